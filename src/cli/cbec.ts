@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+import { writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { loadConfig, type Config } from '../kernel/config.ts';
+import { connect } from '../kernel/db.ts';
+import { runningEmbeddedUrl } from '../kernel/embedded-db.ts';
+import { createLogger } from '../kernel/logger.ts';
+import { createAuditLog } from '../kernel/audit.ts';
+import { systemClock } from '../kernel/clock.ts';
+import { runMigrations } from '../kernel/migrations.ts';
+import { DEMO_PASSWORD, DEMO_USERS } from '../modules/identity/index.ts';
+import { createPlatform, ensureDemo, MIGRATIONS, openDatabase, seedDemo } from '../server/platform.ts';
+
+/**
+ * For commands other than `start`: use DATABASE_URL, else the database of a platform already
+ * running on DATA_DIR, else start the embedded database for the duration of the command.
+ */
+async function withDatabase<T>(config: Config, fn: (url: string) => Promise<T>): Promise<T> {
+  const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const running = config.databaseUrl ? undefined : runningEmbeddedUrl(config.dataDir);
+  if (config.databaseUrl || running) return fn(config.databaseUrl ?? running!);
+  const { url, embedded } = await openDatabase(config, log);
+  try {
+    return await fn(url);
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+function printDemoUsers(baseUrl: string): void {
+  const rows = DEMO_USERS.map((u) => `  ${u.username.padEnd(11)} ${u.description}`);
+  process.stdout.write(
+    [
+      '',
+      `CBEC Window 跨境电商出口单一窗口 — ${baseUrl}`,
+      `演示账号 Demo log-ins (password 密码: ${DEMO_PASSWORD}):`,
+      ...rows,
+      `API docs 接口文档: ${baseUrl}/api/docs`,
+      '',
+    ].join('\n'),
+  );
+}
+
+const program = new Command();
+program.name('cbec').description('CBEC Window 跨境电商出口单一窗口 — command line');
+
+program
+  .command('start')
+  .description('启动平台 / run the platform (embedded PostgreSQL unless DATABASE_URL is set)')
+  .action(async () => {
+    const config = loadConfig();
+    const log = createLogger(config.logLevel);
+    let embedded: Awaited<ReturnType<typeof openDatabase>>['embedded'] = null;
+    try {
+      const opened = await openDatabase(config, log);
+      embedded = opened.embedded;
+      const platform = await createPlatform({ config, databaseUrl: opened.url, log });
+      if (config.demo && (await ensureDemo(platform))) log.info('demo data created');
+      await platform.app.listen({ port: config.port, host: config.host });
+      platform.outbox.start();
+      const baseUrl = `http://localhost:${config.port}`;
+      if (config.demo) printDemoUsers(baseUrl);
+      else process.stdout.write(`CBEC Window listening on ${baseUrl}\n`);
+      let stopping = false;
+      const stop = async (signal: string): Promise<void> => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'shutting down: finishing in-flight work');
+        await platform.close();
+        await embedded?.stop();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+    } catch (e) {
+      process.stderr.write(`\n启动失败 / failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+      await embedded?.stop().catch(() => undefined);
+      process.exit(1);
+    }
+  });
+
+program
+  .command('migrate')
+  .description('执行数据库迁移 / apply pending migrations')
+  .action(async () => {
+    const config = loadConfig();
+    await withDatabase(config, async (url) => {
+      const database = connect(url, { max: 2 });
+      try {
+        const r = await runMigrations(database.db, MIGRATIONS);
+        process.stdout.write(
+          `${r.applied.length} applied, ${r.alreadyApplied} already applied\n` +
+            r.applied.map((m) => `  + ${m.module}/${m.name}\n`).join(''),
+        );
+      } finally {
+        await database.close();
+      }
+    });
+  });
+
+program
+  .command('seed')
+  .description('重建演示数据 / recreate the demo parties and users')
+  .action(async () => {
+    const config = loadConfig();
+    await withDatabase(config, async (url) => {
+      const database = connect(url, { max: 2 });
+      try {
+        await runMigrations(database.db, MIGRATIONS);
+        await seedDemo({ database, clock: systemClock, audit: createAuditLog({ clock: systemClock }) });
+        printDemoUsers(`http://localhost:${config.port}`);
+      } finally {
+        await database.close();
+      }
+    });
+  });
+
+const auditCmd = program.command('audit').description('审计日志 / audit log');
+auditCmd
+  .command('verify')
+  .description('校验哈希链 / verify the hash chain; exit code 1 when a row was changed or deleted')
+  .action(async () => {
+    const config = loadConfig();
+    const ok = await withDatabase(config, async (url) => {
+      const database = connect(url, { max: 2 });
+      try {
+        const bar = new cliProgress.SingleBar({ format: 'audit verify [{bar}] {value}/{total} rows' }, cliProgress.Presets.shades_classic);
+        let started = false;
+        const result = await createAuditLog({ clock: systemClock }).verify(database.db, (done, total) => {
+          if (!started) {
+            bar.start(total, 0);
+            started = true;
+          }
+          bar.update(done);
+        });
+        if (started) bar.stop();
+        if (result.ok) {
+          process.stdout.write(`审计日志完好 / audit log intact: ${result.rows} rows, chain verified\n`);
+        } else {
+          process.stdout.write(`审计日志被篡改 / audit log TAMPERED: ${result.problems.length} problem(s)\n`);
+          for (const p of result.problems) process.stdout.write(`  seq ${p.seq}: ${p.problem}\n`);
+        }
+        return result.ok;
+      } finally {
+        await database.close();
+      }
+    });
+    process.exitCode = ok ? 0 : 1;
+  });
+
+program
+  .command('openapi')
+  .description('输出 OpenAPI 文档 / write the OpenAPI document')
+  .option('--out <file>', 'file to write; stdout when absent')
+  .action(async (opts: { out?: string }) => {
+    const { renderOpenApi } = await import('../server/openapi.ts');
+    const text = await renderOpenApi();
+    if (opts.out) await writeFile(opts.out, text);
+    else process.stdout.write(text);
+  });
+
+await program.parseAsync(process.argv);

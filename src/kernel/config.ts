@@ -1,0 +1,62 @@
+import path from 'node:path';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** Where the embedded database and uploaded files live. */
+  dataDir: string;
+  /** Set → use this PostgreSQL server; unset → start the embedded one in `dataDir/pg`. */
+  databaseUrl: string | undefined;
+  /** Port of the embedded PostgreSQL; 0 picks a free one. */
+  embeddedPgPort: number;
+  demo: boolean;
+  logLevel: string;
+  bodyLimitBytes: number;
+  sessionTtlHours: number;
+  loginMaxFailures: number;
+  loginLockMinutes: number;
+  /** Comma-separated allowed origins; empty = CORS off (the web UI is same-origin). */
+  corsOrigins: string[];
+  /** Serve the built web UI from here when it exists. */
+  webDist: string;
+  /** Secure cookies (HTTPS only); on in production. */
+  secureCookies: boolean;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new Error(`环境变量 ${name} 必须是非负整数 / ${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+  const databaseUrl = env.DATABASE_URL && env.DATABASE_URL.trim() !== '' ? env.DATABASE_URL.trim() : undefined;
+  // Demo data is the default only where it cannot hurt: the embedded database outside production.
+  const demo = env.DEMO !== undefined ? env.DEMO === '1' || env.DEMO === 'true' : nodeEnv !== 'production';
+  return {
+    env: nodeEnv,
+    port: int(env, 'PORT', 8080),
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: path.resolve(env.DATA_DIR ?? 'data'),
+    databaseUrl,
+    embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 0),
+    demo,
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024),
+    sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12),
+    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5),
+    loginLockMinutes: int(env, 'LOGIN_LOCK_MINUTES', 15),
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    webDist: path.resolve(env.WEB_DIST ?? 'web/dist'),
+    secureCookies: env.SECURE_COOKIES !== undefined ? env.SECURE_COOKIES === '1' : nodeEnv === 'production',
+  };
+}

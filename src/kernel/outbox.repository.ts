@@ -1,0 +1,71 @@
+import { sql } from 'kysely';
+import type { Db, Executor } from './db.ts';
+
+export interface PendingEvent {
+  id: number;
+  topic: string;
+  key: string | null;
+  payload: unknown;
+  created_at: Date;
+  attempts: number;
+}
+
+export function createOutboxRepository() {
+  return {
+    /** One statement: the events and one delivery row per subscribed handler. */
+    async insert(
+      trx: Executor,
+      events: { topic: string; key: string | null; payload: unknown }[],
+      subscriptions: { handler: string; topic: string }[],
+    ): Promise<number[]> {
+      const r = await sql<{ id: number }>`
+        with ev as (
+          insert into outbox_event (topic, key, payload)
+          select * from unnest(${events.map((e) => e.topic)}::text[], ${events.map((e) => e.key)}::text[],
+                               ${events.map((e) => JSON.stringify(e.payload))}::jsonb[])
+          returning id, topic
+        ), d as (
+          insert into outbox_delivery (handler, event_id)
+          select s.handler, ev.id
+          from ev join unnest(${subscriptions.map((s) => s.handler)}::text[], ${subscriptions.map((s) => s.topic)}::text[])
+            as s(handler, topic) on s.topic = ev.topic
+        )
+        select id from ev order by id`.execute(trx as Db);
+      return r.rows.map((x) => x.id);
+    },
+
+    /** Claims a batch for this handler; SKIP LOCKED lets several workers share the queue. */
+    async claim(trx: Executor, handler: string, limit: number): Promise<PendingEvent[]> {
+      const r = await sql<PendingEvent>`
+        select e.id, e.topic, e.key, e.payload, e.created_at, d.attempts
+        from outbox_delivery d join outbox_event e on e.id = d.event_id
+        where d.handler = ${handler} and d.status = 0 and d.next_attempt_at <= now()
+        order by d.event_id
+        limit ${limit}
+        for update of d skip locked`.execute(trx as Db);
+      return r.rows;
+    },
+
+    async markDelivered(trx: Executor, handler: string, ids: number[]): Promise<void> {
+      await sql`delete from outbox_delivery where handler = ${handler} and event_id = any(${ids}::bigint[])`.execute(
+        trx as Db,
+      );
+    },
+
+    async markFailed(db: Db, handler: string, id: number, error: string, retryInMs: number, dead: boolean): Promise<void> {
+      await sql`
+        update outbox_delivery
+        set attempts = attempts + 1, last_error = ${error.slice(0, 2000)},
+            next_attempt_at = now() + make_interval(secs => ${retryInMs / 1000}),
+            status = ${dead ? 2 : 0}
+        where handler = ${handler} and event_id = ${id}`.execute(db);
+    },
+
+    async stats(db: Db): Promise<{ handler: string; pending: number; dead: number }[]> {
+      const r = await sql<{ handler: string; pending: number; dead: number }>`
+        select handler, count(*) filter (where status = 0)::int as pending, count(*) filter (where status = 2)::int as dead
+        from outbox_delivery group by handler order by handler`.execute(db);
+      return r.rows;
+    },
+  };
+}

@@ -1,0 +1,235 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
+import type { AuditLog } from '../../kernel/audit.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Db } from '../../kernel/db.ts';
+import { DomainError } from '../../kernel/errors.ts';
+import { newSecret } from '../../kernel/ids.ts';
+import { API_KEY_ROLES, permissionsOf } from './access.rules.ts';
+import { createCredentialRepository } from './credential.repository.ts';
+import type { OrganisationRow, UserRow } from './identity.tables.ts';
+import type { Me } from './identity.schema.ts';
+import { createOrganisationRepository } from './organisation.repository.ts';
+import { actorOf, requirePrincipal, type Principal } from './principal.ts';
+import { createUserRepository } from './user.repository.ts';
+import { toUser } from './organisation.service.ts';
+
+export interface AuthSettings {
+  sessionTtlHours: number;
+  loginMaxFailures: number;
+  loginLockMinutes: number;
+}
+
+export const SESSION_PREFIX = 's_';
+export const API_KEY_PREFIX = 'cbec_';
+
+export const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** Argon2id (memory-hard) with the library's defaults: 19 MiB, t=2, p=1 (OWASP minimum). */
+export function hashPassword(password: string): Promise<string> {
+  return argonHash(password);
+}
+
+// Verifying against this when the user does not exist keeps unknown and known names equally slow.
+let dummyHash: Promise<string> | undefined;
+
+const invalidCredentials = (): DomainError =>
+  new DomainError('invalid_credentials', { zh: '用户名或密码错误', en: 'Wrong username or password' });
+
+function orgCode(org: OrganisationRow | null): string | null {
+  if (!org) return null;
+  return org.customs_code ?? org.uscc ?? org.jurisdiction;
+}
+
+export function principalOf(user: UserRow, org: OrganisationRow | null, via: Principal['via'], apiKeyId: string | null): Principal {
+  const roles = via === 'api_key' ? [...API_KEY_ROLES] : user.roles;
+  return {
+    via,
+    userId: via === 'session' ? user.id : null,
+    apiKeyId,
+    username: user.username,
+    roles,
+    permissions: permissionsOf(roles),
+    organisation: org && {
+      id: org.id,
+      kind: org.kind,
+      name: org.name,
+      roles: org.roles,
+      jurisdiction: org.jurisdiction,
+      code: orgCode(org),
+    },
+  };
+}
+
+interface CacheEntry {
+  principal: Principal | null;
+  expires: number;
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+export function createAuthService(deps: { db: Db; clock: Clock; audit: AuditLog; settings: AuthSettings }) {
+  const { db, clock, audit, settings } = deps;
+  // Authenticating every request against the database would cost a query per call; a short
+  // cache bounds that. Log-out and revocation evict locally; other processes see it within TTL.
+  const cache = new Map<string, CacheEntry>();
+  const CACHE_MS = 10_000;
+  const CACHE_MAX = 20_000;
+
+  function remember(key: string, principal: Principal | null): void {
+    if (cache.size >= CACHE_MAX) cache.clear();
+    cache.set(key, { principal, expires: Date.now() + CACHE_MS });
+  }
+
+  async function loadUserPrincipal(userId: string, via: Principal['via'], apiKeyId: string | null, orgId?: string) {
+    const users = createUserRepository(db);
+    const orgs = createOrganisationRepository(db);
+    const user = await users.findById(userId);
+    if (!user || user.disabled) return null;
+    const org = (orgId ?? user.organisation_id) ? ((await orgs.findById((orgId ?? user.organisation_id)!)) ?? null) : null;
+    return principalOf(user, org, via, apiKeyId);
+  }
+
+  async function me(p: Principal | null): Promise<Me> {
+    requirePrincipal(p);
+    const users = createUserRepository(db);
+    const orgs = createOrganisationRepository(db);
+    const user = p.userId ? await users.findById(p.userId) : undefined;
+    const org = p.organisation ? await orgs.findById(p.organisation.id) : undefined;
+    return {
+      user: {
+        id: user?.id ?? p.apiKeyId ?? '',
+        username: p.username,
+        displayName: user?.display_name ?? p.username,
+        locale: user?.locale ?? 'zh-CN',
+        roles: p.roles,
+        organisation: org
+          ? {
+              id: org.id,
+              name: org.name,
+              nameEn: org.name_en,
+              kind: org.kind,
+              code: orgCode(org),
+              roles: org.roles,
+              jurisdiction: org.jurisdiction,
+            }
+          : null,
+      },
+      permissions: [...p.permissions].sort(),
+    };
+  }
+
+  return {
+    async login(input: { username: string; password: string; ip?: string; userAgent?: string }) {
+      const username = input.username.trim().toLowerCase();
+      const users = createUserRepository(db);
+      const user = await users.findByUsername(username);
+      const now = clock.now();
+      if (!user || user.disabled) {
+        dummyHash ??= hashPassword('not-a-real-password');
+        await argonVerify(await dummyHash, input.password).catch(() => false);
+        throw invalidCredentials();
+      }
+      if (user.locked_until && user.locked_until > now) {
+        throw new DomainError(
+          'identity.locked',
+          {
+            zh: `登录失败次数过多，账户已锁定至 ${user.locked_until.toISOString()}`,
+            en: `Too many failed log-ins; the account is locked until ${user.locked_until.toISOString()}`,
+          },
+          { lockedUntil: user.locked_until.toISOString() },
+        );
+      }
+      const ok = await argonVerify(user.password_hash, input.password).catch(() => false);
+      if (!ok) {
+        const lockUntil = new Date(now.getTime() + settings.loginLockMinutes * 60_000);
+        const state = await db.transaction().execute(async (trx) => {
+          const s = await createUserRepository(trx).recordFailure(user.id, settings.loginMaxFailures, lockUntil);
+          if (s.locked_until && s.locked_until > now) {
+            await audit.append(trx, { userId: null, orgId: user.organisation_id }, [
+              { action: 'user.locked', entity: 'user', entityId: user.id, after: { failedLogins: s.failed_logins } },
+            ]);
+          }
+          return s;
+        });
+        if (state.locked_until && state.locked_until > now) {
+          throw new DomainError(
+            'identity.locked',
+            {
+              zh: `登录失败次数过多，账户已锁定 ${settings.loginLockMinutes} 分钟`,
+              en: `Too many failed log-ins; the account is locked for ${settings.loginLockMinutes} minutes`,
+            },
+            { lockedUntil: state.locked_until.toISOString() },
+          );
+        }
+        throw invalidCredentials();
+      }
+      const token = SESSION_PREFIX + newSecret(32);
+      const expires = new Date(now.getTime() + settings.sessionTtlHours * 3_600_000);
+      await db.transaction().execute(async (trx) => {
+        if (user.failed_logins > 0 || user.locked_until) {
+          await createUserRepository(trx).update(user.id, { failed_logins: 0, locked_until: null }, now);
+        }
+        await createCredentialRepository(trx).insertSession({
+          token_hash: sha256(token),
+          user_id: user.id,
+          created_at: now,
+          expires_at: expires,
+          ip: input.ip ?? null,
+          user_agent: input.userAgent?.slice(0, 300) ?? null,
+        });
+      });
+      const principal = (await loadUserPrincipal(user.id, 'session', null))!;
+      return { token, expiresAt: expires, principal, me: await me(principal) };
+    },
+
+    async logout(token: string): Promise<void> {
+      cache.delete(token);
+      await createCredentialRepository(db).deleteSession(sha256(token));
+    },
+
+    /** Session token or API key → principal; null when unknown, expired or revoked. */
+    async authenticate(token: string): Promise<Principal | null> {
+      const hit = cache.get(token);
+      if (hit && hit.expires > Date.now()) return hit.principal;
+      const creds = createCredentialRepository(db);
+      let principal: Principal | null = null;
+      const now = clock.now();
+      if (token.startsWith(SESSION_PREFIX)) {
+        const s = await creds.findSession(sha256(token));
+        if (s && s.expires_at > now) principal = await loadUserPrincipal(s.user_id, 'session', null);
+      } else if (token.startsWith(API_KEY_PREFIX)) {
+        const key = await creds.findApiKeyBySecretHash(sha256(token));
+        if (key && !key.revoked_at && key.created_by) {
+          // timingSafeEqual guards the comparison the index lookup already made exact.
+          if (timingSafeEqual(key.secret_hash, sha256(token))) {
+            principal = await loadUserPrincipal(key.created_by, 'api_key', key.id, key.organisation_id);
+            await creds.touchApiKey(key.id, now);
+          }
+        }
+      }
+      remember(token, principal);
+      return principal;
+    },
+
+    forgetApiKey(apiKeyId: string): void {
+      for (const [token, entry] of cache) if (entry.principal?.apiKeyId === apiKeyId) cache.delete(token);
+    },
+
+    me,
+
+    async setLocale(p: Principal | null, locale: 'zh-CN' | 'en'): Promise<void> {
+      requirePrincipal(p);
+      if (!p.userId) {
+        throw new DomainError('identity.bad_request', { zh: 'API 密钥没有界面语言', en: 'An API key has no UI language' });
+      }
+      const userId = p.userId;
+      await db.transaction().execute(async (trx) => {
+        await createUserRepository(trx).update(userId, { locale }, clock.now());
+        await audit.append(trx, actorOf(p), [{ action: 'user.locale', entity: 'user', entityId: userId, after: { locale } }]);
+      });
+    },
+
+    toUser,
+  };
+}

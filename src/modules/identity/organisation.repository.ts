@@ -1,0 +1,64 @@
+import { tables, type Executor } from '../../kernel/db.ts';
+import type { IdentityTables, OrganisationRow } from './identity.tables.ts';
+
+export type OrgScope = { all: true } | { all: false; orgId: string; jurisdictionPrefix: string | null };
+
+export function createOrganisationRepository(exec: Executor) {
+  const db = tables<IdentityTables>(exec);
+  return {
+    async findById(id: string): Promise<OrganisationRow | undefined> {
+      return db.selectFrom('organisation').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async findByCode(code: string): Promise<OrganisationRow | undefined> {
+      return db
+        .selectFrom('organisation')
+        .selectAll()
+        .where((eb) => eb.or([eb('customs_code', '=', code), eb('uscc', '=', code)]))
+        .executeTakeFirst();
+    },
+    async findAgency(name: string): Promise<OrganisationRow | undefined> {
+      return db.selectFrom('organisation').selectAll().where('kind', '!=', 'enterprise').where('name', '=', name).executeTakeFirst();
+    },
+    /**
+     * Keyset page by (name, id). `scope` limits agencies to their jurisdiction: an agency over
+     * district 4000 sees organisations whose jurisdiction starts with "40", and itself.
+     */
+    async list(opts: { scope: OrgScope; q?: string; kind?: string; after?: { name: string; id: string }; limit: number }) {
+      let q = db.selectFrom('organisation').selectAll().orderBy('name').orderBy('id').limit(opts.limit);
+      const scope = opts.scope;
+      if (!scope.all) {
+        const prefix = scope.jurisdictionPrefix;
+        q = q.where((eb) =>
+          prefix === null
+            ? eb('id', '=', scope.orgId)
+            : eb.or([eb('id', '=', scope.orgId), eb('jurisdiction', 'like', `${prefix}%`)]),
+        );
+      }
+      if (opts.kind) q = q.where('kind', '=', opts.kind as OrganisationRow['kind']);
+      if (opts.q) {
+        const like = `%${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        q = q.where((eb) =>
+          eb.or([eb('name', 'ilike', like), eb('name_en', 'ilike', like), eb('customs_code', 'like', like), eb('uscc', 'like', like)]),
+        );
+      }
+      if (opts.after) {
+        const a = opts.after;
+        q = q.where((eb) => eb.or([eb('name', '>', a.name), eb.and([eb('name', '=', a.name), eb('id', '>', a.id)])]));
+      }
+      return q.execute();
+    },
+    async insert(row: Omit<OrganisationRow, 'created_at'>): Promise<OrganisationRow> {
+      return db.insertInto('organisation').values(row).returningAll().executeTakeFirstOrThrow();
+    },
+    /** Demo and import: match on customs code (enterprises) or on kind+name (agencies, operator). */
+    async upsert(row: Omit<OrganisationRow, 'created_at'>): Promise<OrganisationRow> {
+      const existing = row.customs_code ? await this.findByCode(row.customs_code) : await this.findAgency(row.name);
+      if (!existing) return this.insert(row);
+      const { id: _id, ...patch } = row;
+      return this.update(existing.id, patch);
+    },
+    async update(id: string, patch: Partial<Omit<OrganisationRow, 'id' | 'created_at'>>): Promise<OrganisationRow> {
+      return db.updateTable('organisation').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../kernel/config.ts';
+import { DomainError, forbidden } from '../kernel/errors.ts';
+import { newId } from '../kernel/ids.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { isPermission, SESSION_COOKIE, type AuthService, type Principal } from '../modules/identity/index.ts';
+import { errorHandler, sendProblem } from './problem.ts';
+import './route-config.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    /** The raw session token or API key the caller presented. */
+    credential: string | null;
+  }
+}
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  auth: AuthService;
+  /** Module route registrations; each route declares `config.permission`. */
+  routes: ((app: FastifyInstance) => void)[];
+}
+
+const PACKAGE_VERSION = '0.1.0';
+
+function bearer(header: string | undefined): string | null {
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  return m?.[1] ?? null;
+}
+
+function markPublic(scope: FastifyInstance): void {
+  scope.addHook('onRoute', (route) => {
+    route.config = { ...(route.config ?? {}), permission: 'public' };
+  });
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, auth } = deps;
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : newId();
+    },
+    requestIdHeader: false,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  });
+  app.decorateRequest('principal', null);
+  app.decorateRequest('credential', null);
+  app.setErrorHandler(errorHandler);
+
+  app.addHook('onSend', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Ant Design injects its CSS-in-JS styles at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  if (config.corsOrigins.length > 0) {
+    // CORS is off unless an operator lists origins; the web UI is same-origin.
+    const allowed = new Set(config.corsOrigins);
+    app.addHook('onRequest', async (req, reply) => {
+      const origin = req.headers.origin;
+      if (origin && allowed.has(origin)) {
+        void reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+        if (req.method === 'OPTIONS') {
+          void reply
+            .header('access-control-allow-methods', 'GET,POST,PUT,PATCH,DELETE')
+            .header('access-control-allow-headers', 'authorization,content-type,idempotency-key');
+        }
+      }
+    });
+  }
+  await app.register(fastifyRateLimit, { global: false });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'CBEC Window API 跨境电商出口单一窗口',
+        version: PACKAGE_VERSION,
+        description:
+          'Cross-border e-commerce export single window. Errors are application/problem+json with bilingual detail (detailZh, detailEn).',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'session token or API key' },
+          cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+    transform: ({ schema, url, route }) => {
+      const permission = (route.config as { permission?: string } | undefined)?.permission;
+      const s = { ...(schema ?? {}) } as Record<string, unknown>;
+      if (permission) s['x-permission'] = permission;
+      if (permission === 'public') s.security = [];
+      return { schema: s as never, url };
+    },
+  });
+  // API documentation is public, like the standard it documents.
+  await app.register(async (scope) => {
+    markPublic(scope);
+    await scope.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  });
+
+  // Access: deny by default. A route without a declared permission answers 500 and the
+  // route-walk test fails, so an undeclared route never serves anyone.
+  app.addHook('onRequest', async (req, reply) => {
+    const token = bearer(req.headers.authorization) ?? req.cookies[SESSION_COOKIE] ?? null;
+    if (token) {
+      req.credential = token;
+      req.principal = await auth.authenticate(token);
+    }
+    if (req.is404) return;
+    const permission = req.routeOptions.config.permission;
+    if (permission === undefined) {
+      req.log.error({ url: req.routeOptions.url }, 'route declares no permission');
+      return sendProblem(reply, new DomainError('internal', { zh: '路由未声明权限', en: 'Route declares no permission' }), req);
+    }
+    if (permission === 'public') return;
+    if (!req.principal) {
+      return sendProblem(
+        reply,
+        new DomainError(token ? 'unauthenticated' : 'unauthenticated', {
+          zh: token ? '登录已失效，请重新登录' : '请先登录',
+          en: token ? 'Session expired or key revoked; log in again' : 'Log in first',
+        }),
+        req,
+      );
+    }
+    if (permission === 'authenticated') return;
+    if (!isPermission(permission) || !req.principal.permissions.has(permission)) {
+      return sendProblem(reply, forbidden(), req);
+    }
+  });
+
+  for (const register of deps.routes) register(app);
+
+  const webDist = config.webDist;
+  const hasWeb = existsSync(path.join(webDist, 'index.html'));
+  // The web bundle is public: the log-in page must load before anyone logs in. Without a
+  // built bundle the not-found handler still serves the API.
+  await app.register(async (scope) => {
+    markPublic(scope);
+    await scope.register(fastifyStatic, {
+      root: hasWeb ? webDist : path.resolve('.'),
+      wildcard: false,
+      index: false,
+      serve: hasWeb,
+      prefix: '/',
+      maxAge: '1h',
+    });
+  });
+  app.setNotFoundHandler({ preHandler: undefined }, (req, reply) => {
+    const url = req.url.split('?')[0] ?? '/';
+    if (hasWeb && req.method === 'GET' && !url.startsWith('/api/') && url !== '/healthz' && !path.extname(url)) {
+      // Client-side routes (/login, /codes …) all load the single-page app.
+      return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    }
+    return sendProblem(reply, new DomainError('not_found', { zh: `没有 ${req.method} ${url}`, en: `No route ${req.method} ${url}` }), req);
+  });
+  return app;
+}

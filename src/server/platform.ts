@@ -1,0 +1,133 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { createAuditLog, type AuditLog } from '../kernel/audit.ts';
+import { systemClock, type Clock } from '../kernel/clock.ts';
+import type { Config } from '../kernel/config.ts';
+import { connect, type Database } from '../kernel/db.ts';
+import { startEmbeddedDb, type EmbeddedDb } from '../kernel/embedded-db.ts';
+import { createLogger, type Logger } from '../kernel/logger.ts';
+import { runMigrations, type MigrationSource } from '../kernel/migrations.ts';
+import { createOutbox, type Outbox, type OutboxHandler } from '../kernel/outbox.ts';
+import { registerCodeRoutes } from '../codes/index.ts';
+import {
+  createApiKeyService,
+  createAuthService,
+  createOrganisationService,
+  hasDemoData,
+  identityMigrations,
+  registerIdentityRoutes,
+  seedIdentityDemo,
+  type AuthService,
+  type OrganisationService,
+} from '../modules/identity/index.ts';
+import { buildApp } from './app.ts';
+import { registerSystemRoutes } from './system.routes.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Module order matters only for migrations: a module's tables may reference earlier ones. */
+export const MIGRATIONS: MigrationSource[] = [
+  { module: 'kernel', dir: path.join(here, '../kernel/migrations') },
+  { module: 'identity', dir: identityMigrations },
+];
+
+export interface Platform {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  database: Database;
+  audit: AuditLog;
+  outbox: Outbox;
+  auth: AuthService;
+  orgs: OrganisationService;
+  app: FastifyInstance;
+  /** Stops taking requests, finishes in-flight batches, closes the pool. */
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  config: Config;
+  databaseUrl: string;
+  log?: Logger;
+  clock?: Clock;
+  /** Extra outbox handlers (tests). */
+  handlers?: OutboxHandler[];
+  migrate?: boolean;
+}
+
+export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
+  const { config } = opts;
+  const log = opts.log ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
+  const database = connect(opts.databaseUrl, { max: 20 });
+  const db = database.db;
+  if (opts.migrate !== false) await runMigrations(db, MIGRATIONS, log);
+
+  const audit = createAuditLog({ clock });
+  const outbox = createOutbox({ db, log, handlers: [...(opts.handlers ?? [])] });
+  const auth = createAuthService({
+    db,
+    clock,
+    audit,
+    settings: {
+      sessionTtlHours: config.sessionTtlHours,
+      loginMaxFailures: config.loginMaxFailures,
+      loginLockMinutes: config.loginLockMinutes,
+    },
+  });
+  const orgs = createOrganisationService({ db, clock, audit });
+  const apiKeys = createApiKeyService({ db, clock, audit, onRevoke: (id) => auth.forgetApiKey(id) });
+
+  const app = await buildApp({
+    config,
+    log,
+    auth,
+    routes: [
+      (a) => registerSystemRoutes(a, { db, audit, outbox }),
+      (a) =>
+        registerIdentityRoutes(a, {
+          auth,
+          orgs,
+          apiKeys,
+          secureCookies: config.secureCookies,
+          sessionTtlHours: config.sessionTtlHours,
+        }),
+      (a) => registerCodeRoutes(a),
+    ],
+  });
+
+  return {
+    config,
+    log,
+    clock,
+    database,
+    audit,
+    outbox,
+    auth,
+    orgs,
+    app,
+    async close() {
+      await app.close();
+      await outbox.stop();
+      await database.close();
+    },
+  };
+}
+
+export async function seedDemo(p: Pick<Platform, 'database' | 'clock' | 'audit'>): Promise<void> {
+  await seedIdentityDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
+}
+
+export async function ensureDemo(p: Platform): Promise<boolean> {
+  if (await hasDemoData(p.database.db)) return false;
+  await seedDemo(p);
+  return true;
+}
+
+/** The database the config names: a server (`DATABASE_URL`) or the embedded one in DATA_DIR. */
+export async function openDatabase(config: Config, log: Logger): Promise<{ url: string; embedded: EmbeddedDb | null }> {
+  if (config.databaseUrl) return { url: config.databaseUrl, embedded: null };
+  const embedded = await startEmbeddedDb({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
+  return { url: embedded.url, embedded };
+}
