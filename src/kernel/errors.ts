@@ -95,7 +95,9 @@ const TITLES: Readonly<Record<number, string>> = {
 export function toProblem(err: DomainError, requestId?: string): ProblemJson {
   const status = httpStatusOf(err.code);
   const { errors, ...rest } = err.details ?? {};
+  // Details never override the standard members (a detail named `code` once did).
   const problem: ProblemJson = {
+    ...rest,
     type: `urn:cbec:error:${err.code}`,
     title: TITLES[status] ?? 'Error',
     status,
@@ -103,7 +105,6 @@ export function toProblem(err: DomainError, requestId?: string): ProblemJson {
     detail: err.message,
     detailZh: err.bilingual.zh,
     detailEn: err.bilingual.en,
-    ...rest,
   };
   if (errors) problem.errors = errors;
   if (requestId) problem.instance = `urn:cbec:request:${requestId}`;
@@ -113,8 +114,7 @@ export function toProblem(err: DomainError, requestId?: string): ProblemJson {
 export const notFound = (what: Bilingual = { zh: '记录', en: 'record' }): DomainError =>
   new DomainError('not_found', { zh: `${what.zh}不存在`, en: `${what.en} not found` });
 
-export const forbidden = (): DomainError =>
-  new DomainError('forbidden', { zh: '无权执行此操作', en: 'You may not do this' });
+export const forbidden = (): DomainError => new DomainError('forbidden', { zh: '无权执行此操作', en: 'You may not do this' });
 
 export const validationError = (errors: FieldProblem[]): DomainError =>
   new DomainError(

@@ -56,7 +56,9 @@ export async function runMigrations(db: Db, sources: MigrationSource[], log?: Lo
           }
           await conn.transaction().execute(async (trx) => {
             await sql.raw(text).execute(trx);
-            await sql`insert into schema_migrations (module, name, checksum) values (${src.module}, ${name}, ${checksum})`.execute(trx);
+            await sql`insert into schema_migrations (module, name, checksum) values (${src.module}, ${name}, ${checksum})`.execute(
+              trx,
+            );
           });
           log?.info({ module: src.module, migration: name }, 'migration applied');
           result.applied.push({ module: src.module, name });

@@ -47,9 +47,7 @@ export function createOutboxRepository() {
     },
 
     async markDelivered(trx: Executor, handler: string, ids: number[]): Promise<void> {
-      await sql`delete from outbox_delivery where handler = ${handler} and event_id = any(${ids}::bigint[])`.execute(
-        trx as Db,
-      );
+      await sql`delete from outbox_delivery where handler = ${handler} and event_id = any(${ids}::bigint[])`.execute(trx as Db);
     },
 
     async markFailed(db: Db, handler: string, id: number, error: string, retryInMs: number, dead: boolean): Promise<void> {

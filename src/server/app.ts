@@ -15,7 +15,17 @@ import { isPermission, SESSION_COOKIE, type AuthService, type Principal } from '
 import { errorHandler, sendProblem } from './problem.ts';
 import './route-config.ts';
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  permission: string | undefined;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, with its declared permission: the route-permission walk reads it. */
+    routeList: RegisteredRoute[];
+  }
   interface FastifyRequest {
     principal: Principal | null;
     /** The raw session token or API key the caller presented. */
@@ -58,6 +68,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
     forceCloseConnections: true,
     return503OnClosing: true,
+  });
+  const routeList: RegisteredRoute[] = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      // Read lazily: a scope's own onRoute hook (markPublic) may set the permission after this one runs.
+      routeList.push({
+        method,
+        url: route.url,
+        get permission() {
+          return (route.config as { permission?: string } | undefined)?.permission;
+        },
+      });
+    }
   });
   app.decorateRequest('principal', null);
   app.decorateRequest('credential', null);
@@ -185,7 +210,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // Client-side routes (/login, /codes …) all load the single-page app.
       return reply.type('text/html; charset=utf-8').sendFile('index.html');
     }
-    return sendProblem(reply, new DomainError('not_found', { zh: `没有 ${req.method} ${url}`, en: `No route ${req.method} ${url}` }), req);
+    return sendProblem(
+      reply,
+      new DomainError('not_found', { zh: `没有 ${req.method} ${url}`, en: `No route ${req.method} ${url}` }),
+      req,
+    );
   });
   return app;
 }

@@ -53,7 +53,11 @@ export function sendProblem(reply: FastifyReply, err: DomainError, req: FastifyR
 }
 
 /** Maps every error to problem+json: DomainError by its code, framework errors by their kind. */
-export function errorHandler(error: FastifyError & { validation?: AjvError[]; validationContext?: string }, req: FastifyRequest, reply: FastifyReply) {
+export function errorHandler(
+  error: FastifyError & { validation?: AjvError[]; validationContext?: string },
+  req: FastifyRequest,
+  reply: FastifyReply,
+) {
   if (error instanceof DomainError) return sendProblem(reply, error, req);
   if (error.validation) {
     const errors = ajvToProblems(error.validation, error.validationContext);
@@ -72,16 +76,28 @@ export function errorHandler(error: FastifyError & { validation?: AjvError[]; va
   }
   const status = error.statusCode ?? 500;
   if (status === 429) {
-    return sendProblem(reply, new DomainError('rate_limited', { zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' }), req);
+    return sendProblem(
+      reply,
+      new DomainError('rate_limited', { zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' }),
+      req,
+    );
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return sendProblem(reply, new DomainError('payload_too_large', { zh: '请求体过大', en: 'Request body too large' }), req);
   }
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return sendProblem(reply, new DomainError('unsupported_media_type', { zh: '不支持的内容类型', en: 'Unsupported content type' }), req);
+    return sendProblem(
+      reply,
+      new DomainError('unsupported_media_type', { zh: '不支持的内容类型', en: 'Unsupported content type' }),
+      req,
+    );
   }
   if (status >= 400 && status < 500) {
-    return sendProblem(reply, new DomainError('bad_request', { zh: `请求无效：${error.message}`, en: `Bad request: ${error.message}` }), req);
+    return sendProblem(
+      reply,
+      new DomainError('bad_request', { zh: `请求无效：${error.message}`, en: `Bad request: ${error.message}` }),
+      req,
+    );
   }
   req.log.error({ err: error }, 'unhandled error');
   return sendProblem(reply, new DomainError('internal', { zh: '服务器内部错误', en: 'Internal server error' }), req);

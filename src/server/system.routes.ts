@@ -98,7 +98,11 @@ export function registerSystemRoutes(app: FastifyInstance, deps: { db: Db; audit
       schema: {
         tags: ['system'],
         summary: '事件投递状态 / Outbox backlog per handler',
-        response: { 200: Type.Object({ items: Type.Array(Type.Object({ handler: Type.String(), pending: Type.Integer(), dead: Type.Integer() })) }) },
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Object({ handler: Type.String(), pending: Type.Integer(), dead: Type.Integer() })),
+          }),
+        },
       },
     },
     async () => ({ items: await deps.outbox.stats() }),

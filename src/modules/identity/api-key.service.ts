@@ -3,7 +3,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { forbidden, notFound } from '../../kernel/errors.ts';
 import { newId, newSecret } from '../../kernel/ids.ts';
-import { API_KEY_PREFIX, sha256 } from './auth.service.ts';
+import { API_KEY_PREFIX, sha256 } from './rules/credentials.ts';
 import { createCredentialRepository } from './credential.repository.ts';
 import type { ApiKey } from './identity.schema.ts';
 import type { ApiKeyRow } from './identity.tables.ts';
@@ -53,7 +53,9 @@ export function createApiKeyService(deps: { db: Db; clock: Clock; audit: AuditLo
           prefix,
           secret_hash: sha256(key),
         });
-        await audit.append(trx, actorOf(p), [{ action: 'apikey.create', entity: 'api_key', entityId: row.id, after: toApiKey(row) }]);
+        await audit.append(trx, actorOf(p), [
+          { action: 'apikey.create', entity: 'api_key', entityId: row.id, after: toApiKey(row) },
+        ]);
         return { ...toApiKey(row), key };
       });
     },
@@ -67,7 +69,9 @@ export function createApiKeyService(deps: { db: Db; clock: Clock; audit: AuditLo
         if (!row) throw notFound(KEY);
         if (row.revoked_at) return;
         await repo.revokeApiKey(id, clock.now());
-        await audit.append(trx, actorOf(p), [{ action: 'apikey.revoke', entity: 'api_key', entityId: id, before: toApiKey(row) }]);
+        await audit.append(trx, actorOf(p), [
+          { action: 'apikey.revoke', entity: 'api_key', entityId: id, before: toApiKey(row) },
+        ]);
       });
       deps.onRevoke(id);
     },

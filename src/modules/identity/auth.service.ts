@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
+import { timingSafeEqual } from 'node:crypto';
+import { verify as argonVerify } from '@node-rs/argon2';
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
@@ -12,22 +12,12 @@ import type { Me } from './identity.schema.ts';
 import { createOrganisationRepository } from './organisation.repository.ts';
 import { actorOf, requirePrincipal, type Principal } from './principal.ts';
 import { createUserRepository } from './user.repository.ts';
-import { toUser } from './organisation.service.ts';
+import { API_KEY_PREFIX, hashPassword, SESSION_PREFIX, sha256 } from './rules/credentials.ts';
 
 export interface AuthSettings {
   sessionTtlHours: number;
   loginMaxFailures: number;
   loginLockMinutes: number;
-}
-
-export const SESSION_PREFIX = 's_';
-export const API_KEY_PREFIX = 'cbec_';
-
-export const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
-
-/** Argon2id (memory-hard) with the library's defaults: 19 MiB, t=2, p=1 (OWASP minimum). */
-export function hashPassword(password: string): Promise<string> {
-  return argonHash(password);
 }
 
 // Verifying against this when the user does not exist keeps unknown and known names equally slow.
@@ -41,7 +31,12 @@ function orgCode(org: OrganisationRow | null): string | null {
   return org.customs_code ?? org.uscc ?? org.jurisdiction;
 }
 
-export function principalOf(user: UserRow, org: OrganisationRow | null, via: Principal['via'], apiKeyId: string | null): Principal {
+export function principalOf(
+  user: UserRow,
+  org: OrganisationRow | null,
+  via: Principal['via'],
+  apiKeyId: string | null,
+): Principal {
   const roles = via === 'api_key' ? [...API_KEY_ROLES] : user.roles;
   return {
     via,
@@ -229,7 +224,5 @@ export function createAuthService(deps: { db: Db; clock: Clock; audit: AuditLog;
         await audit.append(trx, actorOf(p), [{ action: 'user.locale', entity: 'user', entityId: userId, after: { locale } }]);
       });
     },
-
-    toUser,
   };
 }

@@ -38,7 +38,12 @@ export function createCredentialRepository(exec: Executor) {
         .executeTakeFirst();
     },
     async listApiKeys(organisationId: string): Promise<ApiKeyRow[]> {
-      return db.selectFrom('api_key').selectAll().where('organisation_id', '=', organisationId).orderBy('created_at', 'desc').execute();
+      return db
+        .selectFrom('api_key')
+        .selectAll()
+        .where('organisation_id', '=', organisationId)
+        .orderBy('created_at', 'desc')
+        .execute();
     },
     async revokeApiKey(id: string, now: Date): Promise<void> {
       await db.updateTable('api_key').set({ revoked_at: now }).where('id', '=', id).execute();

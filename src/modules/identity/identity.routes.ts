@@ -8,7 +8,10 @@ import type { OrganisationService } from './organisation.service.ts';
 
 export const SESSION_COOKIE = 'cbec_session';
 
-const Problem = Type.Object({ status: Type.Number(), code: Type.String(), detail: Type.String() }, { additionalProperties: true });
+const Problem = Type.Object(
+  { status: Type.Number(), code: Type.String(), detail: Type.String() },
+  { additionalProperties: true },
+);
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 export function registerIdentityRoutes(
@@ -30,11 +33,25 @@ export function registerIdentityRoutes(
           { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.String(), user: Me.properties.user, permissions: Type.Array(Type.String()) }), 401: Problem, 423: Problem, 429: Problem },
+        response: {
+          200: Type.Object({
+            token: Type.String(),
+            expiresAt: Type.String(),
+            user: Me.properties.user,
+            permissions: Type.Array(Type.String()),
+          }),
+          401: Problem,
+          423: Problem,
+          429: Problem,
+        },
       },
     },
     async (req, reply) => {
-      const res = await auth.login({ ...req.body, ip: req.ip, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) });
+      const res = await auth.login({
+        ...req.body,
+        ip: req.ip,
+        ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+      });
       void reply.setCookie(SESSION_COOKIE, res.token, {
         httpOnly: true,
         sameSite: 'strict',
@@ -48,7 +65,10 @@ export function registerIdentityRoutes(
 
   r.post(
     '/api/v1/auth/logout',
-    { config: { permission: 'authenticated' }, schema: { tags: ['auth'], summary: '退出 / Log out', response: { 204: Type.Null() } } },
+    {
+      config: { permission: 'authenticated' },
+      schema: { tags: ['auth'], summary: '退出 / Log out', response: { 204: Type.Null() } },
+    },
     async (req: FastifyRequest, reply: FastifyReply) => {
       const token = req.credential;
       if (token) await auth.logout(token);
@@ -59,7 +79,10 @@ export function registerIdentityRoutes(
 
   r.get(
     '/api/v1/auth/me',
-    { config: { permission: 'authenticated' }, schema: { tags: ['auth'], summary: '当前用户 / Who am I', response: { 200: Me } } },
+    {
+      config: { permission: 'authenticated' },
+      schema: { tags: ['auth'], summary: '当前用户 / Who am I', response: { 200: Me } },
+    },
     async (req) => auth.me(req.principal),
   );
 
@@ -103,7 +126,12 @@ export function registerIdentityRoutes(
     '/api/v1/organisations',
     {
       config: { permission: 'organisations.manage' },
-      schema: { tags: ['organisations'], summary: '登记机构 / Register an organisation', body: NewOrganisation, response: { 201: Organisation } },
+      schema: {
+        tags: ['organisations'],
+        summary: '登记机构 / Register an organisation',
+        body: NewOrganisation,
+        response: { 201: Organisation },
+      },
     },
     async (req, reply) => reply.code(201).send(await orgs.create(req.principal, req.body)),
   );
@@ -112,7 +140,12 @@ export function registerIdentityRoutes(
     '/api/v1/organisations/:id',
     {
       config: { permission: 'authenticated' },
-      schema: { tags: ['organisations'], summary: '机构详情 / One organisation (own, or within jurisdiction)', params: IdParams, response: { 200: Organisation } },
+      schema: {
+        tags: ['organisations'],
+        summary: '机构详情 / One organisation (own, or within jurisdiction)',
+        params: IdParams,
+        response: { 200: Organisation },
+      },
     },
     async (req) => orgs.get(req.principal, req.params.id),
   );
@@ -121,7 +154,11 @@ export function registerIdentityRoutes(
     '/api/v1/users',
     {
       config: { permission: 'users.manage' },
-      schema: { tags: ['users'], summary: '用户列表 / Users of my organisation', response: { 200: Type.Object({ items: Type.Array(User) }) } },
+      schema: {
+        tags: ['users'],
+        summary: '用户列表 / Users of my organisation',
+        response: { 200: Type.Object({ items: Type.Array(User) }) },
+      },
     },
     async (req) => ({ items: await orgs.listUsers(req.principal) }),
   );
@@ -137,13 +174,19 @@ export function registerIdentityRoutes(
 
   r.get(
     '/api/v1/users/:id',
-    { config: { permission: 'users.manage' }, schema: { tags: ['users'], summary: '用户详情 / One user', params: IdParams, response: { 200: User } } },
+    {
+      config: { permission: 'users.manage' },
+      schema: { tags: ['users'], summary: '用户详情 / One user', params: IdParams, response: { 200: User } },
+    },
     async (req) => orgs.getUser(req.principal, req.params.id),
   );
 
   r.post(
     '/api/v1/users/:id/unlock',
-    { config: { permission: 'users.manage' }, schema: { tags: ['users'], summary: '解锁 / Unlock a locked user', params: IdParams, response: { 200: User } } },
+    {
+      config: { permission: 'users.manage' },
+      schema: { tags: ['users'], summary: '解锁 / Unlock a locked user', params: IdParams, response: { 200: User } },
+    },
     async (req) => orgs.unlockUser(req.principal, req.params.id),
   );
 
@@ -151,7 +194,11 @@ export function registerIdentityRoutes(
     '/api/v1/api-keys',
     {
       config: { permission: 'apikeys.manage' },
-      schema: { tags: ['api-keys'], summary: 'API 密钥 / My organisation’s API keys', response: { 200: Type.Object({ items: Type.Array(ApiKey) }) } },
+      schema: {
+        tags: ['api-keys'],
+        summary: 'API 密钥 / My organisation’s API keys',
+        response: { 200: Type.Object({ items: Type.Array(ApiKey) }) },
+      },
     },
     async (req) => ({ items: await apiKeys.list(req.principal) }),
   );

@@ -1,4 +1,5 @@
-export { createAuthService, hashPassword, SESSION_PREFIX, API_KEY_PREFIX, type AuthService } from './auth.service.ts';
+export { createAuthService, type AuthService } from './auth.service.ts';
+export { hashPassword, SESSION_PREFIX, API_KEY_PREFIX } from './rules/credentials.ts';
 export { createOrganisationService, type OrganisationService } from './organisation.service.ts';
 export { createApiKeyService, type ApiKeyService } from './api-key.service.ts';
 export { registerIdentityRoutes, SESSION_COOKIE } from './identity.routes.ts';

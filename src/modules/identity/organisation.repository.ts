@@ -17,7 +17,12 @@ export function createOrganisationRepository(exec: Executor) {
         .executeTakeFirst();
     },
     async findAgency(name: string): Promise<OrganisationRow | undefined> {
-      return db.selectFrom('organisation').selectAll().where('kind', '!=', 'enterprise').where('name', '=', name).executeTakeFirst();
+      return db
+        .selectFrom('organisation')
+        .selectAll()
+        .where('kind', '!=', 'enterprise')
+        .where('name', '=', name)
+        .executeTakeFirst();
     },
     /**
      * Keyset page by (name, id). `scope` limits agencies to their jurisdiction: an agency over
@@ -38,7 +43,12 @@ export function createOrganisationRepository(exec: Executor) {
       if (opts.q) {
         const like = `%${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         q = q.where((eb) =>
-          eb.or([eb('name', 'ilike', like), eb('name_en', 'ilike', like), eb('customs_code', 'like', like), eb('uscc', 'like', like)]),
+          eb.or([
+            eb('name', 'ilike', like),
+            eb('name_en', 'ilike', like),
+            eb('customs_code', 'like', like),
+            eb('uscc', 'like', like),
+          ]),
         );
       }
       if (opts.after) {

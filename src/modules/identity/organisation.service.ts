@@ -10,7 +10,7 @@ import { createOrganisationRepository, type OrgScope } from './organisation.repo
 import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, requirePrincipal, type Principal } from './principal.ts';
 import { checkCustomsCode, checkUscc } from './rules/enterprise-codes.ts';
 import { createUserRepository } from './user.repository.ts';
-import { hashPassword } from './auth.service.ts';
+import { hashPassword } from './rules/credentials.ts';
 
 const ORG = { zh: '机构', en: 'organisation' };
 const USER = { zh: '用户', en: 'user' };
@@ -91,7 +91,11 @@ export function checkNewOrganisation(input: NewOrganisation): FieldProblem[] {
     });
   }
   if (input.kind === 'enterprise' && input.roles.length === 0) {
-    errors.push({ field: 'roles', rule: 'minItems', message: { zh: '企业至少有一个角色', en: 'an enterprise holds at least one role' } });
+    errors.push({
+      field: 'roles',
+      rule: 'minItems',
+      message: { zh: '企业至少有一个角色', en: 'an enterprise holds at least one role' },
+    });
   }
   if (input.kind === 'agency' && !input.jurisdiction) {
     errors.push({
@@ -151,7 +155,10 @@ export function createOrganisationService(deps: { db: Db; clock: Clock; audit: A
         const repo = createOrganisationRepository(trx);
         for (const code of [input.uscc, input.customsCode]) {
           if (code && (await repo.findByCode(code))) {
-            throw new DomainError('identity.duplicate', { zh: `代码 ${code} 已被使用`, en: `code ${code} is already registered` });
+            throw new DomainError('identity.duplicate', {
+              zh: `代码 ${code} 已被使用`,
+              en: `code ${code} is already registered`,
+            });
           }
         }
         const row = await repo.insert({
@@ -164,7 +171,9 @@ export function createOrganisationService(deps: { db: Db; clock: Clock; audit: A
           roles: input.roles,
           jurisdiction: input.jurisdiction ?? null,
         });
-        await audit.append(trx, actorOf(p), [{ action: 'organisation.create', entity: 'organisation', entityId: row.id, after: toOrganisation(row) }]);
+        await audit.append(trx, actorOf(p), [
+          { action: 'organisation.create', entity: 'organisation', entityId: row.id, after: toOrganisation(row) },
+        ]);
         return toOrganisation(row);
       });
     },
@@ -200,7 +209,10 @@ export function createOrganisationService(deps: { db: Db; clock: Clock; audit: A
         if (errors.length) throw validationError(errors);
         const users = createUserRepository(trx);
         if (await users.findByUsername(input.username)) {
-          throw new DomainError('identity.duplicate', { zh: `用户名 ${input.username} 已存在`, en: `username ${input.username} is taken` });
+          throw new DomainError('identity.duplicate', {
+            zh: `用户名 ${input.username} 已存在`,
+            en: `username ${input.username} is taken`,
+          });
         }
         const row = await users.insert({
           id: newId(),

@@ -55,7 +55,12 @@ export function createUserRepository(exec: Executor) {
         .updateTable('app_user')
         .set((eb) => ({
           failed_logins: eb('failed_logins', '+', 1),
-          locked_until: eb.case().when('failed_logins', '>=', max - 1).then(lockUntil).else(eb.ref('locked_until')).end(),
+          locked_until: eb
+            .case()
+            .when('failed_logins', '>=', max - 1)
+            .then(lockUntil)
+            .else(eb.ref('locked_until'))
+            .end(),
         }))
         .where('id', '=', id)
         .returning(['failed_logins', 'locked_until'])

@@ -48,7 +48,12 @@ export function checkUscc(code: string): CodeCheck {
 /** 海关编码 (customs registration code): 10 characters, digits and capital letters. */
 export function checkCustomsCode(code: string): CodeCheck {
   if (!/^[0-9A-Z]{10}$/.test(code)) {
-    return { ok: false, rule: 'pattern', zh: '海关编码必须为10位数字或大写字母', en: 'a customs code has 10 digits or capital letters' };
+    return {
+      ok: false,
+      rule: 'pattern',
+      zh: '海关编码必须为10位数字或大写字母',
+      en: 'a customs code has 10 digits or capital letters',
+    };
   }
   return { ok: true };
 }
