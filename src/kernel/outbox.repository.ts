@@ -59,6 +59,15 @@ export function createOutboxRepository() {
         where handler = ${handler} and event_id = ${id}`.execute(db);
     },
 
+    /** Events every handler has finished with, older than the retention, are removed. */
+    async prune(db: Db, olderThanHours: number): Promise<number> {
+      const r = await sql`
+        delete from outbox_event e
+        where e.created_at < now() - make_interval(hours => ${olderThanHours})
+          and not exists (select 1 from outbox_delivery d where d.event_id = e.id)`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
+    },
+
     async stats(db: Db): Promise<{ handler: string; pending: number; dead: number }[]> {
       const r = await sql<{ handler: string; pending: number; dead: number }>`
         select handler, count(*) filter (where status = 0)::int as pending, count(*) filter (where status = 2)::int as dead

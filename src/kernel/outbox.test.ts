@@ -75,6 +75,12 @@ test('publish fans out to subscribed handlers only, in the same transaction', as
     [`h1:${ids[0]}:1`, `h2:${ids[0]}:1`, `h2:${ids[1]}:1`].sort(),
   );
   assert.equal(await outbox.drain(), 0, 'nothing is delivered twice');
+  // Delivered events are pruned after the retention; c had no subscriber, so it goes too.
+  const left = await sql<{ n: number }>`select count(*)::int as n from outbox_event where id = any(${ids}::bigint[])`.execute(
+    database.db,
+  );
+  assert.equal(left.rows[0]!.n, 3);
+  assert.equal(await outbox.prune(0), 3);
 });
 
 test('a failing event is retried, isolated from its batch, and parked as dead after max attempts', async () => {

@@ -44,13 +44,22 @@ export interface Outbox {
   /** Runs every handler until nothing is due; for tests and the CLI. */
   drain(): Promise<number>;
   stats(): ReturnType<ReturnType<typeof createOutboxRepository>['stats']>;
+  /** Deletes events that every handler has delivered, older than `olderThanHours`. */
+  prune(olderThanHours?: number): Promise<number>;
 }
 
 function backoffMs(attempts: number): number {
   return Math.min(60_000 * 10, 500 * 2 ** Math.min(attempts, 12));
 }
 
-export function createOutbox(deps: { db: Db; log: Logger; handlers: OutboxHandler[]; pollMs?: number }): Outbox {
+export function createOutbox(deps: {
+  db: Db;
+  log: Logger;
+  handlers: OutboxHandler[];
+  pollMs?: number;
+  /** Delivered events are kept this long for inspection, then pruned. */
+  retentionHours?: number;
+}): Outbox {
   const repo = createOutboxRepository();
   const { db, log } = deps;
   const pollMs = deps.pollMs ?? 250;
@@ -62,6 +71,8 @@ export function createOutbox(deps: { db: Db; log: Logger; handlers: OutboxHandle
   const subscriptions = deps.handlers.flatMap((h) => h.topics.map((topic) => ({ handler: h.name, topic })));
 
   let running = false;
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const retentionHours = deps.retentionHours ?? 24 * 7;
   const wakers = new Set<() => void>();
   const loops: Promise<void>[] = [];
 
@@ -153,9 +164,14 @@ export function createOutbox(deps: { db: Db; log: Logger; handlers: OutboxHandle
       if (running) return;
       running = true;
       for (const h of deps.handlers) loops.push(loop(h));
+      pruneTimer = setInterval(() => {
+        repo.prune(db, retentionHours).catch((e: unknown) => log.warn({ err: e }, 'outbox prune failed'));
+      }, 10 * 60_000);
+      pruneTimer.unref();
     },
     async stop() {
       running = false;
+      clearInterval(pruneTimer);
       for (const w of [...wakers]) w();
       await Promise.all(loops.splice(0));
     },
@@ -169,5 +185,6 @@ export function createOutbox(deps: { db: Db; log: Logger; handlers: OutboxHandle
       }
     },
     stats: () => repo.stats(db),
+    prune: (olderThanHours = retentionHours) => repo.prune(db, olderThanHours),
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
@@ -162,7 +162,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const token = bearer(req.headers.authorization) ?? req.cookies[SESSION_COOKIE] ?? null;
     if (token) {
       req.credential = token;
-      req.principal = await auth.authenticate(token);
+      const principal = await auth.authenticate(token);
+      // A per-request copy: the cached principal is shared, the request id is not.
+      req.principal = principal && { ...principal, requestId: req.id };
     }
     if (req.is404) return;
     const permission = req.routeOptions.config.permission;
@@ -191,6 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const webDist = config.webDist;
   const hasWeb = existsSync(path.join(webDist, 'index.html'));
+  const indexHtml = hasWeb ? readFileSync(path.join(webDist, 'index.html')) : null;
   // The web bundle is public: the log-in page must load before anyone logs in. Without a
   // built bundle the not-found handler still serves the API.
   await app.register(async (scope) => {
@@ -208,7 +211,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const url = req.url.split('?')[0] ?? '/';
     if (hasWeb && req.method === 'GET' && !url.startsWith('/api/') && url !== '/healthz' && !path.extname(url)) {
       // Client-side routes (/login, /codes …) all load the single-page app.
-      return reply.type('text/html; charset=utf-8').sendFile('index.html');
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml);
     }
     return sendProblem(
       reply,

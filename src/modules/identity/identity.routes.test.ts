@@ -357,6 +357,12 @@ test('writes are audited and the audit log is readable by the administrator only
   const res = await inject({ method: 'GET', url: '/api/v1/audit?limit=100', headers: auth(admin) });
   assert.equal(res.statusCode, 200);
   const actions = (res.json() as { items: { action: string }[] }).items.map((i) => i.action);
+  const withRequest = await sql<{
+    n: number;
+  }>`select count(*)::int as n from audit_log where action = 'apikey.create' and request_id is not null`.execute(
+    tp.platform.database.db,
+  );
+  assert.equal(withRequest.rows[0]!.n, 1, 'the audit row names the HTTP request');
   for (const a of ['demo.seed', 'apikey.create', 'apikey.revoke', 'organisation.create', 'user.locale'])
     assert.ok(actions.includes(a), a);
   const seller = await login(tp.platform, 'seller');

@@ -5,6 +5,8 @@ import type { Permission } from './access.rules.ts';
 /** The authenticated caller: a person (session) or a machine (API key) of one organisation. */
 export interface Principal {
   via: 'session' | 'api_key';
+  /** The HTTP request this principal acts in; recorded in the audit log. */
+  requestId?: string;
   userId: string | null;
   apiKeyId: string | null;
   username: string;
@@ -21,7 +23,7 @@ export interface Principal {
 }
 
 export function actorOf(p: Principal, requestId?: string): Actor {
-  return { userId: p.userId, orgId: p.organisation?.id ?? null, requestId: requestId ?? null };
+  return { userId: p.userId, orgId: p.organisation?.id ?? null, requestId: requestId ?? p.requestId ?? null };
 }
 
 export function requirePermission(p: Principal | null | undefined, perm: Permission): asserts p is Principal {
