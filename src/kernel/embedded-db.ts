@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, open, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -85,7 +85,11 @@ async function takeLock(dataDir: string, port: number): Promise<() => Promise<vo
       const fh = await open(file, 'wx');
       await fh.writeFile(JSON.stringify(info));
       await fh.close();
+      // However the process ends, the lock goes with it (a SIGKILL leaves it; the next start sees a dead pid).
+      const onExit = (): void => rmSync(file, { force: true });
+      process.once('exit', onExit);
       return async () => {
+        process.removeListener('exit', onExit);
         await rm(file, { force: true });
       };
     } catch (e) {

@@ -1,0 +1,27 @@
+/** Public face of the CEB message layer: specs as data, safe decode, spec-driven validate and encode. */
+export {
+  CEB_NAMESPACE,
+  DXP_NAMESPACE,
+  EXPORT_MESSAGE_TYPES,
+  RECEIPT_MESSAGE_TYPES,
+  MESSAGE_SPECS,
+  RECEIPT_OF,
+  isCebMessageType,
+  specByRoot,
+} from './ceb.specs.ts';
+export type {
+  BlockSpec,
+  CebCodeTable,
+  CebMessageType,
+  EntitySpec,
+  ExportMessageType,
+  FieldSpec,
+  FieldType,
+  ListSpec,
+  MessageSpec,
+  ReceiptMessageType,
+} from './ceb.specs.ts';
+export { decodeCeb, DEFAULT_DECODE_LIMITS } from './ceb.decode.ts';
+export type { CebEntity, CebMessage, CebRecord, DecodeLimits, DecodedCeb, DxpTransInfo } from './ceb.decode.ts';
+export { validateCeb, checkField } from './ceb.validate.ts';
+export { encodeCeb, encodeCebReceipt, escapeXml } from './ceb.encode.ts';
