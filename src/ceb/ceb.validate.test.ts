@@ -74,7 +74,7 @@ test('code table: hs (gcode)', () =>
     'codeTable',
   ));
 test('code table: customs, trade mode, transport mode, wrap type, country, unit', () => {
-  const m = withHead('CEB603', { customsCode: '0000', tradeMode: '0000', trafMode: 'Z', wrapType: 'Z', country: '000' });
+  const m = withHead('CEB603', { customsCode: '9999', tradeMode: '0000', trafMode: 'Q', wrapType: 'Z', country: '000' });
   Object.assign(m.entities[0]?.lists.InventoryList?.[0] ?? {}, { unit1: '000' });
   assert.deepEqual(
     validateCeb(m).map((p) => [p.field, p.rule]),
