@@ -21,6 +21,24 @@ import {
   type AuthService,
   type OrganisationService,
 } from '../modules/identity/index.ts';
+import {
+  clearanceMigrations,
+  clearancePipeline,
+  createClearanceService,
+  createIntakeService,
+  decideByRuleSet,
+  registerClearanceRoutes,
+  ruleSetOn,
+  type DecisionHook,
+} from '../modules/clearance/index.ts';
+import {
+  createFilingService,
+  filingLookup,
+  filingMigrations,
+  registerFilingRoutes,
+  seedFilingDemo,
+} from '../modules/filing/index.ts';
+import { organisationDirectory } from '../modules/identity/index.ts';
 import { buildApp } from './app.ts';
 import { registerSystemRoutes } from './system.routes.ts';
 
@@ -30,6 +48,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const MIGRATIONS: MigrationSource[] = [
   { module: 'kernel', dir: path.join(here, '../kernel/migrations') },
   { module: 'identity', dir: identityMigrations },
+  { module: 'filing', dir: filingMigrations },
+  { module: 'clearance', dir: clearanceMigrations },
 ];
 
 export interface Platform {
@@ -53,6 +73,8 @@ export interface PlatformOptions {
   clock?: Clock;
   /** Extra outbox handlers (tests). */
   handlers?: OutboxHandler[];
+  /** Replaces the clearance decision hook (the risk engine plugs in here). */
+  decide?: DecisionHook;
   migrate?: boolean;
 }
 
@@ -65,7 +87,9 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   if (opts.migrate !== false) await runMigrations(db, MIGRATIONS, log);
 
   const audit = createAuditLog({ clock });
-  const outbox = createOutbox({ db, log, handlers: [...(opts.handlers ?? [])] });
+  const decide: DecisionHook =
+    opts.decide ?? (async (items) => new Map(items.map((i) => [i.id, decideByRuleSet(ruleSetOn(clock.now()), i.guid, i.doc)])));
+  const outbox = createOutbox({ db, log, handlers: [clearancePipeline({ clock, audit, decide }), ...(opts.handlers ?? [])] });
   const auth = createAuthService({
     db,
     clock,
@@ -78,6 +102,19 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   });
   const orgs = createOrganisationService({ db, clock, audit });
   const apiKeys = createApiKeyService({ db, clock, audit, onRevoke: (id) => auth.forgetApiKey(id) });
+  const filings = createFilingService({ db, clock, audit });
+  const intake = createIntakeService({
+    db,
+    clock,
+    audit,
+    outbox,
+    filing: {
+      filedEnterprises: async (exec, codes) => new Set((await filingLookup(exec).filedEnterprises(codes)).keys()),
+      filedProducts: async (exec, pairs) => new Set((await filingLookup(exec).filedProducts(pairs)).keys()),
+    },
+    directory: { idsByCodes: (exec, codes) => organisationDirectory(exec).idsByCodes(codes) },
+  });
+  const clearance = createClearanceService({ db, clock, audit, outbox });
 
   const app = await buildApp({
     config,
@@ -94,6 +131,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
           sessionTtlHours: config.sessionTtlHours,
         }),
       (a) => registerCodeRoutes(a),
+      (a) => registerFilingRoutes(a, { filings }),
+      (a) => registerClearanceRoutes(a, { intake, clearance }),
     ],
   });
 
@@ -117,6 +156,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
 
 export async function seedDemo(p: Pick<Platform, 'database' | 'clock' | 'audit'>): Promise<void> {
   await seedIdentityDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
+  await seedFilingDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
 }
 
 export async function ensureDemo(p: Platform): Promise<boolean> {

@@ -28,16 +28,24 @@ export const PERMISSIONS = [
   'users.manage',
   'apikeys.manage',
   'audit.read',
+  'filings.submit',
+  'filings.review',
+  'ceb.submit',
+  'clearance.read',
+  'clearance.review',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const OFFICER: Permission[] = ['organisations.read_all'];
+// Customs and inspection read clearance documents of their jurisdiction; other agencies get the
+// data their duty needs through their own modules.
+const CLEARANCE_OFFICER: Permission[] = [...OFFICER, 'clearance.read'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>> = {
-  enterprise_admin: ['users.manage', 'apikeys.manage'],
-  enterprise_clerk: [],
-  customs_officer: OFFICER,
-  inspection_officer: OFFICER,
+  enterprise_admin: ['users.manage', 'apikeys.manage', 'filings.submit', 'ceb.submit', 'clearance.read'],
+  enterprise_clerk: ['filings.submit', 'ceb.submit', 'clearance.read'],
+  customs_officer: [...CLEARANCE_OFFICER, 'filings.review', 'clearance.review'],
+  inspection_officer: [...CLEARANCE_OFFICER, 'filings.review'],
   tax_officer: OFFICER,
   forex_officer: OFFICER,
   pboc_officer: OFFICER,

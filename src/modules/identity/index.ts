@@ -8,3 +8,4 @@ export { actorOf, requirePermission, requirePrincipal, isAdmin, jurisdictionPref
 export { PERMISSIONS, USER_ROLES, ENTERPRISE_ROLES, AGENCY_DUTIES, isPermission, type Permission } from './access.rules.ts';
 export { checkUscc, checkCustomsCode, completeUscc } from './rules/enterprise-codes.ts';
 export { migrationsDir as identityMigrations } from './identity.migrations.ts';
+export { organisationDirectory, type OrganisationProfile } from './organisation.directory.ts';

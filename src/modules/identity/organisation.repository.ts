@@ -16,6 +16,29 @@ export function createOrganisationRepository(exec: Executor) {
         .where((eb) => eb.or([eb('customs_code', '=', code), eb('uscc', '=', code)]))
         .executeTakeFirst();
     },
+    /** Customs code or USCC → organisation id, for hundreds of codes in one statement. */
+    async idsByCodes(codes: string[]): Promise<Map<string, string>> {
+      const out = new Map<string, string>();
+      if (codes.length === 0) return out;
+      const rows = await db
+        .selectFrom('organisation')
+        .select(['id', 'customs_code', 'uscc'])
+        .where((eb) => eb.or([eb('customs_code', 'in', codes), eb('uscc', 'in', codes)]))
+        .execute();
+      for (const r of rows) {
+        if (r.customs_code) out.set(r.customs_code, r.id);
+        if (r.uscc) out.set(r.uscc, r.id);
+      }
+      return out;
+    },
+    async findManyByCodes(codes: string[]): Promise<OrganisationRow[]> {
+      if (codes.length === 0) return [];
+      return db
+        .selectFrom('organisation')
+        .selectAll()
+        .where((eb) => eb.or([eb('customs_code', 'in', codes), eb('uscc', 'in', codes)]))
+        .execute();
+    },
     async findAgency(name: string): Promise<OrganisationRow | undefined> {
       return db
         .selectFrom('organisation')

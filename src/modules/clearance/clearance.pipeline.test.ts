@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { encodeCeb, type CebMessage } from '../../ceb/index.ts';
+import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
+
+let tp: TestPlatform;
+const tokens: Record<string, string> = {};
+
+before(async () => {
+  tp = await startTestPlatform({ listen: false });
+  for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse', 'seller', 'customs'])
+    tokens[u] = await login(tp.platform, u);
+});
+after(async () => {
+  await tp.stop();
+});
+
+const SENDER_USER: Record<string, string> = {
+  CEB303: 'platform',
+  CEB403: 'payer',
+  CEB505: 'carrier',
+  CEB603: 'broker',
+  CEB507: 'warehouse',
+  CEB607: 'broker',
+  CEB509: 'carrier',
+};
+
+/** Deterministic shuffle (mulberry32), so a failure replays. */
+function shuffle<T>(items: T[], seed: number): T[] {
+  let a = seed;
+  const rnd = (): number => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+function messagesFor(parcels: Parcel[], run: string, batchBase: number): CebMessage[] {
+  const out: CebMessage[] = [];
+  for (let b = 0; b * 100 < parcels.length; b++) {
+    const chunk = parcels.slice(b * 100, b * 100 + 100);
+    const k = batchBase + b;
+    out.push(
+      message(
+        'CEB303',
+        guidOf(3030, k),
+        PARTIES.platform,
+        chunk.map((p) => p.order),
+      ),
+    );
+    out.push(
+      message(
+        'CEB403',
+        guidOf(4030, k),
+        PARTIES.payer,
+        chunk.map((p) => p.payment),
+      ),
+    );
+    out.push(
+      message(
+        'CEB505',
+        guidOf(5050, k),
+        PARTIES.carrier,
+        chunk.map((p) => p.waybill),
+      ),
+    );
+    out.push(
+      message(
+        'CEB603',
+        guidOf(6030, k),
+        PARTIES.broker,
+        chunk.map((p) => p.inventory),
+      ),
+    );
+    const site = siteMessages(k, chunk, run);
+    out.push(site.arrival, site.consolidation, site.departure);
+  }
+  return out;
+}
+
+async function submitXml(m: CebMessage) {
+  const res = await tp.platform.app.inject({
+    method: 'POST',
+    url: '/api/v1/ceb',
+    headers: { authorization: `Bearer ${tokens[SENDER_USER[m.messageType]!]}`, 'content-type': 'application/xml' },
+    payload: encodeCeb(m),
+  });
+  assert.equal(res.statusCode, 200, `${m.messageType}: ${res.body.slice(0, 500)}`);
+  return res.json() as { accepted: number; rejected: number; entities: { returnStatus: string; returnInfo: string }[] };
+}
+
+function toJsonBody(m: CebMessage): { guid: string; items: Record<string, unknown>[] } {
+  return {
+    guid: m.guid,
+    items: m.entities.map((e) => {
+      const lines = Object.values(e.lists)[0];
+      return lines ? { ...e.head, lines } : { ...e.head };
+    }),
+  };
+}
+
+const RESOURCE: Record<string, string> = {
+  CEB303: 'orders',
+  CEB403: 'payment-collections',
+  CEB505: 'waybills',
+  CEB603: 'inventories',
+  CEB507: 'arrivals',
+  CEB607: 'consolidations',
+  CEB509: 'departures',
+};
+
+async function submitJson(m: CebMessage) {
+  const res = await tp.platform.app.inject({
+    method: 'POST',
+    url: `/api/v1/${RESOURCE[m.messageType]}`,
+    headers: { authorization: `Bearer ${tokens[SENDER_USER[m.messageType]!]}` },
+    payload: toJsonBody(m),
+  });
+  assert.equal(res.statusCode, 200, `${m.messageType}: ${res.body.slice(0, 500)}`);
+  return res.json() as { accepted: number; rejected: number; entities: { returnStatus: string; returnInfo: string }[] };
+}
+
+async function inventoryStatuses(run: string): Promise<Map<string, number>> {
+  const r = await sql<{ status: string; n: number }>`
+    select status, count(*)::int as n from clr_document where kind = 'inventory' and business_key like ${`%|${run}-ORD-%`} group by status`.execute(
+    tp.platform.database.db,
+  );
+  return new Map(r.rows.map((x) => [x.status, x.n]));
+}
+
+async function receiptSequences(run: string): Promise<Map<string, string[]>> {
+  const brokerOrg = (
+    await sql<{ id: string }>`select id from organisation where customs_code = ${PARTIES.broker.code}`.execute(
+      tp.platform.database.db,
+    )
+  ).rows[0]!.id;
+  const r = await sql<{ order_no: string; seq: string[] }>`
+    select d.head->>'orderNo' as order_no, array_agg(r.return_status order by r.id) as seq
+    from clr_receipt r join clr_document d on d.id = r.document_id
+    where r.message_type = 'CEB604' and r.recipient_org_id = ${brokerOrg} and d.business_key like ${`%|${run}-ORD-%`}
+    group by d.head->>'orderNo'`.execute(tp.platform.database.db);
+  return new Map(r.rows.map((x) => [x.order_no, x.seq]));
+}
+
+async function drive(
+  messages: CebMessage[],
+  submit: (m: CebMessage) => Promise<{ accepted: number; rejected: number }>,
+): Promise<void> {
+  for (const [i, m] of messages.entries()) {
+    const out = await submit(m);
+    assert.equal(out.rejected, 0, `${m.messageType} ${m.guid}: ${JSON.stringify(out).slice(0, 400)}`);
+    // The pipeline runs between submissions, as the dispatcher would.
+    if (i % 3 === 2) await tp.platform.outbox.drain();
+  }
+  await tp.platform.outbox.drain();
+}
+
+test('1,000 parcels through all eight messages as CEB XML, shuffled, all close (899) with the national receipt sequence', async () => {
+  const parcels = Array.from({ length: 1000 }, (_, i) => makeParcel(i + 1, 'X'));
+  await drive(shuffle(messagesFor(parcels, 'X', 1), 42), submitXml);
+  const statuses = await inventoryStatuses('X');
+  assert.deepEqual([...statuses], [['899', 1000]]);
+  const seqs = await receiptSequences('X');
+  assert.equal(seqs.size, 1000);
+  for (const [orderNo, seq] of seqs) assert.deepEqual(seq, ['2', '120', '399', '800', '899'], orderNo);
+  // Every counterpart was matched and every bill released.
+  const others = await sql<{ kind: string; status: string; n: number }>`
+    select kind, status, count(*)::int as n from clr_document where kind <> 'inventory' and (business_key like '%X-ORD-%' or business_key like '%X%CN' or business_key like '%X-B%')
+    group by kind, status order by kind`.execute(tp.platform.database.db);
+  assert.deepEqual(
+    others.rows.map((r) => `${r.kind}:${r.status}:${r.n}`),
+    ['arrival:399:10', 'consolidation:800:10', 'departure:399:10', 'order:120:1000', 'payment:120:1000', 'waybill:120:1000'],
+  );
+});
+
+test('the same through the JSON resources', async () => {
+  const parcels = Array.from({ length: 300 }, (_, i) => makeParcel(i + 1, 'J'));
+  await drive(shuffle(messagesFor(parcels, 'J', 500), 7), submitJson);
+  assert.deepEqual([...(await inventoryStatuses('J'))], [['899', 300]]);
+  const seqs = await receiptSequences('J');
+  for (const [orderNo, seq] of seqs) assert.deepEqual(seq, ['2', '120', '399', '800', '899'], orderNo);
+});
+
+test('a retried message (same guid) is answered from the first outcome and stores nothing twice', async () => {
+  const parcels = Array.from({ length: 5 }, (_, i) => makeParcel(i + 1, 'R'));
+  const m = message(
+    'CEB303',
+    guidOf(3039, 1),
+    PARTIES.platform,
+    parcels.map((p) => p.order),
+  );
+  const first = await submitXml(m);
+  const again = (
+    await tp.platform.app.inject({
+      method: 'POST',
+      url: '/api/v1/ceb',
+      headers: { authorization: `Bearer ${tokens.platform}`, 'content-type': 'application/xml' },
+      payload: encodeCeb(m),
+    })
+  ).json() as { replayed: boolean; accepted: number };
+  assert.equal(first.accepted, 5);
+  assert.equal(again.replayed, true);
+  assert.equal(again.accepted, 5);
+  const n = await sql<{
+    n: number;
+  }>`select count(*)::int as n from clr_document where kind = 'order' and business_key like '%|R-ORD-%'`.execute(
+    tp.platform.database.db,
+  );
+  assert.equal(n.rows[0]!.n, 5);
+});
+
+test('receipts are pulled by cursor, only the caller’s own, with XML', async () => {
+  const first = await tp.platform.app.inject({
+    method: 'GET',
+    url: '/api/v1/ceb/receipts?limit=5',
+    headers: { authorization: `Bearer ${tokens.broker}` },
+  });
+  assert.equal(first.statusCode, 200);
+  const page = first.json() as { items: { id: number; messageType: string; xml: string }[]; next: number };
+  assert.equal(page.items.length, 5);
+  assert.match(page.items[0]!.xml, /<ceb:CEB60[48]Message/);
+  const second = (
+    await tp.platform.app.inject({
+      method: 'GET',
+      url: `/api/v1/ceb/receipts?after=${page.next}&limit=5`,
+      headers: { authorization: `Bearer ${tokens.broker}` },
+    })
+  ).json() as {
+    items: { id: number }[];
+  };
+  assert.ok(second.items.every((r) => r.id > page.next));
+  // The seller gets its own copy; the warehouse sees none of the broker's inventory receipts.
+  const wh = (
+    await tp.platform.app.inject({
+      method: 'GET',
+      url: '/api/v1/ceb/receipts?limit=1000',
+      headers: { authorization: `Bearer ${tokens.warehouse}` },
+    })
+  ).json() as {
+    items: { messageType: string }[];
+  };
+  assert.ok(wh.items.length > 0);
+  assert.ok(
+    wh.items.every((r) => r.messageType === 'CEB508'),
+    'the site operator receives only its arrival receipts',
+  );
+});

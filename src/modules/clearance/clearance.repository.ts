@@ -1,0 +1,404 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../kernel/db.ts';
+import type { DocKind } from './rules/documents.rules.ts';
+import type { Fields } from './rules/match.rules.ts';
+
+export interface DocumentRow {
+  id: string;
+  kind: DocKind;
+  message_id: string;
+  guid: string;
+  cop_no: string | null;
+  pre_no: string | null;
+  business_key: string;
+  status: string;
+  live: boolean;
+  customs_code: string | null;
+  parties: string[];
+  head: Fields;
+  lines: Fields[];
+  return_info: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface InventoryRow {
+  document_id: string;
+  order_key: string;
+  waybill_key: string;
+  logistics_no: string;
+  ebc_code: string;
+  agent_code: string;
+  trade_mode: string;
+  statistics_flag: string;
+  invt_no: string;
+  lane: string | null;
+  review_reason: string | null;
+  decided_at: Date | null;
+  released_at: Date | null;
+  closed_at: Date | null;
+}
+
+export interface ReceiptRow {
+  id: number;
+  recipient_org_id: string;
+  message_type: string;
+  document_id: string | null;
+  guid: string;
+  return_status: string;
+  return_info: string;
+  return_time: string;
+  fields: Fields;
+  created_at: Date;
+}
+
+export type NewReceipt = Omit<ReceiptRow, 'id'>;
+
+export interface MatchCandidate {
+  inventory: DocumentRow & { invt_no: string; order_key: string; waybill_key: string };
+  order: DocumentRow | null;
+  waybill: DocumentRow | null;
+  payment: DocumentRow | null;
+}
+
+const CHUNK = 500;
+
+function chunks<T>(rows: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/** The clearance module's SQL: batch statements (hundreds of rows each), never a query per document. */
+export function createClearanceRepository(exec: Executor) {
+  const db = exec;
+  return {
+    async findMessage(senderOrgId: string, guid: string): Promise<{ id: string; outcome: unknown } | undefined> {
+      const r = await sql<{ id: string; outcome: unknown }>`
+        select id, outcome from clr_message where sender_org_id = ${senderOrgId} and guid = ${guid}`.execute(db);
+      return r.rows[0];
+    },
+
+    async insertMessage(m: {
+      id: string;
+      senderOrgId: string;
+      guid: string;
+      messageType: string;
+      format: 'xml' | 'json';
+      entityCount: number;
+      outcome: unknown;
+      receivedAt: Date;
+    }): Promise<void> {
+      await sql`insert into clr_message (id, sender_org_id, guid, message_type, format, entity_count, outcome, received_at)
+        values (${m.id}, ${m.senderOrgId}, ${m.guid}, ${m.messageType}, ${m.format}, ${m.entityCount}, ${JSON.stringify(m.outcome)}, ${m.receivedAt})`.execute(
+        db,
+      );
+    },
+
+    /** Live documents of a kind by business key. */
+    async liveByKeys(kind: DocKind, keys: string[]): Promise<DocumentRow[]> {
+      if (keys.length === 0) return [];
+      const r = await sql<DocumentRow>`
+        select * from clr_document where kind = ${kind} and live and business_key = any(${keys}::text[])`.execute(db);
+      return r.rows;
+    },
+
+    async insertDocuments(rows: Omit<DocumentRow, 'live' | 'return_info'>[]): Promise<void> {
+      for (const c of chunks(rows)) {
+        await sql`
+          insert into clr_document (id, kind, message_id, guid, cop_no, pre_no, business_key, status, customs_code, parties, head, lines, created_at, updated_at)
+          select id, kind, message_id, guid, cop_no, pre_no, business_key, status, customs_code, parties::uuid[], head, lines, created_at, updated_at
+          from unnest(
+            ${c.map((r) => r.id)}::uuid[], ${c.map((r) => r.kind)}::text[], ${c.map((r) => r.message_id)}::uuid[],
+            ${c.map((r) => r.guid)}::text[], ${c.map((r) => r.cop_no)}::text[], ${c.map((r) => r.pre_no)}::text[],
+            ${c.map((r) => r.business_key)}::text[], ${c.map((r) => r.status)}::text[], ${c.map((r) => r.customs_code)}::text[],
+            ${c.map((r) => `{${r.parties.join(',')}}`)}::text[], ${c.map((r) => JSON.stringify(r.head))}::jsonb[],
+            ${c.map((r) => JSON.stringify(r.lines))}::jsonb[], ${c.map((r) => r.created_at)}::timestamptz[], ${c.map((r) => r.updated_at)}::timestamptz[]
+          ) as t(id, kind, message_id, guid, cop_no, pre_no, business_key, status, customs_code, parties, head, lines, created_at, updated_at)`.execute(
+          db,
+        );
+      }
+    },
+
+    /** appType 2: the declared content replaces the old, the document goes back to "declaring". */
+    async replaceDocuments(
+      rows: { id: string; message_id: string; head: Fields; lines: Fields[]; parties: string[]; updated_at: Date }[],
+    ): Promise<void> {
+      for (const c of chunks(rows)) {
+        await sql`
+          update clr_document d set message_id = t.message_id, head = t.head, lines = t.lines, parties = t.parties::uuid[],
+            status = '2', return_info = null, updated_at = t.updated_at
+          from unnest(${c.map((r) => r.id)}::uuid[], ${c.map((r) => r.message_id)}::uuid[], ${c.map((r) => JSON.stringify(r.head))}::jsonb[],
+                      ${c.map((r) => JSON.stringify(r.lines))}::jsonb[], ${c.map((r) => `{${r.parties.join(',')}}`)}::text[],
+                      ${c.map((r) => r.updated_at)}::timestamptz[])
+            as t(id, message_id, head, lines, parties, updated_at)
+          where d.id = t.id`.execute(db);
+      }
+    },
+
+    async insertInventories(
+      rows: Omit<InventoryRow, 'lane' | 'review_reason' | 'decided_at' | 'released_at' | 'closed_at'>[],
+    ): Promise<void> {
+      for (const c of chunks(rows)) {
+        await sql`
+          insert into clr_inventory (document_id, order_key, waybill_key, logistics_no, ebc_code, agent_code, trade_mode, statistics_flag, invt_no)
+          select * from unnest(${c.map((r) => r.document_id)}::uuid[], ${c.map((r) => r.order_key)}::text[], ${c.map((r) => r.waybill_key)}::text[],
+            ${c.map((r) => r.logistics_no)}::text[], ${c.map((r) => r.ebc_code)}::text[], ${c.map((r) => r.agent_code)}::text[],
+            ${c.map((r) => r.trade_mode)}::text[], ${c.map((r) => r.statistics_flag)}::text[], ${c.map((r) => r.invt_no)}::text[])`.execute(
+          db,
+        );
+      }
+    },
+
+    async updateInventoryKeys(
+      rows: { document_id: string; order_key: string; waybill_key: string; logistics_no: string }[],
+    ): Promise<void> {
+      for (const c of chunks(rows)) {
+        await sql`
+          update clr_inventory i set order_key = t.order_key, waybill_key = t.waybill_key, logistics_no = t.logistics_no,
+            lane = null, review_reason = null, decided_at = null
+          from unnest(${c.map((r) => r.document_id)}::uuid[], ${c.map((r) => r.order_key)}::text[], ${c.map((r) => r.waybill_key)}::text[],
+                      ${c.map((r) => r.logistics_no)}::text[]) as t(document_id, order_key, waybill_key, logistics_no)
+          where i.document_id = t.document_id`.execute(db);
+      }
+    },
+
+    async insertParcelEvents(
+      rows: { waybill_key: string; kind: string; document_id: string; bill_no: string | null; at: Date }[],
+    ): Promise<void> {
+      for (const c of chunks(rows, 1000)) {
+        await sql`
+          insert into clr_parcel_event (waybill_key, kind, document_id, bill_no, at)
+          select * from unnest(${c.map((r) => r.waybill_key)}::text[], ${c.map((r) => r.kind)}::text[], ${c.map((r) => r.document_id)}::uuid[],
+                               ${c.map((r) => r.bill_no)}::text[], ${c.map((r) => r.at)}::timestamptz[])
+          on conflict do nothing`.execute(db);
+      }
+    },
+
+    /** Sets status (and live, return info) of many documents in one statement. */
+    async setStatuses(rows: { id: string; status: string; live?: boolean; info?: string | null }[], now: Date): Promise<void> {
+      for (const c of chunks(rows)) {
+        await sql`
+          update clr_document d set status = t.status, live = coalesce(t.live, d.live), return_info = coalesce(t.info, d.return_info), updated_at = ${now}
+          from unnest(${c.map((r) => r.id)}::uuid[], ${c.map((r) => r.status)}::text[], ${c.map((r) => r.live ?? null)}::boolean[],
+                      ${c.map((r) => r.info ?? null)}::text[]) as t(id, status, live, info)
+          where d.id = t.id`.execute(db);
+      }
+    },
+
+    async setInventoryDecisions(
+      rows: { id: string; lane: string; reason: string | null; decided: boolean }[],
+      now: Date,
+    ): Promise<void> {
+      for (const c of chunks(rows)) {
+        await sql`
+          update clr_inventory i set lane = t.lane, review_reason = t.reason, decided_at = case when t.decided then ${now}::timestamptz else null end
+          from unnest(${c.map((r) => r.id)}::uuid[], ${c.map((r) => r.lane)}::text[], ${c.map((r) => r.reason)}::text[], ${c.map((r) => r.decided)}::boolean[])
+            as t(id, lane, reason, decided)
+          where i.document_id = t.id`.execute(db);
+      }
+    },
+
+    async stampInventories(ids: string[], column: 'released_at' | 'closed_at', now: Date): Promise<void> {
+      if (ids.length === 0) return;
+      await sql`update clr_inventory set ${sql.ref(column)} = ${now} where document_id = any(${ids}::uuid[])`.execute(db);
+    },
+
+    /**
+     * Inventories waiting in "declaring" (2) that the given documents may complete, with their
+     * counterparts; locked so two workers never decide the same inventory.
+     */
+    async matchCandidates(ids: {
+      inventories: string[];
+      orders: string[];
+      waybills: string[];
+      payments: string[];
+    }): Promise<MatchCandidate[]> {
+      const r = await sql<{
+        inv: DocumentRow;
+        invt_no: string;
+        order_key: string;
+        waybill_key: string;
+        ord: DocumentRow | null;
+        wb: DocumentRow | null;
+        pay: DocumentRow | null;
+      }>`
+        with keys as (
+          select business_key from clr_document where id = any(${[...ids.orders, ...ids.payments]}::uuid[])
+        ), wkeys as (
+          select business_key from clr_document where id = any(${ids.waybills}::uuid[])
+        ), cand as (
+          select i.document_id from clr_inventory i where i.document_id = any(${ids.inventories}::uuid[])
+          union select i.document_id from clr_inventory i join keys k on k.business_key = i.order_key
+          union select i.document_id from clr_inventory i join wkeys k on k.business_key = i.waybill_key
+        )
+        select to_jsonb(d) as inv, i.invt_no, i.order_key, i.waybill_key,
+               (select to_jsonb(o) from clr_document o where o.kind = 'order' and o.live and o.business_key = i.order_key) as ord,
+               (select to_jsonb(w) from clr_document w where w.kind = 'waybill' and w.live and w.business_key = i.waybill_key) as wb,
+               (select to_jsonb(p) from clr_document p where p.kind = 'payment' and p.live and p.business_key = i.order_key) as pay
+        from cand join clr_inventory i on i.document_id = cand.document_id
+        join clr_document d on d.id = i.document_id
+        where d.live and d.status = '2'
+        order by d.id
+        for update of d`.execute(db);
+      return r.rows.map((x) => ({
+        inventory: { ...x.inv, invt_no: x.invt_no, order_key: x.order_key, waybill_key: x.waybill_key },
+        order: x.ord,
+        waybill: x.wb,
+        payment: x.pay,
+      }));
+    },
+
+    /** Payment collections of orders already matched (their order is 120), still waiting at 2. */
+    async paymentsOfMatchedOrders(paymentIds: string[]): Promise<DocumentRow[]> {
+      if (paymentIds.length === 0) return [];
+      const r = await sql<DocumentRow>`
+        select p.* from clr_document p
+        where p.id = any(${paymentIds}::uuid[]) and p.live and p.status = '2'
+          and exists (select 1 from clr_document o where o.kind = 'order' and o.live and o.status = '120' and o.business_key = p.business_key)
+        for update of p`.execute(db);
+      return r.rows;
+    },
+
+    async documentsByIds(ids: string[]): Promise<DocumentRow[]> {
+      if (ids.length === 0) return [];
+      const r = await sql<DocumentRow>`select * from clr_document where id = any(${ids}::uuid[]) order by id for update`.execute(
+        db,
+      );
+      return r.rows;
+    },
+
+    /**
+     * Inventories ready to move on: decided (399) and bound to a master bill (and arrived, where the
+     * rule set asks) → release; released (800) and departed → closure. Candidates are the given
+     * inventories plus those whose parcels the given waybill keys name.
+     */
+    async releaseCandidates(inventoryIds: string[], waybillKeys: string[], requireArrival: boolean) {
+      const r = await sql<{
+        id: string;
+        status: string;
+        guid: string;
+        head: Fields;
+        parties: string[];
+        pre_no: string;
+        invt_no: string;
+        bound: boolean;
+        arrived: boolean;
+        departed: boolean;
+      }>`
+        with cand as (
+          select document_id from clr_inventory where document_id = any(${inventoryIds}::uuid[])
+          union select document_id from clr_inventory where waybill_key = any(${waybillKeys}::text[])
+        )
+        select d.id, d.status, d.guid, d.head, d.parties, d.pre_no, i.invt_no,
+          exists (select 1 from clr_parcel_event e where e.waybill_key = i.waybill_key and e.kind = 'consolidation') as bound,
+          exists (select 1 from clr_parcel_event e where e.waybill_key = i.waybill_key and e.kind = 'arrival') as arrived,
+          exists (select 1 from clr_parcel_event e where e.waybill_key = i.waybill_key and e.kind = 'departure') as departed
+        from cand join clr_inventory i on i.document_id = cand.document_id join clr_document d on d.id = i.document_id
+        where d.live and d.status in ('399', '800')
+        order by d.id
+        for update of d`.execute(db);
+      return r.rows.filter(
+        (x) => (x.status === '399' && x.bound && (!requireArrival || x.arrived)) || (x.status === '800' && x.departed),
+      );
+    },
+
+    /** For a cancellation: the live inventory by invtNo. */
+    async inventoriesByInvtNo(invtNos: string[]): Promise<(DocumentRow & { invt_no: string })[]> {
+      if (invtNos.length === 0) return [];
+      const r = await sql<DocumentRow & { invt_no: string }>`
+        select d.*, i.invt_no from clr_inventory i join clr_document d on d.id = i.document_id
+        where i.invt_no = any(${invtNos}::text[]) and d.live
+        for update of d`.execute(db);
+      return r.rows;
+    },
+
+    /** Allocates n consecutive numbers of a counter in one statement; answers the first. */
+    async allocate(name: string, n: number): Promise<number> {
+      const r = await sql<{ value: number }>`
+        insert into clr_counter (name, value) values (${name}, ${n})
+        on conflict (name) do update set value = clr_counter.value + excluded.value
+        returning value`.execute(db);
+      return r.rows[0]!.value - n + 1;
+    },
+
+    async insertReceipts(rows: NewReceipt[]): Promise<void> {
+      for (const c of chunks(rows, 1000)) {
+        await sql`
+          insert into clr_receipt (recipient_org_id, message_type, document_id, guid, return_status, return_info, return_time, fields, created_at)
+          select * from unnest(${c.map((r) => r.recipient_org_id)}::uuid[], ${c.map((r) => r.message_type)}::text[], ${c.map((r) => r.document_id)}::uuid[],
+            ${c.map((r) => r.guid)}::text[], ${c.map((r) => r.return_status)}::text[], ${c.map((r) => r.return_info)}::text[],
+            ${c.map((r) => r.return_time)}::text[], ${c.map((r) => JSON.stringify(r.fields))}::jsonb[], ${c.map((r) => r.created_at)}::timestamptz[])`.execute(
+          db,
+        );
+      }
+    },
+
+    async receiptsAfter(orgId: string, after: number, limit: number): Promise<ReceiptRow[]> {
+      const r = await sql<ReceiptRow>`
+        select * from clr_receipt where recipient_org_id = ${orgId} and id > ${after} order by id limit ${limit}`.execute(db);
+      return r.rows;
+    },
+
+    async receiptsOfDocument(documentId: string, orgId: string | null): Promise<ReceiptRow[]> {
+      const r = orgId
+        ? await sql<ReceiptRow>`select * from clr_receipt where document_id = ${documentId} and recipient_org_id = ${orgId} order by id`.execute(
+            db,
+          )
+        : await sql<ReceiptRow>`
+            select distinct on (message_type, return_status, guid) * from clr_receipt where document_id = ${documentId}
+            order by message_type, return_status, guid, id`.execute(db);
+      return r.rows.sort((a, b) => a.id - b.id);
+    },
+
+    async getDocument(id: string): Promise<(DocumentRow & { inventory: InventoryRow | null }) | undefined> {
+      const r = await sql<DocumentRow & { inventory: InventoryRow | null }>`
+        select d.*, to_jsonb(i) as inventory from clr_document d left join clr_inventory i on i.document_id = d.id where d.id = ${id}`.execute(
+        db,
+      );
+      return r.rows[0];
+    },
+
+    async listDocuments(opts: {
+      kind?: DocKind;
+      status?: string;
+      partyOrgId?: string;
+      customsPrefix?: string;
+      q?: string;
+      before?: { created_at: Date; id: string };
+      limit: number;
+    }): Promise<(DocumentRow & { invt_no: string | null })[]> {
+      const r = await sql<DocumentRow & { invt_no: string | null }>`
+        select d.*, i.invt_no from clr_document d left join clr_inventory i on i.document_id = d.id
+        where true
+          ${opts.kind ? sql`and d.kind = ${opts.kind}` : sql``}
+          ${opts.status ? sql`and d.status = ${opts.status}` : sql``}
+          ${opts.partyOrgId ? sql`and d.parties @> array[${opts.partyOrgId}]::uuid[]` : sql``}
+          ${opts.customsPrefix !== undefined ? sql`and d.customs_code like ${`${opts.customsPrefix}%`}` : sql``}
+          ${opts.q ? sql`and (d.business_key like ${`%${opts.q}%`} or d.cop_no = ${opts.q} or d.pre_no = ${opts.q} or i.invt_no = ${opts.q} or i.logistics_no = ${opts.q})` : sql``}
+          ${opts.before ? sql`and (d.created_at, d.id) < (${opts.before.created_at}, ${opts.before.id})` : sql``}
+        order by d.created_at desc, d.id desc
+        limit ${opts.limit}`.execute(db);
+      return r.rows;
+    },
+
+    /** Consolidations whose every bound inventory is released or closed (608 800 is due). */
+    async consolidationsFullyReleased(waybillKeys: string[]): Promise<DocumentRow[]> {
+      if (waybillKeys.length === 0) return [];
+      const r = await sql<DocumentRow>`
+        select c.* from clr_document c
+        where c.kind = 'consolidation' and c.live and c.status = '399'
+          and c.id in (select document_id from clr_parcel_event where kind = 'consolidation' and waybill_key = any(${waybillKeys}::text[]))
+          and not exists (
+            select 1 from clr_parcel_event e
+            left join clr_inventory i on i.waybill_key = e.waybill_key
+            left join clr_document d on d.id = i.document_id and d.live
+            where e.document_id = c.id and e.kind = 'consolidation' and (d.id is null or d.status not in ('800', '899'))
+          )
+        for update of c`.execute(db);
+      return r.rows;
+    },
+  };
+}
+
+export type ClearanceRepository = ReturnType<typeof createClearanceRepository>;

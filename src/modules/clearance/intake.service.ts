@@ -1,0 +1,410 @@
+import { validateCeb, type CebMessage, type ExportMessageType } from '../../ceb/index.ts';
+import type { AuditLog } from '../../kernel/audit.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Db, Executor } from '../../kernel/db.ts';
+import { DomainError, validationError } from '../../kernel/errors.ts';
+import { newId } from '../../kernel/ids.ts';
+import type { Outbox } from '../../kernel/outbox.ts';
+import { actorOf, requirePrincipal, type Principal } from '../identity/index.ts';
+import type { DirectoryPort, FilingPort } from './clearance.ports.ts';
+import { createClearanceRepository, type DocumentRow } from './clearance.repository.ts';
+import { receiptBatch } from './receipt.writer.ts';
+import { CHANGEABLE_STATUSES, DOC_KINDS, waybillKey, type DocKindSpec } from './rules/documents.rules.ts';
+import type { Fields } from './rules/match.rules.ts';
+import { formatInvtNo, formatPreNo, ymd } from './rules/numbering.rules.ts';
+
+export const TOPIC_RECEIVED = 'clearance.received';
+
+export interface EntityOutcome {
+  index: number;
+  guid: string;
+  businessKey: string;
+  accepted: boolean;
+  documentId: string | null;
+  returnStatus: string;
+  returnInfo: string;
+  preNo?: string;
+  invtNo?: string;
+}
+
+export interface IntakeOutcome {
+  messageGuid: string;
+  messageType: ExportMessageType;
+  accepted: number;
+  rejected: number;
+  replayed: boolean;
+  entities: EntityOutcome[];
+}
+
+export interface ReceivedPayload {
+  kind: DocKindSpec['kind'];
+  ids: string[];
+  waybillKeys: string[];
+}
+
+const bi = (zh: string, en: string): { zh: string; en: string } => ({ zh, en });
+
+function orgCodes(p: Principal): string[] {
+  const o = p.organisation;
+  if (!o) return [];
+  return [o.code ?? ''].filter(Boolean);
+}
+
+export type IntakeService = ReturnType<typeof createIntakeService>;
+
+/**
+ * Intake only parses, checks and appends (DESIGN.md §3): the message is validated whole, each
+ * entity is checked against filings and live business keys, accepted documents are stored with
+ * receipt 2 (申报中) and announced on the outbox. Matching and decisions happen in the pipeline.
+ */
+export function createIntakeService(deps: {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  outbox: Outbox;
+  filing: FilingPort;
+  directory: DirectoryPort;
+}) {
+  const { db, clock, outbox } = deps;
+
+  function checkSender(p: Principal, message: CebMessage, spec: DocKindSpec): void {
+    const org = p.organisation;
+    if (!org || org.kind !== 'enterprise' || !org.roles.some((r) => spec.senderRoles.includes(r))) {
+      throw new DomainError(
+        'clearance.forbidden',
+        bi(
+          `${message.messageType}（${spec.zh}）只能由以下角色的企业发送：${spec.senderRoles.join('、')}`,
+          `${message.messageType} (${spec.en}) may be sent only by an enterprise holding the role ${spec.senderRoles.join(' or ')}`,
+        ),
+        { messageType: message.messageType, requiredRoles: spec.senderRoles },
+      );
+    }
+    const copCode = message.baseTransfer?.copCode;
+    if (copCode !== undefined && !orgCodes(p).includes(copCode) && copCode !== '') {
+      throw new DomainError(
+        'clearance.forbidden',
+        bi(
+          `BaseTransfer/copCode ${copCode} 不是登录企业的代码`,
+          `BaseTransfer/copCode ${copCode} is not the code of the logged-in enterprise`,
+        ),
+        { field: 'BaseTransfer/copCode', value: copCode },
+      );
+    }
+  }
+
+  async function intakeOnce(
+    p: Principal,
+    message: CebMessage,
+    format: 'xml' | 'json',
+    requestId: string | undefined,
+  ): Promise<IntakeOutcome> {
+    const spec = DOC_KINDS[message.messageType as ExportMessageType];
+    const senderOrg = p.organisation!;
+    const senderCodes = new Set(orgCodes(p));
+    return db.transaction().execute(async (trx) => {
+      const repo = createClearanceRepository(trx);
+      const prior = await repo.findMessage(senderOrg.id, message.guid);
+      if (prior) return { ...(prior.outcome as IntakeOutcome), replayed: true };
+
+      const now = clock.now();
+      const messageId = newId();
+      const heads = message.entities.map((e) => e.head);
+      const allCodes = heads.flatMap((h) => spec.filedFields.map((f) => h[f] ?? '').filter(Boolean));
+      const [filed, orgIds, products] = await Promise.all([
+        deps.filing.filedEnterprises(trx, [...new Set(allCodes)]),
+        deps.directory.idsByCodes(trx, [...new Set(heads.flatMap((h) => spec.partyFields.map((f) => h[f] ?? '')))]),
+        spec.productLines
+          ? deps.filing.filedProducts(
+              trx,
+              message.entities.flatMap((e) =>
+                (e.lists[spec.list ?? ''] ?? []).map((l) => ({ ebcCode: e.head.ebcCode ?? '', itemNo: l.itemNo ?? '' })),
+              ),
+            )
+          : Promise.resolve(new Set<string>()),
+      ]);
+      const keys = heads.map((h) => spec.businessKey(h));
+      const live = new Map((await repo.liveByKeys(spec.kind, [...new Set(keys)])).map((d) => [d.business_key, d]));
+
+      const outcomes: EntityOutcome[] = [];
+      const inserts: Omit<DocumentRow, 'live' | 'return_info'>[] = [];
+      const replaces: { id: string; message_id: string; head: Fields; lines: Fields[]; parties: string[]; updated_at: Date }[] =
+        [];
+      const deletes: string[] = [];
+      const seenKeys = new Set<string>();
+      const receipts = receiptBatch(clock);
+
+      message.entities.forEach((entity, index) => {
+        const head = entity.head;
+        const key = keys[index]!;
+        const appType = head.appType ?? message.appType ?? '1';
+        const parties = [
+          ...new Set([senderOrg.id, ...spec.partyFields.map((f) => orgIds.get(head[f] ?? '')).filter((x): x is string => !!x)]),
+        ];
+        const reject = (status: string, zh: string, en: string): void => {
+          const info = `${zh} / ${en}`;
+          outcomes.push({
+            index,
+            guid: head.guid ?? '',
+            businessKey: key,
+            accepted: false,
+            documentId: null,
+            returnStatus: status,
+            returnInfo: info,
+          });
+          receipts.add({
+            messageType: spec.messageType,
+            documentId: null,
+            recipients: [senderOrg.id],
+            head,
+            status,
+            detail: `${zh} / ${en}`,
+          });
+        };
+        const senderValue = head[spec.senderField];
+        if (!senderValue || !senderCodes.has(senderValue)) {
+          return reject(
+            '-301020',
+            `${spec.senderField} ${senderValue ?? '（空）'} 不是发送企业的代码`,
+            `${spec.senderField} ${senderValue ?? '(empty)'} is not the sending enterprise's code`,
+          );
+        }
+        const unfiled = spec.filedFields.filter((f) => head[f] && !filed.has(head[f]!));
+        if (unfiled.length) {
+          return reject(
+            '100',
+            `企业未在海关备案：${unfiled.map((f) => `${f}=${head[f]}`).join('，')}`,
+            `enterprise not filed with customs: ${unfiled.map((f) => `${f}=${head[f]}`).join(', ')}`,
+          );
+        }
+        const lines = spec.list ? (entity.lists[spec.list] ?? []) : [];
+        if (spec.productLines) {
+          const missing = lines.filter((l) => !products.has(`${head.ebcCode}|${l.itemNo}`)).map((l) => l.itemNo);
+          if (missing.length) {
+            return reject(
+              '100',
+              `商品未备案（电商企业 ${head.ebcCode}）：${missing.join('，')}`,
+              `products not filed (seller ${head.ebcCode}): ${missing.join(', ')}`,
+            );
+          }
+        }
+        if (seenKeys.has(key)) {
+          return reject('-304001', `同一报文中业务主键重复：${key}`, `business key repeated in this message: ${key}`);
+        }
+        seenKeys.add(key);
+        const existing = live.get(key);
+        if (appType === '1') {
+          if (existing)
+            return reject('-304001', `业务主键重复：${key}`, `duplicate business key: ${key} (a live document exists)`);
+          const id = newId();
+          inserts.push({
+            id,
+            kind: spec.kind,
+            message_id: messageId,
+            guid: head.guid ?? '',
+            cop_no: head.copNo ?? null,
+            pre_no: null,
+            business_key: key,
+            status: '2',
+            customs_code: head.customsCode ?? null,
+            parties,
+            head,
+            lines,
+            created_at: now,
+            updated_at: now,
+          });
+          outcomes.push({
+            index,
+            guid: head.guid ?? '',
+            businessKey: key,
+            accepted: true,
+            documentId: id,
+            returnStatus: '2',
+            returnInfo: '',
+          });
+          return;
+        }
+        if (!existing)
+          return reject(
+            '100',
+            `没有可${appType === '2' ? '变更' : '删除'}的单证：${key}`,
+            `no live document to ${appType === '2' ? 'change' : 'delete'}: ${key}`,
+          );
+        if (!existing.parties.includes(senderOrg.id))
+          return reject('100', `没有可变更的单证：${key}`, `no live document to change: ${key}`);
+        if (!CHANGEABLE_STATUSES[spec.kind].includes(existing.status)) {
+          return reject(
+            '-301030',
+            `单证状态 ${existing.status} 不允许变更或删除`,
+            `status ${existing.status} does not allow change or deletion`,
+          );
+        }
+        if (appType === '2') replaces.push({ id: existing.id, message_id: messageId, head, lines, parties, updated_at: now });
+        else deletes.push(existing.id);
+        outcomes.push({
+          index,
+          guid: head.guid ?? '',
+          businessKey: key,
+          accepted: true,
+          documentId: existing.id,
+          returnStatus: appType === '3' ? '100' : '2',
+          returnInfo: '',
+        });
+      });
+
+      // Numbers for the documents whose receipts carry them, allocated as blocks.
+      const inventoryRows: Parameters<typeof repo.insertInventories>[0] = [];
+      if (spec.preNo && inserts.length) {
+        const first = await repo.allocate(`pre:${ymd(now)}`, inserts.length);
+        inserts.forEach((d, i) => (d.pre_no = formatPreNo(now, first + i)));
+      }
+      if (spec.kind === 'inventory' && inserts.length) {
+        const byCustoms = new Map<string, typeof inserts>();
+        for (const d of inserts) byCustoms.set(d.customs_code ?? '', [...(byCustoms.get(d.customs_code ?? '') ?? []), d]);
+        for (const [customs, docs] of byCustoms) {
+          const first = await repo.allocate(`invt:${customs}:${now.getUTCFullYear()}`, docs.length);
+          docs.forEach((d, i) =>
+            inventoryRows.push({
+              document_id: d.id,
+              order_key: `${d.head.ebpCode}|${d.head.orderNo}`,
+              waybill_key: waybillKey(d.head.logisticsCode, d.head.logisticsNo),
+              logistics_no: d.head.logisticsNo ?? '',
+              ebc_code: d.head.ebcCode ?? '',
+              agent_code: d.head.agentCode ?? '',
+              trade_mode: d.head.tradeMode ?? '',
+              statistics_flag: d.head.statisticsFlag ?? '',
+              invt_no: formatInvtNo(customs, now, first + i),
+            }),
+          );
+        }
+      }
+      const invtByDoc = new Map(inventoryRows.map((r) => [r.document_id, r.invt_no]));
+      const docById = new Map(inserts.map((d) => [d.id, d]));
+      for (const o of outcomes) {
+        if (!o.accepted || !o.documentId) continue;
+        const d = docById.get(o.documentId) ?? live.get(o.businessKey);
+        if (!d) continue;
+        if (d.pre_no) o.preNo = d.pre_no;
+        const invt = invtByDoc.get(o.documentId);
+        if (invt) o.invtNo = invt;
+        const deleted = deletes.includes(o.documentId);
+        const head = message.entities[o.index]!.head;
+        o.returnInfo = deleted
+          ? '删除成功 / deleted'
+          : `${o.documentId === d.id && docById.has(d.id) ? '新增' : '变更'}申报成功[${head.guid}] / declared`;
+        receipts.add({
+          messageType: spec.messageType,
+          documentId: o.documentId,
+          recipients: deleted
+            ? d.parties
+            : [...new Set([...d.parties, ...(replaces.find((r) => r.id === o.documentId)?.parties ?? [])])],
+          head,
+          preNo: d.pre_no,
+          invtNo: invt ?? null,
+          status: o.returnStatus,
+          detail: o.returnInfo,
+        });
+      }
+
+      const outcome: IntakeOutcome = {
+        messageGuid: message.guid,
+        messageType: spec.messageType,
+        accepted: outcomes.filter((o) => o.accepted).length,
+        rejected: outcomes.filter((o) => !o.accepted).length,
+        replayed: false,
+        entities: outcomes.sort((a, b) => a.index - b.index),
+      };
+      await repo.insertMessage({
+        id: messageId,
+        senderOrgId: senderOrg.id,
+        guid: message.guid,
+        messageType: spec.messageType,
+        format,
+        entityCount: message.entities.length,
+        outcome,
+        receivedAt: now,
+      });
+      await repo.insertDocuments(inserts);
+      await repo.insertInventories(inventoryRows);
+      if (replaces.length) {
+        await repo.replaceDocuments(replaces);
+        if (spec.kind === 'inventory') {
+          await repo.updateInventoryKeys(
+            replaces.map((r) => ({
+              document_id: r.id,
+              order_key: `${r.head.ebpCode}|${r.head.orderNo}`,
+              waybill_key: waybillKey(r.head.logisticsCode, r.head.logisticsNo),
+              logistics_no: r.head.logisticsNo ?? '',
+            })),
+          );
+        }
+      }
+      if (deletes.length)
+        await repo.setStatuses(
+          deletes.map((id) => ({ id, status: 'deleted', live: false, info: '删除 / deleted' })),
+          now,
+        );
+      if (spec.parcelEvent) {
+        const events = inserts.flatMap((d) =>
+          d.lines.map((l) => ({
+            waybill_key: waybillKey(d.head.logisticsCode, l.logisticsNo),
+            kind: spec.parcelEvent!,
+            document_id: d.id,
+            bill_no: d.head.billNo ?? null,
+            at: now,
+          })),
+        );
+        await repo.insertParcelEvents(events);
+      }
+      await receipts.flush(repo);
+      const changed = [...inserts.map((d) => d.id), ...replaces.map((r) => r.id)];
+      if (changed.length) {
+        const payload: ReceivedPayload = {
+          kind: spec.kind,
+          ids: changed,
+          waybillKeys: spec.parcelEvent
+            ? [...new Set(inserts.flatMap((d) => d.lines.map((l) => waybillKey(d.head.logisticsCode, l.logisticsNo))))]
+            : [],
+        };
+        await outbox.publish(trx, [{ topic: TOPIC_RECEIVED, key: message.guid, payload }]);
+      }
+      await deps.audit.append(trx, { ...actorOf(p), requestId: requestId ?? null }, [
+        {
+          action: `ceb.${spec.messageType}`,
+          entity: 'clr_message',
+          entityId: messageId,
+          after: { guid: message.guid, format, accepted: outcome.accepted, rejected: outcome.rejected },
+        },
+      ]);
+      return outcome;
+    });
+  }
+
+  return {
+    /** One CEB message, XML-decoded or JSON: the whole message is refused when invalid. */
+    async submit(p: Principal | null, message: CebMessage, format: 'xml' | 'json', requestId?: string): Promise<IntakeOutcome> {
+      requirePrincipal(p);
+      const spec = DOC_KINDS[message.messageType as ExportMessageType];
+      if (!spec) {
+        throw new DomainError(
+          'clearance.bad_request',
+          bi(`${message.messageType} 不是企业可发送的报文`, `${message.messageType} is not a message an enterprise sends`),
+        );
+      }
+      checkSender(p, message, spec);
+      const errors = validateCeb(message);
+      if (errors.length) throw validationError(errors);
+      try {
+        const outcome = await intakeOnce(p, message, format, requestId);
+        outbox.kick();
+        return outcome;
+      } catch (e) {
+        // Two messages racing for one business key: the unique index stops the second; running it
+        // again answers it like any duplicate (or replays it, when it was the same message).
+        if ((e as { code?: string }).code === '23505') return intakeOnce(p, message, format, requestId);
+        throw e;
+      }
+    },
+  };
+}
+
+export type { Executor };

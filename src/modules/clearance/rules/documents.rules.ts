@@ -1,0 +1,177 @@
+import type { ExportMessageType } from '../../../ceb/index.ts';
+import type { Fields } from './match.rules.ts';
+
+/**
+ * What each CEB message is to the single window, as data: the document kind it creates, who may
+ * send it (GACC 2018 No. 56 roles), which field names the sender, which enterprises must be filed,
+ * the business key, and who receives its receipts (回执).
+ */
+export type DocKind = 'order' | 'payment' | 'waybill' | 'inventory' | 'cancellation' | 'arrival' | 'consolidation' | 'departure';
+
+export interface DocKindSpec {
+  kind: DocKind;
+  messageType: ExportMessageType;
+  /** enterprise roles allowed to send it */
+  senderRoles: readonly string[];
+  /** head field that must carry the sender's own code */
+  senderField: string;
+  /** enterprise codes that must be filed with customs (empty values are skipped) */
+  filedFields: readonly string[];
+  /** head fields naming parties: each party sees the document and gets its receipts */
+  partyFields: readonly string[];
+  businessKey(head: Fields): string;
+  /** the list element of the entity, if any */
+  list: string | null;
+  /** lines name filed products (ebcCode + itemNo) */
+  productLines: boolean;
+  /** its receipts carry a preNo, so one is assigned at intake */
+  preNo: boolean;
+  /** lines list parcels (logisticsNo) reported by carriers/operators */
+  parcelEvent: 'arrival' | 'consolidation' | 'departure' | null;
+  zh: string;
+  en: string;
+}
+
+const k = (...parts: (string | undefined)[]): string => parts.map((p) => p ?? '').join('|');
+
+export const DOC_KINDS: Readonly<Record<ExportMessageType, DocKindSpec>> = {
+  CEB303: {
+    kind: 'order',
+    messageType: 'CEB303',
+    senderRoles: ['ebp'],
+    senderField: 'ebpCode',
+    filedFields: ['ebpCode', 'ebcCode'],
+    partyFields: ['ebpCode', 'ebcCode'],
+    businessKey: (h) => k(h.ebpCode, h.orderNo),
+    list: 'OrderList',
+    productLines: true,
+    preNo: false,
+    parcelEvent: null,
+    zh: '电子订单',
+    en: 'order',
+  },
+  CEB403: {
+    kind: 'payment',
+    messageType: 'CEB403',
+    senderRoles: ['payment'],
+    senderField: 'payCode',
+    filedFields: ['payCode', 'ebcCode'],
+    partyFields: ['payCode', 'ebcCode', 'ebpCode'],
+    businessKey: (h) => k(h.ebpCode, h.orderNo),
+    list: null,
+    productLines: false,
+    preNo: false,
+    parcelEvent: null,
+    zh: '收款单',
+    en: 'payment collection',
+  },
+  CEB505: {
+    kind: 'waybill',
+    messageType: 'CEB505',
+    senderRoles: ['logistics'],
+    senderField: 'logisticsCode',
+    filedFields: ['logisticsCode'],
+    partyFields: ['logisticsCode', 'ebcCode'],
+    businessKey: (h) => k(h.logisticsCode, h.logisticsNo),
+    list: null,
+    productLines: false,
+    preNo: false,
+    parcelEvent: null,
+    zh: '物流运单',
+    en: 'waybill',
+  },
+  CEB507: {
+    kind: 'arrival',
+    messageType: 'CEB507',
+    senderRoles: ['warehouse', 'logistics'],
+    senderField: 'operatorCode',
+    filedFields: ['operatorCode', 'logisticsCode'],
+    partyFields: ['operatorCode', 'logisticsCode'],
+    businessKey: (h) => k(h.operatorCode, h.copNo),
+    list: 'ArrivalList',
+    productLines: false,
+    preNo: true,
+    parcelEvent: 'arrival',
+    zh: '运抵单',
+    en: 'arrival',
+  },
+  CEB509: {
+    kind: 'departure',
+    messageType: 'CEB509',
+    senderRoles: ['logistics'],
+    senderField: 'logisticsCode',
+    filedFields: ['logisticsCode'],
+    partyFields: ['logisticsCode'],
+    businessKey: (h) => k(h.logisticsCode, h.copNo),
+    list: 'DepartureList',
+    productLines: false,
+    preNo: true,
+    parcelEvent: 'departure',
+    zh: '离境单',
+    en: 'departure',
+  },
+  CEB603: {
+    kind: 'inventory',
+    messageType: 'CEB603',
+    senderRoles: ['agent', 'ebc'],
+    senderField: 'agentCode',
+    filedFields: ['ebpCode', 'ebcCode', 'agentCode', 'logisticsCode'],
+    partyFields: ['agentCode', 'ebcCode', 'ebpCode', 'logisticsCode'],
+    businessKey: (h) => k(h.ebpCode, h.orderNo),
+    list: 'InventoryList',
+    productLines: true,
+    preNo: true,
+    parcelEvent: null,
+    zh: '出口申报清单',
+    en: 'inventory',
+  },
+  CEB605: {
+    kind: 'cancellation',
+    messageType: 'CEB605',
+    senderRoles: ['agent', 'ebc'],
+    senderField: 'agentCode',
+    filedFields: ['agentCode', 'ebcCode'],
+    partyFields: ['agentCode', 'ebcCode'],
+    businessKey: (h) => k(h.invtNo),
+    list: null,
+    productLines: false,
+    preNo: true,
+    parcelEvent: null,
+    zh: '撤销申请单',
+    en: 'inventory cancellation',
+  },
+  CEB607: {
+    kind: 'consolidation',
+    messageType: 'CEB607',
+    senderRoles: ['agent', 'ebc'],
+    senderField: 'agentCode',
+    filedFields: ['agentCode', 'logisticsCode'],
+    partyFields: ['agentCode', 'logisticsCode'],
+    businessKey: (h) => k(h.agentCode, h.copNo),
+    list: 'WayBillList',
+    productLines: false,
+    preNo: true,
+    parcelEvent: 'consolidation',
+    zh: '清单总分单',
+    en: 'consolidation',
+  },
+};
+
+export const KIND_TO_MESSAGE: Readonly<Record<DocKind, ExportMessageType>> = Object.fromEntries(
+  Object.values(DOC_KINDS).map((s) => [s.kind, s.messageType]),
+) as Record<DocKind, ExportMessageType>;
+
+export const waybillKey = (logisticsCode: string | undefined, logisticsNo: string | undefined): string =>
+  k(logisticsCode, logisticsNo);
+
+/** appType 2 (change) and 3 (delete) are allowed only before customs has decided. */
+export const CHANGEABLE_STATUSES: Readonly<Record<DocKind, readonly string[]>> = {
+  order: ['2'],
+  payment: ['2'],
+  waybill: ['2'],
+  inventory: ['2', '120', '300'],
+  cancellation: ['2'],
+  arrival: ['2'],
+  consolidation: ['2'],
+  departure: ['2'],
+};
