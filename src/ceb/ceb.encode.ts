@@ -56,3 +56,37 @@ export function encodeCeb(message: CebMessage): string {
 export function encodeCebReceipt(messageType: ReceiptMessageType, messageGuid: string, receipts: CebRecord[]): string {
   return encodeCeb({ messageType, guid: messageGuid, version: '1.0', entities: receipts.map((head) => ({ head, lists: {} })) });
 }
+
+export interface FormatReceipt {
+  guid: string;
+  returnStatus: string;
+  returnInfo: string;
+  returnTime: string;
+  oriCopMsgId: string;
+  oriMessageType: string;
+  /** the original message, Base64 (may be empty) */
+  oriBizMessage: string;
+}
+
+/**
+ * CEB900 format-check receipt (报文格式校验回执; defined in the import XSD, also answered for
+ * export messages): what a sender gets for a message refused as a whole.
+ */
+export function encodeFormatReceipt(messageGuid: string, r: FormatReceipt): string {
+  const el = (name: string, v: string): string => `    <ceb:${name}>${escapeXml(v)}</ceb:${name}>`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<ceb:CEB900Message guid="${escapeXml(messageGuid)}" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">`,
+    '  <ceb:MessageReturn>',
+    el('guid', r.guid),
+    el('returnStatus', r.returnStatus),
+    el('returnInfo', r.returnInfo.slice(0, 5000)),
+    el('returnTime', r.returnTime),
+    el('oriCopMsgId', r.oriCopMsgId.slice(0, 255)),
+    el('oriMessageType', r.oriMessageType),
+    el('oriBizMessage', r.oriBizMessage),
+    '  </ceb:MessageReturn>',
+    '</ceb:CEB900Message>',
+    '',
+  ].join('\n');
+}

@@ -24,4 +24,4 @@ export type {
 export { decodeCeb, DEFAULT_DECODE_LIMITS } from './ceb.decode.ts';
 export type { CebEntity, CebMessage, CebRecord, DecodeLimits, DecodedCeb, DxpTransInfo } from './ceb.decode.ts';
 export { validateCeb, checkField } from './ceb.validate.ts';
-export { encodeCeb, encodeCebReceipt, escapeXml } from './ceb.encode.ts';
+export { encodeCeb, encodeCebReceipt, encodeFormatReceipt, escapeXml, type FormatReceipt } from './ceb.encode.ts';

@@ -112,7 +112,13 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       filedEnterprises: async (exec, codes) => new Set((await filingLookup(exec).filedEnterprises(codes)).keys()),
       filedProducts: async (exec, pairs) => new Set((await filingLookup(exec).filedProducts(pairs)).keys()),
     },
-    directory: { idsByCodes: (exec, codes) => organisationDirectory(exec).idsByCodes(codes) },
+    directory: {
+      idsByCodes: (exec, codes) => organisationDirectory(exec).idsByCodes(codes),
+      codesOf: async (exec, orgId) => {
+        const o = await organisationDirectory(exec).byId(orgId);
+        return [o?.customs_code, o?.uscc].filter((c): c is string => !!c);
+      },
+    },
   });
   const clearance = createClearanceService({ db, clock, audit, outbox });
 

@@ -96,10 +96,11 @@ export function createClearanceRepository(exec: Executor) {
     },
 
     /** Live documents of a kind by business key. */
-    async liveByKeys(kind: DocKind, keys: string[]): Promise<DocumentRow[]> {
+    async liveByKeys(kind: DocKind, keys: string[]): Promise<(DocumentRow & { invt_no: string | null })[]> {
       if (keys.length === 0) return [];
-      const r = await sql<DocumentRow>`
-        select * from clr_document where kind = ${kind} and live and business_key = any(${keys}::text[])`.execute(db);
+      const r = await sql<DocumentRow & { invt_no: string | null }>`
+        select d.*, i.invt_no from clr_document d left join clr_inventory i on i.document_id = d.id
+        where d.kind = ${kind} and d.live and d.business_key = any(${keys}::text[])`.execute(db);
       return r.rows;
     },
 

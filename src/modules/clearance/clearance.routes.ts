@@ -156,7 +156,7 @@ export function registerClearanceRoutes(
         });
       }
       const { message } = decodeCeb(req.body);
-      return intake.submit(req.principal, message, 'xml', req.id);
+      return intake.submit(req.principal, message, 'xml', req.id, req.body);
     },
   );
 

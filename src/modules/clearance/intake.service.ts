@@ -1,8 +1,8 @@
-import { validateCeb, type CebMessage, type ExportMessageType } from '../../ceb/index.ts';
+import { encodeFormatReceipt, validateCeb, type CebMessage, type ExportMessageType } from '../../ceb/index.ts';
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db, Executor } from '../../kernel/db.ts';
-import { DomainError, validationError } from '../../kernel/errors.ts';
+import { DomainError, validationError, type FieldProblem } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { Outbox } from '../../kernel/outbox.ts';
 import { actorOf, requirePrincipal, type Principal } from '../identity/index.ts';
@@ -11,7 +11,7 @@ import { createClearanceRepository, type DocumentRow } from './clearance.reposit
 import { receiptBatch } from './receipt.writer.ts';
 import { CHANGEABLE_STATUSES, DOC_KINDS, waybillKey, type DocKindSpec } from './rules/documents.rules.ts';
 import type { Fields } from './rules/match.rules.ts';
-import { formatInvtNo, formatPreNo, ymd } from './rules/numbering.rules.ts';
+import { formatInvtNo, formatPreNo, returnTime, ymd } from './rules/numbering.rules.ts';
 
 export const TOPIC_RECEIVED = 'clearance.received';
 
@@ -44,10 +44,26 @@ export interface ReceivedPayload {
 
 const bi = (zh: string, en: string): { zh: string; en: string } => ({ zh, en });
 
-function orgCodes(p: Principal): string[] {
-  const o = p.organisation;
-  if (!o) return [];
-  return [o.code ?? ''].filter(Boolean);
+/**
+ * A message refused as a whole: 400 with every error, and the CEB900 format-check receipt customs
+ * would send (negative returnStatus), so a CEB client handles it like any other receipt.
+ */
+function formatRejection(message: CebMessage, errors: FieldProblem[], raw: Buffer | undefined): DomainError {
+  const base = validationError(errors);
+  const receiptGuid = newId().toUpperCase();
+  const receipt = {
+    guid: receiptGuid,
+    returnStatus: '-301000',
+    returnInfo: base.bilingual.zh + ' / ' + base.bilingual.en,
+    returnTime: returnTime(new Date()),
+    oriCopMsgId: message.guid,
+    oriMessageType: message.messageType,
+    oriBizMessage: raw ? raw.toString('base64') : Buffer.from(JSON.stringify(message)).toString('base64'),
+  };
+  return new DomainError('validation', base.bilingual, {
+    errors,
+    receipt: { messageType: 'CEB900', ...receipt, oriBizMessage: undefined, xml: encodeFormatReceipt(receiptGuid, receipt) },
+  });
 }
 
 export type IntakeService = ReturnType<typeof createIntakeService>;
@@ -67,20 +83,23 @@ export function createIntakeService(deps: {
 }) {
   const { db, clock, outbox } = deps;
 
-  function checkSender(p: Principal, message: CebMessage, spec: DocKindSpec): void {
+  /** The roles under which this organisation may send the message (empty: it may not). */
+  function checkSender(p: Principal, codes: string[], message: CebMessage, spec: DocKindSpec): { role: string; field: string }[] {
     const org = p.organisation;
-    if (!org || org.kind !== 'enterprise' || !org.roles.some((r) => spec.senderRoles.includes(r))) {
+    const allowed = org && org.kind === 'enterprise' ? spec.senders.filter((s) => org.roles.includes(s.role)) : [];
+    if (allowed.length === 0) {
+      const roles = [...new Set(spec.senders.map((s) => s.role))];
       throw new DomainError(
         'clearance.forbidden',
         bi(
-          `${message.messageType}（${spec.zh}）只能由以下角色的企业发送：${spec.senderRoles.join('、')}`,
-          `${message.messageType} (${spec.en}) may be sent only by an enterprise holding the role ${spec.senderRoles.join(' or ')}`,
+          `${message.messageType}（${spec.zh}）只能由以下角色的企业发送：${roles.join('、')}`,
+          `${message.messageType} (${spec.en}) may be sent only by an enterprise holding the role ${roles.join(' or ')}`,
         ),
-        { messageType: message.messageType, requiredRoles: spec.senderRoles },
+        { messageType: message.messageType, requiredRoles: roles },
       );
     }
     const copCode = message.baseTransfer?.copCode;
-    if (copCode !== undefined && !orgCodes(p).includes(copCode) && copCode !== '') {
+    if (copCode !== undefined && !codes.includes(copCode)) {
       throw new DomainError(
         'clearance.forbidden',
         bi(
@@ -90,6 +109,7 @@ export function createIntakeService(deps: {
         { field: 'BaseTransfer/copCode', value: copCode },
       );
     }
+    return allowed;
   }
 
   async function intakeOnce(
@@ -97,10 +117,12 @@ export function createIntakeService(deps: {
     message: CebMessage,
     format: 'xml' | 'json',
     requestId: string | undefined,
+    senders: { role: string; field: string }[],
+    codes: string[],
   ): Promise<IntakeOutcome> {
     const spec = DOC_KINDS[message.messageType as ExportMessageType];
     const senderOrg = p.organisation!;
-    const senderCodes = new Set(orgCodes(p));
+    const senderCodes = new Set(codes);
     return db.transaction().execute(async (trx) => {
       const repo = createClearanceRepository(trx);
       const prior = await repo.findMessage(senderOrg.id, message.guid);
@@ -151,21 +173,13 @@ export function createIntakeService(deps: {
             returnStatus: status,
             returnInfo: info,
           });
-          receipts.add({
-            messageType: spec.messageType,
-            documentId: null,
-            recipients: [senderOrg.id],
-            head,
-            status,
-            detail: `${zh} / ${en}`,
-          });
         };
-        const senderValue = head[spec.senderField];
-        if (!senderValue || !senderCodes.has(senderValue)) {
+        if (!senders.some((s) => head[s.field] !== undefined && senderCodes.has(head[s.field]!))) {
+          const fields = [...new Set(senders.map((s) => s.field))];
           return reject(
             '-301020',
-            `${spec.senderField} ${senderValue ?? '（空）'} 不是发送企业的代码`,
-            `${spec.senderField} ${senderValue ?? '(empty)'} is not the sending enterprise's code`,
+            `${fields.map((f) => `${f}=${head[f] ?? '（空）'}`).join('，')} 不是发送企业的代码`,
+            `${fields.map((f) => `${f}=${head[f] ?? '(empty)'}`).join(', ')} is not the sending enterprise's code`,
           );
         }
         const unfiled = spec.filedFields.filter((f) => head[f] && !filed.has(head[f]!));
@@ -277,6 +291,33 @@ export function createIntakeService(deps: {
           );
         }
       }
+      // Rejected entities get numbers too: every CEB604/606/608 receipt carries an 18-character
+      // preNo (and invtNo), as the e-port numbers each submission it receives.
+      const rejected = outcomes.filter((o) => !o.accepted);
+      if (rejected.length) {
+        const preFirst = spec.preNo ? await repo.allocate(`pre:${ymd(now)}`, rejected.length) : 0;
+        for (const [i, o] of rejected.entries()) {
+          const head = message.entities[o.index]!.head;
+          const existing = live.get(o.businessKey);
+          if (spec.preNo) o.preNo = existing?.pre_no ?? formatPreNo(now, preFirst + i);
+          if (spec.kind === 'inventory') {
+            const customs = head.customsCode ?? '0000';
+            o.invtNo =
+              existing?.invt_no ?? formatInvtNo(customs, now, await repo.allocate(`invt:${customs}:${now.getUTCFullYear()}`, 1));
+          }
+          if (spec.kind === 'cancellation' && head.invtNo) o.invtNo = head.invtNo;
+          receipts.add({
+            messageType: spec.messageType,
+            documentId: null,
+            recipients: [senderOrg.id],
+            head,
+            preNo: o.preNo ?? null,
+            invtNo: o.invtNo ?? null,
+            status: o.returnStatus,
+            detail: o.returnInfo,
+          });
+        }
+      }
       const invtByDoc = new Map(inventoryRows.map((r) => [r.document_id, r.invt_no]));
       const docById = new Map(inserts.map((d) => [d.id, d]));
       for (const o of outcomes) {
@@ -284,7 +325,7 @@ export function createIntakeService(deps: {
         const d = docById.get(o.documentId) ?? live.get(o.businessKey);
         if (!d) continue;
         if (d.pre_no) o.preNo = d.pre_no;
-        const invt = invtByDoc.get(o.documentId);
+        const invt = invtByDoc.get(o.documentId) ?? live.get(o.businessKey)?.invt_no ?? undefined;
         if (invt) o.invtNo = invt;
         const deleted = deletes.includes(o.documentId);
         const head = message.entities[o.index]!.head;
@@ -381,7 +422,13 @@ export function createIntakeService(deps: {
 
   return {
     /** One CEB message, XML-decoded or JSON: the whole message is refused when invalid. */
-    async submit(p: Principal | null, message: CebMessage, format: 'xml' | 'json', requestId?: string): Promise<IntakeOutcome> {
+    async submit(
+      p: Principal | null,
+      message: CebMessage,
+      format: 'xml' | 'json',
+      requestId?: string,
+      raw?: Buffer,
+    ): Promise<IntakeOutcome> {
       requirePrincipal(p);
       const spec = DOC_KINDS[message.messageType as ExportMessageType];
       if (!spec) {
@@ -390,17 +437,18 @@ export function createIntakeService(deps: {
           bi(`${message.messageType} 不是企业可发送的报文`, `${message.messageType} is not a message an enterprise sends`),
         );
       }
-      checkSender(p, message, spec);
+      const codes = p.organisation ? await deps.directory.codesOf(db, p.organisation.id) : [];
+      const senders = checkSender(p, codes, message, spec);
       const errors = validateCeb(message);
-      if (errors.length) throw validationError(errors);
+      if (errors.length) throw formatRejection(message, errors, raw);
       try {
-        const outcome = await intakeOnce(p, message, format, requestId);
+        const outcome = await intakeOnce(p, message, format, requestId, senders, codes);
         outbox.kick();
         return outcome;
       } catch (e) {
         // Two messages racing for one business key: the unique index stops the second; running it
         // again answers it like any duplicate (or replays it, when it was the same message).
-        if ((e as { code?: string }).code === '23505') return intakeOnce(p, message, format, requestId);
+        if ((e as { code?: string }).code === '23505') return intakeOnce(p, message, format, requestId, senders, codes);
         throw e;
       }
     },

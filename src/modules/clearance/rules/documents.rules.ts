@@ -11,10 +11,8 @@ export type DocKind = 'order' | 'payment' | 'waybill' | 'inventory' | 'cancellat
 export interface DocKindSpec {
   kind: DocKind;
   messageType: ExportMessageType;
-  /** enterprise roles allowed to send it */
-  senderRoles: readonly string[];
-  /** head field that must carry the sender's own code */
-  senderField: string;
+  /** who may send it: an enterprise role, and the head field that must carry the sender's own code */
+  senders: readonly { role: string; field: string }[];
   /** enterprise codes that must be filed with customs (empty values are skipped) */
   filedFields: readonly string[];
   /** head fields naming parties: each party sees the document and gets its receipts */
@@ -38,8 +36,11 @@ export const DOC_KINDS: Readonly<Record<ExportMessageType, DocKindSpec>> = {
   CEB303: {
     kind: 'order',
     messageType: 'CEB303',
-    senderRoles: ['ebp'],
-    senderField: 'ebpCode',
+    senders: [
+      { role: 'ebp', field: 'ebpCode' },
+      // Third-party marketplace mode (policy 二(一)): a seller declares its own marketplace orders.
+      { role: 'ebc', field: 'ebcCode' },
+    ],
     filedFields: ['ebpCode', 'ebcCode'],
     partyFields: ['ebpCode', 'ebcCode'],
     businessKey: (h) => k(h.ebpCode, h.orderNo),
@@ -53,8 +54,7 @@ export const DOC_KINDS: Readonly<Record<ExportMessageType, DocKindSpec>> = {
   CEB403: {
     kind: 'payment',
     messageType: 'CEB403',
-    senderRoles: ['payment'],
-    senderField: 'payCode',
+    senders: [{ role: 'payment', field: 'payCode' }],
     filedFields: ['payCode', 'ebcCode'],
     partyFields: ['payCode', 'ebcCode', 'ebpCode'],
     businessKey: (h) => k(h.ebpCode, h.orderNo),
@@ -68,8 +68,7 @@ export const DOC_KINDS: Readonly<Record<ExportMessageType, DocKindSpec>> = {
   CEB505: {
     kind: 'waybill',
     messageType: 'CEB505',
-    senderRoles: ['logistics'],
-    senderField: 'logisticsCode',
+    senders: [{ role: 'logistics', field: 'logisticsCode' }],
     filedFields: ['logisticsCode'],
     partyFields: ['logisticsCode', 'ebcCode'],
     businessKey: (h) => k(h.logisticsCode, h.logisticsNo),
@@ -83,8 +82,11 @@ export const DOC_KINDS: Readonly<Record<ExportMessageType, DocKindSpec>> = {
   CEB507: {
     kind: 'arrival',
     messageType: 'CEB507',
-    senderRoles: ['warehouse', 'logistics'],
-    senderField: 'operatorCode',
+    senders: [
+      { role: 'warehouse', field: 'operatorCode' },
+      // postal route: the postal carrier operates the site
+      { role: 'logistics', field: 'operatorCode' },
+    ],
     filedFields: ['operatorCode', 'logisticsCode'],
     partyFields: ['operatorCode', 'logisticsCode'],
     businessKey: (h) => k(h.operatorCode, h.copNo),
@@ -98,8 +100,7 @@ export const DOC_KINDS: Readonly<Record<ExportMessageType, DocKindSpec>> = {
   CEB509: {
     kind: 'departure',
     messageType: 'CEB509',
-    senderRoles: ['logistics'],
-    senderField: 'logisticsCode',
+    senders: [{ role: 'logistics', field: 'logisticsCode' }],
     filedFields: ['logisticsCode'],
     partyFields: ['logisticsCode'],
     businessKey: (h) => k(h.logisticsCode, h.copNo),
@@ -113,8 +114,11 @@ export const DOC_KINDS: Readonly<Record<ExportMessageType, DocKindSpec>> = {
   CEB603: {
     kind: 'inventory',
     messageType: 'CEB603',
-    senderRoles: ['agent', 'ebc'],
-    senderField: 'agentCode',
+    senders: [
+      { role: 'agent', field: 'agentCode' },
+      // a seller declaring for itself names itself as the declaring agent
+      { role: 'ebc', field: 'agentCode' },
+    ],
     filedFields: ['ebpCode', 'ebcCode', 'agentCode', 'logisticsCode'],
     partyFields: ['agentCode', 'ebcCode', 'ebpCode', 'logisticsCode'],
     businessKey: (h) => k(h.ebpCode, h.orderNo),
@@ -128,8 +132,10 @@ export const DOC_KINDS: Readonly<Record<ExportMessageType, DocKindSpec>> = {
   CEB605: {
     kind: 'cancellation',
     messageType: 'CEB605',
-    senderRoles: ['agent', 'ebc'],
-    senderField: 'agentCode',
+    senders: [
+      { role: 'agent', field: 'agentCode' },
+      { role: 'ebc', field: 'agentCode' },
+    ],
     filedFields: ['agentCode', 'ebcCode'],
     partyFields: ['agentCode', 'ebcCode'],
     businessKey: (h) => k(h.invtNo),
@@ -143,8 +149,10 @@ export const DOC_KINDS: Readonly<Record<ExportMessageType, DocKindSpec>> = {
   CEB607: {
     kind: 'consolidation',
     messageType: 'CEB607',
-    senderRoles: ['agent', 'ebc'],
-    senderField: 'agentCode',
+    senders: [
+      { role: 'agent', field: 'agentCode' },
+      { role: 'ebc', field: 'agentCode' },
+    ],
     filedFields: ['agentCode', 'logisticsCode'],
     partyFields: ['agentCode', 'logisticsCode'],
     businessKey: (h) => k(h.agentCode, h.copNo),

@@ -1,0 +1,464 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { guidOf, makeParcel, message, PARTIES, siteMessages } from '../../../test/support/parcels.ts';
+import { countDocuments, postXml, receiptStatuses, statusOf, submitOk } from '../../../test/support/clearance.ts';
+import { assertXsdValid, IMPORT_XSD, xmllintMissing } from '../../../test/support/xsd.ts';
+
+let tp: TestPlatform;
+const t: Record<string, string> = {};
+let g = 0;
+const nextGuid = (): string => guidOf(99, ++g);
+
+before(async () => {
+  tp = await startTestPlatform({ listen: false });
+  for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse', 'seller', 'seller2', 'customs', 'admin'])
+    t[u] = await login(tp.platform, u);
+});
+after(async () => {
+  await tp.stop();
+});
+
+const drain = () => tp.platform.outbox.drain();
+
+/** Submits order, waybill and inventory of a parcel and runs the pipeline. */
+async function declareParcel(n: number, run: string, mutate?: (p: ReturnType<typeof makeParcel>) => void) {
+  const p = makeParcel(n, run);
+  mutate?.(p);
+  await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
+  await submitOk(tp, t.carrier!, message('CEB505', nextGuid(), PARTIES.carrier, [p.waybill]));
+  const inv = await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
+  await drain();
+  return { p, inv: inv.entities[0]! };
+}
+
+test('a sender without the role the standard names is refused (403), nothing stored', async () => {
+  const before = await countDocuments(tp);
+  const p = makeParcel(1, 'S');
+  for (const [user, type, entity] of [
+    ['carrier', 'CEB303', p.order],
+    ['platform', 'CEB505', p.waybill],
+    ['seller', 'CEB403', p.payment],
+    ['warehouse', 'CEB603', p.inventory],
+  ] as const) {
+    const r = await postXml(tp, t[user]!, message(type, nextGuid(), PARTIES.platform, [entity]));
+    assert.equal(r.status, 403, `${user} ${type}`);
+    assert.equal(r.body.code, 'clearance.forbidden');
+  }
+  const customs = await postXml(tp, t.customs!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
+  assert.equal(customs.status, 403, 'an agency does not submit');
+  assert.equal(await countDocuments(tp), before);
+});
+
+test('BaseTransfer/copCode must be the logged-in enterprise; an entity must name the sender', async () => {
+  const before = await countDocuments(tp);
+  const p = makeParcel(2, 'S');
+  const wrongTransfer = await postXml(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.carrier, [p.order]));
+  assert.equal(wrongTransfer.status, 403);
+  assert.match(String(wrongTransfer.body.detailEn), /copCode 3601980012/);
+  // The platform sends an order naming another platform: that entity is refused with -301020.
+  const foreign = { ...p.order, head: { ...p.order.head, ebpCode: '3601980099' } };
+  const out = await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [foreign]));
+  assert.equal(out.rejected, 1);
+  assert.equal(out.entities[0]!.returnStatus, '-301020');
+  assert.equal(await countDocuments(tp), before);
+});
+
+test('an enterprise not filed with customs, or a product not filed, is rejected with a receipt saying so', async () => {
+  const admin = t.admin!;
+  const inject = tp.platform.app.inject.bind(tp.platform.app);
+  const org = (
+    await inject({
+      method: 'POST',
+      url: '/api/v1/organisations',
+      headers: { authorization: `Bearer ${admin}` },
+      payload: {
+        kind: 'enterprise',
+        name: '未备案平台有限公司',
+        customsCode: '3601960777',
+        roles: ['ebp'],
+        jurisdiction: '4000',
+      },
+    })
+  ).json() as { id: string };
+  const user = await inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: { authorization: `Bearer ${admin}` },
+    payload: {
+      username: 'unfiled',
+      displayName: '未备案',
+      password: 'unfiled-password-1',
+      roles: ['enterprise_admin'],
+      organisationId: org.id,
+    },
+  });
+  assert.equal(user.statusCode, 201, user.body);
+  const token = await login(tp.platform, 'unfiled', 'unfiled-password-1');
+  const before = await countDocuments(tp);
+  const p = makeParcel(3, 'S');
+  const order = { ...p.order, head: { ...p.order.head, ebpCode: '3601960777', ebpName: '未备案平台有限公司' } };
+  const out = await submitOk(
+    tp,
+    token,
+    message('CEB303', nextGuid(), { code: '3601960777', name: '未备案平台有限公司' }, [order]),
+  );
+  assert.equal(out.entities[0]!.returnStatus, '100');
+  assert.match(out.entities[0]!.returnInfo, /not filed with customs: ebpCode=3601960777/);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB304', p.order.head.guid!), ['100']);
+
+  const unknownSku = makeParcel(4, 'S');
+  unknownSku.order.lists.OrderList![0]!.itemNo = 'NOT-FILED-9';
+  const out2 = await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [unknownSku.order]));
+  assert.equal(out2.entities[0]!.returnStatus, '100');
+  assert.match(out2.entities[0]!.returnInfo, /products not filed .*NOT-FILED-9/);
+  assert.equal(await countDocuments(tp), before, 'nothing stored');
+});
+
+test('an invalid message answers 400 listing every error with a CEB900 receipt, and stores nothing', async () => {
+  const before = await countDocuments(tp);
+  const p = makeParcel(5, 'S');
+  p.inventory.head.netWeight = '99';
+  p.inventory.head.appTime = '20261331250000';
+  p.inventory.head.currency = 'USD';
+  p.inventory.lists.InventoryList![0]!.totalPrice = '1';
+  p.inventory.lists.InventoryList![0]!.currency = '999';
+  const r = await postXml(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
+  assert.equal(r.status, 400);
+  const errors = (r.body.errors as { field: string; rule: string }[]).map((e) => `${e.field}:${e.rule}`);
+  for (const expected of [
+    'Inventory[1]/InventoryHead/netWeight',
+    'Inventory[1]/InventoryHead/appTime',
+    'InventoryList[1]/totalPrice',
+    'InventoryList[1]/currency',
+  ]) {
+    assert.ok(
+      errors.some((e) => e.includes(expected)),
+      `${expected} in ${errors.join(', ')}`,
+    );
+  }
+  const receipt = r.body.receipt as { messageType: string; returnStatus: string; xml: string };
+  assert.equal(receipt.messageType, 'CEB900');
+  assert.match(receipt.returnStatus, /^-/);
+  assert.match(receipt.xml, /<ceb:CEB900Message/);
+  const malformed = await postXml(
+    tp,
+    t.broker!,
+    '<ceb:CEB603Message xmlns:ceb="http://www.chinaport.gov.cn/ceb"><ceb:Inventory>',
+  );
+  assert.equal(malformed.status, 400);
+  const hostile = await postXml(
+    tp,
+    t.broker!,
+    '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+  );
+  assert.equal(hostile.status, 400);
+  assert.doesNotMatch(JSON.stringify(hostile.body), /root:/);
+  assert.equal(await countDocuments(tp), before);
+});
+
+test('a mismatch rejects the inventory (100) with the reason; a corrected resubmission is accepted and decided', async () => {
+  const { p, inv } = await declareParcel(10, 'M', (x) => {
+    x.inventory.lists.InventoryList![0]!.qty = String(Number(x.inventory.lists.InventoryList![0]!.qty) + 1);
+    x.inventory.lists.InventoryList![0]!.qty1 = x.inventory.lists.InventoryList![0]!.qty;
+    const l = x.inventory.lists.InventoryList![0]!;
+    l.totalPrice = String(Number(l.qty) * Number(l.price));
+  });
+  assert.equal(inv.returnStatus, '2');
+  const key = `${PARTIES.platform.code}|${p.orderNo}`;
+  const [rejected] = await statusOf(tp, 'inventory', key);
+  assert.equal(rejected!.status, '100');
+  assert.equal(rejected!.live, false);
+  assert.match(rejected!.return_info ?? '', /quantity differs/);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '100']);
+  assert.deepEqual(
+    (await statusOf(tp, 'order', key)).map((d) => d.status),
+    ['2'],
+    'the order waits for a good inventory',
+  );
+
+  const fixed = makeParcel(10, 'M');
+  fixed.inventory.head.guid = nextGuid();
+  const again = await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [fixed.inventory]));
+  assert.equal(again.accepted, 1);
+  await drain();
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', key)).map((d) => d.status),
+    ['100', '399'],
+  );
+});
+
+test('a duplicate business key is refused (-304001) while a live document exists', async () => {
+  const p = makeParcel(20, 'D');
+  await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
+  const dup = { ...p.order, head: { ...p.order.head, guid: nextGuid() } };
+  const out = await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [dup]));
+  assert.equal(out.entities[0]!.returnStatus, '-304001');
+  assert.equal((await statusOf(tp, 'order', `${PARTIES.platform.code}|${p.orderNo}`)).length, 1);
+});
+
+test('change (appType 2) and delete (appType 3) work before a decision, not after', async () => {
+  const p = makeParcel(30, 'C');
+  await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
+  const key = `${PARTIES.platform.code}|${p.orderNo}`;
+  const changed = { ...p.inventory, head: { ...p.inventory.head, appType: '2', grossWeight: '9.9', netWeight: '9' } };
+  const out = await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [changed]));
+  assert.equal(out.entities[0]!.accepted, true);
+  const [row] = await sql<{
+    head: Record<string, string>;
+  }>`select head from clr_document where kind = 'inventory' and business_key = ${key} and live`
+    .execute(tp.platform.database.db)
+    .then((r) => r.rows);
+  assert.equal(row!.head.grossWeight, '9.9');
+  const del = await submitOk(
+    tp,
+    t.broker!,
+    message('CEB603', nextGuid(), PARTIES.broker, [{ ...p.inventory, head: { ...p.inventory.head, appType: '3' } }]),
+  );
+  assert.equal(del.entities[0]!.accepted, true);
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', key)).map((d) => `${d.status}:${d.live}`),
+    ['deleted:false'],
+  );
+
+  // After a decision the inventory can no longer be changed.
+  const { p: decided } = await declareParcel(31, 'C');
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${decided.orderNo}`)).map((d) => d.status),
+    ['399'],
+  );
+  const late = await submitOk(
+    tp,
+    t.broker!,
+    message('CEB603', nextGuid(), PARTIES.broker, [{ ...decided.inventory, head: { ...decided.inventory.head, appType: '2' } }]),
+  );
+  assert.equal(late.entities[0]!.returnStatus, '-301030');
+});
+
+test('cancellation: allowed before departure (606 399), refused after (606 100)', async () => {
+  const a = await declareParcel(40, 'K');
+  const b = await declareParcel(41, 'K');
+  // b leaves the country: bill, arrival and departure.
+  const site = siteMessages(4100, [b.p], 'K');
+  await submitOk(tp, t.broker!, site.consolidation);
+  await submitOk(tp, t.carrier!, site.departure);
+  await drain();
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${b.p.orderNo}`)).map((d) => d.status),
+    ['899'],
+  );
+
+  const cancel = (invtNo: string, n: number) => ({
+    head: {
+      guid: guidOf(605, n),
+      appType: '1',
+      appTime: '20261126120000',
+      appStatus: '2',
+      customsCode: '4006',
+      copNo: `K-CAN-${n}`,
+      invtNo,
+      reason: '买家取消订单',
+      agentCode: PARTIES.broker.code,
+      agentName: PARTIES.broker.name,
+      ebcCode: PARTIES.seller.code,
+      ebcName: PARTIES.seller.name,
+    },
+    lists: {},
+  });
+  await submitOk(
+    tp,
+    t.broker!,
+    message('CEB605', nextGuid(), PARTIES.broker, [cancel(a.inv.invtNo!, 1), cancel(b.inv.invtNo!, 2)]),
+  );
+  await drain();
+  assert.deepEqual(await receiptStatuses(tp, 'CEB606', guidOf(605, 1)), ['2', '399']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB606', guidOf(605, 2)), ['2', '100']);
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${a.p.orderNo}`)).map((d) => `${d.status}:${d.live}`),
+    ['cancelled:false'],
+  );
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${b.p.orderNo}`)).map((d) => d.status),
+    ['899'],
+    'a departed parcel stays closed',
+  );
+});
+
+test('manual review: a high-value parcel is held (300), the officer sees the documents side by side and approves; a rejection needs a reason', async () => {
+  const bump = (x: ReturnType<typeof makeParcel>) => {
+    for (const l of [...x.order.lists.OrderList!, ...x.inventory.lists.InventoryList!]) {
+      l.qty = '500';
+      if ('qty1' in l) l.qty1 = '500';
+      l.totalPrice = String(500 * Number(l.price));
+    }
+    const total = x.order.lists.OrderList!.reduce((s, l) => s + Number(l.totalPrice), 0);
+    x.order.head.goodsValue = String(total);
+  };
+  const held = await declareParcel(50, 'V', bump);
+  const other = await declareParcel(51, 'V', bump);
+  const key = `${PARTIES.platform.code}|${held.p.orderNo}`;
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', key)).map((d) => d.status),
+    ['300'],
+  );
+  const inject = tp.platform.app.inject.bind(tp.platform.app);
+  const queue = (
+    await inject({ method: 'GET', url: '/api/v1/customs/reviews', headers: { authorization: `Bearer ${t.customs}` } })
+  ).json() as {
+    items: { inventory: { id: string; businessKey: string }; review: { reason: string }; order: unknown; waybill: unknown }[];
+  };
+  const item = queue.items.find((i) => i.inventory.businessKey === key)!;
+  assert.ok(item.order && item.waybill, 'order and waybill are shown beside the inventory');
+  assert.match(item.review.reason, /manual review/);
+  // The seller sees the outcome but not the rule.
+  const sellerView = (
+    await inject({
+      method: 'GET',
+      url: `/api/v1/clearance/documents/${item.inventory.id}`,
+      headers: { authorization: `Bearer ${t.seller}` },
+    })
+  ).json() as {
+    status: string;
+    review: unknown;
+  };
+  assert.equal(sellerView.status, '300');
+  assert.equal(sellerView.review, null);
+  assert.equal(
+    (
+      await inject({
+        method: 'POST',
+        url: `/api/v1/customs/reviews/${item.inventory.id}/approve`,
+        headers: { authorization: `Bearer ${t.seller}` },
+        payload: {},
+      })
+    ).statusCode,
+    403,
+  );
+  assert.equal(
+    (
+      await inject({
+        method: 'POST',
+        url: `/api/v1/customs/reviews/${item.inventory.id}/approve`,
+        headers: { authorization: `Bearer ${t.customs}` },
+        payload: {},
+      })
+    ).statusCode,
+    200,
+  );
+  const otherItem = queue.items.find((i) => i.inventory.businessKey === `${PARTIES.platform.code}|${other.p.orderNo}`)!;
+  const noReason = await inject({
+    method: 'POST',
+    url: `/api/v1/customs/reviews/${otherItem.inventory.id}/reject`,
+    headers: { authorization: `Bearer ${t.customs}` },
+    payload: {},
+  });
+  assert.equal(noReason.statusCode, 400);
+  assert.equal(
+    (
+      await inject({
+        method: 'POST',
+        url: `/api/v1/customs/reviews/${otherItem.inventory.id}/reject`,
+        headers: { authorization: `Bearer ${t.customs}` },
+        payload: { reason: '申报价格存疑' },
+      })
+    ).statusCode,
+    200,
+  );
+  await drain();
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', key)).map((d) => d.status),
+    ['399'],
+  );
+  const site = siteMessages(5000, [held.p], 'V');
+  await submitOk(tp, t.broker!, site.consolidation);
+  await drain();
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', key)).map((d) => d.status),
+    ['800'],
+  );
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', held.p.inventory.head.guid!), ['2', '120', '300', '399', '800']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', other.p.inventory.head.guid!), ['2', '120', '300', '100']);
+});
+
+test('a 9710 (B2B direct export) inventory takes the same flow', async () => {
+  const { p } = await declareParcel(60, 'B', (x) => (x.inventory.head.tradeMode = '9710'));
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status),
+    ['399'],
+  );
+});
+
+test('another enterprise gets 404 for a document it is not party to', async () => {
+  const { inv } = await declareParcel(70, 'T');
+  const inject = tp.platform.app.inject.bind(tp.platform.app);
+  const get = (token: string) =>
+    inject({
+      method: 'GET',
+      url: `/api/v1/clearance/documents/${inv.documentId}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+  assert.equal((await get(t.seller!)).statusCode, 200);
+  assert.equal((await get(t.broker!)).statusCode, 200);
+  assert.equal((await get(t.customs!)).statusCode, 200);
+  assert.equal((await get(t.seller2!)).statusCode, 404);
+  assert.equal((await get(t.payer!)).statusCode, 404);
+  const list = (
+    await inject({
+      method: 'GET',
+      url: '/api/v1/clearance/documents?kind=inventory&limit=500',
+      headers: { authorization: `Bearer ${t.seller2}` },
+    })
+  ).json() as {
+    items: unknown[];
+  };
+  assert.equal(list.items.length, 0);
+});
+
+test('every receipt the platform wrote, and its CEB900, validates against the official 2018-05 schema', async (ctx) => {
+  if (xmllintMissing()) return ctx.skip('xmllint missing');
+  const rows = await sql<{ id: number }>`
+    select distinct on (message_type, return_status) id from clr_receipt order by message_type, return_status, id`.execute(
+    tp.platform.database.db,
+  );
+  assert.ok(rows.rows.length >= 15, `receipt kinds seen: ${rows.rows.length}`);
+  const docs: { name: string; xml: string }[] = [];
+  for (const user of ['broker', 'carrier', 'platform', 'warehouse', 'seller', 'unfiled']) {
+    const token = user === 'unfiled' ? await login(tp.platform, 'unfiled', 'unfiled-password-1') : t[user]!;
+    const all = (
+      await tp.platform.app.inject({
+        method: 'GET',
+        url: '/api/v1/ceb/receipts?limit=1000',
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json() as {
+      items: { id: number; messageType: string; returnStatus: string; xml: string }[];
+    };
+    for (const r of all.items) docs.push({ name: `${user}-${r.messageType}-${r.returnStatus}`, xml: r.xml });
+  }
+  const kinds = new Set(docs.map((d) => d.name.split('-').slice(1).join('-')));
+  for (const k of [
+    'CEB604-2',
+    'CEB604-120',
+    'CEB604-300',
+    'CEB604-399',
+    'CEB604-800',
+    'CEB604-899',
+    'CEB604-100',
+    'CEB304-120',
+    'CEB304--304001',
+    'CEB506-120',
+    'CEB606-399',
+    'CEB606-100',
+    'CEB608-399',
+    'CEB608-800',
+    'CEB510-399',
+  ]) {
+    assert.ok(kinds.has(k), `a ${k} receipt was written (have ${[...kinds].sort().join(', ')})`);
+  }
+  assertXsdValid(docs);
+  const p = makeParcel(99, 'Z');
+  p.inventory.head.netWeight = '99';
+  const bad = await postXml(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
+  assertXsdValid([{ name: 'CEB900', xml: (bad.body.receipt as { xml: string }).xml }], IMPORT_XSD);
+});

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { encodeCeb, type CebMessage } from '../../src/ceb/index.ts';
+import type { TestPlatform } from './platform.ts';
+
+export const SENDER_USER: Record<string, string> = {
+  CEB303: 'platform',
+  CEB403: 'payer',
+  CEB505: 'carrier',
+  CEB603: 'broker',
+  CEB605: 'broker',
+  CEB507: 'warehouse',
+  CEB607: 'broker',
+  CEB509: 'carrier',
+};
+
+export interface Outcome {
+  accepted: number;
+  rejected: number;
+  replayed: boolean;
+  entities: {
+    index: number;
+    accepted: boolean;
+    documentId: string | null;
+    returnStatus: string;
+    returnInfo: string;
+    invtNo?: string;
+    preNo?: string;
+  }[];
+}
+
+/** Posts a CEB message as XML with the given bearer token; answers status and body. */
+export async function postXml(
+  tp: TestPlatform,
+  token: string,
+  m: CebMessage | string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await tp.platform.app.inject({
+    method: 'POST',
+    url: '/api/v1/ceb',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' },
+    payload: typeof m === 'string' ? m : encodeCeb(m),
+  });
+  return { status: res.statusCode, body: res.json() as Record<string, unknown> };
+}
+
+export async function submitOk(tp: TestPlatform, token: string, m: CebMessage): Promise<Outcome> {
+  const r = await postXml(tp, token, m);
+  assert.equal(r.status, 200, `${m.messageType}: ${JSON.stringify(r.body).slice(0, 600)}`);
+  return r.body as unknown as Outcome;
+}
+
+export async function countDocuments(tp: TestPlatform): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from clr_document`.execute(tp.platform.database.db);
+  return r.rows[0]!.n;
+}
+
+export async function statusOf(
+  tp: TestPlatform,
+  kind: string,
+  businessKey: string,
+): Promise<{ status: string; live: boolean; return_info: string | null }[]> {
+  const r = await sql<{ status: string; live: boolean; return_info: string | null }>`
+    select status, live, return_info from clr_document where kind = ${kind} and business_key = ${businessKey} order by created_at`.execute(
+    tp.platform.database.db,
+  );
+  return r.rows;
+}
+
+export async function receiptStatuses(tp: TestPlatform, messageType: string, guid: string): Promise<string[]> {
+  const r = await sql<{ s: string }>`
+    select distinct on (id) return_status as s, id from clr_receipt where message_type = ${messageType} and guid = ${guid} order by id`.execute(
+    tp.platform.database.db,
+  );
+  return [...new Set(r.rows.map((x) => x.s))];
+}
