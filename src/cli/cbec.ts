@@ -58,7 +58,7 @@ program
       const platform = await createPlatform({ config, databaseUrl: opened.url, log });
       if (config.demo && (await ensureDemo(platform))) log.info('demo data created');
       await platform.app.listen({ port: config.port, host: config.host });
-      platform.outbox.start();
+      platform.startWorkers();
       const baseUrl = `http://localhost:${config.port}`;
       if (config.demo) printDemoUsers(baseUrl);
       else process.stdout.write(`CBEC Window listening on ${baseUrl}\n`);

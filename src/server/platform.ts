@@ -25,6 +25,8 @@ import {
   clearanceMigrations,
   clearancePipeline,
   createClearanceService,
+  createReceiptSequencer,
+  type ReceiptSequencer,
   createIntakeService,
   decideByRuleSet,
   registerClearanceRoutes,
@@ -62,6 +64,12 @@ export interface Platform {
   auth: AuthService;
   orgs: OrganisationService;
   app: FastifyInstance;
+  /** Puts committed receipts into the feed (pull, stream, webhooks). */
+  sequencer: ReceiptSequencer;
+  /** Starts the background workers: outbox dispatcher and receipt sequencer. */
+  startWorkers(): void;
+  /** Runs the pipeline until nothing is due and sequences the receipts (tests, CLI). */
+  settle(): Promise<void>;
   /** Stops taking requests, finishes in-flight batches, closes the pool. */
   close(): Promise<void>;
 }
@@ -121,6 +129,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     },
   });
   const clearance = createClearanceService({ db, clock, audit, outbox });
+  const sequencer = createReceiptSequencer({ db, log });
 
   const app = await buildApp({
     config,
@@ -138,7 +147,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
         }),
       (a) => registerCodeRoutes(a),
       (a) => registerFilingRoutes(a, { filings }),
-      (a) => registerClearanceRoutes(a, { intake, clearance }),
+      (a) => registerClearanceRoutes(a, { intake, clearance, sequencer }),
     ],
   });
 
@@ -152,9 +161,19 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     auth,
     orgs,
     app,
+    sequencer,
+    startWorkers() {
+      outbox.start();
+      sequencer.start();
+    },
+    async settle() {
+      await outbox.drain();
+      await sequencer.runOnce();
+    },
     async close() {
       await app.close();
       await outbox.stop();
+      await sequencer.stop();
       await database.close();
     },
   };

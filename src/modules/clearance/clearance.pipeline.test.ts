@@ -161,7 +161,7 @@ async function drive(
     // The pipeline runs between submissions, as the dispatcher would.
     if (i % 3 === 2) await tp.platform.outbox.drain();
   }
-  await tp.platform.outbox.drain();
+  await tp.platform.settle();
 }
 
 test('1,000 parcels through all eight messages as CEB XML, shuffled, all close (899) with the national receipt sequence', async () => {

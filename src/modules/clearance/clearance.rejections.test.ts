@@ -20,7 +20,7 @@ after(async () => {
   await tp.stop();
 });
 
-const drain = () => tp.platform.outbox.drain();
+const drain = () => tp.platform.settle();
 
 /** Submits order, waybill and inventory of a parcel and runs the pipeline. */
 async function declareParcel(n: number, run: string, mutate?: (p: ReturnType<typeof makeParcel>) => void) {

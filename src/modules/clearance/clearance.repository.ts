@@ -41,6 +41,8 @@ export interface InventoryRow {
 
 export interface ReceiptRow {
   id: number;
+  /** feed position (commit order); null until sequenced */
+  seq: number | null;
   recipient_org_id: string;
   message_type: string;
   document_id: string | null;
@@ -52,7 +54,7 @@ export interface ReceiptRow {
   created_at: Date;
 }
 
-export type NewReceipt = Omit<ReceiptRow, 'id'>;
+export type NewReceipt = Omit<ReceiptRow, 'id' | 'seq'>;
 
 export interface MatchCandidate {
   inventory: DocumentRow & { invt_no: string; order_key: string; waybill_key: string };
@@ -335,10 +337,32 @@ export function createClearanceRepository(exec: Executor) {
       }
     },
 
+    /** The feed: sequenced receipts of one organisation after a cursor, in commit order. */
     async receiptsAfter(orgId: string, after: number, limit: number): Promise<ReceiptRow[]> {
       const r = await sql<ReceiptRow>`
-        select * from clr_receipt where recipient_org_id = ${orgId} and id > ${after} order by id limit ${limit}`.execute(db);
+        select * from clr_receipt where recipient_org_id = ${orgId} and seq > ${after} order by seq limit ${limit}`.execute(db);
       return r.rows;
+    },
+
+    /**
+     * Stamps `seq` on receipts whose writing transactions have all finished (txid below the
+     * snapshot's xmin), oldest first. Serialised by an advisory lock across processes.
+     */
+    async sequenceReceipts(limit: number): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(4242610002)`.execute(trx);
+        const r = await sql`
+          update clr_receipt r set seq = s.seq
+          from (
+            select id, nextval('clr_receipt_seq') as seq from (
+              select id from clr_receipt
+              where seq is null and txid < pg_snapshot_xmin(pg_current_snapshot())
+              order by id limit ${limit}
+            ) ordered
+          ) s
+          where r.id = s.id`.execute(trx);
+        return Number(r.numAffectedRows ?? 0);
+      });
     },
 
     async receiptsOfDocument(documentId: string, orgId: string | null): Promise<ReceiptRow[]> {

@@ -6,6 +6,7 @@ import { DomainError } from '../../kernel/errors.ts';
 import { requirePrincipal, type Principal } from '../identity/index.ts';
 import type { ClearanceService } from './clearance.service.ts';
 import type { IntakeService } from './intake.service.ts';
+import type { ReceiptSequencer } from './receipt.sequencer.ts';
 import { DOC_KINDS } from './rules/documents.rules.ts';
 import { appTime } from './rules/numbering.rules.ts';
 
@@ -44,6 +45,7 @@ const Outcome = Type.Object({
 
 const Receipt = Type.Object({
   id: Type.Integer(),
+  seq: Type.Union([Type.Integer(), Type.Null()]),
   messageType: Type.String(),
   documentId: Type.Union([Type.String(), Type.Null()]),
   guid: Type.String(),
@@ -127,7 +129,7 @@ export function jsonToMessage(
 
 export function registerClearanceRoutes(
   app: FastifyInstance,
-  deps: { intake: IntakeService; clearance: ClearanceService },
+  deps: { intake: IntakeService; clearance: ClearanceService; sequencer: ReceiptSequencer },
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { intake, clearance } = deps;
@@ -211,6 +213,81 @@ export function registerClearanceRoutes(
       },
     },
     async (req) => clearance.receipts(req.principal, req.query.after ?? 0, req.query.limit ?? 200),
+  );
+
+  r.get(
+    '/api/v1/ceb/receipts/stream',
+    {
+      config: { permission: 'clearance.read' },
+      schema: {
+        tags: ['ceb'],
+        summary: '回执实时推送（SSE）/ Live receipts as server-sent events',
+        description:
+          'text/event-stream; each event has `id` = the receipt feed position (seq) and JSON data as in /api/v1/ceb/receipts. Reconnects resume from Last-Event-ID (or ?after=).',
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })) }),
+      },
+    },
+    async (req, reply) => {
+      requirePrincipal(req.principal);
+      const principal = req.principal;
+      const lastId = Number(req.headers['last-event-id']);
+      let cursor = Number.isInteger(lastId) && lastId >= 0 ? lastId : (req.query.after ?? 0);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      let busy = false;
+      let closed = false;
+      const push = async (): Promise<void> => {
+        if (busy || closed) return;
+        busy = true;
+        try {
+          for (;;) {
+            const page = await clearance.receipts(principal, cursor, 200);
+            for (const item of page.items) res.write(`id: ${item.seq}\nevent: receipt\ndata: ${JSON.stringify(item)}\n\n`);
+            cursor = page.next;
+            if (page.items.length < 200 || closed) break;
+          }
+        } catch (e) {
+          req.log.warn({ err: e }, 'receipt stream failed');
+        } finally {
+          busy = false;
+        }
+      };
+      const unsubscribe = deps.sequencer.onReceipts(() => void push());
+      // Comments keep proxies from closing an idle stream; the poll covers receipts sequenced by other processes.
+      const keepAlive = setInterval(() => {
+        res.write(': keep-alive\n\n');
+        void push();
+      }, 5_000);
+      req.raw.on('close', () => {
+        closed = true;
+        clearInterval(keepAlive);
+        unsubscribe();
+      });
+      res.write(': connected\n\n');
+      await push();
+    },
+  );
+
+  r.get(
+    '/api/v1/clearance/documents/:id/xml',
+    {
+      config: { permission: 'clearance.read' },
+      schema: {
+        tags: ['clearance'],
+        summary: '单证 CEB 报文 / The document as standard CEB XML (for forwarding to the national system)',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+      },
+    },
+    async (req, reply) => {
+      const xml = await clearance.documentXml(req.principal, req.params.id);
+      return reply.type('application/xml; charset=utf-8').send(xml);
+    },
   );
 
   r.get(

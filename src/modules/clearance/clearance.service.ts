@@ -1,4 +1,4 @@
-import { encodeCebReceipt, type ReceiptMessageType } from '../../ceb/index.ts';
+import { encodeCeb, encodeCebReceipt, type ReceiptMessageType } from '../../ceb/index.ts';
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
@@ -9,7 +9,7 @@ import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, type Principal
 import { TOPIC_REVIEWED, type ReviewedPayload } from './clearance.pipeline.ts';
 import { createClearanceRepository, type DocumentRow, type ReceiptRow } from './clearance.repository.ts';
 import { receiptBatch } from './receipt.writer.ts';
-import type { DocKind } from './rules/documents.rules.ts';
+import { DOC_KINDS, KIND_TO_MESSAGE, type DocKind } from './rules/documents.rules.ts';
 
 const DOC = { zh: '单证', en: 'document' };
 
@@ -30,7 +30,10 @@ function visible(scope: Scope, d: DocumentRow): boolean {
 }
 
 export interface ReceiptView {
+  /** unique receipt id: a client that sees it twice ignores the second */
   id: number;
+  /** feed position, the cursor for `after` */
+  seq: number | null;
   messageType: string;
   documentId: string | null;
   guid: string;
@@ -44,6 +47,7 @@ export interface ReceiptView {
 export function toReceiptView(r: ReceiptRow): ReceiptView {
   return {
     id: r.id,
+    seq: r.seq,
     messageType: r.message_type,
     documentId: r.document_id,
     guid: r.guid,
@@ -93,7 +97,7 @@ export function createClearanceService(deps: { db: Db; clock: Clock; audit: Audi
       const org = p.organisation;
       if (!org) return { items: [], next: after };
       const rows = await createClearanceRepository(db).receiptsAfter(org.id, after, limit);
-      return { items: rows.map(toReceiptView), next: rows.length ? rows[rows.length - 1]!.id : after };
+      return { items: rows.map(toReceiptView), next: rows.length ? rows[rows.length - 1]!.seq! : after };
     },
 
     async list(p: Principal | null, opts: { kind?: DocKind; status?: string; q?: string; cursor?: string; limit?: number }) {
@@ -141,6 +145,22 @@ export function createClearanceService(deps: { db: Db; clock: Clock; audit: Audi
         review: d.inventory && isOfficer ? { lane: d.inventory.lane, reason: d.inventory.review_reason } : null,
         receipts: receipts.map(toReceiptView),
       };
+    },
+
+    /** The stored entity re-encoded as its CEB message, with the original message's guid as the entity's. */
+    async documentXml(p: Principal | null, id: string): Promise<string> {
+      requirePermission(p, 'clearance.read');
+      const d = await createClearanceRepository(db).getDocument(id);
+      if (!d || !visible(scopeOf(p), d)) throw notFound(DOC);
+      const messageType = KIND_TO_MESSAGE[d.kind];
+      const spec = DOC_KINDS[messageType];
+      return encodeCeb({
+        messageType,
+        guid: d.guid,
+        version: '1.0',
+        entities: [{ head: d.head, lists: spec.list ? { [spec.list]: d.lines } : {} }],
+        baseTransfer: { copCode: d.head[spec.senders[0]!.field] ?? '', copName: '', dxpMode: 'DXP', dxpId: 'DXPCBECWINDOW01' },
+      });
     },
 
     /** Inventories held for manual review in the officer's jurisdiction, with their linked documents. */

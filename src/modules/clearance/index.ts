@@ -7,3 +7,4 @@ export { decideByRuleSet, type DecisionHook, type Decision } from './rules/decis
 export { DOC_KINDS, type DocKind } from './rules/documents.rules.ts';
 export type { FilingPort, DirectoryPort } from './clearance.ports.ts';
 export { migrationsDir as clearanceMigrations } from './clearance.migrations.ts';
+export { createReceiptSequencer, type ReceiptSequencer } from './receipt.sequencer.ts';

@@ -1,0 +1,52 @@
+import type { Db } from '../../kernel/db.ts';
+import type { Logger } from '../../kernel/logger.ts';
+import { createClearanceRepository } from './clearance.repository.ts';
+
+export type ReceiptSequencer = ReturnType<typeof createReceiptSequencer>;
+
+/**
+ * Puts committed receipts into the feed (see migration 002). Runs every `intervalMs` and when
+ * kicked; listeners (the live stream, webhooks) are told when new receipts entered the feed.
+ */
+export function createReceiptSequencer(deps: { db: Db; log: Logger; intervalMs?: number }) {
+  const repo = createClearanceRepository(deps.db);
+  const listeners = new Set<() => void>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+
+  async function runOnce(): Promise<number> {
+    // One pass at a time per process; the advisory lock serialises processes.
+    running ??= (async () => {
+      let total = 0;
+      for (;;) {
+        const n = await repo.sequenceReceipts(5000);
+        total += n;
+        if (n < 5000) break;
+      }
+      if (total > 0) for (const l of listeners) l();
+      return total;
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  return {
+    runOnce,
+    start(): void {
+      timer = setInterval(() => {
+        runOnce().catch((e: unknown) => deps.log.warn({ err: e }, 'receipt sequencer failed'));
+      }, deps.intervalMs ?? 200);
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await running;
+    },
+    /** Called (without arguments) whenever new receipts entered the feed. */
+    onReceipts(listener: () => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
