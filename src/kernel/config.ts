@@ -22,6 +22,10 @@ export interface Config {
   webDist: string;
   /** Secure cookies (HTTPS only); on in production. */
   secureCookies: boolean;
+  /** Outbound adapter: forward accepted CEB documents to this URL (off when unset). */
+  cebForwardUrl: string | undefined;
+  /** DXP id this platform transmits as when forwarding. */
+  dxpId: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -58,5 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     webDist: path.resolve(env.WEB_DIST ?? 'web/dist'),
     secureCookies: env.SECURE_COOKIES !== undefined ? env.SECURE_COOKIES === '1' : nodeEnv === 'production',
+    cebForwardUrl: env.CEB_FORWARD_URL?.trim() || undefined,
+    dxpId: env.CEB_DXP_ID ?? 'DXPCBECWINDOW01',
   };
 }

@@ -9,6 +9,7 @@ import { startEmbeddedDb, type EmbeddedDb } from '../kernel/embedded-db.ts';
 import { createLogger, type Logger } from '../kernel/logger.ts';
 import { runMigrations, type MigrationSource } from '../kernel/migrations.ts';
 import { createOutbox, type Outbox, type OutboxHandler } from '../kernel/outbox.ts';
+import { newId } from '../kernel/ids.ts';
 import { registerCodeRoutes } from '../codes/index.ts';
 import {
   createApiKeyService,
@@ -23,6 +24,7 @@ import {
 } from '../modules/identity/index.ts';
 import {
   clearanceMigrations,
+  cebForwarder,
   clearancePipeline,
   createClearanceService,
   createReceiptSequencer,
@@ -97,7 +99,14 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   const audit = createAuditLog({ clock });
   const decide: DecisionHook =
     opts.decide ?? (async (items) => new Map(items.map((i) => [i.id, decideByRuleSet(ruleSetOn(clock.now()), i.guid, i.doc)])));
-  const outbox = createOutbox({ db, log, handlers: [clearancePipeline({ clock, audit, decide }), ...(opts.handlers ?? [])] });
+  const forwarder = config.cebForwardUrl
+    ? [cebForwarder({ url: config.cebForwardUrl, log, dxpId: config.dxpId, newGuid: () => newId().toUpperCase() })]
+    : [];
+  const outbox = createOutbox({
+    db,
+    log,
+    handlers: [clearancePipeline({ clock, audit, decide }), ...forwarder, ...(opts.handlers ?? [])],
+  });
   const auth = createAuthService({
     db,
     clock,

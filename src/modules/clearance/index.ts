@@ -8,3 +8,4 @@ export { DOC_KINDS, type DocKind } from './rules/documents.rules.ts';
 export type { FilingPort, DirectoryPort } from './clearance.ports.ts';
 export { migrationsDir as clearanceMigrations } from './clearance.migrations.ts';
 export { createReceiptSequencer, type ReceiptSequencer } from './receipt.sequencer.ts';
+export { cebForwarder } from './ceb.forwarder.ts';
