@@ -25,6 +25,7 @@ import {
 import {
   clearanceMigrations,
   cebForwarder,
+  clearanceLookup,
   clearancePipeline,
   createClearanceService,
   createReceiptSequencer,
@@ -42,7 +43,8 @@ import {
   registerFilingRoutes,
   seedFilingDemo,
 } from '../modules/filing/index.ts';
-import { organisationDirectory } from '../modules/identity/index.ts';
+import { organisationDirectory, type Principal } from '../modules/identity/index.ts';
+import { createDraftsService, createOrdersService, ordersMigrations, registerOrdersRoutes } from '../modules/orders/index.ts';
 import { buildApp } from './app.ts';
 import { registerSystemRoutes } from './system.routes.ts';
 
@@ -54,6 +56,7 @@ export const MIGRATIONS: MigrationSource[] = [
   { module: 'identity', dir: identityMigrations },
   { module: 'filing', dir: filingMigrations },
   { module: 'clearance', dir: clearanceMigrations },
+  { module: 'orders', dir: ordersMigrations },
 ];
 
 export interface Platform {
@@ -131,6 +134,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     },
     directory: {
       idsByCodes: (exec, codes) => organisationDirectory(exec).idsByCodes(codes),
+      idsByDxpIds: (exec, dxpIds) => organisationDirectory(exec).idsByDxpIds(dxpIds),
       codesOf: async (exec, orgId) => {
         const o = await organisationDirectory(exec).byId(orgId);
         return [o?.customs_code, o?.uscc].filter((c): c is string => !!c);
@@ -139,6 +143,17 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   });
   const clearance = createClearanceService({ db, clock, audit, outbox });
   const sequencer = createReceiptSequencer({ db, log });
+  const orders = createOrdersService({ db, clock, audit });
+  const drafts = createDraftsService({
+    db,
+    clock,
+    audit,
+    declare: {
+      submit: (p, message, requestId) => intake.submit(p, message, 'json', requestId),
+      asOrganisation: (orgId) => organisationPrincipal(db, orgId),
+      declaredOrders: (keys) => clearanceLookup(db).liveOrderKeys(keys),
+    },
+  });
 
   const app = await buildApp({
     config,
@@ -157,6 +172,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       (a) => registerCodeRoutes(a),
       (a) => registerFilingRoutes(a, { filings }),
       (a) => registerClearanceRoutes(a, { intake, clearance, sequencer }),
+      (a) => registerOrdersRoutes(a, { orders, drafts }),
     ],
   });
 
@@ -184,6 +200,31 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       await outbox.stop();
       await sequencer.stop();
       await database.close();
+    },
+  };
+}
+
+/**
+ * The seller's own orders go to customs under the seller's name even when its broker presses
+ * "declare": a principal for the organisation, with only the right to submit messages.
+ */
+async function organisationPrincipal(db: Database['db'], orgId: string): Promise<Principal> {
+  const o = await organisationDirectory(db).byId(orgId);
+  if (!o) throw new Error(`no organisation ${orgId}`);
+  return {
+    via: 'api_key',
+    userId: null,
+    apiKeyId: null,
+    username: `org:${o.customs_code ?? o.uscc ?? o.id}`,
+    roles: ['enterprise_clerk'],
+    permissions: new Set(['ceb.submit'] as const),
+    organisation: {
+      id: o.id,
+      kind: o.kind,
+      name: o.name,
+      roles: o.roles,
+      jurisdiction: o.jurisdiction,
+      code: o.customs_code ?? o.uscc,
     },
   };
 }

@@ -10,6 +10,10 @@ export interface FieldProblem {
   field: string;
   rule: string;
   message: { zh: string; en: string };
+  /** order-file problems also name the row and column of the file */
+  row?: number;
+  column?: string;
+  value?: unknown;
 }
 
 export class ApiError extends Error {
@@ -105,6 +109,9 @@ export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   query?: Query;
   body?: unknown;
+  /** bytes sent as they are (a file), with `contentType`; instead of a JSON `body` */
+  rawBody?: Blob | ArrayBuffer;
+  contentType?: string;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -121,7 +128,10 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     headers,
   };
   if (options.signal) init.signal = options.signal;
-  if (options.body !== undefined) {
+  if (options.rawBody !== undefined) {
+    headers['content-type'] = options.contentType ?? 'application/octet-stream';
+    init.body = options.rawBody;
+  } else if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
     init.body = JSON.stringify(options.body);
   }

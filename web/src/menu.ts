@@ -2,8 +2,22 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   BankOutlined,
+  CarOutlined,
+  ClusterOutlined,
   DashboardOutlined,
+  ExportOutlined,
+  FileDoneOutlined,
+  FileSearchOutlined,
+  FileTextOutlined,
+  GiftOutlined,
+  ImportOutlined,
+  InboxOutlined,
   KeyOutlined,
+  NotificationOutlined,
+  SafetyCertificateOutlined,
+  SendOutlined,
+  ShopOutlined,
+  SolutionOutlined,
   TableOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
@@ -31,11 +45,49 @@ const can =
   (permission: string) =>
   (session: Session): boolean =>
     hasPermission(session, permission);
+/** The organisation holds one of these enterprise roles (or agency duties). */
+const orgHas =
+  (...roles: string[]) =>
+  (session: Session): boolean =>
+    roles.some((r) => session.user.organisation?.roles.includes(r) ?? false);
+const all =
+  (...tests: ((session: Session) => boolean)[]) =>
+  (session: Session): boolean =>
+    tests.every((f) => f(session));
+const any =
+  (...tests: ((session: Session) => boolean)[]) =>
+  (session: Session): boolean =>
+    tests.some((f) => f(session));
+const enterprise = (session: Session): boolean => session.user.organisation?.kind === 'enterprise';
+const notEnterprise = (session: Session): boolean => !enterprise(session);
+const seller = orgHas('ebc');
+const brokerOnly = all(orgHas('agent'), (s) => !seller(s));
+/** Customs officers (and the operator) see every kind of document of their jurisdiction. */
+const officer = all(can('clearance.read'), notEnterprise);
+const docs = (...roles: string[]) => all(can('clearance.read'), any(orgHas(...roles), officer));
+
+const lazyDocs = (name: 'WaybillsPage' | 'ArrivalsPage' | 'ConsolidationsPage' | 'DeparturesPage' | 'SearchPage') =>
+  lazy(() => import('./pages/DocumentPages.tsx').then((m) => ({ default: m[name] })));
 
 // prettier-ignore
 export const MENU: readonly MenuEntry[] = [
   { key: 'dashboard', path: '/', labelKey: 'menu.dashboard', icon: DashboardOutlined, visible: everyone, page: lazy(() => import('./pages/DashboardPage.tsx')) },
   { key: 'organisation', path: '/organisation', labelKey: 'menu.organisation', icon: BankOutlined, visible: (s) => s.user.organisation !== null, page: lazy(() => import('./pages/OrganisationPage.tsx')) },
+  { key: 'filing', path: '/filing', labelKey: 'menu.filing', icon: SafetyCertificateOutlined, visible: all(can('filings.submit'), enterprise), page: lazy(() => import('./pages/FilingPage.tsx')) },
+  { key: 'products', path: '/products', labelKey: 'menu.products', icon: GiftOutlined, visible: all(can('filings.submit'), seller), page: lazy(() => import('./pages/ProductsPage.tsx')) },
+  { key: 'order-import', path: '/order-import', labelKey: 'menu.orderImport', icon: ImportOutlined, visible: all(can('orders.import'), seller), page: lazy(() => import('./pages/OrderImportPage.tsx')) },
+  { key: 'drafts', path: '/drafts', labelKey: 'menu.drafts', icon: FileTextOutlined, visible: all(can('orders.read'), seller), page: lazy(() => import('./pages/DraftsPage.tsx')) },
+  { key: 'to-declare', path: '/to-declare', labelKey: 'menu.toDeclare', icon: SendOutlined, visible: all(can('orders.declare'), brokerOnly), page: lazy(() => import('./pages/DraftsPage.tsx')) },
+  { key: 'parcels', path: '/parcels', labelKey: 'menu.parcels', icon: InboxOutlined, visible: all(can('clearance.read'), seller), page: lazy(() => import('./pages/ParcelsPage.tsx')) },
+  { key: 'inventories', path: '/inventories', labelKey: 'menu.inventories', icon: FileDoneOutlined, visible: all(can('clearance.read'), brokerOnly), page: lazy(() => import('./pages/ParcelsPage.tsx')) },
+  { key: 'waybills', path: '/waybills', labelKey: 'menu.waybills', icon: CarOutlined, visible: docs('logistics'), page: lazyDocs('WaybillsPage') },
+  { key: 'arrivals', path: '/arrivals', labelKey: 'menu.arrivals', icon: ShopOutlined, visible: docs('warehouse', 'logistics'), page: lazyDocs('ArrivalsPage') },
+  { key: 'consolidations', path: '/consolidations', labelKey: 'menu.consolidations', icon: ClusterOutlined, visible: docs('agent', 'logistics', 'warehouse'), page: lazyDocs('ConsolidationsPage') },
+  { key: 'departures', path: '/departures', labelKey: 'menu.departures', icon: ExportOutlined, visible: docs('logistics', 'warehouse'), page: lazyDocs('DeparturesPage') },
+  { key: 'reviews', path: '/reviews', labelKey: 'menu.reviews', icon: SolutionOutlined, visible: can('clearance.review'), page: lazy(() => import('./pages/ReviewQueuePage.tsx')) },
+  { key: 'search', path: '/search', labelKey: 'menu.search', icon: FileSearchOutlined, visible: officer, page: lazyDocs('SearchPage') },
+  { key: 'filing-review', path: '/filing-review', labelKey: 'menu.filingReview', icon: AuditOutlined, visible: can('filings.review'), page: lazy(() => import('./pages/FilingReviewPage.tsx')) },
+  { key: 'receipts', path: '/receipts', labelKey: 'menu.receipts', icon: NotificationOutlined, visible: all(can('clearance.read'), enterprise), page: lazy(() => import('./pages/ReceiptsPage.tsx')) },
   { key: 'api-keys', path: '/api-keys', labelKey: 'menu.apiKeys', icon: KeyOutlined, visible: can('apikeys.manage'), page: lazy(() => import('./pages/ApiKeysPage.tsx')) },
   { key: 'users', path: '/users', labelKey: 'menu.users', icon: TeamOutlined, visible: can('users.manage'), page: lazy(() => import('./pages/UsersPage.tsx')) },
   { key: 'organisations', path: '/organisations', labelKey: 'menu.organisations', icon: ApartmentOutlined, visible: can('organisations.read_all'), page: lazy(() => import('./pages/OrganisationsPage.tsx')) },

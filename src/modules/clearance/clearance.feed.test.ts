@@ -142,3 +142,39 @@ test('a document renders back to standard CEB XML that validates; other enterpri
   if (xmllintMissing()) return ctx.skip('xmllint missing');
   assertXsdValid([{ name: 'CEB603', xml: res.body }]);
 });
+
+test('BaseSubscribe: ALL subscribers read and get receipts, DATA only read, RET only receipts', async () => {
+  const p = makeParcel(3, 'E');
+  const m = message('CEB303', guidOf(3033, 3), PARTIES.platform, [p.order]);
+  m.baseSubscribe = [
+    { status: 'ALL', dxpMode: 'DXP', dxpAddress: `DXPENT${PARTIES.broker.code}` },
+    { status: 'DATA', dxpMode: 'DXP', dxpAddress: `DXPENT${PARTIES.carrier.code}` },
+    { status: 'RET', dxpMode: 'DXP', dxpAddress: 'DXPENT3601260999' },
+  ];
+  const out = await submitOk(tp, t.platform!, m);
+  const id = out.entities[0]!.documentId!;
+  await tp.platform.settle();
+  const read = async (user: string) =>
+    (
+      await tp.platform.app.inject({
+        method: 'GET',
+        url: `/api/v1/clearance/documents/${id}`,
+        headers: { authorization: `Bearer ${t[user]}` },
+      })
+    ).statusCode;
+  const gotReceipt = async (user: string) => {
+    const items = (
+      await tp.platform.app.inject({
+        method: 'GET',
+        url: '/api/v1/ceb/receipts?limit=1000',
+        headers: { authorization: `Bearer ${t[user]}` },
+      })
+    ).json() as {
+      items: { guid: string }[];
+    };
+    return items.items.some((r) => r.guid === p.order.head.guid);
+  };
+  assert.deepEqual([await read('broker'), await gotReceipt('broker')], [200, true], 'ALL');
+  assert.deepEqual([await read('carrier'), await gotReceipt('carrier')], [200, false], 'DATA');
+  assert.deepEqual([await read('seller2'), await gotReceipt('seller2')], [404, true], 'RET');
+});

@@ -5,7 +5,7 @@ import type { Executor } from '../../kernel/db.ts';
 import type { OutboxEvent, OutboxHandler } from '../../kernel/outbox.ts';
 import { createClearanceRepository, type DocumentRow } from './clearance.repository.ts';
 import { TOPIC_RECEIVED, type ReceivedPayload } from './intake.service.ts';
-import { receiptBatch } from './receipt.writer.ts';
+import { receiptBatch, recipientsOf } from './receipt.writer.ts';
 import { ruleSetOn, type ClearanceRuleSet } from './rules/clearance.rulesets.ts';
 import type { DecisionHook } from './rules/decision.rules.ts';
 import { describeMismatches, matchInventory } from './rules/match.rules.ts';
@@ -76,7 +76,7 @@ export function clearancePipeline(deps: {
         const base = {
           messageType: 'CEB603' as const,
           documentId: inv.id,
-          recipients: inv.parties,
+          recipients: recipientsOf(inv),
           head: inv.head,
           preNo: inv.pre_no,
           invtNo: inv.invt_no,
@@ -94,7 +94,7 @@ export function clearancePipeline(deps: {
           receipts.add({
             messageType: d.kind === 'order' ? 'CEB303' : d.kind === 'waybill' ? 'CEB505' : 'CEB403',
             documentId: d.id,
-            recipients: d.parties,
+            recipients: recipientsOf(d),
             head: d.head,
             status: '120',
           });
@@ -117,7 +117,7 @@ export function clearancePipeline(deps: {
       // Payment collections that arrive after their order matched.
       for (const p of await repo.paymentsOfMatchedOrders(ids.payments.filter((id) => !matchedCounterparts.has(id)))) {
         statuses.push({ id: p.id, status: '120' });
-        receipts.add({ messageType: 'CEB403', documentId: p.id, recipients: p.parties, head: p.head, status: '120' });
+        receipts.add({ messageType: 'CEB403', documentId: p.id, recipients: recipientsOf(p), head: p.head, status: '120' });
       }
 
       // 2. Site and carrier documents: accepted (399); their parcels may now release or close.
@@ -128,7 +128,7 @@ export function clearancePipeline(deps: {
         receipts.add({
           messageType: d.kind === 'arrival' ? 'CEB507' : d.kind === 'departure' ? 'CEB509' : 'CEB607',
           documentId: d.id,
-          recipients: d.parties,
+          recipients: recipientsOf(d),
           head: d.head,
           preNo: d.pre_no,
           status: '399',
@@ -147,7 +147,7 @@ export function clearancePipeline(deps: {
         const cancelBase = {
           messageType: 'CEB605' as const,
           documentId: c.id,
-          recipients: c.parties,
+          recipients: recipientsOf(c),
           head: c.head,
           preNo: c.pre_no,
         };
@@ -174,7 +174,7 @@ export function clearancePipeline(deps: {
           receipts.add({
             messageType: 'CEB603',
             documentId: inv.id,
-            recipients: inv.parties,
+            recipients: recipientsOf(inv),
             head: inv.head,
             preNo: inv.pre_no,
             invtNo: inv.invt_no,
@@ -194,7 +194,7 @@ export function clearancePipeline(deps: {
         const base = {
           messageType: 'CEB603' as const,
           documentId: inv.id,
-          recipients: inv.parties,
+          recipients: recipientsOf(inv),
           head: inv.head,
           preNo: inv.pre_no,
           invtNo: inv.invt_no,
@@ -228,7 +228,7 @@ export function clearancePipeline(deps: {
         receipts.add({
           messageType: 'CEB607',
           documentId: b.id,
-          recipients: b.parties,
+          recipients: recipientsOf(b),
           head: b.head,
           preNo: b.pre_no,
           status: '800',

@@ -14,6 +14,8 @@ export interface FilingPort {
 export interface DirectoryPort {
   /** customs code or USCC → organisation id */
   idsByCodes(exec: Executor, codes: string[]): Promise<Map<string, string>>;
+  /** DXP id (BaseSubscribe/dxpAddress) → organisation id */
+  idsByDxpIds(exec: Executor, dxpIds: string[]): Promise<Map<string, string>>;
   /** every code an organisation is known by (customs code and USCC): messages may use either */
   codesOf(exec: Executor, orgId: string): Promise<string[]>;
 }

@@ -8,7 +8,7 @@ import type { Outbox } from '../../kernel/outbox.ts';
 import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, type Principal } from '../identity/index.ts';
 import { TOPIC_REVIEWED, type ReviewedPayload } from './clearance.pipeline.ts';
 import { createClearanceRepository, type DocumentRow, type ReceiptRow } from './clearance.repository.ts';
-import { receiptBatch } from './receipt.writer.ts';
+import { receiptBatch, recipientsOf } from './receipt.writer.ts';
 import { DOC_KINDS, KIND_TO_MESSAGE, type DocKind } from './rules/documents.rules.ts';
 
 const DOC = { zh: '单证', en: 'document' };
@@ -24,7 +24,7 @@ function scopeOf(p: Principal): Scope {
 }
 
 function visible(scope: Scope, d: DocumentRow): boolean {
-  if (scope.partyOrgId !== undefined) return d.parties.includes(scope.partyOrgId);
+  if (scope.partyOrgId !== undefined) return d.parties.includes(scope.partyOrgId) || (d.readers ?? []).includes(scope.partyOrgId);
   if (scope.customsPrefix !== undefined) return (d.customs_code ?? '').startsWith(scope.customsPrefix) || d.customs_code === null;
   return true;
 }
@@ -213,7 +213,7 @@ export function createClearanceService(deps: { db: Db; clock: Clock; audit: Audi
         const base = {
           messageType: 'CEB603' as const,
           documentId: id,
-          recipients: d.parties,
+          recipients: recipientsOf(d),
           head: d.head,
           preNo: d.pre_no,
           invtNo: inv.invt_no,

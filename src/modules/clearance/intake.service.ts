@@ -8,7 +8,7 @@ import type { Outbox } from '../../kernel/outbox.ts';
 import { actorOf, requirePrincipal, type Principal } from '../identity/index.ts';
 import type { DirectoryPort, FilingPort } from './clearance.ports.ts';
 import { createClearanceRepository, type DocumentRow } from './clearance.repository.ts';
-import { receiptBatch } from './receipt.writer.ts';
+import { receiptBatch, recipientsOf } from './receipt.writer.ts';
 import { CHANGEABLE_STATUSES, DOC_KINDS, waybillKey, type DocKindSpec } from './rules/documents.rules.ts';
 import type { Fields } from './rules/match.rules.ts';
 import { formatInvtNo, formatPreNo, returnTime, ymd } from './rules/numbering.rules.ts';
@@ -145,6 +145,20 @@ export function createIntakeService(deps: {
           : Promise.resolve(new Set<string>()),
       ]);
       const keys = heads.map((h) => spec.businessKey(h));
+      // BaseSubscribe: third parties named by their DXP address get the data (DATA), the receipts (RET) or both (ALL).
+      const subs = message.baseSubscribe ?? [];
+      const subIds = await deps.directory.idsByDxpIds(
+        trx,
+        subs.map((x) => x.dxpAddress ?? ''),
+      );
+      const subscribed = (statuses: string[]): string[] =>
+        [
+          ...new Set(
+            subs.filter((x) => statuses.includes((x.status ?? '').toUpperCase())).map((x) => subIds.get(x.dxpAddress ?? '')),
+          ),
+        ].filter((x): x is string => !!x);
+      const readers = subscribed(['ALL', 'DATA']);
+      const receiptCopies = subscribed(['ALL', 'RET']);
       const live = new Map((await repo.liveByKeys(spec.kind, [...new Set(keys)])).map((d) => [d.business_key, d]));
 
       const outcomes: EntityOutcome[] = [];
@@ -221,6 +235,8 @@ export function createIntakeService(deps: {
             status: '2',
             customs_code: head.customsCode ?? null,
             parties,
+            readers,
+            receipt_copies: receiptCopies,
             head,
             lines,
             created_at: now,
@@ -336,8 +352,8 @@ export function createIntakeService(deps: {
           messageType: spec.messageType,
           documentId: o.documentId,
           recipients: deleted
-            ? d.parties
-            : [...new Set([...d.parties, ...(replaces.find((r) => r.id === o.documentId)?.parties ?? [])])],
+            ? recipientsOf(d)
+            : [...new Set([...recipientsOf(d), ...(replaces.find((r) => r.id === o.documentId)?.parties ?? [])])],
           head,
           preNo: d.pre_no,
           invtNo: invt ?? null,

@@ -5,6 +5,11 @@ import type { Fields } from './rules/match.rules.ts';
 import { receiptFields, receiptTypeOf, statusInfo } from './rules/receipts.rules.ts';
 import { returnTime } from './rules/numbering.rules.ts';
 
+/** Who receives a document's receipts: its parties and the RET/ALL subscribers of its message. */
+export function recipientsOf(d: { parties: string[]; receipt_copies?: string[] | null }): string[] {
+  return d.receipt_copies?.length ? [...new Set([...d.parties, ...d.receipt_copies])] : d.parties;
+}
+
 export interface ReceiptIntent {
   messageType: ExportMessageType;
   documentId: string | null;

@@ -33,6 +33,10 @@ export const PERMISSIONS = [
   'ceb.submit',
   'clearance.read',
   'clearance.review',
+  'orders.import',
+  'orders.read',
+  'orders.declare',
+  'webhooks.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -42,8 +46,18 @@ const OFFICER: Permission[] = ['organisations.read_all'];
 const CLEARANCE_OFFICER: Permission[] = [...OFFICER, 'clearance.read'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>> = {
-  enterprise_admin: ['users.manage', 'apikeys.manage', 'filings.submit', 'ceb.submit', 'clearance.read'],
-  enterprise_clerk: ['filings.submit', 'ceb.submit', 'clearance.read'],
+  enterprise_admin: [
+    'users.manage',
+    'apikeys.manage',
+    'filings.submit',
+    'ceb.submit',
+    'clearance.read',
+    'orders.import',
+    'orders.read',
+    'orders.declare',
+    'webhooks.manage',
+  ],
+  enterprise_clerk: ['filings.submit', 'ceb.submit', 'clearance.read', 'orders.import', 'orders.read', 'orders.declare'],
   customs_officer: [...CLEARANCE_OFFICER, 'filings.review', 'clearance.review'],
   inspection_officer: [...CLEARANCE_OFFICER, 'filings.review'],
   tax_officer: OFFICER,

@@ -241,6 +241,8 @@ export async function seedIdentityDemo(deps: { db: Db; clock: Clock; audit: Audi
         uscc: o.customsCode ? completeUscc(`91360100MA3${o.customsCode.slice(4)}`) : null,
         roles: o.roles,
         jurisdiction: o.jurisdiction,
+        // DXP ids follow the e-port's DXPENT + 10-digit pattern for enterprises.
+        dxp_id: o.customsCode ? `DXPENT${o.customsCode}` : null,
       });
       ids[o.key] = row.id;
     }

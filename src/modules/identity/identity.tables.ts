@@ -10,6 +10,7 @@ export interface OrganisationTable {
   customs_code: string | null;
   roles: string[];
   jurisdiction: string | null;
+  dxp_id: string | null;
   created_at: Generated<Date>;
 }
 

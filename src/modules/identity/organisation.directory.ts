@@ -28,6 +28,7 @@ export function organisationDirectory(exec: Executor) {
   const repo = createOrganisationRepository(exec);
   return {
     idsByCodes: (codes: string[]) => repo.idsByCodes([...new Set(codes.filter(Boolean))]),
+    idsByDxpIds: (dxpIds: string[]) => repo.idsByDxpIds([...new Set(dxpIds.filter(Boolean))]),
     async byId(id: string): Promise<OrganisationProfile | undefined> {
       const r = await repo.findById(id);
       return r && profile(r);

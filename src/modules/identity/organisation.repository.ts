@@ -31,6 +31,11 @@ export function createOrganisationRepository(exec: Executor) {
       }
       return out;
     },
+    async idsByDxpIds(dxpIds: string[]): Promise<Map<string, string>> {
+      if (dxpIds.length === 0) return new Map();
+      const rows = await db.selectFrom('organisation').select(['id', 'dxp_id']).where('dxp_id', 'in', dxpIds).execute();
+      return new Map(rows.map((r) => [r.dxp_id!, r.id]));
+    },
     async findManyByCodes(codes: string[]): Promise<OrganisationRow[]> {
       if (codes.length === 0) return [];
       return db

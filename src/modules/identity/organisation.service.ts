@@ -170,6 +170,7 @@ export function createOrganisationService(deps: { db: Db; clock: Clock; audit: A
           customs_code: input.customsCode ?? null,
           roles: input.roles,
           jurisdiction: input.jurisdiction ?? null,
+          dxp_id: input.customsCode ? `DXPENT${input.customsCode}` : null,
         });
         await audit.append(trx, actorOf(p), [
           { action: 'organisation.create', entity: 'organisation', entityId: row.id, after: toOrganisation(row) },

@@ -1,0 +1,337 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { sql } from 'kysely';
+import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { fixedClock } from '../../kernel/clock.ts';
+import type { Database } from '../../kernel/db.ts';
+import type { InventoryDraft, ImportResult, SalesOrder } from './index.ts';
+
+// The real platform (orders wired to clearance's intake), with the identity and filing demos.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixture = (name: string) => readFileSync(path.join(here, 'fixtures', name));
+const PLATFORM = '3601960001';
+const BROKER = '3601980099';
+const CARRIER = '3601980012';
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+let tp: TestPlatform;
+let app: FastifyInstance;
+let conn: Database;
+const clock = fixedClock(new Date('2026-11-26T09:00:00Z'));
+
+before(async () => {
+  tp = await startTestPlatform({ clock, listen: false });
+  app = tp.platform.app;
+  conn = tp.platform.database;
+});
+after(async () => {
+  await tp?.stop();
+});
+
+let ip = 0;
+const tokens = new Map<string, string>();
+async function tokenOf(username: string): Promise<string> {
+  const known = tokens.get(username);
+  if (known) return known;
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username, password: 'cbec-demo' },
+    remoteAddress: `10.89.0.${(ip++ % 250) + 1}`,
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  const token = (res.json() as { token: string }).token;
+  tokens.set(username, token);
+  return token;
+}
+async function call(username: string, opts: InjectOptions) {
+  return app.inject({ ...opts, headers: { ...opts.headers, authorization: `Bearer ${await tokenOf(username)}` } });
+}
+const upload = (username: string, body: Buffer, query: string, type = 'text/csv') =>
+  call(username, { method: 'POST', url: `/api/v1/orders/import?${query}`, payload: body, headers: { 'content-type': type } });
+type RowErr = { row: number; column: string; rule: string; message: { zh: string; en: string }; value?: string };
+const count = async (table: string) =>
+  Number((await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(conn.db)).rows[0]!.n);
+
+const ids: Record<string, string> = {};
+
+test('AliExpress CSV: imported in one go; the same file again is refused as duplicates', async () => {
+  const res = await upload('seller', fixture('aliexpress.csv'), `platformCode=${PLATFORM}`);
+  assert.equal(res.statusCode, 201, res.body);
+  const body = res.json() as ImportResult;
+  assert.equal(body.imported, 2);
+  assert.equal(body.layout, 'aliexpress');
+  for (const o of body.orders) ids[o.orderNo] = o.id;
+  assert.deepEqual(Object.keys(ids).sort(), ['8123456789001', '8123456789002']);
+
+  const again = await upload('seller', fixture('aliexpress.csv'), `platformCode=${PLATFORM}`);
+  assert.equal(again.statusCode, 400);
+  const errs = (again.json() as { errors: RowErr[] }).errors;
+  assert.deepEqual(
+    errs.map((e) => `${e.row}:${e.rule}`),
+    ['2:duplicate', '4:duplicate'],
+  );
+});
+
+test('generic CSV: all or nothing by default; partial=1 stores the good orders and reports the bad rows', async () => {
+  const before = await count('sales_order');
+  const res = await upload('seller', fixture('generic.csv'), `platformCode=${PLATFORM}`);
+  assert.equal(res.statusCode, 400);
+  const problem = res.json() as { code: string; imported: number; rejected: number; errors: RowErr[] };
+  assert.equal(problem.code, 'orders.validation');
+  assert.equal(problem.imported, 0);
+  assert.deepEqual(
+    problem.errors.map((e) => `${e.row}|${e.column}|${e.rule}`),
+    ['4|数量/Qty|number', '5|币制/Currency|codeTable', '5|买家国家/Buyer Country|codeTable'],
+  );
+  assert.equal(await count('sales_order'), before, 'nothing stored');
+
+  const partial = await upload('seller', fixture('generic.csv'), `platformCode=${PLATFORM}&partial=1`);
+  assert.equal(partial.statusCode, 201, partial.body);
+  const body = partial.json() as ImportResult;
+  assert.equal(body.imported, 2);
+  assert.equal(body.rejected, 2);
+  assert.equal(body.errors.length, 3);
+  for (const o of body.orders) ids[o.orderNo] = o.id;
+});
+
+test('an unfiled SKU is a per-row error; XLSX is read as well; a bad platform code is refused', async () => {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Orders');
+  ws.addRow(['Order ID', 'Product SKU', 'Quantity', 'Unit Price', 'Currency', 'Buyer Country', 'Buyer Name']);
+  ws.addRow(['X-1', 'QHC-BOWL-01', 1, 150, 'CNY', 'USA', 'A']);
+  ws.addRow(['X-2', 'GZ-ORANGE-5KG', 1, 68, 'CNY', 'USA', 'B']); // seller2's product, not this seller's
+  const buf = Buffer.from(await wb.xlsx.writeBuffer());
+  const res = await upload('seller', buf, `platformCode=${PLATFORM}&partial=1`, XLSX);
+  assert.equal(res.statusCode, 201, res.body);
+  const body = res.json() as ImportResult;
+  assert.equal(body.imported, 1);
+  for (const o of body.orders) ids[o.orderNo] = o.id;
+  assert.deepEqual(
+    body.errors.map((e) => `${e.row}:${e.rule}:${e.value}`),
+    ['3:productNotFiled:GZ-ORANGE-5KG'],
+  );
+
+  const bad = await upload('seller', fixture('aliexpress.csv'), 'platformCode=9999999999');
+  assert.equal(bad.statusCode, 400);
+  const wrongType = await call('seller', {
+    method: 'POST',
+    url: `/api/v1/orders/import?platformCode=${PLATFORM}`,
+    payload: { a: 1 },
+  });
+  assert.equal(wrongType.statusCode, 415);
+  // a broker is no seller; an officer has no orders
+  assert.equal((await upload('broker', fixture('aliexpress.csv'), `platformCode=${PLATFORM}`)).statusCode, 403);
+});
+
+test('templates download; orders are the seller’s own (seller2 gets 404)', async () => {
+  const x = await call('seller', { method: 'GET', url: '/api/v1/orders/import/template.xlsx' });
+  assert.equal(x.statusCode, 200);
+  assert.equal(x.headers['content-type'], XLSX);
+  const c = await call('seller', { method: 'GET', url: '/api/v1/orders/import/template.csv' });
+  assert.match(c.body, /订单号\/Order No/);
+
+  const list = await call('seller', { method: 'GET', url: '/api/v1/sales-orders?limit=2' });
+  assert.equal(list.statusCode, 200);
+  const page = list.json() as { items: SalesOrder[]; nextCursor: string | null };
+  assert.equal(page.items.length, 2);
+  assert.ok(page.nextCursor);
+  const one = await call('seller', { method: 'GET', url: `/api/v1/sales-orders/${ids['G-0001']}` });
+  assert.equal((one.json() as SalesOrder).goodsValue, '300');
+  assert.equal((await call('seller2', { method: 'GET', url: `/api/v1/sales-orders/${ids['G-0001']}` })).statusCode, 404);
+  assert.equal(
+    ((await call('seller2', { method: 'GET', url: '/api/v1/sales-orders' })).json() as { items: unknown[] }).items.length,
+    0,
+  );
+});
+
+let drafts: InventoryDraft[] = [];
+const draftOf = (orderNo: string) => drafts.find((d) => d.orderNo === orderNo)!;
+
+test('build: drafts from orders + filed products; missing weights/waybill listed; the broker sees only its drafts', async () => {
+  const res = await call('seller', {
+    method: 'POST',
+    url: '/api/v1/orders/build-inventories',
+    payload: {
+      orderIds: [ids['8123456789001'], ids['8123456789002'], ids['G-0001'], ids['G-0002']],
+      agentCode: BROKER,
+      logisticsCode: CARRIER,
+    },
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  const body = res.json() as { built: number; complete: number; drafts: InventoryDraft[] };
+  drafts = body.drafts;
+  assert.equal(body.built, 4);
+  assert.equal(body.complete, 2);
+  const g1 = draftOf('G-0001');
+  assert.equal(g1.status, 'complete');
+  assert.equal(g1.head.customsCode, '4006');
+  assert.equal(g1.head.tradeMode, '9610');
+  assert.equal(g1.head.agentCode, BROKER);
+  assert.equal(g1.head.country, '502');
+  assert.equal(g1.lines[0]!.gcode, '6911101900');
+  const a2 = draftOf('8123456789002');
+  assert.equal(a2.status, 'draft');
+  assert.deepEqual(
+    a2.problems.map((p) => p.field),
+    ['logisticsNo', 'grossWeight', 'netWeight'],
+  );
+
+  // the seller builds one more for itself as its own agent: the broker must not see it
+  const own = await call('seller', {
+    method: 'POST',
+    url: '/api/v1/orders/build-inventories',
+    payload: { orderIds: [ids['X-1']] },
+  });
+  assert.equal(own.statusCode, 200, own.body);
+  const ownDraft = (own.json() as { drafts: InventoryDraft[] }).drafts[0]!;
+  const seen = (await call('broker', { method: 'GET', url: '/api/v1/inventory-drafts' })).json() as { items: InventoryDraft[] };
+  assert.deepEqual(seen.items.map((d) => d.orderNo).sort(), ['8123456789001', '8123456789002', 'G-0001', 'G-0002']);
+  assert.equal((await call('broker', { method: 'GET', url: `/api/v1/inventory-drafts/${ownDraft.id}` })).statusCode, 404);
+  assert.equal((await call('seller2', { method: 'GET', url: `/api/v1/inventory-drafts/${g1.id}` })).statusCode, 404);
+  assert.equal(
+    (await call('seller2', { method: 'PATCH', url: `/api/v1/inventory-drafts/${g1.id}`, payload: { grossWeight: '1' } }))
+      .statusCode,
+    404,
+  );
+  // an agent that is not one
+  const notAgent = await call('seller', {
+    method: 'POST',
+    url: '/api/v1/orders/build-inventories',
+    payload: { agentCode: CARRIER },
+  });
+  assert.equal(notAgent.statusCode, 400);
+});
+
+test('patch: the agent fills in what was missing; the draft becomes complete', async () => {
+  const a2 = draftOf('8123456789002');
+  const half = await call('broker', {
+    method: 'PATCH',
+    url: `/api/v1/inventory-drafts/${a2.id}`,
+    payload: { grossWeight: '0.9', netWeight: '1.2' },
+  });
+  assert.equal(half.statusCode, 200, half.body);
+  assert.deepEqual(
+    (half.json() as InventoryDraft).problems.map((p) => `${p.field}:${p.rule}`),
+    ['logisticsNo:required', 'netWeight:netWeight'],
+  );
+  const done = await call('broker', {
+    method: 'PATCH',
+    url: `/api/v1/inventory-drafts/${a2.id}`,
+    payload: { netWeight: '0.8', logisticsNo: 'EA300000002CN' },
+  });
+  const d = done.json() as InventoryDraft;
+  assert.equal(d.status, 'complete');
+  assert.deepEqual(d.problems, []);
+});
+
+test('declare: refused for incomplete drafts and for anyone but the named agent', async () => {
+  const a1 = draftOf('8123456789001');
+  const incomplete = await call('broker', { method: 'POST', url: '/api/v1/inventory-drafts/declare', payload: { ids: [a1.id] } });
+  assert.equal(incomplete.statusCode, 409);
+  const bySeller = await call('seller', {
+    method: 'POST',
+    url: '/api/v1/inventory-drafts/declare',
+    payload: { ids: [draftOf('G-0001').id] },
+  });
+  assert.equal(bySeller.statusCode, 403);
+  const bySeller2 = await call('seller2', {
+    method: 'POST',
+    url: '/api/v1/inventory-drafts/declare',
+    payload: { ids: [draftOf('G-0001').id] },
+  });
+  assert.equal(bySeller2.statusCode, 404);
+});
+
+test('declare (real clearance intake): the platform declared the order, the broker declares the inventory', async () => {
+  // The platform pushes its CEB303 for G-0001 itself, through the JSON resource.
+  const placedRes = await call('platform', {
+    method: 'POST',
+    url: '/api/v1/orders',
+    payload: {
+      guid: 'B0000000-0000-4000-8000-000000000303',
+      items: [
+        {
+          guid: 'B0000000-0000-4000-8000-000000000001',
+          appTime: '20261126100000',
+          orderType: 'E',
+          orderNo: 'G-0001',
+          ebpCode: PLATFORM,
+          ebpName: '赣品出海跨境平台有限公司',
+          ebcCode: '3601260888',
+          ebcName: '景德镇青花瓷业进出口有限公司',
+          goodsValue: '300',
+          freight: '35',
+          currency: '142',
+          lines: [
+            {
+              gnum: '1',
+              itemNo: 'QHC-BOWL-01',
+              itemName: '青花瓷碗',
+              unit: '011',
+              currency: '142',
+              qty: '2',
+              price: '150',
+              totalPrice: '300',
+            },
+          ],
+        },
+      ],
+    },
+  });
+  assert.equal(placedRes.statusCode, 200, placedRes.body);
+  const placed = placedRes.json() as { accepted: number };
+  assert.equal(placed.accepted, 1, JSON.stringify(placed));
+
+  const res = await call('broker', {
+    method: 'POST',
+    url: '/api/v1/inventory-drafts/declare',
+    payload: { ids: [draftOf('G-0001').id] },
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  const body = res.json() as {
+    declared: number;
+    messages: { messageType: string }[];
+    items: { status: string; invtNo: string | null; documentId: string | null }[];
+  };
+  assert.deepEqual(
+    body.messages.map((m) => m.messageType),
+    ['CEB603'],
+  );
+  assert.equal(body.declared, 1);
+  assert.match(body.items[0]!.invtNo ?? '', /^4006\d{4}E\d{9}$/);
+  const stored = (
+    await call('seller', { method: 'GET', url: `/api/v1/inventory-drafts/${draftOf('G-0001').id}` })
+  ).json() as InventoryDraft;
+  assert.equal(stored.status, 'declared');
+  assert.ok(stored.documentId);
+  const order = (await call('seller', { method: 'GET', url: `/api/v1/sales-orders/${ids['G-0001']}` })).json() as SalesOrder;
+  assert.equal(order.status, 'declared');
+  // declared: no more edits, no second declaration
+  assert.equal(
+    (await call('broker', { method: 'PATCH', url: `/api/v1/inventory-drafts/${stored.id}`, payload: { grossWeight: '2' } }))
+      .statusCode,
+    409,
+  );
+  assert.equal(
+    (await call('broker', { method: 'POST', url: '/api/v1/inventory-drafts/declare', payload: { ids: [stored.id] } })).statusCode,
+    409,
+  );
+});
+
+test('declare (real clearance intake): an order no platform declared goes as CEB303 from the seller, then CEB603 from the broker', async () => {
+  const ids2 = [draftOf('G-0002').id, draftOf('8123456789002').id];
+  const res = await call('broker', { method: 'POST', url: '/api/v1/inventory-drafts/declare', payload: { ids: ids2 } });
+  assert.equal(res.statusCode, 200, res.body);
+  const body = res.json() as { declared: number; messages: { messageType: string; accepted: number }[] };
+  assert.deepEqual(
+    body.messages.map((m) => `${m.messageType}:${m.accepted}`),
+    ['CEB303:2', 'CEB603:2'],
+  );
+  assert.equal(body.declared, 2);
+});
