@@ -26,6 +26,8 @@ export interface Config {
   cebForwardUrl: string | undefined;
   /** DXP id this platform transmits as when forwarding. */
   dxpId: string;
+  /** Allow webhook URLs on loopback/private networks (tests, closed networks); off by default against SSRF. */
+  webhookAllowPrivate: boolean;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -64,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: env.SECURE_COOKIES !== undefined ? env.SECURE_COOKIES === '1' : nodeEnv === 'production',
     cebForwardUrl: env.CEB_FORWARD_URL?.trim() || undefined,
     dxpId: env.CEB_DXP_ID ?? 'DXPCBECWINDOW01',
+    webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE === '1',
   };
 }

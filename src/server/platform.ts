@@ -26,6 +26,7 @@ import {
   clearanceMigrations,
   cebForwarder,
   clearanceLookup,
+  receiptFeed,
   clearancePipeline,
   createClearanceService,
   createReceiptSequencer,
@@ -45,6 +46,14 @@ import {
 } from '../modules/filing/index.ts';
 import { organisationDirectory, type Principal } from '../modules/identity/index.ts';
 import { createDraftsService, createOrdersService, ordersMigrations, registerOrdersRoutes } from '../modules/orders/index.ts';
+import {
+  createWebhookDispatcher,
+  createWebhookService,
+  registerWebhookRoutes,
+  webhooksMigrations,
+  type WebhookDispatcher,
+  type WebhookFeedPort,
+} from '../modules/webhooks/index.ts';
 import { buildApp } from './app.ts';
 import { registerSystemRoutes } from './system.routes.ts';
 
@@ -57,6 +66,7 @@ export const MIGRATIONS: MigrationSource[] = [
   { module: 'filing', dir: filingMigrations },
   { module: 'clearance', dir: clearanceMigrations },
   { module: 'orders', dir: ordersMigrations },
+  { module: 'webhooks', dir: webhooksMigrations },
 ];
 
 export interface Platform {
@@ -71,6 +81,8 @@ export interface Platform {
   app: FastifyInstance;
   /** Puts committed receipts into the feed (pull, stream, webhooks). */
   sequencer: ReceiptSequencer;
+  /** Delivers receipts to subscribed webhooks. */
+  webhooks: WebhookDispatcher;
   /** Starts the background workers: outbox dispatcher and receipt sequencer. */
   startWorkers(): void;
   /** Runs the pipeline until nothing is due and sequences the receipts (tests, CLI). */
@@ -143,6 +155,14 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   });
   const clearance = createClearanceService({ db, clock, audit, outbox });
   const sequencer = createReceiptSequencer({ db, log });
+  const webhookFeed: WebhookFeedPort = {
+    page: (orgId, after, limit) => receiptFeed(db).page(orgId, after, limit),
+    end: (orgId) => receiptFeed(db).end(orgId),
+    onNew: (listener) => sequencer.onReceipts(listener),
+  };
+  const allowPrivate = config.webhookAllowPrivate;
+  const webhookService = createWebhookService({ db, clock, audit, feed: webhookFeed, allowPrivate });
+  const webhookDispatcher = createWebhookDispatcher({ db, log, clock, feed: webhookFeed, allowPrivate });
   const orders = createOrdersService({ db, clock, audit });
   const drafts = createDraftsService({
     db,
@@ -173,6 +193,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       (a) => registerFilingRoutes(a, { filings }),
       (a) => registerClearanceRoutes(a, { intake, clearance, sequencer }),
       (a) => registerOrdersRoutes(a, { orders, drafts }),
+      (a) => registerWebhookRoutes(a, { webhooks: webhookService }),
     ],
   });
 
@@ -187,9 +208,11 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     orgs,
     app,
     sequencer,
+    webhooks: webhookDispatcher,
     startWorkers() {
       outbox.start();
       sequencer.start();
+      webhookDispatcher.start();
     },
     async settle() {
       await outbox.drain();
@@ -199,6 +222,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       await app.close();
       await outbox.stop();
       await sequencer.stop();
+      await webhookDispatcher.stop();
       await database.close();
     },
   };

@@ -29,7 +29,8 @@ function visible(scope: Scope, d: DocumentRow): boolean {
   return true;
 }
 
-export interface ReceiptView {
+// A type, not an interface: push channels take it as a plain JSON record.
+export type ReceiptView = {
   /** unique receipt id: a client that sees it twice ignores the second */
   id: number;
   /** feed position, the cursor for `after` */
@@ -42,7 +43,7 @@ export interface ReceiptView {
   returnTime: string;
   fields: Record<string, string>;
   xml: string;
-}
+};
 
 export function toReceiptView(r: ReceiptRow): ReceiptView {
   return {

@@ -9,4 +9,4 @@ export type { FilingPort, DirectoryPort } from './clearance.ports.ts';
 export { migrationsDir as clearanceMigrations } from './clearance.migrations.ts';
 export { createReceiptSequencer, type ReceiptSequencer } from './receipt.sequencer.ts';
 export { cebForwarder } from './ceb.forwarder.ts';
-export { clearanceLookup } from './clearance.lookup.ts';
+export { clearanceLookup, receiptFeed } from './clearance.lookup.ts';

@@ -1,0 +1,119 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { Delivery, NewSubscription, Subscription, SubscriptionWithSecret } from './webhooks.schema.ts';
+import type { WebhookService } from './webhooks.service.ts';
+
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const PERMISSION = 'webhooks.manage';
+const TAGS = ['webhooks'];
+
+export function registerWebhookRoutes(app: FastifyInstance, deps: { webhooks: WebhookService }): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { webhooks } = deps;
+
+  r.get(
+    '/api/v1/webhooks',
+    {
+      config: { permission: PERMISSION },
+      schema: {
+        tags: TAGS,
+        summary: 'Webhook 订阅 / My organisation’s webhook subscriptions',
+        response: { 200: Type.Object({ items: Type.Array(Subscription) }) },
+      },
+    },
+    async (req) => ({ items: await webhooks.list(req.principal) }),
+  );
+
+  r.post(
+    '/api/v1/webhooks',
+    {
+      config: { permission: PERMISSION },
+      schema: {
+        tags: TAGS,
+        summary: '新建 Webhook 订阅（密钥只显示一次）/ Subscribe a URL to my receipts (secret shown once)',
+        description:
+          'Receipts are POSTed in feed order as JSON `{ subscriptionId, deliveryId, items }` (items as in GET /api/v1/ceb/receipts, ≤ 100 per delivery), ' +
+          'signed `X-CBEC-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, delivery id in `X-CBEC-Delivery`. ' +
+          'At least once: dedupe by receipt id. Any 2xx acknowledges; otherwise retried with back-off (5 s doubling to 1 h), ' +
+          'and after 15 consecutive failures the subscription turns `failing` until resumed. Starts at the current end of the feed unless `from` is given.',
+        body: NewSubscription,
+        response: { 201: SubscriptionWithSecret },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await webhooks.create(req.principal, req.body)),
+  );
+
+  r.get(
+    '/api/v1/webhooks/:id',
+    {
+      config: { permission: PERMISSION },
+      schema: { tags: TAGS, summary: 'Webhook 订阅详情 / One subscription', params: IdParams, response: { 200: Subscription } },
+    },
+    async (req) => webhooks.get(req.principal, req.params.id),
+  );
+
+  r.delete(
+    '/api/v1/webhooks/:id',
+    {
+      config: { permission: PERMISSION },
+      schema: { tags: TAGS, summary: '删除订阅 / Delete a subscription', params: IdParams, response: { 204: Type.Null() } },
+    },
+    async (req, reply) => {
+      await webhooks.remove(req.principal, req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.post(
+    '/api/v1/webhooks/:id/rotate-secret',
+    {
+      config: { permission: PERMISSION },
+      schema: {
+        tags: TAGS,
+        summary: '更换签名密钥（只显示一次）/ Rotate the signing secret (effective at once, shown once)',
+        params: IdParams,
+        response: { 200: SubscriptionWithSecret },
+      },
+    },
+    async (req) => webhooks.rotateSecret(req.principal, req.params.id),
+  );
+
+  r.post(
+    '/api/v1/webhooks/:id/resume',
+    {
+      config: { permission: PERMISSION },
+      schema: {
+        tags: TAGS,
+        summary: '恢复推送 / Resume a paused or failing subscription (retries at once)',
+        params: IdParams,
+        response: { 200: Subscription },
+      },
+    },
+    async (req) => webhooks.resume(req.principal, req.params.id),
+  );
+
+  r.post(
+    '/api/v1/webhooks/:id/pause',
+    {
+      config: { permission: PERMISSION },
+      schema: { tags: TAGS, summary: '暂停推送 / Pause a subscription', params: IdParams, response: { 200: Subscription } },
+    },
+    async (req) => webhooks.pause(req.principal, req.params.id),
+  );
+
+  r.get(
+    '/api/v1/webhooks/:id/deliveries',
+    {
+      config: { permission: PERMISSION },
+      schema: {
+        tags: TAGS,
+        summary: '推送记录 / Recent delivery attempts, newest first',
+        params: IdParams,
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+        response: { 200: Type.Object({ items: Type.Array(Delivery) }) },
+      },
+    },
+    async (req) => ({ items: await webhooks.deliveries(req.principal, req.params.id, req.query.limit ?? 50) }),
+  );
+}

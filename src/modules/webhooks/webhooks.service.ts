@@ -1,0 +1,216 @@
+import type { AuditLog } from '../../kernel/audit.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Db } from '../../kernel/db.ts';
+import { DomainError, forbidden, notFound, type Bilingual } from '../../kernel/errors.ts';
+import { newId, newSecret } from '../../kernel/ids.ts';
+import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
+import { checkWebhookUrl, type Resolve } from './rules/url.ts';
+import { createWebhookRepository } from './webhooks.repository.ts';
+import type { WebhookFeedPort } from './webhooks.ports.ts';
+import type { Delivery, NewSubscription, Subscription, SubscriptionWithSecret } from './webhooks.schema.ts';
+import type { DeliveryRow, SubscriptionRow, WebhookTopic } from './webhooks.tables.ts';
+
+const SUBSCRIPTION: Bilingual = { zh: 'Webhook 订阅', en: 'webhook subscription' };
+const ENTITY = 'webhook_subscription';
+/** At most this many subscriptions per organisation. */
+export const MAX_SUBSCRIPTIONS = 20;
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export function toSubscription(r: SubscriptionRow): Subscription {
+  return {
+    id: r.id,
+    url: r.url,
+    topics: r.topics,
+    status: r.status,
+    cursor: r.cursor,
+    consecutiveFailures: r.consecutive_failures,
+    nextAttemptAt: r.next_attempt_at.toISOString(),
+    lastError: r.last_error,
+    lastDeliveredAt: iso(r.last_delivered_at),
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+export function toDelivery(r: DeliveryRow): Delivery {
+  return {
+    id: r.id,
+    attemptedAt: r.attempted_at.toISOString(),
+    ok: r.ok,
+    statusCode: r.status_code,
+    firstSeq: r.first_seq,
+    lastSeq: r.last_seq,
+    itemCount: r.item_count,
+    durationMs: r.duration_ms,
+    error: r.error,
+  };
+}
+
+/** A fresh signing secret; the `whsec_` prefix lets secret scanners recognise a leaked one. */
+export const newWebhookSecret = (): string => `whsec_${newSecret(32)}`;
+
+export type WebhookService = ReturnType<typeof createWebhookService>;
+
+export function createWebhookService(deps: {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  feed: Pick<WebhookFeedPort, 'end'>;
+  /** WEBHOOK_ALLOW_PRIVATE=1: receivers on loopback and private addresses are allowed (tests). */
+  allowPrivate: boolean;
+  /** DNS resolution for the URL check (tests replace it). */
+  resolve?: Resolve;
+}) {
+  const { db, clock, audit } = deps;
+
+  function orgOf(p: Principal): string {
+    if (!p.organisation) throw forbidden();
+    return p.organisation.id;
+  }
+
+  async function checkUrl(url: string): Promise<void> {
+    const problem = await checkWebhookUrl(url, {
+      allowPrivate: deps.allowPrivate,
+      ...(deps.resolve ? { resolve: deps.resolve } : {}),
+    });
+    if (problem) {
+      throw new DomainError(
+        'webhooks.validation',
+        { zh: `Webhook 地址不可用：${problem.message.zh}`, en: `Webhook URL refused: ${problem.message.en}` },
+        { errors: [problem] },
+      );
+    }
+  }
+
+  /** A state change of one subscription of the caller's organisation, locked and audited. */
+  async function change(
+    p: Principal,
+    id: string,
+    action: string,
+    fn: (row: SubscriptionRow, repo: ReturnType<typeof createWebhookRepository>) => Promise<SubscriptionRow | null>,
+  ): Promise<SubscriptionRow | null> {
+    const orgId = orgOf(p);
+    return db.transaction().execute(async (trx) => {
+      const repo = createWebhookRepository(trx);
+      const row = await repo.find(id, orgId, true);
+      if (!row) throw notFound(SUBSCRIPTION);
+      const after = await fn(row, repo);
+      await audit.append(trx, actorOf(p), [
+        {
+          action,
+          entity: ENTITY,
+          entityId: id,
+          before: toSubscription(row),
+          ...(after ? { after: toSubscription(after) } : {}),
+        },
+      ]);
+      return after;
+    });
+  }
+
+  return {
+    async list(p: Principal | null): Promise<Subscription[]> {
+      requirePermission(p, 'webhooks.manage');
+      return (await createWebhookRepository(db).list(orgOf(p))).map(toSubscription);
+    },
+
+    async get(p: Principal | null, id: string): Promise<Subscription> {
+      requirePermission(p, 'webhooks.manage');
+      const row = await createWebhookRepository(db).find(id, orgOf(p));
+      if (!row) throw notFound(SUBSCRIPTION);
+      return toSubscription(row);
+    },
+
+    /** The secret is answered once, here (and by rotateSecret); listings never show it. */
+    async create(p: Principal | null, input: NewSubscription): Promise<SubscriptionWithSecret> {
+      requirePermission(p, 'webhooks.manage');
+      const orgId = orgOf(p);
+      await checkUrl(input.url);
+      const topics: WebhookTopic[] = input.topics ?? ['receipts'];
+      // Starts at the current end of the feed: a new receiver gets what happens from now on,
+      // unless it asks for history with `from`.
+      const end = await deps.feed.end(orgId);
+      const cursor = input.from === undefined ? end : Math.min(input.from, end);
+      const secret = newWebhookSecret();
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const repo = createWebhookRepository(trx);
+        if ((await repo.list(orgId)).length >= MAX_SUBSCRIPTIONS) {
+          throw new DomainError('webhooks.conflict', {
+            zh: `每个企业最多 ${MAX_SUBSCRIPTIONS} 个 Webhook 订阅`,
+            en: `At most ${MAX_SUBSCRIPTIONS} webhook subscriptions per organisation`,
+          });
+        }
+        const row = await repo.insert({
+          id: newId(),
+          organisation_id: orgId,
+          url: input.url,
+          topics,
+          secret,
+          cursor,
+          status: 'active',
+          consecutive_failures: 0,
+          next_attempt_at: now,
+          last_error: null,
+          last_delivered_at: null,
+          created_by: p.userId,
+          created_at: now,
+          updated_at: now,
+        });
+        await audit.append(trx, actorOf(p), [
+          { action: 'webhook.create', entity: ENTITY, entityId: row.id, after: toSubscription(row) },
+        ]);
+        return { ...toSubscription(row), secret };
+      });
+    },
+
+    async remove(p: Principal | null, id: string): Promise<void> {
+      requirePermission(p, 'webhooks.manage');
+      await change(p, id, 'webhook.delete', async (_row, repo) => {
+        await repo.remove(id);
+        return null;
+      });
+    },
+
+    /** A new secret, effective at once (the next delivery is signed with it); answered once. */
+    async rotateSecret(p: Principal | null, id: string): Promise<SubscriptionWithSecret> {
+      requirePermission(p, 'webhooks.manage');
+      const secret = newWebhookSecret();
+      const row = await change(p, id, 'webhook.rotate_secret', (_row, repo) =>
+        repo.update(id, { secret, updated_at: clock.now() }),
+      );
+      return { ...toSubscription(row!), secret };
+    },
+
+    /** Back to active, failures forgotten, due at once; the URL is checked again. */
+    async resume(p: Principal | null, id: string): Promise<Subscription> {
+      requirePermission(p, 'webhooks.manage');
+      const existing = await createWebhookRepository(db).find(id, orgOf(p));
+      if (!existing) throw notFound(SUBSCRIPTION);
+      await checkUrl(existing.url);
+      const row = await change(p, id, 'webhook.resume', (_row, repo) => {
+        const now = clock.now();
+        return repo.update(id, { status: 'active', consecutive_failures: 0, next_attempt_at: now, updated_at: now });
+      });
+      return toSubscription(row!);
+    },
+
+    async pause(p: Principal | null, id: string): Promise<Subscription> {
+      requirePermission(p, 'webhooks.manage');
+      const row = await change(p, id, 'webhook.pause', (_row, repo) =>
+        repo.update(id, { status: 'paused', updated_at: clock.now() }),
+      );
+      return toSubscription(row!);
+    },
+
+    /** The most recent delivery attempts, newest first. */
+    async deliveries(p: Principal | null, id: string, limit = 50): Promise<Delivery[]> {
+      requirePermission(p, 'webhooks.manage');
+      const repo = createWebhookRepository(db);
+      const row = await repo.find(id, orgOf(p));
+      if (!row) throw notFound(SUBSCRIPTION);
+      return (await repo.deliveries(id, Math.min(Math.max(limit, 1), 1000))).map(toDelivery);
+    },
+  };
+}
