@@ -97,21 +97,24 @@ export async function* readRows(input: Readable, kind: FileKind): AsyncGenerator
       }
       return;
     }
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(limited, {
-      worksheets: 'emit',
-      sharedStrings: 'cache',
-      hyperlinks: 'ignore',
-      styles: 'ignore',
-      entries: 'ignore',
+    // exceljs's streaming WorkbookReader loses xl/workbook.xml at random on Node ≥ 18 and then
+    // throws "Cannot read properties of undefined (reading 'sheets')" (exceljs issue #3064), so
+    // the file (≤ 20 MB, bounded above) is read whole, through the zip's central directory.
+    const chunks: Buffer[] = [];
+    for await (const c of limited) chunks.push(c as Buffer);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0];
+    if (!sheet) return;
+    const rows: { row: number; cells: string[] }[] = [];
+    sheet.eachRow({ includeEmpty: false }, (r) => {
+      const values = Array.isArray(r.values) ? (r.values as unknown[]) : [];
+      // exceljs rows are 1-based: values[0] is empty
+      rows.push({ row: r.number, cells: values.slice(1).map(cellText) });
     });
-    for await (const sheet of reader) {
-      for await (const r of sheet) {
-        guard();
-        const values = Array.isArray(r.values) ? (r.values as unknown[]) : [];
-        // exceljs rows are 1-based: values[0] is empty
-        yield { row: r.number, cells: values.slice(1).map(cellText) };
-      }
-      break; // the first worksheet only
+    for (const r of rows) {
+      guard();
+      yield r;
     }
   } catch (e) {
     throw unreadable(kind, e);

@@ -335,3 +335,36 @@ test('declare (real clearance intake): an order no platform declared goes as CEB
   );
   assert.equal(body.declared, 2);
 });
+
+test('orders pushed by API pass the same checks as a file, with per-row errors', async () => {
+  const order = (orderNo: string, itemNo: string) => ({
+    orderNo,
+    currency: 'USD',
+    buyerCountry: 'USA',
+    buyerName: 'Jane Doe',
+    lines: [{ itemNo, itemName: '青花瓷碗', qty: 2, price: '21.5' }],
+  });
+  const bad = await call('seller', {
+    method: 'POST',
+    url: '/api/v1/sales-orders',
+    payload: { platformCode: PLATFORM, orders: [order('API-0001', 'QHC-BOWL-01'), order('API-0002', 'NOT-FILED')] },
+  });
+  assert.equal(bad.statusCode, 400, bad.body);
+  const errors = (bad.json() as { errors: { row: number; column: string; rule: string }[] }).errors;
+  assert.deepEqual(
+    errors.map((e) => `${e.row}:${e.column}:${e.rule}`),
+    ['3:itemNo:productNotFiled'],
+  );
+  const before = await count('sales_order');
+  const ok = await call('seller', {
+    method: 'POST',
+    url: '/api/v1/sales-orders',
+    payload: { platformCode: PLATFORM, orders: [order('API-0001', 'QHC-BOWL-01')] },
+  });
+  assert.equal(ok.statusCode, 201, ok.body);
+  assert.equal(await count('sales_order'), before + 1);
+  const stored = await sql<{ marketplace: string }>`select marketplace from sales_order where order_no = 'API-0001'`.execute(
+    conn.db,
+  );
+  assert.equal(stored.rows[0]!.marketplace, 'api');
+});

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { ApiOrder } from './rules/api-orders.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import type { DraftsService } from './drafts.service.ts';
 import { CSV_TYPES, fileKindOf, templateCsv, templateXlsx, XLSX_TYPE } from './orders.files.ts';
@@ -65,6 +66,36 @@ export function registerOrdersRoutes(app: FastifyInstance, deps: { orders: Order
       });
       return reply.code(201).send(res);
     },
+  );
+
+  r.post(
+    '/api/v1/sales-orders',
+    {
+      config: { permission: 'orders.import' },
+      schema: {
+        tags: ['orders'],
+        summary: '推送订单（API）/ Push sales orders by API (JSON), for building inventories',
+        description:
+          'The generic template as JSON: each order with its lines. The same checks and per-row errors as a file import (row n + 1 = the n-th line of the request); all or nothing unless partial is true.',
+        body: Type.Object(
+          {
+            platformCode: Type.String({ minLength: 10, maxLength: 18 }),
+            partial: Type.Optional(Type.Boolean()),
+            orders: Type.Array(ApiOrder, { minItems: 1, maxItems: 1000 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ImportResult },
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(
+        await orders.pushOrders(req.principal, {
+          platformCode: req.body.platformCode,
+          partial: req.body.partial ?? false,
+          orders: req.body.orders,
+        }),
+      ),
   );
 
   r.get(

@@ -1,3 +1,4 @@
+import { apiRows, type ApiOrder } from './rules/api-orders.ts';
 import type { Readable } from 'node:stream';
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
@@ -154,12 +155,12 @@ export function createOrdersService(deps: { db: Db; clock: Clock; audit: AuditLo
   }
 
   /** Reads the file into parsed orders: the header row is the first that names an order-number column. */
-  async function parseFile(input: Readable, kind: FileKind, layout: LayoutId | undefined) {
+  async function parseRows(rows: AsyncIterable<{ row: number; cells: string[] }>, layout: LayoutId | undefined) {
     let assembler: OrderAssembler | null = null;
     let layoutId = '';
     const headerProblems: RowProblem[] = [];
     let scanned = 0;
-    for await (const { row, cells } of readRows(input, kind)) {
+    for await (const { row, cells } of rows) {
       if (!assembler) {
         if (++scanned > 20 || !looksLikeHeader(cells)) {
           if (scanned > 20) break;
@@ -199,19 +200,18 @@ export function createOrdersService(deps: { db: Db; clock: Clock; audit: AuditLo
 
   const asFieldProblem = (e: RowProblem) => ({ field: `row ${e.row}${e.column ? `: ${e.column}` : ''}`, ...e });
 
-  return {
-    /**
-     * One order file of the seller: parsed and checked whole (every bad cell reported), then all
-     * orders stored in one INSERT — or, with `partial`, the good orders stored and the bad ones reported.
-     */
-    async importFile(
-      p: Principal | null,
-      input: { body: Readable; kind: FileKind; layout?: LayoutId; platformCode: string; partial: boolean },
-    ): Promise<ImportResult> {
-      requirePermission(p, 'orders.import');
+  async function storeParsed(
+    p: Principal,
+    platformCode: string,
+    partial: boolean,
+    parse: () => ReturnType<typeof parseRows>,
+    marketplace: SalesOrderRow['marketplace'] | null,
+  ): Promise<ImportResult> {
+    {
+      const input = { partial };
       const seller = sellerOf(p);
-      const platform = await platformOf(input.platformCode);
-      const parsed = await parseFile(input.body, input.kind, input.layout);
+      const platform = await platformOf(platformCode);
+      const parsed = await parse();
       const problems = [...parsed.problems];
       const bad = new Set<string>();
 
@@ -275,7 +275,7 @@ export function createOrdersService(deps: { db: Db; clock: Clock; audit: AuditLo
         ebc_code: seller.code,
         platform_code: platform.code,
         platform_name: platform.name,
-        marketplace: parsed.layoutId as SalesOrderRow['marketplace'],
+        marketplace: marketplace ?? (parsed.layoutId as SalesOrderRow['marketplace']),
         order_no: o.orderNo,
         buyer_name: o.buyerName,
         buyer_country: o.buyerCountry,
@@ -336,6 +336,38 @@ export function createOrdersService(deps: { db: Db; clock: Clock; audit: AuditLo
         errors: problems,
         orders: stored.map((o) => ({ id: o.id, orderNo: o.order_no })),
       };
+    }
+  }
+
+  return {
+    /**
+     * One order file of the seller: parsed and checked whole (every bad cell reported), then all
+     * orders stored in one INSERT — or, with `partial`, the good orders stored and the bad ones reported.
+     */
+    async importFile(
+      p: Principal | null,
+      input: { body: Readable; kind: FileKind; layout?: LayoutId; platformCode: string; partial: boolean },
+    ): Promise<ImportResult> {
+      requirePermission(p, 'orders.import');
+      return storeParsed(
+        p,
+        input.platformCode,
+        input.partial,
+        () => parseRows(readRows(input.body, input.kind), input.layout),
+        null,
+      );
+    },
+
+    /**
+     * Orders pushed by API (JSON): the same checks and per-row errors as a file, row n being the
+     * n-th line of the request (orders in order, lines within them).
+     */
+    async pushOrders(
+      p: Principal | null,
+      input: { platformCode: string; partial: boolean; orders: ApiOrder[] },
+    ): Promise<ImportResult> {
+      requirePermission(p, 'orders.import');
+      return storeParsed(p, input.platformCode, input.partial, () => parseRows(apiRows(input.orders), 'generic'), 'api');
     },
 
     async listOrders(
