@@ -216,7 +216,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     },
     async settle() {
       await outbox.drain();
-      await sequencer.runOnce();
+      await sequencer.flush();
     },
     async close() {
       await app.close();

@@ -24,7 +24,7 @@ test('the feed follows commit order: a receipt written by a transaction still op
   const insert = (conn: typeof db, guid: string) =>
     sql`insert into clr_receipt (recipient_org_id, message_type, guid, return_status, return_info, return_time, fields, created_at)
         values (${org}, 'CEB304', ${guid}, '2', 'probe', '20261126120000000', '{}'::jsonb, now())`.execute(conn);
-  await tp.platform.sequencer.runOnce();
+  await tp.platform.sequencer.flush();
   const start = (
     await tp.platform.app.inject({
       method: 'GET',
@@ -64,7 +64,7 @@ test('the feed follows commit order: a receipt written by a transaction still op
   );
   releaseA();
   await a;
-  await tp.platform.sequencer.runOnce();
+  await tp.platform.sequencer.flush();
   const end = (
     await tp.platform.app.inject({
       method: 'GET',

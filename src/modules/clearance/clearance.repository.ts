@@ -350,6 +350,11 @@ export function createClearanceRepository(exec: Executor) {
       return r.rows;
     },
 
+    async unsequencedReceipts(): Promise<number> {
+      const r = await sql<{ n: number }>`select count(*)::int as n from clr_receipt where seq is null`.execute(db);
+      return r.rows[0]?.n ?? 0;
+    },
+
     /**
      * Stamps `seq` on receipts whose writing transactions have all finished (txid below the
      * snapshot's xmin), oldest first. Serialised by an advisory lock across processes.

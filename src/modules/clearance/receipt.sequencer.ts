@@ -15,8 +15,10 @@ export function createReceiptSequencer(deps: { db: Db; log: Logger; intervalMs?:
   let running: Promise<number> | undefined;
 
   async function runOnce(): Promise<number> {
-    // One pass at a time per process; the advisory lock serialises processes.
-    running ??= (async () => {
+    // One pass at a time per process (the advisory lock serialises processes). A caller arriving
+    // during a pass waits for it and runs its own: the pass in flight may predate its receipts.
+    while (running) await running.catch(() => 0);
+    running = (async () => {
       let total = 0;
       for (;;) {
         const n = await repo.sequenceReceipts(5000);
@@ -33,6 +35,18 @@ export function createReceiptSequencer(deps: { db: Db; log: Logger; intervalMs?:
 
   return {
     runOnce,
+    /**
+     * Sequences until no committed receipt is left waiting. A transaction still open anywhere in
+     * the cluster holds the feed back (that is what keeps it gap-free), so this waits, bounded.
+     */
+    async flush(timeoutMs = 10_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        await runOnce();
+        if ((await repo.unsequencedReceipts()) === 0 || Date.now() > deadline) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     start(): void {
       timer = setInterval(() => {
         runOnce().catch((e: unknown) => deps.log.warn({ err: e }, 'receipt sequencer failed'));
