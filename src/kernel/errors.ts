@@ -50,6 +50,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   invalid_state: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unsupported_encoding: 415,
   unprocessable: 422,
   locked: 423,
   rate_limited: 429,

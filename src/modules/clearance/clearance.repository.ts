@@ -15,6 +15,8 @@ export interface DocumentRow {
   live: boolean;
   customs_code: string | null;
   parties: string[];
+  /** the organisation whose message created it: its receipts go there */
+  sender_org_id: string;
   /** BaseSubscribe DATA/ALL subscribers: may read the document */
   readers: string[];
   /** BaseSubscribe RET/ALL subscribers: receive its receipts */
@@ -113,16 +115,16 @@ export function createClearanceRepository(exec: Executor) {
     async insertDocuments(rows: Omit<DocumentRow, 'live' | 'return_info'>[]): Promise<void> {
       for (const c of chunks(rows)) {
         await sql`
-          insert into clr_document (id, kind, message_id, guid, cop_no, pre_no, business_key, status, customs_code, parties, readers, receipt_copies, head, lines, created_at, updated_at)
-          select id, kind, message_id, guid, cop_no, pre_no, business_key, status, customs_code, parties::uuid[], readers::uuid[], receipt_copies::uuid[], head, lines, created_at, updated_at
+          insert into clr_document (id, kind, message_id, guid, cop_no, pre_no, business_key, status, customs_code, sender_org_id, parties, readers, receipt_copies, head, lines, created_at, updated_at)
+          select id, kind, message_id, guid, cop_no, pre_no, business_key, status, customs_code, sender_org_id, parties::uuid[], readers::uuid[], receipt_copies::uuid[], head, lines, created_at, updated_at
           from unnest(
             ${c.map((r) => r.id)}::uuid[], ${c.map((r) => r.kind)}::text[], ${c.map((r) => r.message_id)}::uuid[],
             ${c.map((r) => r.guid)}::text[], ${c.map((r) => r.cop_no)}::text[], ${c.map((r) => r.pre_no)}::text[],
             ${c.map((r) => r.business_key)}::text[], ${c.map((r) => r.status)}::text[], ${c.map((r) => r.customs_code)}::text[],
-            ${c.map((r) => `{${r.parties.join(',')}}`)}::text[], ${c.map((r) => `{${r.readers.join(',')}}`)}::text[],
+            ${c.map((r) => r.sender_org_id)}::uuid[], ${c.map((r) => `{${r.parties.join(',')}}`)}::text[], ${c.map((r) => `{${r.readers.join(',')}}`)}::text[],
             ${c.map((r) => `{${r.receipt_copies.join(',')}}`)}::text[], ${c.map((r) => JSON.stringify(r.head))}::jsonb[],
             ${c.map((r) => JSON.stringify(r.lines))}::jsonb[], ${c.map((r) => r.created_at)}::timestamptz[], ${c.map((r) => r.updated_at)}::timestamptz[]
-          ) as t(id, kind, message_id, guid, cop_no, pre_no, business_key, status, customs_code, parties, readers, receipt_copies, head, lines, created_at, updated_at)`.execute(
+          ) as t(id, kind, message_id, guid, cop_no, pre_no, business_key, status, customs_code, sender_org_id, parties, readers, receipt_copies, head, lines, created_at, updated_at)`.execute(
           db,
         );
       }
@@ -288,6 +290,7 @@ export function createClearanceRepository(exec: Executor) {
         guid: string;
         head: Fields;
         parties: string[];
+        sender_org_id: string;
         receipt_copies: string[];
         pre_no: string;
         invt_no: string;
@@ -299,7 +302,7 @@ export function createClearanceRepository(exec: Executor) {
           select document_id from clr_inventory where document_id = any(${inventoryIds}::uuid[])
           union select document_id from clr_inventory where waybill_key = any(${waybillKeys}::text[])
         )
-        select d.id, d.status, d.guid, d.head, d.parties, d.receipt_copies, d.pre_no, i.invt_no,
+        select d.id, d.status, d.guid, d.head, d.parties, d.sender_org_id, d.receipt_copies, d.pre_no, i.invt_no,
           exists (select 1 from clr_parcel_event e where e.waybill_key = i.waybill_key and e.kind = 'consolidation') as bound,
           exists (select 1 from clr_parcel_event e where e.waybill_key = i.waybill_key and e.kind = 'arrival') as arrived,
           exists (select 1 from clr_parcel_event e where e.waybill_key = i.waybill_key and e.kind = 'departure') as departed

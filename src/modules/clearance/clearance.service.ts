@@ -136,8 +136,8 @@ export function createClearanceService(deps: { db: Db; clock: Clock; audit: Audi
       const repo = createClearanceRepository(db);
       const d = await repo.getDocument(id);
       if (!d || !visible(scopeOf(p), d)) throw notFound(DOC);
-      const scope = scopeOf(p);
-      const receipts = await repo.receiptsOfDocument(id, scope.partyOrgId ?? null);
+      // Whoever may see the document sees its receipts (one copy of each), whoever they went to.
+      const receipts = await repo.receiptsOfDocument(id, null);
       const view = toDocumentView({ ...d, invt_no: d.inventory?.invt_no ?? null });
       const isOfficer = p.organisation?.kind !== 'enterprise';
       return {

@@ -234,6 +234,7 @@ export function createIntakeService(deps: {
             business_key: key,
             status: '2',
             customs_code: head.customsCode ?? null,
+            sender_org_id: senderOrg.id,
             parties,
             readers,
             receipt_copies: receiptCopies,
@@ -351,9 +352,7 @@ export function createIntakeService(deps: {
         receipts.add({
           messageType: spec.messageType,
           documentId: o.documentId,
-          recipients: deleted
-            ? recipientsOf(d)
-            : [...new Set([...recipientsOf(d), ...(replaces.find((r) => r.id === o.documentId)?.parties ?? [])])],
+          recipients: recipientsOf(d),
           head,
           preNo: d.pre_no,
           invtNo: invt ?? null,

@@ -5,9 +5,13 @@ import type { Fields } from './rules/match.rules.ts';
 import { receiptFields, receiptTypeOf, statusInfo } from './rules/receipts.rules.ts';
 import { returnTime } from './rules/numbering.rules.ts';
 
-/** Who receives a document's receipts: its parties and the RET/ALL subscribers of its message. */
-export function recipientsOf(d: { parties: string[]; receipt_copies?: string[] | null }): string[] {
-  return d.receipt_copies?.length ? [...new Set([...d.parties, ...d.receipt_copies])] : d.parties;
+/**
+ * Who receives a document's receipts: the enterprise that sent it and the RET/ALL subscribers of
+ * its message (BaseSubscribe), as the national single window routes them. Other parties read the
+ * document and its receipts by query.
+ */
+export function recipientsOf(d: { sender_org_id: string; receipt_copies?: string[] | null }): string[] {
+  return d.receipt_copies?.length ? [...new Set([d.sender_org_id, ...d.receipt_copies])] : [d.sender_org_id];
 }
 
 export interface ReceiptIntent {

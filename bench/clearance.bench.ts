@@ -1,0 +1,333 @@
+/**
+ * End-to-end clearance benchmark (issue #4): realistic parcels through the real intake (CEB XML
+ * messages of 100 entities, or JSON batches), the real pipeline and receipts, until every parcel
+ * is closed (899); and, on the same database in the same run, a baseline of the same documents
+ * written as plain multi-row INSERTs with no validation or matching. The last line of output is
+ * one JSON object.
+ *
+ *   npm run bench -- --parcels 20000 --db embedded --format xml --rate 0
+ */
+import { mkdtemp, rm, chmod } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { encodeCeb, type CebMessage } from '../src/ceb/index.ts';
+import { loadConfig } from '../src/kernel/config.ts';
+import { startEmbeddedDb } from '../src/kernel/embedded-db.ts';
+import { createLogger } from '../src/kernel/logger.ts';
+import { createPlatform, seedDemo, type Platform } from '../src/server/platform.ts';
+import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../test/support/parcels.ts';
+import { serverDatabase } from '../test/support/db.ts';
+
+export interface BenchOptions {
+  parcels: number;
+  rate: number;
+  db: 'embedded' | 'server';
+  format: 'xml' | 'json';
+  concurrency: number;
+}
+
+export interface BenchResult {
+  db: string;
+  format: string;
+  parcels: number;
+  documents: number;
+  parcelsPerSecond: number;
+  documentsPerSecond: number;
+  seconds: number;
+  offeredRate: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+  baselineParcelsPerSecond: number;
+  ratio: number;
+  rowsWritten: Record<string, number>;
+  peakRssMb: number;
+  cores: number;
+}
+
+const RESOURCE: Record<string, string> = {
+  CEB303: 'orders',
+  CEB403: 'payment-collections',
+  CEB505: 'waybills',
+  CEB603: 'inventories',
+  CEB507: 'arrivals',
+  CEB607: 'consolidations',
+  CEB509: 'departures',
+};
+const SENDER: Record<string, string> = {
+  CEB303: 'platform',
+  CEB403: 'payer',
+  CEB505: 'carrier',
+  CEB603: 'broker',
+  CEB507: 'warehouse',
+  CEB607: 'broker',
+  CEB509: 'carrier',
+};
+
+function progress(label: string, done: number, total: number): void {
+  if (!process.stderr.isTTY) return;
+  const width = 30;
+  const filled = Math.round((done / Math.max(total, 1)) * width);
+  process.stderr.write(`\r${label.padEnd(12)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}   `);
+  if (done >= total) process.stderr.write('\n');
+}
+
+async function openDb(kind: 'embedded' | 'server'): Promise<{ url: string; drop(): Promise<void> }> {
+  if (kind === 'server') return serverDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cbec-bench-'));
+  await chmod(dir, 0o755);
+  const emb = await startEmbeddedDb({ dataDir: dir, port: 0, log: createLogger('silent') });
+  return {
+    url: emb.url,
+    async drop() {
+      await emb.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function tokens(p: Platform): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  let i = 0;
+  for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse']) {
+    const r = await p.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: u, password: 'cbec-demo' },
+      remoteAddress: `10.99.0.${++i}`,
+    });
+    out[u] = (r.json() as { token: string }).token;
+  }
+  return out;
+}
+
+function jsonBody(m: CebMessage): { guid: string; items: Record<string, unknown>[] } {
+  return {
+    guid: m.guid,
+    items: m.entities.map((e) => {
+      const lines = Object.values(e.lists)[0];
+      return lines ? { ...e.head, lines } : { ...e.head };
+    }),
+  };
+}
+
+/** The four parcel messages of a block of ≤ 100 parcels. */
+function parcelMessages(block: number, parcels: Parcel[]): CebMessage[] {
+  return [
+    message(
+      'CEB303',
+      guidOf(3030, block),
+      PARTIES.platform,
+      parcels.map((p) => p.order),
+    ),
+    message(
+      'CEB403',
+      guidOf(4030, block),
+      PARTIES.payer,
+      parcels.map((p) => p.payment),
+    ),
+    message(
+      'CEB505',
+      guidOf(5050, block),
+      PARTIES.carrier,
+      parcels.map((p) => p.waybill),
+    ),
+    message(
+      'CEB603',
+      guidOf(6030, block),
+      PARTIES.broker,
+      parcels.map((p) => p.inventory),
+    ),
+  ];
+}
+
+/** The carrier's documents for 1,000 decided parcels: one arrival, consolidation and departure per 100. */
+function siteFor(batch: number, parcels: Parcel[]): CebMessage[] {
+  const out: CebMessage[] = [];
+  for (let i = 0; i < parcels.length; i += 100) {
+    const s = siteMessages(batch * 100 + i / 100, parcels.slice(i, i + 100), 'P');
+    out.push(s.arrival, s.consolidation, s.departure);
+  }
+  return out;
+}
+
+async function baseline(p: Platform, parcels: Parcel[]): Promise<number> {
+  const db = p.database.db;
+  await sql`create table bench_baseline (id bigint generated always as identity primary key, kind text, business_key text, head jsonb, lines jsonb)`.execute(
+    db,
+  );
+  const start = performance.now();
+  const rows = parcels.flatMap(
+    (x) =>
+      [
+        ['order', `${x.order.head.ebpCode}|${x.orderNo}`, x.order.head, x.order.lists.OrderList],
+        ['payment', `${x.payment.head.ebpCode}|${x.orderNo}`, x.payment.head, []],
+        ['waybill', `${x.waybill.head.logisticsCode}|${x.logisticsNo}`, x.waybill.head, []],
+        ['inventory', `${x.inventory.head.ebpCode}|${x.orderNo}`, x.inventory.head, x.inventory.lists.InventoryList],
+      ] as const,
+  );
+  for (let i = 0; i < rows.length; i += 1000) {
+    const c = rows.slice(i, i + 1000);
+    await sql`insert into bench_baseline (kind, business_key, head, lines)
+      select * from unnest(${c.map((r) => r[0])}::text[], ${c.map((r) => r[1])}::text[], ${c.map((r) => JSON.stringify(r[2]))}::jsonb[], ${c.map(
+        (r) => JSON.stringify(r[3]),
+      )}::jsonb[])`.execute(db);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await sql`drop table bench_baseline`.execute(db);
+  return parcels.length / seconds;
+}
+
+export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult> {
+  const database = await openDb(opts.db);
+  let peakRss = 0;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DEMO: '0', LOGIN_MAX_FAILURES: '1000' });
+  const platform = await createPlatform({ config, databaseUrl: database.url, log: createLogger('warn') });
+  try {
+    await seedDemo(platform);
+    const tok = await tokens(platform);
+    const parcels = Array.from({ length: opts.parcels }, (_, i) => makeParcel(i + 1, 'P'));
+    const blocks: CebMessage[][] = [];
+    for (let i = 0; i < parcels.length; i += 100) blocks.push(parcelMessages(i / 100 + 1, parcels.slice(i, i + 100)));
+    const bodies = blocks.map((msgs) =>
+      msgs.map((m) => ({ m, xml: opts.format === 'xml' ? encodeCeb(m) : '', json: opts.format === 'json' ? jsonBody(m) : null })),
+    );
+
+    const submit = async (m: CebMessage, xml: string, json: unknown): Promise<void> => {
+      const res =
+        opts.format === 'xml'
+          ? await platform.app.inject({
+              method: 'POST',
+              url: '/api/v1/ceb',
+              headers: { authorization: `Bearer ${tok[SENDER[m.messageType]!]}`, 'content-type': 'application/xml' },
+              payload: xml || encodeCeb(m),
+            })
+          : await platform.app.inject({
+              method: 'POST',
+              url: `/api/v1/${RESOURCE[m.messageType]}`,
+              headers: { authorization: `Bearer ${tok[SENDER[m.messageType]!]}` },
+              payload: json ?? jsonBody(m),
+            });
+      if (res.statusCode !== 200) throw new Error(`${m.messageType}: HTTP ${res.statusCode} ${res.body.slice(0, 300)}`);
+      const out = res.json() as { rejected: number; entities: { returnInfo: string }[] };
+      if (out.rejected > 0)
+        throw new Error(`${m.messageType}: ${out.rejected} rejected: ${out.entities.find((e) => e.returnInfo)?.returnInfo}`);
+    };
+
+    platform.startWorkers();
+    const db = platform.database.db;
+    const start = performance.now();
+    let submitted = 0;
+    let done = false;
+
+    // The carrier: every 1,000 decided parcels, an arrival, a bill and a departure for them.
+    const sentSite = new Set<string>();
+    let siteBatch = 0;
+    const carrier = (async () => {
+      while (!done) {
+        const r = await sql<{ order_no: string }>`
+          select d.head->>'orderNo' as order_no from clr_document d
+          where d.kind = 'inventory' and d.status = '399' order by d.updated_at limit 5000`.execute(db);
+        const fresh = r.rows.map((x) => x.order_no).filter((o) => !sentSite.has(o));
+        const ready = fresh.length >= 1000 || (submitted >= parcels.length && fresh.length > 0) ? fresh.slice(0, 1000) : [];
+        if (ready.length) {
+          for (const o of ready) sentSite.add(o);
+          const ps = ready.map((o) => parcels[Number(o.slice(6)) - 1]!);
+          for (const m of siteFor(++siteBatch, ps)) await submit(m, '', null);
+        } else await new Promise((res) => setTimeout(res, 100));
+      }
+    })();
+
+    // The senders: blocks of 100 parcels, `concurrency` requests in flight, paced to `rate`.
+    let next = 0;
+    const perBlockMs = opts.rate > 0 ? (100 / opts.rate) * 1000 : 0;
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const b = next++;
+        if (b >= bodies.length) return;
+        if (perBlockMs) {
+          const due = start + b * perBlockMs;
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+        }
+        for (const { m, xml, json } of bodies[b]!) await submit(m, xml, json);
+        submitted += 100;
+        progress('submitted', Math.min(submitted, parcels.length), parcels.length);
+      }
+    };
+    await Promise.all(Array.from({ length: opts.concurrency }, worker));
+
+    for (;;) {
+      const r = await sql<{
+        n: number;
+      }>`select count(*)::int as n from clr_document where kind = 'inventory' and status = '899'`.execute(db);
+      progress('closed', r.rows[0]!.n, parcels.length);
+      if (r.rows[0]!.n >= parcels.length) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    const seconds = (performance.now() - start) / 1000;
+    done = true;
+    await carrier;
+
+    const lat = await sql<{ p50: number; p95: number; p99: number }>`
+      select percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.95) within group (order by ms) as p95,
+             percentile_cont(0.99) within group (order by ms) as p99
+      from (select extract(epoch from (i.decided_at - d.created_at)) * 1000 as ms
+            from clr_inventory i join clr_document d on d.id = i.document_id where i.decided_at is not null) x`.execute(db);
+    const counts = await sql<{ t: string; n: number }>`
+      select 'clr_document' as t, count(*)::int as n from clr_document union all
+      select 'clr_inventory', count(*)::int from clr_inventory union all
+      select 'clr_receipt', count(*)::int from clr_receipt union all
+      select 'clr_parcel_event', count(*)::int from clr_parcel_event union all
+      select 'clr_message', count(*)::int from clr_message union all
+      select 'outbox_event', count(*)::int from outbox_event union all
+      select 'audit_log', count(*)::int from audit_log`.execute(db);
+    await platform.outbox.stop();
+    const base = await baseline(platform, parcels);
+    const documents = parcels.length * 4 + siteBatch * 30;
+    const pps = parcels.length / seconds;
+    const l = lat.rows[0]!;
+    return {
+      db: opts.db,
+      format: opts.format,
+      parcels: parcels.length,
+      documents,
+      parcelsPerSecond: Math.round(pps),
+      documentsPerSecond: Math.round(documents / seconds),
+      seconds: Math.round(seconds * 10) / 10,
+      offeredRate: opts.rate,
+      latencyMs: { p50: Math.round(l.p50), p95: Math.round(l.p95), p99: Math.round(l.p99) },
+      baselineParcelsPerSecond: Math.round(base),
+      ratio: Math.round((pps / base) * 1000) / 1000,
+      rowsWritten: Object.fromEntries(counts.rows.map((r) => [r.t, r.n])),
+      peakRssMb: Math.round(peakRss / 1024 / 1024),
+      cores: os.availableParallelism(),
+    };
+  } finally {
+    clearInterval(rssTimer);
+    await platform.close();
+    await database.drop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      parcels: { type: 'string', default: '10000' },
+      rate: { type: 'string', default: '0' },
+      db: { type: 'string', default: 'embedded' },
+      format: { type: 'string', default: 'xml' },
+      concurrency: { type: 'string', default: '4' },
+    },
+  });
+  const result = await runClearanceBench({
+    parcels: Number(values.parcels),
+    rate: Number(values.rate),
+    db: values.db === 'server' ? 'server' : 'embedded',
+    format: values.format === 'json' ? 'json' : 'xml',
+    concurrency: Number(values.concurrency),
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
