@@ -26,6 +26,8 @@ export interface BenchOptions {
   db: 'embedded' | 'server';
   format: 'xml' | 'json';
   concurrency: number;
+  /** print the statements that took the most database time (needs pg_stat_statements loaded) */
+  statements?: boolean;
 }
 
 export interface BenchResult {
@@ -186,6 +188,8 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
   const platform = await createPlatform({ config, databaseUrl: database.url, log: createLogger('warn') });
   try {
     await seedDemo(platform);
+    if (opts.statements) await sql`create extension if not exists pg_stat_statements`.execute(platform.database.db);
+    if (opts.statements) await sql`select pg_stat_statements_reset()`.execute(platform.database.db);
     const tok = await tokens(platform);
     const parcels = Array.from({ length: opts.parcels }, (_, i) => makeParcel(i + 1, 'P'));
     const blocks: CebMessage[][] = [];
@@ -284,6 +288,13 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       select 'outbox_event', count(*)::int from outbox_event union all
       select 'audit_log', count(*)::int from audit_log`.execute(db);
     await platform.outbox.stop();
+    if (opts.statements) {
+      const top = await sql<{ ms: number; calls: number; rows: number; q: string }>`
+        select round(total_exec_time)::int as ms, calls::int, rows::int, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) as q
+        from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+        order by total_exec_time desc limit 20`.execute(db);
+      for (const r of top.rows) process.stderr.write(`${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(6)} calls ${String(r.rows).padStart(8)} rows  ${r.q}\n`);
+    }
     const base = await baseline(platform, parcels);
     const documents = parcels.length * 4 + siteBatch * 30;
     const pps = parcels.length / seconds;
@@ -319,6 +330,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       db: { type: 'string', default: 'embedded' },
       format: { type: 'string', default: 'xml' },
       concurrency: { type: 'string', default: '4' },
+      statements: { type: 'boolean', default: false },
     },
   });
   const result = await runClearanceBench({
@@ -327,6 +339,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     db: values.db === 'server' ? 'server' : 'embedded',
     format: values.format === 'json' ? 'json' : 'xml',
     concurrency: Number(values.concurrency),
+    statements: values.statements,
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);

@@ -16,6 +16,19 @@ export interface AuditRow {
   hash: string;
 }
 
+export interface PendingAuditRow {
+  id: number;
+  at: Date;
+  actor_user_id: string | null;
+  actor_org_id: string | null;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  before: unknown;
+  after: unknown;
+  request_id: string | null;
+}
+
 interface AuditTables {
   audit_log: AuditRow;
   audit_head: { id: boolean; seq: number; hash: string };
@@ -23,6 +36,32 @@ interface AuditTables {
 
 export function createAuditRepository() {
   return {
+    /** In the caller's transaction, without any lock: the chainer hashes it onto the chain later. */
+    async insertPending(trx: Executor, rows: Omit<PendingAuditRow, 'id'>[]): Promise<void> {
+      for (let i = 0; i < rows.length; i += 500) {
+        const c = rows.slice(i, i + 500);
+        await sql`
+          insert into audit_pending (at, actor_user_id, actor_org_id, action, entity, entity_id, before, after, request_id)
+          select * from unnest(${c.map((r) => r.at)}::timestamptz[], ${c.map((r) => r.actor_user_id)}::uuid[], ${c.map((r) => r.actor_org_id)}::uuid[],
+            ${c.map((r) => r.action)}::text[], ${c.map((r) => r.entity)}::text[], ${c.map((r) => r.entity_id)}::text[],
+            ${c.map((r) => (r.before === null ? null : JSON.stringify(r.before)))}::jsonb[], ${c.map((r) => (r.after === null ? null : JSON.stringify(r.after)))}::jsonb[],
+            ${c.map((r) => r.request_id)}::text[])`.execute(trx);
+      }
+    },
+    /** Committed pending entries older than every running transaction, oldest first. */
+    async takePending(trx: Executor, limit: number): Promise<PendingAuditRow[]> {
+      const r = await sql<PendingAuditRow>`
+        select id, at, actor_user_id, actor_org_id, action, entity, entity_id, before, after, request_id from audit_pending
+        where txid < pg_snapshot_xmin(pg_current_snapshot()) order by id limit ${limit}`.execute(trx);
+      return r.rows;
+    },
+    async deletePending(trx: Executor, ids: number[]): Promise<void> {
+      await sql`delete from audit_pending where id = any(${ids}::bigint[])`.execute(trx);
+    },
+    async pendingCount(db: Db): Promise<number> {
+      const r = await sql<{ n: number }>`select count(*)::int as n from audit_pending`.execute(db);
+      return r.rows[0]?.n ?? 0;
+    },
     /** Locks the chain head until the caller's transaction ends: appends are serialised. */
     async lockHead(trx: Executor): Promise<{ seq: number; hash: string }> {
       const t = tables<AuditTables>(trx);

@@ -66,18 +66,46 @@ export type AuditLog = ReturnType<typeof createAuditLog>;
 
 export function createAuditLog(deps: { clock: Clock }) {
   const repo = createAuditRepository();
+
+  async function chain(db: Db): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await db.transaction().execute(async (trx) => {
+        const head = await repo.lockHead(trx);
+        const pending = await repo.takePending(trx, 5000);
+        if (pending.length === 0) return 0;
+        let { seq, hash } = head;
+        const rows: AuditRow[] = [];
+        for (const p of pending) {
+          seq += 1;
+          const row: Omit<AuditRow, 'hash'> = { ...p, seq, at: new Date(p.at), prev_hash: hash };
+          delete (row as { id?: number }).id;
+          hash = hashAuditRow(row);
+          rows.push({ ...row, hash });
+        }
+        await repo.insert(trx, rows, { seq, hash });
+        await repo.deletePending(
+          trx,
+          pending.map((p) => p.id),
+        );
+        return pending.length;
+      });
+      total += n;
+      if (n < 5000) return total;
+    }
+  }
+
   return {
-    /** Append within the caller's transaction, so the record and the change commit together. */
+    /**
+     * Append within the caller's transaction, so the record and the change commit together (or
+     * not at all). The entry is hashed onto the chain by `chain()` once committed.
+     */
     async append(trx: Executor, actor: Actor, entries: AuditEntry[]): Promise<void> {
       if (entries.length === 0) return;
-      const head = await repo.lockHead(trx);
       const at = deps.clock.now();
-      let { seq, hash } = head;
-      const rows: AuditRow[] = [];
-      for (const e of entries) {
-        seq += 1;
-        const row: Omit<AuditRow, 'hash'> = {
-          seq,
+      await repo.insertPending(
+        trx,
+        entries.map((e) => ({
           at,
           actor_user_id: actor.userId,
           actor_org_id: actor.orgId,
@@ -87,18 +115,32 @@ export function createAuditLog(deps: { clock: Clock }) {
           before: normalise(e.before),
           after: normalise(e.after),
           request_id: actor.requestId ?? null,
-          prev_hash: hash,
-        };
-        hash = hashAuditRow(row);
-        rows.push({ ...row, hash });
-      }
-      await repo.insert(trx, rows, { seq, hash });
+        })),
+      );
     },
 
-    list: (db: Db, opts: Parameters<typeof repo.list>[1]) => repo.list(db, opts),
+    /** Moves committed entries onto the hash chain, in one short transaction per 5,000. */
+    chain,
+
+    /** Chains until nothing committed is left pending (bounded: an open transaction holds entries back). */
+    async flush(db: Db, timeoutMs = 10_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        await chain(db);
+        if ((await repo.pendingCount(db)) === 0 || Date.now() > deadline) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+
+    async list(db: Db, opts: Parameters<typeof repo.list>[1]) {
+      // Read-your-writes for the auditor: what has committed is on the chain before it is listed.
+      await chain(db);
+      return repo.list(db, opts);
+    },
 
     /** Walks the whole chain in pages; reports every changed, deleted or re-ordered row. */
     async verify(db: Db, onProgress?: (done: number, total: number) => void): Promise<AuditVerifyResult> {
+      await chain(db);
       const head = await repo.head(db);
       const total = await repo.count(db);
       const problems: AuditVerifyResult['problems'] = [];

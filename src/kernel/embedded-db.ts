@@ -147,7 +147,16 @@ export async function startEmbeddedDb(opts: { dataDir: string; port: number; log
       authMethod: 'scram-sha-256',
       createPostgresUser: process.getuid?.() === 0,
       initdbFlags: ['--encoding=UTF8', '--locale=C'],
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=100'],
+      postgresFlags: [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=100',
+        // Operators tune the embedded server without code: EMBEDDED_PG_FLAGS="-c shared_buffers=1GB -c …".
+        ...(process.env.EMBEDDED_PG_FLAGS ?? '').split(/\s+/).filter(Boolean),
+      ],
       onLog: remember,
       onError: (e: unknown) => remember(e instanceof Error ? e.message : e),
     });

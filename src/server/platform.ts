@@ -155,6 +155,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   });
   const clearance = createClearanceService({ db, clock, audit, outbox });
   const sequencer = createReceiptSequencer({ db, log });
+  let auditTimer: NodeJS.Timeout | undefined;
   const webhookFeed: WebhookFeedPort = {
     page: (orgId, after, limit) => receiptFeed(db).page(orgId, after, limit),
     end: (orgId) => receiptFeed(db).end(orgId),
@@ -213,16 +214,24 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       outbox.start();
       sequencer.start();
       webhookDispatcher.start();
+      auditTimer = setInterval(() => {
+        audit.chain(db).catch((e: unknown) => log.warn({ err: e }, 'audit chaining failed'));
+      }, 500);
+      auditTimer.unref();
     },
     async settle() {
       await outbox.drain();
       await sequencer.flush();
+      await audit.flush(db);
     },
     async close() {
       await app.close();
       await outbox.stop();
       await sequencer.stop();
       await webhookDispatcher.stop();
+      clearInterval(auditTimer);
+      // What was audited is on the chain before the process goes.
+      await audit.flush(db, 2_000).catch(() => undefined);
       await database.close();
     },
   };

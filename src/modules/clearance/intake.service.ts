@@ -66,6 +66,12 @@ function formatRejection(message: CebMessage, errors: FieldProblem[], raw: Buffe
   });
 }
 
+interface NumberBlocks {
+  day: Date;
+  preNo(): string;
+  invtNo(customs: string): string;
+}
+
 export type IntakeService = ReturnType<typeof createIntakeService>;
 
 /**
@@ -119,6 +125,7 @@ export function createIntakeService(deps: {
     requestId: string | undefined,
     senders: { role: string; field: string }[],
     codes: string[],
+    numbers: NumberBlocks,
   ): Promise<IntakeOutcome> {
     const spec = DOC_KINDS[message.messageType as ExportMessageType];
     const senderOrg = p.organisation!;
@@ -128,7 +135,7 @@ export function createIntakeService(deps: {
       const prior = await repo.findMessage(senderOrg.id, message.guid);
       if (prior) return { ...(prior.outcome as IntakeOutcome), replayed: true };
 
-      const now = clock.now();
+      const now = numbers.day;
       const messageId = newId();
       const heads = message.entities.map((e) => e.head);
       const allCodes = heads.flatMap((h) => spec.filedFields.map((f) => h[f] ?? '').filter(Boolean));
@@ -284,16 +291,10 @@ export function createIntakeService(deps: {
 
       // Numbers for the documents whose receipts carry them, allocated as blocks.
       const inventoryRows: Parameters<typeof repo.insertInventories>[0] = [];
-      if (spec.preNo && inserts.length) {
-        const first = await repo.allocate(`pre:${ymd(now)}`, inserts.length);
-        inserts.forEach((d, i) => (d.pre_no = formatPreNo(now, first + i)));
-      }
-      if (spec.kind === 'inventory' && inserts.length) {
-        const byCustoms = new Map<string, typeof inserts>();
-        for (const d of inserts) byCustoms.set(d.customs_code ?? '', [...(byCustoms.get(d.customs_code ?? '') ?? []), d]);
-        for (const [customs, docs] of byCustoms) {
-          const first = await repo.allocate(`invt:${customs}:${now.getUTCFullYear()}`, docs.length);
-          docs.forEach((d, i) =>
+      if (spec.preNo) for (const d of inserts) d.pre_no = numbers.preNo();
+      if (spec.kind === 'inventory') {
+        for (const d of inserts) {
+          {
             inventoryRows.push({
               document_id: d.id,
               order_key: `${d.head.ebpCode}|${d.head.orderNo}`,
@@ -303,25 +304,20 @@ export function createIntakeService(deps: {
               agent_code: d.head.agentCode ?? '',
               trade_mode: d.head.tradeMode ?? '',
               statistics_flag: d.head.statisticsFlag ?? '',
-              invt_no: formatInvtNo(customs, now, first + i),
-            }),
-          );
+              invt_no: numbers.invtNo(d.customs_code ?? '0000'),
+            });
+          }
         }
       }
       // Rejected entities get numbers too: every CEB604/606/608 receipt carries an 18-character
       // preNo (and invtNo), as the e-port numbers each submission it receives.
       const rejected = outcomes.filter((o) => !o.accepted);
       if (rejected.length) {
-        const preFirst = spec.preNo ? await repo.allocate(`pre:${ymd(now)}`, rejected.length) : 0;
-        for (const [i, o] of rejected.entries()) {
+        for (const o of rejected) {
           const head = message.entities[o.index]!.head;
           const existing = live.get(o.businessKey);
-          if (spec.preNo) o.preNo = existing?.pre_no ?? formatPreNo(now, preFirst + i);
-          if (spec.kind === 'inventory') {
-            const customs = head.customsCode ?? '0000';
-            o.invtNo =
-              existing?.invt_no ?? formatInvtNo(customs, now, await repo.allocate(`invt:${customs}:${now.getUTCFullYear()}`, 1));
-          }
+          if (spec.preNo) o.preNo = existing?.pre_no ?? numbers.preNo();
+          if (spec.kind === 'inventory') o.invtNo = existing?.invt_no ?? numbers.invtNo(head.customsCode ?? '0000');
           if (spec.kind === 'cancellation' && head.invtNo) o.invtNo = head.invtNo;
           receipts.add({
             messageType: spec.messageType,
@@ -435,6 +431,36 @@ export function createIntakeService(deps: {
     });
   }
 
+  /**
+   * preNo and invtNo blocks for every entity of the message, taken in their own short transaction
+   * before the intake: the counter rows are locked for microseconds instead of for the whole
+   * intake, so concurrent messages do not queue on them. Numbers of a message that is then
+   * refused or replayed are simply unused (customs numbers may have gaps).
+   */
+  async function allocateNumbers(message: CebMessage, spec: DocKindSpec): Promise<NumberBlocks> {
+    const day = clock.now();
+    const repo = createClearanceRepository(db);
+    const n = message.entities.length;
+    let pre = spec.preNo ? await repo.allocate(`pre:${ymd(day)}`, n) : 0;
+    const invt = new Map<string, number>();
+    if (spec.kind === 'inventory') {
+      const perCustoms = new Map<string, number>();
+      for (const e of message.entities)
+        perCustoms.set(e.head.customsCode ?? '0000', (perCustoms.get(e.head.customsCode ?? '0000') ?? 0) + 1);
+      for (const [customs, count] of perCustoms)
+        invt.set(customs, await repo.allocate(`invt:${customs}:${day.getUTCFullYear()}`, count));
+    }
+    return {
+      day,
+      preNo: () => formatPreNo(day, pre++),
+      invtNo: (customs) => {
+        const next = invt.get(customs) ?? 0;
+        invt.set(customs, next + 1);
+        return formatInvtNo(customs, day, next);
+      },
+    };
+  }
+
   return {
     /** One CEB message, XML-decoded or JSON: the whole message is refused when invalid. */
     async submit(
@@ -456,14 +482,17 @@ export function createIntakeService(deps: {
       const senders = checkSender(p, codes, message, spec);
       const errors = validateCeb(message);
       if (errors.length) throw formatRejection(message, errors, raw);
+      const numbers = await allocateNumbers(message, spec);
       try {
-        const outcome = await intakeOnce(p, message, format, requestId, senders, codes);
+        const outcome = await intakeOnce(p, message, format, requestId, senders, codes, numbers);
         outbox.kick();
         return outcome;
       } catch (e) {
         // Two messages racing for one business key: the unique index stops the second; running it
         // again answers it like any duplicate (or replays it, when it was the same message).
-        if ((e as { code?: string }).code === '23505') return intakeOnce(p, message, format, requestId, senders, codes);
+        if ((e as { code?: string }).code === '23505') {
+          return intakeOnce(p, message, format, requestId, senders, codes, await allocateNumbers(message, spec));
+        }
         throw e;
       }
     },

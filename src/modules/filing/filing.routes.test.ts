@@ -222,6 +222,7 @@ test('enterprise filing: draft → submitted → rejected with reason → correc
   assert.equal(again.statusCode, 409);
   assert.equal((again.json() as Problem).code, 'filing.invalid_state');
 
+  await audit.flush(conn.db);
   const trail = await sql<{ action: string }>`select action from audit_log where entity_id = ${draft.id} order by seq`.execute(
     conn.db,
   );

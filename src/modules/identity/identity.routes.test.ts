@@ -128,6 +128,7 @@ test('five failures lock the account, even against the right password, until the
     payload: { username: 'payer', password: 'cbec-demo' },
   });
   assert.equal(right.statusCode, 423, 'locked accounts refuse the right password too');
+  await tp.platform.audit.flush(tp.platform.database.db);
   const audit = await sql<{ n: number }>`select count(*)::int as n from audit_log where action = 'user.locked'`.execute(
     tp.platform.database.db,
   );
@@ -361,6 +362,7 @@ test('writes are audited and the audit log is readable by the administrator only
   const res = await inject({ method: 'GET', url: '/api/v1/audit?limit=100', headers: auth(admin) });
   assert.equal(res.statusCode, 200);
   const actions = (res.json() as { items: { action: string }[] }).items.map((i) => i.action);
+  await tp.platform.audit.flush(tp.platform.database.db);
   const withRequest = await sql<{
     n: number;
   }>`select count(*)::int as n from audit_log where action = 'apikey.create' and request_id is not null`.execute(

@@ -345,6 +345,7 @@ test("another organisation's subscription is 404; officers may not manage webhoo
   assert.equal((await call('GET', `/api/v1/webhooks/${mine.id}`)).status, 401);
   // Still there for its owner; every change is in the audit log, never the secret.
   assert.equal((await call('GET', `/api/v1/webhooks/${mine.id}`, t.platform!)).status, 200);
+  await tp.platform.audit.flush(tp.platform.database.db);
   const audit = await sql<{ action: string; after: unknown }>`
     select action, after from audit_log where entity = 'webhook_subscription' order by seq`.execute(tp.platform.database.db);
   assert.ok(audit.rows.some((r) => r.action === 'webhook.create'));
