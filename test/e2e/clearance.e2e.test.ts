@@ -8,19 +8,15 @@
  *   npx vite build --config web/vite.config.ts && node --import tsx --test test/e2e/clearance.e2e.test.ts
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { CebEntity } from '../../src/ceb/index.ts';
 import { makeParcel, PARTIES, siteMessages, type Parcel } from '../support/parcels.ts';
-import { login as apiLogin, startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
+import { RESULTS, withBrowser } from '../support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const INSTALL_HINT = 'install chromium: apt-get install -y chromium fonts-wqy-zenhei';
 const PASSWORD = 'cbec-demo';
-const RESULTS = 'test-results';
 const WAIT_MS = 15_000;
 
 const BOWL_ORDER = 'E2E-SO-0001';
@@ -88,37 +84,7 @@ async function drain(tp: TestPlatform): Promise<void> {
 }
 
 void test('clearance journey: import, declare, review, release, closure', { timeout: 300_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    if (process.env.CI) assert.fail(INSTALL_HINT);
-    console.error(
-      `\n${'!'.repeat(78)}\n!! SKIPPING the browser test: ${CHROMIUM} is missing.\n!! ${INSTALL_HINT}\n${'!'.repeat(78)}\n`,
-    );
-    t.skip(INSTALL_HINT);
-    return;
-  }
-
-  mkdirSync(RESULTS, { recursive: true });
-  const profileDir = mkdtempSync(join(tmpdir(), 'cbec-e2e-profile-'));
-  const tp = await startTestPlatform();
-  let context: BrowserContext | undefined;
-  try {
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    const pageErrors: string[] = [];
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+  await withBrowser(t, async (page, tp) => {
     const { baseUrl } = tp;
 
     // 1. The seller imports the order file (generic layout) for the demo platform.
@@ -241,11 +207,5 @@ void test('clearance journey: import, declare, review, release, closure', { time
     await expectContains(page.getByTestId('linked-order'), VASE_ORDER, 'linked order in the parcel detail');
     await expectContains(page.getByTestId('linked-waybill'), VASE_WAYBILL, 'linked waybill in the parcel detail');
     await page.screenshot({ path: join(RESULTS, 'clearance-seller-timeline.png'), fullPage: true });
-
-    assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
-  } finally {
-    await context?.close();
-    await tp.stop();
-    rmSync(profileDir, { recursive: true, force: true });
-  }
+  });
 });

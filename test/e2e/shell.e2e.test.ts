@@ -5,17 +5,12 @@
  *   node --import tsx --test test/e2e/shell.e2e.test.ts
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { startTestPlatform } from '../support/platform.ts';
+import type { Locator, Page } from 'playwright-core';
+import { RESULTS, withBrowser } from '../support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const INSTALL_HINT = 'install chromium: apt-get install -y chromium fonts-wqy-zenhei';
 const PASSWORD = 'cbec-demo';
-const RESULTS = 'test-results';
 const WAIT_MS = 15_000;
 
 /** Waits until the locator's text (trimmed) equals `expected`; fails with the last text seen. */
@@ -61,37 +56,7 @@ async function logout(page: Page): Promise<void> {
 }
 
 void test('web shell: log-in, role menus and workbenches, language remembered per user', { timeout: 180_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    if (process.env.CI) assert.fail(INSTALL_HINT);
-    console.error(
-      `\n${'!'.repeat(78)}\n!! SKIPPING the browser test: ${CHROMIUM} is missing.\n!! ${INSTALL_HINT}\n${'!'.repeat(78)}\n`,
-    );
-    t.skip(INSTALL_HINT);
-    return;
-  }
-
-  mkdirSync(RESULTS, { recursive: true });
-  const profileDir = mkdtempSync(join(tmpdir(), 'cbec-e2e-profile-'));
-  const platform = await startTestPlatform();
-  let context: BrowserContext | undefined;
-  try {
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    const pageErrors: string[] = [];
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+  await withBrowser(t, async (page, platform) => {
     const { baseUrl } = platform;
 
     // Not logged in: the app sends us to the log-in page, in Chinese.
@@ -152,11 +117,5 @@ void test('web shell: log-in, role menus and workbenches, language remembered pe
     await loginOk(page, baseUrl, 'seller');
     await expectText(page.getByTestId('menu-dashboard'), '工作台', 'seller menu after customs chose en');
     await expectText(page.getByTestId('dashboard-title'), '电商企业工作台', 'seller title, zh again');
-
-    assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
-  } finally {
-    await context?.close();
-    await platform.stop();
-    rmSync(profileDir, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { chromium, type Page } from 'playwright-core';
+import { startTestPlatform, type TestPlatform } from './platform.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const RESULTS = 'test-results';
+const INSTALL_HINT = 'install chromium: apt-get install -y chromium fonts-wqy-zenhei';
+
+/**
+ * Runs a browser test against a fresh platform in Debian's Chromium (never a downloaded browser).
+ * Without Chromium it fails in CI and skips loudly elsewhere. Uncaught page errors fail the test.
+ */
+export async function withBrowser(t: TestContext, fn: (page: Page, tp: TestPlatform) => Promise<void>): Promise<void> {
+  if (!existsSync(CHROMIUM)) {
+    if (process.env.CI) assert.fail(INSTALL_HINT);
+    console.error(
+      `\n${'!'.repeat(78)}\n!! SKIPPING the browser test: ${CHROMIUM} is missing.\n!! ${INSTALL_HINT}\n${'!'.repeat(78)}\n`,
+    );
+    t.skip(INSTALL_HINT);
+    return;
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  const profileDir = mkdtempSync(join(tmpdir(), 'cbec-e2e-profile-'));
+  const tp = await startTestPlatform();
+  // A fresh profile per run, passed as the persistent context's directory (not --user-data-dir).
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await fn(page, tp);
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+  } finally {
+    await context.close();
+    await tp.stop();
+    rmSync(profileDir, { recursive: true, force: true });
+  }
+}
