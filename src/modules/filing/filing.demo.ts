@@ -3,7 +3,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { newId } from '../../kernel/ids.ts';
 import { createFilingRepository } from './filing.repository.ts';
-import { toEnterpriseFiling, toProduct } from './filing.service.ts';
+import { toEnterpriseFiling, toProduct } from './filing.shared.ts';
 import type { ProductFilingRow } from './filing.tables.ts';
 import { checkProduct, type ProductFields } from './rules/product.ts';
 import { organisationDirectory } from '../identity/index.ts';

@@ -1,7 +1,7 @@
 import type { Executor } from '../../kernel/db.ts';
 import { createFilingRepository } from './filing.repository.ts';
 import type { Product } from './filing.schema.ts';
-import { toProduct } from './filing.service.ts';
+import { toProduct } from './filing.shared.ts';
 
 export interface FiledEnterprise {
   orgId: string;

@@ -1,4 +1,7 @@
 export { createFilingService, type FilingService } from './filing.service.ts';
+export { createEnterpriseFilingService, type EnterpriseFilingService } from './enterprise-filing.service.ts';
+export { createProductFilingService, type ProductFilingService } from './product-filing.service.ts';
+export type { FilingServiceDeps } from './filing.shared.ts';
 export { registerFilingRoutes } from './filing.routes.ts';
 export { filingLookup, productKey, type FilingLookup, type FiledEnterprise } from './filing.lookup.ts';
 export { seedFilingDemo, DEMO_PRODUCTS, DEMO_FILED_ENTERPRISES } from './filing.demo.ts';
