@@ -206,6 +206,8 @@ void test('clearance journey: import, declare, review, release, closure', { time
     await expectContains(page.getByTestId('document-status'), '899 结关', 'parcel detail status');
     await expectContains(page.getByTestId('linked-order'), VASE_ORDER, 'linked order in the parcel detail');
     await expectContains(page.getByTestId('linked-waybill'), VASE_WAYBILL, 'linked waybill in the parcel detail');
+    // Let the drawer finish sliding in, so the screenshot shows it whole.
+    await page.waitForTimeout(600);
     await page.screenshot({ path: join(RESULTS, 'clearance-seller-timeline.png'), fullPage: true });
   });
 });

@@ -1,9 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { CebEntity, CebMessage } from '../../ceb/index.ts';
-import type { AuditLog } from '../../kernel/audit.ts';
-import type { Clock } from '../../kernel/clock.ts';
-import type { Db } from '../../kernel/db.ts';
-import { DomainError, notFound, validationError, type Bilingual } from '../../kernel/errors.ts';
+import { DomainError, notFound, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { filingLookup, productKey, type Product } from '../filing/index.ts';
 import {
@@ -13,74 +8,14 @@ import {
   type OrganisationProfile,
   type Principal,
 } from '../identity/index.ts';
-import type { DeclarePort } from './orders.ports.ts';
-import { createOrdersRepository, type DraftOutcome } from './orders.repository.ts';
-import { clampLimit, decodeCursor, decimal, encodeCursor, enterpriseOf, sellerOf } from './orders.service.ts';
-import { DECLARABLE_DRAFT, EDITABLE_DRAFT, type DraftStatus } from './orders.states.ts';
-import type { DraftProblem, InventoryDraftRow, SalesOrderRow } from './orders.tables.ts';
-import {
-  buildInventory,
-  cebTimes,
-  checkDraft,
-  DEFAULT_BUILD,
-  orderEntity,
-  type OrderForBuild,
-  type Party,
-  type TradeMode,
-} from './rules/inventory.ts';
+import { createDeclareService } from './declare.service.ts';
+import { bi, DRAFT, guid, orderForBuild, toDraft, visible, type DraftsDeps, type InventoryDraft } from './drafts.shared.ts';
+import { createOrdersRepository } from './orders.repository.ts';
+import { clampLimit, decodeCursor, encodeCursor, enterpriseOf, sellerOf } from './orders.service.ts';
+import { EDITABLE_DRAFT, type DraftStatus } from './orders.states.ts';
+import { buildInventory, cebTimes, checkDraft, DEFAULT_BUILD, type Party, type TradeMode } from './rules/inventory.ts';
 
-const DRAFT: Bilingual = { zh: '清单草稿', en: 'inventory draft' };
-const bi = (zh: string, en: string): Bilingual => ({ zh, en });
-
-/** ≤ 100 entities per CEB message (GACC 2018 No. 56). */
-export const MAX_ENTITIES = 100;
 const MAX_BUILD = 1000;
-/** receipt status of "a live document with this business key exists": the platform declared the order */
-const DUPLICATE_KEY = '-304001';
-
-export interface InventoryDraft {
-  id: string;
-  salesOrderId: string;
-  orderNo: string;
-  platformCode: string;
-  tradeMode: string;
-  sellerOrgId: string;
-  agentOrgId: string;
-  status: DraftStatus;
-  head: Record<string, string>;
-  lines: Record<string, string>[];
-  problems: DraftProblem[];
-  documentId: string | null;
-  invtNo: string | null;
-  returnStatus: string | null;
-  returnInfo: string | null;
-  declaredAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export function toDraft(r: InventoryDraftRow): InventoryDraft {
-  return {
-    id: r.id,
-    salesOrderId: r.sales_order_id,
-    orderNo: r.order_no,
-    platformCode: r.platform_code,
-    tradeMode: r.trade_mode,
-    sellerOrgId: r.seller_org_id,
-    agentOrgId: r.agent_org_id,
-    status: r.status,
-    head: r.head,
-    lines: r.lines,
-    problems: r.problems,
-    documentId: r.document_id,
-    invtNo: r.invt_no,
-    returnStatus: r.return_status,
-    returnInfo: r.return_info,
-    declaredAt: r.declared_at ? r.declared_at.toISOString() : null,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
-  };
-}
 
 export interface BuildInput {
   orderIds?: string[];
@@ -107,48 +42,16 @@ export interface DraftPatch {
   lines?: { gnum: string; qty1?: string; qty2?: string }[];
 }
 
-export interface DeclareResult {
-  declared: number;
-  rejected: number;
-  messages: { messageType: string; guid: string; accepted: number; rejected: number }[];
-  items: {
-    id: string;
-    orderNo: string;
-    status: DraftStatus;
-    documentId: string | null;
-    invtNo: string | null;
-    returnStatus: string | null;
-    returnInfo: string | null;
-  }[];
-}
-
-const orderForBuild = (o: SalesOrderRow): OrderForBuild & { goodsValue: string } => ({
-  orderNo: o.order_no,
-  currency: o.currency,
-  goodsValue: decimal(o.goods_value) ?? '0',
-  freight: decimal(o.freight) ?? '0',
-  insuredFee: decimal(o.insured_fee) ?? '0',
-  buyerCountry: o.buyer_country,
-  trackingNo: o.tracking_no,
-  grossWeight: decimal(o.gross_weight),
-  netWeight: decimal(o.net_weight),
-  lines: o.lines,
-});
-
-const chunks = <T>(xs: readonly T[], n: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
-};
-
-const guid = (): string => randomUUID().toUpperCase();
-
-const visible = (org: { id: string }, r: InventoryDraftRow): boolean => r.seller_org_id === org.id || r.agent_org_id === org.id;
-
 export type DraftsService = ReturnType<typeof createDraftsService>;
 
-export function createDraftsService(deps: { db: Db; clock: Clock; audit: AuditLog; declare: DeclarePort }) {
-  const { db, clock, audit, declare } = deps;
+/** The draft services as one: building, reading and editing drafts, and declaring them. */
+export function createDraftsService(deps: DraftsDeps) {
+  return { ...createDraftBuilderService(deps), ...createDeclareService(deps) };
+}
+
+/** Builds inventory drafts from sales orders; lists, reads and edits them. */
+export function createDraftBuilderService(deps: Pick<DraftsDeps, 'db' | 'clock' | 'audit'>) {
+  const { db, clock, audit } = deps;
 
   /** An organisation by customs code holding `role` (or being `self`), as a CEB party. */
   async function partyWithRole(
@@ -371,202 +274,5 @@ export function createDraftsService(deps: { db: Db; clock: Clock; audit: AuditLo
         return toDraft(updated);
       });
     },
-
-    /**
-     * Declares complete drafts in bulk: first, as each seller, the CEB303 orders its platform has
-     * not declared (third-party-marketplace mode), then, as the caller (the declaring agent), the
-     * CEB603 inventories — ≤ 100 entities per message. Each draft ends declared or rejected with
-     * the receipt text.
-     */
-    async declare(p: Principal | null, ids: string[], requestId?: string): Promise<DeclareResult> {
-      requirePermission(p, 'orders.declare');
-      const org = enterpriseOf(p);
-      const unique = [...new Set(ids)];
-      const repo = createOrdersRepository(db);
-      const rows = await repo.draftsByIds(unique);
-      const seen = rows.filter((r) => visible(org, r));
-      const missing = unique.filter((id) => !seen.some((r) => r.id === id));
-      if (missing.length)
-        throw notFound({ zh: `清单草稿 ${missing.join('、')}`, en: `inventory draft(s) ${missing.join(', ')}` });
-      const notAgent = seen.filter((r) => r.agent_org_id !== org.id);
-      if (notAgent.length) {
-        throw new DomainError(
-          'orders.forbidden',
-          bi('只有清单草稿指定的申报企业可以申报', 'only the declaring agent named in a draft may declare it'),
-          {
-            ids: notAgent.map((r) => r.id),
-          },
-        );
-      }
-      const notReady = seen.filter((r) => !DECLARABLE_DRAFT.includes(r.status) || r.problems.length > 0);
-      if (notReady.length) {
-        throw new DomainError('orders.invalid_state', bi('只能申报已完整的清单草稿', 'only complete drafts can be declared'), {
-          drafts: notReady.map((r) => ({ id: r.id, orderNo: r.order_no, status: r.status, problems: r.problems })),
-        });
-      }
-      const now = clock.now();
-      const claimed = await db.transaction().execute(async (trx) => {
-        const c = await createOrdersRepository(trx).claimDrafts(unique, org.id, DECLARABLE_DRAFT, now);
-        if (c.length !== unique.length) {
-          throw new DomainError(
-            'orders.conflict',
-            bi('部分清单草稿正在被另一次申报处理', 'some drafts are being declared by another request'),
-          );
-        }
-        return c;
-      });
-
-      const outcomes = new Map<string, DraftOutcome>();
-      const messages: DeclareResult['messages'] = [];
-      const orderDocs: { id: string; documentId: string }[] = [];
-      const times = cebTimes(now);
-      try {
-        // 1. CEB303 orders, as their seller, for the orders no platform has declared
-        const orders = new Map((await repo.ordersByIds(claimed.map((d) => d.sales_order_id))).map((o) => [o.id, o]));
-        const needOrder = claimed.filter((d) => !orders.get(d.sales_order_id)?.order_document_id);
-        const already = await declare.declaredOrders(needOrder.map((d) => `${d.platform_code}|${d.order_no}`));
-        const toSend = needOrder.filter((d) => !already.has(`${d.platform_code}|${d.order_no}`));
-        const bySeller = new Map<string, InventoryDraftRow[]>();
-        for (const d of toSend) bySeller.set(d.seller_org_id, [...(bySeller.get(d.seller_org_id) ?? []), d]);
-        for (const [sellerId, drafts] of bySeller) {
-          const sellerP = await declare.asOrganisation(sellerId);
-          const sellerParty: Party = { code: sellerP.organisation?.code ?? '', name: sellerP.organisation?.name ?? '' };
-          const products = await filingLookup(db).filedProducts(
-            drafts.flatMap((d) =>
-              (orders.get(d.sales_order_id)?.lines ?? []).map((l) => ({ ebcCode: sellerParty.code, itemNo: l.itemNo })),
-            ),
-          );
-          for (const part of chunks(drafts, MAX_ENTITIES)) {
-            const entities: CebEntity[] = part.map((d) => {
-              const o = orders.get(d.sales_order_id)!;
-              const byItem = new Map<string, Product>();
-              for (const l of o.lines) {
-                const pr = products.get(productKey(sellerParty.code, l.itemNo));
-                if (pr) byItem.set(l.itemNo, pr);
-              }
-              return orderEntity({
-                order: orderForBuild(o),
-                products: byItem,
-                seller: sellerParty,
-                platform: { code: o.platform_code, name: o.platform_name },
-                guid: guid(),
-                appTime: times.appTime,
-              });
-            });
-            const message = cebMessage('CEB303', entities, sellerParty);
-            const res = await declare.submit(sellerP, message, requestId);
-            messages.push({ messageType: 'CEB303', guid: message.guid, accepted: res.accepted, rejected: res.rejected });
-            for (const e of res.entities) {
-              const d = part[e.index];
-              if (!d) continue;
-              if (e.accepted && e.documentId) orderDocs.push({ id: d.sales_order_id, documentId: e.documentId });
-              else if (e.returnStatus !== DUPLICATE_KEY) {
-                outcomes.set(d.id, {
-                  id: d.id,
-                  status: 'rejected',
-                  document_id: null,
-                  invt_no: null,
-                  return_status: e.returnStatus,
-                  return_info: `CEB303: ${e.returnInfo}`,
-                });
-              }
-            }
-          }
-        }
-        // 2. CEB603 inventories, as the agent
-        const agentParty: Party = { code: org.code ?? '', name: org.name };
-        const ready = claimed.filter((d) => !outcomes.has(d.id));
-        for (const part of chunks(ready, MAX_ENTITIES)) {
-          const message = cebMessage(
-            'CEB603',
-            part.map((d) => ({ head: { ...d.head, appTime: times.appTime }, lists: { InventoryList: d.lines } })),
-            agentParty,
-          );
-          const res = await declare.submit(p, message, requestId);
-          messages.push({ messageType: 'CEB603', guid: message.guid, accepted: res.accepted, rejected: res.rejected });
-          for (const e of res.entities) {
-            const d = part[e.index];
-            if (!d) continue;
-            outcomes.set(d.id, {
-              id: d.id,
-              status: e.accepted ? 'declared' : 'rejected',
-              document_id: e.documentId,
-              invt_no: e.invtNo ?? null,
-              return_status: e.returnStatus,
-              return_info: e.returnInfo,
-            });
-          }
-        }
-      } finally {
-        // Whatever happened, no draft stays claimed: unanswered ones go back for another try.
-        const before = new Map(seen.map((r) => [r.id, r.status]));
-        for (const d of claimed) {
-          if (!outcomes.has(d.id)) {
-            outcomes.set(d.id, {
-              id: d.id,
-              status: before.get(d.id) ?? 'complete',
-              document_id: d.document_id,
-              invt_no: d.invt_no,
-              return_status: d.return_status,
-              return_info: d.return_info,
-            });
-          }
-        }
-        await db.transaction().execute(async (trx) => {
-          const r = createOrdersRepository(trx);
-          const done = await r.finishDrafts([...outcomes.values()], clock.now());
-          await r.setOrderDocuments(orderDocs, clock.now());
-          await r.setOrderStatus(
-            done.filter((d) => d.status === 'declared').map((d) => d.sales_order_id),
-            'declared',
-            clock.now(),
-          );
-          await audit.append(
-            trx,
-            actorOf(p, requestId),
-            done.map((d) => ({
-              action: 'inventory_draft.declare',
-              entity: 'inventory_draft',
-              entityId: d.id,
-              after: {
-                orderNo: d.order_no,
-                status: d.status,
-                documentId: d.document_id,
-                invtNo: d.invt_no,
-                returnStatus: d.return_status,
-              },
-            })),
-          );
-        });
-      }
-      const items = claimed.map((d) => {
-        const o = outcomes.get(d.id)!;
-        return {
-          id: d.id,
-          orderNo: d.order_no,
-          status: o.status,
-          documentId: o.document_id,
-          invtNo: o.invt_no,
-          returnStatus: o.return_status,
-          returnInfo: o.return_info,
-        };
-      });
-      return {
-        declared: items.filter((i) => i.status === 'declared').length,
-        rejected: items.filter((i) => i.status === 'rejected').length,
-        messages,
-        items,
-      };
-    },
-  };
-}
-
-function cebMessage(messageType: 'CEB303' | 'CEB603', entities: CebEntity[], sender: Party): CebMessage {
-  return {
-    messageType,
-    guid: guid(),
-    version: '1.0',
-    entities,
-    baseTransfer: { copCode: sender.code, copName: sender.name, dxpMode: 'DXP', dxpId: `DXPENT${sender.code}` },
   };
 }

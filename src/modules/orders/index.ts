@@ -1,5 +1,7 @@
 export { createOrdersService, type OrdersService, type SalesOrder, type ImportResult } from './orders.service.ts';
-export { createDraftsService, type DraftsService, type InventoryDraft } from './drafts.service.ts';
+export { createDraftsService, createDraftBuilderService, type DraftsService } from './drafts.service.ts';
+export { createDeclareService, type DeclareResult } from './declare.service.ts';
+export type { InventoryDraft } from './drafts.shared.ts';
 export { registerOrdersRoutes } from './orders.routes.ts';
 export type { DeclarePort, DeclaredEntity } from './orders.ports.ts';
 export { LAYOUTS, type Layout, type LayoutId } from './rules/layouts.ts';
