@@ -13,6 +13,7 @@ import {
   isUniqueViolation,
   nextStatus,
   requireReason,
+  reviewFiling,
   reviewScopeOf,
   toEnterpriseFiling,
   type FilingServiceDeps,
@@ -29,27 +30,14 @@ export type EnterpriseFilingService = ReturnType<typeof createEnterpriseFilingSe
 export function createEnterpriseFilingService(deps: FilingServiceDeps) {
   const { db, clock, audit } = deps;
 
-  async function reviewEnterprise(p: Principal, id: string, event: 'approve' | 'reject', reason: string | null) {
-    const scope = reviewScopeOf(p);
-    return db.transaction().execute(async (trx) => {
-      const repo = createFilingRepository(trx);
-      const row = await repo.lockEnterprise(id);
-      if (!row || !inScope(scope, row.jurisdiction)) throw notFound(ENTERPRISE_FILING);
-      const status = nextStatus(row.status, event, ENTERPRISE_FILING);
-      const now = clock.now();
-      const updated = await repo.updateEnterprise(id, { status, reason, reviewed_at: now, reviewed_by: p.userId }, now);
-      await audit.append(trx, actorOf(p), [
-        {
-          action: `enterprise_filing.${event}`,
-          entity: 'enterprise_filing',
-          entityId: id,
-          before: toEnterpriseFiling(row),
-          after: toEnterpriseFiling(updated),
-        },
-      ]);
-      return toEnterpriseFiling(updated);
+  const reviewEnterprise = (p: Principal, id: string, event: 'approve' | 'reject', reason: string | null) =>
+    reviewFiling(deps, p, id, event, reason, {
+      entity: 'enterprise_filing',
+      label: ENTERPRISE_FILING,
+      lock: (repo, fid) => repo.lockEnterprise(fid),
+      update: (repo, fid, patch, now) => repo.updateEnterprise(fid, patch, now),
+      view: toEnterpriseFiling,
     });
-  }
 
   return {
     // --- enterprise side: own application -------------------------------------------------------

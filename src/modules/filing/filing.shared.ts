@@ -1,9 +1,9 @@
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
-import { DomainError, forbidden, validationError, type Bilingual } from '../../kernel/errors.ts';
-import { isAdmin, jurisdictionPrefix, type Principal } from '../identity/index.ts';
-import type { ReviewScope } from './filing.repository.ts';
+import { DomainError, forbidden, notFound, validationError, type Bilingual } from '../../kernel/errors.ts';
+import { actorOf, isAdmin, jurisdictionPrefix, type Principal } from '../identity/index.ts';
+import { createFilingRepository, type ReviewScope } from './filing.repository.ts';
 import type { EnterpriseFiling, Product } from './filing.schema.ts';
 import { filingLifecycle, STATUS_LABELS, type FilingEvent, type FilingStatus } from './filing.states.ts';
 import type { EnterpriseFilingRow, ProductFilingRow } from './filing.tables.ts';
@@ -153,4 +153,39 @@ export function requireReason(reason: string): string {
     ]);
   }
   return reason.trim();
+}
+
+type FilingRepository = ReturnType<typeof createFilingRepository>;
+
+/**
+ * Customs approves or rejects a filing within its jurisdiction: the same steps for an enterprise
+ * filing and a product filing, given how to lock, update and show that kind.
+ */
+export async function reviewFiling<Row extends { status: FilingStatus; jurisdiction: string | null }, View>(
+  deps: FilingServiceDeps,
+  p: Principal,
+  id: string,
+  event: 'approve' | 'reject',
+  reason: string | null,
+  kind: {
+    entity: 'enterprise_filing' | 'product_filing';
+    label: Bilingual;
+    lock(repo: FilingRepository, id: string): Promise<Row | undefined>;
+    update(repo: FilingRepository, id: string, patch: Pick<Row, 'status'> & Record<string, unknown>, now: Date): Promise<Row>;
+    view(row: Row): View;
+  },
+): Promise<View> {
+  const scope = reviewScopeOf(p);
+  return deps.db.transaction().execute(async (trx) => {
+    const repo = createFilingRepository(trx);
+    const row = await kind.lock(repo, id);
+    if (!row || !inScope(scope, row.jurisdiction)) throw notFound(kind.label);
+    const status = nextStatus(row.status, event, kind.label);
+    const now = deps.clock.now();
+    const updated = await kind.update(repo, id, { status, reason, reviewed_at: now, reviewed_by: p.userId }, now);
+    await deps.audit.append(trx, actorOf(p), [
+      { action: `${kind.entity}.${event}`, entity: kind.entity, entityId: id, before: kind.view(row), after: kind.view(updated) },
+    ]);
+    return kind.view(updated);
+  });
 }

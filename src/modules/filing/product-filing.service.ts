@@ -15,6 +15,7 @@ import {
   isUniqueViolation,
   nextStatus,
   requireReason,
+  reviewFiling,
   reviewScopeOf,
   toProduct,
   type FilingServiceDeps,
@@ -146,27 +147,14 @@ export function createProductFilingService(deps: FilingServiceDeps) {
     });
   }
 
-  async function reviewProduct(p: Principal, id: string, event: 'approve' | 'reject', reason: string | null) {
-    const scope = reviewScopeOf(p);
-    return db.transaction().execute(async (trx) => {
-      const repo = createFilingRepository(trx);
-      const row = await repo.lockProduct(id);
-      if (!row || !inScope(scope, row.jurisdiction)) throw notFound(PRODUCT);
-      const status = nextStatus(row.status, event, PRODUCT);
-      const now = clock.now();
-      const updated = await repo.updateProduct(id, { status, reason, reviewed_at: now, reviewed_by: p.userId }, now);
-      await audit.append(trx, actorOf(p), [
-        {
-          action: `product_filing.${event}`,
-          entity: 'product_filing',
-          entityId: id,
-          before: toProduct(row),
-          after: toProduct(updated),
-        },
-      ]);
-      return toProduct(updated);
+  const reviewProduct = (p: Principal, id: string, event: 'approve' | 'reject', reason: string | null) =>
+    reviewFiling(deps, p, id, event, reason, {
+      entity: 'product_filing',
+      label: PRODUCT,
+      lock: (repo, fid) => repo.lockProduct(fid),
+      update: (repo, fid, patch, now) => repo.updateProduct(fid, patch, now),
+      view: toProduct,
     });
-  }
 
   return {
     // --- enterprise side: products ---------------------------------------------------------------
