@@ -4,21 +4,19 @@ import { actorOf, organisationDirectory, requirePermission, type Principal } fro
 import { createFilingRepository } from './filing.repository.ts';
 import type { EnterpriseFiling, EnterpriseFilingInput } from './filing.schema.ts';
 import {
-  clampLimit,
-  decodeCursor,
-  encodeCursor,
   enterpriseOf,
   inScope,
-  isIdCursor,
   isUniqueViolation,
   nextStatus,
   requireReason,
   reviewFiling,
+  reviewPage,
+  type ReviewListOptions,
   reviewScopeOf,
   toEnterpriseFiling,
   type FilingServiceDeps,
 } from './filing.shared.ts';
-import { filingLifecycle, type FilingEvent, type FilingStatus } from './filing.states.ts';
+import { filingLifecycle, type FilingEvent } from './filing.states.ts';
 import type { EnterpriseFilingRow, OrganisationView } from './filing.tables.ts';
 import { checkEnterpriseFiling } from './rules/enterprise.ts';
 
@@ -151,25 +149,10 @@ export function createEnterpriseFilingService(deps: FilingServiceDeps) {
     // --- customs side: enterprise filings within jurisdiction ------------------------------------
     async listEnterpriseFilings(
       p: Principal | null,
-      opts: { status?: FilingStatus; q?: string; cursor?: string; limit?: number },
+      opts: ReviewListOptions,
     ): Promise<{ items: EnterpriseFiling[]; nextCursor: string | null }> {
       requirePermission(p, 'filings.review');
-      const scope = reviewScopeOf(p);
-      const limit = clampLimit(opts.limit);
-      const after = decodeCursor(opts.cursor, isIdCursor);
-      const rows = await createFilingRepository(db).listEnterprise({
-        scope,
-        limit: limit + 1,
-        ...(opts.status ? { status: opts.status } : {}),
-        ...(opts.q ? { q: opts.q } : {}),
-        ...(after ? { afterId: after.id } : {}),
-      });
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      return {
-        items: items.map(toEnterpriseFiling),
-        nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null,
-      };
+      return reviewPage(p, opts, (q) => createFilingRepository(db).listEnterprise(q), toEnterpriseFiling);
     },
 
     async getEnterpriseFiling(p: Principal | null, id: string): Promise<EnterpriseFiling> {

@@ -189,3 +189,31 @@ export async function reviewFiling<Row extends { status: FilingStatus; jurisdict
     return kind.view(updated);
   });
 }
+
+export interface ReviewListOptions {
+  status?: FilingStatus;
+  q?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** One keyset page of filings for customs review within the officer's jurisdiction. */
+export async function reviewPage<Row extends { id: string }, View>(
+  p: Principal,
+  opts: ReviewListOptions,
+  fetch: (q: { scope: ReviewScope; limit: number; status?: FilingStatus; q?: string; afterId?: string }) => Promise<Row[]>,
+  view: (row: Row) => View,
+): Promise<{ items: View[]; nextCursor: string | null }> {
+  const limit = clampLimit(opts.limit);
+  const after = decodeCursor(opts.cursor, isIdCursor);
+  const rows = await fetch({
+    scope: reviewScopeOf(p),
+    limit: limit + 1,
+    ...(opts.status ? { status: opts.status } : {}),
+    ...(opts.q ? { q: opts.q } : {}),
+    ...(after ? { afterId: after.id } : {}),
+  });
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items: items.map(view), nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null };
+}

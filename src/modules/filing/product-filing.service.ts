@@ -10,12 +10,13 @@ import {
   encodeCursor,
   enterpriseOf,
   inScope,
-  isIdCursor,
   isItemCursor,
   isUniqueViolation,
   nextStatus,
   requireReason,
   reviewFiling,
+  reviewPage,
+  type ReviewListOptions,
   reviewScopeOf,
   toProduct,
   type FilingServiceDeps,
@@ -267,22 +268,10 @@ export function createProductFilingService(deps: FilingServiceDeps) {
     // --- customs side: product filings within jurisdiction ----------------------------------------
     async listProductFilings(
       p: Principal | null,
-      opts: { status?: FilingStatus; q?: string; cursor?: string; limit?: number },
+      opts: ReviewListOptions,
     ): Promise<{ items: Product[]; nextCursor: string | null }> {
       requirePermission(p, 'filings.review');
-      const scope = reviewScopeOf(p);
-      const limit = clampLimit(opts.limit);
-      const after = decodeCursor(opts.cursor, isIdCursor);
-      const rows = await createFilingRepository(db).listProductsForReview({
-        scope,
-        limit: limit + 1,
-        ...(opts.status ? { status: opts.status } : {}),
-        ...(opts.q ? { q: opts.q } : {}),
-        ...(after ? { afterId: after.id } : {}),
-      });
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      return { items: items.map(toProduct), nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null };
+      return reviewPage(p, opts, (q) => createFilingRepository(db).listProductsForReview(q), toProduct);
     },
 
     async getProductFiling(p: Principal | null, id: string): Promise<Product> {
