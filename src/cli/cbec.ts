@@ -48,20 +48,32 @@ program.name('cbec').description('CBEC Window 跨境电商出口单一窗口 —
 program
   .command('start')
   .description('启动平台 / run the platform (embedded PostgreSQL unless DATABASE_URL is set)')
-  .action(async () => {
+  .option(
+    '--role <role>',
+    '进程角色 / process role: all (one machine) | api | worker (scale-out, needs NATS_URL and DATABASE_URL)',
+  )
+  .action(async (opts: { role?: string }) => {
+    if (opts.role) process.env.CBEC_ROLE = opts.role;
     const config = loadConfig();
     const log = createLogger(config.logLevel);
     let embedded: Awaited<ReturnType<typeof openDatabase>>['embedded'] = null;
     try {
+      if (config.role !== 'all' && !config.databaseUrl) {
+        throw new Error(
+          `CBEC_ROLE=${config.role} 需要共享的 PostgreSQL（DATABASE_URL）/ CBEC_ROLE=${config.role} needs a shared PostgreSQL server (DATABASE_URL)`,
+        );
+      }
       const opened = await openDatabase(config, log);
       embedded = opened.embedded;
       const platform = await createPlatform({ config, databaseUrl: opened.url, log });
-      if (config.demo && (await ensureDemo(platform))) log.info('demo data created');
-      await platform.app.listen({ port: config.port, host: config.host });
+      // Scaled out, several processes start at once: demo data is seeded by `cbec seed` instead.
+      const demo = config.demo && config.role === 'all';
+      if (demo && (await ensureDemo(platform))) log.info('demo data created');
+      const address = await platform.app.listen({ port: config.port, host: config.host });
       platform.startWorkers();
-      const baseUrl = `http://localhost:${config.port}`;
-      if (config.demo) printDemoUsers(baseUrl);
-      else process.stdout.write(`CBEC Window listening on ${baseUrl}\n`);
+      const baseUrl = `http://localhost:${new URL(address).port}`;
+      if (demo) printDemoUsers(baseUrl);
+      else process.stdout.write(`CBEC Window (${config.role}) listening on ${baseUrl}\n`);
       let stopping = false;
       const stop = async (signal: string): Promise<void> => {
         if (stopping) {

@@ -28,7 +28,21 @@ export interface Config {
   dxpId: string;
   /** Allow webhook URLs on loopback/private networks (tests, closed networks); off by default against SSRF. */
   webhookAllowPrivate: boolean;
+  /**
+   * What this process runs: `all` (HTTP and the in-process dispatcher: one machine), `api` (HTTP
+   * only) or `worker` (pipeline, sequencer, webhooks only). `api` and `worker` need `natsUrl`.
+   */
+  role: ProcessRole;
+  /** NATS server with JetStream; set → outbox work and feed signals go through it (scale-out). */
+  natsUrl: string | undefined;
+  /** Prefix of the JetStream stream and subject names, so several installations can share one NATS. */
+  natsPrefix: string;
+  /** How long a worker may hold an outbox work message before JetStream gives it to another. */
+  natsAckWaitMs: number;
 }
+
+export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -67,5 +81,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cebForwardUrl: env.CEB_FORWARD_URL?.trim() || undefined,
     dxpId: env.CEB_DXP_ID ?? 'DXPCBECWINDOW01',
     webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE === '1',
+    role: roleOf(env.CBEC_ROLE),
+    natsUrl: env.NATS_URL?.trim() || undefined,
+    natsPrefix: natsPrefixOf(env.NATS_PREFIX),
+    natsAckWaitMs: int(env, 'NATS_ACK_WAIT_MS', 30_000),
   };
+}
+
+function roleOf(raw: string | undefined): ProcessRole {
+  const r = (raw ?? 'all').trim() || 'all';
+  if (!(PROCESS_ROLES as readonly string[]).includes(r)) {
+    throw new Error(
+      `环境变量 CBEC_ROLE 必须是 ${PROCESS_ROLES.join('|')} / CBEC_ROLE must be one of ${PROCESS_ROLES.join('|')}, got "${r}"`,
+    );
+  }
+  return r as ProcessRole;
+}
+
+function natsPrefixOf(raw: string | undefined): string {
+  const p = (raw ?? 'cbec').trim() || 'cbec';
+  // The prefix becomes a stream name and a subject token: no dots, spaces or wildcards.
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(p)) {
+    throw new Error(
+      `环境变量 NATS_PREFIX 只能含字母、数字、_ 和 - / NATS_PREFIX may hold only letters, digits, _ and -, got "${p}"`,
+    );
+  }
+  return p;
 }

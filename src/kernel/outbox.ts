@@ -31,6 +31,12 @@ export interface OutboxHandler {
   topics: string[];
   batchSize?: number;
   maxAttempts?: number;
+  /**
+   * One batch at a time across every process: each batch then sees what the previous one
+   * committed. A three-document match needs it: two concurrent batches holding an order and its
+   * inventory would each miss the other.
+   */
+  serial?: boolean;
   handle(events: OutboxEvent[], trx: Executor): Promise<void>;
 }
 
@@ -38,6 +44,10 @@ export interface Outbox {
   publish(trx: Executor, events: NewEvent[]): Promise<number[]>;
   /** Wake the dispatcher now (call after the publishing transaction commits). */
   kick(): void;
+  /** The handlers and their batch sizes (the bus relay announces work per handler). */
+  handlers(): { name: string; batchSize: number }[];
+  /** Runs these events of one handler as one batch (a work message from the bus). Returns how many it settled. */
+  runIds(handler: string, ids: number[]): Promise<number>;
   start(): void;
   /** Stops claiming new batches and waits for the batches in flight. */
   stop(): Promise<void>;
@@ -59,6 +69,8 @@ export function createOutbox(deps: {
   pollMs?: number;
   /** Delivered events are kept this long for inspection, then pruned. */
   retentionHours?: number;
+  /** Also told on kick (the bus relay in another process). */
+  onKick?: () => void;
 }): Outbox {
   const repo = createOutboxRepository();
   const { db, log } = deps;
@@ -85,11 +97,19 @@ export function createOutbox(deps: {
     attempts: p.attempts,
   });
 
+  const DEFAULT_BATCH = 500;
+  const byName = new Map(deps.handlers.map((h) => [h.name, h]));
+
+  async function lockIfSerial(trx: Executor, h: OutboxHandler): Promise<void> {
+    if (h.serial) await repo.lockHandler(trx, h.name);
+  }
+
   async function runOne(h: OutboxHandler, ev: PendingEvent): Promise<void> {
     try {
       await db.transaction().execute(async (trx) => {
+        await lockIfSerial(trx, h);
         // Re-claim under lock: another worker may have delivered it since.
-        const again = (await repo.claim(trx, h.name, 1_000)).find((x) => x.id === ev.id);
+        const again = (await repo.claimIds(trx, h.name, [ev.id]))[0];
         if (!again) return;
         await h.handle([toEvent(again)], trx);
         await repo.markDelivered(trx, h.name, [ev.id]);
@@ -102,12 +122,16 @@ export function createOutbox(deps: {
     }
   }
 
-  /** One batch for one handler. Returns how many events it settled (delivered or failed). */
-  async function step(h: OutboxHandler): Promise<number> {
+  /**
+   * One batch for one handler: the next due events, or exactly `ids`. Returns how many events it
+   * settled (delivered or failed).
+   */
+  async function step(h: OutboxHandler, ids?: number[]): Promise<number> {
     let claimed: PendingEvent[] = [];
     try {
       await db.transaction().execute(async (trx) => {
-        claimed = await repo.claim(trx, h.name, h.batchSize ?? 500);
+        await lockIfSerial(trx, h);
+        claimed = ids ? await repo.claimIds(trx, h.name, ids) : await repo.claim(trx, h.name, h.batchSize ?? DEFAULT_BATCH);
         if (claimed.length === 0) return;
         await h.handle(claimed.map(toEvent), trx);
         await repo.markDelivered(
@@ -159,6 +183,13 @@ export function createOutbox(deps: {
     },
     kick() {
       for (const w of [...wakers]) w();
+      deps.onKick?.();
+    },
+    handlers: () => deps.handlers.map((h) => ({ name: h.name, batchSize: h.batchSize ?? DEFAULT_BATCH })),
+    async runIds(handler, ids) {
+      const h = byName.get(handler);
+      if (!h) throw new Error(`outbox: no handler "${handler}"`);
+      return ids.length === 0 ? 0 : step(h, ids);
     },
     start() {
       if (running) return;

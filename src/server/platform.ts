@@ -9,6 +9,8 @@ import { startEmbeddedDb, type EmbeddedDb } from '../kernel/embedded-db.ts';
 import { createLogger, type Logger } from '../kernel/logger.ts';
 import { runMigrations, type MigrationSource } from '../kernel/migrations.ts';
 import { createOutbox, type Outbox, type OutboxHandler } from '../kernel/outbox.ts';
+import { connectBus, type Bus } from '../kernel/bus.ts';
+import { createBusOutboxRunner, type BusOutboxRunner } from '../kernel/outbox.bus.ts';
 import { newId } from '../kernel/ids.ts';
 import { registerCodeRoutes } from '../codes/index.ts';
 import {
@@ -107,9 +109,23 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
+  if (config.role !== 'all' && !config.natsUrl) {
+    throw new Error(`CBEC_ROLE=${config.role} 需要 NATS_URL / CBEC_ROLE=${config.role} needs NATS_URL (NATS with JetStream)`);
+  }
   const database = connect(opts.databaseUrl, { max: 20 });
   const db = database.db;
   if (opts.migrate !== false) await runMigrations(db, MIGRATIONS, log);
+  // One process keeps the in-process dispatcher; API and worker processes meet through NATS.
+  const bus: Bus | null =
+    config.role === 'all'
+      ? null
+      : await connectBus({
+          url: config.natsUrl!,
+          prefix: config.natsPrefix,
+          ackWaitMs: config.natsAckWaitMs,
+          log,
+          name: `cbec-${config.role}-${process.pid}`,
+        });
 
   const audit = createAuditLog({ clock });
   const decide: DecisionHook =
@@ -120,6 +136,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   const outbox = createOutbox({
     db,
     log,
+    ...(bus ? { onKick: throttled(() => bus.nc.publish(bus.subjects.kick)) } : {}),
     handlers: [clearancePipeline({ clock, audit, decide }), ...forwarder, ...(opts.handlers ?? [])],
   });
   const auth = createAuthService({
@@ -154,12 +171,30 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     },
   });
   const clearance = createClearanceService({ db, clock, audit, outbox });
+  const runner: BusOutboxRunner | null = bus && config.role === 'worker' ? createBusOutboxRunner({ db, log, outbox, bus }) : null;
   const sequencer = createReceiptSequencer({ db, log });
+  // The live stream and webhooks wake when receipts enter the feed, sequenced in this process or,
+  // scaled out, in a worker (announced on the bus).
+  const feedListeners = new Set<() => void>();
+  const feedMoved = (): void => {
+    for (const l of feedListeners) l();
+  };
+  sequencer.onReceipts(() => {
+    feedMoved();
+    if (bus) bus.js.publish(bus.subjects.feed, '').catch((e: unknown) => log.warn({ err: e }, 'feed signal not published'));
+  });
+  if (bus) bus.nc.subscribe(bus.subjects.feed, { callback: feedMoved });
+  const feedSignal = {
+    onReceipts(listener: () => void): () => void {
+      feedListeners.add(listener);
+      return () => feedListeners.delete(listener);
+    },
+  };
   let auditTimer: NodeJS.Timeout | undefined;
   const webhookFeed: WebhookFeedPort = {
     page: (orgId, after, limit) => receiptFeed(db).page(orgId, after, limit),
     end: (orgId) => receiptFeed(db).end(orgId),
-    onNew: (listener) => sequencer.onReceipts(listener),
+    onNew: (listener) => feedSignal.onReceipts(listener),
   };
   const allowPrivate = config.webhookAllowPrivate;
   const webhookService = createWebhookService({ db, clock, audit, feed: webhookFeed, allowPrivate });
@@ -192,7 +227,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
         }),
       (a) => registerCodeRoutes(a),
       (a) => registerFilingRoutes(a, { filings }),
-      (a) => registerClearanceRoutes(a, { intake, clearance, sequencer }),
+      (a) => registerClearanceRoutes(a, { intake, clearance, sequencer: feedSignal }),
       (a) => registerOrdersRoutes(a, { orders, drafts }),
       (a) => registerWebhookRoutes(a, { webhooks: webhookService }),
     ],
@@ -211,7 +246,10 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     sequencer,
     webhooks: webhookDispatcher,
     startWorkers() {
-      outbox.start();
+      // An API process only takes requests; its outbox rows are announced by the workers' relays.
+      if (config.role === 'api') return;
+      if (runner) runner.start().catch((e: unknown) => log.error({ err: e }, 'outbox bus runner failed to start'));
+      else outbox.start();
       sequencer.start();
       webhookDispatcher.start();
       auditTimer = setInterval(() => {
@@ -227,13 +265,28 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     async close() {
       await app.close();
       await outbox.stop();
+      await runner?.stop();
       await sequencer.stop();
       await webhookDispatcher.stop();
       clearInterval(auditTimer);
       // What was audited is on the chain before the process goes.
       await audit.flush(db, 2_000).catch(() => undefined);
       await database.close();
+      await bus?.close();
     },
+  };
+}
+
+/** At most one call per `ms`, trailing: bursts of commits send one wake-up. */
+function throttled(fn: () => void, ms = 20): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  return () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      fn();
+    }, ms);
+    timer.unref();
   };
 }
 

@@ -33,6 +33,8 @@ export function clearancePipeline(deps: {
     name: 'clearance.pipeline',
     topics: [TOPIC_RECEIVED, TOPIC_REVIEWED],
     batchSize: 200,
+    // Matching and release join documents from different messages: batches must see each other.
+    serial: true,
     async handle(events: OutboxEvent[], trx: Executor) {
       const repo = createClearanceRepository(trx);
       const now = clock.now();

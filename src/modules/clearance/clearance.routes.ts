@@ -129,7 +129,7 @@ export function jsonToMessage(
 
 export function registerClearanceRoutes(
   app: FastifyInstance,
-  deps: { intake: IntakeService; clearance: ClearanceService; sequencer: ReceiptSequencer },
+  deps: { intake: IntakeService; clearance: ClearanceService; sequencer: Pick<ReceiptSequencer, 'onReceipts'> },
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { intake, clearance } = deps;
