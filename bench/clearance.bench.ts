@@ -44,6 +44,8 @@ export interface BenchResult {
   ratio: number;
   rowsWritten: Record<string, number>;
   peakRssMb: number;
+  /** Peak RSS and V8 heap in use, per tenth of the run: flat means no growth with N (the soak). */
+  memoryTimelineMb: { rss: number; heapUsed: number }[];
   cores: number;
 }
 
@@ -185,7 +187,22 @@ async function baseline(p: Platform, count: number): Promise<number> {
 export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult> {
   const database = await openDb(opts.db);
   let peakRss = 0;
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  let slicePeak = 0;
+  const timeline: { rss: number; heapUsed: number }[] = [];
+  const rssTimer = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    peakRss = Math.max(peakRss, rss);
+    slicePeak = Math.max(slicePeak, rss);
+  }, 100);
+  /** Closes a tenth of the run: its peak RSS, and the heap in use after a full collection when --expose-gc. */
+  const sliceDone = (): void => {
+    (globalThis as { gc?: () => void }).gc?.();
+    timeline.push({
+      rss: Math.round(slicePeak / 1024 / 1024),
+      heapUsed: Math.round(process.memoryUsage().heapUsed / 1024 / 1024),
+    });
+    slicePeak = 0;
+  };
   const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DEMO: '0', LOGIN_MAX_FAILURES: '1000' });
   const platform = await createPlatform({ config, databaseUrl: database.url, log: createLogger('warn') });
   try {
@@ -259,6 +276,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
         for (const m of parcelMessages(b + 1, blockParcels(b))) await submit(m, '', null);
         submitted += 100;
         progress('submitted', Math.min(submitted, parcels.length), parcels.length);
+        if (submitted % Math.max(100, Math.ceil(blockCount / 10) * 100) === 0) sliceDone();
       }
     };
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
@@ -317,6 +335,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       ratio: Math.round((pps / base) * 1000) / 1000,
       rowsWritten: Object.fromEntries(counts.rows.map((r) => [r.t, r.n])),
       peakRssMb: Math.round(peakRss / 1024 / 1024),
+      memoryTimelineMb: timeline,
       cores: os.availableParallelism(),
     };
   } finally {
@@ -335,8 +354,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       format: { type: 'string', default: 'xml' },
       concurrency: { type: 'string', default: '4' },
       statements: { type: 'boolean', default: false },
+      // A soak: --rate R for M minutes (parcels = R × 60 × M).
+      minutes: { type: 'string' },
     },
   });
+  if (values.minutes !== undefined) {
+    if (Number(values.rate) <= 0) throw new Error('--minutes needs --rate > 0');
+    values.parcels = String(Math.round(Number(values.rate) * 60 * Number(values.minutes)));
+  }
   const result = await runClearanceBench({
     parcels: Number(values.parcels),
     rate: Number(values.rate),

@@ -1,7 +1,6 @@
 // Scale-out (issue #4 point 4): 2 API + 2 worker processes on one PostgreSQL server and NATS
 // JetStream; one worker is SIGKILLed mid-load; every parcel still reaches 899 exactly once.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
@@ -12,68 +11,26 @@ import { connect } from '../../src/kernel/db.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { createPlatform, seedDemo } from '../../src/server/platform.ts';
 import { serverDatabase, type TestDatabase } from '../support/db.ts';
+import { httpLogin, startPlatformProcess, type PlatformProcess } from '../support/processes.ts';
 import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../support/parcels.ts';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const PARCELS = 1_000;
 const prefix = `cbect${randomBytes(4).toString('hex')}`;
 
-interface Proc {
-  role: string;
-  child: ChildProcess;
-  url: string;
-  stderr: string[];
-}
-
 let database: TestDatabase;
-const procs: Proc[] = [];
+const procs: PlatformProcess[] = [];
 
-function startProcess(role: 'api' | 'worker'): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/cbec.ts', 'start', '--role', role], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      NATS_URL,
-      NATS_PREFIX: prefix,
-      NATS_ACK_WAIT_MS: '3000',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DEMO: '0',
-      LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  child.stderr.on('data', (d: Buffer) => stderr.push(d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${role} did not start: ${stderr.join('')}`)), 60_000);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        const p = { role, child, url: m[1]!, stderr };
-        procs.push(p);
-        resolve(p);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${role} exited (${code}) before listening: ${stderr.join('')}`)));
-  });
+async function startProcess(role: 'api' | 'worker'): Promise<PlatformProcess & { role: string }> {
+  const p = await startPlatformProcess(
+    { DATABASE_URL: database.url, NATS_URL, NATS_PREFIX: prefix, NATS_ACK_WAIT_MS: '3000', DEMO: '0' },
+    ['--role', role],
+  );
+  procs.push(p);
+  return { ...p, role };
 }
 
-async function login(url: string, username: string): Promise<string> {
-  const res = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'cbec-demo' }),
-  });
-  assert.equal(res.status, 200, await res.clone().text());
-  return ((await res.json()) as { token: string }).token;
-}
-
-/** Posts until the platform answers: a retry after a dropped connection repeats the same guid. */
+/** Posts one message; the load must be accepted in full. */
 async function post(url: string, token: string, m: CebMessage): Promise<void> {
   const res = await fetch(`${url}/api/v1/ceb`, {
     method: 'POST',
@@ -96,7 +53,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const p of procs) p.child.kill('SIGKILL');
+  await Promise.all(procs.map((p) => p.kill()));
   const bus = await connectBus({ url: NATS_URL, prefix, ackWaitMs: 3000, log: createLogger('silent') });
   await bus.destroy();
   await bus.close();
@@ -109,7 +66,7 @@ test('2 API + 2 worker processes over NATS JetStream: a worker killed mid-load l
   const apis = [api1!, api2!];
   const senders = ['platform', 'payer', 'carrier', 'broker', 'warehouse'] as const;
   const tokens = Object.fromEntries(
-    await Promise.all(senders.map(async (u, i) => [u, await login(apis[i % 2]!.url, u)] as const)),
+    await Promise.all(senders.map(async (u, i) => [u, await httpLogin(apis[i % 2]!.url, u)] as const)),
   ) as Record<(typeof senders)[number], string>;
 
   const parcels: Parcel[] = Array.from({ length: PARCELS }, (_, i) => makeParcel(i + 1, 'S'));
@@ -130,7 +87,7 @@ test('2 API + 2 worker processes over NATS JetStream: a worker killed mid-load l
     while (Date.now() < deadline) {
       const n = await decided();
       if (n > 0 && n < PARCELS) {
-        workers[0]!.child.kill('SIGKILL');
+        await workers[0]!.kill();
         killed = true;
         return;
       }
