@@ -19,7 +19,7 @@ import { connect } from '../src/kernel/db.ts';
 import { createLogger } from '../src/kernel/logger.ts';
 import { createPlatform, seedDemo } from '../src/server/platform.ts';
 import { serverDatabase } from '../test/support/db.ts';
-import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../test/support/parcels.ts';
+import { blockMessages, makeParcel, type Parcel } from '../test/support/parcels.ts';
 import { httpLogin, startPlatformProcess, type PlatformProcess } from '../test/support/processes.ts';
 
 const TICKS = 100; // USER_HZ on Linux
@@ -119,50 +119,7 @@ async function main(): Promise<void> {
         const b: Parcel[] = Array.from({ length: Math.min(100, parcelCount - i * 100) }, (_, k) =>
           makeParcel(i * 100 + k + 1, 'B'),
         );
-        await post(
-          url,
-          'platform',
-          message(
-            'CEB303',
-            guidOf(3030, i),
-            PARTIES.platform,
-            b.map((p) => p.order),
-          ),
-        );
-        await post(
-          url,
-          'payer',
-          message(
-            'CEB403',
-            guidOf(4030, i),
-            PARTIES.payer,
-            b.map((p) => p.payment),
-          ),
-        );
-        await post(
-          url,
-          'carrier',
-          message(
-            'CEB505',
-            guidOf(5050, i),
-            PARTIES.carrier,
-            b.map((p) => p.waybill),
-          ),
-        );
-        await post(
-          url,
-          'broker',
-          message(
-            'CEB603',
-            guidOf(6030, i),
-            PARTIES.broker,
-            b.map((p) => p.inventory),
-          ),
-        );
-        const site = siteMessages(i, b, 'B');
-        await post(url, 'warehouse', site.arrival);
-        await post(url, 'broker', site.consolidation);
-        await post(url, 'carrier', site.departure);
+        for (const { user, message: m } of blockMessages(i, b, 'B')) await post(url, user, m);
       }
     };
     await Promise.all(Array.from({ length: clients }, client));

@@ -15,7 +15,7 @@ import { runningEmbeddedUrl } from '../../src/kernel/embedded-db.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { createPlatform, seedDemo } from '../../src/server/platform.ts';
 import { serverDatabase } from '../support/db.ts';
-import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../support/parcels.ts';
+import { blockMessages, makeParcel, type Parcel } from '../support/parcels.ts';
 import { httpLogin, startPlatformProcess, type PlatformProcess } from '../support/processes.ts';
 
 const PARCELS = Number(process.env.CRASH_PARCELS ?? 20_000);
@@ -139,46 +139,7 @@ async function crashRun(kind: 'embedded' | 'server'): Promise<void> {
         if (i >= blocks.length) return;
         if (killAt.has(i)) restarting = restart();
         const b = blocks[i]!;
-        await post(
-          'platform',
-          message(
-            'CEB303',
-            guidOf(3030, i),
-            PARTIES.platform,
-            b.map((p) => p.order),
-          ),
-        );
-        await post(
-          'payer',
-          message(
-            'CEB403',
-            guidOf(4030, i),
-            PARTIES.payer,
-            b.map((p) => p.payment),
-          ),
-        );
-        await post(
-          'carrier',
-          message(
-            'CEB505',
-            guidOf(5050, i),
-            PARTIES.carrier,
-            b.map((p) => p.waybill),
-          ),
-        );
-        await post(
-          'broker',
-          message(
-            'CEB603',
-            guidOf(6030, i),
-            PARTIES.broker,
-            b.map((p) => p.inventory),
-          ),
-        );
-        const site = siteMessages(i, b, 'K');
-        await post('warehouse', site.arrival);
-        await post('broker', site.consolidation);
-        await post('carrier', site.departure);
+        for (const { user, message: m } of blockMessages(i, b, 'K')) await post(user, m);
       }
     };
     await Promise.all([sender(), sender(), sender(), sender()]);

@@ -12,7 +12,7 @@ import { createLogger } from '../../src/kernel/logger.ts';
 import { createPlatform, seedDemo } from '../../src/server/platform.ts';
 import { serverDatabase, type TestDatabase } from '../support/db.ts';
 import { httpLogin, startPlatformProcess, type PlatformProcess } from '../support/processes.ts';
-import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../support/parcels.ts';
+import { blockMessages, makeParcel, type Parcel } from '../support/parcels.ts';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const PARCELS = 1_000;
@@ -98,50 +98,7 @@ test('2 API + 2 worker processes over NATS JetStream: a worker killed mid-load l
   await Promise.all(
     blocks.map(async (b, i) => {
       const api = apis[i % 2]!.url;
-      await post(
-        api,
-        tokens.platform,
-        message(
-          'CEB303',
-          guidOf(3030, i),
-          PARTIES.platform,
-          b.map((p) => p.order),
-        ),
-      );
-      await post(
-        api,
-        tokens.payer,
-        message(
-          'CEB403',
-          guidOf(4030, i),
-          PARTIES.payer,
-          b.map((p) => p.payment),
-        ),
-      );
-      await post(
-        api,
-        tokens.carrier,
-        message(
-          'CEB505',
-          guidOf(5050, i),
-          PARTIES.carrier,
-          b.map((p) => p.waybill),
-        ),
-      );
-      await post(
-        api,
-        tokens.broker,
-        message(
-          'CEB603',
-          guidOf(6030, i),
-          PARTIES.broker,
-          b.map((p) => p.inventory),
-        ),
-      );
-      const site = siteMessages(i, b, 'S');
-      await post(api, tokens.warehouse, site.arrival);
-      await post(api, tokens.broker, site.consolidation);
-      await post(api, tokens.carrier, site.departure);
+      for (const { user, message: m } of blockMessages(i, b, 'S')) await post(api, tokens[user], m);
     }),
   );
   await killer;

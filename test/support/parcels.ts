@@ -242,3 +242,55 @@ export function siteMessages(
     ]),
   };
 }
+
+export type DemoSender = 'platform' | 'payer' | 'carrier' | 'broker' | 'warehouse';
+
+/**
+ * Everything a block of ≤ 100 parcels sends, in the order the parties would: the four parcel
+ * messages, then the arrival, total-sub bill and departure of their flight. Each message comes
+ * with the demo user that sends it.
+ */
+export function blockMessages(block: number, parcels: Parcel[], run: string): { user: DemoSender; message: CebMessage }[] {
+  const site = siteMessages(block, parcels, run);
+  return [
+    {
+      user: 'platform',
+      message: message(
+        'CEB303',
+        guidOf(3030, block),
+        PARTIES.platform,
+        parcels.map((p) => p.order),
+      ),
+    },
+    {
+      user: 'payer',
+      message: message(
+        'CEB403',
+        guidOf(4030, block),
+        PARTIES.payer,
+        parcels.map((p) => p.payment),
+      ),
+    },
+    {
+      user: 'carrier',
+      message: message(
+        'CEB505',
+        guidOf(5050, block),
+        PARTIES.carrier,
+        parcels.map((p) => p.waybill),
+      ),
+    },
+    {
+      user: 'broker',
+      message: message(
+        'CEB603',
+        guidOf(6030, block),
+        PARTIES.broker,
+        parcels.map((p) => p.inventory),
+      ),
+    },
+    { user: 'warehouse', message: site.arrival },
+    { user: 'broker', message: site.consolidation },
+    { user: 'carrier', message: site.departure },
+  ];
+}
