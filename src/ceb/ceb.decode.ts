@@ -90,7 +90,7 @@ function toText(input: string | Uint8Array, limits: DecodeLimits): string {
   }
 }
 
-function checkSafe(xml: string, limits: DecodeLimits): void {
+function checkSafe(xml: string, limits: DecodeLimits): string {
   if (/<!DOCTYPE/i.test(xml)) {
     throw fail('bad_request', { zh: '报文不允许包含 DOCTYPE（DTD）声明', en: 'DOCTYPE (DTD) declarations are not allowed' });
   }
@@ -111,6 +111,19 @@ function checkSafe(xml: string, limits: DecodeLimits): void {
   }
   // Depth scan: tags outside comments, CDATA and processing instructions.
   const stripped = xml.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>/g, '');
+  // Without a DTD only the five predefined entities and character references exist (XML 1.0
+  // WFC "Entity Declared"); the parser would otherwise keep `&xxe;` as text or expand HTML names.
+  const ref = /&(?!(?:lt|gt|amp|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});)([^\s;<&]{0,32};?)/.exec(stripped);
+  if (ref) {
+    throw fail(
+      'bad_request',
+      {
+        zh: `报文含未声明的实体引用“&${ref[1]}”（只允许 &lt; &gt; &amp; &quot; &apos; 和字符引用）`,
+        en: `undeclared entity reference "&${ref[1]}" (only &lt; &gt; &amp; &quot; &apos; and character references are allowed)`,
+      },
+      { entity: ref[1] },
+    );
+  }
   const tag = /<(\/?)[^\s>/!?]+(?:"[^"]*"|'[^']*'|[^'">])*?(\/?)>/g;
   let depth = 0;
   for (let m = tag.exec(stripped); m; m = tag.exec(stripped)) {
@@ -124,6 +137,35 @@ function checkSafe(xml: string, limits: DecodeLimits): void {
         });
       }
     }
+  }
+  return stripped;
+}
+
+/**
+ * Counts entity elements before the parser runs: a 10 MB message of 10,000 small entities costs
+ * seconds of parsing (blocking every other request) only to be refused for its count.
+ */
+function precountEntities(stripped: string, limits: DecodeLimits): void {
+  const root = /<(?:[^\s>/!?:]+:)?([^\s>/!?:]+)[\s>/]/.exec(stripped);
+  const spec = root?.[1] ? specByRoot(root[1]) : undefined;
+  if (!spec) return;
+  const open = new RegExp(`<(?:[^\\s>/!?:]+:)?${spec.entity.element}[\\s>/]`, 'g');
+  let count = 0;
+  while (open.exec(stripped)) count++;
+  tooManyEntities(spec, count, limits);
+}
+
+function tooManyEntities(spec: MessageSpec, count: number, limits: DecodeLimits): void {
+  const max = Math.min(limits.maxEntities, spec.maxEntities);
+  if (count > max) {
+    throw fail(
+      'bad_request',
+      {
+        zh: `每个报文最多 ${max} 个 ${spec.entity.element}，实际 ${count} 个`,
+        en: `at most ${max} ${spec.entity.element} per message, got ${count}`,
+      },
+      { count },
+    );
   }
 }
 
@@ -139,7 +181,13 @@ function parse(xml: string): XmlNode {
       { line: valid.err.line, col: valid.err.col },
     );
   }
-  return parser.parse(xml) as XmlNode;
+  try {
+    return parser.parse(xml) as XmlNode;
+  } catch (e) {
+    // The validator lets some broken prologs through (`<?xml vers<…`) that the parser then rejects.
+    const reason = e instanceof Error ? e.message : String(e);
+    throw fail('bad_request', { zh: `XML 格式错误：${reason}`, en: `malformed XML: ${reason}` });
+  }
 }
 
 interface Root {
@@ -188,17 +236,7 @@ function record(node: XmlNode, prefix: string, block: { fields: BlockSpec['field
 function decodeCebRoot(root: Root, spec: MessageSpec, limits: DecodeLimits): CebMessage {
   const { prefix, node } = root;
   const entityNodes = children(node, prefix, spec.entity.element);
-  const max = Math.min(limits.maxEntities, spec.maxEntities);
-  if (entityNodes.length > max) {
-    throw fail(
-      'bad_request',
-      {
-        zh: `每个报文最多 ${max} 个 ${spec.entity.element}，实际 ${entityNodes.length} 个`,
-        en: `at most ${max} ${spec.entity.element} per message, got ${entityNodes.length}`,
-      },
-      { count: entityNodes.length },
-    );
-  }
+  tooManyEntities(spec, entityNodes.length, limits);
   const entities: CebEntity[] = entityNodes.map((en) => {
     const headNode = spec.entity.headElement ? children(en, prefix, spec.entity.headElement)[0] : en;
     const lists: Record<string, CebRecord[]> = {};
@@ -222,7 +260,7 @@ function decodeCebRoot(root: Root, spec: MessageSpec, limits: DecodeLimits): Ceb
 }
 
 function decodeRaw(xml: string, limits: DecodeLimits, allowEnvelope: boolean): DecodedCeb {
-  checkSafe(xml, limits);
+  precountEntities(checkSafe(xml, limits), limits);
   const root = rootOf(parse(xml));
   const ns = namespaceOf(root);
   if (allowEnvelope && root.local === 'DxpMsg') {

@@ -50,9 +50,13 @@ export interface EntitySpec {
 
 export const EXPORT_MESSAGE_TYPES = ['CEB303', 'CEB403', 'CEB505', 'CEB507', 'CEB509', 'CEB603', 'CEB605', 'CEB607'] as const;
 export const RECEIPT_MESSAGE_TYPES = ['CEB304', 'CEB404', 'CEB506', 'CEB508', 'CEB510', 'CEB604', 'CEB606', 'CEB608'] as const;
+// The summary set (汇总申报, issue 6): CEB701 is taken on the CEB endpoint and routed to the summary
+// module; CEB702 answers it and CEB792 carries each declaration formed (export XSD 2018-05).
+export const SUMMARY_MESSAGE_TYPES = ['CEB701', 'CEB702', 'CEB792'] as const;
 export type ExportMessageType = (typeof EXPORT_MESSAGE_TYPES)[number];
 export type ReceiptMessageType = (typeof RECEIPT_MESSAGE_TYPES)[number];
-export type CebMessageType = ExportMessageType | ReceiptMessageType;
+export type SummaryMessageType = (typeof SUMMARY_MESSAGE_TYPES)[number];
+export type CebMessageType = ExportMessageType | ReceiptMessageType | SummaryMessageType;
 
 export interface MessageSpec {
   messageType: CebMessageType;
@@ -130,6 +134,9 @@ const MESSAGE_ENTITY: Readonly<Record<CebMessageType, string>> = {
   CEB606: 'InvtCancelReturn',
   CEB607: 'WayBill',
   CEB608: 'WayBillReturn',
+  CEB701: 'SummaryApply',
+  CEB702: 'SummaryReturn',
+  CEB792: 'SummaryResult',
 };
 
 // --- derivation ---------------------------------------------------------------------------------
@@ -204,10 +211,9 @@ function messageSpec(messageType: CebMessageType): MessageSpec {
 }
 
 export const MESSAGE_SPECS: Readonly<Record<CebMessageType, MessageSpec>> = Object.freeze(
-  Object.fromEntries([...EXPORT_MESSAGE_TYPES, ...RECEIPT_MESSAGE_TYPES].map((t) => [t, messageSpec(t)])) as Record<
-    CebMessageType,
-    MessageSpec
-  >,
+  Object.fromEntries(
+    [...EXPORT_MESSAGE_TYPES, ...RECEIPT_MESSAGE_TYPES, ...SUMMARY_MESSAGE_TYPES].map((t) => [t, messageSpec(t)]),
+  ) as Record<CebMessageType, MessageSpec>,
 );
 
 const BY_ROOT: ReadonlyMap<string, MessageSpec> = new Map(Object.values(MESSAGE_SPECS).map((s) => [s.root, s]));

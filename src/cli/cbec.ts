@@ -172,6 +172,119 @@ auditCmd
   });
 
 program
+  .command('backup')
+  .description('备份数据库 / back up the database to a file (one consistent snapshot; gzip JSON lines)')
+  .argument('<file>', 'backup file to write, e.g. cbec-2026-11-26.backup.gz')
+  .action(async (file: string) => {
+    const { backupDatabase } = await import('../server/backup.repository.ts');
+    const config = loadConfig();
+    const summary = await withDatabase(config, async (url) => {
+      const database = connect(url, { max: 2 });
+      try {
+        return await backupDatabase(database.db, file);
+      } finally {
+        await database.close();
+      }
+    });
+    process.stdout.write(
+      `备份完成 / backup written: ${file} — ${summary.tables} tables, ${summary.rows} rows, ${summary.migrations} migrations\n`,
+    );
+  });
+
+program
+  .command('restore')
+  .description('从备份恢复 / restore a backup into an EMPTY database (stop the platform first)')
+  .argument('<file>', 'backup file made by `cbec backup`')
+  .option('--overwrite', 'replace every row of a database that is not empty')
+  .action(async (file: string, opts: { overwrite?: boolean }) => {
+    const { restoreDatabase } = await import('../server/backup.repository.ts');
+    const config = loadConfig();
+    if (!config.databaseUrl && runningEmbeddedUrl(config.dataDir)) {
+      process.stderr.write('平台正在运行，请先停止 / the platform is running on this DATA_DIR: stop it first\n');
+      process.exit(1);
+    }
+    const summary = await withDatabase(config, async (url) => {
+      const database = connect(url, { max: 2 });
+      try {
+        await runMigrations(database.db, MIGRATIONS);
+        return await restoreDatabase(database.db, file, { overwrite: opts.overwrite === true });
+      } finally {
+        await database.close();
+      }
+    });
+    process.stdout.write(`恢复完成 / restored: ${summary.tables} tables, ${summary.rows} rows\n`);
+  });
+
+program
+  .command('sign')
+  .description('为 CEB 报文加数字签名 / sign a CEB message (enveloped XML-DSig, rsa-sha1 or sm2-sm3 by the key)')
+  .argument('<message>', 'CEB XML file to sign ("-" reads stdin)')
+  .requiredOption('--key <file>', 'private key, PEM (RSA or SM2)')
+  .requiredOption('--cert <file>', 'the certificate registered for the organisation, PEM')
+  .option('--out <file>', 'file to write; stdout when absent')
+  .action(async (input: string, opts: { key: string; cert: string; out?: string }) => {
+    const { readFile } = await import('node:fs/promises');
+    const { signXml } = await import('../modules/signature/index.ts');
+    const xml =
+      input === '-' ? await new Response(process.stdin as unknown as ReadableStream).text() : await readFile(input, 'utf8');
+    const signed = signXml(xml, await readFile(opts.key, 'utf8'), await readFile(opts.cert, 'utf8'));
+    if (opts.out) await writeFile(opts.out, signed);
+    else process.stdout.write(signed);
+  });
+
+// issue 6: evidence packs are checked offline by whoever received one (tax bureau, SAFE, bank).
+program
+  .command('evidence')
+  .description('证据包 / evidence packs')
+  .command('verify <file>')
+  .description('校验证据包各部分哈希 / verify every part hash of an evidence pack JSON; exit code 1 when changed')
+  .action(async (file: string) => {
+    const { readFile } = await import('node:fs/promises');
+    const { verifyPack } = await import('../modules/evidence/index.ts');
+    const result = verifyPack(JSON.parse(await readFile(file, 'utf8')) as unknown);
+    if (result.ok) process.stdout.write('证据包完好 / evidence pack intact\n');
+    else {
+      process.stdout.write(`证据包被改动 / evidence pack CHANGED: ${result.problems.length} problem(s)\n`);
+      for (const p of result.problems) process.stdout.write(`  ${p}\n`);
+    }
+    process.exit(result.ok ? 0 : 1);
+  });
+
+// issue 8: statistics read model backfill (inventories closed before the fold, or after a rate fix).
+program
+  .command('stats')
+  .description('统计 / statistics')
+  .command('rebuild')
+  .description('重算统计读模型 / recompute the statistics cubes from every closed inventory (idempotent)')
+  .action(async () => {
+    const { rebuildStatistics } = await import('../modules/statistics/index.ts');
+    const config = loadConfig();
+    const r = await withDatabase(config, async (url) => {
+      const database = connect(url, { max: 2 });
+      try {
+        await runMigrations(database.db, MIGRATIONS);
+        const bar = new cliProgress.SingleBar(
+          { format: 'stats rebuild [{bar}] {value}/{total} {step}' },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(5, 0, { step: '' });
+        try {
+          return await rebuildStatistics(database.db, {
+            clock: systemClock,
+            audit: createAuditLog({ clock: systemClock }),
+            onProgress: (done, _total, step) => bar.update(done, { step }),
+          });
+        } finally {
+          bar.stop();
+        }
+      } finally {
+        await database.close();
+      }
+    });
+    process.stdout.write(`统计已重算 / statistics rebuilt: ${r.inventories} inventories in ${r.millis} ms\n`);
+  });
+
+program
   .command('openapi')
   .description('输出 OpenAPI 文档 / write the OpenAPI document')
   .option('--out <file>', 'file to write; stdout when absent')

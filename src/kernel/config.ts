@@ -16,6 +16,8 @@ export interface Config {
   sessionTtlHours: number;
   loginMaxFailures: number;
   loginLockMinutes: number;
+  /** An unused session ends after this many minutes, before SESSION_TTL_HOURS. */
+  sessionIdleMinutes: number;
   /** Comma-separated allowed origins; empty = CORS off (the web UI is same-origin). */
   corsOrigins: string[];
   /** Serve the built web UI from here when it exists. */
@@ -72,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12),
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5),
     loginLockMinutes: int(env, 'LOGIN_LOCK_MINUTES', 15),
+    sessionIdleMinutes: int(env, 'SESSION_IDLE_MINUTES', 60),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -6,7 +6,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../kernel/config.ts';
 import { DomainError, forbidden } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
@@ -14,6 +14,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { isPermission, SESSION_COOKIE, type AuthService, type Principal } from '../modules/identity/index.ts';
 import { errorHandler, sendProblem } from './problem.ts';
 import './route-config.ts';
+import type { PlatformMetrics } from './system.routes.ts';
 
 export interface RegisteredRoute {
   method: string;
@@ -39,6 +40,36 @@ export interface AppDeps {
   auth: AuthService;
   /** Module route registrations; each route declares `config.permission`. */
   routes: ((app: FastifyInstance) => void)[];
+  /** Request counters for /metrics. */
+  metrics?: PlatformMetrics;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF: a request that changes something and is authenticated only by the session cookie must
+ * come from a page of this site — its Origin (or, failing that, its Referer) names this host or a
+ * configured CORS origin. The cookie is SameSite=Strict as well; this check also holds for old
+ * browsers and same-site subdomains. Bearer tokens and API keys are not sent by browsers on their
+ * own, so they are exempt.
+ */
+function sameOrigin(req: FastifyRequest, allowed: readonly string[]): boolean {
+  const origin =
+    req.headers.origin ??
+    (() => {
+      try {
+        return req.headers.referer ? new URL(req.headers.referer).origin : undefined;
+      } catch {
+        return undefined;
+      }
+    })();
+  if (!origin || origin === 'null') return false;
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 const PACKAGE_VERSION = '0.1.0';
@@ -91,6 +122,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.addHook('onResponse', async (req, reply) => {
+      const route = req.routeOptions.url ?? 'unmatched';
+      const status = reply.statusCode;
+      metrics.responses.inc({ method: req.method, route, status: String(status) });
+      metrics.duration.observe({ route }, reply.elapsedTime / 1000);
+      if (status >= 500) metrics.errors.inc({ code: `http_${status}` });
+      if (req.routeOptions.config.permission === 'ceb.submit' && req.method === 'POST') {
+        metrics.intake.inc({ format: route === '/api/v1/ceb' ? 'xml' : 'json', outcome: status < 300 ? 'accepted' : 'refused' });
+      }
+    });
+  }
 
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
@@ -159,7 +203,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Access: deny by default. A route without a declared permission answers 500 and the
   // route-walk test fails, so an undeclared route never serves anyone.
   app.addHook('onRequest', async (req, reply) => {
-    const token = bearer(req.headers.authorization) ?? req.cookies[SESSION_COOKIE] ?? null;
+    const fromHeader = bearer(req.headers.authorization);
+    const token = fromHeader ?? req.cookies[SESSION_COOKIE] ?? null;
+    if (token && !fromHeader && !SAFE_METHODS.has(req.method) && !sameOrigin(req, config.corsOrigins)) {
+      return sendProblem(
+        reply,
+        new DomainError('csrf.forbidden', {
+          zh: '跨站请求被拒绝：请从本站页面操作（Origin 不符）',
+          en: 'Cross-site request refused: the Origin of a cookie-authenticated change must be this site',
+        }),
+        req,
+      );
+    }
     if (token) {
       req.credential = token;
       const principal = await auth.authenticate(token);
@@ -209,7 +264,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler({ preHandler: undefined }, (req, reply) => {
     const url = req.url.split('?')[0] ?? '/';
-    if (hasWeb && req.method === 'GET' && !url.startsWith('/api/') && url !== '/healthz' && !path.extname(url)) {
+    if (
+      hasWeb &&
+      req.method === 'GET' &&
+      !url.startsWith('/api/') &&
+      !['/healthz', '/livez', '/readyz', '/metrics'].includes(url) &&
+      !path.extname(url)
+    ) {
       // Client-side routes (/login, /codes …) all load the single-page app.
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml);
     }

@@ -34,10 +34,9 @@ import {
   createReceiptSequencer,
   type ReceiptSequencer,
   createIntakeService,
-  decideByRuleSet,
   registerClearanceRoutes,
-  ruleSetOn,
   type DecisionHook,
+  parcelCustomsLookup,
 } from '../modules/clearance/index.ts';
 import {
   createFilingService,
@@ -45,6 +44,7 @@ import {
   filingMigrations,
   registerFilingRoutes,
   seedFilingDemo,
+  DEMO_FILED_ENTERPRISES,
 } from '../modules/filing/index.ts';
 import { organisationDirectory, type Principal } from '../modules/identity/index.ts';
 import { createDraftsService, createOrdersService, ordersMigrations, registerOrdersRoutes } from '../modules/orders/index.ts';
@@ -56,8 +56,77 @@ import {
   type WebhookDispatcher,
   type WebhookFeedPort,
 } from '../modules/webhooks/index.ts';
+import {
+  createStatisticsService,
+  registerStatisticsRoutes,
+  statisticsFolder,
+  statisticsMigrations,
+} from '../modules/statistics/index.ts';
+import { createCreditService, creditLevelOf, creditMigrations, registerCreditRoutes } from '../modules/credit/index.ts';
+import { createTraceService, registerTraceRoutes, traceMigrations } from '../modules/trace/index.ts';
+import { createParksService, LEVEL_RANK, parksMigrations, registerParksRoutes, seedParksDemo } from '../modules/parks/index.ts';
+import {
+  createRiskEngine,
+  createRiskService,
+  registerRiskRoutes,
+  riskMigrations,
+  seedRiskDemo,
+  type RiskPorts,
+} from '../modules/risk/index.ts';
+import {
+  createCeb701Service,
+  createSummaryService,
+  registerSummaryRoutes,
+  summaryLookup,
+  summaryMigrations,
+} from '../modules/summary/index.ts';
+import { createTaxService, registerTaxRoutes, seedTaxDemo, taxMigrations } from '../modules/tax/index.ts';
+import {
+  createForexService,
+  forexMigrations,
+  forexReceiptRates,
+  registerForexRoutes,
+  seedForexDemo,
+} from '../modules/forex/index.ts';
+import { createEvidenceService, registerEvidenceRoutes } from '../modules/evidence/index.ts';
+import {
+  createLogisticsService,
+  createTrackingHookDispatcher,
+  createTrackingHookService,
+  logisticsMigrations,
+  registerLogisticsRoutes,
+  seedLogisticsDemo,
+} from '../modules/logistics/index.ts';
+import {
+  createDispatchRepairService,
+  createDispatchService,
+  createWarehouseService,
+  registerWarehouseRoutes,
+  seedWarehouseDemo,
+  warehouseMigrations,
+  type ArrivalPort,
+} from '../modules/warehouse/index.ts';
+import {
+  createPointsService,
+  createStockService,
+  overseasMigrations,
+  registerOverseasRoutes,
+  seedOverseasDemo,
+} from '../modules/overseas/index.ts';
+import {
+  createInspectionBatchService,
+  createInspectionDeclarationService,
+  createInspectionFilingService,
+  createInspectionTaskService,
+  inspectionLookup,
+  inspectionMigrations,
+  inspectionTasks,
+  registerInspectionRoutes,
+  seedInspectionDemo,
+} from '../modules/inspection/index.ts';
+import { createSignatureService, registerSignatureRoutes, signatureMigrations } from '../modules/signature/index.ts';
 import { buildApp } from './app.ts';
-import { registerSystemRoutes } from './system.routes.ts';
+import { createPlatformMetrics, registerSystemRoutes } from './system.routes.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -69,6 +138,19 @@ export const MIGRATIONS: MigrationSource[] = [
   { module: 'clearance', dir: clearanceMigrations },
   { module: 'orders', dir: ordersMigrations },
   { module: 'webhooks', dir: webhooksMigrations },
+  { module: 'statistics', dir: statisticsMigrations },
+  { module: 'credit', dir: creditMigrations },
+  { module: 'trace', dir: traceMigrations },
+  { module: 'parks', dir: parksMigrations },
+  { module: 'risk', dir: riskMigrations },
+  { module: 'summary', dir: summaryMigrations },
+  { module: 'tax', dir: taxMigrations },
+  { module: 'forex', dir: forexMigrations },
+  { module: 'logistics', dir: logisticsMigrations },
+  { module: 'warehouse', dir: warehouseMigrations },
+  { module: 'overseas', dir: overseasMigrations },
+  { module: 'inspection', dir: inspectionMigrations },
+  { module: 'signature', dir: signatureMigrations },
 ];
 
 export interface Platform {
@@ -128,8 +210,49 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
         });
 
   const audit = createAuditLog({ clock });
+  // The risk engine decides (issue 5); tests may pass their own hook (`decideByRuleSet` is one).
+  const riskPorts: RiskPorts = {
+    products: async (exec, pairs) => {
+      const filed = await filingLookup(exec).filedProducts(pairs);
+      return new Map(
+        [...filed].map(([k, p]) => [
+          k,
+          { referencePrice: p.referencePrice, currency: p.currency, quarantineCategory: p.quarantineCategory },
+        ]),
+      );
+    },
+    inspectionFiled: (exec, pairs) => inspectionLookup(exec).filedProducts(pairs),
+    drawOnBatches: (exec, lines) => inspectionLookup(exec).drawOnBatches(lines, clock.now()),
+    inspectionOutcomes: (exec, ids) => inspectionLookup(exec).taskStatuses(ids),
+    // issue 5: the credit system's level where it has rated the seller, and the filing and
+    // declaration history a provisional level is derived from where it has not.
+    credit: async (exec, codes) => {
+      const since = new Date(clock.now().getTime() - 365 * 86_400_000);
+      const [ids, filed, counts] = await Promise.all([
+        organisationDirectory(exec).idsByCodes(codes),
+        filingLookup(exec).filedEnterprises(codes),
+        clearanceLookup(exec).enterpriseClearanceCounts(codes, since),
+      ]);
+      const levels = await creditLevelOf(exec, [...new Set(ids.values())]);
+      const byCode = new Map(counts.map((c) => [c.ebcCode, c]));
+      return new Map(
+        codes.map((code) => {
+          const orgId = ids.get(code);
+          const c = byCode.get(code);
+          return [
+            code,
+            {
+              rated: (orgId ? levels.get(orgId)?.level : null) ?? null,
+              history: { filedAt: filed.get(code)?.approvedAt ?? null, declared: c?.declared ?? 0, rejected: c?.rejected ?? 0 },
+            },
+          ];
+        }),
+      );
+    },
+  };
   const decide: DecisionHook =
-    opts.decide ?? (async (items) => new Map(items.map((i) => [i.id, decideByRuleSet(ruleSetOn(clock.now()), i.guid, i.doc)])));
+    opts.decide ??
+    createRiskEngine({ clock, ports: riskPorts, outbox: { publish: (trx, events) => outbox.publish(trx, events) } });
   const forwarder = config.cebForwardUrl
     ? [cebForwarder({ url: config.cebForwardUrl, log, dxpId: config.dxpId, newGuid: () => newId().toUpperCase() })]
     : [];
@@ -137,7 +260,13 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     db,
     log,
     ...(bus ? { onKick: throttled(() => bus.nc.publish(bus.subjects.kick)) } : {}),
-    handlers: [clearancePipeline({ clock, audit, decide }), ...forwarder, ...(opts.handlers ?? [])],
+    handlers: [
+      clearancePipeline({ clock, audit, decide, outbox: { publish: (trx, events) => outbox.publish(trx, events) } }),
+      ...forwarder,
+      statisticsFolder({ clock }),
+      inspectionTasks({ clock }),
+      ...(opts.handlers ?? []),
+    ],
   });
   const auth = createAuthService({
     db,
@@ -147,16 +276,21 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       sessionTtlHours: config.sessionTtlHours,
       loginMaxFailures: config.loginMaxFailures,
       loginLockMinutes: config.loginLockMinutes,
+      sessionIdleMinutes: config.sessionIdleMinutes,
     },
   });
-  const orgs = createOrganisationService({ db, clock, audit });
+  const orgs = createOrganisationService({ db, clock, audit, sessions: auth });
   const apiKeys = createApiKeyService({ db, clock, audit, onRevoke: (id) => auth.forgetApiKey(id) });
   const filings = createFilingService({ db, clock, audit });
+  const signatures = createSignatureService({ db, clock, audit });
   const intake = createIntakeService({
     db,
     clock,
     audit,
     outbox,
+    signatures,
+    // issue 6: CEB701 on the CEB endpoint goes to the summary module (ceb701 is created below)
+    summary: { apply: (p, head, invtNos) => ceb701.intake(p, head, invtNos) },
     filing: {
       filedEnterprises: async (exec, codes) => new Set((await filingLookup(exec).filedEnterprises(codes)).keys()),
       filedProducts: async (exec, pairs) => new Set((await filingLookup(exec).filedProducts(pairs)).keys()),
@@ -191,6 +325,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     },
   };
   let auditTimer: NodeJS.Timeout | undefined;
+  let repairTimer: NodeJS.Timeout | undefined;
   const webhookFeed: WebhookFeedPort = {
     page: (orgId, after, limit) => receiptFeed(db).page(orgId, after, limit),
     end: (orgId) => receiptFeed(db).end(orgId),
@@ -211,12 +346,87 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     },
   });
 
+  const statistics = createStatisticsService({ db, clock, audit });
+  const summaries = createSummaryService({ db, clock, audit });
+  const ceb701 = createCeb701Service({ db, clock, summaries });
+  // issue 8: the credit factors other modules hold, read through their lookups (read-only)
+  const credit = createCreditService({
+    db,
+    clock,
+    audit,
+    external: {
+      async factors(exec, codes, since) {
+        const [findings, onTime, forex] = await Promise.all([
+          inspectionLookup(exec).failedTaskCounts(codes, since),
+          summaryLookup(exec).onTimeRates(codes, since),
+          forexReceiptRates(exec, codes, since),
+        ]);
+        return new Map(
+          codes.map((c) => [
+            c,
+            {
+              inspectionFindings: findings.get(c) ?? 0,
+              ...(onTime.has(c) ? { summaryOnTimeRate: onTime.get(c)! } : {}),
+              ...(forex.has(c) ? { forexReceiptRate: forex.get(c)! } : {}),
+            },
+          ]),
+        );
+      },
+    },
+  });
+  const trace = createTraceService({
+    db,
+    clock,
+    audit,
+    reports: { report: (r) => credit.reportPublic({ ...r, kind: 'counterfeit' }) },
+  });
+  const parks = createParksService({
+    db,
+    clock,
+    audit,
+    figures: {
+      // the last twelve months of closed exports and the current credit level
+      async figuresOf(org) {
+        const to = clock.now().toISOString().slice(0, 10);
+        const from = new Date(clock.now().getTime() - 365 * 86_400_000).toISOString().slice(0, 10);
+        const [f, levels] = await Promise.all([statistics.enterpriseFigures(org.code, from, to), credit.creditLevelOf([org.id])]);
+        return { ...f, creditLevelRank: LEVEL_RANK[levels.get(org.id)?.level ?? ''] ?? 0 };
+      },
+    },
+  });
+
+  // issue 7: logistics (tracking, timelines joined with customs states)
+  const logistics = createLogisticsService({ db, clock, audit });
+  // The supervision centre's arrival (CEB507) goes through clearance intake as the centre itself.
+  const arrivals: ArrivalPort = {
+    submit: (p, message, requestId) => intake.submit(p, message, 'json', requestId),
+    asOrganisation: (orgId) => organisationPrincipal(db, orgId),
+  };
+  const warehouse = createWarehouseService({
+    db,
+    clock,
+    audit,
+    arrivals,
+    scans: { record: (exec, events) => logistics.recordSiteEvents(exec, events) },
+    // the inspection station: a scanned parcel whose joint-inspection task is open is sent there
+    inspection: { statusOf: (ids) => inspectionLookup(db).taskStatuses(ids) },
+  });
+  const warehouseDispatch = createDispatchService({ db, clock, audit, arrivals });
+  const dispatchRepair = createDispatchRepairService({ db, clock, audit });
+  // tracking events out by webhook, signed like the receipt webhooks
+  const trackingHooks = createTrackingHookService({ db, clock, audit, allowPrivate });
+  const trackingHookDispatcher = createTrackingHookDispatcher({ db, log, clock, allowPrivate });
+  const overseasStock = createStockService({ db, clock, audit });
+  const servicePoints = createPointsService({ db, clock, audit });
+
+  const metrics = createPlatformMetrics();
   const app = await buildApp({
     config,
     log,
     auth,
+    metrics,
     routes: [
-      (a) => registerSystemRoutes(a, { db, audit, outbox }),
+      (a) => registerSystemRoutes(a, { db, audit, outbox, metrics, metricsToken: process.env.METRICS_TOKEN }),
       (a) =>
         registerIdentityRoutes(a, {
           auth,
@@ -230,6 +440,47 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       (a) => registerClearanceRoutes(a, { intake, clearance, sequencer: feedSignal }),
       (a) => registerOrdersRoutes(a, { orders, drafts }),
       (a) => registerWebhookRoutes(a, { webhooks: webhookService }),
+      (a) => registerSignatureRoutes(a, { signatures }),
+      (a) => registerLogisticsRoutes(a, { logistics, hooks: trackingHooks }),
+      (a) => registerWarehouseRoutes(a, { warehouse, dispatch: warehouseDispatch, repair: dispatchRepair }),
+      (a) => registerOverseasRoutes(a, { stock: overseasStock, points: servicePoints }),
+      (a) => registerSummaryRoutes(a, { summaries, ceb701 }),
+      (a) => registerTaxRoutes(a, { tax: createTaxService({ db, clock, audit }) }),
+      (a) => registerForexRoutes(a, { forex: createForexService({ db, clock, audit }) }),
+      (a) => registerEvidenceRoutes(a, { evidence: createEvidenceService({ db, clock }) }),
+      (a) =>
+        registerRiskRoutes(a, {
+          risk: createRiskService({
+            db,
+            clock,
+            audit,
+            ports: riskPorts,
+            held: {
+              held: async (nos) =>
+                new Set(
+                  (await parcelCustomsLookup(db).declared(nos)).filter((d) => d.status === '300').map((d) => d.logisticsNo),
+                ),
+            },
+          }),
+        }),
+      (a) =>
+        registerInspectionRoutes(a, {
+          filings: createInspectionFilingService({ db, clock, audit }),
+          batches: createInspectionBatchService({ db, clock, audit }),
+          declarations: createInspectionDeclarationService({ db, clock, audit }),
+          tasks: createInspectionTaskService({
+            db,
+            clock,
+            audit,
+            // Release after a joint inspection is clearance's (one release logic), on its inspection
+            // path: the officer who records the last finding releases, whichever agency they are from.
+            clearance: { review: (p, id, d) => clearance.decideInspected(p, id, d) },
+          }),
+        }),
+      (a) => registerStatisticsRoutes(a, { statistics }),
+      (a) => registerCreditRoutes(a, { credit }),
+      (a) => registerTraceRoutes(a, { trace }),
+      (a) => registerParksRoutes(a, { parks }),
     ],
   });
 
@@ -252,6 +503,14 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       else outbox.start();
       sequencer.start();
       webhookDispatcher.start();
+      trackingHookDispatcher.start();
+      // dispatches a crash left pending (ADR 0014): on start, then every five minutes
+      const repairDispatches = (): void => {
+        dispatchRepair.repairAll().catch((e: unknown) => log.warn({ err: e }, 'dispatch repair failed'));
+      };
+      repairDispatches();
+      repairTimer = setInterval(repairDispatches, 5 * 60_000);
+      repairTimer.unref();
       auditTimer = setInterval(() => {
         audit.chain(db).catch((e: unknown) => log.warn({ err: e }, 'audit chaining failed'));
       }, 500);
@@ -268,6 +527,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       await runner?.stop();
       await sequencer.stop();
       await webhookDispatcher.stop();
+      await trackingHookDispatcher.stop();
+      clearInterval(repairTimer);
       clearInterval(auditTimer);
       // What was audited is on the chain before the process goes.
       await audit.flush(db, 2_000).catch(() => undefined);
@@ -318,6 +579,20 @@ async function organisationPrincipal(db: Database['db'], orgId: string): Promise
 export async function seedDemo(p: Pick<Platform, 'database' | 'clock' | 'audit'>): Promise<void> {
   await seedIdentityDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
   await seedFilingDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
+  await seedRiskDemo(
+    { db: p.database.db, clock: p.clock, audit: p.audit },
+    DEMO_FILED_ENTERPRISES.map((e) => e.code),
+  );
+  await seedInspectionDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
+  // issue 7: carrier services, centre locations, an overseas warehouse and service point
+  await seedLogisticsDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
+  await seedWarehouseDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
+  await seedOverseasDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
+  // issue 8: a park, a course, a matchmaking event and a support programme
+  await seedParksDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
+  // issue 6: tax status of the demo sellers, forex receipts and RMB settlements
+  await seedTaxDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
+  await seedForexDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
 }
 
 export async function ensureDemo(p: Platform): Promise<boolean> {

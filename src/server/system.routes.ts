@@ -1,13 +1,191 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { timingSafeEqual } from 'node:crypto';
 import type { AuditLog } from '../kernel/audit.ts';
 import { ping, type Db } from '../kernel/db.ts';
 import type { Outbox } from '../kernel/outbox.ts';
 import { requirePermission } from '../modules/identity/index.ts';
+import { createMetricsRepository } from './metrics.repository.ts';
 
-export function registerSystemRoutes(app: FastifyInstance, deps: { db: Db; audit: AuditLog; outbox: Outbox }): void {
+/** Prometheus metrics of one platform (its own registry: tests run several platforms in a process). */
+export interface PlatformMetrics {
+  registry: Registry;
+  intake: Counter<'format' | 'outcome'>;
+  responses: Counter<'method' | 'route' | 'status'>;
+  errors: Counter<'code'>;
+  duration: Histogram<'route'>;
+}
+
+export function createPlatformMetrics(): PlatformMetrics {
+  const registry = new Registry();
+  return {
+    registry,
+    intake: new Counter({
+      name: 'cbec_intake_messages_total',
+      help: 'CEB messages received, by format (xml|json) and outcome (accepted|refused)',
+      labelNames: ['format', 'outcome'],
+      registers: [registry],
+    }),
+    responses: new Counter({
+      name: 'cbec_http_responses_total',
+      help: 'HTTP responses by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'cbec_errors_total',
+      help: 'Server errors (5xx) by problem code',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'cbec_http_request_duration_seconds',
+      help: 'Request duration by route pattern',
+      labelNames: ['route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+  };
+}
+
+export function registerSystemRoutes(
+  app: FastifyInstance,
+  deps: {
+    db: Db;
+    audit: AuditLog;
+    outbox: Outbox;
+    metrics?: PlatformMetrics;
+    /** When set, /metrics answers only `Authorization: Bearer <token>` (Prometheus `authorization`). */
+    metricsToken?: string | undefined;
+  },
+): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const metrics = deps.metrics ?? createPlatformMetrics();
+  const repo = createMetricsRepository(deps.db);
+  // Database-derived gauges are read at scrape time, at most every 5 s.
+  let cached: { at: number; value: Promise<void> } | null = null;
+  const lag = new Gauge({
+    name: 'cbec_pipeline_lag_seconds',
+    help: 'Age of the oldest undelivered outbox event, per handler',
+    labelNames: ['handler'],
+    registers: [metrics.registry],
+  });
+  const pending = new Gauge({
+    name: 'cbec_outbox_pending',
+    help: 'Undelivered outbox events, per handler',
+    labelNames: ['handler'],
+    registers: [metrics.registry],
+  });
+  const dead = new Gauge({
+    name: 'cbec_outbox_dead',
+    help: 'Outbox deliveries given up after all retries (errors), per handler',
+    labelNames: ['handler'],
+    registers: [metrics.registry],
+  });
+  const lanes = new Gauge({
+    name: 'cbec_decisions_by_lane',
+    help: 'Inventories decided, by lane (green 399, review 300)',
+    labelNames: ['lane'],
+    registers: [metrics.registry],
+  });
+  const refresh = async (): Promise<void> => {
+    const [ob, dl] = await Promise.all([repo.outboxLag(), repo.decisionsByLane()]);
+    lag.reset();
+    pending.reset();
+    dead.reset();
+    // "all" is always present (0 when nothing waits), so an alert rule never sees an absent series.
+    lag.set({ handler: 'all' }, Math.max(0, ...ob.map((h) => h.lag_seconds)));
+    pending.set(
+      { handler: 'all' },
+      ob.reduce((a, h) => a + h.pending, 0),
+    );
+    dead.set(
+      { handler: 'all' },
+      ob.reduce((a, h) => a + h.dead, 0),
+    );
+    for (const h of ob) {
+      lag.set({ handler: h.handler }, h.lag_seconds);
+      pending.set({ handler: h.handler }, h.pending);
+      dead.set({ handler: h.handler }, h.dead);
+    }
+    lanes.set({ lane: 'green' }, dl.find((x) => x.lane === 'green')?.n ?? 0);
+    lanes.set({ lane: 'review' }, dl.find((x) => x.lane === 'review')?.n ?? 0);
+  };
+  let ready = true;
+  app.addHook('preClose', async () => {
+    ready = false;
+  });
+
+  r.get(
+    '/livez',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['system'],
+        summary: '存活检查（不含数据库）/ Liveness: the process answers (restart it when this fails)',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  r.get(
+    '/readyz',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['system'],
+        summary: '就绪检查 / Readiness: database reachable and not shutting down (send traffic only when 200)',
+        response: {
+          200: Type.Object({ status: Type.Literal('ready'), db: Type.Literal('ok') }),
+          503: Type.Object({ status: Type.Literal('unavailable'), db: Type.String(), reason: Type.String() }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      if (!ready) return reply.code(503).send({ status: 'unavailable' as const, db: 'unknown', reason: 'shutting down' });
+      try {
+        await ping(deps.db);
+        return { status: 'ready' as const, db: 'ok' as const };
+      } catch (e) {
+        return reply
+          .code(503)
+          .send({ status: 'unavailable' as const, db: e instanceof Error ? e.message : 'unreachable', reason: 'database' });
+      }
+    },
+  );
+
+  r.get(
+    '/metrics',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['system'],
+        summary: 'Prometheus 指标 / Prometheus metrics (text exposition format)',
+        description:
+          'intake rate (cbec_intake_messages_total), pipeline lag (cbec_pipeline_lag_seconds), decisions by lane (cbec_decisions_by_lane), errors (cbec_errors_total, cbec_outbox_dead). Protect with METRICS_TOKEN or at the proxy.',
+      },
+    },
+    async (req, reply) => {
+      if (deps.metricsToken) {
+        const given = Buffer.from(req.headers.authorization ?? '');
+        const want = Buffer.from(`Bearer ${deps.metricsToken}`);
+        if (given.length !== want.length || !timingSafeEqual(given, want)) {
+          return reply.code(401).type('text/plain').send('metrics token required\n');
+        }
+      }
+      if (!cached || Date.now() - cached.at > 5_000) cached = { at: Date.now(), value: refresh() };
+      try {
+        await cached.value;
+      } catch (e) {
+        cached = null;
+        req.log.warn({ err: e }, 'metrics refresh failed');
+      }
+      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    },
+  );
   r.get(
     '/healthz',
     {

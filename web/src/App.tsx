@@ -1,5 +1,6 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { App as AntApp, ConfigProvider } from 'antd';
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
+import { lazy, Suspense } from 'react';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { BrowserRouter, Route, Routes } from 'react-router';
@@ -13,6 +14,8 @@ import { LoginPage } from './pages/LoginPage.tsx';
 import { SESSION_KEY, useSession } from './session.tsx';
 import { theme } from './theme.ts';
 import type { MenuEntry } from './menu.ts';
+
+const PublicServicePointsPage = lazy(() => import('./pages/PublicServicePointsPage.tsx'));
 
 /** A 401 on any call means the session is gone: forget it, and the guard sends the user to /login. */
 function onApiError(err: unknown, key?: readonly unknown[]): void {
@@ -47,6 +50,15 @@ function Shell() {
         <BrowserRouter>
           <Routes>
             <Route path="/login" element={<LoginPage />} />
+            {/* public pages: outside the authenticated layout, no session needed */}
+            <Route
+              path="/public/service-points"
+              element={
+                <Suspense fallback={<Spin size="large" />}>
+                  <PublicServicePointsPage />
+                </Suspense>
+              }
+            />
             <Route
               element={
                 <RequireSession>

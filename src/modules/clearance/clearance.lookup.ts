@@ -1,5 +1,5 @@
 import type { Executor } from '../../kernel/db.ts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { createClearanceRepository } from './clearance.repository.ts';
 import { toReceiptView, type ReceiptView } from './clearance.service.ts';
 
@@ -10,6 +10,67 @@ export function clearanceLookup(exec: Executor) {
     /** business keys (`ebpCode|orderNo`) among `keys` that have a live order (CEB303) */
     async liveOrderKeys(keys: string[]): Promise<Set<string>> {
       return new Set((await repo.liveByKeys('order', [...new Set(keys)])).map((d) => d.business_key));
+    },
+    /**
+     * `${payCode}|${payNo}` among `pairs` that a live payment collection (CEB403) already carries:
+     * forex (issue 6) does not count the same payment transaction twice.
+     */
+    async collectionRefs(pairs: { payCode: string; payNo: string }[]): Promise<Set<string>> {
+      if (pairs.length === 0) return new Set();
+      const r = await sql<{ k: string }>`
+        select distinct (head->>'payCode') || '|' || (head->>'payNo') as k from clr_document
+        where kind = 'payment' and live
+          and (head->>'payCode', head->>'payNo') in (
+            select * from unnest(${pairs.map((x) => x.payCode)}::text[], ${pairs.map((x) => x.payNo)}::text[]))`.execute(exec);
+      return new Set(r.rows.map((x) => x.k));
+    },
+    /** What read models need of closed (899) inventories, one statement for a batch of ids. */
+    async closedInventoryFacts(ids: string[]): Promise<ClosedInventoryFacts[]> {
+      if (ids.length === 0) return [];
+      const r = await sql<{
+        id: string;
+        customs_code: string | null;
+        trade_mode: string;
+        ebc_code: string;
+        carrier_code: string | null;
+        country: string | null;
+        gross_weight: string | null;
+        day: string;
+        lines: Record<string, string>[];
+      }>`select d.id, d.customs_code, i.trade_mode, i.ebc_code, d.head->>'logisticsCode' as carrier_code,
+            d.head->>'country' as country, d.head->>'grossWeight' as gross_weight,
+            to_char(i.closed_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as day, d.lines
+          from clr_document d join clr_inventory i on i.document_id = d.id
+          where d.id = any(${[...new Set(ids)]}::uuid[]) and d.status = '899' and i.closed_at is not null`.execute(exec);
+      return r.rows.map((x) => ({
+        id: x.id,
+        customsCode: x.customs_code ?? '',
+        tradeMode: x.trade_mode,
+        ebcCode: x.ebc_code,
+        carrierCode: x.carrier_code ?? '',
+        country: x.country ?? '',
+        grossWeight: x.gross_weight ?? '0',
+        day: x.day,
+        lines: x.lines.map((l) => ({
+          gcode: l.gcode ?? '',
+          qty: l.qty ?? '0',
+          totalPrice: l.totalPrice ?? '0',
+          currency: l.currency ?? '142',
+        })),
+      }));
+    },
+    /** Inventory outcomes per seller (ebcCode) since a date: the clearance factors of credit ratings. */
+    async enterpriseClearanceCounts(ebcCodes: string[], since: Date): Promise<EnterpriseClearanceCounts[]> {
+      if (ebcCodes.length === 0) return [];
+      const r = await sql<EnterpriseClearanceCounts>`
+        select i.ebc_code as "ebcCode", count(*)::int as declared,
+          count(*) filter (where d.status = '100')::int as rejected,
+          count(*) filter (where i.lane is not null and i.lane <> 'green')::int as reviewed,
+          count(*) filter (where d.status = '899')::int as closed
+        from clr_inventory i join clr_document d on d.id = i.document_id
+        where i.ebc_code = any(${[...new Set(ebcCodes)]}::text[]) and d.created_at >= ${since}
+        group by i.ebc_code`.execute(exec);
+      return r.rows;
     },
   };
 }
@@ -31,4 +92,254 @@ export function receiptFeed(exec: Executor) {
       return Number(r.rows[0]?.n ?? 0);
     },
   };
+}
+
+export interface ClosedInventoryFacts {
+  id: string;
+  customsCode: string;
+  tradeMode: string;
+  /** the seller (电商企业) */
+  ebcCode: string;
+  carrierCode: string;
+  /** destination country (customs country code) */
+  country: string;
+  grossWeight: string;
+  /** closing day in China Standard Time, YYYY-MM-DD */
+  day: string;
+  lines: { gcode: string; qty: string; totalPrice: string; currency: string }[];
+}
+
+export interface EnterpriseClearanceCounts {
+  ebcCode: string;
+  declared: number;
+  rejected: number;
+  reviewed: number;
+  closed: number;
+}
+
+/** One customs fact about a parcel, for logistics timelines (issue 7). */
+export interface ParcelCustomsState {
+  waybillKey: string;
+  kind: 'waybill' | 'inventory' | 'arrival' | 'consolidation' | 'departure';
+  documentId: string;
+  status: string;
+  returnInfo: string | null;
+  invtNo: string | null;
+  billNo: string | null;
+  parties: string[];
+  at: Date;
+  releasedAt: Date | null;
+  closedAt: Date | null;
+}
+
+/**
+ * Customs states of parcels by waybill key (`logisticsCode|logisticsNo`), batch-first: the live
+ * waybill and inventory documents, and the site documents (arrival, consolidation, departure)
+ * that named the parcel.
+ */
+export function parcelCustomsLookup(exec: Executor) {
+  return {
+    /**
+     * Declared parcels by logistics number (a warehouse scan knows only the number): the waybill
+     * key, the carrier's name on the waybill and the live inventory's number and status.
+     */
+    async declared(logisticsNos: string[]): Promise<
+      {
+        logisticsNo: string;
+        waybillKey: string;
+        logisticsName: string | null;
+        invtNo: string;
+        status: string;
+        parties: string[];
+      }[]
+    > {
+      const nos = [...new Set(logisticsNos)];
+      if (!nos.length) return [];
+      const r = await sql<{
+        logistics_no: string;
+        waybill_key: string;
+        logistics_name: string | null;
+        invt_no: string;
+        status: string;
+        parties: string[];
+      }>`
+        select i.logistics_no, i.waybill_key, d.head->>'logisticsName' as logistics_name, i.invt_no, d.status, d.parties
+          from clr_inventory i join clr_document d on d.id = i.document_id
+         where i.logistics_no = any(${nos}::text[]) and d.live`.execute(exec);
+      return r.rows.map((x) => ({
+        logisticsNo: x.logistics_no,
+        waybillKey: x.waybill_key,
+        logisticsName: x.logistics_name,
+        invtNo: x.invt_no,
+        status: x.status,
+        parties: x.parties,
+      }));
+    },
+    async states(waybillKeys: string[]): Promise<ParcelCustomsState[]> {
+      const keys = [...new Set(waybillKeys)];
+      if (!keys.length) return [];
+      const r = await sql<{
+        waybill_key: string;
+        kind: ParcelCustomsState['kind'];
+        document_id: string;
+        status: string;
+        return_info: string | null;
+        invt_no: string | null;
+        bill_no: string | null;
+        parties: string[];
+        at: Date;
+        released_at: Date | null;
+        closed_at: Date | null;
+      }>`
+        select d.business_key as waybill_key, d.kind, d.id as document_id, d.status, d.return_info, null::text as invt_no,
+               null::text as bill_no, d.parties, d.created_at as at, null::timestamptz as released_at, null::timestamptz as closed_at
+          from clr_document d where d.kind = 'waybill' and d.live and d.business_key = any(${keys}::text[])
+        union all
+        select i.waybill_key, d.kind, d.id, d.status, d.return_info, i.invt_no, null, d.parties, d.created_at, i.released_at, i.closed_at
+          from clr_inventory i join clr_document d on d.id = i.document_id
+         where i.waybill_key = any(${keys}::text[]) and d.live
+        union all
+        select e.waybill_key, e.kind, d.id, d.status, d.return_info, null, e.bill_no, d.parties, e.at, null, null
+          from clr_parcel_event e join clr_document d on d.id = e.document_id
+         where e.waybill_key = any(${keys}::text[])
+        order by at`.execute(exec);
+      return r.rows.map((x) => ({
+        waybillKey: x.waybill_key,
+        kind: x.kind,
+        documentId: x.document_id,
+        status: x.status,
+        returnInfo: x.return_info,
+        invtNo: x.invt_no,
+        billNo: x.bill_no,
+        parties: x.parties,
+        at: x.at,
+        releasedAt: x.released_at,
+        closedAt: x.closed_at,
+      }));
+    },
+  };
+}
+
+/**
+ * Closed (899) inventory lines of some consignors in a time window, as a relation other modules
+ * compose set-based SQL on (the summary declaration groups it; nothing is loaded row by row).
+ * Columns: inventory_id, invt_no, logistics_no, gnum, statistics_flag, customs_code, closed_at,
+ * ebc_code, agent_code, traf_mode, owner_code, head_country, port_code, gross_weight, net_weight,
+ * line_country, gcode, currency, unit, item_name, gname, qty, total_price (numbers as numeric).
+ */
+export function closedInventoryLines(q: {
+  ebcCodes: readonly string[];
+  from: Date;
+  to: Date;
+  statisticsFlag: 'A' | 'B';
+  invtNos?: readonly string[];
+}) {
+  return sql`
+    select i.document_id as inventory_id, i.invt_no, i.logistics_no, (l.value->>'gnum')::int as gnum,
+      i.statistics_flag, d.customs_code, i.closed_at, i.ebc_code, i.agent_code,
+      coalesce(d.head->>'trafMode', '') as traf_mode, coalesce(d.head->>'ownerCode', '') as owner_code,
+      coalesce(d.head->>'country', '') as head_country, coalesce(d.head->>'portCode', '') as port_code,
+      coalesce(nullif(d.head->>'grossWeight', ''), '0')::numeric as gross_weight,
+      coalesce(nullif(d.head->>'netWeight', ''), '0')::numeric as net_weight,
+      coalesce(l.value->>'country', '') as line_country, coalesce(l.value->>'gcode', '') as gcode,
+      coalesce(l.value->>'currency', '') as currency, coalesce(l.value->>'unit', '') as unit,
+      coalesce(l.value->>'itemName', '') as item_name, coalesce(l.value->>'gname', '') as gname,
+      coalesce(nullif(l.value->>'qty', ''), '0')::numeric as qty,
+      coalesce(nullif(l.value->>'totalPrice', ''), '0')::numeric as total_price
+    from clr_inventory i
+    join clr_document d on d.id = i.document_id
+    cross join lateral jsonb_array_elements(d.lines) as l(value)
+    where i.ebc_code = any(${[...q.ebcCodes]}::text[]) and i.statistics_flag = ${q.statisticsFlag}
+      and i.closed_at >= ${q.from} and i.closed_at < ${q.to} and d.status = '899' and d.live
+      ${q.invtNos ? sql`and i.invt_no = any(${[...q.invtNos]}::text[])` : sql``}`;
+}
+
+/**
+ * Every closed (899) inventory with its lines, one row per line in line order (an inventory without
+ * lines gives one row with null line columns): a relation for set-based rebuilds of read models
+ * (statistics). Columns: inventory_id, customs_code, trade_mode, ebc_code, carrier_code, country,
+ * gross_weight (text), day (YYYY-MM-DD, China Standard Time), line_no, gcode, currency, total_price (text).
+ */
+export function closedInventoryFactLines() {
+  return sql`
+    select d.id as inventory_id, coalesce(d.customs_code, '') as customs_code, i.trade_mode, i.ebc_code,
+      coalesce(d.head->>'logisticsCode', '') as carrier_code, coalesce(d.head->>'country', '') as country,
+      d.head->>'grossWeight' as gross_weight, to_char(i.closed_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as day,
+      l.ord as line_no, l.value->>'gcode' as gcode, l.value->>'currency' as currency, l.value->>'totalPrice' as total_price
+    from clr_document d join clr_inventory i on i.document_id = d.id
+    left join lateral jsonb_array_elements(d.lines) with ordinality as l(value, ord) on true
+    where d.status = '899' and i.closed_at is not null`;
+}
+
+/**
+ * Payment collections (CEB403 收款单) of inventories, by the order they share (ebpCode|orderNo):
+ * a relation over a subquery of inventory ids, for set-based joins in other modules.
+ * Columns: inventory_id, pay_no, pay_code, charge (numeric), currency, accounting_date (text, YYYYMMDDhhmmss).
+ */
+export function inventoryCollections(inventoryIds: RawBuilder<unknown>) {
+  return sql`
+    select i.document_id as inventory_id, p.head->>'payNo' as pay_no, p.head->>'payCode' as pay_code,
+      coalesce(nullif(p.head->>'charge', ''), '0')::numeric as charge, coalesce(p.head->>'currency', '') as currency,
+      p.head->>'accountingDate' as accounting_date
+    from clr_inventory i
+    join clr_document p on p.kind = 'payment' and p.live and p.business_key = i.order_key
+    where i.document_id in (${inventoryIds})`;
+}
+
+/** One parcel's clearance record for an evidence pack: inventory, order, collection, waybill, site events. */
+export interface InventoryDossier {
+  inventoryId: string;
+  invtNo: string;
+  status: string;
+  inventory: Record<string, unknown>;
+  inventoryLines: Record<string, unknown>[];
+  order: Record<string, unknown> | null;
+  payment: Record<string, unknown> | null;
+  waybill: Record<string, unknown> | null;
+  events: { kind: string; billNo: string | null; at: string }[];
+  releasedAt: string | null;
+  closedAt: string | null;
+}
+
+/** Clearance records of inventories, one statement for the batch (evidence packs). */
+export async function inventoryDossiers(exec: Executor, inventoryIds: readonly string[]): Promise<InventoryDossier[]> {
+  if (!inventoryIds.length) return [];
+  const r = await sql<{
+    inventory_id: string;
+    invt_no: string;
+    status: string;
+    inventory: Record<string, unknown>;
+    inventory_lines: Record<string, unknown>[];
+    order_head: Record<string, unknown> | null;
+    payment_head: Record<string, unknown> | null;
+    waybill_head: Record<string, unknown> | null;
+    events: { kind: string; billNo: string | null; at: string }[] | null;
+    released_at: Date | null;
+    closed_at: Date | null;
+  }>`
+    select i.document_id as inventory_id, i.invt_no, d.status, d.head as inventory, d.lines as inventory_lines,
+      o.head as order_head, p.head as payment_head, w.head as waybill_head,
+      (select jsonb_agg(jsonb_build_object('kind', e.kind, 'billNo', e.bill_no, 'at', e.at) order by e.at, e.kind)
+         from clr_parcel_event e where e.waybill_key = i.waybill_key) as events,
+      i.released_at, i.closed_at
+    from clr_inventory i
+    join clr_document d on d.id = i.document_id
+    left join clr_document o on o.kind = 'order' and o.live and o.business_key = i.order_key
+    left join clr_document p on p.kind = 'payment' and p.live and p.business_key = i.order_key
+    left join clr_document w on w.kind = 'waybill' and w.live and w.business_key = i.waybill_key
+    where i.document_id = any(${[...inventoryIds]}::uuid[])
+    order by i.invt_no`.execute(exec);
+  return r.rows.map((x) => ({
+    inventoryId: x.inventory_id,
+    invtNo: x.invt_no,
+    status: x.status,
+    inventory: x.inventory,
+    inventoryLines: x.inventory_lines,
+    order: x.order_head,
+    payment: x.payment_head,
+    waybill: x.waybill_head,
+    events: x.events ?? [],
+    releasedAt: x.released_at ? x.released_at.toISOString() : null,
+    closedAt: x.closed_at ? x.closed_at.toISOString() : null,
+  }));
 }

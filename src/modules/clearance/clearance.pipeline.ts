@@ -2,7 +2,7 @@ import type { AuditLog } from '../../kernel/audit.ts';
 import { SYSTEM_ACTOR } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Executor } from '../../kernel/db.ts';
-import type { OutboxEvent, OutboxHandler } from '../../kernel/outbox.ts';
+import type { Outbox, OutboxEvent, OutboxHandler } from '../../kernel/outbox.ts';
 import { createClearanceRepository, type DocumentRow } from './clearance.repository.ts';
 import { TOPIC_RECEIVED, type ReceivedPayload } from './intake.service.ts';
 import { receiptBatch, recipientsOf } from './receipt.writer.ts';
@@ -11,6 +11,22 @@ import type { DecisionHook } from './rules/decision.rules.ts';
 import { describeMismatches, matchInventory } from './rules/match.rules.ts';
 
 export const TOPIC_REVIEWED = 'clearance.reviewed';
+/** Inventories that reached 899 (closed, the goods left the country): `{ ids }`. */
+export const TOPIC_CLOSED = 'clearance.closed';
+
+export interface ClosedPayload {
+  ids: string[];
+}
+
+/**
+ * Inventories that left the flow without departing: rejected (100) on review or inspection, or
+ * cancelled (CEB605): `{ ids }`. Whatever they reserved (batch quantities) goes back.
+ */
+export const TOPIC_WITHDRAWN = 'clearance.withdrawn';
+
+export interface WithdrawnPayload {
+  ids: string[];
+}
 
 export interface ReviewedPayload {
   /** inventories a customs officer decided (399) by hand */
@@ -27,6 +43,8 @@ export function clearancePipeline(deps: {
   audit: AuditLog;
   decide: DecisionHook;
   ruleSets?: readonly ClearanceRuleSet[];
+  /** Publishes follow-up events (TOPIC_CLOSED) in the pipeline's transaction. */
+  outbox?: Pick<Outbox, 'publish'>;
 }): OutboxHandler {
   const { clock } = deps;
   return {
@@ -71,6 +89,7 @@ export function clearancePipeline(deps: {
         ready
           .filter((c) => matchInventory(rules, c.inventory, c.order!, c.waybill!, c.payment ?? undefined).ok)
           .map((c) => ({ id: c.inventory.id, guid: c.inventory.guid, doc: c.inventory })),
+        trx,
       );
       for (const c of ready) {
         const inv = c.inventory;
@@ -110,10 +129,24 @@ export function clearancePipeline(deps: {
           decided.push(inv.id);
         } else {
           const reason = verdict.reasons.map((r) => `${r.zh} / ${r.en}`).join('; ');
+          // Held in 300 whatever the lane: the officer's review (or the joint inspection through
+          // it) decides it; the lane says why it waits.
           statuses.push({ id: inv.id, status: '300' });
           decisions.push({ id: inv.id, lane: verdict.lane, reason, decided: false });
-          // The seller sees the outcome, never the rule that caused it.
-          receipts.add({ ...base, status: '300' });
+          if (verdict.lane === 'inspect') {
+            receipts.add({ ...base, status: '500', detail: '查验 / selected for inspection' });
+          } else if (verdict.lane === 'hold') {
+            // A hold is something the seller can fix (e.g. a missing inspection filing): it is told why.
+            const told = verdict.reasons.filter((r) => r.lane === 'hold');
+            receipts.add({
+              ...base,
+              status: '300',
+              detail: (told.length ? told : verdict.reasons).map((r) => `${r.zh} / ${r.en}`).join('; '),
+            });
+          } else {
+            // The seller sees the outcome, never the rule that caused it.
+            receipts.add({ ...base, status: '300' });
+          }
         }
       }
       // Payment collections that arrive after their order matched.
@@ -143,6 +176,7 @@ export function clearancePipeline(deps: {
       const targets = new Map(
         (await repo.inventoriesByInvtNo(cancelDocs.map((c) => c.head.invtNo ?? ''))).map((i) => [i.invt_no, i]),
       );
+      const withdrawn: string[] = [];
       for (const c of cancelDocs) {
         if (c.status !== '2') continue;
         const inv = targets.get(c.head.invtNo ?? '');
@@ -173,6 +207,7 @@ export function clearancePipeline(deps: {
             { id: inv.id, status: 'cancelled', live: false, info: `撤销 / cancelled: ${c.head.reason}` },
           );
           receipts.add({ ...cancelBase, status: '399', detail: `清单 ${inv.invt_no} 已撤销 / inventory cancelled` });
+          withdrawn.push(inv.id);
           receipts.add({
             messageType: 'CEB603',
             documentId: inv.id,
@@ -187,6 +222,8 @@ export function clearancePipeline(deps: {
       }
       await repo.setStatuses(statuses, now);
       await repo.setInventoryDecisions(decisions, now);
+      if (withdrawn.length > 0)
+        await deps.outbox?.publish(trx, [{ topic: TOPIC_WITHDRAWN, payload: { ids: withdrawn } satisfies WithdrawnPayload }]);
 
       // 4. Release (800) and closure (899), for whatever is now ready, in either order.
       const released: string[] = [];
@@ -217,6 +254,9 @@ export function clearancePipeline(deps: {
       await repo.setStatuses(moves, now);
       await repo.stampInventories(released, 'released_at', now);
       await repo.stampInventories(closed, 'closed_at', now);
+      // Read models (statistics) fold closed exports from this event, in this same transaction.
+      if (closed.length > 0)
+        await deps.outbox?.publish(trx, [{ topic: TOPIC_CLOSED, payload: { ids: closed } satisfies ClosedPayload }]);
 
       // 5. A total-sub bill whose parcels are all released is released itself (608 800).
       const releasedKeys = new Set<string>(waybillKeys);

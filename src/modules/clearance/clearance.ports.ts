@@ -1,4 +1,6 @@
+import type { CebMessage } from '../../ceb/index.ts';
 import type { Executor } from '../../kernel/db.ts';
+import type { Principal } from '../identity/index.ts';
 
 /**
  * What clearance needs from other modules, as plain functions wired in the composition root:
@@ -11,6 +13,11 @@ export interface FilingPort {
   filedProducts(exec: Executor, pairs: { ebcCode: string; itemNo: string }[]): Promise<Set<string>>;
 }
 
+/** Signed declarations (issue 9): throws a DomainError when a required XML-DSig is missing or wrong. */
+export interface SignaturePort {
+  requireSignature(p: Principal, message: CebMessage, format: 'xml' | 'json', raw?: Buffer): Promise<void>;
+}
+
 export interface DirectoryPort {
   /** customs code or USCC → organisation id */
   idsByCodes(exec: Executor, codes: string[]): Promise<Map<string, string>>;
@@ -18,4 +25,21 @@ export interface DirectoryPort {
   idsByDxpIds(exec: Executor, dxpIds: string[]): Promise<Map<string, string>>;
   /** every code an organisation is known by (customs code and USCC): messages may use either */
   codesOf(exec: Executor, orgId: string): Promise<string[]>;
+}
+
+/**
+ * Summary declarations (issue 6): a CEB701 on the CEB endpoint is answered by the summary module.
+ * One SummaryApply entity in, its CEB702 receipt and the CEB792 heads of the declarations formed out.
+ */
+export interface SummaryIntakePort {
+  apply(
+    p: Principal,
+    head: Record<string, string>,
+    invtNos: string[],
+  ): Promise<{
+    accepted: boolean;
+    applicationId: string | null;
+    ceb702: Record<string, string>;
+    ceb792: Record<string, string>[];
+  }>;
 }

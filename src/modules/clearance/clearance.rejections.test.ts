@@ -89,13 +89,13 @@ test('an enterprise not filed with customs, or a product not filed, is rejected 
     payload: {
       username: 'unfiled',
       displayName: '未备案',
-      password: 'unfiled-password-1',
+      password: 'Kiln-Glaze-7305',
       roles: ['enterprise_admin'],
       organisationId: org.id,
     },
   });
   assert.equal(user.statusCode, 201, user.body);
-  const token = await login(tp.platform, 'unfiled', 'unfiled-password-1');
+  const token = await login(tp.platform, 'unfiled', 'Kiln-Glaze-7305');
   const before = await countDocuments(tp);
   const p = makeParcel(3, 'S');
   const order = { ...p.order, head: { ...p.order.head, ebpCode: '3601960777', ebpName: '未备案平台有限公司' } };
@@ -424,7 +424,7 @@ test('every receipt the platform wrote, and its CEB900, validates against the of
   assert.ok(rows.rows.length >= 15, `receipt kinds seen: ${rows.rows.length}`);
   const docs: { name: string; xml: string }[] = [];
   for (const user of ['broker', 'carrier', 'platform', 'warehouse', 'seller', 'unfiled']) {
-    const token = user === 'unfiled' ? await login(tp.platform, 'unfiled', 'unfiled-password-1') : t[user]!;
+    const token = user === 'unfiled' ? await login(tp.platform, 'unfiled', 'Kiln-Glaze-7305') : t[user]!;
     const all = (
       await tp.platform.app.inject({
         method: 'GET',

@@ -6,7 +6,7 @@ import { DomainError, notFound, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { Outbox } from '../../kernel/outbox.ts';
 import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, type Principal } from '../identity/index.ts';
-import { TOPIC_REVIEWED, type ReviewedPayload } from './clearance.pipeline.ts';
+import { TOPIC_REVIEWED, TOPIC_WITHDRAWN, type ReviewedPayload, type WithdrawnPayload } from './clearance.pipeline.ts';
 import { createClearanceRepository, type DocumentRow, type ReceiptRow } from './clearance.repository.ts';
 import { receiptBatch, recipientsOf } from './receipt.writer.ts';
 import { DOC_KINDS, KIND_TO_MESSAGE, type DocKind } from './rules/documents.rules.ts';
@@ -190,61 +190,102 @@ export function createClearanceService(deps: { db: Db; clock: Clock; audit: Audi
       }));
     },
 
-    /** A customs officer decides a held inventory: approve → 399 (then release as usual), reject → 100. */
+    /**
+     * A customs officer decides a held inventory: approve → 399 (then release as usual), reject → 100.
+     * An inventory selected for inspection (lane `inspect`) is not approved here: "one inspection,
+     * one release" (一次查验、一次放行) means it is released only after the (joint) inspection has
+     * passed, through `decideInspected`.
+     */
     async review(p: Principal | null, id: string, decision: { approve: boolean; reason?: string }) {
       requirePermission(p, 'clearance.review');
-      if (!decision.approve && !decision.reason?.trim()) {
-        throw validationError([
-          { field: 'reason', rule: 'required', message: { zh: '退单必须说明理由', en: 'a rejection needs a reason' } },
-        ]);
-      }
-      const result = await db.transaction().execute(async (trx) => {
-        const repo = createClearanceRepository(trx);
-        const [d] = await repo.documentsByIds([id]);
-        if (!d || d.kind !== 'inventory' || !visible(scopeOf(p), d)) throw notFound(DOC);
-        if (d.status !== '300') {
-          throw new DomainError('clearance.invalid_state', {
-            zh: `清单状态为 ${d.status}，不在人工审核中`,
-            en: `the inventory is in status ${d.status}, not under manual review`,
-          });
-        }
-        const inv = (await repo.getDocument(id))!.inventory!;
-        const now = clock.now();
-        const receipts = receiptBatch(clock);
-        const base = {
-          messageType: 'CEB603' as const,
-          documentId: id,
-          recipients: recipientsOf(d),
-          head: d.head,
-          preNo: d.pre_no,
-          invtNo: inv.invt_no,
-        };
-        if (decision.approve) {
-          await repo.setStatuses([{ id, status: '399' }], now);
-          await repo.setInventoryDecisions([{ id, lane: 'reviewed', reason: inv.review_reason, decided: true }], now);
-          receipts.add({ ...base, status: '399', detail: '人工审核通过 / approved on review' });
-          const payload: ReviewedPayload = { ids: [id] };
-          await outbox.publish(trx, [{ topic: TOPIC_REVIEWED, key: id, payload }]);
-        } else {
-          await repo.setStatuses([{ id, status: '100', live: false, info: decision.reason ?? null }], now);
-          receipts.add({ ...base, status: '100', detail: decision.reason ?? '' });
-        }
-        await receipts.flush(repo);
-        await audit.append(trx, actorOf(p), [
-          {
-            action: decision.approve ? 'inventory.review.approve' : 'inventory.review.reject',
-            entity: 'clr_document',
-            entityId: id,
-            before: { status: '300' },
-            after: { status: decision.approve ? '399' : '100', reason: decision.reason ?? null },
-          },
-        ]);
-        return { id, status: decision.approve ? '399' : '100' };
-      });
-      outbox.kick();
-      return result;
+      return decide(p, id, decision, 'review');
+    },
+
+    /**
+     * The inspection module's path (wired through its port in the composition root, never a
+     * route): the (joint) inspection task is complete, so every involved agency has decided; the
+     * inventory is released (or rejected) once, here, with the same receipts as a review.
+     */
+    async decideInspected(p: Principal | null, id: string, decision: { approve: boolean; reason?: string }) {
+      requirePermission(p, 'inspection.work');
+      return decide(p, id, decision, 'inspection');
     },
 
     newMessageGuid: (): string => newId().toUpperCase(),
   };
+
+  async function decide(p: Principal, id: string, decision: { approve: boolean; reason?: string }, via: 'review' | 'inspection') {
+    if (!decision.approve && !decision.reason?.trim()) {
+      throw validationError([
+        { field: 'reason', rule: 'required', message: { zh: '退单必须说明理由', en: 'a rejection needs a reason' } },
+      ]);
+    }
+    const result = await db.transaction().execute(async (trx) => {
+      const repo = createClearanceRepository(trx);
+      const [d] = await repo.documentsByIds([id]);
+      if (!d || d.kind !== 'inventory' || !visible(scopeOf(p), d)) throw notFound(DOC);
+      if (d.status !== '300') {
+        throw new DomainError('clearance.invalid_state', {
+          zh: `清单状态为 ${d.status}，不在人工审核中`,
+          en: `the inventory is in status ${d.status}, not under manual review`,
+        });
+      }
+      const inv = (await repo.getDocument(id))!.inventory!;
+      if (via === 'review' && decision.approve && inv.lane === 'inspect') {
+        throw new DomainError('clearance.invalid_state', {
+          zh: `清单 ${inv.invt_no} 已被布控查验，须在查验任务中由各相关部门查验通过后放行，不能在人工审核中直接通过`,
+          en: `inventory ${inv.invt_no} is selected for inspection: it is released when every involved agency has passed the inspection task, not approved on review`,
+        });
+      }
+      if (via === 'inspection' && inv.lane !== 'inspect') {
+        throw new DomainError('clearance.invalid_state', {
+          zh: `清单 ${inv.invt_no} 未被布控查验`,
+          en: `inventory ${inv.invt_no} is not selected for inspection`,
+        });
+      }
+      const now = clock.now();
+      const receipts = receiptBatch(clock);
+      const base = {
+        messageType: 'CEB603' as const,
+        documentId: id,
+        recipients: recipientsOf(d),
+        head: d.head,
+        preNo: d.pre_no,
+        invtNo: inv.invt_no,
+      };
+      if (decision.approve) {
+        await repo.setStatuses([{ id, status: '399' }], now);
+        await repo.setInventoryDecisions(
+          [{ id, lane: via === 'inspection' ? 'inspected' : 'reviewed', reason: inv.review_reason, decided: true }],
+          now,
+        );
+        receipts.add({
+          ...base,
+          status: '399',
+          detail: via === 'inspection' ? '查验通过 / passed inspection' : '人工审核通过 / approved on review',
+        });
+        const payload: ReviewedPayload = { ids: [id] };
+        await outbox.publish(trx, [{ topic: TOPIC_REVIEWED, key: id, payload }]);
+      } else {
+        await repo.setStatuses([{ id, status: '100', live: false, info: decision.reason ?? null }], now);
+        receipts.add({ ...base, status: '100', detail: decision.reason ?? '' });
+        const payload: WithdrawnPayload = { ids: [id] };
+        await outbox.publish(trx, [{ topic: TOPIC_WITHDRAWN, key: id, payload }]);
+      }
+      await receipts.flush(repo);
+      const kind = via === 'inspection' ? 'inventory.inspection' : 'inventory.review';
+      await audit.append(trx, actorOf(p), [
+        {
+          action: `${kind}.${decision.approve ? 'approve' : 'reject'}`,
+          entity: 'clr_document',
+          entityId: id,
+          before: { status: '300', lane: inv.lane },
+          after: { status: decision.approve ? '399' : '100', reason: decision.reason ?? null },
+        },
+      ]);
+      return { id, status: decision.approve ? '399' : '100' };
+    });
+    outbox.kick();
+    return result;
+  }
 }

@@ -6,7 +6,8 @@ import { DomainError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { Outbox } from '../../kernel/outbox.ts';
 import { actorOf, requirePrincipal, type Principal } from '../identity/index.ts';
-import type { DirectoryPort, FilingPort } from './clearance.ports.ts';
+import type { DirectoryPort, FilingPort, SignaturePort, SummaryIntakePort } from './clearance.ports.ts';
+import { submitSummaryApply } from './intake.summary.ts';
 import { createClearanceRepository, type DocumentRow } from './clearance.repository.ts';
 import { receiptBatch, recipientsOf } from './receipt.writer.ts';
 import { allocateNumbers, checkSender, formatRejection, type NumberBlocks } from './intake.checks.ts';
@@ -29,7 +30,7 @@ export interface EntityOutcome {
 
 export interface IntakeOutcome {
   messageGuid: string;
-  messageType: ExportMessageType;
+  messageType: ExportMessageType | 'CEB701';
   accepted: number;
   rejected: number;
   replayed: boolean;
@@ -58,6 +59,8 @@ export function createIntakeService(deps: {
   outbox: Outbox;
   filing: FilingPort;
   directory: DirectoryPort;
+  signatures?: SignaturePort;
+  summary?: SummaryIntakePort;
 }) {
   const { db, clock, outbox } = deps;
 
@@ -384,6 +387,7 @@ export function createIntakeService(deps: {
       raw?: Buffer,
     ): Promise<IntakeOutcome> {
       requirePrincipal(p);
+      if (message.messageType === 'CEB701' && deps.summary) return submitSummaryApply(deps, p, message, format, requestId, raw);
       const spec = DOC_KINDS[message.messageType as ExportMessageType];
       if (!spec) {
         throw new DomainError(
@@ -395,6 +399,7 @@ export function createIntakeService(deps: {
       const senders = checkSender(p, codes, message, spec);
       const errors = validateCeb(message);
       if (errors.length) throw formatRejection(message, errors, raw);
+      await deps.signatures?.requireSignature(p, message, format, raw);
       const numbers = await allocateNumbers(db, clock, message, spec);
       try {
         const outcome = await intakeOnce(p, message, format, requestId, senders, codes, numbers);

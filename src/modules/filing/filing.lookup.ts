@@ -7,6 +7,8 @@ export interface FiledEnterprise {
   orgId: string;
   /** the enterprise roles the approved filing covers (ebp, ebc, logistics, …) */
   roles: string[];
+  /** when the filing was approved (the risk engine's provisional credit grade reads its age) */
+  approvedAt: Date | null;
 }
 
 export type FilingLookup = ReturnType<typeof filingLookup>;
@@ -26,7 +28,7 @@ export function filingLookup(db: Executor) {
       const wanted = new Set(codes);
       const out = new Map<string, FiledEnterprise>();
       for (const r of await createFilingRepository(db).filedEnterprises([...wanted])) {
-        const v = { orgId: r.organisation_id, roles: r.roles };
+        const v = { orgId: r.organisation_id, roles: r.roles, approvedAt: r.reviewed_at };
         if (r.customs_code) out.set(r.customs_code, v);
         if (r.uscc) out.set(r.uscc, v);
       }

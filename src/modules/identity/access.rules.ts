@@ -37,6 +37,41 @@ export const PERMISSIONS = [
   'orders.read',
   'orders.declare',
   'webhooks.manage',
+  // risk & inspection (issue 5)
+  'risk.read',
+  'risk.manage',
+  'inspection.read',
+  'inspection.work',
+  'inspection.filing',
+  // statistics, credit, trace, parks (issue 8)
+  'statistics.read',
+  'statistics.manage',
+  'credit.read',
+  'credit.manage',
+  'trace.manage',
+  'parks.manage',
+  'parks.apply',
+  // summary declaration, tax, forex (issue 6)
+  'summary.submit',
+  'summary.read',
+  'tax.refunds',
+  'tax.review',
+  'forex.submit',
+  'forex.read',
+  'forex.review',
+  'pboc.review',
+  'evidence.read',
+  // logistics, warehouse, overseas warehouses, service points (issue 7)
+  'logistics.manage',
+  'logistics.read',
+  'warehouse.operate',
+  'warehouse.book',
+  'overseas.manage',
+  'overseas.read',
+  'servicepoints.manage',
+  'servicepoints.request',
+  // signature: certificates for signed declarations (issue 9)
+  'signatures.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -44,6 +79,30 @@ const OFFICER: Permission[] = ['organisations.read_all'];
 // Customs and inspection read clearance documents of their jurisdiction; other agencies get the
 // data their duty needs through their own modules.
 const CLEARANCE_OFFICER: Permission[] = [...OFFICER, 'clearance.read'];
+// issue 8: sellers see their own figures, rating and trace codes; customs and inspection their
+// jurisdiction's figures and run credit cases with the commerce department.
+const ENTERPRISE_ISSUE8: Permission[] = ['statistics.read', 'credit.read', 'trace.manage', 'parks.apply'];
+const CUSTOMS_ISSUE8: Permission[] = ['statistics.read', 'credit.read', 'credit.manage', 'trace.manage'];
+// issue 6: sellers and brokers summarise their months; customs, tax and forex read the declarations.
+const ENTERPRISE_ISSUE6: Permission[] = [
+  'summary.submit',
+  'summary.read',
+  'tax.refunds',
+  'forex.submit',
+  'forex.read',
+  'evidence.read',
+];
+// issue 7: each service checks the organisation's role (carrier, warehouse, overseas provider).
+const ENTERPRISE_ISSUE7: Permission[] = [
+  'logistics.manage',
+  'logistics.read',
+  'warehouse.operate',
+  'warehouse.book',
+  'overseas.manage',
+  'overseas.read',
+  'servicepoints.manage',
+  'servicepoints.request',
+];
 
 export const ROLE_PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>> = {
   enterprise_admin: [
@@ -56,14 +115,48 @@ export const ROLE_PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>>
     'orders.read',
     'orders.declare',
     'webhooks.manage',
+    'signatures.manage',
+    'inspection.filing',
+    ...ENTERPRISE_ISSUE8,
+    ...ENTERPRISE_ISSUE6,
+    ...ENTERPRISE_ISSUE7,
   ],
-  enterprise_clerk: ['filings.submit', 'ceb.submit', 'clearance.read', 'orders.import', 'orders.read', 'orders.declare'],
-  customs_officer: [...CLEARANCE_OFFICER, 'filings.review', 'clearance.review'],
-  inspection_officer: [...CLEARANCE_OFFICER, 'filings.review'],
-  tax_officer: OFFICER,
-  forex_officer: OFFICER,
-  pboc_officer: OFFICER,
-  commerce_officer: OFFICER,
+  enterprise_clerk: [
+    'filings.submit',
+    'ceb.submit',
+    'clearance.read',
+    'orders.import',
+    'orders.read',
+    'orders.declare',
+    'inspection.filing',
+    ...ENTERPRISE_ISSUE8,
+    ...ENTERPRISE_ISSUE6,
+    ...ENTERPRISE_ISSUE7,
+  ],
+  customs_officer: [
+    ...CLEARANCE_OFFICER,
+    'filings.review',
+    'clearance.review',
+    'risk.read',
+    'risk.manage',
+    'inspection.read',
+    'inspection.work',
+    ...CUSTOMS_ISSUE8,
+    'summary.read',
+    'evidence.read',
+  ],
+  inspection_officer: [
+    ...CLEARANCE_OFFICER,
+    'filings.review',
+    'risk.read',
+    'inspection.read',
+    'inspection.work',
+    ...CUSTOMS_ISSUE8,
+  ],
+  tax_officer: [...OFFICER, 'summary.read', 'tax.refunds', 'tax.review', 'evidence.read'],
+  forex_officer: [...OFFICER, 'summary.read', 'forex.review', 'evidence.read'],
+  pboc_officer: [...OFFICER, 'pboc.review'],
+  commerce_officer: [...OFFICER, 'statistics.read', 'statistics.manage', 'credit.read', 'credit.manage', 'parks.manage'],
   admin: [...PERMISSIONS],
 };
 

@@ -3,7 +3,18 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiKeyService } from './api-key.service.ts';
 import type { AuthService } from './auth.service.ts';
-import { ApiKey, Me, NewOrganisation, NewUser, Organisation, User } from './identity.schema.ts';
+import {
+  ApiKey,
+  Me,
+  NewOrganisation,
+  NewUser,
+  Organisation,
+  PasswordChange,
+  PasswordReset,
+  SessionList,
+  User,
+  UserPatch,
+} from './identity.schema.ts';
 import type { OrganisationService } from './organisation.service.ts';
 
 export const SESSION_COOKIE = 'cbec_session';
@@ -50,6 +61,7 @@ export function registerIdentityRoutes(
       const res = await auth.login({
         ...req.body,
         ip: req.ip,
+        requestId: req.id,
         ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
       });
       void reply.setCookie(SESSION_COOKIE, res.token, {
@@ -71,7 +83,7 @@ export function registerIdentityRoutes(
     },
     async (req: FastifyRequest, reply: FastifyReply) => {
       const token = req.credential;
-      if (token) await auth.logout(token);
+      if (token) await auth.logout(token, req.principal);
       void reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send(null);
     },
@@ -101,6 +113,63 @@ export function registerIdentityRoutes(
       await auth.setLocale(req.principal, req.body.locale);
       return reply.code(204).send(null);
     },
+  );
+
+  r.get(
+    '/api/v1/auth/sessions',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['auth'],
+        summary: '我的会话 / My sessions (signed-in browsers and scripts)',
+        response: { 200: SessionList },
+      },
+    },
+    async (req) => ({ items: await auth.listSessions(req.principal, req.credential ?? null), ...auth.sessionLimits }),
+  );
+
+  r.delete(
+    '/api/v1/auth/sessions',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['auth'],
+        summary: '退出其他会话 / End all my other sessions',
+        response: { 200: Type.Object({ revoked: Type.Integer() }) },
+      },
+    },
+    async (req) => auth.revokeOtherSessions(req.principal, req.credential ?? null),
+  );
+
+  r.delete(
+    '/api/v1/auth/sessions/:sessionId',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['auth'],
+        summary: '结束一个会话 / End one of my sessions',
+        params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }),
+        response: { 204: Type.Null() },
+      },
+    },
+    async (req, reply) => {
+      await auth.revokeSession(req.principal, req.params.sessionId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.put(
+    '/api/v1/auth/me/password',
+    {
+      config: { permission: 'authenticated', rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: '修改密码 / Change my password (needs the current one; ends my other sessions)',
+        body: PasswordChange,
+        response: { 200: Type.Object({ revokedSessions: Type.Integer() }) },
+      },
+    },
+    async (req) => auth.changePassword(req.principal, req.credential ?? null, req.body),
   );
 
   r.get(
@@ -188,6 +257,64 @@ export function registerIdentityRoutes(
       schema: { tags: ['users'], summary: '解锁 / Unlock a locked user', params: IdParams, response: { 200: User } },
     },
     async (req) => orgs.unlockUser(req.principal, req.params.id),
+  );
+
+  r.patch(
+    '/api/v1/users/:id',
+    {
+      config: { permission: 'users.manage' },
+      schema: {
+        tags: ['users'],
+        summary: '修改角色或停用 / Change roles, disable or enable a user (ends their sessions)',
+        params: IdParams,
+        body: UserPatch,
+        response: { 200: User },
+      },
+    },
+    async (req) => orgs.updateUser(req.principal, req.params.id, req.body),
+  );
+
+  r.put(
+    '/api/v1/users/:id/password',
+    {
+      config: { permission: 'users.manage' },
+      schema: {
+        tags: ['users'],
+        summary: '重置密码 / Set a new password for a user (ends their sessions)',
+        params: IdParams,
+        body: PasswordReset,
+        response: { 200: User },
+      },
+    },
+    async (req) => orgs.resetPassword(req.principal, req.params.id, req.body.password),
+  );
+
+  r.get(
+    '/api/v1/users/:id/sessions',
+    {
+      config: { permission: 'users.manage' },
+      schema: {
+        tags: ['users'],
+        summary: '用户的会话 / A user’s sessions',
+        params: IdParams,
+        response: { 200: Type.Object({ items: SessionList.properties.items }) },
+      },
+    },
+    async (req) => ({ items: await orgs.listUserSessions(req.principal, req.params.id) }),
+  );
+
+  r.delete(
+    '/api/v1/users/:id/sessions',
+    {
+      config: { permission: 'users.manage' },
+      schema: {
+        tags: ['users'],
+        summary: '强制下线 / End all of a user’s sessions',
+        params: IdParams,
+        response: { 200: Type.Object({ revoked: Type.Integer() }) },
+      },
+    },
+    async (req) => orgs.revokeUserSessions(req.principal, req.params.id),
   );
 
   r.get(

@@ -44,15 +44,52 @@ export const User = Type.Object({
   roles: Type.Array(Type.String()),
   organisationId: Type.Union([Type.String(), Type.Null()]),
   lockedUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  disabled: Type.Boolean(),
+  passwordChangedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
 });
 export type User = Static<typeof User>;
+
+// The password policy (rules/password.rules.ts) speaks for itself with bilingual errors naming
+// the rule; the schema only bounds the size.
+const NewPassword = Type.String({ minLength: 1, maxLength: 200 });
+
+export const UserPatch = Type.Object(
+  {
+    roles: Type.Optional(Type.Array(UserRoleSchema, { minItems: 1, maxItems: 5, uniqueItems: true })),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const PasswordReset = Type.Object({ password: NewPassword }, { additionalProperties: false });
+
+export const PasswordChange = Type.Object(
+  { currentPassword: Type.String({ minLength: 1, maxLength: 200 }), newPassword: NewPassword },
+  { additionalProperties: false },
+);
+
+export const Session = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastSeenAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  ip: Type.Union([Type.String(), Type.Null()]),
+  userAgent: Type.Union([Type.String(), Type.Null()]),
+  current: Type.Boolean({ description: 'the session making this request' }),
+});
+
+export const SessionList = Type.Object({
+  items: Type.Array(Session),
+  idleMinutes: Type.Number(),
+  ttlHours: Type.Number(),
+});
 
 export const NewUser = Type.Object(
   {
     username: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,63}$' }),
     displayName: Type.String({ minLength: 1, maxLength: 100 }),
-    password: Type.String({ minLength: 10, maxLength: 200 }),
+    password: NewPassword,
     roles: Type.Array(UserRoleSchema, { minItems: 1, maxItems: 5, uniqueItems: true }),
     organisationId: Type.Optional(Type.String({ format: 'uuid' })),
     locale: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])),

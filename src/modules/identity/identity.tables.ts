@@ -25,15 +25,18 @@ export interface UserTable {
   failed_logins: Generated<number>;
   locked_until: Date | null;
   disabled: Generated<boolean>;
+  password_changed_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
 
 export interface SessionRow {
+  id: string;
   token_hash: Buffer;
   user_id: string;
   created_at: Date;
   expires_at: Date;
+  last_seen_at: Date;
   ip: string | null;
   user_agent: string | null;
 }

@@ -3,9 +3,11 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { DomainError, forbidden, notFound, validationError, type FieldProblem } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
-import { AGENCY_DUTIES, ENTERPRISE_ROLES, ROLES_BY_ORG_KIND } from './access.rules.ts';
+import { AGENCY_DUTIES, ENTERPRISE_ROLES } from './access.rules.ts';
+import { endUserSessions, passwordProblems, type SessionPort } from './account.service.ts';
+import { createUserAdminService, roleProblems, toUser } from './user-admin.service.ts';
 import type { NewOrganisation, NewUser, Organisation, User } from './identity.schema.ts';
-import type { OrganisationRow, UserRow } from './identity.tables.ts';
+import type { OrganisationRow } from './identity.tables.ts';
 import { createOrganisationRepository, type OrgScope } from './organisation.repository.ts';
 import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, requirePrincipal, type Principal } from './principal.ts';
 import { checkCustomsCode, checkUscc } from './rules/enterprise-codes.ts';
@@ -26,19 +28,6 @@ export function toOrganisation(r: OrganisationRow): Organisation {
     customsCode: r.customs_code,
     roles: r.roles,
     jurisdiction: r.jurisdiction,
-    createdAt: r.created_at.toISOString(),
-  };
-}
-
-export function toUser(r: UserRow): User {
-  return {
-    id: r.id,
-    username: r.username,
-    displayName: r.display_name,
-    locale: r.locale,
-    roles: r.roles,
-    organisationId: r.organisation_id,
-    lockedUntil: r.locked_until ? r.locked_until.toISOString() : null,
     createdAt: r.created_at.toISOString(),
   };
 }
@@ -109,9 +98,17 @@ export function checkNewOrganisation(input: NewOrganisation): FieldProblem[] {
 
 export type OrganisationService = ReturnType<typeof createOrganisationService>;
 
-export function createOrganisationService(deps: { db: Db; clock: Clock; audit: AuditLog }) {
+export function createOrganisationService(deps: { db: Db; clock: Clock; audit: AuditLog; sessions?: SessionPort }) {
   const { db, clock, audit } = deps;
+  // Without the auth service's port (a test wiring the services by hand) sessions still end in the
+  // database; only the in-process principal cache is not told.
+  const sessions: SessionPort = deps.sessions ?? {
+    endSessions: (trx, actor, userId, reason, opts) => endUserSessions(audit, trx, actor, userId, reason, opts),
+    evictUser: () => undefined,
+  };
   return {
+    ...createUserAdminService({ db, clock, audit, sessions }),
+
     async list(p: Principal | null, opts: { q?: string; kind?: string; cursor?: string; limit?: number }) {
       requirePermission(p, 'organisations.read_all');
       const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
@@ -196,17 +193,7 @@ export function createOrganisationService(deps: { db: Db; clock: Clock; audit: A
         const org = orgId ? await createOrganisationRepository(trx).findById(orgId) : undefined;
         if (orgId && !org) throw notFound(ORG);
         const kind = org?.kind ?? 'operator';
-        const allowed = ROLES_BY_ORG_KIND[kind];
-        const errors: FieldProblem[] = input.roles
-          .map((r, i) => ({ r, i }))
-          .filter(({ r }) => !allowed.includes(r))
-          .map(({ r, i }) => ({
-            field: `roles[${i}]`,
-            rule: 'roleForKind',
-            message: { zh: `角色“${r}”不适用于此类机构`, en: `role "${r}" does not fit a ${kind}` },
-            value: r,
-          }));
-        if (!isAdmin(p) && (input.roles as string[]).includes('admin')) throw forbidden();
+        const errors = [...roleProblems(p, input.roles, kind), ...passwordProblems('password', input.password, input.username)];
         if (errors.length) throw validationError(errors);
         const users = createUserRepository(trx);
         if (await users.findByUsername(input.username)) {

@@ -1,5 +1,5 @@
-export { createWebhookService, type WebhookService } from './webhooks.service.ts';
-export { createWebhookDispatcher, type WebhookDispatcher } from './webhook.dispatcher.ts';
+export { createWebhookService, newWebhookSecret, type WebhookService } from './webhooks.service.ts';
+export { createWebhookDispatcher, postJson, type WebhookDispatcher, type PostResult } from './webhook.dispatcher.ts';
 export { registerWebhookRoutes } from './webhooks.routes.ts';
 export { signWebhook, verifyWebhookSignature } from './rules/signature.ts';
 export { checkWebhookUrl, isPrivateAddress } from './rules/url.ts';

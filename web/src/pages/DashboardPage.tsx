@@ -4,7 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { OrganisationCard } from '../components/OrganisationCard.tsx';
 import { UserRoleTags } from '../components/labels.tsx';
 import { Page } from '../components/Page.tsx';
-import { useSession } from '../session.tsx';
+import { RiskMeasuresCard } from '../components/RiskMeasuresCard.tsx';
+import { hasPermission, useSession } from '../session.tsx';
 import { workbenchesOf } from '../workbench.ts';
 
 /** One workbench per role (see `workbench.ts`); the business modules arrive with later releases. */
@@ -42,6 +43,8 @@ export default function DashboardPage() {
           <UserRoleTags roles={session.user.roles} />
         </span>
       </Typography.Paragraph>
+      {/* issue 5: the risk and inspection measures on the customs workbench */}
+      {current.key === 'customs' && hasPermission(session, 'risk.read') ? <RiskMeasuresCard /> : null}
       <Row gutter={[24, 24]}>
         <Col xs={24} xl={10}>
           <OrganisationCard org={session.user.organisation} />

@@ -166,15 +166,22 @@ function ReviewCard({ item, onReject }: { item: ReviewItem; onReject: (item: Rev
       }
       extra={
         <Space>
-          <Button
-            type="primary"
-            icon={<CheckOutlined />}
-            loading={approve.isPending}
-            onClick={() => approve.mutate()}
-            data-testid={`review-approve-${orderNo}`}
-          >
-            {t('review.approve')}
-          </Button>
+          {item.review.lane === 'inspect' ? (
+            // Selected for inspection: released by the (joint) inspection task, not approved here.
+            <Tag color="volcano" data-testid={`review-inspect-${orderNo}`}>
+              {t('review.awaitingInspection')}
+            </Tag>
+          ) : (
+            <Button
+              type="primary"
+              icon={<CheckOutlined />}
+              loading={approve.isPending}
+              onClick={() => approve.mutate()}
+              data-testid={`review-approve-${orderNo}`}
+            >
+              {t('review.approve')}
+            </Button>
+          )}
           <Button danger icon={<CloseOutlined />} onClick={() => onReject(item)} data-testid={`review-reject-${orderNo}`}>
             {t('review.reject')}
           </Button>

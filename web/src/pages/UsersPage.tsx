@@ -1,10 +1,10 @@
-import { LockOutlined, ReloadOutlined } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Input, Space, Table, Tag, Typography } from 'antd';
+import { LockOutlined, ReloadOutlined, StopOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Input, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api.ts';
+import { api, errorMessage } from '../api.ts';
 import { UserRoleTags } from '../components/labels.tsx';
 import { LoadError, Page } from '../components/Page.tsx';
 import { formatDateTime } from '../format.ts';
@@ -12,15 +12,50 @@ import { useLocale } from '../i18n/index.ts';
 import { organisationName, useSession } from '../session.tsx';
 import type { ListOf, UserRow } from '../types.ts';
 
-/** 用户: `GET /api/v1/users` (the server scopes the list to what the viewer may manage). */
+/** The identity module's user answer; `disabled` and `passwordChangedAt` came with issue 9. */
+type AdminUserRow = UserRow & { disabled?: boolean; passwordChangedAt?: string | null };
+
+/**
+ * 用户: `GET /api/v1/users` (the server scopes the list to what the viewer may manage); disable or
+ * enable a user, end their sessions, set a new password — each ends the user's sessions.
+ */
 export default function UsersPage() {
   const { t } = useTranslation();
   const locale = useLocale();
   const session = useSession();
   const [filter, setFilter] = useState('');
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const [resetFor, setResetFor] = useState<AdminUserRow | null>(null);
+  const [newPassword, setNewPassword] = useState('');
   const list = useQuery({
     queryKey: ['users'],
-    queryFn: ({ signal }) => api<ListOf<UserRow>>('/users', { signal }),
+    queryFn: ({ signal }) => api<ListOf<AdminUserRow>>('/users', { signal }),
+  });
+  const done = async (text: string) => {
+    void message.success(text);
+    await queryClient.invalidateQueries({ queryKey: ['users'] });
+  };
+  const onError = (err: unknown) => void message.error(errorMessage(err, locale));
+  const setDisabled = useMutation({
+    mutationFn: (v: { id: string; disabled: boolean }) =>
+      api<AdminUserRow>(`/users/${encodeURIComponent(v.id)}`, { method: 'PATCH', body: { disabled: v.disabled } }),
+    onSuccess: (_r, v) => done(t(v.disabled ? 'usersAdmin.disabledOk' : 'usersAdmin.enabledOk')),
+    onError,
+  });
+  const endSessions = useMutation({
+    mutationFn: (id: string) => api<{ revoked: number }>(`/users/${encodeURIComponent(id)}/sessions`, { method: 'DELETE' }),
+    onSuccess: (r) => done(t('usersAdmin.sessionsEnded', { count: r.revoked })),
+    onError,
+  });
+  const reset = useMutation({
+    mutationFn: (v: { id: string; password: string }) =>
+      api<AdminUserRow>(`/users/${encodeURIComponent(v.id)}/password`, { method: 'PUT', body: { password: v.password } }),
+    onSuccess: async () => {
+      setResetFor(null);
+      setNewPassword('');
+      await done(t('usersAdmin.passwordSet'));
+    },
   });
 
   const rows = useMemo(() => {
@@ -31,7 +66,7 @@ export default function UsersPage() {
   }, [list.data, filter]);
 
   const own = session.user.organisation;
-  const columns: TableColumnsType<UserRow> = [
+  const columns: TableColumnsType<AdminUserRow> = [
     {
       title: t('users.username'),
       dataIndex: 'username',
@@ -57,8 +92,12 @@ export default function UsersPage() {
       title: t('users.status'),
       dataIndex: 'lockedUntil',
       key: 'lockedUntil',
-      render: (until: string | null) =>
-        until && new Date(until).getTime() > Date.now() ? (
+      render: (until: string | null, row) =>
+        row.disabled ? (
+          <Tag color="default" icon={<StopOutlined />}>
+            {t('usersAdmin.disabled')}
+          </Tag>
+        ) : until && new Date(until).getTime() > Date.now() ? (
           <Tag color="error" icon={<LockOutlined />}>
             {t('users.locked', { until: formatDateTime(until, locale) })}
           </Tag>
@@ -71,6 +110,37 @@ export default function UsersPage() {
       dataIndex: 'createdAt',
       key: 'createdAt',
       render: (v: string) => <span className="nowrap">{formatDateTime(v, locale)}</span>,
+    },
+    {
+      title: t('common.actions'),
+      key: 'actions',
+      align: 'right',
+      render: (_: unknown, row) =>
+        row.id === session.user.id ? null : (
+          <Space size="small" wrap>
+            <Popconfirm
+              title={t(row.disabled ? 'usersAdmin.enable' : 'usersAdmin.disable')}
+              description={<div className="confirm-text">{t('usersAdmin.endsSessions')}</div>}
+              onConfirm={() => setDisabled.mutateAsync({ id: row.id, disabled: !row.disabled }).catch(() => undefined)}
+            >
+              <Button size="small" danger={!row.disabled} data-testid={`toggle-user-${row.username}`}>
+                {t(row.disabled ? 'usersAdmin.enable' : 'usersAdmin.disable')}
+              </Button>
+            </Popconfirm>
+            <Popconfirm
+              title={t('usersAdmin.endSessions')}
+              description={<div className="confirm-text">{t('usersAdmin.endSessionsConfirm', { name: row.username })}</div>}
+              onConfirm={() => endSessions.mutateAsync(row.id).catch(() => undefined)}
+            >
+              <Button size="small" data-testid={`end-sessions-${row.username}`}>
+                {t('usersAdmin.endSessions')}
+              </Button>
+            </Popconfirm>
+            <Button size="small" onClick={() => setResetFor(row)} data-testid={`reset-password-${row.username}`}>
+              {t('usersAdmin.resetPassword')}
+            </Button>
+          </Space>
+        ),
     },
   ];
 
@@ -96,7 +166,7 @@ export default function UsersPage() {
         {list.isError ? (
           <LoadError error={list.error} onRetry={() => void list.refetch()} />
         ) : (
-          <Table<UserRow>
+          <Table<AdminUserRow>
             rowKey="id"
             loading={list.isPending}
             columns={columns}
@@ -110,6 +180,30 @@ export default function UsersPage() {
           />
         )}
       </Card>
+      <Modal
+        open={resetFor !== null}
+        title={t('usersAdmin.resetPasswordFor', { name: resetFor?.username ?? '' })}
+        okText={t('usersAdmin.resetPassword')}
+        okButtonProps={{ disabled: newPassword.length === 0, loading: reset.isPending }}
+        onOk={() => resetFor && reset.mutate({ id: resetFor.id, password: newPassword })}
+        onCancel={() => {
+          setResetFor(null);
+          setNewPassword('');
+          reset.reset();
+        }}
+        destroyOnHidden
+      >
+        <Space direction="vertical" className="full-width">
+          <Typography.Paragraph type="secondary">{t('account.policy')}</Typography.Paragraph>
+          {reset.error ? <Alert type="error" showIcon message={errorMessage(reset.error, locale)} /> : null}
+          <Input.Password
+            value={newPassword}
+            onChange={(e) => setNewPassword(e.target.value)}
+            autoComplete="new-password"
+            data-testid="reset-password-input"
+          />
+        </Space>
+      </Modal>
     </Page>
   );
 }

@@ -1,0 +1,167 @@
+/**
+ * The month-end queries over 1,000,000 closed inventories (issue #4 target: each ≤ 30 s): the
+ * monthly summary grouping (汇总申报 preview, through its HTTP route as the seller) and the
+ * statistics (read-model rebuild from closed inventories, then a query through its route as the
+ * commerce officer). 1,000 parcels go through the real intake and pipeline to closure (899);
+ * their inventories are then cloned in SQL, spread over one month and five destination
+ * countries, to the requested count. The last line of output is one JSON object.
+ *
+ *   npm run bench:aggregates -- --inventories 1000000 --db embedded|server
+ */
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import cliProgress from 'cli-progress';
+import { encodeCeb } from '../src/ceb/index.ts';
+import { loadConfig } from '../src/kernel/config.ts';
+import { startEmbeddedDb } from '../src/kernel/embedded-db.ts';
+import { createLogger } from '../src/kernel/logger.ts';
+import { rebuildStatistics } from '../src/modules/statistics/index.ts';
+import { createPlatform, seedDemo } from '../src/server/platform.ts';
+import { serverDatabase } from '../test/support/db.ts';
+import { blockMessages, makeParcel } from '../test/support/parcels.ts';
+import { login } from '../test/support/platform.ts';
+
+const TEMPLATE = 1_000;
+const PERIOD = '2026-10';
+const MONTH_START = '2026-10-01T00:00:00+08:00';
+
+async function openDb(kind: string): Promise<{ url: string; drop(): Promise<void> }> {
+  if (kind === 'server') return serverDatabase();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cbec-bench-agg-'));
+  await chmod(dir, 0o755);
+  const emb = await startEmbeddedDb({ dataDir: dir, port: 0, log: createLogger('silent') });
+  return {
+    url: emb.url,
+    async drop() {
+      await emb.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const seconds = (t0: number): number => Math.round((performance.now() - t0) / 100) / 10;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { inventories: { type: 'string', default: '1000000' }, db: { type: 'string', default: 'embedded' } },
+  });
+  const target = Number(values.inventories);
+  const database = await openDb(values.db === 'server' ? 'server' : 'embedded');
+  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DEMO: '0', LOGIN_MAX_FAILURES: '1000' });
+  const platform = await createPlatform({ config, databaseUrl: database.url, log: createLogger('warn') });
+  const db = platform.database.db;
+  try {
+    await seedDemo(platform);
+    const tokens: Record<string, string> = {};
+    for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse', 'seller', 'commerce'])
+      tokens[u] = await login(platform, u);
+
+    // 1. The template: real parcels through the real intake and pipeline, to closure.
+    for (let b = 0; b < TEMPLATE / 100; b++) {
+      const parcels = Array.from({ length: 100 }, (_, i) => makeParcel(b * 100 + i + 1, 'G'));
+      for (const { user, message } of blockMessages(b, parcels, 'G')) {
+        const res = await platform.app.inject({
+          method: 'POST',
+          url: '/api/v1/ceb',
+          headers: { authorization: `Bearer ${tokens[user]}`, 'content-type': 'application/xml' },
+          payload: encodeCeb(message),
+        });
+        if (res.statusCode !== 200) throw new Error(`${message.messageType}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+      }
+      await platform.settle();
+    }
+    await platform.settle();
+    const closed = await sql<{ n: number }>`select count(*)::int as n from clr_inventory where closed_at is not null`.execute(db);
+    if (closed.rows[0]!.n !== TEMPLATE) throw new Error(`template: ${closed.rows[0]!.n} of ${TEMPLATE} closed`);
+
+    // 2. Clones: new ids and numbers, closing times spread over the month, five countries.
+    await sql`update clr_inventory set closed_at = ${MONTH_START}::timestamptz + (random() * interval '29 days')`.execute(db);
+    const copies = Math.ceil(target / TEMPLATE) - 1;
+    const bar = new cliProgress.SingleBar(
+      { format: 'cloning [{bar}] {value}/{total} inventories' },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(copies * TEMPLATE, 0);
+    const t0 = performance.now();
+    for (let from = 1; from <= copies; from += 50) {
+      const to = Math.min(copies, from + 49);
+      await db.transaction().execute(async (trx) => {
+        await sql`
+          insert into clr_document
+          select (jsonb_populate_record(null::clr_document, to_jsonb(d) || jsonb_build_object(
+            'id', md5(d.id::text || ':' || g)::uuid,
+            'business_key', d.business_key || '#' || g,
+            'pre_no', d.pre_no || '-' || g,
+            'head', jsonb_set(d.head, '{country}', to_jsonb((array['502', '303', '116', '133', '344'])[1 + g % 5]))))).*
+          from clr_document d cross join generate_series(${from}::int, ${to}::int) g
+          where d.kind = 'inventory'`.execute(trx);
+        await sql`
+          insert into clr_inventory
+          select (jsonb_populate_record(null::clr_inventory, to_jsonb(i) || jsonb_build_object(
+            'document_id', md5(i.document_id::text || ':' || g)::uuid,
+            'invt_no', i.invt_no || '-' || g,
+            'order_key', i.order_key || '#' || g,
+            'waybill_key', i.waybill_key || '#' || g,
+            'closed_at', ${MONTH_START}::timestamptz + ((g * 7919 + hashtext(i.invt_no)::bigint % 1000) % (29 * 86400)) * interval '1 second'))).*
+          from clr_inventory i cross join generate_series(${from}::int, ${to}::int) g
+          where i.invt_no not like '%-%'`.execute(trx);
+      });
+      bar.update((to - 0) * TEMPLATE);
+    }
+    bar.stop();
+    const cloneSeconds = seconds(t0);
+    await sql`analyze clr_document`.execute(db);
+    await sql`analyze clr_inventory`.execute(db);
+    const counts = await sql<{ inventories: number; lines: number }>`
+      select count(*)::int as inventories, coalesce(sum(jsonb_array_length(d.lines)), 0)::int as lines
+      from clr_inventory i join clr_document d on d.id = i.document_id where i.closed_at is not null`.execute(db);
+
+    // 3. The monthly summary grouping, as the seller previews it.
+    const t1 = performance.now();
+    const preview = await platform.app.inject({
+      method: 'POST',
+      url: '/api/v1/summary/preview',
+      headers: { authorization: `Bearer ${tokens.seller}` },
+      payload: { period: PERIOD },
+    });
+    const summarySeconds = seconds(t1);
+    if (preview.statusCode !== 200) throw new Error(`summary preview: ${preview.statusCode} ${preview.body.slice(0, 300)}`);
+    const p = preview.json() as { inventoryCount: number; declarations: unknown[] };
+
+    // 4. Statistics: the read model rebuilt from every closed inventory, then queried.
+    const t2 = performance.now();
+    await rebuildStatistics(db);
+    const rebuildSeconds = seconds(t2);
+    const t3 = performance.now();
+    const stats = await platform.app.inject({
+      method: 'GET',
+      url: `/api/v1/statistics?by=country&from=${PERIOD}-01&to=${PERIOD}-31`,
+      headers: { authorization: `Bearer ${tokens.commerce}` },
+    });
+    const querySeconds = seconds(t3);
+    if (stats.statusCode !== 200) throw new Error(`statistics: ${stats.statusCode} ${stats.body.slice(0, 300)}`);
+
+    process.stdout.write(
+      `${JSON.stringify({
+        db: values.db,
+        inventories: counts.rows[0]!.inventories,
+        lines: counts.rows[0]!.lines,
+        cloneSeconds,
+        summaryPreview: { seconds: summarySeconds, inventories: p.inventoryCount, declarations: p.declarations.length },
+        statistics: { rebuildSeconds, querySeconds },
+        targetSeconds: 30,
+        cores: os.availableParallelism(),
+        loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      })}\n`,
+    );
+  } finally {
+    await platform.close();
+    await database.drop();
+  }
+}
+
+await main();
+process.exit(0);

@@ -1,0 +1,155 @@
+import { sql, type Executor } from '../../kernel/db.ts';
+import type { CreditLevel, FactorResult } from './rules/rating.rules.ts';
+import type { CaseKind, CaseStatus, Severity } from './credit.states.ts';
+
+export interface CaseRow {
+  id: string;
+  kind: CaseKind;
+  subject_org_id: string;
+  subject_code: string;
+  subject_name: string;
+  status: CaseStatus;
+  source: 'officer' | 'public';
+  reporter_org_id: string | null;
+  reporter_contact: string | null;
+  summary: string;
+  trace_code: string | null;
+  severity: Severity | null;
+  blacklist: boolean;
+  decision: string | null;
+  appeal_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+  decided_at: Date | null;
+  published_at: Date | null;
+}
+
+export interface RatingRow {
+  id: number;
+  org_id: string;
+  code: string;
+  level: CreditLevel;
+  score: number;
+  factors: FactorResult[];
+  rules_version: string;
+  computed_at: Date;
+}
+
+export interface BlacklistRow {
+  id: string;
+  org_id: string;
+  code: string;
+  name: string;
+  reason: string;
+  case_id: string | null;
+  listed_at: Date;
+  lifted_at: Date | null;
+}
+
+export function createCreditRepository(exec: Executor) {
+  return {
+    async insertRatings(rows: Omit<RatingRow, 'id'>[]): Promise<void> {
+      if (rows.length === 0) return;
+      await exec
+        .insertInto('cr_rating')
+        .values(rows.map((r) => ({ ...r, factors: JSON.stringify(r.factors) })))
+        .execute();
+    },
+    async currentLevels(orgIds: string[]): Promise<{ org_id: string; level: CreditLevel }[]> {
+      if (orgIds.length === 0) return [];
+      const r = await sql<{ org_id: string; level: CreditLevel }>`
+        select distinct on (org_id) org_id, level from cr_rating where org_id = any(${orgIds}::uuid[]) order by org_id, id desc`.execute(
+        exec,
+      );
+      return r.rows;
+    },
+    async ratingHistory(orgId: string, limit: number): Promise<RatingRow[]> {
+      return (await exec
+        .selectFrom('cr_rating')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute()) as RatingRow[];
+    },
+    async caseCounts(orgIds: string[], since: Date): Promise<{ org_id: string; minor: number; major: number }[]> {
+      if (orgIds.length === 0) return [];
+      const r = await sql<{ org_id: string; minor: number; major: number }>`
+        select subject_org_id as org_id, count(*) filter (where severity = 'minor')::int as minor,
+          count(*) filter (where severity = 'major')::int as major
+        from cr_case where subject_org_id = any(${orgIds}::uuid[]) and status in ('published', 'appealed')
+          and published_at >= ${since} group by 1`.execute(exec);
+      return r.rows;
+    },
+    async insertCase(row: CaseRow): Promise<void> {
+      await exec.insertInto('cr_case').values(row).execute();
+    },
+    async lockCase(id: string): Promise<CaseRow | undefined> {
+      return (await exec.selectFrom('cr_case').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()) as
+        CaseRow | undefined;
+    },
+    async getCase(id: string): Promise<CaseRow | undefined> {
+      return (await exec.selectFrom('cr_case').selectAll().where('id', '=', id).executeTakeFirst()) as CaseRow | undefined;
+    },
+    async updateCase(id: string, patch: Partial<CaseRow>): Promise<CaseRow> {
+      return (await exec
+        .updateTable('cr_case')
+        .set(patch)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow()) as CaseRow;
+    },
+    async listCases(q: { subjectOrgId?: string; status?: CaseStatus; limit: number }): Promise<CaseRow[]> {
+      let b = exec.selectFrom('cr_case').selectAll();
+      if (q.subjectOrgId) b = b.where('subject_org_id', '=', q.subjectOrgId);
+      if (q.status) b = b.where('status', '=', q.status);
+      return (await b.orderBy('created_at', 'desc').limit(q.limit).execute()) as CaseRow[];
+    },
+    async publishedCases(limit: number): Promise<CaseRow[]> {
+      return (await exec
+        .selectFrom('cr_case')
+        .selectAll()
+        .where('status', 'in', ['published', 'appealed'])
+        .orderBy('published_at', 'desc')
+        .limit(limit)
+        .execute()) as CaseRow[];
+    },
+    async addCaseEvent(e: {
+      case_id: string;
+      event: string;
+      from_status: string | null;
+      to_status: string;
+      actor_user_id: string | null;
+      actor_org_id: string | null;
+      note: string | null;
+      at: Date;
+    }): Promise<void> {
+      await exec.insertInto('cr_case_event').values(e).execute();
+    },
+    async caseEvents(caseId: string) {
+      return exec.selectFrom('cr_case_event').selectAll().where('case_id', '=', caseId).orderBy('id').execute();
+    },
+    async activeBlacklist(orgIds?: string[]): Promise<BlacklistRow[]> {
+      let b = exec.selectFrom('cr_blacklist').selectAll().where('lifted_at', 'is', null);
+      if (orgIds) {
+        if (orgIds.length === 0) return [];
+        b = b.where('org_id', 'in', orgIds);
+      }
+      return (await b.orderBy('listed_at', 'desc').execute()) as BlacklistRow[];
+    },
+    async list(row: BlacklistRow): Promise<boolean> {
+      const r = await exec
+        .insertInto('cr_blacklist')
+        .values(row)
+        .onConflict((oc) => oc.column('org_id').where('lifted_at', 'is', null).doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    async lift(orgId: string, at: Date, caseId?: string): Promise<number> {
+      let b = exec.updateTable('cr_blacklist').set({ lifted_at: at }).where('org_id', '=', orgId).where('lifted_at', 'is', null);
+      if (caseId) b = b.where('case_id', '=', caseId);
+      const r = await b.executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+  };
+}

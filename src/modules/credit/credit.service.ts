@@ -1,0 +1,476 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditLog } from '../../kernel/audit.ts';
+import { SYSTEM_ACTOR } from '../../kernel/audit.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Db, Executor } from '../../kernel/db.ts';
+import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
+import { clearanceLookup } from '../clearance/index.ts';
+import { filingLookup } from '../filing/index.ts';
+import {
+  actorOf,
+  isAdmin,
+  jurisdictionPrefix,
+  organisationDirectory,
+  requirePermission,
+  type Principal,
+} from '../identity/index.ts';
+import { createCreditRepository, type CaseRow, type RatingRow } from './credit.repository.ts';
+import { caseLifecycle, type CaseEvent, type CaseKind, type Severity } from './credit.states.ts';
+import { RATING_RULES, rateEnterprise, type CreditLevel, type RatingRules } from './rules/rating.rules.ts';
+
+/**
+ * Factors other modules supply (inspection, summary declarations, forex), per seller code over the
+ * rating window from `since`; wired in src/server/platform.ts. A missing value means "no data": no deduction.
+ */
+export interface ExternalFactorsPort {
+  factors(
+    exec: Executor,
+    codes: string[],
+    since: Date,
+  ): Promise<Map<string, { inspectionFindings?: number; summaryOnTimeRate?: number; forexReceiptRate?: number }>>;
+}
+
+export interface CreditServiceDeps {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  rules?: RatingRules;
+  external?: ExternalFactorsPort;
+}
+
+const CASE_LABEL = { zh: '信用案件', en: 'credit case' };
+const ORG_LABEL = { zh: '企业', en: 'enterprise' };
+
+export interface CaseView {
+  id: string;
+  kind: CaseKind;
+  subjectOrgId: string;
+  subjectCode: string;
+  subjectName: string;
+  status: string;
+  source: string;
+  summary: string;
+  traceCode: string | null;
+  severity: Severity | null;
+  blacklist: boolean;
+  decision: string | null;
+  appealReason: string | null;
+  createdAt: string;
+  decidedAt: string | null;
+  publishedAt: string | null;
+  allowedEvents: string[];
+}
+
+const toCase = (r: CaseRow): CaseView => ({
+  id: r.id,
+  kind: r.kind,
+  subjectOrgId: r.subject_org_id,
+  subjectCode: r.subject_code,
+  subjectName: r.subject_name,
+  status: r.status,
+  source: r.source,
+  summary: r.summary,
+  traceCode: r.trace_code,
+  severity: r.severity,
+  blacklist: r.blacklist,
+  decision: r.decision,
+  appealReason: r.appeal_reason,
+  createdAt: r.created_at.toISOString(),
+  decidedAt: r.decided_at?.toISOString() ?? null,
+  publishedAt: r.published_at?.toISOString() ?? null,
+  allowedEvents: caseLifecycle.eventsFrom(r.status),
+});
+
+const toRating = (r: RatingRow) => ({
+  level: r.level,
+  score: r.score,
+  factors: r.factors,
+  rulesVersion: r.rules_version,
+  computedAt: r.computed_at.toISOString(),
+});
+
+/** An enterprise sees itself; an agency the enterprises of its jurisdiction; the operator all. */
+function canSee(p: Principal, subject: { id: string; jurisdiction: string | null }): boolean {
+  if (isAdmin(p)) return true;
+  const org = p.organisation;
+  if (!org) return false;
+  if (org.kind === 'enterprise') return org.id === subject.id;
+  const prefix = jurisdictionPrefix(org.jurisdiction);
+  return prefix !== null && (subject.jurisdiction ?? '').startsWith(prefix);
+}
+
+const isOfficer = (p: Principal): boolean => p.organisation?.kind === 'agency' || p.organisation?.kind === 'operator';
+
+/** The current credit level per organisation (null: never rated) and whether it is blacklisted. */
+export async function creditLevelOf(
+  exec: Executor,
+  orgIds: string[],
+): Promise<Map<string, { level: CreditLevel | null; blacklisted: boolean }>> {
+  const repo = createCreditRepository(exec);
+  const ids = [...new Set(orgIds)];
+  const [levels, black] = await Promise.all([repo.currentLevels(ids), repo.activeBlacklist(ids)]);
+  const out = new Map(ids.map((id) => [id, { level: null as CreditLevel | null, blacklisted: false }]));
+  for (const l of levels) out.get(l.org_id)!.level = l.level;
+  for (const b of black) {
+    const v = out.get(b.org_id)!;
+    v.blacklisted = true;
+    v.level = 'C';
+  }
+  return out;
+}
+
+export function createCreditService(deps: CreditServiceDeps) {
+  const { db, clock } = deps;
+  const rules = deps.rules ?? RATING_RULES;
+
+  async function computeRatings(exec: Executor, orgIds: string[]): Promise<Map<string, RatingRow>> {
+    const orgs = [];
+    for (const id of [...new Set(orgIds)]) {
+      const o = await organisationDirectory(exec).byId(id);
+      if (o && o.kind === 'enterprise' && (o.customs_code || o.uscc)) orgs.push(o);
+    }
+    if (orgs.length === 0) return new Map();
+    const now = clock.now();
+    const since = new Date(now.getTime() - rules.windowDays * 86_400_000);
+    const codes = orgs.map((o) => (o.customs_code ?? o.uscc)!);
+    const repo = createCreditRepository(exec);
+    const [counts, filed, cases, black, ext] = await Promise.all([
+      clearanceLookup(exec).enterpriseClearanceCounts(codes, since),
+      filingLookup(exec).filedEnterprises(codes),
+      repo.caseCounts(
+        orgs.map((o) => o.id),
+        since,
+      ),
+      repo.activeBlacklist(orgs.map((o) => o.id)),
+      deps.external ? deps.external.factors(exec, codes, since) : Promise.resolve(new Map()),
+    ]);
+    const byCode = new Map(counts.map((c) => [c.ebcCode, c]));
+    const casesBy = new Map(cases.map((c) => [c.org_id, c]));
+    const blackSet = new Set(black.map((b) => b.org_id));
+    const rows: Omit<RatingRow, 'id'>[] = orgs.map((o) => {
+      const code = (o.customs_code ?? o.uscc)!;
+      const c = byCode.get(code);
+      const x = ext.get(code) ?? {};
+      const r = rateEnterprise(
+        {
+          declared: c?.declared ?? 0,
+          rejected: c?.rejected ?? 0,
+          closed: c?.closed ?? 0,
+          inspectionFindings: x.inspectionFindings ?? null,
+          minorCases: casesBy.get(o.id)?.minor ?? 0,
+          majorCases: casesBy.get(o.id)?.major ?? 0,
+          summaryOnTimeRate: x.summaryOnTimeRate ?? null,
+          forexReceiptRate: x.forexReceiptRate ?? null,
+          filed: filed.has(code),
+          blacklisted: blackSet.has(o.id),
+        },
+        rules,
+      );
+      return {
+        org_id: o.id,
+        code,
+        level: r.level,
+        score: r.score,
+        factors: r.factors,
+        rules_version: rules.version,
+        computed_at: now,
+      };
+    });
+    await repo.insertRatings(rows);
+    return new Map(rows.map((r) => [r.org_id, { ...r, id: 0 }]));
+  }
+
+  async function subjectOf(exec: Executor, code: string) {
+    const [o] = await organisationDirectory(exec).byCodes([code]);
+    if (!o || o.kind !== 'enterprise')
+      throw validationError([
+        {
+          field: 'subjectCode',
+          rule: 'exists',
+          message: { zh: '被举报企业不存在', en: 'no enterprise with this code' },
+          value: code,
+        },
+      ]);
+    return o;
+  }
+
+  async function newCase(
+    p: Principal | null,
+    input: { kind: CaseKind; subjectCode: string; summary: string; contact?: string; traceCode?: string },
+  ): Promise<CaseView> {
+    if (input.summary.trim().length < 5)
+      throw validationError([
+        {
+          field: 'summary',
+          rule: 'minLength',
+          message: { zh: '请描述问题（至少 5 个字）', en: 'describe the problem (5 characters or more)' },
+        },
+      ]);
+    return db.transaction().execute(async (trx) => {
+      const subject = await subjectOf(trx, input.subjectCode);
+      const now = clock.now();
+      const row: CaseRow = {
+        id: randomUUID(),
+        kind: input.kind,
+        subject_org_id: subject.id,
+        subject_code: input.subjectCode,
+        subject_name: subject.name,
+        status: caseLifecycle.initial,
+        source: p ? 'officer' : 'public',
+        reporter_org_id: p?.organisation?.id ?? null,
+        reporter_contact: input.contact ?? null,
+        summary: input.summary.trim(),
+        trace_code: input.traceCode ?? null,
+        severity: null,
+        blacklist: false,
+        decision: null,
+        appeal_reason: null,
+        created_at: now,
+        updated_at: now,
+        decided_at: null,
+        published_at: null,
+      };
+      const repo = createCreditRepository(trx);
+      await repo.insertCase(row);
+      await repo.addCaseEvent({
+        case_id: row.id,
+        event: 'report',
+        from_status: null,
+        to_status: row.status,
+        actor_user_id: p?.userId ?? null,
+        actor_org_id: p?.organisation?.id ?? null,
+        note: null,
+        at: now,
+      });
+      await deps.audit.append(trx, p ? actorOf(p) : SYSTEM_ACTOR, [
+        { action: 'credit_case.report', entity: 'cr_case', entityId: row.id, after: toCase(row) },
+      ]);
+      return toCase(row);
+    });
+  }
+
+  async function move(
+    p: Principal,
+    id: string,
+    event: CaseEvent,
+    patch: (row: CaseRow, now: Date) => Partial<CaseRow>,
+    note: string | null,
+    after?: (trx: Executor, row: CaseRow, now: Date) => Promise<void>,
+  ): Promise<CaseView> {
+    return db.transaction().execute(async (trx) => {
+      const repo = createCreditRepository(trx);
+      const row = await repo.lockCase(id);
+      if (!row) throw notFound(CASE_LABEL);
+      if (event === 'appeal' && row.subject_org_id !== p.organisation?.id) throw notFound(CASE_LABEL);
+      const t = caseLifecycle.transition(row.status, event);
+      if (!t.ok)
+        throw new DomainError(
+          'credit.invalid_state',
+          { zh: `案件处于“${row.status}”状态，不能执行“${event}”`, en: `a case in state "${row.status}" cannot take "${event}"` },
+          { state: row.status, event, allowed: t.allowed },
+        );
+      const now = clock.now();
+      const updated = await repo.updateCase(id, { ...patch(row, now), status: t.to, updated_at: now });
+      await repo.addCaseEvent({
+        case_id: id,
+        event,
+        from_status: row.status,
+        to_status: t.to,
+        actor_user_id: p.userId,
+        actor_org_id: p.organisation?.id ?? null,
+        note,
+        at: now,
+      });
+      if (after) await after(trx, updated, now);
+      await deps.audit.append(trx, actorOf(p), [
+        { action: `credit_case.${event}`, entity: 'cr_case', entityId: id, before: toCase(row), after: toCase(updated) },
+      ]);
+      return toCase(updated);
+    });
+  }
+
+  /** Publishing a decision (or overturning it) changes the subject's rating at once. */
+  async function onPublished(trx: Executor, row: CaseRow, now: Date): Promise<void> {
+    const repo = createCreditRepository(trx);
+    if (row.blacklist)
+      await repo.list({
+        id: randomUUID(),
+        org_id: row.subject_org_id,
+        code: row.subject_code,
+        name: row.subject_name,
+        reason: row.decision ?? row.summary,
+        case_id: row.id,
+        listed_at: now,
+        lifted_at: null,
+      });
+    await computeRatings(trx, [row.subject_org_id]);
+  }
+
+  return {
+    creditLevelOf: (orgIds: string[]) => creditLevelOf(db, orgIds),
+
+    async recompute(p: Principal | null | undefined, orgIds: string[]) {
+      requirePermission(p, 'credit.manage');
+      if (orgIds.length === 0 || orgIds.length > 1000)
+        throw validationError([
+          { field: 'orgIds', rule: 'size', message: { zh: '请给出 1 到 1000 家企业', en: 'give 1 to 1000 enterprises' } },
+        ]);
+      const rows = await db.transaction().execute(async (trx) => {
+        const out = await computeRatings(trx, orgIds);
+        await deps.audit.append(trx, actorOf(p), [
+          { action: 'credit_rating.compute', entity: 'cr_rating', after: { orgs: out.size, rules: rules.version } },
+        ]);
+        return out;
+      });
+      return [...rows.values()].map((r) => ({ orgId: r.org_id, code: r.code, ...toRating(r) }));
+    },
+
+    async rating(p: Principal | null | undefined, orgId: string) {
+      requirePermission(p, 'credit.read');
+      const subject = await organisationDirectory(db).byId(orgId);
+      if (!subject || subject.kind !== 'enterprise' || !canSee(p, subject)) throw notFound(ORG_LABEL);
+      const repo = createCreditRepository(db);
+      const history = await repo.ratingHistory(orgId, 50);
+      const level = (await creditLevelOf(db, [orgId])).get(orgId)!;
+      return {
+        orgId,
+        level: level.level,
+        blacklisted: level.blacklisted,
+        current: history[0] ? toRating(history[0]) : null,
+        history: history.map(toRating),
+      };
+    },
+
+    async openCase(p: Principal | null | undefined, input: { kind: CaseKind; subjectCode: string; summary: string }) {
+      requirePermission(p, 'credit.manage');
+      return newCase(p, input);
+    },
+
+    /** A report from anyone (a buyer abroad through a trace code): opens a case for officers. */
+    async reportPublic(input: { kind: CaseKind; subjectCode: string; summary: string; contact?: string; traceCode?: string }) {
+      return newCase(null, input);
+    },
+
+    async transition(
+      p: Principal | null | undefined,
+      id: string,
+      body: { event: Exclude<CaseEvent, 'appeal'>; note?: string; severity?: Severity; decision?: string; blacklist?: boolean },
+    ) {
+      requirePermission(p, 'credit.manage');
+      if (!isOfficer(p)) throw forbidden();
+      if (body.event === 'decide') {
+        const problems = [];
+        if (!body.severity)
+          problems.push({
+            field: 'severity',
+            rule: 'required',
+            message: { zh: '处理决定须给出严重程度', en: 'a decision needs a severity' },
+          });
+        if (!body.decision?.trim())
+          problems.push({ field: 'decision', rule: 'required', message: { zh: '请写明处理决定', en: 'write the decision' } });
+        if (body.blacklist && body.severity !== 'major')
+          problems.push({
+            field: 'blacklist',
+            rule: 'severity',
+            message: { zh: '只有严重案件可列入失信名单', en: 'only a major case blacklists' },
+          });
+        if (problems.length) throw validationError(problems);
+      }
+      return move(
+        p,
+        id,
+        body.event,
+        (_row, now) =>
+          body.event === 'decide'
+            ? { severity: body.severity!, decision: body.decision!.trim(), blacklist: body.blacklist ?? false, decided_at: now }
+            : body.event === 'publish'
+              ? { published_at: now }
+              : {},
+        body.note ?? null,
+        body.event === 'publish' || body.event === 'uphold'
+          ? (trx, row, now) =>
+              body.event === 'publish'
+                ? onPublished(trx, row, now)
+                : computeRatings(trx, [row.subject_org_id]).then(() => undefined)
+          : body.event === 'overturn'
+            ? async (trx, row, now) => {
+                await createCreditRepository(trx).lift(row.subject_org_id, now, row.id);
+                await computeRatings(trx, [row.subject_org_id]);
+              }
+            : undefined,
+      );
+    },
+
+    async appeal(p: Principal | null | undefined, id: string, reason: string) {
+      requirePermission(p, 'credit.read');
+      if (reason.trim().length < 5)
+        throw validationError([
+          { field: 'reason', rule: 'minLength', message: { zh: '请写明申诉理由', en: 'give the reason for the appeal' } },
+        ]);
+      return move(p, id, 'appeal', () => ({ appeal_reason: reason.trim() }), reason.trim());
+    },
+
+    async getCase(p: Principal | null | undefined, id: string) {
+      requirePermission(p, 'credit.read');
+      const repo = createCreditRepository(db);
+      const row = await repo.getCase(id);
+      if (!row || (!isOfficer(p) && row.subject_org_id !== p.organisation?.id)) throw notFound(CASE_LABEL);
+      const events = await repo.caseEvents(id);
+      return {
+        ...toCase(row),
+        events: events.map((e) => ({
+          event: e.event as string,
+          from: e.from_status as string | null,
+          to: e.to_status as string,
+          note: e.note as string | null,
+          at: (e.at as Date).toISOString(),
+        })),
+      };
+    },
+
+    async listCases(p: Principal | null | undefined, q: { status?: CaseView['status'] }) {
+      requirePermission(p, 'credit.read');
+      const repo = createCreditRepository(db);
+      const rows = await repo.listCases({
+        ...(isOfficer(p) ? {} : { subjectOrgId: p.organisation?.id ?? '00000000-0000-0000-0000-000000000000' }),
+        ...(q.status ? { status: q.status as CaseRow['status'] } : {}),
+        limit: 200,
+      });
+      return rows.map(toCase);
+    },
+
+    async blacklist(p: Principal | null | undefined) {
+      requirePermission(p, 'credit.read');
+      if (!isOfficer(p)) throw forbidden();
+      return (await createCreditRepository(db).activeBlacklist()).map((b) => ({
+        orgId: b.org_id,
+        code: b.code,
+        name: b.name,
+        reason: b.reason,
+        caseId: b.case_id,
+        listedAt: b.listed_at.toISOString(),
+      }));
+    },
+
+    /** 信用公示: decided and published cases and the blacklist, for anyone. */
+    async publicNotices() {
+      const repo = createCreditRepository(db);
+      const [cases, black] = await Promise.all([repo.publishedCases(200), repo.activeBlacklist()]);
+      return {
+        cases: cases.map((c) => ({
+          id: c.id,
+          kind: c.kind,
+          subjectCode: c.subject_code,
+          subjectName: c.subject_name,
+          severity: c.severity,
+          decision: c.decision,
+          underAppeal: c.status === 'appealed',
+          publishedAt: c.published_at?.toISOString() ?? null,
+        })),
+        blacklist: black.map((b) => ({ code: b.code, name: b.name, reason: b.reason, listedAt: b.listed_at.toISOString() })),
+      };
+    },
+  };
+}
+
+export type CreditService = ReturnType<typeof createCreditService>;

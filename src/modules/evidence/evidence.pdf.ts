@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import PDFDocument from 'pdfkit';
+import type { EvidencePack } from './rules/pack.rules.ts';
+
+/** Helvetica has no Chinese glyphs: a CJK font is required (Debian fonts-wqy-zenhei, or CJK_FONT). */
+const FONT_CANDIDATES = [
+  process.env.CJK_FONT ?? '',
+  '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc',
+  '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
+].filter(Boolean);
+const FAMILY: Record<string, string> = {
+  'wqy-zenhei.ttc': 'WenQuanYiZenHei',
+  'NotoSansCJK-Regular.ttc': 'NotoSansCJKsc-Regular',
+};
+
+export function cjkFont(): { path: string; family: string | undefined } {
+  const path = FONT_CANDIDATES.find((f) => existsSync(f));
+  if (!path) throw new Error('no CJK font found: install fonts-wqy-zenhei or set CJK_FONT');
+  const base = path.split('/').pop() ?? '';
+  return { path, family: FAMILY[base] };
+}
+
+const str = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** The pack as a readable PDF: what it covers, every part with its hash, then the records. */
+export async function renderEvidencePdf(pack: EvidencePack): Promise<Buffer> {
+  const font = cjkFont();
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 48,
+    info: { Title: `出口证据包 ${pack.subject.entryId}`, Producer: 'CBEC Window' },
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  if (font.family) doc.registerFont('cjk', font.path, font.family);
+  else doc.registerFont('cjk', font.path);
+  doc.font('cjk');
+  doc.fontSize(18).text('跨境电商出口证据包 / Export evidence pack');
+  doc.moveDown(0.5).fontSize(10);
+  doc.text(`报关单号 entryId: ${pack.subject.entryId}`);
+  doc.text(`生成时间 created: ${pack.createdAt}`);
+  doc.text(`证据包哈希 pack SHA-256: ${pack.packSha256}`);
+  doc.moveDown().fontSize(12).text('组成部分与哈希 / Parts and hashes');
+  doc.fontSize(9);
+  for (const m of pack.manifest) {
+    const part = pack.parts.find((p) => p.name === m.name);
+    doc.text(`${part?.title.zh ?? m.name} (${m.name}): ${m.sha256}`);
+  }
+  doc.moveDown().fontSize(8).text('校验 / verify: cbec evidence verify <pack.json>');
+  for (const part of pack.parts) {
+    doc.addPage().fontSize(12).text(`${part.title.zh} / ${part.title.en}`);
+    doc.moveDown(0.5).fontSize(8);
+    const rows = Array.isArray(part.data) ? part.data : [part.data];
+    for (const [i, row] of rows.slice(0, 200).entries()) {
+      const rec = (row ?? {}) as Record<string, unknown>;
+      doc.text(
+        `${i + 1}. ${Object.entries(rec)
+          .map(([k, v]) => `${k}=${str(v)}`)
+          .join('  ')
+          .slice(0, 1200)}`,
+      );
+    }
+    if (rows.length > 200) doc.text(`… ${rows.length - 200} more in the JSON pack`);
+  }
+  doc.end();
+  return done;
+}

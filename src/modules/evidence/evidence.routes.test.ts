@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { CebMessage } from '../../ceb/index.ts';
+import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
+import { SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
+import type { EvidencePack } from './rules/pack.rules.ts';
+
+const clock = fixedClock(new Date('2026-10-20T02:00:00Z'));
+let tp: TestPlatform;
+const tokens: Record<string, string> = {};
+let declarationId = '';
+let ps: Parcel[] = [];
+
+before(async () => {
+  tp = await startTestPlatform({ listen: false, clock });
+  for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse']) tokens[u] = await login(tp.platform, u);
+  ps = Array.from({ length: 4 }, (_, i) => makeParcel(i + 1, 'E'));
+  const ms: CebMessage[] = [
+    message(
+      'CEB303',
+      guidOf(3034, 1),
+      PARTIES.platform,
+      ps.map((p) => p.order),
+    ),
+    message(
+      'CEB403',
+      guidOf(4034, 1),
+      PARTIES.payer,
+      ps.map((p) => p.payment),
+    ),
+    message(
+      'CEB505',
+      guidOf(5054, 1),
+      PARTIES.carrier,
+      ps.map((p) => p.waybill),
+    ),
+    message(
+      'CEB603',
+      guidOf(6034, 1),
+      PARTIES.broker,
+      ps.map((p) => p.inventory),
+    ),
+  ];
+  const site = siteMessages(1, ps, 'E');
+  ms.push(site.arrival, site.consolidation, site.departure);
+  for (const m of ms) {
+    assert.equal((await submitOk(tp, tokens[SENDER_USER[m.messageType]!]!, m)).rejected, 0);
+    await tp.platform.outbox.drain();
+  }
+  await tp.platform.settle();
+  clock.set(new Date('2026-11-02T01:00:00Z'));
+  for (const u of ['seller', 'seller2', 'tax']) tokens[u] = await login(tp.platform, u);
+  const res = await tp.platform.app.inject({
+    method: 'POST',
+    url: '/api/v1/summary/applications',
+    headers: { authorization: `Bearer ${tokens.seller}` },
+    payload: { period: '2026-10' },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  declarationId = (res.json() as { declarations: { id: string }[] }).declarations[0]!.id;
+});
+after(async () => {
+  await tp.stop();
+});
+
+const get = (user: string, url: string) =>
+  tp.platform.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${tokens[user]}` } });
+
+test('the seller downloads the JSON pack: order ↔ payment ↔ waybill ↔ inventory ↔ departure ↔ summary, verified by the CLI', async () => {
+  const res = await get('seller', `/api/v1/evidence/declarations/${declarationId}`);
+  assert.equal(res.statusCode, 200, res.body);
+  const pack = res.json() as EvidencePack;
+  assert.deepEqual(
+    pack.parts.map((p) => p.name),
+    ['declaration', 'summary_lineage', 'inventories', 'orders', 'payments', 'waybills', 'departures', 'proceeds'],
+  );
+  const orders = pack.parts.find((p) => p.name === 'orders')!.data as { orderNo: string }[];
+  const payments = pack.parts.find((p) => p.name === 'payments')!.data as { orderNo: string; payNo: string }[];
+  assert.equal(orders.length, 4);
+  assert.deepEqual(
+    payments.map((p) => p.orderNo),
+    orders.map((o) => o.orderNo),
+    'each collection beside its order',
+  );
+  const departures = pack.parts.find((p) => p.name === 'departures')!.data as { events: { kind: string }[] }[];
+  assert.ok(departures.every((d) => d.events.some((e) => e.kind === 'departure')));
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'cbec-evidence-'));
+  try {
+    const file = path.join(dir, 'pack.json');
+    writeFileSync(file, res.body);
+    const ok = execFileSync('npx', ['tsx', 'src/cli/cbec.ts', 'evidence', 'verify', file], { encoding: 'utf8' });
+    assert.match(ok, /intact/);
+    writeFileSync(file, res.body.replace(payments[0]!.payNo, 'PAY-FORGED'));
+    let code = 0;
+    let out = '';
+    try {
+      execFileSync('npx', ['tsx', 'src/cli/cbec.ts', 'evidence', 'verify', file], { encoding: 'utf8' });
+    } catch (e) {
+      code = (e as { status: number }).status;
+      out = String((e as { stdout: string }).stdout);
+    }
+    assert.equal(code, 1);
+    assert.match(out, /part changed: payments/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the PDF renders Chinese with an embedded CJK font; the tax officer may read it, another seller may not', async () => {
+  const res = await get('seller', `/api/v1/evidence/declarations/${declarationId}/pdf`);
+  assert.equal(res.statusCode, 200);
+  assert.equal(res.headers['content-type'], 'application/pdf');
+  const pdf = res.rawPayload;
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  assert.match(pdf.toString('latin1'), /WenQuanYiZenHei|NotoSansCJK/);
+  assert.match(String(res.headers['x-pack-sha256']), /^[0-9a-f]{64}$/);
+  assert.equal((await get('tax', `/api/v1/evidence/declarations/${declarationId}`)).statusCode, 200);
+  assert.equal((await get('seller2', `/api/v1/evidence/declarations/${declarationId}`)).statusCode, 404);
+});

@@ -1,0 +1,29 @@
+import { sql, type Executor } from '../../kernel/db.ts';
+import { summaryLookup } from '../summary/index.ts';
+import { toUsd } from './rules/receipts.rules.ts';
+
+/**
+ * Forex receipt rate (收汇率) per seller, for the credit factor `forex_receipt` (issue 8): USD
+ * received (CEB403 collections of its summary declarations plus bank / payment-institution receipts
+ * since `since`) over the USD value of its summary declarations whose goods left since `since`,
+ * capped at 1. Sellers without declarations in the window are absent (no factor). Read-only.
+ */
+export async function forexReceiptRates(exec: Executor, ebcCodes: string[], since: Date): Promise<Map<string, number>> {
+  if (ebcCodes.length === 0) return new Map();
+  const sinceDay = since.toISOString().slice(0, 10);
+  const decls = (await summaryLookup(exec).declarations({ ebcCodes, limit: 20_000 })).filter((d) => d.exitDay >= sinceDay);
+  const declared = new Map<string, number>();
+  const received = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string, v: number | null) => m.set(k, (m.get(k) ?? 0) + (v ?? 0));
+  for (const d of decls) {
+    for (const l of d.lines) add(declared, d.ebcCode, toUsd(l.totalPrice, l.currency, d.exitDay));
+    for (const [cur, v] of Object.entries(d.received)) add(received, d.ebcCode, toUsd(v, cur, d.exitDay));
+  }
+  const bank = await sql<{ ebc_code: string; usd: string }>`
+    select ebc_code, sum(usd_amount)::text as usd from fx_receipt
+    where ebc_code = any(${[...new Set(ebcCodes)]}::text[]) and received_on >= ${sinceDay}::date group by ebc_code`.execute(exec);
+  for (const b of bank.rows) add(received, b.ebc_code, Number(b.usd));
+  const out = new Map<string, number>();
+  for (const [code, usd] of declared) if (usd > 0) out.set(code, Math.min(1, (received.get(code) ?? 0) / usd));
+  return out;
+}

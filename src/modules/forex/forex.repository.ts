@@ -1,0 +1,54 @@
+import { sql } from 'kysely';
+import { tables, type Executor } from '../../kernel/db.ts';
+import type { ForexTables, FxReceiptRow, FxSettlementRow } from './forex.tables.ts';
+
+export function createForexRepository(exec: Executor) {
+  const db = tables<ForexTables>(exec);
+  return {
+    /** refNos of an institution already stored */
+    async existingRefs(pairs: { institution: string; refNo: string }[]): Promise<Set<string>> {
+      if (!pairs.length) return new Set();
+      const r = await sql<{ k: string }>`
+        select institution_code || '|' || ref_no as k from fx_receipt
+        where (institution_code, ref_no) in (select * from unnest(${pairs.map((p) => p.institution)}::text[], ${pairs.map((p) => p.refNo)}::text[]))`.execute(
+        exec,
+      );
+      return new Set(r.rows.map((x) => x.k));
+    },
+    async insertReceipts(rows: FxReceiptRow[]): Promise<void> {
+      if (rows.length) await db.insertInto('fx_receipt').values(rows).execute();
+    },
+    /** Receipts per exporter, month of receipt (China date) and currency. */
+    async receivedByPeriod(
+      orgIds: readonly string[],
+    ): Promise<{ org_id: string; period: string; currency: string; amount: string }[]> {
+      if (!orgIds.length) return [];
+      const r = await sql<{ org_id: string; period: string; currency: string; amount: string }>`
+        select org_id, to_char(received_on, 'YYYY-MM') as period, currency, sum(amount)::text as amount
+        from fx_receipt where org_id = any(${[...orgIds]}::uuid[]) group by 1, 2, 3 order by 1, 2, 3`.execute(exec);
+      return r.rows;
+    },
+    async insertSettlement(row: FxSettlementRow): Promise<void> {
+      await db.insertInto('fx_rmb_settlement').values(row).execute();
+    },
+    async settlementExists(institution: string, refNo: string): Promise<boolean> {
+      return !!(await db
+        .selectFrom('fx_rmb_settlement')
+        .select('id')
+        .where('institution_code', '=', institution)
+        .where('ref_no', '=', refNo)
+        .executeTakeFirst());
+    },
+    async settlementsLackingEvidence(prefix: string, limit: number): Promise<FxSettlementRow[]> {
+      return db
+        .selectFrom('fx_rmb_settlement')
+        .selectAll()
+        .select(sql<string>`to_char(settled_on, 'YYYY-MM-DD')`.as('settled_on'))
+        .where(sql<boolean>`contract_no is null and order_no is null and invoice_no is null and entry_id is null`)
+        .where(sql<boolean>`coalesce(jurisdiction, '') like ${`${prefix}%`}`)
+        .orderBy('fx_rmb_settlement.settled_on', 'desc')
+        .limit(limit)
+        .execute();
+    },
+  };
+}

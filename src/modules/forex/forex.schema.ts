@@ -1,0 +1,54 @@
+import { Type } from 'typebox';
+
+const Str = Type.String();
+const Problem = Type.Object({
+  field: Str,
+  rule: Str,
+  message: Type.Object({ zh: Str, en: Str }),
+  value: Type.Optional(Type.Unknown()),
+});
+
+export const ImportBody = Type.Object(
+  {
+    csv: Type.String({
+      maxLength: 5_000_000,
+      description: 'CSV text; header: refNo,institutionKind,institutionCode,ebcCode,orderNo,currency,amount,receivedOn,payerName',
+    }),
+  },
+  { additionalProperties: false },
+);
+export const ImportOutcomeSchema = Type.Object({
+  imported: Type.Integer(),
+  rejected: Type.Integer(),
+  errors: Type.Array(Type.Object({ row: Type.Integer(), problems: Type.Array(Problem) })),
+});
+
+const Period = Type.Object({
+  period: Str,
+  currency: Str,
+  declared: Str,
+  receivedCeb403: Str,
+  receivedBank: Str,
+  received: Str,
+  difference: Str,
+  status: Str,
+  overdue: Type.Boolean(),
+});
+export const ReconciliationSchema = Type.Object({ orgId: Str, ebcCode: Str, ebcName: Str, periods: Type.Array(Period) });
+
+export const SettlementBody = Type.Object(
+  {
+    refNo: Type.String({ minLength: 1, maxLength: 60 }),
+    ebcCode: Type.String({ minLength: 10, maxLength: 18 }),
+    amount: Type.String({ maxLength: 20 }),
+    settledOn: Type.String({ maxLength: 10 }),
+    contractNo: Type.Optional(Type.String({ maxLength: 60 })),
+    orderNo: Type.Optional(Type.String({ maxLength: 60 })),
+    invoiceNo: Type.Optional(Type.String({ maxLength: 60 })),
+    entryId: Type.Optional(Type.String({ maxLength: 18 })),
+  },
+  { additionalProperties: false },
+);
+export const SettlementLackingSchema = Type.Array(
+  Type.Object({ id: Str, institutionCode: Str, ebcCode: Str, refNo: Str, amount: Str, settledOn: Str }),
+);

@@ -1,0 +1,336 @@
+import type { AuditLog } from '../../kernel/audit.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Db } from '../../kernel/db.ts';
+import { DomainError, forbidden, validationError, type FieldProblem } from '../../kernel/errors.ts';
+import { newId } from '../../kernel/ids.ts';
+import {
+  actorOf,
+  isAdmin,
+  jurisdictionPrefix,
+  organisationDirectory,
+  requirePermission,
+  type Principal,
+} from '../identity/index.ts';
+import { clearanceLookup } from '../clearance/index.ts';
+import { summaryLookup, type DeclarationRecord } from '../summary/index.ts';
+import {
+  checkReceipt,
+  CSV_COLUMNS,
+  parseCsv,
+  reconcile,
+  type ReceiptInput,
+  type ReceiptRow,
+  type Reconciliation,
+} from './rules/receipts.rules.ts';
+import { createForexRepository } from './forex.repository.ts';
+
+export interface ForexServiceDeps {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+}
+
+export interface ImportOutcome {
+  imported: number;
+  rejected: number;
+  errors: { row: number; problems: FieldProblem[] }[];
+}
+
+export interface EnterpriseReconciliation {
+  orgId: string;
+  ebcCode: string;
+  ebcName: string;
+  periods: Reconciliation[];
+}
+
+export interface SettlementInput {
+  refNo: string;
+  ebcCode: string;
+  amount: string;
+  settledOn: string;
+  contractNo?: string;
+  orderNo?: string;
+  invoiceNo?: string;
+  entryId?: string;
+}
+
+const cstToday = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+const MAX_ROWS = 10000;
+
+function sumBy(rows: { key: string; v: string }[]): Map<string, string> {
+  const m = new Map<string, bigint>();
+  for (const r of rows) {
+    const [i, f = ''] = r.v.split('.');
+    m.set(r.key, (m.get(r.key) ?? 0n) + BigInt(i || '0') * 100n + BigInt((f + '00').slice(0, 2)));
+  }
+  return new Map([...m].map(([k, n]) => [k, `${n / 100n}.${(n % 100n).toString().padStart(2, '0')}`]));
+}
+
+export function createForexService(deps: ForexServiceDeps) {
+  const { db, clock, audit } = deps;
+
+  async function ownCodes(
+    p: Principal,
+  ): Promise<{ orgId: string; codes: string[]; roles: string[]; jurisdiction: string | null }> {
+    const org = p.organisation;
+    if (!org || org.kind !== 'enterprise') throw forbidden();
+    const o = await organisationDirectory(db).byId(org.id);
+    return {
+      orgId: org.id,
+      codes: [o?.customs_code, o?.uscc].filter((c): c is string => !!c),
+      roles: o?.roles ?? [],
+      jurisdiction: o?.jurisdiction ?? null,
+    };
+  }
+
+  function agencyPrefix(p: Principal, duty: 'forex' | 'pboc'): string {
+    if (isAdmin(p)) return '';
+    const org = p.organisation;
+    if (!org || org.kind !== 'agency' || !org.roles.includes(duty)) throw forbidden();
+    const prefix = jurisdictionPrefix(org.jurisdiction);
+    if (prefix === null) throw forbidden();
+    return prefix;
+  }
+
+  /** Declared (summary declarations) against received (CEB403 + bank/payment records), per period. */
+  async function reconciliations(decls: DeclarationRecord[], orgIds: string[]): Promise<EnterpriseReconciliation[]> {
+    const bank = await createForexRepository(db).receivedByPeriod(orgIds);
+    const today = cstToday(clock.now());
+    const out: EnterpriseReconciliation[] = [];
+    for (const orgId of orgIds) {
+      const mine = decls.filter((d) => d.orgId === orgId);
+      const declared = sumBy(mine.flatMap((d) => d.lines.map((l) => ({ key: `${d.period}|${l.currency}`, v: l.totalPrice }))));
+      const c403 = sumBy(mine.flatMap((d) => Object.entries(d.received).map(([cur, v]) => ({ key: `${d.period}|${cur}`, v }))));
+      const viaBank = sumBy(
+        bank.filter((b) => b.org_id === orgId).map((b) => ({ key: `${b.period}|${b.currency}`, v: b.amount })),
+      );
+      const keys = [...new Set([...declared.keys(), ...c403.keys(), ...viaBank.keys()])].sort();
+      out.push({
+        orgId,
+        ebcCode: mine[0]?.ebcCode ?? '',
+        ebcName: mine[0]?.ebcName ?? '',
+        periods: reconcile(
+          keys.map((k) => {
+            const [period, currency] = k.split('|') as [string, string];
+            return {
+              period,
+              currency,
+              declared: declared.get(k) ?? '0',
+              receivedCeb403: c403.get(k) ?? '0',
+              receivedBank: viaBank.get(k) ?? '0',
+            };
+          }),
+          today,
+        ),
+      });
+    }
+    return out;
+  }
+
+  return {
+    /**
+     * Receipt records from a bank or payment institution (its own code in institutionCode) or
+     * from the exporter (its own code in ebcCode), as CSV. Good rows are stored; each bad row is
+     * answered with its problems and stores nothing.
+     */
+    async importCsv(p: Principal | null, csv: string): Promise<ImportOutcome> {
+      requirePermission(p, 'forex.submit');
+      const me = await ownCodes(p);
+      const table = parseCsv(csv);
+      const header = table[0] ?? [];
+      const missing = CSV_COLUMNS.filter((c) => !header.includes(c));
+      if (missing.length)
+        throw validationError([
+          {
+            field: 'header',
+            rule: 'columns',
+            message: { zh: `缺少列: ${missing.join(',')}`, en: `missing columns: ${missing.join(',')}` },
+          },
+        ]);
+      if (table.length - 1 > MAX_ROWS)
+        throw validationError([
+          { field: 'rows', rule: 'maxItems', message: { zh: `每次最多${MAX_ROWS}行`, en: `at most ${MAX_ROWS} rows` } },
+        ]);
+      const inputs: ReceiptInput[] = table.slice(1).map((cells) => {
+        const rec = Object.fromEntries(header.map((h, i) => [h, (cells[i] ?? '').trim()]));
+        return Object.fromEntries(CSV_COLUMNS.map((c) => [c, rec[c] ?? ''])) as unknown as ReceiptInput;
+      });
+      const errors: ImportOutcome['errors'] = [];
+      const good: { row: number; r: ReceiptRow }[] = [];
+      inputs.forEach((input, i) => {
+        const row = i + 2; // spreadsheet row number (header is row 1)
+        const res = checkReceipt(row, input);
+        if ('problems' in res) errors.push({ row, problems: res.problems });
+        else if (!me.codes.includes(res.ok.institutionCode) && !me.codes.includes(res.ok.ebcCode))
+          errors.push({
+            row,
+            problems: [
+              {
+                field: `rows[${row}].institutionCode`,
+                rule: 'own',
+                message: {
+                  zh: '只能报送本机构或本企业的收款记录',
+                  en: 'only records of your own institution or enterprise may be reported',
+                },
+              },
+            ],
+          });
+        else good.push({ row, r: res.ok });
+      });
+      const exporters = new Map<string, string>();
+      for (const o of await organisationDirectory(db).byCodes([...new Set(good.map((g) => g.r.ebcCode))]))
+        for (const c of [o.customs_code, o.uscc]) if (c) exporters.set(c, o.id);
+      return db.transaction().execute(async (trx) => {
+        const repo = createForexRepository(trx);
+        const seen = await repo.existingRefs(good.map((g) => ({ institution: g.r.institutionCode, refNo: g.r.refNo })));
+        // A payment institution's record of a transaction it already declared as CEB403 (payNo) is
+        // the same money: reconciliation counts CEB403 collections already.
+        const collected = await clearanceLookup(trx).collectionRefs(
+          good.map((g) => ({ payCode: g.r.institutionCode, payNo: g.r.refNo })),
+        );
+        const rows = [];
+        const now = clock.now();
+        for (const g of good) {
+          const key = `${g.r.institutionCode}|${g.r.refNo}`;
+          const orgId = exporters.get(g.r.ebcCode);
+          const problem = !orgId
+            ? { field: 'ebcCode', rule: 'known', zh: '电商企业未在平台登记', en: 'the e-commerce enterprise is not registered' }
+            : collected.has(key)
+              ? {
+                  field: 'refNo',
+                  rule: 'ceb403',
+                  zh: '该支付交易已通过收款单(CEB403)申报，不重复计入',
+                  en: 'this payment transaction was already declared as a CEB403 collection (payNo); not counted twice',
+                }
+              : seen.has(key)
+                ? {
+                    field: 'refNo',
+                    rule: 'unique',
+                    zh: '该机构的流水号已报送',
+                    en: 'this refNo of the institution was already reported',
+                  }
+                : null;
+          if (problem) {
+            errors.push({
+              row: g.row,
+              problems: [
+                { field: `rows[${g.row}].${problem.field}`, rule: problem.rule, message: { zh: problem.zh, en: problem.en } },
+              ],
+            });
+            continue;
+          }
+          seen.add(key);
+          rows.push({
+            id: newId(),
+            org_id: orgId!,
+            ebc_code: g.r.ebcCode,
+            institution_kind: g.r.institutionKind,
+            institution_code: g.r.institutionCode,
+            ref_no: g.r.refNo,
+            order_no: g.r.orderNo,
+            currency: g.r.currency,
+            amount: g.r.amount,
+            usd_amount: g.r.usdAmount,
+            received_on: g.r.receivedOn,
+            payer_name: g.r.payerName,
+            reported_by: me.orgId,
+            created_at: now,
+          });
+        }
+        await repo.insertReceipts(rows);
+        if (rows.length)
+          await audit.append(trx, actorOf(p), [
+            { action: 'forex.receipts_import', entity: 'fx_receipt', after: { imported: rows.length, rejected: errors.length } },
+          ]);
+        errors.sort((a, b) => a.row - b.row);
+        return { imported: rows.length, rejected: errors.length, errors };
+      });
+    },
+
+    /** The exporter's declared-vs-received by period and currency. */
+    async myReconciliation(p: Principal | null): Promise<EnterpriseReconciliation> {
+      requirePermission(p, 'forex.read');
+      const me = await ownCodes(p);
+      const decls = await summaryLookup(db).declarations({ orgId: me.orgId, limit: 5000 });
+      return (await reconciliations(decls, [me.orgId]))[0]!;
+    },
+
+    /** The forex officer's desk: enterprise-level reconciliation of the jurisdiction. */
+    async desk(p: Principal | null): Promise<EnterpriseReconciliation[]> {
+      requirePermission(p, 'forex.review');
+      const decls = await summaryLookup(db).declarations({ customsPrefix: agencyPrefix(p, 'forex'), limit: 5000 });
+      return reconciliations(decls, [...new Set(decls.map((d) => d.orgId))]);
+    },
+
+    /** A bank or payment institution records a cross-border RMB settlement with its evidence. */
+    async recordSettlement(p: Principal | null, input: SettlementInput): Promise<{ id: string; lacksEvidence: boolean }> {
+      requirePermission(p, 'forex.submit');
+      const me = await ownCodes(p);
+      if (!me.roles.includes('payment')) throw forbidden();
+      const problems: FieldProblem[] = [];
+      if (!/^\d{1,15}(\.\d{1,2})?$/.test(input.amount) || Number(input.amount) <= 0)
+        problems.push({ field: 'amount', rule: 'decimal', message: { zh: '金额须为大于0的数', en: 'amount must be positive' } });
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(input.settledOn))
+        problems.push({
+          field: 'settledOn',
+          rule: 'date',
+          message: { zh: '日期格式应为YYYY-MM-DD', en: 'settledOn must be YYYY-MM-DD' },
+        });
+      const [ebc] = await organisationDirectory(db).byCodes([input.ebcCode]);
+      if (!ebc) problems.push({ field: 'ebcCode', rule: 'known', message: { zh: '电商企业未登记', en: 'unknown enterprise' } });
+      if (problems.length) throw validationError(problems);
+      const institution = me.codes[0]!;
+      const id = newId();
+      const evidence = [input.contractNo, input.orderNo, input.invoiceNo, input.entryId].map((v) =>
+        v && v.trim() ? v.trim() : null,
+      );
+      await db.transaction().execute(async (trx) => {
+        const repo = createForexRepository(trx);
+        if (await repo.settlementExists(institution, input.refNo))
+          throw new DomainError(
+            'forex.duplicate',
+            { zh: '该结算流水号已报送', en: 'this settlement refNo was already reported' },
+            { refNo: input.refNo },
+          );
+        await repo.insertSettlement({
+          id,
+          institution_org_id: me.orgId,
+          institution_code: institution,
+          ebc_org_id: ebc!.id,
+          ebc_code: input.ebcCode,
+          jurisdiction: ebc!.jurisdiction,
+          ref_no: input.refNo,
+          amount: input.amount,
+          settled_on: input.settledOn,
+          contract_no: evidence[0]!,
+          order_no: evidence[1]!,
+          invoice_no: evidence[2]!,
+          entry_id: evidence[3]!,
+          created_at: clock.now(),
+        });
+        await audit.append(trx, actorOf(p), [
+          { action: 'forex.rmb_settlement', entity: 'fx_rmb_settlement', entityId: id, after: input },
+        ]);
+      });
+      return { id, lacksEvidence: evidence.every((e) => e === null) };
+    },
+
+    /** The central bank's desk: RMB settlements naming no contract, order, invoice or declaration. */
+    async settlementsLackingEvidence(
+      p: Principal | null,
+    ): Promise<{ id: string; institutionCode: string; ebcCode: string; refNo: string; amount: string; settledOn: string }[]> {
+      requirePermission(p, 'pboc.review');
+      const rows = await createForexRepository(db).settlementsLackingEvidence(agencyPrefix(p, 'pboc'), 500);
+      return rows.map((r) => ({
+        id: r.id,
+        institutionCode: r.institution_code,
+        ebcCode: r.ebc_code,
+        refNo: r.ref_no,
+        amount: r.amount,
+        settledOn: r.settled_on,
+      }));
+    },
+  };
+}
+
+export type ForexService = ReturnType<typeof createForexService>;

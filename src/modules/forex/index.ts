@@ -1,0 +1,6 @@
+export { createForexService, type ForexService } from './forex.service.ts';
+export { registerForexRoutes } from './forex.routes.ts';
+export { checkReceipt, reconcile, parseCsv, PAYMENT_INSTITUTION_CAP_USD, USD_RATES } from './rules/receipts.rules.ts';
+export { migrationsDir as forexMigrations } from './forex.migrations.ts';
+export { forexReceiptRates } from './forex.lookup.ts';
+export { seedForexDemo } from './forex.demo.ts';

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkReceipt, parseCsv, reconcile, type ReceiptInput } from './receipts.rules.ts';
+
+const ok: ReceiptInput = {
+  refNo: 'R1',
+  institutionKind: 'payment',
+  institutionCode: '3101960003',
+  ebcCode: '3601260888',
+  orderNo: 'O1',
+  currency: '502',
+  amount: '100.50',
+  receivedOn: '2026-10-21',
+  payerName: 'John',
+};
+
+const rowCases: { name: string; over: Partial<ReceiptInput>; rules: string[] }[] = [
+  { name: 'a good row', over: {}, rules: [] },
+  { name: 'missing refNo', over: { refNo: '' }, rules: ['refNo:required'] },
+  { name: 'unknown institution kind', over: { institutionKind: 'broker' }, rules: ['institutionKind:enum'] },
+  { name: 'bad institution code', over: { institutionCode: 'abc' }, rules: ['institutionCode:format'] },
+  { name: 'bad currency', over: { currency: 'USD' }, rules: ['currency:codeTable'] },
+  { name: 'negative amount', over: { amount: '-5' }, rules: ['amount:decimal'] },
+  { name: 'three decimals', over: { amount: '1.005' }, rules: ['amount:decimal'] },
+  { name: 'bad date', over: { receivedOn: '2026/10/21' }, rules: ['receivedOn:date'] },
+  { name: 'currency without a reference rate', over: { currency: '999' }, rules: ['currency:rate'] },
+  { name: 'payment institution over USD 50,000', over: { amount: '50000.01' }, rules: ['amount:cap'] },
+  { name: 'payment institution at USD 50,000', over: { amount: '50000' }, rules: [] },
+  {
+    name: 'CNY 400,000 through a payment institution (≈ USD 56,338) is over',
+    over: { currency: '142', amount: '400000' },
+    rules: ['amount:cap'],
+  },
+  { name: 'a bank has no such cap', over: { institutionKind: 'bank', amount: '900000' }, rules: [] },
+  {
+    name: 'several problems at once',
+    over: { refNo: '', amount: 'x', currency: '1' },
+    rules: ['refNo:required', 'currency:codeTable', 'amount:decimal'],
+  },
+];
+
+for (const c of rowCases) {
+  test(`receipt row: ${c.name}`, () => {
+    const r = checkReceipt(3, { ...ok, ...c.over });
+    const got = 'problems' in r ? r.problems.map((p) => `${p.field.replace('rows[3].', '')}:${p.rule}`) : [];
+    assert.deepEqual(got, c.rules);
+    if ('problems' in r) for (const p of r.problems) assert.ok(p.message.zh && p.message.en);
+  });
+}
+
+test('CSV: quotes, doubled quotes, CRLF, BOM, blank lines', () => {
+  const rows = parseCsv('\uFEFFa,b,c\r\n"x, y","say ""hi""",3\n\n1,2,3');
+  assert.deepEqual(rows, [
+    ['a', 'b', 'c'],
+    ['x, y', 'say "hi"', '3'],
+    ['1', '2', '3'],
+  ]);
+});
+
+const recon: {
+  name: string;
+  declared: string;
+  c403: string;
+  bank: string;
+  today: string;
+  status: string;
+  diff: string;
+  overdue: boolean;
+}[] = [
+  {
+    name: 'received in full',
+    declared: '100',
+    c403: '60',
+    bank: '40',
+    today: '2026-12-01',
+    status: 'matched',
+    diff: '0',
+    overdue: false,
+  },
+  {
+    name: 'short, in time',
+    declared: '100',
+    c403: '60',
+    bank: '0',
+    today: '2026-12-01',
+    status: 'under_received',
+    diff: '-40',
+    overdue: false,
+  },
+  {
+    name: 'short after 30 April next year',
+    declared: '100',
+    c403: '60',
+    bank: '0',
+    today: '2027-05-01',
+    status: 'under_received',
+    diff: '-40',
+    overdue: true,
+  },
+  {
+    name: 'more than declared',
+    declared: '100',
+    c403: '100',
+    bank: '0.5',
+    today: '2026-12-01',
+    status: 'over_received',
+    diff: '0.5',
+    overdue: false,
+  },
+  {
+    name: 'received without a declaration',
+    declared: '0',
+    c403: '0',
+    bank: '10',
+    today: '2026-12-01',
+    status: 'undeclared',
+    diff: '10',
+    overdue: false,
+  },
+];
+for (const c of recon) {
+  test(`reconciliation: ${c.name}`, () => {
+    const [r] = reconcile(
+      [{ period: '2026-10', currency: '142', declared: c.declared, receivedCeb403: c.c403, receivedBank: c.bank }],
+      c.today,
+    );
+    assert.equal(r!.status, c.status);
+    assert.equal(r!.difference, c.diff);
+    assert.equal(r!.overdue, c.overdue);
+  });
+}

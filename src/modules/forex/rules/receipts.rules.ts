@@ -1,0 +1,213 @@
+import type { FieldProblem } from '../../../kernel/errors.ts';
+
+/**
+ * Forex receipt rows (bank or payment-institution records, CSV or JSON): per-row checks, the
+ * USD 50,000 single-transaction cap for payment institutions (汇发〔2015〕7号), and the
+ * enterprise-level reconciliation of declared against received per period and currency
+ * (the goods-trade forex 总量核查 the summary declarations feed).
+ */
+export interface ReceiptInput {
+  refNo: string;
+  institutionKind: string;
+  institutionCode: string;
+  ebcCode: string;
+  orderNo: string;
+  currency: string;
+  amount: string;
+  receivedOn: string;
+  payerName: string;
+}
+
+export interface ReceiptRow extends Omit<ReceiptInput, 'institutionKind'> {
+  institutionKind: 'bank' | 'payment';
+  usdAmount: string;
+}
+
+export const PAYMENT_INSTITUTION_CAP_USD = 50000;
+
+/** Units of currency per 1 USD (reference, versioned data; the platform is no rate source). */
+export const USD_RATES: { version: string; effectiveFrom: string; perUsd: Readonly<Record<string, number>> }[] = [
+  {
+    version: '2026-01',
+    effectiveFrom: '2026-01-01',
+    perUsd: { '502': 1, '142': 7.1, '300': 0.92, '303': 0.79, '116': 150, '110': 7.8 },
+  },
+];
+
+export const CSV_COLUMNS = [
+  'refNo',
+  'institutionKind',
+  'institutionCode',
+  'ebcCode',
+  'orderNo',
+  'currency',
+  'amount',
+  'receivedOn',
+  'payerName',
+] as const;
+
+const problem = (row: number, field: string, rule: string, zh: string, en: string, value?: unknown): FieldProblem => ({
+  field: `rows[${row}].${field}`,
+  rule,
+  message: { zh, en },
+  ...(value !== undefined ? { value } : {}),
+});
+
+export function toUsd(amount: string, currency: string, day: string): number | null {
+  const t =
+    [...USD_RATES].filter((r) => r.effectiveFrom <= day).sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1))[0] ??
+    USD_RATES[0]!;
+  const per = t.perUsd[currency];
+  return per === undefined ? null : Math.round((Number(amount) / per) * 100) / 100;
+}
+
+/** Checks one row; answers the clean row or every problem, naming the field and the rule. */
+export function checkReceipt(row: number, r: ReceiptInput): { ok: ReceiptRow } | { problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  if (!r.refNo || r.refNo.length > 60)
+    problems.push(problem(row, 'refNo', 'required', '流水号必填（≤60位）', 'refNo is required (≤60 chars)', r.refNo));
+  if (r.institutionKind !== 'bank' && r.institutionKind !== 'payment')
+    problems.push(
+      problem(
+        row,
+        'institutionKind',
+        'enum',
+        '机构类型应为bank或payment',
+        'institutionKind must be bank or payment',
+        r.institutionKind,
+      ),
+    );
+  if (!/^[0-9A-Z]{10}$|^[0-9A-Z]{18}$/.test(r.institutionCode))
+    problems.push(
+      problem(
+        row,
+        'institutionCode',
+        'format',
+        '机构代码应为10位海关代码或18位统一社会信用代码',
+        'institutionCode: 10-char customs code or 18-char USCC',
+        r.institutionCode,
+      ),
+    );
+  if (!/^[0-9A-Z]{10}$|^[0-9A-Z]{18}$/.test(r.ebcCode))
+    problems.push(
+      problem(row, 'ebcCode', 'format', '电商企业代码格式错误', 'ebcCode: 10-char customs code or 18-char USCC', r.ebcCode),
+    );
+  if (!/^\d{3}$/.test(r.currency))
+    problems.push(
+      problem(row, 'currency', 'codeTable', '币制应为3位海关币制代码', 'currency: 3-digit customs currency code', r.currency),
+    );
+  if (!/^\d{1,15}(\.\d{1,2})?$/.test(r.amount) || Number(r.amount) <= 0)
+    problems.push(
+      problem(
+        row,
+        'amount',
+        'decimal',
+        '金额须为大于0的数（最多2位小数）',
+        'amount must be positive with at most 2 decimals',
+        r.amount,
+      ),
+    );
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(r.receivedOn) || Number.isNaN(Date.parse(`${r.receivedOn}T00:00:00Z`)))
+    problems.push(
+      problem(row, 'receivedOn', 'date', '收款日期格式应为YYYY-MM-DD', 'receivedOn must be YYYY-MM-DD', r.receivedOn),
+    );
+  if (problems.length) return { problems };
+  const usd = toUsd(r.amount, r.currency, r.receivedOn);
+  if (usd === null)
+    return {
+      problems: [problem(row, 'currency', 'rate', '该币制无参考汇率', 'no reference rate for this currency', r.currency)],
+    };
+  if (r.institutionKind === 'payment' && usd > PAYMENT_INSTITUTION_CAP_USD)
+    return {
+      problems: [
+        problem(
+          row,
+          'amount',
+          'cap',
+          `支付机构单笔交易不得超过等值5万美元（本笔约${usd}美元，汇发〔2015〕7号）`,
+          `a payment institution's single transaction may not exceed USD 50,000 (this one ≈ USD ${usd})`,
+          r.amount,
+        ),
+      ],
+    };
+  return { ok: { ...r, institutionKind: r.institutionKind as 'bank' | 'payment', usdAmount: String(usd) } };
+}
+
+/** Minimal RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF; first row is the header. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let field = '';
+  let row: string[] = [];
+  let quoted = false;
+  const src = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (quoted) {
+      if (c === '"' && src[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && src[i + 1] === '\n') i++;
+      row.push(field);
+      field = '';
+      if (row.some((x) => x !== '')) rows.push(row);
+      row = [];
+    } else field += c;
+  }
+  row.push(field);
+  if (row.some((x) => x !== '')) rows.push(row);
+  return rows;
+}
+
+export interface PeriodFigures {
+  period: string;
+  currency: string;
+  declared: string;
+  receivedCeb403: string;
+  receivedBank: string;
+}
+
+export interface Reconciliation extends PeriodFigures {
+  received: string;
+  difference: string;
+  status: 'matched' | 'under_received' | 'over_received' | 'undeclared';
+  overdue: boolean;
+}
+
+const cents = (v: string): bigint => {
+  const [i, f = ''] = v.split('.');
+  return BigInt(i || '0') * 100n + BigInt((f + '00').slice(0, 2));
+};
+const money = (n: bigint): string => {
+  const neg = n < 0n;
+  const a = neg ? -n : n;
+  const f = (a % 100n).toString().padStart(2, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}${a / 100n}${f ? `.${f}` : ''}`;
+};
+
+/**
+ * Declared against received per period and currency. Proceeds are due by 30 April of the year
+ * after export (the refund deadline, 财税〔2013〕96号 condition 3): short after that is overdue.
+ */
+export function reconcile(rows: PeriodFigures[], today: string): Reconciliation[] {
+  return rows.map((r) => {
+    const declared = cents(r.declared);
+    const received = cents(r.receivedCeb403) + cents(r.receivedBank);
+    const diff = received - declared;
+    const status = declared === 0n ? 'undeclared' : diff === 0n ? 'matched' : diff < 0n ? 'under_received' : 'over_received';
+    const due = `${Number(r.period.slice(0, 4)) + 1}-04-30`;
+    return {
+      ...r,
+      received: money(received),
+      difference: money(diff),
+      status,
+      overdue: status === 'under_received' && today > due,
+    };
+  });
+}

@@ -1,0 +1,10 @@
+export { createInspectionFilingService, type InspectionFilingService } from './inspection-filing.service.ts';
+export { createInspectionBatchService, type InspectionBatchService } from './inspection-batch.service.ts';
+export { createInspectionDeclarationService, type InspectionDeclarationService } from './inspection-declaration.service.ts';
+export { createInspectionTaskService, type InspectionTaskService } from './inspection-task.service.ts';
+export { inspectionTasks } from './inspection.handler.ts';
+export { inspectionLookup } from './inspection.lookup.ts';
+export { registerInspectionRoutes } from './inspection.routes.ts';
+export { seedInspectionDemo, DEMO_INSPECTION_FILINGS, DEMO_BATCH_NO } from './inspection.demo.ts';
+export type { ClearancePort } from './inspection.ports.ts';
+export { migrationsDir as inspectionMigrations } from './inspection.migrations.ts';

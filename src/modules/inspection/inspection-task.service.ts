@@ -1,0 +1,197 @@
+import type { AuditLog } from '../../kernel/audit.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Db } from '../../kernel/db.ts';
+import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
+import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, type Principal } from '../identity/index.ts';
+import type { ClearancePort } from './inspection.ports.ts';
+import { createInspectionRepository, type FindingRow, type TaskRow } from './inspection.repository.ts';
+import { taskLifecycle } from './inspection.states.ts';
+
+export interface FindingInput {
+  /** which agency the officer records for; may be left out when the officer holds one duty only */
+  agency?: 'customs' | 'inspection';
+  result: 'pass' | 'fail';
+  codes: string[];
+  notes?: string;
+  photos: string[];
+}
+
+const TASK = { zh: '查验任务', en: 'inspection task' };
+
+/** The agencies an officer may record for: customs officers for customs, inspection officers for inspection. */
+function dutiesOf(p: Principal): ('customs' | 'inspection')[] {
+  const out: ('customs' | 'inspection')[] = [];
+  if (p.roles.includes('customs_officer') || isAdmin(p)) out.push('customs');
+  if (p.roles.includes('inspection_officer') || isAdmin(p)) out.push('inspection');
+  return out;
+}
+
+function prefixOf(p: Principal): string | null {
+  if (isAdmin(p)) return null;
+  return jurisdictionPrefix(p.organisation?.jurisdiction ?? null) ?? '\u0000';
+}
+
+const inScope = (p: Principal, t: TaskRow): boolean => {
+  const prefix = prefixOf(p);
+  return prefix === null || (t.customs_code ?? '').startsWith(prefix);
+};
+
+export function toTaskView(t: TaskRow, findings: FindingRow[]) {
+  return {
+    id: t.id,
+    inventoryId: t.inventory_id,
+    logisticsNo: t.logistics_no,
+    customsCode: t.customs_code,
+    ebcCode: t.ebc_code,
+    agencies: t.agencies,
+    joint: t.agencies.length > 1,
+    status: t.status,
+    outcomeNote: t.outcome_note,
+    createdAt: new Date(t.created_at).toISOString(),
+    completedAt: t.completed_at ? new Date(t.completed_at).toISOString() : null,
+    releasedAt: t.released_at ? new Date(t.released_at).toISOString() : null,
+    findings: findings
+      .filter((f) => f.task_id === t.id)
+      .map((f) => ({
+        agency: f.agency,
+        result: f.result,
+        codes: f.codes,
+        notes: f.notes,
+        photos: f.photos,
+        recordedAt: new Date(f.recorded_at).toISOString(),
+      })),
+    pending: t.agencies.filter((a) => !findings.some((f) => f.task_id === t.id && f.agency === a)),
+  };
+}
+
+export type InspectionTaskService = ReturnType<typeof createInspectionTaskService>;
+
+export function createInspectionTaskService(deps: { db: Db; clock: Clock; audit: AuditLog; clearance: ClearancePort }) {
+  const { db, clock, audit } = deps;
+
+  async function view(t: TaskRow) {
+    return toTaskView(t, await createInspectionRepository(db).findings([t.id]));
+  }
+
+  return {
+    async list(p: Principal | null, opts: { status?: string; limit?: number } = {}) {
+      requirePermission(p, 'inspection.read');
+      const repo = createInspectionRepository(db);
+      const tasks = await repo.listTasks({
+        ...(opts.status ? { status: opts.status } : {}),
+        customsPrefix: prefixOf(p),
+        limit: Math.min(Math.max(opts.limit ?? 200, 1), 1000),
+      });
+      const findings = await repo.findings(tasks.map((t) => t.id));
+      return tasks.map((t) => toTaskView(t, findings));
+    },
+
+    async get(p: Principal | null, id: string) {
+      requirePermission(p, 'inspection.read');
+      const t = await createInspectionRepository(db).task(id);
+      if (!t || !inScope(p, t)) throw notFound(TASK);
+      return view(t);
+    },
+
+    /** The supervision-centre floor scans a waybill number: its newest task. */
+    async byWaybill(p: Principal | null, logisticsNo: string) {
+      requirePermission(p, 'inspection.read');
+      const t = (await createInspectionRepository(db).tasksByWaybill(logisticsNo.trim())).find((x) => inScope(p, x));
+      if (!t) throw notFound(TASK);
+      return view(t);
+    },
+
+    /**
+     * One officer records their agency's finding on the (joint) task. When every involved agency
+     * has passed it, the inventory is released once through the clearance review; a failure by
+     * any agency rejects it (100) with the finding as the reason.
+     */
+    async record(p: Principal | null, id: string, input: FindingInput) {
+      requirePermission(p, 'inspection.work');
+      const duties = dutiesOf(p);
+      const agency = input.agency ?? (duties.length === 1 ? duties[0] : undefined);
+      if (!agency)
+        throw validationError([
+          {
+            field: 'agency',
+            rule: 'required',
+            message: { zh: '请指明代表哪个部门记录', en: 'say which agency the finding is for' },
+          },
+        ]);
+      if (!duties.includes(agency)) throw forbidden();
+      if (input.result === 'fail' && !input.notes?.trim())
+        throw validationError([
+          { field: 'notes', rule: 'required', message: { zh: '查验异常必须说明情况', en: 'a failed inspection needs notes' } },
+        ]);
+      const outcome = await db.transaction().execute(async (trx) => {
+        const repo = createInspectionRepository(trx);
+        const t = await repo.task(id, true);
+        if (!t || !inScope(p, t)) throw notFound(TASK);
+        if (!taskLifecycle.can(t.status, 'record'))
+          throw new DomainError('inspection.invalid_state', {
+            zh: `查验任务已${t.status === 'passed' ? '通过' : t.status === 'withdrawn' ? '撤回（清单已退单或撤销）' : '异常结束'}`,
+            en: `the task is already ${t.status}`,
+          });
+        if (!t.agencies.includes(agency))
+          throw new DomainError('inspection.invalid_state', {
+            zh: `本任务不需要${agency === 'customs' ? '海关' : '检验检疫'}查验`,
+            en: `${agency} is not involved in this task`,
+          });
+        const findings = await repo.findings([t.id]);
+        if (findings.some((f) => f.agency === agency))
+          throw new DomainError('inspection.duplicate', {
+            zh: '本部门已记录查验结果',
+            en: 'this agency has already recorded its finding',
+          });
+        const now = clock.now();
+        const finding: FindingRow = {
+          task_id: t.id,
+          agency,
+          result: input.result,
+          codes: input.codes,
+          notes: input.notes?.trim() || null,
+          photos: input.photos,
+          user_id: p.userId,
+          recorded_at: now,
+        };
+        await repo.insertFinding(finding);
+        const all = [...findings, finding];
+        const failed = all.find((f) => f.result === 'fail');
+        const done = t.agencies.every((a) => all.some((f) => f.agency === a));
+        let status = t.status;
+        if (failed) status = 'failed';
+        else if (done) status = 'passed';
+        if (status !== t.status) await repo.setTask(t.id, { status, completed_at: now, outcome_note: failed?.notes ?? null });
+        await audit.append(trx, actorOf(p), [
+          {
+            action: 'inspection.task.record',
+            entity: 'insp_task',
+            entityId: t.id,
+            before: { status: t.status },
+            after: { status, agency, result: input.result, codes: input.codes },
+          },
+        ]);
+        return { task: t, status, failed };
+      });
+      if (outcome.status !== 'open') {
+        // After the findings commit: the release (or rejection) is the clearance review's, done once.
+        const approve = outcome.status === 'passed';
+        await deps.clearance.review(p, outcome.task.inventory_id, {
+          approve,
+          ...(approve ? {} : { reason: `查验异常 / inspection found: ${outcome.failed?.notes ?? ''}` }),
+        });
+        if (approve) await createInspectionRepository(db).markReleased(outcome.task.id, clock.now());
+      }
+      return view((await createInspectionRepository(db).task(id))!);
+    },
+
+    /** Inspection measures for the customs dashboard. */
+    async measures(p: Principal | null, days = 30) {
+      requirePermission(p, 'inspection.read');
+      const since = new Date(clock.now().getTime() - Math.min(Math.max(days, 1), 366) * 86_400_000);
+      const { passed, ...m } = await createInspectionRepository(db).taskMeasures(since, prefixOf(p));
+      // Withdrawn tasks were never inspected: the hit rate is over completed inspections only.
+      return { days, ...m, hitRate: passed + m.failed > 0 ? m.failed / (passed + m.failed) : null };
+    },
+  };
+}

@@ -1,0 +1,305 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
+import { receiptStatuses, statusOf, submitOk } from '../../../test/support/clearance.ts';
+import { TOPIC_WITHDRAWN } from '../clearance/index.ts';
+import { DEMO_BATCH_NO } from './inspection.demo.ts';
+
+// Issue 5 follow-ups: the review queue cannot skip an inspection; rejected or cancelled parcels
+// give their batch quantities back; quarantine parcels are declared to inspection per day.
+
+let tp: TestPlatform;
+const t: Record<string, string> = {};
+let g = 0;
+const nextGuid = (): string => guidOf(77, ++g);
+const ORANGE_SELLER = '3601260999';
+
+before(async () => {
+  tp = await startTestPlatform({ listen: false });
+  for (const u of ['platform', 'carrier', 'broker', 'seller', 'seller2', 'customs', 'inspection'])
+    t[u] = await login(tp.platform, u);
+});
+after(async () => {
+  await tp.stop();
+});
+
+async function declare(p: Parcel): Promise<{ id: string; invtNo: string }> {
+  await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
+  await submitOk(tp, t.carrier!, message('CEB505', nextGuid(), PARTIES.carrier, [p.waybill]));
+  const inv = await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
+  await tp.platform.settle();
+  assert.ok(inv.entities[0]?.accepted, JSON.stringify(inv.entities[0]));
+  return { id: inv.entities[0]!.documentId!, invtNo: inv.entities[0]!.invtNo! };
+}
+
+const api = async (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
+  const res = await tp.platform.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${t[user]}` },
+    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
+  });
+  return { status: res.statusCode, body: res.json() as Record<string, unknown> & { items?: Record<string, unknown>[] } };
+};
+
+const statusNow = async (p: Parcel) =>
+  (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status);
+
+const rule = { effectiveFrom: '2020-01-01', explainZh: '说明', explainEn: 'explanation', enabled: true };
+
+function asOrange(p: Parcel): void {
+  for (const d of [p.order, p.waybill, p.inventory]) {
+    d.head.ebcCode = ORANGE_SELLER;
+    d.head.ebcName = '赣州脐橙电商有限公司';
+  }
+  p.inventory.head.ownerCode = ORANGE_SELLER;
+  p.inventory.head.ownerName = '赣州脐橙电商有限公司';
+  const o = p.order.lists.OrderList![0]!;
+  Object.assign(o, { itemNo: 'GZ-ORANGE-5KG', itemName: '赣南脐橙 5 kg', unit: '035', qty: '1', price: '68', totalPrice: '68' });
+  p.order.lists.OrderList = [o];
+  p.order.head.goodsValue = '68';
+  const i = p.inventory.lists.InventoryList![0]!;
+  Object.assign(i, {
+    itemNo: 'GZ-ORANGE-5KG',
+    itemName: '赣南脐橙 5 kg',
+    gname: '赣南脐橙 5 kg',
+    gcode: '0805100000',
+    unit: '035',
+    unit1: '035',
+    qty: '1',
+    qty1: '1',
+    price: '68',
+    totalPrice: '68',
+  });
+  p.inventory.lists.InventoryList = [i];
+}
+
+test('the review queue refuses to approve a parcel selected for inspection; the inspection releases it', async () => {
+  assert.equal(
+    (
+      await api('customs', 'POST', '/api/v1/risk/rules', {
+        ...rule,
+        id: 'R-CREDIT-SAMPLE',
+        kind: 'credit_sampling',
+        lane: 'inspect',
+        params: { seed: '2026', ratesPct: { AA: 0, A: 0.5, B: 2, C: 100 } },
+      })
+    ).status,
+    201,
+  );
+  assert.equal((await api('customs', 'PUT', `/api/v1/risk/credit/${PARTIES.seller.code}`, { level: 'C' })).status, 200);
+  const p = makeParcel(1, 'RQ');
+  const { id } = await declare(p);
+  assert.deepEqual(await statusNow(p), ['300']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '120', '500']);
+
+  const queue = (await api('customs', 'GET', '/api/v1/customs/reviews')).body.items as {
+    inventory: { id: string };
+    review: { lane: string };
+  }[];
+  assert.equal(queue.find((r) => r.inventory.id === id)?.review.lane, 'inspect', 'the queue shows why it waits');
+
+  const refused = await api('customs', 'POST', `/api/v1/customs/reviews/${id}/approve`, {});
+  assert.equal(refused.status, 409, JSON.stringify(refused.body));
+  assert.match(JSON.stringify(refused.body), /查验/);
+  assert.match(JSON.stringify(refused.body), /inspection/);
+  await tp.platform.settle();
+  assert.deepEqual(await statusNow(p), ['300'], 'nothing changed');
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '120', '500']);
+  const audited = await sql<{ n: number }>`
+    select count(*)::int as n from audit_log where entity_id = ${id} and action like 'inventory.%'`.execute(
+    tp.platform.database.db,
+  );
+  assert.equal(audited.rows[0]!.n, 0);
+
+  const task = (await api('customs', 'GET', `/api/v1/inspection/tasks/by-waybill/${p.logisticsNo}`)).body;
+  assert.deepEqual(task.agencies, ['customs']);
+  const done = await api('customs', 'POST', `/api/v1/inspection/tasks/${task.id as string}/findings`, {
+    result: 'pass',
+    codes: ['C01'],
+    photos: [],
+  });
+  assert.equal(done.status, 200, JSON.stringify(done.body));
+  assert.equal(done.body.status, 'passed');
+  await tp.platform.settle();
+  assert.deepEqual(await statusNow(p), ['399'], 'the inspection path still releases');
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '120', '500', '399']);
+  const lane = await sql<{ lane: string }>`select lane from clr_inventory where document_id = ${id}`.execute(
+    tp.platform.database.db,
+  );
+  assert.equal(lane.rows[0]!.lane, 'inspected');
+  const actions = await sql<{ action: string }>`
+    select action from audit_log where entity_id = ${id} and action like 'inventory.%'`.execute(tp.platform.database.db);
+  assert.deepEqual(
+    actions.rows.map((r) => r.action),
+    ['inventory.inspection.approve'],
+  );
+  // Rejected on review while selected (a rejection is allowed): its open task is withdrawn.
+  const q = makeParcel(6, 'RQ');
+  const rq = await declare(q);
+  assert.deepEqual(await statusNow(q), ['300']);
+  const rej = await api('customs', 'POST', `/api/v1/customs/reviews/${rq.id}/reject`, { reason: '申报不实' });
+  assert.equal(rej.status, 200, JSON.stringify(rej.body));
+  await tp.platform.settle();
+  const withdrawnTask = (await api('customs', 'GET', `/api/v1/inspection/tasks/by-waybill/${q.logisticsNo}`)).body;
+  assert.equal(withdrawnTask.status, 'withdrawn');
+  assert.equal(
+    (
+      await api('customs', 'POST', `/api/v1/inspection/tasks/${withdrawnTask.id as string}/findings`, {
+        result: 'pass',
+        codes: [],
+        photos: [],
+      })
+    ).status,
+    409,
+  );
+
+  // The measures count the completed inspection under the rule that caused it.
+  const m = await api('customs', 'GET', '/api/v1/risk/measures');
+  assert.deepEqual(
+    (m.body.inspectionHitRates as { rule: string }[]).find((r) => r.rule === 'R-CREDIT-SAMPLE'),
+    { rule: 'R-CREDIT-SAMPLE', inspected: 1, found: 0, hitRate: 0 },
+  );
+  await api('customs', 'PUT', `/api/v1/risk/credit/${PARTIES.seller.code}`, { level: 'AA' });
+});
+
+test('a rejected or cancelled parcel gives its batch quantity back, once; quarantine parcels are declared per enterprise and day', async () => {
+  const db = tp.platform.database.db;
+  await sql`delete from insp_batch where batch_no = ${DEMO_BATCH_NO}`.execute(db);
+  assert.equal(
+    (await api('seller2', 'POST', '/api/v1/inspection/batches', { batchNo: 'GZ-R-01', itemNo: 'GZ-ORANGE-5KG', qty: '5' }))
+      .status,
+    201,
+  );
+  // Oranges wait for review this time, having drawn on the batch.
+  assert.equal(
+    (
+      await api('customs', 'POST', '/api/v1/risk/rules', {
+        ...rule,
+        id: 'R-ORANGE-REVIEW',
+        kind: 'hs_list',
+        lane: 'review',
+        params: { hsPrefixes: ['0805'] },
+      })
+    ).status,
+    201,
+  );
+  const ledger = async () => {
+    const b = (await api('seller2', 'GET', '/api/v1/inspection/batches')).body.items!.find((x) => x.batchNo === 'GZ-R-01')!;
+    return [b.released, b.balance, b.writtenOff];
+  };
+  const [a, b, c] = [makeParcel(2, 'RQ'), makeParcel(3, 'RQ'), makeParcel(4, 'RQ')];
+  for (const p of [a!, b!, c!]) asOrange(p);
+  const ia = await declare(a!);
+  const ib = await declare(b!);
+  const ic = await declare(c!);
+  assert.deepEqual([...(await statusNow(a!)), ...(await statusNow(b!)), ...(await statusNow(c!))], ['300', '300', '300']);
+  assert.deepEqual(await ledger(), ['3', '2', '0']);
+
+  // Rejected on review (100): its quantity goes back.
+  const rejected = await api('customs', 'POST', `/api/v1/customs/reviews/${ia.id}/reject`, { reason: '价格不实' });
+  assert.equal(rejected.status, 200, JSON.stringify(rejected.body));
+  await tp.platform.settle();
+  assert.deepEqual(await ledger(), ['2', '3', '0']);
+
+  // Cancelled (CEB605): its quantity goes back too.
+  await submitOk(
+    tp,
+    t.broker!,
+    message('CEB605', nextGuid(), PARTIES.broker, [
+      {
+        head: {
+          guid: guidOf(606, 1),
+          appType: '1',
+          appTime: '20261126120000',
+          appStatus: '2',
+          customsCode: b!.inventory.head.customsCode!,
+          copNo: 'K-CAN-RQ-1',
+          invtNo: ib.invtNo,
+          reason: '买家取消订单',
+          agentCode: PARTIES.broker.code,
+          agentName: PARTIES.broker.name,
+          ebcCode: ORANGE_SELLER,
+          ebcName: '赣州脐橙电商有限公司',
+        },
+        lists: {},
+      },
+    ]),
+  );
+  await tp.platform.settle();
+  assert.deepEqual(await statusNow(b!), ['cancelled']);
+  assert.deepEqual(await ledger(), ['1', '4', '0']);
+
+  // The event delivered again (and for a parcel that drew nothing) changes nothing.
+  await db
+    .transaction()
+    .execute((trx) => tp.platform.outbox.publish(trx, [{ topic: TOPIC_WITHDRAWN, payload: { ids: [ia.id, ib.id, ia.id] } }]));
+  await tp.platform.settle();
+  assert.deepEqual(await ledger(), ['1', '4', '0']);
+
+  // The parcel still held keeps its draw; approved and gone, it is written off, never returned.
+  assert.equal((await api('customs', 'POST', `/api/v1/customs/reviews/${ic.id}/approve`, {})).status, 200);
+  const site = siteMessages(7, [c!], 'RQ');
+  await submitOk(tp, t.broker!, site.consolidation);
+  await submitOk(tp, t.carrier!, site.departure);
+  await tp.platform.settle();
+  assert.deepEqual(await statusNow(c!), ['899']);
+  assert.deepEqual(await ledger(), ['1', '4', '1']);
+
+  // Centralised declaration: the seller's three orange parcels of the day on one record.
+  assert.equal((await api('seller2', 'GET', '/api/v1/inspection/declarations')).status, 403);
+  const list = (await api('inspection', 'GET', '/api/v1/inspection/declarations')).body.items!;
+  const mine = list.filter((d) => d.enterpriseCode === ORANGE_SELLER);
+  assert.equal(mine.length, 1, JSON.stringify(list));
+  assert.equal(mine[0]!.parcelCount, 3);
+  assert.equal(mine[0]!.status, 'declared');
+  assert.equal(
+    list.filter((d) => d.enterpriseCode === PARTIES.seller.code).length,
+    0,
+    'parcels with no quarantine-category line are not declared to inspection',
+  );
+  const detail = await api('inspection', 'GET', `/api/v1/inspection/declarations/${mine[0]!.id as string}`);
+  const parcels = detail.body.parcels as {
+    inventoryId: string;
+    withdrawn: boolean;
+    lane: string;
+    lines: { category: string }[];
+  }[];
+  assert.deepEqual(
+    parcels.map((x) => [x.inventoryId, x.withdrawn, x.lane, x.lines[0]!.category]).sort(),
+    [
+      [ia.id, true, 'review', 'fresh_fruit'],
+      [ib.id, true, 'review', 'fresh_fruit'],
+      [ic.id, false, 'review', 'fresh_fruit'],
+    ].sort(),
+  );
+  const supervised = await api('inspection', 'POST', `/api/v1/inspection/declarations/${mine[0]!.id as string}/supervise`);
+  assert.equal(supervised.status, 200, JSON.stringify(supervised.body));
+  assert.equal(supervised.body.status, 'supervised');
+  assert.equal(
+    (await api('inspection', 'POST', `/api/v1/inspection/declarations/${mine[0]!.id as string}/supervise`)).status,
+    409,
+  );
+
+  // The next orange parcel of the day joins the same record, which waits for supervision again.
+  const d = makeParcel(5, 'RQ');
+  asOrange(d);
+  await declare(d);
+  const again = (await api('inspection', 'GET', '/api/v1/inspection/declarations')).body.items!.filter(
+    (x) => x.enterpriseCode === ORANGE_SELLER,
+  );
+  assert.deepEqual(
+    again.map((x) => [x.parcelCount, x.status]),
+    [[4, 'declared']],
+  );
+
+  // A stray withdrawal of a departed parcel returns nothing: what is written off stays written off.
+  assert.deepEqual(await ledger(), ['2', '3', '1'], 'the next parcel drew one more');
+  await db
+    .transaction()
+    .execute((trx) => tp.platform.outbox.publish(trx, [{ topic: TOPIC_WITHDRAWN, payload: { ids: [ic.id] } }]));
+  await tp.platform.settle();
+  assert.deepEqual(await ledger(), ['2', '3', '1']);
+});

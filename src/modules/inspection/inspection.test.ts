@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { guidOf, makeParcel, message, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
+import { receiptStatuses, statusOf, submitOk } from '../../../test/support/clearance.ts';
+
+let tp: TestPlatform;
+const t: Record<string, string> = {};
+let g = 0;
+const nextGuid = (): string => guidOf(78, ++g);
+
+before(async () => {
+  tp = await startTestPlatform({ listen: false });
+  for (const u of ['platform', 'carrier', 'broker', 'seller', 'seller2', 'customs', 'inspection'])
+    t[u] = await login(tp.platform, u);
+});
+after(async () => {
+  await tp.stop();
+});
+
+async function declare(n: number, run: string, mutate?: (p: Parcel) => void): Promise<{ p: Parcel; id: string }> {
+  const p = makeParcel(n, run);
+  mutate?.(p);
+  await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
+  await submitOk(tp, t.carrier!, message('CEB505', nextGuid(), PARTIES.carrier, [p.waybill]));
+  const inv = await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
+  await tp.platform.settle();
+  assert.ok(inv.entities[0]?.accepted, JSON.stringify(inv.entities[0]));
+  return { p, id: inv.entities[0]!.documentId! };
+}
+
+const api = async (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
+  const res = await tp.platform.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${t[user]}` },
+    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
+  });
+  return { status: res.statusCode, body: res.json() as Record<string, unknown> & { items?: unknown[] } };
+};
+
+const statusNow = async (p: Parcel) =>
+  (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status);
+
+function asOrange(p: Parcel): void {
+  const seller2 = { code: '3601260999', name: '赣州脐橙电商有限公司' };
+  for (const d of [p.order, p.waybill, p.inventory]) {
+    d.head.ebcCode = seller2.code;
+    d.head.ebcName = seller2.name;
+  }
+  p.inventory.head.ownerCode = seller2.code;
+  p.inventory.head.ownerName = seller2.name;
+  const o = p.order.lists.OrderList![0]!;
+  Object.assign(o, { itemNo: 'GZ-ORANGE-5KG', itemName: '赣南脐橙 5 kg', unit: '035', qty: '1', price: '68', totalPrice: '68' });
+  p.order.lists.OrderList = [o];
+  p.order.head.goodsValue = '68';
+  const i = p.inventory.lists.InventoryList![0]!;
+  Object.assign(i, {
+    itemNo: 'GZ-ORANGE-5KG',
+    itemName: '赣南脐橙 5 kg',
+    gname: '赣南脐橙 5 kg',
+    gcode: '0805100000',
+    unit: '035',
+    unit1: '035',
+    qty: '1',
+    qty1: '1',
+    price: '68',
+    totalPrice: '68',
+  });
+  p.inventory.lists.InventoryList = [i];
+}
+
+test('demo: the orange seller is filed with inspection, so an ordinary orange parcel releases (399)', async () => {
+  const { p } = await declare(1, 'Q', asOrange);
+  assert.deepEqual(await statusNow(p), ['399']);
+});
+
+test('inspection filing: a quarantine product without it is held; filed, rejected, resubmitted, approved, the next parcel passes', async () => {
+  await sql`delete from insp_filing where item_no = 'GZ-ORANGE-5KG'`.execute(tp.platform.database.db);
+  const held = await declare(2, 'Q', asOrange);
+  assert.deepEqual(await statusNow(held.p), ['300']);
+  assert.equal((await api('customs', 'GET', `/api/v1/risk/decisions/${held.id}`)).body.lane, 'hold');
+
+  const filing = {
+    kind: 'product',
+    itemNo: 'GZ-ORANGE-5KG',
+    goodsName: '赣南脐橙 5 kg',
+    quarantineCategory: 'fresh_fruit',
+    producer: '安远县脐橙种植基地',
+    certificates: [{ type: '果园注册', number: '3600GY0088', validUntil: '2028-12-31' }],
+  };
+  // Every problem named, nothing stored.
+  const bad = await api('seller2', 'POST', '/api/v1/inspection/filings', {
+    ...filing,
+    quarantineCategory: 'rocks',
+    certificates: [],
+  });
+  assert.equal(bad.status, 400);
+  assert.deepEqual((bad.body.errors as { field: string }[]).map((e) => e.field).sort(), ['certificates', 'quarantineCategory']);
+  assert.equal((await api('customs', 'POST', '/api/v1/inspection/filings', filing)).status, 403, 'an agency does not file');
+
+  const submitted = await api('seller2', 'POST', '/api/v1/inspection/filings', filing);
+  assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
+  assert.equal(submitted.body.status, 'submitted');
+  const id = submitted.body.id as string;
+  assert.equal((await api('seller2', 'POST', '/api/v1/inspection/filings', filing)).status, 409, 'one live filing per product');
+  assert.equal(
+    (await api('seller', 'GET', '/api/v1/inspection/filings')).body.items!.length,
+    0,
+    'another seller sees none of it',
+  );
+  assert.equal(
+    (await api('customs', 'POST', `/api/v1/inspection/filings/${id}/decision`, { approve: true })).status,
+    403,
+    'the inspection desk approves, not the customs officer',
+  );
+  assert.equal((await api('inspection', 'POST', `/api/v1/inspection/filings/${id}/decision`, { approve: false })).status, 400);
+  const rejected = await api('inspection', 'POST', `/api/v1/inspection/filings/${id}/decision`, {
+    approve: false,
+    reason: '果园注册证书扫描件不清晰',
+  });
+  assert.equal(rejected.body.status, 'rejected');
+  assert.equal((await api('seller2', 'POST', '/api/v1/inspection/filings', filing)).body.status, 'submitted', 'resubmitted');
+  const approved = await api('inspection', 'POST', `/api/v1/inspection/filings/${id}/decision`, { approve: true });
+  assert.equal(approved.body.status, 'approved');
+  const mine = (await api('seller2', 'GET', '/api/v1/inspection/filings')).body.items as { id: string; status: string }[];
+  assert.deepEqual(
+    mine.filter((f) => f.id === id).map((f) => f.status),
+    ['approved'],
+  );
+
+  const next = await declare(3, 'Q', asOrange);
+  assert.deepEqual(await statusNow(next.p), ['399']);
+});
+
+test('joint inspection: both agencies select, one task; release needs both clearances, recorded once', async () => {
+  // Customs samples every C-graded seller; inspection selects porcelain (HS 6911) for a check.
+  const rule = {
+    effectiveFrom: '2020-01-01',
+    lane: 'inspect',
+    explainZh: '说明',
+    explainEn: 'explanation',
+    enabled: true,
+  };
+  assert.equal(
+    (
+      await api('customs', 'POST', '/api/v1/risk/rules', {
+        ...rule,
+        id: 'R-CREDIT-SAMPLE',
+        kind: 'credit_sampling',
+        params: { seed: '2026', ratesPct: { AA: 0, A: 0.5, B: 2, C: 100 } },
+      })
+    ).status,
+    201,
+  );
+  assert.equal(
+    (
+      await api('customs', 'POST', '/api/v1/risk/rules', {
+        ...rule,
+        id: 'R-CIQ-PORCELAIN',
+        kind: 'hs_list',
+        params: { hsPrefixes: ['6911'], agency: 'inspection' },
+      })
+    ).status,
+    201,
+  );
+  assert.equal((await api('customs', 'PUT', `/api/v1/risk/credit/${PARTIES.seller.code}`, { level: 'C' })).status, 200);
+
+  // n = 4: one line, a bowl (6911).
+  const { p, id } = await declare(4, 'Q');
+  assert.deepEqual(await statusNow(p), ['300']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '120', '500']);
+  const tasks = (await api('inspection', 'GET', '/api/v1/inspection/tasks')).body.items as { id: string; inventoryId: string }[];
+  assert.equal(tasks.filter((x) => x.inventoryId === id).length, 1, 'one task for both agencies');
+
+  // The floor scans the waybill number.
+  const scanned = await api('customs', 'GET', `/api/v1/inspection/tasks/by-waybill/${p.logisticsNo}`);
+  assert.equal(scanned.status, 200);
+  assert.deepEqual(scanned.body.agencies, ['customs', 'inspection']);
+  assert.equal(scanned.body.joint, true);
+  const taskId = scanned.body.id as string;
+  assert.equal((await api('seller', 'GET', `/api/v1/inspection/tasks/${taskId}`)).status, 403);
+
+  const customs = await api('customs', 'POST', `/api/v1/inspection/tasks/${taskId}/findings`, {
+    result: 'pass',
+    codes: ['C01'],
+    notes: '开箱查验，货证相符',
+    photos: ['photo://1'],
+  });
+  assert.equal(customs.status, 200, JSON.stringify(customs.body));
+  assert.equal(customs.body.status, 'open');
+  assert.deepEqual(customs.body.pending, ['inspection']);
+  await tp.platform.settle();
+  assert.deepEqual(await statusNow(p), ['300'], 'customs alone does not release');
+  assert.equal(
+    (await api('customs', 'POST', `/api/v1/inspection/tasks/${taskId}/findings`, { result: 'pass', codes: [], photos: [] }))
+      .status,
+    409,
+    'an agency records once',
+  );
+  assert.equal(
+    (
+      await api('customs', 'POST', `/api/v1/inspection/tasks/${taskId}/findings`, {
+        agency: 'inspection',
+        result: 'pass',
+        codes: [],
+        photos: [],
+      })
+    ).status,
+    403,
+    'a customs officer does not record for inspection',
+  );
+
+  const ciq = await api('inspection', 'POST', `/api/v1/inspection/tasks/${taskId}/findings`, {
+    result: 'pass',
+    codes: ['Q00'],
+    notes: '未见有害生物',
+    photos: [],
+  });
+  assert.equal(ciq.status, 200, JSON.stringify(ciq.body));
+  assert.equal(ciq.body.status, 'passed');
+  assert.ok(ciq.body.releasedAt, 'released once every agency has cleared it');
+  await tp.platform.settle();
+  assert.deepEqual(await statusNow(p), ['399']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '120', '500', '399']);
+
+  // A failed finding rejects the inventory (100) with the finding as reason.
+  const bad = await declare(6, 'Q');
+  const badTask = (await api('inspection', 'GET', `/api/v1/inspection/tasks/by-waybill/${bad.p.logisticsNo}`)).body;
+  assert.equal(
+    (
+      await api('inspection', 'POST', `/api/v1/inspection/tasks/${badTask.id as string}/findings`, {
+        result: 'fail',
+        codes: ['Q9'],
+        photos: [],
+      })
+    ).status,
+    400,
+    'a failure needs notes',
+  );
+  const failed = await api('inspection', 'POST', `/api/v1/inspection/tasks/${badTask.id as string}/findings`, {
+    result: 'fail',
+    codes: ['Q9'],
+    notes: '发现活体害虫',
+    photos: ['photo://2'],
+  });
+  assert.equal(failed.body.status, 'failed');
+  assert.deepEqual(await statusNow(bad.p), ['100']);
+
+  const m = await api('customs', 'GET', '/api/v1/inspection/measures');
+  assert.equal(m.body.total, 2);
+  assert.equal(m.body.failed, 1);
+  assert.equal(m.body.hitRate, 0.5);
+  await api('customs', 'PUT', `/api/v1/risk/credit/${PARTIES.seller.code}`, { level: 'AA' });
+});

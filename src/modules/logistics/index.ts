@@ -1,0 +1,8 @@
+export { createLogisticsService, type LogisticsService, type TrackingEvent, type Timeline } from './logistics.service.ts';
+export { registerLogisticsRoutes, bodyText } from './logistics.routes.ts';
+export { checkS10, s10CheckDigit } from './rules/s10.rules.ts';
+export { EVENT_CODES, SERVICE_KINDS, type EventCode, type ServiceKind } from './rules/events.rules.ts';
+export { migrationsDir as logisticsMigrations } from './logistics.migrations.ts';
+export { seedLogisticsDemo } from './logistics.demo.ts';
+export { createTrackingHookService, type TrackingHookService } from './tracking-hooks.service.ts';
+export { createTrackingHookDispatcher, type TrackingHookDispatcher } from './tracking-hooks.dispatcher.ts';

@@ -1,0 +1,533 @@
+import { EventEmitter } from 'node:events';
+import { parse } from 'csv-parse/sync';
+import type { AuditLog } from '../../kernel/audit.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Db, Executor } from '../../kernel/db.ts';
+import { forbidden, notFound, validationError, type Bilingual } from '../../kernel/errors.ts';
+import { newId } from '../../kernel/ids.ts';
+import { parcelCustomsLookup, type ParcelCustomsState } from '../clearance/index.ts';
+import { actorOf, isAdmin, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
+import { createLogisticsRepository } from './logistics.repository.ts';
+import { queueTrackingHooks } from './tracking-hooks.service.ts';
+import type { EventRow, ServiceRow } from './logistics.tables.ts';
+import {
+  EVENT_LABELS,
+  FINAL_CODES,
+  SERVICE_KINDS,
+  validateEvent,
+  type EventCode,
+  type EventInput,
+  type RowError,
+  type ServiceKind,
+} from './rules/events.rules.ts';
+
+export interface LogisticsDeps {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+}
+
+export interface CarrierService {
+  id: string;
+  carrierOrgId: string;
+  code: string;
+  name: string;
+  kind: ServiceKind;
+  countries: string[];
+  transitDays: number | null;
+  active: boolean;
+}
+
+export interface ServiceInput {
+  code: string;
+  name: string;
+  kind: ServiceKind;
+  countries: string[];
+  transitDays?: number | null;
+  active?: boolean;
+}
+
+export interface TrackingEvent {
+  logisticsNo: string;
+  logisticsCode: string;
+  code: string;
+  label: Bilingual;
+  at: string;
+  location: string | null;
+  country: string | null;
+  description: string;
+  serviceCode: string | null;
+  source: string;
+}
+
+export interface IngestResult {
+  received: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  errors: RowError[];
+}
+
+export interface TimelineEntry {
+  at: string;
+  source: 'carrier' | 'customs';
+  code: string;
+  label: Bilingual;
+  detail: string | null;
+  location: string | null;
+}
+
+export interface Timeline {
+  logisticsNo: string;
+  logisticsCodes: string[];
+  invtNo: string | null;
+  customsStatus: string | null;
+  entries: TimelineEntry[];
+}
+
+export interface ProblemParcel {
+  logisticsNo: string;
+  reason: 'no_scan' | 'returned' | 'held';
+  lastCode: string;
+  lastAt: string;
+  daysSinceScan: number;
+}
+
+/** Customs statuses by document kind, as the timeline shows them. */
+const CUSTOMS_LABELS: Readonly<Record<string, Bilingual>> = {
+  '2': { zh: '海关已接收', en: 'received by customs' },
+  '120': { zh: '海关已入库', en: 'stored by customs' },
+  '300': { zh: '人工审核', en: 'under officer review' },
+  '399': { zh: '海关审结', en: 'decided by customs' },
+  '500': { zh: '查验', en: 'inspection' },
+  '800': { zh: '放行', en: 'released' },
+  '899': { zh: '结关', en: 'closed' },
+  '100': { zh: '海关退单', en: 'rejected by customs' },
+};
+const KIND_LABELS: Readonly<Record<ParcelCustomsState['kind'], Bilingual>> = {
+  waybill: { zh: '运单', en: 'waybill' },
+  inventory: { zh: '清单', en: 'inventory' },
+  arrival: { zh: '运抵', en: 'arrival' },
+  consolidation: { zh: '总分单', en: 'consolidation' },
+  departure: { zh: '离境', en: 'departure' },
+};
+/** Inventory statuses that mean the parcel waits on customs: a held parcel for the carrier. */
+const HELD_CUSTOMS = new Set(['300', '500']);
+
+const DAY = 86_400_000;
+const MAX_EVENTS = 5_000;
+
+export function toService(r: ServiceRow): CarrierService {
+  return {
+    id: r.id,
+    carrierOrgId: r.carrier_org_id,
+    code: r.code,
+    name: r.name,
+    kind: r.kind as ServiceKind,
+    countries: r.countries,
+    transitDays: r.transit_days,
+    active: r.active,
+  };
+}
+
+export function toEvent(r: EventRow): TrackingEvent {
+  return {
+    logisticsNo: r.logistics_no,
+    logisticsCode: r.carrier_code,
+    code: r.code,
+    label: EVENT_LABELS[r.code as EventCode] ?? { zh: r.code, en: r.code },
+    at: r.at.toISOString(),
+    location: r.location,
+    country: r.country,
+    description: r.description,
+    serviceCode: r.service_code,
+    source: r.source,
+  };
+}
+
+/** The carrier the caller acts for: an enterprise with the logistics role and a customs code. */
+function carrierOf(p: Principal): { id: string; code: string; name: string } {
+  const org = p.organisation;
+  if (!org || org.kind !== 'enterprise' || !org.roles.includes('logistics') || !org.code) throw forbidden();
+  return { id: org.id, code: org.code, name: org.name };
+}
+
+/** Customs facts turned into timeline entries: release and closure are moments of their own. */
+export function customsEntries(states: ParcelCustomsState[]): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  for (const s of states) {
+    const kind = KIND_LABELS[s.kind];
+    const status = CUSTOMS_LABELS[s.status] ?? { zh: s.status, en: s.status };
+    const detail = s.invtNo ?? s.billNo ?? s.returnInfo;
+    out.push({
+      at: s.at.toISOString(),
+      source: 'customs',
+      code: `${s.kind}.${s.status}`,
+      label: { zh: `${kind.zh}：${status.zh}`, en: `${kind.en}: ${status.en}` },
+      detail,
+      location: null,
+    });
+    if (s.releasedAt)
+      out.push({
+        at: s.releasedAt.toISOString(),
+        source: 'customs',
+        code: 'inventory.800',
+        label: { zh: '清单：放行', en: 'inventory: released' },
+        detail,
+        location: null,
+      });
+    if (s.closedAt)
+      out.push({
+        at: s.closedAt.toISOString(),
+        source: 'customs',
+        code: 'inventory.899',
+        label: { zh: '清单：结关', en: 'inventory: closed' },
+        detail,
+        location: null,
+      });
+  }
+  return out;
+}
+
+export type LogisticsService = ReturnType<typeof createLogisticsService>;
+
+export function createLogisticsService(deps: LogisticsDeps) {
+  const { db, clock, audit } = deps;
+  const bus = new EventEmitter();
+  bus.setMaxListeners(0);
+
+  /** Stored events go to the parties' tracking webhooks in the storing transaction. */
+  const tracked = (exec: Executor, rows: EventRow[]) =>
+    queueTrackingHooks(exec, rows, (r) => ({ id: r.id, ...toEvent(r) }), clock.now());
+
+  async function ingest(
+    p: Principal | null,
+    inputs: EventInput[],
+    source: 'api' | 'csv',
+    rowBase: number,
+  ): Promise<IngestResult> {
+    requirePermission(p, 'logistics.manage');
+    const carrier = carrierOf(p);
+    if (inputs.length > MAX_EVENTS)
+      throw validationError([
+        {
+          field: 'events',
+          rule: 'maxItems',
+          message: { zh: `一次最多 ${MAX_EVENTS} 条事件`, en: `at most ${MAX_EVENTS} events at once` },
+        },
+      ]);
+    const repo = createLogisticsRepository(db);
+    const serviceKinds = new Map((await repo.services({ carrierOrgId: carrier.id })).map((s) => [s.code, s.kind as ServiceKind]));
+    const now = clock.now();
+    const errors: RowError[] = [];
+    const rows: EventRow[] = [];
+    inputs.forEach((input, i) => {
+      const v = validateEvent(input, i + rowBase, { now, serviceKinds });
+      if (!v.ok) {
+        errors.push(...v.errors);
+        return;
+      }
+      const e = v.event;
+      rows.push({
+        id: newId(),
+        carrier_org_id: carrier.id,
+        carrier_code: carrier.code,
+        logistics_no: e.logisticsNo,
+        code: e.code,
+        at: e.at,
+        location: e.location,
+        country: e.country,
+        description: e.description,
+        service_code: e.serviceCode,
+        source,
+        created_at: now,
+      });
+    });
+    const stored = await db.transaction().execute(async (trx) => {
+      const inserted = await createLogisticsRepository(trx).insertEvents(rows);
+      await tracked(trx, inserted);
+      if (inserted.length) {
+        await audit.append(trx, actorOf(p), [
+          {
+            action: 'logistics.events_received',
+            entity: 'tracking_event',
+            entityId: null,
+            after: {
+              source,
+              count: inserted.length,
+              logisticsNos: [...new Set(inserted.map((r) => r.logistics_no))].slice(0, 100),
+            },
+          },
+        ]);
+      }
+      return inserted;
+    });
+    if (stored.length) await publish(stored);
+    const rejectedRows = new Set(errors.map((e) => e.row)).size;
+    return {
+      received: inputs.length,
+      stored: stored.length,
+      duplicates: rows.length - stored.length,
+      rejected: rejectedRows,
+      errors,
+    };
+  }
+
+  /** Tells live streams: the carrier itself and every party on the parcels' customs documents. */
+  async function publish(rows: EventRow[]): Promise<void> {
+    const states = await parcelCustomsLookup(db).states(rows.map((r) => `${r.carrier_code}|${r.logistics_no}`));
+    const partiesByKey = new Map<string, Set<string>>();
+    for (const s of states) {
+      const set = partiesByKey.get(s.waybillKey) ?? new Set<string>();
+      for (const o of s.parties) set.add(o);
+      partiesByKey.set(s.waybillKey, set);
+    }
+    for (const r of rows) {
+      const orgs = new Set([r.carrier_org_id, ...(partiesByKey.get(`${r.carrier_code}|${r.logistics_no}`) ?? [])]);
+      for (const o of orgs) bus.emit(o, toEvent(r));
+    }
+  }
+
+  return {
+    async saveService(p: Principal | null, input: ServiceInput): Promise<{ service: CarrierService; created: boolean }> {
+      requirePermission(p, 'logistics.manage');
+      const carrier = carrierOf(p);
+      const problems = [];
+      const countries = [...new Set(input.countries.map((c) => c.trim().toUpperCase()))];
+      if (!countries.length || countries.some((c) => !/^[A-Z]{2}$/.test(c)))
+        problems.push({
+          field: 'countries',
+          rule: 'iso3166',
+          message: {
+            zh: '目的国须为 ISO 3166 两位字母代码，至少一个',
+            en: 'countries must be one or more ISO 3166 alpha-2 codes',
+          },
+        });
+      if (!(SERVICE_KINDS as readonly string[]).includes(input.kind))
+        problems.push({ field: 'kind', rule: 'enum', message: { zh: '服务类型无效', en: 'unknown service kind' } });
+      if (problems.length) throw validationError(problems);
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const { row, created } = await createLogisticsRepository(trx).upsertService({
+          id: newId(),
+          carrier_org_id: carrier.id,
+          code: input.code.trim(),
+          name: input.name.trim(),
+          kind: input.kind,
+          countries,
+          transit_days: input.transitDays ?? null,
+          active: input.active ?? true,
+          created_at: now,
+          updated_at: now,
+        });
+        const service = toService(row);
+        await audit.append(trx, actorOf(p), [
+          {
+            action: created ? 'logistics.service_created' : 'logistics.service_updated',
+            entity: 'logistics_service',
+            entityId: row.id,
+            after: service,
+          },
+        ]);
+        return { service, created };
+      });
+    },
+
+    /** Services by destination and kind: a directory every logged-in party may read. */
+    async listServices(p: Principal | null, q: { country?: string; kind?: string; mine?: boolean }): Promise<CarrierService[]> {
+      requirePermission(p, 'logistics.read');
+      const carrierOrgId = q.mine ? carrierOf(p).id : undefined;
+      const rows = await createLogisticsRepository(db).services({
+        ...(carrierOrgId ? { carrierOrgId } : { activeOnly: true }),
+        ...(q.country ? { country: q.country.toUpperCase() } : {}),
+        ...(q.kind ? { kind: q.kind } : {}),
+      });
+      return rows.map(toService);
+    },
+
+    ingestEvents: (p: Principal | null, events: EventInput[]) => ingest(p, events, 'api', 1),
+
+    /**
+     * Scans at the supervision centre, recorded on the parcel's tracking under its carrier in the
+     * caller's transaction (the warehouse's scan), so the scan and its event commit together;
+     * `announce` tells live streams once the caller has committed. Unknown carriers are skipped:
+     * the scan itself never fails on tracking.
+     */
+    async recordSiteEvents(
+      exec: Executor,
+      events: { logisticsCode: string; logisticsNo: string; code: EventCode; at: Date; location: string }[],
+    ): Promise<{ stored: number; announce(): Promise<void> }> {
+      if (!events.length) return { stored: 0, announce: async () => undefined };
+      const ids = await organisationDirectory(exec).idsByCodes([...new Set(events.map((e) => e.logisticsCode))]);
+      const now = clock.now();
+      const rows: EventRow[] = events
+        .filter((e) => ids.has(e.logisticsCode))
+        .map((e) => ({
+          id: newId(),
+          carrier_org_id: ids.get(e.logisticsCode)!,
+          carrier_code: e.logisticsCode,
+          logistics_no: e.logisticsNo,
+          code: e.code,
+          at: e.at,
+          location: e.location,
+          country: 'CN',
+          description: '',
+          service_code: null,
+          source: 'warehouse',
+          created_at: now,
+        }));
+      const stored = await createLogisticsRepository(exec).insertEvents(rows);
+      await tracked(exec, stored);
+      return { stored: stored.length, announce: () => (stored.length ? publish(stored) : Promise.resolve()) };
+    },
+
+    /** A carrier's CSV file: header row, then one event per row (row numbers as a spreadsheet shows them). */
+    async ingestCsv(p: Principal | null, text: string): Promise<IngestResult> {
+      requirePermission(p, 'logistics.manage');
+      carrierOf(p);
+      let records: Record<string, string>[];
+      try {
+        records = parse(text.replace(/^\uFEFF/, ''), {
+          columns: true,
+          skip_empty_lines: true,
+          trim: true,
+          relax_column_count: true,
+        });
+      } catch (e) {
+        throw validationError([
+          {
+            field: 'body',
+            rule: 'csv',
+            message: { zh: `CSV 无法解析：${(e as Error).message}`, en: `CSV cannot be read: ${(e as Error).message}` },
+          },
+        ]);
+      }
+      const required = ['logisticsNo', 'code', 'at'];
+      const header = records.length ? Object.keys(records[0]!) : [];
+      const missing = required.filter((c) => !header.includes(c));
+      if (records.length && missing.length)
+        throw validationError(
+          missing.map((c) => ({ field: c, rule: 'column', message: { zh: `缺少列 ${c}`, en: `column ${c} is missing` } })),
+        );
+      return ingest(p, records, 'csv', 2);
+    },
+
+    /** One timeline per parcel: the carriers' scans and the customs states, in time order. */
+    async timeline(p: Principal | null, logisticsNo: string, logisticsCode?: string): Promise<Timeline> {
+      requirePermission(p, 'logistics.read');
+      const no = logisticsNo.replace(/\s+/g, '').toUpperCase();
+      const events = await createLogisticsRepository(db).eventsOf([no]);
+      const codes = [...new Set([...events.map((e) => e.carrier_code), ...(logisticsCode ? [logisticsCode] : [])])];
+      const states = await parcelCustomsLookup(db).states(codes.map((c) => `${c}|${no}`));
+      const orgId = p.organisation?.id;
+      const party = isAdmin(p) || states.some((s) => orgId !== undefined && s.parties.includes(orgId));
+      const own = events.filter((e) => e.carrier_org_id === orgId);
+      if (!party && !own.length) throw notFound({ zh: `运单 ${no}`, en: `parcel ${no}` });
+      const shown = party ? events : own;
+      const entries: TimelineEntry[] = [
+        ...shown.map((e) => ({
+          at: e.at.toISOString(),
+          source: 'carrier' as const,
+          code: e.code,
+          label: EVENT_LABELS[e.code as EventCode] ?? { zh: e.code, en: e.code },
+          detail: e.description || null,
+          location: [e.location, e.country].filter(Boolean).join(', ') || null,
+        })),
+        ...customsEntries(states),
+      ].sort((a, b) => a.at.localeCompare(b.at));
+      const inv = states.find((s) => s.kind === 'inventory');
+      return {
+        logisticsNo: no,
+        logisticsCodes: codes,
+        invtNo: inv?.invtNo ?? null,
+        customsStatus: inv ? (inv.closedAt ? '899' : inv.releasedAt ? '800' : inv.status) : null,
+        entries,
+      };
+    },
+
+    /** The carrier's parcels that need a look: no scan for `days`, returned, or held. */
+    async problems(p: Principal | null, q: { days?: number }): Promise<ProblemParcel[]> {
+      requirePermission(p, 'logistics.read');
+      const carrier = carrierOf(p);
+      const days = q.days ?? 5;
+      const now = clock.now();
+      const latest = await createLogisticsRepository(db).latestOfCarrier(carrier.id);
+      const states = await parcelCustomsLookup(db).states(latest.map((e) => `${carrier.code}|${e.logistics_no}`));
+      const heldByCustoms = new Set(
+        states.filter((s) => s.kind === 'inventory' && HELD_CUSTOMS.has(s.status)).map((s) => s.waybillKey.split('|')[1]),
+      );
+      const out: ProblemParcel[] = [];
+      for (const e of latest) {
+        const since = Math.floor((now.getTime() - e.at.getTime()) / DAY);
+        const base = { logisticsNo: e.logistics_no, lastCode: e.code, lastAt: e.at.toISOString(), daysSinceScan: since };
+        if (e.code === 'returned') out.push({ ...base, reason: 'returned' });
+        else if (e.code === 'held' || heldByCustoms.has(e.logistics_no)) out.push({ ...base, reason: 'held' });
+        else if (!FINAL_CODES.includes(e.code as EventCode) && since >= days) out.push({ ...base, reason: 'no_scan' });
+      }
+      return out.sort((a, b) => b.daysSinceScan - a.daysSinceScan || a.logisticsNo.localeCompare(b.logisticsNo));
+    },
+
+    /**
+     * Logistics information for a national logistics information platform, in the documented
+     * form `cbec-window.logistics/1` (docs/logistics-export.md): the carrier's parcels with an
+     * event in [from, to), each with its scans and its customs state.
+     */
+    async exportJson(p: Principal | null, q: { from: string; to: string; limit?: number }) {
+      requirePermission(p, 'logistics.read');
+      const carrier = carrierOf(p);
+      const from = new Date(q.from);
+      const to = new Date(q.to);
+      if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to)
+        throw validationError([
+          {
+            field: 'from',
+            rule: 'range',
+            message: { zh: '时间范围无效（from 须早于 to）', en: 'invalid range: from must be before to' },
+          },
+        ]);
+      const limit = Math.min(Math.max(q.limit ?? 1000, 1), 10_000);
+      const events = await createLogisticsRepository(db).eventsOfCarrierIn(carrier.id, from, to, limit);
+      const states = await parcelCustomsLookup(db).states([...new Set(events.map((e) => `${carrier.code}|${e.logistics_no}`))]);
+      const byNo = new Map<string, EventRow[]>();
+      for (const e of events) byNo.set(e.logistics_no, [...(byNo.get(e.logistics_no) ?? []), e]);
+      return {
+        format: 'cbec-window.logistics/1' as const,
+        generatedAt: clock.now().toISOString(),
+        carrier: { code: carrier.code, name: carrier.name },
+        period: { from: from.toISOString(), to: to.toISOString() },
+        parcels: [...byNo.entries()].map(([no, evs]) => {
+          const own = states.filter((s) => s.waybillKey === `${carrier.code}|${no}`);
+          const inv = own.find((s) => s.kind === 'inventory');
+          return {
+            logisticsNo: no,
+            serviceCode: evs.find((e) => e.service_code)?.service_code ?? null,
+            destinationCountry: [...evs].reverse().find((e) => e.country)?.country ?? null,
+            customs: {
+              invtNo: inv?.invtNo ?? null,
+              status: inv ? (inv.closedAt ? '899' : inv.releasedAt ? '800' : inv.status) : null,
+              releasedAt: inv?.releasedAt?.toISOString() ?? null,
+              billNo: own.find((s) => s.billNo)?.billNo ?? null,
+              departedAt: own.find((s) => s.kind === 'departure')?.at.toISOString() ?? null,
+            },
+            events: evs.map((e) => ({
+              code: e.code,
+              at: e.at.toISOString(),
+              location: e.location,
+              country: e.country,
+              description: e.description,
+            })),
+          };
+        }),
+      };
+    },
+
+    /** Live events for the caller's organisation (SSE); answers the unsubscribe. */
+    subscribe(p: Principal | null, listener: (e: TrackingEvent) => void): () => void {
+      requirePermission(p, 'logistics.read');
+      const orgId = p.organisation?.id;
+      if (!orgId) throw forbidden();
+      bus.on(orgId, listener);
+      return () => bus.off(orgId, listener);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+export interface ServiceRow {
+  id: string;
+  carrier_org_id: string;
+  code: string;
+  name: string;
+  kind: string;
+  countries: string[];
+  transit_days: number | null;
+  active: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface EventRow {
+  id: string;
+  carrier_org_id: string;
+  carrier_code: string;
+  logistics_no: string;
+  code: string;
+  at: Date;
+  location: string | null;
+  country: string | null;
+  description: string;
+  service_code: string | null;
+  source: 'api' | 'csv' | 'warehouse';
+  created_at: Date;
+}
+
+export interface HookRow {
+  id: string;
+  organisation_id: string;
+  url: string;
+  secret: string;
+  created_by: string | null;
+  created_at: Date;
+}
+
+export interface HookDeliveryRow {
+  id: string;
+  hook_id: string;
+  items: unknown;
+  attempts: number;
+  next_attempt_at: Date;
+  delivered_at: Date | null;
+  status_code: number | null;
+  last_error: string | null;
+  created_at: Date;
+}
+
+export interface LogisticsTables {
+  lgx_service: ServiceRow;
+  lgx_event: EventRow;
+  lgx_hook: HookRow;
+  lgx_hook_delivery: HookDeliveryRow;
+}

@@ -1,0 +1,467 @@
+import { DomainError, notFound, validationError } from '../../kernel/errors.ts';
+import { newId } from '../../kernel/ids.ts';
+import { actorOf, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
+import {
+  createOverseasRepository,
+  type SaleLineRow,
+  type SaleRow,
+  type StockRow,
+  type WarehouseRow,
+} from './overseas.repository.ts';
+import { bi, providerOf, sellerOf, type OverseasDeps } from './overseas.shared.ts';
+import { allocateFifo, withinReturnWindow } from './rules/returns.rules.ts';
+
+type Line = { sku: string; qty: number };
+
+export interface StockBalance {
+  warehouseId: string;
+  warehouseCode: string;
+  sellerOrgId: string;
+  sku: string;
+  in: number;
+  reserved: number;
+  out: number;
+  returned: number;
+  available: number;
+}
+
+export interface Sale {
+  id: string;
+  warehouseId: string;
+  orderNo: string;
+  status: SaleRow['status'];
+  lines: { sku: string; qty: number; returned: number; declarationNo: string; releasedAt: string }[];
+  createdAt: string;
+}
+
+const toWarehouse = (w: WarehouseRow) => ({ id: w.id, code: w.code, name: w.name, country: w.country, city: w.city });
+const toBalance = (s: StockRow & { warehouse_code: string }): StockBalance => ({
+  warehouseId: s.warehouse_id,
+  warehouseCode: s.warehouse_code,
+  sellerOrgId: s.seller_org_id,
+  sku: s.sku,
+  in: s.qty_in,
+  reserved: s.qty_reserved,
+  out: s.qty_out,
+  returned: s.qty_returned,
+  available: s.qty_in + s.qty_returned - s.qty_reserved - s.qty_out,
+});
+const toSale = (s: SaleRow, lines: SaleLineRow[]): Sale => ({
+  id: s.id,
+  warehouseId: s.warehouse_id,
+  orderNo: s.order_no,
+  status: s.status,
+  lines: lines
+    .filter((l) => l.sale_id === s.id)
+    .map((l) => ({
+      sku: l.sku,
+      qty: l.qty,
+      returned: l.returned,
+      declarationNo: l.declaration_no,
+      releasedAt: l.released_at.toISOString(),
+    })),
+  createdAt: s.created_at.toISOString(),
+});
+
+function checkLines(lines: Line[]): Line[] {
+  const merged = new Map<string, number>();
+  for (const l of lines) merged.set(l.sku.trim(), (merged.get(l.sku.trim()) ?? 0) + l.qty);
+  const bad = [...merged].filter(([sku, qty]) => !sku || !Number.isInteger(qty) || qty <= 0);
+  if (!merged.size || bad.length)
+    throw validationError([
+      {
+        field: 'lines',
+        rule: 'positive',
+        message: bi('每行须有 SKU 和正整数数量', 'each line needs a SKU and a positive whole quantity'),
+      },
+    ]);
+  return [...merged].map(([sku, qty]) => ({ sku, qty })).sort((a, b) => a.sku.localeCompare(b.sku));
+}
+
+export type StockService = ReturnType<typeof createStockService>;
+
+/** The overseas warehouse ledger: consignments in, retail sales reserve and ship, returns. */
+export function createStockService(deps: OverseasDeps) {
+  const { db, clock, audit } = deps;
+
+  return {
+    async saveWarehouse(p: Principal | null, input: { code: string; name: string; country: string; city: string }) {
+      requirePermission(p, 'overseas.manage');
+      const prov = providerOf(p);
+      if (!/^[A-Z]{2}$/.test(input.country.toUpperCase()))
+        throw validationError([
+          {
+            field: 'country',
+            rule: 'iso3166',
+            message: bi('国家须为 ISO 3166 两位字母代码', 'country must be ISO 3166 alpha-2'),
+          },
+        ]);
+      return db.transaction().execute(async (trx) => {
+        const w = await createOverseasRepository(trx).insertWarehouse({
+          id: newId(),
+          provider_org_id: prov.id,
+          code: input.code.trim().toUpperCase(),
+          name: input.name.trim(),
+          country: input.country.toUpperCase(),
+          city: input.city.trim(),
+          created_at: clock.now(),
+        });
+        await audit.append(trx, actorOf(p), [
+          { action: 'overseas.warehouse_saved', entity: 'overseas_warehouse', entityId: w.id, after: toWarehouse(w) },
+        ]);
+        return toWarehouse(w);
+      });
+    },
+
+    async listWarehouses(p: Principal | null) {
+      requirePermission(p, 'overseas.read');
+      const mine = p.organisation?.roles.includes('overseas') ? p.organisation.id : undefined;
+      return (await createOverseasRepository(db).warehouses(mine)).map(toWarehouse);
+    },
+
+    /** A consignment exported to the provider's warehouse under one declaration: stock in. */
+    async receiveConsignment(
+      p: Principal | null,
+      input: {
+        warehouseId: string;
+        sellerCode: string;
+        declarationNo: string;
+        tradeMode: '9810' | '9610' | '0110';
+        releasedAt: string;
+        lines: Line[];
+      },
+    ) {
+      requirePermission(p, 'overseas.manage');
+      const prov = providerOf(p);
+      const lines = checkLines(input.lines);
+      const releasedAt = new Date(input.releasedAt);
+      if (Number.isNaN(releasedAt.getTime()) || releasedAt > clock.now())
+        throw validationError([
+          {
+            field: 'releasedAt',
+            rule: 'dateTime',
+            message: bi('放行时间无效或晚于今天', 'releasedAt is invalid or in the future'),
+          },
+        ]);
+      const w = await createOverseasRepository(db).warehouse(input.warehouseId);
+      if (!w || w.provider_org_id !== prov.id) throw notFound(bi('海外仓', 'overseas warehouse'));
+      const [seller] = await organisationDirectory(db).byCodes([input.sellerCode]);
+      if (!seller) throw notFound(bi(`企业 ${input.sellerCode}`, `enterprise ${input.sellerCode}`));
+      const now = clock.now();
+      const id = newId();
+      try {
+        await db.transaction().execute(async (trx) => {
+          const repo = createOverseasRepository(trx);
+          await repo.insertConsignment(
+            {
+              id,
+              warehouse_id: w.id,
+              seller_org_id: seller.id,
+              declaration_no: input.declarationNo.trim(),
+              trade_mode: input.tradeMode,
+              released_at: releasedAt,
+              created_at: now,
+            },
+            lines,
+          );
+          await repo.movements(
+            lines.map((l) => ({
+              id: newId(),
+              warehouse_id: w.id,
+              seller_org_id: seller.id,
+              sku: l.sku,
+              kind: 'in',
+              qty: l.qty,
+              consignment_id: id,
+              sale_id: null,
+              customs_record_no: null,
+              at: now,
+            })),
+          );
+          await audit.append(trx, actorOf(p), [
+            { action: 'overseas.consignment_received', entity: 'overseas_consignment', entityId: id, after: { ...input, lines } },
+          ]);
+        });
+      } catch (e) {
+        if ((e as { code?: string }).code === '23505')
+          throw new DomainError(
+            'overseas.duplicate',
+            bi(`报关单 ${input.declarationNo} 已入仓`, `declaration ${input.declarationNo} is already in this warehouse`),
+          );
+        throw e;
+      }
+      return { id, declarationNo: input.declarationNo.trim(), lines };
+    },
+
+    /** The seller sees its stock everywhere; a provider the stock in its warehouses. */
+    async stock(p: Principal | null, q: { warehouseId?: string }): Promise<StockBalance[]> {
+      requirePermission(p, 'overseas.read');
+      const org = p.organisation;
+      const scope = org?.roles.includes('overseas') ? { providerOrgId: org.id } : { sellerOrgId: sellerOf(p).id };
+      return (
+        await createOverseasRepository(db).stock({ ...scope, ...(q.warehouseId ? { warehouseId: q.warehouseId } : {}) })
+      ).map(toBalance);
+    },
+
+    /**
+     * A retail order abroad reserves stock. The SKUs' stock rows are locked (in SKU order) before
+     * the check, so concurrent orders queue: the last units go to one of them, never to both.
+     */
+    async reserve(p: Principal | null, input: { warehouseId: string; orderNo: string; lines: Line[] }): Promise<Sale> {
+      requirePermission(p, 'overseas.manage');
+      const seller = sellerOf(p);
+      const lines = checkLines(input.lines);
+      const now = clock.now();
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const repo = createOverseasRepository(trx);
+          const skus = lines.map((l) => l.sku);
+          const stock = new Map((await repo.lockStock(input.warehouseId, seller.id, skus)).map((s) => [s.sku, s]));
+          const lots = await repo.lots(input.warehouseId, seller.id, skus);
+          const short: { sku: string; wanted: number; available: number }[] = [];
+          const saleLines: { sku: string; consignment_id: string; qty: number }[] = [];
+          for (const l of lines) {
+            const s = stock.get(l.sku);
+            const available = s ? s.qty_in + s.qty_returned - s.qty_reserved - s.qty_out : 0;
+            const alloc =
+              available >= l.qty
+                ? allocateFifo(
+                    l.qty,
+                    lots
+                      .filter((x) => x.sku === l.sku)
+                      .map((x) => ({ consignmentId: x.consignment_id, releasedAt: x.released_at, remaining: x.remaining })),
+                  )
+                : null;
+            if (!alloc) short.push({ sku: l.sku, wanted: l.qty, available });
+            else saleLines.push(...alloc.map((a) => ({ sku: l.sku, consignment_id: a.consignmentId, qty: a.qty })));
+          }
+          if (short.length)
+            throw new DomainError(
+              'overseas.conflict',
+              bi(
+                `库存不足：${short.map((s) => `${s.sku} 需 ${s.wanted} 可用 ${s.available}`).join('；')}`,
+                `not enough stock: ${short.map((s) => `${s.sku} wants ${s.wanted}, ${s.available} available`).join('; ')}`,
+              ),
+              { short },
+            );
+          const sale: SaleRow = {
+            id: newId(),
+            warehouse_id: input.warehouseId,
+            seller_org_id: seller.id,
+            order_no: input.orderNo.trim(),
+            status: 'reserved',
+            created_at: now,
+            shipped_at: null,
+          };
+          await repo.reserve(sale, saleLines);
+          await repo.bump(
+            input.warehouseId,
+            seller.id,
+            lines.map((l) => ({ sku: l.sku, reserved: l.qty })),
+          );
+          await repo.movements(
+            saleLines.map((l) => ({
+              id: newId(),
+              warehouse_id: input.warehouseId,
+              seller_org_id: seller.id,
+              sku: l.sku,
+              kind: 'reserve',
+              qty: l.qty,
+              consignment_id: l.consignment_id,
+              sale_id: sale.id,
+              customs_record_no: null,
+              at: now,
+            })),
+          );
+          await audit.append(trx, actorOf(p), [
+            {
+              action: 'overseas.sale_reserved',
+              entity: 'overseas_sale',
+              entityId: sale.id,
+              after: { orderNo: sale.order_no, lines },
+            },
+          ]);
+          return toSale(sale, await repo.saleLines([sale.id]));
+        });
+      } catch (e) {
+        if ((e as { code?: string }).code === '23505')
+          throw new DomainError('overseas.duplicate', bi(`订单 ${input.orderNo} 已存在`, `order ${input.orderNo} exists`));
+        throw e;
+      }
+    },
+
+    /** The provider ships a reserved sale: reserved → out. */
+    async ship(p: Principal | null, saleId: string): Promise<Sale> {
+      requirePermission(p, 'overseas.manage');
+      const prov = providerOf(p);
+      return db.transaction().execute(async (trx) => {
+        const repo = createOverseasRepository(trx);
+        const sale = await repo.sale(saleId, true);
+        const w = sale ? await repo.warehouse(sale.warehouse_id) : undefined;
+        if (!sale || !w || w.provider_org_id !== prov.id) throw notFound(bi('销售订单', 'sale'));
+        if (sale.status !== 'reserved')
+          throw new DomainError('overseas.invalid_state', bi('订单不是待发货状态', `the sale is ${sale.status}, not reserved`));
+        const lines = await repo.saleLines([sale.id]);
+        const now = clock.now();
+        const bySku = new Map<string, number>();
+        for (const l of lines) bySku.set(l.sku, (bySku.get(l.sku) ?? 0) + l.qty);
+        await repo.bump(
+          sale.warehouse_id,
+          sale.seller_org_id,
+          [...bySku].map(([sku, qty]) => ({ sku, reserved: -qty, out: qty })),
+        );
+        await repo.shipSale(sale.id, now);
+        await repo.movements(
+          lines.map((l) => ({
+            id: newId(),
+            warehouse_id: sale.warehouse_id,
+            seller_org_id: sale.seller_org_id,
+            sku: l.sku,
+            kind: 'out',
+            qty: l.qty,
+            consignment_id: l.consignment_id,
+            sale_id: sale.id,
+            customs_record_no: null,
+            at: now,
+          })),
+        );
+        await audit.append(trx, actorOf(p), [
+          { action: 'overseas.sale_shipped', entity: 'overseas_sale', entityId: sale.id, after: { status: 'shipped' } },
+        ]);
+        return toSale({ ...sale, status: 'shipped', shipped_at: now }, lines);
+      });
+    },
+
+    async sales(p: Principal | null): Promise<Sale[]> {
+      requirePermission(p, 'overseas.read');
+      const org = p.organisation;
+      const repo = createOverseasRepository(db);
+      const rows = await repo.sales(
+        org?.roles.includes('overseas') ? { providerOrgId: org.id } : { sellerOrgId: sellerOf(p).id },
+      );
+      const lines = rows.length ? await repo.saleLines(rows.map((r) => r.id)) : [];
+      return rows.map((r) => toSale(r, lines));
+    },
+
+    /**
+     * Returns of shipped goods, single or batch: back into the ledger (restock) or back to China
+     * with the customs record number. Each unit must be within one year of its export release.
+     */
+    async returns(
+      p: Principal | null,
+      input: {
+        items: { saleId: string; sku: string; qty: number }[];
+        disposition: 'restock' | 'to_china';
+        customsRecordNo?: string;
+      },
+    ) {
+      requirePermission(p, 'overseas.manage');
+      const prov = providerOf(p);
+      if (input.disposition === 'to_china' && !input.customsRecordNo?.trim())
+        throw validationError([
+          {
+            field: 'customsRecordNo',
+            rule: 'required',
+            message: bi('退运回国须填写海关退运记录编号', 'a return to China needs the customs record number'),
+          },
+        ]);
+      if (!input.items.length || input.items.some((i) => !Number.isInteger(i.qty) || i.qty <= 0))
+        throw validationError([
+          {
+            field: 'items',
+            rule: 'positive',
+            message: bi('退货数量须为正整数', 'return quantities must be positive whole numbers'),
+          },
+        ]);
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const repo = createOverseasRepository(trx);
+        const saleIds = [...new Set(input.items.map((i) => i.saleId))];
+        const sales = await Promise.all(saleIds.map((id) => repo.sale(id, true)));
+        for (const s of sales) {
+          const w = s ? await repo.warehouse(s.warehouse_id) : undefined;
+          if (!s || !w || w.provider_org_id !== prov.id) throw notFound(bi('销售订单', 'sale'));
+          if (s.status !== 'shipped')
+            throw new DomainError('overseas.invalid_state', bi('只能退已发货的订单', 'only shipped sales can be returned'));
+        }
+        const lines = await repo.lockSaleLines(saleIds);
+        const taken: { sale_id: string; sku: string; consignment_id: string; qty: number; declaration_no: string }[] = [];
+        const problems: { saleId: string; sku: string; reason: string }[] = [];
+        for (const item of input.items) {
+          let left = item.qty;
+          for (const l of lines.filter((x) => x.sale_id === item.saleId && x.sku === item.sku)) {
+            const already = taken
+              .filter((t) => t.sale_id === l.sale_id && t.sku === l.sku && t.consignment_id === l.consignment_id)
+              .reduce((a, t) => a + t.qty, 0);
+            const can = l.qty - l.returned - already;
+            if (can <= 0 || left <= 0) continue;
+            if (!withinReturnWindow(l.released_at, now)) {
+              problems.push({
+                saleId: item.saleId,
+                sku: item.sku,
+                reason: `declaration ${l.declaration_no} released ${l.released_at.toISOString().slice(0, 10)}: more than one year ago`,
+              });
+              left = 0;
+              break;
+            }
+            const q = Math.min(can, left);
+            taken.push({
+              sale_id: l.sale_id,
+              sku: l.sku,
+              consignment_id: l.consignment_id,
+              qty: q,
+              declaration_no: l.declaration_no,
+            });
+            left -= q;
+          }
+          if (left > 0) problems.push({ saleId: item.saleId, sku: item.sku, reason: 'more than sold and not yet returned' });
+        }
+        if (problems.length)
+          throw new DomainError(
+            'overseas.unprocessable',
+            bi('退货不符合条件（超过放行后一年或超过售出数量）', 'return refused: past one year from release, or more than sold'),
+            { problems },
+          );
+        await repo.markReturned(taken);
+        const sale = sales[0]!;
+        const bySku = new Map<string, { sellerOrgId: string; warehouseId: string; qty: number }>();
+        for (const t of taken) {
+          const s = sales.find((x) => x!.id === t.sale_id)!;
+          const k = `${s.warehouse_id}|${s.seller_org_id}|${t.sku}`;
+          bySku.set(k, { sellerOrgId: s.seller_org_id, warehouseId: s.warehouse_id, qty: (bySku.get(k)?.qty ?? 0) + t.qty });
+        }
+        if (input.disposition === 'restock')
+          for (const [k, v] of bySku) await repo.bump(v.warehouseId, v.sellerOrgId, [{ sku: k.split('|')[2]!, returned: v.qty }]);
+        await repo.movements(
+          taken.map((t) => {
+            const s = sales.find((x) => x!.id === t.sale_id)!;
+            return {
+              id: newId(),
+              warehouse_id: s.warehouse_id,
+              seller_org_id: s.seller_org_id,
+              sku: t.sku,
+              kind: input.disposition === 'restock' ? 'return' : 'return_to_china',
+              qty: t.qty,
+              consignment_id: t.consignment_id,
+              sale_id: t.sale_id,
+              customs_record_no: input.customsRecordNo?.trim() ?? null,
+              at: now,
+            };
+          }),
+        );
+        await audit.append(trx, actorOf(p), [
+          {
+            action: 'overseas.returned',
+            entity: 'overseas_sale',
+            entityId: sale.id,
+            after: { disposition: input.disposition, items: taken },
+          },
+        ]);
+        return {
+          returned: taken.map((t) => ({ saleId: t.sale_id, sku: t.sku, qty: t.qty, declarationNo: t.declaration_no })),
+          disposition: input.disposition,
+        };
+      });
+    },
+  };
+}

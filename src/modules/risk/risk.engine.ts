@@ -1,0 +1,256 @@
+import type { Clock } from '../../kernel/clock.ts';
+import type { Executor } from '../../kernel/db.ts';
+import type { NewEvent } from '../../kernel/outbox.ts';
+import type { Decision, DecisionHook } from '../clearance/index.ts';
+import type { RiskPorts } from './risk.ports.ts';
+import { createRiskRepository } from './risk.repository.ts';
+import { creditLevelFor } from './rules/credit.rules.ts';
+import {
+  DEFAULT_SPLIT_KEY_FIELDS,
+  evaluate,
+  rulesInForce,
+  splitKeyOf,
+  type CreditLevel,
+  type LineFacts,
+  type ParcelFacts,
+  type RiskRule,
+  type RuleHit,
+} from './rules/risk.rules.ts';
+
+type Doc = { head: Record<string, string>; lines: Record<string, string>[] };
+type Item = { id: string; guid: string; doc: Doc };
+
+/** An enterprise with no credit record is graded B ("general") until the credit system says otherwise. */
+export const DEFAULT_CREDIT_LEVEL: CreditLevel = 'B';
+const HS_MEDIAN_DAYS = 90;
+const num = (s: string | undefined): number => (s === undefined || s === '' ? 0 : Number(s));
+const pairKey = (ebc: string, itemNo: string): string => `${ebc}|${itemNo}`;
+
+function splitParams(rules: readonly RiskRule[]) {
+  const r = rules.find((x) => x.kind === 'split_shipment');
+  const keyFields = Array.isArray(r?.params.keyFields) ? (r.params.keyFields as string[]) : [...DEFAULT_SPLIT_KEY_FIELDS];
+  return { keyFields, windowHours: Number(r?.params.windowHours ?? 24), maxValue: Number(r?.params.maxValue ?? Infinity) };
+}
+
+/**
+ * Gathers the facts every rule needs for a batch of inventories in a fixed number of statements
+ * (credit levels, history, split counts, HS medians, product filings), then evaluates the pure
+ * rules. Used by the pipeline (store = true) and by the dry run (store = false, candidate rules).
+ */
+export async function assess(
+  exec: Executor,
+  ports: RiskPorts,
+  items: readonly Item[],
+  rules: readonly RiskRule[],
+  now: Date,
+  /** draw: quarantine lines draw on batches (the pipeline); the dry run never draws */
+  opts: { excludeFromHistory: string[]; draw?: boolean },
+): Promise<{ item: Item; facts: ParcelFacts; lane: Decision['lane']; hits: RuleHit[]; splitKey: string }[]> {
+  const repo = createRiskRepository(exec);
+  const split = splitParams(rules);
+  const sellers = [...new Set(items.map((i) => i.doc.head.ebcCode ?? ''))];
+  const pairs = items.flatMap((i) => i.doc.lines.map((l) => ({ ebcCode: i.doc.head.ebcCode ?? '', itemNo: l.itemNo ?? '' })));
+  const hsKeys = [...new Set(items.flatMap((i) => i.doc.lines.map((l) => `${l.gcode ?? ''}|${l.currency ?? ''}`)))];
+  const keys = items.map((i) => splitKeyOf(i.doc.head, split.keyFields));
+  const since = new Date(now.getTime() - split.windowHours * 3_600_000);
+  const [credit, rated, history, splitDb, medians, products, inspected] = await Promise.all([
+    repo.creditLevels(sellers),
+    ports.credit(exec, sellers),
+    repo.sellersWithHistory(sellers, opts.excludeFromHistory),
+    repo.splitCounts([...new Set(keys)], since, split.maxValue, opts.excludeFromHistory),
+    repo.hsMedians(hsKeys, new Date(now.getTime() - HS_MEDIAN_DAYS * 86_400_000)),
+    ports.products(exec, pairs),
+    ports.inspectionFiled(exec, pairs),
+  ]);
+  const drawn = opts.draw
+    ? await ports.drawOnBatches(
+        exec,
+        items.flatMap((i) =>
+          i.doc.lines
+            .filter((l) => {
+              const k = pairKey(i.doc.head.ebcCode ?? '', l.itemNo ?? '');
+              return !!products.get(k)?.quarantineCategory && inspected.has(k);
+            })
+            .map((l) => ({
+              inventoryId: i.id,
+              gnum: l.gnum ?? '',
+              ebcCode: i.doc.head.ebcCode ?? '',
+              itemNo: l.itemNo ?? '',
+              qty: num(l.qty),
+            })),
+        ),
+      )
+    : null;
+  const seenInBatch = new Set<string>();
+  const splitInBatch = new Map<string, number>();
+  return items.map((item, idx) => {
+    const head = item.doc.head;
+    const ebc = head.ebcCode ?? '';
+    const total = item.doc.lines.reduce((a, l) => a + num(l.totalPrice), 0);
+    const key = keys[idx]!;
+    if (total < split.maxValue) splitInBatch.set(key, (splitInBatch.get(key) ?? 0) + 1);
+    const splitSoFar = (splitDb.get(key) ?? 0) + (splitInBatch.get(key) ?? 0);
+    const known = rated.get(ebc);
+    const grade = creditLevelFor(credit.get(ebc), known?.rated, known?.history, now);
+    // A credit record (set by customs or rated by the credit system) means a known exporter; a
+    // grade derived from history alone does not.
+    const firstTime = grade.source === 'history' && !history.has(ebc) && !seenInBatch.has(ebc);
+    seenInBatch.add(ebc);
+    const lines: LineFacts[] = item.doc.lines.map((l) => {
+      const p = products.get(pairKey(ebc, l.itemNo ?? ''));
+      const currency = l.currency ?? '';
+      return {
+        gnum: l.gnum ?? '',
+        itemNo: l.itemNo ?? '',
+        name: l.gname ?? l.itemName ?? '',
+        hsCode: l.gcode ?? '',
+        currency,
+        qty: num(l.qty),
+        unitPrice: num(l.price),
+        referencePrice: p && p.currency === currency ? Number(p.referencePrice) : null,
+        hsMedian: medians.get(`${l.gcode ?? ''}|${currency}`) ?? null,
+        quarantineCategory: p?.quarantineCategory ?? null,
+        inspectionFiled: inspected.has(pairKey(ebc, l.itemNo ?? '')),
+        batchCovered: drawn ? drawn.has(`${item.id}|${l.gnum ?? ''}`) : null,
+      };
+    });
+    const facts: ParcelFacts = {
+      guid: item.guid,
+      ebcCode: ebc,
+      country: head.country ?? '',
+      head,
+      total,
+      lines,
+      creditLevel: grade.level,
+      firstTime,
+      // The window of the split rule is the one the counts were taken for.
+      splitCount: () => splitSoFar,
+    };
+    const { lane, hits } = evaluate(rules, facts);
+    return { item, facts, lane, hits, splitKey: key };
+  });
+}
+
+/**
+ * The risk engine as the clearance decision hook: rules in force today, every decision stored
+ * with its hits (rsk_decision) in the pipeline's transaction.
+ */
+export const TOPIC_INSPECT = 'risk.inspect';
+
+/** Published in the pipeline's transaction for an inventory selected for inspection. */
+export interface InspectPayload {
+  inventoryId: string;
+  /** every agency whose rule selected it: both means one joint task */
+  agencies: ('customs' | 'inspection')[];
+  logisticsNo: string;
+  customsCode: string | null;
+  ebcCode: string;
+}
+
+/**
+ * Published in the pipeline's transaction for every decided parcel with a line in a quarantine
+ * category: the inspection module declares them to the inspection authority in batches (集中申报).
+ */
+export const TOPIC_QUARANTINE = 'risk.quarantine';
+
+export interface QuarantinePayload {
+  decidedAt: string;
+  parcels: {
+    inventoryId: string;
+    ebcCode: string;
+    customsCode: string | null;
+    logisticsNo: string;
+    lane: Decision['lane'];
+    lines: { gnum: string; itemNo: string; name: string; hsCode: string; qty: number; category: string }[];
+  }[];
+}
+
+export function createRiskEngine(deps: {
+  clock: Clock;
+  ports: RiskPorts;
+  outbox: { publish(trx: Executor, events: NewEvent[]): Promise<unknown> };
+}): DecisionHook {
+  return async (items, exec) => {
+    const out = new Map<string, Decision>();
+    if (items.length === 0) return out;
+    const repo = createRiskRepository(exec);
+    const now = deps.clock.now();
+    const rules = rulesInForce(await repo.allRules(), now);
+    const ids = items.map((i) => i.id);
+    const assessed = await assess(exec, deps.ports, items, rules, now, { excludeFromHistory: ids, draw: true });
+    await repo.saveDecisions(
+      assessed.map((a) => ({
+        inventory_id: a.item.id,
+        guid: a.item.guid,
+        ebc_code: a.facts.ebcCode,
+        customs_code: a.item.doc.head.customsCode ?? null,
+        split_key: a.splitKey,
+        total: String(a.facts.total),
+        doc: { head: a.item.doc.head, lines: a.item.doc.lines },
+        lane: a.lane,
+        hits: a.hits,
+      })),
+      now,
+    );
+    await repo.savePrices(
+      assessed.flatMap((a) =>
+        a.facts.lines.map((l) => ({
+          inventory_id: a.item.id,
+          gnum: l.gnum,
+          hs_code: l.hsCode,
+          currency: l.currency,
+          unit_price: l.unitPrice,
+        })),
+      ),
+      now,
+    );
+    const inspect: NewEvent[] = assessed
+      .filter((a) => a.lane === 'inspect')
+      .map((a) => {
+        const payload: InspectPayload = {
+          inventoryId: a.item.id,
+          agencies: [...new Set(a.hits.filter((h) => h.lane === 'inspect').map((h) => h.agency))].sort(),
+          logisticsNo: a.item.doc.head.logisticsNo ?? '',
+          customsCode: a.item.doc.head.customsCode ?? null,
+          ebcCode: a.facts.ebcCode,
+        };
+        return { topic: TOPIC_INSPECT, key: a.item.id, payload };
+      });
+    const quarantine: QuarantinePayload['parcels'] = assessed
+      .filter((a) => a.facts.lines.some((l) => l.quarantineCategory))
+      .map((a) => ({
+        inventoryId: a.item.id,
+        ebcCode: a.facts.ebcCode,
+        customsCode: a.item.doc.head.customsCode ?? null,
+        logisticsNo: a.item.doc.head.logisticsNo ?? '',
+        lane: a.lane,
+        lines: a.facts.lines
+          .filter((l) => l.quarantineCategory)
+          .map((l) => ({
+            gnum: l.gnum,
+            itemNo: l.itemNo,
+            name: l.name,
+            hsCode: l.hsCode,
+            qty: l.qty,
+            category: l.quarantineCategory!,
+          })),
+      }));
+    if (quarantine.length) {
+      const payload: QuarantinePayload = { decidedAt: now.toISOString(), parcels: quarantine };
+      inspect.push({ topic: TOPIC_QUARANTINE, payload });
+    }
+    if (inspect.length) await deps.outbox.publish(exec, inspect);
+    for (const a of assessed) {
+      out.set(a.item.id, {
+        lane: a.lane,
+        reasons: a.hits.map((h) => ({
+          rule: h.rule,
+          lane: h.lane,
+          zh: `[${h.rule}] ${h.zh}：${h.detailZh}`,
+          en: `[${h.rule}] ${h.en}: ${h.detailEn}`,
+        })),
+      });
+    }
+    return out;
+  };
+}

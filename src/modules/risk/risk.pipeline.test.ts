@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { guidOf, makeParcel, message, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
+import { receiptStatuses, statusOf, submitOk } from '../../../test/support/clearance.ts';
+
+let tp: TestPlatform;
+const t: Record<string, string> = {};
+let g = 0;
+const nextGuid = (): string => guidOf(77, ++g);
+
+before(async () => {
+  tp = await startTestPlatform({ listen: false });
+  for (const u of ['platform', 'carrier', 'broker', 'seller', 'seller2', 'customs', 'inspection'])
+    t[u] = await login(tp.platform, u);
+});
+after(async () => {
+  await tp.stop();
+});
+
+async function declare(n: number, run: string, mutate?: (p: Parcel) => void): Promise<{ p: Parcel; id: string }> {
+  const p = makeParcel(n, run);
+  mutate?.(p);
+  await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
+  await submitOk(tp, t.carrier!, message('CEB505', nextGuid(), PARTIES.carrier, [p.waybill]));
+  const inv = await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
+  await tp.platform.settle();
+  assert.ok(inv.entities[0]?.accepted, JSON.stringify(inv.entities[0]));
+  return { p, id: inv.entities[0]!.documentId! };
+}
+
+const api = async (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
+  const res = await tp.platform.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${t[user]}` },
+    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
+  });
+  return { status: res.statusCode, body: res.json() as Record<string, unknown> & { items?: unknown[] } };
+};
+
+const statusNow = async (p: Parcel) =>
+  (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status);
+
+async function receiptDetail(guid: string, status: string): Promise<string> {
+  const r = await sql<{ info: string }>`
+    select return_info as info from clr_receipt where message_type = 'CEB604' and guid = ${guid} and return_status = ${status} limit 1`.execute(
+    tp.platform.database.db,
+  );
+  return r.rows[0]?.info ?? '';
+}
+
+/** The orange seller's parcel: one line of GZ-ORANGE-5KG (fresh fruit, a quarantine category). */
+function asOrange(p: Parcel): void {
+  const seller2 = { code: '3601260999', name: '赣州脐橙电商有限公司' };
+  for (const d of [p.order, p.waybill, p.inventory]) {
+    d.head.ebcCode = seller2.code;
+    d.head.ebcName = seller2.name;
+  }
+  p.inventory.head.ownerCode = seller2.code;
+  p.inventory.head.ownerName = seller2.name;
+  const o = p.order.lists.OrderList!.slice(0, 1)[0]!;
+  Object.assign(o, { itemNo: 'GZ-ORANGE-5KG', itemName: '赣南脐橙 5 kg', unit: '035', qty: '1', price: '68', totalPrice: '68' });
+  p.order.lists.OrderList = [o];
+  p.order.head.goodsValue = '68';
+  const i = p.inventory.lists.InventoryList!.slice(0, 1)[0]!;
+  Object.assign(i, {
+    itemNo: 'GZ-ORANGE-5KG',
+    itemName: '赣南脐橙 5 kg',
+    gname: '赣南脐橙 5 kg',
+    gcode: '0805100000',
+    unit: '035',
+    unit1: '035',
+    qty: '1',
+    qty1: '1',
+    price: '68',
+    totalPrice: '68',
+  });
+  p.inventory.lists.InventoryList = [i];
+}
+
+test('an ordinary demo parcel goes green (399) and its decision is stored with no hits', async () => {
+  const { p, id } = await declare(1, 'K');
+  assert.deepEqual(await statusNow(p), ['399']);
+  const d = await api('customs', 'GET', `/api/v1/risk/decisions/${id}`);
+  assert.equal(d.status, 200);
+  assert.equal(d.body.lane, 'green');
+  assert.deepEqual(d.body.hits, []);
+});
+
+test('a vague description ("礼品") goes to review (300); the officer sees the rule and why, the seller only the outcome', async () => {
+  const { p, id } = await declare(2, 'K', (x) => {
+    x.inventory.lists.InventoryList![0]!.gname = '礼品';
+  });
+  assert.deepEqual(await statusNow(p), ['300']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '120', '300']);
+  const officer = await api('customs', 'GET', `/api/v1/risk/decisions/${id}`);
+  assert.equal(officer.body.lane, 'review');
+  const hits = officer.body.hits as { rule: string; detailZh: string; en: string }[];
+  assert.deepEqual(
+    hits.map((h) => h.rule),
+    ['R-VAGUE'],
+  );
+  assert.match(hits[0]!.detailZh, /礼品/);
+  // The review queue names the rule, the seller's view does not.
+  const queue = (await api('customs', 'GET', '/api/v1/customs/reviews')).body.items as {
+    inventory: { id: string };
+    review: { lane: string; reason: string };
+  }[];
+  const item = queue.find((q) => q.inventory.id === id)!;
+  assert.equal(item.review.lane, 'review');
+  assert.match(item.review.reason, /R-VAGUE/);
+  assert.equal((await api('seller', 'GET', `/api/v1/risk/decisions/${id}`)).status, 403);
+  const seller = await api('seller', 'GET', `/api/v1/clearance/documents/${id}`);
+  assert.equal(seller.body.review, null);
+  assert.doesNotMatch(
+    await receiptDetail(p.inventory.head.guid!, '300'),
+    /R-VAGUE|礼品|vague/,
+    'the seller’s review receipt names no rule',
+  );
+  // Hit queue for the officer.
+  const hitsQueue = (await api('customs', 'GET', '/api/v1/risk/hits')).body.items as { inventoryId: string }[];
+  assert.ok(hitsQueue.some((h) => h.inventoryId === id));
+  // Handled through the review, it leaves the hit queue; its decision (and hits) stay on record.
+  assert.equal((await api('customs', 'POST', `/api/v1/customs/reviews/${id}/approve`, {})).status, 200);
+  await tp.platform.settle();
+  const after = (await api('customs', 'GET', '/api/v1/risk/hits')).body.items as { inventoryId: string }[];
+  assert.ok(!after.some((h) => h.inventoryId === id));
+  assert.equal((await api('customs', 'GET', `/api/v1/risk/decisions/${id}`)).body.lane, 'review');
+});
+
+test('a quarantine-category product without inspection filing is held (300) and the receipt says why', async () => {
+  // The demo files the oranges with inspection; without that filing they are held.
+  await sql`delete from insp_filing where item_no = 'GZ-ORANGE-5KG'`.execute(tp.platform.database.db);
+  const { p, id } = await declare(3, 'K', asOrange);
+  assert.deepEqual(await statusNow(p), ['300']);
+  const d = await api('customs', 'GET', `/api/v1/risk/decisions/${id}`);
+  assert.equal(d.body.lane, 'hold');
+  assert.match(await receiptDetail(p.inventory.head.guid!, '300'), /inspection filing/);
+});
+
+test('customs edits a rule (new version, audited), dry-runs it; sampling by credit level sends a parcel to inspection (500)', async () => {
+  const rules = (await api('customs', 'GET', '/api/v1/risk/rules')).body.items as {
+    id: string;
+    version: number;
+    inForce: boolean;
+  }[];
+  const sample = rules.find((r) => r.id === 'R-CREDIT-SAMPLE' && r.inForce)!;
+  const edited = {
+    id: 'R-CREDIT-SAMPLE',
+    effectiveFrom: '2020-01-01',
+    kind: 'credit_sampling',
+    lane: 'inspect',
+    params: { seed: '2026', ratesPct: { AA: 0, A: 0.5, B: 2, C: 100 } },
+    explainZh: '按企业信用等级随机布控查验',
+    explainEn: 'random inspection sample by enterprise credit level',
+    enabled: true,
+  };
+  // A bad draft is refused field by field and changes nothing.
+  const bad = await api('customs', 'POST', '/api/v1/risk/rules', { ...edited, lane: 'maybe', params: { ratesPct: { D: 1 } } });
+  assert.equal(bad.status, 400);
+  const fields = (bad.body.errors as { field: string }[]).map((e) => e.field).sort();
+  assert.deepEqual(fields, ['lane', 'params.ratesPct.D']);
+  assert.equal((await api('seller', 'POST', '/api/v1/risk/rules', edited)).status, 403);
+  assert.equal(
+    (await api('inspection', 'POST', '/api/v1/risk/rules', edited)).status,
+    403,
+    'inspection reads rules, customs edits them',
+  );
+
+  // Dry run of the vague rule against last month: it would hit the parcel declared above.
+  const dry = await api('customs', 'POST', '/api/v1/risk/rules/dry-run', {
+    id: 'R-VAGUE',
+    effectiveFrom: '2020-01-01',
+    kind: 'vague_description',
+    lane: 'review',
+    params: { words: ['礼品'] },
+    explainZh: '品名笼统',
+    explainEn: 'vague',
+    enabled: true,
+  });
+  assert.equal(dry.status, 200);
+  assert.ok((dry.body.inventories as number) >= 3);
+  assert.equal(dry.body.hits, 1);
+
+  const saved = await api('customs', 'POST', '/api/v1/risk/rules', edited);
+  assert.equal(saved.status, 201, JSON.stringify(saved.body));
+  assert.equal(saved.body.version, sample.version + 1);
+  await tp.platform.settle();
+  const audit = await sql<{ n: number }>`select count(*)::int as n from audit_log where action = 'risk.rule.save'`.execute(
+    tp.platform.database.db,
+  );
+  assert.equal(audit.rows[0]!.n, 1, 'the edit is audited');
+
+  // The seller graded C is now always sampled: inspection (receipt 500), held in 300.
+  assert.equal((await api('customs', 'PUT', `/api/v1/risk/credit/${PARTIES.seller.code}`, { level: 'C' })).status, 200);
+  const { p, id } = await declare(4, 'K');
+  assert.deepEqual(await statusNow(p), ['300']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '120', '500']);
+  assert.equal((await api('customs', 'GET', `/api/v1/risk/decisions/${id}`)).body.lane, 'inspect');
+  assert.equal((await api('customs', 'PUT', `/api/v1/risk/credit/${PARTIES.seller.code}`, { level: 'AA' })).status, 200);
+
+  const m = await api('customs', 'GET', '/api/v1/risk/measures');
+  assert.equal(m.status, 200);
+  assert.ok((m.body.total as number) >= 4);
+  assert.equal(typeof m.body.medianDecisionSeconds, 'number', 'decision time from appTime to decision');
+  assert.ok((m.body.perRule as { rule: string }[]).some((r) => r.rule === 'R-CREDIT-SAMPLE'));
+});
+
+test('first-time exporter: a seller with no credit record and no history is reviewed once', async () => {
+  await sql`delete from rsk_credit where enterprise_code = ${PARTIES.seller.code}`.execute(tp.platform.database.db);
+  await sql`delete from rsk_decision where ebc_code = ${PARTIES.seller.code}`.execute(tp.platform.database.db);
+  // Graded B without a record; B samples 2 %: pick parcels outside the sample by guid is not needed, the
+  // first-time rule alone decides review here, and the second parcel is checked for not being first-time.
+  const first = await declare(5, 'K');
+  const d1 = await api('customs', 'GET', `/api/v1/risk/decisions/${first.id}`);
+  assert.ok((d1.body.hits as { rule: string }[]).some((h) => h.rule === 'R-FIRST-EXPORTER'));
+  const second = await declare(6, 'K');
+  const d2 = await api('customs', 'GET', `/api/v1/risk/decisions/${second.id}`);
+  assert.ok(!(d2.body.hits as { rule: string }[]).some((h) => h.rule === 'R-FIRST-EXPORTER'));
+});

@@ -1,0 +1,37 @@
+import type { Executor } from '../../kernel/db.ts';
+import type { CreditHistory } from './rules/credit.rules.ts';
+import type { CreditLevel } from './rules/risk.rules.ts';
+
+/**
+ * What the risk engine reads from other modules, wired in the composition root: risk does not
+ * import filing or inspection. Keys are `${ebcCode}|${itemNo}`.
+ */
+export interface RiskPorts {
+  /** approved product filings: reference price (decimal string) and quarantine category */
+  products(
+    exec: Executor,
+    pairs: { ebcCode: string; itemNo: string }[],
+  ): Promise<Map<string, { referencePrice: string; currency: string; quarantineCategory: string | null }>>;
+  /** products covered by an approved inspection & quarantine filing */
+  inspectionFiled(exec: Executor, pairs: { ebcCode: string; itemNo: string }[]): Promise<Set<string>>;
+  /** Inspection task status per inventory (open, passed, failed): the inspection hit rate per rule. */
+  inspectionOutcomes(exec: Executor, inventoryIds: string[]): Promise<Map<string, string>>;
+  /**
+   * Per seller code: the credit system's level (null when it has not rated the enterprise) and
+   * the filing and declaration history a provisional level is derived from.
+   */
+  credit(exec: Executor, codes: string[]): Promise<Map<string, { rated: CreditLevel | null; history: CreditHistory }>>;
+  /**
+   * Draws quarantine lines on the seller's centrally declared batches (分批核销); answers the
+   * `${inventoryId}|${gnum}` keys covered. A line no batch can cover is held.
+   */
+  drawOnBatches(
+    exec: Executor,
+    lines: { inventoryId: string; gnum: string; ebcCode: string; itemNo: string; qty: number }[],
+  ): Promise<Set<string>>;
+}
+
+/** What the risk workbench reads from clearance: which parcels (by logistics number) are still held (300). */
+export interface HeldPort {
+  held(logisticsNos: string[]): Promise<Set<string>>;
+}

@@ -1,0 +1,209 @@
+import { sql, type Executor } from '../../kernel/db.ts';
+import type { Lane } from '../clearance/index.ts';
+import type { CreditLevel, RiskRule, RuleHit, RuleKind } from './rules/risk.rules.ts';
+
+interface RuleRow {
+  id: string;
+  version: number;
+  effective_from: string;
+  kind: string;
+  lane: string;
+  params: Record<string, unknown>;
+  explain_zh: string;
+  explain_en: string;
+  enabled: boolean;
+  created_by: string | null;
+  created_at: Date;
+}
+
+export interface DecisionRow {
+  inventory_id: string;
+  guid: string;
+  ebc_code: string;
+  customs_code: string | null;
+  split_key: string;
+  total: string;
+  doc: { head: Record<string, string>; lines: Record<string, string>[] };
+  lane: Lane;
+  hits: RuleHit[];
+  decided_at: Date;
+}
+
+const toRule = (r: RuleRow): RiskRule & { createdAt: string; createdBy: string | null } => ({
+  id: r.id,
+  version: r.version,
+  effectiveFrom: r.effective_from,
+  kind: r.kind as RuleKind,
+  lane: r.lane as Lane,
+  params: r.params,
+  explainZh: r.explain_zh,
+  explainEn: r.explain_en,
+  enabled: r.enabled,
+  createdBy: r.created_by,
+  createdAt: new Date(r.created_at).toISOString(),
+});
+
+/** The risk module's SQL: batch statements, never one per parcel. */
+export function createRiskRepository(db: Executor) {
+  return {
+    async allRules() {
+      const { rows } = await sql<RuleRow>`
+        select id, version, to_char(effective_from, 'YYYY-MM-DD') as effective_from, kind, lane, params, explain_zh, explain_en,
+               enabled, created_by, created_at
+        from rsk_rule order by id, version`.execute(db);
+      return rows.map(toRule);
+    },
+
+    /** Locks the rule's versions so two editors never write the same version number. */
+    async lastVersion(id: string): Promise<number> {
+      await sql`select pg_advisory_xact_lock(hashtext(${`rsk_rule:${id}`}))`.execute(db);
+      const { rows } = await sql<{ v: number | null }>`select max(version) as v from rsk_rule where id = ${id}`.execute(db);
+      return rows[0]?.v ?? 0;
+    },
+
+    async insertRule(r: RiskRule, createdBy: string | null, at: Date): Promise<void> {
+      await sql`
+        insert into rsk_rule (id, version, effective_from, kind, lane, params, explain_zh, explain_en, enabled, created_by, created_at)
+        values (${r.id}, ${r.version}, ${r.effectiveFrom}::date, ${r.kind}, ${r.lane}, ${JSON.stringify(r.params)}::jsonb,
+                ${r.explainZh}, ${r.explainEn}, ${r.enabled}, ${createdBy}, ${at})`.execute(db);
+    },
+
+    async creditLevels(codes: string[]): Promise<Map<string, CreditLevel>> {
+      if (codes.length === 0) return new Map();
+      const { rows } = await sql<{ enterprise_code: string; level: CreditLevel }>`
+        select enterprise_code, level from rsk_credit where enterprise_code = any(${codes}::text[])`.execute(db);
+      return new Map(rows.map((r) => [r.enterprise_code, r.level]));
+    },
+
+    async listCredit() {
+      const { rows } = await sql<{ enterprise_code: string; level: CreditLevel; source: string; updated_at: Date }>`
+        select enterprise_code, level, source, updated_at from rsk_credit order by enterprise_code`.execute(db);
+      return rows;
+    },
+
+    async setCredit(rows: { code: string; level: CreditLevel; source: string }[], at: Date): Promise<void> {
+      if (rows.length === 0) return;
+      await sql`
+        insert into rsk_credit (enterprise_code, level, source, updated_at)
+        select * from unnest(${rows.map((r) => r.code)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.source)}::text[],
+                             array_fill(${at}::timestamptz, array[${rows.length}::int]))
+        on conflict (enterprise_code) do update set level = excluded.level, source = excluded.source, updated_at = excluded.updated_at`.execute(
+        db,
+      );
+    },
+
+    /** Sellers among `codes` with at least one earlier decision (not counting `exclude`). */
+    async sellersWithHistory(codes: string[], exclude: string[]): Promise<Set<string>> {
+      if (codes.length === 0) return new Set();
+      const { rows } = await sql<{ ebc_code: string }>`
+        select distinct ebc_code from rsk_decision
+        where ebc_code = any(${codes}::text[]) and not (inventory_id = any(${exclude}::uuid[]))`.execute(db);
+      return new Set(rows.map((r) => r.ebc_code));
+    },
+
+    /** Per split key: earlier low-value parcels decided since `since` (not counting `exclude`). */
+    async splitCounts(keys: string[], since: Date, maxValue: number, exclude: string[]): Promise<Map<string, number>> {
+      if (keys.length === 0) return new Map();
+      const { rows } = await sql<{ split_key: string; n: string }>`
+        select split_key, count(*) as n from rsk_decision
+        where split_key = any(${keys}::text[]) and decided_at >= ${since} and total < ${maxValue}
+          and not (inventory_id = any(${exclude}::uuid[]))
+        group by split_key`.execute(db);
+      return new Map(rows.map((r) => [r.split_key, Number(r.n)]));
+    },
+
+    /** Median unit price per `${hs}|${currency}` over decisions since `since`. */
+    async hsMedians(keys: string[], since: Date): Promise<Map<string, { price: number; samples: number }>> {
+      if (keys.length === 0) return new Map();
+      const { rows } = await sql<{ k: string; median: string; n: string }>`
+        select hs_code || '|' || currency as k, percentile_cont(0.5) within group (order by unit_price) as median, count(*) as n
+        from rsk_price
+        where hs_code || '|' || currency = any(${keys}::text[]) and decided_at >= ${since}
+        group by hs_code, currency`.execute(db);
+      return new Map(rows.map((r) => [r.k, { price: Number(r.median), samples: Number(r.n) }]));
+    },
+
+    async saveDecisions(rows: Omit<DecisionRow, 'decided_at'>[], at: Date): Promise<void> {
+      if (rows.length === 0) return;
+      await sql`
+        insert into rsk_decision (inventory_id, guid, ebc_code, customs_code, split_key, total, doc, lane, hits, decided_at)
+        select t.id, t.guid, t.ebc, t.customs, t.split, t.total, t.doc, t.lane, t.hits, ${at}::timestamptz
+        from unnest(${rows.map((r) => r.inventory_id)}::uuid[], ${rows.map((r) => r.guid)}::text[], ${rows.map((r) => r.ebc_code)}::text[],
+                    ${rows.map((r) => r.customs_code)}::text[], ${rows.map((r) => r.split_key)}::text[], ${rows.map((r) => r.total)}::numeric[],
+                    ${rows.map((r) => JSON.stringify(r.doc))}::jsonb[], ${rows.map((r) => r.lane)}::text[],
+                    ${rows.map((r) => JSON.stringify(r.hits))}::jsonb[])
+          as t(id, guid, ebc, customs, split, total, doc, lane, hits)
+        on conflict (inventory_id) do update set guid = excluded.guid, ebc_code = excluded.ebc_code, customs_code = excluded.customs_code,
+          split_key = excluded.split_key, total = excluded.total, doc = excluded.doc, lane = excluded.lane, hits = excluded.hits,
+          decided_at = excluded.decided_at`.execute(db);
+    },
+
+    async savePrices(
+      rows: { inventory_id: string; gnum: string; hs_code: string; currency: string; unit_price: number }[],
+      at: Date,
+    ) {
+      if (rows.length === 0) return;
+      await sql`
+        insert into rsk_price (inventory_id, gnum, hs_code, currency, unit_price, decided_at)
+        select t.*, ${at}::timestamptz
+        from unnest(${rows.map((r) => r.inventory_id)}::uuid[], ${rows.map((r) => r.gnum)}::text[], ${rows.map((r) => r.hs_code)}::text[],
+                    ${rows.map((r) => r.currency)}::text[], ${rows.map((r) => r.unit_price)}::numeric[])
+          as t(inventory_id, gnum, hs_code, currency, unit_price)
+        on conflict (inventory_id, gnum) do update set hs_code = excluded.hs_code, currency = excluded.currency,
+          unit_price = excluded.unit_price, decided_at = excluded.decided_at`.execute(db);
+    },
+
+    async decisionsOf(ids: string[]): Promise<DecisionRow[]> {
+      if (ids.length === 0) return [];
+      const { rows } = await sql<DecisionRow>`select * from rsk_decision where inventory_id = any(${ids}::uuid[])`.execute(db);
+      return rows;
+    },
+
+    /** Decisions in a window, newest first, for the dry run; `customsPrefix` limits to a jurisdiction. */
+    async decisionsSince(since: Date, customsPrefix: string | null, limit: number): Promise<DecisionRow[]> {
+      const { rows } = await sql<DecisionRow>`
+        select * from rsk_decision
+        where decided_at >= ${since} and (${customsPrefix}::text is null or customs_code like ${`${customsPrefix ?? ''}%`})
+        order by decided_at desc limit ${limit}`.execute(db);
+      return rows;
+    },
+
+    /** Held decisions (lane not green) with their hits, newest first: the risk-hit queue. */
+    async hitQueue(customsPrefix: string | null, limit: number): Promise<DecisionRow[]> {
+      const { rows } = await sql<DecisionRow>`
+        select * from rsk_decision
+        where lane <> 'green' and (${customsPrefix}::text is null or customs_code like ${`${customsPrefix ?? ''}%`})
+        order by decided_at desc limit ${limit}`.execute(db);
+      return rows;
+    },
+
+    /** Measures: decisions and auto-released share, and hits per rule, since a day. */
+    async measures(since: Date, customsPrefix: string | null) {
+      const scope = sql`decided_at >= ${since} and (${customsPrefix}::text is null or customs_code like ${`${customsPrefix ?? ''}%`})`;
+      // Decision time: from the declaration (appTime, Beijing time per the CEB standard) to the decision.
+      const { rows: totals } = await sql<{ total: string; green: string; median_s: string | null }>`
+        select count(*) as total, count(*) filter (where lane = 'green') as green,
+               percentile_cont(0.5) within group (order by extract(epoch from decided_at - (
+                 to_timestamp(doc->'head'->>'appTime', 'YYYYMMDDHH24MISS')::timestamp at time zone 'Asia/Shanghai')))
+                 filter (where doc->'head'->>'appTime' ~ '^[0-9]{14}$') as median_s
+        from rsk_decision where ${scope}`.execute(db);
+      const { rows: perRule } = await sql<{ rule: string; lane: string; n: string }>`
+        select h->>'rule' as rule, h->>'lane' as lane, count(*) as n
+        from rsk_decision, jsonb_array_elements(hits) h where ${scope}
+        group by 1, 2 order by 3 desc`.execute(db);
+      // Which rule sent which parcel to inspection: the hit rate per rule is over its own tasks.
+      const { rows: inspected } = await sql<{ rule: string; inventory_id: string }>`
+        select h->>'rule' as rule, inventory_id
+        from rsk_decision, jsonb_array_elements(hits) h where ${scope} and lane = 'inspect' and h->>'lane' = 'inspect'`.execute(
+        db,
+      );
+      return {
+        inspected,
+        total: Number(totals[0]?.total ?? 0),
+        green: Number(totals[0]?.green ?? 0),
+        medianDecisionSeconds: totals[0]?.median_s == null ? null : Math.max(0, Number(totals[0].median_s)),
+        perRule: perRule.map((r) => ({ rule: r.rule, lane: r.lane, hits: Number(r.n) })),
+      };
+    },
+  };
+}

@@ -1,0 +1,317 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  checkParams,
+  evaluate,
+  evaluateRule,
+  isVague,
+  rulesInForce,
+  sampleBucket,
+  type LineFacts,
+  type ParcelFacts,
+  type RiskRule,
+  type RuleKind,
+} from './risk.rules.ts';
+
+const line = (over: Partial<LineFacts> = {}): LineFacts => ({
+  gnum: '1',
+  itemNo: 'QHC-BOWL-01',
+  name: '青花瓷碗',
+  hsCode: '6911101900',
+  currency: '142',
+  qty: 2,
+  unitPrice: 150,
+  referencePrice: 150,
+  hsMedian: null,
+  quarantineCategory: null,
+  inspectionFiled: false,
+  ...over,
+});
+
+const parcel = (over: Partial<ParcelFacts> = {}, lines: LineFacts[] = [line()]): ParcelFacts => ({
+  guid: '00000603-0000-4000-8000-000000000001',
+  ebcCode: '3601260888',
+  country: '502',
+  head: {},
+  total: lines.reduce((a, l) => a + l.qty * l.unitPrice, 0),
+  lines,
+  creditLevel: 'A',
+  firstTime: false,
+  splitCount: () => 1,
+  ...over,
+});
+
+const rule = (kind: RuleKind, params: Record<string, unknown>, lane: RiskRule['lane'] = 'review'): RiskRule => ({
+  id: `R-${kind.toUpperCase()}`,
+  version: 1,
+  effectiveFrom: '2018-06-30',
+  kind,
+  lane,
+  params,
+  explainZh: '说明',
+  explainEn: 'explanation',
+  enabled: true,
+});
+
+/** Find a guid that samples in (or out) of a rate, so the table does not depend on luck. */
+function guidWithBucket(seed: string, below: number, want: boolean): string {
+  for (let i = 0; ; i++) {
+    const g = `00000603-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    if (sampleBucket(seed, g) < below === want) return g;
+  }
+}
+
+const CASES: { name: string; rule: RiskRule; facts: ParcelFacts; hit: boolean }[] = [
+  // parcel_limit
+  { name: 'value over the limit', rule: rule('parcel_limit', { maxValue: '50000' }), facts: parcel({ total: 56000 }), hit: true },
+  { name: 'value at the limit', rule: rule('parcel_limit', { maxValue: '50000' }), facts: parcel({ total: 50000 }), hit: false },
+  {
+    name: 'quantity over the limit',
+    rule: rule('parcel_limit', { maxQty: 10 }),
+    facts: parcel({}, [line({ qty: 11 })]),
+    hit: true,
+  },
+  {
+    name: 'quantity within the limit',
+    rule: rule('parcel_limit', { maxQty: 10 }),
+    facts: parcel({}, [line({ qty: 10 })]),
+    hit: false,
+  },
+  // undervaluation
+  {
+    name: 'price far below the filed reference price',
+    rule: rule('undervaluation', { minRatio: 0.3 }),
+    facts: parcel({}, [line({ unitPrice: 10 })]),
+    hit: true,
+  },
+  {
+    name: 'price near the reference price',
+    rule: rule('undervaluation', { minRatio: 0.3 }),
+    facts: parcel({}, [line({ unitPrice: 100 })]),
+    hit: false,
+  },
+  {
+    name: 'no reference price: below the HS median with enough samples',
+    rule: rule('undervaluation', { minRatio: 0.3, medianMinSamples: 20 }),
+    facts: parcel({}, [line({ referencePrice: null, unitPrice: 5, hsMedian: { price: 100, samples: 50 } })]),
+    hit: true,
+  },
+  {
+    name: 'no reference price: median from too few samples is ignored',
+    rule: rule('undervaluation', { minRatio: 0.3, medianMinSamples: 20 }),
+    facts: parcel({}, [line({ referencePrice: null, unitPrice: 5, hsMedian: { price: 100, samples: 3 } })]),
+    hit: false,
+  },
+  // hs_list
+  {
+    name: 'prohibited HS prefix',
+    rule: rule('hs_list', { hsPrefixes: ['9301'] }),
+    facts: parcel({}, [line({ hsCode: '9301100000' })]),
+    hit: true,
+  },
+  { name: 'HS not listed', rule: rule('hs_list', { hsPrefixes: ['9301'] }), facts: parcel(), hit: false },
+  // destination_list
+  {
+    name: 'restricted destination',
+    rule: rule('destination_list', { countries: ['133'] }),
+    facts: parcel({ country: '133' }),
+    hit: true,
+  },
+  {
+    name: 'other destination',
+    rule: rule('destination_list', { countries: ['133'] }),
+    facts: parcel({ country: '502' }),
+    hit: false,
+  },
+  {
+    name: 'restricted destination only for listed HS',
+    rule: rule('destination_list', { countries: ['133'], hsPrefixes: ['8471'] }),
+    facts: parcel({ country: '133' }),
+    hit: false,
+  },
+  // vague_description
+  {
+    name: 'vague "gift"',
+    rule: rule('vague_description', { words: ['gift', '礼品'] }),
+    facts: parcel({}, [line({ name: 'Gift' })]),
+    hit: true,
+  },
+  {
+    name: 'vague "礼品"',
+    rule: rule('vague_description', { words: ['gift', '礼品'] }),
+    facts: parcel({}, [line({ name: '礼品' })]),
+    hit: true,
+  },
+  {
+    name: 'stop words only',
+    rule: rule('vague_description', { words: ['gift', 'accessories'] }),
+    facts: parcel({}, [line({ name: 'gift, accessories' })]),
+    hit: true,
+  },
+  {
+    name: 'specific name containing a stop word',
+    rule: rule('vague_description', { words: ['gift'] }),
+    facts: parcel({}, [line({ name: 'porcelain gift bowl' })]),
+    hit: false,
+  },
+  // split_shipment
+  {
+    name: 'many low-value parcels in the window',
+    rule: rule('split_shipment', { windowHours: 24, minCount: 5, maxValue: '5000', keyFields: ['ebcCode'] }),
+    facts: parcel({ splitCount: () => 5 }),
+    hit: true,
+  },
+  {
+    name: 'few parcels in the window',
+    rule: rule('split_shipment', { windowHours: 24, minCount: 5, maxValue: '5000', keyFields: ['ebcCode'] }),
+    facts: parcel({ splitCount: () => 4 }),
+    hit: false,
+  },
+  {
+    name: 'a parcel above the threshold is not a split',
+    rule: rule('split_shipment', { windowHours: 24, minCount: 5, maxValue: '5000', keyFields: ['ebcCode'] }),
+    facts: parcel({ total: 6000, splitCount: () => 50 }),
+    hit: false,
+  },
+  // credit_sampling
+  {
+    name: 'level rate 0 never samples',
+    rule: rule('credit_sampling', { seed: 's', ratesPct: { AA: 0, C: 100 } }, 'inspect'),
+    facts: parcel({ creditLevel: 'AA' }),
+    hit: false,
+  },
+  {
+    name: 'level rate 100 always samples',
+    rule: rule('credit_sampling', { seed: 's', ratesPct: { AA: 0, C: 100 } }, 'inspect'),
+    facts: parcel({ creditLevel: 'C' }),
+    hit: true,
+  },
+  {
+    name: 'guid in the sampled bucket',
+    rule: rule('credit_sampling', { seed: 's', ratesPct: { B: 2 } }, 'inspect'),
+    facts: parcel({ creditLevel: 'B', guid: guidWithBucket('s', 200, true) }),
+    hit: true,
+  },
+  {
+    name: 'guid outside the sampled bucket',
+    rule: rule('credit_sampling', { seed: 's', ratesPct: { B: 2 } }, 'inspect'),
+    facts: parcel({ creditLevel: 'B', guid: guidWithBucket('s', 200, false) }),
+    hit: false,
+  },
+  // first_time_exporter
+  { name: 'first-time exporter', rule: rule('first_time_exporter', {}), facts: parcel({ firstTime: true }), hit: true },
+  { name: 'known exporter', rule: rule('first_time_exporter', {}), facts: parcel({ firstTime: false }), hit: false },
+  // quarantine
+  {
+    name: 'quarantine product without inspection filing',
+    rule: rule('quarantine', {}, 'hold'),
+    facts: parcel({}, [line({ quarantineCategory: 'fresh_fruit', inspectionFiled: false })]),
+    hit: true,
+  },
+  {
+    name: 'quarantine product with inspection filing',
+    rule: rule('quarantine', {}, 'hold'),
+    facts: parcel({}, [line({ quarantineCategory: 'fresh_fruit', inspectionFiled: true })]),
+    hit: false,
+  },
+  {
+    name: 'quarantine product filed but no batch balance',
+    rule: rule('quarantine', {}, 'hold'),
+    facts: parcel({}, [line({ quarantineCategory: 'fresh_fruit', inspectionFiled: true, batchCovered: false })]),
+    hit: true,
+  },
+  {
+    name: 'quarantine product filed, drawn on a batch',
+    rule: rule('quarantine', {}, 'hold'),
+    facts: parcel({}, [line({ quarantineCategory: 'fresh_fruit', inspectionFiled: true, batchCovered: true })]),
+    hit: false,
+  },
+  { name: 'no quarantine category', rule: rule('quarantine', {}, 'hold'), facts: parcel(), hit: false },
+];
+
+for (const c of CASES) {
+  test(`rule ${c.rule.kind}: ${c.name}`, () => {
+    const hit = evaluateRule(c.rule, c.facts);
+    assert.equal(hit !== null, c.hit);
+    if (hit) {
+      assert.equal(hit.rule, c.rule.id);
+      assert.equal(hit.lane, c.rule.lane);
+      assert.ok(hit.detailZh && hit.detailEn, 'a hit says why, in both languages');
+    }
+  });
+}
+
+test('lane: the strictest hit wins (hold > inspect > review > green); no hit is green', () => {
+  const facts = parcel({ creditLevel: 'C', total: 60000 }, [line({ quarantineCategory: 'fresh_fruit', name: '礼品' })]);
+  const rules = [
+    rule('vague_description', { words: ['礼品'] }, 'review'),
+    rule('credit_sampling', { seed: 's', ratesPct: { C: 100 } }, 'inspect'),
+    rule('parcel_limit', { maxValue: '50000' }, 'green'),
+  ];
+  assert.equal(evaluate(rules, facts).lane, 'inspect');
+  assert.equal(evaluate([...rules, rule('quarantine', {}, 'hold')], facts).lane, 'hold');
+  assert.equal(evaluate([rules[0]!], facts).lane, 'review');
+  assert.equal(evaluate([rules[2]!], facts).lane, 'green', 'a green rule records a hit without stopping the parcel');
+  assert.equal(evaluate([rules[2]!], facts).hits.length, 1);
+  assert.deepEqual(evaluate(rules, parcel({ creditLevel: 'AA' })), { lane: 'green', hits: [] });
+});
+
+test('agency: quarantine rules select for inspection, others for customs, unless params.agency says', () => {
+  const fruit = parcel({}, [line({ quarantineCategory: 'fresh_fruit', hsCode: '0805100000' })]);
+  assert.equal(evaluateRule(rule('quarantine', {}, 'hold'), fruit)?.agency, 'inspection');
+  assert.equal(evaluateRule(rule('hs_list', { hsPrefixes: ['0805'] }, 'inspect'), fruit)?.agency, 'customs');
+  assert.equal(
+    evaluateRule(rule('hs_list', { hsPrefixes: ['0805'], agency: 'inspection' }, 'inspect'), fruit)?.agency,
+    'inspection',
+  );
+});
+
+test('sampling is reproducible: the same seed and guid give the same bucket; another seed another', () => {
+  const g = '00000603-0000-4000-8000-000000000042';
+  assert.equal(sampleBucket('a', g), sampleBucket('a', g));
+  const spread = new Set(Array.from({ length: 50 }, (_, i) => sampleBucket(String(i), g)));
+  assert.ok(spread.size > 40);
+});
+
+test('versions: the latest version effective on or before the day is in force; disabled versions switch a rule off', () => {
+  const v1 = { ...rule('vague_description', { words: ['gift'] }), id: 'R-V', version: 1, effectiveFrom: '2026-01-01' };
+  const v2 = { ...v1, version: 2, effectiveFrom: '2026-12-01', params: { words: ['gift', 'parts'] } };
+  const v3 = { ...v1, version: 3, effectiveFrom: '2027-01-01', enabled: false };
+  assert.deepEqual(
+    rulesInForce([v1, v2, v3], new Date('2026-11-26T10:00:00Z')).map((r) => r.version),
+    [1],
+  );
+  assert.deepEqual(
+    rulesInForce([v1, v2, v3], new Date('2026-12-02T10:00:00Z')).map((r) => r.version),
+    [2],
+  );
+  assert.deepEqual(rulesInForce([v1, v2, v3], new Date('2027-02-01T10:00:00Z')), []);
+  assert.deepEqual(rulesInForce([v2], new Date('2026-11-26T10:00:00Z')), [], 'not yet effective');
+});
+
+test('vague names: only stop words (and numbers) make a name vague', () => {
+  const words = ['gift', 'accessories', '礼品', '配件'];
+  for (const [name, vague] of [
+    ['礼品', true],
+    ['配件', true],
+    ['Accessories', true],
+    ['gift 2', true],
+    ['礼品 配件', true],
+    ['手机配件 充电线', false],
+    ['Blue-and-white porcelain bowl', false],
+    ['', false],
+  ] as const) {
+    assert.equal(isVague(name, words), vague, name);
+  }
+});
+
+test('parameters are checked per kind, each problem named', () => {
+  assert.deepEqual(checkParams('vague_description', { words: ['gift'] }), []);
+  assert.equal(checkParams('vague_description', { words: 'gift' })[0]?.field, 'params.words');
+  assert.equal(checkParams('parcel_limit', {})[0]?.field, 'params.maxValue');
+  assert.equal(checkParams('undervaluation', { minRatio: -1 })[0]?.field, 'params.minRatio');
+  assert.equal(checkParams('credit_sampling', { ratesPct: { D: 1 } })[0]?.field, 'params.ratesPct.D');
+  assert.equal(checkParams('credit_sampling', { ratesPct: { A: 101 } })[0]?.field, 'params.ratesPct.A');
+  assert.equal(checkParams('hs_list', { hsPrefixes: [], agency: 'police' })[0]?.field, 'params.agency');
+  assert.equal(checkParams('split_shipment', { windowHours: 24, minCount: 5, maxValue: 1 })[0]?.field, 'params.keyFields');
+});

@@ -1,0 +1,296 @@
+import { createHash } from 'node:crypto';
+import { strictestLane, type Lane } from '../../clearance/index.ts';
+
+/**
+ * Risk rules as data: each rule has an id, a version with an effective date, a kind (the pure
+ * function below that evaluates it), parameters, a lane and a plain-language explanation. Customs
+ * edits them at runtime (a new version); code changes only for a new kind.
+ */
+export const RULE_KINDS = [
+  'parcel_limit',
+  'undervaluation',
+  'hs_list',
+  'destination_list',
+  'vague_description',
+  'split_shipment',
+  'credit_sampling',
+  'first_time_exporter',
+  'quarantine',
+] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+export const CREDIT_LEVELS = ['AA', 'A', 'B', 'C'] as const;
+export type CreditLevel = (typeof CREDIT_LEVELS)[number];
+
+export interface RiskRule {
+  id: string;
+  version: number;
+  /** yyyy-mm-dd */
+  effectiveFrom: string;
+  kind: RuleKind;
+  lane: Lane;
+  params: Record<string, unknown>;
+  explainZh: string;
+  explainEn: string;
+  enabled: boolean;
+}
+
+export interface LineFacts {
+  gnum: string;
+  itemNo: string;
+  name: string;
+  hsCode: string;
+  currency: string;
+  qty: number;
+  unitPrice: number;
+  /** filed reference price in the line's currency, when filed */
+  referencePrice: number | null;
+  /** median unit price of the HS code (same currency) over recent decisions, with its sample size */
+  hsMedian: { price: number; samples: number } | null;
+  quarantineCategory: string | null;
+  /** an approved inspection & quarantine filing covers the product */
+  inspectionFiled: boolean;
+  /** a centrally declared batch with balance covers the line; null where not drawn (dry run) */
+  batchCovered?: boolean | null;
+}
+
+export interface ParcelFacts {
+  guid: string;
+  ebcCode: string;
+  country: string;
+  head: Record<string, string>;
+  total: number;
+  lines: LineFacts[];
+  creditLevel: CreditLevel;
+  /** the seller has neither a credit record nor an earlier decision */
+  firstTime: boolean;
+  /** parcels with the same split key decided in the rule's window, this one included, under its value */
+  splitCount: (windowHours: number, maxValue: number) => number;
+}
+
+/** Who selects on a hit: customs, or inspection & quarantine (a separate agency or a role in customs). */
+export const AGENCIES = ['customs', 'inspection'] as const;
+export type Agency = (typeof AGENCIES)[number];
+
+export interface RuleHit {
+  rule: string;
+  version: number;
+  lane: Lane;
+  agency: Agency;
+  zh: string;
+  en: string;
+  /** what in the parcel made the rule hit, for the officer */
+  detailZh: string;
+  detailEn: string;
+}
+
+type Why = { zh: string; en: string } | null;
+
+const num = (v: unknown, fallback: number): number => {
+  const n = typeof v === 'string' ? Number(v) : typeof v === 'number' ? v : NaN;
+  return Number.isFinite(n) ? n : fallback;
+};
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** Reproducible sampling: the same seed and guid always land in the same bucket of 10,000. */
+export function sampleBucket(seed: string, guid: string): number {
+  return createHash('sha256').update(`${seed}|${guid}`).digest().readUInt32BE(0) % 10_000;
+}
+
+/** A description is vague when every word in it is on the stop-list ("gift", "礼品 配件"). */
+export function isVague(name: string, words: readonly string[]): boolean {
+  const stop = new Set(words.map((w) => w.toLowerCase()));
+  const tokens = name
+    .toLowerCase()
+    .split(/[\s,，、;；/|()（）\-_.。]+/u)
+    .filter((t) => t && !/^\d+$/.test(t));
+  return tokens.length > 0 && tokens.every((t) => stop.has(t));
+}
+
+const EVALUATORS: Record<RuleKind, (r: RiskRule, f: ParcelFacts) => Why> = {
+  parcel_limit(r, f) {
+    const maxValue = num(r.params.maxValue, Infinity);
+    const maxQty = num(r.params.maxQty, Infinity);
+    const qty = f.lines.reduce((a, l) => a + l.qty, 0);
+    if (f.total > maxValue) return { zh: `申报总价 ${f.total} > ${maxValue}`, en: `declared total ${f.total} > ${maxValue}` };
+    if (qty > maxQty) return { zh: `件数 ${qty} > ${maxQty}`, en: `quantity ${qty} > ${maxQty}` };
+    return null;
+  },
+  undervaluation(r, f) {
+    const ratio = num(r.params.minRatio, 0.3);
+    const minSamples = num(r.params.medianMinSamples, 20);
+    for (const l of f.lines) {
+      const ref = l.referencePrice ?? (l.hsMedian && l.hsMedian.samples >= minSamples ? l.hsMedian.price : null);
+      if (ref === null || ref <= 0) continue;
+      if (l.unitPrice < ref * ratio) {
+        const basis =
+          l.referencePrice !== null ? { zh: '备案参考价', en: 'filed reference price' } : { zh: '同税号中位数', en: 'HS median' };
+        return {
+          zh: `第 ${l.gnum} 项 ${l.itemNo} 单价 ${l.unitPrice} 低于${basis.zh} ${ref} 的 ${ratio * 100}%`,
+          en: `line ${l.gnum} ${l.itemNo}: unit price ${l.unitPrice} below ${ratio * 100}% of the ${basis.en} ${ref}`,
+        };
+      }
+    }
+    return null;
+  },
+  hs_list(r, f) {
+    const prefixes = strings(r.params.hsPrefixes);
+    const l = f.lines.find((x) => prefixes.some((p) => x.hsCode.startsWith(p)));
+    return l ? { zh: `第 ${l.gnum} 项商品编码 ${l.hsCode}`, en: `line ${l.gnum} HS code ${l.hsCode}` } : null;
+  },
+  destination_list(r, f) {
+    const countries = strings(r.params.countries);
+    const prefixes = strings(r.params.hsPrefixes);
+    if (!countries.includes(f.country)) return null;
+    if (prefixes.length && !f.lines.some((x) => prefixes.some((p) => x.hsCode.startsWith(p)))) return null;
+    return { zh: `运抵国 ${f.country}`, en: `destination ${f.country}` };
+  },
+  vague_description(r, f) {
+    const words = strings(r.params.words);
+    const l = f.lines.find((x) => isVague(x.name, words));
+    return l ? { zh: `第 ${l.gnum} 项品名“${l.name}”`, en: `line ${l.gnum} description "${l.name}"` } : null;
+  },
+  split_shipment(r, f) {
+    const maxValue = num(r.params.maxValue, Infinity);
+    if (f.total >= maxValue) return null;
+    const hours = num(r.params.windowHours, 24);
+    const minCount = num(r.params.minCount, Infinity);
+    const n = f.splitCount(hours, maxValue);
+    return n >= minCount
+      ? {
+          zh: `${hours} 小时内同一企业同一去向低值包裹 ${n} 票`,
+          en: `${n} low-value parcels of the same seller and destination within ${hours} h`,
+        }
+      : null;
+  },
+  credit_sampling(r, f) {
+    const rates = (r.params.ratesPct ?? {}) as Record<string, unknown>;
+    const pct = num(rates[f.creditLevel], 0);
+    const seed = typeof r.params.seed === 'string' ? r.params.seed : '';
+    return pct > 0 && sampleBucket(seed, f.guid) < pct * 100
+      ? { zh: `信用等级 ${f.creditLevel}，抽中（${pct}%）`, en: `credit level ${f.creditLevel}, sampled (${pct}%)` }
+      : null;
+  },
+  first_time_exporter(_r, f) {
+    return f.firstTime ? { zh: `企业 ${f.ebcCode} 首次出口`, en: `seller ${f.ebcCode} exports for the first time` } : null;
+  },
+  quarantine(_r, f) {
+    const l = f.lines.find((x) => x.quarantineCategory && !x.inspectionFiled);
+    if (l) {
+      return {
+        zh: `第 ${l.gnum} 项 ${l.itemNo}（检疫类别 ${l.quarantineCategory}）未办理检验检疫备案`,
+        en: `line ${l.gnum} ${l.itemNo} (quarantine category ${l.quarantineCategory}) has no inspection filing`,
+      };
+    }
+    const b = f.lines.find((x) => x.quarantineCategory && x.batchCovered === false);
+    return b
+      ? {
+          zh: `第 ${b.gnum} 项 ${b.itemNo} 没有余量足够的集中申报批次`,
+          en: `line ${b.gnum} ${b.itemNo}: no centrally declared batch with enough balance`,
+        }
+      : null;
+  },
+};
+
+/** The versions in force on a day: per rule id, the latest version effective on or before it. */
+export function rulesInForce(all: readonly RiskRule[], day: Date): RiskRule[] {
+  const iso = day.toISOString().slice(0, 10);
+  const best = new Map<string, RiskRule>();
+  for (const r of all) {
+    if (r.effectiveFrom > iso) continue;
+    const b = best.get(r.id);
+    if (!b || r.version > b.version) best.set(r.id, r);
+  }
+  return [...best.values()].filter((r) => r.enabled).sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** `params.agency` names who selects; quarantine rules belong to inspection unless told otherwise. */
+export function agencyOf(rule: RiskRule): Agency {
+  const a = rule.params.agency;
+  if (a === 'customs' || a === 'inspection') return a;
+  return rule.kind === 'quarantine' ? 'inspection' : 'customs';
+}
+
+export function evaluateRule(rule: RiskRule, facts: ParcelFacts): RuleHit | null {
+  const why = EVALUATORS[rule.kind](rule, facts);
+  if (!why) return null;
+  return {
+    rule: rule.id,
+    version: rule.version,
+    lane: rule.lane,
+    agency: agencyOf(rule),
+    zh: rule.explainZh,
+    en: rule.explainEn,
+    detailZh: why.zh,
+    detailEn: why.en,
+  };
+}
+
+export function evaluate(rules: readonly RiskRule[], facts: ParcelFacts): { lane: Lane; hits: RuleHit[] } {
+  const hits = rules.map((r) => evaluateRule(r, facts)).filter((h): h is RuleHit => h !== null);
+  return { lane: strictestLane(hits.map((h) => h.lane)), hits };
+}
+
+/** Parameters a rule of each kind must have, checked when customs saves a rule. */
+export function checkParams(kind: RuleKind, params: Record<string, unknown>): { field: string; zh: string; en: string }[] {
+  const out: { field: string; zh: string; en: string }[] = [];
+  if (params.agency !== undefined && !(AGENCIES as readonly unknown[]).includes(params.agency))
+    out.push({ field: 'params.agency', zh: 'agency 须为 customs 或 inspection', en: 'agency must be customs or inspection' });
+  const positive = (k: string, optional = false) => {
+    const v = params[k];
+    if (v === undefined && optional) return;
+    if (!(num(v, NaN) >= 0))
+      out.push({ field: `params.${k}`, zh: `${k} 必须是非负数`, en: `${k} must be a non-negative number` });
+  };
+  const list = (k: string, optional = false) => {
+    if (params[k] === undefined && optional) return;
+    if (!Array.isArray(params[k]) || strings(params[k]).length !== (params[k] as unknown[]).length)
+      out.push({ field: `params.${k}`, zh: `${k} 必须是字符串列表`, en: `${k} must be a list of strings` });
+  };
+  if (kind === 'parcel_limit') {
+    positive('maxValue', true);
+    positive('maxQty', true);
+    if (params.maxValue === undefined && params.maxQty === undefined)
+      out.push({ field: 'params.maxValue', zh: '至少给出 maxValue 或 maxQty', en: 'give maxValue or maxQty' });
+  } else if (kind === 'undervaluation') {
+    positive('minRatio');
+    positive('medianMinSamples', true);
+  } else if (kind === 'hs_list') list('hsPrefixes');
+  else if (kind === 'destination_list') {
+    list('countries');
+    list('hsPrefixes', true);
+  } else if (kind === 'vague_description') list('words');
+  else if (kind === 'split_shipment') {
+    positive('windowHours');
+    positive('minCount');
+    positive('maxValue');
+    list('keyFields');
+  } else if (kind === 'credit_sampling') {
+    const rates = params.ratesPct;
+    if (typeof rates !== 'object' || rates === null) {
+      out.push({
+        field: 'params.ratesPct',
+        zh: 'ratesPct 必须按信用等级给出百分比',
+        en: 'ratesPct must give a percentage per credit level',
+      });
+    } else {
+      for (const [lvl, v] of Object.entries(rates)) {
+        const n = num(v, NaN);
+        if (!(CREDIT_LEVELS as readonly string[]).includes(lvl) || !(n >= 0 && n <= 100))
+          out.push({
+            field: `params.ratesPct.${lvl}`,
+            zh: '信用等级为 AA/A/B/C，比例 0–100',
+            en: 'levels are AA/A/B/C, rates 0–100',
+          });
+      }
+    }
+  }
+  return out;
+}
+
+/** The split-shipment key of a parcel: the rule's key fields of the inventory head, joined. */
+export function splitKeyOf(head: Record<string, string>, keyFields: readonly string[]): string {
+  return keyFields.map((k) => head[k] ?? '').join('|');
+}
+
+export const DEFAULT_SPLIT_KEY_FIELDS = ['ebcCode', 'country', 'POD'] as const;

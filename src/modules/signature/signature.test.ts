@@ -1,0 +1,343 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { encodeCeb } from '../../ceb/index.ts';
+import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { makeParcel, message, PARTIES } from '../../../test/support/parcels.ts';
+import { signXml, verifyXml } from './index.ts';
+
+/**
+ * Signed declarations (issue #9 point 4) through the real intake. A test CA (RSA) and an SM2 CA are
+ * made here with the openssl command line (node:crypto cannot issue certificates); the platform
+ * itself verifies with xml-crypto (RSA) and sm-crypto-v2 (SM2 over SM3).
+ */
+const dir = mkdtempSync(path.join(tmpdir(), 'cbec-sig-'));
+const f = (name: string): string => path.join(dir, name);
+const ossl = (...args: string[]): void => {
+  execFileSync('openssl', args, { stdio: 'pipe' });
+};
+
+interface Pair {
+  key: string;
+  cert: string;
+}
+
+function makeCa(name: string, sm2: boolean): void {
+  if (sm2) ossl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2', '-out', f(`${name}.key`));
+  else ossl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', f(`${name}.key`));
+  ossl(
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    f(`${name}.key`),
+    ...(sm2 ? ['-sm3'] : ['-sha256']),
+    '-subj',
+    `/CN=${name}`,
+    '-days',
+    '30',
+    '-out',
+    f(`${name}.crt`),
+  );
+}
+
+function issue(ca: string, name: string, sm2: boolean): Pair {
+  if (sm2) ossl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2', '-out', f(`${name}.key`));
+  else ossl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', f(`${name}.key`));
+  ossl(
+    'req',
+    '-new',
+    '-key',
+    f(`${name}.key`),
+    ...(sm2 ? ['-sm3'] : []),
+    '-subj',
+    `/O=${name}/CN=${name}`,
+    '-out',
+    f(`${name}.csr`),
+  );
+  ossl(
+    'x509',
+    '-req',
+    '-in',
+    f(`${name}.csr`),
+    '-CA',
+    f(`${ca}.crt`),
+    '-CAkey',
+    f(`${ca}.key`),
+    '-CAcreateserial',
+    ...(sm2 ? ['-sm3'] : ['-sha256']),
+    '-days',
+    '10',
+    '-out',
+    f(`${name}.crt`),
+  );
+  return { key: readFileSync(f(`${name}.key`), 'utf8'), cert: readFileSync(f(`${name}.crt`), 'utf8') };
+}
+
+let tp: TestPlatform;
+let token: string;
+let rsa: Pair;
+let sm2: Pair;
+let stranger: Pair;
+let n = 100;
+
+const xmlOf = (appStatus = '2'): string => {
+  n++;
+  const p = makeParcel(n, 'SIG');
+  p.order.head.appStatus = appStatus;
+  return encodeCeb(message('CEB303', `00000303-0000-4000-8000-${String(n).padStart(12, '0')}`, PARTIES.platform, [p.order]));
+};
+
+async function counts(): Promise<{ messages: number; documents: number }> {
+  const db = tp.platform.database.db;
+  const m = await sql<{ n: number }>`select count(*)::int as n from clr_message`.execute(db);
+  const d = await sql<{ n: number }>`select count(*)::int as n from clr_document`.execute(db);
+  return { messages: m.rows[0]!.n, documents: d.rows[0]!.n };
+}
+
+async function post(xml: string, auth = token) {
+  const res = await tp.platform.app.inject({
+    method: 'POST',
+    url: '/api/v1/ceb',
+    headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/xml' },
+    payload: xml,
+  });
+  return { status: res.statusCode, body: res.json() as { code?: string; reason?: string; accepted?: number; detailZh?: string } };
+}
+
+async function accepted(xml: string, auth = token): Promise<void> {
+  const before = await counts();
+  const r = await post(xml, auth);
+  assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 400));
+  assert.equal(r.body.accepted, 1);
+  const now = await counts();
+  assert.equal(now.documents, before.documents + 1, 'the document was stored');
+}
+
+async function refused(xml: string, reason: string, auth = token): Promise<void> {
+  const before = await counts();
+  const r = await post(xml, auth);
+  assert.equal(r.status, 422, JSON.stringify(r.body).slice(0, 400));
+  assert.equal(r.body.code, 'signature.unprocessable');
+  assert.equal(r.body.reason, reason);
+  assert.match(r.body.detailZh ?? '', /[\u4e00-\u9fff]/);
+  assert.deepEqual(await counts(), before, 'nothing stored');
+}
+
+async function register(pem: string): Promise<{ id: string; algorithm: string }> {
+  const res = await tp.platform.app.inject({
+    method: 'POST',
+    url: '/api/v1/certificates',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { certificate: pem },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json() as { id: string; algorithm: string };
+}
+
+before(async () => {
+  makeCa('test-ca-rsa', false);
+  makeCa('test-ca-sm2', true);
+  rsa = issue('test-ca-rsa', 'platform-rsa', false);
+  sm2 = issue('test-ca-sm2', 'platform-sm2', true);
+  stranger = issue('test-ca-rsa', 'stranger', false);
+  tp = await startTestPlatform();
+  token = await login(tp.platform, 'platform');
+});
+after(async () => {
+  await tp.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the XML-DSig rules', () => {
+  test('Node has SM3 and the SM2 curve, but SM2 signatures go through sm-crypto-v2', async () => {
+    const { getCurves, getHashes } = await import('node:crypto');
+    assert.ok(getHashes().includes('sm3'));
+    assert.ok(getCurves().includes('SM2'));
+  });
+
+  test('sign → verify for RSA and SM2; tampering, a foreign certificate and a second signature fail', () => {
+    for (const pair of [rsa, sm2]) {
+      const signed = signXml(xmlOf(), pair.key, pair.cert);
+      assert.match(signed, /<ds:SignatureMethod Algorithm="http:\/\/www\.w3\.org\/2000\/09\/xmldsig#(rsa-sha1|sm2-sm3)"/);
+      assert.match(signed, /<ds:DigestMethod Algorithm="http:\/\/www\.w3\.org\/2000\/09\/xmldsig#sha1"/);
+      assert.match(signed, /<ds:Reference URI="">/);
+      assert.equal(verifyXml(signed, [pair.cert]).ok, true);
+      const tampered = signed.replace(/<ceb:goodsValue>[^<]*</, '<ceb:goodsValue>1<');
+      assert.deepEqual(verifyXml(tampered, [pair.cert]), {
+        ok: false,
+        reason: 'invalid',
+        detail: 'the signature or the digest does not match the message',
+      });
+      assert.equal(verifyXml(signed, [stranger.cert]).ok, false);
+      const sig = /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(signed)![0];
+      assert.equal(verifyXml(signed.replace(sig, sig + sig), [pair.cert]).ok, false);
+    }
+  });
+
+  test('other algorithms are refused, not tried', () => {
+    const signed = signXml(xmlOf(), rsa.key, rsa.cert);
+    const sha256 = signed.replace('xmldsig#sha1"', 'xmlenc#sha256"');
+    const r = verifyXml(sha256, [rsa.cert]);
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && r.reason, 'algorithm');
+  });
+});
+
+describe('signed declarations at the intake', () => {
+  test('without a registered certificate, unsigned declarations are accepted (control)', async () => {
+    await accepted(xmlOf());
+  });
+
+  test('register an RSA certificate: stored and audited', async () => {
+    const c = await register(rsa.cert);
+    assert.equal(c.algorithm, 'rsa');
+    const rows = await sql<{
+      n: number;
+    }>`select count(*)::int as n from sig_certificate where id = ${c.id} and revoked_at is null`.execute(tp.platform.database.db);
+    assert.equal(rows.rows[0]!.n, 1);
+    await tp.platform.settle();
+    const audit = await sql<{
+      n: number;
+    }>`select count(*)::int as n from audit_log where action = 'certificate.register' and entity_id = ${c.id}`.execute(
+      tp.platform.database.db,
+    );
+    assert.equal(audit.rows[0]!.n, 1);
+  });
+
+  test('now an unsigned declaration is refused, a signed one accepted', async () => {
+    await refused(xmlOf(), 'missing');
+    await accepted(signXml(xmlOf(), rsa.key, rsa.cert));
+  });
+
+  test('a tampered message, or one signed by an unregistered key, is refused and not stored', async () => {
+    const signed = signXml(xmlOf(), rsa.key, rsa.cert);
+    await refused(signed.replace(/<ceb:goodsValue>([^<]*)</, '<ceb:goodsValue>1$1<'), 'invalid');
+    await refused(signXml(xmlOf(), stranger.key, stranger.cert), 'unknown_certificate');
+    // the stranger's key, but claiming the registered certificate in KeyInfo
+    const forged = signXml(xmlOf(), stranger.key, stranger.cert).replace(
+      /<ds:X509Certificate>[^<]*</,
+      `<ds:X509Certificate>${rsa.cert.replace(/-----[^-]+-----|\s+/g, '')}<`,
+    );
+    await refused(forged, 'invalid');
+  });
+
+  test('a draft (appStatus 1) needs no signature', async () => {
+    const before = await counts();
+    const r = await post(xmlOf('1'));
+    assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 300));
+    assert.equal((await counts()).messages, before.messages + 1);
+  });
+
+  test('SM2: register, sign with sm2-sm3, accepted; tampered refused', async () => {
+    const c = await register(sm2.cert);
+    assert.equal(c.algorithm, 'sm2');
+    await accepted(signXml(xmlOf(), sm2.key, sm2.cert));
+    const signed = signXml(xmlOf(), sm2.key, sm2.cert);
+    await refused(signed.replace(/<ceb:orderNo>SIG/, '<ceb:orderNo>SIH'), 'invalid');
+  });
+
+  test('`cbec sign` produces a message the intake accepts', async () => {
+    writeFileSync(f('in.xml'), xmlOf());
+    writeFileSync(f('k.pem'), rsa.key);
+    writeFileSync(f('c.pem'), rsa.cert);
+    execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/cbec.ts',
+        'sign',
+        '--key',
+        f('k.pem'),
+        '--cert',
+        f('c.pem'),
+        '--out',
+        f('out.xml'),
+        f('in.xml'),
+      ],
+      {
+        stdio: 'pipe',
+      },
+    );
+    await accepted(readFileSync(f('out.xml'), 'utf8'));
+  });
+
+  test('JSON declarations: refused from an API key of a signing organisation, allowed in a web session', async () => {
+    const keyRes = await tp.platform.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { name: 'erp' },
+    });
+    const apiKey =
+      (keyRes.json() as { key?: string; secret?: string; token?: string }).key ??
+      (keyRes.json() as { secret?: string }).secret ??
+      '';
+    assert.ok(apiKey, keyRes.body);
+    const order = makeParcel(++n, 'SIG').order;
+    const body = { items: [{ ...order.head, lines: order.lists.OrderList }] };
+    const before = await counts();
+    const viaKey = await tp.platform.app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: { authorization: `Bearer ${apiKey}` },
+      payload: body,
+    });
+    assert.equal(viaKey.statusCode, 422, viaKey.body);
+    assert.equal((viaKey.json() as { reason: string }).reason, 'json_unsigned');
+    assert.deepEqual(await counts(), before);
+    const viaSession = await tp.platform.app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: { authorization: `Bearer ${token}` },
+      payload: body,
+    });
+    assert.equal(viaSession.statusCode, 200, viaSession.body);
+  });
+
+  test('revoking every certificate lifts the obligation; another organisation cannot revoke', async () => {
+    const list = await tp.platform.app.inject({
+      method: 'GET',
+      url: '/api/v1/certificates',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const items = (list.json() as { items: { id: string }[] }).items;
+    assert.equal(items.length, 2);
+    const seller = await login(tp.platform, 'seller');
+    const foreign = await tp.platform.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/certificates/${items[0]!.id}`,
+      headers: { authorization: `Bearer ${seller}` },
+    });
+    assert.equal(foreign.statusCode, 404);
+    const still = await sql<{ n: number }>`select count(*)::int as n from sig_certificate where revoked_at is null`.execute(
+      tp.platform.database.db,
+    );
+    assert.equal(still.rows[0]!.n, 2);
+    for (const c of items) {
+      const res = await tp.platform.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/certificates/${c.id}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+    }
+    await accepted(xmlOf());
+  });
+
+  test('a certificate that is not X.509, or not RSA/SM2, is refused', async () => {
+    const res = await tp.platform.app.inject({
+      method: 'POST',
+      url: '/api/v1/certificates',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { certificate: `-----BEGIN CERTIFICATE-----\n${'A'.repeat(200)}\n-----END CERTIFICATE-----` },
+    });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /certificate/);
+  });
+});

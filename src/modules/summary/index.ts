@@ -1,0 +1,15 @@
+export { createSummaryService, type SummaryService, type SummaryApplicationView } from './summary.service.ts';
+export { registerSummaryRoutes } from './summary.routes.ts';
+export { createSummaryRepository, type GroupingQuery } from './summary.repository.ts';
+export {
+  SUMMARY_RULE_SETS,
+  ruleSetForPeriod,
+  ruleSetById,
+  effectiveKeys,
+  type SummaryRuleSet,
+} from './rules/summary.rulesets.ts';
+export { groupLines, type InventoryLineInput, type GroupedDeclaration } from './rules/grouping.rules.ts';
+export { summaryDeadline, isWorkingDay, reminders } from './rules/deadline.rules.ts';
+export { migrationsDir as summaryMigrations } from './summary.migrations.ts';
+export { createCeb701Service, type Ceb701Service } from './ceb701.service.ts';
+export { summaryLookup, type SummaryLookup, type DeclarationRecord } from './summary.lookup.ts';

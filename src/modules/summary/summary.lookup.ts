@@ -1,0 +1,160 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../kernel/db.ts';
+import { inventoryCollections } from '../clearance/index.ts';
+import { periodBounds } from './rules/deadline.rules.ts';
+
+/** A formed export declaration (报关单) as tax, forex and evidence modules read it. */
+export interface DeclarationRecord {
+  id: string;
+  applicationId: string;
+  orgId: string;
+  ebcCode: string;
+  ebcName: string;
+  period: string;
+  /** goods left in the period: its last day stands for the exit date */
+  exitDay: string;
+  customsCode: string;
+  declSeqNo: string;
+  entryId: string;
+  inventoryCount: number;
+  lines: { lineNo: number; gcode: string; gname: string; currency: string; qty: string; totalPrice: string }[];
+  /** CEB403 collections of the declaration's orders, per currency */
+  received: Record<string, string>;
+  lastReceiptDay: string | null;
+}
+
+const lastDayOf = (period: string): string => {
+  const d = new Date(`${periodBounds(period).to}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+};
+
+/** What other modules may ask of summary declarations, batch-first (3 statements per page). */
+export function summaryLookup(exec: Executor) {
+  return {
+    /** Inventory lines that fed a declaration (first `limit`), in result order. */
+    async lineage(
+      declarationId: string,
+      limit: number,
+    ): Promise<{ lineNo: number; inventoryId: string; invtNo: string; gnum: number; logisticsNo: string; gcode: string }[]> {
+      const r = await sql<{
+        line_no: number;
+        inventory_id: string;
+        invt_no: string;
+        gnum: number;
+        logistics_no: string;
+        gcode: string;
+      }>`
+        select line_no, inventory_id, invt_no, gnum, logistics_no, gcode from sum_lineage
+        where declaration_id = ${declarationId} order by line_no, invt_no, gnum limit ${limit}`.execute(exec);
+      return r.rows.map((x) => ({
+        lineNo: x.line_no,
+        inventoryId: x.inventory_id,
+        invtNo: x.invt_no,
+        gnum: x.gnum,
+        logisticsNo: x.logistics_no,
+        gcode: x.gcode,
+      }));
+    },
+
+    /**
+     * Share of each seller's summary applications (not cancelled, created since a date) submitted
+     * on or before their deadline, China Standard Time (credit factor `summary_on_time`, issue 8);
+     * sellers without applications are absent.
+     */
+    async onTimeRates(ebcCodes: string[], since: Date): Promise<Map<string, number>> {
+      if (ebcCodes.length === 0) return new Map();
+      const r = await sql<{ ebc_code: string; total: number; on_time: number }>`
+        select ebc_code, count(*)::int as total,
+          count(*) filter (where (submitted_at at time zone 'Asia/Shanghai')::date <= deadline)::int as on_time
+        from sum_application
+        where ebc_code = any(${[...new Set(ebcCodes)]}::text[]) and status <> 'cancelled' and created_at >= ${since}
+        group by ebc_code`.execute(exec);
+      return new Map(r.rows.map((x) => [x.ebc_code, x.on_time / x.total]));
+    },
+
+    async declarations(f: {
+      orgId?: string;
+      /** sellers' customs codes (issue 8: forex receipt rates for credit) */
+      ebcCodes?: readonly string[];
+      customsPrefix?: string;
+      ids?: readonly string[];
+      limit: number;
+    }): Promise<DeclarationRecord[]> {
+      const heads = await sql<{
+        id: string;
+        application_id: string;
+        org_id: string;
+        ebc_code: string;
+        ebc_name: string;
+        period: string;
+        customs_code: string;
+        decl_seq_no: string;
+        entry_id: string;
+        inventory_count: number;
+      }>`
+        select d.id, d.application_id, a.org_id, a.ebc_code, a.ebc_name, a.period, a.customs_code, d.decl_seq_no, d.entry_id,
+          d.inventory_count
+        from sum_declaration d join sum_application a on a.id = d.application_id
+        where a.status <> 'cancelled'
+          ${f.orgId ? sql`and a.org_id = ${f.orgId}` : sql``}
+          ${f.ebcCodes ? sql`and a.ebc_code = any(${[...f.ebcCodes]}::text[])` : sql``}
+          ${f.customsPrefix !== undefined ? sql`and a.customs_code like ${`${f.customsPrefix}%`}` : sql``}
+          ${f.ids ? sql`and d.id = any(${[...f.ids]}::uuid[])` : sql``}
+        order by a.period desc, d.decl_seq_no
+        limit ${f.limit}`.execute(exec);
+      const ids = heads.rows.map((h) => h.id);
+      if (!ids.length) return [];
+      const lines = await sql<{
+        declaration_id: string;
+        line_no: number;
+        gcode: string;
+        gname: string;
+        currency: string;
+        qty: string;
+        total_price: string;
+      }>`
+        select declaration_id, line_no, gcode, gname, currency, trim_scale(qty)::text as qty, trim_scale(total_price)::text as total_price
+        from sum_declaration_line where declaration_id = any(${ids}::uuid[]) order by declaration_id, line_no`.execute(exec);
+      const inv = sql`select distinct inventory_id from sum_lineage where declaration_id = any(${ids}::uuid[])`;
+      const got = await sql<{ declaration_id: string; currency: string; received: string; last_day: string | null }>`
+        with c as (${inventoryCollections(inv)}),
+        per_inv as (select distinct declaration_id, inventory_id from sum_lineage where declaration_id = any(${ids}::uuid[]))
+        select pi.declaration_id, c.currency, trim_scale(sum(c.charge))::text as received,
+          max(substr(c.accounting_date, 1, 4) || '-' || substr(c.accounting_date, 5, 2) || '-' || substr(c.accounting_date, 7, 2)) as last_day
+        from per_inv pi join c on c.inventory_id = pi.inventory_id
+        group by pi.declaration_id, c.currency`.execute(exec);
+      return heads.rows.map((h) => {
+        const mine = got.rows.filter((g) => g.declaration_id === h.id);
+        const days = mine.map((g) => g.last_day).filter((d): d is string => !!d);
+        return {
+          id: h.id,
+          applicationId: h.application_id,
+          orgId: h.org_id,
+          ebcCode: h.ebc_code,
+          ebcName: h.ebc_name,
+          period: h.period,
+          exitDay: lastDayOf(h.period),
+          customsCode: h.customs_code,
+          declSeqNo: h.decl_seq_no,
+          entryId: h.entry_id,
+          inventoryCount: h.inventory_count,
+          lines: lines.rows
+            .filter((l) => l.declaration_id === h.id)
+            .map((l) => ({
+              lineNo: l.line_no,
+              gcode: l.gcode,
+              gname: l.gname,
+              currency: l.currency,
+              qty: l.qty,
+              totalPrice: l.total_price,
+            })),
+          received: Object.fromEntries(mine.map((g) => [g.currency, g.received])),
+          lastReceiptDay: days.length ? days.sort()[days.length - 1]! : null,
+        };
+      });
+    },
+  };
+}
+
+export type SummaryLookup = ReturnType<typeof summaryLookup>;

@@ -1,0 +1,360 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import type { CebMessage } from '../../ceb/index.ts';
+import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
+import { SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
+import { assertXsdValid, xmllintMissing } from '../../../test/support/xsd.ts';
+import { groupLines, type InventoryLineInput } from './rules/grouping.rules.ts';
+import { ruleSetById } from './rules/summary.rulesets.ts';
+import type { SummaryApplicationView, SummaryPreview } from './summary.service.ts';
+
+// Parcels close on 20 October 2026 (China time); the seller summarises October in November.
+const clock = fixedClock(new Date('2026-10-20T02:00:00Z'));
+let tp: TestPlatform;
+const tokens: Record<string, string> = {};
+let parcels: Parcel[] = [];
+
+function variant(p: Parcel): Parcel {
+  const inv = p.inventory;
+  // every third parcel goes to the United States (运抵国 and 最终目的国 304 → 502 is USA; 304 Germany)
+  if (p.n % 3 === 0) {
+    inv.head.country = '304';
+    for (const l of inv.lists.InventoryList!) l.country = '304';
+  }
+  // a few simplified (A-type) inventories: statistics only
+  if (p.n % 10 === 7) inv.head.statisticsFlag = 'A';
+  return p;
+}
+
+async function runToClosure(ps: Parcel[], batch: number): Promise<void> {
+  const ms: CebMessage[] = [
+    message(
+      'CEB303',
+      guidOf(3031, batch),
+      PARTIES.platform,
+      ps.map((p) => p.order),
+    ),
+    message(
+      'CEB403',
+      guidOf(4031, batch),
+      PARTIES.payer,
+      ps.map((p) => p.payment),
+    ),
+    message(
+      'CEB505',
+      guidOf(5051, batch),
+      PARTIES.carrier,
+      ps.map((p) => p.waybill),
+    ),
+    message(
+      'CEB603',
+      guidOf(6031, batch),
+      PARTIES.broker,
+      ps.map((p) => p.inventory),
+    ),
+  ];
+  const site = siteMessages(batch, ps, 'S');
+  ms.push(site.arrival, site.consolidation, site.departure);
+  for (const m of ms) {
+    const out = await submitOk(tp, tokens[SENDER_USER[m.messageType]!]!, m);
+    assert.equal(out.rejected, 0, `${m.messageType}: ${JSON.stringify(out.entities.find((e) => !e.accepted))}`);
+    await tp.platform.outbox.drain();
+  }
+  await tp.platform.settle();
+}
+
+async function api<T>(
+  user: string,
+  method: 'GET' | 'POST',
+  url: string,
+  payload?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await tp.platform.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${tokens[user]}` },
+    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
+  });
+  return { status: res.statusCode, body: res.json() as T };
+}
+
+/** The in-memory reference grouping over the same closed inventories (what the SQL must equal). */
+async function reference(rsId: string): Promise<ReturnType<typeof groupLines>> {
+  const r = await sql<{ document_id: string; invt_no: string; logistics_no: string }>`
+    select document_id, invt_no, logistics_no from clr_inventory where logistics_no like 'S%'`.execute(tp.platform.database.db);
+  const byLogistics = new Map(r.rows.map((x) => [x.logistics_no, x]));
+  const input: InventoryLineInput[] = parcels.flatMap((p) => {
+    const h = p.inventory.head;
+    const row = byLogistics.get(p.logisticsNo)!;
+    return p.inventory.lists.InventoryList!.map((l) => ({
+      inventoryId: row.document_id,
+      invtNo: row.invt_no,
+      logisticsNo: p.logisticsNo,
+      gnum: Number(l.gnum),
+      statisticsFlag: h.statisticsFlag!,
+      head: {
+        ebcCode: h.ebcCode!,
+        trafMode: h.trafMode!,
+        ownerCode: h.ownerCode!,
+        country: h.country!,
+        portCode: h.portCode!,
+        grossWeight: h.grossWeight!,
+        netWeight: h.netWeight!,
+      },
+      line: {
+        country: l.country!,
+        gcode: l.gcode!,
+        currency: l.currency!,
+        unit: l.unit!,
+        itemName: l.itemName!,
+        gname: l.gname!,
+        qty: l.qty!,
+        totalPrice: l.totalPrice!,
+      },
+    }));
+  });
+  const rs = ruleSetById(rsId)!;
+  return groupLines(rs, { summaryFlag: rs.defaultSummaryFlag, itemNameFlag: '' }, input);
+}
+
+const comparable = (
+  ds: {
+    key: Record<string, string>;
+    grossWeight: string;
+    netWeight: string;
+    inventoryCount: number;
+    lines: { key: Record<string, string>; qty: string; totalPrice: string }[];
+  }[],
+) =>
+  ds.map((d) => ({
+    key: d.key,
+    grossWeight: d.grossWeight,
+    netWeight: d.netWeight,
+    inventoryCount: d.inventoryCount,
+    lines: d.lines.map((l) => ({ key: l.key, qty: l.qty, totalPrice: l.totalPrice })),
+  }));
+
+before(async () => {
+  tp = await startTestPlatform({ listen: false, clock });
+  for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse', 'seller', 'seller2', 'customs', 'tax'])
+    tokens[u] = await login(tp.platform, u);
+  parcels = Array.from({ length: 40 }, (_, i) => variant(makeParcel(i + 1, 'S')));
+  await runToClosure(parcels, 1);
+  const closed = await sql<{ n: number }>`
+    select count(*)::int as n from clr_inventory i join clr_document d on d.id = i.document_id
+    where i.logistics_no like 'S%' and d.status = '899' and i.closed_at is not null`.execute(tp.platform.database.db);
+  const st = await sql<{ s: string; lane: string | null; r: string | null; n: number }>`
+    select d.status as s, i.lane, max(d.return_info) as r, count(*)::int as n from clr_inventory i join clr_document d on d.id = i.document_id
+    where i.logistics_no like 'S%' group by 1, 2`.execute(tp.platform.database.db);
+  assert.equal(closed.rows[0]!.n, 40, `all parcels closed (899): ${JSON.stringify(st.rows)}`);
+  clock.set(new Date('2026-11-02T01:00:00Z'));
+  // sessions of October have expired by November
+  for (const u of ['seller', 'seller2', 'customs', 'tax']) tokens[u] = await login(tp.platform, u);
+});
+after(async () => {
+  await tp.stop();
+});
+
+test('preview from closed parcels equals the reference grouping (194号), A-type to statistics only', async () => {
+  const res = await api<SummaryPreview>('seller', 'POST', '/api/v1/summary/preview', { period: '2026-10' });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const p = res.body;
+  assert.equal(p.ruleSet.id, 'gacc-2018-194');
+  assert.deepEqual(comparable(p.declarations), comparable(await reference('gacc-2018-194')));
+  // two arrival countries → two declarations; two HS codes each
+  assert.equal(p.declarations.length, 2);
+  assert.deepEqual(
+    p.declarations.map((d) => d.lines.map((l) => l.gcode)),
+    [
+      ['6911101900', '6913100000'],
+      ['6911101900', '6913100000'],
+    ],
+  );
+  const aType = parcels.filter((x) => x.inventory.head.statisticsFlag === 'A').length;
+  assert.equal(p.inventoryCount, 40 - aType);
+  assert.equal(
+    p.statistics.reduce((a, s) => a + s.inventories, 0),
+    aType,
+  );
+  // 15 November 2026 is a Sunday: due Monday the 16th
+  assert.equal(p.deadline, '2026-11-16');
+});
+
+test('replaying the month under the 2016 rule set keeps units in the line key and is due on the 10th', async () => {
+  const res = await api<SummaryPreview>('seller', 'POST', '/api/v1/summary/preview', {
+    period: '2026-10',
+    ruleSetId: 'gacc-2016-26',
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.deepEqual(res.body.keys.line, ['country', 'gcode', 'currency', 'unit']);
+  assert.equal(res.body.deadline, '2026-11-10');
+  assert.deepEqual(comparable(res.body.declarations), comparable(await reference('gacc-2016-26')));
+});
+
+test('bad input names the field and the rule', async () => {
+  const bad = await api<{ code: string }>('seller', 'POST', '/api/v1/summary/preview', { period: '2026-10', ruleSetId: 'nope' });
+  assert.equal(bad.status, 400);
+  const open = await api<{ code: string }>('seller', 'POST', '/api/v1/summary/applications', { period: '2026-11' });
+  assert.equal(open.status, 409);
+  assert.equal(open.body.code, 'summary.invalid_state');
+  const empty = await api<{ code: string }>('seller', 'POST', '/api/v1/summary/applications', { period: '2026-09' });
+  assert.equal(empty.status, 422);
+  assert.equal(empty.body.code, 'summary.unprocessable');
+});
+
+test('submit forms declarations with numbers and lineage; the result is reproducible; once per month', async () => {
+  const preview = (await api<SummaryPreview>('seller', 'POST', '/api/v1/summary/preview', { period: '2026-10' })).body;
+  const res = await api<SummaryApplicationView>('seller', 'POST', '/api/v1/summary/applications', { period: '2026-10' });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  const a = res.body;
+  assert.equal(a.resultHash, preview.resultHash, 'the stored result is the previewed one');
+  assert.deepEqual(comparable(a.declarations), comparable(preview.declarations));
+  assert.match(a.sumNo, /^\d{4}2026H\d{9}$/);
+  for (const d of a.declarations) {
+    assert.match(d.entryId!, /^\d{4}20260\d{9}$/);
+    assert.equal(d.entryId!.length, 18);
+  }
+  // lineage: every inventory line of a declaration line, matching the reference sources
+  const ref = await reference('gacc-2018-194');
+  const d0 = a.declarations[0]!;
+  const lineage = await api<{ lineNo: number; invtNo: string; gnum: number }[]>(
+    'seller',
+    'GET',
+    `/api/v1/summary/applications/${a.id}/declarations/${d0.id}/lineage?lineNo=1&limit=1000`,
+  );
+  assert.equal(lineage.status, 200);
+  assert.deepEqual(
+    lineage.body.map((x) => `${x.invtNo}#${x.gnum}`),
+    ref[0]!.lines[0]!.sources.map((s) => `${s.invtNo}#${s.gnum}`),
+  );
+  assert.equal(lineage.body.length, d0.lines[0]!.sourceCount);
+
+  const again = await api<{ code: string }>('seller', 'POST', '/api/v1/summary/applications', { period: '2026-10' });
+  assert.equal(again.status, 409);
+  assert.equal(again.body.code, 'summary.duplicate');
+  await tp.platform.settle();
+  const audit = await sql<{ n: number }>`select count(*)::int as n from audit_log where action = 'summary.submit'`.execute(
+    tp.platform.database.db,
+  );
+  assert.equal(audit.rows[0]!.n, 1);
+});
+
+test('who sees a summary: its seller, customs of the office; another seller gets 404', async () => {
+  const mine = await api<SummaryApplicationView[]>('seller', 'GET', '/api/v1/summary/applications');
+  assert.equal(mine.status, 200);
+  assert.equal(mine.body.length, 1);
+  const id = mine.body[0]!.id;
+  assert.equal((await api('seller2', 'GET', `/api/v1/summary/applications/${id}`)).status, 404);
+  assert.deepEqual((await api<unknown[]>('seller2', 'GET', '/api/v1/summary/applications')).body, []);
+  const customs = await api<SummaryApplicationView>('customs', 'GET', `/api/v1/summary/applications/${id}`);
+  assert.equal(customs.status, 200);
+  assert.equal(customs.body.declarations.length, 2);
+  assert.equal((await api('customs', 'POST', '/api/v1/summary/preview', { period: '2026-10' })).status, 403);
+});
+
+test('deadlines list the months with their reminders', async () => {
+  const res = await api<{ period: string; deadline: string; submitted: boolean; pendingInventories: number }[]>(
+    'seller',
+    'GET',
+    '/api/v1/summary/deadlines?months=3',
+  );
+  assert.equal(res.status, 200);
+  const oct = res.body.find((x) => x.period === '2026-10')!;
+  assert.equal(oct.deadline, '2026-11-16');
+  assert.equal(oct.submitted, true);
+  assert.equal(oct.pendingInventories, 0);
+});
+
+test('CEB701 from the declaring agent (list form) answers CEB702 399 and CEB792, both valid against the XSD', async () => {
+  clock.set(new Date('2026-11-10T02:00:00Z'));
+  for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse']) tokens[u] = await login(tp.platform, u);
+  const nov = Array.from({ length: 8 }, (_, i) => makeParcel(i + 1, 'K'));
+  await runToClosure(nov, 2);
+  clock.set(new Date('2026-12-01T03:00:00Z'));
+  for (const u of ['broker', 'seller', 'seller2', 'customs']) tokens[u] = await login(tp.platform, u);
+  const invt = await sql<{ invt_no: string }>`
+    select invt_no from clr_inventory where logistics_no like 'K%' order by invt_no limit 5`.execute(tp.platform.database.db);
+  const head = {
+    guid: 'A7010000-0000-4000-8000-000000000001',
+    appType: '1',
+    appTime: '20261201110000',
+    appStatus: '2',
+    customsCode: '4006',
+    copNo: 'K-SUM-2026-11',
+    agentCode: PARTIES.broker.code,
+    agentName: PARTIES.broker.name,
+    ebcCode: PARTIES.seller.code,
+    ebcName: PARTIES.seller.name,
+    declAgentCode: PARTIES.broker.code,
+    declAgentName: PARTIES.broker.name,
+    summaryFlag: '2',
+    msgCount: '1',
+    msgSeqNo: '1',
+  };
+  const res = await api<{ accepted: boolean; applicationId: string; ceb702: Record<string, string>; ceb702Xml: string }>(
+    'broker',
+    'POST',
+    '/api/v1/summary/ceb701',
+    { head, list: invt.rows.map((r) => ({ invtNo: r.invt_no })) },
+  );
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.accepted, true, JSON.stringify(res.body.ceb702));
+  assert.equal(res.body.ceb702.returnStatus, '399');
+  const a = (await api<SummaryApplicationView>('seller', 'GET', `/api/v1/summary/applications/${res.body.applicationId}`)).body;
+  assert.equal(a.inventoryCount, 5, 'only the listed inventories');
+  assert.equal(a.source, 'ceb701');
+  const x792 = await tp.platform.app.inject({
+    method: 'GET',
+    url: `/api/v1/summary/applications/${a.id}/declarations/${a.declarations[0]!.id}/ceb792`,
+    headers: { authorization: `Bearer ${tokens.broker}` },
+  });
+  assert.equal(x792.statusCode, 200, 'the declaring agent named in the application receives the result');
+  const own792 = await tp.platform.app.inject({
+    method: 'GET',
+    url: `/api/v1/summary/applications/${a.id}/declarations/${a.declarations[0]!.id}/ceb792`,
+    headers: { authorization: `Bearer ${tokens.seller}` },
+  });
+  assert.equal(own792.body.length, x792.body.length);
+  const other = await tp.platform.app.inject({
+    method: 'GET',
+    url: `/api/v1/summary/applications/${a.id}/declarations/${a.declarations[0]!.id}/ceb792`,
+    headers: { authorization: `Bearer ${tokens.seller2}` },
+  });
+  assert.equal(other.statusCode, 404);
+  assert.equal(own792.statusCode, 200);
+  assert.match(own792.body, /<ceb:CEB792Message/);
+  assert.equal(
+    (own792.body.match(/<ceb:SummaryResultList>/g) ?? []).length,
+    a.declarations[0]!.lines.reduce((s, l) => s + l.sourceCount, 0),
+  );
+  if (!xmllintMissing())
+    assertXsdValid([
+      { name: 'ceb702', xml: res.body.ceb702Xml },
+      { name: 'ceb792', xml: own792.body },
+    ]);
+
+  // the month is taken now: a second application is refused by receipt, not by an error
+  const again = await api<{ accepted: boolean; ceb702: Record<string, string> }>('broker', 'POST', '/api/v1/summary/ceb701', {
+    head: {
+      ...head,
+      guid: 'A7010000-0000-4000-8000-000000000002',
+      copNo: 'K-SUM-2',
+      startTime: '20261101000000',
+      endTime: '20261130235959',
+    },
+    list: [],
+  });
+  assert.equal(again.body.accepted, false);
+  assert.equal(again.body.ceb702.returnStatus, '100');
+  const change = await api<{ accepted: boolean; ceb702: Record<string, string> }>('broker', 'POST', '/api/v1/summary/ceb701', {
+    head: { ...head, appType: '2' },
+    list: [],
+  });
+  assert.equal(change.body.ceb702.returnStatus, '100');
+  assert.match(change.body.ceb702.returnInfo!, /appType/);
+  // another seller may not apply for this consignor
+  const foreign = await api('seller2', 'POST', '/api/v1/summary/ceb701', { head, list: [] });
+  assert.equal(foreign.status, 403);
+});

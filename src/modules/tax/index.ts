@@ -1,0 +1,6 @@
+export { createTaxService, type TaxService, type RefundView } from './tax.service.ts';
+export { registerTaxRoutes } from './tax.routes.ts';
+export { evaluateRefund, DEFAULT_TAX_RULES, type TaxRuleConfig, type TaxProfile } from './rules/refund.rules.ts';
+export { REFUND_RATE_TABLES, rateTableOn, refundRate } from './rules/refund-rates.data.ts';
+export { migrationsDir as taxMigrations } from './tax.migrations.ts';
+export { seedTaxDemo, DEMO_TAX_PROFILES } from './tax.demo.ts';

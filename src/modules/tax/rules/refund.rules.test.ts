@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { rateTableOn, refundRate, REFUND_RATE_TABLES } from './refund-rates.data.ts';
+import { evaluateRefund, type DeclarationFacts, type TaxProfile, type TaxRuleConfig } from './refund.rules.ts';
+
+const okProfile: TaxProfile = {
+  generalTaxpayer: true,
+  refundQualified: true,
+  taxRegistered: true,
+  tradingCompany: true,
+  pilotZone: null,
+};
+const okFacts: DeclarationFacts = {
+  entryId: '400620260000000001',
+  exitDay: '2026-10-20',
+  lines: [
+    { lineNo: 1, gcode: '6911101900', currency: '142', totalPrice: '1500' },
+    { lineNo: 2, gcode: '6913100000', currency: '142', totalPrice: '800' },
+  ],
+  received: { '142': '2300' },
+  lastReceiptDay: '2026-10-25',
+  purchases: [
+    { lineNo: 1, kind: 'vat_special', amountExclVat: '1000' },
+    { lineNo: 2, kind: 'vat_special', amountExclVat: '500.50' },
+  ],
+};
+const rates = rateTableOn('2026-10-20');
+
+const cases: {
+  name: string;
+  profile?: Partial<TaxProfile>;
+  facts?: Partial<DeclarationFacts>;
+  config?: TaxRuleConfig;
+  outcome: 'refund' | 'exemption' | 'taxable';
+  unmet: string[];
+  reason?: RegExp;
+}[] = [
+  { name: 'all refund conditions hold', outcome: 'refund', unmet: [] },
+  {
+    name: 'not a general taxpayer → exemption',
+    profile: { generalTaxpayer: false },
+    outcome: 'exemption',
+    unmet: ['taxpayer_qualified'],
+    reason: /一般纳税人/,
+  },
+  {
+    name: 'no refund qualification → exemption',
+    profile: { refundQualified: false },
+    outcome: 'exemption',
+    unmet: ['taxpayer_qualified'],
+    reason: /资格/,
+  },
+  {
+    name: 'not summary-declared → neither',
+    facts: { entryId: null },
+    outcome: 'taxable',
+    unmet: ['declaration_matches', 'declaration_exists'],
+  },
+  {
+    name: 'proceeds short → exemption, naming the amounts',
+    facts: { received: { '142': '2000' } },
+    outcome: 'exemption',
+    unmet: ['proceeds_received'],
+    reason: /申报2300，已收2000/,
+  },
+  {
+    name: 'proceeds in another currency do not count',
+    facts: { received: { '502': '2300' } },
+    outcome: 'exemption',
+    unmet: ['proceeds_received'],
+  },
+  {
+    name: 'proceeds after 30 April of the next year → exemption',
+    facts: { lastReceiptDay: '2027-05-02' },
+    outcome: 'exemption',
+    unmet: ['proceeds_received'],
+    reason: /2027-04-30/,
+  },
+  {
+    name: 'trading company with an ordinary invoice only → exemption (vouchers suffice)',
+    facts: {
+      purchases: [
+        { lineNo: 1, kind: 'ordinary', amountExclVat: '1000' },
+        { lineNo: 2, kind: 'vat_special', amountExclVat: '500' },
+      ],
+    },
+    outcome: 'exemption',
+    unmet: ['purchase_invoices'],
+    reason: /第1项/,
+  },
+  {
+    name: 'a manufacturer needs no purchase invoices for refund',
+    profile: { tradingCompany: false },
+    facts: {
+      purchases: [
+        { lineNo: 1, kind: 'ordinary', amountExclVat: '1000' },
+        { lineNo: 2, kind: 'ordinary', amountExclVat: '1' },
+      ],
+    },
+    outcome: 'refund',
+    unmet: [],
+  },
+  {
+    name: 'no vouchers, not in a pilot zone → taxable',
+    profile: { generalTaxpayer: false },
+    facts: { purchases: [] },
+    outcome: 'taxable',
+    unmet: ['taxpayer_qualified', 'purchase_invoices', 'purchase_vouchers'],
+  },
+  {
+    name: '无票免税: no vouchers in the Nanchang pilot zone → exemption',
+    profile: { generalTaxpayer: false, pilotZone: '3601' },
+    facts: { purchases: [] },
+    outcome: 'exemption',
+    unmet: ['taxpayer_qualified', 'purchase_invoices'],
+  },
+  {
+    name: '无票免税 switched off → taxable',
+    profile: { generalTaxpayer: false, pilotZone: '3601' },
+    facts: { purchases: [] },
+    config: { noInvoiceExemption: { enabled: false, pilotZones: ['3601'] } },
+    outcome: 'taxable',
+    unmet: ['taxpayer_qualified', 'purchase_invoices', 'purchase_vouchers'],
+  },
+  {
+    name: 'no tax registration → no exemption',
+    profile: { generalTaxpayer: false, taxRegistered: false },
+    outcome: 'taxable',
+    unmet: ['taxpayer_qualified', 'tax_registered'],
+  },
+  {
+    name: 'excluded goods → taxable',
+    facts: {
+      lines: [{ lineNo: 1, gcode: '2710121000', currency: '142', totalPrice: '100' }],
+      received: { '142': '100' },
+      purchases: [{ lineNo: 1, kind: 'vat_special', amountExclVat: '80' }],
+    },
+    outcome: 'taxable',
+    unmet: ['not_excluded', 'not_excluded'],
+    reason: /2710121000/,
+  },
+];
+
+for (const c of cases) {
+  test(`refund/exemption: ${c.name}`, () => {
+    const v = evaluateRefund({ ...okProfile, ...c.profile }, { ...okFacts, ...c.facts }, rates, c.config);
+    assert.equal(v.outcome, c.outcome);
+    const unmet = [...v.refund, ...v.exemption].filter((x) => !x.met);
+    assert.deepEqual(
+      unmet.map((x) => x.id),
+      c.unmet,
+    );
+    for (const u of unmet) assert.ok(u.reason && u.reason.zh && u.reason.en, `${u.id} names its reason`);
+    if (c.reason) assert.match(unmet.map((u) => u.reason!.zh).join(' '), c.reason);
+  });
+}
+
+test('refund estimate = purchase value excluding VAT × refund rate, to the fen', () => {
+  const v = evaluateRefund(okProfile, okFacts, rates);
+  assert.deepEqual(
+    v.lines.map((l) => `${l.gcode}:${l.rate}:${l.estimate}`),
+    ['6911101900:0.13:130', '6913100000:0.13:65.07'],
+  );
+  assert.equal(v.estimate, '195.07');
+  assert.equal(v.rateVersion, '2020-03');
+  // no refund, no estimate
+  assert.equal(evaluateRefund({ ...okProfile, refundQualified: false }, okFacts, rates).estimate, '0');
+});
+
+test('rate tables are versioned; longest prefix wins; exclusions answer null', () => {
+  assert.equal(rateTableOn('2019-06-01').version, '2019-04');
+  assert.equal(rateTableOn('2026-01-01').version, '2020-03');
+  assert.equal(refundRate(rateTableOn('2019-06-01'), '9503000000'), '0');
+  assert.equal(refundRate(rateTableOn('2026-01-01'), '9503000000'), '0.13');
+  assert.equal(refundRate(REFUND_RATE_TABLES[1]!, '2710121000'), null);
+});

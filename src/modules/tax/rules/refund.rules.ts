@@ -1,0 +1,171 @@
+import type { Bilingual } from '../../../kernel/errors.ts';
+import { refundRate, type RefundRateTable } from './refund-rates.data.ts';
+
+/**
+ * Refund or exemption of VAT on a CBEC retail export declaration, per 财税〔2013〕96号:
+ * refund (退税) when all four refund conditions hold; else exemption (免税) when all three
+ * exemption conditions hold; else the goods are taxed as domestic sales (视同内销征税).
+ * Every unmet condition carries its reason. Pure: facts in, verdict out.
+ */
+export interface TaxProfile {
+  generalTaxpayer: boolean;
+  refundQualified: boolean;
+  taxRegistered: boolean;
+  /** 外贸企业 (buys to export) as opposed to a manufacturer: needs matching purchase invoices */
+  tradingCompany: boolean;
+  /** CBEC comprehensive pilot zone the exporter is registered in (region code), if any */
+  pilotZone: string | null;
+}
+
+export interface DeclarationFacts {
+  entryId: string | null;
+  exitDay: string;
+  lines: { lineNo: number; gcode: string; currency: string; totalPrice: string }[];
+  /** value received (CEB403 / bank records) per currency, and the day of the last receipt */
+  received: Record<string, string>;
+  lastReceiptDay: string | null;
+  /** purchase records per declaration line */
+  purchases: { lineNo: number; kind: 'vat_special' | 'import_vat' | 'consumption_cert' | 'ordinary'; amountExclVat: string }[];
+}
+
+/** 无票免税 (财税〔2018〕103号): configurable, per pilot zone. */
+export interface TaxRuleConfig {
+  noInvoiceExemption: { enabled: boolean; pilotZones: readonly string[] };
+}
+
+export const DEFAULT_TAX_RULES: TaxRuleConfig = {
+  // Nanchang (3601) has been a CBEC comprehensive pilot zone since 2018.
+  noInvoiceExemption: { enabled: true, pilotZones: ['3601'] },
+};
+
+export type ConditionId =
+  | 'taxpayer_qualified'
+  | 'declaration_matches'
+  | 'proceeds_received'
+  | 'purchase_invoices'
+  | 'not_excluded'
+  | 'tax_registered'
+  | 'declaration_exists'
+  | 'purchase_vouchers';
+
+export interface Condition {
+  id: ConditionId;
+  met: boolean;
+  reason: Bilingual | null;
+}
+
+export interface RefundVerdict {
+  outcome: 'refund' | 'exemption' | 'taxable';
+  refund: Condition[];
+  exemption: Condition[];
+  /** refund deadline: proceeds and the refund declaration by 30 April of the year after exit */
+  deadline: string;
+  rateVersion: string;
+  estimate: string;
+  lines: { lineNo: number; gcode: string; rate: string | null; purchaseExclVat: string; estimate: string }[];
+}
+
+const SCALE = 100000n;
+const toS = (v: string): bigint => {
+  const [i, f = ''] = v.trim().replace(/^-/, '').split('.');
+  const n = BigInt(i || '0') * SCALE + BigInt((f + '00000').slice(0, 5));
+  return v.trim().startsWith('-') ? -n : n;
+};
+const fromS = (n: bigint): string => {
+  const neg = n < 0n;
+  const a = neg ? -n : n;
+  const frac = (a % SCALE).toString().padStart(5, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}${a / SCALE}${frac ? `.${frac}` : ''}`;
+};
+/** money to the fen (2 places), half up */
+const round2 = (n: bigint): bigint => ((n + 500n) / 1000n) * 1000n;
+
+const cond = (id: ConditionId, met: boolean, reason: Bilingual): Condition => ({ id, met, reason: met ? null : reason });
+
+export function refundDeadline(exitDay: string): string {
+  return `${Number(exitDay.slice(0, 4)) + 1}-04-30`;
+}
+
+export function evaluateRefund(
+  profile: TaxProfile,
+  facts: DeclarationFacts,
+  rates: RefundRateTable,
+  config: TaxRuleConfig = DEFAULT_TAX_RULES,
+): RefundVerdict {
+  const deadline = refundDeadline(facts.exitDay);
+  const lineRates = facts.lines.map((l) => ({ l, rate: refundRate(rates, l.gcode) }));
+  const excluded = lineRates.filter((x) => x.rate === null).map((x) => x.l.gcode);
+
+  const declared: Record<string, bigint> = {};
+  for (const l of facts.lines) declared[l.currency] = (declared[l.currency] ?? 0n) + toS(l.totalPrice);
+  const short = Object.entries(declared).filter(([cur, v]) => toS(facts.received[cur] ?? '0') < v);
+  const late = facts.lastReceiptDay !== null && facts.lastReceiptDay > deadline;
+
+  const purchasesOf = (lineNo: number) => facts.purchases.filter((p) => p.lineNo === lineNo);
+  const invoiceKinds = new Set(['vat_special', 'import_vat', 'consumption_cert']);
+  const noInvoice = facts.lines.filter(
+    (l) => !purchasesOf(l.lineNo).some((p) => invoiceKinds.has(p.kind) && toS(p.amountExclVat) > 0n),
+  );
+  const noVoucher = facts.lines.filter((l) => !purchasesOf(l.lineNo).some((p) => toS(p.amountExclVat) > 0n));
+  const zoneWaiver =
+    config.noInvoiceExemption.enabled &&
+    profile.pilotZone !== null &&
+    config.noInvoiceExemption.pilotZones.includes(profile.pilotZone);
+
+  const notExcluded = cond('not_excluded', excluded.length === 0, {
+    zh: `商品${excluded.join(',')}属于财政部、税务总局明确不予退(免)税的货物`,
+    en: `goods ${excluded.join(',')} are excluded from refund and exemption`,
+  });
+  const refund: Condition[] = [
+    cond('taxpayer_qualified', profile.generalTaxpayer && profile.refundQualified, {
+      zh: !profile.generalTaxpayer ? '企业不是增值税一般纳税人' : '企业未办理出口退(免)税资格认定',
+      en: !profile.generalTaxpayer
+        ? 'the exporter is not a VAT general taxpayer'
+        : 'the exporter has no export refund qualification',
+    }),
+    cond('declaration_matches', facts.entryId !== null, {
+      zh: '无海关出口货物报关单电子信息（未汇总申报）',
+      en: 'no customs export declaration data (not summary-declared)',
+    }),
+    cond('proceeds_received', short.length === 0 && !late, {
+      zh: late
+        ? `收汇晚于退税申报期限${deadline}`
+        : `未足额收汇: ${short.map(([c, v]) => `币制${c}申报${fromS(v)}，已收${facts.received[c] ?? '0'}`).join('；')}`,
+      en: late
+        ? `proceeds received after the refund deadline ${deadline}`
+        : `proceeds not fully received: ${short.map(([c, v]) => `currency ${c} declared ${fromS(v)}, received ${facts.received[c] ?? '0'}`).join('; ')}`,
+    }),
+    cond('purchase_invoices', !profile.tradingCompany || noInvoice.length === 0, {
+      zh: `外贸企业缺少与报关单对应的增值税专用发票等进货凭证: 第${noInvoice.map((l) => l.lineNo).join(',')}项`,
+      en: `trading company lacks VAT special invoices (or import/consumption-tax certificates) for line ${noInvoice.map((l) => l.lineNo).join(',')}`,
+    }),
+    notExcluded,
+  ];
+  const exemption: Condition[] = [
+    cond('tax_registered', profile.taxRegistered, { zh: '企业未办理税务登记', en: 'the exporter has no tax registration' }),
+    cond('declaration_exists', facts.entryId !== null, {
+      zh: '无海关签发的出口货物报关单',
+      en: 'no customs-issued export declaration',
+    }),
+    cond('purchase_vouchers', noVoucher.length === 0 || zoneWaiver, {
+      zh: `缺少合法有效的进货凭证: 第${noVoucher.map((l) => l.lineNo).join(',')}项（非综试区无票免税企业）`,
+      en: `no lawful purchase vouchers for line ${noVoucher.map((l) => l.lineNo).join(',')} (not a pilot-zone no-invoice exporter)`,
+    }),
+    notExcluded,
+  ];
+  const outcome = refund.every((c) => c.met) ? 'refund' : exemption.every((c) => c.met) ? 'exemption' : 'taxable';
+  const lines = lineRates.map(({ l, rate }) => {
+    const purchase = purchasesOf(l.lineNo).reduce((a, p) => a + toS(p.amountExclVat), 0n);
+    const est = outcome === 'refund' && rate !== null ? round2((purchase * toS(rate)) / SCALE) : 0n;
+    return { lineNo: l.lineNo, gcode: l.gcode, rate, purchaseExclVat: fromS(purchase), estimate: fromS(est) };
+  });
+  return {
+    outcome,
+    refund,
+    exemption,
+    deadline,
+    rateVersion: rates.version,
+    estimate: fromS(lines.reduce((a, l) => a + toS(l.estimate), 0n)),
+    lines,
+  };
+}

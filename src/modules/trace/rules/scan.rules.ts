@@ -1,0 +1,41 @@
+/**
+ * When a scan of a trace code looks implausible. One genuine unit is scanned by its buyer a few
+ * times in one country; a label copied onto fakes is scanned many times, in many places.
+ * Thresholds are data; the verification page shows the reasons to the buyer.
+ */
+export interface ScanRules {
+  windowDays: number;
+  /** more scans than this within the window flags a unit code */
+  maxScans: number;
+  /** more distinct countries than this within the window flags any code */
+  maxCountries: number;
+  /** a batch code covers many units: its scan limit is this many per unit */
+  scansPerBatchUnit: number;
+}
+
+export const SCAN_RULES: ScanRules = { windowDays: 90, maxScans: 10, maxCountries: 2, scansPerBatchUnit: 3 };
+
+export interface ScanSummary {
+  scans: number;
+  countries: string[];
+}
+
+export function assessScans(
+  s: ScanSummary,
+  code: { kind: 'unit' | 'batch'; quantity: number },
+  rules: ScanRules = SCAN_RULES,
+): { flagged: boolean; reasons: { zh: string; en: string }[] } {
+  const reasons: { zh: string; en: string }[] = [];
+  const limit = code.kind === 'batch' ? Math.max(rules.maxScans, code.quantity * rules.scansPerBatchUnit) : rules.maxScans;
+  if (s.scans > limit)
+    reasons.push({
+      zh: `${rules.windowDays} 天内被扫描 ${s.scans} 次（上限 ${limit}）`,
+      en: `scanned ${s.scans} times in ${rules.windowDays} days (limit ${limit})`,
+    });
+  if (s.countries.length > rules.maxCountries)
+    reasons.push({
+      zh: `在 ${s.countries.length} 个国家（地区）被扫描：${s.countries.join('、')}`,
+      en: `scanned in ${s.countries.length} countries: ${s.countries.join(', ')}`,
+    });
+  return { flagged: reasons.length > 0, reasons };
+}

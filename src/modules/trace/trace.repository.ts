@@ -1,0 +1,75 @@
+import { sql, type Executor } from '../../kernel/db.ts';
+
+export interface CodeRow {
+  code: string;
+  org_id: string;
+  ebc_code: string;
+  seller_name: string;
+  kind: 'unit' | 'batch';
+  batch_no: string;
+  quantity: number;
+  item_no: string;
+  product_name: string;
+  product_name_en: string | null;
+  product_names: Record<string, string>;
+  hs_code: string | null;
+  origin: string | null;
+  created_at: Date;
+}
+
+export interface EventRow {
+  id?: number;
+  code: string;
+  kind: 'producer' | 'filing' | 'warehouse' | 'inspection' | 'departure' | 'delivery';
+  at: Date;
+  place: string | null;
+  country: string | null;
+  note: string | null;
+  actor_org_id: string | null;
+}
+
+export function createTraceRepository(exec: Executor) {
+  return {
+    async insertCodes(rows: CodeRow[]): Promise<void> {
+      if (rows.length)
+        await exec
+          .insertInto('tr_code')
+          .values(rows.map((r) => ({ ...r, product_names: JSON.stringify(r.product_names) })))
+          .execute();
+    },
+    async insertEvents(rows: EventRow[]): Promise<void> {
+      if (rows.length) await exec.insertInto('tr_event').values(rows).execute();
+    },
+    async code(code: string): Promise<CodeRow | undefined> {
+      return (await exec.selectFrom('tr_code').selectAll().where('code', '=', code).executeTakeFirst()) as CodeRow | undefined;
+    },
+    async codesOf(orgId: string, limit: number): Promise<CodeRow[]> {
+      return (await exec
+        .selectFrom('tr_code')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('created_at', 'desc')
+        .orderBy('code')
+        .limit(limit)
+        .execute()) as CodeRow[];
+    },
+    async events(code: string): Promise<EventRow[]> {
+      return (await exec
+        .selectFrom('tr_event')
+        .selectAll()
+        .where('code', '=', code)
+        .orderBy('at')
+        .orderBy('id')
+        .execute()) as EventRow[];
+    },
+    async addScan(code: string, at: Date, country: string): Promise<void> {
+      await exec.insertInto('tr_scan').values({ code, at, country }).execute();
+    },
+    async scanSummary(code: string, since: Date): Promise<{ scans: number; countries: string[] }> {
+      const r = await sql<{ scans: number; countries: string[] }>`
+        select count(*)::int as scans, coalesce(array_agg(distinct country) filter (where country <> 'ZZ'), '{}') as countries
+        from tr_scan where code = ${code} and at >= ${since}`.execute(exec);
+      return r.rows[0] ?? { scans: 0, countries: [] };
+    },
+  };
+}

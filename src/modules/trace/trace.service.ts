@@ -1,0 +1,293 @@
+import { randomBytes } from 'node:crypto';
+import QRCode from 'qrcode';
+import type { AuditLog } from '../../kernel/audit.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Db } from '../../kernel/db.ts';
+import { forbidden, notFound, validationError } from '../../kernel/errors.ts';
+import { getCode } from '../../codes/index.ts';
+import { filingLookup } from '../filing/index.ts';
+import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
+import { assessScans, SCAN_RULES, type ScanRules } from './rules/scan.rules.ts';
+import { createTraceRepository, type CodeRow, type EventRow } from './trace.repository.ts';
+
+/** "Report a counterfeit" opens a credit case: credit is reached through this port (platform.ts). */
+export interface CounterfeitReportPort {
+  report(input: { subjectCode: string; summary: string; contact?: string; traceCode: string }): Promise<{ id: string }>;
+}
+
+export interface TraceServiceDeps {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  reports: CounterfeitReportPort;
+  scanRules?: ScanRules;
+}
+
+const CODE_LABEL = { zh: '追溯码', en: 'trace code' };
+// Crockford base32 without I, L, O, U: read off a label without confusion.
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export const newTraceCode = (): string => `T${[...randomBytes(15)].map((b) => ALPHABET[b % 32]).join('')}`;
+export const isTraceCode = (s: string): boolean => /^T[0-9A-HJKMNP-TV-Z]{15}$/.test(s);
+
+const ENTERPRISE_EVENTS = ['producer', 'warehouse', 'departure', 'delivery'] as const;
+const AGENCY_EVENTS = ['inspection'] as const;
+export type TraceEventKind = EventRow['kind'];
+
+const EVENT_LABELS: Record<TraceEventKind, { zh: string; en: string }> = {
+  producer: { zh: '生产', en: 'Produced' },
+  filing: { zh: '商品备案', en: 'Product filed with customs' },
+  warehouse: { zh: '入仓', en: 'Received at warehouse' },
+  inspection: { zh: '查验结果', en: 'Inspection result' },
+  departure: { zh: '离境', en: 'Left China' },
+  delivery: { zh: '妥投', en: 'Delivered' },
+};
+
+const view = (r: CodeRow) => ({
+  code: r.code,
+  kind: r.kind,
+  batchNo: r.batch_no,
+  quantity: r.quantity,
+  itemNo: r.item_no,
+  productName: r.product_name,
+  productNameEn: r.product_name_en,
+  productNames: r.product_names,
+  hsCode: r.hs_code,
+  createdAt: r.created_at.toISOString(),
+});
+
+export function createTraceService(deps: TraceServiceDeps) {
+  const { db, clock } = deps;
+  const rules = deps.scanRules ?? SCAN_RULES;
+
+  return {
+    /**
+     * Codes for a filed product: one per batch, or one per unit (≤ 500 at a time). The filing and
+     * the producer are the first links of each chain.
+     */
+    async create(
+      p: Principal | null | undefined,
+      input: {
+        kind: 'unit' | 'batch';
+        itemNo: string;
+        batchNo: string;
+        quantity: number;
+        producer: string;
+        productNames?: Record<string, string>;
+      },
+    ) {
+      requirePermission(p, 'trace.manage');
+      const org = p.organisation;
+      if (!org || org.kind !== 'enterprise' || !org.code) throw forbidden();
+      const count = input.kind === 'unit' ? input.quantity : 1;
+      if (count < 1 || count > 500)
+        throw validationError([
+          {
+            field: 'quantity',
+            rule: 'range',
+            message: { zh: '单品码一次最多 500 个', en: 'at most 500 unit codes at a time' },
+            value: input.quantity,
+          },
+        ]);
+      const product = (await filingLookup(db).filedProducts([{ ebcCode: org.code, itemNo: input.itemNo }])).values().next().value;
+      if (!product)
+        throw validationError([
+          {
+            field: 'itemNo',
+            rule: 'filed',
+            message: { zh: '商品未备案或未通过审核', en: 'the product is not filed (approved)' },
+            value: input.itemNo,
+          },
+        ]);
+      const now = clock.now();
+      const rows: CodeRow[] = Array.from({ length: count }, () => ({
+        code: newTraceCode(),
+        org_id: org.id,
+        ebc_code: org.code!,
+        seller_name: org.name,
+        kind: input.kind,
+        batch_no: input.batchNo,
+        quantity: input.kind === 'unit' ? 1 : input.quantity,
+        item_no: input.itemNo,
+        product_name: product.gname,
+        product_name_en: product.gnameEn,
+        product_names: input.productNames ?? {},
+        hs_code: product.hsCode,
+        origin: product.originCountry,
+        created_at: now,
+      }));
+      const events: EventRow[] = rows.flatMap((r) => [
+        {
+          code: r.code,
+          kind: 'producer',
+          at: now,
+          place: input.producer,
+          country: 'CN',
+          note: `批次 / batch ${input.batchNo}`,
+          actor_org_id: org.id,
+        },
+        {
+          code: r.code,
+          kind: 'filing',
+          at: product.reviewedAt ? new Date(product.reviewedAt) : now,
+          place: product.jurisdiction,
+          country: 'CN',
+          note: `${product.itemNo} HS ${product.hsCode}`,
+          actor_org_id: null,
+        },
+      ]);
+      await db.transaction().execute(async (trx) => {
+        const repo = createTraceRepository(trx);
+        await repo.insertCodes(rows);
+        await repo.insertEvents(events);
+        await deps.audit.append(trx, actorOf(p), [
+          {
+            action: 'trace_code.create',
+            entity: 'tr_code',
+            entityId: rows[0]!.code,
+            after: { count, itemNo: input.itemNo, batchNo: input.batchNo },
+          },
+        ]);
+      });
+      return rows.map(view);
+    },
+
+    async list(p: Principal | null | undefined) {
+      requirePermission(p, 'trace.manage');
+      if (!p.organisation) throw forbidden();
+      return (await createTraceRepository(db).codesOf(p.organisation.id, 500)).map(view);
+    },
+
+    /** A link in the chain: the seller's own logistics steps; an agency's inspection result. */
+    async addEvent(
+      p: Principal | null | undefined,
+      code: string,
+      input: { kind: TraceEventKind; place?: string; country?: string; note?: string },
+    ) {
+      requirePermission(p, 'trace.manage');
+      const org = p.organisation;
+      const repo = createTraceRepository(db);
+      const row = await repo.code(code);
+      const isAgency = org?.kind === 'agency';
+      if (!row || (!isAgency && row.org_id !== org?.id)) throw notFound(CODE_LABEL);
+      const allowed: readonly string[] = isAgency ? AGENCY_EVENTS : ENTERPRISE_EVENTS;
+      if (!allowed.includes(input.kind))
+        throw validationError([
+          {
+            field: 'kind',
+            rule: 'enum',
+            message: { zh: `可记录的环节：${allowed.join('、')}`, en: `you may record: ${allowed.join(', ')}` },
+            value: input.kind,
+          },
+        ]);
+      if (input.country && !/^[A-Z]{2}$/.test(input.country))
+        throw validationError([
+          {
+            field: 'country',
+            rule: 'codeTable',
+            message: { zh: '国家代码应为 ISO 两位大写字母', en: 'use an ISO 3166 alpha-2 country code' },
+            value: input.country,
+          },
+        ]);
+      const ev: EventRow = {
+        code,
+        kind: input.kind,
+        at: clock.now(),
+        place: input.place ?? null,
+        country: input.country ?? null,
+        note: input.note ?? null,
+        actor_org_id: org?.id ?? null,
+      };
+      await db.transaction().execute(async (trx) => {
+        await createTraceRepository(trx).insertEvents([ev]);
+        await deps.audit.append(trx, actorOf(p), [
+          { action: `trace_event.${input.kind}`, entity: 'tr_code', entityId: code, after: ev },
+        ]);
+      });
+      return { ok: true };
+    },
+
+    async qrSvg(p: Principal | null | undefined, code: string, baseUrl: string): Promise<string> {
+      requirePermission(p, 'trace.manage');
+      const row = await createTraceRepository(db).code(code);
+      if (!row || row.org_id !== p.organisation?.id) throw notFound(CODE_LABEL);
+      return QRCode.toString(`${baseUrl}/t/${code}`, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    },
+
+    /**
+     * The public verification a buyer reaches by scanning. Every call is a scan (country from
+     * the proxy's geo header or the page); implausible patterns are flagged on the page itself.
+     */
+    async verify(code: string, opts: { lang: string; country: string | null }) {
+      if (!isTraceCode(code)) throw notFound(CODE_LABEL);
+      const repo = createTraceRepository(db);
+      const row = await repo.code(code);
+      if (!row) throw notFound(CODE_LABEL);
+      const now = clock.now();
+      const country = opts.country && /^[A-Z]{2}$/.test(opts.country) ? opts.country : 'ZZ';
+      await repo.addScan(code, now, country);
+      const [events, summary] = await Promise.all([
+        repo.events(code),
+        repo.scanSummary(code, new Date(now.getTime() - rules.windowDays * 86_400_000)),
+      ]);
+      const lang = opts.lang.toLowerCase().slice(0, 2);
+      const name =
+        lang === 'zh'
+          ? row.product_name
+          : (row.product_names[lang] ?? (lang === 'en' ? row.product_name_en : null) ?? row.product_name_en ?? row.product_name);
+      const label = (k: TraceEventKind) => (lang === 'zh' ? EVENT_LABELS[k].zh : EVENT_LABELS[k].en);
+      const origin = row.origin ? getCode('country', row.origin) : undefined;
+      return {
+        code,
+        lang,
+        languages: ['zh', 'en', ...Object.keys(row.product_names)],
+        product: {
+          name,
+          nameZh: row.product_name,
+          itemNo: row.item_no,
+          hsCode: row.hs_code,
+          batchNo: row.batch_no,
+          kind: row.kind,
+          quantity: row.quantity,
+        },
+        seller: { code: row.ebc_code, name: row.seller_name },
+        origin: origin ? (lang === 'zh' ? origin.nameZh : (origin.nameEn ?? origin.nameZh)) : row.origin,
+        chain: events.map((e) => ({
+          kind: e.kind,
+          label: label(e.kind),
+          at: e.at.toISOString(),
+          place: e.place,
+          country: e.country,
+          note: e.note,
+        })),
+        checks: {
+          filed: events.some((e) => e.kind === 'filing'),
+          inspected: events.some((e) => e.kind === 'inspection'),
+          departed: events.some((e) => e.kind === 'departure'),
+        },
+        scans: summary,
+        warning: assessScans(summary, row, rules),
+      };
+    },
+
+    /** The languages the verification page offers for a code (no scan is counted). */
+    async languagesOf(code: string): Promise<string[]> {
+      const row = isTraceCode(code) ? await createTraceRepository(db).code(code) : undefined;
+      if (!row) throw notFound(CODE_LABEL);
+      return ['zh', 'en', ...Object.keys(row.product_names)];
+    },
+
+    /** "Report a counterfeit" from the verification page: a public credit case on the seller. */
+    async reportCounterfeit(code: string, input: { summary: string; contact?: string }) {
+      const row = isTraceCode(code) ? await createTraceRepository(db).code(code) : undefined;
+      if (!row) throw notFound(CODE_LABEL);
+      return deps.reports.report({
+        subjectCode: row.ebc_code,
+        summary: `[${code}] ${input.summary}`,
+        traceCode: code,
+        ...(input.contact ? { contact: input.contact } : {}),
+      });
+    },
+  };
+}
+
+export type TraceService = ReturnType<typeof createTraceService>;

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DEMO_PRODUCTS } from '../filing/index.ts';
+import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { PARTIES } from '../../../test/support/parcels.ts';
+
+let tp: TestPlatform;
+const tokens: Record<string, string> = {};
+const product = DEMO_PRODUCTS.find((p) => p.ebcCode === PARTIES.seller.code)!;
+
+before(async () => {
+  tp = await startTestPlatform({ listen: false });
+  for (const u of ['seller', 'seller2', 'customs', 'commerce']) tokens[u] = await login(tp.platform, u);
+});
+after(async () => {
+  await tp.stop();
+});
+
+async function api(
+  user: string | null,
+  method: 'GET' | 'POST',
+  url: string,
+  payload?: unknown,
+  headers: Record<string, string> = {},
+) {
+  const res = await tp.platform.app.inject({
+    method,
+    url,
+    headers: { ...(user ? { authorization: `Bearer ${tokens[user]}` } : {}), ...headers },
+    ...(payload ? { payload: payload as Record<string, unknown> } : {}),
+  });
+  return { status: res.statusCode, body: res.body, json: <T = Record<string, unknown>>() => res.json() as T };
+}
+
+async function newCode(kind: 'unit' | 'batch' = 'unit', quantity = 1): Promise<string> {
+  const r = await api('seller', 'POST', '/api/v1/trace/codes', {
+    kind,
+    itemNo: product.itemNo,
+    batchNo: 'JDZ-2026-11',
+    quantity,
+    producer: '景德镇市 浮梁县 青花窑 / Fuliang kiln, Jingdezhen',
+    productNames: { fr: 'Bol en porcelaine bleu et blanc' },
+  });
+  assert.equal(r.status, 201, r.body);
+  return r.json<{ items: { code: string }[] }>().items[0]!.code;
+}
+
+test('a buyer scanning a code sees the chain in English (or French, where offered), with the checks', async () => {
+  const code = await newCode();
+  assert.equal(
+    (await api('seller', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'warehouse', place: '南昌国际快件监管中心' }))
+      .status,
+    201,
+  );
+  assert.equal(
+    (await api('customs', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'inspection', note: '查验合格 / passed' }))
+      .status,
+    201,
+  );
+  assert.equal(
+    (await api('seller', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'departure', place: 'CGO', country: 'CN' }))
+      .status,
+    201,
+  );
+  // a seller cannot forge an inspection result, nor touch another seller's code
+  assert.equal((await api('seller', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'inspection' })).status, 400);
+  assert.equal((await api('seller2', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'delivery' })).status, 404);
+
+  const v = await api(null, 'GET', `/api/v1/public/trace/${code}?lang=en&country=FR`);
+  assert.equal(v.status, 200, v.body);
+  const page = v.json<{
+    product: { name: string };
+    seller: { name: string };
+    origin: string;
+    chain: { kind: string; label: string }[];
+    checks: Record<string, boolean>;
+    warning: { flagged: boolean };
+    languages: string[];
+  }>();
+  // in time order: the product was filed (approved) before this batch was produced
+  assert.deepEqual(
+    page.chain.map((c) => c.label),
+    ['Product filed with customs', 'Produced', 'Received at warehouse', 'Inspection result', 'Left China'],
+  );
+  assert.deepEqual(page.checks, { filed: true, inspected: true, departed: true });
+  assert.equal(page.product.name, product.gnameEn ?? product.gname);
+  assert.equal(page.origin, 'China');
+  assert.equal(page.warning.flagged, false);
+  assert.deepEqual(page.languages, ['zh', 'en', 'fr']);
+  const fr = (await api(null, 'GET', `/api/v1/public/trace/${code}?lang=fr`)).json<{ product: { name: string } }>();
+  assert.equal(fr.product.name, 'Bol en porcelaine bleu et blanc');
+  assert.equal((await api(null, 'GET', '/api/v1/public/trace/TNOPE')).status, 404);
+});
+
+test('a trace code scanned twenty times in five countries is flagged', async () => {
+  const code = await newCode();
+  const countries = ['FR', 'DE', 'US', 'BR', 'JP'];
+  let last:
+    { warning: { flagged: boolean; reasons: { en: string }[] }; scans: { scans: number; countries: string[] } } | undefined;
+  for (let i = 0; i < 20; i++) {
+    const r = await api(null, 'GET', `/api/v1/public/trace/${code}?lang=en`, undefined, { 'x-geo-country': countries[i % 5]! });
+    assert.equal(r.status, 200);
+    last = r.json();
+    if (i === 1) assert.equal(last!.warning.flagged, false, 'two scans in two countries are plausible');
+  }
+  assert.equal(last!.scans.scans, 20);
+  assert.deepEqual([...last!.scans.countries].sort(), [...countries].sort());
+  assert.equal(last!.warning.flagged, true);
+  assert.equal(last!.warning.reasons.length, 2);
+  assert.match(last!.warning.reasons.map((x) => x.en).join(' '), /20 times.*5 countries/);
+});
+
+test('"report a counterfeit" opens a credit case on the seller; labels print as QR SVG', async () => {
+  const code = await newCode('batch', 100);
+  const r = await api(null, 'POST', `/api/v1/public/trace/${code}/report`, {
+    summary: 'The glaze rubs off, the mark is printed',
+    contact: 'buyer@example.de',
+  });
+  assert.equal(r.status, 201, r.body);
+  const id = r.json<{ id: string }>().id;
+  const c = await api('commerce', 'GET', `/api/v1/credit/cases/${id}`);
+  assert.equal(c.status, 200, c.body);
+  const kase = c.json<{ kind: string; subjectCode: string; traceCode: string; source: string; status: string }>();
+  assert.deepEqual(
+    [kase.kind, kase.subjectCode, kase.traceCode, kase.source, kase.status],
+    ['counterfeit', PARTIES.seller.code, code, 'public', 'reported'],
+  );
+  const svg = await api('seller', 'GET', `/api/v1/trace/codes/${code}/qr.svg`);
+  assert.equal(svg.status, 200);
+  assert.match(svg.body, /^<svg/);
+  assert.equal((await api('seller2', 'GET', `/api/v1/trace/codes/${code}/qr.svg`)).status, 404);
+  const bad = await api('seller', 'POST', '/api/v1/trace/codes', {
+    kind: 'unit',
+    itemNo: 'NOT-FILED',
+    batchNo: 'b',
+    quantity: 1,
+    producer: 'x',
+  });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body, /itemNo/);
+});
+
+test('the printed address opens an HTML page in the buyer language; its form opens a case', async () => {
+  const code = await newCode();
+  const page = await tp.platform.app.inject({
+    method: 'GET',
+    url: `/t/${code}`,
+    headers: { 'accept-language': 'fr-FR,fr;q=0.9,en;q=0.5' },
+  });
+  assert.equal(page.statusCode, 200, page.body);
+  assert.match(page.headers['content-type'] as string, /text\/html/);
+  assert.match(page.body, /Bol en porcelaine bleu et blanc/);
+  assert.match(page.body, /Trace chain/);
+  const zh = await tp.platform.app.inject({ method: 'GET', url: `/t/${code}?lang=zh` });
+  assert.match(zh.body, /追溯链/);
+  assert.doesNotMatch(zh.body, /<script/);
+  const post = await tp.platform.app.inject({
+    method: 'POST',
+    url: `/t/${code}/report?lang=en`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'summary=Fake+mark+on+the+base&contact=me%40example.com',
+  });
+  assert.equal(post.statusCode, 303, post.body);
+  const cases = (await api('commerce', 'GET', '/api/v1/credit/cases?status=reported')).json<{ items: { traceCode: string }[] }>();
+  assert.ok(cases.items.some((c) => c.traceCode === code));
+});
+
+test('the verification page opens without log-in in zh and en, each with the report-counterfeit form', async () => {
+  const code = await newCode();
+  for (const [lang, title, report, send] of [
+    ['zh', '商品追溯验证', '举报假冒', '提交'],
+    ['en', 'Product verification', 'Report a counterfeit', 'Send'],
+  ] as const) {
+    // no authorization header, no cookie: a buyer's phone
+    const page = await tp.platform.app.inject({ method: 'GET', url: `/t/${code}?lang=${lang}` });
+    assert.equal(page.statusCode, 200, page.body);
+    assert.match(page.headers['content-type'] as string, /text\/html/);
+    assert.match(page.body, new RegExp(`<html lang="${lang}">`));
+    assert.match(page.body, new RegExp(`<h1>${title}</h1>`));
+    assert.match(page.body, new RegExp(`<h2>${report}</h2>`));
+    assert.match(page.body, new RegExp(`<form method="post" action="/t/${code}/report\\?lang=${lang}">`));
+    assert.match(page.body, /<textarea name="summary" required/);
+    assert.match(page.body, new RegExp(`<button type="submit">${send}</button>`));
+    assert.match(page.body, /data-testid="trace-chain"/);
+    assert.doesNotMatch(page.body, /<script/);
+  }
+  // after a report the page thanks instead of showing the form again
+  const done = await tp.platform.app.inject({ method: 'GET', url: `/t/${code}?lang=en&reported=1` });
+  assert.match(done.body, /data-testid="trace-reported"/);
+  assert.doesNotMatch(done.body, /<form/);
+  const unknown = await tp.platform.app.inject({ method: 'GET', url: '/t/NO-SUCH-CODE-1' });
+  assert.ok(unknown.statusCode === 404 || unknown.statusCode === 400, `${unknown.statusCode}`);
+});

@@ -1,0 +1,381 @@
+import { DomainError, notFound, validationError } from '../../kernel/errors.ts';
+import { newId } from '../../kernel/ids.ts';
+import { parcelCustomsLookup } from '../clearance/index.ts';
+import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
+import { arrivalMessage, bagNo, cebTime, normaliseScan } from './rules/arrival.rules.ts';
+import { createWarehouseRepository } from './warehouse.repository.ts';
+import {
+  bi,
+  nextStatus,
+  toBag,
+  toParcel,
+  warehouseOf,
+  type Bag,
+  type WarehouseDeps,
+  type WarehouseParcel,
+} from './warehouse.shared.ts';
+import type { DispatchRow } from './warehouse.tables.ts';
+
+export interface DispatchInput {
+  bagIds: string[];
+  domesticTrafNo: string;
+  billNo?: string;
+  trafMode?: string;
+}
+
+export interface Dispatch {
+  id: string;
+  copNo: string;
+  logisticsCode: string;
+  billNo: string | null;
+  domesticTrafNo: string;
+  arrivalDocumentId: string | null;
+  preNo: string | null;
+  returnStatus: string;
+  returnInfo: string;
+  parcelCount: number;
+  bagNos: string[];
+  createdAt: string;
+}
+
+/** CEB transport modes a dispatch may leave by (GACC code table: 2 sea, 3 rail, 4 road, 5 air). */
+const TRAF_MODES = ['2', '3', '4', '5'];
+
+export const toDispatch = (r: DispatchRow, bagNos: string[]): Dispatch => ({
+  id: r.id,
+  copNo: r.cop_no,
+  logisticsCode: r.logistics_code,
+  billNo: r.bill_no,
+  domesticTrafNo: r.domestic_traf_no,
+  arrivalDocumentId: r.arrival_document_id,
+  preNo: r.pre_no,
+  returnStatus: r.return_status,
+  returnInfo: r.return_info,
+  parcelCount: r.parcel_count,
+  bagNos,
+  createdAt: r.created_at.toISOString(),
+});
+
+export type DispatchService = ReturnType<typeof createDispatchService>;
+
+/** Bags (totalPackageNo) and dispatch: the arrival (CEB507) goes to customs through the ArrivalPort. */
+export function createDispatchService(deps: WarehouseDeps) {
+  const { db, clock, audit, arrivals } = deps;
+
+  return {
+    async openBag(p: Principal | null, input: { route: string; logisticsCode: string }): Promise<Bag> {
+      requirePermission(p, 'warehouse.operate');
+      const wh = warehouseOf(p);
+      const route = input.route.trim().toUpperCase();
+      if (!/^[A-Z0-9-]{2,20}$/.test(route))
+        throw validationError([
+          {
+            field: 'route',
+            rule: 'pattern',
+            message: bi('线路须为 2–20 位字母、数字或 -', 'a route is 2–20 letters, digits or -'),
+            value: input.route,
+          },
+        ]);
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const repo = createWarehouseRepository(trx);
+        // bag numbers count per China day
+        const dayStart = new Date(Math.floor((now.getTime() + 8 * 3600_000) / 86_400_000) * 86_400_000 - 8 * 3600_000);
+        const seq = (await repo.bagCount(wh.id, dayStart)) + 1;
+        const bag = await repo.insertBag({
+          id: newId(),
+          warehouse_org_id: wh.id,
+          bag_no: bagNo(wh.code, now, seq),
+          route,
+          logistics_code: input.logisticsCode,
+          status: 'open',
+          dispatch_id: null,
+          created_at: now,
+          closed_at: null,
+        });
+        await audit.append(trx, actorOf(p), [
+          { action: 'warehouse.bag_opened', entity: 'warehouse_bag', entityId: bag.id, after: toBag(bag) },
+        ]);
+        return toBag(bag);
+      });
+    },
+
+    async listBags(p: Principal | null, q: { status?: 'open' | 'closed' | 'dispatched' }): Promise<Bag[]> {
+      requirePermission(p, 'warehouse.operate');
+      const wh = warehouseOf(p);
+      return (await createWarehouseRepository(db).bags(wh.id, q.status)).map(toBag);
+    },
+
+    /** Packing by scan: the parcel goes into the open bag; a bag holds one carrier's parcels of one route. */
+    async pack(p: Principal | null, bagId: string, logisticsNo: string): Promise<{ bag: Bag; parcel: WarehouseParcel }> {
+      requirePermission(p, 'warehouse.operate');
+      const wh = warehouseOf(p);
+      const no = normaliseScan(logisticsNo);
+      return db.transaction().execute(async (trx) => {
+        const repo = createWarehouseRepository(trx);
+        const bag = await repo.bag(bagId, true);
+        if (!bag || bag.warehouse_org_id !== wh.id) throw notFound(bi('袋', 'bag'));
+        if (bag.status !== 'open')
+          throw new DomainError('warehouse.invalid_state', bi(`袋 ${bag.bag_no} 已封袋`, `bag ${bag.bag_no} is not open`), {
+            state: bag.status,
+          });
+        const row = await repo.parcel(wh.id, no, true);
+        if (!row) throw notFound(bi(`包裹 ${no}（未入库）`, `parcel ${no} (not received)`));
+        if (row.logistics_code !== bag.logistics_code)
+          throw new DomainError(
+            'warehouse.conflict',
+            bi(`包裹 ${no} 的承运商与袋不同`, `parcel ${no} belongs to another carrier than the bag`),
+            {
+              parcel: row.logistics_code,
+              bag: bag.logistics_code,
+            },
+          );
+        if (row.route && row.route !== bag.route)
+          throw new DomainError(
+            'warehouse.conflict',
+            bi(
+              `包裹 ${no} 分拣到线路 ${row.route}，袋为 ${bag.route}`,
+              `parcel ${no} is sorted to ${row.route}, the bag goes to ${bag.route}`,
+            ),
+          );
+        const now = clock.now();
+        const updated = await repo.updateParcel(row.id, {
+          status: nextStatus(no, row.status, 'pack'),
+          bag_id: bag.id,
+          route: bag.route,
+          updated_at: now,
+        });
+        await audit.append(trx, actorOf(p), [
+          {
+            action: 'warehouse.parcel_packed',
+            entity: 'warehouse_parcel',
+            entityId: row.id,
+            before: toParcel(row),
+            after: toParcel(updated),
+          },
+        ]);
+        const [withCount] = (await repo.bags(wh.id)).filter((b) => b.id === bag.id);
+        return { bag: toBag(withCount ?? bag), parcel: toParcel(updated) };
+      });
+    },
+
+    async closeBag(p: Principal | null, bagId: string): Promise<Bag> {
+      requirePermission(p, 'warehouse.operate');
+      const wh = warehouseOf(p);
+      return db.transaction().execute(async (trx) => {
+        const repo = createWarehouseRepository(trx);
+        const bag = await repo.bag(bagId, true);
+        if (!bag || bag.warehouse_org_id !== wh.id) throw notFound(bi('袋', 'bag'));
+        if (bag.status !== 'open')
+          throw new DomainError('warehouse.invalid_state', bi(`袋 ${bag.bag_no} 已封袋`, `bag ${bag.bag_no} is not open`));
+        const n = (await repo.parcels(wh.id, { bagId })).length;
+        if (!n) throw new DomainError('warehouse.invalid_state', bi(`袋 ${bag.bag_no} 是空袋`, `bag ${bag.bag_no} is empty`));
+        const now = clock.now();
+        await repo.updateBags([bagId], { status: 'closed', closed_at: now });
+        await audit.append(trx, actorOf(p), [
+          { action: 'warehouse.bag_closed', entity: 'warehouse_bag', entityId: bagId, after: { parcels: n } },
+        ]);
+        return toBag({ ...bag, status: 'closed', closed_at: now, parcel_count: n });
+      });
+    },
+
+    /**
+     * What the declaring agent's total-sub bill (CEB607) needs from a dispatch: the master bill,
+     * the carrier and, per parcel, its bag (totalPackageNo) and inventory number — the
+     * WayBillList as the CEB607 spec names its fields.
+     */
+    async waybillList(p: Principal | null, id: string) {
+      requirePermission(p, 'warehouse.operate');
+      const wh = warehouseOf(p);
+      const repo = createWarehouseRepository(db);
+      const d = (await repo.dispatches(wh.id)).find((x) => x.id === id);
+      if (!d) throw notFound(bi('出库记录', 'dispatch'));
+      const bags = (await repo.bags(wh.id, 'dispatched')).filter((b) => b.dispatch_id === id);
+      const parcels = (await Promise.all(bags.map((b) => repo.parcels(wh.id, { bagId: b.id })))).flat();
+      const invt = new Map(
+        (await parcelCustomsLookup(db).declared(parcels.map((x) => x.logistics_no)))
+          .filter((x) => x.waybillKey.startsWith(`${d.logistics_code}|`))
+          .map((x) => [x.logisticsNo, x.invtNo]),
+      );
+      const bagNoOf = new Map(bags.map((b) => [b.id, b.bag_no]));
+      const lines = parcels
+        .map((x) => ({
+          totalPackageNo: bagNoOf.get(x.bag_id!)!,
+          logisticsNo: x.logistics_no,
+          invtNo: invt.get(x.logistics_no) ?? null,
+        }))
+        .sort((a, b) => a.totalPackageNo.localeCompare(b.totalPackageNo) || a.logisticsNo.localeCompare(b.logisticsNo));
+      return {
+        copNo: d.cop_no,
+        billNo: d.bill_no,
+        logisticsCode: d.logistics_code,
+        WayBillList: lines.map((l, i) => ({ gnum: String(i + 1), ...l })),
+      };
+    },
+
+    async listDispatches(p: Principal | null): Promise<Dispatch[]> {
+      requirePermission(p, 'warehouse.operate');
+      const wh = warehouseOf(p);
+      const repo = createWarehouseRepository(db);
+      const rows = await repo.dispatches(wh.id);
+      const bags = await repo.bags(wh.id, 'dispatched');
+      return rows.map((r) =>
+        toDispatch(
+          r,
+          bags.filter((b) => b.dispatch_id === r.id).map((b) => b.bag_no),
+        ),
+      );
+    },
+
+    /**
+     * Dispatch: the bags are claimed, the arrival (CEB507) naming every parcel with its bag goes
+     * to clearance intake as the supervision centre, and the bags leave only if customs accepted
+     * it; a rejected arrival puts them back (closed) with the receipt text.
+     */
+    async dispatch(p: Principal | null, input: DispatchInput, requestId?: string): Promise<Dispatch> {
+      requirePermission(p, 'warehouse.operate');
+      const wh = warehouseOf(p);
+      const trafMode = input.trafMode ?? '5';
+      const problems = [];
+      if (!input.bagIds.length)
+        problems.push({ field: 'bagIds', rule: 'minItems', message: bi('至少选择一个袋', 'choose at least one bag') });
+      if (!input.domesticTrafNo.trim())
+        problems.push({
+          field: 'domesticTrafNo',
+          rule: 'required',
+          message: bi('须填写国内运输工具编号（车牌）', 'domesticTrafNo (truck plate) is required'),
+        });
+      if (!TRAF_MODES.includes(trafMode))
+        problems.push({
+          field: 'trafMode',
+          rule: 'codeTable',
+          message: bi('运输方式须为 2/3/4/5', 'trafMode must be 2, 3, 4 or 5'),
+          value: trafMode,
+        });
+      if (!wh.jurisdiction || !/^\d{4}$/.test(wh.jurisdiction))
+        problems.push({
+          field: 'customsCode',
+          rule: 'required',
+          message: bi('监管中心没有主管海关', 'the centre has no competent customs office'),
+        });
+      if (problems.length) throw validationError(problems);
+      const now = clock.now();
+      const dispatchId = newId();
+      const copNo = `D${wh.code.slice(-4)}${cebTime(now).slice(0, 12)}${dispatchId.replace(/-/g, '').slice(-4).toUpperCase()}`;
+
+      const claimed = await db.transaction().execute(async (trx) => {
+        const repo = createWarehouseRepository(trx);
+        const bags = await repo.bagsByIds([...new Set(input.bagIds)]);
+        if (bags.length !== new Set(input.bagIds).size || bags.some((b) => b.warehouse_org_id !== wh.id))
+          throw notFound(bi('袋', 'bag'));
+        const notReady = bags.filter((b) => b.status === 'dispatched');
+        if (notReady.length)
+          throw new DomainError(
+            'warehouse.invalid_state',
+            bi(
+              `袋已出库：${notReady.map((b) => b.bag_no).join('、')}`,
+              `bags already dispatched: ${notReady.map((b) => b.bag_no).join(', ')}`,
+            ),
+          );
+        const carriers = [...new Set(bags.map((b) => b.logistics_code))];
+        if (carriers.length !== 1)
+          throw new DomainError(
+            'warehouse.conflict',
+            bi('一次出库的袋须属于同一承运商（一份运抵单）', 'bags dispatched together must share one carrier (one arrival)'),
+            { carriers },
+          );
+        const parcels = (await Promise.all(bags.map((b) => repo.parcels(wh.id, { bagId: b.id })))).flat();
+        const empty = bags.filter((b) => !parcels.some((x) => x.bag_id === b.id));
+        if (empty.length)
+          throw new DomainError(
+            'warehouse.invalid_state',
+            bi(`空袋：${empty.map((b) => b.bag_no).join('、')}`, `empty bags: ${empty.map((b) => b.bag_no).join(', ')}`),
+          );
+        for (const x of parcels) nextStatus(x.logistics_no, x.status, 'dispatch');
+        await repo.insertDispatch({
+          id: dispatchId,
+          warehouse_org_id: wh.id,
+          cop_no: copNo,
+          logistics_code: carriers[0]!,
+          bill_no: input.billNo?.trim() || null,
+          domestic_traf_no: input.domesticTrafNo.trim(),
+          arrival_document_id: null,
+          pre_no: null,
+          return_status: 'pending',
+          return_info: '',
+          parcel_count: parcels.length,
+          created_at: now,
+        });
+        await repo.updateBags(
+          bags.map((b) => b.id),
+          { status: 'dispatched', dispatch_id: dispatchId, closed_at: now },
+        );
+        return { bags, parcels, carrier: carriers[0]! };
+      });
+
+      const declared = await parcelCustomsLookup(db).declared(claimed.parcels.map((x) => x.logistics_no));
+      const carrierName = declared.find((d) => d.waybillKey.startsWith(`${claimed.carrier}|`))?.logisticsName ?? claimed.carrier;
+      const bagOf = new Map(claimed.bags.map((b) => [b.id, b.bag_no]));
+      const message = arrivalMessage({
+        messageGuid: newId().toUpperCase(),
+        entityGuid: newId().toUpperCase(),
+        now,
+        customsCode: wh.jurisdiction!,
+        copNo,
+        operator: { code: wh.code, name: wh.name },
+        logistics: { code: claimed.carrier, name: carrierName },
+        billNo: input.billNo?.trim() || null,
+        domesticTrafNo: input.domesticTrafNo.trim(),
+        trafMode,
+        parcels: claimed.parcels.map((x) => ({ logisticsNo: x.logistics_no, bagNo: bagOf.get(x.bag_id!)! })),
+      });
+      let outcome: Awaited<ReturnType<typeof arrivals.submit>>['entities'][number];
+      try {
+        const res = await arrivals.submit(await arrivals.asOrganisation(wh.id), message, requestId);
+        outcome = res.entities[0]!;
+      } catch (e) {
+        const err = e as { code?: string; bilingual?: { zh: string; en: string }; message?: string };
+        outcome = {
+          index: 0,
+          accepted: false,
+          documentId: null,
+          returnStatus: err.code ?? 'error',
+          returnInfo: err.bilingual ? `${err.bilingual.zh} / ${err.bilingual.en}` : String(err.message),
+        };
+      }
+
+      return db.transaction().execute(async (trx) => {
+        const repo = createWarehouseRepository(trx);
+        // the repair may have completed it meanwhile (a slow intake): its outcome stands
+        const current = await repo.dispatchLocked(dispatchId);
+        if (current && current.return_status !== 'pending')
+          return toDispatch(
+            current,
+            claimed.bags.map((b) => b.bag_no),
+          );
+        const bagIds = claimed.bags.map((b) => b.id);
+        if (outcome.accepted) await repo.markDispatched(bagIds, now);
+        else await repo.updateBags(bagIds, { status: 'closed', dispatch_id: null });
+        const row = await repo.updateDispatch(dispatchId, {
+          arrival_document_id: outcome.documentId,
+          pre_no: outcome.preNo ?? null,
+          return_status: outcome.returnStatus,
+          return_info: outcome.returnInfo,
+        });
+        const view = toDispatch(
+          row,
+          claimed.bags.map((b) => b.bag_no),
+        );
+        await audit.append(trx, actorOf(p), [
+          {
+            action: outcome.accepted ? 'warehouse.dispatched' : 'warehouse.dispatch_rejected',
+            entity: 'warehouse_dispatch',
+            entityId: dispatchId,
+            after: view,
+          },
+        ]);
+        return view;
+      });
+    },
+  };
+}

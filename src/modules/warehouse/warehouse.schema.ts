@@ -1,0 +1,119 @@
+import { Type, type TSchema } from 'typebox';
+import { PARCEL_STATES } from './warehouse.states.ts';
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Scan = Type.String({ minLength: 1, maxLength: 60, description: 'as the scanner read it' });
+
+export const ParcelStatusSchema = Type.Enum(PARCEL_STATES);
+
+export const WarehouseParcel = Type.Object({
+  id: Type.String(),
+  logisticsNo: Type.String(),
+  logisticsCode: Type.String(),
+  bookingId: Nullable(Type.String()),
+  status: ParcelStatusSchema,
+  location: Nullable(Type.String()),
+  route: Nullable(Type.String()),
+  bagId: Nullable(Type.String()),
+  receivedAt: Nullable(Type.String()),
+  dispatchedAt: Nullable(Type.String()),
+  updatedAt: Type.String(),
+});
+
+export const BookingInput = Type.Object(
+  {
+    warehouseCode: Type.String({ minLength: 10, maxLength: 18, description: 'customs code of the supervision centre' }),
+    logisticsCode: Type.String({ minLength: 10, maxLength: 18, description: 'customs code of the carrier' }),
+    expectedAt: Type.String({ description: 'yyyy-MM-dd' }),
+    logisticsNos: Type.Array(Type.String({ maxLength: 60 }), { maxItems: 5000 }),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+export const Booking = Type.Object({
+  id: Type.String(),
+  bookingNo: Type.String(),
+  warehouseOrgId: Type.String(),
+  logisticsCode: Type.String(),
+  expectedAt: Type.String(),
+  note: Type.String(),
+  parcels: Type.Array(Type.Object({ logisticsNo: Type.String(), status: ParcelStatusSchema })),
+  createdAt: Type.String(),
+});
+
+export const ReceiveInput = Type.Object({ logisticsNo: Scan, logisticsCode: Type.Optional(Type.String({ maxLength: 18 })) });
+export const ReceiveResult = Type.Object({
+  parcel: WarehouseParcel,
+  repeated: Type.Boolean(),
+  booked: Type.Boolean(),
+  declared: Type.Boolean(),
+  invtNo: Nullable(Type.String()),
+  customsStatus: Nullable(Type.String()),
+  inspection: Nullable(
+    Type.String({
+      description: "the joint-inspection task of the parcel's inventory: open (to the inspection station), passed, failed",
+    }),
+  ),
+});
+export const PutAwayInput = Type.Object({ logisticsNo: Scan, location: Type.String({ minLength: 1, maxLength: 20 }) });
+export const SortInput = Type.Object({ logisticsNo: Scan, route: Type.String({ minLength: 1, maxLength: 20 }) });
+export const Locations = Type.Array(
+  Type.Object({ code: Type.String({ maxLength: 20 }), zone: Type.Optional(Type.String({ maxLength: 40 })) }),
+  {
+    maxItems: 2000,
+  },
+);
+
+export const Bag = Type.Object({
+  id: Type.String(),
+  bagNo: Type.String(),
+  route: Type.String(),
+  logisticsCode: Type.String(),
+  status: Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('dispatched')]),
+  parcelCount: Type.Integer(),
+  dispatchId: Nullable(Type.String()),
+  createdAt: Type.String(),
+});
+
+export const DispatchInput = Type.Object(
+  {
+    bagIds: Type.Array(Type.String({ format: 'uuid' }), { maxItems: 500 }),
+    domesticTrafNo: Type.String({ maxLength: 100, description: 'truck plate or other domestic transport no.' }),
+    billNo: Type.Optional(Type.String({ maxLength: 37, description: 'master bill the consolidation (CEB607) will name' })),
+    trafMode: Type.Optional(Type.String({ minLength: 1, maxLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const Dispatch = Type.Object({
+  id: Type.String(),
+  copNo: Type.String(),
+  logisticsCode: Type.String(),
+  billNo: Nullable(Type.String()),
+  domesticTrafNo: Type.String(),
+  arrivalDocumentId: Nullable(Type.String()),
+  preNo: Nullable(Type.String()),
+  returnStatus: Type.String(),
+  returnInfo: Type.String(),
+  parcelCount: Type.Integer(),
+  bagNos: Type.Array(Type.String()),
+  createdAt: Type.String(),
+});
+
+export const StockCount = Type.Object({
+  id: Type.String(),
+  location: Nullable(Type.String()),
+  status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+  scanned: Type.Integer(),
+  startedAt: Type.String(),
+  closedAt: Nullable(Type.String()),
+  discrepancies: Type.Array(
+    Type.Object({
+      logisticsNo: Type.String(),
+      kind: Type.Union([Type.Literal('missing'), Type.Literal('unexpected'), Type.Literal('misplaced')]),
+      expectedLocation: Nullable(Type.String()),
+      scannedLocation: Nullable(Type.String()),
+    }),
+  ),
+});

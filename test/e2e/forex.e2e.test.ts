@@ -1,0 +1,87 @@
+/**
+ * Issue 6 entry screens: the payment institution imports receipt records as CSV and sees every
+ * refused row with its field and rule; it records an RMB settlement without evidence, which the
+ * central bank's desk then lists.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import type { Page } from 'playwright-core';
+import { RESULTS, withBrowser } from '../support/browser.ts';
+
+const WAIT_MS = 20_000;
+
+async function loginAs(page: Page, baseUrl: string, username: string): Promise<void> {
+  await page.context().clearCookies();
+  await page.goto(`${baseUrl}/login`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill('cbec-demo');
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: WAIT_MS });
+  await page.getByTestId('dashboard-title').waitFor({ timeout: WAIT_MS });
+}
+
+test('forex CSV import shows per-row errors; an RMB settlement without evidence reaches the PBoC desk', async (t) => {
+  await withBrowser(t, async (page, tp) => {
+    await loginAs(page, tp.baseUrl, 'payer');
+    await page.getByTestId('menu-forex-submit').click();
+    await page.getByTestId('forex-import').waitFor({ timeout: WAIT_MS });
+    const csv = [
+      'refNo,institutionKind,institutionCode,ebcCode,orderNo,currency,amount,receivedOn,payerName',
+      'E2E-1,payment,3101960003,3601260888,E2E-ORD-1,502,12.50,2026-11-05,Ok',
+      'E2E-2,payment,3101960003,3601260888,E2E-ORD-2,502,12.50,2026/11/05,Bad date',
+      'E2E-3,payment,3101960003,3601260888,E2E-ORD-3,502,90000,2026-11-05,Over the cap',
+    ].join('\n');
+    await page.getByTestId('forex-import-csv').fill(csv);
+    await page.getByTestId('forex-import-run').click();
+    await page.getByTestId('forex-import-errors').waitFor({ timeout: WAIT_MS });
+    const table = (await page.getByTestId('forex-import-errors').textContent()) ?? '';
+    assert.match(table, /rows\[3\]\.receivedOn/);
+    assert.match(table, /rows\[4\]\.amount/);
+    assert.doesNotMatch(table, /rows\[2\]/, 'the good row is not listed');
+    assert.match((await page.getByTestId('forex-import-result').textContent()) ?? '', /1/);
+    await page.screenshot({ path: join(RESULTS, 'forex-import.png'), fullPage: true });
+
+    const s = page.getByTestId('rmb-settlement');
+    await s.getByLabel(/流水|Reference/).fill('E2E-RMB-1');
+    await s.getByLabel(/电商企业|企业|Enterprise/).fill('3601260888');
+    await s.getByLabel(/金额|Amount/).fill('4321');
+    await s.getByLabel(/结算日|Settled on/).fill('2026-11-06');
+    await s.getByRole('button').last().click();
+
+    await loginAs(page, tp.baseUrl, 'pboc');
+    await page.getByTestId('menu-pboc-desk').click();
+    await page.getByTestId('pboc-title').waitFor({ timeout: WAIT_MS });
+    await page.getByText('E2E-RMB-1').waitFor({ timeout: WAIT_MS });
+    await page.screenshot({ path: join(RESULTS, 'pboc-desk.png'), fullPage: true });
+  });
+});
+
+test('the tax officer records a seller’s tax status on the refund desk', async (t) => {
+  await withBrowser(t, async (page, tp) => {
+    await loginAs(page, tp.baseUrl, 'tax');
+    await page.getByTestId('menu-tax-desk').click();
+    const card = page.getByTestId('tax-profile');
+    await card.waitFor({ timeout: WAIT_MS });
+    await card.getByRole('combobox').click();
+    await card.getByRole('combobox').fill('赣州脐橙');
+    await page.keyboard.press('Enter');
+    await card.getByLabel(/综试区|Pilot zone/).fill('3601');
+    await card.getByRole('button').last().click();
+    const deadline = Date.now() + WAIT_MS;
+    let row: { pilot_zone: string | null; updated_by: string | null } | undefined;
+    while (Date.now() < deadline) {
+      row = (
+        await sql<{ pilot_zone: string | null; updated_by: string | null }>`
+          select p.pilot_zone, p.updated_by from tax_profile p join organisation o on o.id = p.org_id
+          where o.customs_code = '3601260999'`.execute(tp.platform.database.db)
+      ).rows[0];
+      if (row?.updated_by) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(row?.pilot_zone, '3601');
+    assert.ok(row?.updated_by, 'recorded by the officer, not the seed');
+    await page.screenshot({ path: join(RESULTS, 'tax-profile.png'), fullPage: true });
+  });
+});

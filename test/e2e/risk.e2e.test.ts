@@ -1,0 +1,195 @@
+/**
+ * Browser test of risk and joint inspection (issue 5, "Done when"): the customs officer edits a
+ * rule and dry-runs it against last month's inventories, saves it; a parcel hits it (and an
+ * inspection rule too: one joint task); the customs officer and the inspection officer each
+ * record their finding on the same task, scanned by waybill number; the parcel is released.
+ *
+ *   npx vite build --config web/vite.config.ts && node --import tsx --test test/e2e/risk.e2e.test.ts
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../support/parcels.ts';
+import { statusOf, submitOk } from '../support/clearance.ts';
+import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
+import { RESULTS, withBrowser } from '../support/browser.ts';
+
+const PASSWORD = 'cbec-demo';
+const WAIT_MS = 15_000;
+let g = 0;
+const nextGuid = (): string => guidOf(95, ++g);
+
+async function expectContains(locator: Locator, expected: string, what: string, ms = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + ms;
+  let actual: string | null = null;
+  while (Date.now() < deadline) {
+    actual = (await locator.count()) === 1 ? ((await locator.textContent()) ?? '').trim() : null;
+    if (actual?.includes(expected)) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  assert.fail(`${what}: expected "${expected}", got ${actual === null ? 'no single element' : `"${actual}"`}`);
+}
+
+async function loginAs(page: Page, baseUrl: string, username: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: WAIT_MS });
+  await page.getByTestId('dashboard-title').waitFor({ timeout: WAIT_MS });
+}
+
+async function logout(page: Page): Promise<void> {
+  await page.getByTestId('logout').click();
+  await page.waitForURL((url) => url.pathname === '/login', { timeout: WAIT_MS });
+}
+
+async function openMenu(page: Page, key: string, titleTestId: string): Promise<void> {
+  await page.getByTestId(`menu-${key}`).click();
+  await page.getByTestId(titleTestId).waitFor({ timeout: WAIT_MS });
+}
+
+/** Order, waybill and inventory of parcels through the real intake and pipeline. */
+async function declare(tp: TestPlatform, parcels: Parcel[]): Promise<void> {
+  const token = async (u: string) => apiLogin(tp.platform, u);
+  await submitOk(
+    tp,
+    await token('platform'),
+    message(
+      'CEB303',
+      nextGuid(),
+      PARTIES.platform,
+      parcels.map((p) => p.order),
+    ),
+  );
+  await submitOk(
+    tp,
+    await token('carrier'),
+    message(
+      'CEB505',
+      nextGuid(),
+      PARTIES.carrier,
+      parcels.map((p) => p.waybill),
+    ),
+  );
+  await submitOk(
+    tp,
+    await token('broker'),
+    message(
+      'CEB603',
+      nextGuid(),
+      PARTIES.broker,
+      parcels.map((p) => p.inventory),
+    ),
+  );
+  await tp.platform.settle();
+}
+
+const statusNow = async (tp: TestPlatform, p: Parcel) =>
+  (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status);
+
+/** Records the logged-in officer's finding on the task opened by scanning the waybill. */
+async function recordFinding(page: Page, waybill: string, codes: string, notes: string): Promise<void> {
+  await openMenu(page, 'inspection-tasks', 'inspection-tasks-title');
+  await page.getByTestId('inspection-scan').fill(waybill);
+  await page.getByTestId('inspection-scan-open').click();
+  await page.getByTestId(`task-${waybill}`).waitFor({ timeout: WAIT_MS });
+  await page.getByTestId('finding-codes').fill(codes);
+  await page.getByTestId('finding-notes').fill(notes);
+  await page.getByTestId('finding-submit').click();
+  await page.getByTestId('finding-submit').waitFor({ state: 'detached', timeout: WAIT_MS });
+}
+
+void test(
+  'risk journey: edit a rule, dry-run it, a parcel hits it, one joint inspection, release',
+  { timeout: 300_000 },
+  async (t) => {
+    await withBrowser(t, async (page, tp) => {
+      const { baseUrl } = tp;
+      // Last month's traffic: one ordinary bowl parcel to the USA (502), released straight through.
+      const earlier = makeParcel(2, 'R');
+      await declare(tp, [earlier]);
+      assert.deepEqual(await statusNow(tp, earlier), ['399']);
+      // Inspection selects porcelain bowls (HS 6911) for a check: a rule of the inspection agency.
+      const customsToken = await apiLogin(tp.platform, 'customs');
+      const ciq = await fetch(`${baseUrl}/api/v1/risk/rules`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${customsToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          id: 'R-CIQ-PORCELAIN',
+          effectiveFrom: '2020-01-01',
+          kind: 'hs_list',
+          lane: 'inspect',
+          params: { hsPrefixes: ['6911'], agency: 'inspection' },
+          explainZh: '瓷器抽样检验',
+          explainEn: 'porcelain sampled for inspection',
+          enabled: true,
+        }),
+      });
+      assert.equal(ciq.status, 201, await ciq.text());
+
+      // 1. The customs officer makes the USA a destination for inspection, dry-runs, saves.
+      await loginAs(page, baseUrl, 'customs');
+      // The customs workbench shows the risk measures.
+      await page.getByTestId('risk-measures').waitFor({ timeout: WAIT_MS });
+      await openMenu(page, 'risk-rules', 'risk-rules-title');
+      await page.getByTestId('rule-edit-R-DESTINATION').click();
+      await page.getByTestId('rule-params').fill('{"countries": ["502"]}');
+      await page.getByTestId('rule-lane').click();
+      await page.locator('.ant-select-dropdown .ant-select-item-option[title="查验"]').click();
+      await page.getByTestId('rule-explain-zh').fill('运往该国的包裹布控查验');
+      await page.getByTestId('rule-dry-run').click();
+      await expectContains(page.getByTestId('rule-dry-run-result'), '将命中 1 份', 'dry run counts last month’s hits');
+      await expectContains(page.getByTestId('rule-dry-run-result'), earlier.logisticsNo, 'dry run names the parcel');
+      await page.screenshot({ path: join(RESULTS, 'risk-rule-dry-run.png'), fullPage: true });
+      await page.getByTestId('rule-save').click();
+      await page.getByTestId('rule-save').waitFor({ state: 'hidden', timeout: WAIT_MS });
+      await expectContains(page.getByTestId('rule-lane-R-DESTINATION'), '查验', 'the new version is in force');
+
+      // 2. A parcel hits both rules: one joint task (receipt 500), held until both agencies clear it.
+      const parcel = makeParcel(4, 'R');
+      await declare(tp, [parcel]);
+      assert.deepEqual(await statusNow(tp, parcel), ['300']);
+      await openMenu(page, 'risk-hits', 'risk-hits-title');
+      await expectContains(
+        page.getByTestId(`risk-hit-${parcel.logisticsNo}`),
+        'R-DESTINATION',
+        'the officer sees which rule hit',
+      );
+      await expectContains(page.getByTestId(`risk-hit-${parcel.logisticsNo}`), 'R-CIQ-PORCELAIN', 'and the inspection rule');
+      await page.screenshot({ path: join(RESULTS, 'risk-hits.png'), fullPage: true });
+      // The manual-review queue shows the parcel but offers no approval: the inspection releases it.
+      await openMenu(page, 'reviews', 'review-title');
+      await page.getByTestId(`review-inspect-${parcel.orderNo}`).waitFor({ timeout: WAIT_MS });
+      assert.equal(await page.getByTestId(`review-approve-${parcel.orderNo}`).count(), 0);
+
+      // 3. Customs records its finding on the scanned task; inspection is still pending.
+      await recordFinding(page, parcel.logisticsNo, 'C01', '开箱查验，货证相符');
+      await expectContains(page.getByTestId('task-pending'), '检验检疫', 'inspection still to record');
+      await tp.platform.settle();
+      assert.deepEqual(await statusNow(tp, parcel), ['300'], 'one agency alone does not release');
+      await logout(page);
+
+      // 4. The inspection officer records on the same task: released once.
+      await loginAs(page, baseUrl, 'inspection');
+      await recordFinding(page, parcel.logisticsNo, 'Q00', '未见有害生物');
+      await expectContains(page.getByTestId('task-status'), '通过', 'task passed');
+      await page.screenshot({ path: join(RESULTS, 'inspection-task.png'), fullPage: true });
+      await tp.platform.settle();
+      assert.deepEqual(await statusNow(tp, parcel), ['399']);
+      // The inspection desk's other screens: the demo orange filing and its batch ledger.
+      await openMenu(page, 'inspection-filings', 'inspection-filings-title');
+      await expectContains(page.getByTestId('insp-filing-status-GZ-ORANGE-5KG'), '已备案', 'demo orange filed with inspection');
+      await openMenu(page, 'inspection-batches', 'inspection-batches-title');
+      await expectContains(page.getByTestId('batch-balance-GZ-2026-NAVEL-01'), '100000', 'demo batch balance');
+      await openMenu(page, 'inspection-declarations', 'inspection-declarations-title');
+
+      // 5. The broker's consolidation binds the parcel: released (800).
+      const site = siteMessages(1, [parcel], 'R');
+      await submitOk(tp, await apiLogin(tp.platform, 'broker'), site.consolidation);
+      await tp.platform.settle();
+      assert.deepEqual(await statusNow(tp, parcel), ['800']);
+    });
+  },
+);

@@ -1,0 +1,47 @@
+/**
+ * Browser test of the public overseas service-point directory (issue 7): anyone, without logging
+ * in, finds the demo service point, narrows it by country, city and service, in Chinese and English.
+ *
+ *   npx vite build --config web/vite.config.ts && node --import tsx --test test/e2e/service-points.e2e.test.ts
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Locator } from 'playwright-core';
+import { withBrowser } from '../support/browser.ts';
+
+const WAIT_MS = 15_000;
+
+async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  assert.fail(what);
+}
+const text = async (l: Locator) => ((await l.count()) ? ((await l.first().textContent()) ?? '') : '');
+
+test('public service-point directory: no log-in, filters by country, city and service, zh/en', async (t) => {
+  await withBrowser(t, async (page, tp) => {
+    await page.goto(`${tp.baseUrl}/public/service-points`);
+    const title = page.getByTestId('public-points-title');
+    const table = page.getByTestId('public-points-table');
+    await eventually('the page opens without a session, in Chinese', async () =>
+      (await text(title)).includes('境外服务网点目录'),
+    );
+    assert.ok(!page.url().includes('/login'), page.url());
+    await eventually('the demo point is listed', async () => (await text(table)).includes('Los Angeles'));
+
+    await page.getByTestId('public-points-country').fill('DE');
+    await eventually('no point in DE', async () => !(await text(table)).includes('Los Angeles'));
+    await page.getByTestId('public-points-country').fill('us');
+    await page.getByTestId('public-points-city').fill('Los Angeles');
+    await eventually('US, Los Angeles', async () => (await text(table)).includes('Ganshang'));
+    await page.getByTestId('public-points-service').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '法律咨询' }).click();
+    await eventually('no legal consulting there', async () => !(await text(table)).includes('Ganshang'));
+
+    await page.getByTestId('lang-en').click();
+    await eventually('in English', async () => (await text(title)).includes('Overseas service-point directory'));
+  });
+});

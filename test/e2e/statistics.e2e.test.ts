@@ -1,0 +1,174 @@
+/**
+ * Browser test of issue 8 ("Done when"): the commerce officer opens the statistics dashboard,
+ * filters by destination country and month and exports Excel; a buyer abroad scans a trace
+ * code and sees the product's chain in English.
+ *
+ *   npm run build:web && node --import tsx --test test/e2e/statistics.e2e.test.ts
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import ExcelJS from 'exceljs';
+import type { Page } from 'playwright-core';
+import { DEMO_PRODUCTS } from '../../src/modules/filing/index.ts';
+import { guidOf, makeParcel, message, PARTIES, siteMessages } from '../support/parcels.ts';
+import { SENDER_USER, submitOk } from '../support/clearance.ts';
+import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
+import { RESULTS, withBrowser } from '../support/browser.ts';
+
+const WAIT_MS = 15_000;
+
+/** Ten parcels to the USA and five to the UK, through the real pipeline to 899. */
+async function closeParcels(tp: TestPlatform): Promise<void> {
+  const tokens: Record<string, string> = {};
+  for (const u of new Set(Object.values(SENDER_USER))) tokens[u] = await apiLogin(tp.platform, u);
+  const parcels = Array.from({ length: 15 }, (_, i) => {
+    const p = makeParcel(i + 1, 'E');
+    if (i >= 10) p.inventory.head.country = '303';
+    return p;
+  });
+  const site = siteMessages(1, parcels, 'E');
+  for (const m of [
+    message(
+      'CEB303',
+      guidOf(3030, 1),
+      PARTIES.platform,
+      parcels.map((p) => p.order),
+    ),
+    message(
+      'CEB403',
+      guidOf(4030, 1),
+      PARTIES.payer,
+      parcels.map((p) => p.payment),
+    ),
+    message(
+      'CEB505',
+      guidOf(5050, 1),
+      PARTIES.carrier,
+      parcels.map((p) => p.waybill),
+    ),
+    message(
+      'CEB603',
+      guidOf(6030, 1),
+      PARTIES.broker,
+      parcels.map((p) => p.inventory),
+    ),
+    site.arrival,
+    site.consolidation,
+    site.departure,
+  ])
+    await submitOk(tp, tokens[SENDER_USER[m.messageType]!]!, m);
+  await tp.platform.settle();
+}
+
+async function loginAs(page: Page, baseUrl: string, username: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill('cbec-demo');
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: WAIT_MS });
+  await page.getByTestId('dashboard-title').waitFor({ timeout: WAIT_MS });
+}
+
+async function waitForText(page: Page, testId: string, expected: string): Promise<void> {
+  const loc = page.getByTestId(testId);
+  const deadline = Date.now() + WAIT_MS;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = ((await loc.count()) > 0 ? await loc.first().textContent() : '') ?? '';
+    if (last.trim() === expected) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  assert.fail(`${testId}: expected "${expected}", got "${last}"`);
+}
+
+test('commerce filters the statistics by country and month and exports Excel; a buyer verifies a trace code in English', async (t) => {
+  await withBrowser(t, async (page, tp) => {
+    await closeParcels(tp);
+    const month = new Date().toISOString().slice(0, 7);
+
+    await loginAs(page, tp.baseUrl, 'commerce');
+    await page.getByTestId('menu-stats').click();
+    await page.getByTestId('stats-title').waitFor({ timeout: WAIT_MS });
+    await waitForText(page, 'stats-total-inventories', '15');
+    await page.getByTestId('stats-month').fill(month);
+    await page.getByTestId('stats-country').fill('502');
+    await waitForText(page, 'stats-total-inventories', '10');
+    await page.getByTestId('stats-table').getByText('美国').first().waitFor({ timeout: WAIT_MS });
+    await page.screenshot({ path: join(RESULTS, 'statistics-commerce.png'), fullPage: true });
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: WAIT_MS }),
+      page.getByTestId('stats-export').click(),
+    ]);
+    const file = join(RESULTS, 'statistics-export.xlsx');
+    await download.saveAs(file);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await readFile(file)) as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('country')!;
+    const total = ws.getRow(ws.rowCount);
+    assert.equal(total.getCell(1).value, 'total');
+    assert.equal(total.getCell(3).value, 10, 'the export carries the filters');
+    assert.ok(wb.getWorksheet('month') && wb.getWorksheet('hs_heading'), 'every table is a sheet');
+
+    // The other issue-8 pages open for the commerce officer without errors.
+    for (const key of ['credit', 'parks']) {
+      await page.getByTestId(`menu-${key}`).click();
+      await page.getByTestId(`${key}-title`).waitFor({ timeout: WAIT_MS });
+    }
+
+    // Parks: the demo park is listed; the officer registers a park and schedules a course through the forms.
+    await page.getByTestId('parks-table').getByText('南昌跨境电商综合试验区产业园').waitFor({ timeout: WAIT_MS });
+    await page.getByTestId('park-name').fill('赣州跨境电商产业园 E2E');
+    await page.getByTestId('park-region').fill('36070');
+    await page.getByTestId('park-create').click();
+    await page.getByTestId('parks-table').getByText('赣州跨境电商产业园 E2E').waitFor({ timeout: WAIT_MS });
+    await page.getByTestId('offering-title').fill('跨境电商运营实务 E2E');
+    await page.getByTestId('offering-starts').fill('2027-03-01T09:00');
+    await page.getByTestId('offering-ends').fill('2027-03-01T17:00');
+    await page.getByTestId('offering-place').fill('南昌');
+    await page.getByTestId('offering-create').click();
+    await page.getByTestId('offerings-table').getByText('跨境电商运营实务 E2E').waitFor({ timeout: WAIT_MS });
+    // entered and shown in China Standard Time
+    await page.getByTestId('offerings-table').getByText('2027-03-01 09:00').waitFor({ timeout: WAIT_MS });
+    await page.getByTestId('programme-name').fill('培训补贴 E2E');
+    await page.getByTestId('programme-opens').fill('2027-01-01');
+    await page.getByTestId('programme-closes').fill('2027-12-31');
+    await page.getByTestId('programme-create').click();
+    await page.getByTestId('programmes-table').getByText('培训补贴 E2E').waitFor({ timeout: WAIT_MS });
+    await page.screenshot({ path: join(RESULTS, 'parks-commerce.png'), fullPage: true });
+
+    // The seller makes a trace code; the buyer abroad scans its label.
+    const seller = await apiLogin(tp.platform, 'seller');
+    const product = DEMO_PRODUCTS.find((p) => p.ebcCode === PARTIES.seller.code)!;
+    const made = await fetch(`${tp.baseUrl}/api/v1/trace/codes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${seller}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'unit', itemNo: product.itemNo, batchNo: 'E2E-1', quantity: 1, producer: 'Jingdezhen kiln' }),
+    });
+    assert.equal(made.status, 201);
+    const code = ((await made.json()) as { items: { code: string }[] }).items[0]!.code;
+    await fetch(`${tp.baseUrl}/api/v1/trace/codes/${code}/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${seller}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'departure', place: 'Nanchang', country: 'CN' }),
+    });
+    await page.goto(`${tp.baseUrl}/t/${code}?lang=en`);
+    await page.getByTestId('trace-chain').waitFor({ timeout: WAIT_MS });
+    const chain = (await page.getByTestId('trace-chain').textContent()) ?? '';
+    for (const step of ['Product filed with customs', 'Produced', 'Left China'])
+      assert.ok(chain.includes(step), `chain shows "${step}": ${chain}`);
+    assert.equal((await page.getByTestId('trace-code').textContent())?.trim(), code);
+    await page.screenshot({ path: join(RESULTS, 'trace-verification.png'), fullPage: true });
+
+    // Without any log-in (a buyer's phone): the page and its report form, in Chinese too.
+    await page.context().clearCookies();
+    await page.goto(`${tp.baseUrl}/t/${code}?lang=zh`);
+    await page.getByTestId('trace-chain').waitFor({ timeout: WAIT_MS });
+    assert.equal(await page.locator('form[action^="/t/"] textarea[name="summary"]').count(), 1, 'the report form is there');
+    await page.locator('textarea[name="summary"]').fill('底部商标模糊，疑似假冒');
+    await page.locator('form[action^="/t/"] button[type="submit"]').click();
+    await page.getByTestId('trace-reported').waitFor({ timeout: WAIT_MS });
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Browser test of the supervision-centre floor (issue 7, "Done when"): three declared parcels are
+ * scanned in, packed into one bag and dispatched; the arrival (CEB507) goes to customs, and the
+ * arrivals page shows it accepted (399).
+ *
+ *   npx vite build --config web/vite.config.ts && node --import tsx --test test/e2e/warehouse.e2e.test.ts
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { guidOf, makeParcel, message, PARTIES, type Parcel } from '../support/parcels.ts';
+import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
+import { submitOk } from '../support/clearance.ts';
+import { RESULTS, withBrowser } from '../support/browser.ts';
+
+const WAIT_MS = 15_000;
+const BILL_NO = 'E2E-784-00000007';
+
+async function expectContains(locator: Locator, expected: string, what: string, ms = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + ms;
+  let actual: string | null = null;
+  while (Date.now() < deadline) {
+    actual = (await locator.count()) === 1 ? ((await locator.textContent()) ?? '').trim() : null;
+    if (actual?.includes(expected)) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  assert.fail(`${what}: expected "${expected}", got ${actual === null ? 'no single element' : `"${actual}"`}`);
+}
+
+async function declare(tp: TestPlatform, parcels: Parcel[]): Promise<void> {
+  const send = async (
+    type: 'CEB303' | 'CEB403' | 'CEB505' | 'CEB603',
+    user: keyof typeof PARTIES,
+    pick: (p: Parcel) => Parcel['order'],
+  ) =>
+    submitOk(
+      tp,
+      await apiLogin(tp.platform, user),
+      message(type, guidOf(Number(type.slice(3)) * 100 + 77, 77), PARTIES[user], parcels.map(pick)),
+    );
+  await send('CEB303', 'platform', (p) => p.order);
+  await send('CEB403', 'payer', (p) => p.payment);
+  await send('CEB505', 'carrier', (p) => p.waybill);
+  await send('CEB603', 'broker', (p) => p.inventory);
+  await tp.platform.settle();
+}
+
+async function scan(page: Page, testId: string, value: string): Promise<void> {
+  const field = page.getByTestId(testId);
+  await field.fill(value);
+  await field.press('Enter');
+}
+
+test('warehouse floor: scan three parcels in, pack them into a bag, dispatch, customs records the arrival', async (t) => {
+  await withBrowser(t, async (page, tp) => {
+    const parcels = [1, 2, 3].map((n) => makeParcel(n, 'E'));
+    await declare(tp, parcels);
+
+    await page.goto(`${tp.baseUrl}/login`);
+    await page.getByTestId('login-username').fill('warehouse');
+    await page.getByTestId('login-password').fill('cbec-demo');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('dashboard-title').waitFor({ timeout: WAIT_MS });
+    await page.getByTestId('menu-warehouse-floor').click();
+    await page.getByTestId('floor-title').waitFor({ timeout: WAIT_MS });
+
+    // receive: the scan field has the focus; each scan ends with Enter
+    for (const p of parcels) {
+      await scan(page, 'receive-scan', p.logisticsNo);
+      await expectContains(page.getByTestId('scan-result'), p.logisticsNo, `receive ${p.logisticsNo}`);
+    }
+    await expectContains(page.getByTestId('scan-result'), '已入库', 'received');
+
+    // pack into one bag
+    await page.getByTestId('tab-pack').click();
+    await page.getByTestId('bag-route').fill('US');
+    await page.getByTestId('open-bag').click();
+    await page.getByTestId('current-bag').waitFor({ timeout: WAIT_MS });
+    for (const [i, p] of parcels.entries()) {
+      await scan(page, 'pack-scan', p.logisticsNo);
+      await expectContains(page.getByTestId('bag-count'), String(i + 1), `bag holds ${i + 1}`);
+    }
+    await page.getByTestId('close-bag').click();
+    await page.getByTestId('open-bag').waitFor({ timeout: WAIT_MS });
+
+    // dispatch: the arrival goes to customs
+    await page.getByTestId('tab-dispatch').click();
+    const row = page.getByTestId('dispatch-bags').locator('tbody tr.ant-table-row');
+    await row.first().waitFor({ timeout: WAIT_MS });
+    assert.equal(await row.count(), 1);
+    await row.first().locator('input[type="checkbox"]').check();
+    await page.getByTestId('dispatch-plate').fill('赣A12345');
+    await page.getByTestId('dispatch-bill').fill(BILL_NO);
+    await page.getByTestId('dispatch-now').click();
+    await expectContains(page.getByTestId('dispatch-list').locator('tbody'), '2 ', 'intake accepted the arrival');
+    await page.screenshot({ path: join(RESULTS, 'warehouse-floor-dispatched.png'), fullPage: true });
+
+    // customs: the pipeline accepts the arrival (399); the warehouse sees it on the arrivals page
+    await tp.platform.settle();
+    await page.getByTestId('menu-arrivals').click();
+    await page.getByTestId('arrivals-title').waitFor({ timeout: WAIT_MS });
+    const status = page.getByTestId(`arrivals-status-${BILL_NO}`);
+    await status.waitFor({ timeout: WAIT_MS });
+    assert.equal(await status.getAttribute('data-status'), '399');
+    await page.screenshot({ path: join(RESULTS, 'warehouse-arrival-399.png'), fullPage: true });
+  });
+});

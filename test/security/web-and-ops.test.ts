@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { loadConfig } from '../../src/kernel/config.ts';
+import { createPlatform } from '../../src/server/platform.ts';
+import { submitOk } from '../support/clearance.ts';
+import { makeParcel, message, PARTIES } from '../support/parcels.ts';
+import { login, startTestPlatform, type TestPlatform } from '../support/platform.ts';
+
+/** Web security (CSRF, CSP) and operations endpoints (liveness, readiness, Prometheus metrics). */
+let tp: TestPlatform;
+
+async function apiKeys(): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from api_key`.execute(tp.platform.database.db);
+  return r.rows[0]!.n;
+}
+
+before(async () => {
+  tp = await startTestPlatform();
+});
+after(async () => {
+  await tp.stop();
+});
+
+describe('CSRF: cookie-authenticated changes must come from this site', () => {
+  let cookie = '';
+  before(async () => {
+    const res = await fetch(new URL('/api/v1/auth/login', tp.baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: tp.baseUrl },
+      body: JSON.stringify({ username: 'seller', password: 'cbec-demo' }),
+    });
+    assert.equal(res.status, 200);
+    cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    assert.match(cookie, /^cbec_session=/);
+  });
+
+  const create = (headers: Record<string, string>) =>
+    fetch(new URL('/api/v1/api-keys', tp.baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ name: 'csrf probe' }),
+    });
+
+  test('no Origin, a foreign Origin, a foreign Referer: 403, nothing created', async () => {
+    const before = await apiKeys();
+    const probes: Record<string, string>[] = [
+      {},
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { referer: 'https://evil.example/page' },
+    ];
+    for (const h of probes) {
+      const res = await create({ cookie, ...h });
+      assert.equal(res.status, 403, JSON.stringify(h));
+      const body = (await res.json()) as { code: string; detailZh: string };
+      assert.equal(body.code, 'csrf.forbidden');
+      assert.match(body.detailZh, /跨站/);
+    }
+    assert.equal(await apiKeys(), before);
+  });
+
+  test('same Origin (or same-site Referer) with the cookie: allowed; reads need no Origin', async () => {
+    const before = await apiKeys();
+    assert.equal((await create({ cookie, origin: tp.baseUrl })).status, 201);
+    assert.equal((await create({ cookie, referer: `${tp.baseUrl}/api-keys` })).status, 201);
+    assert.equal(await apiKeys(), before + 2);
+    const read = await fetch(new URL('/api/v1/api-keys', tp.baseUrl), { headers: { cookie } });
+    assert.equal(read.status, 200);
+  });
+
+  test('a bearer token is exempt (browsers never attach it on their own)', async () => {
+    const token = await login(tp.platform, 'seller');
+    const before = await apiKeys();
+    assert.equal((await create({ authorization: `Bearer ${token}` })).status, 201);
+    assert.equal(await apiKeys(), before + 1);
+  });
+});
+
+describe('Content-Security-Policy', () => {
+  test('strict for pages and API: scripts only from self, no plugins, no framing', async () => {
+    for (const url of ['/', '/login', '/api/v1/codes']) {
+      const res = await fetch(new URL(url, tp.baseUrl));
+      const csp = res.headers.get('content-security-policy') ?? '';
+      const directives = new Map(
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([k, ...v]) => [k, v]),
+      );
+      assert.deepEqual(directives.get('script-src'), ["'self'"], `${url}: ${csp}`);
+      assert.deepEqual(directives.get('object-src'), ["'none'"], url);
+      assert.deepEqual(directives.get('frame-ancestors'), ["'none'"], url);
+      assert.deepEqual(directives.get('default-src'), ["'self'"], url);
+      assert.ok(!csp.includes('unsafe-eval'), url);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    }
+  });
+});
+
+describe('liveness, readiness, metrics', () => {
+  test('/livez and /readyz answer 200 when the database is up', async () => {
+    assert.deepEqual(await (await fetch(new URL('/livez', tp.baseUrl))).json(), { status: 'ok' });
+    const ready = await fetch(new URL('/readyz', tp.baseUrl));
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready', db: 'ok' });
+  });
+
+  test('without a database the process is live but not ready', async () => {
+    const p = await createPlatform({
+      config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }),
+      databaseUrl: 'postgres://nobody@127.0.0.1:1/none',
+      migrate: false,
+    });
+    try {
+      await p.app.ready();
+      assert.equal((await p.app.inject({ url: '/livez' })).statusCode, 200);
+      const ready = await p.app.inject({ url: '/readyz' });
+      assert.equal(ready.statusCode, 503);
+      assert.equal((ready.json() as { reason: string }).reason, 'database');
+    } finally {
+      await p.close();
+    }
+  });
+
+  test('/metrics: intake rate, pipeline lag, decisions by lane, errors', async () => {
+    const n = 7001;
+    const parcel = makeParcel(n, 'MET');
+    const g = (pfx: number): string => `${String(pfx).padStart(8, '0')}-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    const tokens = {
+      platform: await login(tp.platform, 'platform'),
+      payer: await login(tp.platform, 'payer'),
+      carrier: await login(tp.platform, 'carrier'),
+      broker: await login(tp.platform, 'broker'),
+    };
+    await submitOk(tp, tokens.platform, message('CEB303', g(9303), PARTIES.platform, [parcel.order]));
+    await submitOk(tp, tokens.payer, message('CEB403', g(9403), PARTIES.payer, [parcel.payment]));
+    await submitOk(tp, tokens.carrier, message('CEB505', g(9505), PARTIES.carrier, [parcel.waybill]));
+    await submitOk(tp, tokens.broker, message('CEB603', g(9603), PARTIES.broker, [parcel.inventory]));
+    // one refused message
+    const bad = await tp.platform.app.inject({
+      method: 'POST',
+      url: '/api/v1/ceb',
+      headers: { authorization: `Bearer ${tokens.platform}`, 'content-type': 'application/xml' },
+      payload: '<nope/>',
+    });
+    assert.ok(bad.statusCode >= 400);
+    await tp.platform.settle();
+    const res = await fetch(new URL('/metrics', tp.baseUrl));
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
+    const text = await res.text();
+    const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
+    assert.equal(value(/^cbec_intake_messages_total\{format="xml",outcome="accepted"\} (\d+)/m), 4);
+    assert.equal(value(/^cbec_intake_messages_total\{format="xml",outcome="refused"\} (\d+)/m), 1);
+    assert.ok(value(/^cbec_decisions_by_lane\{lane="green"\} (\d+)/m) >= 1, text);
+    // settled: nothing waits, nothing died
+    assert.match(text, /^cbec_pipeline_lag_seconds\{handler="all"\} 0$/m);
+    assert.match(text, /^cbec_outbox_pending\{handler="all"\} 0$/m);
+    assert.match(text, /^cbec_outbox_dead\{handler="all"\} 0$/m);
+    assert.match(text, /^# TYPE cbec_errors_total counter$/m);
+    assert.match(text, /^cbec_http_request_duration_seconds_bucket/m);
+  });
+});

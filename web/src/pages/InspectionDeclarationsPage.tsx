@@ -1,0 +1,150 @@
+import { CheckOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Empty, Table, Tag } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { api, errorMessage } from '../api.ts';
+import { LoadError, Page } from '../components/Page.tsx';
+import { formatDateTime } from '../format.ts';
+import { useLocale } from '../i18n/index.ts';
+import { hasPermission, useSession } from '../session.tsx';
+
+interface Declaration {
+  id: string;
+  declarationNo: string;
+  enterpriseCode: string;
+  customsCode: string;
+  day: string;
+  parcelCount: number;
+  status: 'declared' | 'supervised';
+  supervisedAt: string | null;
+  updatedAt: string;
+}
+
+interface Parcel {
+  inventoryId: string;
+  logisticsNo: string;
+  lane: string;
+  withdrawn: boolean;
+  lines: { gnum: string; itemNo: string; name: string; qty: number; category: string }[];
+}
+
+const KEY = ['inspection', 'declarations'] as const;
+
+/** One declaration's parcels, loaded when the row is expanded. */
+function Parcels({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const q = useQuery({
+    queryKey: [...KEY, id],
+    queryFn: () => api<Declaration & { parcels: Parcel[] }>(`/inspection/declarations/${encodeURIComponent(id)}`),
+  });
+  const columns: TableColumnsType<Parcel> = [
+    {
+      title: t('risk.waybill'),
+      dataIndex: 'logisticsNo',
+      key: 'logisticsNo',
+      render: (v: string, r) => (
+        <>
+          {v} {r.withdrawn ? <Tag>{t('inspection.withdrawn')}</Tag> : null}
+        </>
+      ),
+    },
+    { title: t('risk.lane'), dataIndex: 'lane', key: 'lane', render: (v: string) => t(`risk.lanes.${v as 'green'}`) },
+    {
+      title: t('inspection.itemNo'),
+      key: 'lines',
+      render: (_: unknown, r) =>
+        r.lines.map((l) => (
+          <div key={l.gnum}>
+            {l.itemNo} {l.name} × {l.qty} <Tag>{l.category}</Tag>
+          </div>
+        )),
+    },
+  ];
+  if (q.error) return <LoadError error={q.error} onRetry={() => void q.refetch()} />;
+  return (
+    <Table<Parcel>
+      rowKey="inventoryId"
+      size="small"
+      loading={q.isLoading}
+      columns={columns}
+      dataSource={q.data?.parcels ?? []}
+      pagination={false}
+    />
+  );
+}
+
+/**
+ * Centralised declaration and supervision (集中申报、集中监管): the day's inspection-relevant
+ * parcels per enterprise, declared by the platform; the inspection officer supervises each batch.
+ */
+export default function InspectionDeclarationsPage() {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const session = useSession();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const canWork = hasPermission(session, 'inspection.work');
+  const list = useQuery({ queryKey: KEY, queryFn: () => api<{ items: Declaration[] }>('/inspection/declarations') });
+  const supervise = useMutation({
+    mutationFn: (id: string) =>
+      api<Declaration>(`/inspection/declarations/${encodeURIComponent(id)}/supervise`, { method: 'POST' }),
+    onSuccess: async (d) => {
+      void message.success(`${d.declarationNo} ${t('inspection.supervised')}`);
+      await queryClient.invalidateQueries({ queryKey: KEY });
+    },
+    onError: (err) => void message.error(errorMessage(err, locale)),
+  });
+
+  const columns: TableColumnsType<Declaration> = [
+    { title: t('inspection.declarationNo'), dataIndex: 'declarationNo', key: 'declarationNo' },
+    { title: t('inspection.day'), dataIndex: 'day', key: 'day' },
+    { title: t('risk.seller'), dataIndex: 'enterpriseCode', key: 'enterpriseCode' },
+    { title: t('inspection.parcelCount'), dataIndex: 'parcelCount', key: 'parcelCount', align: 'right' },
+    {
+      title: t('inspection.status'),
+      dataIndex: 'status',
+      key: 'status',
+      render: (v: Declaration['status'], r) => (
+        <Tag color={v === 'supervised' ? 'green' : 'orange'} data-testid={`declaration-status-${r.declarationNo}`}>
+          {t(`inspection.declarationStatus.${v}`)}
+          {r.supervisedAt ? ` ${formatDateTime(r.supervisedAt, locale)}` : ''}
+        </Tag>
+      ),
+    },
+    {
+      title: t('common.actions'),
+      key: 'actions',
+      render: (_: unknown, r) =>
+        canWork && r.status === 'declared' ? (
+          <Button
+            size="small"
+            icon={<CheckOutlined />}
+            loading={supervise.isPending && supervise.variables === r.id}
+            onClick={() => supervise.mutate(r.id)}
+            data-testid={`declaration-supervise-${r.declarationNo}`}
+          >
+            {t('inspection.supervise')}
+          </Button>
+        ) : null,
+    },
+  ];
+
+  return (
+    <Page title={t('inspection.declarationsTitle')} testId="inspection-declarations-title">
+      {list.error ? (
+        <LoadError error={list.error} onRetry={() => void list.refetch()} />
+      ) : (
+        <Table<Declaration>
+          rowKey="id"
+          size="small"
+          loading={list.isLoading}
+          columns={columns}
+          dataSource={list.data?.items ?? []}
+          expandable={{ expandedRowRender: (r) => <Parcels id={r.id} /> }}
+          locale={{ emptyText: <Empty description={t('inspection.noDeclarations')} /> }}
+        />
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,237 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Card, Form, Input, InputNumber, Select, Table, Tabs, Tag } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { api, errorMessage } from '../api.ts';
+import { LoadError, Page } from '../components/Page.tsx';
+import { formatDateTime } from '../format.ts';
+import { useLocale } from '../i18n/index.ts';
+
+interface Warehouse {
+  id: string;
+  code: string;
+  name: string;
+  country: string;
+  city: string;
+}
+interface Sale {
+  id: string;
+  warehouseId: string;
+  orderNo: string;
+  status: string;
+  lines: { sku: string; qty: number; returned: number; declarationNo: string; releasedAt: string }[];
+  createdAt: string;
+}
+type Line = { sku: string; qty: number };
+
+/** "SKU qty" per line (a pasted packing list); answers null when a line does not read. */
+function parseLines(text: string): Line[] | null {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const out: Line[] = [];
+  for (const l of lines) {
+    const m = /^(\S+)[\s,，]+(\d+)$/.exec(l);
+    if (!m) return null;
+    out.push({ sku: m[1]!, qty: Number(m[2]) });
+  }
+  return out.length ? out : null;
+}
+
+function useWarehouses() {
+  return useQuery({ queryKey: ['overseas', 'warehouses'], queryFn: () => api<Warehouse[]>('/overseas/warehouses') });
+}
+
+function ConsignmentTab() {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const warehouses = useWarehouses();
+  const [form] = Form.useForm();
+  const receive = useMutation({
+    mutationFn: (body: unknown) => api<unknown>('/overseas/consignments', { method: 'POST', body }),
+    onSuccess: async () => {
+      void message.success(t('provider.received'));
+      form.resetFields();
+      await queryClient.invalidateQueries({ queryKey: ['overseas'] });
+    },
+    onError: (e) => void message.error(errorMessage(e, locale)),
+  });
+  return (
+    <Form
+      form={form}
+      layout="vertical"
+      style={{ maxWidth: 640 }}
+      data-testid="consignment-form"
+      onFinish={(v: {
+        warehouseId: string;
+        sellerCode: string;
+        declarationNo: string;
+        tradeMode: string;
+        releasedAt: string;
+        lines: string;
+      }) => {
+        const lines = parseLines(v.lines);
+        if (!lines) return void message.error(t('provider.linesHint'));
+        receive.mutate({
+          warehouseId: v.warehouseId,
+          sellerCode: v.sellerCode.trim(),
+          declarationNo: v.declarationNo.trim(),
+          tradeMode: v.tradeMode,
+          releasedAt: new Date(`${v.releasedAt}T00:00:00+08:00`).toISOString(),
+          lines,
+        });
+      }}
+    >
+      <Form.Item name="warehouseId" label={t('provider.warehouse')} rules={[{ required: true }]}>
+        <Select options={(warehouses.data ?? []).map((w) => ({ value: w.id, label: `${w.code} · ${w.name}` }))} />
+      </Form.Item>
+      <Form.Item name="sellerCode" label={t('provider.sellerCode')} rules={[{ required: true }]}>
+        <Input data-testid="consignment-seller" />
+      </Form.Item>
+      <Form.Item name="declarationNo" label={t('provider.declarationNo')} rules={[{ required: true }]}>
+        <Input data-testid="consignment-declaration" />
+      </Form.Item>
+      <Form.Item name="tradeMode" label={t('provider.tradeMode')} initialValue="9810">
+        <Select options={['9810', '9610', '0110'].map((m) => ({ value: m, label: m }))} />
+      </Form.Item>
+      <Form.Item name="releasedAt" label={t('provider.releasedAt')} rules={[{ required: true, pattern: /^\d{4}-\d{2}-\d{2}$/ }]}>
+        <Input placeholder="2026-11-20" data-testid="consignment-released" />
+      </Form.Item>
+      <Form.Item name="lines" label={t('provider.lines')} extra={t('provider.linesHint')} rules={[{ required: true }]}>
+        <Input.TextArea rows={4} placeholder={'SKU-1 100\nSKU-2 50'} data-testid="consignment-lines" />
+      </Form.Item>
+      <Button type="primary" htmlType="submit" loading={receive.isPending} data-testid="consignment-submit">
+        {t('provider.receive')}
+      </Button>
+    </Form>
+  );
+}
+
+function SalesTab() {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const [returnForm] = Form.useForm();
+  const sales = useQuery({ queryKey: ['overseas', 'sales'], queryFn: () => api<Sale[]>('/overseas/sales') });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['overseas'] });
+  const onError = (e: unknown) => void message.error(errorMessage(e, locale));
+  const ship = useMutation({
+    mutationFn: (id: string) => api<Sale>(`/overseas/sales/${id}/ship`, { method: 'POST' }),
+    onSuccess: refresh,
+    onError,
+  });
+  const ret = useMutation({
+    mutationFn: (body: unknown) => api<unknown>('/overseas/returns', { method: 'POST', body }),
+    onSuccess: async () => {
+      void message.success(t('provider.returned'));
+      returnForm.resetFields();
+      await refresh();
+    },
+    onError,
+  });
+  return (
+    <>
+      {sales.error ? (
+        <LoadError error={sales.error} onRetry={() => void sales.refetch()} />
+      ) : (
+        <Table<Sale>
+          className="block-gap"
+          rowKey="id"
+          size="small"
+          loading={sales.isLoading}
+          dataSource={sales.data ?? []}
+          data-testid="sales-table"
+          columns={[
+            { title: t('provider.orderNo'), dataIndex: 'orderNo' },
+            { title: t('provider.status'), key: 'st', render: (_: unknown, s) => <Tag>{s.status}</Tag> },
+            {
+              title: t('provider.lines'),
+              key: 'lines',
+              render: (_: unknown, s) =>
+                s.lines.map((l, i) => (
+                  <div key={i}>
+                    {l.sku} × {l.qty}
+                    {l.returned ? ` (−${l.returned})` : ''} · {t('provider.declarationNo')} {l.declarationNo}
+                  </div>
+                )),
+            },
+            { title: '', key: 'at', render: (_: unknown, s) => formatDateTime(s.createdAt, locale) },
+            {
+              title: t('common.actions'),
+              key: 'act',
+              render: (_: unknown, s) =>
+                s.status === 'reserved' ? (
+                  <Button size="small" onClick={() => ship.mutate(s.id)} data-testid={`ship-${s.orderNo}`}>
+                    {t('provider.ship')}
+                  </Button>
+                ) : null,
+            },
+          ]}
+        />
+      )}
+      <Card className="block-gap" title={t('provider.returns')}>
+        <Form
+          form={returnForm}
+          layout="inline"
+          onFinish={(v: { saleId: string; sku: string; qty: number; disposition: string; customsRecordNo?: string }) =>
+            ret.mutate({
+              items: [{ saleId: v.saleId, sku: v.sku.trim(), qty: v.qty }],
+              disposition: v.disposition,
+              ...(v.customsRecordNo ? { customsRecordNo: v.customsRecordNo.trim() } : {}),
+            })
+          }
+        >
+          <Form.Item name="saleId" rules={[{ required: true }]}>
+            <Select
+              style={{ width: 200 }}
+              placeholder={t('provider.orderNo')}
+              options={(sales.data ?? []).filter((s) => s.status !== 'reserved').map((s) => ({ value: s.id, label: s.orderNo }))}
+            />
+          </Form.Item>
+          <Form.Item name="sku" rules={[{ required: true }]}>
+            <Input placeholder="SKU" style={{ width: 140 }} />
+          </Form.Item>
+          <Form.Item name="qty" rules={[{ required: true }]}>
+            <InputNumber min={1} placeholder={t('provider.qty')} />
+          </Form.Item>
+          <Form.Item name="disposition" initialValue="restock">
+            <Select
+              style={{ width: 180 }}
+              options={[
+                { value: 'restock', label: t('provider.restock') },
+                { value: 'to_china', label: t('provider.toChina') },
+              ]}
+            />
+          </Form.Item>
+          <Form.Item name="customsRecordNo">
+            <Input placeholder={t('provider.customsRecordNo')} />
+          </Form.Item>
+          <Button htmlType="submit" loading={ret.isPending}>
+            {t('provider.return')}
+          </Button>
+        </Form>
+      </Card>
+    </>
+  );
+}
+
+/**
+ * The overseas-warehouse provider's desk: consignments in, the sellers' retail orders (reserved by
+ * the seller against its stock) shipped, returns recorded.
+ */
+export default function OverseasProviderPage() {
+  const { t } = useTranslation();
+  return (
+    <Page title={t('provider.title')} testId="provider-title">
+      <Tabs
+        items={[
+          { key: 'in', label: t('provider.consignments'), children: <ConsignmentTab /> },
+          { key: 'sales', label: t('provider.sales'), children: <SalesTab /> },
+        ]}
+      />
+    </Page>
+  );
+}

@@ -1,0 +1,169 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Card, Input, Select, Space, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, errorMessage } from '../api.ts';
+import { Page } from '../components/Page.tsx';
+import { formatDateTime } from '../format.ts';
+import { useLocale } from '../i18n/index.ts';
+import { useSession } from '../session.tsx';
+
+const SERVICES = ['agent_operation', 'customer_service', 'warehousing', 'data_services', 'legal_consulting'] as const;
+type Service = (typeof SERVICES)[number];
+
+interface Point {
+  id: string;
+  name: string;
+  country: string;
+  city: string;
+  services: Service[];
+  contact: string;
+  description: string;
+}
+interface Request {
+  id: string;
+  pointName: string | null;
+  service: Service;
+  message: string;
+  status: 'open' | 'accepted' | 'declined' | 'done';
+  reply: string | null;
+  createdAt: string;
+}
+
+/** The directory of overseas service points (map-free filters); SMEs ask, providers answer. */
+export default function OverseasServicePointsPage() {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const session = useSession();
+  const provider = session.user.organisation?.roles.includes('overseas') ?? false;
+  const [filters, setFilters] = useState<{ country?: string; city?: string; service?: Service }>({});
+  const [asks, setAsks] = useState<Record<string, string>>({});
+  const points = useQuery({
+    queryKey: ['service-points', filters],
+    queryFn: () =>
+      api<Point[]>('/public/service-points', {
+        query: { country: filters.country, city: filters.city, service: filters.service },
+      }),
+  });
+  const requests = useQuery({ queryKey: ['service-requests'], queryFn: () => api<Request[]>('/service-requests') });
+  const send = useMutation({
+    mutationFn: (v: { pointId: string; service: Service; message: string }) =>
+      api<Request>('/service-requests', { method: 'POST', body: v }),
+    onSuccess: async () => {
+      void message.success(t('points.sent'));
+      await queryClient.invalidateQueries({ queryKey: ['service-requests'] });
+    },
+    onError: (e) => void message.error(errorMessage(e, locale)),
+  });
+  const answer = useMutation({
+    mutationFn: (v: { id: string; action: 'accept' | 'decline' | 'complete' }) =>
+      api<Request>(`/service-requests/${v.id}/answer`, { method: 'POST', body: { action: v.action } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['service-requests'] }),
+    onError: (e) => void message.error(errorMessage(e, locale)),
+  });
+  return (
+    <Page title={t('points.title')} testId="points-title">
+      <Space wrap>
+        <Input
+          placeholder={t('points.country')}
+          style={{ width: 120 }}
+          maxLength={2}
+          onChange={(e) => setFilters((f) => ({ ...f, country: e.target.value.toUpperCase() || undefined }))}
+        />
+        <Input
+          placeholder={t('points.city')}
+          style={{ width: 180 }}
+          onChange={(e) => setFilters((f) => ({ ...f, city: e.target.value || undefined }))}
+        />
+        <Select<Service>
+          allowClear
+          placeholder={t('points.service')}
+          style={{ width: 200 }}
+          options={SERVICES.map((s) => ({ value: s, label: t(`points.services.${s}`) }))}
+          onChange={(v) => setFilters((f) => ({ ...f, service: v }))}
+        />
+      </Space>
+      <Table<Point>
+        className="block-gap"
+        rowKey="id"
+        loading={points.isLoading}
+        dataSource={points.data ?? []}
+        data-testid="points-table"
+        columns={[
+          { title: t('points.name'), dataIndex: 'name' },
+          { title: t('points.country'), dataIndex: 'country' },
+          { title: t('points.city'), dataIndex: 'city' },
+          {
+            title: t('points.service'),
+            key: 's',
+            render: (_: unknown, p) => p.services.map((s) => <Tag key={s}>{t(`points.services.${s}`)}</Tag>),
+          },
+          { title: t('points.contact'), dataIndex: 'contact' },
+          ...(provider
+            ? []
+            : [
+                {
+                  title: t('points.ask'),
+                  key: 'ask',
+                  render: (_: unknown, p: Point) => (
+                    <Space.Compact>
+                      <Input value={asks[p.id] ?? ''} onChange={(e) => setAsks((a) => ({ ...a, [p.id]: e.target.value }))} />
+                      <Button
+                        disabled={!asks[p.id]}
+                        onClick={() => send.mutate({ pointId: p.id, service: p.services[0]!, message: asks[p.id]! })}
+                      >
+                        {t('points.send')}
+                      </Button>
+                    </Space.Compact>
+                  ),
+                },
+              ]),
+        ]}
+      />
+      <Card className="block-gap" title={t('points.requests')}>
+        <Table<Request>
+          rowKey="id"
+          size="small"
+          dataSource={requests.data ?? []}
+          columns={[
+            { title: t('points.name'), dataIndex: 'pointName' },
+            { title: t('points.service'), key: 's', render: (_: unknown, r) => t(`points.services.${r.service}`) },
+            { title: '', dataIndex: 'message' },
+            { title: t('points.status'), key: 'st', render: (_: unknown, r) => <Tag>{t(`points.statuses.${r.status}`)}</Tag> },
+            { title: '', dataIndex: 'reply' },
+            { title: '', key: 'at', render: (_: unknown, r) => formatDateTime(r.createdAt, locale) },
+            ...(provider
+              ? [
+                  {
+                    title: t('common.actions'),
+                    key: 'act',
+                    render: (_: unknown, r: Request) => (
+                      <Space>
+                        {r.status === 'open' ? (
+                          <Button size="small" onClick={() => answer.mutate({ id: r.id, action: 'accept' })}>
+                            {t('points.accept')}
+                          </Button>
+                        ) : null}
+                        {r.status === 'open' ? (
+                          <Button size="small" onClick={() => answer.mutate({ id: r.id, action: 'decline' })}>
+                            {t('points.decline')}
+                          </Button>
+                        ) : null}
+                        {r.status === 'accepted' ? (
+                          <Button size="small" onClick={() => answer.mutate({ id: r.id, action: 'complete' })}>
+                            {t('points.complete')}
+                          </Button>
+                        ) : null}
+                      </Space>
+                    ),
+                  },
+                ]
+              : []),
+          ]}
+        />
+      </Card>
+    </Page>
+  );
+}

@@ -1,0 +1,165 @@
+import { CheckOutlined, CloseOutlined, ReloadOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Empty, Input, Modal, Space, Table, Tag } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, errorMessage } from '../api.ts';
+import { LoadError, Page } from '../components/Page.tsx';
+import { RiskMeasuresCard } from '../components/RiskMeasuresCard.tsx';
+import { formatDateTime } from '../format.ts';
+import { useLocale } from '../i18n/index.ts';
+import { LANE_COLOR } from './RiskRulesPage.tsx';
+
+interface Hit {
+  rule: string;
+  lane: string;
+  zh: string;
+  en: string;
+  detailZh: string;
+  detailEn: string;
+}
+
+interface HitRow {
+  inventoryId: string;
+  ebcCode: string;
+  total: string;
+  lane: 'green' | 'review' | 'inspect' | 'hold';
+  hits: Hit[];
+  goods: string;
+  logisticsNo: string | null;
+  orderNo: string | null;
+  decidedAt: string;
+}
+
+/** Held inventories with the rules that hit them, explained; the officer approves or rejects in bulk. */
+export default function RiskHitsPage() {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const [selected, setSelected] = useState<string[]>([]);
+  const [rejecting, setRejecting] = useState(false);
+  const [reason, setReason] = useState('');
+  const list = useQuery({ queryKey: ['risk', 'hits'], queryFn: () => api<{ items: HitRow[] }>('/risk/hits') });
+
+  const bulk = useMutation({
+    mutationFn: async (input: { approve: boolean; reason?: string }) => {
+      // One review per inventory through the clearance review path; the first failure stops the rest.
+      for (const id of selected) {
+        await api(`/customs/reviews/${encodeURIComponent(id)}/${input.approve ? 'approve' : 'reject'}`, {
+          method: 'POST',
+          body: input.approve ? {} : { reason: input.reason ?? '' },
+        });
+      }
+      return selected.length;
+    },
+    onSuccess: async (n) => {
+      void message.success(t('risk.done', { n }));
+      setSelected([]);
+      setRejecting(false);
+      await queryClient.invalidateQueries({ queryKey: ['risk'] });
+    },
+    onError: (err) => void message.error(errorMessage(err, locale)),
+  });
+
+  const columns: TableColumnsType<HitRow> = [
+    { title: t('risk.waybill'), dataIndex: 'logisticsNo', key: 'logisticsNo', width: 150 },
+    { title: t('risk.seller'), dataIndex: 'ebcCode', key: 'ebcCode', width: 120 },
+    { title: t('risk.total'), dataIndex: 'total', key: 'total', width: 90 },
+    {
+      title: t('risk.lane'),
+      dataIndex: 'lane',
+      key: 'lane',
+      width: 100,
+      render: (lane: HitRow['lane']) => <Tag color={LANE_COLOR[lane]}>{t(`risk.lanes.${lane}`)}</Tag>,
+    },
+    {
+      title: t('risk.hits'),
+      key: 'hits',
+      render: (_: unknown, r) => (
+        <div data-testid={`risk-hit-${r.logisticsNo ?? r.inventoryId}`}>
+          {r.hits.map((h) => (
+            <div key={h.rule}>
+              <Tag color={LANE_COLOR[h.lane]}>{h.rule}</Tag>
+              {locale === 'en' ? `${h.en}: ${h.detailEn}` : `${h.zh}：${h.detailZh}`}
+            </div>
+          ))}
+        </div>
+      ),
+    },
+    {
+      title: t('risk.decidedAt'),
+      dataIndex: 'decidedAt',
+      key: 'decidedAt',
+      width: 170,
+      render: (v: string) => formatDateTime(v, locale),
+    },
+  ];
+
+  return (
+    <Page
+      title={t('risk.hitsTitle')}
+      testId="risk-hits-title"
+      extra={
+        <Space>
+          <Button icon={<ReloadOutlined />} onClick={() => void list.refetch()} />
+          <Button
+            type="primary"
+            icon={<CheckOutlined />}
+            disabled={!selected.length}
+            loading={bulk.isPending}
+            onClick={() => bulk.mutate({ approve: true })}
+            data-testid="risk-bulk-approve"
+          >
+            {t('risk.approve')}
+          </Button>
+          <Button
+            danger
+            icon={<CloseOutlined />}
+            disabled={!selected.length}
+            onClick={() => setRejecting(true)}
+            data-testid="risk-bulk-reject"
+          >
+            {t('risk.reject')}
+          </Button>
+        </Space>
+      }
+    >
+      <RiskMeasuresCard />
+      {list.error ? (
+        <LoadError error={list.error} onRetry={() => void list.refetch()} />
+      ) : (
+        <Table<HitRow>
+          rowKey="inventoryId"
+          loading={list.isLoading}
+          columns={columns}
+          dataSource={list.data?.items ?? []}
+          rowSelection={{
+            selectedRowKeys: selected,
+            onChange: (keys) => setSelected(keys as string[]),
+            // An inventory selected for inspection is released by its inspection task, not here.
+            getCheckboxProps: (r) => ({ disabled: r.lane === 'inspect' }),
+          }}
+          locale={{ emptyText: <Empty description={t('risk.empty')} /> }}
+          size="small"
+        />
+      )}
+      <Modal
+        open={rejecting}
+        title={t('risk.reject')}
+        onCancel={() => setRejecting(false)}
+        onOk={() => bulk.mutate({ approve: false, reason })}
+        confirmLoading={bulk.isPending}
+      >
+        {bulk.error ? <Alert type="error" showIcon title={errorMessage(bulk.error, locale)} /> : null}
+        <Input.TextArea
+          rows={3}
+          placeholder={t('risk.rejectReason')}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
+      </Modal>
+    </Page>
+  );
+}
