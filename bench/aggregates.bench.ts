@@ -80,6 +80,16 @@ async function main(): Promise<void> {
     // 2. Clones: new ids and numbers, closing times spread over the month, five countries.
     await sql`update clr_inventory set closed_at = ${MONTH_START}::timestamptz + (random() * interval '29 days')`.execute(db);
     const copies = Math.ceil(target / TEMPLATE) - 1;
+    // Secondary indexes are dropped for the bulk copy and built again afterwards (as a restore
+    // would): the queries then run with every index the platform has.
+    const indexes = await sql<{ name: string; def: string }>`
+      select i.indexname as name, i.indexdef as def from pg_indexes i
+      join pg_class c on c.relname = i.indexname join pg_index x on x.indexrelid = c.oid
+      where i.tablename in ('clr_document', 'clr_inventory') and not x.indisprimary and not x.indisunique`.execute(db);
+    for (const ix of indexes.rows) await sql`drop index ${sql.id(ix.name)}`.execute(db);
+    // Copies are made from the template only (never from earlier copies).
+    await sql`create table bench_template_doc as select * from clr_document where kind = 'inventory'`.execute(db);
+    await sql`create table bench_template_inv as select * from clr_inventory`.execute(db);
     const bar = new cliProgress.SingleBar(
       { format: 'cloning [{bar}] {value}/{total} inventories' },
       cliProgress.Presets.shades_classic,
@@ -89,6 +99,7 @@ async function main(): Promise<void> {
     for (let from = 1; from <= copies; from += 50) {
       const to = Math.min(copies, from + 49);
       await db.transaction().execute(async (trx) => {
+        await sql`set local synchronous_commit = off`.execute(trx);
         await sql`
           insert into clr_document
           select (jsonb_populate_record(null::clr_document, to_jsonb(d) || jsonb_build_object(
@@ -96,8 +107,7 @@ async function main(): Promise<void> {
             'business_key', d.business_key || '#' || g,
             'pre_no', d.pre_no || '-' || g,
             'head', jsonb_set(d.head, '{country}', to_jsonb((array['502', '303', '116', '133', '344'])[1 + g % 5]))))).*
-          from clr_document d cross join generate_series(${from}::int, ${to}::int) g
-          where d.kind = 'inventory'`.execute(trx);
+          from bench_template_doc d cross join generate_series(${from}::int, ${to}::int) g`.execute(trx);
         await sql`
           insert into clr_inventory
           select (jsonb_populate_record(null::clr_inventory, to_jsonb(i) || jsonb_build_object(
@@ -106,12 +116,13 @@ async function main(): Promise<void> {
             'order_key', i.order_key || '#' || g,
             'waybill_key', i.waybill_key || '#' || g,
             'closed_at', ${MONTH_START}::timestamptz + ((g * 7919 + hashtext(i.invt_no)::bigint % 1000) % (29 * 86400)) * interval '1 second'))).*
-          from clr_inventory i cross join generate_series(${from}::int, ${to}::int) g
-          where i.invt_no not like '%-%'`.execute(trx);
+          from bench_template_inv i cross join generate_series(${from}::int, ${to}::int) g`.execute(trx);
       });
       bar.update((to - 0) * TEMPLATE);
     }
     bar.stop();
+    await sql`drop table bench_template_doc, bench_template_inv`.execute(db);
+    for (const ix of indexes.rows) await sql.raw(ix.def).execute(db);
     const cloneSeconds = seconds(t0);
     await sql`analyze clr_document`.execute(db);
     await sql`analyze clr_inventory`.execute(db);
