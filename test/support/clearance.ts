@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { encodeCeb, type CebMessage } from '../../src/ceb/index.ts';
+import { message, PARTIES, type Parcel } from './parcels.ts';
 import type { TestPlatform } from './platform.ts';
 
 export const SENDER_USER: Record<string, string> = {
@@ -73,4 +74,44 @@ export async function receiptStatuses(tp: TestPlatform, messageType: string, gui
     tp.platform.database.db,
   );
   return [...new Set(r.rows.map((x) => x.s))];
+}
+
+/** A JSON call through the app with a bearer token: status and parsed body. */
+export async function apiCall<B = Record<string, unknown> & { items?: Record<string, unknown>[] }>(
+  tp: TestPlatform,
+  token: string,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: unknown,
+): Promise<{ status: number; body: B }> {
+  const res = await tp.platform.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${token}` },
+    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
+  });
+  return { status: res.statusCode, body: res.json() as B };
+}
+
+/**
+ * One parcel's order, waybill and inventory from the demo platform, carrier and broker (no
+ * payment collection), then the pipeline run; answers the inventory's intake outcome.
+ */
+export async function declareParcel(
+  tp: TestPlatform,
+  tokens: Record<string, string>,
+  p: Parcel,
+  nextGuid: () => string,
+): Promise<Outcome['entities'][number]> {
+  await submitOk(tp, tokens.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
+  await submitOk(tp, tokens.carrier!, message('CEB505', nextGuid(), PARTIES.carrier, [p.waybill]));
+  const inv = await submitOk(tp, tokens.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
+  await tp.platform.settle();
+  assert.ok(inv.entities[0]?.accepted, JSON.stringify(inv.entities[0]));
+  return inv.entities[0]!;
+}
+
+/** The statuses of a parcel's inventory documents, oldest first. */
+export async function inventoryStatuses(tp: TestPlatform, p: Parcel): Promise<string[]> {
+  return (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status);
 }

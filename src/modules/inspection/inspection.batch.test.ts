@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
-import { statusOf, submitOk } from '../../../test/support/clearance.ts';
+import { submitOk, apiCall, inventoryStatuses } from '../../../test/support/clearance.ts';
 import { inspectionLookup } from './inspection.lookup.ts';
 import { DEMO_BATCH_NO } from './inspection.demo.ts';
 
@@ -83,18 +83,10 @@ async function declare(ps: Parcel[]): Promise<void> {
   await tp.platform.settle();
 }
 
-const api = async (user: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-  const res = await tp.platform.app.inject({
-    method,
-    url,
-    headers: { authorization: `Bearer ${t[user]}` },
-    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-  });
-  return { status: res.statusCode, body: res.json() as Record<string, unknown> & { items?: Record<string, string>[] } };
-};
+const api = (user: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+  apiCall<Record<string, unknown> & { items?: Record<string, string>[] }>(tp, t[user]!, method, url, payload);
 
-const statusNow = async (p: Parcel) =>
-  (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status);
+const statusNow = (p: Parcel) => inventoryStatuses(tp, p);
 
 test('batch ledger: parcels draw on the batch, departures write off, an exhausted batch holds the next parcel', async () => {
   // Start from this test's own batch: the demo season's batch is removed (nothing drew on it yet).

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
-import { receiptStatuses, statusOf, submitOk } from '../../../test/support/clearance.ts';
+import { receiptStatuses, submitOk, apiCall, declareParcel, inventoryStatuses } from '../../../test/support/clearance.ts';
 import { TOPIC_WITHDRAWN } from '../clearance/index.ts';
 import { DEMO_BATCH_NO } from './inspection.demo.ts';
 
@@ -26,26 +26,14 @@ after(async () => {
 });
 
 async function declare(p: Parcel): Promise<{ id: string; invtNo: string }> {
-  await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
-  await submitOk(tp, t.carrier!, message('CEB505', nextGuid(), PARTIES.carrier, [p.waybill]));
-  const inv = await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
-  await tp.platform.settle();
-  assert.ok(inv.entities[0]?.accepted, JSON.stringify(inv.entities[0]));
-  return { id: inv.entities[0]!.documentId!, invtNo: inv.entities[0]!.invtNo! };
+  const inv = await declareParcel(tp, t, p, nextGuid);
+  return { id: inv.documentId!, invtNo: inv.invtNo! };
 }
 
-const api = async (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
-  const res = await tp.platform.app.inject({
-    method,
-    url,
-    headers: { authorization: `Bearer ${t[user]}` },
-    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-  });
-  return { status: res.statusCode, body: res.json() as Record<string, unknown> & { items?: Record<string, unknown>[] } };
-};
+const api = (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+  apiCall<Record<string, unknown> & { items?: Record<string, unknown>[] }>(tp, t[user]!, method, url, payload);
 
-const statusNow = async (p: Parcel) =>
-  (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status);
+const statusNow = (p: Parcel) => inventoryStatuses(tp, p);
 
 const rule = { effectiveFrom: '2020-01-01', explainZh: '说明', explainEn: 'explanation', enabled: true };
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, message, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
-import { receiptStatuses, statusOf, submitOk } from '../../../test/support/clearance.ts';
+import { guidOf, makeParcel, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
+import { receiptStatuses, apiCall, declareParcel, inventoryStatuses } from '../../../test/support/clearance.ts';
 
 let tp: TestPlatform;
 const t: Record<string, string> = {};
@@ -22,26 +22,13 @@ after(async () => {
 async function declare(n: number, run: string, mutate?: (p: Parcel) => void): Promise<{ p: Parcel; id: string }> {
   const p = makeParcel(n, run);
   mutate?.(p);
-  await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
-  await submitOk(tp, t.carrier!, message('CEB505', nextGuid(), PARTIES.carrier, [p.waybill]));
-  const inv = await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
-  await tp.platform.settle();
-  assert.ok(inv.entities[0]?.accepted, JSON.stringify(inv.entities[0]));
-  return { p, id: inv.entities[0]!.documentId! };
+  return { p, id: (await declareParcel(tp, t, p, nextGuid)).documentId! };
 }
 
-const api = async (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
-  const res = await tp.platform.app.inject({
-    method,
-    url,
-    headers: { authorization: `Bearer ${t[user]}` },
-    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-  });
-  return { status: res.statusCode, body: res.json() as Record<string, unknown> & { items?: unknown[] } };
-};
+const api = (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+  apiCall<Record<string, unknown> & { items?: unknown[] }>(tp, t[user]!, method, url, payload);
 
-const statusNow = async (p: Parcel) =>
-  (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status);
+const statusNow = (p: Parcel) => inventoryStatuses(tp, p);
 
 function asOrange(p: Parcel): void {
   const seller2 = { code: '3601260999', name: '赣州脐橙电商有限公司' };

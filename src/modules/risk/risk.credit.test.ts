@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { guidOf, makeParcel, message, PARTIES } from '../../../test/support/parcels.ts';
-import { submitOk } from '../../../test/support/clearance.ts';
+import { submitOk, apiCall } from '../../../test/support/clearance.ts';
 
 // The credit level the engine samples by: the customs override in the risk workbench, else the
 // credit system's rating (through the port wired in platform.ts), else filing history.
@@ -22,15 +22,8 @@ after(async () => {
   await tp.stop();
 });
 
-const api = async (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
-  const res = await tp.platform.app.inject({
-    method,
-    url,
-    headers: { authorization: `Bearer ${t[user]}` },
-    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-  });
-  return { status: res.statusCode, body: res.json() as Record<string, unknown> };
-};
+const api = (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+  apiCall<Record<string, unknown>>(tp, t[user]!, method, url, payload);
 
 /** Declares one ordinary parcel of the demo seller; answers the rules that hit it. */
 async function hitsOfNextParcel(): Promise<string[]> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { guidOf, makeParcel, message, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
-import { submitOk } from '../../../test/support/clearance.ts';
+import { submitOk, apiCall } from '../../../test/support/clearance.ts';
 
 // The inspection station on the floor: the risk engine selects porcelain vases (HS 6913) for an
 // inspection; scanning that parcel at the centre tells the clerk its task is open.
@@ -18,15 +18,8 @@ after(async () => {
   await tp?.stop();
 });
 
-const api = async (user: string, method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) => {
-  const res = await tp.platform.app.inject({
-    method,
-    url,
-    headers: { authorization: `Bearer ${t[user]}` },
-    ...(payload ? { payload } : {}),
-  });
-  return { status: res.statusCode, body: res.json() as Record<string, unknown> };
-};
+const api = (user: string, method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) =>
+  apiCall<Record<string, unknown>>(tp, t[user]!, method, url, payload);
 
 async function declare(p: Parcel): Promise<void> {
   await submitOk(tp, t.platform!, message('CEB303', guidOf(91, ++g), PARTIES.platform, [p.order]));
