@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { encodeCeb, type CebMessage } from '../../src/ceb/index.ts';
-import { message, PARTIES, type Parcel } from './parcels.ts';
+import { blockMessages, message, PARTIES, type Parcel } from './parcels.ts';
 import type { TestPlatform } from './platform.ts';
 
 export const SENDER_USER: Record<string, string> = {
@@ -114,4 +114,22 @@ export async function declareParcel(
 /** The statuses of a parcel's inventory documents, oldest first. */
 export async function inventoryStatuses(tp: TestPlatform, p: Parcel): Promise<string[]> {
   return (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status);
+}
+
+/**
+ * A block of ≤ 100 parcels sent as every party would send it (order, payment collection,
+ * waybill, inventory, then arrival, total-sub bill and departure) and run to closure (899).
+ */
+export async function closeParcels(
+  tp: TestPlatform,
+  tokens: Record<string, string>,
+  parcels: Parcel[],
+  block: number,
+  run: string,
+): Promise<void> {
+  for (const { user, message: m } of blockMessages(block, parcels, run)) {
+    const out = await submitOk(tp, tokens[user]!, m);
+    assert.equal(out.rejected, 0, `${m.messageType}: ${JSON.stringify(out.entities.find((e) => !e.accepted))}`);
+  }
+  await tp.platform.settle();
 }

@@ -3,8 +3,8 @@ import { after, before, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
-import { SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
+import { makeParcel, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
+import { closeParcels } from '../../../test/support/clearance.ts';
 import { TOPIC_CLOSED } from '../clearance/index.ts';
 import { DIMENSIONS } from './rules/dimensions.rules.ts';
 
@@ -17,39 +17,7 @@ const DAYS = ['2026-10-30T03:00:00Z', '2026-10-31T20:00:00Z', '2026-11-02T01:00:
 
 async function closeBatch(batch: number, parcels: Parcel[], at: string): Promise<void> {
   clock.set(new Date(at));
-  const ms = [
-    message(
-      'CEB303',
-      guidOf(3030, batch),
-      PARTIES.platform,
-      parcels.map((p) => p.order),
-    ),
-    message(
-      'CEB403',
-      guidOf(4030, batch),
-      PARTIES.payer,
-      parcels.map((p) => p.payment),
-    ),
-    message(
-      'CEB505',
-      guidOf(5050, batch),
-      PARTIES.carrier,
-      parcels.map((p) => p.waybill),
-    ),
-    message(
-      'CEB603',
-      guidOf(6030, batch),
-      PARTIES.broker,
-      parcels.map((p) => p.inventory),
-    ),
-  ];
-  const site = siteMessages(batch, parcels, 'S');
-  ms.push(site.arrival, site.consolidation, site.departure);
-  for (const m of ms) {
-    const out = await submitOk(tp, tokens[SENDER_USER[m.messageType]!]!, m);
-    assert.equal(out.rejected, 0, JSON.stringify(out).slice(0, 300));
-  }
-  await tp.platform.settle();
+  await closeParcels(tp, tokens, parcels, batch, 'S');
 }
 
 before(async () => {

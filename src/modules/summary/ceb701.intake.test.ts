@@ -3,8 +3,8 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { encodeCeb, type CebMessage } from '../../ceb/index.ts';
 import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
-import { postXml, SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
+import { makeParcel, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
+import { postXml, closeParcels } from '../../../test/support/clearance.ts';
 import { assertXsdValid, xmllintMissing } from '../../../test/support/xsd.ts';
 
 // Parcels close in November 2026 (China time); the broker summarises November on 1 December
@@ -14,42 +14,7 @@ const clock = fixedClock(new Date('2026-11-10T02:00:00Z'));
 let tp: TestPlatform;
 const tokens: Record<string, string> = {};
 
-async function runToClosure(ps: Parcel[], batch: number): Promise<void> {
-  const ms: CebMessage[] = [
-    message(
-      'CEB303',
-      guidOf(3031, batch),
-      PARTIES.platform,
-      ps.map((p) => p.order),
-    ),
-    message(
-      'CEB403',
-      guidOf(4031, batch),
-      PARTIES.payer,
-      ps.map((p) => p.payment),
-    ),
-    message(
-      'CEB505',
-      guidOf(5051, batch),
-      PARTIES.carrier,
-      ps.map((p) => p.waybill),
-    ),
-    message(
-      'CEB603',
-      guidOf(6031, batch),
-      PARTIES.broker,
-      ps.map((p) => p.inventory),
-    ),
-  ];
-  const site = siteMessages(batch, ps, 'Q');
-  ms.push(site.arrival, site.consolidation, site.departure);
-  for (const m of ms) {
-    const out = await submitOk(tp, tokens[SENDER_USER[m.messageType]!]!, m);
-    assert.equal(out.rejected, 0, `${m.messageType}: ${JSON.stringify(out.entities.find((e) => !e.accepted))}`);
-    await tp.platform.outbox.drain();
-  }
-  await tp.platform.settle();
-}
+const runToClosure = (ps: Parcel[], batch: number): Promise<void> => closeParcels(tp, tokens, ps, batch, 'Q');
 
 function ceb701(
   guid: string,

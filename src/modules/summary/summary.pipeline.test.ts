@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
-import type { CebMessage } from '../../ceb/index.ts';
 import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
-import { SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
+import { makeParcel, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
+import { closeParcels } from '../../../test/support/clearance.ts';
 import { assertXsdValid, xmllintMissing } from '../../../test/support/xsd.ts';
 import { groupLines, type InventoryLineInput } from './rules/grouping.rules.ts';
 import { ruleSetById } from './rules/summary.rulesets.ts';
@@ -28,42 +27,7 @@ function variant(p: Parcel): Parcel {
   return p;
 }
 
-async function runToClosure(ps: Parcel[], batch: number): Promise<void> {
-  const ms: CebMessage[] = [
-    message(
-      'CEB303',
-      guidOf(3031, batch),
-      PARTIES.platform,
-      ps.map((p) => p.order),
-    ),
-    message(
-      'CEB403',
-      guidOf(4031, batch),
-      PARTIES.payer,
-      ps.map((p) => p.payment),
-    ),
-    message(
-      'CEB505',
-      guidOf(5051, batch),
-      PARTIES.carrier,
-      ps.map((p) => p.waybill),
-    ),
-    message(
-      'CEB603',
-      guidOf(6031, batch),
-      PARTIES.broker,
-      ps.map((p) => p.inventory),
-    ),
-  ];
-  const site = siteMessages(batch, ps, 'S');
-  ms.push(site.arrival, site.consolidation, site.departure);
-  for (const m of ms) {
-    const out = await submitOk(tp, tokens[SENDER_USER[m.messageType]!]!, m);
-    assert.equal(out.rejected, 0, `${m.messageType}: ${JSON.stringify(out.entities.find((e) => !e.accepted))}`);
-    await tp.platform.outbox.drain();
-  }
-  await tp.platform.settle();
-}
+const runToClosure = (ps: Parcel[], batch: number): Promise<void> => closeParcels(tp, tokens, ps, batch, 'S');
 
 async function api<T>(
   user: string,
