@@ -126,8 +126,8 @@ export const en: Messages = {
   },
   workbench: {
     welcome: 'Welcome, {{name}}',
-    comingTitle: 'Business modules coming soon',
-    comingDesc: 'The modules of the {{workbench}} arrive with later releases.',
+    comingTitle: 'What this workbench does',
+    comingDesc: 'Each task of the {{workbench}} is in the menu on the left, shown by your permissions.',
     switchLabel: 'Switch workbench',
     ebc: {
       title: 'Seller workbench',

@@ -127,8 +127,8 @@ export const zhCN = {
   },
   workbench: {
     welcome: '欢迎，{{name}}',
-    comingTitle: '业务模块即将上线',
-    comingDesc: '{{workbench}}的业务模块将在后续版本中陆续上线。',
+    comingTitle: '本工作台的业务',
+    comingDesc: '{{workbench}}的各项业务在左侧菜单中，按您的权限显示。',
     switchLabel: '切换工作台',
     ebc: { title: '电商企业工作台', desc: '商品备案、订单导入、清单申报、物流跟踪、退税与收汇' },
     ebp: { title: '电商平台工作台', desc: '推送电子订单，查看回执' },
