@@ -84,12 +84,7 @@ export function receiptFeed(exec: Executor) {
       return { items: rows.map(toReceiptView), next: rows.length ? rows[rows.length - 1]!.seq! : after };
     },
     async end(orgId: string): Promise<number> {
-      const r = await sql<{
-        n: number;
-      }>`select coalesce(max(seq), 0)::bigint as n from clr_receipt where recipient_org_id = ${orgId} and seq is not null`.execute(
-        exec,
-      );
-      return Number(r.rows[0]?.n ?? 0);
+      return repo.feedEnd(orgId);
     },
   };
 }

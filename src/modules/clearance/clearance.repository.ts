@@ -349,44 +349,58 @@ export function createClearanceRepository(exec: Executor) {
     /** The feed: sequenced receipts of one organisation after a cursor, in commit order. */
     async receiptsAfter(orgId: string, after: number, limit: number): Promise<ReceiptRow[]> {
       const r = await sql<ReceiptRow>`
-        select * from clr_receipt where recipient_org_id = ${orgId} and seq > ${after} order by seq limit ${limit}`.execute(db);
+        select r.*, f.seq from clr_receipt_feed_entry f join clr_receipt r on r.id = f.receipt_id
+        where f.recipient_org_id = ${orgId} and f.seq > ${after} order by f.seq limit ${limit}`.execute(db);
       return r.rows;
     },
 
+    /** The last feed position of an organisation (0 before its first receipt). */
+    async feedEnd(orgId: string): Promise<number> {
+      const r = await sql<{ n: number | null }>`
+        select max(seq) as n from clr_receipt_feed_entry where recipient_org_id = ${orgId}`.execute(db);
+      return Number(r.rows[0]?.n ?? 0);
+    },
+
+    /** Receipt batches written but not yet in the feed (those of open transactions are not visible). */
     async unsequencedReceipts(): Promise<number> {
-      const r = await sql<{ n: number }>`select count(*)::int as n from clr_receipt where seq is null`.execute(db);
+      const r = await sql<{ n: number }>`select count(*)::int as n from clr_receipt_batch`.execute(db);
       return r.rows[0]?.n ?? 0;
     },
 
     /**
-     * Stamps `seq` on receipts whose writing transactions have all finished (txid below the
-     * snapshot's xmin), oldest first. Serialised by an advisory lock across processes.
+     * Appends to the feed the receipt batches whose writing transactions have all finished (txid
+     * below the snapshot's xmin), oldest first; answers how many batches it took. Serialised by an
+     * advisory lock across processes, so positions are handed out in one order.
      */
     async sequenceReceipts(limit: number): Promise<number> {
       return db.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(4242610002)`.execute(trx);
-        const r = await sql`
-          update clr_receipt r set seq = s.seq
-          from (
-            select id, nextval('clr_receipt_seq') as seq from (
-              select id from clr_receipt
-              where seq is null and txid < pg_snapshot_xmin(pg_current_snapshot())
-              order by id limit ${limit}
-            ) ordered
-          ) s
-          where r.id = s.id`.execute(trx);
-        return Number(r.numAffectedRows ?? 0);
+        const r = await sql<{ batches: number }>`
+          with taken as (
+            delete from clr_receipt_batch where id in (
+              select id from clr_receipt_batch where txid < pg_snapshot_xmin(pg_current_snapshot()) order by id limit ${limit})
+            returning id, receipt_ids, recipients
+          ), ordered as (
+            select u.receipt_id, u.recipient from taken t cross join lateral unnest(t.receipt_ids, t.recipients) as u(receipt_id, recipient)
+            order by t.id, u.receipt_id
+          ), appended as (
+            insert into clr_receipt_feed_entry (recipient_org_id, seq, receipt_id)
+            select recipient, nextval('clr_receipt_seq'), receipt_id from ordered
+          )
+          select count(*)::int as batches from taken`.execute(trx);
+        return r.rows[0]?.batches ?? 0;
       });
     },
 
     async receiptsOfDocument(documentId: string, orgId: string | null): Promise<ReceiptRow[]> {
       const r = orgId
-        ? await sql<ReceiptRow>`select * from clr_receipt where document_id = ${documentId} and recipient_org_id = ${orgId} order by id`.execute(
-            db,
-          )
+        ? await sql<ReceiptRow>`
+            select r.*, f.seq from clr_receipt r left join clr_receipt_feed_entry f on f.receipt_id = r.id
+            where r.document_id = ${documentId} and r.recipient_org_id = ${orgId} order by r.id`.execute(db)
         : await sql<ReceiptRow>`
-            select distinct on (message_type, return_status, guid) * from clr_receipt where document_id = ${documentId}
-            order by message_type, return_status, guid, id`.execute(db);
+            select distinct on (r.message_type, r.return_status, r.guid) r.*, f.seq
+            from clr_receipt r left join clr_receipt_feed_entry f on f.receipt_id = r.id where r.document_id = ${documentId}
+            order by r.message_type, r.return_status, r.guid, r.id`.execute(db);
       return r.rows.sort((a, b) => a.id - b.id);
     },
 

@@ -2,6 +2,9 @@ import type { Db } from '../../kernel/db.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import { createClearanceRepository } from './clearance.repository.ts';
 
+/** Receipt batches (one per INSERT statement, up to 1,000 receipts each) appended per statement. */
+const BATCHES_PER_PASS = 200;
+
 export type ReceiptSequencer = ReturnType<typeof createReceiptSequencer>;
 
 /**
@@ -21,9 +24,9 @@ export function createReceiptSequencer(deps: { db: Db; log: Logger; intervalMs?:
     running = (async () => {
       let total = 0;
       for (;;) {
-        const n = await repo.sequenceReceipts(5000);
+        const n = await repo.sequenceReceipts(BATCHES_PER_PASS);
         total += n;
-        if (n < 5000) break;
+        if (n < BATCHES_PER_PASS) break;
       }
       if (total > 0) for (const l of listeners) l();
       return total;
