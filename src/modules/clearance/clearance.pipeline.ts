@@ -227,6 +227,7 @@ export function clearancePipeline(deps: {
 
       // 4. Release (800) and closure (899), for whatever is now ready, in either order.
       const released: string[] = [];
+      const releasedKeys = new Set<string>(waybillKeys);
       const closed: string[] = [];
       const moves: { id: string; status: string }[] = [];
       for (const inv of await repo.releaseCandidates(decided, [...waybillKeys], rules.releaseRequiresArrival)) {
@@ -242,6 +243,7 @@ export function clearancePipeline(deps: {
         if (status === '399') {
           receipts.add({ ...base, status: '800' });
           released.push(inv.id);
+          releasedKeys.add(`${inv.head.logisticsCode}|${inv.head.logisticsNo}`);
           status = '800';
         }
         if (status === '800' && inv.departed) {
@@ -259,8 +261,6 @@ export function clearancePipeline(deps: {
         await deps.outbox?.publish(trx, [{ topic: TOPIC_CLOSED, payload: { ids: closed } satisfies ClosedPayload }]);
 
       // 5. A total-sub bill whose parcels are all released is released itself (608 800).
-      const releasedKeys = new Set<string>(waybillKeys);
-      for (const m of await repo.documentsByIds(released)) releasedKeys.add(`${m.head.logisticsCode}|${m.head.logisticsNo}`);
       const bills: DocumentRow[] = await repo.consolidationsFullyReleased([...releasedKeys]);
       await repo.setStatuses(
         bills.map((b) => ({ id: b.id, status: '800' })),

@@ -62,11 +62,17 @@ export interface ReceiptRow {
 
 export type NewReceipt = Omit<ReceiptRow, 'id' | 'seq'>;
 
+/** What matching, the decision hook and receipts read of a document: no more crosses the wire. */
+export type MatchDocument = Pick<
+  DocumentRow,
+  'id' | 'kind' | 'status' | 'guid' | 'sender_org_id' | 'receipt_copies' | 'head' | 'lines'
+>;
+
 export interface MatchCandidate {
-  inventory: DocumentRow & { invt_no: string; order_key: string; waybill_key: string };
-  order: DocumentRow | null;
-  waybill: DocumentRow | null;
-  payment: DocumentRow | null;
+  inventory: MatchDocument & { pre_no: string | null; invt_no: string; order_key: string; waybill_key: string };
+  order: MatchDocument | null;
+  waybill: MatchDocument | null;
+  payment: MatchDocument | null;
 }
 
 const CHUNK = 500;
@@ -224,15 +230,9 @@ export function createClearanceRepository(exec: Executor) {
       waybills: string[];
       payments: string[];
     }): Promise<MatchCandidate[]> {
-      const r = await sql<{
-        inv: DocumentRow;
-        invt_no: string;
-        order_key: string;
-        waybill_key: string;
-        ord: DocumentRow | null;
-        wb: DocumentRow | null;
-        pay: DocumentRow | null;
-      }>`
+      const r = await sql<
+        MatchCandidate['inventory'] & { ord: MatchDocument | null; wb: MatchDocument | null; pay: MatchDocument | null }
+      >`
         with keys as (
           select business_key from clr_document where id = any(${[...ids.orders, ...ids.payments]}::uuid[])
         ), wkeys as (
@@ -242,21 +242,23 @@ export function createClearanceRepository(exec: Executor) {
           union select i.document_id from clr_inventory i join keys k on k.business_key = i.order_key
           union select i.document_id from clr_inventory i join wkeys k on k.business_key = i.waybill_key
         )
-        select to_jsonb(d) as inv, i.invt_no, i.order_key, i.waybill_key,
-               (select to_jsonb(o) from clr_document o where o.kind = 'order' and o.live and o.business_key = i.order_key) as ord,
-               (select to_jsonb(w) from clr_document w where w.kind = 'waybill' and w.live and w.business_key = i.waybill_key) as wb,
-               (select to_jsonb(p) from clr_document p where p.kind = 'payment' and p.live and p.business_key = i.order_key) as pay
+        select d.id, d.kind, d.status, d.guid, d.sender_org_id, d.receipt_copies, d.head, d.lines, d.pre_no,
+               i.invt_no, i.order_key, i.waybill_key,
+               (select jsonb_build_object('id', o.id, 'kind', o.kind, 'status', o.status, 'guid', o.guid, 'sender_org_id', o.sender_org_id,
+                  'receipt_copies', o.receipt_copies, 'head', o.head, 'lines', o.lines)
+                from clr_document o where o.kind = 'order' and o.live and o.business_key = i.order_key) as ord,
+               (select jsonb_build_object('id', w.id, 'kind', w.kind, 'status', w.status, 'guid', w.guid, 'sender_org_id', w.sender_org_id,
+                  'receipt_copies', w.receipt_copies, 'head', w.head, 'lines', '[]'::jsonb)
+                from clr_document w where w.kind = 'waybill' and w.live and w.business_key = i.waybill_key) as wb,
+               (select jsonb_build_object('id', p.id, 'kind', p.kind, 'status', p.status, 'guid', p.guid, 'sender_org_id', p.sender_org_id,
+                  'receipt_copies', p.receipt_copies, 'head', p.head, 'lines', '[]'::jsonb)
+                from clr_document p where p.kind = 'payment' and p.live and p.business_key = i.order_key) as pay
         from cand join clr_inventory i on i.document_id = cand.document_id
         join clr_document d on d.id = i.document_id
         where d.live and d.status = '2'
         order by d.id
         for update of d`.execute(db);
-      return r.rows.map((x) => ({
-        inventory: { ...x.inv, invt_no: x.invt_no, order_key: x.order_key, waybill_key: x.waybill_key },
-        order: x.ord,
-        waybill: x.wb,
-        payment: x.pay,
-      }));
+      return r.rows.map(({ ord, wb, pay, ...inventory }) => ({ inventory, order: ord, waybill: wb, payment: pay }));
     },
 
     /** Payment collections of orders already matched (their order is 120), still waiting at 2. */
@@ -299,20 +301,21 @@ export function createClearanceRepository(exec: Executor) {
         departed: boolean;
       }>`
         with cand as (
-          select document_id from clr_inventory where document_id = any(${inventoryIds}::uuid[])
-          union select document_id from clr_inventory where waybill_key = any(${waybillKeys}::text[])
+          select document_id, waybill_key from clr_inventory where document_id = any(${inventoryIds}::uuid[])
+          union select document_id, waybill_key from clr_inventory where waybill_key = any(${waybillKeys}::text[])
+        ), ev as (
+          select c.document_id, bool_or(e.kind = 'consolidation') as bound, bool_or(e.kind = 'arrival') as arrived,
+            bool_or(e.kind = 'departure') as departed
+          from cand c join clr_parcel_event e on e.waybill_key = c.waybill_key
+          group by c.document_id
         )
         select d.id, d.status, d.guid, d.head, d.parties, d.sender_org_id, d.receipt_copies, d.pre_no, i.invt_no,
-          exists (select 1 from clr_parcel_event e where e.waybill_key = i.waybill_key and e.kind = 'consolidation') as bound,
-          exists (select 1 from clr_parcel_event e where e.waybill_key = i.waybill_key and e.kind = 'arrival') as arrived,
-          exists (select 1 from clr_parcel_event e where e.waybill_key = i.waybill_key and e.kind = 'departure') as departed
-        from cand join clr_inventory i on i.document_id = cand.document_id join clr_document d on d.id = i.document_id
-        where d.live and d.status in ('399', '800')
+          ev.bound, ev.arrived, ev.departed
+        from ev join clr_inventory i on i.document_id = ev.document_id join clr_document d on d.id = ev.document_id
+        where d.live and ((d.status = '399' and ev.bound and (ev.arrived or not ${requireArrival})) or (d.status = '800' and ev.departed))
         order by d.id
         for update of d`.execute(db);
-      return r.rows.filter(
-        (x) => (x.status === '399' && x.bound && (!requireArrival || x.arrived)) || (x.status === '800' && x.departed),
-      );
+      return r.rows;
     },
 
     /** For a cancellation: the live inventory by invtNo. */
