@@ -50,13 +50,15 @@ export async function backupDatabase(db: Db, file: string): Promise<BackupSummar
     try {
       const tables = (
         await sql<{ t: string }>`
-          select table_name as t from information_schema.tables
-          where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`.execute(conn)
+          select c.relname as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition order by 1`.execute(conn)
       ).rows.map((x) => x.t);
       const applied = await migrationList(conn);
       migrations = applied.length;
       tableCount = tables.length;
       await write({ format: BACKUP_FORMAT, createdAt: new Date().toISOString(), migrations: applied, tables } satisfies Header);
+      // A partitioned table is dumped through its parent (its partitions are not listed): the rows
+      // go back through the parent into whatever partitions the restored database has.
       for (const t of tables) {
         await write({ table: t });
         await sql`declare backup_cursor no scroll cursor for select row_to_json(x)::text as j from ${sql.table(t)} x`.execute(

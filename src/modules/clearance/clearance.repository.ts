@@ -352,7 +352,8 @@ export function createClearanceRepository(exec: Executor) {
     /** The feed: sequenced receipts of one organisation after a cursor, in commit order. */
     async receiptsAfter(orgId: string, after: number, limit: number): Promise<ReceiptRow[]> {
       const r = await sql<ReceiptRow>`
-        select r.*, f.seq from clr_receipt_feed_entry f join clr_receipt r on r.id = f.receipt_id
+        select r.*, f.seq from clr_receipt_feed_entry f
+        join clr_receipt r on r.id = f.receipt_id and r.created_at = f.receipt_created_at
         where f.recipient_org_id = ${orgId} and f.seq > ${after} order by f.seq limit ${limit}`.execute(db);
       return r.rows;
     },
@@ -382,17 +383,24 @@ export function createClearanceRepository(exec: Executor) {
           with taken as (
             delete from clr_receipt_batch where id in (
               select id from clr_receipt_batch where txid < pg_snapshot_xmin(pg_current_snapshot()) order by id limit ${limit})
-            returning id, receipt_ids, recipients
+            returning id, receipt_ids, recipients, created_ats
           ), ordered as (
-            select u.receipt_id, u.recipient from taken t cross join lateral unnest(t.receipt_ids, t.recipients) as u(receipt_id, recipient)
+            select u.receipt_id, u.recipient, u.created_at
+            from taken t cross join lateral unnest(t.receipt_ids, t.recipients, t.created_ats) as u(receipt_id, recipient, created_at)
             order by t.id, u.receipt_id
           ), appended as (
-            insert into clr_receipt_feed_entry (recipient_org_id, seq, receipt_id)
-            select recipient, nextval('clr_receipt_seq'), receipt_id from ordered
+            insert into clr_receipt_feed_entry (recipient_org_id, seq, receipt_id, receipt_created_at)
+            select recipient, nextval('clr_receipt_seq'), receipt_id, created_at from ordered
           )
           select count(*)::int as batches from taken`.execute(trx);
         return r.rows[0]?.batches ?? 0;
       });
+    },
+
+    /** Monthly receipt partitions up to `monthsAhead` months from now (migration 006); answers how many were created. */
+    async ensureReceiptPartitions(monthsAhead: number): Promise<number> {
+      const r = await sql<{ n: number }>`select clr_ensure_receipt_partitions(${monthsAhead}::int) as n`.execute(db);
+      return r.rows[0]?.n ?? 0;
     },
 
     async receiptsOfDocument(documentId: string, orgId: string | null): Promise<ReceiptRow[]> {

@@ -5,6 +5,9 @@ import { createClearanceRepository } from './clearance.repository.ts';
 /** Receipt batches (one per INSERT statement, up to 1,000 receipts each) appended per statement. */
 const BATCHES_PER_PASS = 200;
 
+const PARTITION_MONTHS_AHEAD = 3;
+const PARTITION_CHECK_MS = 6 * 3600_000;
+
 export type ReceiptSequencer = ReturnType<typeof createReceiptSequencer>;
 
 /**
@@ -15,6 +18,7 @@ export function createReceiptSequencer(deps: { db: Db; log: Logger; intervalMs?:
   const repo = createClearanceRepository(deps.db);
   const listeners = new Set<() => void>();
   let timer: NodeJS.Timeout | undefined;
+  let partitionTimer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 
   async function runOnce(): Promise<number> {
@@ -55,9 +59,19 @@ export function createReceiptSequencer(deps: { db: Db; log: Logger; intervalMs?:
         runOnce().catch((e: unknown) => deps.log.warn({ err: e }, 'receipt sequencer failed'));
       }, deps.intervalMs ?? 200);
       timer.unref();
+      // Receipts are partitioned by month: next months' partitions exist well before they are due.
+      const ensure = (): void => {
+        repo
+          .ensureReceiptPartitions(PARTITION_MONTHS_AHEAD)
+          .catch((e: unknown) => deps.log.warn({ err: e }, 'receipt partitions'));
+      };
+      ensure();
+      partitionTimer = setInterval(ensure, PARTITION_CHECK_MS);
+      partitionTimer.unref();
     },
     async stop(): Promise<void> {
       clearInterval(timer);
+      clearInterval(partitionTimer);
       await running;
     },
     /** Called (without arguments) whenever new receipts entered the feed. */
