@@ -1,6 +1,8 @@
 /**
  * Spec-driven validation of a decoded (or JSON) CEB message. Collects every problem; never stops at
- * the first. Field paths look like `Order[2]/OrderList[3]/qty` (1-based).
+ * the first. Field paths look like `Order[2]/OrderList[3]/qty` (1-based). Runs on every parcel at
+ * intake, so the per-value checks allocate nothing unless they find a problem (issue #4); the
+ * previous version is ceb.validate.reference.ts, which the tests hold this one to.
  */
 import { isValidCode } from '../codes/index.ts';
 import type { Bilingual, FieldProblem } from '../kernel/errors.ts';
@@ -19,28 +21,82 @@ const TABLE_NAMES_ZH: Readonly<Record<string, string>> = {
   hs: '商品编码',
 };
 
-const chars = (s: string): number => [...s].length;
+/** code points, as `[...s].length` counts them (a lone surrogate is one), without building the array */
+function chars(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
 
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** `s` holds only ASCII digits from `from` to its end */
+function digitsTo(s: string, from: number): boolean {
+  for (let i = from; i < s.length; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  return true;
+}
+
+const numAt = (s: string, a: number, b: number): number => {
+  let v = 0;
+  for (let i = a; i < b; i++) v = v * 10 + s.charCodeAt(i) - 48;
+  return v;
+};
+
+/**
+ * A calendar date, as `new Date(Date.UTC(y, m - 1, d))` judges it: proleptic Gregorian, and years
+ * below 100 never match (Date.UTC reads them as 19xx).
+ */
 function realDate(y: number, m: number, d: number): boolean {
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+  if (y < 100 || m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = m === 2 ? (leap ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+  return d <= days;
 }
 
 function checkDate(value: string, digits: 8 | 14 | 17): boolean {
-  if (!new RegExp(`^\\d{${digits}}$`).test(value)) return false;
-  const n = (a: number, b: number): number => Number(value.slice(a, b));
-  if (!realDate(n(0, 4), n(4, 6), n(6, 8))) return false;
+  if (value.length !== digits || !digitsTo(value, 0)) return false;
+  if (!realDate(numAt(value, 0, 4), numAt(value, 4, 6), numAt(value, 6, 8))) return false;
   if (digits === 8) return true;
-  return n(8, 10) <= 23 && n(10, 12) <= 59 && n(12, 14) <= 59;
+  return numAt(value, 8, 10) <= 23 && numAt(value, 10, 12) <= 59 && numAt(value, 12, 14) <= 59;
 }
 
 /** non-negative decimal with at most `total` significant integer+fraction digits and `fraction` decimals */
 function checkDecimal(value: string, total = 19, fraction = 5): boolean {
-  const m = /^(\d+)(?:\.(\d+))?$/.exec(value);
-  if (!m) return false;
-  const intPart = (m[1] ?? '').replace(/^0+/, '');
-  const frac = (m[2] ?? '').replace(/0+$/, '');
-  return frac.length <= fraction && intPart.length + frac.length <= total;
+  // /^(\d+)(?:\.(\d+))?$/, then leading zeros of the integer and trailing zeros of the fraction dropped
+  const n = value.length;
+  let i = 0;
+  while (i < n && isDigit(value.charCodeAt(i))) i++;
+  const intEnd = i;
+  if (intEnd === 0) return false;
+  let fracLen = 0;
+  if (i < n) {
+    if (value.charCodeAt(i) !== 46) return false;
+    const fracStart = i + 1;
+    if (fracStart === n || !digitsTo(value, fracStart)) return false;
+    let b = n;
+    while (b > fracStart && value.charCodeAt(b - 1) === 48) b--;
+    fracLen = b - fracStart;
+  }
+  let a = 0;
+  while (a < intEnd && value.charCodeAt(a) === 48) a++;
+  return fracLen <= fraction && intEnd - a + fracLen <= total;
+}
+
+/** /^\d+$/ with at most `max` digits once leading zeros are dropped */
+function checkInteger(value: string, max: number): boolean {
+  if (value.length === 0 || !digitsTo(value, 0)) return false;
+  let a = 0;
+  while (a < value.length && value.charCodeAt(a) === 48) a++;
+  return value.length - a <= max;
 }
 
 function enterpriseCodeProblem(value: string, field: FieldSpec): Bilingual | null {
@@ -59,67 +115,101 @@ function enterpriseCodeProblem(value: string, field: FieldSpec): Bilingual | nul
   };
 }
 
-/** Checks one value against its field spec; returns problems (empty = fine). */
-export function checkField(path: string, f: FieldSpec, raw: unknown): FieldProblem[] {
-  const p = (rule: string, message: Bilingual): FieldProblem[] => [{ field: path, rule, message, value: raw }];
+interface Problem {
+  rule: string;
+  message: Bilingual;
+}
+
+/** The first problem of one value against its field spec, or null. */
+function fieldProblem(f: FieldSpec, raw: unknown): Problem | null {
   if (raw === undefined || raw === null || raw === '') {
-    return f.required ? p('required', { zh: '必填', en: 'required' }) : [];
+    return f.required ? { rule: 'required', message: { zh: '必填', en: 'required' } } : null;
   }
-  if (typeof raw !== 'string') return p('string', { zh: '值必须是字符串', en: 'the value must be a string' });
+  if (typeof raw !== 'string') return { rule: 'string', message: { zh: '值必须是字符串', en: 'the value must be a string' } };
   const v = raw;
-  const len = chars(v);
-  if (f.length !== undefined && len !== f.length)
-    return p('length', { zh: `长度必须为 ${f.length}`, en: `must be exactly ${f.length} characters` });
-  if (f.maxLength !== undefined && len > f.maxLength)
-    return p('maxLength', { zh: `长度不能超过 ${f.maxLength}`, en: `at most ${f.maxLength} characters` });
-  if (f.minLength !== undefined && len < f.minLength)
-    return p('minLength', { zh: `长度至少为 ${f.minLength}`, en: `at least ${f.minLength} characters` });
+  if (f.length !== undefined || f.maxLength !== undefined || f.minLength !== undefined) {
+    const len = chars(v);
+    if (f.length !== undefined && len !== f.length)
+      return { rule: 'length', message: { zh: `长度必须为 ${f.length}`, en: `must be exactly ${f.length} characters` } };
+    if (f.maxLength !== undefined && len > f.maxLength)
+      return { rule: 'maxLength', message: { zh: `长度不能超过 ${f.maxLength}`, en: `at most ${f.maxLength} characters` } };
+    if (f.minLength !== undefined && len < f.minLength)
+      return { rule: 'minLength', message: { zh: `长度至少为 ${f.minLength}`, en: `at least ${f.minLength} characters` } };
+  }
   switch (f.type) {
     case 'decimal':
       if (!checkDecimal(v, f.totalDigits, f.fractionDigits)) {
-        return p('decimal', {
-          zh: `必须是非负数，最多 ${f.totalDigits ?? 19} 位数字、${f.fractionDigits ?? 5} 位小数`,
-          en: `must be a non-negative number with at most ${f.totalDigits ?? 19} digits and ${f.fractionDigits ?? 5} decimals`,
-        });
+        return {
+          rule: 'decimal',
+          message: {
+            zh: `必须是非负数，最多 ${f.totalDigits ?? 19} 位数字、${f.fractionDigits ?? 5} 位小数`,
+            en: `must be a non-negative number with at most ${f.totalDigits ?? 19} digits and ${f.fractionDigits ?? 5} decimals`,
+          },
+        };
       }
       break;
     case 'integer':
-      if (!/^\d+$/.test(v) || v.replace(/^0+/, '').length > (f.totalDigits ?? 9)) {
-        return p('integer', {
-          zh: `必须是不超过 ${f.totalDigits ?? 9} 位的非负整数`,
-          en: `must be a non-negative integer of at most ${f.totalDigits ?? 9} digits`,
-        });
+      if (!checkInteger(v, f.totalDigits ?? 9)) {
+        return {
+          rule: 'integer',
+          message: {
+            zh: `必须是不超过 ${f.totalDigits ?? 9} 位的非负整数`,
+            en: `must be a non-negative integer of at most ${f.totalDigits ?? 9} digits`,
+          },
+        };
       }
       break;
     case 'date14':
       if (!checkDate(v, 14))
-        return p('date14', { zh: '必须是有效时间 yyyyMMddHHmmss', en: 'must be a real time yyyyMMddHHmmss' });
+        return { rule: 'date14', message: { zh: '必须是有效时间 yyyyMMddHHmmss', en: 'must be a real time yyyyMMddHHmmss' } };
       break;
     case 'date17':
       if (!checkDate(v, 17))
-        return p('date17', { zh: '必须是有效时间 yyyyMMddHHmmssSSS', en: 'must be a real time yyyyMMddHHmmssSSS' });
+        return {
+          rule: 'date17',
+          message: { zh: '必须是有效时间 yyyyMMddHHmmssSSS', en: 'must be a real time yyyyMMddHHmmssSSS' },
+        };
       break;
     case 'date8':
-      if (!checkDate(v, 8)) return p('date8', { zh: '必须是有效日期 yyyyMMdd', en: 'must be a real date yyyyMMdd' });
+      if (!checkDate(v, 8))
+        return { rule: 'date8', message: { zh: '必须是有效日期 yyyyMMdd', en: 'must be a real date yyyyMMdd' } };
       break;
     case 'string':
       break;
   }
   if (f.codeTable && !isValidCode(f.codeTable, v)) {
-    return p('codeTable', {
-      zh: `不是有效的${TABLE_NAMES_ZH[f.codeTable] ?? f.codeTable}代码`,
-      en: `not a valid ${f.codeTable} code`,
-    });
+    return {
+      rule: 'codeTable',
+      message: { zh: `不是有效的${TABLE_NAMES_ZH[f.codeTable] ?? f.codeTable}代码`, en: `not a valid ${f.codeTable} code` },
+    };
   }
   if (f.enterpriseCode) {
     const m = enterpriseCodeProblem(v, f);
-    if (m) return p('enterpriseCode', m);
+    if (m) return { rule: 'enterpriseCode', message: m };
   }
-  if (f.name === 'appType' && !['1', '2', '3'].includes(v))
-    return p('appType', { zh: '报送类型必须是 1、2 或 3', en: 'appType must be 1, 2 or 3' });
-  if (f.name === 'appStatus' && !['1', '2'].includes(v))
-    return p('appStatus', { zh: '报送状态必须是 1 或 2', en: 'appStatus must be 1 or 2' });
-  return [];
+  if (f.name === 'appType' && v !== '1' && v !== '2' && v !== '3')
+    return { rule: 'appType', message: { zh: '报送类型必须是 1、2 或 3', en: 'appType must be 1, 2 or 3' } };
+  if (f.name === 'appStatus' && v !== '1' && v !== '2')
+    return { rule: 'appStatus', message: { zh: '报送状态必须是 1 或 2', en: 'appStatus must be 1 or 2' } };
+  return null;
+}
+
+/** Checks one value against its field spec; returns problems (empty = fine). */
+export function checkField(path: string, f: FieldSpec, raw: unknown): FieldProblem[] {
+  const problem = fieldProblem(f, raw);
+  return problem ? [{ field: path, rule: problem.rule, message: problem.message, value: raw }] : [];
+}
+
+/** field names per spec block, built once (the specs are fixed data) */
+const KNOWN = new WeakMap<readonly FieldSpec[], ReadonlySet<string>>();
+
+function knownNames(fields: readonly FieldSpec[]): ReadonlySet<string> {
+  let known = KNOWN.get(fields);
+  if (!known) {
+    known = new Set(fields.map((f) => f.name));
+    KNOWN.set(fields, known);
+  }
+  return known;
 }
 
 function checkRecord(path: string, fields: readonly FieldSpec[], rec: unknown, out: FieldProblem[]): Record<string, unknown> {
@@ -128,7 +218,7 @@ function checkRecord(path: string, fields: readonly FieldSpec[], rec: unknown, o
     return {};
   }
   const r = rec as Record<string, unknown>;
-  const known = new Set(fields.map((f) => f.name));
+  const known = knownNames(fields);
   for (const key of Object.keys(r)) {
     if (!known.has(key))
       out.push({
@@ -138,7 +228,12 @@ function checkRecord(path: string, fields: readonly FieldSpec[], rec: unknown, o
         value: r[key],
       });
   }
-  for (const f of fields) out.push(...checkField(`${path}/${f.name}`, f, r[f.name]));
+  for (const f of fields) {
+    const raw = r[f.name];
+    const problem = fieldProblem(f, raw);
+    // the field path is built only for a problem: most values have none
+    if (problem) out.push({ field: `${path}/${f.name}`, rule: problem.rule, message: problem.message, value: raw });
+  }
   return r;
 }
 
@@ -176,7 +271,7 @@ function entityRules(
   }
   for (const l of spec.entity.lists) {
     const rows = lists[l.element] ?? [];
-    const hasGnum = l.fields.some((f) => f.name === 'gnum');
+    const hasGnum = knownNames(l.fields).has('gnum');
     rows.forEach((row, i) => {
       const rowPath = `${ePath}/${l.element}[${i + 1}]`;
       if (hasGnum && row.gnum !== undefined && row.gnum !== '' && num(row.gnum) !== i + 1) {
@@ -207,6 +302,9 @@ function entityRules(
   }
 }
 
+const GUID_FIELD: FieldSpec = { name: 'guid', type: 'string', required: true, order: 0, length: 36 };
+const VERSION_FIELD: FieldSpec = { name: 'version', type: 'string', required: true, order: 1, minLength: 1, maxLength: 10 };
+
 /** Validates a CEB message object against its spec. Returns every problem found (empty = valid). */
 export function validateCeb(message: CebMessage): FieldProblem[] {
   const out: FieldProblem[] = [];
@@ -221,17 +319,8 @@ export function validateCeb(message: CebMessage): FieldProblem[] {
     ];
   }
   const spec = MESSAGE_SPECS[message.messageType];
-  out.push(
-    ...checkField(`${spec.root}/@guid`, { name: 'guid', type: 'string', required: true, order: 0, length: 36 }, message.guid),
-  );
-  if (message.version !== undefined)
-    out.push(
-      ...checkField(
-        `${spec.root}/@version`,
-        { name: 'version', type: 'string', required: true, order: 1, minLength: 1, maxLength: 10 },
-        message.version,
-      ),
-    );
+  out.push(...checkField(`${spec.root}/@guid`, GUID_FIELD, message.guid));
+  if (message.version !== undefined) out.push(...checkField(`${spec.root}/@version`, VERSION_FIELD, message.version));
   const entities = Array.isArray(message.entities) ? message.entities : [];
   checkOccurs(spec.entity.element, entities.length, spec.minEntities, spec.maxEntities, out);
   entities.forEach((entity, i) => {
