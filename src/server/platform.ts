@@ -28,6 +28,7 @@ import {
   clearanceMigrations,
   cebForwarder,
   clearanceLookup,
+  enterpriseCountsCache,
   receiptFeed,
   clearancePipeline,
   createClearanceService,
@@ -79,6 +80,7 @@ import {
   registerSummaryRoutes,
   summaryLookup,
   summaryMigrations,
+  summarySourceFolder,
 } from '../modules/summary/index.ts';
 import { createTaxService, registerTaxRoutes, seedTaxDemo, taxMigrations } from '../modules/tax/index.ts';
 import {
@@ -211,6 +213,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
 
   const audit = createAuditLog({ clock });
   // The risk engine decides (issue 5); tests may pass their own hook (`decideByRuleSet` is one).
+  const sellerCounts = enterpriseCountsCache({ ttlMs: 60_000, exactBelow: 5_000 });
   const riskPorts: RiskPorts = {
     products: async (exec, pairs) => {
       const filed = await filingLookup(exec).filedProducts(pairs);
@@ -231,7 +234,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       const [ids, filed, counts] = await Promise.all([
         organisationDirectory(exec).idsByCodes(codes),
         filingLookup(exec).filedEnterprises(codes),
-        clearanceLookup(exec).enterpriseClearanceCounts(codes, since),
+        sellerCounts(exec, codes, since),
       ]);
       const levels = await creditLevelOf(exec, [...new Set(ids.values())]);
       const byCode = new Map(counts.map((c) => [c.ebcCode, c]));
@@ -264,6 +267,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       clearancePipeline({ clock, audit, decide, outbox: { publish: (trx, events) => outbox.publish(trx, events) } }),
       ...forwarder,
       statisticsFolder({ clock }),
+      summarySourceFolder(),
       inspectionTasks({ clock }),
       ...(opts.handlers ?? []),
     ],

@@ -24,7 +24,13 @@ export type { FilingPort, DirectoryPort } from './clearance.ports.ts';
 export { migrationsDir as clearanceMigrations } from './clearance.migrations.ts';
 export { createReceiptSequencer, type ReceiptSequencer } from './receipt.sequencer.ts';
 export { cebForwarder } from './ceb.forwarder.ts';
-export { clearanceLookup, receiptFeed, type ClosedInventoryFacts, type EnterpriseClearanceCounts } from './clearance.lookup.ts';
+export {
+  clearanceLookup,
+  enterpriseCountsCache,
+  receiptFeed,
+  type ClosedInventoryFacts,
+  type EnterpriseClearanceCounts,
+} from './clearance.lookup.ts';
 export { parcelCustomsLookup, type ParcelCustomsState } from './clearance.lookup.ts';
 export { closedInventoryLines } from './clearance.lookup.ts';
 export { closedInventoryFactLines } from './clearance.lookup.ts';

@@ -127,12 +127,10 @@ export function createRiskRepository(db: Executor) {
       if (rows.length === 0) return;
       await sql`
         insert into rsk_decision (inventory_id, guid, ebc_code, customs_code, split_key, total, doc, lane, hits, decided_at)
-        select t.id, t.guid, t.ebc, t.customs, t.split, t.total, t.doc, t.lane, t.hits, ${at}::timestamptz
-        from unnest(${rows.map((r) => r.inventory_id)}::uuid[], ${rows.map((r) => r.guid)}::text[], ${rows.map((r) => r.ebc_code)}::text[],
-                    ${rows.map((r) => r.customs_code)}::text[], ${rows.map((r) => r.split_key)}::text[], ${rows.map((r) => r.total)}::numeric[],
-                    ${rows.map((r) => JSON.stringify(r.doc))}::jsonb[], ${rows.map((r) => r.lane)}::text[],
-                    ${rows.map((r) => JSON.stringify(r.hits))}::jsonb[])
-          as t(id, guid, ebc, customs, split, total, doc, lane, hits)
+        select t.inventory_id, t.guid, t.ebc_code, t.customs_code, t.split_key, t.total, t.doc, t.lane, t.hits, ${at}::timestamptz
+        -- one JSON parameter: a jsonb[] literal makes pg escape every quote of every document
+        from json_to_recordset(${JSON.stringify(rows)}::json) as t(inventory_id uuid, guid text, ebc_code text, customs_code text,
+          split_key text, total numeric, doc jsonb, lane text, hits jsonb)
         on conflict (inventory_id) do update set guid = excluded.guid, ebc_code = excluded.ebc_code, customs_code = excluded.customs_code,
           split_key = excluded.split_key, total = excluded.total, doc = excluded.doc, lane = excluded.lane, hits = excluded.hits,
           decided_at = excluded.decided_at`.execute(db);
