@@ -16,6 +16,9 @@ interface RuleRow {
   created_at: Date;
 }
 
+/** Latest prices per HS code and currency a median is taken over. */
+export const HS_MEDIAN_SAMPLES = 1000;
+
 export interface DecisionRow {
   inventory_id: string;
   guid: string;
@@ -95,9 +98,13 @@ export function createRiskRepository(db: Executor) {
     /** Sellers among `codes` with at least one earlier decision (not counting `exclude`). */
     async sellersWithHistory(codes: string[], exclude: string[]): Promise<Set<string>> {
       if (codes.length === 0) return new Set();
+      // One probe per seller that stops at its first decision: a distinct over a seller's whole
+      // history grew with every parcel it ever sent.
       const { rows } = await sql<{ ebc_code: string }>`
-        select distinct ebc_code from rsk_decision
-        where ebc_code = any(${codes}::text[]) and not (inventory_id = any(${exclude}::uuid[]))`.execute(db);
+        select c.code as ebc_code from unnest(${codes}::text[]) as c(code)
+        where exists (select 1 from rsk_decision d where d.ebc_code = c.code and not (d.inventory_id = any(${exclude}::uuid[])))`.execute(
+        db,
+      );
       return new Set(rows.map((r) => r.ebc_code));
     },
 
@@ -112,14 +119,23 @@ export function createRiskRepository(db: Executor) {
       return new Map(rows.map((r) => [r.split_key, Number(r.n)]));
     },
 
-    /** Median unit price per `${hs}|${currency}` over decisions since `since`. */
+    /**
+     * Median unit price per `${hs}|${currency}` over the latest HS_MEDIAN_SAMPLES decisions since
+     * `since`: read backwards on (hs_code, currency, decided_at), so the cost per batch is bounded
+     * however many parcels of a popular HS code the window holds.
+     */
     async hsMedians(keys: string[], since: Date): Promise<Map<string, { price: number; samples: number }>> {
       if (keys.length === 0) return new Map();
-      const { rows } = await sql<{ k: string; median: string; n: string }>`
-        select hs_code || '|' || currency as k, percentile_cont(0.5) within group (order by unit_price) as median, count(*) as n
-        from rsk_price
-        where hs_code || '|' || currency = any(${keys}::text[]) and decided_at >= ${since}
-        group by hs_code, currency`.execute(db);
+      const pairs = keys.map((k) => k.split('|'));
+      const { rows } = await sql<{ k: string; median: string | null; n: string }>`
+        select k.hs || '|' || k.cur as k, m.median, m.n
+        from unnest(${pairs.map((p) => p[0] ?? '')}::text[], ${pairs.map((p) => p[1] ?? '')}::text[]) as k(hs, cur)
+        cross join lateral (
+          select percentile_cont(0.5) within group (order by x.unit_price) as median, count(*) as n
+          from (select unit_price from rsk_price where hs_code = k.hs and currency = k.cur and decided_at >= ${since}
+                order by decided_at desc limit ${HS_MEDIAN_SAMPLES}) x
+        ) m
+        where m.n > 0`.execute(db);
       return new Map(rows.map((r) => [r.k, { price: Number(r.median), samples: Number(r.n) }]));
     },
 
