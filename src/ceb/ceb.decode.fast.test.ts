@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { blockMessages, makeParcel } from '../../test/support/parcels.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { decodeCeb, decodeCebFastOnly, decodeCebReference, type DecodeLimits } from './ceb.decode.ts';
+import { decodeCeb, decodeCebFastOnly, decodeCebReference } from './ceb.decode.ts';
+import type { DecodeLimits } from './ceb.message.ts';
 import { SAMPLE_MESSAGES } from './ceb.samples.ts';
 import { checkFieldReference, validateCebReference } from './ceb.validate.reference.ts';
 import {

@@ -3,7 +3,7 @@
  * official samples, optional empty fields omitted. Validate first (ceb.validate.ts); the encoder
  * only serialises.
  */
-import type { CebMessage, CebRecord } from './ceb.decode.ts';
+import type { CebMessage, CebRecord } from './ceb.message.ts';
 import { CEB_NAMESPACE, MESSAGE_SPECS, type FieldSpec, type ReceiptMessageType } from './ceb.specs.ts';
 
 const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>';

@@ -2,7 +2,7 @@
  * Realistic demo messages (the Jiangxi demo parties) for every export message and receipt.
  * Used by the tests; handy for seeding and documentation.
  */
-import type { CebMessage, CebRecord } from './ceb.decode.ts';
+import type { CebMessage, CebRecord } from './ceb.message.ts';
 import type { ExportMessageType, ReceiptMessageType } from './ceb.specs.ts';
 
 const PLATFORM = { code: '3601960001', name: '景德镇瓷都跨境电商平台有限公司' };

@@ -7,7 +7,7 @@
 import { isValidCode } from '../codes/index.ts';
 import type { Bilingual, FieldProblem } from '../kernel/errors.ts';
 import { checkCustomsCode, checkUscc } from '../modules/identity/index.ts';
-import type { CebMessage } from './ceb.decode.ts';
+import type { CebMessage } from './ceb.message.ts';
 import { MESSAGE_SPECS, isCebMessageType, type FieldSpec, type MessageSpec } from './ceb.specs.ts';
 
 const TABLE_NAMES_ZH: Readonly<Record<string, string>> = {

@@ -21,7 +21,8 @@ export type {
   MessageSpec,
   ReceiptMessageType,
 } from './ceb.specs.ts';
-export { decodeCeb, DEFAULT_DECODE_LIMITS } from './ceb.decode.ts';
-export type { CebEntity, CebMessage, CebRecord, DecodeLimits, DecodedCeb, DxpTransInfo } from './ceb.decode.ts';
+export { decodeCeb } from './ceb.decode.ts';
+export { DEFAULT_DECODE_LIMITS } from './ceb.message.ts';
+export type { CebEntity, CebMessage, CebRecord, DecodeLimits, DecodedCeb, DxpTransInfo } from './ceb.message.ts';
 export { validateCeb, checkField } from './ceb.validate.ts';
 export { encodeCeb, encodeCebReceipt, encodeFormatReceipt, escapeXml, type FormatReceipt } from './ceb.encode.ts';
