@@ -256,14 +256,19 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     const decidedOrders: string[] = [];
     const followFeed = async (): Promise<void> => {
       for (;;) {
-        const r = await sql<{ seq: number; status: string; order_no: string | null }>`
-          select f.seq, r.return_status as status, case when r.return_status = '399' then d.head->>'orderNo' end as order_no
-          from clr_receipt_feed_entry f join clr_receipt r on r.id = f.receipt_id left join clr_document d on d.id = r.document_id
-          where f.recipient_org_id = ${brokerOrg} and f.seq > ${feedCursor} and r.message_type = 'CEB604'
-          order by f.seq limit 20000`.execute(db);
+        // The page of feed entries first (its index, its limit), then their receipts: the cursor
+        // moves past every entry read, whatever its kind.
+        const r = await sql<{ seq: number; type: string; status: string; order_no: string | null }>`
+          select f.seq, r.message_type as type, r.return_status as status,
+            case when r.message_type = 'CEB604' and r.return_status = '399' then d.head->>'orderNo' end as order_no
+          from (select seq, receipt_id, receipt_created_at from clr_receipt_feed_entry
+                where recipient_org_id = ${brokerOrg} and seq > ${feedCursor} order by seq limit 20000) f
+          join clr_receipt r on r.id = f.receipt_id and r.created_at = f.receipt_created_at
+          left join clr_document d on d.id = r.document_id
+          order by f.seq`.execute(db);
         for (const x of r.rows) {
-          if (x.status === '399' && x.order_no) decidedOrders.push(x.order_no);
-          else if (x.status === '899') closedCount++;
+          if (x.order_no) decidedOrders.push(x.order_no);
+          else if (x.type === 'CEB604' && x.status === '899') closedCount++;
         }
         if (r.rows.length) feedCursor = r.rows[r.rows.length - 1]!.seq;
         if (r.rows.length < 20000) return;

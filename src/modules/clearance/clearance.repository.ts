@@ -347,9 +347,11 @@ export function createClearanceRepository(exec: Executor) {
     /** The feed: sequenced receipts of one organisation after a cursor, in commit order. */
     async receiptsAfter(orgId: string, after: number, limit: number): Promise<ReceiptRow[]> {
       const r = await sql<ReceiptRow>`
-        select r.*, f.seq from clr_receipt_feed_entry f
+        select r.*, f.seq
+        from (select seq, receipt_id, receipt_created_at from clr_receipt_feed_entry
+              where recipient_org_id = ${orgId} and seq > ${after} order by seq limit ${limit}) f
         join clr_receipt r on r.id = f.receipt_id and r.created_at = f.receipt_created_at
-        where f.recipient_org_id = ${orgId} and f.seq > ${after} order by f.seq limit ${limit}`.execute(db);
+        order by f.seq`.execute(db);
       return r.rows;
     },
 
