@@ -11,5 +11,6 @@ export {
 export { groupLines, type InventoryLineInput, type GroupedDeclaration } from './rules/grouping.rules.ts';
 export { summaryDeadline, isWorkingDay, reminders } from './rules/deadline.rules.ts';
 export { migrationsDir as summaryMigrations } from './summary.migrations.ts';
+export { summarySourceFolder } from './summary.folder.ts';
 export { createCeb701Service, type Ceb701Service } from './ceb701.service.ts';
 export { summaryLookup, type SummaryLookup, type DeclarationRecord } from './summary.lookup.ts';

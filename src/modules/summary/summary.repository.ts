@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
 import { tables, type Executor } from '../../kernel/db.ts';
-import { closedInventoryLines } from '../clearance/index.ts';
 import type { HeadField, LineField } from './rules/summary.rulesets.ts';
 import type { SummaryApplicationRow, SummaryDeclarationRow, SummaryLineRow, SummaryTables } from './summary.tables.ts';
 
-/** Rule-set field names → columns of the closed-inventory-lines relation (a whitelist: never user text). */
+/** Rule-set field names → columns of sum_source_line (a whitelist: never user text). */
 const HEAD_COLUMN: Readonly<Record<HeadField, string>> = {
   ebcCode: 'ebc_code',
   trafMode: 'traf_mode',
@@ -56,67 +55,195 @@ export interface StagedDeclaration {
   customs_code: string;
 }
 
-const cols = (names: readonly string[]) => sql.raw(names.map((c) => `${c} collate "C"`).join(', ') || '1');
-const jsonKey = (fields: readonly string[], map: Readonly<Record<string, string>>) =>
-  sql.raw(`jsonb_build_object(${fields.map((f) => `'${f}', ${map[f]}`).join(', ')})`);
+const HEAD_ALL = Object.keys(HEAD_COLUMN) as HeadField[];
+const LINE_ALL = Object.keys(LINE_COLUMN) as LineField[];
+const list = (names: readonly string[], f: (c: string) => string) => sql.raw(names.map(f).join(', '));
+const jsonKey = (fields: readonly string[], map: Readonly<Record<string, string>>, agg = '') =>
+  sql.raw(`jsonb_build_object(${fields.map((f) => `'${f}', ${agg ? `${agg}(${map[f]})` : map[f]}`).join(', ')})`);
+
+/**
+ * The unsummarised B-type source lines of a grouping query (sum_source_line rows plus `line_name`,
+ * the name a declaration line shows). Every filter is per inventory, so an inventory's lines are
+ * all in or all out and `first_line` still marks exactly one line of each inventory.
+ */
+function pendingLines(q: GroupingQuery) {
+  return sql`
+    select s.*, ${sql.raw(q.line.includes('itemName') ? 's.item_name' : 's.gname')} as line_name
+    from sum_source_line s
+    where s.statistics_flag = 'B' and s.ebc_code = any(${[...q.ebcCodes]}::text[])
+      and s.closed_at >= ${q.from} and s.closed_at < ${q.to}
+      and not exists (select 1 from sum_claim c where c.inventory_id = s.inventory_id)
+      ${q.invtNos ? sql`and s.invt_no = any(${[...q.invtNos]}::text[])` : sql``}
+      ${q.agentCodes ? sql`and s.agent_code = any(${[...q.agentCodes]}::text[])` : sql``}`;
+}
+
+/**
+ * Closed (899) inventory lines of the given inventories as sum_source_line rows, from clearance's
+ * tables: the same values as clearance's closedInventoryLines relation (its by-window form cannot
+ * select by id), read once when the inventory closes.
+ */
+function sourceRowsOf(where: ReturnType<typeof sql>) {
+  return sql`
+    select i.document_id, (l.value->>'gnum')::int, i.invt_no, i.logistics_no, i.ebc_code, i.agent_code, i.statistics_flag,
+      d.customs_code, i.closed_at,
+      row_number() over (partition by i.document_id order by (l.value->>'gnum')::int) = 1,
+      coalesce(d.head->>'trafMode', ''), coalesce(d.head->>'ownerCode', ''), coalesce(d.head->>'country', ''),
+      coalesce(d.head->>'portCode', ''),
+      coalesce(nullif(d.head->>'grossWeight', ''), '0')::numeric, coalesce(nullif(d.head->>'netWeight', ''), '0')::numeric,
+      coalesce(l.value->>'country', ''), coalesce(l.value->>'gcode', ''), coalesce(l.value->>'currency', ''),
+      coalesce(l.value->>'unit', ''), coalesce(l.value->>'itemName', ''), coalesce(l.value->>'gname', ''),
+      coalesce(nullif(l.value->>'qty', ''), '0')::numeric, coalesce(nullif(l.value->>'totalPrice', ''), '0')::numeric
+    from clr_inventory i
+    join clr_document d on d.id = i.document_id
+    cross join lateral jsonb_array_elements(d.lines) as l(value)
+    where ${where} and i.closed_at is not null and d.status = '899' and d.live`;
+}
 
 export function createSummaryRepository(exec: Executor) {
   const db = tables<SummaryTables>(exec);
+  // What the last stage() grouped by, and its lineage hash.
+  let staged: { head: readonly HeadField[]; line: readonly LineField[]; lineage: boolean; lineageHash: string } | undefined;
+  const current = () => {
+    if (!staged) throw new Error('summary repository: stage() first');
+    return staged;
+  };
   return {
     /**
-     * Stages the unsummarised B-type lines of the window in a temporary table (dropped at commit),
-     * each with its declaration number (dense rank of the head key) and line number (dense rank of
-     * the line key within it): one set-based pass, whatever the volume. Call inside a transaction.
+     * Copies the lines of newly closed inventories into sum_source_line (one statement for the
+     * batch). Ids that are not closed are skipped; a replay inserts nothing (a closed inventory
+     * never changes, so the first copy stays right).
      */
-    async stage(q: GroupingQuery): Promise<number> {
+    async addSourceLines(inventoryIds: readonly string[]): Promise<number> {
+      if (!inventoryIds.length) return 0;
+      const r = await sql`
+        insert into sum_source_line
+        ${sourceRowsOf(sql`i.document_id = any(${[...new Set(inventoryIds)]}::uuid[])`)}
+        on conflict do nothing`.execute(exec);
+      return Number(r.numAffectedRows ?? 0);
+    },
+
+    /**
+     * Copies what the clearance.closed handler has not (yet) copied of a window: inventories
+     * closed in it without source lines. Grouping calls it first, so a late or dead-lettered
+     * event never leaves an inventory out of a summary.
+     */
+    async addMissingSourceLines(ebcCodes: readonly string[], from: Date, to: Date): Promise<number> {
+      if (!ebcCodes.length) return 0;
+      const r = await sql`
+        insert into sum_source_line
+        ${sourceRowsOf(sql`i.document_id in (
+          select m.document_id from clr_inventory m
+          where m.ebc_code = any(${[...ebcCodes]}::text[]) and m.statistics_flag = 'B'
+            and m.closed_at >= ${from} and m.closed_at < ${to}
+            and not exists (select 1 from sum_source_line s where s.inventory_id = m.document_id)
+          union all
+          select m.document_id from clr_inventory m
+          where m.ebc_code = any(${[...ebcCodes]}::text[]) and m.statistics_flag = 'A'
+            and m.closed_at >= ${from} and m.closed_at < ${to}
+            and not exists (select 1 from sum_source_line s where s.inventory_id = m.document_id))`)}
+        on conflict do nothing`.execute(exec);
+      return Number(r.numAffectedRows ?? 0);
+    },
+
+    /**
+     * Groups the unsummarised B-type lines of the window, in one statement (one snapshot): each
+     * (head key, line key) group with its declaration number (dense rank of the head key) and line
+     * number (dense rank of the line key within it) goes to a temporary table (dropped at commit),
+     * and the lineage hash is taken over the lines in result order. Ranks come from ranking the
+     * few distinct keys, not the lines. With `lineage`, the lines with their numbers are staged
+     * too (for persistStaged). Call inside a transaction; answers the number of lines.
+     */
+    async stage(q: GroupingQuery, opts: { lineage?: boolean } = {}): Promise<number> {
       const head = q.head.map((f) => HEAD_COLUMN[f]);
       const line = q.line.map((f) => LINE_COLUMN[f]);
+      const keys = [...head, ...line];
+      if (!head.length || !line.length) throw new Error('summary repository: a grouping needs head and line keys');
+      // Sorting 1.5 million lineage strings in memory rather than in temporary files.
+      await sql`set local work_mem = '256MB'`.execute(exec);
+      await sql`drop table if exists pg_temp.sum_grp`.execute(exec);
       await sql`drop table if exists pg_temp.sum_src`.execute(exec);
-      const r = await sql`
-        create temporary table sum_src on commit drop as
-        with src as (${closedInventoryLines({ ebcCodes: q.ebcCodes, from: q.from, to: q.to, statisticsFlag: 'B' })}),
-        pending as (select s.* from src s where not exists (select 1 from sum_claim c where c.inventory_id = s.inventory_id)
-          ${q.invtNos ? sql`and s.invt_no = any(${[...q.invtNos]}::text[])` : sql``}
-          ${q.agentCodes ? sql`and s.agent_code = any(${[...q.agentCodes]}::text[])` : sql``}),
-        ranked as (
-          select o.*, dense_rank() over (order by ${cols(head)})::int as decl_seq,
-            row_number() over (partition by o.inventory_id order by o.gnum)::int as inv_first
-          from pending o)
-        select r.*, dense_rank() over (partition by r.decl_seq order by ${cols(line)})::int as line_no,
-          ${jsonKey(q.head, HEAD_COLUMN)} as head_key, ${jsonKey(q.line, LINE_COLUMN)} as line_key,
-          ${q.line.includes('itemName') ? sql.raw('item_name') : sql.raw('gname')} as line_name
-        from ranked r`.execute(exec);
-      await sql`analyze pg_temp.sum_src`.execute(exec);
-      return Number(r.numAffectedRows ?? 0);
+      // Key columns absent from this rule set's keys stay null.
+      await sql`
+        create temporary table sum_grp (
+          decl_seq integer not null, line_no integer not null,
+          ${list([...HEAD_ALL.map((f) => HEAD_COLUMN[f]), ...LINE_ALL.map((f) => LINE_COLUMN[f])], (c) => `${c} text collate "C"`)},
+          m_ebc_code text collate "C", m_traf_mode text collate "C", m_head_country text collate "C", m_port_code text collate "C",
+          m_gcode text collate "C", m_gname text collate "C", m_country text collate "C", m_currency text collate "C",
+          m_unit text collate "C", customs_code text collate "C",
+          qty numeric, total_price numeric, source_count integer, gross_weight numeric, net_weight numeric, inventory_count integer
+        ) on commit drop`.execute(exec);
+      await sql`
+        create temporary table sum_src (
+          decl_seq integer not null, line_no integer not null, inventory_id uuid not null, gnum integer not null,
+          invt_no text collate "C" not null, logistics_no text not null, gcode text not null, first_line boolean not null
+        ) on commit drop`.execute(exec);
+      const on = sql.raw(keys.map((c) => `g.${c} = p.${c}`).join(' and '));
+      // `p` is read twice (for the groups, then for the lines joined to their ranks) rather than
+      // spooled: cheaper, and one statement sees one snapshot. `j` is spooled only for lineage.
+      const r = await sql<{ n: string; h: string | null }>`
+        with p as not materialized (${pendingLines(q)}),
+        g as (
+          select ${list(keys, (c) => c)},
+            min(ebc_code) as m_ebc_code, min(traf_mode) as m_traf_mode, min(head_country) as m_head_country,
+            min(port_code) as m_port_code, min(gcode) as m_gcode, min(line_name) as m_gname, min(line_country) as m_country,
+            min(currency) as m_currency, min(unit) as m_unit, min(customs_code) as customs_code,
+            sum(qty) as qty, sum(total_price) as total_price, count(*)::int as source_count,
+            sum(gross_weight) filter (where first_line) as gross_weight, sum(net_weight) filter (where first_line) as net_weight,
+            count(*) filter (where first_line)::int as inventory_count
+          from p group by ${list(keys, (c) => c)}),
+        r as (
+          select g.*, dense_rank() over (order by ${list(head, (c) => `${c} collate "C"`)})::int as decl_seq,
+            dense_rank() over (partition by ${list(head, (c) => c)} order by ${list(line, (c) => `${c} collate "C"`)})::int as line_no
+          from g),
+        kept as (
+          insert into pg_temp.sum_grp (decl_seq, line_no, ${list(keys, (c) => c)}, m_ebc_code, m_traf_mode, m_head_country,
+            m_port_code, m_gcode, m_gname, m_country, m_currency, m_unit, customs_code, qty, total_price, source_count,
+            gross_weight, net_weight, inventory_count)
+          select decl_seq, line_no, ${list(keys, (c) => c)}, m_ebc_code, m_traf_mode, m_head_country,
+            m_port_code, m_gcode, m_gname, m_country, m_currency, m_unit, customs_code, qty, total_price, source_count,
+            gross_weight, net_weight, inventory_count
+          from r),
+        j as (select g.decl_seq, g.line_no, p.inventory_id, p.gnum, p.invt_no, p.logistics_no, p.gcode, p.first_line
+          from p join r g on ${on})
+        ${
+          opts.lineage
+            ? sql`, rows as (
+          insert into pg_temp.sum_src
+          select decl_seq, line_no, inventory_id, gnum, invt_no, logistics_no, gcode, first_line from j)`
+            : sql``
+        }
+        select count(*) as n, encode(sha256(convert_to(string_agg(decl_seq || ':' || line_no || ':' || invt_no || ':' || gnum, ','
+          order by decl_seq, line_no, invt_no collate "C", gnum), 'UTF8')), 'hex') as h
+        from j`.execute(exec);
+      await sql`analyze pg_temp.sum_grp`.execute(exec);
+      if (opts.lineage) await sql`analyze pg_temp.sum_src`.execute(exec);
+      staged = { head: q.head, line: q.line, lineage: !!opts.lineage, lineageHash: r.rows[0]?.h ?? '' };
+      return Number(r.rows[0]?.n ?? 0);
     },
 
     async stagedDeclarations(): Promise<StagedDeclaration[]> {
       const r = await sql<StagedDeclaration>`
-        select decl_seq, min(head_key::text)::jsonb as head_key,
-          trim_scale(coalesce(sum(gross_weight) filter (where inv_first = 1), 0))::text as gross_weight,
-          trim_scale(coalesce(sum(net_weight) filter (where inv_first = 1), 0))::text as net_weight,
-          count(*) filter (where inv_first = 1)::int as inventory_count,
-          min(customs_code collate "C") as customs_code
-        from pg_temp.sum_src group by decl_seq order by decl_seq`.execute(exec);
+        select decl_seq, ${jsonKey(current().head, HEAD_COLUMN, 'min')} as head_key,
+          trim_scale(coalesce(sum(gross_weight), 0))::text as gross_weight,
+          trim_scale(coalesce(sum(net_weight), 0))::text as net_weight,
+          coalesce(sum(inventory_count), 0)::int as inventory_count,
+          min(customs_code) as customs_code
+        from pg_temp.sum_grp group by decl_seq order by decl_seq`.execute(exec);
       return r.rows;
     },
-
     async stagedLines(): Promise<StagedLine[]> {
+      const { head, line } = current();
       const r = await sql<StagedLine>`
-        select decl_seq, line_no, min(head_key::text)::jsonb as head_key, min(line_key::text)::jsonb as line_key,
-          min(gcode collate "C") as gcode, min(line_name collate "C") as gname, min(line_country collate "C") as country,
-          min(currency collate "C") as currency, min(unit collate "C") as unit,
-          trim_scale(sum(qty))::text as qty, trim_scale(sum(total_price))::text as total_price, count(*)::int as source_count
-        from pg_temp.sum_src group by decl_seq, line_no order by decl_seq, line_no`.execute(exec);
+        select decl_seq, line_no, ${jsonKey(head, HEAD_COLUMN)} as head_key, ${jsonKey(line, LINE_COLUMN)} as line_key,
+          m_gcode as gcode, m_gname as gname, m_country as country, m_currency as currency, m_unit as unit,
+          trim_scale(qty)::text as qty, trim_scale(total_price)::text as total_price, source_count
+        from pg_temp.sum_grp order by decl_seq, line_no`.execute(exec);
       return r.rows;
     },
 
-    /** sha256 over every lineage row in result order: part of the reproducible result hash. */
+    /** sha256 over every lineage row in result order (decl_seq:line_no:invt_no:gnum): part of the reproducible result hash. */
     async stagedLineageHash(): Promise<string> {
-      const r = await sql<{ h: string | null }>`
-        select encode(sha256(convert_to(string_agg(decl_seq || ':' || line_no || ':' || invt_no || ':' || gnum, ','
-          order by decl_seq, line_no, invt_no collate "C", gnum), 'UTF8')), 'hex') as h from pg_temp.sum_src`.execute(exec);
-      return r.rows[0]?.h ?? '';
+      return current().lineageHash;
     },
 
     /** A-type (simplified) inventories of the window: counted for statistics only. */
@@ -124,9 +251,10 @@ export function createSummaryRepository(exec: Executor) {
       q: Pick<GroupingQuery, 'ebcCodes' | 'from' | 'to'>,
     ): Promise<{ currency: string; inventories: number; value: string }[]> {
       const r = await sql<{ currency: string; inventories: number; value: string }>`
-        with src as (${closedInventoryLines({ ...q, statisticsFlag: 'A' })})
         select currency, count(distinct inventory_id)::int as inventories, trim_scale(sum(total_price))::text as value
-        from src group by currency order by currency`.execute(exec);
+        from sum_source_line
+        where statistics_flag = 'A' and ebc_code = any(${[...q.ebcCodes]}::text[]) and closed_at >= ${q.from} and closed_at < ${q.to}
+        group by currency order by currency`.execute(exec);
       return r.rows;
     },
 
@@ -151,23 +279,29 @@ export function createSummaryRepository(exec: Executor) {
       decState: string;
       now: Date;
     }): Promise<void> {
+      const { head, line, lineage } = current();
+      if (!lineage) throw new Error('summary repository: persistStaged needs stage(…, { lineage: true })');
       await sql`
         insert into sum_declaration (id, application_id, seq, decl_seq_no, entry_id, dec_state, head_key, ebc_code, owner_code,
           traf_mode, country, port_code, gross_weight, net_weight, inventory_count, created_at)
         select gen_random_uuid(), ${a.applicationId}, decl_seq,
           ${a.declSeqPrefix} || lpad((${a.firstNo}::bigint + decl_seq - 1)::text, 9, '0'),
           ${a.entryPrefix} || lpad((${a.firstNo}::bigint + decl_seq - 1)::text, 9, '0'),
-          ${a.decState}, min(head_key::text)::jsonb, min(ebc_code), nullif(min(head_key->>'ownerCode'), ''),
-          min(traf_mode), min(head_country), min(port_code),
-          coalesce(sum(gross_weight) filter (where inv_first = 1), 0), coalesce(sum(net_weight) filter (where inv_first = 1), 0),
-          count(*) filter (where inv_first = 1), ${a.now}
-        from pg_temp.sum_src group by decl_seq`.execute(exec);
+          ${a.decState}, head_key, ebc_code, nullif(head_key->>'ownerCode', ''), traf_mode, country, port_code,
+          gross_weight, net_weight, inventory_count, ${a.now}
+        from (
+          select decl_seq, ${jsonKey(head, HEAD_COLUMN, 'min')} as head_key, min(m_ebc_code) as ebc_code,
+            min(m_traf_mode) as traf_mode, min(m_head_country) as country, min(m_port_code) as port_code,
+            coalesce(sum(gross_weight), 0) as gross_weight, coalesce(sum(net_weight), 0) as net_weight,
+            coalesce(sum(inventory_count), 0) as inventory_count
+          from pg_temp.sum_grp group by decl_seq) x`.execute(exec);
       await sql`
         insert into sum_declaration_line (declaration_id, line_no, line_key, gcode, gname, country, currency, unit, qty, total_price, source_count)
-        select d.id, s.line_no, min(s.line_key::text)::jsonb, min(s.gcode collate "C"), min(s.line_name collate "C"),
-          min(s.line_country collate "C"), min(s.currency collate "C"), min(s.unit collate "C"), sum(s.qty), sum(s.total_price), count(*)
-        from pg_temp.sum_src s join sum_declaration d on d.application_id = ${a.applicationId} and d.seq = s.decl_seq
-        group by d.id, s.line_no`.execute(exec);
+        select d.id, g.line_no, ${jsonKey(line, LINE_COLUMN)}, g.m_gcode, g.m_gname, g.m_country, g.m_currency, g.m_unit,
+          g.qty, g.total_price, g.source_count
+        from pg_temp.sum_grp g join sum_declaration d on d.application_id = ${a.applicationId} and d.seq = g.decl_seq`.execute(
+        exec,
+      );
       await sql`
         insert into sum_lineage (declaration_id, line_no, inventory_id, invt_no, gnum, logistics_no, gcode)
         select d.id, s.line_no, s.inventory_id, s.invt_no, s.gnum, s.logistics_no, s.gcode
@@ -176,24 +310,34 @@ export function createSummaryRepository(exec: Executor) {
       );
       await sql`
         insert into sum_claim (inventory_id, application_id)
-        select distinct inventory_id, ${a.applicationId}::uuid from pg_temp.sum_src`.execute(exec);
+        select inventory_id, ${a.applicationId}::uuid from pg_temp.sum_src where first_line`.execute(exec);
     },
 
     /** Closed B-type inventories per month (China time) not yet in any summary. */
     async pendingByPeriod(ebcCodes: readonly string[], from: Date, to: Date): Promise<{ period: string; inventories: number }[]> {
       const r = await sql<{ period: string; inventories: number }>`
-        with src as (${closedInventoryLines({ ebcCodes, from, to, statisticsFlag: 'B' })})
-        select to_char(closed_at at time zone 'Asia/Shanghai', 'YYYY-MM') as period, count(distinct inventory_id)::int as inventories
-        from src s where not exists (select 1 from sum_claim c where c.inventory_id = s.inventory_id)
+        select to_char(closed_at at time zone 'Asia/Shanghai', 'YYYY-MM') as period, count(*)::int as inventories
+        from sum_source_line s
+        where s.statistics_flag = 'B' and s.ebc_code = any(${[...ebcCodes]}::text[]) and s.closed_at >= ${from} and s.closed_at < ${to}
+          and s.first_line and not exists (select 1 from sum_claim c where c.inventory_id = s.inventory_id)
         group by 1 order by 1`.execute(exec);
       return r.rows;
     },
 
     /** The month (China time) each listed inventory of the consignors closed in; absent when not a closed B-type one. */
     async closedMonths(ebcCodes: readonly string[], invtNos: readonly string[]): Promise<Map<string, string>> {
+      if (!invtNos.length) return new Map();
+      // A listed inventory that closed moments ago may not have been copied yet.
+      await sql`
+        insert into sum_source_line
+        ${sourceRowsOf(sql`i.invt_no = any(${[...invtNos]}::text[])
+          and not exists (select 1 from sum_source_line s where s.invt_no = i.invt_no)`)}
+        on conflict do nothing`.execute(exec);
       const r = await sql<{ invt_no: string; period: string }>`
-        with src as (${closedInventoryLines({ ebcCodes, from: new Date(0), to: new Date('9999-01-01T00:00:00Z'), statisticsFlag: 'B', invtNos })})
-        select distinct invt_no, to_char(closed_at at time zone 'Asia/Shanghai', 'YYYY-MM') as period from src`.execute(exec);
+        select invt_no, to_char(closed_at at time zone 'Asia/Shanghai', 'YYYY-MM') as period
+        from sum_source_line
+        where invt_no = any(${[...invtNos]}::text[]) and first_line and statistics_flag = 'B'
+          and ebc_code = any(${[...ebcCodes]}::text[])`.execute(exec);
       return new Map(r.rows.map((x) => [x.invt_no, x.period]));
     },
 

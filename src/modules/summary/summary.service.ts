@@ -75,13 +75,17 @@ export function createSummaryService(deps: SummaryServiceDeps) {
     scope: EnterpriseScope,
     req: SummaryRequest,
     only: { invtNos?: readonly string[]; agentCodes?: readonly string[] } = {},
+    opts: { lineage?: boolean } = {},
   ): Promise<SummaryPreview> {
     const window = periodWindow(req.period);
     const rs = pickRuleSet(req);
     const summaryFlag = req.summaryFlag ?? rs.defaultSummaryFlag;
     const itemNameFlag = req.itemNameFlag ?? '';
     const keys = effectiveKeys(rs, summaryFlag, itemNameFlag);
-    await repo.stage({ ebcCodes: scope.codes, ...window, head: keys.head, line: keys.line, ...only });
+    // The source table is filled as inventories close; whatever a late or failed event left out
+    // is copied now, so the summary never misses a closed inventory.
+    await repo.addMissingSourceLines(scope.codes, window.from, window.to);
+    await repo.stage({ ebcCodes: scope.codes, ...window, head: keys.head, line: keys.line, ...only }, opts);
     const decls = await repo.stagedDeclarations();
     const lines = await repo.stagedLines();
     const byDecl = new Map<number, DeclarationLineView[]>();
@@ -139,7 +143,7 @@ export function createSummaryService(deps: SummaryServiceDeps) {
   }
 
   return {
-    /** What the summary of `period` would be now; changes nothing. */
+    /** What the summary of `period` would be now; changes nothing (beyond copying missing source lines). */
     async preview(p: Principal | null, req: SummaryRequest): Promise<SummaryPreview> {
       requirePermission(p, 'summary.submit');
       const scope = await enterpriseScope(db, p);
@@ -177,7 +181,13 @@ export function createSummaryService(deps: SummaryServiceDeps) {
         // One summary per consignor and month: the unique index decides a race; this check names it.
         const existing = await repo.livePeriods(scope.codes, [req.period]);
         if (existing.length) throw DUPLICATE(req.period);
-        const result = await compute(repo, scope, req, opts);
+        const result = await compute(
+          repo,
+          scope,
+          req,
+          { ...(opts.invtNos ? { invtNos: opts.invtNos } : {}), ...(opts.agentCodes ? { agentCodes: opts.agentCodes } : {}) },
+          { lineage: true },
+        );
         if (result.declarations.length === 0)
           throw new DomainError(
             'summary.unprocessable',
