@@ -216,22 +216,28 @@ export function parcelCustomsLookup(exec: Executor) {
 }
 
 /**
- * Closed (899) inventory lines of some consignors in a time window, as a relation other modules
- * compose set-based SQL on (the summary declaration groups it; nothing is loaded row by row).
- * Columns: inventory_id, invt_no, logistics_no, gnum, statistics_flag, customs_code, closed_at,
- * ebc_code, agent_code, traf_mode, owner_code, head_country, port_code, gross_weight, net_weight,
- * line_country, gcode, currency, unit, item_name, gname, qty, total_price (numbers as numeric).
+ * Closed (899) inventory lines, one row per line, typed: inventory_id, gnum, invt_no,
+ * logistics_no, ebc_code, agent_code, statistics_flag, customs_code, closed_at, first_line (the
+ * line with the lowest gnum: head values such as weights count once per inventory), traf_mode,
+ * owner_code, head_country, port_code, gross_weight, net_weight, line_country, gcode, currency,
+ * unit, item_name, gname, qty, total_price (absent text '', absent numbers 0). Selected by
+ * inventory ids, by invtNos, or by consignors and a closing window; `unless` is the caller's own
+ * predicate on `inventory_id` / `invt_no` (e.g. "not copied yet"), so its tables stay its own.
  */
 export function closedInventoryLines(q: {
-  ebcCodes: readonly string[];
-  from: Date;
-  to: Date;
-  statisticsFlag: 'A' | 'B';
+  inventoryIds?: readonly string[];
   invtNos?: readonly string[];
+  window?: { ebcCodes: readonly string[]; from: Date; to: Date };
+  unless?: (inventory: { id: RawBuilder<unknown>; invtNo: RawBuilder<unknown> }) => RawBuilder<unknown>;
 }) {
+  const unless = q.unless?.({
+    id: sql.ref('i.document_id'),
+    invtNo: sql.ref('i.invt_no'),
+  });
   return sql`
-    select i.document_id as inventory_id, i.invt_no, i.logistics_no, (l.value->>'gnum')::int as gnum,
-      i.statistics_flag, d.customs_code, i.closed_at, i.ebc_code, i.agent_code,
+    select i.document_id as inventory_id, (l.value->>'gnum')::int as gnum, i.invt_no, i.logistics_no, i.ebc_code, i.agent_code,
+      i.statistics_flag, d.customs_code, i.closed_at,
+      row_number() over (partition by i.document_id order by (l.value->>'gnum')::int) = 1 as first_line,
       coalesce(d.head->>'trafMode', '') as traf_mode, coalesce(d.head->>'ownerCode', '') as owner_code,
       coalesce(d.head->>'country', '') as head_country, coalesce(d.head->>'portCode', '') as port_code,
       coalesce(nullif(d.head->>'grossWeight', ''), '0')::numeric as gross_weight,
@@ -244,9 +250,11 @@ export function closedInventoryLines(q: {
     from clr_inventory i
     join clr_document d on d.id = i.document_id
     cross join lateral jsonb_array_elements(d.lines) as l(value)
-    where i.ebc_code = any(${[...q.ebcCodes]}::text[]) and i.statistics_flag = ${q.statisticsFlag}
-      and i.closed_at >= ${q.from} and i.closed_at < ${q.to} and d.status = '899' and d.live
-      ${q.invtNos ? sql`and i.invt_no = any(${[...q.invtNos]}::text[])` : sql``}`;
+    where i.closed_at is not null and d.status = '899' and d.live
+      ${q.inventoryIds ? sql`and i.document_id = any(${[...q.inventoryIds]}::uuid[])` : sql``}
+      ${q.invtNos ? sql`and i.invt_no = any(${[...q.invtNos]}::text[])` : sql``}
+      ${q.window ? sql`and i.ebc_code = any(${[...q.window.ebcCodes]}::text[]) and i.closed_at >= ${q.window.from} and i.closed_at < ${q.window.to}` : sql``}
+      ${unless ? sql`and not (${unless})` : sql``}`;
 }
 
 /**

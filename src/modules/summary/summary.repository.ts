@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { tables, type Executor } from '../../kernel/db.ts';
+import { closedInventoryLines } from '../clearance/index.ts';
 import type { HeadField, LineField } from './rules/summary.rulesets.ts';
 import type { SummaryApplicationRow, SummaryDeclarationRow, SummaryLineRow, SummaryTables } from './summary.tables.ts';
 
@@ -77,26 +78,18 @@ function pendingLines(q: GroupingQuery) {
       ${q.agentCodes ? sql`and s.agent_code = any(${[...q.agentCodes]}::text[])` : sql``}`;
 }
 
-/**
- * Closed (899) inventory lines of the given inventories as sum_source_line rows, from clearance's
- * tables: the same values as clearance's closedInventoryLines relation (its by-window form cannot
- * select by id), read once when the inventory closes.
- */
-function sourceRowsOf(where: ReturnType<typeof sql>) {
+const SOURCE_COLUMNS = sql.raw(
+  'inventory_id, gnum, invt_no, logistics_no, ebc_code, agent_code, statistics_flag, customs_code, closed_at, first_line, ' +
+    'traf_mode, owner_code, head_country, port_code, gross_weight, net_weight, line_country, gcode, currency, unit, item_name, ' +
+    'gname, qty, total_price',
+);
+
+/** Copies clearance's closed inventory lines into sum_source_line; a line already there is kept. */
+function copySourceLines(q: Parameters<typeof closedInventoryLines>[0]) {
   return sql`
-    select i.document_id, (l.value->>'gnum')::int, i.invt_no, i.logistics_no, i.ebc_code, i.agent_code, i.statistics_flag,
-      d.customs_code, i.closed_at,
-      row_number() over (partition by i.document_id order by (l.value->>'gnum')::int) = 1,
-      coalesce(d.head->>'trafMode', ''), coalesce(d.head->>'ownerCode', ''), coalesce(d.head->>'country', ''),
-      coalesce(d.head->>'portCode', ''),
-      coalesce(nullif(d.head->>'grossWeight', ''), '0')::numeric, coalesce(nullif(d.head->>'netWeight', ''), '0')::numeric,
-      coalesce(l.value->>'country', ''), coalesce(l.value->>'gcode', ''), coalesce(l.value->>'currency', ''),
-      coalesce(l.value->>'unit', ''), coalesce(l.value->>'itemName', ''), coalesce(l.value->>'gname', ''),
-      coalesce(nullif(l.value->>'qty', ''), '0')::numeric, coalesce(nullif(l.value->>'totalPrice', ''), '0')::numeric
-    from clr_inventory i
-    join clr_document d on d.id = i.document_id
-    cross join lateral jsonb_array_elements(d.lines) as l(value)
-    where ${where} and i.closed_at is not null and d.status = '899' and d.live`;
+    insert into sum_source_line (${SOURCE_COLUMNS})
+    select ${SOURCE_COLUMNS} from (${closedInventoryLines(q)}) x
+    on conflict do nothing`;
 }
 
 export function createSummaryRepository(exec: Executor) {
@@ -115,10 +108,7 @@ export function createSummaryRepository(exec: Executor) {
      */
     async addSourceLines(inventoryIds: readonly string[]): Promise<number> {
       if (!inventoryIds.length) return 0;
-      const r = await sql`
-        insert into sum_source_line
-        ${sourceRowsOf(sql`i.document_id = any(${[...new Set(inventoryIds)]}::uuid[])`)}
-        on conflict do nothing`.execute(exec);
+      const r = await copySourceLines({ inventoryIds: [...new Set(inventoryIds)] }).execute(exec);
       return Number(r.numAffectedRows ?? 0);
     },
 
@@ -129,19 +119,10 @@ export function createSummaryRepository(exec: Executor) {
      */
     async addMissingSourceLines(ebcCodes: readonly string[], from: Date, to: Date): Promise<number> {
       if (!ebcCodes.length) return 0;
-      const r = await sql`
-        insert into sum_source_line
-        ${sourceRowsOf(sql`i.document_id in (
-          select m.document_id from clr_inventory m
-          where m.ebc_code = any(${[...ebcCodes]}::text[]) and m.statistics_flag = 'B'
-            and m.closed_at >= ${from} and m.closed_at < ${to}
-            and not exists (select 1 from sum_source_line s where s.inventory_id = m.document_id)
-          union all
-          select m.document_id from clr_inventory m
-          where m.ebc_code = any(${[...ebcCodes]}::text[]) and m.statistics_flag = 'A'
-            and m.closed_at >= ${from} and m.closed_at < ${to}
-            and not exists (select 1 from sum_source_line s where s.inventory_id = m.document_id))`)}
-        on conflict do nothing`.execute(exec);
+      const r = await copySourceLines({
+        window: { ebcCodes, from, to },
+        unless: (inv) => sql`exists (select 1 from sum_source_line s where s.inventory_id = ${inv.id})`,
+      }).execute(exec);
       return Number(r.numAffectedRows ?? 0);
     },
 
@@ -328,11 +309,10 @@ export function createSummaryRepository(exec: Executor) {
     async closedMonths(ebcCodes: readonly string[], invtNos: readonly string[]): Promise<Map<string, string>> {
       if (!invtNos.length) return new Map();
       // A listed inventory that closed moments ago may not have been copied yet.
-      await sql`
-        insert into sum_source_line
-        ${sourceRowsOf(sql`i.invt_no = any(${[...invtNos]}::text[])
-          and not exists (select 1 from sum_source_line s where s.invt_no = i.invt_no)`)}
-        on conflict do nothing`.execute(exec);
+      await copySourceLines({
+        invtNos,
+        unless: (inv) => sql`exists (select 1 from sum_source_line s where s.invt_no = ${inv.invtNo})`,
+      }).execute(exec);
       const r = await sql<{ invt_no: string; period: string }>`
         select invt_no, to_char(closed_at at time zone 'Asia/Shanghai', 'YYYY-MM') as period
         from sum_source_line
