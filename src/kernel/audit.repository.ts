@@ -48,11 +48,14 @@ export function createAuditRepository() {
             ${c.map((r) => r.request_id)}::text[])`.execute(trx);
       }
     },
-    /** Committed pending entries older than every running transaction, oldest first. */
+    /**
+     * Committed pending entries, oldest first. Called under the head lock (a new snapshot after
+     * it): what one pass chains, the next cannot see; what commits later is chained later.
+     */
     async takePending(trx: Executor, limit: number): Promise<PendingAuditRow[]> {
       const r = await sql<PendingAuditRow>`
         select id, at, actor_user_id, actor_org_id, action, entity, entity_id, before, after, request_id from audit_pending
-        where txid < pg_snapshot_xmin(pg_current_snapshot()) order by id limit ${limit}`.execute(trx);
+        order by id limit ${limit}`.execute(trx);
       return r.rows;
     },
     async deletePending(trx: Executor, ids: number[]): Promise<void> {

@@ -131,12 +131,11 @@ export function createAuditLog(deps: { clock: Clock }) {
     /** Moves committed entries onto the hash chain, in one short transaction per 5,000. */
     chain,
 
-    /** Chains until nothing committed is left pending (bounded: an open transaction holds entries back). */
+    /** Chains until nothing committed is left pending (bounded). */
     flush,
 
     async list(db: Db, opts: Parameters<typeof repo.list>[1]) {
-      // Read-your-writes for the auditor: what has committed is on the chain before it is listed
-      // (bounded: a transaction open anywhere in the cluster holds the chain back).
+      // Read-your-writes for the auditor: what has committed is on the chain before it is listed.
       await flush(db, 3_000);
       return repo.list(db, opts);
     },

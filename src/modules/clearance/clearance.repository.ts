@@ -369,9 +369,11 @@ export function createClearanceRepository(exec: Executor) {
     },
 
     /**
-     * Appends to the feed the receipt batches whose writing transactions have all finished (txid
-     * below the snapshot's xmin), oldest first; answers how many batches it took. Serialised by an
-     * advisory lock across processes, so positions are handed out in one order.
+     * Appends to the feed the committed receipt batches, oldest first; answers how many batches it
+     * took. Serialised by an advisory lock across processes, and each pass reads after taking it
+     * (a new snapshot): positions are handed out in one increasing order, a pass never sees what
+     * an earlier one took, and a batch that commits later gets a later position. So a reader at
+     * position c never misses anything: whatever is appended after it lands above c (ADR 0007).
      */
     async sequenceReceipts(limit: number): Promise<number> {
       return db.transaction().execute(async (trx) => {
@@ -379,7 +381,7 @@ export function createClearanceRepository(exec: Executor) {
         const r = await sql<{ batches: number }>`
           with taken as (
             delete from clr_receipt_batch where id in (
-              select id from clr_receipt_batch where txid < pg_snapshot_xmin(pg_current_snapshot()) order by id limit ${limit})
+              select id from clr_receipt_batch order by id limit ${limit})
             returning id, receipt_ids, recipients, created_ats
           ), ordered as (
             select u.receipt_id, u.recipient, u.created_at

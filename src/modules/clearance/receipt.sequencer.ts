@@ -42,10 +42,7 @@ export function createReceiptSequencer(deps: { db: Db; log: Logger; intervalMs?:
 
   return {
     runOnce,
-    /**
-     * Sequences until no committed receipt is left waiting. A transaction still open anywhere in
-     * the cluster holds the feed back (that is what keeps it gap-free), so this waits, bounded.
-     */
+    /** Sequences until no committed receipt is left waiting (bounded). */
     async flush(timeoutMs = 10_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
