@@ -280,11 +280,23 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
         await followFeed();
         const ready =
           decidedOrders.length >= 1000 || (submitted >= parcels.length && decidedOrders.length > 0)
-            ? decidedOrders.splice(0, 1000)
+            ? decidedOrders.splice(0, 5000)
             : [];
         if (ready.length) {
-          const ps = ready.map((o) => makeParcel(Number(o.slice(6)), 'P'));
-          for (const m of siteFor(++siteBatch, ps)) await submit(m, '', null);
+          // Up to five flights at once, each site's messages in parallel (arrivals, then bills, then
+          // departures), as several carriers and warehouses would send them: one carrier sending
+          // 30 messages one after another was slower than the pipeline and set the pace of the
+          // whole run.
+          const site: CebMessage[] = [];
+          for (let i = 0; i < ready.length; i += 1000)
+            site.push(
+              ...siteFor(
+                ++siteBatch,
+                ready.slice(i, i + 1000).map((o) => makeParcel(Number(o.slice(6)), 'P')),
+              ),
+            );
+          for (const type of ['CEB507', 'CEB607', 'CEB509'])
+            await Promise.all(site.filter((m) => m.messageType === type).map((m) => submit(m, '', null)));
         } else await new Promise((res) => setTimeout(res, 100));
       }
     })();
