@@ -119,11 +119,15 @@ export function createSummaryRepository(exec: Executor) {
      */
     async addMissingSourceLines(ebcCodes: readonly string[], from: Date, to: Date): Promise<number> {
       if (!ebcCodes.length) return 0;
-      const r = await copySourceLines({
-        window: { ebcCodes, from, to },
-        unless: (inv) => sql`exists (select 1 from sum_source_line s where s.inventory_id = ${inv.id})`,
-      }).execute(exec);
-      return Number(r.numAffectedRows ?? 0);
+      let copied = 0;
+      for (const statisticsFlag of ['B', 'A'] as const) {
+        const r = await copySourceLines({
+          window: { ebcCodes, from, to, statisticsFlag },
+          unless: (inv) => sql`exists (select 1 from sum_source_line s where s.inventory_id = ${inv.id})`,
+        }).execute(exec);
+        copied += Number(r.numAffectedRows ?? 0);
+      }
+      return copied;
     },
 
     /**
