@@ -352,6 +352,13 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
         process.stderr.write(
           `${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(6)} calls ${String(r.rows).padStart(8)} rows  ${r.q}\n`,
         );
+      // Row widths decide whether PostgreSQL compresses or moves head and lines out of line (2 kB).
+      const widths = await sql<{ kind: string; row: number; head: number; lines: number; over: number }>`
+        select kind, avg(pg_column_size(d.*))::int as row, avg(pg_column_size(head))::int as head,
+          avg(pg_column_size(lines))::int as lines, count(*) filter (where pg_column_size(d.*) > 2000)::int as over
+        from clr_document d group by kind order by kind`.execute(db);
+      for (const w of widths.rows)
+        process.stderr.write(`${w.kind.padEnd(14)} row ${w.row} B (head ${w.head}, lines ${w.lines}); over 2 kB: ${w.over}\n`);
     }
     const base = await baseline(platform, Math.min(opts.parcels, 50_000));
     const documents = parcels.length * 4 + siteBatch * 30;

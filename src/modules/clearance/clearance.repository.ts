@@ -227,35 +227,76 @@ export function createClearanceRepository(exec: Executor) {
       waybills: string[];
       payments: string[];
     }): Promise<MatchCandidate[]> {
-      const r = await sql<
-        MatchCandidate['inventory'] & { ord: MatchDocument | null; wb: MatchDocument | null; pay: MatchDocument | null }
-      >`
-        with keys as (
-          select business_key from clr_document where id = any(${[...ids.orders, ...ids.payments]}::uuid[])
-        ), wkeys as (
-          select business_key from clr_document where id = any(${ids.waybills}::uuid[])
-        ), cand as (
-          select i.document_id from clr_inventory i where i.document_id = any(${ids.inventories}::uuid[])
-          union select i.document_id from clr_inventory i join keys k on k.business_key = i.order_key
-          union select i.document_id from clr_inventory i join wkeys k on k.business_key = i.waybill_key
+      // Counterparts come as o_/w_/p_ prefixed columns: no jsonb is built per row and sent as text.
+      type Row = MatchCandidate['inventory'] & { o_lines: Fields[] } & Record<string, unknown>;
+      // Keys go through `any(array(select …))`: the planner then probes the indexes for a batch
+      // instead of trusting statistics that lag a table growing by thousands of rows a second
+      // (it chose sequential scans of every inventory per batch). Rows are locked in id order
+      // on the narrow id list first, so the wide rows are never sorted.
+      const r = await sql<Row>`
+        with cand as materialized (
+          select document_id from clr_inventory where document_id = any(${ids.inventories}::uuid[])
+          union
+          select document_id from clr_inventory
+          where order_key = any(array(select business_key from clr_document where id = any(${[...ids.orders, ...ids.payments]}::uuid[])))
+          union
+          select document_id from clr_inventory
+          where waybill_key = any(array(select business_key from clr_document where id = any(${ids.waybills}::uuid[])))
+        ), locked as materialized (
+          select d.id from clr_document d
+          where d.id = any(array(select document_id from cand)) and d.live and d.status = '2'
+          order by d.id
+          for update
         )
         select d.id, d.kind, d.status, d.guid, d.sender_org_id, d.receipt_copies, d.head, d.lines, d.pre_no,
                i.invt_no, i.order_key, i.waybill_key,
-               (select jsonb_build_object('id', o.id, 'kind', o.kind, 'status', o.status, 'guid', o.guid, 'sender_org_id', o.sender_org_id,
-                  'receipt_copies', o.receipt_copies, 'head', o.head, 'lines', o.lines)
-                from clr_document o where o.kind = 'order' and o.live and o.business_key = i.order_key) as ord,
-               (select jsonb_build_object('id', w.id, 'kind', w.kind, 'status', w.status, 'guid', w.guid, 'sender_org_id', w.sender_org_id,
-                  'receipt_copies', w.receipt_copies, 'head', w.head, 'lines', '[]'::jsonb)
-                from clr_document w where w.kind = 'waybill' and w.live and w.business_key = i.waybill_key) as wb,
-               (select jsonb_build_object('id', p.id, 'kind', p.kind, 'status', p.status, 'guid', p.guid, 'sender_org_id', p.sender_org_id,
-                  'receipt_copies', p.receipt_copies, 'head', p.head, 'lines', '[]'::jsonb)
-                from clr_document p where p.kind = 'payment' and p.live and p.business_key = i.order_key) as pay
-        from cand join clr_inventory i on i.document_id = cand.document_id
-        join clr_document d on d.id = i.document_id
-        where d.live and d.status = '2'
-        order by d.id
-        for update of d`.execute(db);
-      return r.rows.map(({ ord, wb, pay, ...inventory }) => ({ inventory, order: ord, waybill: wb, payment: pay }));
+               o.id as o_id, o.status as o_status, o.guid as o_guid, o.sender_org_id as o_sender_org_id,
+               o.receipt_copies as o_receipt_copies, o.head as o_head, o.lines as o_lines,
+               w.id as w_id, w.status as w_status, w.guid as w_guid, w.sender_org_id as w_sender_org_id,
+               w.receipt_copies as w_receipt_copies, w.head as w_head,
+               p.id as p_id, p.status as p_status, p.guid as p_guid, p.sender_org_id as p_sender_org_id,
+               p.receipt_copies as p_receipt_copies, p.head as p_head
+        from locked l
+        join clr_document d on d.id = l.id
+        join clr_inventory i on i.document_id = l.id
+        left join clr_document o on o.kind = 'order' and o.live and o.business_key = i.order_key
+        left join clr_document w on w.kind = 'waybill' and w.live and w.business_key = i.waybill_key
+        left join clr_document p on p.kind = 'payment' and p.live and p.business_key = i.order_key`.execute(db);
+      const side = (s: Row, p: 'o' | 'w' | 'p', kind: DocKind, lines: Fields[]): MatchDocument | null => {
+        const id = s[`${p}_id`] as string | null;
+        if (id === null) return null;
+        return {
+          id,
+          kind,
+          status: s[`${p}_status`] as string,
+          guid: s[`${p}_guid`] as string,
+          sender_org_id: s[`${p}_sender_org_id`] as string,
+          receipt_copies: s[`${p}_receipt_copies`] as string[],
+          head: s[`${p}_head`] as Fields,
+          lines,
+        };
+      };
+      return r.rows
+        .map((x) => ({
+          inventory: {
+            id: x.id,
+            kind: x.kind,
+            status: x.status,
+            guid: x.guid,
+            sender_org_id: x.sender_org_id,
+            receipt_copies: x.receipt_copies,
+            head: x.head,
+            lines: x.lines,
+            pre_no: x.pre_no,
+            invt_no: x.invt_no,
+            order_key: x.order_key,
+            waybill_key: x.waybill_key,
+          },
+          order: side(x, 'o', 'order', x.o_lines),
+          waybill: side(x, 'w', 'waybill', []),
+          payment: side(x, 'p', 'payment', []),
+        }))
+        .sort((a, b) => (a.inventory.id < b.inventory.id ? -1 : a.inventory.id > b.inventory.id ? 1 : 0));
     },
 
     /** Payment collections of orders already matched (their order is 120), still waiting at 2. */
@@ -280,7 +321,8 @@ export function createClearanceRepository(exec: Executor) {
     /**
      * Inventories ready to move on: decided (399) and bound to a master bill (and arrived, where the
      * rule set asks) → release; released (800) and departed → closure. Candidates are the given
-     * inventories plus those whose parcels the given waybill keys name.
+     * inventories plus those whose parcels the given waybill keys name. The keys go through
+     * `any(array(select …))` for the reason given at matchCandidates.
      */
     async releaseCandidates(inventoryIds: string[], waybillKeys: string[], requireArrival: boolean) {
       const r = await sql<{
@@ -297,9 +339,9 @@ export function createClearanceRepository(exec: Executor) {
         arrived: boolean;
         departed: boolean;
       }>`
-        with cand as (
+        with cand as materialized (
           select document_id, waybill_key from clr_inventory where document_id = any(${inventoryIds}::uuid[])
-          union select document_id, waybill_key from clr_inventory where waybill_key = any(${waybillKeys}::text[])
+          union select document_id, waybill_key from clr_inventory where waybill_key = any(array(select unnest(${waybillKeys}::text[])))
         ), ev as (
           select c.document_id, bool_or(e.kind = 'consolidation') as bound, bool_or(e.kind = 'arrival') as arrived,
             bool_or(e.kind = 'departure') as departed

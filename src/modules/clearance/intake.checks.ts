@@ -52,24 +52,64 @@ export function checkSender(
   return allowed;
 }
 
+/** Numbers a process takes from a counter at a time (customs numbers may have gaps). */
+const NUMBER_BLOCK = 1000;
+
+interface CachedBlock {
+  next: number;
+  end: number;
+}
+
+/** Per database, per counter: the rest of this process's block, and the allocation in flight. */
+const numberBlocks = new WeakMap<Db, Map<string, { block: CachedBlock; pending: Promise<void> }>>();
+
 /**
- * preNo and invtNo blocks for every entity of the message, taken in their own short transaction
- * before the intake: the counter rows are locked for microseconds instead of for the whole
- * intake, so concurrent messages do not queue on them. Numbers of a message that is then
- * refused or replayed are simply unused (customs numbers may have gaps).
+ * n consecutive numbers of a counter, from this process's cached block. A message's numbers stay
+ * consecutive: when the block cannot hold them all, its rest is left unused and a new block of at
+ * least NUMBER_BLOCK is taken. One counter upsert per thousand documents instead of one per
+ * message: concurrent intake requests queued on the counter row (3.4 s of waiting per 20,000
+ * parcels). After a restart the rest of a block is a gap, never a duplicate.
+ */
+async function takeNumbers(db: Db, name: string, n: number): Promise<number> {
+  let perDb = numberBlocks.get(db);
+  if (!perDb) numberBlocks.set(db, (perDb = new Map()));
+  let entry = perDb.get(name);
+  if (!entry) perDb.set(name, (entry = { block: { next: 0, end: 0 }, pending: Promise.resolve() }));
+  const e = entry;
+  // Requests for one counter run one after another, so two never refill the same block.
+  const turn = e.pending.then(async () => {
+    if (e.block.end - e.block.next < n) {
+      const size = Math.max(n, NUMBER_BLOCK);
+      const first = await createClearanceRepository(db).allocate(name, size);
+      e.block = { next: first, end: first + size };
+    }
+    const first = e.block.next;
+    e.block.next += n;
+    return first;
+  });
+  e.pending = turn.then(
+    () => undefined,
+    () => undefined,
+  );
+  return turn;
+}
+
+/**
+ * preNo and invtNo for every entity of the message, taken before the intake transaction from the
+ * process's cached blocks. Numbers of a message that is then refused or replayed are simply
+ * unused (customs numbers may have gaps).
  */
 export async function allocateNumbers(db: Db, clock: Clock, message: CebMessage, spec: DocKindSpec): Promise<NumberBlocks> {
   const day = clock.now();
-  const repo = createClearanceRepository(db);
   const n = message.entities.length;
-  let pre = spec.preNo ? await repo.allocate(`pre:${ymd(day)}`, n) : 0;
+  let pre = spec.preNo ? await takeNumbers(db, `pre:${ymd(day)}`, n) : 0;
   const invt = new Map<string, number>();
   if (spec.kind === 'inventory') {
     const perCustoms = new Map<string, number>();
     for (const e of message.entities)
       perCustoms.set(e.head.customsCode ?? '0000', (perCustoms.get(e.head.customsCode ?? '0000') ?? 0) + 1);
     for (const [customs, count] of perCustoms)
-      invt.set(customs, await repo.allocate(`invt:${customs}:${day.getUTCFullYear()}`, count));
+      invt.set(customs, await takeNumbers(db, `invt:${customs}:${day.getUTCFullYear()}`, count));
   }
   return {
     day,
