@@ -92,10 +92,28 @@ test('commerce filters the statistics by country and month and exports Excel; a 
     await page.getByTestId('menu-stats').click();
     await page.getByTestId('stats-title').waitFor({ timeout: WAIT_MS });
     await waitForText(page, 'stats-total-inventories', '15');
+    // The chart's aria description (ECharts aria) names what it draws.
+    const chartSays = async (re: RegExp): Promise<void> => {
+      const deadline = Date.now() + WAIT_MS;
+      let last = '';
+      while (Date.now() < deadline) {
+        last = (await page.getByTestId('stats-chart').getAttribute('aria-label')) ?? '';
+        if (re.test(last)) return;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      assert.fail(`stats-chart: expected ${re}, described as "${last}"`);
+    };
+    await chartSays(/美国.*英国|英国.*美国/);
     await page.getByTestId('stats-month').fill(month);
     await page.getByTestId('stats-country').fill('502');
     await waitForText(page, 'stats-total-inventories', '10');
     await page.getByTestId('stats-table').getByText('美国').first().waitFor({ timeout: WAIT_MS });
+    // The ECharts chart is drawn (a canvas with a size) and shows the filtered data: its aria
+    // description names the one country left.
+    const chart = page.getByTestId('stats-chart');
+    const box = await chart.locator('canvas').first().boundingBox();
+    assert.ok(box && box.width > 100 && box.height > 100, `chart canvas drawn: ${JSON.stringify(box)}`);
+    await chartSays(/^(?![\s\S]*英国)[\s\S]*美国/);
     await page.screenshot({ path: join(RESULTS, 'statistics-commerce.png'), fullPage: true });
 
     const [download] = await Promise.all([

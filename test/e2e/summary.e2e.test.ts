@@ -1,7 +1,8 @@
 /**
  * Browser test of issue 6 ("Done when"): the seller previews and submits the month's summary,
  * the tax officer sees the declaration with its refund eligibility, the seller downloads the
- * evidence pack.
+ * evidence pack. Then, as a qualified trading company, the seller enters the purchase invoices in
+ * 我的退税 and the declaration turns to a refund with its estimate.
  *
  *   npm run build:web && node --import tsx --test test/e2e/summary.e2e.test.ts
  */
@@ -122,5 +123,50 @@ test('the seller previews and submits the summary; the tax officer sees refund e
     assert.match(text, /征税/);
     assert.match(text, /一般纳税人/);
     await page.screenshot({ path: join(RESULTS, 'tax-desk.png'), fullPage: true });
+
+    // The officer records the seller as a qualified trading company (the profile form has its own
+    // browser test); a trading company's refund then waits only for its purchase invoices.
+    const org = await sql<{ id: string }>`select id from organisation where customs_code = ${PARTIES.seller.code}`.execute(
+      tp.platform.database.db,
+    );
+    const profile = { generalTaxpayer: true, refundQualified: true, taxRegistered: true, tradingCompany: true, pilotZone: null };
+    const put = await fetch(`${tp.baseUrl}/api/v1/tax/profiles/${org.rows[0]!.id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await apiLogin(tp.platform, 'tax')}`, 'content-type': 'application/json' },
+      body: JSON.stringify(profile),
+    });
+    assert.equal(put.status, 200, await put.text());
+    const mine = (await (
+      await fetch(`${tp.baseUrl}/api/v1/tax/my-refunds`, {
+        headers: { authorization: `Bearer ${await apiLogin(tp.platform, 'seller')}` },
+      })
+    ).json()) as { entryId: string; verdict: { lines: { lineNo: number }[] } }[];
+    const decl = mine[0]!;
+
+    // The seller enters one invoice per declaration line in the dialog of 我的退税: refund, with an estimate.
+    await loginAs(page, tp.baseUrl, 'seller');
+    await page.getByTestId('menu-tax-refunds').click();
+    const outcome = page.getByTestId(`refund-outcome-${decl.entryId}`);
+    assert.equal((await outcome.textContent({ timeout: WAIT_MS }))?.trim(), '征税');
+    await page.getByTestId(`purchases-${decl.entryId}`).click();
+    const dialog = page.locator('.ant-modal');
+    for (const [i, l] of decl.verdict.lines.entries()) {
+      if (i > 0) await dialog.getByRole('button', { name: '添加发票' }).click();
+      assert.equal(await dialog.getByPlaceholder('项号').nth(i).inputValue(), String(l.lineNo));
+      await dialog.getByPlaceholder('发票号').nth(i).fill(`FP-E2E-${l.lineNo}`);
+      await dialog.getByPlaceholder('不含税金额（元）').nth(i).fill('1000');
+    }
+    await dialog.getByRole('button', { name: /确\s*定/ }).click();
+    await dialog.getByPlaceholder('发票号').first().waitFor({ state: 'detached', timeout: WAIT_MS });
+    for (const deadline = Date.now() + WAIT_MS; (await outcome.textContent())?.trim() !== '退税';) {
+      assert.ok(Date.now() < deadline, `the outcome turns to 退税, still "${await outcome.textContent()}"`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    // 1000 yuan per line × the 13 % refund rate of porcelain
+    const row = page.getByTestId('tax-refunds-table').locator('tr', { has: outcome });
+    // the estimate column follows the outcome
+    const estimate = row.locator('td', { has: outcome }).locator('xpath=following-sibling::td[1]');
+    assert.equal((await estimate.textContent())?.trim(), String(130 * decl.verdict.lines.length));
+    await page.screenshot({ path: join(RESULTS, 'tax-my-refunds.png'), fullPage: true });
   });
 });

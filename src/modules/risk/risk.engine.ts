@@ -43,8 +43,12 @@ export async function assess(
   items: readonly Item[],
   rules: readonly RiskRule[],
   now: Date,
-  /** draw: quarantine lines draw on batches (the pipeline); the dry run never draws */
-  opts: { excludeFromHistory: string[]; draw?: boolean },
+  /**
+   * draw: quarantine lines draw on batches (the pipeline); the dry run never draws.
+   * at: the dry run's items in decision order, each with its own decision time: split counts and
+   * first-time are then taken over these items as of that time, not as of `now`.
+   */
+  opts: { excludeFromHistory: string[]; draw?: boolean; at?: readonly Date[] },
 ): Promise<{ item: Item; facts: ParcelFacts; lane: Decision['lane']; hits: RuleHit[]; splitKey: string }[]> {
   const repo = createRiskRepository(exec);
   const split = splitParams(rules);
@@ -83,13 +87,24 @@ export async function assess(
     : null;
   const seenInBatch = new Set<string>();
   const splitInBatch = new Map<string, number>();
+  const splitTimes = new Map<string, number[]>();
   return items.map((item, idx) => {
     const head = item.doc.head;
     const ebc = head.ebcCode ?? '';
     const total = item.doc.lines.reduce((a, l) => a + num(l.totalPrice), 0);
     const key = keys[idx]!;
-    if (total < split.maxValue) splitInBatch.set(key, (splitInBatch.get(key) ?? 0) + 1);
-    const splitSoFar = (splitDb.get(key) ?? 0) + (splitInBatch.get(key) ?? 0);
+    let splitSoFar: number;
+    const at = opts.at?.[idx]?.getTime();
+    if (at === undefined) {
+      if (total < split.maxValue) splitInBatch.set(key, (splitInBatch.get(key) ?? 0) + 1);
+      splitSoFar = (splitDb.get(key) ?? 0) + (splitInBatch.get(key) ?? 0);
+    } else {
+      // Replayed in time order: the window ends at this inventory's own decision, not at now.
+      const times = (splitTimes.get(key) ?? []).filter((x) => x > at - split.windowHours * 3_600_000);
+      if (total < split.maxValue) times.push(at);
+      splitTimes.set(key, times);
+      splitSoFar = times.length;
+    }
     const known = rated.get(ebc);
     const grade = creditLevelFor(credit.get(ebc), known?.rated, known?.history, now);
     // A credit record (set by customs or rated by the credit system) means a known exporter; a

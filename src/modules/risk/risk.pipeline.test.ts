@@ -207,3 +207,44 @@ test('first-time exporter: a seller with no credit record and no history is revi
   const d2 = await api('customs', 'GET', `/api/v1/risk/decisions/${second.id}`);
   assert.ok(!(d2.body.hits as { rule: string }[]).some((h) => h.rule === 'R-FIRST-EXPORTER'));
 });
+
+test('the dry run replays last month as it happened: split windows and first-time as of each parcel, not now', async () => {
+  // The seller's only history: three low-value parcels, decided 5, 3 and 1 days ago.
+  await sql`delete from rsk_credit where enterprise_code = ${PARTIES.seller.code}`.execute(tp.platform.database.db);
+  await sql`delete from rsk_decision where ebc_code = ${PARTIES.seller.code}`.execute(tp.platform.database.db);
+  const parcels = [await declare(7, 'DR'), await declare(8, 'DR'), await declare(9, 'DR')];
+  const backdate = async (i: number, hours: number) =>
+    sql`update rsk_decision set decided_at = decided_at - make_interval(hours => ${hours}) where inventory_id = ${parcels[i]!.id}`.execute(
+      tp.platform.database.db,
+    );
+  await backdate(0, 120);
+  await backdate(1, 72);
+  await backdate(2, 24);
+  const draft = (kind: string, params: Record<string, unknown>) => ({
+    id: 'R-DRY-ASOF',
+    effectiveFrom: '2020-01-01',
+    kind,
+    lane: 'review',
+    params,
+    explainZh: '试运行',
+    explainEn: 'dry run',
+    enabled: true,
+  });
+  const dryRun = async (kind: string, params: Record<string, unknown>) => {
+    const r = await api('customs', 'POST', '/api/v1/risk/rules/dry-run', draft(kind, params));
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    // Other sellers' parcels of this file may hit too: only the seller's examples count here.
+    const examples = (r.body.examples as { logisticsNo: string; ebcCode: string }[]).filter(
+      (e) => e.ebcCode === PARTIES.seller.code,
+    );
+    return examples.map((e) => e.logisticsNo);
+  };
+  const split = { keyFields: ['ebcCode', 'country', 'POD'], windowHours: 24, minCount: 2, maxValue: 1_000_000 };
+  // Two days apart each: no 24-hour window holds two of them (counted as of now, all three would).
+  assert.deepEqual(await dryRun('split_shipment', split), []);
+  // The newest moves back to 12 hours after the middle one: one hit, the later of the two.
+  await backdate(2, 36);
+  assert.deepEqual(await dryRun('split_shipment', split), [parcels[2]!.p.inventory.head.logisticsNo]);
+  // First-time exporter: the oldest parcel was the seller's first, not the newest.
+  assert.deepEqual(await dryRun('first_time_exporter', {}), [parcels[0]!.p.inventory.head.logisticsNo]);
+});

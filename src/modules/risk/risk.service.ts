@@ -125,7 +125,10 @@ export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog;
 
     /**
      * How many of last month's inventories (in the officer's jurisdiction) the draft would have
-     * hit, with examples. Nothing is stored. History facts (split counts, first-time) are as of now.
+     * hit, with examples. Nothing is stored. The inventories are replayed oldest first, each as of
+     * its own decision time: split counts and first-time are taken over them as they stood then
+     * (a month's parcels of one buyer are not one 24-hour split). Credit levels and HS medians are
+     * as of now.
      */
     async dryRun(p: Principal | null, input: RuleInput) {
       requirePermission(p, 'risk.manage');
@@ -136,20 +139,27 @@ export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog;
         prefixOf(p),
         DRY_RUN_LIMIT,
       );
-      const items = rows.map((r) => ({ id: r.inventory_id, guid: r.guid, doc: r.doc }));
-      const assessed = await assess(db, deps.ports, items, [rule], now, { excludeFromHistory: items.map((i) => i.id) });
+      const ordered = [...rows].reverse();
+      const items = ordered.map((r) => ({ id: r.inventory_id, guid: r.guid, doc: r.doc }));
+      const assessed = await assess(db, deps.ports, items, [rule], now, {
+        excludeFromHistory: items.map((i) => i.id),
+        at: ordered.map((r) => new Date(r.decided_at)),
+      });
       const hit = assessed.filter((a) => a.hits.length > 0);
       return {
         days: DRY_RUN_DAYS,
         inventories: rows.length,
         hits: hit.length,
-        examples: hit.slice(0, 20).map((a) => ({
-          inventoryId: a.item.id,
-          logisticsNo: a.item.doc.head.logisticsNo ?? null,
-          ebcCode: a.facts.ebcCode,
-          detailZh: a.hits[0]!.detailZh,
-          detailEn: a.hits[0]!.detailEn,
-        })),
+        examples: hit
+          .slice(-20)
+          .reverse()
+          .map((a) => ({
+            inventoryId: a.item.id,
+            logisticsNo: a.item.doc.head.logisticsNo ?? null,
+            ebcCode: a.facts.ebcCode,
+            detailZh: a.hits[0]!.detailZh,
+            detailEn: a.hits[0]!.detailEn,
+          })),
       };
     },
 

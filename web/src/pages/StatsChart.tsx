@@ -21,7 +21,9 @@ export function StatsChart({ option, height = 320 }: { option: echarts.EChartsCo
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
+    // aria: ECharts describes the chart and its data in the container's aria-label, for screen
+    // readers (and for the browser test, which reads back what the chart shows).
+    chart.current?.setOption({ aria: { enabled: true }, ...option }, { notMerge: true });
   }, [option]);
   return <div ref={ref} style={{ height, width: '100%' }} data-testid="stats-chart" />;
 }
