@@ -12,12 +12,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { encodeCeb, type CebMessage } from '../src/ceb/index.ts';
+import { Worker } from 'node:worker_threads';
+import type { CebMessage } from '../src/ceb/index.ts';
 import { loadConfig } from '../src/kernel/config.ts';
 import { startEmbeddedDb } from '../src/kernel/embedded-db.ts';
 import { createLogger } from '../src/kernel/logger.ts';
 import { createPlatform, seedDemo, type Platform } from '../src/server/platform.ts';
-import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../test/support/parcels.ts';
+import { makeParcel, PARTIES, siteMessages, type Parcel } from '../test/support/parcels.ts';
+import { encodeForWire } from './parcel-messages.ts';
 import { serverDatabase } from '../test/support/db.ts';
 
 export interface BenchOptions {
@@ -105,46 +107,6 @@ async function tokens(p: Platform): Promise<Record<string, string>> {
   return out;
 }
 
-function jsonBody(m: CebMessage): { guid: string; items: Record<string, unknown>[] } {
-  return {
-    guid: m.guid,
-    items: m.entities.map((e) => {
-      const lines = Object.values(e.lists)[0];
-      return lines ? { ...e.head, lines } : { ...e.head };
-    }),
-  };
-}
-
-/** The four parcel messages of a block of ≤ 100 parcels. */
-function parcelMessages(block: number, parcels: Parcel[]): CebMessage[] {
-  return [
-    message(
-      'CEB303',
-      guidOf(3030, block),
-      PARTIES.platform,
-      parcels.map((p) => p.order),
-    ),
-    message(
-      'CEB403',
-      guidOf(4030, block),
-      PARTIES.payer,
-      parcels.map((p) => p.payment),
-    ),
-    message(
-      'CEB505',
-      guidOf(5050, block),
-      PARTIES.carrier,
-      parcels.map((p) => p.waybill),
-    ),
-    message(
-      'CEB603',
-      guidOf(6030, block),
-      PARTIES.broker,
-      parcels.map((p) => p.inventory),
-    ),
-  ];
-}
-
 /** The carrier's documents for 1,000 decided parcels: one arrival, consolidation and departure per 100. */
 function siteFor(batch: number, parcels: Parcel[]): CebMessage[] {
   const out: CebMessage[] = [];
@@ -214,28 +176,21 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     // Parcels are generated block by block (and again, deterministically, for the carrier), so
     // memory does not grow with N.
     const blockCount = Math.ceil(opts.parcels / 100);
-    const blockParcels = (b: number): Parcel[] =>
-      Array.from({ length: Math.min(100, opts.parcels - b * 100) }, (_, i) => makeParcel(b * 100 + i + 1, 'P'));
     const parcels = { length: opts.parcels };
-    const submit = async (m: CebMessage, xml: string, json: unknown): Promise<void> => {
-      const res =
-        opts.format === 'xml'
-          ? await platform.app.inject({
-              method: 'POST',
-              url: '/api/v1/ceb',
-              headers: { authorization: `Bearer ${tok[SENDER[m.messageType]!]}`, 'content-type': 'application/xml' },
-              payload: xml || encodeCeb(m),
-            })
-          : await platform.app.inject({
-              method: 'POST',
-              url: `/api/v1/${RESOURCE[m.messageType]}`,
-              headers: { authorization: `Bearer ${tok[SENDER[m.messageType]!]}` },
-              payload: json ?? jsonBody(m),
-            });
-      if (res.statusCode !== 200) throw new Error(`${m.messageType}: HTTP ${res.statusCode} ${res.body.slice(0, 300)}`);
+    const submit = async (messageType: string, payload: string): Promise<void> => {
+      const res = await platform.app.inject({
+        method: 'POST',
+        url: opts.format === 'xml' ? '/api/v1/ceb' : `/api/v1/${RESOURCE[messageType]}`,
+        headers: {
+          authorization: `Bearer ${tok[SENDER[messageType]!]}`,
+          'content-type': opts.format === 'xml' ? 'application/xml' : 'application/json',
+        },
+        payload,
+      });
+      if (res.statusCode !== 200) throw new Error(`${messageType}: HTTP ${res.statusCode} ${res.body.slice(0, 300)}`);
       const out = res.json() as { rejected: number; entities: { returnInfo: string }[] };
       if (out.rejected > 0)
-        throw new Error(`${m.messageType}: ${out.rejected} rejected: ${out.entities.find((e) => e.returnInfo)?.returnInfo}`);
+        throw new Error(`${messageType}: ${out.rejected} rejected: ${out.entities.find((e) => e.returnInfo)?.returnInfo}`);
     };
 
     platform.startWorkers();
@@ -296,12 +251,44 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
               ),
             );
           for (const type of ['CEB507', 'CEB607', 'CEB509'])
-            await Promise.all(site.filter((m) => m.messageType === type).map((m) => submit(m, '', null)));
+            await Promise.all(
+              site.filter((m) => m.messageType === type).map((m) => submit(m.messageType, encodeForWire(m, opts.format))),
+            );
         } else await new Promise((res) => setTimeout(res, 100));
       }
     })();
 
-    // The senders: blocks of 100 parcels, `concurrency` requests in flight, paced to `rate`.
+    // The senders: blocks of 100 parcels, `concurrency` requests in flight, paced to `rate`. The
+    // messages are generated and encoded in a worker thread, a few blocks ahead.
+    // Worker threads do not inherit tsx's loader: the thread registers it, then loads the module.
+    const workerUrl = new URL('./parcel-source.worker.ts', import.meta.url).href;
+    const source = new Worker(
+      `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(workerUrl)}); });`,
+      { eval: true, workerData: { format: opts.format, total: opts.parcels } },
+    );
+    const waiting = new Map<number, (m: { messageType: string; payload: string }[]) => void>();
+    const ready = new Map<number, { messageType: string; payload: string }[]>();
+    source.on('message', (r: { block: number; messages: { messageType: string; payload: string }[] }) => {
+      const w = waiting.get(r.block);
+      if (w) {
+        waiting.delete(r.block);
+        w(r.messages);
+      } else ready.set(r.block, r.messages);
+    });
+    let requested = 0;
+    const ahead = opts.concurrency * 3;
+    const requestUpTo = (b: number): void => {
+      for (; requested <= Math.min(b + ahead, blockCount - 1); requested++) source.postMessage(requested);
+    };
+    const blockMessages = (b: number): Promise<{ messageType: string; payload: string }[]> => {
+      requestUpTo(b);
+      const r = ready.get(b);
+      if (r) {
+        ready.delete(b);
+        return Promise.resolve(r);
+      }
+      return new Promise((res) => waiting.set(b, res));
+    };
     let next = 0;
     const perBlockMs = opts.rate > 0 ? (100 / opts.rate) * 1000 : 0;
     const worker = async (): Promise<void> => {
@@ -313,13 +300,14 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
           const wait = due - performance.now();
           if (wait > 0) await new Promise((res) => setTimeout(res, wait));
         }
-        for (const m of parcelMessages(b + 1, blockParcels(b))) await submit(m, '', null);
+        for (const m of await blockMessages(b)) await submit(m.messageType, m.payload);
         submitted += 100;
         progress('submitted', Math.min(submitted, parcels.length), parcels.length);
         if (submitted % Math.max(100, Math.ceil(blockCount / 10) * 100) === 0) sliceDone();
       }
     };
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
+    await source.terminate();
 
     while (closedCount < parcels.length) {
       progress('closed', closedCount, parcels.length);
