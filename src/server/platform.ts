@@ -88,6 +88,8 @@ import {
   forexMigrations,
   forexReceiptRates,
   registerForexRoutes,
+  registerSettlementAccountRoutes,
+  createSettlementAccountService,
   seedForexDemo,
 } from '../modules/forex/index.ts';
 import { createEvidenceService, registerEvidenceRoutes } from '../modules/evidence/index.ts';
@@ -451,6 +453,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       (a) => registerSummaryRoutes(a, { summaries, ceb701 }),
       (a) => registerTaxRoutes(a, { tax: createTaxService({ db, clock, audit }) }),
       (a) => registerForexRoutes(a, { forex: createForexService({ db, clock, audit }) }),
+      (a) => registerSettlementAccountRoutes(a, { accounts: createSettlementAccountService({ db, clock, audit }) }),
       (a) => registerEvidenceRoutes(a, { evidence: createEvidenceService({ db, clock }) }),
       (a) =>
         registerRiskRoutes(a, {

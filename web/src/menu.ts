@@ -117,6 +117,7 @@ export const MENU: readonly MenuEntry[] = [
   { key: 'forex-recon', path: '/forex/reconciliation', labelKey: 'menu.forexRecon', icon: BarChartOutlined, visible: all(can('forex.read'), seller), page: lazy(() => import('./pages/ForexPages.tsx').then((m) => ({ default: m.ForexReconciliationPage }))) },
   { key: 'forex-desk', path: '/forex/desk', labelKey: 'menu.forexDesk', icon: BarChartOutlined, visible: can('forex.review'), page: lazy(() => import('./pages/ForexPages.tsx').then((m) => ({ default: m.ForexDeskPage }))) },
   { key: 'forex-submit', path: '/forex/submit', labelKey: 'menu.forexSubmit', icon: ImportOutlined, visible: all(can('forex.submit'), any(orgHas('payment'), seller)), page: lazy(() => import('./pages/ForexPages.tsx').then((m) => ({ default: m.ForexSubmitPage }))) },
+  { key: 'fx-accounts', path: '/forex/settlement-accounts', labelKey: 'menu.fxAccounts', icon: BankOutlined, visible: all(can('forex.read'), seller), page: lazy(() => import('./pages/SettlementAccountsPages.tsx').then((m) => ({ default: m.MySettlementAccountsPage }))) },
   { key: 'pboc-desk', path: '/pboc/desk', labelKey: 'menu.pbocDesk', icon: BankOutlined, visible: can('pboc.review'), page: lazy(() => import('./pages/ForexPages.tsx').then((m) => ({ default: m.PbocDeskPage }))) },
   // statistics, credit, trace, parks (issue 8)
   { key: 'stats', path: '/stats', labelKey: 'menu.stats', icon: BarChartOutlined, visible: can('statistics.read'), page: lazy(() => import('./pages/StatsPage.tsx')) },

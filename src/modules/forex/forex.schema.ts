@@ -12,7 +12,8 @@ export const ImportBody = Type.Object(
   {
     csv: Type.String({
       maxLength: 5_000_000,
-      description: 'CSV text; header: refNo,institutionKind,institutionCode,ebcCode,orderNo,currency,amount,receivedOn,payerName',
+      description:
+        'CSV text; header: refNo,institutionKind,institutionCode,ebcCode,orderNo,currency,amount,receivedOn,payerName, optionally accountNo (the account credited)',
     }),
   },
   { additionalProperties: false },

@@ -153,7 +153,8 @@ export function createForexService(deps: ForexServiceDeps) {
         ]);
       const inputs: ReceiptInput[] = table.slice(1).map((cells) => {
         const rec = Object.fromEntries(header.map((h, i) => [h, (cells[i] ?? '').trim()]));
-        return Object.fromEntries(CSV_COLUMNS.map((c) => [c, rec[c] ?? ''])) as unknown as ReceiptInput;
+        // accountNo is an optional column: the account credited, for the FX settlement accounts.
+        return Object.fromEntries([...CSV_COLUMNS, 'accountNo'].map((c) => [c, rec[c] ?? ''])) as unknown as ReceiptInput;
       });
       const errors: ImportOutcome['errors'] = [];
       const good: { row: number; r: ReceiptRow }[] = [];
@@ -233,6 +234,7 @@ export function createForexService(deps: ForexServiceDeps) {
             usd_amount: g.r.usdAmount,
             received_on: g.r.receivedOn,
             payer_name: g.r.payerName,
+            account_no: g.r.accountNo || null,
             reported_by: me.orgId,
             created_at: now,
           });

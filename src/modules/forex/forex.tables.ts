@@ -13,6 +13,8 @@ export interface FxReceiptRow {
   payer_name: string;
   reported_by: string;
   created_at: Date;
+  /** the account the bank credited, when the record names one (002) */
+  account_no?: string | null;
 }
 
 export interface FxSettlementRow {
@@ -32,7 +34,42 @@ export interface FxSettlementRow {
   created_at: Date;
 }
 
+/** 结汇账户: an exporter's FX settlement account. */
+export interface FxSettlementAccountRow {
+  id: string;
+  org_id: string;
+  ebc_code: string;
+  jurisdiction: string | null;
+  account_kind: 'current' | 'pending_check';
+  bank_name: string;
+  bank_code: string;
+  account_no: string;
+  currency: string;
+  opened_on: string;
+  status: 'active' | 'closed';
+  closed_on: string | null;
+  created_at: Date;
+}
+
+/** 结汇: foreign currency of one account sold for CNY. */
+export interface FxAccountSettlementRow {
+  id: string;
+  org_id: string;
+  account_id: string;
+  settlement_ref: string;
+  settled_on: string;
+  currency: string;
+  amount: string;
+  rate: string;
+  cny_amount: string;
+  receipt_ids: string[];
+  created_by: string | null;
+  created_at: Date;
+}
+
 export interface ForexTables {
   fx_receipt: FxReceiptRow;
   fx_rmb_settlement: FxSettlementRow;
+  fx_settlement_account: FxSettlementAccountRow;
+  fx_settlement: FxAccountSettlementRow;
 }

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
 import { useSession } from '../session.tsx';
+import { DeskEnterpriseAccounts, useDeskAccounts } from './SettlementAccountsPages.tsx';
 import { StatsChart } from './StatsChart.tsx';
 
 interface PeriodRow {
@@ -82,17 +83,31 @@ export function ForexReconciliationPage() {
 export function ForexDeskPage() {
   const { t } = useTranslation();
   const q = useQuery({ queryKey: ['forex-desk'], queryFn: ({ signal }) => api<Recon[]>('/forex/desk', { signal }) });
+  // FX settlement accounts and balances of the same enterprises (and of those with accounts only).
+  const accounts = useDeskAccounts();
+  const recon = q.data ?? [];
+  const accountsOnly = (accounts.data ?? []).filter((a) => !recon.some((e) => e.orgId === a.orgId));
   return (
     <Page title={t('sumx.forexDeskTitle')} testId="forex-desk-title">
       {q.error ? (
         <LoadError error={q.error} />
       ) : (
-        (q.data ?? []).map((e) => (
-          <div key={e.orgId} style={{ marginBottom: 16 }}>
-            <b>{e.ebcName}</b>
-            <PeriodsTable rows={e.periods} testId={`forex-desk-${e.orgId}`} />
-          </div>
-        ))
+        <>
+          {recon.map((e) => (
+            <div key={e.orgId} style={{ marginBottom: 16 }}>
+              <b>{e.ebcName}</b>
+              <PeriodsTable rows={e.periods} testId={`forex-desk-${e.orgId}`} />
+              <DeskEnterpriseAccounts enterprise={accounts.data?.find((a) => a.orgId === e.orgId)} />
+            </div>
+          ))}
+          {accountsOnly.map((a) => (
+            <div key={a.orgId} style={{ marginBottom: 16 }}>
+              <b>{a.ebcName}</b>
+              <DeskEnterpriseAccounts enterprise={a} />
+            </div>
+          ))}
+          {accounts.error ? <LoadError error={accounts.error} /> : null}
+        </>
       )}
     </Page>
   );

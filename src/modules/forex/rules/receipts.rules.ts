@@ -16,6 +16,8 @@ export interface ReceiptInput {
   amount: string;
   receivedOn: string;
   payerName: string;
+  /** optional column: the account the bank credited (收款账号), as the FX settlement accounts know it */
+  accountNo?: string;
 }
 
 export interface ReceiptRow extends Omit<ReceiptInput, 'institutionKind'> {
@@ -111,6 +113,18 @@ export function checkReceipt(row: number, r: ReceiptInput): { ok: ReceiptRow } |
     problems.push(
       problem(row, 'receivedOn', 'date', '收款日期格式应为YYYY-MM-DD', 'receivedOn must be YYYY-MM-DD', r.receivedOn),
     );
+  const accountNo = (r.accountNo ?? '').replace(/[\s-]/g, '').toUpperCase();
+  if (accountNo && !/^[A-Z0-9]{6,34}$/.test(accountNo))
+    problems.push(
+      problem(
+        row,
+        'accountNo',
+        'format',
+        '收款账号应为6至34位数字或字母',
+        'accountNo must be 6 to 34 digits or letters',
+        r.accountNo,
+      ),
+    );
   if (problems.length) return { problems };
   const usd = toUsd(r.amount, r.currency, r.receivedOn);
   if (usd === null)
@@ -130,7 +144,9 @@ export function checkReceipt(row: number, r: ReceiptInput): { ok: ReceiptRow } |
         ),
       ],
     };
-  return { ok: { ...r, institutionKind: r.institutionKind as 'bank' | 'payment', usdAmount: String(usd) } };
+  return {
+    ok: { ...r, accountNo, institutionKind: r.institutionKind as 'bank' | 'payment', usdAmount: String(usd) },
+  };
 }
 
 /** Minimal RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF; first row is the header. */

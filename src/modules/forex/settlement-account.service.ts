@@ -1,0 +1,580 @@
+import type { AuditLog } from '../../kernel/audit.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Db, Executor } from '../../kernel/db.ts';
+import { DomainError, notFound, validationError, type FieldProblem } from '../../kernel/errors.ts';
+import { newId } from '../../kernel/ids.ts';
+import {
+  actorOf,
+  isAdmin,
+  jurisdictionPrefix,
+  organisationDirectory,
+  requirePermission,
+  type Principal,
+} from '../identity/index.ts';
+import { summaryLookup } from '../summary/index.ts';
+import { parseCsv } from './rules/receipts.rules.ts';
+import {
+  balances,
+  checkAccount,
+  checkSettlement,
+  fits,
+  money,
+  normaliseAccountNo,
+  toUnits,
+  type AccountBalance,
+  type AccountInput,
+  type CurrencyBalance,
+  type ReceivedEvent,
+  type SettledEvent,
+  type SettlementInput,
+} from './rules/settlement-account.rules.ts';
+import type { FxAccountSettlementRow, FxSettlementAccountRow } from './forex.tables.ts';
+import { createSettlementAccountRepository } from './settlement-account.repository.ts';
+
+export interface SettlementAccountServiceDeps {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+}
+
+export interface AccountView extends Omit<AccountBalance, 'accountId' | 'currency'> {
+  id: string;
+  accountKind: string;
+  bankName: string;
+  bankCode: string;
+  accountNo: string;
+  currency: string;
+  openedOn: string;
+  status: string;
+  closedOn: string | null;
+}
+
+export interface SettlementView {
+  id: string;
+  accountId: string;
+  accountNo: string;
+  settlementRef: string;
+  settledOn: string;
+  currency: string;
+  amount: string;
+  rate: string;
+  cnyAmount: string;
+  receiptIds: string[];
+}
+
+export interface EnterpriseSettlementAccounts {
+  orgId: string;
+  ebcCode: string;
+  ebcName: string;
+  accounts: AccountView[];
+  currencies: CurrencyBalance[];
+}
+
+export interface SettlementImportOutcome {
+  imported: number;
+  replayed: number;
+  rejected: number;
+  errors: { row: number; problems: FieldProblem[] }[];
+}
+
+export const SETTLEMENT_CSV_COLUMNS = [
+  'settlementRef',
+  'accountNo',
+  'settledOn',
+  'currency',
+  'amount',
+  'rate',
+  'cnyAmount',
+] as const;
+const MAX_ROWS = 10000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const cstToday = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+const ACCOUNT = { zh: '结汇账户', en: 'FX settlement account' };
+
+interface Ledger {
+  accounts: FxSettlementAccountRow[];
+  received: ReceivedEvent[];
+  settled: SettledEvent[];
+}
+
+function settlementView(s: FxAccountSettlementRow, accountNo: string): SettlementView {
+  return {
+    id: s.id,
+    accountId: s.account_id,
+    accountNo,
+    settlementRef: s.settlement_ref,
+    settledOn: s.settled_on,
+    currency: s.currency,
+    amount: money(toUnits(s.amount, 2)),
+    rate: s.rate.replace(/\.?0+$/, ''),
+    cnyAmount: money(toUnits(s.cny_amount, 2)),
+    receiptIds: s.receipt_ids,
+  };
+}
+
+function accountView(a: FxSettlementAccountRow, b: AccountBalance | undefined): AccountView {
+  return {
+    id: a.id,
+    accountKind: a.account_kind,
+    bankName: a.bank_name,
+    bankCode: a.bank_code,
+    accountNo: a.account_no,
+    currency: a.currency,
+    openedOn: a.opened_on,
+    status: a.status,
+    closedOn: a.closed_on,
+    received: b?.received ?? '0.00',
+    settled: b?.settled ?? '0.00',
+    unsettled: b?.unsettled ?? '0.00',
+    fromUnassigned: b?.fromUnassigned ?? '0.00',
+    periods: b?.periods ?? [],
+  };
+}
+
+/** Same settlement as stored: a retry. Amounts and rates compare as numbers ('100' = '100.00'). */
+function sameSettlement(s: FxAccountSettlementRow, accountId: string, i: SettlementInput): boolean {
+  return (
+    s.account_id === accountId &&
+    s.settled_on === i.settledOn &&
+    s.currency === i.currency &&
+    toUnits(s.amount, 2) === toUnits(i.amount, 2) &&
+    toUnits(s.rate, 8) === toUnits(i.rate, 8) &&
+    toUnits(s.cny_amount, 2) === toUnits(i.cnyAmount, 2)
+  );
+}
+
+export function createSettlementAccountService(deps: SettlementAccountServiceDeps) {
+  const { db, clock, audit } = deps;
+
+  /** Only a seller (ebc) holds FX settlement accounts here; see the report on payment institutions. */
+  async function seller(p: Principal): Promise<{ orgId: string; code: string; jurisdiction: string | null }> {
+    const org = p.organisation;
+    const o = org && org.kind === 'enterprise' ? await organisationDirectory(db).byId(org.id) : undefined;
+    if (!o || !o.roles.includes('ebc'))
+      throw new DomainError('forex.forbidden', {
+        zh: '只有电商企业（卖家）可登记结汇账户和结汇',
+        en: 'only a seller (ebc) registers FX settlement accounts and settlements',
+      });
+    return { orgId: o.id, code: o.customs_code ?? o.uscc ?? '', jurisdiction: o.jurisdiction };
+  }
+
+  /**
+   * The enterprise's accounts and what was received and settled (see `ReceivedEvent` in the rules
+   * for what counts where): receipt records by the account they name, CEB403 collections of its
+   * summary declarations by currency.
+   */
+  async function ledgers(exec: Executor, orgIds: string[], decls?: Awaited<ReturnType<typeof declarationsOf>>) {
+    const repo = createSettlementAccountRepository(exec);
+    const [accounts, receipts, settlements] = await Promise.all([
+      repo.accountsOf(orgIds),
+      repo.receiptsOf(orgIds),
+      repo.settlementsOf(orgIds),
+    ]);
+    const ds = decls ?? (await declarationsOf(exec, orgIds));
+    const out = new Map<string, Ledger & { settlements: FxAccountSettlementRow[] }>();
+    for (const orgId of orgIds) {
+      const mine = accounts.filter((a) => a.org_id === orgId);
+      const byNo = new Map(mine.map((a) => [a.account_no, a]));
+      const received: ReceivedEvent[] = receipts
+        .filter((r) => r.org_id === orgId)
+        .map((r) => {
+          const a = r.account_no ? byNo.get(normaliseAccountNo(r.account_no)) : undefined;
+          return {
+            currency: r.currency,
+            day: r.received_on,
+            cents: toUnits(r.amount, 2),
+            accountId: !r.account_no ? null : a && a.currency === r.currency ? a.id : 'unattributed',
+          };
+        });
+      for (const d of ds.filter((x) => x.orgId === orgId))
+        for (const [currency, v] of Object.entries(d.received))
+          received.push({ currency, day: d.lastReceiptDay ?? d.exitDay, cents: toUnits(v, 2), accountId: null });
+      const own = settlements.filter((s) => s.org_id === orgId);
+      out.set(orgId, {
+        accounts: mine,
+        received,
+        settled: own.map((s) => ({
+          accountId: s.account_id,
+          currency: s.currency,
+          day: s.settled_on,
+          cents: toUnits(s.amount, 2),
+        })),
+        settlements: own,
+      });
+    }
+    return out;
+  }
+
+  async function declarationsOf(exec: Executor, orgIds: string[]) {
+    const all = [];
+    for (const orgId of orgIds) all.push(...(await summaryLookup(exec).declarations({ orgId, limit: 5000 })));
+    return all;
+  }
+
+  function present(l: Ledger & { settlements: FxAccountSettlementRow[] }) {
+    const b = balances(l.accounts, l.received, l.settled);
+    const noOf = new Map(l.accounts.map((a) => [a.id, a.account_no]));
+    return {
+      accounts: l.accounts.map((a) =>
+        accountView(
+          a,
+          b.accounts.find((x) => x.accountId === a.id),
+        ),
+      ),
+      currencies: b.currencies,
+      settlements: l.settlements.map((s) => settlementView(s, noOf.get(s.account_id) ?? '')).reverse(),
+    };
+  }
+
+  /**
+   * One settlement inside the caller's transaction (the enterprise's accounts locked, `ledger`
+   * loaded under the lock). Throws a validation error naming the field and rule, changing nothing.
+   */
+  async function settleIn(
+    trx: Executor,
+    me: { orgId: string },
+    ledger: Ledger,
+    account: FxSettlementAccountRow,
+    input: SettlementInput,
+    prefix: string,
+    createdBy: string | null,
+  ): Promise<{ row: FxAccountSettlementRow; replayed: boolean }> {
+    const repo = createSettlementAccountRepository(trx);
+    const today = cstToday(clock.now());
+    const basic = checkSettlement(input, null, today, prefix);
+    if (basic.length) throw validationError(basic);
+    const stored = await repo.settlementByRef(me.orgId, input.settlementRef);
+    if (stored) {
+      if (sameSettlement(stored, account.id, input)) return { row: stored, replayed: true };
+      throw new DomainError(
+        'forex.conflict',
+        {
+          zh: `结汇参考号${input.settlementRef}已用于另一笔结汇`,
+          en: `settlementRef ${input.settlementRef} was already used for a different settlement`,
+        },
+        { field: `${prefix}settlementRef` },
+      );
+    }
+    const problems = checkSettlement(
+      input,
+      { currency: account.currency, status: account.status, openedOn: account.opened_on },
+      today,
+      prefix,
+    );
+    const refs = [...new Set(input.receiptRefNos ?? [])];
+    const linked = await repo.receiptsByRefs(me.orgId, refs);
+    refs.forEach((ref, i) => {
+      const rs = linked.filter((r) => r.ref_no === ref);
+      const field = `${prefix}receiptRefNos[${i}]`;
+      if (!rs.length)
+        problems.push({
+          field,
+          rule: 'known',
+          message: { zh: '本企业无此收汇流水号', en: 'no receipt of yours has this refNo' },
+          value: ref,
+        });
+      else if (rs.some((r) => r.currency !== account.currency))
+        problems.push({
+          field,
+          rule: 'currency',
+          message: { zh: '收汇币制与结汇账户不同', en: "the receipt's currency is not the account's" },
+          value: ref,
+        });
+      else if (rs.some((r) => r.account_no && normaliseAccountNo(r.account_no) !== account.account_no))
+        problems.push({
+          field,
+          rule: 'account',
+          message: { zh: '该收汇记入了另一账户', en: 'the receipt credited another account' },
+          value: ref,
+        });
+    });
+    if (problems.length) throw validationError(problems);
+    const next: SettledEvent = {
+      accountId: account.id,
+      currency: account.currency,
+      day: input.settledOn,
+      cents: toUnits(input.amount, 2),
+    };
+    const fit = fits(ledger.received, ledger.settled, next);
+    if (!fit.ok) {
+      const later = fit.overdrawnOn && fit.overdrawnOn !== input.settledOn;
+      throw validationError([
+        {
+          field: `${prefix}amount`,
+          rule: 'received',
+          message: {
+            zh: `结汇金额超过该账户已收汇未结汇余额（${input.settledOn}可结汇${money(fit.availableCents)}）${later ? `，且将使${fit.overdrawnOn}的结汇超出收汇` : ''}`,
+            en: `the settlement exceeds what was received and not yet settled on this account (${money(fit.availableCents)} available on ${input.settledOn})${later ? `, and would overdraw the settlements of ${fit.overdrawnOn}` : ''}`,
+          },
+          value: input.amount,
+        },
+      ]);
+    }
+    const row: FxAccountSettlementRow = {
+      id: newId(),
+      org_id: me.orgId,
+      account_id: account.id,
+      settlement_ref: input.settlementRef,
+      settled_on: input.settledOn,
+      currency: account.currency,
+      amount: input.amount,
+      rate: input.rate,
+      cny_amount: input.cnyAmount,
+      receipt_ids: linked.map((r) => r.id),
+      created_by: createdBy,
+      created_at: clock.now(),
+    };
+    await repo.insertSettlement(row);
+    ledger.settled.push(next);
+    return { row, replayed: false };
+  }
+
+  async function accountOf(me: { orgId: string }, id: string): Promise<{ account: AccountView; settlements: SettlementView[] }> {
+    if (!UUID.test(id)) throw notFound(ACCOUNT);
+    const all = present((await ledgers(db, [me.orgId])).get(me.orgId)!);
+    const account = all.accounts.find((a) => a.id === id);
+    if (!account) throw notFound(ACCOUNT);
+    return { account, settlements: all.settlements.filter((s) => s.accountId === id) };
+  }
+
+  return {
+    /** A seller registers one of its FX settlement accounts. */
+    async register(p: Principal | null, input: AccountInput): Promise<AccountView> {
+      requirePermission(p, 'forex.submit');
+      const me = await seller(p);
+      const problems = checkAccount(input, cstToday(clock.now()));
+      if (problems.length) throw validationError(problems);
+      const row: FxSettlementAccountRow = {
+        id: newId(),
+        org_id: me.orgId,
+        ebc_code: me.code,
+        jurisdiction: me.jurisdiction,
+        account_kind: input.accountKind as FxSettlementAccountRow['account_kind'],
+        bank_name: input.bankName.trim(),
+        bank_code: input.bankCode,
+        account_no: normaliseAccountNo(input.accountNo),
+        currency: input.currency,
+        opened_on: input.openedOn,
+        status: 'active',
+        closed_on: null,
+        created_at: clock.now(),
+      };
+      await db.transaction().execute(async (trx) => {
+        if (!(await createSettlementAccountRepository(trx).insertAccount(row)))
+          throw new DomainError(
+            'forex.duplicate',
+            { zh: '该账号已登记为结汇账户', en: 'this account number is already registered' },
+            { field: 'accountNo' },
+          );
+        await audit.append(trx, actorOf(p), [
+          { action: 'forex.settlement_account_register', entity: 'fx_settlement_account', entityId: row.id, after: input },
+        ]);
+      });
+      return accountView(row, undefined);
+    },
+
+    /** The seller's accounts with their balances, the balances per currency, and its settlements. */
+    async overview(p: Principal | null) {
+      requirePermission(p, 'forex.read');
+      const me = await seller(p);
+      return present((await ledgers(db, [me.orgId])).get(me.orgId)!);
+    },
+
+    /** One of the seller's accounts; another enterprise's id answers 404. */
+    async account(p: Principal | null, id: string) {
+      requirePermission(p, 'forex.read');
+      return accountOf(await seller(p), id);
+    },
+
+    /** Closes an account that holds nothing unsettled of its own. */
+    async close(p: Principal | null, id: string, closedOn: string): Promise<AccountView> {
+      requirePermission(p, 'forex.submit');
+      const me = await seller(p);
+      if (!UUID.test(id)) throw notFound(ACCOUNT);
+      await db.transaction().execute(async (trx) => {
+        const repo = createSettlementAccountRepository(trx);
+        await repo.lockAccounts(me.orgId);
+        const a = await repo.accountOf(me.orgId, id);
+        if (!a) throw notFound(ACCOUNT);
+        if (a.status !== 'active')
+          throw new DomainError('forex.invalid_state', {
+            zh: '结汇账户已关闭',
+            en: 'the FX settlement account is already closed',
+          });
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(closedOn) || closedOn < a.opened_on || closedOn > cstToday(clock.now()))
+          throw validationError([
+            {
+              field: 'closedOn',
+              rule: 'date',
+              message: {
+                zh: '销户日期应为YYYY-MM-DD，不早于开户日期且不晚于今天',
+                en: 'closedOn: YYYY-MM-DD, not before opening, not in the future',
+              },
+              value: closedOn,
+            },
+          ]);
+        const l = (await ledgers(trx, [me.orgId])).get(me.orgId)!;
+        const b = balances(l.accounts, l.received, l.settled).accounts.find((x) => x.accountId === id);
+        if (b && toUnits(b.unsettled, 2) > 0n)
+          throw new DomainError(
+            'forex.invalid_state',
+            {
+              zh: `账户尚有未结汇余额${b.unsettled}，不能关闭`,
+              en: `the account still holds ${b.unsettled} received and not settled; it cannot be closed`,
+            },
+            { field: 'closedOn' },
+          );
+        await repo.closeAccount(me.orgId, id, closedOn);
+        await audit.append(trx, actorOf(p), [
+          { action: 'forex.settlement_account_close', entity: 'fx_settlement_account', entityId: id, after: { closedOn } },
+        ]);
+      });
+      return (await accountOf(me, id)).account;
+    },
+
+    /**
+     * A settlement (结汇) from one account. Idempotent on `settlementRef`: a retry answers the stored
+     * settlement with `replayed`; the same reference with other figures is a conflict.
+     */
+    async settle(
+      p: Principal | null,
+      accountId: string,
+      input: SettlementInput,
+    ): Promise<{ settlement: SettlementView; replayed: boolean }> {
+      requirePermission(p, 'forex.submit');
+      const me = await seller(p);
+      if (!UUID.test(accountId)) throw notFound(ACCOUNT);
+      return db.transaction().execute(async (trx) => {
+        const repo = createSettlementAccountRepository(trx);
+        await repo.lockAccounts(me.orgId);
+        const account = await repo.accountOf(me.orgId, accountId);
+        if (!account) throw notFound(ACCOUNT);
+        const ledger = (await ledgers(trx, [me.orgId])).get(me.orgId)!;
+        const out = await settleIn(trx, me, ledger, account, input, '', p.userId);
+        if (!out.replayed)
+          await audit.append(trx, actorOf(p), [
+            { action: 'forex.settlement', entity: 'fx_settlement', entityId: out.row.id, after: { accountId, ...input } },
+          ]);
+        return { settlement: settlementView(out.row, account.account_no), replayed: out.replayed };
+      });
+    },
+
+    /**
+     * Settlements as CSV (header: settlementRef,accountNo,settledOn,currency,amount,rate,cnyAmount
+     * and optionally receiptRefNos, `;`-separated). Rows are taken in order, each against what the
+     * earlier ones settled; each bad row is answered with its problems and stores nothing; rows
+     * already stored under their settlementRef count as replayed.
+     */
+    async importCsv(p: Principal | null, csv: string): Promise<SettlementImportOutcome> {
+      requirePermission(p, 'forex.submit');
+      const me = await seller(p);
+      const table = parseCsv(csv);
+      const header = (table[0] ?? []).map((h) => h.trim());
+      const missing = SETTLEMENT_CSV_COLUMNS.filter((c) => !header.includes(c));
+      if (missing.length)
+        throw validationError([
+          {
+            field: 'header',
+            rule: 'columns',
+            message: { zh: `缺少列: ${missing.join(',')}`, en: `missing columns: ${missing.join(',')}` },
+          },
+        ]);
+      if (table.length - 1 > MAX_ROWS)
+        throw validationError([
+          { field: 'rows', rule: 'maxItems', message: { zh: `每次最多${MAX_ROWS}行`, en: `at most ${MAX_ROWS} rows` } },
+        ]);
+      return db.transaction().execute(async (trx) => {
+        const repo = createSettlementAccountRepository(trx);
+        await repo.lockAccounts(me.orgId);
+        const ledger = (await ledgers(trx, [me.orgId])).get(me.orgId)!;
+        const out: SettlementImportOutcome = { imported: 0, replayed: 0, rejected: 0, errors: [] };
+        for (const [i, cells] of table.slice(1).entries()) {
+          const row = i + 2; // spreadsheet row number (header is row 1)
+          const prefix = `rows[${row}].`;
+          const rec = Object.fromEntries(header.map((h, k) => [h, (cells[k] ?? '').trim()]));
+          const input: SettlementInput = {
+            settlementRef: rec.settlementRef ?? '',
+            settledOn: rec.settledOn ?? '',
+            currency: rec.currency ?? '',
+            amount: rec.amount ?? '',
+            rate: rec.rate ?? '',
+            cnyAmount: rec.cnyAmount ?? '',
+            receiptRefNos: (rec.receiptRefNos ?? '')
+              .split(';')
+              .map((x) => x.trim())
+              .filter(Boolean),
+          };
+          const account = ledger.accounts.find((a) => a.account_no === normaliseAccountNo(rec.accountNo ?? ''));
+          try {
+            if (!account)
+              throw validationError([
+                {
+                  field: `${prefix}accountNo`,
+                  rule: 'known',
+                  message: { zh: '本企业未登记此结汇账号', en: 'no FX settlement account of yours has this number' },
+                  value: rec.accountNo,
+                },
+              ]);
+            const r = await settleIn(trx, me, ledger, account, input, prefix, p.userId);
+            if (r.replayed) out.replayed++;
+            else out.imported++;
+          } catch (e) {
+            if (!(e instanceof DomainError)) throw e;
+            const problems = e.details?.errors ?? [
+              { field: String(e.details?.field ?? `${prefix}settlementRef`), rule: e.code, message: e.bilingual },
+            ];
+            out.errors.push({ row, problems });
+          }
+        }
+        out.rejected = out.errors.length;
+        if (out.imported)
+          await audit.append(trx, actorOf(p), [
+            {
+              action: 'forex.settlements_import',
+              entity: 'fx_settlement',
+              after: { imported: out.imported, rejected: out.rejected },
+            },
+          ]);
+        return out;
+      });
+    },
+
+    /**
+     * The forex officer: accounts and balances of the enterprises of the jurisdiction's
+     * reconciliation (those with summary declarations there) and of those that registered accounts
+     * in it.
+     */
+    async desk(p: Principal | null): Promise<EnterpriseSettlementAccounts[]> {
+      requirePermission(p, 'forex.review');
+      let prefix = '';
+      if (!isAdmin(p)) {
+        const org = p.organisation;
+        const pre = org && org.kind === 'agency' && org.roles.includes('forex') ? jurisdictionPrefix(org.jurisdiction) : null;
+        if (pre === null) throw new DomainError('forex.forbidden', { zh: '无权执行此操作', en: 'You may not do this' });
+        prefix = pre;
+      }
+      const decls = await summaryLookup(db).declarations({ customsPrefix: prefix, limit: 5000 });
+      const withAccounts = await createSettlementAccountRepository(db).orgIdsByJurisdiction(prefix);
+      const orgIds = [...new Set([...decls.map((d) => d.orgId), ...withAccounts])];
+      const missing = orgIds.filter((o) => !decls.some((d) => d.orgId === o));
+      const all = [...decls, ...(await declarationsOf(db, missing))];
+      const ls = await ledgers(db, orgIds, all);
+      const dir = organisationDirectory(db);
+      const out: EnterpriseSettlementAccounts[] = [];
+      for (const orgId of orgIds) {
+        const o = await dir.byId(orgId);
+        const v = present(ls.get(orgId)!);
+        out.push({
+          orgId,
+          ebcCode: o?.customs_code ?? o?.uscc ?? '',
+          ebcName: o?.name ?? '',
+          accounts: v.accounts,
+          currencies: v.currencies,
+        });
+      }
+      return out.sort((a, b) => a.ebcCode.localeCompare(b.ebcCode));
+    },
+  };
+}
+
+export type SettlementAccountService = ReturnType<typeof createSettlementAccountService>;
