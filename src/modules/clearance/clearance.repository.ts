@@ -117,10 +117,16 @@ export function createClearanceRepository(exec: Executor) {
     },
 
     /** Live documents of a kind by business key. */
+    /**
+     * Live documents by business key: the duplicate check of every intake message (usually no
+     * rows). The inventory number is a sub-select: as a join the planner hashed every inventory
+     * (4 ms per message at 200,000 parcels, a fifth of the intake's database time).
+     */
     async liveByKeys(kind: DocKind, keys: string[]): Promise<(DocumentRow & { invt_no: string | null })[]> {
       if (keys.length === 0) return [];
       const r = await sql<DocumentRow & { invt_no: string | null }>`
-        select d.*, i.invt_no from clr_document d left join clr_inventory i on i.document_id = d.id
+        select d.*, (select i.invt_no from clr_inventory i where i.document_id = d.id) as invt_no
+        from clr_document d
         where d.kind = ${kind} and d.live and d.business_key = any(${keys}::text[])`.execute(db);
       return r.rows;
     },
@@ -386,13 +392,19 @@ export function createClearanceRepository(exec: Executor) {
       }
     },
 
-    /** The feed: sequenced receipts of one organisation after a cursor, in commit order. */
+    /**
+     * The feed: sequenced receipts of one organisation after a cursor, in commit order. Each
+     * entry's receipt is probed by key (lateral, limit 1 keeps it from being flattened into a
+     * join): a large page otherwise made the planner hash every receipt of every month.
+     */
     async receiptsAfter(orgId: string, after: number, limit: number): Promise<ReceiptRow[]> {
       const r = await sql<ReceiptRow>`
         select r.*, f.seq
         from (select seq, receipt_id, receipt_created_at from clr_receipt_feed_entry
               where recipient_org_id = ${orgId} and seq > ${after} order by seq limit ${limit}) f
-        join clr_receipt r on r.id = f.receipt_id and r.created_at = f.receipt_created_at
+        cross join lateral (
+          select * from clr_receipt r where r.id = f.receipt_id and r.created_at = f.receipt_created_at limit 1
+        ) r
         order by f.seq`.execute(db);
       return r.rows;
     },
