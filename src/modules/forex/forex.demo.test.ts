@@ -41,15 +41,36 @@ test('demo: the sellers see their bank and payment receipts as received, each on
   assert.equal(bank(other, '142'), 0);
 });
 
+test('demo: the seller has a dollar settlement account with part of its dollar receipts settled', async () => {
+  type Figures = { received: string; settled: string; unsettled: string };
+  type Overview = {
+    accounts: (Figures & { accountNo: string; currency: string })[];
+    currencies: (Figures & { currency: string })[];
+  };
+  const mine = await get<Overview>('seller', '/api/v1/forex/settlement-accounts');
+  assert.equal(mine.status, 200);
+  const usd = mine.body.accounts.find((a) => a.accountNo === '191234567890');
+  assert.ok(usd, 'the demo account is listed');
+  assert.equal(usd.currency, '502');
+  assert.equal(Number(usd.settled), 100);
+  // The dollar receipts name no account: they count for the seller's dollars as a whole.
+  const dollars = mine.body.currencies.find((c) => c.currency === '502');
+  assert.ok(dollars);
+  assert.deepEqual([Number(dollars.received), Number(dollars.settled), Number(dollars.unsettled)], [214.5, 100, 114.5]);
+  const other = await get<Overview>('seller2', '/api/v1/forex/settlement-accounts');
+  assert.equal(other.body.accounts.length, 0);
+});
+
 test('demo: seeding again adds no receipts or settlements', async () => {
   const count = async () =>
     (
-      await sql<{ n: number }>`select (select count(*) from fx_receipt) + (select count(*) from fx_rmb_settlement) as n`.execute(
+      await sql<{ n: number }>`select (select count(*) from fx_receipt) + (select count(*) from fx_rmb_settlement)
+        + (select count(*) from fx_settlement_account) + (select count(*) from fx_settlement) as n`.execute(
         tp.platform.database.db,
       )
     ).rows[0]!.n;
   const before = Number(await count());
-  assert.equal(before, 6);
+  assert.equal(before, 8);
   await seedDemo(tp.platform);
   assert.equal(Number(await count()), before);
 });

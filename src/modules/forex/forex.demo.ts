@@ -4,8 +4,9 @@ import type { Db } from '../../kernel/db.ts';
 import { newId } from '../../kernel/ids.ts';
 import { organisationDirectory } from '../identity/index.ts';
 import { createForexRepository } from './forex.repository.ts';
+import { createSettlementAccountRepository } from './settlement-account.repository.ts';
 import { checkReceipt, type ReceiptInput } from './rules/receipts.rules.ts';
-import type { FxReceiptRow, FxSettlementRow } from './forex.tables.ts';
+import type { FxReceiptRow, FxSettlementAccountRow, FxSettlementRow } from './forex.tables.ts';
 
 const SELLER = '3601260888';
 const SELLER2 = '3601260999';
@@ -22,7 +23,8 @@ const dayBefore = (now: Date, days: number): string =>
  * empty on first start: bank and payment-institution receipts of the last weeks (in the seller's
  * reconciliation as received but not yet declared: no month is summarised before parcels close),
  * and two cross-border RMB settlements of the payment institution, one with its order as evidence
- * and one naming none (on the PBoC desk).
+ * and one naming none (on the PBoC desk); and the seller's US-dollar settlement account (结汇账户)
+ * with one settlement of part of its dollar receipts, so 我的结汇账户 shows a balance.
  */
 export async function seedForexDemo(deps: { db: Db; clock: Clock; audit: AuditLog }): Promise<void> {
   const { db, clock, audit } = deps;
@@ -121,8 +123,42 @@ export async function seedForexDemo(deps: { db: Db; clock: Clock; audit: AuditLo
         created_at: now,
       }))
     : [];
+  const account: FxSettlementAccountRow | null = seller
+    ? {
+        id: newId(),
+        org_id: seller.id,
+        ebc_code: SELLER,
+        jurisdiction: seller.jurisdiction,
+        account_kind: 'current',
+        bank_name: '中国银行江西省分行 / Bank of China Jiangxi Branch',
+        bank_code: 'BKCHCNBJ550',
+        account_no: '191234567890',
+        currency: '502',
+        opened_on: dayBefore(now, 30),
+        status: 'active',
+        closed_on: null,
+        created_at: now,
+      }
+    : null;
   await db.transaction().execute(async (trx) => {
     const repo = createForexRepository(trx);
+    // The dollar receipts above name no account: they count for the seller's dollar accounts.
+    const accounts = createSettlementAccountRepository(trx);
+    if (account && (await accounts.insertAccount(account)))
+      await accounts.insertSettlement({
+        id: newId(),
+        org_id: account.org_id,
+        account_id: account.id,
+        settlement_ref: 'DEMO-FXS-0001',
+        settled_on: dayBefore(now, 5),
+        currency: '502',
+        amount: '100.00',
+        rate: '7.1000',
+        cny_amount: '710.00',
+        receipt_ids: [],
+        created_by: null,
+        created_at: now,
+      });
     // Seeding twice adds nothing: rows are keyed by the institution's reference number.
     const seen = await repo.existingRefs(rows.map((r) => ({ institution: r.institution_code, refNo: r.ref_no })));
     const fresh = rows.filter((r) => !seen.has(`${r.institution_code}|${r.ref_no}`));

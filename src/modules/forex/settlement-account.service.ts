@@ -146,7 +146,10 @@ function sameSettlement(s: FxAccountSettlementRow, accountId: string, i: Settlem
 export function createSettlementAccountService(deps: SettlementAccountServiceDeps) {
   const { db, clock, audit } = deps;
 
-  /** Only a seller (ebc) holds FX settlement accounts here; see the report on payment institutions. */
+  /**
+   * Only a seller (ebc) holds FX settlement accounts here: a payment institution's reserve account
+   * pools many merchants' money and would need a ledger of its own.
+   */
   async function seller(p: Principal): Promise<{ orgId: string; code: string; jurisdiction: string | null }> {
     const org = p.organisation;
     const o = org && org.kind === 'enterprise' ? await organisationDirectory(db).byId(org.id) : undefined;
