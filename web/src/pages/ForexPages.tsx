@@ -4,6 +4,7 @@ import { Alert, App, Button, Card, Form, Input, Space, Table, Tag, Upload } from
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
+import { ImportErrorsTable } from '../components/ImportErrorsTable.tsx';
 import { LoadError, Page } from '../components/Page.tsx';
 import { useSession } from '../session.tsx';
 import { DeskEnterpriseAccounts, useDeskAccounts } from './SettlementAccountsPages.tsx';
@@ -198,20 +199,7 @@ function ReceiptImportCard() {
             data-testid="forex-import-result"
           />
         ) : null}
-        {rows.length ? (
-          <Table
-            size="small"
-            pagination={false}
-            dataSource={rows}
-            data-testid="forex-import-errors"
-            columns={[
-              { title: t('fxin.row'), dataIndex: 'row', width: 70 },
-              { title: t('fxin.field'), dataIndex: 'field' },
-              { title: t('fxin.rule'), dataIndex: 'rule' },
-              { title: t('fxin.problem'), dataIndex: 'message' },
-            ]}
-          />
-        ) : null}
+        <ImportErrorsTable rows={rows} testId="forex-import-errors" />
       </Space>
     </Card>
   );

@@ -3,6 +3,7 @@ import { Alert, App, Button, Card, Form, Input, Popconfirm, Select, Space, Table
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
+import { ImportErrorsTable } from '../components/ImportErrorsTable.tsx';
 import { LoadError, Page } from '../components/Page.tsx';
 import { useLocale } from '../i18n/index.ts';
 
@@ -352,20 +353,7 @@ export function MySettlementAccountsPage() {
                   data-testid="fx-settle-import-result"
                 />
               ) : null}
-              {importRows.length ? (
-                <Table
-                  size="small"
-                  pagination={false}
-                  dataSource={importRows}
-                  data-testid="fx-settle-import-errors"
-                  columns={[
-                    { title: t('fxin.row'), dataIndex: 'row', width: 70 },
-                    { title: t('fxin.field'), dataIndex: 'field' },
-                    { title: t('fxin.rule'), dataIndex: 'rule' },
-                    { title: t('fxin.problem'), dataIndex: 'message' },
-                  ]}
-                />
-              ) : null}
+              <ImportErrorsTable rows={importRows} testId="fx-settle-import-errors" />
             </Space>
           </Card>
 
