@@ -3,6 +3,8 @@
  * rule and dry-runs it against last month's inventories, saves it; a parcel hits it (and an
  * inspection rule too: one joint task); the customs officer and the inspection officer each
  * record their finding on the same task, scanned by waybill number; the parcel is released.
+ * Second journey: parcels with a vague description wait in the risk-hit queue; the officer approves
+ * two in bulk and rejects one, then reads the risk measures on the customs dashboard.
  *
  *   npx vite build --config web/vite.config.ts && node --import tsx --test test/e2e/risk.e2e.test.ts
  */
@@ -11,7 +13,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../support/parcels.ts';
-import { statusOf, submitOk } from '../support/clearance.ts';
+import { apiCall, receiptStatuses, statusOf, submitOk } from '../support/clearance.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
 import { RESULTS, withBrowser } from '../support/browser.ts';
 
@@ -88,6 +90,22 @@ async function declare(tp: TestPlatform, parcels: Parcel[]): Promise<void> {
 
 const statusNow = async (tp: TestPlatform, p: Parcel) =>
   (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status);
+
+/** Waits until no element carries the test id (a row that left a table). */
+async function expectGone(page: Page, testId: string, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (Date.now() < deadline) {
+    if ((await page.getByTestId(testId).count()) === 0) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  assert.fail(`${what}: ${testId} is still shown`);
+}
+
+/** Ticks the risk-hit queue's row checkbox for the parcel with this waybill. */
+async function selectHit(page: Page, p: Parcel): Promise<void> {
+  const row = page.locator('tr', { has: page.getByTestId(`risk-hit-${p.logisticsNo}`) });
+  await row.locator('input.ant-checkbox-input').check();
+}
 
 /** Records the logged-in officer's finding on the task opened by scanning the waybill. */
 async function recordFinding(page: Page, waybill: string, codes: string, notes: string): Promise<void> {
@@ -190,6 +208,140 @@ void test(
       await submitOk(tp, await apiLogin(tp.platform, 'broker'), site.consolidation);
       await tp.platform.settle();
       assert.deepEqual(await statusNow(tp, parcel), ['800']);
+    });
+  },
+);
+
+void test(
+  'risk-hit queue: vague parcels approved and rejected in bulk; the dashboard measures count them',
+  { timeout: 300_000 },
+  async (t) => {
+    await withBrowser(t, async (page, tp) => {
+      const { baseUrl } = tp;
+      // One ordinary parcel released straight through, three described only as "礼品" (gifts).
+      const plain = makeParcel(1, 'V');
+      const vague = [2, 3, 4].map((n) => {
+        const p = makeParcel(n, 'V');
+        p.inventory.lists.InventoryList![0]!.gname = '礼品';
+        return p;
+      });
+      await declare(tp, [plain, ...vague]);
+      assert.deepEqual(await statusNow(tp, plain), ['399']);
+      for (const p of vague) assert.deepEqual(await statusNow(tp, p), ['300'], `${p.logisticsNo} waits for review`);
+      const [a, b, c] = vague as [Parcel, Parcel, Parcel];
+
+      // The inventories' ids, for the seller's view below.
+      const customs = await apiLogin(tp.platform, 'customs');
+      const queue = (
+        await apiCall<{ items: { inventoryId: string; logisticsNo: string | null; lane: string }[] }>(
+          tp,
+          customs,
+          'GET',
+          '/api/v1/risk/hits',
+        )
+      ).body.items;
+      const idOf = (p: Parcel): string => {
+        const hit = queue.find((h) => h.logisticsNo === p.logisticsNo);
+        assert.ok(hit, `${p.logisticsNo} is in the risk-hit queue`);
+        assert.equal(hit.lane, 'review');
+        return hit.inventoryId;
+      };
+      const ids = new Map(vague.map((p) => [p.logisticsNo, idOf(p)]));
+
+      // 1. The customs officer sees the three parcels and why they were held.
+      await loginAs(page, baseUrl, 'customs');
+      await openMenu(page, 'risk-hits', 'risk-hits-title');
+      for (const p of vague) {
+        await expectContains(page.getByTestId(`risk-hit-${p.logisticsNo}`), 'R-VAGUE', 'the officer sees the rule');
+        await expectContains(page.getByTestId(`risk-hit-${p.logisticsNo}`), '礼品', 'and the words that hit it');
+      }
+      assert.equal(await page.getByTestId(`risk-hit-${plain.logisticsNo}`).count(), 0, 'a green parcel is not queued');
+
+      // 2. Two approved in one bulk action: they leave the queue, the third stays.
+      await selectHit(page, a);
+      await selectHit(page, b);
+      await page.getByTestId('risk-bulk-approve').click();
+      await expectGone(page, `risk-hit-${a.logisticsNo}`, 'approved parcel leaves the queue');
+      await expectGone(page, `risk-hit-${b.logisticsNo}`, 'approved parcel leaves the queue');
+      await page.getByTestId(`risk-hit-${c.logisticsNo}`).waitFor({ timeout: WAIT_MS });
+      await page.screenshot({ path: join(RESULTS, 'risk-hits-bulk-approved.png'), fullPage: true });
+
+      // 3. The third rejected with a reason of the officer's own.
+      await selectHit(page, c);
+      await page.getByTestId('risk-bulk-reject').click();
+      await page.getByTestId('risk-reject-reason').fill('申报品名不实，请按实际商品重新申报');
+      await page.getByTestId('risk-reject-confirm').click();
+      await expectGone(page, `risk-hit-${c.logisticsNo}`, 'rejected parcel leaves the queue');
+
+      await tp.platform.settle();
+      assert.deepEqual(await statusNow(tp, a), ['399']);
+      assert.deepEqual(await statusNow(tp, b), ['399']);
+      assert.deepEqual(await statusNow(tp, c), ['100']);
+      assert.deepEqual(await receiptStatuses(tp, 'CEB604', a.inventory.head.guid!), ['2', '120', '300', '399']);
+      assert.deepEqual(await receiptStatuses(tp, 'CEB604', c.inventory.head.guid!), ['2', '120', '300', '100']);
+
+      // The seller sees outcomes and the officer's reason, never the rule nor what it matched.
+      const seller = await apiLogin(tp.platform, 'seller');
+      for (const p of vague) {
+        const doc = await apiCall<{ review: unknown; receipts: { returnStatus: string; returnInfo: string; xml: string }[] }>(
+          tp,
+          seller,
+          'GET',
+          `/api/v1/clearance/documents/${ids.get(p.logisticsNo)!}`,
+        );
+        assert.equal(doc.status, 200);
+        assert.equal(doc.body.review, null, 'no review lane or reason for the seller');
+        assert.ok(doc.body.receipts.length >= 4, `${p.logisticsNo}: the seller has its receipts`);
+        for (const r of doc.body.receipts)
+          assert.doesNotMatch(
+            `${r.returnInfo}\n${r.xml}`,
+            /R-VAGUE|礼品|vague|笼统/,
+            `${p.logisticsNo} receipt ${r.returnStatus}`,
+          );
+      }
+      const rejected = await apiCall<{ receipts: { returnStatus: string; returnInfo: string }[] }>(
+        tp,
+        seller,
+        'GET',
+        `/api/v1/clearance/documents/${ids.get(c.logisticsNo)!}`,
+      );
+      assert.match(rejected.body.receipts.find((r) => r.returnStatus === '100')?.returnInfo ?? '', /申报品名不实/);
+      assert.equal(
+        (await apiCall(tp, seller, 'GET', `/api/v1/risk/decisions/${ids.get(a.logisticsNo)!}`)).status,
+        403,
+        'the seller cannot read the risk decision',
+      );
+
+      // 4. Release proceeds as for any 399 parcel: the broker's consolidation binds the approved two.
+      const site = siteMessages(1, [a, b], 'V');
+      await submitOk(tp, await apiLogin(tp.platform, 'broker'), site.consolidation);
+      await tp.platform.settle();
+      assert.deepEqual(await statusNow(tp, a), ['800']);
+      assert.deepEqual(await statusNow(tp, b), ['800']);
+
+      // 5. The customs dashboard's measures agree with what happened: four decisions, one green.
+      const m = (
+        await apiCall<{ total: number; green: number; autoReleasedShare: number | null }>(
+          tp,
+          customs,
+          'GET',
+          '/api/v1/risk/measures',
+        )
+      ).body;
+      assert.ok(m.total >= 4, `decisions ${m.total}`);
+      assert.ok(m.green >= 1 && m.green <= m.total - vague.length, `green ${m.green} of ${m.total}`);
+      await page.getByTestId('menu-dashboard').click();
+      await page.getByTestId('risk-measures').waitFor({ timeout: WAIT_MS });
+      await expectContains(page.getByTestId('risk-decisions'), String(m.total), 'decisions counted');
+      const share = ((m.green / m.total) * 100).toFixed(1);
+      await expectContains(page.getByTestId('risk-auto-released'), `${share}%`, 'auto-released share');
+      const shown = Number(/([\d.]+)%/.exec((await page.getByTestId('risk-auto-released').textContent()) ?? '')?.[1]);
+      assert.ok(shown > 0 && shown < 100, `auto-released share ${shown}% lies strictly between 0 and 100`);
+      const vagueHits = page.getByTestId('risk-rule-hits-R-VAGUE-review');
+      await expectContains(vagueHits, 'R-VAGUE:', 'the vague rule is counted');
+      const n = Number(/R-VAGUE:\s*(\d+)/.exec((await vagueHits.textContent()) ?? '')?.[1]);
+      assert.ok(n >= vague.length, `R-VAGUE hits ${n} ≥ ${vague.length}`);
+      await page.screenshot({ path: join(RESULTS, 'risk-measures-dashboard.png'), fullPage: true });
     });
   },
 );

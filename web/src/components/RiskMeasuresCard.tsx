@@ -29,18 +29,18 @@ export function RiskMeasuresCard() {
   return (
     <Card size="small" title={t('risk.measures')} className="block-gap" data-testid="risk-measures">
       <Space size="large" wrap>
-        <Statistic title={t('risk.decisions')} value={risk.data?.total ?? '—'} />
-        <Statistic title={t('risk.autoReleased')} value={pct(risk.data?.autoReleasedShare)} />
+        <Statistic title={t('risk.decisions')} value={risk.data?.total ?? '—'} data-testid="risk-decisions" />
+        <Statistic title={t('risk.autoReleased')} value={pct(risk.data?.autoReleasedShare)} data-testid="risk-auto-released" />
         <Statistic
           title={t('risk.decisionTime')}
           value={risk.data?.medianDecisionSeconds == null ? '—' : `${Math.round(risk.data.medianDecisionSeconds)} s`}
         />
         <Statistic title={t('risk.inspectionHitRate')} value={pct(insp.data?.hitRate)} />
-        <div>
+        <div data-testid="risk-per-rule">
           <Typography.Text type="secondary">{t('risk.perRule')}</Typography.Text>
           <br />
           {(risk.data?.perRule ?? []).map((r) => (
-            <Tag key={`${r.rule}-${r.lane}`} color={LANE_COLOR[r.lane]}>
+            <Tag key={`${r.rule}-${r.lane}`} color={LANE_COLOR[r.lane]} data-testid={`risk-rule-hits-${r.rule}-${r.lane}`}>
               {r.rule}: {r.hits}
             </Tag>
           ))}

@@ -151,6 +151,7 @@ export default function RiskHitsPage() {
         onCancel={() => setRejecting(false)}
         onOk={() => bulk.mutate({ approve: false, reason })}
         confirmLoading={bulk.isPending}
+        okButtonProps={{ 'data-testid': 'risk-reject-confirm' }}
       >
         {bulk.error ? <Alert type="error" showIcon title={errorMessage(bulk.error, locale)} /> : null}
         <Input.TextArea
@@ -158,6 +159,7 @@ export default function RiskHitsPage() {
           placeholder={t('risk.rejectReason')}
           value={reason}
           onChange={(e) => setReason(e.target.value)}
+          data-testid="risk-reject-reason"
         />
       </Modal>
     </Page>
