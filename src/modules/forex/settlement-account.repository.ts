@@ -19,6 +19,24 @@ export interface ReceiptFact {
   account_no: string | null;
 }
 
+/** Receipt records summed per currency, day and the account number they name (the balance check's input). */
+export interface ReceiptTotal {
+  currency: string;
+  received_on: string;
+  account_no: string | null;
+  amount: string;
+}
+/** Settlements summed per account and day. */
+export interface SettlementTotal {
+  account_id: string;
+  currency: string;
+  settled_on: string;
+  amount: string;
+}
+
+/** Rows per multi-row INSERT (12 parameters each: far below PostgreSQL's 65,535). */
+const INSERT_CHUNK = 500;
+
 export function createSettlementAccountRepository(exec: Executor) {
   const db = tables<ForexTables>(exec);
   return {
@@ -40,8 +58,11 @@ export function createSettlementAccountRepository(exec: Executor) {
     },
     /** Organisations in a jurisdiction (prefix) that registered accounts: the forex desk adds them. */
     async orgIdsByJurisdiction(prefix: string): Promise<string[]> {
+      // A plain prefix LIKE on the column (the empty prefix: every row) so that the
+      // text_pattern_ops index of 003 serves it; jurisdictions are digits, never % or _.
       const r = await sql<{ org_id: string }>`
-        select distinct org_id from fx_settlement_account where coalesce(jurisdiction, '') like ${`${prefix}%`}`.execute(exec);
+        select distinct org_id from fx_settlement_account
+        ${prefix ? sql`where jurisdiction like ${`${prefix}%`}` : sql``}`.execute(exec);
       return r.rows.map((x) => x.org_id);
     },
     /** One account of the organisation (another's answers nothing); `lock` holds it for the transaction. */
@@ -76,8 +97,38 @@ export function createSettlementAccountRepository(exec: Executor) {
         select ${SETTLEMENT_COLUMNS} from fx_settlement where org_id = ${orgId} and settlement_ref = ${ref}`.execute(exec);
       return r.rows[0];
     },
+    /** Stored settlements of the organisation under any of `refs`: one statement. */
+    async settlementsByRefs(orgId: string, refs: readonly string[]): Promise<FxAccountSettlementRow[]> {
+      if (!refs.length) return [];
+      const r = await sql<FxAccountSettlementRow>`
+        select ${SETTLEMENT_COLUMNS} from fx_settlement
+        where org_id = ${orgId} and settlement_ref = any(${[...refs]}::text[])`.execute(exec);
+      return r.rows;
+    },
     async insertSettlement(row: FxAccountSettlementRow): Promise<void> {
       await db.insertInto('fx_settlement').values(row).execute();
+    },
+    /** Many settlements, INSERT_CHUNK rows a statement. */
+    async insertSettlements(rows: readonly FxAccountSettlementRow[]): Promise<void> {
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+        await db
+          .insertInto('fx_settlement')
+          .values(rows.slice(i, i + INSERT_CHUNK))
+          .execute();
+    },
+    /** The organisation's settlements summed per account and day (what the balance check needs). */
+    async settlementTotalsOf(orgId: string): Promise<SettlementTotal[]> {
+      const r = await sql<SettlementTotal>`
+        select account_id, currency, to_char(settled_on, 'YYYY-MM-DD') as settled_on, sum(amount)::text as amount
+        from fx_settlement where org_id = ${orgId} group by account_id, currency, settled_on`.execute(exec);
+      return r.rows;
+    },
+    /** The organisation's receipt records summed per currency, day and the account number they name. */
+    async receiptTotalsOf(orgId: string): Promise<ReceiptTotal[]> {
+      const r = await sql<ReceiptTotal>`
+        select currency, to_char(received_on, 'YYYY-MM-DD') as received_on, account_no, sum(amount)::text as amount
+        from fx_receipt where org_id = ${orgId} group by currency, received_on, account_no`.execute(exec);
+      return r.rows;
     },
     async settlementsOf(orgIds: readonly string[], accountId?: string): Promise<FxAccountSettlementRow[]> {
       if (!orgIds.length) return [];

@@ -90,7 +90,9 @@ const settlement = (ref: string, amount: string, extra: Record<string, unknown> 
 
 before(async () => {
   tp = await startTestPlatform({ listen: false, clock });
-  // The demo's receipts would blur the sums asserted here.
+  // The demo's receipts and its settlement account would blur the sums asserted here.
+  await sql`delete from fx_settlement`.execute(tp.platform.database.db);
+  await sql`delete from fx_settlement_account`.execute(tp.platform.database.db);
   await sql`delete from fx_receipt`.execute(tp.platform.database.db);
   for (const u of ['seller', 'seller2', 'payer', 'forex', 'customs']) tokens[u] = await login(tp.platform, u);
 });

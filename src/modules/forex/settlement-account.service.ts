@@ -14,10 +14,10 @@ import {
 import { summaryLookup } from '../summary/index.ts';
 import { parseCsv } from './rules/receipts.rules.ts';
 import {
+  balanceBook,
   balances,
   checkAccount,
   checkSettlement,
-  fits,
   money,
   normaliseAccountNo,
   toUnits,
@@ -29,7 +29,7 @@ import {
   type SettlementInput,
 } from './rules/settlement-account.rules.ts';
 import type { FxAccountSettlementRow, FxSettlementAccountRow } from './forex.tables.ts';
-import { createSettlementAccountRepository } from './settlement-account.repository.ts';
+import { createSettlementAccountRepository, type ReceiptFact } from './settlement-account.repository.ts';
 
 export interface SettlementAccountServiceDeps {
   db: Db;
@@ -87,6 +87,8 @@ export const SETTLEMENT_CSV_COLUMNS = [
   'cnyAmount',
 ] as const;
 const MAX_ROWS = 10000;
+/** Import rows per look-up of refs and per INSERT. */
+const IMPORT_BATCH = 500;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const cstToday = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 const ACCOUNT = { zh: '结汇账户', en: 'FX settlement account' };
@@ -230,23 +232,78 @@ export function createSettlementAccountService(deps: SettlementAccountServiceDep
   }
 
   /**
-   * One settlement inside the caller's transaction (the enterprise's accounts locked, `ledger`
-   * loaded under the lock). Throws a validation error naming the field and rule, changing nothing.
+   * What checking settlements needs, loaded once per request (a single settlement or a whole
+   * import), inside the caller's transaction with the enterprise's accounts locked: the accounts,
+   * a balance book over the receipts and settlements summed per day (see `balanceBook`), and maps
+   * of stored settlements by settlementRef and receipts by refNo that `lookUp` fills a batch at a
+   * time.
    */
-  async function settleIn(
-    trx: Executor,
-    me: { orgId: string },
-    ledger: Ledger,
+  async function settleContext(trx: Executor, orgId: string, days: Iterable<string>, createdBy: string | null) {
+    const repo = createSettlementAccountRepository(trx);
+    const [accounts, receipts, settled, decls] = await Promise.all([
+      repo.accountsOf([orgId]),
+      repo.receiptTotalsOf(orgId),
+      repo.settlementTotalsOf(orgId),
+      declarationsOf(trx, [orgId]),
+    ]);
+    const byNo = new Map(accounts.map((a) => [a.account_no, a]));
+    // The same attribution as `ledgers`, on sums per day instead of rows.
+    const received: ReceivedEvent[] = receipts.map((r) => {
+      const a = r.account_no ? byNo.get(normaliseAccountNo(r.account_no)) : undefined;
+      return {
+        currency: r.currency,
+        day: r.received_on,
+        cents: toUnits(r.amount, 2),
+        accountId: !r.account_no ? null : a && a.currency === r.currency ? a.id : 'unattributed',
+      };
+    });
+    for (const d of decls)
+      for (const [currency, v] of Object.entries(d.received))
+        received.push({ currency, day: d.lastReceiptDay ?? d.exitDay, cents: toUnits(v, 2), accountId: null });
+    const book = balanceBook(
+      received,
+      settled.map((s) => ({ accountId: s.account_id, currency: s.currency, day: s.settled_on, cents: toUnits(s.amount, 2) })),
+      days,
+    );
+    const byRef = new Map<string, FxAccountSettlementRow>();
+    const receiptsByRef = new Map<string, ReceiptFact[]>();
+    return {
+      orgId,
+      createdBy,
+      today: cstToday(clock.now()),
+      accounts,
+      byNo,
+      book,
+      byRef,
+      receiptsByRef,
+      /** Stored settlements and receipts under the refs not yet looked up: one statement each. */
+      async lookUp(settlementRefs: Iterable<string>, receiptRefNos: Iterable<string>): Promise<void> {
+        const refs = [...new Set(settlementRefs)].filter((x) => x && !byRef.has(x));
+        const nos = [...new Set(receiptRefNos)].filter((x) => x && !receiptsByRef.has(x));
+        const [stored, linked] = await Promise.all([repo.settlementsByRefs(orgId, refs), repo.receiptsByRefs(orgId, nos)]);
+        for (const s of stored) byRef.set(s.settlement_ref, s);
+        for (const no of nos) receiptsByRef.set(no, []);
+        for (const r of linked) receiptsByRef.get(r.ref_no)?.push(r);
+      },
+    };
+  }
+  type SettleContext = Awaited<ReturnType<typeof settleContext>>;
+
+  /**
+   * One settlement against the context (its refs looked up): the stored one when it is a retry,
+   * else a new row, counted in the context's book and refs so the next settlement of the request
+   * sees it; the caller stores it. Throws a validation error naming the field and rule (or a
+   * conflict), changing nothing.
+   */
+  function decide(
+    ctx: SettleContext,
     account: FxSettlementAccountRow,
     input: SettlementInput,
     prefix: string,
-    createdBy: string | null,
-  ): Promise<{ row: FxAccountSettlementRow; replayed: boolean }> {
-    const repo = createSettlementAccountRepository(trx);
-    const today = cstToday(clock.now());
-    const basic = checkSettlement(input, null, today, prefix);
+  ): { row: FxAccountSettlementRow; replayed: boolean } {
+    const basic = checkSettlement(input, null, ctx.today, prefix);
     if (basic.length) throw validationError(basic);
-    const stored = await repo.settlementByRef(me.orgId, input.settlementRef);
+    const stored = ctx.byRef.get(input.settlementRef);
     if (stored) {
       if (sameSettlement(stored, account.id, input)) return { row: stored, replayed: true };
       throw new DomainError(
@@ -261,13 +318,13 @@ export function createSettlementAccountService(deps: SettlementAccountServiceDep
     const problems = checkSettlement(
       input,
       { currency: account.currency, status: account.status, openedOn: account.opened_on },
-      today,
+      ctx.today,
       prefix,
     );
     const refs = [...new Set(input.receiptRefNos ?? [])];
-    const linked = await repo.receiptsByRefs(me.orgId, refs);
+    const linked = refs.flatMap((ref) => ctx.receiptsByRef.get(ref) ?? []);
     refs.forEach((ref, i) => {
-      const rs = linked.filter((r) => r.ref_no === ref);
+      const rs = ctx.receiptsByRef.get(ref) ?? [];
       const field = `${prefix}receiptRefNos[${i}]`;
       if (!rs.length)
         problems.push({
@@ -298,7 +355,7 @@ export function createSettlementAccountService(deps: SettlementAccountServiceDep
       day: input.settledOn,
       cents: toUnits(input.amount, 2),
     };
-    const fit = fits(ledger.received, ledger.settled, next);
+    const fit = ctx.book.fits(next);
     if (!fit.ok) {
       const later = fit.overdrawnOn && fit.overdrawnOn !== input.settledOn;
       throw validationError([
@@ -315,7 +372,7 @@ export function createSettlementAccountService(deps: SettlementAccountServiceDep
     }
     const row: FxAccountSettlementRow = {
       id: newId(),
-      org_id: me.orgId,
+      org_id: ctx.orgId,
       account_id: account.id,
       settlement_ref: input.settlementRef,
       settled_on: input.settledOn,
@@ -324,11 +381,11 @@ export function createSettlementAccountService(deps: SettlementAccountServiceDep
       rate: input.rate,
       cny_amount: input.cnyAmount,
       receipt_ids: linked.map((r) => r.id),
-      created_by: createdBy,
+      created_by: ctx.createdBy,
       created_at: clock.now(),
     };
-    await repo.insertSettlement(row);
-    ledger.settled.push(next);
+    ctx.book.add(next);
+    ctx.byRef.set(row.settlement_ref, row);
     return { row, replayed: false };
   }
 
@@ -452,12 +509,15 @@ export function createSettlementAccountService(deps: SettlementAccountServiceDep
         await repo.lockAccounts(me.orgId);
         const account = await repo.accountOf(me.orgId, accountId);
         if (!account) throw notFound(ACCOUNT);
-        const ledger = (await ledgers(trx, [me.orgId])).get(me.orgId)!;
-        const out = await settleIn(trx, me, ledger, account, input, '', p.userId);
-        if (!out.replayed)
+        const ctx = await settleContext(trx, me.orgId, [input.settledOn], p.userId);
+        await ctx.lookUp([input.settlementRef], input.receiptRefNos ?? []);
+        const out = decide(ctx, account, input, '');
+        if (!out.replayed) {
+          await repo.insertSettlement(out.row);
           await audit.append(trx, actorOf(p), [
             { action: 'forex.settlement', entity: 'fx_settlement', entityId: out.row.id, after: { accountId, ...input } },
           ]);
+        }
         return { settlement: settlementView(out.row, account.account_no), replayed: out.replayed };
       });
     },
@@ -486,48 +546,70 @@ export function createSettlementAccountService(deps: SettlementAccountServiceDep
         throw validationError([
           { field: 'rows', rule: 'maxItems', message: { zh: `每次最多${MAX_ROWS}行`, en: `at most ${MAX_ROWS} rows` } },
         ]);
+      // Every row parsed first: the balance book needs the days it will be asked about.
+      const rows = table.slice(1).map((cells, i) => {
+        const rec = Object.fromEntries(header.map((h, k) => [h, (cells[k] ?? '').trim()]));
+        const input: SettlementInput = {
+          settlementRef: rec.settlementRef ?? '',
+          settledOn: rec.settledOn ?? '',
+          currency: rec.currency ?? '',
+          amount: rec.amount ?? '',
+          rate: rec.rate ?? '',
+          cnyAmount: rec.cnyAmount ?? '',
+          receiptRefNos: (rec.receiptRefNos ?? '')
+            .split(';')
+            .map((x) => x.trim())
+            .filter(Boolean),
+        };
+        const row = i + 2; // spreadsheet row number (header is row 1)
+        return { row, prefix: `rows[${row}].`, accountNo: rec.accountNo, input };
+      });
       return db.transaction().execute(async (trx) => {
         const repo = createSettlementAccountRepository(trx);
         await repo.lockAccounts(me.orgId);
-        const ledger = (await ledgers(trx, [me.orgId])).get(me.orgId)!;
+        const ctx = await settleContext(
+          trx,
+          me.orgId,
+          rows.map((r) => r.input.settledOn),
+          p.userId,
+        );
         const out: SettlementImportOutcome = { imported: 0, replayed: 0, rejected: 0, errors: [] };
-        for (const [i, cells] of table.slice(1).entries()) {
-          const row = i + 2; // spreadsheet row number (header is row 1)
-          const prefix = `rows[${row}].`;
-          const rec = Object.fromEntries(header.map((h, k) => [h, (cells[k] ?? '').trim()]));
-          const input: SettlementInput = {
-            settlementRef: rec.settlementRef ?? '',
-            settledOn: rec.settledOn ?? '',
-            currency: rec.currency ?? '',
-            amount: rec.amount ?? '',
-            rate: rec.rate ?? '',
-            cnyAmount: rec.cnyAmount ?? '',
-            receiptRefNos: (rec.receiptRefNos ?? '')
-              .split(';')
-              .map((x) => x.trim())
-              .filter(Boolean),
-          };
-          const account = ledger.accounts.find((a) => a.account_no === normaliseAccountNo(rec.accountNo ?? ''));
-          try {
-            if (!account)
-              throw validationError([
-                {
-                  field: `${prefix}accountNo`,
-                  rule: 'known',
-                  message: { zh: '本企业未登记此结汇账号', en: 'no FX settlement account of yours has this number' },
-                  value: rec.accountNo,
-                },
-              ]);
-            const r = await settleIn(trx, me, ledger, account, input, prefix, p.userId);
-            if (r.replayed) out.replayed++;
-            else out.imported++;
-          } catch (e) {
-            if (!(e instanceof DomainError)) throw e;
-            const problems = e.details?.errors ?? [
-              { field: String(e.details?.field ?? `${prefix}settlementRef`), rule: e.code, message: e.bilingual },
-            ];
-            out.errors.push({ row, problems });
+        // Rows in batches: one look-up of their settlementRefs and receipt refNos, then each row in
+        // order against the book (which counts the rows accepted before it), then one INSERT.
+        for (let from = 0; from < rows.length; from += IMPORT_BATCH) {
+          const batch = rows.slice(from, from + IMPORT_BATCH);
+          await ctx.lookUp(
+            batch.map((r) => r.input.settlementRef),
+            batch.flatMap((r) => r.input.receiptRefNos ?? []),
+          );
+          const fresh: FxAccountSettlementRow[] = [];
+          for (const { row, prefix, accountNo, input } of batch) {
+            const account = ctx.byNo.get(normaliseAccountNo(accountNo ?? ''));
+            try {
+              if (!account)
+                throw validationError([
+                  {
+                    field: `${prefix}accountNo`,
+                    rule: 'known',
+                    message: { zh: '本企业未登记此结汇账号', en: 'no FX settlement account of yours has this number' },
+                    value: accountNo,
+                  },
+                ]);
+              const r = decide(ctx, account, input, prefix);
+              if (r.replayed) out.replayed++;
+              else {
+                out.imported++;
+                fresh.push(r.row);
+              }
+            } catch (e) {
+              if (!(e instanceof DomainError)) throw e;
+              const problems = e.details?.errors ?? [
+                { field: String(e.details?.field ?? `${prefix}settlementRef`), rule: e.code, message: e.bilingual },
+              ];
+              out.errors.push({ row, problems });
+            }
           }
+          await repo.insertSettlements(fresh);
         }
         out.rejected = out.errors.length;
         if (out.imported)

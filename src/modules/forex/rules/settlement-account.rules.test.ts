@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import {
+  balanceBook,
   balances,
   checkAccount,
   cnyOf,
@@ -111,4 +113,42 @@ test('balances per account, currency and month', () => {
       periods: undefined,
     },
   );
+});
+
+test('balanceBook answers as fits does, settlement after settlement, back-dated or not, overdrawn or not', () => {
+  const day = fc.integer({ min: 1, max: 9 }).map((d) => `2026-11-0${d}`);
+  const currency = fc.constantFrom('502', '300');
+  const cents = fc.bigInt({ min: 1n, max: 2000n });
+  const receivedEvent = fc.record({
+    currency,
+    day,
+    cents,
+    accountId: fc.constantFrom<ReceivedEvent['accountId']>('A', 'B', 'C', null, null, 'unattributed'),
+  });
+  const settledEvent = fc.record({ currency, day, cents, accountId: fc.constantFrom('A', 'B', 'C') });
+  fc.assert(
+    fc.property(
+      fc.array(receivedEvent, { maxLength: 12 }),
+      fc.array(settledEvent, { maxLength: 6 }),
+      fc.array(fc.tuple(settledEvent, fc.boolean()), { minLength: 1, maxLength: 25 }),
+      (received, stored, next) => {
+        const settled = [...stored];
+        const book = balanceBook(received, stored, [...next.map(([n]) => n.day)]);
+        for (const [n, always] of next) {
+          const want = fits(received, settled, n);
+          assert.deepEqual(book.fits(n), want);
+          // also stored when it does not fit: what was stored before may overdraw (a receipt deleted)
+          if (want.ok || always) {
+            settled.push(n);
+            book.add(n);
+          }
+        }
+      },
+    ),
+    { numRuns: 400 },
+  );
+  // a day no event falls on answers from the days before it
+  const book = balanceBook([r('2026-11-02', 1000n, 'A')], [], []);
+  assert.deepEqual(book.fits(s('2026-11-05', 600n)), fits([r('2026-11-02', 1000n, 'A')], [], s('2026-11-05', 600n)));
+  assert.deepEqual(book.fits(s('2026-11-01', 1n)), { ok: false, availableCents: 0n, overdrawnOn: '2026-11-01' });
 });

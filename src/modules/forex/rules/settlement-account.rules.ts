@@ -336,6 +336,146 @@ export function fits(
   return { ok: overdrawnOn === null, availableCents: availableCents ?? 0n, overdrawnOn };
 }
 
+/** Fenwick tree of bigint sums over day indexes 0..n-1: add at a day, sum up to a day, O(log n). */
+class DaySums {
+  private readonly t: bigint[];
+  constructor(n: number) {
+    this.t = new Array<bigint>(n + 1).fill(0n);
+  }
+  add(i: number, v: bigint): void {
+    for (let k = i + 1; k < this.t.length; k += k & -k) this.t[k]! += v;
+  }
+  upTo(i: number): bigint {
+    let s = 0n;
+    for (let k = i + 1; k > 0; k -= k & -k) s += this.t[k]!;
+    return s;
+  }
+}
+
+/** One currency of a book: days, static receipt prefix sums, settled sums that grow. */
+interface CurrencyBook {
+  days: string[];
+  index: Map<string, number>;
+  /** receipts naming no account, cumulative per day */
+  pool: bigint[];
+  /** receipts named to each account, cumulative per day */
+  named: Map<string, bigint[]>;
+  took: Map<string, DaySums>;
+  /** accounts with receipts named to them or settlements, in the currency */
+  accounts: string[];
+  /** day indexes that hold a settlement, ascending, with their count */
+  settledDays: number[];
+  settledCount: Map<number, number>;
+}
+
+/** Last index of `days` (sorted) whose day is ≤ `day`; -1 when none. */
+function lastAtOrBefore(days: string[], day: string): number {
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (days[mid]! <= day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/**
+ * The same answers as `fits`, for many settlements in a row (an import) without rescanning the
+ * ledger for each: receipts become per-day running sums once, settlements per-account Fenwick sums
+ * over the days, so the standing on a day costs O(accounts of the currency × log days) instead of
+ * O(receipts + settlements). A settlement is checked on its day and on every later settlement day
+ * of its currency, as `fits` does: one or two days for a chronological file. `days` must name
+ * every day a settlement will be `add`ed on.
+ */
+export function balanceBook(received: ReceivedEvent[], settled: SettledEvent[], days: Iterable<string> = []) {
+  const books = new Map<string, CurrencyBook>();
+  const extra = [...days];
+  const book = (currency: string): CurrencyBook => {
+    let b = books.get(currency);
+    if (b) return b;
+    const all = new Set(extra);
+    for (const r of received) if (r.currency === currency) all.add(r.day);
+    for (const s of settled) if (s.currency === currency) all.add(s.day);
+    const ds = [...all].sort();
+    const index = new Map(ds.map((d, i) => [d, i]));
+    const pool = new Array<bigint>(ds.length).fill(0n);
+    const named = new Map<string, bigint[]>();
+    for (const r of received) {
+      if (r.currency !== currency || r.accountId === 'unattributed') continue;
+      const i = index.get(r.day)!;
+      if (r.accountId === null) pool[i]! += r.cents;
+      else {
+        let a = named.get(r.accountId);
+        if (!a) named.set(r.accountId, (a = new Array<bigint>(ds.length).fill(0n)));
+        a[i]! += r.cents;
+      }
+    }
+    for (const a of [pool, ...named.values()]) for (let i = 1; i < a.length; i++) a[i]! += a[i - 1]!;
+    b = { days: ds, index, pool, named, took: new Map(), accounts: [...named.keys()], settledDays: [], settledCount: new Map() };
+    books.set(currency, b);
+    for (const s of settled) if (s.currency === currency) record(b, s);
+    return b;
+  };
+  const record = (b: CurrencyBook, s: SettledEvent): void => {
+    const i = b.index.get(s.day);
+    if (i === undefined) throw new Error(`balanceBook: ${s.day} was not named among the days`);
+    let t = b.took.get(s.accountId);
+    if (!t) {
+      b.took.set(s.accountId, (t = new DaySums(b.days.length)));
+      if (!b.named.has(s.accountId)) b.accounts.push(s.accountId);
+    }
+    t.add(i, s.cents);
+    const c = b.settledCount.get(i) ?? 0;
+    b.settledCount.set(i, c + 1);
+    if (c === 0) b.settledDays.splice(lowerBound(b.settledDays, i), 0, i);
+  };
+  /** What `standing` answers for `accountId`: its own unsettled part plus the pool left, on day index `i`. */
+  const room = (b: CurrencyBook, accountId: string, i: number): bigint => {
+    if (i < 0) return 0n;
+    let pool = b.pool[i]!;
+    let own = 0n;
+    for (const id of b.accounts) {
+      const d = (b.named.get(id)?.[i] ?? 0n) - (b.took.get(id)?.upTo(i) ?? 0n);
+      if (d < 0n) pool += d;
+      else if (id === accountId) own = d;
+    }
+    return own + (pool > 0n ? pool : 0n);
+  };
+  return {
+    fits(next: SettledEvent): { ok: boolean; availableCents: bigint; overdrawnOn: string | null } {
+      const b = book(next.currency);
+      // next.day itself, or the last day before it (same sums) when no event falls on it
+      const at = b.index.get(next.day) ?? lastAtOrBefore(b.days, next.day);
+      let availableCents = room(b, next.accountId, at);
+      let overdrawnOn = next.cents > availableCents ? next.day : null;
+      // settlement days after next.day, ascending
+      for (let k = lowerBound(b.settledDays, at + 1); k < b.settledDays.length; k++) {
+        const i = b.settledDays[k]!;
+        const r = room(b, next.accountId, i);
+        if (r < availableCents) availableCents = r;
+        if (overdrawnOn === null && next.cents > r) overdrawnOn = b.days[i]!;
+      }
+      return { ok: overdrawnOn === null, availableCents, overdrawnOn };
+    },
+    /** Counts a stored settlement in later answers. */
+    add(s: SettledEvent): void {
+      record(book(s.currency), s);
+    },
+  };
+}
+
+function lowerBound(xs: number[], v: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export interface Figures {
   received: string;
   settled: string;
