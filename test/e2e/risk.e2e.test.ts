@@ -47,9 +47,26 @@ async function logout(page: Page): Promise<void> {
   await page.waitForURL((url) => url.pathname === '/login', { timeout: WAIT_MS });
 }
 
+/**
+ * Exactly one side-menu item is selected (antd's `ant-menu-item-selected`), and it is `key`. Polled:
+ * antd applies the class on the render after the route changes.
+ */
+async function expectSelectedMenu(page: Page, key: string): Promise<void> {
+  const selected = page.getByTestId('side-menu').locator('li.ant-menu-item-selected');
+  const deadline = Date.now() + WAIT_MS;
+  let seen: string[] = [];
+  while (Date.now() < deadline) {
+    seen = (await selected.allTextContents()).map((s) => s.trim());
+    if (seen.length === 1 && (await selected.getByTestId(`menu-${key}`).count()) === 1) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`side menu: expected only menu-${key} selected, got [${seen.join(', ')}]`);
+}
+
 async function openMenu(page: Page, key: string, titleTestId: string): Promise<void> {
   await page.getByTestId(`menu-${key}`).click();
   await page.getByTestId(titleTestId).waitFor({ timeout: WAIT_MS });
+  await expectSelectedMenu(page, key);
 }
 
 /** Order, waybill and inventory of parcels through the real intake and pipeline. */
@@ -160,7 +177,7 @@ void test(
       await page.getByTestId('rule-dry-run').click();
       await expectContains(page.getByTestId('rule-dry-run-result'), '将命中 1 份', 'dry run counts last month’s hits');
       await expectContains(page.getByTestId('rule-dry-run-result'), earlier.logisticsNo, 'dry run names the parcel');
-      await page.screenshot({ path: join(RESULTS, 'risk-rule-dry-run.png'), fullPage: true });
+      await page.screenshot({ path: join(RESULTS, 'risk-rule-dry-run.png'), fullPage: true, animations: 'disabled' });
       await page.getByTestId('rule-save').click();
       await page.getByTestId('rule-save').waitFor({ state: 'hidden', timeout: WAIT_MS });
       await expectContains(page.getByTestId('rule-lane-R-DESTINATION'), '查验', 'the new version is in force');
@@ -176,7 +193,7 @@ void test(
         'the officer sees which rule hit',
       );
       await expectContains(page.getByTestId(`risk-hit-${parcel.logisticsNo}`), 'R-CIQ-PORCELAIN', 'and the inspection rule');
-      await page.screenshot({ path: join(RESULTS, 'risk-hits.png'), fullPage: true });
+      await page.screenshot({ path: join(RESULTS, 'risk-hits.png'), fullPage: true, animations: 'disabled' });
       // The manual-review queue shows the parcel but offers no approval: the inspection releases it.
       await openMenu(page, 'reviews', 'review-title');
       await page.getByTestId(`review-inspect-${parcel.orderNo}`).waitFor({ timeout: WAIT_MS });
@@ -193,7 +210,7 @@ void test(
       await loginAs(page, baseUrl, 'inspection');
       await recordFinding(page, parcel.logisticsNo, 'Q00', '未见有害生物');
       await expectContains(page.getByTestId('task-status'), '通过', 'task passed');
-      await page.screenshot({ path: join(RESULTS, 'inspection-task.png'), fullPage: true });
+      await page.screenshot({ path: join(RESULTS, 'inspection-task.png'), fullPage: true, animations: 'disabled' });
       await tp.platform.settle();
       assert.deepEqual(await statusNow(tp, parcel), ['399']);
       // The inspection desk's other screens: the demo orange filing and its batch ledger.
@@ -264,7 +281,7 @@ void test(
       await expectGone(page, `risk-hit-${a.logisticsNo}`, 'approved parcel leaves the queue');
       await expectGone(page, `risk-hit-${b.logisticsNo}`, 'approved parcel leaves the queue');
       await page.getByTestId(`risk-hit-${c.logisticsNo}`).waitFor({ timeout: WAIT_MS });
-      await page.screenshot({ path: join(RESULTS, 'risk-hits-bulk-approved.png'), fullPage: true });
+      await page.screenshot({ path: join(RESULTS, 'risk-hits-bulk-approved.png'), fullPage: true, animations: 'disabled' });
 
       // 3. The third rejected with a reason of the officer's own.
       await selectHit(page, c);
@@ -330,8 +347,8 @@ void test(
       ).body;
       assert.ok(m.total >= 4, `decisions ${m.total}`);
       assert.ok(m.green >= 1 && m.green <= m.total - vague.length, `green ${m.green} of ${m.total}`);
-      await page.getByTestId('menu-dashboard').click();
-      await page.getByTestId('risk-measures').waitFor({ timeout: WAIT_MS });
+      // From the risk-hit page: only 工作台 is selected in the menu, not 风险命中 as well.
+      await openMenu(page, 'dashboard', 'risk-measures');
       await expectContains(page.getByTestId('risk-decisions'), String(m.total), 'decisions counted');
       const share = ((m.green / m.total) * 100).toFixed(1);
       await expectContains(page.getByTestId('risk-auto-released'), `${share}%`, 'auto-released share');
@@ -341,7 +358,9 @@ void test(
       await expectContains(vagueHits, 'R-VAGUE:', 'the vague rule is counted');
       const n = Number(/R-VAGUE:\s*(\d+)/.exec((await vagueHits.textContent()) ?? '')?.[1]);
       assert.ok(n >= vague.length, `R-VAGUE hits ${n} ≥ ${vague.length}`);
-      await page.screenshot({ path: join(RESULTS, 'risk-measures-dashboard.png'), fullPage: true });
+      // animations 'disabled': taken right after the menu click, the shot otherwise catches antd's
+      // 0.2 s background fade with both the old and the new menu item half-highlighted.
+      await page.screenshot({ path: join(RESULTS, 'risk-measures-dashboard.png'), fullPage: true, animations: 'disabled' });
     });
   },
 );
