@@ -18,8 +18,9 @@ import { loadConfig } from '../src/kernel/config.ts';
 import { startEmbeddedDb } from '../src/kernel/embedded-db.ts';
 import { createLogger } from '../src/kernel/logger.ts';
 import { createPlatform, seedDemo, type Platform } from '../src/server/platform.ts';
-import { makeParcel, PARTIES, siteMessages, type Parcel } from '../test/support/parcels.ts';
-import { encodeForWire } from './parcel-messages.ts';
+import { PARTIES } from '../test/support/parcels.ts';
+import { enrolBenchParties } from './bench-parties.ts';
+import { encodeForWire, flightMessages, makeBenchParcel, type BenchParcel } from './parcel-messages.ts';
 import { serverDatabase } from '../test/support/db.ts';
 
 export interface BenchOptions {
@@ -60,15 +61,6 @@ const RESOURCE: Record<string, string> = {
   CEB607: 'consolidations',
   CEB509: 'departures',
 };
-const SENDER: Record<string, string> = {
-  CEB303: 'platform',
-  CEB403: 'payer',
-  CEB505: 'carrier',
-  CEB603: 'broker',
-  CEB507: 'warehouse',
-  CEB607: 'broker',
-  CEB509: 'carrier',
-};
 
 function progress(label: string, done: number, total: number): void {
   if (!process.stderr.isTTY) return;
@@ -92,28 +84,33 @@ async function openDb(kind: 'embedded' | 'server'): Promise<{ url: string; drop(
   };
 }
 
-async function tokens(p: Platform): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
+/** Bearer credentials by sender customs code: the demo parties' log-ins, the benchmark's parties' API keys. */
+async function tokens(p: Platform, keys: Map<string, string>): Promise<Map<string, string>> {
+  const out = new Map(keys);
   let i = 0;
-  for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse']) {
+  for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse'] as const) {
     const r = await p.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
       payload: { username: u, password: 'cbec-demo' },
       remoteAddress: `10.99.0.${++i}`,
     });
-    out[u] = (r.json() as { token: string }).token;
+    out.set(PARTIES[u].code, (r.json() as { token: string }).token);
   }
   return out;
 }
 
-/** The carrier's documents for 1,000 decided parcels: one arrival, consolidation and departure per 100. */
-function siteFor(batch: number, parcels: Parcel[]): CebMessage[] {
-  const out: CebMessage[] = [];
-  for (let i = 0; i < parcels.length; i += 100) {
-    const s = siteMessages(batch * 100 + i / 100, parcels.slice(i, i + 100), 'P');
-    out.push(s.arrival, s.consolidation, s.departure);
-  }
+/**
+ * The site documents for up to 1,000 decided parcels: grouped by carrier, then one arrival
+ * (warehouse), total-sub bill (broker) and departure (that carrier) per flight of ≤ 100.
+ */
+function siteFor(batch: number, parcels: BenchParcel[]): { sender: string; message: CebMessage }[] {
+  const byCarrier = new Map<string, BenchParcel[]>();
+  for (const p of parcels) byCarrier.set(p.carrier.code, [...(byCarrier.get(p.carrier.code) ?? []), p]);
+  const out: { sender: string; message: CebMessage }[] = [];
+  let flight = 0;
+  for (const group of byCarrier.values())
+    for (let i = 0; i < group.length; i += 100) out.push(...flightMessages(batch * 100 + flight++, group.slice(i, i + 100)));
   return out;
 }
 
@@ -127,7 +124,7 @@ async function baseline(p: Platform, count: number): Promise<number> {
   // Generation is outside the clock; only the INSERTs are timed.
   let ms = 0;
   for (let from = 0; from < count; from += 250) {
-    const c = Array.from({ length: Math.min(250, count - from) }, (_, i) => makeParcel(from + i + 1, 'P')).flatMap(
+    const c = Array.from({ length: Math.min(250, count - from) }, (_, i) => makeBenchParcel(from + i + 1)).flatMap(
       (x) =>
         [
           ['order', `${x.order.head.ebpCode}|${x.orderNo}`, x.order.head, x.order.lists.OrderList],
@@ -172,17 +169,17 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     await seedDemo(platform);
     if (opts.statements) await sql`create extension if not exists pg_stat_statements`.execute(platform.database.db);
     if (opts.statements) await sql`select pg_stat_statements_reset()`.execute(platform.database.db);
-    const tok = await tokens(platform);
+    const tok = await tokens(platform, await enrolBenchParties(platform));
     // Parcels are generated block by block (and again, deterministically, for the carrier), so
     // memory does not grow with N.
     const blockCount = Math.ceil(opts.parcels / 100);
     const parcels = { length: opts.parcels };
-    const submit = async (messageType: string, payload: string): Promise<void> => {
+    const submit = async (messageType: string, sender: string, payload: string): Promise<void> => {
       const res = await platform.app.inject({
         method: 'POST',
         url: opts.format === 'xml' ? '/api/v1/ceb' : `/api/v1/${RESOURCE[messageType]}`,
         headers: {
-          authorization: `Bearer ${tok[SENDER[messageType]!]}`,
+          authorization: `Bearer ${tok.get(sender)}`,
           'content-type': opts.format === 'xml' ? 'application/xml' : 'application/json',
         },
         payload,
@@ -235,6 +232,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       }
     };
     let siteBatch = 0;
+    let siteDocuments = 0;
     const carrier = (async () => {
       while (!done) {
         await followFeed();
@@ -247,17 +245,20 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
           // departures), as several carriers and warehouses would send them: one carrier sending
           // 30 messages one after another was slower than the pipeline and set the pace of the
           // whole run.
-          const site: CebMessage[] = [];
+          const site: { sender: string; message: CebMessage }[] = [];
           for (let i = 0; i < ready.length; i += 1000)
             site.push(
               ...siteFor(
                 ++siteBatch,
-                ready.slice(i, i + 1000).map((o) => makeParcel(Number(o.slice(6)), 'P')),
+                ready.slice(i, i + 1000).map((o) => makeBenchParcel(Number(o.slice(6)))),
               ),
             );
+          siteDocuments += site.length;
           for (const type of ['CEB507', 'CEB607', 'CEB509'])
             await Promise.all(
-              site.filter((m) => m.messageType === type).map((m) => submit(m.messageType, encodeForWire(m, opts.format))),
+              site
+                .filter((m) => m.message.messageType === type)
+                .map((m) => submit(type, m.sender, encodeForWire(m.message, opts.format))),
             );
         } else await new Promise((res) => setTimeout(res, 100));
       }
@@ -271,9 +272,9 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(workerUrl)}); });`,
       { eval: true, workerData: { format: opts.format, total: opts.parcels } },
     );
-    const waiting = new Map<number, (m: { messageType: string; payload: string }[]) => void>();
-    const ready = new Map<number, { messageType: string; payload: string }[]>();
-    source.on('message', (r: { block: number; messages: { messageType: string; payload: string }[] }) => {
+    const waiting = new Map<number, (m: { messageType: string; sender: string; payload: string }[]) => void>();
+    const ready = new Map<number, { messageType: string; sender: string; payload: string }[]>();
+    source.on('message', (r: { block: number; messages: { messageType: string; sender: string; payload: string }[] }) => {
       const w = waiting.get(r.block);
       if (w) {
         waiting.delete(r.block);
@@ -285,7 +286,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     const requestUpTo = (b: number): void => {
       for (; requested <= Math.min(b + ahead, blockCount - 1); requested++) source.postMessage(requested);
     };
-    const blockMessages = (b: number): Promise<{ messageType: string; payload: string }[]> => {
+    const blockMessages = (b: number): Promise<{ messageType: string; sender: string; payload: string }[]> => {
       requestUpTo(b);
       const r = ready.get(b);
       if (r) {
@@ -305,7 +306,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
           const wait = due - performance.now();
           if (wait > 0) await new Promise((res) => setTimeout(res, wait));
         }
-        for (const m of await blockMessages(b)) await submit(m.messageType, m.payload);
+        for (const m of await blockMessages(b)) await submit(m.messageType, m.sender, m.payload);
         submitted += 100;
         progress('submitted', Math.min(submitted, parcels.length), parcels.length);
         if (submitted % Math.max(100, Math.ceil(blockCount / 10) * 100) === 0) sliceDone();
@@ -354,7 +355,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
         process.stderr.write(`${w.kind.padEnd(14)} row ${w.row} B (head ${w.head}, lines ${w.lines}); over 2 kB: ${w.over}\n`);
     }
     const base = await baseline(platform, Math.min(opts.parcels, 50_000));
-    const documents = parcels.length * 4 + siteBatch * 30;
+    const documents = parcels.length * 4 + siteDocuments;
     const pps = parcels.length / seconds;
     const l = lat.rows[0]!;
     return {

@@ -10,8 +10,9 @@ const { format, total } = workerData as { format: 'xml' | 'json'; total: number 
 
 parentPort!.on('message', (block: number) => {
   const messages = parcelMessages(block + 1, blockParcels(block, total)).map((m) => ({
-    messageType: m.messageType,
-    payload: encodeForWire(m, format),
+    messageType: m.message.messageType,
+    sender: m.sender,
+    payload: encodeForWire(m.message, format),
   }));
   parentPort!.postMessage({ block, messages });
 });
