@@ -7,7 +7,7 @@
 import { encodeCeb, type CebEntity, type CebMessage, type ExportMessageType } from '../src/ceb/index.ts';
 import { hsElements } from '../src/codes/index.ts';
 import { DEMO_PRODUCTS } from '../src/modules/filing/index.ts';
-import { guidOf, message, PARTIES, siteMessages, type Parcel } from '../test/support/parcels.ts';
+import { guidOf, message, parcelDocuments, PARTIES, siteMessages, type Parcel } from '../test/support/parcels.ts';
 
 export interface BenchParty {
   code: string;
@@ -139,9 +139,6 @@ function mix(n: number, salt: number): number {
   return ((x ^ (x >>> 16)) >>> 0) % 1_000_000;
 }
 
-const APP_TIME = '20261126103000';
-const declared = (g: string): Record<string, string> => ({ guid: g, appType: '1', appTime: APP_TIME, appStatus: '2' });
-
 export interface BenchParcel extends Parcel {
   platform: BenchParty;
   payer: BenchParty;
@@ -168,127 +165,21 @@ export function makeBenchParcel(n: number): BenchParcel {
   const country = DESTINATIONS[mix(n, 4) % DESTINATIONS.length]!;
   const lines = range(lineCount).map((i) => {
     const p = products[(first + i - 1) % products.length]!;
-    const qty = 1 + (mix(n, 10 + i) % 3);
-    return { p, qty, total: qty * Number(p.referencePrice) };
+    return { p, qty: 1 + (mix(n, 10 + i) % 3) };
   });
-  const orderNo = `P-ORD-${pad(n, 8)}`;
-  const logisticsNo = `P${pad(n, 9)}CN`;
-  const goodsValue = lines.reduce((a, l) => a + l.total, 0);
-  const weight = (0.8 * lines.reduce((a, l) => a + l.qty, 0)).toFixed(2);
-  const ebp = { ebpCode: platform.code, ebpName: platform.name };
-  const ebc = { ebcCode: seller.code, ebcName: seller.name };
-  const logistics = { logisticsCode: carrier.code, logisticsName: carrier.name };
-  const order: CebEntity = {
-    head: {
-      ...declared(guidOf(303, n)),
-      orderType: 'E',
-      orderNo,
-      ...ebp,
-      ...ebc,
-      goodsValue: String(goodsValue),
-      freight: '0',
-      currency: '142',
-    },
-    lists: {
-      OrderList: lines.map((l, i) => ({
-        gnum: String(i + 1),
-        itemNo: l.p.itemNo,
-        itemName: l.p.gname,
-        unit: l.p.unit,
-        currency: '142',
-        qty: String(l.qty),
-        price: l.p.referencePrice,
-        totalPrice: String(l.total),
-      })),
-    },
-  };
-  const payment: CebEntity = {
-    head: {
-      ...declared(guidOf(403, n)),
-      ...ebp,
-      ...ebc,
-      orderNo,
-      payCode: payer.code,
-      payName: payer.name,
-      payNo: `PAY${pad(n, 10)}`,
-      charge: String(goodsValue),
-      currency: '142',
-      accountingDate: APP_TIME,
-    },
-    lists: {},
-  };
-  const waybill: CebEntity = {
-    head: {
-      ...declared(guidOf(505, n)),
-      ...logistics,
-      logisticsNo,
-      freight: '35',
-      insuredFee: '0',
-      currency: '142',
-      grossWeight: weight,
-      packNo: '1',
-      goodsInfo: lines
-        .map((l) => l.p.gname)
-        .join('、')
-        .slice(0, 200),
-      ...ebc,
-    },
-    lists: {},
-  };
-  const inventory: CebEntity = {
-    head: {
-      ...declared(guidOf(603, n)),
-      customsCode: '4006',
-      ...ebp,
-      orderNo,
-      ...logistics,
-      logisticsNo,
-      copNo: `P-INV-${pad(n, 8)}`,
-      ieFlag: 'E',
-      portCode: '4006',
-      ieDate: '20261126',
-      statisticsFlag: 'B',
-      agentCode: PARTIES.broker.code,
-      agentName: PARTIES.broker.name,
-      ...ebc,
-      ownerCode: seller.code,
-      ownerName: seller.name,
-      tradeMode: '9610',
-      trafMode: '5',
-      country,
-      POD: '3154',
-      freight: '35',
-      fCurrency: '142',
-      fFlag: '3',
-      insuredFee: '0',
-      iCurrency: '142',
-      iFlag: '3',
-      wrapType: '2',
-      packNo: '1',
-      grossWeight: weight,
-      netWeight: (Number(weight) * 0.9).toFixed(2),
-    },
-    lists: {
-      InventoryList: lines.map((l, i) => ({
-        gnum: String(i + 1),
-        itemNo: l.p.itemNo,
-        itemName: l.p.gname,
-        gcode: l.p.hsCode,
-        gname: l.p.gname,
-        gmodel: l.p.gmodel,
-        barCode: '无',
-        country,
-        currency: '142',
-        qty: String(l.qty),
-        qty1: String(l.qty),
-        unit: l.p.unit,
-        unit1: l.p.legalUnit1,
-        price: l.p.referencePrice,
-        totalPrice: String(l.total),
-      })),
-    },
-  };
-  return { n, orderNo, logisticsNo, order, payment, waybill, inventory, platform, payer, carrier, seller };
+  const parcel = parcelDocuments(n, 'P', {
+    platform,
+    seller,
+    payer,
+    carrier,
+    lines,
+    country,
+    goodsInfo: lines
+      .map((l) => l.p.gname)
+      .join('、')
+      .slice(0, 200),
+  });
+  return { ...parcel, platform, payer, carrier, seller };
 }
 
 export function jsonBody(m: CebMessage): { guid: string; items: Record<string, unknown>[] } {

@@ -33,26 +33,47 @@ export interface Parcel {
   inventory: CebEntity;
 }
 
-export function makeParcel(n: number, run = 'T'): Parcel {
+/** A product as a parcel line names it: what the order and inventory lines carry. */
+export interface ParcelProduct {
+  itemNo: string;
+  gname: string;
+  gmodel: string;
+  hsCode: string;
+  unit: string;
+  legalUnit1: string;
+  referencePrice: string;
+}
+
+/** Who takes part in a parcel, its lines and destination: everything else follows from n. */
+export interface ParcelShape {
+  platform: { code: string; name: string };
+  seller: { code: string; name: string };
+  payer: { code: string; name: string };
+  carrier: { code: string; name: string };
+  lines: { p: ParcelProduct; qty: number }[];
+  country: string;
+  /** the waybill's goods description */
+  goodsInfo: string;
+}
+
+/** The four documents of parcel n, consistent with each other so the three-document match passes. */
+export function parcelDocuments(n: number, run: string, shape: ParcelShape): Parcel {
+  const { platform, seller, payer, carrier, country } = shape;
   const orderNo = `${run}-ORD-${String(n).padStart(8, '0')}`;
   const logisticsNo = `${run}${String(n).padStart(9, '0')}CN`;
-  const lineCount = 1 + (n % 2);
-  const lines = Array.from({ length: lineCount }, (_, i) => {
-    const p = sellerProducts[i % sellerProducts.length]!;
-    const qty = 1 + ((n + i) % 3);
-    return { p, qty, total: qty * Number(p.referencePrice) };
-  });
+  const lines = shape.lines.map((l) => ({ ...l, total: l.qty * Number(l.p.referencePrice) }));
   const goodsValue = lines.reduce((a, l) => a + l.total, 0);
   const weight = (0.8 * lines.reduce((a, l) => a + l.qty, 0)).toFixed(2);
+  const ebp = { ebpCode: platform.code, ebpName: platform.name };
+  const ebc = { ebcCode: seller.code, ebcName: seller.name };
+  const logistics = { logisticsCode: carrier.code, logisticsName: carrier.name };
   const order: CebEntity = {
     head: {
       ...declared(guidOf(303, n)),
       orderType: 'E',
       orderNo,
-      ebpCode: PARTIES.platform.code,
-      ebpName: PARTIES.platform.name,
-      ebcCode: PARTIES.seller.code,
-      ebcName: PARTIES.seller.name,
+      ...ebp,
+      ...ebc,
       goodsValue: String(goodsValue),
       freight: '0',
       currency: '142',
@@ -73,13 +94,11 @@ export function makeParcel(n: number, run = 'T'): Parcel {
   const payment: CebEntity = {
     head: {
       ...declared(guidOf(403, n)),
-      ebpCode: PARTIES.platform.code,
-      ebpName: PARTIES.platform.name,
-      ebcCode: PARTIES.seller.code,
-      ebcName: PARTIES.seller.name,
+      ...ebp,
+      ...ebc,
       orderNo,
-      payCode: PARTIES.payer.code,
-      payName: PARTIES.payer.name,
+      payCode: payer.code,
+      payName: payer.name,
       payNo: `PAY${String(n).padStart(10, '0')}`,
       charge: String(goodsValue),
       currency: '142',
@@ -90,17 +109,15 @@ export function makeParcel(n: number, run = 'T'): Parcel {
   const waybill: CebEntity = {
     head: {
       ...declared(guidOf(505, n)),
-      logisticsCode: PARTIES.carrier.code,
-      logisticsName: PARTIES.carrier.name,
+      ...logistics,
       logisticsNo,
       freight: '35',
       insuredFee: '0',
       currency: '142',
       grossWeight: weight,
       packNo: '1',
-      goodsInfo: '青花瓷器 porcelain',
-      ebcCode: PARTIES.seller.code,
-      ebcName: PARTIES.seller.name,
+      goodsInfo: shape.goodsInfo,
+      ...ebc,
     },
     lists: {},
   };
@@ -108,11 +125,9 @@ export function makeParcel(n: number, run = 'T'): Parcel {
     head: {
       ...declared(guidOf(603, n)),
       customsCode: '4006',
-      ebpCode: PARTIES.platform.code,
-      ebpName: PARTIES.platform.name,
+      ...ebp,
       orderNo,
-      logisticsCode: PARTIES.carrier.code,
-      logisticsName: PARTIES.carrier.name,
+      ...logistics,
       logisticsNo,
       copNo: `${run}-INV-${String(n).padStart(8, '0')}`,
       ieFlag: 'E',
@@ -121,13 +136,12 @@ export function makeParcel(n: number, run = 'T'): Parcel {
       statisticsFlag: 'B',
       agentCode: PARTIES.broker.code,
       agentName: PARTIES.broker.name,
-      ebcCode: PARTIES.seller.code,
-      ebcName: PARTIES.seller.name,
-      ownerCode: PARTIES.seller.code,
-      ownerName: PARTIES.seller.name,
+      ...ebc,
+      ownerCode: seller.code,
+      ownerName: seller.name,
       tradeMode: '9610',
       trafMode: '5',
-      country: '502',
+      country,
       POD: '3154',
       freight: '35',
       fCurrency: '142',
@@ -149,7 +163,7 @@ export function makeParcel(n: number, run = 'T'): Parcel {
         gname: l.p.gname,
         gmodel: l.p.gmodel,
         barCode: '无',
-        country: '502',
+        country,
         currency: '142',
         qty: String(l.qty),
         qty1: String(l.qty),
@@ -161,6 +175,22 @@ export function makeParcel(n: number, run = 'T'): Parcel {
     },
   };
   return { n, orderNo, logisticsNo, order, payment, waybill, inventory };
+}
+
+export function makeParcel(n: number, run = 'T'): Parcel {
+  const lineCount = 1 + (n % 2);
+  return parcelDocuments(n, run, {
+    platform: PARTIES.platform,
+    seller: PARTIES.seller,
+    payer: PARTIES.payer,
+    carrier: PARTIES.carrier,
+    lines: Array.from({ length: lineCount }, (_, i) => ({
+      p: sellerProducts[i % sellerProducts.length]!,
+      qty: 1 + ((n + i) % 3),
+    })),
+    country: '502',
+    goodsInfo: '青花瓷器 porcelain',
+  });
 }
 
 function transfer(p: { code: string; name: string }): Record<string, string> {
