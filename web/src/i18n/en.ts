@@ -972,6 +972,8 @@ export const en: Messages = {
     currency: 'Currency',
     openedOn: 'Opened on',
     status: 'Status',
+    statusActive: 'active',
+    statusClosed: 'closed',
     received: 'Received',
     settled: 'Settled',
     unsettled: 'Unsettled balance',

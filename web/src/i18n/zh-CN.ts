@@ -941,6 +941,8 @@ export const zhCN = {
     currency: '币制',
     openedOn: '开户日期',
     status: '状态',
+    statusActive: '正常',
+    statusClosed: '已销户',
     received: '已收汇',
     settled: '已结汇',
     unsettled: '未结汇余额',

@@ -89,7 +89,11 @@ export function AccountsTable({ rows, testId, onClose }: { rows: AccountRow[]; t
         { title: t('fxacct.fromUnassigned'), dataIndex: 'fromUnassigned' },
         {
           title: t('fxacct.status'),
-          render: (_, r) => <Tag color={r.status === 'active' ? 'green' : 'default'}>{r.status}</Tag>,
+          render: (_, r) => (
+            <Tag color={r.status === 'active' ? 'green' : 'default'} data-status={r.status}>
+              {t(r.status === 'active' ? 'fxacct.statusActive' : 'fxacct.statusClosed')}
+            </Tag>
+          ),
         },
         ...(onClose
           ? [
