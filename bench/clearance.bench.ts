@@ -346,6 +346,12 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
         process.stderr.write(
           `${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(6)} calls ${String(r.rows).padStart(8)} rows  ${r.q}\n`,
         );
+      // A status change that touches an indexed column (or one an index predicate reads) cannot be
+      // HOT: it writes an entry in every index of the table.
+      const hot = await sql<{ t: string; upd: number; hot: number }>`
+        select relname as t, n_tup_upd::int as upd, n_tup_hot_upd::int as hot from pg_stat_user_tables
+        where n_tup_upd > 0 order by n_tup_upd desc limit 8`.execute(db);
+      for (const h of hot.rows) process.stderr.write(`${h.t.padEnd(24)} updates ${h.upd}, HOT ${h.hot}\n`);
       // Row widths decide whether PostgreSQL compresses or moves head and lines out of line (2 kB).
       const widths = await sql<{ kind: string; row: number; head: number; lines: number; over: number }>`
         select kind, avg(pg_column_size(d.*))::int as row, avg(pg_column_size(head))::int as head,

@@ -359,7 +359,9 @@ export async function inventoryDossiers(exec: Executor, inventoryIds: readonly s
  * Seller outcome counts for a decision made every pipeline batch (the risk engine's provisional
  * credit grade). Exact while a seller's history is small; for a seller with a large history the
  * counts are reused for `ttlMs`: a year of hundreds of thousands of inventories is counted once a
- * minute instead of once per batch, and its rejection ratio does not move in a minute.
+ * minute instead of once per batch, and its rejection ratio does not move in a minute. (Counting
+ * every batch cost each batch a document probe per inventory of every seller in it: 0.8–1.1 s
+ * of database time per 20,000 parcels from 21 sellers of under 1,000 inventories each.)
  */
 export function enterpriseCountsCache(opts: { ttlMs: number; exactBelow: number; now?: () => number }) {
   const now = opts.now ?? (() => Date.now());

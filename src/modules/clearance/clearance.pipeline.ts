@@ -222,6 +222,7 @@ export function clearancePipeline(deps: {
       }
       await repo.setStatuses(statuses, now);
       await repo.setInventoryDecisions(decisions, now);
+      await repo.clearHeld(withdrawn);
       if (withdrawn.length > 0)
         await deps.outbox?.publish(trx, [{ topic: TOPIC_WITHDRAWN, payload: { ids: withdrawn } satisfies WithdrawnPayload }]);
 

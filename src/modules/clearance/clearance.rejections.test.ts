@@ -370,6 +370,20 @@ test('manual review: a high-value parcel is held (300), the officer sees the doc
     (await statusOf(tp, 'inventory', key)).map((d) => d.status),
     ['399'],
   );
+  // Decided either way, both leave the queue, and nothing keeps them marked as held.
+  const queueAfter = (
+    await inject({ method: 'GET', url: '/api/v1/customs/reviews', headers: { authorization: `Bearer ${t.customs}` } })
+  ).json() as { items: { inventory: { id: string } }[] };
+  const decidedIds = [item.inventory.id, otherItem.inventory.id];
+  assert.deepEqual(
+    queueAfter.items.filter((i) => decidedIds.includes(i.inventory.id)),
+    [],
+  );
+  const marks = await sql<{ n: number }>`
+    select count(*)::int as n from clr_inventory where document_id = any(${decidedIds}::uuid[]) and held_at is not null`.execute(
+    tp.platform.database.db,
+  );
+  assert.equal(marks.rows[0]!.n, 0);
   const site = siteMessages(5000, [held.p], 'V');
   await submitOk(tp, t.broker!, site.consolidation);
   await drain();

@@ -176,7 +176,7 @@ export function createClearanceRepository(exec: Executor) {
       for (const c of chunks(rows)) {
         await sql`
           update clr_inventory i set order_key = t.order_key, waybill_key = t.waybill_key, logistics_no = t.logistics_no,
-            lane = null, review_reason = null, decided_at = null
+            lane = null, review_reason = null, decided_at = null, held_at = null
           from unnest(${c.map((r) => r.document_id)}::uuid[], ${c.map((r) => r.order_key)}::text[], ${c.map((r) => r.waybill_key)}::text[],
                       ${c.map((r) => r.logistics_no)}::text[]) as t(document_id, order_key, waybill_key, logistics_no)
           where i.document_id = t.document_id`.execute(db);
@@ -211,11 +211,37 @@ export function createClearanceRepository(exec: Executor) {
     ): Promise<void> {
       for (const c of chunks(rows)) {
         await sql`
-          update clr_inventory i set lane = t.lane, review_reason = t.reason, decided_at = case when t.decided then ${now}::timestamptz else null end
+          update clr_inventory i set lane = t.lane, review_reason = t.reason, decided_at = case when t.decided then ${now}::timestamptz else null end,
+            held_at = case when t.decided then null else ${now}::timestamptz end
           from unnest(${c.map((r) => r.id)}::uuid[], ${c.map((r) => r.lane)}::text[], ${c.map((r) => r.reason)}::text[], ${c.map((r) => r.decided)}::boolean[])
             as t(id, lane, reason, decided)
           where i.document_id = t.id`.execute(db);
       }
+    },
+
+    /** Inventories that left manual review without a decision (rejected, cancelled). */
+    async clearHeld(ids: string[]): Promise<void> {
+      if (ids.length === 0) return;
+      await sql`update clr_inventory set held_at = null where document_id = any(${ids}::uuid[]) and held_at is not null`.execute(
+        db,
+      );
+    },
+
+    /** The review queue: inventories held for an officer (300), newest first. */
+    async heldInventories(opts: {
+      partyOrgId?: string;
+      customsPrefix?: string;
+      limit: number;
+    }): Promise<(DocumentRow & { invt_no: string | null })[]> {
+      // `held_at` marks candidates; the status decides (a stale mark only costs a filtered row).
+      const r = await sql<DocumentRow & { invt_no: string | null }>`
+        select d.*, i.invt_no from clr_inventory i join clr_document d on d.id = i.document_id
+        where i.held_at is not null and d.status = '300'
+          ${opts.partyOrgId ? sql`and (d.parties @> array[${opts.partyOrgId}]::uuid[] or d.readers @> array[${opts.partyOrgId}]::uuid[])` : sql``}
+          ${opts.customsPrefix !== undefined ? sql`and d.customs_code like ${`${opts.customsPrefix}%`}` : sql``}
+        order by d.created_at desc, d.id desc
+        limit ${opts.limit}`.execute(db);
+      return r.rows;
     },
 
     async stampInventories(ids: string[], column: 'released_at' | 'closed_at', now: Date): Promise<void> {
@@ -308,10 +334,20 @@ export function createClearanceRepository(exec: Executor) {
     /** Payment collections of orders already matched (their order is 120), still waiting at 2. */
     async paymentsOfMatchedOrders(paymentIds: string[]): Promise<DocumentRow[]> {
       if (paymentIds.length === 0) return [];
+      // Driven from the payments, one order probe each: written as a plain `exists`, the planner
+      // hashed every live order and probed the payment ids once per order (1.2 s for one batch).
       const r = await sql<DocumentRow>`
+        with pay as materialized (
+          select id, business_key from clr_document where id = any(${paymentIds}::uuid[]) and live and status = '2'
+        )
         select p.* from clr_document p
-        where p.id = any(${paymentIds}::uuid[]) and p.live and p.status = '2'
-          and exists (select 1 from clr_document o where o.kind = 'order' and o.live and o.status = '120' and o.business_key = p.business_key)
+        where p.id = any(array(
+            select pay.id from pay
+            cross join lateral (
+              select 1 from clr_document o
+              where o.kind = 'order' and o.live and o.business_key = pay.business_key and o.status = '120' limit 1) o))
+          and p.live and p.status = '2'
+        order by p.id
         for update of p`.execute(db);
       return r.rows;
     },

@@ -168,7 +168,7 @@ export function createClearanceService(deps: { db: Db; clock: Clock; audit: Audi
     async reviewQueue(p: Principal | null, limit = 100) {
       requirePermission(p, 'clearance.review');
       const repo = createClearanceRepository(db);
-      const rows = await repo.listDocuments({ ...scopeOf(p), kind: 'inventory', status: '300', limit });
+      const rows = await repo.heldInventories({ ...scopeOf(p), limit });
       const keys = rows.map((r) => r.business_key);
       const wkeys = rows.map((r) => `${r.head.logisticsCode}|${r.head.logisticsNo}`);
       const [orders, waybills, payments] = await Promise.all([
@@ -268,6 +268,7 @@ export function createClearanceService(deps: { db: Db; clock: Clock; audit: Audi
         await outbox.publish(trx, [{ topic: TOPIC_REVIEWED, key: id, payload }]);
       } else {
         await repo.setStatuses([{ id, status: '100', live: false, info: decision.reason ?? null }], now);
+        await repo.clearHeld([id]);
         receipts.add({ ...base, status: '100', detail: decision.reason ?? '' });
         const payload: WithdrawnPayload = { ids: [id] };
         await outbox.publish(trx, [{ topic: TOPIC_WITHDRAWN, key: id, payload }]);
