@@ -462,11 +462,12 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
             clock,
             audit,
             ports: riskPorts,
-            held: {
+            clearance: {
               held: async (nos) =>
                 new Set(
                   (await parcelCustomsLookup(db).declared(nos)).filter((d) => d.status === '300').map((d) => d.logisticsNo),
                 ),
+              inventories: (ids) => clearanceLookup(db).inventoryDocuments(ids),
             },
           }),
         }),

@@ -60,6 +60,22 @@ export function clearanceLookup(exec: Executor) {
       }));
     },
     /** Inventory outcomes per seller (ebcCode) since a date: the clearance factors of credit ratings. */
+    /** Inventory documents (head and lines) by id, in chunks: a dry run replays up to 20,000. */
+    async inventoryDocuments(
+      ids: string[],
+    ): Promise<Map<string, { head: Record<string, string>; lines: Record<string, string>[] }>> {
+      const out = new Map<string, { head: Record<string, string>; lines: Record<string, string>[] }>();
+      const unique = [...new Set(ids)];
+      for (let i = 0; i < unique.length; i += 2000) {
+        const r = await sql<{ id: string; head: Record<string, string>; lines: Record<string, string>[] }>`
+          select id, head, lines from clr_document where id = any(${unique.slice(i, i + 2000)}::uuid[]) and kind = 'inventory'`.execute(
+          exec,
+        );
+        for (const d of r.rows) out.set(d.id, { head: d.head, lines: d.lines });
+      }
+      return out;
+    },
+
     async enterpriseClearanceCounts(ebcCodes: string[], since: Date): Promise<EnterpriseClearanceCounts[]> {
       if (ebcCodes.length === 0) return [];
       const r = await sql<EnterpriseClearanceCounts>`

@@ -9,6 +9,6 @@ export {
 export { createRiskService, type RiskService } from './risk.service.ts';
 export { registerRiskRoutes } from './risk.routes.ts';
 export { seedRiskDemo } from './risk.demo.ts';
-export type { RiskPorts, HeldPort } from './risk.ports.ts';
+export type { RiskPorts, ClearancePort } from './risk.ports.ts';
 export { RULE_KINDS, CREDIT_LEVELS, type RiskRule, type RuleHit } from './rules/risk.rules.ts';
 export { migrationsDir as riskMigrations } from './risk.migrations.ts';

@@ -25,6 +25,9 @@ export const DEFAULT_CREDIT_LEVEL: CreditLevel = 'B';
 const HS_MEDIAN_DAYS = 90;
 const num = (s: string | undefined): number => (s === undefined || s === '' ? 0 : Number(s));
 const pairKey = (ebc: string, itemNo: string): string => `${ebc}|${itemNo}`;
+/** What the officer's queue shows of the goods: name ×quantity per line. */
+const goodsSummary = (lines: Doc['lines']): string =>
+  lines.map((l) => `${l.gname ?? l.itemName ?? ''} ×${l.qty ?? ''}`).join('; ');
 
 function splitParams(rules: readonly RiskRule[]) {
   const r = rules.find((x) => x.kind === 'split_shipment');
@@ -201,7 +204,10 @@ export function createRiskEngine(deps: {
         customs_code: a.item.doc.head.customsCode ?? null,
         split_key: a.splitKey,
         total: String(a.facts.total),
-        doc: { head: a.item.doc.head, lines: a.item.doc.lines },
+        logistics_no: a.item.doc.head.logisticsNo ?? null,
+        order_no: a.item.doc.head.orderNo ?? null,
+        app_time: a.item.doc.head.appTime ?? null,
+        goods: goodsSummary(a.item.doc.lines),
         lane: a.lane,
         hits: a.hits,
       })),

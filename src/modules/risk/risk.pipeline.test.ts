@@ -107,8 +107,18 @@ test('a vague description ("礼品") goes to review (300); the officer sees the 
     'the seller’s review receipt names no rule',
   );
   // Hit queue for the officer.
-  const hitsQueue = (await api('customs', 'GET', '/api/v1/risk/hits')).body.items as { inventoryId: string }[];
-  assert.ok(hitsQueue.some((h) => h.inventoryId === id));
+  const hitsQueue = (await api('customs', 'GET', '/api/v1/risk/hits')).body.items as {
+    inventoryId: string;
+    goods: string;
+    logisticsNo: string;
+    orderNo: string;
+  }[];
+  const hit = hitsQueue.find((h) => h.inventoryId === id)!;
+  assert.ok(hit, 'the held parcel is in the hit queue');
+  const line = p.inventory.lists.InventoryList![0]!;
+  assert.ok(hit.goods.startsWith(`礼品 ×${line.qty}`), hit.goods);
+  assert.equal(hit.logisticsNo, p.inventory.head.logisticsNo);
+  assert.equal(hit.orderNo, p.inventory.head.orderNo);
   // Handled through the review, it leaves the hit queue; its decision (and hits) stay on record.
   assert.equal((await api('customs', 'POST', `/api/v1/customs/reviews/${id}/approve`, {})).status, 200);
   await tp.platform.settle();

@@ -31,7 +31,10 @@ export interface RiskPorts {
   ): Promise<Set<string>>;
 }
 
-/** What the risk workbench reads from clearance: which parcels (by logistics number) are still held (300). */
-export interface HeldPort {
+/** What the risk workbench reads from clearance. */
+export interface ClearancePort {
+  /** which parcels (by logistics number) are still held (300) */
   held(logisticsNos: string[]): Promise<Set<string>>;
+  /** inventories (head and lines) by document id, for the dry run's replay */
+  inventories(ids: string[]): Promise<Map<string, { head: Record<string, string>; lines: Record<string, string>[] }>>;
 }

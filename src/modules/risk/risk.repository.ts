@@ -26,7 +26,12 @@ export interface DecisionRow {
   customs_code: string | null;
   split_key: string;
   total: string;
-  doc: { head: Record<string, string>; lines: Record<string, string>[] };
+  logistics_no: string | null;
+  order_no: string | null;
+  /** the declaration time as declared (appTime, YYYYMMDDhhmmss Beijing time) */
+  app_time: string | null;
+  /** one line per goods line: name ×quantity */
+  goods: string | null;
   lane: Lane;
   hits: RuleHit[];
   decided_at: Date;
@@ -142,13 +147,16 @@ export function createRiskRepository(db: Executor) {
     async saveDecisions(rows: Omit<DecisionRow, 'decided_at'>[], at: Date): Promise<void> {
       if (rows.length === 0) return;
       await sql`
-        insert into rsk_decision (inventory_id, guid, ebc_code, customs_code, split_key, total, doc, lane, hits, decided_at)
-        select t.inventory_id, t.guid, t.ebc_code, t.customs_code, t.split_key, t.total, t.doc, t.lane, t.hits, ${at}::timestamptz
-        -- one JSON parameter: a jsonb[] literal makes pg escape every quote of every document
+        insert into rsk_decision (inventory_id, guid, ebc_code, customs_code, split_key, total, logistics_no, order_no, app_time, goods,
+          lane, hits, decided_at)
+        select t.inventory_id, t.guid, t.ebc_code, t.customs_code, t.split_key, t.total, t.logistics_no, t.order_no, t.app_time, t.goods,
+          t.lane, t.hits, ${at}::timestamptz
+        -- one JSON parameter: a jsonb[] literal makes pg escape every quote of every hit list
         from json_to_recordset(${JSON.stringify(rows)}::json) as t(inventory_id uuid, guid text, ebc_code text, customs_code text,
-          split_key text, total numeric, doc jsonb, lane text, hits jsonb)
+          split_key text, total numeric, logistics_no text, order_no text, app_time text, goods text, lane text, hits jsonb)
         on conflict (inventory_id) do update set guid = excluded.guid, ebc_code = excluded.ebc_code, customs_code = excluded.customs_code,
-          split_key = excluded.split_key, total = excluded.total, doc = excluded.doc, lane = excluded.lane, hits = excluded.hits,
+          split_key = excluded.split_key, total = excluded.total, logistics_no = excluded.logistics_no, order_no = excluded.order_no,
+          app_time = excluded.app_time, goods = excluded.goods, lane = excluded.lane, hits = excluded.hits,
           decided_at = excluded.decided_at`.execute(db);
     },
 
@@ -198,8 +206,8 @@ export function createRiskRepository(db: Executor) {
       const { rows: totals } = await sql<{ total: string; green: string; median_s: string | null }>`
         select count(*) as total, count(*) filter (where lane = 'green') as green,
                percentile_cont(0.5) within group (order by extract(epoch from decided_at - (
-                 to_timestamp(doc->'head'->>'appTime', 'YYYYMMDDHH24MISS')::timestamp at time zone 'Asia/Shanghai')))
-                 filter (where doc->'head'->>'appTime' ~ '^[0-9]{14}$') as median_s
+                 to_timestamp(app_time, 'YYYYMMDDHH24MISS')::timestamp at time zone 'Asia/Shanghai')))
+                 filter (where app_time ~ '^[0-9]{14}$') as median_s
         from rsk_decision where ${scope}`.execute(db);
       const { rows: perRule } = await sql<{ rule: string; lane: string; n: string }>`
         select h->>'rule' as rule, h->>'lane' as lane, count(*) as n

@@ -5,7 +5,7 @@ import { notFound, validationError, type FieldProblem } from '../../kernel/error
 import { LANES, type Lane } from '../clearance/index.ts';
 import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, type Principal } from '../identity/index.ts';
 import { assess } from './risk.engine.ts';
-import type { HeldPort, RiskPorts } from './risk.ports.ts';
+import type { ClearancePort, RiskPorts } from './risk.ports.ts';
 import { createRiskRepository, type DecisionRow } from './risk.repository.ts';
 import {
   checkParams,
@@ -87,16 +87,16 @@ function toDecisionView(d: DecisionRow) {
     total: String(d.total),
     lane: d.lane,
     hits: d.hits,
-    goods: d.doc.lines.map((l) => `${l.gname ?? l.itemName ?? ''} ×${l.qty ?? ''}`).join('; '),
-    logisticsNo: d.doc.head.logisticsNo ?? null,
-    orderNo: d.doc.head.orderNo ?? null,
+    goods: d.goods ?? '',
+    logisticsNo: d.logistics_no,
+    orderNo: d.order_no,
     decidedAt: new Date(d.decided_at).toISOString(),
   };
 }
 
 export type RiskService = ReturnType<typeof createRiskService>;
 
-export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog; ports: RiskPorts; held: HeldPort }) {
+export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog; ports: RiskPorts; clearance: ClearancePort }) {
   const { db, clock, audit } = deps;
   return {
     /** Every version of every rule, and which version is in force today. */
@@ -139,8 +139,10 @@ export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog;
         prefixOf(p),
         DRY_RUN_LIMIT,
       );
-      const ordered = [...rows].reverse();
-      const items = ordered.map((r) => ({ id: r.inventory_id, guid: r.guid, doc: r.doc }));
+      const docs = await deps.clearance.inventories(rows.map((r) => r.inventory_id));
+      // An inventory deleted since (appType 3) has nothing left to replay.
+      const ordered = [...rows].reverse().filter((r) => docs.has(r.inventory_id));
+      const items = ordered.map((r) => ({ id: r.inventory_id, guid: r.guid, doc: docs.get(r.inventory_id)! }));
       const assessed = await assess(db, deps.ports, items, [rule], now, {
         excludeFromHistory: items.map((i) => i.id),
         at: ordered.map((r) => new Date(r.decided_at)),
@@ -148,7 +150,7 @@ export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog;
       const hit = assessed.filter((a) => a.hits.length > 0);
       return {
         days: DRY_RUN_DAYS,
-        inventories: rows.length,
+        inventories: items.length,
         hits: hit.length,
         examples: hit
           .slice(-20)
@@ -176,9 +178,9 @@ export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog;
     async hitQueue(p: Principal | null, limit = 200) {
       requirePermission(p, 'risk.read');
       const rows = await createRiskRepository(db).hitQueue(prefixOf(p), 1000);
-      const held = await deps.held.held(rows.map((r) => r.doc.head.logisticsNo ?? ''));
+      const held = await deps.clearance.held(rows.map((r) => r.logistics_no ?? ''));
       return rows
-        .filter((r) => held.has(r.doc.head.logisticsNo ?? ''))
+        .filter((r) => held.has(r.logistics_no ?? ''))
         .slice(0, Math.min(Math.max(limit, 1), 1000))
         .map(toDecisionView);
     },
