@@ -9,6 +9,7 @@ import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, type Principal
 import { TOPIC_REVIEWED, TOPIC_WITHDRAWN, type ReviewedPayload, type WithdrawnPayload } from './clearance.pipeline.ts';
 import { createClearanceRepository, type DocumentRow, type ReceiptRow } from './clearance.repository.ts';
 import { receiptBatch, recipientsOf } from './receipt.writer.ts';
+import { receiptRecord } from './rules/receipts.rules.ts';
 import { DOC_KINDS, KIND_TO_MESSAGE, type DocKind } from './rules/documents.rules.ts';
 
 const DOC = { zh: '单证', en: 'document' };
@@ -46,6 +47,12 @@ export type ReceiptView = {
 };
 
 export function toReceiptView(r: ReceiptRow): ReceiptView {
+  const record = receiptRecord(r.message_type as ReceiptMessageType, r.fields, {
+    guid: r.guid,
+    returnStatus: r.return_status,
+    returnInfo: r.return_info,
+    returnTime: r.return_time,
+  });
   return {
     id: r.id,
     seq: r.seq,
@@ -55,9 +62,9 @@ export function toReceiptView(r: ReceiptRow): ReceiptView {
     returnStatus: r.return_status,
     returnInfo: r.return_info,
     returnTime: r.return_time,
-    fields: r.fields,
+    fields: record,
     // The receipt id, not a random guid, names the envelope: pulling twice gives the same bytes.
-    xml: encodeCebReceipt(r.message_type as ReceiptMessageType, receiptEnvelopeGuid(r.id), [r.fields]),
+    xml: encodeCebReceipt(r.message_type as ReceiptMessageType, receiptEnvelopeGuid(r.id), [record]),
   };
 }
 

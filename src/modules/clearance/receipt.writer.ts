@@ -34,14 +34,7 @@ export function receiptBatch(clock: Clock) {
   return {
     add(r: ReceiptIntent): void {
       const info = statusInfo(r.status, r.detail);
-      const fields = receiptFields(
-        r.messageType,
-        r.head,
-        { preNo: r.preNo ?? null, invtNo: r.invtNo ?? null },
-        r.status,
-        info,
-        time,
-      );
+      const fields = receiptFields(r.messageType, r.head, { preNo: r.preNo ?? null, invtNo: r.invtNo ?? null });
       for (const recipient of new Set(r.recipients)) {
         rows.push({
           recipient_org_id: recipient,

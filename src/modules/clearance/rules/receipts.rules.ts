@@ -25,31 +25,52 @@ export function receiptTypeOf(messageType: ExportMessageType): ReceiptMessageTyp
   return RECEIPT_OF[messageType];
 }
 
+/** Receipt fields its own columns hold (guid, return_status, return_info, return_time): stored once. */
+const COLUMN_FIELDS = new Set(['guid', 'returnStatus', 'returnInfo', 'returnTime']);
+const RETURN_INFO_MAX = 1000;
+
 /**
- * The receipt record for a document: every field the receipt spec names, taken from the document
- * head and the numbers the platform assigned; required fields the document lacks are sent empty.
+ * What a receipt stores beside its columns: every other field the receipt spec names, taken from
+ * the document head and the numbers the platform assigned; required fields the document lacks
+ * are stored empty. The columns' fields are put back, in spec order, by `receiptRecord`.
  */
 export function receiptFields(
   messageType: ExportMessageType,
   head: Fields,
   assigned: { preNo?: string | null; invtNo?: string | null },
-  status: string,
-  info: string,
-  time: string,
 ): Fields {
   const spec = MESSAGE_SPECS[receiptTypeOf(messageType)];
-  const source: Fields = { ...head };
-  if (assigned.preNo) source.preNo = assigned.preNo;
-  if (assigned.invtNo) source.invtNo = assigned.invtNo;
-  source.returnStatus = status;
-  source.returnInfo = info.slice(0, 1000);
-  source.returnTime = time;
-  if (source.msgSeqNo === undefined) source.msgSeqNo = '1';
   const out: Fields = {};
   for (const f of spec.entity.head) {
-    const v = source[f.name];
+    if (COLUMN_FIELDS.has(f.name)) continue;
+    let v =
+      f.name === 'preNo' && assigned.preNo
+        ? assigned.preNo
+        : f.name === 'invtNo' && assigned.invtNo
+          ? assigned.invtNo
+          : head[f.name];
+    if (f.name === 'msgSeqNo' && v === undefined) v = '1';
     if (v !== undefined && v !== '') out[f.name] = v;
     else if (f.required) out[f.name] = '';
+  }
+  return out;
+}
+
+/** The whole receipt record (CEB604, CEB304 …) from a stored receipt: its fields and its columns. */
+export function receiptRecord(
+  messageType: ReceiptMessageType,
+  stored: Fields,
+  columns: { guid: string; returnStatus: string; returnInfo: string; returnTime: string },
+): Fields {
+  const spec = MESSAGE_SPECS[messageType];
+  const fromColumns: Fields = { ...columns, returnInfo: columns.returnInfo.slice(0, RETURN_INFO_MAX) };
+  const out: Fields = {};
+  for (const f of spec.entity.head) {
+    if (COLUMN_FIELDS.has(f.name)) {
+      const v = fromColumns[f.name]!;
+      if (v !== '') out[f.name] = v;
+      else if (f.required) out[f.name] = '';
+    } else if (stored[f.name] !== undefined) out[f.name] = stored[f.name]!;
   }
   return out;
 }
