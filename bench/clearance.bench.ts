@@ -13,14 +13,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { Worker } from 'node:worker_threads';
-import type { CebMessage } from '../src/ceb/index.ts';
 import { loadConfig } from '../src/kernel/config.ts';
 import { startEmbeddedDb } from '../src/kernel/embedded-db.ts';
 import { createLogger } from '../src/kernel/logger.ts';
 import { createPlatform, seedDemo, type Platform } from '../src/server/platform.ts';
 import { PARTIES } from '../test/support/parcels.ts';
 import { enrolBenchParties } from './bench-parties.ts';
-import { encodeForWire, flightMessages, makeBenchParcel, type BenchParcel } from './parcel-messages.ts';
+import { makeBenchParcel } from './parcel-messages.ts';
+import type { WireMessage } from './parcel-source.worker.ts';
 import { serverDatabase } from '../test/support/db.ts';
 
 export interface BenchOptions {
@@ -31,6 +31,12 @@ export interface BenchOptions {
   concurrency: number;
   /** print the statements that took the most database time (needs pg_stat_statements loaded) */
   statements?: boolean;
+  /**
+   * Generate and encode every parcel message before the clock into a spool file (default): the
+   * senders' work is then not on the two cores under test. Off for a soak, whose spool would be
+   * gigabytes: the senders then generate on the fly in their thread.
+   */
+  spool?: boolean;
 }
 
 export interface BenchResult {
@@ -100,20 +106,6 @@ async function tokens(p: Platform, keys: Map<string, string>): Promise<Map<strin
   return out;
 }
 
-/**
- * The site documents for up to 1,000 decided parcels: grouped by carrier, then one arrival
- * (warehouse), total-sub bill (broker) and departure (that carrier) per flight of ≤ 100.
- */
-function siteFor(batch: number, parcels: BenchParcel[]): { sender: string; message: CebMessage }[] {
-  const byCarrier = new Map<string, BenchParcel[]>();
-  for (const p of parcels) byCarrier.set(p.carrier.code, [...(byCarrier.get(p.carrier.code) ?? []), p]);
-  const out: { sender: string; message: CebMessage }[] = [];
-  let flight = 0;
-  for (const group of byCarrier.values())
-    for (let i = 0; i < group.length; i += 100) out.push(...flightMessages(batch * 100 + flight++, group.slice(i, i + 100)));
-  return out;
-}
-
 /** Plain multi-row INSERTs of the same documents (up to 50,000 parcels' worth), no validation or matching. */
 async function baseline(p: Platform, count: number): Promise<number> {
   const db = p.database.db;
@@ -163,6 +155,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     });
     slicePeak = 0;
   };
+  let spoolFile: string | null = null;
   const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DEMO: '0', LOGIN_MAX_FAILURES: '1000' });
   const platform = await createPlatform({ config, databaseUrl: database.url, log: createLogger('warn') });
   try {
@@ -174,7 +167,8 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     // memory does not grow with N.
     const blockCount = Math.ceil(opts.parcels / 100);
     const parcels = { length: opts.parcels };
-    const submit = async (messageType: string, sender: string, payload: string): Promise<void> => {
+    const submit = async (messageType: string, sender: string, bytes: Uint8Array): Promise<void> => {
+      const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const res = await platform.app.inject({
         method: 'POST',
         url: opts.format === 'xml' ? '/api/v1/ceb' : `/api/v1/${RESOURCE[messageType]}`,
@@ -189,6 +183,59 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       if (out.rejected > 0)
         throw new Error(`${messageType}: ${out.rejected} rejected: ${out.entities.find((e) => e.returnInfo)?.returnInfo}`);
     };
+
+    // The senders' thread: with a spool it generates every message now, before the clock.
+    // Worker threads do not inherit tsx's loader: the thread registers it, then loads the module.
+    const spool = opts.spool === false ? null : path.join(os.tmpdir(), `cbec-bench-spool-${process.pid}.bin`);
+    spoolFile = spool;
+    const workerUrl = new URL('./parcel-source.worker.ts', import.meta.url).href;
+    const source = new Worker(
+      `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(workerUrl)}); });`,
+      { eval: true, workerData: { format: opts.format, total: opts.parcels, spool } },
+    );
+    const waiting = new Map<number, (m: WireMessage[]) => void>();
+    const ready = new Map<number, WireMessage[]>();
+    const siteWaiting = new Map<number, (m: WireMessage[]) => void>();
+    let sourceReady!: () => void;
+    const sourceIsReady = new Promise<void>((res) => (sourceReady = res));
+    let sourceClosed!: () => void;
+    const sourceIsClosed = new Promise<void>((res) => (sourceClosed = res));
+    source.on(
+      'message',
+      (
+        r:
+          | { kind: 'progress'; done: number }
+          | { kind: 'ready' }
+          | { kind: 'closed' }
+          | { kind: 'block'; block: number; messages: WireMessage[] }
+          | { kind: 'site'; id: number; messages: WireMessage[] },
+      ) => {
+        if (r.kind === 'progress') progress('generated', r.done, opts.parcels);
+        else if (r.kind === 'ready') sourceReady();
+        else if (r.kind === 'closed') sourceClosed();
+        else if (r.kind === 'site') {
+          siteWaiting.get(r.id)?.(r.messages);
+          siteWaiting.delete(r.id);
+        } else {
+          const w = waiting.get(r.block);
+          if (w) {
+            waiting.delete(r.block);
+            w(r.messages);
+          } else ready.set(r.block, r.messages);
+        }
+      },
+    );
+    source.on('error', (e) => {
+      throw e;
+    });
+    await sourceIsReady;
+    let siteRequest = 0;
+    const siteMessages = (batch: number, orders: string[]): Promise<WireMessage[]> =>
+      new Promise((res) => {
+        const id = ++siteRequest;
+        siteWaiting.set(id, res);
+        source.postMessage({ kind: 'site', id, batch, orders });
+      });
 
     platform.startWorkers();
     const db = platform.database.db;
@@ -245,48 +292,24 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
           // departures), as several carriers and warehouses would send them: one carrier sending
           // 30 messages one after another was slower than the pipeline and set the pace of the
           // whole run.
-          const site: { sender: string; message: CebMessage }[] = [];
-          for (let i = 0; i < ready.length; i += 1000)
-            site.push(
-              ...siteFor(
-                ++siteBatch,
-                ready.slice(i, i + 1000).map((o) => makeBenchParcel(Number(o.slice(6)))),
-              ),
-            );
+          const site: WireMessage[] = [];
+          for (let i = 0; i < ready.length; i += 1000) site.push(...(await siteMessages(++siteBatch, ready.slice(i, i + 1000))));
           siteDocuments += site.length;
           for (const type of ['CEB507', 'CEB607', 'CEB509'])
-            await Promise.all(
-              site
-                .filter((m) => m.message.messageType === type)
-                .map((m) => submit(type, m.sender, encodeForWire(m.message, opts.format))),
-            );
+            await Promise.all(site.filter((m) => m.messageType === type).map((m) => submit(type, m.sender, m.payload)));
         } else await new Promise((res) => setTimeout(res, 100));
       }
     })();
 
-    // The senders: blocks of 100 parcels, `concurrency` requests in flight, paced to `rate`. The
-    // messages are generated and encoded in a worker thread, a few blocks ahead.
-    // Worker threads do not inherit tsx's loader: the thread registers it, then loads the module.
-    const workerUrl = new URL('./parcel-source.worker.ts', import.meta.url).href;
-    const source = new Worker(
-      `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(workerUrl)}); });`,
-      { eval: true, workerData: { format: opts.format, total: opts.parcels } },
-    );
-    const waiting = new Map<number, (m: { messageType: string; sender: string; payload: string }[]) => void>();
-    const ready = new Map<number, { messageType: string; sender: string; payload: string }[]>();
-    source.on('message', (r: { block: number; messages: { messageType: string; sender: string; payload: string }[] }) => {
-      const w = waiting.get(r.block);
-      if (w) {
-        waiting.delete(r.block);
-        w(r.messages);
-      } else ready.set(r.block, r.messages);
-    });
+    // The senders: blocks of 100 parcels, `concurrency` requests in flight, paced to `rate`, each
+    // block read (or, in a soak, generated) by the senders' thread a few blocks ahead.
     let requested = 0;
     const ahead = opts.concurrency * 3;
     const requestUpTo = (b: number): void => {
-      for (; requested <= Math.min(b + ahead, blockCount - 1); requested++) source.postMessage(requested);
+      for (; requested <= Math.min(b + ahead, blockCount - 1); requested++)
+        source.postMessage({ kind: 'block', block: requested });
     };
-    const blockMessages = (b: number): Promise<{ messageType: string; sender: string; payload: string }[]> => {
+    const blockMessages = (b: number): Promise<WireMessage[]> => {
       requestUpTo(b);
       const r = ready.get(b);
       if (r) {
@@ -313,7 +336,6 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       }
     };
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
-    await source.terminate();
 
     while (closedCount < parcels.length) {
       progress('closed', closedCount, parcels.length);
@@ -322,6 +344,9 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     const seconds = (performance.now() - start) / 1000;
     done = true;
     await carrier;
+    source.postMessage({ kind: 'close' });
+    await sourceIsClosed;
+    await source.terminate();
 
     const lat = await sql<{ p50: number; p95: number; p99: number }>`
       select percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.95) within group (order by ms) as p95,
@@ -383,6 +408,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     };
   } finally {
     clearInterval(rssTimer);
+    if (spoolFile) await rm(spoolFile, { force: true });
     await platform.close();
     await database.drop();
   }
@@ -412,6 +438,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     format: values.format === 'json' ? 'json' : 'xml',
     concurrency: Number(values.concurrency),
     statements: values.statements,
+    spool: values.minutes === undefined,
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);

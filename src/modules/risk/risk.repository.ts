@@ -152,7 +152,7 @@ export function createRiskRepository(db: Executor) {
         select t.inventory_id, t.guid, t.ebc_code, t.customs_code, t.split_key, t.total, t.logistics_no, t.order_no, t.app_time, t.goods,
           t.lane, t.hits, ${at}::timestamptz
         -- one JSON parameter: a jsonb[] literal makes pg escape every quote of every hit list
-        from json_to_recordset(${JSON.stringify(rows)}::json) as t(inventory_id uuid, guid text, ebc_code text, customs_code text,
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as t(inventory_id uuid, guid text, ebc_code text, customs_code text,
           split_key text, total numeric, logistics_no text, order_no text, app_time text, goods text, lane text, hits jsonb)
         on conflict (inventory_id) do update set guid = excluded.guid, ebc_code = excluded.ebc_code, customs_code = excluded.customs_code,
           split_key = excluded.split_key, total = excluded.total, logistics_no = excluded.logistics_no, order_no = excluded.order_no,
