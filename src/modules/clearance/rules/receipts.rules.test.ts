@@ -16,31 +16,11 @@ const columns = { guid: head.guid, returnStatus: '399', returnInfo: '海关审�
 
 test('a receipt stores only what its columns do not hold, and reads back whole, in spec order', () => {
   const stored = receiptFields('CEB603', head, { preNo: 'P'.repeat(18), invtNo: '4001' + '2'.repeat(14) });
-  assert.deepEqual(Object.keys(stored), [
-    'agentCode',
-    'copNo',
-    'preNo',
-    'invtNo',
-    'ebcCode',
-    'ebpCode',
-    'orderNo',
-    'statisticsFlag',
-  ]);
+  // CEB604's head in the 2018-05 schema's order, without the four fields the columns hold.
+  const storedKeys = ['agentCode', 'copNo', 'preNo', 'invtNo', 'ebcCode', 'ebpCode', 'orderNo', 'statisticsFlag'];
+  assert.deepEqual(Object.keys(stored), storedKeys);
   const record = receiptRecord('CEB604', stored, columns);
-  assert.deepEqual(Object.keys(record), [
-    'guid',
-    'agentCode',
-    'copNo',
-    'preNo',
-    'invtNo',
-    'ebcCode',
-    'ebpCode',
-    'orderNo',
-    'statisticsFlag',
-    'returnStatus',
-    'returnTime',
-    'returnInfo',
-  ]);
+  assert.deepEqual(Object.keys(record), ['guid', ...storedKeys, 'returnStatus', 'returnTime', 'returnInfo']);
   assert.equal(record.returnInfo, columns.returnInfo);
   assert.equal(record.invtNo, '4001' + '2'.repeat(14));
 });
