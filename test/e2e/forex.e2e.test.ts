@@ -7,20 +7,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import type { Page } from 'playwright-core';
-import { RESULTS, withBrowser } from '../support/browser.ts';
+import { RESULTS, withBrowser, loginAs } from '../support/browser.ts';
 
 const WAIT_MS = 20_000;
-
-async function loginAs(page: Page, baseUrl: string, username: string): Promise<void> {
-  await page.context().clearCookies();
-  await page.goto(`${baseUrl}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill('cbec-demo');
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: WAIT_MS });
-  await page.getByTestId('dashboard-title').waitFor({ timeout: WAIT_MS });
-}
 
 test('forex CSV import shows per-row errors; an RMB settlement without evidence reaches the PBoC desk', async (t) => {
   await withBrowser(t, async (page, tp) => {

@@ -15,9 +15,8 @@ import type { Locator, Page } from 'playwright-core';
 import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../support/parcels.ts';
 import { apiCall, receiptStatuses, statusOf, submitOk } from '../support/clearance.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
-import { RESULTS, withBrowser } from '../support/browser.ts';
+import { RESULTS, withBrowser, loginAs } from '../support/browser.ts';
 
-const PASSWORD = 'cbec-demo';
 const WAIT_MS = 15_000;
 let g = 0;
 const nextGuid = (): string => guidOf(95, ++g);
@@ -31,15 +30,6 @@ async function expectContains(locator: Locator, expected: string, what: string, 
     await new Promise((r) => setTimeout(r, 150));
   }
   assert.fail(`${what}: expected "${expected}", got ${actual === null ? 'no single element' : `"${actual}"`}`);
-}
-
-async function loginAs(page: Page, baseUrl: string, username: string): Promise<void> {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: WAIT_MS });
-  await page.getByTestId('dashboard-title').waitFor({ timeout: WAIT_MS });
 }
 
 async function logout(page: Page): Promise<void> {

@@ -6,20 +6,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
-import { RESULTS, withBrowser } from '../support/browser.ts';
+import { RESULTS, withBrowser, loginAs } from '../support/browser.ts';
 
 const WAIT_MS = 20_000;
-
-async function loginAs(page: Page, baseUrl: string, username: string): Promise<void> {
-  await page.context().clearCookies();
-  await page.goto(`${baseUrl}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill('cbec-demo');
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: WAIT_MS });
-  await page.getByTestId('dashboard-title').waitFor({ timeout: WAIT_MS });
-}
 
 test('the seller registers an FX settlement account and settles; the forex desk shows the balance', async (t) => {
   await withBrowser(t, async (page, tp) => {

@@ -15,7 +15,7 @@ import { DEMO_PRODUCTS } from '../../src/modules/filing/index.ts';
 import { guidOf, makeParcel, message, PARTIES, siteMessages } from '../support/parcels.ts';
 import { SENDER_USER, submitOk } from '../support/clearance.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
-import { RESULTS, withBrowser } from '../support/browser.ts';
+import { RESULTS, withBrowser, loginAs } from '../support/browser.ts';
 
 const WAIT_MS = 15_000;
 
@@ -60,15 +60,6 @@ async function closeParcels(tp: TestPlatform): Promise<void> {
   ])
     await submitOk(tp, tokens[SENDER_USER[m.messageType]!]!, m);
   await tp.platform.settle();
-}
-
-async function loginAs(page: Page, baseUrl: string, username: string): Promise<void> {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill('cbec-demo');
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: WAIT_MS });
-  await page.getByTestId('dashboard-title').waitFor({ timeout: WAIT_MS });
 }
 
 async function waitForText(page: Page, testId: string, expected: string): Promise<void> {

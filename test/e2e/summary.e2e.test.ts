@@ -11,11 +11,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import type { Page } from 'playwright-core';
 import { guidOf, makeParcel, message, PARTIES, siteMessages } from '../support/parcels.ts';
 import { SENDER_USER, submitOk } from '../support/clearance.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
-import { RESULTS, withBrowser } from '../support/browser.ts';
+import { RESULTS, withBrowser, loginAs } from '../support/browser.ts';
 import { verifyPack } from '../../src/modules/evidence/index.ts';
 
 const WAIT_MS = 20_000;
@@ -71,16 +70,6 @@ async function closeParcelsLastMonth(tp: TestPlatform): Promise<string> {
   await sql`update sum_source_line s set closed_at = i.closed_at from clr_inventory i
     where i.document_id = s.inventory_id and i.logistics_no like 'M%'`.execute(tp.platform.database.db);
   return mid.toISOString().slice(0, 7);
-}
-
-async function loginAs(page: Page, baseUrl: string, username: string): Promise<void> {
-  await page.context().clearCookies();
-  await page.goto(`${baseUrl}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill('cbec-demo');
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: WAIT_MS });
-  await page.getByTestId('dashboard-title').waitFor({ timeout: WAIT_MS });
 }
 
 test('the seller previews and submits the summary; the tax officer sees refund eligibility; the seller downloads the evidence pack', async (t) => {

@@ -53,3 +53,17 @@ export async function withBrowser(t: TestContext, fn: (page: Page, tp: TestPlatf
     rmSync(profileDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Logs in through the log-in page as a demo user (password `cbec-demo`) and waits for the
+ * dashboard; cookies are cleared first, so the same page can change users.
+ */
+export async function loginAs(page: Page, baseUrl: string, username: string, timeoutMs = 20_000): Promise<void> {
+  await page.context().clearCookies();
+  await page.goto(`${baseUrl}/login`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill('cbec-demo');
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: timeoutMs });
+  await page.getByTestId('dashboard-title').waitFor({ timeout: timeoutMs });
+}
