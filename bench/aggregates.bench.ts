@@ -8,39 +8,22 @@
  *
  *   npm run bench:aggregates -- --inventories 1000000 --db embedded|server
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import cliProgress from 'cli-progress';
 import { encodeCeb } from '../src/ceb/index.ts';
 import { loadConfig } from '../src/kernel/config.ts';
-import { startEmbeddedDb } from '../src/kernel/embedded-db.ts';
 import { createLogger } from '../src/kernel/logger.ts';
 import { rebuildStatistics } from '../src/modules/statistics/index.ts';
 import { createPlatform, seedDemo } from '../src/server/platform.ts';
-import { serverDatabase } from '../test/support/db.ts';
 import { blockMessages, makeParcel } from '../test/support/parcels.ts';
 import { login } from '../test/support/platform.ts';
+import { openBenchDb } from './bench-db.ts';
 
 const TEMPLATE = 1_000;
 const PERIOD = '2026-10';
 const MONTH_START = '2026-10-01T00:00:00+08:00';
-
-async function openDb(kind: string): Promise<{ url: string; drop(): Promise<void> }> {
-  if (kind === 'server') return serverDatabase();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'cbec-bench-agg-'));
-  await chmod(dir, 0o755);
-  const emb = await startEmbeddedDb({ dataDir: dir, port: 0, log: createLogger('silent') });
-  return {
-    url: emb.url,
-    async drop() {
-      await emb.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 const seconds = (t0: number): number => Math.round((performance.now() - t0) / 100) / 10;
 
@@ -56,7 +39,7 @@ async function main(): Promise<void> {
     },
   });
   const target = Number(values.inventories);
-  const database = await openDb(values.db === 'server' ? 'server' : 'embedded');
+  const database = await openBenchDb(values.db === 'server' ? 'server' : 'embedded', 'cbec-bench-agg');
   const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DEMO: '0', LOGIN_MAX_FAILURES: '1000' });
   const platform = await createPlatform({ config, databaseUrl: database.url, log: createLogger('warn') });
   const db = platform.database.db;

@@ -7,21 +7,20 @@
  *
  *   npm run bench -- --parcels 20000 --db embedded --format xml --rate 0
  */
-import { mkdtemp, rm, chmod } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../src/kernel/config.ts';
-import { startEmbeddedDb } from '../src/kernel/embedded-db.ts';
 import { createLogger } from '../src/kernel/logger.ts';
 import { createPlatform, seedDemo, type Platform } from '../src/server/platform.ts';
 import { PARTIES } from '../test/support/parcels.ts';
 import { enrolBenchParties } from './bench-parties.ts';
 import { makeBenchParcel } from './parcel-messages.ts';
 import type { WireMessage } from './parcel-source.worker.ts';
-import { serverDatabase } from '../test/support/db.ts';
+import { openBenchDb } from './bench-db.ts';
 
 export interface BenchOptions {
   parcels: number;
@@ -76,20 +75,6 @@ function progress(label: string, done: number, total: number): void {
   if (done >= total) process.stderr.write('\n');
 }
 
-async function openDb(kind: 'embedded' | 'server'): Promise<{ url: string; drop(): Promise<void> }> {
-  if (kind === 'server') return serverDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'cbec-bench-'));
-  await chmod(dir, 0o755);
-  const emb = await startEmbeddedDb({ dataDir: dir, port: 0, log: createLogger('silent') });
-  return {
-    url: emb.url,
-    async drop() {
-      await emb.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** Bearer credentials by sender customs code: the demo parties' log-ins, the benchmark's parties' API keys. */
 async function tokens(p: Platform, keys: Map<string, string>): Promise<Map<string, string>> {
   const out = new Map(keys);
@@ -137,7 +122,7 @@ async function baseline(p: Platform, count: number): Promise<number> {
 }
 
 export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult> {
-  const database = await openDb(opts.db);
+  const database = await openBenchDb(opts.db, 'cbec-bench');
   let peakRss = 0;
   let slicePeak = 0;
   const timeline: { rss: number; heapUsed: number }[] = [];

@@ -11,36 +11,19 @@
  *
  *   npm run bench:settlements -- --rows 10000 --db embedded|server [--days 365] [--order chronological|reverse]
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/kernel/config.ts';
-import { startEmbeddedDb } from '../src/kernel/embedded-db.ts';
 import { newId } from '../src/kernel/ids.ts';
 import { createLogger } from '../src/kernel/logger.ts';
 import { createPlatform, seedDemo } from '../src/server/platform.ts';
-import { serverDatabase } from '../test/support/db.ts';
 import { PARTIES } from '../test/support/parcels.ts';
 import { login } from '../test/support/platform.ts';
+import { openBenchDb } from './bench-db.ts';
 
 const ACCOUNT_NO = '622200000000000077';
 const CHUNK = 500;
-
-async function openDb(kind: string): Promise<{ url: string; drop(): Promise<void> }> {
-  if (kind === 'server') return serverDatabase();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'cbec-bench-fxs-'));
-  await chmod(dir, 0o755);
-  const emb = await startEmbeddedDb({ dataDir: dir, port: 0, log: createLogger('silent') });
-  return {
-    url: emb.url,
-    async drop() {
-      await emb.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 const seconds = (t0: number): number => Math.round((performance.now() - t0) / 10) / 100;
 const perSecond = (n: number, s: number): number => Math.round(n / Math.max(s, 0.001));
@@ -62,7 +45,7 @@ async function main(): Promise<void> {
   const n = Number(values.rows);
   const spanDays = Number(values.days);
   const singles = Number(values.single);
-  const database = await openDb(values.db === 'server' ? 'server' : 'embedded');
+  const database = await openBenchDb(values.db === 'server' ? 'server' : 'embedded', 'cbec-bench-fxs');
   const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DEMO: '0', LOGIN_MAX_FAILURES: '1000' });
   const platform = await createPlatform({ config, databaseUrl: database.url, log: createLogger('warn') });
   const db = platform.database.db;
