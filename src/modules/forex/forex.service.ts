@@ -16,6 +16,7 @@ import { summaryLookup, type DeclarationRecord } from '../summary/index.ts';
 import {
   checkReceipt,
   CSV_COLUMNS,
+  csvShapeProblems,
   parseCsv,
   reconcile,
   type ReceiptInput,
@@ -138,19 +139,8 @@ export function createForexService(deps: ForexServiceDeps) {
       const me = await ownCodes(p);
       const table = parseCsv(csv);
       const header = table[0] ?? [];
-      const missing = CSV_COLUMNS.filter((c) => !header.includes(c));
-      if (missing.length)
-        throw validationError([
-          {
-            field: 'header',
-            rule: 'columns',
-            message: { zh: `缺少列: ${missing.join(',')}`, en: `missing columns: ${missing.join(',')}` },
-          },
-        ]);
-      if (table.length - 1 > MAX_ROWS)
-        throw validationError([
-          { field: 'rows', rule: 'maxItems', message: { zh: `每次最多${MAX_ROWS}行`, en: `at most ${MAX_ROWS} rows` } },
-        ]);
+      const shape = csvShapeProblems(header, table.length - 1, CSV_COLUMNS, MAX_ROWS);
+      if (shape.length) throw validationError(shape);
       const inputs: ReceiptInput[] = table.slice(1).map((cells) => {
         const rec = Object.fromEntries(header.map((h, i) => [h, (cells[i] ?? '').trim()]));
         // accountNo is an optional column: the account credited, for the FX settlement accounts.

@@ -12,7 +12,7 @@ import {
   type Principal,
 } from '../identity/index.ts';
 import { summaryLookup } from '../summary/index.ts';
-import { parseCsv } from './rules/receipts.rules.ts';
+import { csvShapeProblems, parseCsv } from './rules/receipts.rules.ts';
 import {
   balanceBook,
   balances,
@@ -533,19 +533,8 @@ export function createSettlementAccountService(deps: SettlementAccountServiceDep
       const me = await seller(p);
       const table = parseCsv(csv);
       const header = (table[0] ?? []).map((h) => h.trim());
-      const missing = SETTLEMENT_CSV_COLUMNS.filter((c) => !header.includes(c));
-      if (missing.length)
-        throw validationError([
-          {
-            field: 'header',
-            rule: 'columns',
-            message: { zh: `缺少列: ${missing.join(',')}`, en: `missing columns: ${missing.join(',')}` },
-          },
-        ]);
-      if (table.length - 1 > MAX_ROWS)
-        throw validationError([
-          { field: 'rows', rule: 'maxItems', message: { zh: `每次最多${MAX_ROWS}行`, en: `at most ${MAX_ROWS} rows` } },
-        ]);
+      const shape = csvShapeProblems(header, table.length - 1, SETTLEMENT_CSV_COLUMNS, MAX_ROWS);
+      if (shape.length) throw validationError(shape);
       // Every row parsed first: the balance book needs the days it will be asked about.
       const rows = table.slice(1).map((cells, i) => {
         const rec = Object.fromEntries(header.map((h, k) => [h, (cells[k] ?? '').trim()]));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkReceipt, parseCsv, reconcile, type ReceiptInput } from './receipts.rules.ts';
+import { checkReceipt, csvShapeProblems, parseCsv, reconcile, type ReceiptInput } from './receipts.rules.ts';
 
 const ok: ReceiptInput = {
   refNo: 'R1',
@@ -129,3 +129,20 @@ for (const c of recon) {
     assert.equal(r!.overdue, c.overdue);
   });
 }
+
+test('a CSV file is refused as a whole for a missing column (all named) or too many rows', () => {
+  const cols = ['refNo', 'amount', 'currency'];
+  assert.deepEqual(csvShapeProblems(cols, 10, cols, 100), []);
+  const missing = csvShapeProblems(['amount'], 1, cols, 100);
+  assert.deepEqual(
+    missing.map((p) => [p.field, p.rule]),
+    [['header', 'columns']],
+  );
+  assert.match(missing[0]!.message.zh, /refNo,currency/);
+  assert.match(missing[0]!.message.en, /missing columns: refNo,currency/);
+  assert.deepEqual(
+    csvShapeProblems(cols, 101, cols, 100).map((p) => [p.field, p.rule, p.message.en]),
+    [['rows', 'maxItems', 'at most 100 rows']],
+  );
+  assert.deepEqual(csvShapeProblems(cols, 100, cols, 100), [], 'the limit itself is allowed');
+});

@@ -149,6 +149,27 @@ export function checkReceipt(row: number, r: ReceiptInput): { ok: ReceiptRow } |
   };
 }
 
+/** Whether a CSV file as a whole can be imported: every column it needs, no more rows than allowed. */
+export function csvShapeProblems(
+  header: readonly string[],
+  rows: number,
+  columns: readonly string[],
+  maxRows: number,
+): FieldProblem[] {
+  const missing = columns.filter((c) => !header.includes(c));
+  if (missing.length)
+    return [
+      {
+        field: 'header',
+        rule: 'columns',
+        message: { zh: `缺少列: ${missing.join(',')}`, en: `missing columns: ${missing.join(',')}` },
+      },
+    ];
+  if (rows > maxRows)
+    return [{ field: 'rows', rule: 'maxItems', message: { zh: `每次最多${maxRows}行`, en: `at most ${maxRows} rows` } }];
+  return [];
+}
+
 /** Minimal RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF; first row is the header. */
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
