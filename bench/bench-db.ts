@@ -10,7 +10,12 @@ import { createLogger } from '../src/kernel/logger.ts';
 import { serverDatabase } from '../test/support/db.ts';
 
 export async function openBenchDb(kind: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
-  if (kind === 'server') return serverDatabase();
+  if (kind === 'server') {
+    const db = await serverDatabase();
+    // BENCH_KEEP_DB=1 leaves the server database for EXPLAIN after the run (its name goes to stderr).
+    if (process.env.BENCH_KEEP_DB !== '1') return db;
+    return { url: db.url, drop: async () => void process.stderr.write(`kept ${db.url}\n`) };
+  }
   const dir = await mkdtemp(path.join(os.tmpdir(), `${prefix}-`));
   await chmod(dir, 0o755);
   const emb = await startEmbeddedDb({ dataDir: dir, port: 0, log: createLogger('silent') });

@@ -180,6 +180,14 @@ test('1,000 parcels through all eight messages as CEB XML, shuffled, all close (
     others.rows.map((r) => `${r.kind}:${r.status}:${r.n}`),
     ['arrival:399:10', 'consolidation:800:10', 'departure:399:10', 'order:120:1000', 'payment:120:1000', 'waybill:120:1000'],
   );
+  // The intake tables hold their references without foreign keys (ADR 0023): nothing points nowhere.
+  const orphans = await sql<{ orphan: string }>`
+    select 'document' as orphan from clr_document d where not exists (select 1 from clr_message m where m.id = d.message_id)
+    union all select 'inventory' from clr_inventory i where not exists (select 1 from clr_document d where d.id = i.document_id)
+    union all select 'parcel event' from clr_parcel_event e where not exists (select 1 from clr_document d where d.id = e.document_id)`.execute(
+    tp.platform.database.db,
+  );
+  assert.deepEqual(orphans.rows, []);
 });
 
 test('the same through the JSON resources', async () => {

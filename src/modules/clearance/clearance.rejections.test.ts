@@ -189,6 +189,23 @@ test('a mismatch rejects the inventory (100) with the reason; a corrected resubm
   );
 });
 
+test('an order changed by another process is matched as stored, not as this process remembered it', async () => {
+  const p = makeParcel(11, 'X');
+  await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
+  const key = `${PARTIES.platform.code}|${p.orderNo}`;
+  // What an appType 2 through another API process leaves: new content under a new message.
+  await sql`
+    update clr_document set message_id = gen_random_uuid(),
+      lines = jsonb_set(lines, '{0,qty}', to_jsonb(((lines->0->>'qty')::int + 1)::text))
+    where kind = 'order' and business_key = ${key} and live`.execute(tp.platform.database.db);
+  await submitOk(tp, t.carrier!, message('CEB505', nextGuid(), PARTIES.carrier, [p.waybill]));
+  await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
+  await drain();
+  const [inv] = await statusOf(tp, 'inventory', key);
+  assert.equal(inv!.status, '100', 'matched against the stored order, whose quantity now differs');
+  assert.match(inv!.return_info ?? '', /quantity differs/);
+});
+
 test('a duplicate business key is refused (-304001) while a live document exists', async () => {
   const p = makeParcel(20, 'D');
   await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
