@@ -41,8 +41,6 @@ export interface Config {
   natsPrefix: string;
   /** How long a worker may hold an outbox work message before JetStream gives it to another. */
   natsAckWaitMs: number;
-  /** documents whose declared content intake keeps for the in-process pipeline (0 = off) */
-  declaredCacheDocuments: number;
 }
 
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
@@ -90,7 +88,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     natsUrl: env.NATS_URL?.trim() || undefined,
     natsPrefix: natsPrefixOf(env.NATS_PREFIX),
     natsAckWaitMs: int(env, 'NATS_ACK_WAIT_MS', 30_000),
-    declaredCacheDocuments: int(env, 'CLEARANCE_CACHE_DOCUMENTS', 20_000),
   };
 }
 

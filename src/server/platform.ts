@@ -31,7 +31,6 @@ import {
   enterpriseCountsCache,
   receiptFeed,
   clearancePipeline,
-  createDeclaredContentCache,
   createClearanceService,
   createReceiptSequencer,
   type ReceiptSequencer,
@@ -262,20 +261,12 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   const forwarder = config.cebForwardUrl
     ? [cebForwarder({ url: config.cebForwardUrl, log, dxpId: config.dxpId, newGuid: () => newId().toUpperCase() })]
     : [];
-  // An API process hands its pipeline work to the workers (NATS): nothing here would read the cache.
-  const declared = createDeclaredContentCache(config.role === 'api' ? 0 : config.declaredCacheDocuments);
   const outbox = createOutbox({
     db,
     log,
     ...(bus ? { onKick: throttled(() => bus.nc.publish(bus.subjects.kick)) } : {}),
     handlers: [
-      clearancePipeline({
-        clock,
-        audit,
-        decide,
-        declared,
-        outbox: { publish: (trx, events) => outbox.publish(trx, events) },
-      }),
+      clearancePipeline({ clock, audit, decide, outbox: { publish: (trx, events) => outbox.publish(trx, events) } }),
       ...forwarder,
       statisticsFolder({ clock }),
       summarySourceFolder(),
@@ -303,7 +294,6 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     clock,
     audit,
     outbox,
-    declared,
     signatures,
     // issue 6: CEB701 on the CEB endpoint goes to the summary module (ceb701 is created below)
     summary: { apply: (p, head, invtNos) => ceb701.intake(p, head, invtNos) },

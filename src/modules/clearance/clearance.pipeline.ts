@@ -3,8 +3,7 @@ import { SYSTEM_ACTOR } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Executor } from '../../kernel/db.ts';
 import type { Outbox, OutboxEvent, OutboxHandler } from '../../kernel/outbox.ts';
-import { createClearanceRepository, type ClearanceRepository, type DocumentRow } from './clearance.repository.ts';
-import type { DeclaredContent, DeclaredContentCache } from './declared-content.cache.ts';
+import { createClearanceRepository, type DocumentRow } from './clearance.repository.ts';
 import { TOPIC_RECEIVED, type ReceivedPayload } from './intake.service.ts';
 import { receiptBatch, recipientsOf } from './receipt.writer.ts';
 import { ruleSetOn, type ClearanceRuleSet } from './rules/clearance.rulesets.ts';
@@ -46,25 +45,8 @@ export function clearancePipeline(deps: {
   ruleSets?: readonly ClearanceRuleSet[];
   /** Publishes follow-up events (TOPIC_CLOSED) in the pipeline's transaction. */
   outbox?: Pick<Outbox, 'publish'>;
-  /** What intake in this process has just accepted; without it every head and line is read back. */
-  declared?: DeclaredContentCache;
 }): OutboxHandler {
-  const { clock, declared } = deps;
-  async function contentOf(
-    repo: ClearanceRepository,
-    docs: readonly { id: string; message_id: string }[],
-  ): Promise<Map<string, Pick<DeclaredContent, 'head' | 'lines'>>> {
-    const out = new Map<string, Pick<DeclaredContent, 'head' | 'lines'>>();
-    const missing = new Set<string>();
-    for (const d of docs) {
-      const c = declared?.recall(d.id, d.message_id);
-      if (c) out.set(d.id, c);
-      else missing.add(d.id);
-    }
-    for (const r of await repo.declaredContent([...missing])) out.set(r.id, r);
-    return out;
-  }
-
+  const { clock } = deps;
   return {
     name: 'clearance.pipeline',
     topics: [TOPIC_RECEIVED, TOPIC_REVIEWED],
@@ -101,20 +83,8 @@ export function clearancePipeline(deps: {
       const decisions: { id: string; lane: string; reason: string | null; decided: boolean }[] = [];
       const decided: string[] = [...reviewed];
       const matchedCounterparts = new Set<string>();
-      const complete = (await repo.matchCandidates(ids)).filter(
-        (c) => c.order && c.waybill && (!rules.requirePayment || c.payment),
-      );
-      const content = await contentOf(
-        repo,
-        complete.flatMap((c) => [c.inventory, c.order!, c.waybill!, ...(c.payment ? [c.payment] : [])]),
-      );
-      const withContent = <T extends { id: string }>(d: T) => ({ ...d, ...content.get(d.id)! });
-      const ready = complete.map((c) => ({
-        inventory: withContent(c.inventory),
-        order: withContent(c.order!),
-        waybill: withContent(c.waybill!),
-        payment: c.payment ? withContent(c.payment) : null,
-      }));
+      const candidates = await repo.matchCandidates(ids);
+      const ready = candidates.filter((c) => c.order && c.waybill && (!rules.requirePayment || c.payment));
       const verdicts = await deps.decide(
         ready
           .filter((c) => matchInventory(rules, c.inventory, c.order!, c.waybill!, c.payment ?? undefined).ok)
@@ -261,15 +231,12 @@ export function clearancePipeline(deps: {
       const releasedKeys = new Set<string>(waybillKeys);
       const closed: string[] = [];
       const moves: { id: string; status: string }[] = [];
-      const movable = await repo.releaseCandidates(decided, [...waybillKeys], rules.releaseRequiresArrival);
-      const movableContent = await contentOf(repo, movable);
-      for (const inv of movable) {
-        const { head } = movableContent.get(inv.id)!;
+      for (const inv of await repo.releaseCandidates(decided, [...waybillKeys], rules.releaseRequiresArrival)) {
         const base = {
           messageType: 'CEB603' as const,
           documentId: inv.id,
           recipients: recipientsOf(inv),
-          head,
+          head: inv.head,
           preNo: inv.pre_no,
           invtNo: inv.invt_no,
         };
@@ -277,7 +244,7 @@ export function clearancePipeline(deps: {
         if (status === '399') {
           receipts.add({ ...base, status: '800' });
           released.push(inv.id);
-          releasedKeys.add(`${head.logisticsCode}|${head.logisticsNo}`);
+          releasedKeys.add(`${inv.head.logisticsCode}|${inv.head.logisticsNo}`);
           status = '800';
         }
         if (status === '800' && inv.departed) {
@@ -288,13 +255,6 @@ export function clearancePipeline(deps: {
         moves.push({ id: inv.id, status });
       }
       await repo.setStatuses(moves, now);
-      // Neither matched counterparts nor closed or refused inventories are read by the pipeline again.
-      declared?.forget([
-        ...matchedCounterparts,
-        ...closed,
-        ...withdrawn,
-        ...statuses.filter((x) => x.status === '100').map((x) => x.id),
-      ]);
       await repo.stampInventories(released, 'released_at', now);
       await repo.stampInventories(closed, 'closed_at', now);
       // Read models (statistics) fold closed exports from this event, in this same transaction.

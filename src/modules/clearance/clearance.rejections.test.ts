@@ -189,7 +189,7 @@ test('a mismatch rejects the inventory (100) with the reason; a corrected resubm
   );
 });
 
-test('an order changed by another process is matched as stored, not as this process remembered it', async () => {
+test('an order changed behind intake’s back is matched as stored', async () => {
   const p = makeParcel(11, 'X');
   await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
   const key = `${PARTIES.platform.code}|${p.orderNo}`;

@@ -63,10 +63,9 @@ export interface ReceiptRow {
 export type NewReceipt = Omit<ReceiptRow, 'id' | 'seq'>;
 
 /** What matching, the decision hook and receipts read of a document: no more crosses the wire. */
-/** A document as matching needs it; its head and lines come from `declaredContent` or the process's cache. */
 export type MatchDocument = Pick<
   DocumentRow,
-  'id' | 'kind' | 'status' | 'guid' | 'message_id' | 'sender_org_id' | 'receipt_copies'
+  'id' | 'kind' | 'status' | 'guid' | 'sender_org_id' | 'receipt_copies' | 'head' | 'lines'
 >;
 
 export interface MatchCandidate {
@@ -263,8 +262,7 @@ export function createClearanceRepository(exec: Executor) {
       payments: string[];
     }): Promise<MatchCandidate[]> {
       // Counterparts come as o_/w_/p_ prefixed columns: no jsonb is built per row and sent as text.
-      // Heads and lines are not read here: the pipeline has most of them from intake (DeclaredContentCache).
-      type Row = MatchCandidate['inventory'] & Record<string, unknown>;
+      type Row = MatchCandidate['inventory'] & { o_lines: Fields[] } & Record<string, unknown>;
       // Keys go through `any(array(select …))`: the planner then probes the indexes for a batch
       // instead of trusting statistics that lag a table growing by thousands of rows a second
       // (it chose sequential scans of every inventory per batch). Rows are locked in id order
@@ -284,21 +282,21 @@ export function createClearanceRepository(exec: Executor) {
           order by d.id
           for update
         )
-        select d.id, d.kind, d.status, d.guid, d.message_id, d.sender_org_id, d.receipt_copies, d.pre_no,
+        select d.id, d.kind, d.status, d.guid, d.sender_org_id, d.receipt_copies, d.head, d.lines, d.pre_no,
                i.invt_no, i.order_key, i.waybill_key,
-               o.id as o_id, o.status as o_status, o.guid as o_guid, o.message_id as o_message_id,
-               o.sender_org_id as o_sender_org_id, o.receipt_copies as o_receipt_copies,
-               w.id as w_id, w.status as w_status, w.guid as w_guid, w.message_id as w_message_id,
-               w.sender_org_id as w_sender_org_id, w.receipt_copies as w_receipt_copies,
-               p.id as p_id, p.status as p_status, p.guid as p_guid, p.message_id as p_message_id,
-               p.sender_org_id as p_sender_org_id, p.receipt_copies as p_receipt_copies
+               o.id as o_id, o.status as o_status, o.guid as o_guid, o.sender_org_id as o_sender_org_id,
+               o.receipt_copies as o_receipt_copies, o.head as o_head, o.lines as o_lines,
+               w.id as w_id, w.status as w_status, w.guid as w_guid, w.sender_org_id as w_sender_org_id,
+               w.receipt_copies as w_receipt_copies, w.head as w_head,
+               p.id as p_id, p.status as p_status, p.guid as p_guid, p.sender_org_id as p_sender_org_id,
+               p.receipt_copies as p_receipt_copies, p.head as p_head
         from locked l
         join clr_document d on d.id = l.id
         join clr_inventory i on i.document_id = l.id
         left join clr_document o on o.kind = 'order' and o.live and o.business_key = i.order_key
         left join clr_document w on w.kind = 'waybill' and w.live and w.business_key = i.waybill_key
         left join clr_document p on p.kind = 'payment' and p.live and p.business_key = i.order_key`.execute(db);
-      const side = (s: Row, p: 'o' | 'w' | 'p', kind: DocKind): MatchDocument | null => {
+      const side = (s: Row, p: 'o' | 'w' | 'p', kind: DocKind, lines: Fields[]): MatchDocument | null => {
         const id = s[`${p}_id`] as string | null;
         if (id === null) return null;
         return {
@@ -306,9 +304,10 @@ export function createClearanceRepository(exec: Executor) {
           kind,
           status: s[`${p}_status`] as string,
           guid: s[`${p}_guid`] as string,
-          message_id: s[`${p}_message_id`] as string,
           sender_org_id: s[`${p}_sender_org_id`] as string,
           receipt_copies: s[`${p}_receipt_copies`] as string[],
+          head: s[`${p}_head`] as Fields,
+          lines,
         };
       };
       return r.rows
@@ -318,27 +317,20 @@ export function createClearanceRepository(exec: Executor) {
             kind: x.kind,
             status: x.status,
             guid: x.guid,
-            message_id: x.message_id,
             sender_org_id: x.sender_org_id,
             receipt_copies: x.receipt_copies,
+            head: x.head,
+            lines: x.lines,
             pre_no: x.pre_no,
             invt_no: x.invt_no,
             order_key: x.order_key,
             waybill_key: x.waybill_key,
           },
-          order: side(x, 'o', 'order'),
-          waybill: side(x, 'w', 'waybill'),
-          payment: side(x, 'p', 'payment'),
+          order: side(x, 'o', 'order', x.o_lines),
+          waybill: side(x, 'w', 'waybill', []),
+          payment: side(x, 'p', 'payment', []),
         }))
         .sort((a, b) => (a.inventory.id < b.inventory.id ? -1 : a.inventory.id > b.inventory.id ? 1 : 0));
-    },
-
-    /** Heads and lines as declared, for the documents the pipeline's cache does not hold. */
-    async declaredContent(ids: string[]): Promise<{ id: string; message_id: string; head: Fields; lines: Fields[] }[]> {
-      if (ids.length === 0) return [];
-      const r = await sql<{ id: string; message_id: string; head: Fields; lines: Fields[] }>`
-        select id, message_id, head, lines from clr_document where id = any(${ids}::uuid[])`.execute(db);
-      return r.rows;
     },
 
     /** Payment collections of orders already matched (their order is 120), still waiting at 2. */
@@ -381,7 +373,7 @@ export function createClearanceRepository(exec: Executor) {
         id: string;
         status: string;
         guid: string;
-        message_id: string;
+        head: Fields;
         parties: string[];
         sender_org_id: string;
         receipt_copies: string[];
@@ -400,7 +392,7 @@ export function createClearanceRepository(exec: Executor) {
           from cand c join clr_parcel_event e on e.waybill_key = c.waybill_key
           group by c.document_id
         )
-        select d.id, d.status, d.guid, d.message_id, d.parties, d.sender_org_id, d.receipt_copies, d.pre_no, i.invt_no,
+        select d.id, d.status, d.guid, d.head, d.parties, d.sender_org_id, d.receipt_copies, d.pre_no, i.invt_no,
           ev.bound, ev.arrived, ev.departed
         from ev join clr_inventory i on i.document_id = ev.document_id join clr_document d on d.id = ev.document_id
         where d.live and ((d.status = '399' and ev.bound and (ev.arrived or not ${requireArrival})) or (d.status = '800' and ev.departed))

@@ -22,7 +22,6 @@ export {
 export { DOC_KINDS, type DocKind } from './rules/documents.rules.ts';
 export type { FilingPort, DirectoryPort } from './clearance.ports.ts';
 export { migrationsDir as clearanceMigrations } from './clearance.migrations.ts';
-export { createDeclaredContentCache, type DeclaredContentCache } from './declared-content.cache.ts';
 export { createReceiptSequencer, type ReceiptSequencer } from './receipt.sequencer.ts';
 export { cebForwarder } from './ceb.forwarder.ts';
 export {

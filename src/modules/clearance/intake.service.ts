@@ -8,7 +8,6 @@ import type { Outbox } from '../../kernel/outbox.ts';
 import { actorOf, requirePrincipal, type Principal } from '../identity/index.ts';
 import type { DirectoryPort, FilingPort, SignaturePort, SummaryIntakePort } from './clearance.ports.ts';
 import { submitSummaryApply } from './intake.summary.ts';
-import type { DeclaredContentCache } from './declared-content.cache.ts';
 import { createClearanceRepository, type DocumentRow } from './clearance.repository.ts';
 import { receiptBatch, recipientsOf } from './receipt.writer.ts';
 import { allocateNumbers, checkSender, formatRejection, type NumberBlocks } from './intake.checks.ts';
@@ -62,8 +61,6 @@ export function createIntakeService(deps: {
   directory: DirectoryPort;
   signatures?: SignaturePort;
   summary?: SummaryIntakePort;
-  /** Shared with this process's pipeline, which then need not read back what was just stored. */
-  declared?: DeclaredContentCache;
 }) {
   const { db, clock, outbox } = deps;
 
@@ -325,13 +322,9 @@ export function createIntakeService(deps: {
         receivedAt: now,
       });
       await repo.insertDocuments(inserts);
-      // Remembered before commit: should the transaction fail, the entries name a message that never
-      // existed, match no document and age out.
-      deps.declared?.remember(inserts);
       await repo.insertInventories(inventoryRows);
       if (replaces.length) {
         await repo.replaceDocuments(replaces);
-        deps.declared?.remember(replaces);
         if (spec.kind === 'inventory') {
           await repo.updateInventoryKeys(
             replaces.map((r) => ({
