@@ -72,11 +72,17 @@ test('toScaled refuses what is not an N19,5 decimal', () => {
     fc.property(
       fc.oneof(
         fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e5', '0x10', '', ' ', '1.234567', '.5', '5.', '+1', '1,5', '--1'),
-        fc.string().filter((s) => !/^\s*-?\d+(\.\d{1,5})?\s*$/.test(s)),
+        fc.string().filter((s) => !/^\s*-?\d+(\.\d{1,5}0*)?\s*$/.test(s)),
       ),
       (s) => {
         assert.throws(() => toScaled(s), /not an N19,5 decimal/);
       },
     ),
   );
+});
+
+test('zeros past the fifth place carry no value: read, not refused (the CEB validator accepts them)', () => {
+  assert.equal(toScaled('3.000000'), toScaled('3'));
+  assert.equal(toScaled('1.2345600'), toScaled('1.23456'));
+  assert.throws(() => toScaled('1.0000001'), /not an N19,5 decimal/);
 });

@@ -5,7 +5,9 @@
 const SCALE = 100_000n;
 
 export function toScaled(value: string): bigint {
-  const m = /^(-?)(\d+)(?:\.(\d{1,5}))?$/.exec(value.trim());
+  // Zeros past the fifth place carry no value and the CEB validator lets them through ("3.000000"):
+  // refusing them here would fail a whole pipeline batch on every retry.
+  const m = /^(-?)(\d+)(?:\.(\d{1,5})0*)?$/.exec(value.trim());
   if (!m) throw new Error(`not an N19,5 decimal: "${value}"`);
   const frac = (m[3] ?? '').padEnd(5, '0');
   const n = BigInt(m[2]!) * SCALE + BigInt(frac);

@@ -1,5 +1,5 @@
 import type { ClearanceRuleSet } from './clearance.rulesets.ts';
-import { sumScaled, toScaled, within, withinPct } from './decimal.ts';
+import { fromScaled, sumScaled, toScaled, within, withinPct } from './decimal.ts';
 
 /**
  * Three-document match (三单比对) of an inventory with its order and waybill (and, where the rule
@@ -19,6 +19,8 @@ export interface Mismatch {
   other: string | undefined;
   zh: string;
   en: string;
+  /** what the first value is when it is not the inventory's (a payment is checked against the order) */
+  first?: { zh: string; en: string };
 }
 
 export type MatchOutcome = { ok: true } | { ok: false; mismatches: Mismatch[] };
@@ -76,7 +78,7 @@ export function matchInventory(
     m.push(
       differ(
         'totalPrice',
-        String(invTotal),
+        fromScaled(invTotal),
         ord.goodsValue,
         '清单总价与订单货值不一致',
         'inventory total differs from the order goods value',
@@ -114,22 +116,32 @@ export function matchInventory(
     const withFreight = value + toScaled(ord.freight ?? '0');
     const charge = toScaled(p.charge ?? '0');
     if (!within(charge, value, tolerance) && !within(charge, withFreight, tolerance)) {
-      m.push(
-        differ('payment/charge', ord.goodsValue, p.charge, '收款金额与订单不一致', 'amount collected differs from the order'),
-      );
+      m.push({
+        ...differ('payment/charge', ord.goodsValue, p.charge, '收款金额与订单不一致', 'amount collected differs from the order'),
+        first: ORDER_SIDE,
+      });
     }
     if (p.currency !== ord.currency) {
-      m.push(
-        differ('payment/currency', ord.currency, p.currency, '收款币制与订单不一致', 'payment currency differs from the order'),
-      );
+      m.push({
+        ...differ(
+          'payment/currency',
+          ord.currency,
+          p.currency,
+          '收款币制与订单不一致',
+          'payment currency differs from the order',
+        ),
+        first: ORDER_SIDE,
+      });
     }
   }
   return m.length === 0 ? { ok: true } : { ok: false, mismatches: m };
 }
 
+const ORDER_SIDE = { zh: '订单', en: 'order' };
+
 export function describeMismatches(ms: Mismatch[]): { zh: string; en: string } {
   return {
-    zh: `三单比对不符：${ms.map((x) => `${x.zh}（${x.field}：清单 ${x.inventory ?? '—'}，对方 ${x.other ?? '—'}）`).join('；')}`,
-    en: `Three-document match failed: ${ms.map((x) => `${x.en} (${x.field}: inventory ${x.inventory ?? '—'}, other ${x.other ?? '—'})`).join('; ')}`,
+    zh: `三单比对不符：${ms.map((x) => `${x.zh}（${x.field}：${x.first?.zh ?? '清单'} ${x.inventory ?? '—'}，对方 ${x.other ?? '—'}）`).join('；')}`,
+    en: `Three-document match failed: ${ms.map((x) => `${x.en} (${x.field}: ${x.first?.en ?? 'inventory'} ${x.inventory ?? '—'}, other ${x.other ?? '—'})`).join('; ')}`,
   };
 }
