@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { RegisteredRoute } from '../../src/server/app.ts';
 import { DEMO_USERS, jurisdictionPrefix } from '../../src/modules/identity/index.ts';
+import { DEMO_PRODUCTS } from '../../src/modules/filing/index.ts';
 import { login, startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { makeParcel, message, PARTIES, siteMessages } from '../support/parcels.ts';
 import { submitOk } from '../support/clearance.ts';
@@ -115,8 +116,11 @@ function routes(): RegisteredRoute[] {
 
 const NIL = '00000000-0000-7000-8000-000000000000';
 
-function fill(url: string, id = NIL): string {
-  return url.replace(/\*$/, 'x').replace(/:(\w+)/g, (_m, name: string) => (name === 'id' || name.endsWith('Id') ? id : 'x'));
+/** Route parameters that hold a row's uuid; the rest are business keys (logisticsNo, code …). */
+const isIdParam = (name: string): boolean => name === 'id' || name.endsWith('Id');
+
+function fill(url: string, id = NIL, key = 'x'): string {
+  return url.replace(/\*$/, 'x').replace(/:(\w+)/g, (_m, name: string) => (isIdParam(name) ? id : key));
 }
 
 interface Answer {
@@ -125,13 +129,13 @@ interface Answer {
 }
 
 /** Over real HTTP: a granted stream (SSE) answers its status at once and is then cut off. */
-async function call(r: RegisteredRoute, who: string, id?: string): Promise<Answer> {
+async function call(r: RegisteredRoute, who: string, id?: string, key?: string): Promise<Answer> {
   const token = who === 'anonymous' ? undefined : tokens[who];
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), 15_000);
   try {
     const body = r.method === 'GET' || r.method === 'DELETE' ? undefined : '{}';
-    const res = await fetch(new URL(fill(r.url, id), tp.baseUrl), {
+    const res = await fetch(new URL(fill(r.url, id, key), tp.baseUrl), {
       method: r.method,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -206,7 +210,11 @@ async function ownedRows(): Promise<OwnedRow[]> {
     const arrCols = cs.filter((c) => (c.c === 'parties' || c.c === 'readers') && c.type === '_uuid').map((c) => c.c);
     const placeCols = cs.filter((c) => c.c === 'jurisdiction' || c.c === 'customs_code').map((c) => c.c);
     const self = t === 'organisation' ? [sql`id::text`] : [];
-    const orgExpr = sql.join([...self, ...orgCols.map((c) => sql`${sql.ref(c)}::text`), sql`null`]);
+    // A row of a user (a session, say) belongs to the user's organisation.
+    const ofUser = cs.some((c) => c.c === 'user_id' && c.type === 'uuid')
+      ? [sql`(select u.organisation_id::text from app_user u where u.id = x.user_id)`]
+      : [];
+    const orgExpr = sql.join([...self, ...ofUser, ...orgCols.map((c) => sql`${sql.ref(c)}::text`), sql`null`]);
     const arrExpr = arrCols.length
       ? sql.join(
           arrCols.map((c) => sql`coalesce(${sql.ref(c)}::text[], '{}')`),
@@ -216,7 +224,7 @@ async function ownedRows(): Promise<OwnedRow[]> {
     const placeExpr = sql.join([...placeCols.map((c) => sql`${sql.ref(c)}::text`), sql`null`]);
     const rows = await sql<{ id: string; orgs: (string | null)[]; places: (string | null)[] }>`
       select id::text as id, array[${orgExpr}]::text[] || ${arrExpr} as orgs, array[${placeExpr}]::text[] as places
-      from ${sql.table(t)} order by id limit 60`.execute(db);
+      from ${sql.table(t)} x order by id limit 60`.execute(db);
     for (const r of rows.rows) {
       out.push({
         table: t,
@@ -300,6 +308,15 @@ before(async () => {
   const site = siteMessages(1, parcels, 'TM');
   await submitOk(tp, tokens.warehouse!, site.arrival);
   await tp.platform.settle();
+  // A trace code of the seller: its events route is keyed by the code.
+  const product = DEMO_PRODUCTS.find((x) => x.ebcCode === PARTIES.seller.code)!;
+  const code = await tp.platform.app.inject({
+    method: 'POST',
+    url: '/api/v1/trace/codes',
+    headers: { authorization: `Bearer ${tokens.seller}` },
+    payload: { kind: 'unit', itemNo: product.itemNo, batchNo: 'TM-1', quantity: 1, producer: '景德镇 / Jingdezhen' },
+  });
+  assert.equal(code.statusCode, 201, code.body);
   // Owned configuration rows: an API key and a webhook of the seller, one of the payer.
   for (const who of ['seller', 'payer']) {
     const key = await tp.platform.app.inject({
@@ -411,8 +428,18 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
     const before = await fingerprint();
     const leaks: string[] = [];
     let calls = 0;
-    const idRoutes = routes().filter((r) => /:id\b/.test(r.url));
+    // Every route keyed by a row's uuid, whatever its parameter is called (:id, :orgId, :sessionId …).
+    const idRoutes = routes().filter((r) => [...r.url.matchAll(/:(\w+)/g)].some((m) => isIdParam(m[1]!)));
     assert.ok(idRoutes.length >= 10, `expected the :id routes, found ${idRoutes.length}`);
+    for (const named of [
+      '/api/v1/tax/profiles/:orgId',
+      '/api/v1/risk/decisions/:inventoryId',
+      '/api/v1/auth/sessions/:sessionId',
+    ])
+      assert.ok(
+        idRoutes.some((r) => r.url === named),
+        `${named} is walked`,
+      );
     for (const r of idRoutes) {
       const allowed = new Set(MATRIX[r.permission ?? ''] ?? []);
       for (const who of [...ENTERPRISES, ...AGENCIES]) {
@@ -426,15 +453,65 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
         for (const row of [...perTable.values()].flat()) {
           const a = await call(r, who, row.id);
           calls++;
-          // 2xx is a leak, 5xx a crash; 404 (not yours), 403 (your role may not) and 400 (not an id
-          // of this kind) are refusals.
-          if (a.status < 300 || a.status >= 500) leaks.push(`${routeKey(r)} as ${who} with ${row.table} ${row.id}: ${a.status}`);
+          // 2xx is a leak, 5xx a crash; 404 (not yours) and 403 (your role may not) are refusals, and
+          // so is 400 where a body is sent: '{}' fails a write's schema before any lookup. A read
+          // has no body to fail, so it must answer as for a row that does not exist.
+          const refused = a.status === 404 || a.status === 403 || (a.status === 400 && r.method !== 'GET');
+          if (!refused) leaks.push(`${routeKey(r)} as ${who} with ${row.table} ${row.id}: ${a.status}`);
         }
       }
     }
     assert.ok(calls > 500, `only ${calls} foreign-id calls`);
     assert.deepEqual(leaks, []);
     assert.deepEqual(await fingerprint(), before, 'a foreign-id call changed the database');
+  });
+
+  test('routes keyed by a business key (logistics number, trace code) refuse other parties’ keys', async () => {
+    const db = tp.platform.database.db;
+    const parcels = await sql<{ key: string; orgs: string[]; place: string | null }>`
+      select i.logistics_no as key, d.parties::text[] as orgs, d.customs_code as place
+      from clr_inventory i join clr_document d on d.id = i.document_id`.execute(db);
+    const codes = await sql<{
+      key: string;
+      orgs: string[];
+    }>`select code as key, array[org_id::text] as orgs from tr_code`.execute(db);
+    const keyed: Record<string, { key: string; orgs: string[]; place?: string | null }[]> = {
+      logisticsNo: parcels.rows,
+      code: codes.rows,
+    };
+    assert.ok(parcels.rows.length > 0 && codes.rows.length > 0, 'the setup declared parcels and made a trace code');
+    const before = await fingerprint();
+    const leaks: string[] = [];
+    let calls = 0;
+    for (const r of routes()) {
+      // `:code` is a trace code under /trace/ only (elsewhere it names an entry of a code table).
+      const param = [...r.url.matchAll(/:(\w+)/g)]
+        .map((m) => m[1]!)
+        .find((n) => n in keyed && (n !== 'code' || r.url.startsWith('/api/v1/trace/')));
+      // The public trace pages answer anyone by design: a buyer scans the code.
+      if (!param || r.permission === 'public') continue;
+      const allowed = new Set(MATRIX[r.permission ?? ''] ?? []);
+      for (const who of [...ENTERPRISES, ...AGENCIES].filter((w) => allowed.has(w))) {
+        const org = orgOf[who]!;
+        const prefix = jurisdictionPrefix(org.jurisdiction) ?? '\u0000';
+        // An agency's foreign parcels lie outside its jurisdiction; trace codes have no place (an
+        // inspection official may record on any), so only enterprises are walked with them.
+        const foreign = keyed[param]!.filter(
+          (x) =>
+            !x.orgs.includes(org.id) &&
+            (org.kind === 'enterprise' || (x.place !== undefined && !(x.place ?? '').startsWith(prefix))),
+        );
+        for (const x of foreign.slice(0, 2)) {
+          const a = await call(r, who, NIL, x.key);
+          calls++;
+          const refused = a.status === 404 || a.status === 403 || (a.status === 400 && r.method !== 'GET');
+          if (!refused) leaks.push(`${routeKey(r)} as ${who} with ${param} ${x.key}: ${a.status}`);
+        }
+      }
+    }
+    assert.ok(calls > 10, `only ${calls} foreign-key calls`);
+    assert.deepEqual(leaks, []);
+    assert.deepEqual(await fingerprint(), before, 'a foreign-key call changed the database');
   });
 
   test('control: the same routes answer an owner (the walk can see a leak)', async () => {
