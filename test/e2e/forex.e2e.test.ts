@@ -7,9 +7,18 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
+import type { Page } from 'playwright-core';
 import { RESULTS, withBrowser, loginAs } from '../support/browser.ts';
 
 const WAIT_MS = 20_000;
+
+/** The ECharts chart inside the element with this test id is drawn: a canvas with a size. */
+async function assertChartDrawn(page: Page, testId: string): Promise<void> {
+  const canvas = page.getByTestId(testId).getByTestId('stats-chart').locator('canvas').first();
+  await canvas.waitFor({ timeout: WAIT_MS });
+  const box = await canvas.boundingBox();
+  assert.ok(box && box.width > 100 && box.height > 100, `${testId}: chart canvas drawn: ${JSON.stringify(box)}`);
+}
 
 test('forex CSV import shows per-row errors; an RMB settlement without evidence reaches the PBoC desk', async (t) => {
   await withBrowser(t, async (page, tp) => {
@@ -43,7 +52,21 @@ test('forex CSV import shows per-row errors; an RMB settlement without evidence 
     await page.getByTestId('menu-pboc-desk').click();
     await page.getByTestId('pboc-title').waitFor({ timeout: WAIT_MS });
     await page.getByText('E2E-RMB-1').waitFor({ timeout: WAIT_MS });
+    await assertChartDrawn(page, 'pboc-desk-chart');
+    // The chart counts the new settlement: its month is on the axis (ECharts' aria description).
+    const pbocChart = page.getByTestId('pboc-desk-chart').getByTestId('stats-chart');
+    assert.match((await pbocChart.getAttribute('aria-label')) ?? '', /2026-11/);
+    await page.waitForTimeout(1100); // ECharts' 1 s entry animation, so the shot shows the bars grown
     await page.screenshot({ path: join(RESULTS, 'pboc-desk.png'), fullPage: true });
+
+    // The forex officer's desk charts declared vs received per period and enterprises per status.
+    await loginAs(page, tp.baseUrl, 'forex');
+    await page.getByTestId('menu-forex-desk').click();
+    await page.getByTestId('forex-desk-title').waitFor({ timeout: WAIT_MS });
+    await assertChartDrawn(page, 'forex-desk-chart-periods');
+    await assertChartDrawn(page, 'forex-desk-chart-status');
+    await page.waitForTimeout(1100);
+    await page.screenshot({ path: join(RESULTS, 'forex-desk.png'), fullPage: true });
   });
 });
 

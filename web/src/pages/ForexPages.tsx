@@ -1,7 +1,7 @@
 import { UploadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Input, Space, Table, Tag, Upload } from 'antd';
-import { useState } from 'react';
+import { Alert, App, Button, Card, Col, Form, Input, Row, Space, Table, Tag, Upload } from 'antd';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { ImportErrorsTable } from '../components/ImportErrorsTable.tsx';
@@ -46,6 +46,171 @@ function PeriodsTable({ rows, testId }: { rows: PeriodRow[]; testId: string }) {
         },
       ]}
     />
+  );
+}
+
+/** Chart labels the shared message catalogue does not carry: Chinese first, English second. */
+const CHART_LABEL = {
+  periodsChart: { zh: '各期间申报金额与已收汇（按币制合计）', en: 'Declared vs received per period (summed per currency)' },
+  statusChart: { zh: '各核对状态的企业数', en: 'Enterprises per reconciliation status' },
+  enterprises: { zh: '企业数', en: 'Enterprises' },
+  pbocChart: { zh: '缺少材料的结算：按月与机构', en: 'Settlements lacking evidence, per month and institution' },
+  settlements: { zh: '结算笔数', en: 'Settlements' },
+  amountCny: { zh: '金额合计（元）', en: 'Total amount (CNY)' },
+  noData: { zh: '暂无数据', en: 'No data' },
+} as const;
+
+/** Reconciliation statuses as the API names them; "overdue" is an under-received period past its deadline. */
+const STATUS_LABEL: Record<string, { zh: string; en: string }> = {
+  matched: { zh: '已核平', en: 'Matched' },
+  under_received: { zh: '收汇不足', en: 'Under-received' },
+  overdue: { zh: '逾期未收汇', en: 'Overdue' },
+  over_received: { zh: '超额收汇', en: 'Over-received' },
+  undeclared: { zh: '未申报', en: 'Undeclared' },
+};
+const STATUS_COLOR: Record<string, string> = {
+  matched: '#52c41a',
+  under_received: '#fa8c16',
+  overdue: '#f5222d',
+  over_received: '#1677ff',
+  undeclared: '#8c8c8c',
+};
+
+/** A centred "no data" note for a chart whose series are empty (ECharts draws bare axes otherwise). */
+const emptyNote = (empty: boolean, text: string) =>
+  empty ? { title: { text, left: 'center', top: 'middle', textStyle: { color: '#8c8c8c', fontSize: 14 } } } : {};
+
+/** "12.50" → 1250: sums in cents, so amounts add up without floating-point drift. */
+const cents = (v: string): number => Math.round(Number(v) * 100) || 0;
+const yuan = (c: number): number => c / 100;
+
+function useChartLabel() {
+  const { i18n } = useTranslation();
+  const en = i18n.language === 'en';
+  return useMemo(
+    () => ({
+      label: (k: keyof typeof CHART_LABEL) => (en ? CHART_LABEL[k].en : CHART_LABEL[k].zh),
+      status: (s: string) => (STATUS_LABEL[s] ? (en ? STATUS_LABEL[s].en : STATUS_LABEL[s].zh) : s),
+    }),
+    [en],
+  );
+}
+
+/** The desk's two charts: declared vs received per period and currency, and enterprises per status. */
+function ForexDeskCharts({ recon }: { recon: Recon[] }) {
+  const { t } = useTranslation();
+  const { label, status } = useChartLabel();
+  const periods = useMemo(() => {
+    const m = new Map<string, { declared: number; received: number }>();
+    for (const e of recon)
+      for (const p of e.periods) {
+        const key = `${p.period} ${p.currency}`;
+        const v = m.get(key) ?? { declared: 0, received: 0 };
+        v.declared += cents(p.declared);
+        v.received += cents(p.received);
+        m.set(key, v);
+      }
+    return [...m].sort(([a], [b]) => a.localeCompare(b));
+  }, [recon]);
+  // An enterprise counts once under every status one of its periods has (overdue apart from merely short).
+  const statuses = useMemo(() => {
+    const m = new Map<string, Set<string>>(Object.keys(STATUS_LABEL).map((s) => [s, new Set()]));
+    for (const e of recon)
+      for (const p of e.periods) {
+        const s = p.overdue ? 'overdue' : p.status;
+        if (!m.has(s)) m.set(s, new Set());
+        m.get(s)!.add(e.orgId);
+      }
+    return [...m].map(([s, orgs]) => ({ s, n: orgs.size }));
+  }, [recon]);
+  const periodsOption = useMemo(
+    () => ({
+      ...emptyNote(periods.length === 0, label('noData')),
+      tooltip: { trigger: 'axis' },
+      legend: {},
+      grid: { left: 60, right: 20, bottom: 40 },
+      xAxis: { type: 'category', data: periods.map(([k]) => k) },
+      yAxis: { type: 'value' },
+      series: [
+        { type: 'bar', name: t('sumx.declared'), data: periods.map(([, v]) => yuan(v.declared)) },
+        { type: 'bar', name: t('sumx.received'), data: periods.map(([, v]) => yuan(v.received)) },
+      ],
+    }),
+    [periods, t, label],
+  );
+  const statusOption = useMemo(
+    () => ({
+      ...emptyNote(recon.length === 0, label('noData')),
+      tooltip: {},
+      grid: { left: 40, right: 20, bottom: 40 },
+      xAxis: { type: 'category', data: statuses.map((x) => status(x.s)), axisLabel: { interval: 0 } },
+      yAxis: { type: 'value', name: label('enterprises'), minInterval: 1 },
+      series: [
+        {
+          type: 'bar',
+          name: label('enterprises'),
+          data: statuses.map((x) => ({ value: x.n, itemStyle: { color: STATUS_COLOR[x.s] ?? '#722ed1' } })),
+        },
+      ],
+    }),
+    [statuses, recon.length, label, status],
+  );
+  return (
+    <Row gutter={16} style={{ marginBottom: 16 }}>
+      <Col xs={24} lg={14}>
+        <Card size="small" title={label('periodsChart')} data-testid="forex-desk-chart-periods">
+          <StatsChart option={periodsOption} height={260} />
+        </Card>
+      </Col>
+      <Col xs={24} lg={10}>
+        <Card size="small" title={label('statusChart')} data-testid="forex-desk-chart-status">
+          <StatsChart option={statusOption} height={260} />
+        </Card>
+      </Col>
+    </Row>
+  );
+}
+
+interface LackingSettlement {
+  id: string;
+  institutionCode: string;
+  ebcCode: string;
+  refNo: string;
+  amount: string;
+  settledOn: string;
+}
+
+/**
+ * Settlements lacking evidence per month, stacked by institution, with the month's total amount.
+ * The API lists only settlements lacking evidence, so those with evidence cannot be shown here.
+ */
+function PbocDeskChart({ rows }: { rows: LackingSettlement[] }) {
+  const { label } = useChartLabel();
+  const option = useMemo(() => {
+    const months = [...new Set(rows.map((r) => r.settledOn.slice(0, 7)))].sort();
+    const institutions = [...new Set(rows.map((r) => r.institutionCode))].sort();
+    const count = (m: string, i: string) => rows.filter((r) => r.settledOn.startsWith(m) && r.institutionCode === i).length;
+    const total = (m: string) => rows.filter((r) => r.settledOn.startsWith(m)).reduce((s, r) => s + cents(r.amount), 0);
+    return {
+      ...emptyNote(rows.length === 0, label('noData')),
+      tooltip: { trigger: 'axis' },
+      legend: {},
+      grid: { left: 50, right: 80, bottom: 40 },
+      xAxis: { type: 'category', data: months },
+      yAxis: [
+        { type: 'value', name: label('settlements'), minInterval: 1 },
+        { type: 'value', name: label('amountCny'), splitLine: { show: false } },
+      ],
+      series: [
+        ...institutions.map((i) => ({ type: 'bar', stack: 'n', name: i, data: months.map((m) => count(m, i)) })),
+        { type: 'line', name: label('amountCny'), yAxisIndex: 1, data: months.map((m) => yuan(total(m))) },
+      ],
+    };
+  }, [rows, label]);
+  return (
+    <Card size="small" title={label('pbocChart')} style={{ marginBottom: 16 }} data-testid="pboc-desk-chart">
+      <StatsChart option={option} height={260} />
+    </Card>
   );
 }
 
@@ -94,6 +259,7 @@ export function ForexDeskPage() {
         <LoadError error={q.error} />
       ) : (
         <>
+          <ForexDeskCharts recon={recon} />
           {recon.map((e) => (
             <div key={e.orgId} style={{ marginBottom: 16 }}>
               <b>{e.ebcName}</b>
@@ -119,31 +285,29 @@ export function PbocDeskPage() {
   const { t } = useTranslation();
   const q = useQuery({
     queryKey: ['pboc-desk'],
-    queryFn: ({ signal }) =>
-      api<{ id: string; institutionCode: string; ebcCode: string; refNo: string; amount: string; settledOn: string }[]>(
-        '/pboc/settlements-lacking-evidence',
-        {
-          signal,
-        },
-      ),
+    queryFn: ({ signal }) => api<LackingSettlement[]>('/pboc/settlements-lacking-evidence', { signal }),
   });
+  const rows = q.data ?? [];
   return (
     <Page title={t('sumx.pbocTitle')} testId="pboc-title">
       {q.error ? (
         <LoadError error={q.error} />
       ) : (
-        <Table
-          size="small"
-          rowKey="id"
-          dataSource={q.data ?? []}
-          columns={[
-            { title: t('sumx.refNo'), dataIndex: 'refNo' },
-            { title: 'institution', dataIndex: 'institutionCode' },
-            { title: t('sumx.enterprise'), dataIndex: 'ebcCode' },
-            { title: t('sumx.amount'), dataIndex: 'amount' },
-            { title: t('sumx.settledOn'), dataIndex: 'settledOn' },
-          ]}
-        />
+        <>
+          <PbocDeskChart rows={rows} />
+          <Table
+            size="small"
+            rowKey="id"
+            dataSource={rows}
+            columns={[
+              { title: t('sumx.refNo'), dataIndex: 'refNo' },
+              { title: 'institution', dataIndex: 'institutionCode' },
+              { title: t('sumx.enterprise'), dataIndex: 'ebcCode' },
+              { title: t('sumx.amount'), dataIndex: 'amount' },
+              { title: t('sumx.settledOn'), dataIndex: 'settledOn' },
+            ]}
+          />
+        </>
       )}
     </Page>
   );
