@@ -25,6 +25,7 @@ const SENDER_USER: Record<string, string> = {
   CEB507: 'warehouse',
   CEB607: 'broker',
   CEB509: 'carrier',
+  CEB605: 'broker',
 };
 
 /** Deterministic shuffle (mulberry32), so a failure replays. */
@@ -116,6 +117,7 @@ const RESOURCE: Record<string, string> = {
   CEB507: 'arrivals',
   CEB607: 'consolidations',
   CEB509: 'departures',
+  CEB605: 'inventory-cancellations',
 };
 
 async function submitJson(m: CebMessage) {
@@ -164,6 +166,70 @@ async function drive(
   await tp.platform.settle();
 }
 
+/** CEB605 for the given inventories (by invtNo): the broker cancels them. */
+function cancellations(invtNos: string[], guidBase: number): CebMessage {
+  return message(
+    'CEB605',
+    guidOf(guidBase, 1),
+    PARTIES.broker,
+    invtNos.map((invtNo, i) => ({
+      head: {
+        guid: guidOf(guidBase + 1, i + 1),
+        appType: '1',
+        appTime: '20261126120000',
+        appStatus: '2',
+        customsCode: '4006',
+        copNo: `K-CAN-${guidBase}-${i}`,
+        invtNo,
+        reason: '买家取消订单',
+        agentCode: PARTIES.broker.code,
+        agentName: PARTIES.broker.name,
+        ebcCode: PARTIES.seller.code,
+        ebcName: PARTIES.seller.name,
+      },
+      lists: {},
+    })),
+  );
+}
+
+async function invtNos(run: string, limit: number): Promise<string[]> {
+  const r = await sql<{ invt_no: string }>`
+    select i.invt_no from clr_inventory i join clr_document d on d.id = i.document_id
+    where d.business_key like ${`%|${run}-ORD-%`} and d.live order by i.invt_no limit ${limit}`.execute(tp.platform.database.db);
+  return r.rows.map((x) => x.invt_no);
+}
+
+async function cancellationReceipts(guidBase: number, n: number): Promise<string[]> {
+  const r = await sql<{ seq: string[] }>`
+    select array_agg(r.return_status order by r.id) as seq from clr_receipt r join clr_document d on d.id = r.document_id
+    where r.message_type = 'CEB606' and d.guid = any(${Array.from({ length: n }, (_, i) => guidOf(guidBase + 1, i + 1))}::text[])
+    group by d.id`.execute(tp.platform.database.db);
+  return r.rows.map((x) => x.seq.join('>')).sort();
+}
+
+/**
+ * The eighth message, CEB605, both ways: refused for parcels that left (606 100, they stay 899),
+ * and for parcels declared but not departed it cancels the inventory (606 399, 604 100).
+ */
+async function cancellationStage(run: string, submit: (m: CebMessage) => Promise<{ accepted: number }>, guidBase: number) {
+  const departed = await invtNos(run, 10);
+  const first = await submit(cancellations(departed, guidBase));
+  assert.equal(first.accepted, 10, JSON.stringify(first).slice(0, 600));
+  const waiting = Array.from({ length: 10 }, (_, i) => makeParcel(i + 1, `${run}C`));
+  const declared = messagesFor(waiting, `${run}C`, guidBase).filter(
+    (m) => !['CEB507', 'CEB607', 'CEB509'].includes(m.messageType),
+  );
+  for (const m of declared) await submit(m);
+  await tp.platform.settle();
+  assert.deepEqual([...(await inventoryStatuses(`${run}C`))], [['399', 10]]);
+  await submit(cancellations(await invtNos(`${run}C`, 10), guidBase + 2));
+  await tp.platform.settle();
+  assert.deepEqual(await cancellationReceipts(guidBase, 10), Array(10).fill('2>100'), 'a departed parcel cannot be cancelled');
+  assert.deepEqual(await cancellationReceipts(guidBase + 2, 10), Array(10).fill('2>399'));
+  assert.deepEqual([...(await inventoryStatuses(`${run}C`))], [['cancelled', 10]]);
+  for (const [orderNo, seq] of await receiptSequences(`${run}C`)) assert.deepEqual(seq, ['2', '120', '399', '100'], orderNo);
+}
+
 test('1,000 parcels through all eight messages as CEB XML, shuffled, all close (899) with the national receipt sequence', async () => {
   const parcels = Array.from({ length: 1000 }, (_, i) => makeParcel(i + 1, 'X'));
   await drive(shuffle(messagesFor(parcels, 'X', 1), 42), submitXml);
@@ -188,13 +254,18 @@ test('1,000 parcels through all eight messages as CEB XML, shuffled, all close (
     tp.platform.database.db,
   );
   assert.deepEqual(orphans.rows, []);
+
+  await cancellationStage('X', submitXml, 9650);
+  assert.deepEqual([...(await inventoryStatuses('X'))], [['899', 1000]], 'the refused cancellations changed nothing');
 });
 
 test('the same through the JSON resources', async () => {
   const parcels = Array.from({ length: 300 }, (_, i) => makeParcel(i + 1, 'J'));
   await drive(shuffle(messagesFor(parcels, 'J', 500), 7), submitJson);
+  await cancellationStage('J', submitJson, 9670);
   assert.deepEqual([...(await inventoryStatuses('J'))], [['899', 300]]);
   const seqs = await receiptSequences('J');
+  assert.equal(seqs.size, 300);
   for (const [orderNo, seq] of seqs) assert.deepEqual(seq, ['2', '120', '399', '800', '899'], orderNo);
 });
 
