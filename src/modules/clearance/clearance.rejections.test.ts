@@ -145,9 +145,16 @@ test('an invalid message answers 400 listing every error with a CEB900 receipt, 
   const malformed = await postXml(
     tp,
     t.broker!,
-    '<ceb:CEB603Message xmlns:ceb="http://www.chinaport.gov.cn/ceb"><ceb:Inventory>',
+    '<ceb:CEB603Message guid="0000AAAA-0000-4000-8000-000000000001" xmlns:ceb="http://www.chinaport.gov.cn/ceb"><ceb:Inventory>',
   );
   assert.equal(malformed.status, 400);
+  // Unreadable, yet answered with its CEB900 (-999999, as for an XSD failure), echoing what could be read.
+  const unreadable = malformed.body.receipt as Record<string, string>;
+  assert.equal(unreadable.messageType, 'CEB900');
+  assert.equal(unreadable.returnStatus, '-999999');
+  assert.equal(unreadable.oriMessageType, 'CEB603');
+  assert.equal(unreadable.oriCopMsgId, '0000AAAA-0000-4000-8000-000000000001');
+  assert.match(unreadable.xml!, /<ceb:oriBizMessage>[A-Za-z0-9+/=]+<\/ceb:oriBizMessage>/);
   const hostile = await postXml(
     tp,
     t.broker!,
@@ -155,6 +162,7 @@ test('an invalid message answers 400 listing every error with a CEB900 receipt, 
   );
   assert.equal(hostile.status, 400);
   assert.doesNotMatch(JSON.stringify(hostile.body), /root:/);
+  assert.equal((hostile.body.receipt as Record<string, string>).returnStatus, '-999999');
   assert.equal(await countDocuments(tp), before);
 });
 
@@ -491,5 +499,12 @@ test('every receipt the platform wrote, and its CEB900, validates against the of
   const p = makeParcel(99, 'Z');
   p.inventory.head.netWeight = '99';
   const bad = await postXml(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
-  assertXsdValid([{ name: 'CEB900', xml: (bad.body.receipt as { xml: string }).xml }], IMPORT_XSD);
+  const unreadable = await postXml(tp, t.broker!, '<ceb:CEB603Message guid="G-1" xmlns:ceb="http://www.chinaport.gov.cn/ceb">');
+  assertXsdValid(
+    [
+      { name: 'CEB900', xml: (bad.body.receipt as { xml: string }).xml },
+      { name: 'CEB900 (unreadable message)', xml: (unreadable.body.receipt as { xml: string }).xml },
+    ],
+    IMPORT_XSD,
+  );
 });

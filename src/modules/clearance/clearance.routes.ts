@@ -7,6 +7,7 @@ import { requirePrincipal, type Principal } from '../identity/index.ts';
 import type { ClearanceService } from './clearance.service.ts';
 import type { IntakeService } from './intake.service.ts';
 import type { ReceiptSequencer } from './receipt.sequencer.ts';
+import { unreadableMessage } from './intake.checks.ts';
 import { DOC_KINDS } from './rules/documents.rules.ts';
 import { appTime } from './rules/numbering.rules.ts';
 
@@ -157,7 +158,12 @@ export function registerClearanceRoutes(
           en: 'Send CEB messages as application/xml',
         });
       }
-      const { message } = decodeCeb(req.body);
+      let message: CebMessage;
+      try {
+        message = decodeCeb(req.body).message;
+      } catch (e) {
+        throw e instanceof DomainError && !e.details?.receipt ? unreadableMessage(e, req.body) : e;
+      }
       return intake.submit(req.principal, message, 'xml', req.id, req.body);
     },
   );

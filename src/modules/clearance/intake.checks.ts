@@ -143,3 +143,29 @@ export function formatRejection(message: CebMessage, errors: FieldProblem[], raw
     receipt: { messageType: 'CEB900', ...receipt, oriBizMessage: undefined, xml: encodeFormatReceipt(receiptGuid, receipt) },
   });
 }
+
+/**
+ * A message that cannot be read as a CEB message at all (not well-formed, not one of the export
+ * roots, a DTD, too deep or too many entities) still gets its CEB900: the national platform answers
+ * an XSD failure with returnStatus -999999 (facts file §receipts), echoing what it could make out of
+ * the original — the message guid and type, when the root carries them, and the bytes.
+ */
+export function unreadableMessage(err: DomainError, raw: Buffer): DomainError {
+  const head = raw.subarray(0, 4096).toString('utf8');
+  const root = /<(?:[\w.-]+:)?(CEB\d{3})Message\b[^>]*>/.exec(head);
+  const guid = root ? (/\bguid\s*=\s*["']([^"']{1,255})["']/.exec(root[0])?.[1] ?? '') : '';
+  const receiptGuid = newId().toUpperCase();
+  const receipt = {
+    guid: receiptGuid,
+    returnStatus: '-999999',
+    returnInfo: `${err.bilingual.zh} / ${err.bilingual.en}`,
+    returnTime: returnTime(new Date()),
+    oriCopMsgId: guid,
+    oriMessageType: root?.[1] ?? '',
+    oriBizMessage: raw.toString('base64'),
+  };
+  return new DomainError(err.code, err.bilingual, {
+    ...err.details,
+    receipt: { messageType: 'CEB900', ...receipt, oriBizMessage: undefined, xml: encodeFormatReceipt(receiptGuid, receipt) },
+  });
+}
