@@ -131,7 +131,7 @@ export interface EnterpriseClearanceCounts {
 /** One customs fact about a parcel, for logistics timelines (issue 7). */
 export interface ParcelCustomsState {
   waybillKey: string;
-  kind: 'waybill' | 'inventory' | 'arrival' | 'consolidation' | 'departure';
+  kind: 'order' | 'payment' | 'waybill' | 'inventory' | 'arrival' | 'consolidation' | 'departure';
   documentId: string;
   status: string;
   returnInfo: string | null;
@@ -146,7 +146,8 @@ export interface ParcelCustomsState {
 /**
  * Customs states of parcels by waybill key (`logisticsCode|logisticsNo`), batch-first: the live
  * waybill and inventory documents, and the site documents (arrival, consolidation, departure)
- * that named the parcel.
+ * that named the parcel; on request also the live order and payment collection that the live
+ * inventory names (its order key, `ebpCode|orderNo`).
  */
 export function parcelCustomsLookup(exec: Executor) {
   return {
@@ -186,7 +187,12 @@ export function parcelCustomsLookup(exec: Executor) {
         parties: x.parties,
       }));
     },
-    async states(waybillKeys: string[]): Promise<ParcelCustomsState[]> {
+    /**
+     * In time order (the order's documents first on a tie). `orders` adds the order and payment
+     * collection: their parties are not the parcel's (the payer, say), so only callers that
+     * check each entry's parties ask for them.
+     */
+    async states(waybillKeys: string[], opts: { orders?: boolean } = {}): Promise<ParcelCustomsState[]> {
       const keys = [...new Set(waybillKeys)];
       if (!keys.length) return [];
       const r = await sql<{
@@ -202,18 +208,32 @@ export function parcelCustomsLookup(exec: Executor) {
         released_at: Date | null;
         closed_at: Date | null;
       }>`
-        select d.business_key as waybill_key, d.kind, d.id as document_id, d.status, d.return_info, null::text as invt_no,
-               null::text as bill_no, d.parties, d.created_at as at, null::timestamptz as released_at, null::timestamptz as closed_at
-          from clr_document d where d.kind = 'waybill' and d.live and d.business_key = any(${keys}::text[])
-        union all
-        select i.waybill_key, d.kind, d.id, d.status, d.return_info, i.invt_no, null, d.parties, d.created_at, i.released_at, i.closed_at
-          from clr_inventory i join clr_document d on d.id = i.document_id
-         where i.waybill_key = any(${keys}::text[]) and d.live
-        union all
-        select e.waybill_key, e.kind, d.id, d.status, d.return_info, null, e.bill_no, d.parties, e.at, null, null
-          from clr_parcel_event e join clr_document d on d.id = e.document_id
-         where e.waybill_key = any(${keys}::text[])
-        order by at`.execute(exec);
+        select * from (
+          select d.business_key as waybill_key, d.kind, d.id as document_id, d.status, d.return_info, null::text as invt_no,
+                 null::text as bill_no, d.parties, d.created_at as at, null::timestamptz as released_at, null::timestamptz as closed_at
+            from clr_document d where d.kind = 'waybill' and d.live and d.business_key = any(${keys}::text[])
+          union all
+          select i.waybill_key, d.kind, d.id, d.status, d.return_info, i.invt_no, null, d.parties, d.created_at, i.released_at, i.closed_at
+            from clr_inventory i join clr_document d on d.id = i.document_id
+           where i.waybill_key = any(${keys}::text[]) and d.live
+          union all
+          select e.waybill_key, e.kind, d.id, d.status, d.return_info, null, e.bill_no, d.parties, e.at, null, null
+            from clr_parcel_event e join clr_document d on d.id = e.document_id
+           where e.waybill_key = any(${keys}::text[])
+          ${
+            opts.orders
+              ? // the live inventory's order and payment collection, each by the live (kind, business_key) index
+                sql`union all
+          select i.waybill_key, o.kind, o.id, o.status, o.return_info, null, null, o.parties, o.created_at, null, null
+            from clr_inventory i join clr_document d on d.id = i.document_id and d.live
+            join clr_document o on o.kind in ('order', 'payment') and o.live and o.business_key = i.order_key
+           where i.waybill_key = any(${keys}::text[])`
+              : sql``
+          }
+        ) s
+        order by at, array_position(array['order', 'payment', 'waybill', 'inventory', 'arrival', 'consolidation', 'departure'], kind)`.execute(
+        exec,
+      );
       return r.rows.map((x) => ({
         waybillKey: x.waybill_key,
         kind: x.kind,

@@ -124,14 +124,18 @@ test('events by CSV: spreadsheet row numbers in the errors', async () => {
   assert.equal(noColumn.statusCode, 400);
 });
 
-test('timeline: carrier scans joined with customs states; strangers get 404', async () => {
+test('timeline: from the order through customs to delivery; order only for its parties; strangers get 404', async () => {
   const parcel = makeParcel(1, 'T');
-  for (const [type, entity] of [
-    ['CEB303', parcel.order],
-    ['CEB403', parcel.payment],
-    ['CEB505', parcel.waybill],
-    ['CEB603', parcel.inventory],
-  ] as const) {
+  for (const [i, [type, entity]] of (
+    [
+      ['CEB303', parcel.order],
+      ['CEB403', parcel.payment],
+      ['CEB505', parcel.waybill],
+      ['CEB603', parcel.inventory],
+    ] as const
+  ).entries()) {
+    // a minute apart (09:00 order … 09:03 inventory): the timeline shows them in that order
+    if (i) clock.advance(60_000);
     await submitOk(
       tp,
       await tokenOf(SENDER_USER[type]!),
@@ -153,7 +157,7 @@ test('timeline: carrier scans joined with customs states; strangers get 404', as
     url: '/api/v1/logistics/events',
     payload: {
       events: [
-        { logisticsNo: parcel.logisticsNo, code: 'accepted', at: '2026-11-25T01:00:00Z' },
+        { logisticsNo: parcel.logisticsNo, code: 'accepted', at: '2026-11-26T09:04:00Z' },
         {
           logisticsNo: parcel.logisticsNo,
           code: 'delivered',
@@ -170,7 +174,7 @@ test('timeline: carrier scans joined with customs states; strangers get 404', as
   const t = res.json() as {
     invtNo: string | null;
     customsStatus: string;
-    entries: { source: string; code: string; at: string }[];
+    entries: { source: string; code: string; at: string; label: { zh: string; en: string } }[];
   };
   assert.ok(t.invtNo, 'the inventory number is on the timeline');
   assert.equal(t.customsStatus, '399');
@@ -186,6 +190,25 @@ test('timeline: carrier scans joined with customs states; strangers get 404', as
   const sorted = [...t.entries].sort((a, b) => a.at.localeCompare(b.at));
   assert.deepEqual(t.entries, sorted, 'in time order');
   assert.equal(t.entries.at(-1)!.code, 'delivered');
+  // the timeline starts with the order, then the payment collection (the seller is on both)
+  assert.deepEqual(
+    codes.slice(0, 2).map((c) => c.split('.')[0]),
+    ['customs:order', 'customs:payment'],
+    codes.join(),
+  );
+  assert.ok(t.entries[0]!.at < t.entries[1]!.at && t.entries[1]!.at < t.entries[2]!.at, 'order, payment, then waybill');
+  assert.match(t.entries[0]!.label.zh, /^订单：/);
+  assert.match(t.entries[0]!.label.en, /^order: /);
+
+  // the carrier is on the waybill and inventory, not on the order or payment: it sees the parcel without them
+  const carrier = await call('carrier', { method: 'GET', url: `/api/v1/logistics/parcels/${parcel.logisticsNo}/timeline` });
+  assert.equal(carrier.statusCode, 200, carrier.body);
+  const carrierCodes = (carrier.json() as { entries: { source: string; code: string }[] }).entries.map(
+    (e) => `${e.source}:${e.code}`,
+  );
+  assert.ok(carrierCodes.some((c) => c.startsWith('customs:waybill.')));
+  assert.ok(!carrierCodes.some((c) => /^customs:(order|payment)\./.test(c)), carrierCodes.join());
+  assert.match(carrierCodes[0]!, /^customs:waybill\./, 'its timeline starts with the waybill');
 
   const stranger = await call('seller2', { method: 'GET', url: `/api/v1/logistics/parcels/${parcel.logisticsNo}/timeline` });
   assert.equal(stranger.statusCode, 404);

@@ -105,12 +105,16 @@ const CUSTOMS_LABELS: Readonly<Record<string, Bilingual>> = {
   '100': { zh: '海关退单', en: 'rejected by customs' },
 };
 const KIND_LABELS: Readonly<Record<ParcelCustomsState['kind'], Bilingual>> = {
+  order: { zh: '订单', en: 'order' },
+  payment: { zh: '收款单', en: 'payment collection' },
   waybill: { zh: '运单', en: 'waybill' },
   inventory: { zh: '清单', en: 'inventory' },
   arrival: { zh: '运抵', en: 'arrival' },
   consolidation: { zh: '总分单', en: 'consolidation' },
   departure: { zh: '离境', en: 'departure' },
 };
+/** The parcel's order documents: shown on a timeline only to their own parties. */
+const ORDER_KINDS: ReadonlySet<ParcelCustomsState['kind']> = new Set(['order', 'payment']);
 /** Inventory statuses that mean the parcel waits on customs: a held parcel for the carrier. */
 const HELD_CUSTOMS = new Set(['300', '500']);
 
@@ -412,15 +416,26 @@ export function createLogisticsService(deps: LogisticsDeps) {
       return ingest(p, records, 'csv', 2);
     },
 
-    /** One timeline per parcel: the carriers' scans and the customs states, in time order. */
+    /**
+     * One timeline per parcel, from the order to delivery abroad: the order and payment collection,
+     * the carriers' scans and the customs states, in time order.
+     */
     async timeline(p: Principal | null, logisticsNo: string, logisticsCode?: string): Promise<Timeline> {
       requirePermission(p, 'logistics.read');
       const no = logisticsNo.replace(/\s+/g, '').toUpperCase();
       const events = await createLogisticsRepository(db).eventsOf([no]);
       const codes = [...new Set([...events.map((e) => e.carrier_code), ...(logisticsCode ? [logisticsCode] : [])])];
-      const states = await parcelCustomsLookup(db).states(codes.map((c) => `${c}|${no}`));
+      const found = await parcelCustomsLookup(db).states(
+        codes.map((c) => `${c}|${no}`),
+        { orders: true },
+      );
       const orgId = p.organisation?.id;
-      const party = isAdmin(p) || states.some((s) => orgId !== undefined && s.parties.includes(orgId));
+      const admin = isAdmin(p);
+      const partyTo = (s: ParcelCustomsState) => orgId !== undefined && s.parties.includes(orgId);
+      // the order and payment collection only for their own parties (not the carrier, say); being on
+      // them alone (the payer) does not open the parcel: that stays with the parcel's own documents
+      const states = found.filter((s) => !ORDER_KINDS.has(s.kind) || admin || partyTo(s));
+      const party = admin || states.some((s) => !ORDER_KINDS.has(s.kind) && partyTo(s));
       const own = events.filter((e) => e.carrier_org_id === orgId);
       if (!party && !own.length) throw notFound({ zh: `运单 ${no}`, en: `parcel ${no}` });
       const shown = party ? events : own;
