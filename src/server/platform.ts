@@ -82,7 +82,7 @@ import {
   summaryMigrations,
   summarySourceFolder,
 } from '../modules/summary/index.ts';
-import { createTaxService, registerTaxRoutes, seedTaxDemo, taxMigrations } from '../modules/tax/index.ts';
+import { createTaxService, registerTaxRoutes, seedTaxDemo, taxLookup, taxMigrations } from '../modules/tax/index.ts';
 import {
   createForexService,
   forexMigrations,
@@ -391,12 +391,20 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     clock,
     audit,
     figures: {
-      // the last twelve months of closed exports and the current credit level
+      // the last twelve months of closed exports and export tax refunds, and the current credit level
       async figuresOf(org) {
         const to = clock.now().toISOString().slice(0, 10);
         const from = new Date(clock.now().getTime() - 365 * 86_400_000).toISOString().slice(0, 10);
-        const [f, levels] = await Promise.all([statistics.enterpriseFigures(org.code, from, to), credit.creditLevelOf([org.id])]);
-        return { ...f, creditLevelRank: LEVEL_RANK[levels.get(org.id)?.level ?? ''] ?? 0 };
+        const [f, refunds, levels] = await Promise.all([
+          statistics.enterpriseFigures(org.code, from, to),
+          taxLookup(db).refundTotals(org.id, from, to),
+          credit.creditLevelOf([org.id]),
+        ]);
+        return {
+          ...f,
+          refundsCny: refunds.refundsCny,
+          creditLevelRank: LEVEL_RANK[levels.get(org.id)?.level ?? ''] ?? 0,
+        };
       },
     },
   });

@@ -7,7 +7,7 @@ import { actorOf, organisationDirectory, requirePermission, type Principal } fro
 import { createParksRepository, type ApplicationRow, type OfferingRow } from './parks.repository.ts';
 import { checkEligibility, isRule, type EligibilityRule, type Figures } from './rules/eligibility.rules.ts';
 
-/** The platform figures an application carries (statistics, credit), wired in platform.ts. */
+/** The platform figures an application carries (statistics, tax refunds, credit), wired in platform.ts. */
 export interface FiguresPort {
   figuresOf(org: { id: string; code: string }): Promise<Omit<Figures, 'parkMember'>>;
 }

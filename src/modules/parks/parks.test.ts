@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { PARTIES } from '../../../test/support/parcels.ts';
+import { organisationDirectory } from '../identity/index.ts';
+import { taxLookup } from '../tax/index.ts';
 
 let tp: TestPlatform;
 const tokens: Record<string, string> = {};
@@ -113,8 +115,24 @@ test('support programmes: eligibility rules are data; figures are attached; comm
   const yes = await api('seller', 'POST', `/api/v1/programmes/${parkOnly}/apply`, { statement: '园区企业申请入驻奖励' });
   assert.equal(yes.status, 201, yes.body);
   const app = yes.json<{ id: string; figures: Record<string, number>; status: string }>();
-  assert.deepEqual(Object.keys(app.figures).sort(), ['creditLevelRank', 'exportsCny', 'exportsUsd', 'parcels', 'parkMember']);
+  assert.deepEqual(Object.keys(app.figures).sort(), [
+    'creditLevelRank',
+    'exportsCny',
+    'exportsUsd',
+    'parcels',
+    'parkMember',
+    'refundsCny',
+  ]);
   assert.equal(app.figures.parkMember, 1);
+  // export tax refunds are the tax module's figure for the seller over the same twelve months
+  // (this seller has no summary declarations here, so none ever; tax.pipeline.test.ts covers a non-zero total)
+  const db = tp.platform.database.db;
+  const [seller] = await organisationDirectory(db).byCodes([PARTIES.seller.code]);
+  const now = tp.platform.clock.now();
+  const to = now.toISOString().slice(0, 10);
+  const from = new Date(now.getTime() - 365 * 86_400_000).toISOString().slice(0, 10);
+  assert.equal(app.figures.refundsCny, (await taxLookup(db).refundTotals(seller!.id, from, to)).refundsCny);
+  assert.equal(app.figures.refundsCny, (await taxLookup(db).refundTotals(seller!.id, '2000-01-01', '2999-12-31')).refundsCny);
   assert.equal((await api('seller', 'POST', `/api/v1/programmes/${parkOnly}/apply`, { statement: 'again' })).status, 409);
   assert.equal(
     (await api('seller', 'POST', `/api/v1/applications/${app.id}/decision`, { decision: 'approve', score: 99 })).status,

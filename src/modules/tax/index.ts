@@ -4,3 +4,4 @@ export { evaluateRefund, DEFAULT_TAX_RULES, type TaxRuleConfig, type TaxProfile 
 export { REFUND_RATE_TABLES, rateTableOn, refundRate } from './rules/refund-rates.data.ts';
 export { migrationsDir as taxMigrations } from './tax.migrations.ts';
 export { seedTaxDemo, DEMO_TAX_PROFILES } from './tax.demo.ts';
+export { taxLookup, type TaxLookup } from './tax.lookup.ts';

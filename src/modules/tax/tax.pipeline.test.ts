@@ -5,6 +5,7 @@ import type { CebMessage } from '../../ceb/index.ts';
 import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
 import { SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
+import { taxLookup } from './tax.lookup.ts';
 import type { RefundView } from './tax.service.ts';
 
 // From parcels to a summary declaration to the tax office's refund view.
@@ -127,6 +128,13 @@ test('the tax officer records the exporter; purchase invoices make it a refund w
   assert.deepEqual(unmet(v), []);
   // 1000 per line × 13 %
   assert.equal(v.verdict.estimate, String(130 * items.length));
+  // what other modules read (support applications' refundsCny): by the declaration's exit day 2026-10-31
+  const lookup = taxLookup(tp.platform.database.db);
+  assert.deepEqual(await lookup.refundTotals(sellerOrg, '2026-10-01', '2026-10-31'), {
+    refundsCny: 130 * items.length,
+    declarations: 1,
+  });
+  assert.deepEqual(await lookup.refundTotals(sellerOrg, '2026-11-01', '2027-10-31'), { refundsCny: 0, declarations: 0 });
 
   const desk = await api<RefundView[]>('tax', 'GET', '/api/v1/tax/declarations');
   assert.equal(desk.status, 200);
@@ -150,4 +158,9 @@ test('无票免税: a small seller in the Nanchang pilot zone without vouchers i
   const v = (await api<RefundView>('tax', 'GET', `/api/v1/tax/declarations/${v0.declarationId}`)).body;
   assert.equal(v.verdict.outcome, 'exemption');
   assert.deepEqual(unmet(v), ['taxpayer_qualified', 'purchase_invoices']);
+  // an exemption is no refund
+  assert.deepEqual(await taxLookup(tp.platform.database.db).refundTotals(sellerOrg, '2026-10-01', '2026-10-31'), {
+    refundsCny: 0,
+    declarations: 0,
+  });
 });

@@ -11,37 +11,18 @@ import {
   type Principal,
 } from '../identity/index.ts';
 import { summaryLookup, type DeclarationRecord } from '../summary/index.ts';
-import { rateTableOn } from './rules/refund-rates.data.ts';
-import {
-  DEFAULT_TAX_RULES,
-  evaluateRefund,
-  type RefundVerdict,
-  type TaxProfile,
-  type TaxRuleConfig,
-} from './rules/refund.rules.ts';
+import { DEFAULT_TAX_RULES, type TaxProfile, type TaxRuleConfig } from './rules/refund.rules.ts';
+import { evaluateDeclarations, toProfile, type RefundView } from './tax.refunds.ts';
 import { createTaxRepository } from './tax.repository.ts';
-import type { TaxProfileRow, TaxPurchaseRow } from './tax.tables.ts';
+import type { TaxPurchaseRow } from './tax.tables.ts';
+
+export type { RefundView } from './tax.refunds.ts';
 
 export interface TaxServiceDeps {
   db: Db;
   clock: Clock;
   audit: AuditLog;
   rules?: TaxRuleConfig;
-}
-
-export interface RefundView {
-  declarationId: string;
-  applicationId: string;
-  ebcCode: string;
-  ebcName: string;
-  period: string;
-  entryId: string;
-  declSeqNo: string;
-  customsCode: string;
-  declaredValue: Record<string, string>;
-  received: Record<string, string>;
-  profileKnown: boolean;
-  verdict: RefundVerdict;
 }
 
 export interface PurchaseInput {
@@ -51,34 +32,7 @@ export interface PurchaseInput {
   amountExclVat: string;
 }
 
-/** Until the tax officer records the exporter, nothing is assumed in its favour. */
-const UNKNOWN_PROFILE: TaxProfile = {
-  generalTaxpayer: false,
-  refundQualified: false,
-  taxRegistered: false,
-  tradingCompany: true,
-  pilotZone: null,
-};
-
-const toProfile = (r: TaxProfileRow | undefined): TaxProfile =>
-  r
-    ? {
-        generalTaxpayer: r.general_taxpayer,
-        refundQualified: r.refund_qualified,
-        taxRegistered: r.tax_registered,
-        tradingCompany: r.trading_company,
-        pilotZone: r.pilot_zone,
-      }
-    : UNKNOWN_PROFILE;
-
 const DECLARATION = { zh: '报关单', en: 'declaration' };
-
-function declaredValue(d: DeclarationRecord): Record<string, string> {
-  const out: Record<string, number> = {};
-  // display only: the verdict sums exactly in refund.rules.ts
-  for (const l of d.lines) out[l.currency] = (out[l.currency] ?? 0) + Number(l.totalPrice);
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, String(Math.round(v * 100) / 100)]));
-}
 
 export function createTaxService(deps: TaxServiceDeps) {
   const { db, clock, audit } = deps;
@@ -94,43 +48,7 @@ export function createTaxService(deps: TaxServiceDeps) {
     return prefix;
   }
 
-  async function evaluate(decls: DeclarationRecord[]): Promise<RefundView[]> {
-    const repo = createTaxRepository(db);
-    const profiles = new Map((await repo.profiles([...new Set(decls.map((d) => d.orgId))])).map((r) => [r.org_id, r]));
-    const purchases = await repo.purchases(decls.map((d) => d.id));
-    return decls.map((d) => {
-      const row = profiles.get(d.orgId);
-      const verdict = evaluateRefund(
-        toProfile(row),
-        {
-          entryId: d.entryId,
-          exitDay: d.exitDay,
-          lines: d.lines,
-          received: d.received,
-          lastReceiptDay: d.lastReceiptDay,
-          purchases: purchases
-            .filter((x) => x.declaration_id === d.id)
-            .map((x) => ({ lineNo: x.line_no, kind: x.kind, amountExclVat: x.amount_excl_vat })),
-        },
-        rateTableOn(d.exitDay),
-        rules,
-      );
-      return {
-        declarationId: d.id,
-        applicationId: d.applicationId,
-        ebcCode: d.ebcCode,
-        ebcName: d.ebcName,
-        period: d.period,
-        entryId: d.entryId,
-        declSeqNo: d.declSeqNo,
-        customsCode: d.customsCode,
-        declaredValue: declaredValue(d),
-        received: d.received,
-        profileKnown: row !== undefined,
-        verdict,
-      };
-    });
-  }
+  const evaluate = (decls: DeclarationRecord[]): Promise<RefundView[]> => evaluateDeclarations(db, decls, rules);
 
   async function ownDeclaration(p: Principal, id: string): Promise<DeclarationRecord> {
     const org = p.organisation;

@@ -1,8 +1,11 @@
 /**
  * Support programme eligibility as data: each rule compares one of the enterprise's platform
  * figures with a threshold. A programme's rules all must hold.
+ *
+ * refundsCny: the estimated export tax refund (出口退税, CNY) of the enterprise's summary
+ * declarations eligible for refund over the same span as the exports (tax module's verdicts).
  */
-export const FIGURES = ['exportsCny', 'exportsUsd', 'parcels', 'creditLevelRank', 'parkMember'] as const;
+export const FIGURES = ['exportsCny', 'exportsUsd', 'parcels', 'refundsCny', 'creditLevelRank', 'parkMember'] as const;
 export type Figure = (typeof FIGURES)[number];
 export type Figures = Record<Figure, number>;
 
