@@ -385,6 +385,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     clock,
     audit,
     reports: { report: (r) => credit.reportPublic({ ...r, kind: 'counterfeit' }) },
+    departures: { departed: (nos) => parcelCustomsLookup(db).departed(nos) },
   });
   const parks = createParksService({
     db,

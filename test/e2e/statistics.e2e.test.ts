@@ -158,11 +158,13 @@ test('commerce filters the statistics by country and month and exports Excel; a 
     });
     assert.equal(made.status, 201);
     const code = ((await made.json()) as { items: { code: string }[] }).items[0]!.code;
-    await fetch(`${tp.baseUrl}/api/v1/trace/codes/${code}/events`, {
+    const departed = await fetch(`${tp.baseUrl}/api/v1/trace/codes/${code}/events`, {
       method: 'POST',
       headers: { authorization: `Bearer ${seller}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'departure', place: 'Nanchang', country: 'CN' }),
+      // a parcel of this seller that customs closed above: the departure is taken from customs
+      body: JSON.stringify({ kind: 'departure', logisticsNo: makeParcel(1, 'E').logisticsNo }),
     });
+    assert.equal(departed.status, 201, await departed.text());
     await page.goto(`${tp.baseUrl}/t/${code}?lang=en`);
     await page.getByTestId('trace-chain').waitFor({ timeout: WAIT_MS });
     const chain = (await page.getByTestId('trace-chain').textContent()) ?? '';

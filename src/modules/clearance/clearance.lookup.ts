@@ -152,6 +152,34 @@ export interface ParcelCustomsState {
 export function parcelCustomsLookup(exec: Executor) {
   return {
     /**
+     * Parcels that left the country (inventory closed, 899) by logistics number: the seller, when
+     * customs closed it and the exit port — what a seller may put on a product's trace chain.
+     */
+    async departed(
+      logisticsNos: string[],
+    ): Promise<{ logisticsNo: string; ebcCode: string; closedAt: Date; portCode: string | null; country: string | null }[]> {
+      const nos = [...new Set(logisticsNos)];
+      if (!nos.length) return [];
+      const r = await sql<{
+        logistics_no: string;
+        ebc_code: string;
+        closed_at: Date;
+        port_code: string | null;
+        country: string | null;
+      }>`
+        select i.logistics_no, i.ebc_code, i.closed_at, d.head->>'portCode' as port_code, d.head->>'country' as country
+          from clr_inventory i join clr_document d on d.id = i.document_id
+         where i.logistics_no = any(${nos}::text[]) and d.live and d.status = '899' and i.closed_at is not null`.execute(exec);
+      return r.rows.map((x) => ({
+        logisticsNo: x.logistics_no,
+        ebcCode: x.ebc_code,
+        closedAt: x.closed_at,
+        portCode: x.port_code,
+        country: x.country,
+      }));
+    },
+
+    /**
      * Declared parcels by logistics number (a warehouse scan knows only the number): the waybill
      * key, the carrier's name on the waybill and the live inventory's number and status.
      */

@@ -55,6 +55,12 @@ export function registerTraceRoutes(app: FastifyInstance, deps: { trace: TraceSe
           place: Type.Optional(Type.String({ maxLength: 200 })),
           country: Type.Optional(Type.String({ maxLength: 2, description: 'ISO 3166 alpha-2' })),
           note: Type.Optional(Type.String({ maxLength: 1000 })),
+          logisticsNo: Type.Optional(
+            Type.String({
+              maxLength: 60,
+              description: 'departure: the parcel customs closed (899); its time and exit port are recorded',
+            }),
+          ),
         }),
       },
     },

@@ -15,11 +15,17 @@ export interface CounterfeitReportPort {
   report(input: { subjectCode: string; summary: string; contact?: string; traceCode: string }): Promise<{ id: string }>;
 }
 
+/** Customs data on parcels (clearance), so a departure on the chain is the one customs recorded. */
+export interface DeparturePort {
+  departed(logisticsNos: string[]): Promise<{ logisticsNo: string; ebcCode: string; closedAt: Date; portCode: string | null }[]>;
+}
+
 export interface TraceServiceDeps {
   db: Db;
   clock: Clock;
   audit: AuditLog;
   reports: CounterfeitReportPort;
+  departures: DeparturePort;
   scanRules?: ScanRules;
 }
 
@@ -57,6 +63,40 @@ const view = (r: CodeRow) => ({
 
 export function createTraceService(deps: TraceServiceDeps) {
   const { db, clock } = deps;
+
+  async function customsDeparture(ebcCode: string, logisticsNo: string | undefined): Promise<Partial<EventRow>> {
+    const no = logisticsNo?.replace(/\s+/g, '').toUpperCase();
+    if (!no)
+      throw validationError([
+        {
+          field: 'logisticsNo',
+          rule: 'required',
+          message: {
+            zh: '离境环节须填写已离境包裹的物流运单编号',
+            en: 'a departure names the logistics number of a parcel that left',
+          },
+        },
+      ]);
+    const parcel = (await deps.departures.departed([no])).find((x) => x.ebcCode === ebcCode);
+    if (!parcel)
+      throw validationError([
+        {
+          field: 'logisticsNo',
+          rule: 'departed',
+          message: {
+            zh: `运单 ${no} 不是贵企业已结关离境（899）的包裹`,
+            en: `parcel ${no} is not one of your parcels that customs closed as departed (899)`,
+          },
+          value: no,
+        },
+      ]);
+    return {
+      at: parcel.closedAt,
+      place: parcel.portCode ? `口岸 ${parcel.portCode} / port ${parcel.portCode}` : null,
+      country: 'CN',
+      note: `海关结关 / closed by customs: ${no}`,
+    };
+  }
   const rules = deps.scanRules ?? SCAN_RULES;
 
   return {
@@ -161,7 +201,7 @@ export function createTraceService(deps: TraceServiceDeps) {
     async addEvent(
       p: Principal | null | undefined,
       code: string,
-      input: { kind: TraceEventKind; place?: string; country?: string; note?: string },
+      input: { kind: TraceEventKind; place?: string; country?: string; note?: string; logisticsNo?: string },
     ) {
       requirePermission(p, 'trace.manage');
       const org = p.organisation;
@@ -188,7 +228,7 @@ export function createTraceService(deps: TraceServiceDeps) {
             value: input.country,
           },
         ]);
-      const ev: EventRow = {
+      let ev: EventRow = {
         code,
         kind: input.kind,
         at: clock.now(),
@@ -197,6 +237,9 @@ export function createTraceService(deps: TraceServiceDeps) {
         note: input.note ?? null,
         actor_org_id: org?.id ?? null,
       };
+      // "Left China" is what buyers check: it is taken from customs (the seller's parcel closed,
+      // 899), never from the seller's word, with customs' time and exit port.
+      if (input.kind === 'departure') ev = { ...ev, ...(await customsDeparture(org?.code ?? '', input.logisticsNo)) };
       await db.transaction().execute(async (trx) => {
         await createTraceRepository(trx).insertEvents([ev]);
         await deps.audit.append(trx, actorOf(p), [

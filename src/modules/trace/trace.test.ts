@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DEMO_PRODUCTS } from '../filing/index.ts';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { PARTIES } from '../../../test/support/parcels.ts';
+import { guidOf, makeParcel, PARTIES } from '../../../test/support/parcels.ts';
+import { closeParcels, declareParcel } from '../../../test/support/clearance.ts';
 
 let tp: TestPlatform;
 const tokens: Record<string, string> = {};
@@ -10,7 +11,8 @@ const product = DEMO_PRODUCTS.find((p) => p.ebcCode === PARTIES.seller.code)!;
 
 before(async () => {
   tp = await startTestPlatform({ listen: false });
-  for (const u of ['seller', 'seller2', 'customs', 'commerce']) tokens[u] = await login(tp.platform, u);
+  for (const u of ['seller', 'seller2', 'customs', 'commerce', 'platform', 'payer', 'carrier', 'broker', 'warehouse'])
+    tokens[u] = await login(tp.platform, u);
 });
 after(async () => {
   await tp.stop();
@@ -57,11 +59,20 @@ test('a buyer scanning a code sees the chain in English (or French, where offere
       .status,
     201,
   );
-  assert.equal(
-    (await api('seller', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'departure', place: 'CGO', country: 'CN' }))
-      .status,
-    201,
-  );
+  // "Left China" comes from customs: the seller names a parcel customs closed (899), never just says so.
+  const left = makeParcel(1, 'TR');
+  await closeParcels(tp, tokens, [left], 1, 'TR');
+  const waiting = makeParcel(2, 'TR');
+  let g = 0;
+  await declareParcel(tp, tokens, waiting, () => guidOf(7700, ++g));
+  const depart = (body: Record<string, unknown>) => api('seller', 'POST', `/api/v1/trace/codes/${code}/events`, body);
+  const unnamed = await depart({ kind: 'departure', place: 'CGO', country: 'CN' });
+  assert.equal(unnamed.status, 400);
+  assert.match(unnamed.body, /logisticsNo/);
+  const notYet = await depart({ kind: 'departure', logisticsNo: waiting.logisticsNo });
+  assert.equal(notYet.status, 400);
+  assert.match(notYet.body, /899/);
+  assert.equal((await depart({ kind: 'departure', logisticsNo: left.logisticsNo })).status, 201);
   // a seller cannot forge an inspection result, nor touch another seller's code
   assert.equal((await api('seller', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'inspection' })).status, 400);
   assert.equal((await api('seller2', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'delivery' })).status, 404);
