@@ -16,6 +16,7 @@ import { theme } from './theme.ts';
 import type { MenuEntry } from './menu.ts';
 
 const PublicServicePointsPage = lazy(() => import('./pages/PublicServicePointsPage.tsx'));
+const PublicParksPage = lazy(() => import('./pages/PublicParksPage.tsx'));
 
 /** A 401 on any call means the session is gone: forget it, and the guard sends the user to /login. */
 function onApiError(err: unknown, key?: readonly unknown[]): void {
@@ -56,6 +57,14 @@ function Shell() {
               element={
                 <Suspense fallback={<Spin size="large" />}>
                   <PublicServicePointsPage />
+                </Suspense>
+              }
+            />
+            <Route
+              path="/public/parks"
+              element={
+                <Suspense fallback={<Spin size="large" />}>
+                  <PublicParksPage />
                 </Suspense>
               }
             />

@@ -44,6 +44,9 @@ export default function PublicServicePointsPage() {
           {t('publicPoints.title')}
         </Typography.Title>
         <LanguageSwitch saveForUser={false} />
+        <Link to="/public/parks" data-testid="public-points-parks-link">
+          {t('publicParks.title')}
+        </Link>
         <Link to="/login">{t('publicPoints.login')}</Link>
       </Layout.Header>
       <Layout.Content style={{ padding: 24, maxWidth: 1200, width: '100%', margin: '0 auto' }}>
