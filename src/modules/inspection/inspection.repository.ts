@@ -159,7 +159,12 @@ export function createInspectionRepository(db: Executor) {
         from insp_filing f
         join unnest(${pairs.map((p) => p.ebcCode)}::text[], ${pairs.map((p) => p.itemNo)}::text[]) as t(ebc, item)
           on f.enterprise_code = t.ebc and f.item_no = t.item
-        where f.kind = 'product' and f.status = 'approved'`.execute(db);
+        where f.kind = 'product' and f.status = 'approved'
+          -- 全备案: the product counts only once its enterprise is filed (approved) too
+          and exists (select 1 from insp_filing e
+                      where e.kind = 'enterprise' and e.status = 'approved' and e.enterprise_code = f.enterprise_code)`.execute(
+        db,
+      );
       return new Set(rows.map((r) => r.k));
     },
 

@@ -241,3 +241,17 @@ test('joint inspection: both agencies select, one task; release needs both clear
   assert.equal(m.body.hitRate, 0.5);
   await api('customs', 'PUT', `/api/v1/risk/credit/${PARTIES.seller.code}`, { level: 'AA' });
 });
+
+test('全备案: a filed product counts only while its enterprise is filed with inspection too', async () => {
+  const db = tp.platform.database.db;
+  const enterprise = sql`kind = 'enterprise' and enterprise_code = '3601260999'`;
+  await sql`update insp_filing set status = 'submitted' where ${enterprise}`.execute(db);
+  const held = await declare(40, 'Q', asOrange);
+  assert.deepEqual(await statusNow(held.p), ['300'], 'the product is filed, its enterprise is not (yet)');
+  const decision = await api('customs', 'GET', `/api/v1/risk/decisions/${held.id}`);
+  assert.equal(decision.body.lane, 'hold');
+  assert.match(JSON.stringify(decision.body), /enterprise and product/);
+  await sql`update insp_filing set status = 'approved' where ${enterprise}`.execute(db);
+  const passed = await declare(41, 'Q', asOrange);
+  assert.deepEqual(await statusNow(passed.p), ['399']);
+});

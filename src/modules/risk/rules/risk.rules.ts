@@ -178,8 +178,8 @@ const EVALUATORS: Record<RuleKind, (r: RiskRule, f: ParcelFacts) => Why> = {
     const l = f.lines.find((x) => x.quarantineCategory && !x.inspectionFiled);
     if (l) {
       return {
-        zh: `第 ${l.gnum} 项 ${l.itemNo}（检疫类别 ${l.quarantineCategory}）未办理检验检疫备案`,
-        en: `line ${l.gnum} ${l.itemNo} (quarantine category ${l.quarantineCategory}) has no inspection filing`,
+        zh: `第 ${l.gnum} 项 ${l.itemNo}（检疫类别 ${l.quarantineCategory}）未办理检验检疫备案（企业及商品）`,
+        en: `line ${l.gnum} ${l.itemNo} (quarantine category ${l.quarantineCategory}) has no inspection filing (enterprise and product)`,
       };
     }
     const b = f.lines.find((x) => x.quarantineCategory && x.batchCovered === false);
