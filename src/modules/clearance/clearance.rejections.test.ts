@@ -166,6 +166,38 @@ test('an invalid message answers 400 listing every error with a CEB900 receipt, 
   assert.equal(await countDocuments(tp), before);
 });
 
+test('each rejection path, one mutation at a time: 400, its CEB900 (-301000), the field and rule named, nothing stored', async () => {
+  type Inv = ReturnType<typeof makeParcel>['inventory'];
+  const line = (x: Inv) => x.lists.InventoryList![0]!;
+  const cases: [string, (x: Inv) => void, string, string][] = [
+    ['required field missing', (x) => delete x.head.orderNo, 'InventoryHead/orderNo', 'required'],
+    ['too long', (x) => (x.head.orderNo = 'O'.repeat(61)), 'InventoryHead/orderNo', 'maxLength'],
+    ['appType not 1/2/3', (x) => (x.head.appType = '9'), 'InventoryHead/appType', 'appType'],
+    ['appStatus not 1/2', (x) => (x.head.appStatus = '5'), 'InventoryHead/appStatus', 'appStatus'],
+    ['not a real time', (x) => (x.head.appTime = '20261399250000'), 'InventoryHead/appTime', 'date14'],
+    ['not in the code table', (x) => (x.head.country = '999'), 'InventoryHead/country', 'codeTable'],
+    ['not a decimal', (x) => (x.head.grossWeight = '1,5'), 'InventoryHead/grossWeight', 'decimal'],
+    ['net weight above gross', (x) => (x.head.netWeight = '99'), 'InventoryHead/netWeight', 'netWeight'],
+    ['line total not qty × price', (x) => (line(x).totalPrice = '1'), 'InventoryList[1]/totalPrice', 'lineTotal'],
+    ['line numbers out of sequence', (x) => (line(x).gnum = '7'), 'InventoryList[1]/gnum', 'gnumSequence'],
+  ];
+  const before = await countDocuments(tp);
+  for (const [name, mutate, field, rule] of cases) {
+    const p = makeParcel(60, 'V');
+    mutate(p.inventory);
+    const r = await postXml(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
+    assert.equal(r.status, 400, `${name}: ${JSON.stringify(r.body).slice(0, 300)}`);
+    const errors = r.body.errors as { field: string; rule: string; message: { zh: string; en: string } }[];
+    const hit = errors.find((e) => e.field.endsWith(field) && e.rule === rule);
+    assert.ok(hit, `${name}: ${field} ${rule} in ${errors.map((e) => `${e.field}:${e.rule}`).join(', ')}`);
+    assert.ok(hit.message.zh && hit.message.en, `${name}: the message is bilingual`);
+    const receipt = r.body.receipt as { messageType: string; returnStatus: string; xml: string };
+    assert.equal(receipt.messageType, 'CEB900', name);
+    assert.equal(receipt.returnStatus, '-301000', name);
+  }
+  assert.equal(await countDocuments(tp), before, 'no rejected message stored anything');
+});
+
 test('a mismatch rejects the inventory (100) with the reason; a corrected resubmission is accepted and decided', async () => {
   const { p, inv } = await declareParcel(10, 'M', (x) => {
     x.inventory.lists.InventoryList![0]!.qty = String(Number(x.inventory.lists.InventoryList![0]!.qty) + 1);
