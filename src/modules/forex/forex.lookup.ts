@@ -1,6 +1,41 @@
 import { sql, type Executor } from '../../kernel/db.ts';
 import { summaryLookup } from '../summary/index.ts';
-import { toUsd } from './rules/receipts.rules.ts';
+import { createForexRepository } from './forex.repository.ts';
+import { matchReceipts, receivedPerDeclaration, toUsd, type DeclaredOrder } from './rules/receipts.rules.ts';
+
+/**
+ * Bank / payment-institution receipts matched by order number to each of `declarations` (an
+ * order of a closed inventory the declaration covers, same exporter), summed per currency with the
+ * day of the last one: what the tax refund condition "proceeds received" adds to the CEB403
+ * collections. Declarations without matched receipts are absent. Read-only.
+ */
+export async function declarationBankReceipts(
+  exec: Executor,
+  declarations: readonly { id: string; orgId: string; entryId: string }[],
+): Promise<Map<string, { received: Record<string, string>; lastReceiptDay: string | null }>> {
+  const orders = await declaredOrdersOf(exec, declarations);
+  const receipts = await createForexRepository(exec).receipts(
+    [...new Set(declarations.map((d) => d.orgId))],
+    orders.map((o) => o.orderNo),
+  );
+  return receivedPerDeclaration(matchReceipts(receipts, orders).matched);
+}
+
+/** The orders of the closed inventories each declaration covers, in the declarations' order. */
+export async function declaredOrdersOf(
+  exec: Executor,
+  declarations: readonly { id: string; orgId: string; entryId: string }[],
+): Promise<DeclaredOrder[]> {
+  const byDeclaration = new Map<string, string[]>();
+  for (const r of await summaryLookup(exec).declaredOrders(declarations.map((d) => d.id))) {
+    const list = byDeclaration.get(r.declarationId);
+    if (list) list.push(r.orderNo);
+    else byDeclaration.set(r.declarationId, [r.orderNo]);
+  }
+  return declarations.flatMap((d) =>
+    (byDeclaration.get(d.id) ?? []).map((orderNo) => ({ orgId: d.orgId, orderNo, declarationId: d.id, entryId: d.entryId })),
+  );
+}
 
 /**
  * Forex receipt rate (收汇率) per seller, for the credit factor `forex_receipt` (issue 8): USD

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { tables, type Executor } from '../../kernel/db.ts';
+import type { StoredReceipt } from './rules/receipts.rules.ts';
 import type { ForexTables, FxReceiptRow, FxSettlementRow } from './forex.tables.ts';
 
 export function createForexRepository(exec: Executor) {
@@ -26,6 +27,21 @@ export function createForexRepository(exec: Executor) {
       const r = await sql<{ org_id: string; period: string; currency: string; amount: string }>`
         select org_id, to_char(received_on, 'YYYY-MM') as period, currency, sum(amount)::text as amount
         from fx_receipt where org_id = any(${[...orgIds]}::uuid[]) group by 1, 2, 3 order by 1, 2, 3`.execute(exec);
+      return r.rows;
+    },
+    /**
+     * Receipt records of exporters (all of them, or only those naming one of `orderNos`), oldest
+     * first: the per-receipt matching to declarations by order number.
+     */
+    async receipts(orgIds: readonly string[], orderNos?: readonly string[]): Promise<StoredReceipt[]> {
+      if (!orgIds.length || (orderNos && !orderNos.length)) return [];
+      const r = await sql<StoredReceipt>`
+        select id, org_id as "orgId", institution_kind as "institutionKind", institution_code as "institutionCode",
+          ref_no as "refNo", order_no as "orderNo", currency, trim_scale(amount)::text as amount,
+          to_char(received_on, 'YYYY-MM-DD') as "receivedOn"
+        from fx_receipt where org_id = any(${[...orgIds]}::uuid[])
+          ${orderNos ? sql`and order_no = any(${[...new Set(orderNos)]}::text[])` : sql``}
+        order by received_on, institution_code, ref_no`.execute(exec);
       return r.rows;
     },
     async insertSettlement(row: FxSettlementRow): Promise<void> {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import {
   ImportBody,
+  ImportJsonBody,
   ImportOutcomeSchema,
   ReconciliationSchema,
   SettlementBody,
@@ -26,6 +27,20 @@ export function registerForexRoutes(app: FastifyInstance, deps: { forex: ForexSe
       },
     },
     async (req) => forex.importCsv(req.principal, req.body.csv),
+  );
+
+  r.post(
+    '/api/v1/forex/receipts/batch',
+    {
+      config: { permission: 'forex.submit' },
+      schema: {
+        tags: ['forex'],
+        summary: '收汇记录批量报送 / Bank or payment-institution receipt records as a JSON batch, with per-row errors',
+        body: ImportJsonBody,
+        response: { 200: ImportOutcomeSchema },
+      },
+    },
+    async (req) => forex.importJson(req.principal, req.body.rows),
   );
 
   r.get(

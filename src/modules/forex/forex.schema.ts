@@ -18,6 +18,30 @@ export const ImportBody = Type.Object(
   },
   { additionalProperties: false },
 );
+const Field = Type.String({ maxLength: 200 });
+export const ImportJsonBody = Type.Object(
+  {
+    rows: Type.Array(
+      Type.Object(
+        {
+          refNo: Field,
+          institutionKind: Type.String({ maxLength: 200, description: 'bank | payment' }),
+          institutionCode: Field,
+          ebcCode: Field,
+          orderNo: Type.String({ maxLength: 200, description: 'the order paid for: matched to declarations' }),
+          currency: Type.String({ maxLength: 200, description: '3-digit customs currency code' }),
+          amount: Type.String({ maxLength: 200, description: 'decimal, at most 2 places' }),
+          receivedOn: Type.String({ maxLength: 200, description: 'YYYY-MM-DD' }),
+          payerName: Field,
+          accountNo: Type.Optional(Type.String({ maxLength: 200, description: 'the account credited' })),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 10000, description: 'receipt records; per-row errors name rows[index] (from 0)' },
+    ),
+  },
+  { additionalProperties: false },
+);
 export const ImportOutcomeSchema = Type.Object({
   imported: Type.Integer(),
   rejected: Type.Integer(),
@@ -34,6 +58,23 @@ const Period = Type.Object({
   difference: Str,
   status: Str,
   overdue: Type.Boolean(),
+  matchedReceipts: Type.Integer({ description: 'receipts of the month matched by orderNo to a declaration' }),
+  unmatchedReceipts: Type.Integer(),
+  unmatched: Type.Array(
+    Type.Object({
+      id: Str,
+      institutionKind: Str,
+      institutionCode: Str,
+      refNo: Str,
+      orderNo: Str,
+      currency: Str,
+      amount: Str,
+      receivedOn: Str,
+      reason: Type.Union([Type.Literal('no_order_no'), Type.Literal('order_not_declared')]),
+      message: Type.Object({ zh: Str, en: Str }),
+    }),
+    { description: 'the first 100 unmatched receipts: no order number, or no declared order of the exporter' },
+  ),
 });
 export const ReconciliationSchema = Type.Object({ orgId: Str, ebcCode: Str, ebcName: Str, periods: Type.Array(Period) });
 

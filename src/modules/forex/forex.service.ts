@@ -17,12 +17,15 @@ import {
   checkReceipt,
   CSV_COLUMNS,
   csvShapeProblems,
+  matchReceipts,
   parseCsv,
   reconcile,
   type ReceiptInput,
   type ReceiptRow,
   type Reconciliation,
+  type UnmatchedReceipt,
 } from './rules/receipts.rules.ts';
+import { declaredOrdersOf } from './forex.lookup.ts';
 import { createForexRepository } from './forex.repository.ts';
 
 export interface ForexServiceDeps {
@@ -37,11 +40,19 @@ export interface ImportOutcome {
   errors: { row: number; problems: FieldProblem[] }[];
 }
 
+export interface PeriodReconciliation extends Reconciliation {
+  /** bank / payment-institution receipts of the month matched by orderNo to a declaration */
+  matchedReceipts: number;
+  unmatchedReceipts: number;
+  /** the first UNMATCHED_LISTED of them */
+  unmatched: Omit<UnmatchedReceipt, 'orgId'>[];
+}
+
 export interface EnterpriseReconciliation {
   orgId: string;
   ebcCode: string;
   ebcName: string;
-  periods: Reconciliation[];
+  periods: PeriodReconciliation[];
 }
 
 export interface SettlementInput {
@@ -57,6 +68,13 @@ export interface SettlementInput {
 
 const cstToday = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 const MAX_ROWS = 10000;
+const UNMATCHED_LISTED = 100;
+/** The receipt columns, the optional accountNo (the account credited, for the FX settlement accounts) last. */
+const RECEIPT_FIELDS = [...CSV_COLUMNS, 'accountNo'] as const;
+
+/** One record as checkReceipt reads it: every field a trimmed string, absent ones empty. */
+const receiptInput = (rec: Readonly<Record<string, string | undefined>>): ReceiptInput =>
+  Object.fromEntries(RECEIPT_FIELDS.map((c) => [c, (rec[c] ?? '').trim()])) as unknown as ReceiptInput;
 
 function sumBy(rows: { key: string; v: string }[]): Map<string, string> {
   const m = new Map<string, bigint>();
@@ -95,7 +113,20 @@ export function createForexService(deps: ForexServiceDeps) {
 
   /** Declared (summary declarations) against received (CEB403 + bank/payment records), per period. */
   async function reconciliations(decls: DeclarationRecord[], orgIds: string[]): Promise<EnterpriseReconciliation[]> {
-    const bank = await createForexRepository(db).receivedByPeriod(orgIds);
+    const repo = createForexRepository(db);
+    const bank = await repo.receivedByPeriod(orgIds);
+    // Per receipt: matched by orderNo to a declaration of the exporter, or listed as unmatched.
+    const { matched, unmatched } = matchReceipts(await repo.receipts(orgIds), await declaredOrdersOf(db, decls));
+    const keyOf = (r: { orgId: string; receivedOn: string; currency: string }) =>
+      `${r.orgId}|${r.receivedOn.slice(0, 7)}|${r.currency}`;
+    const matchedCount = new Map<string, number>();
+    for (const m of matched) matchedCount.set(keyOf(m), (matchedCount.get(keyOf(m)) ?? 0) + 1);
+    const open = new Map<string, UnmatchedReceipt[]>();
+    for (const u of unmatched) {
+      const list = open.get(keyOf(u));
+      if (list) list.push(u);
+      else open.set(keyOf(u), [u]);
+    }
     const today = cstToday(clock.now());
     const out: EnterpriseReconciliation[] = [];
     for (const orgId of orgIds) {
@@ -122,17 +153,127 @@ export function createForexService(deps: ForexServiceDeps) {
             };
           }),
           today,
-        ),
+        ).map((rec) => {
+          const k = `${orgId}|${rec.period}|${rec.currency}`;
+          const list = open.get(k) ?? [];
+          return {
+            ...rec,
+            matchedReceipts: matchedCount.get(k) ?? 0,
+            unmatchedReceipts: list.length,
+            unmatched: list.slice(0, UNMATCHED_LISTED).map(({ orgId: _org, ...u }) => u),
+          };
+        }),
       });
     }
     return out;
   }
 
+  /**
+   * Checks and stores receipt records (CSV rows or JSON items, each with the row number its errors
+   * name). Good rows are stored; each bad row is answered with its problems and stores nothing.
+   */
+  async function importReceipts(
+    p: Principal,
+    me: Awaited<ReturnType<typeof ownCodes>>,
+    inputs: { row: number; input: ReceiptInput }[],
+  ): Promise<ImportOutcome> {
+    const errors: ImportOutcome['errors'] = [];
+    const good: { row: number; r: ReceiptRow }[] = [];
+    inputs.forEach(({ row, input }) => {
+      const res = checkReceipt(row, input);
+      if ('problems' in res) errors.push({ row, problems: res.problems });
+      else if (!me.codes.includes(res.ok.institutionCode) && !me.codes.includes(res.ok.ebcCode))
+        errors.push({
+          row,
+          problems: [
+            {
+              field: `rows[${row}].institutionCode`,
+              rule: 'own',
+              message: {
+                zh: '只能报送本机构或本企业的收款记录',
+                en: 'only records of your own institution or enterprise may be reported',
+              },
+            },
+          ],
+        });
+      else good.push({ row, r: res.ok });
+    });
+    const exporters = new Map<string, string>();
+    for (const o of await organisationDirectory(db).byCodes([...new Set(good.map((g) => g.r.ebcCode))]))
+      for (const c of [o.customs_code, o.uscc]) if (c) exporters.set(c, o.id);
+    return db.transaction().execute(async (trx) => {
+      const repo = createForexRepository(trx);
+      const seen = await repo.existingRefs(good.map((g) => ({ institution: g.r.institutionCode, refNo: g.r.refNo })));
+      // A payment institution's record of a transaction it already declared as CEB403 (payNo) is
+      // the same money: reconciliation counts CEB403 collections already.
+      const collected = await clearanceLookup(trx).collectionRefs(
+        good.map((g) => ({ payCode: g.r.institutionCode, payNo: g.r.refNo })),
+      );
+      const rows = [];
+      const now = clock.now();
+      for (const g of good) {
+        const key = `${g.r.institutionCode}|${g.r.refNo}`;
+        const orgId = exporters.get(g.r.ebcCode);
+        const problem = !orgId
+          ? { field: 'ebcCode', rule: 'known', zh: '电商企业未在平台登记', en: 'the e-commerce enterprise is not registered' }
+          : collected.has(key)
+            ? {
+                field: 'refNo',
+                rule: 'ceb403',
+                zh: '该支付交易已通过收款单(CEB403)申报，不重复计入',
+                en: 'this payment transaction was already declared as a CEB403 collection (payNo); not counted twice',
+              }
+            : seen.has(key)
+              ? {
+                  field: 'refNo',
+                  rule: 'unique',
+                  zh: '该机构的流水号已报送',
+                  en: 'this refNo of the institution was already reported',
+                }
+              : null;
+        if (problem) {
+          errors.push({
+            row: g.row,
+            problems: [
+              { field: `rows[${g.row}].${problem.field}`, rule: problem.rule, message: { zh: problem.zh, en: problem.en } },
+            ],
+          });
+          continue;
+        }
+        seen.add(key);
+        rows.push({
+          id: newId(),
+          org_id: orgId!,
+          ebc_code: g.r.ebcCode,
+          institution_kind: g.r.institutionKind,
+          institution_code: g.r.institutionCode,
+          ref_no: g.r.refNo,
+          order_no: g.r.orderNo,
+          currency: g.r.currency,
+          amount: g.r.amount,
+          usd_amount: g.r.usdAmount,
+          received_on: g.r.receivedOn,
+          payer_name: g.r.payerName,
+          account_no: g.r.accountNo || null,
+          reported_by: me.orgId,
+          created_at: now,
+        });
+      }
+      await repo.insertReceipts(rows);
+      if (rows.length)
+        await audit.append(trx, actorOf(p), [
+          { action: 'forex.receipts_import', entity: 'fx_receipt', after: { imported: rows.length, rejected: errors.length } },
+        ]);
+      errors.sort((a, b) => a.row - b.row);
+      return { imported: rows.length, rejected: errors.length, errors };
+    });
+  }
+
   return {
     /**
      * Receipt records from a bank or payment institution (its own code in institutionCode) or
-     * from the exporter (its own code in ebcCode), as CSV. Good rows are stored; each bad row is
-     * answered with its problems and stores nothing.
+     * from the exporter (its own code in ebcCode), as CSV; errors name the spreadsheet row
+     * (the header is row 1).
      */
     async importCsv(p: Principal | null, csv: string): Promise<ImportOutcome> {
       requirePermission(p, 'forex.submit');
@@ -141,102 +282,27 @@ export function createForexService(deps: ForexServiceDeps) {
       const header = table[0] ?? [];
       const shape = csvShapeProblems(header, table.length - 1, CSV_COLUMNS, MAX_ROWS);
       if (shape.length) throw validationError(shape);
-      const inputs: ReceiptInput[] = table.slice(1).map((cells) => {
-        const rec = Object.fromEntries(header.map((h, i) => [h, (cells[i] ?? '').trim()]));
-        // accountNo is an optional column: the account credited, for the FX settlement accounts.
-        return Object.fromEntries([...CSV_COLUMNS, 'accountNo'].map((c) => [c, rec[c] ?? ''])) as unknown as ReceiptInput;
-      });
-      const errors: ImportOutcome['errors'] = [];
-      const good: { row: number; r: ReceiptRow }[] = [];
-      inputs.forEach((input, i) => {
-        const row = i + 2; // spreadsheet row number (header is row 1)
-        const res = checkReceipt(row, input);
-        if ('problems' in res) errors.push({ row, problems: res.problems });
-        else if (!me.codes.includes(res.ok.institutionCode) && !me.codes.includes(res.ok.ebcCode))
-          errors.push({
-            row,
-            problems: [
-              {
-                field: `rows[${row}].institutionCode`,
-                rule: 'own',
-                message: {
-                  zh: '只能报送本机构或本企业的收款记录',
-                  en: 'only records of your own institution or enterprise may be reported',
-                },
-              },
-            ],
-          });
-        else good.push({ row, r: res.ok });
-      });
-      const exporters = new Map<string, string>();
-      for (const o of await organisationDirectory(db).byCodes([...new Set(good.map((g) => g.r.ebcCode))]))
-        for (const c of [o.customs_code, o.uscc]) if (c) exporters.set(c, o.id);
-      return db.transaction().execute(async (trx) => {
-        const repo = createForexRepository(trx);
-        const seen = await repo.existingRefs(good.map((g) => ({ institution: g.r.institutionCode, refNo: g.r.refNo })));
-        // A payment institution's record of a transaction it already declared as CEB403 (payNo) is
-        // the same money: reconciliation counts CEB403 collections already.
-        const collected = await clearanceLookup(trx).collectionRefs(
-          good.map((g) => ({ payCode: g.r.institutionCode, payNo: g.r.refNo })),
-        );
-        const rows = [];
-        const now = clock.now();
-        for (const g of good) {
-          const key = `${g.r.institutionCode}|${g.r.refNo}`;
-          const orgId = exporters.get(g.r.ebcCode);
-          const problem = !orgId
-            ? { field: 'ebcCode', rule: 'known', zh: '电商企业未在平台登记', en: 'the e-commerce enterprise is not registered' }
-            : collected.has(key)
-              ? {
-                  field: 'refNo',
-                  rule: 'ceb403',
-                  zh: '该支付交易已通过收款单(CEB403)申报，不重复计入',
-                  en: 'this payment transaction was already declared as a CEB403 collection (payNo); not counted twice',
-                }
-              : seen.has(key)
-                ? {
-                    field: 'refNo',
-                    rule: 'unique',
-                    zh: '该机构的流水号已报送',
-                    en: 'this refNo of the institution was already reported',
-                  }
-                : null;
-          if (problem) {
-            errors.push({
-              row: g.row,
-              problems: [
-                { field: `rows[${g.row}].${problem.field}`, rule: problem.rule, message: { zh: problem.zh, en: problem.en } },
-              ],
-            });
-            continue;
-          }
-          seen.add(key);
-          rows.push({
-            id: newId(),
-            org_id: orgId!,
-            ebc_code: g.r.ebcCode,
-            institution_kind: g.r.institutionKind,
-            institution_code: g.r.institutionCode,
-            ref_no: g.r.refNo,
-            order_no: g.r.orderNo,
-            currency: g.r.currency,
-            amount: g.r.amount,
-            usd_amount: g.r.usdAmount,
-            received_on: g.r.receivedOn,
-            payer_name: g.r.payerName,
-            account_no: g.r.accountNo || null,
-            reported_by: me.orgId,
-            created_at: now,
-          });
-        }
-        await repo.insertReceipts(rows);
-        if (rows.length)
-          await audit.append(trx, actorOf(p), [
-            { action: 'forex.receipts_import', entity: 'fx_receipt', after: { imported: rows.length, rejected: errors.length } },
-          ]);
-        errors.sort((a, b) => a.row - b.row);
-        return { imported: rows.length, rejected: errors.length, errors };
-      });
+      return importReceipts(
+        p,
+        me,
+        table.slice(1).map((cells, i) => ({
+          row: i + 2,
+          input: receiptInput(Object.fromEntries(header.map((h, j) => [h, cells[j]]))),
+        })),
+      );
+    },
+
+    /** The same records as a JSON batch; errors name the item's index in `rows` (from 0). */
+    async importJson(p: Principal | null, items: readonly Record<string, string | undefined>[]): Promise<ImportOutcome> {
+      requirePermission(p, 'forex.submit');
+      const me = await ownCodes(p);
+      const shape = csvShapeProblems(CSV_COLUMNS, items.length, CSV_COLUMNS, MAX_ROWS);
+      if (shape.length) throw validationError(shape);
+      return importReceipts(
+        p,
+        me,
+        items.map((item, i) => ({ row: i, input: receiptInput(item) })),
+      );
     },
 
     /** The exporter's declared-vs-received by period and currency. */

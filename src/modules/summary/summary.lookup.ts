@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../kernel/db.ts';
-import { inventoryCollections } from '../clearance/index.ts';
+import { clearanceLookup, closedInventoryLines, inventoryCollections } from '../clearance/index.ts';
 import { periodBounds } from './rules/deadline.rules.ts';
 
 /** A formed export declaration (报关单) as tax, forex and evidence modules read it. */
@@ -21,6 +21,15 @@ export interface DeclarationRecord {
   /** CEB403 collections of the declaration's orders, per currency */
   received: Record<string, string>;
   lastReceiptDay: string | null;
+}
+
+/** A declaration line that differs from the closed inventory lines that fed it. */
+export interface CustomsDifference {
+  lineNo: number;
+  /** lines: declared = inventory lines its lineage names, customs = how many of them are closed (899) lines */
+  field: 'gcode' | 'currency' | 'qty' | 'totalPrice' | 'lines';
+  declared: string;
+  customs: string;
 }
 
 const lastDayOf = (period: string): string => {
@@ -55,6 +64,81 @@ export function summaryLookup(exec: Executor) {
         logisticsNo: x.logistics_no,
         gcode: x.gcode,
       }));
+    },
+
+    /**
+     * The orders (orderNo of the inventory head) of the closed inventories that fed each
+     * declaration: what forex matches a receipt's orderNo against (issue 6).
+     */
+    async declaredOrders(
+      declarationIds: readonly string[],
+    ): Promise<{ declarationId: string; inventoryId: string; invtNo: string; orderNo: string }[]> {
+      if (!declarationIds.length) return [];
+      const r = await sql<{ declaration_id: string; inventory_id: string; invt_no: string }>`
+        select distinct declaration_id, inventory_id, invt_no from sum_lineage
+        where declaration_id = any(${[...declarationIds]}::uuid[]) order by declaration_id, invt_no`.execute(exec);
+      const docs = await clearanceLookup(exec).inventoryDocuments(r.rows.map((x) => x.inventory_id));
+      return r.rows.flatMap((x) => {
+        const orderNo = docs.get(x.inventory_id)?.head.orderNo ?? '';
+        return orderNo ? [{ declarationId: x.declaration_id, inventoryId: x.inventory_id, invtNo: x.invt_no, orderNo }] : [];
+      });
+    },
+
+    /**
+     * Each declaration line against the customs data it came from: the closed (899) inventory lines
+     * its lineage names, summed (quantity, value) and compared (HS code, currency). Declarations
+     * that agree are absent; one statement per batch after the lineage's inventory ids.
+     */
+    async customsDifferences(declarationIds: readonly string[]): Promise<Map<string, CustomsDifference[]>> {
+      const out = new Map<string, CustomsDifference[]>();
+      if (!declarationIds.length) return out;
+      const ids = [...declarationIds];
+      const inv = await sql<{ inventory_id: string }>`
+        select distinct inventory_id from sum_lineage where declaration_id = any(${ids}::uuid[])`.execute(exec);
+      const src = closedInventoryLines({ inventoryIds: inv.rows.map((x) => x.inventory_id) });
+      const r = await sql<{
+        declaration_id: string;
+        line_no: number;
+        gcode: string;
+        currency: string;
+        qty: string;
+        total_price: string;
+        fed: number;
+        found: number;
+        src_gcodes: string | null;
+        src_currencies: string | null;
+        src_qty: string;
+        src_total: string;
+      }>`
+        with src as (${src}),
+        fed as (
+          select l.declaration_id, l.line_no, count(*)::int as fed, count(s.inventory_id)::int as found,
+            string_agg(distinct s.gcode, ',') as src_gcodes, string_agg(distinct s.currency, ',') as src_currencies,
+            trim_scale(round(coalesce(sum(s.qty), 0), 5))::text as src_qty,
+            trim_scale(round(coalesce(sum(s.total_price), 0), 5))::text as src_total
+          from sum_lineage l left join src s on s.inventory_id = l.inventory_id and s.gnum = l.gnum
+          where l.declaration_id = any(${ids}::uuid[])
+          group by l.declaration_id, l.line_no)
+        select d.declaration_id, d.line_no, d.gcode, d.currency, trim_scale(d.qty)::text as qty,
+          trim_scale(d.total_price)::text as total_price, coalesce(f.fed, 0) as fed, coalesce(f.found, 0) as found,
+          f.src_gcodes, f.src_currencies, coalesce(f.src_qty, '0') as src_qty, coalesce(f.src_total, '0') as src_total
+        from sum_declaration_line d left join fed f on f.declaration_id = d.declaration_id and f.line_no = d.line_no
+        where d.declaration_id = any(${ids}::uuid[])
+        order by 1, 2`.execute(exec);
+      for (const x of r.rows) {
+        const diffs: CustomsDifference[] = [];
+        const add = (field: CustomsDifference['field'], declared: string, customs: string) =>
+          diffs.push({ lineNo: x.line_no, field, declared, customs });
+        if (x.fed === 0 || x.found < x.fed) add('lines', String(x.fed), String(x.found));
+        else {
+          if (x.src_gcodes !== x.gcode) add('gcode', x.gcode, x.src_gcodes ?? '');
+          if (x.src_currencies !== x.currency) add('currency', x.currency, x.src_currencies ?? '');
+          if (x.qty !== x.src_qty) add('qty', x.qty, x.src_qty);
+          if (x.total_price !== x.src_total) add('totalPrice', x.total_price, x.src_total);
+        }
+        if (diffs.length) out.set(x.declaration_id, [...(out.get(x.declaration_id) ?? []), ...diffs]);
+      }
+      return out;
     },
 
     /**

@@ -16,6 +16,8 @@ export const RefundViewSchema = Type.Object({
   customsCode: Str,
   declaredValue: Money,
   received: Money,
+  receivedCeb403: Money,
+  receivedBank: Money,
   profileKnown: Type.Boolean(),
   verdict: Type.Object({
     outcome: Type.Union([Type.Literal('refund'), Type.Literal('exemption'), Type.Literal('taxable')]),

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkReceipt, csvShapeProblems, parseCsv, reconcile, type ReceiptInput } from './receipts.rules.ts';
+import {
+  checkReceipt,
+  csvShapeProblems,
+  matchReceipts,
+  parseCsv,
+  receivedPerDeclaration,
+  reconcile,
+  type DeclaredOrder,
+  type ReceiptInput,
+  type StoredReceipt,
+} from './receipts.rules.ts';
 
 const ok: ReceiptInput = {
   refNo: 'R1',
@@ -145,4 +155,62 @@ test('a CSV file is refused as a whole for a missing column (all named) or too m
     [['rows', 'maxItems', 'at most 100 rows']],
   );
   assert.deepEqual(csvShapeProblems(cols, 100, cols, 100), [], 'the limit itself is allowed');
+});
+
+const ORG = 'org-a';
+const orders: DeclaredOrder[] = [
+  { orgId: ORG, orderNo: 'O-1', declarationId: 'D1', entryId: 'E1' },
+  { orgId: ORG, orderNo: 'O-2', declarationId: 'D1', entryId: 'E1' },
+  { orgId: ORG, orderNo: 'O-3', declarationId: 'D2', entryId: 'E2' },
+  // the same order number in a later declaration: the first one given wins
+  { orgId: ORG, orderNo: 'O-3', declarationId: 'D3', entryId: 'E3' },
+  { orgId: 'org-b', orderNo: 'O-9', declarationId: 'D9', entryId: 'E9' },
+];
+const receipt = (over: Partial<StoredReceipt>): StoredReceipt => ({
+  id: 'r',
+  orgId: ORG,
+  institutionKind: 'bank',
+  institutionCode: '3601000001',
+  refNo: 'B1',
+  orderNo: 'O-1',
+  currency: '142',
+  amount: '100',
+  receivedOn: '2026-11-05',
+  ...over,
+});
+const matchCases: { name: string; r: Partial<StoredReceipt>; want: string }[] = [
+  { name: 'orderNo of a declared order of the exporter', r: {}, want: 'D1' },
+  { name: 'another order of the same declaration', r: { orderNo: 'O-2' }, want: 'D1' },
+  { name: 'an order in two declarations goes to the first', r: { orderNo: 'O-3' }, want: 'D2' },
+  { name: 'no order number', r: { orderNo: '' }, want: 'no_order_no' },
+  { name: 'no such order (or not declared yet)', r: { orderNo: 'O-404' }, want: 'order_not_declared' },
+  { name: "another exporter's declared order does not match", r: { orderNo: 'O-9' }, want: 'order_not_declared' },
+  { name: 'order numbers match exactly (case matters)', r: { orderNo: 'o-1' }, want: 'order_not_declared' },
+];
+for (const c of matchCases) {
+  test(`receipt matching: ${c.name}`, () => {
+    const { matched, unmatched } = matchReceipts([receipt(c.r)], orders);
+    assert.equal(matched.length + unmatched.length, 1, 'every receipt is either matched or listed');
+    const got = matched[0]?.declarationId ?? unmatched[0]!.reason;
+    assert.equal(got, c.want);
+    if (unmatched[0]) assert.ok(unmatched[0].message.zh && unmatched[0].message.en);
+    if (matched[0]) assert.equal(matched[0].entryId, `E${c.want.slice(1)}`);
+  });
+}
+
+test('matched receipts sum per declaration and currency, with the last day', () => {
+  const { matched } = matchReceipts(
+    [
+      receipt({ refNo: 'B1', amount: '100.10', receivedOn: '2026-11-05' }),
+      receipt({ refNo: 'B2', orderNo: 'O-2', amount: '0.9', receivedOn: '2026-12-01' }),
+      receipt({ refNo: 'B3', orderNo: 'O-2', currency: '502', amount: '5', receivedOn: '2026-11-20' }),
+      receipt({ refNo: 'B4', orderNo: 'O-3', amount: '7', receivedOn: '2026-10-31' }),
+      receipt({ refNo: 'B5', orderNo: 'O-404', amount: '1000' }),
+    ],
+    orders,
+  );
+  assert.deepEqual(Object.fromEntries(receivedPerDeclaration(matched)), {
+    D1: { received: { '142': '101', '502': '5' }, lastReceiptDay: '2026-12-01' },
+    D2: { received: { '142': '7' }, lastReceiptDay: '2026-10-31' },
+  });
 });

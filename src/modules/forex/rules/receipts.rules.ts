@@ -202,6 +202,17 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
+const cents = (v: string): bigint => {
+  const [i, f = ''] = v.split('.');
+  return BigInt(i || '0') * 100n + BigInt((f + '00').slice(0, 2));
+};
+const money = (n: bigint): string => {
+  const neg = n < 0n;
+  const a = neg ? -n : n;
+  const f = (a % 100n).toString().padStart(2, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}${a / 100n}${f ? `.${f}` : ''}`;
+};
+
 export interface PeriodFigures {
   period: string;
   currency: string;
@@ -217,16 +228,90 @@ export interface Reconciliation extends PeriodFigures {
   overdue: boolean;
 }
 
-const cents = (v: string): bigint => {
-  const [i, f = ''] = v.split('.');
-  return BigInt(i || '0') * 100n + BigInt((f + '00').slice(0, 2));
-};
-const money = (n: bigint): string => {
-  const neg = n < 0n;
-  const a = neg ? -n : n;
-  const f = (a % 100n).toString().padStart(2, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${a / 100n}${f ? `.${f}` : ''}`;
-};
+/** A stored bank / payment-institution receipt record, as matching reads it. */
+export interface StoredReceipt {
+  id: string;
+  orgId: string;
+  institutionKind: 'bank' | 'payment';
+  institutionCode: string;
+  refNo: string;
+  orderNo: string;
+  currency: string;
+  amount: string;
+  receivedOn: string;
+}
+
+/** An order of a closed inventory that a summary declaration of the exporter covers. */
+export interface DeclaredOrder {
+  orgId: string;
+  orderNo: string;
+  declarationId: string;
+  entryId: string;
+}
+
+export interface MatchedReceipt extends StoredReceipt {
+  declarationId: string;
+  entryId: string;
+}
+
+export interface UnmatchedReceipt extends StoredReceipt {
+  reason: 'no_order_no' | 'order_not_declared';
+  message: { zh: string; en: string };
+}
+
+/**
+ * Per-receipt matching: a receipt whose orderNo names an order of a declared (closed, summarised)
+ * inventory of the same exporter belongs to that declaration (the first one given, if several name
+ * the order); every other receipt is unmatched, with the reason.
+ */
+export function matchReceipts(
+  receipts: readonly StoredReceipt[],
+  orders: readonly DeclaredOrder[],
+): { matched: MatchedReceipt[]; unmatched: UnmatchedReceipt[] } {
+  const byOrder = new Map<string, DeclaredOrder>();
+  for (const o of orders) if (!byOrder.has(`${o.orgId}|${o.orderNo}`)) byOrder.set(`${o.orgId}|${o.orderNo}`, o);
+  const matched: MatchedReceipt[] = [];
+  const unmatched: UnmatchedReceipt[] = [];
+  for (const r of receipts) {
+    const o = r.orderNo ? byOrder.get(`${r.orgId}|${r.orderNo}`) : undefined;
+    if (o) matched.push({ ...r, declarationId: o.declarationId, entryId: o.entryId });
+    else if (!r.orderNo)
+      unmatched.push({
+        ...r,
+        reason: 'no_order_no',
+        message: { zh: '收款记录未注明订单号', en: 'the receipt names no order number' },
+      });
+    else
+      unmatched.push({
+        ...r,
+        reason: 'order_not_declared',
+        message: {
+          zh: `订单${r.orderNo}不属于本企业已汇总申报的清单（无此订单或尚未申报）`,
+          en: `order ${r.orderNo} is not an order of a summary-declared inventory of the exporter (no such order, or not declared yet)`,
+        },
+      });
+  }
+  return { matched, unmatched };
+}
+
+/** Matched receipts summed per declaration and currency, with the day of the last one. */
+export function receivedPerDeclaration(
+  matched: readonly MatchedReceipt[],
+): Map<string, { received: Record<string, string>; lastReceiptDay: string | null }> {
+  const sums = new Map<string, { cur: Map<string, bigint>; last: string | null }>();
+  for (const m of matched) {
+    const s = sums.get(m.declarationId) ?? { cur: new Map<string, bigint>(), last: null };
+    s.cur.set(m.currency, (s.cur.get(m.currency) ?? 0n) + cents(m.amount));
+    if (s.last === null || m.receivedOn > s.last) s.last = m.receivedOn;
+    sums.set(m.declarationId, s);
+  }
+  return new Map(
+    [...sums].map(([id, s]) => [
+      id,
+      { received: Object.fromEntries([...s.cur].map(([c, v]) => [c, money(v)])), lastReceiptDay: s.last },
+    ]),
+  );
+}
 
 /**
  * Declared against received per period and currency. Proceeds are due by 30 April of the year

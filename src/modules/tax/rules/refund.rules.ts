@@ -17,13 +17,27 @@ export interface TaxProfile {
   pilotZone: string | null;
 }
 
+/** A declaration line that differs from the closed inventory lines that fed it (customs data). */
+export interface CustomsDifference {
+  lineNo: number;
+  /** lines: declared = inventory lines the lineage names, customs = how many are closed (899) lines */
+  field: 'gcode' | 'currency' | 'qty' | 'totalPrice' | 'lines';
+  declared: string;
+  customs: string;
+}
+
 export interface DeclarationFacts {
   entryId: string | null;
   exitDay: string;
   lines: { lineNo: number; gcode: string; currency: string; totalPrice: string }[];
-  /** value received (CEB403 / bank records) per currency, and the day of the last receipt */
+  /** differences between the declaration and the customs data it was formed from (none: it matches) */
+  customsDifferences: CustomsDifference[];
+  /** value received as CEB403 collections per currency, and the day of the last one */
   received: Record<string, string>;
   lastReceiptDay: string | null;
+  /** bank / payment-institution receipts matched by order number, per currency, and the last day */
+  receivedBank: Record<string, string>;
+  lastBankReceiptDay: string | null;
   /** purchase records per declaration line */
   purchases: { lineNo: number; kind: 'vat_special' | 'import_vat' | 'consumption_cert' | 'ordinary'; amountExclVat: string }[];
 }
@@ -98,8 +112,38 @@ export function evaluateRefund(
 
   const declared: Record<string, bigint> = {};
   for (const l of facts.lines) declared[l.currency] = (declared[l.currency] ?? 0n) + toS(l.totalPrice);
-  const short = Object.entries(declared).filter(([cur, v]) => toS(facts.received[cur] ?? '0') < v);
-  const late = facts.lastReceiptDay !== null && facts.lastReceiptDay > deadline;
+  const got = (cur: string): bigint => toS(facts.received[cur] ?? '0') + toS(facts.receivedBank[cur] ?? '0');
+  const short = Object.entries(declared).filter(([cur, v]) => got(cur) < v);
+  const lastDay = [facts.lastReceiptDay, facts.lastBankReceiptDay]
+    .filter((d): d is string => d !== null)
+    .sort()
+    .pop();
+  const late = lastDay !== undefined && lastDay > deadline;
+  const parts = (cur: string, zh: boolean): string =>
+    facts.receivedBank[cur] === undefined
+      ? ''
+      : zh
+        ? `（收款单${facts.received[cur] ?? '0'}，银行/支付机构${facts.receivedBank[cur]}）`
+        : ` (CEB403 ${facts.received[cur] ?? '0'}, bank/payment institution ${facts.receivedBank[cur]})`;
+  const diffs = facts.customsDifferences;
+  const FIELD_ZH = { gcode: '商品编码', currency: '币制', qty: '数量', totalPrice: '总价', lines: '清单商品项' } as const;
+  const diffZh = diffs
+    .slice(0, 5)
+    .map((d) =>
+      d.field === 'lines'
+        ? `第${d.lineNo}项归并${d.declared}条清单商品，其中已结关清单${d.customs}条`
+        : `第${d.lineNo}项${FIELD_ZH[d.field]}申报${d.declared}，清单合计${d.customs}`,
+    )
+    .join('；');
+  const diffEn = diffs
+    .slice(0, 5)
+    .map((d) =>
+      d.field === 'lines'
+        ? `line ${d.lineNo} names ${d.declared} inventory lines, ${d.customs} of them closed (899)`
+        : `line ${d.lineNo} ${d.field} declared ${d.declared}, inventories ${d.customs}`,
+    )
+    .join('; ');
+  const more = diffs.length > 5 ? { zh: `等${diffs.length}处`, en: ` and ${diffs.length - 5} more` } : { zh: '', en: '' };
 
   const purchasesOf = (lineNo: number) => facts.purchases.filter((p) => p.lineNo === lineNo);
   const invoiceKinds = new Set(['vat_special', 'import_vat', 'consumption_cert']);
@@ -123,17 +167,23 @@ export function evaluateRefund(
         ? 'the exporter is not a VAT general taxpayer'
         : 'the exporter has no export refund qualification',
     }),
-    cond('declaration_matches', facts.entryId !== null, {
-      zh: '无海关出口货物报关单电子信息（未汇总申报）',
-      en: 'no customs export declaration data (not summary-declared)',
-    }),
+    cond(
+      'declaration_matches',
+      facts.entryId !== null && diffs.length === 0,
+      facts.entryId === null
+        ? { zh: '无海关出口货物报关单电子信息（未汇总申报）', en: 'no customs export declaration data (not summary-declared)' }
+        : {
+            zh: `报关单与所归并清单的海关数据不符: ${diffZh}${more.zh}`,
+            en: `the declaration differs from the customs data of its inventories: ${diffEn}${more.en}`,
+          },
+    ),
     cond('proceeds_received', short.length === 0 && !late, {
       zh: late
-        ? `收汇晚于退税申报期限${deadline}`
-        : `未足额收汇: ${short.map(([c, v]) => `币制${c}申报${fromS(v)}，已收${facts.received[c] ?? '0'}`).join('；')}`,
+        ? `收汇晚于退税申报期限${deadline}（最后一笔${lastDay}）`
+        : `未足额收汇: ${short.map(([c, v]) => `币制${c}申报${fromS(v)}，已收${fromS(got(c))}${parts(c, true)}`).join('；')}`,
       en: late
-        ? `proceeds received after the refund deadline ${deadline}`
-        : `proceeds not fully received: ${short.map(([c, v]) => `currency ${c} declared ${fromS(v)}, received ${facts.received[c] ?? '0'}`).join('; ')}`,
+        ? `proceeds received after the refund deadline ${deadline} (last on ${lastDay})`
+        : `proceeds not fully received: ${short.map(([c, v]) => `currency ${c} declared ${fromS(v)}, received ${fromS(got(c))}${parts(c, false)}`).join('; ')}`,
     }),
     cond('purchase_invoices', !profile.tradingCompany || noInvoice.length === 0, {
       zh: `外贸企业缺少与报关单对应的增值税专用发票等进货凭证: 第${noInvoice.map((l) => l.lineNo).join(',')}项`,
