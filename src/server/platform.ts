@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -499,6 +501,28 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       (a) => registerTraceRoutes(a, { trace }),
       (a) => registerParksRoutes(a, { parks }),
     ],
+  });
+
+  // Graceful shutdown. Fastify's close destroys every socket (forceCloseConnections), the ones
+  // whose requests are still being served included: an intake could commit and its client never
+  // hear. Once closing (new requests get 503), let those answer first, on connections that then close.
+  const serving = new Set<ServerResponse>();
+  const netServerClose = NetServer.prototype.close; // stops listening, leaves the open sockets
+  app.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    serving.add(res);
+    res.once('close', () => serving.delete(res));
+  });
+  app.addHook('preClose', async () => {
+    // New connections are refused from now on; idle keep-alive ones stay until the requests drain.
+    netServerClose.call(app.server);
+    const deadline = Date.now() + 25_000;
+    for (;;) {
+      // Responses whose headers went out are finishing or are event streams (which never end).
+      const waiting = [...serving].filter((res) => !res.headersSent);
+      for (const res of waiting) res.setHeader('connection', 'close');
+      if (waiting.length === 0 || Date.now() > deadline) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
   });
 
   return {

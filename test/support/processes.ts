@@ -1,4 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runningEmbeddedUrl } from '../../src/kernel/embedded-db.ts';
+import { serverDatabase } from './db.ts';
 
 export interface PlatformProcess {
   child: ChildProcess;
@@ -55,4 +60,61 @@ export async function httpLogin(url: string, username: string, password = 'cbec-
   });
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
+}
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** from the signal to the exit */
+  millis: number;
+}
+
+/**
+ * Sends `signal` (SIGTERM: a graceful stop) and waits up to `timeoutMs` for the process to exit;
+ * answers how it exited, or null when it was still running at the deadline.
+ */
+export function signalPlatformProcess(
+  p: PlatformProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+  timeoutMs = 30_000,
+): Promise<ProcessExit | null> {
+  const started = Date.now();
+  const { child } = p;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode, millis: 0 });
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), timeoutMs);
+    child.once('exit', (code, sig) => {
+      clearTimeout(timer);
+      resolve({ code, signal: sig, millis: Date.now() - started });
+    });
+    child.kill(signal);
+  });
+}
+
+/** Where a `cbec start` child keeps its data: a temp DATA_DIR (embedded PostgreSQL) or a fresh server database. */
+export interface PlatformStore {
+  /** the environment for startPlatformProcess (demo data seeded on start) */
+  env: NodeJS.ProcessEnv;
+  dataDir?: string;
+  /** the database URL while a platform process runs */
+  url(): string;
+  /** removes the data directory or drops the database */
+  remove(): Promise<void>;
+}
+
+export async function platformStore(kind: 'embedded' | 'server', prefix = 'cbec-proc-'): Promise<PlatformStore> {
+  if (kind === 'server') {
+    const database = await serverDatabase();
+    return { env: { DATABASE_URL: database.url, DEMO: '1' }, url: () => database.url, remove: () => database.drop() };
+  }
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  await chmod(dataDir, 0o755); // the embedded server runs as the postgres user under root
+  return {
+    env: { DATA_DIR: dataDir, DATABASE_URL: '', DEMO: '1' },
+    dataDir,
+    url: () => runningEmbeddedUrl(dataDir) ?? '',
+    remove: () => rm(dataDir, { recursive: true, force: true }),
+  };
 }
