@@ -324,3 +324,24 @@ export function blockMessages(block: number, parcels: Parcel[], run: string): { 
     { user: 'carrier', message: site.departure },
   ];
 }
+
+/** A CEB605 entity: the broker cancels the seller's inventory `invtNo` (the buyer cancelled the order). */
+export function cancellationEntity(invtNo: string, guid: string, copNo: string) {
+  return {
+    head: {
+      guid,
+      appType: '1',
+      appTime: '20261126120000',
+      appStatus: '2',
+      customsCode: '4006',
+      copNo,
+      invtNo,
+      reason: '买家取消订单',
+      agentCode: PARTIES.broker.code,
+      agentName: PARTIES.broker.name,
+      ebcCode: PARTIES.seller.code,
+      ebcName: PARTIES.seller.name,
+    },
+    lists: {},
+  };
+}

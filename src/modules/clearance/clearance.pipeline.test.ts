@@ -3,7 +3,15 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { encodeCeb, type CebMessage } from '../../ceb/index.ts';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
+import {
+  cancellationEntity,
+  guidOf,
+  makeParcel,
+  message,
+  PARTIES,
+  siteMessages,
+  type Parcel,
+} from '../../../test/support/parcels.ts';
 
 let tp: TestPlatform;
 const tokens: Record<string, string> = {};
@@ -172,23 +180,7 @@ function cancellations(invtNos: string[], guidBase: number): CebMessage {
     'CEB605',
     guidOf(guidBase, 1),
     PARTIES.broker,
-    invtNos.map((invtNo, i) => ({
-      head: {
-        guid: guidOf(guidBase + 1, i + 1),
-        appType: '1',
-        appTime: '20261126120000',
-        appStatus: '2',
-        customsCode: '4006',
-        copNo: `K-CAN-${guidBase}-${i}`,
-        invtNo,
-        reason: '买家取消订单',
-        agentCode: PARTIES.broker.code,
-        agentName: PARTIES.broker.name,
-        ebcCode: PARTIES.seller.code,
-        ebcName: PARTIES.seller.name,
-      },
-      lists: {},
-    })),
+    invtNos.map((invtNo, i) => cancellationEntity(invtNo, guidOf(guidBase + 1, i + 1), `K-CAN-${guidBase}-${i}`)),
   );
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, message, PARTIES, siteMessages } from '../../../test/support/parcels.ts';
+import { cancellationEntity, guidOf, makeParcel, message, PARTIES, siteMessages } from '../../../test/support/parcels.ts';
 import { countDocuments, postXml, receiptStatuses, statusOf, submitOk } from '../../../test/support/clearance.ts';
 import { assertXsdValid, IMPORT_XSD, xmllintMissing } from '../../../test/support/xsd.ts';
 
@@ -306,23 +306,7 @@ test('cancellation: allowed before departure (606 399), refused after (606 100)'
     ['899'],
   );
 
-  const cancel = (invtNo: string, n: number) => ({
-    head: {
-      guid: guidOf(605, n),
-      appType: '1',
-      appTime: '20261126120000',
-      appStatus: '2',
-      customsCode: '4006',
-      copNo: `K-CAN-${n}`,
-      invtNo,
-      reason: '买家取消订单',
-      agentCode: PARTIES.broker.code,
-      agentName: PARTIES.broker.name,
-      ebcCode: PARTIES.seller.code,
-      ebcName: PARTIES.seller.name,
-    },
-    lists: {},
-  });
+  const cancel = (invtNo: string, n: number) => cancellationEntity(invtNo, guidOf(605, n), `K-CAN-${n}`);
   await submitOk(
     tp,
     t.broker!,
