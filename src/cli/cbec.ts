@@ -74,13 +74,16 @@ program
       const baseUrl = `http://localhost:${new URL(address).port}`;
       if (demo) printDemoUsers(baseUrl);
       else process.stdout.write(`CBEC Window (${config.role}) listening on ${baseUrl}\n`);
-      let stopping = false;
+      let stoppingSince: number | null = null;
       const stop = async (signal: string): Promise<void> => {
-        if (stopping) {
+        if (stoppingSince !== null) {
+          // Ctrl-C reaches this process twice under `npm start` (the terminal signals the whole
+          // process group, and tsx relays it): only a signal given later means "exit now".
+          if (Date.now() - stoppingSince < 1000) return;
           log.warn({ signal }, 'second signal: exiting now');
           process.exit(1);
         }
-        stopping = true;
+        stoppingSince = Date.now();
         log.info({ signal }, 'shutting down: finishing in-flight work');
         await platform.close();
         await embedded?.stop();
