@@ -61,6 +61,16 @@ export function clearanceLookup(exec: Executor) {
     },
     /** Inventory outcomes per seller (ebcCode) since a date: the clearance factors of credit ratings. */
     /** Inventory documents (head and lines) by id, in chunks: a dry run replays up to 20,000. */
+    /** Each inventory's orderNo, from its order key (`ebpCode|orderNo`): no document is read. */
+    async orderNos(ids: readonly string[]): Promise<Map<string, string>> {
+      const unique = [...new Set(ids)];
+      if (!unique.length) return new Map();
+      const r = await sql<{ id: string; order_no: string }>`
+        select document_id as id, substr(order_key, strpos(order_key, '|') + 1) as order_no
+        from clr_inventory where document_id = any(${unique}::uuid[])`.execute(exec);
+      return new Map(r.rows.map((x) => [x.id, x.order_no]));
+    },
+
     async inventoryDocuments(
       ids: string[],
     ): Promise<Map<string, { head: Record<string, string>; lines: Record<string, string>[] }>> {

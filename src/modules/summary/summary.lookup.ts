@@ -77,9 +77,9 @@ export function summaryLookup(exec: Executor) {
       const r = await sql<{ declaration_id: string; inventory_id: string; invt_no: string }>`
         select distinct declaration_id, inventory_id, invt_no from sum_lineage
         where declaration_id = any(${[...declarationIds]}::uuid[]) order by declaration_id, invt_no`.execute(exec);
-      const docs = await clearanceLookup(exec).inventoryDocuments(r.rows.map((x) => x.inventory_id));
+      const orders = await clearanceLookup(exec).orderNos(r.rows.map((x) => x.inventory_id));
       return r.rows.flatMap((x) => {
-        const orderNo = docs.get(x.inventory_id)?.head.orderNo ?? '';
+        const orderNo = orders.get(x.inventory_id) ?? '';
         return orderNo ? [{ declarationId: x.declaration_id, inventoryId: x.inventory_id, invtNo: x.invt_no, orderNo }] : [];
       });
     },
