@@ -1,40 +1,12 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { Page } from '../components/Page.tsx';
 import { ParksAdminForms } from '../components/ParksAdminForms.tsx';
 import { useLocale } from '../i18n/index.ts';
+import { cstTime, useParkCatalogues, type Offering, type Park, type Programme } from '../parks.ts';
 import { hasPermission, useSession } from '../session.tsx';
-
-interface Park {
-  id: string;
-  name: string;
-  region: string;
-  kind: string;
-  members: number;
-}
-interface Offering {
-  id: string;
-  kind: string;
-  title: string;
-  titleEn: string | null;
-  startsAt: string;
-  place: string;
-  capacity: number;
-  seatsLeft: number;
-}
-interface Programme {
-  id: string;
-  name: string;
-  category: string;
-  opensOn: string;
-  closesOn: string;
-}
-
-/** Times as the organisers mean them: China Standard Time (UTC+8), whatever the browser's zone. */
-const cstTime = (v: string): string =>
-  new Date(new Date(v).getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 
 /** 园区与培训: parks, courses and events (enrol), support programmes (apply). */
 export default function ParksPage() {
@@ -45,15 +17,7 @@ export default function ParksPage() {
   const qc = useQueryClient();
   const canApply = hasPermission(session, 'parks.apply');
   const canManage = hasPermission(session, 'parks.manage');
-  const parks = useQuery({ queryKey: ['parks'], queryFn: ({ signal }) => api<{ items: Park[] }>('/public/parks', { signal }) });
-  const offerings = useQuery({
-    queryKey: ['offerings'],
-    queryFn: ({ signal }) => api<{ items: Offering[] }>('/public/offerings', { signal }),
-  });
-  const programmes = useQuery({
-    queryKey: ['programmes'],
-    queryFn: ({ signal }) => api<{ items: Programme[] }>('/public/programmes', { signal }),
-  });
+  const { parks, offerings, programmes } = useParkCatalogues();
   const enrol = useMutation({
     mutationFn: (id: string) => api(`/offerings/${id}/enrol`, { method: 'POST' }),
     onSuccess: () => {

@@ -1,44 +1,10 @@
-import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Layout, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, errorMessage } from '../api.ts';
+import { errorMessage } from '../api.ts';
 import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
 import { useLocale } from '../i18n/index.ts';
-
-interface Park {
-  id: string;
-  name: string;
-  name_en: string | null;
-  region: string;
-  kind: string;
-  address: string | null;
-  members: number;
-}
-interface Offering {
-  id: string;
-  kind: 'course' | 'event';
-  title: string;
-  titleEn: string | null;
-  startsAt: string;
-  endsAt: string;
-  place: string;
-  capacity: number;
-  enrolled: number;
-  seatsLeft: number;
-}
-interface Programme {
-  id: string;
-  name: string;
-  category: string;
-  opensOn: string;
-  closesOn: string;
-}
-
-const CST_MS = 8 * 3_600_000;
-/** Times as the organisers mean them: China Standard Time (UTC+8), whatever the browser's zone. */
-const cstTime = (v: string): string => new Date(new Date(v).getTime() + CST_MS).toISOString().slice(0, 16).replace('T', ' ');
-const cstToday = (): string => new Date(Date.now() + CST_MS).toISOString().slice(0, 10);
+import { cstTime, cstToday, useParkCatalogues, type Offering, type Park, type Programme } from '../parks.ts';
 
 const CATEGORIES = ['park', 'training', 'overseas_service', 'new_model'] as const;
 const isCategory = (c: string): c is (typeof CATEGORIES)[number] => (CATEGORIES as readonly string[]).includes(c);
@@ -56,18 +22,7 @@ export default function PublicParksPage() {
   const { t } = useTranslation();
   const locale = useLocale();
   const en = locale === 'en';
-  const parks = useQuery({
-    queryKey: ['public-parks'],
-    queryFn: ({ signal }) => api<{ items: Park[] }>('/public/parks', { signal }),
-  });
-  const offerings = useQuery({
-    queryKey: ['public-offerings'],
-    queryFn: ({ signal }) => api<{ items: Offering[] }>('/public/offerings', { signal }),
-  });
-  const programmes = useQuery({
-    queryKey: ['public-programmes'],
-    queryFn: ({ signal }) => api<{ items: Programme[] }>('/public/programmes', { signal }),
-  });
+  const { parks, offerings, programmes } = useParkCatalogues();
   const now = Date.now();
   const upcoming = (offerings.data?.items ?? []).filter((o) => new Date(o.endsAt).getTime() > now);
   const today = cstToday();
