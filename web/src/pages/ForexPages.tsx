@@ -58,6 +58,7 @@ const CHART_LABEL = {
   settlements: { zh: '结算笔数', en: 'Settlements' },
   amountCny: { zh: '金额合计（元）', en: 'Total amount (CNY)' },
   noData: { zh: '暂无数据', en: 'No data' },
+  institution: { zh: '支付/银行机构', en: 'Institution' },
 } as const;
 
 /** Reconciliation statuses as the API names them; "overdue" is an under-received period past its deadline. */
@@ -283,6 +284,7 @@ export function ForexDeskPage() {
 /** 人民币结算核查: settlements lacking trade-authenticity evidence (central bank). */
 export function PbocDeskPage() {
   const { t } = useTranslation();
+  const { label } = useChartLabel();
   const q = useQuery({
     queryKey: ['pboc-desk'],
     queryFn: ({ signal }) => api<LackingSettlement[]>('/pboc/settlements-lacking-evidence', { signal }),
@@ -301,7 +303,7 @@ export function PbocDeskPage() {
             dataSource={rows}
             columns={[
               { title: t('sumx.refNo'), dataIndex: 'refNo' },
-              { title: 'institution', dataIndex: 'institutionCode' },
+              { title: label('institution'), dataIndex: 'institutionCode' },
               { title: t('sumx.enterprise'), dataIndex: 'ebcCode' },
               { title: t('sumx.amount'), dataIndex: 'amount' },
               { title: t('sumx.settledOn'), dataIndex: 'settledOn' },
