@@ -8,7 +8,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { PARTIES } from '../support/parcels.ts';
+import { sql } from 'kysely';
+import { closeParcels } from '../support/clearance.ts';
+import { makeParcel, PARTIES } from '../support/parcels.ts';
 import { login as apiLogin } from '../support/platform.ts';
 import { withBrowser } from '../support/browser.ts';
 
@@ -53,14 +55,28 @@ test("carrier services page; overseas provider: consignment in, the seller's ret
       return s.includes('E2E-RA') && s.includes('US') && s.includes('GB');
     });
 
+    // The export to the overseas warehouse is a 9810 inventory customs released: the provider names
+    // it, and the platform checks it and takes the release time from customs.
+    const exported = makeParcel(1, 'OVE2E');
+    exported.inventory.head.tradeMode = '9810';
+    const senders: Record<string, string> = {};
+    for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse']) senders[u] = await apiLogin(tp.platform, u);
+    await closeParcels(tp, senders, [exported], 1, 'OVE2E');
+    const invtNo = (
+      await sql<{
+        invt_no: string;
+      }>`select invt_no from clr_inventory where order_key = ${`${PARTIES.platform.code}|${exported.orderNo}`}`.execute(
+        tp.platform.database.db,
+      )
+    ).rows[0]!.invt_no;
+
     await logIn(page, tp.baseUrl, 'overseas');
     await page.goto(`${tp.baseUrl}/overseas/provider`);
     const form = page.getByTestId('consignment-form');
     await eventually('provider page', async () => (await form.count()) === 1);
     await pick(page, form, /·/);
     await page.getByTestId('consignment-seller').fill(PARTIES.seller.code);
-    await page.getByTestId('consignment-declaration').fill('E2E-DECL-0001');
-    await page.getByTestId('consignment-released').fill('2026-11-20');
+    await page.getByTestId('consignment-declaration').fill(invtNo);
     await page.getByTestId('consignment-lines').fill('E2E-SKU 10');
     await page.getByTestId('consignment-submit').click();
     await eventually('consignment received', async () => (await page.getByTestId('consignment-lines').inputValue()) === '');
@@ -84,7 +100,7 @@ test("carrier services page; overseas provider: consignment in, the seller's ret
     const sales = page.getByTestId('sales-table');
     await eventually('the order is reserved against the declaration', async () => {
       const s = await text(sales);
-      return s.includes('E2E-ORDER-1') && s.includes('E2E-DECL-0001') && s.includes('reserved');
+      return s.includes('E2E-ORDER-1') && s.includes(invtNo) && s.includes('reserved');
     });
     await page.getByTestId('ship-E2E-ORDER-1').click();
     await eventually('shipped', async () => (await text(sales)).includes('shipped'));

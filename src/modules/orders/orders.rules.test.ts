@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import { validateCeb } from '../../ceb/index.ts';
 import { DEMO_PRODUCTS, type Product } from '../filing/index.ts';
 import { readRows, templateCsv, templateXlsx, type FileKind } from './orders.files.ts';
-import { buildInventory, checkDraft, orderEntity } from './rules/inventory.ts';
+import { buildInventory, checkDraft, orderEntity, TRADE_MODES } from './rules/inventory.ts';
 import { createOrderAssembler, detectLayout, looksLikeHeader } from './rules/rows.ts';
 import { countryCode, currencyCode } from './rules/values.ts';
 
@@ -234,6 +234,25 @@ test('builder: a complete order gives a CEB603 entity the validator accepts, and
     }),
     [],
   );
+});
+
+test('builder: every trade mode a seller may choose gives a valid CEB603 under that mode', () => {
+  assert.deepEqual([...TRADE_MODES], ['9610', '9710', '9810']);
+  for (const tradeMode of TRADE_MODES) {
+    const built = buildInventory({
+      order,
+      products,
+      seller,
+      platform,
+      agent: { code: '3601980099', name: '南昌昌北报关行有限公司' },
+      carrier: { code: '3601980012', name: '中国邮政速递物流股份有限公司江西省分公司' },
+      params: { ...params, tradeMode },
+      guid: 'A1B2C3D4-0000-4000-8000-000000000003',
+      copNo: 'D0003',
+    });
+    assert.deepEqual(built.problems, [], tradeMode);
+    assert.equal(built.head.tradeMode, tradeMode);
+  }
 });
 
 test('builder: what the order cannot say is listed per field; a different legal unit needs qty1', () => {

@@ -27,6 +27,21 @@ export interface SaleRow {
   created_at: Date;
   shipped_at: Date | null;
 }
+/** Where a consignment's declaration was checked: clearance inventory, summary declaration, or not (see migration 002). */
+export type DeclarationSource = 'inventory' | 'summary' | 'external' | 'legacy';
+
+export interface ConsignmentRow {
+  id: string;
+  warehouse_id: string;
+  seller_org_id: string;
+  declaration_no: string;
+  trade_mode: string;
+  released_at: Date;
+  created_at: Date;
+  declaration_source: DeclarationSource;
+  declaration_ref: string | null;
+  typed_released_at: Date | null;
+}
 export interface SaleLineRow {
   sale_id: string;
   sku: string;
@@ -35,6 +50,7 @@ export interface SaleLineRow {
   returned: number;
   declaration_no: string;
   released_at: Date;
+  declaration_source: DeclarationSource;
 }
 export interface PointRow {
   id: string;
@@ -77,28 +93,33 @@ export function createOverseasRepository(exec: Executor) {
       ),
     warehouse: async (id: string) => (await rows<WarehouseRow>(sql`select * from ovs_warehouse where id = ${id}`))[0],
 
-    async insertConsignment(
-      c: {
-        id: string;
-        warehouse_id: string;
-        seller_org_id: string;
-        declaration_no: string;
-        trade_mode: string;
-        released_at: Date;
-        created_at: Date;
-      },
-      lines: { sku: string; qty: number }[],
-    ) {
-      await sql`insert into ovs_consignment (id, warehouse_id, seller_org_id, declaration_no, trade_mode, released_at, created_at)
-        values (${c.id}, ${c.warehouse_id}, ${c.seller_org_id}, ${c.declaration_no}, ${c.trade_mode}, ${c.released_at}, ${c.created_at})`.execute(
-        exec,
-      );
+    /** The consignment, its lines, stock in, and the released inventories it covers (each once, ever). */
+    async insertConsignment(c: ConsignmentRow, lines: { sku: string; qty: number }[], inventories: readonly string[]) {
+      await sql`insert into ovs_consignment (id, warehouse_id, seller_org_id, declaration_no, trade_mode, released_at, created_at,
+          declaration_source, declaration_ref, typed_released_at)
+        values (${c.id}, ${c.warehouse_id}, ${c.seller_org_id}, ${c.declaration_no}, ${c.trade_mode}, ${c.released_at}, ${c.created_at},
+          ${c.declaration_source}, ${c.declaration_ref}, ${c.typed_released_at})`.execute(exec);
+      if (inventories.length)
+        await sql`insert into ovs_consignment_inventory (inventory_id, consignment_id)
+          select x, ${c.id} from unnest(${[...inventories]}::uuid[]) as x`.execute(exec);
       await sql`insert into ovs_consignment_line (consignment_id, sku, qty)
         select ${c.id}, * from unnest(${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.qty)}::int[])`.execute(exec);
       await sql`insert into ovs_stock (warehouse_id, seller_org_id, sku, qty_in)
         select ${c.warehouse_id}, ${c.seller_org_id}, * from unnest(${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.qty)}::int[])
         on conflict (warehouse_id, seller_org_id, sku) do update set qty_in = ovs_stock.qty_in + excluded.qty_in`.execute(exec);
     },
+
+    /** Consignments in scope, newest first, with their lines. */
+    consignments: (q: { sellerOrgId?: string; providerOrgId?: string }) =>
+      rows<
+        ConsignmentRow & { warehouse_code: string; lines: { sku: string; qty: number; allocated: number }[] }
+      >(sql`select c.*, w.code as warehouse_code,
+          (select jsonb_agg(jsonb_build_object('sku', l.sku, 'qty', l.qty, 'allocated', l.allocated) order by l.sku)
+             from ovs_consignment_line l where l.consignment_id = c.id) as lines
+        from ovs_consignment c join ovs_warehouse w on w.id = c.warehouse_id
+        where (${q.sellerOrgId ?? null}::uuid is null or c.seller_org_id = ${q.sellerOrgId ?? null})
+          and (${q.providerOrgId ?? null}::uuid is null or w.provider_org_id = ${q.providerOrgId ?? null})
+        order by c.created_at desc, c.declaration_no limit 500`),
 
     /** Locks the stock rows of the SKUs in a fixed order, so concurrent sales queue instead of deadlocking. */
     lockStock: (warehouseId: string, sellerOrgId: string, skus: string[]) =>
@@ -173,10 +194,10 @@ export function createOverseasRepository(exec: Executor) {
           and (${q.providerOrgId ?? null}::uuid is null or w.provider_org_id = ${q.providerOrgId ?? null})
         order by s.created_at desc limit 500`),
     saleLines: (saleIds: string[]) =>
-      rows<SaleLineRow>(sql`select l.*, c.declaration_no, c.released_at from ovs_sale_line l join ovs_consignment c on c.id = l.consignment_id
+      rows<SaleLineRow>(sql`select l.*, c.declaration_no, c.released_at, c.declaration_source from ovs_sale_line l join ovs_consignment c on c.id = l.consignment_id
         where l.sale_id = any(${saleIds}::uuid[]) order by l.sku, c.released_at`),
     lockSaleLines: (saleIds: string[]) =>
-      rows<SaleLineRow>(sql`select l.*, c.declaration_no, c.released_at from ovs_sale_line l join ovs_consignment c on c.id = l.consignment_id
+      rows<SaleLineRow>(sql`select l.*, c.declaration_no, c.released_at, c.declaration_source from ovs_sale_line l join ovs_consignment c on c.id = l.consignment_id
         where l.sale_id = any(${saleIds}::uuid[]) order by l.sale_id, l.sku, c.released_at for update of l`),
     markReturned: (items: { sale_id: string; sku: string; consignment_id: string; qty: number }[]) =>
       sql`update ovs_sale_line l set returned = l.returned + t.qty

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
+import { sql } from 'kysely';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { PARTIES } from '../../../test/support/parcels.ts';
+import { guidOf, makeParcel, message, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
+import { closeParcels, submitOk } from '../../../test/support/clearance.ts';
 import { fixedClock } from '../../kernel/clock.ts';
 
-const clock = fixedClock(new Date('2026-11-26T09:00:00Z'));
+const NOW = new Date('2026-11-26T09:00:00Z');
+const clock = fixedClock(NOW);
 let tp: TestPlatform;
 const tokens = new Map<string, string>();
 const tokenOf = async (u: string) => tokens.get(u) ?? tokens.set(u, await login(tp.platform, u)).get(u)!;
@@ -17,6 +20,39 @@ const balance = async (sku: string) =>
   json<Balance[]>(await call('seller', { method: 'GET', url: '/api/v1/overseas/stock' })).find((b) => b.sku === sku)!;
 
 let warehouseId = '';
+/** Customs records the platform holds: 9810 inventories by parcel, with their release times. */
+const customs = new Map<string, { invtNo: string; releasedAt: string }>();
+/** 2025-10 (more than a year ago) and 2026-10: the two declarations the ledger tests sell from. */
+let OLD = '';
+let RECENT = '';
+
+async function closeAt(at: string, parcels: Parcel[], block: number, run: string): Promise<void> {
+  clock.set(new Date(at));
+  const t: Record<string, string> = {};
+  // sessions of that day: a session lives hours, and the clock jumps months
+  for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse']) t[u] = await login(tp.platform, u);
+  await closeParcels(tp, t, parcels, block, run);
+  const r = await sql<{ order_no: string; invt_no: string; released_at: Date | null }>`
+    select substr(order_key, strpos(order_key, '|') + 1) as order_no, invt_no, released_at from clr_inventory
+    where order_key = any(${parcels.map((p) => `${PARTIES.platform.code}|${p.orderNo}`)}::text[])`.execute(
+    tp.platform.database.db,
+  );
+  for (const x of r.rows) customs.set(x.order_no, { invtNo: x.invt_no, releasedAt: x.released_at?.toISOString() ?? '' });
+  clock.set(NOW);
+}
+
+const parcel9810 = (n: number, run: string): Parcel => {
+  const p = makeParcel(n, run);
+  p.inventory.head.tradeMode = '9810';
+  return p;
+};
+
+const receive = (body: Record<string, unknown>, user = 'overseas') =>
+  call(user, {
+    method: 'POST',
+    url: '/api/v1/overseas/consignments',
+    payload: { warehouseId, sellerCode: PARTIES.seller.code, tradeMode: '9810', lines: [{ sku: 'CUP-01', qty: 1 }], ...body },
+  });
 
 before(async () => {
   tp = await startTestPlatform({ clock, listen: false });
@@ -27,27 +63,160 @@ before(async () => {
   });
   assert.equal(w.statusCode, 200, w.body);
   warehouseId = json<{ id: string }>(w).id;
-  for (const [no, at, qty] of [
-    ['400620251000000001', '2025-10-01T00:00:00Z', 3],
-    ['400620261000000002', '2026-10-01T00:00:00Z', 4],
+  // Export to the overseas warehouse under 9810, through clearance to release and departure.
+  const a = parcel9810(1, 'OV');
+  const b = parcel9810(2, 'OV');
+  await closeAt('2025-10-01T02:00:00Z', [a], 1, 'OVA');
+  await closeAt('2026-10-01T02:00:00Z', [b], 2, 'OVB');
+  OLD = customs.get(a.orderNo)!.invtNo;
+  RECENT = customs.get(b.orderNo)!.invtNo;
+  assert.equal(customs.get(a.orderNo)!.releasedAt, '2025-10-01T02:00:00.000Z', 'customs released it then');
+  for (const [no, typed, qty] of [
+    [OLD, undefined, 3],
+    // a typed release time that differs from customs': customs wins
+    [RECENT, '2026-10-20T00:00:00Z', 4],
   ] as const) {
-    const c = await call('overseas', {
-      method: 'POST',
-      url: '/api/v1/overseas/consignments',
-      payload: {
-        warehouseId,
-        sellerCode: PARTIES.seller.code,
-        declarationNo: no,
-        tradeMode: '9810',
-        releasedAt: at,
-        lines: [{ sku: 'VASE-01', qty }],
-      },
-    });
+    const c = await receive({ declarationNo: no, ...(typed ? { releasedAt: typed } : {}), lines: [{ sku: 'VASE-01', qty }] });
     assert.equal(c.statusCode, 201, c.body);
   }
 });
 after(async () => {
   await tp?.stop();
+});
+
+type ConsignmentView = {
+  declarationNo: string;
+  tradeMode: string;
+  declarationSource: string;
+  declarationVerified: boolean;
+  releasedAt: string;
+  releasedAtTyped: string | null;
+};
+
+test('a 9810 consignment takes its release time from customs, not from what was typed', async () => {
+  const list = json<ConsignmentView[]>(await call('seller', { method: 'GET', url: '/api/v1/overseas/consignments' }));
+  const recent = list.find((c) => c.declarationNo === RECENT)!;
+  assert.deepEqual(
+    [recent.declarationSource, recent.declarationVerified, recent.releasedAt, recent.releasedAtTyped],
+    ['inventory', true, '2026-10-01T02:00:00.000Z', '2026-10-20T00:00:00.000Z'],
+  );
+  const old = list.find((c) => c.declarationNo === OLD)!;
+  assert.deepEqual([old.declarationVerified, old.releasedAt, old.releasedAtTyped], [true, '2025-10-01T02:00:00.000Z', null]);
+  // the provider sees the same consignments; another seller none of them
+  assert.equal(json<unknown[]>(await call('overseas', { method: 'GET', url: '/api/v1/overseas/consignments' })).length, 2);
+  assert.deepEqual(json<unknown[]>(await call('seller2', { method: 'GET', url: '/api/v1/overseas/consignments' })), []);
+});
+
+test('consignment declarations are checked against the customs records the platform holds', async () => {
+  // a 9810 inventory customs decided (399) but has not released: no consolidation binds it yet
+  const held = parcel9810(3, 'OVH');
+  let g = 0;
+  const next = () => guidOf(9100, ++g);
+  await submitOk(tp, await tokenOf('platform'), message('CEB303', next(), PARTIES.platform, [held.order]));
+  await submitOk(tp, await tokenOf('carrier'), message('CEB505', next(), PARTIES.carrier, [held.waybill]));
+  const inv = await submitOk(tp, await tokenOf('broker'), message('CEB603', next(), PARTIES.broker, [held.inventory]));
+  await tp.platform.settle();
+  const unreleased = inv.entities[0]!.invtNo!;
+  // a 9810 parcel to declare under 0110 below; and a fresh released one for the happy path
+  const fresh = parcel9810(4, 'OVF');
+  await closeAt('2026-11-20T02:00:00Z', [fresh], 3, 'OVF');
+  const freshNo = customs.get(fresh.orderNo)!.invtNo;
+
+  const cases: {
+    name: string;
+    body: Record<string, unknown>;
+    status: number;
+    field?: string;
+    rule?: string;
+    source?: string;
+    releasedAt?: string;
+  }[] = [
+    {
+      name: 'unknown number',
+      body: { declarationNo: '400620269999999999' },
+      status: 422,
+      field: 'declarationNo',
+      rule: 'heldForSeller',
+    },
+    {
+      name: "another seller's number (the goods are not this seller's)",
+      body: { declarationNo: freshNo, sellerCode: '3601260999' },
+      status: 422,
+      field: 'declarationNo',
+      rule: 'heldForSeller',
+    },
+    { name: 'not yet released', body: { declarationNo: unreleased }, status: 422, field: 'declarationNo', rule: 'released' },
+    {
+      name: 'declared under another trade mode',
+      body: { declarationNo: freshNo, tradeMode: '9610' },
+      status: 422,
+      field: 'tradeMode',
+      rule: 'declaredMode',
+    },
+    {
+      name: '0110 without a release time',
+      body: { declarationNo: 'EXT-0110-0001', tradeMode: '0110' },
+      status: 400,
+      field: 'releasedAt',
+      rule: 'required',
+    },
+    {
+      name: 'verified: released 9810 inventory of the seller',
+      body: { declarationNo: freshNo },
+      status: 201,
+      source: 'inventory',
+      releasedAt: '2026-11-20T02:00:00.000Z',
+    },
+    { name: 'the same declaration again (any warehouse)', body: { declarationNo: freshNo }, status: 409 },
+    {
+      name: 'external: 0110 general trade declared outside the platform, as typed',
+      body: { declarationNo: 'EXT-0110-0001', tradeMode: '0110', releasedAt: '2026-11-02T00:00:00Z' },
+      status: 201,
+      source: 'external',
+      releasedAt: '2026-11-02T00:00:00.000Z',
+    },
+  ];
+  for (const c of cases) {
+    const r = await receive(c.body);
+    assert.equal(r.statusCode, c.status, `${c.name}: ${r.body}`);
+    if (c.field) {
+      const problem = json<{ errors: { field: string; rule: string; message: { zh: string; en: string } }[] }>(r);
+      assert.deepEqual([problem.errors[0]!.field, problem.errors[0]!.rule], [c.field, c.rule], c.name);
+      assert.ok(problem.errors[0]!.message.zh && problem.errors[0]!.message.en, c.name);
+    }
+    if (c.source) {
+      const v = json<ConsignmentView>(r);
+      assert.deepEqual(
+        [v.declarationSource, v.declarationVerified, v.releasedAt],
+        [c.source, c.source !== 'external', c.releasedAt],
+        c.name,
+      );
+    }
+  }
+  const view = json<ConsignmentView[]>(await call('seller', { method: 'GET', url: '/api/v1/overseas/consignments' }));
+  const ext = view.find((c) => c.declarationNo === 'EXT-0110-0001')!;
+  assert.deepEqual([ext.tradeMode, ext.declarationSource, ext.declarationVerified], ['0110', 'external', false]);
+  assert.equal(view.filter((c) => c.declarationNo === freshNo).length, 1);
+});
+
+test('a summary export declaration of the seller is verified too; its inventories are never put into stock twice', async () => {
+  const p = parcel9810(5, 'OVS');
+  await closeAt('2026-09-10T02:00:00Z', [p], 4, 'OVS');
+  const res = await call('seller', { method: 'POST', url: '/api/v1/summary/applications', payload: { period: '2026-09' } });
+  assert.equal(res.statusCode, 201, res.body);
+  const entryId = json<{ declarations: { entryId: string }[] }>(res).declarations[0]!.entryId;
+  const ok = await receive({ declarationNo: entryId });
+  assert.equal(ok.statusCode, 201, ok.body);
+  assert.deepEqual(
+    [json<ConsignmentView>(ok).declarationSource, json<ConsignmentView>(ok).releasedAt],
+    ['summary', customs.get(p.orderNo)!.releasedAt],
+  );
+  // the inventory that fed it, named by its own number, is the same export
+  const twice = await receive({ declarationNo: customs.get(p.orderNo)!.invtNo });
+  assert.equal(twice.statusCode, 409, twice.body);
+  // seller2 cannot have it received under its name
+  const foreign = await receive({ declarationNo: entryId, sellerCode: '3601260999' });
+  assert.equal(foreign.statusCode, 422, foreign.body);
 });
 
 test('ledger never goes negative under concurrent retail orders', async () => {
@@ -72,7 +241,11 @@ test('ledger never goes negative under concurrent retail orders', async () => {
     await call('seller', { method: 'GET', url: '/api/v1/overseas/sales' }),
   );
   const decl = sales.flatMap((s) => s.lines.map((l) => l.declarationNo)).sort();
-  assert.deepEqual(decl, [...Array(3).fill('400620251000000001'), ...Array(4).fill('400620261000000002')]);
+  assert.deepEqual(decl, [...Array(3).fill(OLD), ...Array(4).fill(RECENT)].sort());
+  assert.ok(
+    sales.every((s) => (s as unknown as { lines: { declarationVerified: boolean }[] }).lines.every((l) => l.declarationVerified)),
+    'each sale links back to a verified export declaration',
+  );
 });
 
 test('ship, then returns within one year of release: restock or back to China; later ones refused', async () => {
@@ -85,8 +258,8 @@ test('ship, then returns within one year of release: restock or back to China; l
   }
   const b = await balance('VASE-01');
   assert.deepEqual([b.reserved, b.out, b.available], [0, 7, 0]);
-  const recent = sales.filter((s) => s.lines[0]!.declarationNo === '400620261000000002');
-  const old = sales.filter((s) => s.lines[0]!.declarationNo === '400620251000000001');
+  const recent = sales.filter((s) => s.lines[0]!.declarationNo === RECENT);
+  const old = sales.filter((s) => s.lines[0]!.declarationNo === OLD);
 
   const restock = await call('overseas', {
     method: 'POST',

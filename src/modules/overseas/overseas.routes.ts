@@ -46,17 +46,30 @@ export function registerOverseasRoutes(app: FastifyInstance, deps: { stock: Stoc
       schema: {
         tags,
         summary: '出口入仓 / Receive a consignment exported under one declaration',
+        description:
+          '9810/9610: declarationNo must be an export inventory (invtNo) or summary declaration (entryId) the platform holds for the seller, of that trade mode and released by customs (else 422 naming the field); the release time is taken from customs, a typed releasedAt is kept for the record only. 0110: declared outside the platform, releasedAt required, recorded as external (unverified).',
         body: Type.Object({
           warehouseId: Type.String({ format: 'uuid' }),
           sellerCode: Type.String({ minLength: 10, maxLength: 18 }),
           declarationNo: Type.String({ minLength: 1, maxLength: 40 }),
           tradeMode: Type.Union([Type.Literal('9810'), Type.Literal('9610'), Type.Literal('0110')]),
-          releasedAt: Type.String({ format: 'date-time' }),
+          releasedAt: Type.Optional(Type.String({ format: 'date-time' })),
           lines: Lines,
         }),
       },
     },
     async (req, reply) => reply.code(201).send(await stock.receiveConsignment(req.principal, req.body)),
+  );
+  r.get(
+    '/api/v1/overseas/consignments',
+    {
+      config: { permission: 'overseas.read' },
+      schema: {
+        tags,
+        summary: '入仓批次及其出口申报（已核验/外部）/ Consignments with their export declarations (verified or external)',
+      },
+    },
+    async (req) => stock.consignments(req.principal),
   );
   r.get(
     '/api/v1/overseas/stock',

@@ -1,14 +1,19 @@
 import { DomainError, notFound, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
+import { clearanceLookup } from '../clearance/index.ts';
 import { actorOf, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
+import { summaryLookup } from '../summary/index.ts';
 import {
   createOverseasRepository,
+  type ConsignmentRow,
+  type DeclarationSource,
   type SaleLineRow,
   type SaleRow,
   type StockRow,
   type WarehouseRow,
 } from './overseas.repository.ts';
 import { bi, providerOf, sellerOf, type OverseasDeps } from './overseas.shared.ts';
+import { checkDeclaration, type ConsignmentMode } from './rules/declaration.rules.ts';
 import { allocateFifo, withinReturnWindow } from './rules/returns.rules.ts';
 
 type Line = { sku: string; qty: number };
@@ -25,14 +30,60 @@ export interface StockBalance {
   available: number;
 }
 
+/** Whether the declaration was checked against the platform's customs records. */
+const isVerified = (s: DeclarationSource): boolean => s === 'inventory' || s === 'summary';
+
 export interface Sale {
   id: string;
   warehouseId: string;
   orderNo: string;
   status: SaleRow['status'];
-  lines: { sku: string; qty: number; returned: number; declarationNo: string; releasedAt: string }[];
+  lines: {
+    sku: string;
+    qty: number;
+    returned: number;
+    declarationNo: string;
+    releasedAt: string;
+    /** inventory | summary: checked against customs records; external (0110) | legacy: as typed */
+    declarationSource: DeclarationSource;
+    declarationVerified: boolean;
+  }[];
   createdAt: string;
 }
+
+export interface Consignment {
+  id: string;
+  warehouseId: string;
+  warehouseCode: string;
+  sellerOrgId: string;
+  declarationNo: string;
+  tradeMode: string;
+  declarationSource: DeclarationSource;
+  declarationVerified: boolean;
+  /** the release time that counts: customs' for a verified declaration, the typed one otherwise */
+  releasedAt: string;
+  /** what the provider typed, when it did (kept for the record; customs wins) */
+  releasedAtTyped: string | null;
+  lines: { sku: string; qty: number; allocated: number }[];
+  createdAt: string;
+}
+
+const toConsignment = (
+  c: ConsignmentRow & { warehouse_code: string; lines: { sku: string; qty: number; allocated: number }[] | null },
+): Consignment => ({
+  id: c.id,
+  warehouseId: c.warehouse_id,
+  warehouseCode: c.warehouse_code,
+  sellerOrgId: c.seller_org_id,
+  declarationNo: c.declaration_no,
+  tradeMode: c.trade_mode,
+  declarationSource: c.declaration_source,
+  declarationVerified: isVerified(c.declaration_source),
+  releasedAt: c.released_at.toISOString(),
+  releasedAtTyped: c.typed_released_at ? c.typed_released_at.toISOString() : null,
+  lines: c.lines ?? [],
+  createdAt: c.created_at.toISOString(),
+});
 
 const toWarehouse = (w: WarehouseRow) => ({ id: w.id, code: w.code, name: w.name, country: w.country, city: w.city });
 const toBalance = (s: StockRow & { warehouse_code: string }): StockBalance => ({
@@ -59,6 +110,8 @@ const toSale = (s: SaleRow, lines: SaleLineRow[]): Sale => ({
       returned: l.returned,
       declarationNo: l.declaration_no,
       releasedAt: l.released_at.toISOString(),
+      declarationSource: l.declaration_source,
+      declarationVerified: isVerified(l.declaration_source),
     })),
   createdAt: s.created_at.toISOString(),
 });
@@ -119,23 +172,30 @@ export function createStockService(deps: OverseasDeps) {
       return (await createOverseasRepository(db).warehouses(mine)).map(toWarehouse);
     },
 
-    /** A consignment exported to the provider's warehouse under one declaration: stock in. */
+    /**
+     * A consignment exported to the provider's warehouse under one declaration: stock in. For
+     * 9810/9610 the declaration must be an inventory or summary export declaration the platform
+     * holds for the seller, of that trade mode and released by customs; the release time is
+     * customs' (a typed one is kept for the record but never used). 0110 is declared outside the
+     * platform: taken as typed and marked external. See rules/declaration.rules.ts.
+     */
     async receiveConsignment(
       p: Principal | null,
       input: {
         warehouseId: string;
         sellerCode: string;
         declarationNo: string;
-        tradeMode: '9810' | '9610' | '0110';
-        releasedAt: string;
+        tradeMode: ConsignmentMode;
+        releasedAt?: string | undefined;
         lines: Line[];
       },
-    ) {
+    ): Promise<Consignment> {
       requirePermission(p, 'overseas.manage');
       const prov = providerOf(p);
       const lines = checkLines(input.lines);
-      const releasedAt = new Date(input.releasedAt);
-      if (Number.isNaN(releasedAt.getTime()) || releasedAt > clock.now())
+      const declarationNo = input.declarationNo.trim();
+      const typed = input.releasedAt === undefined || input.releasedAt === '' ? null : new Date(input.releasedAt);
+      if (typed && (Number.isNaN(typed.getTime()) || typed > clock.now()))
         throw validationError([
           {
             field: 'releasedAt',
@@ -147,23 +207,46 @@ export function createStockService(deps: OverseasDeps) {
       if (!w || w.provider_org_id !== prov.id) throw notFound(bi('海外仓', 'overseas warehouse'));
       const [seller] = await organisationDirectory(db).byCodes([input.sellerCode]);
       if (!seller) throw notFound(bi(`企业 ${input.sellerCode}`, `enterprise ${input.sellerCode}`));
+      const verifying = input.tradeMode !== '0110';
+      const [inventory] = verifying ? await clearanceLookup(db).inventoryReleases({ invtNos: [declarationNo] }) : [];
+      const [summary] = verifying && !inventory ? await summaryLookup(db).exportDeclarations([declarationNo]) : [];
+      const checked = checkDeclaration({
+        declarationNo,
+        tradeMode: input.tradeMode,
+        typedReleasedAt: typed,
+        seller: { id: seller.id, codes: [seller.customs_code, seller.uscc].filter((c): c is string => !!c) },
+        inventory,
+        summary,
+      });
+      if ('problem' in checked) {
+        if (checked.problem.rule === 'required') throw validationError([checked.problem]);
+        throw new DomainError(
+          'overseas.unprocessable',
+          bi(
+            `出口申报核验未通过：${checked.problem.message.zh}`,
+            `export declaration not accepted: ${checked.problem.message.en}`,
+          ),
+          { errors: [checked.problem] },
+        );
+      }
+      const decl = checked.ok;
       const now = clock.now();
-      const id = newId();
+      const row: ConsignmentRow = {
+        id: newId(),
+        warehouse_id: w.id,
+        seller_org_id: seller.id,
+        declaration_no: declarationNo,
+        trade_mode: input.tradeMode,
+        released_at: decl.releasedAt,
+        created_at: now,
+        declaration_source: decl.source,
+        declaration_ref: decl.ref,
+        typed_released_at: typed,
+      };
       try {
         await db.transaction().execute(async (trx) => {
           const repo = createOverseasRepository(trx);
-          await repo.insertConsignment(
-            {
-              id,
-              warehouse_id: w.id,
-              seller_org_id: seller.id,
-              declaration_no: input.declarationNo.trim(),
-              trade_mode: input.tradeMode,
-              released_at: releasedAt,
-              created_at: now,
-            },
-            lines,
-          );
+          await repo.insertConsignment(row, lines, decl.inventories);
           await repo.movements(
             lines.map((l) => ({
               id: newId(),
@@ -172,25 +255,49 @@ export function createStockService(deps: OverseasDeps) {
               sku: l.sku,
               kind: 'in',
               qty: l.qty,
-              consignment_id: id,
+              consignment_id: row.id,
               sale_id: null,
               customs_record_no: null,
               at: now,
             })),
           );
           await audit.append(trx, actorOf(p), [
-            { action: 'overseas.consignment_received', entity: 'overseas_consignment', entityId: id, after: { ...input, lines } },
+            {
+              action: 'overseas.consignment_received',
+              entity: 'overseas_consignment',
+              entityId: row.id,
+              after: {
+                ...input,
+                declarationNo,
+                lines,
+                releasedAt: decl.releasedAt.toISOString(),
+                releasedAtTyped: typed?.toISOString() ?? null,
+                declarationSource: decl.source,
+                declarationRef: decl.ref,
+              },
+            },
           ]);
         });
       } catch (e) {
         if ((e as { code?: string }).code === '23505')
           throw new DomainError(
             'overseas.duplicate',
-            bi(`报关单 ${input.declarationNo} 已入仓`, `declaration ${input.declarationNo} is already in this warehouse`),
+            bi(
+              `报关单（清单）${declarationNo} 或其所含清单已入仓`,
+              `declaration ${declarationNo}, or an inventory it covers, has already been received into stock`,
+            ),
           );
         throw e;
       }
-      return { id, declarationNo: input.declarationNo.trim(), lines };
+      return toConsignment({ ...row, warehouse_code: w.code, lines: lines.map((l) => ({ ...l, allocated: 0 })) });
+    },
+
+    /** Consignments with their declarations and whether those were verified: the seller's own, or a provider's warehouses'. */
+    async consignments(p: Principal | null): Promise<Consignment[]> {
+      requirePermission(p, 'overseas.read');
+      const org = p.organisation;
+      const scope = org?.roles.includes('overseas') ? { providerOrgId: org.id } : { sellerOrgId: sellerOf(p).id };
+      return (await createOverseasRepository(db).consignments(scope)).map(toConsignment);
     },
 
     /** The seller sees its stock everywhere; a provider the stock in its warehouses. */

@@ -5,3 +5,4 @@ export { DIMENSIONS, DIMENSION_DEFS, METRICS, type Dimension } from './rules/dim
 export { migrationsDir as statisticsMigrations } from './statistics.migrations.ts';
 export { rebuildStatistics, queryStatistics, REBUILD_STEPS, type RebuildResult } from './statistics.rebuild.ts';
 export type { CubeFilter, CubeTotals } from './statistics.repository.ts';
+export { seedStatisticsDemo, demoFlowMessages, DEMO_FLOWS } from './statistics.demo.ts';

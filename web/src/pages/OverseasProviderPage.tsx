@@ -69,7 +69,7 @@ function ConsignmentTab() {
         sellerCode: string;
         declarationNo: string;
         tradeMode: string;
-        releasedAt: string;
+        releasedAt?: string;
         lines: string;
       }) => {
         const lines = parseLines(v.lines);
@@ -79,7 +79,8 @@ function ConsignmentTab() {
           sellerCode: v.sellerCode.trim(),
           declarationNo: v.declarationNo.trim(),
           tradeMode: v.tradeMode,
-          releasedAt: new Date(`${v.releasedAt}T00:00:00+08:00`).toISOString(),
+          // 9810/9610: the platform takes the release time from customs; a typed one is kept beside it.
+          ...(v.releasedAt ? { releasedAt: new Date(`${v.releasedAt}T00:00:00+08:00`).toISOString() } : {}),
           lines,
         });
       }}
@@ -96,7 +97,13 @@ function ConsignmentTab() {
       <Form.Item name="tradeMode" label={t('provider.tradeMode')} initialValue="9810">
         <Select options={['9810', '9610', '0110'].map((m) => ({ value: m, label: m }))} />
       </Form.Item>
-      <Form.Item name="releasedAt" label={t('provider.releasedAt')} rules={[{ required: true, pattern: /^\d{4}-\d{2}-\d{2}$/ }]}>
+      <Form.Item
+        name="releasedAt"
+        label={t('provider.releasedAt')}
+        extra={t('provider.releasedAtHint')}
+        dependencies={['tradeMode']}
+        rules={[({ getFieldValue }) => ({ required: getFieldValue('tradeMode') === '0110', pattern: /^\d{4}-\d{2}-\d{2}$/ })]}
+      >
         <Input placeholder="2026-11-20" data-testid="consignment-released" />
       </Form.Item>
       <Form.Item name="lines" label={t('provider.lines')} extra={t('provider.linesHint')} rules={[{ required: true }]}>

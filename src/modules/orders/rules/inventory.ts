@@ -15,7 +15,14 @@ export interface Party {
   name: string;
 }
 
-export const TRADE_MODES = ['9610', '9710'] as const;
+/**
+ * Trade modes (监管方式) a seller's order can be declared under as a CEB603 inventory: 9610 retail
+ * parcels, 9710 B2B direct export, 9810 export to an overseas warehouse (the inventory an overseas
+ * consignment later names). 1210 (bonded export) is not built from order files: its inventory
+ * leaves a special customs zone and names the zone enterprise and its ledger (iacCode, emsNo),
+ * which the zone operator's own CEB603 carries; clearance takes it like any other mode.
+ */
+export const TRADE_MODES = ['9610', '9710', '9810'] as const;
 export type TradeMode = (typeof TRADE_MODES)[number];
 
 export interface BuildParams {
