@@ -1,11 +1,20 @@
+import { createHash } from 'node:crypto';
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
-import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
+import { DomainError, forbidden, notFound, validationError, type FieldProblem } from '../../kernel/errors.ts';
+import { newId } from '../../kernel/ids.ts';
 import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, type Principal } from '../identity/index.ts';
 import type { ClearancePort } from './inspection.ports.ts';
-import { createInspectionRepository, type FindingRow, type TaskRow } from './inspection.repository.ts';
+import {
+  createInspectionRepository,
+  type FindingRow,
+  type PhotoMetaRow,
+  type PhotoRow,
+  type TaskRow,
+} from './inspection.repository.ts';
 import { taskLifecycle } from './inspection.states.ts';
+import { checkPhoto, photoTypeOf, PHOTO_TYPES, PHOTOS_PER_TASK } from './rules/photo.rules.ts';
 
 export interface FindingInput {
   /** which agency the officer records for; may be left out when the officer holds one duty only */
@@ -13,10 +22,32 @@ export interface FindingInput {
   result: 'pass' | 'fail';
   codes: string[];
   notes?: string;
+  /** ids of photos uploaded for this task (POST /inspection/tasks/:id/photos) */
   photos: string[];
 }
 
+/** An uploaded photo as it arrived: the request's Content-Type and its raw body. */
+export interface PhotoUpload {
+  contentType: string | undefined;
+  body: unknown;
+}
+
 const TASK = { zh: '查验任务', en: 'inspection task' };
+const PHOTO = { zh: '查验照片', en: 'inspection photo' };
+
+const photoUrl = (id: string): string => `/api/v1/inspection/photos/${id}`;
+
+function toPhotoView(r: PhotoMetaRow) {
+  return {
+    id: r.id,
+    taskId: r.task_id,
+    contentType: r.content_type,
+    size: r.size_bytes,
+    sha256: r.sha256,
+    url: photoUrl(r.id),
+    uploadedAt: new Date(r.uploaded_at).toISOString(),
+  };
+}
 
 /** The agencies an officer may record for: customs officers for customs, inspection officers for inspection. */
 function dutiesOf(p: Principal): ('customs' | 'inspection')[] {
@@ -36,7 +67,7 @@ const inScope = (p: Principal, t: TaskRow): boolean => {
   return prefix === null || (t.customs_code ?? '').startsWith(prefix);
 };
 
-export function toTaskView(t: TaskRow, findings: FindingRow[]) {
+export function toTaskView(t: TaskRow, findings: FindingRow[], photos: PhotoMetaRow[]) {
   return {
     id: t.id,
     inventoryId: t.inventory_id,
@@ -61,6 +92,7 @@ export function toTaskView(t: TaskRow, findings: FindingRow[]) {
         recordedAt: new Date(f.recorded_at).toISOString(),
       })),
     pending: t.agencies.filter((a) => !findings.some((f) => f.task_id === t.id && f.agency === a)),
+    photos: photos.filter((x) => x.task_id === t.id).map(toPhotoView),
   };
 }
 
@@ -70,7 +102,9 @@ export function createInspectionTaskService(deps: { db: Db; clock: Clock; audit:
   const { db, clock, audit } = deps;
 
   async function view(t: TaskRow) {
-    return toTaskView(t, await createInspectionRepository(db).findings([t.id]));
+    const repo = createInspectionRepository(db);
+    const [findings, photos] = await Promise.all([repo.findings([t.id]), repo.photos([t.id])]);
+    return toTaskView(t, findings, photos);
   }
 
   return {
@@ -82,8 +116,9 @@ export function createInspectionTaskService(deps: { db: Db; clock: Clock; audit:
         customsPrefix: prefixOf(p),
         limit: Math.min(Math.max(opts.limit ?? 200, 1), 1000),
       });
-      const findings = await repo.findings(tasks.map((t) => t.id));
-      return tasks.map((t) => toTaskView(t, findings));
+      const ids = tasks.map((t) => t.id);
+      const [findings, photos] = await Promise.all([repo.findings(ids), repo.photos(ids)]);
+      return tasks.map((t) => toTaskView(t, findings, photos));
     },
 
     async get(p: Principal | null, id: string) {
@@ -143,6 +178,24 @@ export function createInspectionTaskService(deps: { db: Db; clock: Clock; audit:
             zh: '本部门已记录查验结果',
             en: 'this agency has already recorded its finding',
           });
+        // Photos are this task's uploads, named by id: another task's photo (or none) is refused.
+        const ofTask = new Set((await repo.photos([t.id])).map((x) => x.id));
+        const foreign: FieldProblem[] = input.photos.flatMap((id, i) =>
+          ofTask.has(id)
+            ? []
+            : [
+                {
+                  field: `photos[${i}]`,
+                  rule: 'photoOfTask',
+                  message: {
+                    zh: `照片 ${id} 不是本查验任务上传的照片`,
+                    en: `photo ${id} was not uploaded for this inspection task`,
+                  },
+                  value: id,
+                },
+              ],
+        );
+        if (foreign.length) throw validationError(foreign);
         const now = clock.now();
         const finding: FindingRow = {
           task_id: t.id,
@@ -183,6 +236,90 @@ export function createInspectionTaskService(deps: { db: Db; clock: Clock; audit:
         if (approve) await createInspectionRepository(db).markReleased(outcome.task.id, clock.now());
       }
       return view((await createInspectionRepository(db).task(id))!);
+    },
+
+    /**
+     * An officer on the floor uploads one photo for a task (the raw image). A task outside the
+     * officer's jurisdiction, or none, answers 404 whatever was sent; then the type and the
+     * bytes are checked (signature matches the Content-Type, ≤ 8 MiB). The same bytes sent again
+     * for the task answer the photo already stored (created: false).
+     */
+    async uploadPhoto(p: Principal | null, taskId: string, upload: PhotoUpload) {
+      requirePermission(p, 'inspection.work');
+      return db.transaction().execute(async (trx) => {
+        const repo = createInspectionRepository(trx);
+        // Locked: the per-task count below holds under concurrent uploads.
+        const t = await repo.task(taskId, true);
+        if (!t || !inScope(p, t)) throw notFound(TASK);
+        const type = photoTypeOf(upload.contentType);
+        if (!type || !(upload.body instanceof Uint8Array))
+          throw new DomainError(
+            'inspection.unsupported_media_type',
+            {
+              zh: `照片须以原始图片上传，Content-Type 为 ${PHOTO_TYPES.join('、')} 之一`,
+              en: `upload the photo as the raw image with Content-Type ${PHOTO_TYPES.join(', ')}`,
+            },
+            {
+              errors: [
+                { field: 'content-type', rule: 'enum', message: { zh: '不支持的照片类型', en: 'unsupported photo type' } },
+              ],
+            },
+          );
+        const problems = checkPhoto(type, upload.body);
+        if (problems.length) throw validationError(problems);
+        if (!dutiesOf(p).some((d) => t.agencies.includes(d))) throw forbidden();
+        if (!taskLifecycle.can(t.status, 'record'))
+          throw new DomainError('inspection.invalid_state', {
+            zh: '查验任务已结束，不能再上传照片',
+            en: `the task is already ${t.status}: no more photos`,
+          });
+        const bytes = Buffer.from(upload.body.buffer, upload.body.byteOffset, upload.body.byteLength);
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        const existing = await repo.photos([t.id]);
+        const same = existing.find((x) => x.sha256 === sha256);
+        if (same) return { created: false, photo: toPhotoView(same) };
+        if (existing.length >= PHOTOS_PER_TASK)
+          throw validationError([
+            {
+              field: 'body',
+              rule: 'photosPerTask',
+              message: {
+                zh: `每个查验任务最多 ${PHOTOS_PER_TASK} 张照片`,
+                en: `at most ${PHOTOS_PER_TASK} photos per inspection task`,
+              },
+            },
+          ]);
+        const row: PhotoRow = {
+          id: newId(),
+          task_id: t.id,
+          content_type: type,
+          size_bytes: bytes.length,
+          sha256,
+          bytes,
+          uploaded_by: p.userId,
+          uploaded_at: clock.now(),
+        };
+        await repo.insertPhoto(row);
+        await audit.append(trx, actorOf(p), [
+          {
+            action: 'inspection.photo.upload',
+            entity: 'insp_photo',
+            entityId: row.id,
+            after: { taskId: t.id, contentType: type, size: row.size_bytes, sha256 },
+          },
+        ]);
+        return { created: true, photo: toPhotoView(row) };
+      });
+    },
+
+    /** A photo's bytes, only for officers who may see its task (404 otherwise). */
+    async photo(p: Principal | null, id: string) {
+      requirePermission(p, 'inspection.read');
+      const repo = createInspectionRepository(db);
+      const ph = await repo.photo(id);
+      const t = ph ? await repo.task(ph.task_id) : undefined;
+      if (!ph || !t || !inScope(p, t)) throw notFound(PHOTO);
+      return { contentType: ph.content_type, sha256: ph.sha256, bytes: ph.bytes };
     },
 
     /** Inspection measures for the customs dashboard. */

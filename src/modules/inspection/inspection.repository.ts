@@ -50,6 +50,20 @@ export interface FindingRow {
   recorded_at: Date;
 }
 
+export interface PhotoMetaRow {
+  id: string;
+  task_id: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  uploaded_by: string | null;
+  uploaded_at: Date;
+}
+
+export interface PhotoRow extends PhotoMetaRow {
+  bytes: Buffer;
+}
+
 export interface BatchRow {
   id: string;
   batch_no: string;
@@ -217,6 +231,29 @@ export function createInspectionRepository(db: Executor) {
         values (${f.task_id}, ${f.agency}, ${f.result}, ${f.codes}::text[], ${f.notes}, ${f.photos}::text[], ${f.user_id}, ${f.recorded_at})`.execute(
         db,
       );
+    },
+
+    // --- photos (the bytes are read only when served) ------------------------------------------
+    async insertPhoto(r: PhotoRow): Promise<void> {
+      await sql`
+        insert into insp_photo (id, task_id, content_type, size_bytes, sha256, bytes, uploaded_by, uploaded_at)
+        values (${r.id}, ${r.task_id}, ${r.content_type}, ${r.size_bytes}, ${r.sha256}, ${r.bytes}, ${r.uploaded_by}, ${r.uploaded_at})`.execute(
+        db,
+      );
+    },
+
+    /** Photos of the tasks, oldest first, without their bytes. */
+    async photos(taskIds: string[]): Promise<PhotoMetaRow[]> {
+      if (taskIds.length === 0) return [];
+      const { rows } = await sql<PhotoMetaRow>`
+        select id, task_id, content_type, size_bytes, sha256, uploaded_by, uploaded_at from insp_photo
+        where task_id = any(${taskIds}::uuid[]) order by uploaded_at, id`.execute(db);
+      return rows;
+    },
+
+    async photo(id: string): Promise<PhotoRow | undefined> {
+      const { rows } = await sql<PhotoRow>`select * from insp_photo where id = ${id}`.execute(db);
+      return rows[0];
     },
 
     async setTask(

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { DomainError } from '../../kernel/errors.ts';
 import type { InspectionBatchService } from './inspection-batch.service.ts';
 import type { InspectionDeclarationService } from './inspection-declaration.service.ts';
 import type { InspectionFilingService } from './inspection-filing.service.ts';
@@ -14,9 +15,11 @@ import {
   Filing,
   FilingInput,
   FindingInput,
+  Photo,
   Task,
   TaskMeasures,
 } from './inspection.schema.ts';
+import { PHOTO_MAX_BYTES, PHOTO_TYPES, tooLarge } from './rules/photo.rules.ts';
 
 const TAGS = ['inspection'];
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -24,6 +27,23 @@ const ListQuery = Type.Object({
   status: Type.Optional(Type.String()),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
 });
+
+/**
+ * The upload route's own errors, before its handler runs: a body over the photo limit or a type
+ * no parser takes. Thrown on, they reach the platform's problem+json handler named and bilingual.
+ */
+function photoUploadErrors(error: FastifyError): never {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    throw new DomainError('inspection.payload_too_large', tooLarge(), {
+      errors: [{ field: 'body', rule: 'maxBytes', message: tooLarge(), value: PHOTO_MAX_BYTES }],
+    });
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    throw new DomainError('inspection.unsupported_media_type', {
+      zh: `照片须以原始图片上传，Content-Type 为 ${PHOTO_TYPES.join('、')} 之一`,
+      en: `upload the photo as the raw image with Content-Type ${PHOTO_TYPES.join(', ')}`,
+    });
+  throw error;
+}
 
 export function registerInspectionRoutes(
   app: FastifyInstance,
@@ -206,6 +226,57 @@ export function registerInspectionRoutes(
       },
     },
     async (req) => tasks.record(req.principal, req.params.id, req.body),
+  );
+
+  // Photos arrive as the raw image; the parser (and its size limit) is scoped to the upload route.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser([...PHOTO_TYPES], { parseAs: 'buffer', bodyLimit: PHOTO_MAX_BYTES }, (_req, body, done) =>
+      done(null, body),
+    );
+    scope.withTypeProvider<TypeBoxTypeProvider>().post(
+      '/api/v1/inspection/tasks/:id/photos',
+      {
+        config: { permission: 'inspection.work' },
+        bodyLimit: PHOTO_MAX_BYTES,
+        errorHandler: photoUploadErrors,
+        schema: {
+          tags: TAGS,
+          summary: '上传查验照片 / Upload an inspection photo for the task',
+          description: `The body is the image itself, Content-Type ${PHOTO_TYPES.join(', ')}, at most ${PHOTO_MAX_BYTES / 1024 / 1024} MB; its signature must match the type. Answers the photo's id (201), or the photo already stored when the same bytes are sent again for the task (200). A finding names its photos by these ids.`,
+          params: IdParams,
+          response: { 200: Photo, 201: Photo },
+        },
+      },
+      async (req, reply) => {
+        const r = await tasks.uploadPhoto(req.principal, req.params.id, {
+          contentType: req.headers['content-type'],
+          body: req.body,
+        });
+        return reply.code(r.created ? 201 : 200).send(r.photo);
+      },
+    );
+  });
+
+  r.get(
+    '/api/v1/inspection/photos/:id',
+    {
+      config: { permission: 'inspection.read' },
+      schema: {
+        tags: TAGS,
+        summary: '查验照片 / An inspection photo (the image), for officers who may see its task',
+        params: IdParams,
+      },
+    },
+    async (req, reply) => {
+      const photo = await tasks.photo(req.principal, req.params.id);
+      const etag = `"${photo.sha256}"`;
+      void reply
+        .header('cache-control', 'private, max-age=86400, immutable')
+        .header('etag', etag)
+        .header('content-disposition', 'inline');
+      if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+      return reply.header('content-type', photo.contentType).send(photo.bytes);
+    },
   );
 
   r.get(

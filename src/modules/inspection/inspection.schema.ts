@@ -50,13 +50,23 @@ export const FindingInput = Type.Object(
     result: Type.Union([Type.Literal('pass'), Type.Literal('fail')]),
     codes: Type.Array(Type.String({ maxLength: 20 }), { maxItems: 20, default: [] }),
     notes: Type.Optional(Type.String({ maxLength: 2000 })),
-    photos: Type.Array(Type.String({ maxLength: 500, description: 'photo reference (file id or URL)' }), {
-      maxItems: 20,
-      default: [],
-    }),
+    photos: Type.Array(
+      Type.String({ format: 'uuid', description: 'id of a photo uploaded for this task (POST /inspection/tasks/{id}/photos)' }),
+      { maxItems: 20, uniqueItems: true, default: [] },
+    ),
   },
   { additionalProperties: false },
 );
+
+export const Photo = Type.Object({
+  id: Type.String(),
+  taskId: Type.String(),
+  contentType: Type.String({ description: 'image/jpeg | image/png | image/webp' }),
+  size: Type.Integer({ description: 'bytes' }),
+  sha256: Type.String(),
+  url: Type.String({ description: 'where the photo is served (GET, officers who may see the task)' }),
+  uploadedAt: Type.String(),
+});
 
 export const Task = Type.Object({
   id: Type.String(),
@@ -82,6 +92,7 @@ export const Task = Type.Object({
     }),
   ),
   pending: Type.Array(Type.String({ description: 'agencies still to record' })),
+  photos: Type.Array(Photo, { description: 'photos uploaded for the task, oldest first' }),
 });
 
 export const TaskMeasures = Type.Object({

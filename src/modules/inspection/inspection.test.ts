@@ -30,6 +30,18 @@ const api = (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?
 
 const statusNow = (p: Parcel) => inventoryStatuses(tp, p);
 
+/** A photo taken on the floor (a JPEG's signature is all the upload checks), uploaded for a task: its id. */
+async function photoFor(user: string, taskId: string, n: number): Promise<string> {
+  const res = await tp.platform.app.inject({
+    method: 'POST',
+    url: `/api/v1/inspection/tasks/${taskId}/photos`,
+    headers: { authorization: `Bearer ${t[user]!}`, 'content-type': 'image/jpeg' },
+    payload: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`photo ${n}`)]),
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  return (res.json() as { id: string }).id;
+}
+
 function asOrange(p: Parcel): void {
   const seller2 = { code: '3601260999', name: '赣州脐橙电商有限公司' };
   for (const d of [p.order, p.waybill, p.inventory]) {
@@ -173,7 +185,7 @@ test('joint inspection: both agencies select, one task; release needs both clear
     result: 'pass',
     codes: ['C01'],
     notes: '开箱查验，货证相符',
-    photos: ['photo://1'],
+    photos: [await photoFor('customs', taskId, 1)],
   });
   assert.equal(customs.status, 200, JSON.stringify(customs.body));
   assert.equal(customs.body.status, 'open');
@@ -230,7 +242,7 @@ test('joint inspection: both agencies select, one task; release needs both clear
     result: 'fail',
     codes: ['Q9'],
     notes: '发现活体害虫',
-    photos: ['photo://2'],
+    photos: [await photoFor('inspection', badTask.id as string, 2)],
   });
   assert.equal(failed.body.status, 'failed');
   assert.deepEqual(await statusNow(bad.p), ['100']);

@@ -42,6 +42,28 @@ export function createOrdersRepository(exec: Executor) {
       }
       return out;
     },
+    /**
+     * The buyer of each (seller code, order number), for the risk engine's split-shipment key:
+     * one statement for a whole decision batch (index sales_order_ebc_order). An order number may
+     * recur on two platforms of one seller: every row is answered with its platform code.
+     */
+    async buyersByOrder(
+      keys: readonly { ebcCode: string; orderNo: string }[],
+    ): Promise<{ ebc_code: string; order_no: string; platform_code: string; buyer_name: string; buyer_address: string }[]> {
+      const unique = [...new Map(keys.map((k) => [`${k.ebcCode}|${k.orderNo}`, k])).values()];
+      if (unique.length === 0) return [];
+      const { rows } = await sql<{
+        ebc_code: string;
+        order_no: string;
+        platform_code: string;
+        buyer_name: string;
+        buyer_address: string;
+      }>`
+        select s.ebc_code, s.order_no, s.platform_code, s.buyer_name, s.buyer_address
+        from unnest(${unique.map((k) => k.ebcCode)}::text[], ${unique.map((k) => k.orderNo)}::text[]) as k(ebc_code, order_no)
+        join sales_order s on s.ebc_code = k.ebc_code and s.order_no = k.order_no`.execute(exec);
+      return rows;
+    },
     async findOrder(id: string): Promise<SalesOrderRow | undefined> {
       return db.selectFrom('sales_order').selectAll().where('id', '=', id).executeTakeFirst();
     },

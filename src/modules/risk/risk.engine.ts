@@ -6,8 +6,11 @@ import type { RiskPorts } from './risk.ports.ts';
 import { createRiskRepository } from './risk.repository.ts';
 import { creditLevelFor } from './rules/credit.rules.ts';
 import {
+  BUYER_KEY_FIELD,
+  buyerFingerprint,
   DEFAULT_SPLIT_KEY_FIELDS,
   evaluate,
+  isBuyerKey,
   rulesInForce,
   splitKeyOf,
   type CreditLevel,
@@ -25,6 +28,7 @@ export const DEFAULT_CREDIT_LEVEL: CreditLevel = 'B';
 const HS_MEDIAN_DAYS = 90;
 const num = (s: string | undefined): number => (s === undefined || s === '' ? 0 : Number(s));
 const pairKey = (ebc: string, itemNo: string): string => `${ebc}|${itemNo}`;
+const orderKey = (h: Record<string, string>): string => `${h.ebcCode ?? ''}|${h.ebpCode ?? ''}|${h.orderNo ?? ''}`;
 /** What the officer's queue shows of the goods: name ×quantity per line. */
 const goodsSummary = (lines: Doc['lines']): string =>
   lines.map((l) => `${l.gname ?? l.itemName ?? ''} ×${l.qty ?? ''}`).join('; ');
@@ -36,8 +40,30 @@ function splitParams(rules: readonly RiskRule[]) {
 }
 
 /**
+ * The split key of each item. With the key field `buyer`, the buyers of the batch's orders are read
+ * in one statement through the port and kept only as fingerprints; a parcel whose order has no
+ * imported buyer falls back to the other key fields, and one with no key at all (buyer-only rule,
+ * buyer unknown) gets a key of its own, so it groups with nothing.
+ */
+async function splitKeys(exec: Executor, ports: RiskPorts, items: readonly Item[], keyFields: readonly string[]) {
+  const buyers = keyFields.includes(BUYER_KEY_FIELD)
+    ? await ports.buyers(
+        exec,
+        items
+          .map((i) => i.doc.head)
+          .filter((h) => h.orderNo)
+          .map((h) => ({ ebcCode: h.ebcCode ?? '', ebpCode: h.ebpCode ?? '', orderNo: h.orderNo ?? '' })),
+      )
+    : new Map<string, { name: string; address: string }>();
+  return items.map((i) => {
+    const b = buyers.get(orderKey(i.doc.head));
+    return splitKeyOf(i.doc.head, keyFields, b ? buyerFingerprint(b.name, b.address) : null) ?? `parcel:${i.id}`;
+  });
+}
+
+/**
  * Gathers the facts every rule needs for a batch of inventories in a fixed number of statements
- * (credit levels, history, split counts, HS medians, product filings), then evaluates the pure
+ * (credit levels, history, buyers, split counts, HS medians, product filings), then evaluates the pure
  * rules. Used by the pipeline (store = true) and by the dry run (store = false, candidate rules).
  */
 export async function assess(
@@ -58,7 +84,7 @@ export async function assess(
   const sellers = [...new Set(items.map((i) => i.doc.head.ebcCode ?? ''))];
   const pairs = items.flatMap((i) => i.doc.lines.map((l) => ({ ebcCode: i.doc.head.ebcCode ?? '', itemNo: l.itemNo ?? '' })));
   const hsKeys = [...new Set(items.flatMap((i) => i.doc.lines.map((l) => `${l.gcode ?? ''}|${l.currency ?? ''}`)))];
-  const keys = items.map((i) => splitKeyOf(i.doc.head, split.keyFields));
+  const keys = await splitKeys(exec, ports, items, split.keyFields);
   const since = new Date(now.getTime() - split.windowHours * 3_600_000);
   const [credit, rated, history, splitDb, medians, products, inspected] = await Promise.all([
     repo.creditLevels(sellers),
@@ -143,6 +169,7 @@ export async function assess(
       firstTime,
       // The window of the split rule is the one the counts were taken for.
       splitCount: () => splitSoFar,
+      splitByBuyer: isBuyerKey(key),
     };
     const { lane, hits } = evaluate(rules, facts);
     return { item, facts, lane, hits, splitKey: key };

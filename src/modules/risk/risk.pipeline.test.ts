@@ -258,3 +258,119 @@ test('the dry run replays last month as it happened: split windows and first-tim
   // First-time exporter: the oldest parcel was the seller's first, not the newest.
   assert.deepEqual(await dryRun('first_time_exporter', {}), [parcels[0]!.p.inventory.head.logisticsNo]);
 });
+
+test('split shipment by buyer: one buyer’s parcels under different order numbers trip the rule, as many to different buyers do not', async () => {
+  const db = tp.platform.database.db;
+  assert.equal((await api('customs', 'PUT', `/api/v1/risk/credit/${PARTIES.seller.code}`, { level: 'AA' })).status, 200);
+  await sql`delete from rsk_decision where ebc_code = ${PARTIES.seller.code}`.execute(db);
+  const splitRule = (enabled: boolean) => ({
+    id: 'R-SPLIT',
+    effectiveFrom: '2020-01-01',
+    kind: 'split_shipment',
+    lane: 'review',
+    params: { windowHours: 24, minCount: 3, maxValue: '1000000', keyFields: ['buyer', 'ebcCode', 'country', 'POD'] },
+    explainZh: '同一买家（姓名及地址相同）短时间内大量低值包裹，疑似拆单',
+    explainEn: 'many low-value parcels to the same buyer/address in a short window: possible split shipment',
+    enabled,
+  });
+  // The rule customs starts from keys on the buyer (still switched off).
+  const seeded = (
+    (await api('customs', 'GET', '/api/v1/risk/rules')).body.items as {
+      id: string;
+      version: number;
+      enabled: boolean;
+      params: { keyFields: string[] };
+      explainEn: string;
+    }[]
+  ).filter((r) => r.id === 'R-SPLIT');
+  const latest = seeded.sort((a, b) => b.version - a.version)[0]!;
+  assert.deepEqual(latest.params.keyFields, ['buyer', 'ebcCode', 'country', 'POD']);
+  assert.match(latest.explainEn, /same buyer\/address/);
+  assert.equal(latest.enabled, false);
+  assert.equal((await api('customs', 'POST', '/api/v1/risk/rules', splitRule(true))).status, 201);
+
+  // The seller imported its orders: n = 1–3 one buyer, written three ways; n = 4–6 three buyers.
+  const buyers: Record<number, { buyerName: string; buyerAddress: string }> = {
+    1: { buyerName: 'Jane Doe', buyerAddress: '12 Main St., Springfield, IL 62701' },
+    2: { buyerName: 'JANE  DOE', buyerAddress: '12 main st springfield il 62701' },
+    3: { buyerName: 'jane-doe', buyerAddress: '12, Main St. Springfield; IL 62701' },
+    4: { buyerName: 'Ann Lee', buyerAddress: '1 Oak Ave, Portland' },
+    5: { buyerName: 'Bo Chen', buyerAddress: '2 Pine Rd, Austin' },
+    6: { buyerName: 'Cy Diaz', buyerAddress: '3 Elm Ct, Denver' },
+  };
+  const pushed = await api('seller', 'POST', '/api/v1/sales-orders', {
+    platformCode: PARTIES.platform.code,
+    orders: Object.entries(buyers).map(([n, b]) => ({
+      orderNo: makeParcel(Number(n), 'BY').orderNo,
+      currency: 'USD',
+      buyerCountry: 'USA',
+      ...b,
+      lines: [{ itemNo: 'QHC-BOWL-01', itemName: '青花瓷碗', qty: 1, price: '20' }],
+    })),
+  });
+  assert.equal(pushed.status, 201, JSON.stringify(pushed.body));
+
+  const decided = async (n: number) => {
+    const { p, id } = await declare(n, 'BY');
+    const d = await api('customs', 'GET', `/api/v1/risk/decisions/${id}`);
+    const key = await sql<{ k: string }>`select split_key as k from rsk_decision where inventory_id = ${id}`.execute(db);
+    return {
+      p,
+      id,
+      status: await statusNow(p),
+      hits: d.body.hits as { rule: string; en: string; detailEn: string }[],
+      key: key.rows[0]!.k,
+    };
+  };
+
+  // One buyer: the third parcel within the window trips the rule (minCount 3).
+  const one = [await decided(1), await decided(2), await decided(3)];
+  assert.deepEqual(
+    one.map((x) => x.status),
+    [['399'], ['399'], ['300']],
+  );
+  assert.match(one[0]!.key, /^buyer:[0-9a-f]{32}$/, 'a fingerprint, not the buyer');
+  assert.ok(
+    one.every((x) => x.key === one[0]!.key),
+    'one buyer however the seller wrote it',
+  );
+  const hit = one[2]!.hits.find((h) => h.rule === 'R-SPLIT')!;
+  assert.match(hit.detailEn, /3 low-value parcels to the same buyer\/address within 24 h/);
+  assert.match(hit.en, /same buyer\/address/);
+  const stored = await sql<{ n: number }>`
+    select count(*)::int as n from rsk_decision
+    where rsk_decision::text ilike '%jane%' or rsk_decision::text ilike '%main st%'`.execute(db);
+  assert.equal(stored.rows[0]!.n, 0, 'the risk tables hold no buyer name or address');
+
+  // The same count spread over three buyers: nothing trips.
+  const three = [await decided(4), await decided(5), await decided(6)];
+  assert.deepEqual(
+    three.map((x) => x.status),
+    [['399'], ['399'], ['399']],
+  );
+  assert.equal(new Set(three.map((x) => x.key)).size, 3);
+  assert.ok(three.every((x) => !x.hits.some((h) => h.rule === 'R-SPLIT')));
+
+  // Parcels whose orders were not imported fall back to seller and destination: the third trips.
+  const fallback = [await decided(7), await decided(8), await decided(9)];
+  assert.deepEqual(
+    fallback.map((x) => x.status),
+    [['399'], ['399'], ['300']],
+  );
+  assert.doesNotMatch(fallback[0]!.key, /^buyer:/);
+  assert.match(fallback[2]!.hits.find((h) => h.rule === 'R-SPLIT')!.detailEn, /same seller and destination/);
+
+  // The dry run replays them with the same buyer keys.
+  const dry = await api('customs', 'POST', '/api/v1/risk/rules/dry-run', splitRule(true));
+  assert.equal(dry.status, 200, JSON.stringify(dry.body));
+  const examples = (dry.body.examples as { logisticsNo: string; detailEn: string }[]).filter((e) =>
+    [...one, ...three].some((x) => x.p.logisticsNo === e.logisticsNo),
+  );
+  assert.deepEqual(
+    examples.map((e) => e.logisticsNo),
+    [one[2]!.p.logisticsNo],
+  );
+  assert.match(examples[0]!.detailEn, /same buyer\/address/);
+
+  assert.equal((await api('customs', 'POST', '/api/v1/risk/rules', splitRule(false))).status, 201);
+});

@@ -22,6 +22,15 @@ export interface RiskPorts {
    */
   credit(exec: Executor, codes: string[]): Promise<Map<string, { rated: CreditLevel | null; history: CreditHistory }>>;
   /**
+   * The buyer (name and address) of each parcel's order where the seller imported it (orders
+   * module), keyed `${ebcCode}|${ebpCode}|${orderNo}`; absent where there is none. Personal
+   * data: the engine keeps only a fingerprint (rules/risk.rules.ts buyerFingerprint).
+   */
+  buyers(
+    exec: Executor,
+    orders: { ebcCode: string; ebpCode: string; orderNo: string }[],
+  ): Promise<Map<string, { name: string; address: string }>>;
+  /**
    * Draws quarantine lines on the seller's centrally declared batches (分批核销); answers the
    * `${inventoryId}|${gnum}` keys covered. A line no batch can cover is held.
    */

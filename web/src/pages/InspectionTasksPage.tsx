@@ -1,11 +1,27 @@
-import { ScanOutlined } from '@ant-design/icons';
+import { CameraOutlined, PictureOutlined, ScanOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, Radio, Space, Table, Tag } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Descriptions,
+  Empty,
+  Form,
+  Image,
+  Input,
+  Radio,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import type { TableColumnsType } from 'antd';
-import { useState } from 'react';
+import { useRef, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
-import { api, errorMessage } from '../api.ts';
+import { api, apiUrl, errorMessage } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
@@ -13,6 +29,14 @@ import { useSession } from '../session.tsx';
 
 type Agency = 'customs' | 'inspection';
 type TaskStatus = 'open' | 'passed' | 'failed' | 'withdrawn';
+
+/** A photo uploaded for a task; its bytes are served to officers who may see the task. */
+interface Photo {
+  id: string;
+  contentType: string;
+  size: number;
+  uploadedAt: string;
+}
 
 interface Task {
   id: string;
@@ -29,10 +53,47 @@ interface Task {
     result: 'pass' | 'fail';
     codes: string[];
     notes: string | null;
+    /** ids of the task's photos */
     photos: string[];
     recordedAt: string;
   }[];
   pending: Agency[];
+  photos: Photo[];
+}
+
+/** The types the server takes (it checks the bytes too); a phone camera gives JPEG. */
+const PHOTO_ACCEPT = 'image/jpeg,image/png,image/webp';
+
+function Thumb({ id, size = 88 }: { id: string; size?: number }) {
+  return (
+    <Image
+      src={apiUrl(`/inspection/photos/${encodeURIComponent(id)}`)}
+      width={size}
+      height={size}
+      style={{ objectFit: 'cover', borderRadius: 4 }}
+      data-testid={`photo-${id}`}
+    />
+  );
+}
+
+/** Thumbnails of photo ids, larger on click; an old free-text reference is shown as text. */
+function Thumbs({ ids, known }: { ids: string[]; known: Photo[] }) {
+  if (ids.length === 0) return null;
+  return (
+    <Image.PreviewGroup>
+      <Space wrap size={4}>
+        {ids.map((id) =>
+          known.some((p) => p.id === id) ? (
+            <Thumb key={id} id={id} size={56} />
+          ) : (
+            <Typography.Text key={id} type="secondary">
+              {id}
+            </Typography.Text>
+          ),
+        )}
+      </Space>
+    </Image.PreviewGroup>
+  );
 }
 
 const STATUS_COLOR: Record<TaskStatus, string> = { open: 'orange', passed: 'green', failed: 'red', withdrawn: 'default' };
@@ -48,21 +109,51 @@ function TaskCard({ task, myAgencies }: { task: Task; myAgencies: Agency[] }) {
   const locale = useLocale();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
-  const [form] = Form.useForm<{ result: 'pass' | 'fail'; codes: string; notes: string; photos: string }>();
+  const [form] = Form.useForm<{ result: 'pass' | 'fail'; codes: string; notes: string }>();
   const mine = myAgencies.filter((a) => task.pending.includes(a));
+  // The photos ticked for my finding: each one I upload is ticked at once.
+  const [picked, setPicked] = useState<string[]>([]);
+  const camera = useRef<HTMLInputElement>(null);
+  const gallery = useRef<HTMLInputElement>(null);
+  const upload = useMutation({
+    mutationFn: (file: File) =>
+      api<Photo>(`/inspection/tasks/${encodeURIComponent(task.id)}/photos`, {
+        method: 'POST',
+        rawBody: file,
+        contentType: file.type || 'application/octet-stream',
+      }),
+    onSuccess: async (photo) => {
+      void message.success(t('inspection.photoUploaded'));
+      setPicked((s) => (s.includes(photo.id) ? s : [...s, photo.id]));
+      await queryClient.invalidateQueries({ queryKey: ['inspection', 'scan'] });
+    },
+    onError: (err) => void message.error(errorMessage(err, locale)),
+  });
+  const onFiles = (e: ChangeEvent<HTMLInputElement>) => {
+    for (const file of Array.from(e.target.files ?? [])) upload.mutate(file);
+    e.target.value = ''; // the same file may be chosen again after an error
+  };
   const record = useMutation({
-    mutationFn: (v: { result: 'pass' | 'fail'; codes: string; notes: string; photos: string }) =>
+    mutationFn: (v: { result: 'pass' | 'fail'; codes: string; notes: string }) =>
       api<Task>(`/inspection/tasks/${encodeURIComponent(task.id)}/findings`, {
         method: 'POST',
-        body: { agency: mine[0], result: v.result, codes: split(v.codes), notes: v.notes || undefined, photos: split(v.photos) },
+        body: {
+          agency: mine[0],
+          result: v.result,
+          codes: split(v.codes),
+          notes: v.notes || undefined,
+          photos: picked.filter((id) => task.photos.some((p) => p.id === id)),
+        },
       }),
     onSuccess: async (next) => {
       void message.success(t('inspection.recorded'));
       queryClient.setQueryData(['inspection', 'scan', task.logisticsNo], next);
       await queryClient.invalidateQueries({ queryKey: ['inspection', 'tasks'] });
       form.resetFields();
+      setPicked([]);
     },
   });
+  const canRecord = task.status === 'open' && mine.length > 0;
   return (
     <Card size="small" className="block-gap" data-testid={`task-${task.logisticsNo}`}>
       <Descriptions size="small" column={2}>
@@ -89,10 +180,60 @@ function TaskCard({ task, myAgencies }: { task: Task; myAgencies: Agency[] }) {
           className="block-gap"
           type={f.result === 'pass' ? 'success' : 'error'}
           title={`${t(`inspection.agency.${f.agency}`)} · ${t(`inspection.${f.result}`)} · ${f.codes.join(', ')}`}
-          description={`${f.notes ?? ''} ${formatDateTime(f.recordedAt, locale)}`}
+          description={
+            <>
+              <div>{`${f.notes ?? ''} ${formatDateTime(f.recordedAt, locale)}`}</div>
+              <Thumbs ids={f.photos} known={task.photos} />
+            </>
+          }
         />
       ))}
-      {task.status === 'open' && mine.length ? (
+      <div className="block-gap" data-testid="task-photos">
+        <Typography.Text strong>{t('inspection.taskPhotos')}</Typography.Text>
+        {task.photos.length === 0 ? (
+          <div>
+            <Typography.Text type="secondary">{t('inspection.noPhotos')}</Typography.Text>
+          </div>
+        ) : (
+          <Image.PreviewGroup>
+            <Checkbox.Group value={picked} onChange={(v) => setPicked(v)} disabled={!canRecord} style={{ display: 'block' }}>
+              <Space wrap>
+                {task.photos.map((p) => (
+                  <Space key={p.id} orientation="vertical" size={2} align="center">
+                    <Thumb id={p.id} />
+                    {canRecord ? <Checkbox value={p.id} data-testid={`photo-pick-${p.id}`} /> : null}
+                  </Space>
+                ))}
+              </Space>
+            </Checkbox.Group>
+          </Image.PreviewGroup>
+        )}
+        {canRecord ? (
+          <div className="block-gap">
+            <Space wrap>
+              <Button icon={<CameraOutlined />} loading={upload.isPending} onClick={() => camera.current?.click()}>
+                {t('inspection.photoTake')}
+              </Button>
+              <Button icon={<PictureOutlined />} loading={upload.isPending} onClick={() => gallery.current?.click()}>
+                {t('inspection.photoPick')}
+              </Button>
+              <Typography.Text type="secondary">{t('inspection.photoHint')}</Typography.Text>
+            </Space>
+            {/* the camera on a phone; a file chooser elsewhere */}
+            <input
+              ref={camera}
+              type="file"
+              accept={PHOTO_ACCEPT}
+              capture="environment"
+              hidden
+              onChange={onFiles}
+              data-testid="photo-camera"
+            />
+            <input ref={gallery} type="file" accept={PHOTO_ACCEPT} multiple hidden onChange={onFiles} data-testid="photo-files" />
+          </div>
+        ) : null}
+      </div>
+      {canRecord ? (
         <Form form={form} layout="vertical" initialValues={{ result: 'pass' }} onFinish={(v) => record.mutate(v)}>
           {record.error ? <Alert type="error" showIcon className="block-gap" title={errorMessage(record.error, locale)} /> : null}
           <Form.Item name="result" label={`${t('inspection.result')} (${t(`inspection.agency.${mine[0]!}`)})`}>
@@ -101,14 +242,9 @@ function TaskCard({ task, myAgencies }: { task: Task; myAgencies: Agency[] }) {
               <Radio value="fail">{t('inspection.fail')}</Radio>
             </Radio.Group>
           </Form.Item>
-          <Space wrap>
-            <Form.Item name="codes" label={t('inspection.codes')}>
-              <Input data-testid="finding-codes" />
-            </Form.Item>
-            <Form.Item name="photos" label={t('inspection.photos')}>
-              <Input data-testid="finding-photos" />
-            </Form.Item>
-          </Space>
+          <Form.Item name="codes" label={t('inspection.codes')}>
+            <Input data-testid="finding-codes" />
+          </Form.Item>
           <Form.Item name="notes" label={t('inspection.notes')}>
             <Input.TextArea rows={2} data-testid="finding-notes" />
           </Form.Item>

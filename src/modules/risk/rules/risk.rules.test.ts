@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  buyerFingerprint,
   checkParams,
   evaluate,
   evaluateRule,
   isVague,
   rulesInForce,
   sampleBucket,
+  splitKeyOf,
   type LineFacts,
   type ParcelFacts,
   type RiskRule,
@@ -61,7 +63,7 @@ function guidWithBucket(seed: string, below: number, want: boolean): string {
   }
 }
 
-const CASES: { name: string; rule: RiskRule; facts: ParcelFacts; hit: boolean }[] = [
+const CASES: { name: string; rule: RiskRule; facts: ParcelFacts; hit: boolean; detail?: RegExp }[] = [
   // parcel_limit
   { name: 'value over the limit', rule: rule('parcel_limit', { maxValue: '50000' }), facts: parcel({ total: 56000 }), hit: true },
   { name: 'value at the limit', rule: rule('parcel_limit', { maxValue: '50000' }), facts: parcel({ total: 50000 }), hit: false },
@@ -173,6 +175,33 @@ const CASES: { name: string; rule: RiskRule; facts: ParcelFacts; hit: boolean }[
     facts: parcel({ total: 6000, splitCount: () => 50 }),
     hit: false,
   },
+  // split_shipment keyed on the buyer (key field `buyer`)
+  {
+    name: 'buyer key: many low-value parcels to one buyer say "same buyer/address"',
+    rule: rule('split_shipment', { windowHours: 24, minCount: 5, maxValue: '5000', keyFields: ['buyer', 'ebcCode', 'country'] }),
+    facts: parcel({ splitCount: () => 5, splitByBuyer: true }),
+    hit: true,
+    detail: /5 low-value parcels to the same buyer\/address within 24 h.*同一买家（姓名及地址相同）/,
+  },
+  {
+    name: 'buyer key: few parcels to one buyer',
+    rule: rule('split_shipment', { windowHours: 24, minCount: 5, maxValue: '5000', keyFields: ['buyer', 'ebcCode', 'country'] }),
+    facts: parcel({ splitCount: () => 4, splitByBuyer: true }),
+    hit: false,
+  },
+  {
+    name: 'buyer key: a parcel to the buyer above the threshold is not a split',
+    rule: rule('split_shipment', { windowHours: 24, minCount: 5, maxValue: '5000', keyFields: ['buyer'] }),
+    facts: parcel({ total: 5000, splitCount: () => 50, splitByBuyer: true }),
+    hit: false,
+  },
+  {
+    name: 'buyer unknown: fell back to seller and destination, and says so',
+    rule: rule('split_shipment', { windowHours: 24, minCount: 5, maxValue: '5000', keyFields: ['buyer', 'ebcCode', 'country'] }),
+    facts: parcel({ splitCount: () => 6, splitByBuyer: false }),
+    hit: true,
+    detail: /6 low-value parcels of the same seller and destination within 24 h/,
+  },
   // credit_sampling
   {
     name: 'level rate 0 never samples',
@@ -237,6 +266,7 @@ for (const c of CASES) {
       assert.equal(hit.rule, c.rule.id);
       assert.equal(hit.lane, c.rule.lane);
       assert.ok(hit.detailZh && hit.detailEn, 'a hit says why, in both languages');
+      if (c.detail) assert.match(`${hit.detailEn} ${hit.detailZh}`, c.detail);
     }
   });
 }
@@ -314,4 +344,44 @@ test('parameters are checked per kind, each problem named', () => {
   assert.equal(checkParams('credit_sampling', { ratesPct: { A: 101 } })[0]?.field, 'params.ratesPct.A');
   assert.equal(checkParams('hs_list', { hsPrefixes: [], agency: 'police' })[0]?.field, 'params.agency');
   assert.equal(checkParams('split_shipment', { windowHours: 24, minCount: 5, maxValue: 1 })[0]?.field, 'params.keyFields');
+});
+
+test('buyer fingerprint: case, width, whitespace and punctuation do not count; name and address both do', () => {
+  const base = buyerFingerprint('Jane Doe', '12 Main St., Springfield, IL 62701');
+  assert.match(base ?? '', /^[0-9a-f]{32}$/);
+  const cases: [string, string, string, 'same' | 'other' | null][] = [
+    ['identical', 'Jane Doe', '12 Main St., Springfield, IL 62701', 'same'],
+    ['case', 'JANE DOE', '12 MAIN ST., SPRINGFIELD, IL 62701', 'same'],
+    ['whitespace', '  Jane   Doe ', '12 Main St.,Springfield,IL 62701', 'same'],
+    ['punctuation', 'Jane-Doe', '12 Main St Springfield IL 62701', 'same'],
+    ['full-width', 'Ｊａｎｅ　Ｄｏｅ', '１２ Main St．， Springfield， IL 62701', 'same'],
+    ['tabs and a line break', 'Jane\tDoe', '12 Main St.\nSpringfield, IL 62701', 'same'],
+    ['another name', 'John Doe', '12 Main St., Springfield, IL 62701', 'other'],
+    ['another address', 'Jane Doe', '14 Main St., Springfield, IL 62701', 'other'],
+    ['no name', '', '12 Main St., Springfield, IL 62701', null],
+    ['no address', 'Jane Doe', ' ,. ', null],
+  ];
+  for (const [name, who, where, want] of cases) {
+    const fp = buyerFingerprint(who, where);
+    if (want === null) assert.equal(fp, null, name);
+    else if (want === 'same') assert.equal(fp, base, name);
+    else assert.notEqual(fp, base, name);
+  }
+  // Chinese names and addresses: full-width punctuation and spaces are ignored too.
+  assert.equal(buyerFingerprint('张 三', '北京市朝阳区，建国路 1 号。'), buyerFingerprint('张三', '北京市朝阳区建国路1号'));
+  assert.ok(!/jane|doe|main/i.test(base!), 'the fingerprint holds no personal data');
+});
+
+test('split keys: the buyer replaces the other fields when known, else they are the fallback', () => {
+  const head = { ebcCode: '3601260888', country: '502', POD: 'USLAX' };
+  const fp = buyerFingerprint('Jane Doe', '12 Main St')!;
+  const cases: [string, string[], string | null, string | null][] = [
+    ['seller and destination, buyer not asked for', ['ebcCode', 'country', 'POD'], fp, '3601260888|502|USLAX'],
+    ['buyer known', ['buyer', 'ebcCode', 'country', 'POD'], fp, `buyer:${fp}`],
+    ['buyer known, field order does not matter', ['ebcCode', 'buyer'], fp, `buyer:${fp}`],
+    ['buyer unknown: the other fields', ['buyer', 'ebcCode', 'country', 'POD'], null, '3601260888|502|USLAX'],
+    ['buyer only, unknown: no key', ['buyer'], null, null],
+    ['buyer only, known', ['buyer'], fp, `buyer:${fp}`],
+  ];
+  for (const [name, fields, buyer, want] of cases) assert.equal(splitKeyOf(head, fields, buyer), want, name);
 });

@@ -66,6 +66,8 @@ export interface ParcelFacts {
   firstTime: boolean;
   /** parcels with the same split key decided in the rule's window, this one included, under its value */
   splitCount: (windowHours: number, maxValue: number) => number;
+  /** the split key is the buyer's fingerprint (same buyer/address), not the other key fields */
+  splitByBuyer?: boolean;
 }
 
 /** Who selects on a hit: customs, or inspection & quarantine (a separate agency or a role in customs). */
@@ -156,12 +158,16 @@ const EVALUATORS: Record<RuleKind, (r: RiskRule, f: ParcelFacts) => Why> = {
     const hours = num(r.params.windowHours, 24);
     const minCount = num(r.params.minCount, Infinity);
     const n = f.splitCount(hours, maxValue);
-    return n >= minCount
+    if (n < minCount) return null;
+    return f.splitByBuyer
       ? {
+          zh: `${hours} 小时内寄给同一买家（姓名及地址相同）的低值包裹 ${n} 票`,
+          en: `${n} low-value parcels to the same buyer/address within ${hours} h`,
+        }
+      : {
           zh: `${hours} 小时内同一企业同一去向低值包裹 ${n} 票`,
           en: `${n} low-value parcels of the same seller and destination within ${hours} h`,
-        }
-      : null;
+        };
   },
   credit_sampling(r, f) {
     const rates = (r.params.ratesPct ?? {}) as Record<string, unknown>;
@@ -288,9 +294,53 @@ export function checkParams(kind: RuleKind, params: Record<string, unknown>): { 
   return out;
 }
 
-/** The split-shipment key of a parcel: the rule's key fields of the inventory head, joined. */
-export function splitKeyOf(head: Record<string, string>, keyFields: readonly string[]): string {
+/**
+ * The key field `buyer`: the buyer of the parcel's order as the seller imported it (orders
+ * module), as a fingerprint. CEB export messages carry no buyer.
+ */
+export const BUYER_KEY_FIELD = 'buyer';
+const BUYER_KEY_PREFIX = 'buyer:';
+
+/** Case, width, whitespace and punctuation do not tell buyers apart: "Jane  DOE," is "jane doe". */
+export function normaliseBuyerText(s: string): string {
+  return s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\p{P}\p{S}\p{Z}\p{C}\s]+/gu, '');
+}
+
+/**
+ * A buyer's fingerprint: SHA-256 over the normalised name and address (domain-separated,
+ * 128 bits kept), so the risk tables group by buyer without holding a name or an address.
+ * Null when either is empty once normalised: a name alone or an address alone is not a buyer.
+ */
+export function buyerFingerprint(name: string, address: string): string | null {
+  const n = normaliseBuyerText(name);
+  const a = normaliseBuyerText(address);
+  if (!n || !a) return null;
+  return createHash('sha256').update(`cbec-risk-buyer-v1\u0000${n}\u0000${a}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * The split-shipment key of a parcel. With `buyer` among the key fields and the buyer known, the
+ * key is the buyer's fingerprint alone (the same buyer/address, whatever the other fields say);
+ * otherwise the other key fields of the inventory head, joined. Null when no field is left (the
+ * rule keys on `buyer` only and the parcel's order has no imported buyer): the parcel groups
+ * with nothing.
+ */
+export function splitKeyOf(
+  head: Record<string, string>,
+  keyFields: readonly string[],
+  buyer: string | null = null,
+): string | null {
+  if (keyFields.includes(BUYER_KEY_FIELD)) {
+    if (buyer) return `${BUYER_KEY_PREFIX}${buyer}`;
+    const rest = keyFields.filter((k) => k !== BUYER_KEY_FIELD);
+    return rest.length ? rest.map((k) => head[k] ?? '').join('|') : null;
+  }
   return keyFields.map((k) => head[k] ?? '').join('|');
 }
+
+export const isBuyerKey = (key: string): boolean => key.startsWith(BUYER_KEY_PREFIX);
 
 export const DEFAULT_SPLIT_KEY_FIELDS = ['ebcCode', 'country', 'POD'] as const;
