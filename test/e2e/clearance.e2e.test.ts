@@ -10,11 +10,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { CebEntity } from '../../src/ceb/index.ts';
 import { makeParcel, PARTIES, siteMessages, type Parcel } from '../support/parcels.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
-import { RESULTS, withBrowser, loginAs } from '../support/browser.ts';
+import { RESULTS, withBrowser, loginAs, expectContains } from '../support/browser.ts';
 
 const WAIT_MS = 15_000;
 
@@ -29,18 +29,6 @@ const ORDER_CSV = [
   `${BOWL_ORDER},QHC-BOWL-01,青花瓷碗 Blue-and-white bowl,2,150,300,CNY,35,0,Jane Doe,USA,"1 Main St, Springfield, IL 62701",+1-217-5550100,${BOWL_WAYBILL},1.6,1.4`,
   `${VASE_ORDER},QHC-VASE-02,青花瓷瓶 Blue-and-white vase,70,800,56000,CNY,35,0,John Roe,USA,"2 Oak Ave, Portland, OR 97201",+1-503-5550101,${VASE_WAYBILL},105,98`,
 ].join('\n');
-
-/** Waits until the locator's text (trimmed) contains `expected`; fails with the last text seen. */
-async function expectContains(locator: Locator, expected: string, what: string, ms = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  let actual: string | null = null;
-  while (Date.now() < deadline) {
-    actual = (await locator.count()) === 1 ? ((await locator.textContent()) ?? '').trim() : null;
-    if (actual?.includes(expected)) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  assert.fail(`${what}: expected "${expected}", got ${actual === null ? 'no single element' : `"${actual}"`}`);
-}
 
 async function logout(page: Page): Promise<void> {
   await page.getByTestId('logout').click();

@@ -11,26 +11,15 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../support/parcels.ts';
 import { apiCall, receiptStatuses, statusOf, submitOk } from '../support/clearance.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
-import { RESULTS, withBrowser, loginAs } from '../support/browser.ts';
+import { RESULTS, withBrowser, loginAs, expectContains } from '../support/browser.ts';
 
 const WAIT_MS = 15_000;
 let g = 0;
 const nextGuid = (): string => guidOf(95, ++g);
-
-async function expectContains(locator: Locator, expected: string, what: string, ms = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  let actual: string | null = null;
-  while (Date.now() < deadline) {
-    actual = (await locator.count()) === 1 ? ((await locator.textContent()) ?? '').trim() : null;
-    if (actual?.includes(expected)) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  assert.fail(`${what}: expected "${expected}", got ${actual === null ? 'no single element' : `"${actual}"`}`);
-}
 
 async function logout(page: Page): Promise<void> {
   await page.getByTestId('logout').click();

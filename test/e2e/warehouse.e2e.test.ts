@@ -8,25 +8,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { guidOf, makeParcel, message, PARTIES, type Parcel } from '../support/parcels.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
 import { submitOk } from '../support/clearance.ts';
-import { RESULTS, withBrowser } from '../support/browser.ts';
+import { RESULTS, withBrowser, expectContains } from '../support/browser.ts';
 
 const WAIT_MS = 15_000;
 const BILL_NO = 'E2E-784-00000007';
-
-async function expectContains(locator: Locator, expected: string, what: string, ms = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  let actual: string | null = null;
-  while (Date.now() < deadline) {
-    actual = (await locator.count()) === 1 ? ((await locator.textContent()) ?? '').trim() : null;
-    if (actual?.includes(expected)) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  assert.fail(`${what}: expected "${expected}", got ${actual === null ? 'no single element' : `"${actual}"`}`);
-}
 
 async function declare(tp: TestPlatform, parcels: Parcel[]): Promise<void> {
   const send = async (

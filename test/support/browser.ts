@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Locator, type Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from './platform.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -66,4 +66,16 @@ export async function loginAs(page: Page, baseUrl: string, username: string, tim
   await page.getByTestId('login-submit').click();
   await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: timeoutMs });
   await page.getByTestId('dashboard-title').waitFor({ timeout: timeoutMs });
+}
+
+/** Waits until the locator's single element's text (trimmed) contains `expected`; fails with the last text seen. */
+export async function expectContains(locator: Locator, expected: string, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  let actual: string | null = null;
+  while (Date.now() < deadline) {
+    actual = (await locator.count()) === 1 ? ((await locator.textContent()) ?? '').trim() : null;
+    if (actual?.includes(expected)) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  assert.fail(`${what}: expected "${expected}", got ${actual === null ? 'no single element' : `"${actual}"`}`);
 }

@@ -91,7 +91,7 @@ export const MENU: readonly MenuEntry[] = [
   { key: 'inventories', path: '/inventories', labelKey: 'menu.inventories', icon: FileDoneOutlined, visible: all(can('clearance.read'), brokerOnly), page: lazy(() => import('./pages/ParcelsPage.tsx')) },
   { key: 'waybills', path: '/waybills', labelKey: 'menu.waybills', icon: CarOutlined, visible: docs('logistics'), page: lazyDocs('WaybillsPage') },
   { key: 'arrivals', path: '/arrivals', labelKey: 'menu.arrivals', icon: ShopOutlined, visible: docs('warehouse', 'logistics'), page: lazyDocs('ArrivalsPage') },
-  { key: 'consolidations', path: '/consolidations', labelKey: 'menu.consolidations', icon: ClusterOutlined, visible: docs('agent', 'logistics', 'warehouse'), page: lazyDocs('ConsolidationsPage') },
+  { key: 'consolidations', path: '/consolidations', labelKey: 'menu.consolidations', icon: ClusterOutlined, visible: docs('agent', 'ebc', 'logistics', 'warehouse'), page: lazyDocs('ConsolidationsPage') },
   { key: 'departures', path: '/departures', labelKey: 'menu.departures', icon: ExportOutlined, visible: docs('logistics', 'warehouse'), page: lazyDocs('DeparturesPage') },
   { key: 'reviews', path: '/reviews', labelKey: 'menu.reviews', icon: SolutionOutlined, visible: can('clearance.review'), page: lazy(() => import('./pages/ReviewQueuePage.tsx')) },
   { key: 'search', path: '/search', labelKey: 'menu.search', icon: FileSearchOutlined, visible: officer, page: lazyDocs('SearchPage') },
