@@ -58,12 +58,16 @@ program
     const log = createLogger(config.logLevel);
     let embedded: Awaited<ReturnType<typeof openDatabase>>['embedded'] = null;
     try {
-      if (config.role !== 'all' && !config.databaseUrl) {
+      // Scaled out on one machine without a PostgreSQL server: the `api` process owns the embedded
+      // database in DATA_DIR and `worker` processes beside it use that database (as `cbec seed` does).
+      const beside = config.role === 'worker' && !config.databaseUrl ? runningEmbeddedUrl(config.dataDir) : undefined;
+      if (config.role === 'worker' && !config.databaseUrl && !beside) {
         throw new Error(
-          `CBEC_ROLE=${config.role} 需要共享的 PostgreSQL（DATABASE_URL）/ CBEC_ROLE=${config.role} needs a shared PostgreSQL server (DATABASE_URL)`,
+          `CBEC_ROLE=worker 需要共享的 PostgreSQL（DATABASE_URL），或在同一 DATA_DIR 上先启动 api 进程 / ` +
+            `CBEC_ROLE=worker needs a shared PostgreSQL server (DATABASE_URL) or an api process running on the same DATA_DIR (its embedded database)`,
         );
       }
-      const opened = await openDatabase(config, log);
+      const opened = beside ? { url: beside, embedded: null } : await openDatabase(config, log);
       embedded = opened.embedded;
       const platform = await createPlatform({ config, databaseUrl: opened.url, log });
       // Scaled out, several processes start at once: demo data is seeded by `cbec seed` instead.

@@ -19,6 +19,9 @@ import { blockMessages, makeParcel, type Parcel } from '../support/parcels.ts';
 import { httpLogin, startPlatformProcess, type PlatformProcess } from '../support/processes.ts';
 
 const PARCELS = Number(process.env.CRASH_PARCELS ?? 20_000);
+// The load's documents: every business key of run 'K' (`ebpCode|K-ORD-…`, `carrier|K…CN`,
+// `agent|K-B…`); a demo start also sends the demo's own parcels of each business mode.
+const ofTheLoad = sql`split_part(business_key, '|', 2) like 'K%'`;
 const KILLS = 3;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -155,7 +158,9 @@ async function crashRun(kind: 'embedded' | 'server'): Promise<void> {
         closed = (
           await sql<{
             n: number;
-          }>`select count(*)::int as n from clr_document where kind = 'inventory' and status = '899'`.execute(db.db)
+          }>`select count(*)::int as n from clr_document where kind = 'inventory' and status = '899' and ${ofTheLoad}`.execute(
+            db.db,
+          )
         ).rows[0]!.n;
         if (closed === PARCELS) break;
         await sleep(500);
@@ -167,7 +172,7 @@ async function crashRun(kind: 'embedded' | 'server'): Promise<void> {
 
       // Exactly once: one document per business key and one receipt per document, status and recipient.
       const docs = await sql<{ kind: string; n: number; keys: number }>`
-        select kind, count(*)::int as n, count(distinct business_key)::int as keys from clr_document group by kind`.execute(
+        select kind, count(*)::int as n, count(distinct business_key)::int as keys from clr_document where ${ofTheLoad} group by kind`.execute(
         db.db,
       );
       const n = Object.fromEntries(docs.rows.map((d) => [d.kind, d.n]));
@@ -180,9 +185,18 @@ async function crashRun(kind: 'embedded' | 'server'): Promise<void> {
       assert.equal(doubled.rows[0]!.n, 0, 'no receipt written twice');
 
       // At least once: the broker's client saw every inventory's closure receipt.
+      const loadInventories = new Set(
+        (
+          await sql<{ id: string }>`select id from clr_document where kind = 'inventory' and ${ofTheLoad}`.execute(db.db)
+        ).rows.map((r) => r.id),
+      );
       const feedEnd = Date.now() + 60_000;
       const closures = (): number =>
-        new Set([...seen.values()].filter((r) => r.returnStatus === '899').map((r) => r.documentId)).size;
+        new Set(
+          [...seen.values()]
+            .filter((r) => r.returnStatus === '899' && loadInventories.has(r.documentId ?? ''))
+            .map((r) => r.documentId),
+        ).size;
       while (closures() < PARCELS && Date.now() < feedEnd) await sleep(200);
       pulling = false;
       await puller;

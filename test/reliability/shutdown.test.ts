@@ -23,6 +23,8 @@ const BLOCK = 10;
 const SENDERS = 4;
 const EXIT_BOUND_MS = 30_000;
 const RUN = 'G';
+// The run's documents (business keys `…|G…`): a demo start also sends the demo's own parcels.
+const ofTheRun = sql`split_part(business_key, '|', 2) like ${`${RUN}%`}`;
 const KIND_OF: Record<string, string> = {
   CEB303: 'order',
   CEB403: 'payment',
@@ -134,7 +136,7 @@ async function shutdownRun(kind: 'embedded' | 'server'): Promise<void> {
           pendingAtSignal = await count(db, sql`select count(*)::int as n from outbox_delivery where status = 0`);
           const decided = await count(
             db,
-            sql`select count(*)::int as n from clr_document where kind = 'inventory' and status <> '2'`,
+            sql`select count(*)::int as n from clr_document where kind = 'inventory' and status <> '2' and ${ofTheRun}`,
           );
           if (acceptedBlocks >= 3 && decided > 0 && pendingAtSignal > 0) break;
           await sleep(100);
@@ -171,9 +173,8 @@ async function shutdownRun(kind: 'embedded' | 'server'): Promise<void> {
         accepted[k] = (accepted[k] ?? 0) + s.answer.entities;
       }
       const docs = await sql<{ kind: string; n: number; keys: number }>`
-        select kind, count(*)::int as n, count(distinct business_key)::int as keys from clr_document group by kind`.execute(
-        db.db,
-      );
+        select kind, count(*)::int as n, count(distinct business_key)::int as keys from clr_document where ${ofTheRun}
+        group by kind`.execute(db.db);
       for (const d of docs.rows) assert.equal(d.n, d.keys, `${d.kind}: one document per business key`);
       assert.deepEqual(Object.fromEntries(docs.rows.map((d) => [d.kind, d.n])), accepted, 'stored documents = accepted entities');
 
@@ -206,7 +207,7 @@ async function shutdownRun(kind: 'embedded' | 'server'): Promise<void> {
             from clr_document d
             left join clr_receipt r on r.document_id = d.id and r.recipient_org_id = ${brokerId}
             left join clr_receipt_feed_entry f on f.receipt_id = r.id and f.recipient_org_id = r.recipient_org_id
-            where d.kind = 'inventory' group by d.id) t
+            where d.kind = 'inventory' and ${ofTheRun} group by d.id) t
           group by trail`.execute(db.db);
         trails = Object.fromEntries(rows.rows.map((r) => [r.trail ?? '', r.n]));
         unfed = await count(

@@ -118,3 +118,27 @@ export async function platformStore(kind: 'embedded' | 'server', prefix = 'cbec-
     remove: () => rm(dataDir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * Stops the embedded PostgreSQL a SIGKILLed `cbec start` left running in `dataDir` (its postmaster
+ * outlives the platform process), so the directory can be removed. Does nothing when none runs.
+ */
+export async function stopOrphanPostgres(dataDir: string): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  let pid = 0;
+  try {
+    pid = Number((await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  } catch {
+    return; // never started, or stopped cleanly
+  }
+  if (!(pid > 0)) return;
+  try {
+    process.kill(pid, 'SIGQUIT');
+    for (let i = 0; i < 100; i++) {
+      process.kill(pid, 0);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch {
+    // gone
+  }
+}

@@ -105,11 +105,13 @@ export function createCreditRepository(exec: Executor) {
       if (q.status) b = b.where('status', '=', q.status);
       return (await b.orderBy('created_at', 'desc').limit(q.limit).execute()) as CaseRow[];
     },
+    /** Cases once published (also while under appeal); a decision appealed before publication is 'appealed' too, and was never published. */
     async publishedCases(limit: number): Promise<CaseRow[]> {
       return (await exec
         .selectFrom('cr_case')
         .selectAll()
         .where('status', 'in', ['published', 'appealed'])
+        .where('published_at', 'is not', null)
         .orderBy('published_at', 'desc')
         .limit(limit)
         .execute()) as CaseRow[];

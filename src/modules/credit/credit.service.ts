@@ -380,16 +380,18 @@ export function createCreditService(deps: CreditServiceDeps) {
         p,
         id,
         body.event,
-        (_row, now) =>
+        (row, now) =>
           body.event === 'decide'
             ? { severity: body.severity!, decision: body.decision!.trim(), blacklist: body.blacklist ?? false, decided_at: now }
-            : body.event === 'publish'
-              ? { published_at: now }
+            : body.event === 'publish' || (body.event === 'uphold' && !row.published_at)
+              ? // An upheld appeal against a decision not yet published publishes it: the case
+                // leaves the appeal as 'published', so it is dated, listed and rated as published.
+                { published_at: now }
               : {},
         body.note ?? null,
         body.event === 'publish' || body.event === 'uphold'
           ? (trx, row, now) =>
-              body.event === 'publish'
+              row.published_at?.getTime() === now.getTime()
                 ? onPublished(trx, row, now)
                 : computeRatings(trx, [row.subject_org_id]).then(() => undefined)
           : body.event === 'overturn'

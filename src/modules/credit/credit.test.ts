@@ -240,3 +240,34 @@ test('inspection findings, late summary declarations and unreceived forex move t
   assert.equal(paid.f.get('forex_receipt')!.points, 0);
   assert.equal(paid.score, hit.score + 20);
 });
+
+test('an appeal upheld against a decision not yet published publishes it: dated, blacklisted, on the public notices', async () => {
+  const code = '3601260999'; // seller2 (demo)
+  const opened = await api('commerce', 'POST', '/api/v1/credit/cases', {
+    kind: 'quality',
+    subjectCode: code,
+    summary: '脐橙农残超标 / pesticide residue over the limit',
+  });
+  assert.equal(opened.status, 201, opened.body);
+  const id = opened.json<{ id: string }>().id;
+  assert.equal((await step(id, { event: 'investigate' })).status, 200);
+  assert.equal((await step(id, { event: 'decide', severity: 'major', decision: '列入失信名单', blacklist: true })).status, 200);
+  const appealed = await api('seller2', 'POST', `/api/v1/credit/cases/${id}/appeal`, { reason: '检测样本非本企业产品' });
+  assert.equal(appealed.status, 200, appealed.body);
+  const shown = (await api(null, 'GET', '/api/v1/public/credit/notices')).json<{
+    cases: { id?: string; subjectCode?: string }[];
+    blacklist: { code: string }[];
+  }>();
+  assert.ok(!shown.blacklist.some((b) => b.code === code), 'not listed while the appeal is open');
+  const upheld = await step(id, { event: 'uphold', note: '申诉不成立 / the decision stands' });
+  assert.equal(upheld.status, 200, upheld.body);
+  const c = upheld.json<{ status: string; publishedAt: string | null }>();
+  assert.equal(c.status, 'published');
+  assert.ok(c.publishedAt, 'a published case carries its publication date');
+  const notices = (await api(null, 'GET', '/api/v1/public/credit/notices')).json<{ blacklist: { code: string }[] }>();
+  assert.ok(notices.blacklist.some((b) => b.code === code));
+  const org = await sql<{ id: string }>`select id from organisation where customs_code = ${code}`.execute(
+    tp.platform.database.db,
+  );
+  assert.equal((await creditLevelOf(tp.platform.database.db, [org.rows[0]!.id])).get(org.rows[0]!.id)?.blacklisted, true);
+});

@@ -323,12 +323,14 @@ export function createTraceService(deps: TraceServiceDeps) {
     async reportCounterfeit(code: string, input: { summary: string; contact?: string }) {
       const row = isTraceCode(code) ? await createTraceRepository(db).code(code) : undefined;
       if (!row) throw notFound(CODE_LABEL);
-      return deps.reports.report({
+      const opened = await deps.reports.report({
         subjectCode: row.ebc_code,
         summary: `[${code}] ${input.summary}`,
         traceCode: code,
         ...(input.contact ? { contact: input.contact } : {}),
       });
+      // The anonymous reporter gets the case's reference only: the case itself is the officers'.
+      return { id: opened.id };
     },
   };
 }
