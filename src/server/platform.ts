@@ -50,7 +50,13 @@ import {
   DEMO_FILED_ENTERPRISES,
 } from '../modules/filing/index.ts';
 import { organisationDirectory, type Principal } from '../modules/identity/index.ts';
-import { createDraftsService, createOrdersService, ordersMigrations, registerOrdersRoutes } from '../modules/orders/index.ts';
+import {
+  createDraftsService,
+  createOrdersService,
+  ordersLookup,
+  ordersMigrations,
+  registerOrdersRoutes,
+} from '../modules/orders/index.ts';
 import {
   createWebhookDispatcher,
   createWebhookService,
@@ -62,6 +68,7 @@ import {
 import {
   createStatisticsService,
   registerStatisticsRoutes,
+  seedStatisticsDemo,
   statisticsFolder,
   statisticsMigrations,
 } from '../modules/statistics/index.ts';
@@ -231,6 +238,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     inspectionFiled: (exec, pairs) => inspectionLookup(exec).filedProducts(pairs),
     drawOnBatches: (exec, lines) => inspectionLookup(exec).drawOnBatches(lines, clock.now()),
     inspectionOutcomes: (exec, ids) => inspectionLookup(exec).taskStatuses(ids),
+    // the split-shipment key `buyer`: who bought each order, from the seller's imported orders
+    buyers: (exec, orders) => ordersLookup(exec).buyers(orders),
     // issue 5: the credit system's level where it has rated the seller, and the filing and
     // declaration history a provisional level is derived from where it has not.
     credit: async (exec, codes) => {
@@ -639,6 +648,8 @@ export async function seedDemo(p: Pick<Platform, 'database' | 'clock' | 'audit'>
 export async function ensureDemo(p: Platform): Promise<boolean> {
   if (await hasDemoData(p.database.db)) return false;
   await seedDemo(p);
+  // issue 8: parcels of each business mode (9610, 9710, 9810, 1210) through clearance, for the dashboards
+  await seedStatisticsDemo({ app: p.app, clock: p.clock });
   return true;
 }
 

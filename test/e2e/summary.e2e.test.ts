@@ -102,6 +102,29 @@ test('the seller previews and submits the summary; the tax officer sees refund e
     assert.deepEqual(verifyPack(pack), { ok: true, problems: [] });
     assert.ok(pack.parts.some((p) => p.name === 'payments'));
 
+    // ... and the pack of one order, from the parcel's detail: order to proceeds, every hash checks
+    const inv = await sql<{ id: string; order_no: string }>`
+      select document_id as id, substr(order_key, strpos(order_key, '|') + 1) as order_no
+      from clr_inventory where ebc_code = ${PARTIES.seller.code} order by invt_no limit 1`.execute(tp.platform.database.db);
+    await page.goto(`${tp.baseUrl}/parcels?doc=${inv.rows[0]!.id}`);
+    const [orderDownload] = await Promise.all([
+      page.waitForEvent('download', { timeout: WAIT_MS }),
+      page.getByTestId('order-evidence-json').click({ timeout: WAIT_MS }),
+    ]);
+    const orderFile = join(RESULTS, 'evidence-pack-order.json');
+    await orderDownload.saveAs(orderFile);
+    const orderPack = JSON.parse(await readFile(orderFile, 'utf8')) as {
+      subject: { orderNo: string };
+      parts: { name: string; data: unknown }[];
+    };
+    assert.deepEqual(verifyPack(orderPack), { ok: true, problems: [] });
+    assert.equal(orderPack.subject.orderNo, inv.rows[0]!.order_no);
+    assert.equal(
+      (orderPack.parts.find((p) => p.name === 'declarations')!.data as unknown[]).length,
+      1,
+      'summarised into one declaration',
+    );
+
     await loginAs(page, tp.baseUrl, 'tax');
     await page.getByTestId('menu-tax-desk').click();
     await page.getByTestId('tax-desk').waitFor({ timeout: WAIT_MS });

@@ -129,13 +129,13 @@ interface Answer {
 }
 
 /** Over real HTTP: a granted stream (SSE) answers its status at once and is then cut off. */
-async function call(r: RegisteredRoute, who: string, id?: string, key?: string): Promise<Answer> {
+async function call(r: RegisteredRoute, who: string, id?: string, key?: string, query?: string): Promise<Answer> {
   const token = who === 'anonymous' ? undefined : tokens[who];
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), 15_000);
   try {
     const body = r.method === 'GET' || r.method === 'DELETE' ? undefined : '{}';
-    const res = await fetch(new URL(fill(r.url, id, key), tp.baseUrl), {
+    const res = await fetch(new URL(`${fill(r.url, id, key)}${query ? `?${query}` : ''}`, tp.baseUrl), {
       method: r.method,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -466,7 +466,7 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
     assert.deepEqual(await fingerprint(), before, 'a foreign-id call changed the database');
   });
 
-  test('routes keyed by a business key (logistics number, trace code) refuse other parties’ keys', async () => {
+  test('routes keyed by a business key (logistics number, order number, trace code) refuse other parties’ keys', async () => {
     const db = tp.platform.database.db;
     const parcels = await sql<{ key: string; orgs: string[]; place: string | null }>`
       select i.logistics_no as key, d.parties::text[] as orgs, d.customs_code as place
@@ -475,8 +475,14 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
       key: string;
       orgs: string[];
     }>`select code as key, array[org_id::text] as orgs from tr_code`.execute(db);
-    const keyed: Record<string, { key: string; orgs: string[]; place?: string | null }[]> = {
+    // An order number is unique per platform: the order routes take the platform code beside it.
+    const orders = await sql<{ key: string; orgs: string[]; place: string | null; query: string }>`
+      select substr(i.order_key, strpos(i.order_key, '|') + 1) as key, d.parties::text[] as orgs, d.customs_code as place,
+        'ebpCode=' || split_part(i.order_key, '|', 1) as query
+      from clr_inventory i join clr_document d on d.id = i.document_id`.execute(db);
+    const keyed: Record<string, { key: string; orgs: string[]; place?: string | null; query?: string }[]> = {
       logisticsNo: parcels.rows,
+      orderNo: orders.rows,
       code: codes.rows,
     };
     assert.ok(parcels.rows.length > 0 && codes.rows.length > 0, 'the setup declared parcels and made a trace code');
@@ -502,7 +508,7 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
             (org.kind === 'enterprise' || (x.place !== undefined && !(x.place ?? '').startsWith(prefix))),
         );
         for (const x of foreign.slice(0, 2)) {
-          const a = await call(r, who, NIL, x.key);
+          const a = await call(r, who, NIL, x.key, x.query);
           calls++;
           const refused = a.status === 404 || a.status === 403 || (a.status === 400 && r.method !== 'GET');
           if (!refused) leaks.push(`${routeKey(r)} as ${who} with ${param} ${x.key}: ${a.status}`);

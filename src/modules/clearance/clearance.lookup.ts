@@ -71,6 +71,38 @@ export function clearanceLookup(exec: Executor) {
       return new Map(r.rows.map((x) => [x.id, x.order_no]));
     },
 
+    /**
+     * Live inventories by invtNo or by document id: the seller, trade mode, customs status and
+     * release as customs recorded them. What an overseas warehouse consignment checks the export
+     * declaration it names against (issue 7); one statement.
+     */
+    async inventoryReleases(q: { invtNos?: readonly string[]; ids?: readonly string[] }): Promise<InventoryRelease[]> {
+      const invtNos = [...new Set(q.invtNos ?? [])];
+      const ids = [...new Set(q.ids ?? [])];
+      if (!invtNos.length && !ids.length) return [];
+      const r = await sql<{
+        id: string;
+        invt_no: string;
+        ebc_code: string;
+        trade_mode: string;
+        status: string;
+        released_at: Date | null;
+        closed_at: Date | null;
+      }>`
+        select i.document_id as id, i.invt_no, i.ebc_code, i.trade_mode, d.status, i.released_at, i.closed_at
+        from clr_inventory i join clr_document d on d.id = i.document_id
+        where d.live and (i.invt_no = any(${invtNos}::text[]) or i.document_id = any(${ids}::uuid[]))`.execute(exec);
+      return r.rows.map((x) => ({
+        id: x.id,
+        invtNo: x.invt_no,
+        ebcCode: x.ebc_code,
+        tradeMode: x.trade_mode,
+        status: x.status,
+        releasedAt: x.released_at,
+        closedAt: x.closed_at,
+      }));
+    },
+
     async inventoryDocuments(
       ids: string[],
     ): Promise<Map<string, { head: Record<string, string>; lines: Record<string, string>[] }>> {
@@ -128,6 +160,18 @@ export interface ClosedInventoryFacts {
   /** closing day in China Standard Time, YYYY-MM-DD */
   day: string;
   lines: { gcode: string; qty: string; totalPrice: string; currency: string }[];
+}
+
+/** A live inventory as customs holds it: whose, which trade mode, its status and release (800) time. */
+export interface InventoryRelease {
+  id: string;
+  invtNo: string;
+  /** the seller (电商企业) */
+  ebcCode: string;
+  tradeMode: string;
+  status: string;
+  releasedAt: Date | null;
+  closedAt: Date | null;
 }
 
 export interface EnterpriseClearanceCounts {
@@ -379,8 +423,11 @@ export interface InventoryDossier {
   inventory: Record<string, unknown>;
   inventoryLines: Record<string, unknown>[];
   order: Record<string, unknown> | null;
+  orderLines: Record<string, unknown>[];
   payment: Record<string, unknown> | null;
   waybill: Record<string, unknown> | null;
+  /** the live documents of the parcel (inventory, order, collection, waybill): whose receipts an order pack lists */
+  documentIds: string[];
   events: { kind: string; billNo: string | null; at: string }[];
   releasedAt: string | null;
   closedAt: string | null;
@@ -396,14 +443,17 @@ export async function inventoryDossiers(exec: Executor, inventoryIds: readonly s
     inventory: Record<string, unknown>;
     inventory_lines: Record<string, unknown>[];
     order_head: Record<string, unknown> | null;
+    order_lines: Record<string, unknown>[] | null;
     payment_head: Record<string, unknown> | null;
     waybill_head: Record<string, unknown> | null;
+    document_ids: string[];
     events: { kind: string; billNo: string | null; at: string }[] | null;
     released_at: Date | null;
     closed_at: Date | null;
   }>`
     select i.document_id as inventory_id, i.invt_no, d.status, d.head as inventory, d.lines as inventory_lines,
-      o.head as order_head, p.head as payment_head, w.head as waybill_head,
+      o.head as order_head, o.lines as order_lines, p.head as payment_head, w.head as waybill_head,
+      array_remove(array[d.id, o.id, p.id, w.id], null)::text[] as document_ids,
       (select jsonb_agg(jsonb_build_object('kind', e.kind, 'billNo', e.bill_no, 'at', e.at) order by e.at, e.kind)
          from clr_parcel_event e where e.waybill_key = i.waybill_key) as events,
       i.released_at, i.closed_at
@@ -421,11 +471,100 @@ export async function inventoryDossiers(exec: Executor, inventoryIds: readonly s
     inventory: x.inventory,
     inventoryLines: x.inventory_lines,
     order: x.order_head,
+    orderLines: x.order_lines ?? [],
     payment: x.payment_head,
     waybill: x.waybill_head,
+    documentIds: x.document_ids,
     events: x.events ?? [],
     releasedAt: x.released_at ? x.released_at.toISOString() : null,
     closedAt: x.closed_at ? x.closed_at.toISOString() : null,
+  }));
+}
+
+/** An inventory declared for an order, with what an access check needs. */
+export interface OrderInventory {
+  inventoryId: string;
+  invtNo: string;
+  orderNo: string;
+  ebpCode: string;
+  ebcCode: string;
+  agentCode: string;
+  customsCode: string;
+  live: boolean;
+  status: string;
+}
+
+/**
+ * The inventories declared for an order number, newest and live first. With the platform code the
+ * order key (`ebpCode|orderNo`) is exact and indexed; without it the search is confined to one
+ * seller's inventories (clr_inventory_ebc), since the order number alone is unique only per platform.
+ */
+export async function orderInventories(
+  exec: Executor,
+  q: { orderNo: string; ebpCode?: string; ebcCode?: string },
+): Promise<OrderInventory[]> {
+  if (!q.ebpCode && !q.ebcCode) return [];
+  const r = await sql<{
+    inventory_id: string;
+    invt_no: string;
+    order_key: string;
+    ebc_code: string;
+    agent_code: string;
+    customs_code: string;
+    live: boolean;
+    status: string;
+  }>`
+    select i.document_id as inventory_id, i.invt_no, i.order_key, i.ebc_code, i.agent_code, d.customs_code, d.live, d.status
+    from clr_inventory i join clr_document d on d.id = i.document_id
+    where ${
+      q.ebpCode
+        ? sql`i.order_key = ${`${q.ebpCode}|${q.orderNo}`}`
+        : sql`i.ebc_code = ${q.ebcCode} and substr(i.order_key, strpos(i.order_key, '|') + 1) = ${q.orderNo}`
+    }
+    ${q.ebpCode && q.ebcCode ? sql`and i.ebc_code = ${q.ebcCode}` : sql``}
+    order by d.live desc, d.created_at desc limit 20`.execute(exec);
+  return r.rows.map((x) => {
+    const bar = x.order_key.indexOf('|');
+    return {
+      inventoryId: x.inventory_id,
+      invtNo: x.invt_no,
+      orderNo: x.order_key.slice(bar + 1),
+      ebpCode: x.order_key.slice(0, bar),
+      ebcCode: x.ebc_code,
+      agentCode: x.agent_code,
+      customsCode: x.customs_code,
+      live: x.live,
+      status: x.status,
+    };
+  });
+}
+
+/**
+ * The receipts customs answered to documents, one per message and status (copies sent to several
+ * parties collapse), in the order they were issued: the release and exit proof of an order pack.
+ */
+export async function documentReceiptHistory(
+  exec: Executor,
+  documentIds: readonly string[],
+): Promise<{ documentId: string; messageType: string; returnStatus: string; returnTime: string; returnInfo: string }[]> {
+  if (!documentIds.length) return [];
+  const r = await sql<{
+    document_id: string;
+    message_type: string;
+    return_status: string;
+    return_time: string;
+    return_info: string;
+  }>`
+    select distinct on (return_time, message_type, return_status, document_id)
+      document_id, message_type, return_status, return_time, return_info
+    from clr_receipt where document_id = any(${[...documentIds]}::uuid[])
+    order by return_time, message_type, return_status, document_id, id`.execute(exec);
+  return r.rows.map((x) => ({
+    documentId: x.document_id,
+    messageType: x.message_type,
+    returnStatus: x.return_status,
+    returnTime: x.return_time,
+    returnInfo: x.return_info,
   }));
 }
 

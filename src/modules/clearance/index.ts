@@ -30,9 +30,11 @@ export {
   receiptFeed,
   type ClosedInventoryFacts,
   type EnterpriseClearanceCounts,
+  type InventoryRelease,
 } from './clearance.lookup.ts';
 export { parcelCustomsLookup, type ParcelCustomsState } from './clearance.lookup.ts';
 export { closedInventoryLines } from './clearance.lookup.ts';
 export { closedInventoryFactLines } from './clearance.lookup.ts';
 export { inventoryCollections } from './clearance.lookup.ts';
 export { inventoryDossiers, type InventoryDossier } from './clearance.lookup.ts';
+export { orderInventories, documentReceiptHistory, type OrderInventory } from './clearance.lookup.ts';

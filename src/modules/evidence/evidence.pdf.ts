@@ -22,13 +22,18 @@ export function cjkFont(): { path: string; family: string | undefined } {
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
+const subjectLine = (pack: EvidencePack): string =>
+  pack.subject.kind === 'declaration'
+    ? `报关单号 entryId: ${pack.subject.entryId}`
+    : `订单号 orderNo: ${pack.subject.orderNo}  电商平台 ebpCode: ${pack.subject.ebpCode}  清单编号 invtNo: ${pack.subject.invtNo}`;
+
 /** The pack as a readable PDF: what it covers, every part with its hash, then the records. */
 export async function renderEvidencePdf(pack: EvidencePack): Promise<Buffer> {
   const font = cjkFont();
   const doc = new PDFDocument({
     size: 'A4',
     margin: 48,
-    info: { Title: `出口证据包 ${pack.subject.entryId}`, Producer: 'CBEC Window' },
+    info: { Title: `出口证据包 ${subjectLine(pack)}`, Producer: 'CBEC Window' },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -38,7 +43,7 @@ export async function renderEvidencePdf(pack: EvidencePack): Promise<Buffer> {
   doc.font('cjk');
   doc.fontSize(18).text('跨境电商出口证据包 / Export evidence pack');
   doc.moveDown(0.5).fontSize(10);
-  doc.text(`报关单号 entryId: ${pack.subject.entryId}`);
+  doc.text(subjectLine(pack));
   doc.text(`生成时间 created: ${pack.createdAt}`);
   doc.text(`证据包哈希 pack SHA-256: ${pack.packSha256}`);
   doc.moveDown().fontSize(12).text('组成部分与哈希 / Parts and hashes');

@@ -8,7 +8,7 @@ import type { CebMessage } from '../../ceb/index.ts';
 import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
 import { SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
-import type { EvidencePack } from './rules/pack.rules.ts';
+import { verifyPack, type EvidencePack } from './rules/pack.rules.ts';
 
 const clock = fixedClock(new Date('2026-10-20T02:00:00Z'));
 let tp: TestPlatform;
@@ -122,4 +122,100 @@ test('the PDF renders Chinese with an embedded CJK font; the tax officer may rea
   assert.match(String(res.headers['x-pack-sha256']), /^[0-9a-f]{64}$/);
   assert.equal((await get('tax', `/api/v1/evidence/declarations/${declarationId}`)).statusCode, 200);
   assert.equal((await get('seller2', `/api/v1/evidence/declarations/${declarationId}`)).statusCode, 404);
+});
+
+test('the order pack: one order from order to proceeds, each part hashed; who may read it', async () => {
+  const p = ps[0]!;
+  // The clock moved a fortnight on since the parcels left: their senders log in again.
+  for (const u of ['payer', 'platform']) tokens[u] = await login(tp.platform, u);
+  const receipt = {
+    refNo: 'EV-BANK-1',
+    institutionKind: 'payment',
+    institutionCode: PARTIES.payer.code,
+    ebcCode: PARTIES.seller.code,
+    orderNo: p.orderNo,
+    currency: '142',
+    amount: String(p.payment.head.charge),
+    receivedOn: '2026-10-25',
+    payerName: 'Buyer',
+  };
+  const imp = await tp.platform.app.inject({
+    method: 'POST',
+    url: '/api/v1/forex/receipts/batch',
+    headers: { authorization: `Bearer ${tokens.payer}` },
+    payload: { rows: [receipt] },
+  });
+  assert.equal(imp.statusCode, 200, imp.body);
+  assert.equal((imp.json() as { imported: number }).imported, 1);
+
+  const res = await get('seller', `/api/v1/evidence/orders/${encodeURIComponent(p.orderNo)}`);
+  assert.equal(res.statusCode, 200, res.body);
+  const pack = res.json() as EvidencePack;
+  assert.equal(pack.subject.kind, 'order');
+  assert.deepEqual(
+    pack.parts.map((x) => x.name),
+    ['order', 'payment', 'waybill', 'inventory', 'departure', 'customs_receipts', 'summary_lineage', 'declarations', 'proceeds'],
+  );
+  assert.deepEqual(verifyPack(pack), { ok: true, problems: [] });
+  const part = <T>(name: string): T => pack.parts.find((x) => x.name === name)!.data as T;
+  assert.equal(part<{ orderNo: string; lines: unknown[] }>('order').orderNo, p.orderNo);
+  assert.equal(part<{ lines: unknown[] }>('order').lines.length, Object.values(p.order.lists).flat().length);
+  assert.equal(part<{ payNo: string }>('payment').payNo, p.payment.head.payNo);
+  assert.equal(part<{ logisticsNo: string }>('waybill').logisticsNo, p.logisticsNo);
+  const inv = part<{ invtNo: string; status: string; earlier: unknown[] }>('inventory');
+  assert.equal(inv.status, '899');
+  assert.deepEqual(inv.earlier, []);
+  assert.ok(part<{ kind: string }[]>('departure').some((e) => e.kind === 'departure'));
+  // The receipts prove the lifecycle: the inventory's CEB604 went 120 → 399 → 800 → 899, the order's CEB304 120.
+  const receipts = part<{ messageType: string; returnStatus: string }[]>('customs_receipts');
+  const inventoryStatuses = receipts.filter((r) => r.messageType === 'CEB604').map((r) => r.returnStatus);
+  for (const s of ['399', '800', '899'])
+    assert.ok(inventoryStatuses.includes(s), `CEB604 ${s} in ${inventoryStatuses.join(',')}`);
+  assert.ok(receipts.some((r) => r.messageType === 'CEB304'));
+  assert.equal(receipts.length, new Set(receipts.map((r) => JSON.stringify(r))).size, 'copies to several parties collapse');
+  const decls = part<{ entryId: string; lines: unknown[] }[]>('declarations');
+  assert.equal(decls.length, 1);
+  assert.ok(decls[0]!.lines.length >= 1);
+  assert.ok(part<{ gnum: number; entryId: string }[]>('summary_lineage').every((l) => l.entryId === decls[0]!.entryId));
+  assert.deepEqual(
+    part<{ bankReceipts: { refNo: string; amount: string }[] }>('proceeds').bankReceipts.map((r) => r.refNo),
+    ['EV-BANK-1'],
+  );
+  // The declaration pack lists the same receipt among its proceeds.
+  const dpack = (await get('seller', `/api/v1/evidence/declarations/${declarationId}`)).json() as EvidencePack;
+  const dproceeds = dpack.parts.find((x) => x.name === 'proceeds')!.data as { bankReceipts: { refNo: string }[] };
+  assert.deepEqual(
+    dproceeds.bankReceipts.map((r) => r.refNo),
+    ['EV-BANK-1'],
+  );
+
+  // The platform that carried the order reads the same pack; with its code the pack is the same.
+  const byPlatform = await get('platform', `/api/v1/evidence/orders/${encodeURIComponent(p.orderNo)}`);
+  assert.equal(byPlatform.statusCode, 200, byPlatform.body);
+  assert.deepEqual((byPlatform.json() as EvidencePack).manifest, pack.manifest);
+  // Officers name the platform: an order number is unique only per platform.
+  const noEbp = await get('tax', `/api/v1/evidence/orders/${encodeURIComponent(p.orderNo)}`);
+  assert.equal(noEbp.statusCode, 400);
+  assert.match(noEbp.body, /query\.ebpCode/);
+  const tax = await get('tax', `/api/v1/evidence/orders/${encodeURIComponent(p.orderNo)}?ebpCode=${PARTIES.platform.code}`);
+  assert.equal(tax.statusCode, 200, tax.body);
+  // Another seller, a carrier not party to the order, a wrong platform code: 404, nothing learnt.
+  assert.equal((await get('seller2', `/api/v1/evidence/orders/${encodeURIComponent(p.orderNo)}`)).statusCode, 404);
+  assert.equal(
+    (await get('seller2', `/api/v1/evidence/orders/${encodeURIComponent(p.orderNo)}?ebpCode=${PARTIES.platform.code}`))
+      .statusCode,
+    404,
+  );
+  assert.equal(
+    (await get('seller', `/api/v1/evidence/orders/${encodeURIComponent(p.orderNo)}?ebpCode=3601999999`)).statusCode,
+    404,
+  );
+  assert.equal((await get('seller', `/api/v1/evidence/orders/NO-SUCH-ORDER`)).statusCode, 404);
+  assert.equal((await get('seller', `/api/v1/evidence/orders/${encodeURIComponent(p.orderNo)}?ebpCode=bad`)).statusCode, 400);
+
+  const pdf = await get('seller', `/api/v1/evidence/orders/${encodeURIComponent(p.orderNo)}/pdf`);
+  assert.equal(pdf.statusCode, 200);
+  assert.equal(pdf.headers['content-type'], 'application/pdf');
+  assert.equal(pdf.headers['x-pack-sha256'], pack.packSha256, 'the PDF states the hash of the same pack');
+  assert.match(pdf.rawPayload.toString('latin1'), /WenQuanYiZenHei|NotoSansCJK/);
 });

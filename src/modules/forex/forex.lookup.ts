@@ -21,6 +21,46 @@ export async function declarationBankReceipts(
   return receivedPerDeclaration(matchReceipts(receipts, orders).matched);
 }
 
+/** What an exporter received for orders: bank / payment-institution receipts and RMB settlements naming them. */
+export interface OrderProceeds {
+  receipts: {
+    institutionKind: string;
+    institutionCode: string;
+    refNo: string;
+    orderNo: string;
+    currency: string;
+    amount: string;
+    receivedOn: string;
+  }[];
+  rmbSettlements: {
+    institutionCode: string;
+    refNo: string;
+    orderNo: string;
+    amountCny: string;
+    settledOn: string;
+    contractNo: string | null;
+    invoiceNo: string | null;
+    entryId: string | null;
+  }[];
+}
+
+/** Proceeds of `orderNos` of one exporter (its customs code), for evidence packs. Read-only, two statements. */
+export async function orderProceeds(exec: Executor, ebcCode: string, orderNos: readonly string[]): Promise<OrderProceeds> {
+  if (!orderNos.length) return { receipts: [], rmbSettlements: [] };
+  const nos = [...new Set(orderNos)];
+  const r = await sql<OrderProceeds['receipts'][number]>`
+    select institution_kind as "institutionKind", institution_code as "institutionCode", ref_no as "refNo", order_no as "orderNo",
+      currency, trim_scale(amount)::text as amount, to_char(received_on, 'YYYY-MM-DD') as "receivedOn"
+    from fx_receipt where ebc_code = ${ebcCode} and order_no = any(${nos}::text[]) and order_no <> ''
+    order by received_on, institution_code, ref_no`.execute(exec);
+  const s = await sql<OrderProceeds['rmbSettlements'][number]>`
+    select institution_code as "institutionCode", ref_no as "refNo", order_no as "orderNo", trim_scale(amount)::text as "amountCny",
+      to_char(settled_on, 'YYYY-MM-DD') as "settledOn", contract_no as "contractNo", invoice_no as "invoiceNo", entry_id as "entryId"
+    from fx_rmb_settlement where ebc_code = ${ebcCode} and order_no = any(${nos}::text[])
+    order by settled_on, institution_code, ref_no`.execute(exec);
+  return { receipts: r.rows, rmbSettlements: s.rows };
+}
+
 /** The orders of the closed inventories each declaration covers, in the declarations' order. */
 export async function declaredOrdersOf(
   exec: Executor,

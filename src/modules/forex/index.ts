@@ -4,5 +4,11 @@ export { createSettlementAccountService, type SettlementAccountService } from '.
 export { registerSettlementAccountRoutes } from './settlement-account.routes.ts';
 export { checkReceipt, reconcile, parseCsv, PAYMENT_INSTITUTION_CAP_USD, USD_RATES } from './rules/receipts.rules.ts';
 export { migrationsDir as forexMigrations } from './forex.migrations.ts';
-export { forexReceiptRates, declarationBankReceipts } from './forex.lookup.ts';
+export {
+  forexReceiptRates,
+  declarationBankReceipts,
+  declaredOrdersOf,
+  orderProceeds,
+  type OrderProceeds,
+} from './forex.lookup.ts';
 export { seedForexDemo } from './forex.demo.ts';

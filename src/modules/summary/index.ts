@@ -13,4 +13,4 @@ export { summaryDeadline, isWorkingDay, reminders } from './rules/deadline.rules
 export { migrationsDir as summaryMigrations } from './summary.migrations.ts';
 export { summarySourceFolder } from './summary.folder.ts';
 export { createCeb701Service, type Ceb701Service } from './ceb701.service.ts';
-export { summaryLookup, type SummaryLookup, type DeclarationRecord } from './summary.lookup.ts';
+export { summaryLookup, type SummaryLookup, type DeclarationRecord, type ExportDeclarationRef } from './summary.lookup.ts';

@@ -23,6 +23,24 @@ export interface DeclarationRecord {
   lastReceiptDay: string | null;
 }
 
+/** A summary export declaration as an overseas warehouse consignment checks it (issue 7). */
+export interface ExportDeclarationRef {
+  id: string;
+  entryId: string;
+  orgId: string;
+  ebcCode: string;
+  formedAt: Date;
+  /** the closed inventories (clearance document ids) that fed it */
+  inventoryIds: string[];
+  /** trade modes of the inventories that fed it */
+  tradeModes: string[];
+  inventoryCount: number;
+  /** how many of them customs released (all, once the declaration is formed from closed inventories) */
+  releasedInventories: number;
+  /** the earliest release among them: the one-year return window runs from it */
+  firstReleasedAt: Date | null;
+}
+
 /** A declaration line that differs from the closed inventory lines that fed it. */
 export interface CustomsDifference {
   lineNo: number;
@@ -63,6 +81,26 @@ export function summaryLookup(exec: Executor) {
         gnum: x.gnum,
         logisticsNo: x.logistics_no,
         gcode: x.gcode,
+      }));
+    },
+
+    /** Which declaration line each line of these inventories fed (cancelled applications excluded). */
+    async inventoryLineage(
+      inventoryIds: readonly string[],
+    ): Promise<{ inventoryId: string; gnum: number; declarationId: string; entryId: string; lineNo: number }[]> {
+      if (!inventoryIds.length) return [];
+      const r = await sql<{ inventory_id: string; gnum: number; declaration_id: string; entry_id: string; line_no: number }>`
+        select l.inventory_id, l.gnum, l.declaration_id, d.entry_id, l.line_no
+        from sum_lineage l
+        join sum_declaration d on d.id = l.declaration_id
+        join sum_application a on a.id = d.application_id and a.status <> 'cancelled'
+        where l.inventory_id = any(${[...inventoryIds]}::uuid[]) order by l.inventory_id, l.gnum`.execute(exec);
+      return r.rows.map((x) => ({
+        inventoryId: x.inventory_id,
+        gnum: x.gnum,
+        declarationId: x.declaration_id,
+        entryId: x.entry_id,
+        lineNo: x.line_no,
       }));
     },
 
@@ -139,6 +177,43 @@ export function summaryLookup(exec: Executor) {
         if (diffs.length) out.set(x.declaration_id, [...(out.get(x.declaration_id) ?? []), ...diffs]);
       }
       return out;
+    },
+
+    /**
+     * Summary export declarations (报关单) by entryId, as an overseas warehouse consignment names one
+     * (issue 7): the consignor, and from the closed inventories that fed it (lineage) their trade
+     * modes and release times as clearance holds them. Cancelled applications are absent.
+     */
+    async exportDeclarations(entryIds: readonly string[]): Promise<ExportDeclarationRef[]> {
+      const nos = [...new Set(entryIds)];
+      if (!nos.length) return [];
+      const heads = await sql<{ id: string; entry_id: string; org_id: string; ebc_code: string; created_at: Date }>`
+        select d.id, d.entry_id, a.org_id, a.ebc_code, d.created_at
+        from sum_declaration d join sum_application a on a.id = d.application_id
+        where d.entry_id = any(${nos}::text[]) and a.status <> 'cancelled'`.execute(exec);
+      if (!heads.rows.length) return [];
+      const fed = await sql<{ declaration_id: string; inventory_id: string }>`
+        select distinct declaration_id, inventory_id from sum_lineage
+        where declaration_id = any(${heads.rows.map((h) => h.id)}::uuid[])`.execute(exec);
+      const inv = new Map(
+        (await clearanceLookup(exec).inventoryReleases({ ids: fed.rows.map((f) => f.inventory_id) })).map((i) => [i.id, i]),
+      );
+      return heads.rows.map((h) => {
+        const mine = fed.rows.filter((f) => f.declaration_id === h.id).map((f) => inv.get(f.inventory_id));
+        const released = mine.flatMap((i) => (i?.releasedAt ? [i.releasedAt.getTime()] : []));
+        return {
+          id: h.id,
+          entryId: h.entry_id,
+          orgId: h.org_id,
+          ebcCode: h.ebc_code,
+          formedAt: h.created_at,
+          inventoryIds: fed.rows.filter((f) => f.declaration_id === h.id).map((f) => f.inventory_id),
+          tradeModes: [...new Set(mine.flatMap((i) => (i ? [i.tradeMode] : [])))].sort(),
+          inventoryCount: mine.length,
+          releasedInventories: released.length,
+          firstReleasedAt: released.length ? new Date(Math.min(...released)) : null,
+        };
+      });
     },
 
     /**

@@ -23,6 +23,7 @@ import {
 } from '../clearance.ts';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
+import { hasPermission, useSession } from '../session.tsx';
 import { CebStatusTag } from './StatusTag.tsx';
 import { LoadError } from './Page.tsx';
 
@@ -418,6 +419,28 @@ function Linked({ doc }: { doc: ClearanceDocument }) {
   );
 }
 
+/** The hashed evidence pack of the inventory's order (issue 6), for those whose duty reads evidence. */
+function OrderEvidenceLinks({ doc }: { doc: DocumentDetail }) {
+  const { t } = useTranslation();
+  const session = useSession();
+  const orderNo = typeof doc.head.orderNo === 'string' ? doc.head.orderNo : '';
+  const ebpCode = typeof doc.head.ebpCode === 'string' ? doc.head.ebpCode : '';
+  if (doc.kind !== 'inventory' || !orderNo || !ebpCode || !hasPermission(session, 'evidence.read')) return null;
+  const base = `/api/v1/evidence/orders/${encodeURIComponent(orderNo)}`;
+  const query = `?ebpCode=${encodeURIComponent(ebpCode)}`;
+  return (
+    <Space data-testid="order-evidence">
+      <Typography.Text type="secondary">{t('clr.orderEvidence')}</Typography.Text>
+      <a href={`${base}${query}`} data-testid="order-evidence-json">
+        <DownloadOutlined /> JSON
+      </a>
+      <a href={`${base}/pdf${query}`} data-testid="order-evidence-pdf">
+        <DownloadOutlined /> PDF
+      </a>
+    </Space>
+  );
+}
+
 /** One document, opened from any list: timeline (inventories), fields, lines, linked documents, receipts. */
 export function DocumentDrawer() {
   const { t } = useTranslation();
@@ -456,6 +479,7 @@ export function DocumentDrawer() {
             {d.invtNo ? <Typography.Text copyable>{d.invtNo}</Typography.Text> : null}
             {d.preNo ? <Typography.Text type="secondary">{`${t('clr.preNo')} ${d.preNo}`}</Typography.Text> : null}
           </Space>
+          <OrderEvidenceLinks doc={d} />
           {d.review?.reason ? (
             <Typography.Text type="warning">
               {t('clr.reviewReason')}：{d.review.reason}

@@ -14,7 +14,9 @@ export interface EvidencePart {
 
 export interface EvidencePack {
   format: 'cbec-evidence/1';
-  subject: { kind: 'declaration'; id: string; entryId: string };
+  subject:
+    | { kind: 'declaration'; id: string; entryId: string }
+    | { kind: 'order'; id: string; orderNo: string; ebpCode: string; invtNo: string };
   createdAt: string;
   manifest: { name: string; sha256: string }[];
   packSha256: string;
