@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../support/parcels.ts';
 import { apiCall, receiptStatuses, statusOf, submitOk } from '../support/clearance.ts';
@@ -103,12 +104,27 @@ async function selectHit(page: Page, p: Parcel): Promise<void> {
   await row.locator('input.ant-checkbox-input').check();
 }
 
-/** Records the logged-in officer's finding on the task opened by scanning the waybill. */
-async function recordFinding(page: Page, waybill: string, codes: string, notes: string): Promise<void> {
+/** A 1×1 PNG: what the officer's phone camera would send, small. */
+const PHOTO = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** Records the logged-in officer's finding on the task opened by scanning the waybill, with a photo if given. */
+async function recordFinding(page: Page, waybill: string, codes: string, notes: string, photo?: Buffer): Promise<void> {
   await openMenu(page, 'inspection-tasks', 'inspection-tasks-title');
   await page.getByTestId('inspection-scan').fill(waybill);
   await page.getByTestId('inspection-scan-open').click();
   await page.getByTestId(`task-${waybill}`).waitFor({ timeout: WAIT_MS });
+  if (photo) {
+    await page.getByTestId('photo-files').setInputFiles({ name: 'opened-box.png', mimeType: 'image/png', buffer: photo });
+    // The uploaded photo shows as a thumbnail, ticked to go with this finding.
+    await page.locator('[data-testid="task-photos"] img').first().waitFor({ timeout: WAIT_MS });
+    await page
+      .locator('[data-testid="task-photos"] input[type="checkbox"]:checked')
+      .first()
+      .waitFor({ state: 'attached', timeout: WAIT_MS });
+  }
   await page.getByTestId('finding-codes').fill(codes);
   await page.getByTestId('finding-notes').fill(notes);
   await page.getByTestId('finding-submit').click();
@@ -179,10 +195,14 @@ void test(
       assert.equal(await page.getByTestId(`review-approve-${parcel.orderNo}`).count(), 0);
 
       // 3. Customs records its finding on the scanned task; inspection is still pending.
-      await recordFinding(page, parcel.logisticsNo, 'C01', '开箱查验，货证相符');
+      await recordFinding(page, parcel.logisticsNo, 'C01', '开箱查验，货证相符', PHOTO);
       await expectContains(page.getByTestId('task-pending'), '检验检疫', 'inspection still to record');
       await tp.platform.settle();
       assert.deepEqual(await statusNow(tp, parcel), ['300'], 'one agency alone does not release');
+      const photos = await sql<{ n: number; bytes: number }>`
+        select cardinality(f.photos)::int as n, (select sum(octet_length(p.bytes))::int from insp_photo p where p.task_id = f.task_id) as bytes
+        from insp_finding f where f.agency = 'customs'`.execute(tp.platform.database.db);
+      assert.deepEqual(photos.rows, [{ n: 1, bytes: PHOTO.length }], 'the customs finding names the uploaded photo, stored once');
       await logout(page);
 
       // 4. The inspection officer records on the same task: released once.
