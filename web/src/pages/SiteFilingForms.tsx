@@ -16,7 +16,8 @@ import {
 } from '../components/CebFiling.tsx';
 import { documentKey, type ClearanceDocument } from '../clearance.ts';
 import type { MessageKey } from '../i18n/zh-CN.ts';
-import { hasPermission, useSession } from '../session.tsx';
+import { useLocale } from '../i18n/index.ts';
+import { hasPermission, organisationName, useSession } from '../session.tsx';
 import type { Session, SessionOrganisation } from '../types.ts';
 
 /**
@@ -62,11 +63,13 @@ function compact(values: Record<string, unknown>): Record<string, string> {
 
 const listOf = (scans: string[]) => scans.map((logisticsNo, i) => ({ gnum: String(i + 1), logisticsNo }));
 
+/** Shows who sends, in the reader's language; the message itself carries the name filed with customs. */
 function Sender({ org }: { org: SessionOrganisation }) {
   const { t } = useTranslation();
+  const locale = useLocale();
   return (
     <Typography.Paragraph type="secondary">
-      {t('sitefile.sender')}：{org.name}（{org.code}）
+      {t('sitefile.sender')}：{organisationName(org, locale)}（{org.code}）
     </Typography.Paragraph>
   );
 }
