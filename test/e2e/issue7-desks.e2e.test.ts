@@ -12,19 +12,9 @@ import { sql } from 'kysely';
 import { closeParcels } from '../support/clearance.ts';
 import { makeParcel, PARTIES } from '../support/parcels.ts';
 import { login as apiLogin } from '../support/platform.ts';
-import { withBrowser } from '../support/browser.ts';
+import { withBrowser, eventually, firstText } from '../support/browser.ts';
 
-const WAIT_MS = 15_000;
-
-async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  assert.fail(what);
-}
-const text = async (l: Locator) => ((await l.count()) ? ((await l.first().textContent()) ?? '') : '');
+const text = firstText;
 
 async function logIn(page: Page, baseUrl: string, user: string): Promise<void> {
   await page.context().clearCookies();

@@ -7,21 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Locator } from 'playwright-core';
-import { withBrowser } from '../support/browser.ts';
+import { withBrowser, eventually, firstText } from '../support/browser.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
 
-const WAIT_MS = 15_000;
-
-async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  assert.fail(what);
-}
-const text = async (l: Locator) => ((await l.count()) ? ((await l.first().textContent()) ?? '') : '');
+const text = firstText;
 
 async function post(tp: TestPlatform, token: string, url: string, payload: Record<string, unknown>): Promise<void> {
   const res = await tp.platform.app.inject({

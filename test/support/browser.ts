@@ -79,3 +79,17 @@ export async function expectContains(locator: Locator, expected: string, what: s
   }
   assert.fail(`${what}: expected "${expected}", got ${actual === null ? 'no single element' : `"${actual}"`}`);
 }
+
+/** Polls `check` until it holds; fails naming `what` when it does not within `ms`. */
+export async function eventually(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  assert.fail(what);
+}
+
+/** The text of the locator's first element, '' when there is none. */
+export const firstText = async (l: Locator): Promise<string> =>
+  (await l.count()) ? ((await l.first().textContent()) ?? '') : '';
