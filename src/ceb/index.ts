@@ -26,3 +26,14 @@ export { DEFAULT_DECODE_LIMITS } from './ceb.message.ts';
 export type { CebEntity, CebMessage, CebRecord, DecodeLimits, DecodedCeb, DxpTransInfo } from './ceb.message.ts';
 export { validateCeb, checkField } from './ceb.validate.ts';
 export { encodeCeb, encodeCebReceipt, encodeFormatReceipt, escapeXml, type FormatReceipt } from './ceb.encode.ts';
+export {
+  cebMessage,
+  flightMessages,
+  parcelDocuments,
+  type CebParty,
+  type FlightShape,
+  type Parcel,
+  type ParcelProduct,
+  type ParcelRun,
+  type ParcelShape,
+} from './ceb.parcels.ts';

@@ -1,4 +1,13 @@
-import type { CebEntity, CebMessage, ExportMessageType } from '../../src/ceb/index.ts';
+import {
+  cebMessage,
+  flightMessages,
+  parcelDocuments as cebParcelDocuments,
+  type CebEntity,
+  type CebMessage,
+  type ExportMessageType,
+  type Parcel,
+  type ParcelShape,
+} from '../../src/ceb/index.ts';
 import { DEMO_PRODUCTS } from '../../src/modules/filing/index.ts';
 
 /**
@@ -21,160 +30,15 @@ export function guidOf(prefix: number, n: number): string {
   return `${String(prefix).padStart(8, '0')}-0000-4000-8000-${String(n).padStart(12, '0')}`;
 }
 
-const declared = (g: string): Record<string, string> => ({ guid: g, appType: '1', appTime: APP_TIME, appStatus: '2' });
+export type { Parcel, ParcelProduct, ParcelShape } from '../../src/ceb/index.ts';
 
-export interface Parcel {
-  n: number;
-  orderNo: string;
-  logisticsNo: string;
-  order: CebEntity;
-  payment: CebEntity;
-  waybill: CebEntity;
-  inventory: CebEntity;
-}
-
-/** A product as a parcel line names it: what the order and inventory lines carry. */
-export interface ParcelProduct {
-  itemNo: string;
-  gname: string;
-  gmodel: string;
-  hsCode: string;
-  unit: string;
-  legalUnit1: string;
-  referencePrice: string;
-}
-
-/** Who takes part in a parcel, its lines and destination: everything else follows from n. */
-export interface ParcelShape {
-  platform: { code: string; name: string };
-  seller: { code: string; name: string };
-  payer: { code: string; name: string };
-  carrier: { code: string; name: string };
-  lines: { p: ParcelProduct; qty: number }[];
-  country: string;
-  /** the waybill's goods description */
-  goodsInfo: string;
-}
-
-/** The four documents of parcel n, consistent with each other so the three-document match passes. */
+/** The four documents of parcel n of run `run` among the shape's parties, declared by the demo broker. */
 export function parcelDocuments(n: number, run: string, shape: ParcelShape): Parcel {
-  const { platform, seller, payer, carrier, country } = shape;
-  const orderNo = `${run}-ORD-${String(n).padStart(8, '0')}`;
-  const logisticsNo = `${run}${String(n).padStart(9, '0')}CN`;
-  const lines = shape.lines.map((l) => ({ ...l, total: l.qty * Number(l.p.referencePrice) }));
-  const goodsValue = lines.reduce((a, l) => a + l.total, 0);
-  const weight = (0.8 * lines.reduce((a, l) => a + l.qty, 0)).toFixed(2);
-  const ebp = { ebpCode: platform.code, ebpName: platform.name };
-  const ebc = { ebcCode: seller.code, ebcName: seller.name };
-  const logistics = { logisticsCode: carrier.code, logisticsName: carrier.name };
-  const order: CebEntity = {
-    head: {
-      ...declared(guidOf(303, n)),
-      orderType: 'E',
-      orderNo,
-      ...ebp,
-      ...ebc,
-      goodsValue: String(goodsValue),
-      freight: '0',
-      currency: '142',
-    },
-    lists: {
-      OrderList: lines.map((l, i) => ({
-        gnum: String(i + 1),
-        itemNo: l.p.itemNo,
-        itemName: l.p.gname,
-        unit: l.p.unit,
-        currency: '142',
-        qty: String(l.qty),
-        price: l.p.referencePrice,
-        totalPrice: String(l.total),
-      })),
-    },
-  };
-  const payment: CebEntity = {
-    head: {
-      ...declared(guidOf(403, n)),
-      ...ebp,
-      ...ebc,
-      orderNo,
-      payCode: payer.code,
-      payName: payer.name,
-      payNo: `PAY${String(n).padStart(10, '0')}`,
-      charge: String(goodsValue),
-      currency: '142',
-      accountingDate: APP_TIME,
-    },
-    lists: {},
-  };
-  const waybill: CebEntity = {
-    head: {
-      ...declared(guidOf(505, n)),
-      ...logistics,
-      logisticsNo,
-      freight: '35',
-      insuredFee: '0',
-      currency: '142',
-      grossWeight: weight,
-      packNo: '1',
-      goodsInfo: shape.goodsInfo,
-      ...ebc,
-    },
-    lists: {},
-  };
-  const inventory: CebEntity = {
-    head: {
-      ...declared(guidOf(603, n)),
-      customsCode: '4006',
-      ...ebp,
-      orderNo,
-      ...logistics,
-      logisticsNo,
-      copNo: `${run}-INV-${String(n).padStart(8, '0')}`,
-      ieFlag: 'E',
-      portCode: '4006',
-      ieDate: '20261126',
-      statisticsFlag: 'B',
-      agentCode: PARTIES.broker.code,
-      agentName: PARTIES.broker.name,
-      ...ebc,
-      ownerCode: seller.code,
-      ownerName: seller.name,
-      tradeMode: '9610',
-      trafMode: '5',
-      country,
-      POD: '3154',
-      freight: '35',
-      fCurrency: '142',
-      fFlag: '3',
-      insuredFee: '0',
-      iCurrency: '142',
-      iFlag: '3',
-      wrapType: '2',
-      packNo: '1',
-      grossWeight: weight,
-      netWeight: (Number(weight) * 0.9).toFixed(2),
-    },
-    lists: {
-      InventoryList: lines.map((l, i) => ({
-        gnum: String(i + 1),
-        itemNo: l.p.itemNo,
-        itemName: l.p.gname,
-        gcode: l.p.hsCode,
-        gname: l.p.gname,
-        gmodel: l.p.gmodel,
-        barCode: '无',
-        country,
-        currency: '142',
-        qty: String(l.qty),
-        qty1: String(l.qty),
-        unit: l.p.unit,
-        unit1: l.p.legalUnit1,
-        price: l.p.referencePrice,
-        totalPrice: String(l.total),
-      })),
-    },
-  };
-  return { n, orderNo, logisticsNo, order, payment, waybill, inventory };
+  return cebParcelDocuments(
+    n,
+    { run, agent: PARTIES.broker, appTime: APP_TIME, ieDate: APP_TIME.slice(0, 8), guid: guidOf },
+    shape,
+  );
 }
 
 export function makeParcel(n: number, run = 'T'): Parcel {
@@ -193,17 +57,13 @@ export function makeParcel(n: number, run = 'T'): Parcel {
   });
 }
 
-function transfer(p: { code: string; name: string }): Record<string, string> {
-  return { copCode: p.code, copName: p.name, dxpMode: 'DXP', dxpId: `DXPENT${p.code}` };
-}
-
 export function message(
   messageType: ExportMessageType,
   guid: string,
   sender: { code: string; name: string },
   entities: CebEntity[],
 ): CebMessage {
-  return { messageType, guid, version: '1.0', entities, baseTransfer: transfer(sender) };
+  return cebMessage(messageType, guid, sender, entities);
 }
 
 /** The carrier's and broker's documents for a batch of parcels on one flight. */
@@ -212,65 +72,20 @@ export function siteMessages(
   parcels: Parcel[],
   run = 'T',
 ): { arrival: CebMessage; consolidation: CebMessage; departure: CebMessage } {
-  const billNo = `${run}-784-${String(batch).padStart(8, '0')}`;
-  const copNo = `${run}-B${String(batch).padStart(6, '0')}`;
-  const head = (g: string) => ({ ...declared(g), customsCode: '4006', copNo });
-  return {
-    arrival: message('CEB507', guidOf(5070, batch), PARTIES.warehouse, [
-      {
-        head: {
-          ...head(guidOf(507, batch)),
-          operatorCode: PARTIES.warehouse.code,
-          operatorName: PARTIES.warehouse.name,
-          ieFlag: 'E',
-          trafMode: '5',
-          billNo,
-          domesticTrafNo: '赣A12345',
-          logisticsCode: PARTIES.carrier.code,
-          logisticsName: PARTIES.carrier.name,
-          msgCount: '1',
-          msgSeqNo: '1',
-        },
-        lists: { ArrivalList: parcels.map((p, i) => ({ gnum: String(i + 1), logisticsNo: p.logisticsNo })) },
-      },
-    ]),
-    consolidation: message('CEB607', guidOf(6070, batch), PARTIES.broker, [
-      {
-        head: {
-          ...head(guidOf(607, batch)),
-          agentCode: PARTIES.broker.code,
-          agentName: PARTIES.broker.name,
-          trafMode: '5',
-          trafName: 'CA1234',
-          voyageNo: 'CA1234',
-          billNo,
-          grossWeight: '100',
-          logisticsCode: PARTIES.carrier.code,
-          logisticsName: PARTIES.carrier.name,
-          msgCount: '1',
-          msgSeqNo: '1',
-        },
-        lists: { WayBillList: parcels.map((p, i) => ({ gnum: String(i + 1), logisticsNo: p.logisticsNo })) },
-      },
-    ]),
-    departure: message('CEB509', guidOf(5090, batch), PARTIES.carrier, [
-      {
-        head: {
-          ...head(guidOf(509, batch)),
-          logisticsCode: PARTIES.carrier.code,
-          logisticsName: PARTIES.carrier.name,
-          trafMode: '5',
-          trafName: 'CA1234',
-          voyageNo: 'CA1234',
-          billNo,
-          leaveTime: '20261126180000',
-          msgCount: '1',
-          msgSeqNo: '1',
-        },
-        lists: { DepartureList: parcels.map((p, i) => ({ gnum: String(i + 1), logisticsNo: p.logisticsNo })) },
-      },
-    ]),
-  };
+  return flightMessages(
+    {
+      warehouse: PARTIES.warehouse,
+      agent: PARTIES.broker,
+      carrier: PARTIES.carrier,
+      billNo: `${run}-784-${String(batch).padStart(8, '0')}`,
+      copNo: `${run}-B${String(batch).padStart(6, '0')}`,
+      appTime: APP_TIME,
+      leaveTime: '20261126180000',
+      guid: guidOf,
+      batch,
+    },
+    parcels.map((p) => p.logisticsNo),
+  );
 }
 
 export type DemoSender = 'platform' | 'payer' | 'carrier' | 'broker' | 'warehouse';

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { encodeCeb, type CebEntity, type CebMessage } from '../../ceb/index.ts';
+import {
+  cebMessage,
+  encodeCeb,
+  flightMessages,
+  parcelDocuments,
+  type CebEntity,
+  type CebMessage,
+  type CebParty,
+  type Parcel,
+} from '../../ceb/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { DEMO_PRODUCTS } from '../filing/index.ts';
 
@@ -39,205 +48,57 @@ const USER = {
 } as const;
 
 const guid = () => randomUUID().toUpperCase();
-const msg = (messageType: keyof typeof USER, sender: { code: string; name: string }, entities: CebEntity[]): CebMessage => ({
-  messageType,
-  guid: guid(),
-  version: '1.0',
-  entities,
-  baseTransfer: { copCode: sender.code, copName: sender.name, dxpMode: 'DXP', dxpId: `DXPENT${sender.code}` },
-});
 
 /** The demo messages, in the order the parties send them (parcel documents, then the flight's). */
 export function demoFlowMessages(now: Date): CebMessage[] {
   const t = new Date(now.getTime() + 8 * 3600_000).toISOString().replace(/[-:T]/g, '');
   const appTime = t.slice(0, 14);
   const ieDate = t.slice(0, 8);
-  const declared = () => ({ guid: guid(), appType: '1', appTime, appStatus: '2' });
   const products = DEMO_PRODUCTS.filter((p) => p.ebcCode === P.seller.code);
-  const ebp = { ebpCode: P.platform.code, ebpName: P.platform.name };
-  const ebc = { ebcCode: P.seller.code, ebcName: P.seller.name };
-  const logistics = { logisticsCode: P.carrier.code, logisticsName: P.carrier.name };
-  const docs: { order: CebEntity; payment: CebEntity; waybill: CebEntity; inventory: CebEntity; logisticsNo: string }[] = [];
+  const parcels: Parcel[] = [];
   let n = 0;
   for (const flow of DEMO_FLOWS)
     for (let i = 0; i < flow.parcels; i++) {
       n++;
-      const orderNo = `DEMO-${flow.mode}-${String(n).padStart(4, '0')}`;
-      const logisticsNo = `DM${flow.mode}${String(n).padStart(5, '0')}CN`;
-      const lines = [{ p: products[n % products.length]!, qty: 1 + (n % 3) }].map((l) => ({
-        ...l,
-        total: l.qty * Number(l.p.referencePrice),
-      }));
-      const value = String(lines.reduce((a, l) => a + l.total, 0));
-      const weight = (0.8 * lines.reduce((a, l) => a + l.qty, 0)).toFixed(2);
-      docs.push({
-        logisticsNo,
-        order: {
-          head: { ...declared(), orderType: 'E', orderNo, ...ebp, ...ebc, goodsValue: value, freight: '0', currency: '142' },
-          lists: {
-            OrderList: lines.map((l, j) => ({
-              gnum: String(j + 1),
-              itemNo: l.p.itemNo,
-              itemName: l.p.gname,
-              unit: l.p.unit,
-              currency: '142',
-              qty: String(l.qty),
-              price: l.p.referencePrice,
-              totalPrice: String(l.total),
-            })),
-          },
-        },
-        payment: {
-          head: {
-            ...declared(),
-            ...ebp,
-            ...ebc,
-            orderNo,
-            payCode: P.payer.code,
-            payName: P.payer.name,
-            payNo: `DEMOPAY${String(n).padStart(6, '0')}`,
-            charge: value,
-            currency: '142',
-            accountingDate: appTime,
-          },
-          lists: {},
-        },
-        waybill: {
-          head: {
-            ...declared(),
-            ...logistics,
-            logisticsNo,
-            freight: '35',
-            insuredFee: '0',
-            currency: '142',
-            grossWeight: weight,
-            packNo: '1',
-            goodsInfo: '瓷器 porcelain',
-            ...ebc,
-          },
-          lists: {},
-        },
-        inventory: {
-          head: {
-            ...declared(),
-            customsCode: '4006',
-            ...ebp,
-            orderNo,
-            ...logistics,
-            logisticsNo,
-            copNo: `DEMO-INV-${String(n).padStart(6, '0')}`,
-            ieFlag: 'E',
-            portCode: '4006',
-            ieDate,
-            statisticsFlag: 'B',
-            agentCode: P.broker.code,
-            agentName: P.broker.name,
-            ...ebc,
-            ownerCode: P.seller.code,
-            ownerName: P.seller.name,
-            ...(flow.mode === '1210' ? { iacCode: P.warehouse.code, iacName: P.warehouse.name } : {}),
-            tradeMode: flow.mode,
-            trafMode: '5',
-            country: flow.country,
-            POD: '3154',
-            freight: '35',
-            fCurrency: '142',
-            fFlag: '3',
-            insuredFee: '0',
-            iCurrency: '142',
-            iFlag: '3',
-            wrapType: '2',
-            packNo: '1',
-            grossWeight: weight,
-            netWeight: (Number(weight) * 0.9).toFixed(2),
-          },
-          lists: {
-            InventoryList: lines.map((l, j) => ({
-              gnum: String(j + 1),
-              itemNo: l.p.itemNo,
-              itemName: l.p.gname,
-              gcode: l.p.hsCode,
-              gname: l.p.gname,
-              gmodel: l.p.gmodel,
-              barCode: '无',
-              country: flow.country,
-              currency: '142',
-              qty: String(l.qty),
-              qty1: String(l.qty),
-              unit: l.p.unit,
-              unit1: l.p.legalUnit1,
-              price: l.p.referencePrice,
-              totalPrice: String(l.total),
-            })),
-          },
-        },
+      // Numbers start with D (D9610-ORD-…, D9610…CN): never those of a load a test or benchmark sends.
+      const run = { run: `D${flow.mode}`, agent: P.broker, appTime, ieDate, tradeMode: flow.mode, guid, payNoPrefix: 'DEMOPAY' };
+      const p = parcelDocuments(n, run, {
+        platform: P.platform,
+        seller: P.seller,
+        payer: P.payer,
+        carrier: P.carrier,
+        lines: [{ p: products[n % products.length]!, qty: 1 + (n % 3) }],
+        country: flow.country,
+        goodsInfo: '瓷器 porcelain',
       });
+      // 1210: the goods left from a bonded zone; the inventory names the zone enterprise.
+      if (flow.mode === '1210') Object.assign(p.inventory.head, { iacCode: P.warehouse.code, iacName: P.warehouse.name });
+      parcels.push(p);
     }
-  const site = { customsCode: '4006', copNo: `DEMO-B${ieDate}` };
-  const billNo = `DEMO-784-${ieDate}`;
-  const flight = { trafMode: '5', trafName: 'CA1234', voyageNo: 'CA1234', billNo };
-  const list = (name: string) => ({ [name]: docs.map((d, i) => ({ gnum: String(i + 1), logisticsNo: d.logisticsNo })) });
+  const flight = flightMessages(
+    {
+      warehouse: P.warehouse,
+      agent: P.broker,
+      carrier: P.carrier,
+      billNo: `DEMO-784-${ieDate}`,
+      copNo: `DEMO-B${ieDate}`,
+      appTime,
+      leaveTime: appTime,
+      guid,
+      batch: 1,
+    },
+    parcels.map((p) => p.logisticsNo),
+  );
+  const each = (type: 'CEB303' | 'CEB403' | 'CEB505' | 'CEB603', sender: CebParty, pick: (p: Parcel) => CebEntity) =>
+    cebMessage(type, guid(), sender, parcels.map(pick));
   return [
-    msg(
-      'CEB303',
-      P.platform,
-      docs.map((d) => d.order),
-    ),
-    msg(
-      'CEB403',
-      P.payer,
-      docs.map((d) => d.payment),
-    ),
-    msg(
-      'CEB505',
-      P.carrier,
-      docs.map((d) => d.waybill),
-    ),
-    msg(
-      'CEB603',
-      P.broker,
-      docs.map((d) => d.inventory),
-    ),
-    msg('CEB507', P.warehouse, [
-      {
-        head: {
-          ...declared(),
-          ...site,
-          operatorCode: P.warehouse.code,
-          operatorName: P.warehouse.name,
-          ieFlag: 'E',
-          trafMode: '5',
-          billNo,
-          domesticTrafNo: '赣A12345',
-          ...logistics,
-          msgCount: '1',
-          msgSeqNo: '1',
-        },
-        lists: list('ArrivalList'),
-      },
-    ]),
-    msg('CEB607', P.broker, [
-      {
-        head: {
-          ...declared(),
-          ...site,
-          agentCode: P.broker.code,
-          agentName: P.broker.name,
-          ...flight,
-          grossWeight: '100',
-          ...logistics,
-          msgCount: '1',
-          msgSeqNo: '1',
-        },
-        lists: list('WayBillList'),
-      },
-    ]),
-    msg('CEB509', P.carrier, [
-      {
-        head: { ...declared(), ...site, ...logistics, ...flight, leaveTime: appTime, msgCount: '1', msgSeqNo: '1' },
-        lists: list('DepartureList'),
-      },
-    ]),
+    each('CEB303', P.platform, (p) => p.order),
+    each('CEB403', P.payer, (p) => p.payment),
+    each('CEB505', P.carrier, (p) => p.waybill),
+    each('CEB603', P.broker, (p) => p.inventory),
+    flight.arrival,
+    flight.consolidation,
+    flight.departure,
   ];
 }
 
