@@ -31,39 +31,12 @@ interface Consignment {
   createdAt: string;
 }
 
-/** How each declaration source reads (Chinese first): verified against customs, or taken as typed. */
-const SOURCE: Record<
-  Consignment['declarationSource'],
-  { color: string; zh: string; en: string; hintZh: string; hintEn: string }
-> = {
-  inventory: {
-    color: 'green',
-    zh: '已核验 · 清单',
-    en: 'Verified · inventory',
-    hintZh: '平台海关数据中的出口清单，放行时间取自海关',
-    hintEn: 'an export inventory in the platform’s customs records; release time from customs',
-  },
-  summary: {
-    color: 'green',
-    zh: '已核验 · 报关单',
-    en: 'Verified · declaration',
-    hintZh: '平台汇总申报形成的报关单，放行时间取自海关',
-    hintEn: 'a summary export declaration of the platform; release time from customs',
-  },
-  external: {
-    color: 'orange',
-    zh: '外部申报 · 未核验',
-    en: 'External · unverified',
-    hintZh: '一般贸易（0110）在平台外申报，报关单号和放行时间按填写记录',
-    hintEn: 'general trade (0110) declared outside the platform: number and release time as typed',
-  },
-  legacy: {
-    color: 'default',
-    zh: '未核验（历史）',
-    en: 'Unverified (legacy)',
-    hintZh: '核验上线前入仓，按填写记录',
-    hintEn: 'received before verification existed: as typed',
-  },
+/** Verified against customs (green), declared outside the platform (orange), or from before verification. */
+const SOURCE_COLOR: Record<Consignment['declarationSource'], string> = {
+  inventory: 'green',
+  summary: 'green',
+  external: 'orange',
+  legacy: 'default',
 };
 
 /**
@@ -74,7 +47,6 @@ const SOURCE: Record<
 export default function OverseasStockPage() {
   const { t } = useTranslation();
   const locale = useLocale();
-  const en = locale === 'en';
   const stock = useQuery({ queryKey: ['overseas', 'stock'], queryFn: () => api<Balance[]>('/overseas/stock') });
   const consignments = useQuery({
     queryKey: ['overseas', 'consignments'],
@@ -99,7 +71,7 @@ export default function OverseasStockPage() {
         ]}
       />
       <Typography.Title level={5} style={{ marginTop: 24 }}>
-        {en ? 'Consignments and their export declarations' : '入仓批次及出口申报'}
+        {t('overseas.consignments')}
       </Typography.Title>
       {consignments.error ? <LoadError error={consignments.error} onRetry={() => void consignments.refetch()} /> : null}
       <Table<Consignment>
@@ -109,31 +81,25 @@ export default function OverseasStockPage() {
         data-testid="overseas-consignments"
         columns={[
           { title: t('overseas.warehouse'), dataIndex: 'warehouseCode' },
-          { title: en ? 'Declaration no.' : '报关单/清单号', dataIndex: 'declarationNo' },
-          { title: en ? 'Trade mode' : '监管方式', dataIndex: 'tradeMode' },
+          { title: t('overseas.declarationNo'), dataIndex: 'declarationNo' },
+          { title: t('overseas.tradeMode'), dataIndex: 'tradeMode' },
           {
-            title: en ? 'Declaration check' : '申报核验',
+            title: t('overseas.declarationCheck'),
             dataIndex: 'declarationSource',
             render: (s: Consignment['declarationSource']) => (
-              <Tooltip title={en ? SOURCE[s].hintEn : SOURCE[s].hintZh}>
-                <Tag color={SOURCE[s].color} data-testid={`consignment-source-${s}`}>
-                  {en ? SOURCE[s].en : SOURCE[s].zh}
+              <Tooltip title={t(`overseas.sourceHint.${s}`)}>
+                <Tag color={SOURCE_COLOR[s]} data-testid={`consignment-source-${s}`}>
+                  {t(`overseas.source.${s}`)}
                 </Tag>
               </Tooltip>
             ),
           },
           {
-            title: en ? 'Released' : '放行时间',
+            title: t('overseas.released'),
             dataIndex: 'releasedAt',
             render: (v: string, c) =>
               c.releasedAtTyped && c.declarationVerified && c.releasedAtTyped !== v ? (
-                <Tooltip
-                  title={
-                    en
-                      ? `from customs; typed ${formatDateTime(c.releasedAtTyped, locale)}`
-                      : `取自海关；填写为 ${formatDateTime(c.releasedAtTyped, locale)}`
-                  }
-                >
+                <Tooltip title={t('overseas.releasedTyped', { typed: formatDateTime(c.releasedAtTyped, locale) })}>
                   {formatDateTime(v, locale)} *
                 </Tooltip>
               ) : (
@@ -141,7 +107,7 @@ export default function OverseasStockPage() {
               ),
           },
           {
-            title: en ? 'Lines (SKU qty)' : '商品（SKU 数量）',
+            title: t('overseas.consignmentLines'),
             dataIndex: 'lines',
             render: (lines: Consignment['lines']) => lines.map((l) => `${l.sku} ${l.qty}`).join('，'),
           },
