@@ -16,7 +16,7 @@ import type { Locator, Page } from 'playwright-core';
 import { declareParcel, inventoryStatuses } from '../support/clearance.ts';
 import { guidOf, makeParcel, PARTIES } from '../support/parcels.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
-import { loginAs, RESULTS, withBrowser, expectContains } from '../support/browser.ts';
+import { loginAs, RESULTS, withBrowser, expectContains, eventually } from '../support/browser.ts';
 
 const WAIT_MS = 15_000;
 const RUN = 'CF';
@@ -105,7 +105,8 @@ void test(
       await page.getByTestId('arrival-customsCode').fill('4006');
       await page.getByTestId('arrival-submit').click();
       await page.getByTestId('arrival-accepted').waitFor({ timeout: WAIT_MS });
-      assert.equal(await fieldError(page, 'arrival-customsCode').count(), 0, 'field error cleared');
+      // The explanation leaves with antd's motion: gone once the animation ends.
+      await eventually('field error cleared', async () => (await fieldError(page, 'arrival-customsCode').count()) === 0);
       await settle(tp);
       await expectStatus(page.getByTestId('arrival-status'), ['399'], 'arrival accepted by customs');
       await expectContains(page.getByTestId('arrival-receipts'), 'CEB508', 'arrival receipts shown');
