@@ -1,7 +1,13 @@
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { forbidden, notFound, validationError } from '../../kernel/errors.ts';
-import { documentReceiptHistory, inventoryDossiers, orderInventories, type OrderInventory } from '../clearance/index.ts';
+import {
+  documentReceiptHistory,
+  inventoryDossiers,
+  orderInventories,
+  type InventoryDossier,
+  type OrderInventory,
+} from '../clearance/index.ts';
 import { orderProceeds } from '../forex/index.ts';
 import { isAdmin, jurisdictionPrefix, requirePermission, type Principal } from '../identity/index.ts';
 import { summaryLookup, type DeclarationRecord } from '../summary/index.ts';
@@ -12,6 +18,16 @@ import { buildPack, type EvidencePack } from './rules/pack.rules.ts';
 export const MAX_PACK_INVENTORIES = 2000;
 
 const OFFICER_DUTIES = ['customs', 'tax', 'forex'];
+
+/** An inventory as both packs show it: its numbers, state and times, head and lines. */
+const inventoryOf = (x: InventoryDossier) => ({
+  invtNo: x.invtNo,
+  status: x.status,
+  releasedAt: x.releasedAt,
+  closedAt: x.closedAt,
+  head: x.inventory,
+  lines: x.inventoryLines,
+});
 
 /** An order is named by its number and, where the caller is not its seller, its platform's code. */
 export interface OrderRef {
@@ -86,6 +102,7 @@ export function createEvidenceService(deps: { db: Db; clock: Clock }) {
     const lookup = summaryLookup(db);
     const lineage = await lookup.lineage(d.id, MAX_PACK_INVENTORIES * 20);
     const invIds = [...new Set(lineage.map((l) => l.inventoryId))].slice(0, MAX_PACK_INVENTORIES);
+    const inPack = new Set(invIds);
     const dossiers = await inventoryDossiers(db, invIds);
     const truncated = d.inventoryCount > invIds.length;
     const orderNos = dossiers.map((x) => String(x.inventory.orderNo ?? '')).filter(Boolean);
@@ -110,19 +127,12 @@ export function createEvidenceService(deps: { db: Db; clock: Clock }) {
       {
         name: 'summary_lineage',
         title: { zh: '汇总来源（清单表体→报关单表体）', en: 'summary lineage (inventory line → declaration line)' },
-        data: lineage.filter((l) => invIds.includes(l.inventoryId)).map(({ inventoryId: _i, ...rest }) => rest),
+        data: lineage.filter((l) => inPack.has(l.inventoryId)).map(({ inventoryId: _i, ...rest }) => rest),
       },
       {
         name: 'inventories',
         title: { zh: '申报清单', en: 'inventories' },
-        data: dossiers.map((x) => ({
-          invtNo: x.invtNo,
-          status: x.status,
-          releasedAt: x.releasedAt,
-          closedAt: x.closedAt,
-          head: x.inventory,
-          lines: x.inventoryLines,
-        })),
+        data: dossiers.map(inventoryOf),
       },
       { name: 'orders', title: { zh: '电子订单', en: 'orders' }, data: dossiers.map((x) => x.order) },
       { name: 'payments', title: { zh: '收款单', en: 'payment collections' }, data: dossiers.map((x) => x.payment) },
@@ -173,12 +183,7 @@ export function createEvidenceService(deps: { db: Db; clock: Clock }) {
           name: 'inventory',
           title: { zh: '申报清单', en: 'inventory' },
           data: {
-            invtNo: x.invtNo,
-            status: x.status,
-            releasedAt: x.releasedAt,
-            closedAt: x.closedAt,
-            head: x.inventory,
-            lines: x.inventoryLines,
+            ...inventoryOf(x),
             // A rejected or cancelled earlier inventory of the same order is part of its history.
             earlier: all.filter((r) => r.inventoryId !== chosen.inventoryId).map((r) => ({ invtNo: r.invtNo, status: r.status })),
           },
