@@ -40,7 +40,12 @@ export async function connectBus(opts: {
   log: Logger;
   name?: string;
 }): Promise<Bus> {
-  const nc = await connect({ servers: opts.url, name: opts.name ?? 'cbec', maxReconnectAttempts: -1 });
+  const nc = await connect({ servers: opts.url, name: opts.name ?? 'cbec', maxReconnectAttempts: -1 }).catch((e: unknown) => {
+    throw new Error(
+      `NATS 不可达 / NATS not reachable at ${opts.url}: ${e instanceof Error ? e.message : String(e)}. ` +
+        'Start a NATS server with JetStream (nats-server -js, https://nats.io) or unset NATS_URL to run in one process.',
+    );
+  });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
   const { prefix } = opts;

@@ -183,6 +183,36 @@ async function crashRun(kind: 'embedded' | 'server'): Promise<void> {
         select count(*)::int as n from (
           select 1 from clr_receipt group by document_id, return_status, recipient_org_id having count(*) > 1) d`.execute(db.db);
       assert.equal(doubled.rows[0]!.n, 0, 'no receipt written twice');
+      const perInventory = await sql<{ s: string; n: number }>`
+        select r.return_status as s, count(distinct r.document_id)::int as n
+        from clr_receipt r join clr_document d on d.id = r.document_id
+        where d.kind = 'inventory' and split_part(d.business_key, '|', 2) like 'K%' group by 1`.execute(db.db);
+      const trail = Object.fromEntries(perInventory.rows.map((r) => [r.s, r.n]));
+      for (const s of ['2', '120', '399', '800', '899']) assert.equal(trail[s], PARCELS, `every inventory has its ${s} receipt`);
+
+      // Nothing left behind by the kills: every handler's work done (none dead-lettered), every
+      // receipt in its recipient's feed exactly once.
+      let pending: unknown[] = [];
+      let unsequenced = -1;
+      const drainEnd = Date.now() + 120_000;
+      while (Date.now() < drainEnd) {
+        pending = (await sql`select handler, status, count(*)::int as n from outbox_delivery group by 1, 2`.execute(db.db)).rows;
+        unsequenced = (
+          await sql<{ n: number }>`select count(*)::int as n from clr_receipt r where not exists (
+            select 1 from clr_receipt_feed_entry f where f.receipt_id = r.id and f.recipient_org_id = r.recipient_org_id)`.execute(
+            db.db,
+          )
+        ).rows[0]!.n;
+        if (pending.length === 0 && unsequenced === 0) break;
+        await sleep(250);
+      }
+      assert.deepEqual(pending, [], 'no outbox work left behind');
+      assert.equal(unsequenced, 0, 'every receipt entered its recipient’s feed');
+      const twice = (
+        await sql<{ n: number }>`select count(*)::int as n from (select 1 from clr_receipt_feed_entry
+          group by recipient_org_id, receipt_id having count(*) > 1) d`.execute(db.db)
+      ).rows[0]!.n;
+      assert.equal(twice, 0, 'no receipt has two feed positions');
 
       // At least once: the broker's client saw every inventory's closure receipt.
       const loadInventories = new Set(
@@ -204,10 +234,25 @@ async function crashRun(kind: 'embedded' | 'server'): Promise<void> {
       const seqs = new Set([...seen.values()].map((r) => r.seq));
       assert.equal(seqs.size, seen.size, 'each receipt id has its own feed position');
       assert.ok(retries > 0, 'the client had to retry: the kills landed during the load');
+
+      // A client that never learnt of its first block's outcome sends it again, same guids: every
+      // message answers its stored outcome and nothing is stored or sent twice.
+      const before = (
+        await sql<{ d: number; r: number }>`select (select count(*)::int from clr_document) as d,
+          (select count(*)::int from clr_receipt) as r`.execute(db.db)
+      ).rows[0]!;
+      const replaysBefore = replays;
+      const first = blockMessages(0, blocks[0]!, 'K');
+      for (const { user, message: m } of first) await post(user, m);
+      assert.equal(replays - replaysBefore, first.length, 'every resent message answered as a replay');
+      const after = (
+        await sql<{ d: number; r: number }>`select (select count(*)::int from clr_document) as d,
+          (select count(*)::int from clr_receipt) as r`.execute(db.db)
+      ).rows[0]!;
+      assert.deepEqual(after, before, 'a replay stores no document and writes no receipt');
     } finally {
       await db.close();
     }
-    void replays;
   } finally {
     await current?.kill();
     if (dataDir) {

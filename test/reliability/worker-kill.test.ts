@@ -21,6 +21,7 @@ import { connect, type Database } from '../../src/kernel/db.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { seedDemo } from '../../src/server/platform.ts';
 import { blockMessages, makeParcel, PARTIES, type Parcel } from '../support/parcels.ts';
+import { requireNats } from '../support/nats.ts';
 import {
   httpLogin,
   platformStore,
@@ -86,6 +87,7 @@ async function snapshot(db: Database): Promise<KillSnapshot & { accepted: number
 }
 
 async function workerKillRun(kind: 'embedded' | 'server', log: (line: string) => void): Promise<void> {
+  await requireNats(NATS_URL);
   const started = Date.now();
   const store = await platformStore(kind, 'cbec-wkill-');
   const prefix = `cbecw${randomBytes(4).toString('hex')}`;

@@ -13,6 +13,7 @@ import { createPlatform, seedDemo } from '../../src/server/platform.ts';
 import { serverDatabase, type TestDatabase } from '../support/db.ts';
 import { httpLogin, startPlatformProcess, type PlatformProcess } from '../support/processes.ts';
 import { blockMessages, makeParcel, type Parcel } from '../support/parcels.ts';
+import { requireNats } from '../support/nats.ts';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const PARCELS = 1_000;
@@ -44,6 +45,7 @@ async function post(url: string, token: string, m: CebMessage): Promise<void> {
 }
 
 before(async () => {
+  await requireNats(NATS_URL);
   database = await serverDatabase();
   // Schema and demo parties once, before the processes race to start.
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: '0' });

@@ -10,6 +10,8 @@ export interface PlatformProcess {
   /** http://localhost:port the process listens on */
   url: string;
   stderr: string[];
+  /** everything the process wrote to stdout so far */
+  stdout(): string;
   /** SIGKILL, and wait until the process is gone. */
   kill(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export function startPlatformProcess(env: NodeJS.ProcessEnv, args: string[] = []
         child,
         url: m[1]!,
         stderr,
+        stdout: () => out,
         async kill() {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
           await exited;
