@@ -72,3 +72,21 @@ test('accepted documents are forwarded as standard CEB XML, retried when the rec
   if (xmllintMissing()) return ctx.skip('xmllint missing');
   assertXsdValid([{ name: 'forwarded-CEB303', xml: received[0]!.xml }]);
 });
+
+test('a deletion (appType 3) is forwarded too: the deletion itself, under its own guid', async (ctx) => {
+  const token = await login(tp.platform, 'broker');
+  const p = makeParcel(4, 'F');
+  await submitOk(tp, token, message('CEB603', guidOf(6032, 1), PARTIES.broker, [p.inventory]));
+  await tp.platform.settle();
+  const deletion = { ...p.inventory, head: { ...p.inventory.head, appType: '3', guid: guidOf(6033, 1) } };
+  const out = await submitOk(tp, token, message('CEB603', guidOf(6032, 2), PARTIES.broker, [deletion]));
+  assert.equal(out.entities[0]!.accepted, true);
+  await tp.platform.settle();
+  const sent = received.filter((r) => r.type === 'CEB603').map((r) => decodeCeb(r.xml).message.entities.map((e) => e.head));
+  assert.deepEqual(
+    sent.map((heads) => heads.map((h) => `${h.orderNo}:${h.appType}:${h.guid}`)),
+    [[`${p.orderNo}:1:${p.inventory.head.guid}`], [`${p.orderNo}:3:${guidOf(6033, 1)}`]],
+  );
+  if (xmllintMissing()) return ctx.skip('xmllint missing');
+  assertXsdValid([{ name: 'forwarded-CEB603-deletion', xml: received[received.length - 1]!.xml }]);
+});

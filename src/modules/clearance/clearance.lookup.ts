@@ -24,6 +24,20 @@ export function clearanceLookup(exec: Executor) {
             select * from unnest(${pairs.map((x) => x.payCode)}::text[], ${pairs.map((x) => x.payNo)}::text[]))`.execute(exec);
       return new Set(r.rows.map((x) => x.k));
     },
+    /**
+     * `${ebcCode}|${orderNo}` among `pairs` that an inventory of that seller names (any state), in
+     * one statement: forex checks the order an RMB settlement gives as trade evidence (issue 6).
+     * Confined to each seller's inventories (clr_inventory_ebc), as orderInventories without ebpCode.
+     */
+    async sellerOrderRefs(pairs: readonly { ebcCode: string; orderNo: string }[]): Promise<Set<string>> {
+      if (pairs.length === 0) return new Set();
+      const r = await sql<{ k: string }>`
+        select distinct q.ebc_code || '|' || q.order_no as k
+        from unnest(${pairs.map((x) => x.ebcCode)}::text[], ${pairs.map((x) => x.orderNo)}::text[]) as q(ebc_code, order_no)
+        join clr_inventory i on i.ebc_code = q.ebc_code
+          and substr(i.order_key, strpos(i.order_key, '|') + 1) = q.order_no`.execute(exec);
+      return new Set(r.rows.map((x) => x.k));
+    },
     /** What read models need of closed (899) inventories, one statement for a batch of ids. */
     async closedInventoryFacts(ids: string[]): Promise<ClosedInventoryFacts[]> {
       if (ids.length === 0) return [];
@@ -129,6 +143,14 @@ export function clearanceLookup(exec: Executor) {
         where i.ebc_code = any(${[...new Set(ebcCodes)]}::text[]) and d.created_at >= ${since}
         group by i.ebc_code`.execute(exec);
       return r.rows;
+    },
+
+    /** Seller codes (ebcCode as declared) with an inventory declared since `since`: whom the credit system rates. */
+    async activeSellerCodes(since: Date): Promise<string[]> {
+      const r = await sql<{ code: string }>`
+        select distinct i.ebc_code as code from clr_inventory i join clr_document d on d.id = i.document_id
+        where d.kind = 'inventory' and d.created_at >= ${since}`.execute(exec);
+      return r.rows.map((x) => x.code);
     },
   };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { encodeCeb, type CebMessage } from '../../ceb/index.ts';
+import type { OutboxEvent } from '../../kernel/outbox.ts';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import {
   cancellationEntity,
@@ -12,6 +13,9 @@ import {
   siteMessages,
   type Parcel,
 } from '../../../test/support/parcels.ts';
+import { clearancePipeline } from './clearance.pipeline.ts';
+import { TOPIC_RECEIVED, type ReceivedPayload } from './intake.service.ts';
+import { CLEARANCE_RULE_SETS, type ClearanceRuleSet } from './rules/clearance.rulesets.ts';
 
 let tp: TestPlatform;
 const tokens: Record<string, string> = {};
@@ -104,7 +108,11 @@ async function submitXml(m: CebMessage) {
     payload: encodeCeb(m),
   });
   assert.equal(res.statusCode, 200, `${m.messageType}: ${res.body.slice(0, 500)}`);
-  return res.json() as { accepted: number; rejected: number; entities: { returnStatus: string; returnInfo: string }[] };
+  return res.json() as {
+    accepted: number;
+    rejected: number;
+    entities: { returnStatus: string; returnInfo: string; documentId: string | null }[];
+  };
 }
 
 function toJsonBody(m: CebMessage): { guid: string; items: Record<string, unknown>[] } {
@@ -324,4 +332,81 @@ test('receipts are pulled by cursor, only the caller’s own, with XML', async (
     wh.items.every((r) => r.messageType === 'CEB508'),
     'the site operator receives only its arrival receipts',
   );
+});
+
+test('where the rule set asks for the payment collection, an inventory waits at 2 until the CEB403 comes last, then is decided', async () => {
+  const db = tp.platform.database.db;
+  // The pipeline as the dispatcher runs it, under a rule set of its own: the platform's handler
+  // (the national default, no payment needed) is not driven while the parcel waits.
+  const fourDocuments: ClearanceRuleSet[] = [{ ...CLEARANCE_RULE_SETS[0]!, id: 'four-documents', requirePayment: true }];
+  const pipelineUnder = (ruleSets: readonly ClearanceRuleSet[]) =>
+    clearancePipeline({ clock: tp.platform.clock, audit: tp.platform.audit, decide: () => Promise.resolve(new Map()), ruleSets });
+  let eventId = 1_000_000;
+  const eventsOf = (received: ReceivedPayload[]): OutboxEvent[] =>
+    received.map((payload) => ({
+      id: eventId++,
+      topic: TOPIC_RECEIVED,
+      key: null,
+      payload,
+      createdAt: tp.platform.clock.now(),
+      attempts: 0,
+    }));
+  const p = makeParcel(1, 'P4');
+  const submitted: ReceivedPayload[] = [];
+  for (const [m, kind] of [
+    [message('CEB303', guidOf(3034, 1), PARTIES.platform, [p.order]), 'order'],
+    [message('CEB505', guidOf(5054, 1), PARTIES.carrier, [p.waybill]), 'waybill'],
+    [message('CEB603', guidOf(6034, 1), PARTIES.broker, [p.inventory]), 'inventory'],
+  ] as const) {
+    const out = await submitXml(m);
+    submitted.push({ kind, ids: out.entities.map((e) => e.documentId!), waybillKeys: [] });
+  }
+  const key = `${PARTIES.platform.code}|${p.orderNo}`;
+  const statuses = async (): Promise<string[]> => {
+    const r = await sql<{ kind: string; status: string }>`
+      select kind, status from clr_document where business_key in (${key}, ${`${PARTIES.carrier.code}|${p.logisticsNo}`})
+      order by kind`.execute(db);
+    return r.rows.map((x) => `${x.kind}:${x.status}`);
+  };
+
+  // Under the national default the three documents would match at once (probed, then rolled back).
+  const rollback = new Error('probe');
+  await db
+    .transaction()
+    .execute(async (trx) => {
+      await pipelineUnder(CLEARANCE_RULE_SETS).handle(eventsOf(submitted), trx);
+      const r = await sql<{
+        status: string;
+      }>`select status from clr_document where kind = 'inventory' and business_key = ${key}`.execute(trx);
+      assert.equal(r.rows[0]!.status, '399');
+      throw rollback;
+    })
+    .catch((e: unknown) => {
+      if (e !== rollback) throw e;
+    });
+
+  // Under the four-document rule set the inventory waits for the payment collection.
+  await db.transaction().execute((trx) => pipelineUnder(fourDocuments).handle(eventsOf(submitted), trx));
+  assert.deepEqual(await statuses(), ['inventory:2', 'order:2', 'waybill:2']);
+  assert.deepEqual([...(await receiptSequences('P4'))], [[p.orderNo, ['2']]]);
+
+  const paid = await submitXml(message('CEB403', guidOf(4034, 1), PARTIES.payer, [p.payment]));
+  const paymentId = paid.entities[0]!.documentId!;
+  await db
+    .transaction()
+    .execute((trx) =>
+      pipelineUnder(fourDocuments).handle(eventsOf([{ kind: 'payment', ids: [paymentId], waybillKeys: [] }]), trx),
+    );
+  assert.deepEqual(await statuses(), ['inventory:399', 'order:120', 'payment:120', 'waybill:120']);
+  assert.deepEqual([...(await receiptSequences('P4'))], [[p.orderNo, ['2', '120', '399']]]);
+  const payerReceipts = await sql<{ s: string }>`
+    select return_status as s from clr_receipt where message_type = 'CEB404' and document_id = ${paymentId} order by id`.execute(
+    db,
+  );
+  assert.deepEqual([...new Set(payerReceipts.rows.map((r) => r.s))], ['2', '120']);
+
+  // The platform's own handler, given the same events later, finds nothing left to decide.
+  await tp.platform.settle();
+  assert.deepEqual(await statuses(), ['inventory:399', 'order:120', 'payment:120', 'waybill:120']);
+  assert.deepEqual([...(await receiptSequences('P4'))], [[p.orderNo, ['2', '120', '399']]]);
 });

@@ -4,6 +4,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Executor } from '../../kernel/db.ts';
 import type { Outbox, OutboxEvent, OutboxHandler } from '../../kernel/outbox.ts';
 import { createClearanceRepository, type DocumentRow } from './clearance.repository.ts';
+import { TOPIC_WITHDRAWN, type WithdrawnPayload } from './clearance.topics.ts';
 import { TOPIC_RECEIVED, type ReceivedPayload } from './intake.service.ts';
 import { receiptBatch, recipientsOf } from './receipt.writer.ts';
 import { ruleSetOn, type ClearanceRuleSet } from './rules/clearance.rulesets.ts';
@@ -18,15 +19,7 @@ export interface ClosedPayload {
   ids: string[];
 }
 
-/**
- * Inventories that left the flow without departing: rejected (100) on review or inspection, or
- * cancelled (CEB605): `{ ids }`. Whatever they reserved (batch quantities) goes back.
- */
-export const TOPIC_WITHDRAWN = 'clearance.withdrawn';
-
-export interface WithdrawnPayload {
-  ids: string[];
-}
+export { TOPIC_WITHDRAWN, type WithdrawnPayload };
 
 export interface ReviewedPayload {
   /** inventories a customs officer decided (399) by hand */
@@ -187,20 +180,24 @@ export function clearancePipeline(deps: {
           head: c.head,
           preNo: c.pre_no,
         };
+        const refuse = (zh: string, en: string): void => {
+          statuses.push({ id: c.id, status: '100', live: false, info: `${zh} / ${en}` });
+          receipts.add({ ...cancelBase, status: '100', detail: `${zh} / ${en}` });
+        };
+        // Intake proved that agentCode is the sender's own code; the inventory says who may withdraw it.
+        const sender = c.head.agentCode ?? '';
         if (!inv || inv.head.ebcCode !== c.head.ebcCode) {
-          statuses.push({ id: c.id, status: '100', live: false, info: 'no such inventory' });
-          receipts.add({
-            ...cancelBase,
-            status: '100',
-            detail: `清单 ${c.head.invtNo} 不存在 / no live inventory ${c.head.invtNo}`,
-          });
-        } else if (inv.status === '899') {
-          statuses.push({ id: c.id, status: '100', live: false, info: 'already departed' });
-          receipts.add({
-            ...cancelBase,
-            status: '100',
-            detail: `清单 ${inv.invt_no} 已结关，不能撤销 / already departed, cannot be cancelled`,
-          });
+          refuse(`清单 ${c.head.invtNo} 不存在`, `no live inventory ${c.head.invtNo}`);
+        } else if (sender !== inv.agent_code && sender !== inv.ebc_code) {
+          refuse(
+            `撤销申请单的发送企业 agentCode=${sender} 既不是清单 ${inv.invt_no} 的申报企业（${inv.agent_code}）也不是其电商企业（${inv.ebc_code}），不能撤销（规则：撤销申请只能由原清单的申报企业或电商企业发送）`,
+            `the sender agentCode=${sender} is neither the declaring agent (${inv.agent_code}) nor the seller (${inv.ebc_code}) of inventory ${inv.invt_no}: rule "only the inventory's declaring agent or seller may cancel it"`,
+          );
+        } else if (inv.status === '899' || inv.departed) {
+          refuse(
+            `清单 ${inv.invt_no} 已离境${inv.status === '899' ? '结关' : '（离境单已申报）'}，不能撤销（规则：只能撤销未离境的清单）`,
+            `inventory ${inv.invt_no} has ${inv.status === '899' ? 'departed and closed' : 'departed (a departure names its parcel)'}: rule "only an inventory that has not departed may be cancelled"`,
+          );
         } else {
           statuses.push(
             { id: c.id, status: '399' },

@@ -326,6 +326,133 @@ test('cancellation: allowed before departure (606 399), refused after (606 100)'
   );
 });
 
+test('cancellation: only the inventory’s declaring agent or seller may send it; a parcel a departure names cannot be cancelled', async () => {
+  const a = await declareParcel(42, 'K');
+  const b = await declareParcel(43, 'K');
+  const keyA = `${PARTIES.platform.code}|${a.p.orderNo}`;
+  const keyB = `${PARTIES.platform.code}|${b.p.orderNo}`;
+  const seller2 = { code: '3601260999', name: '赣州脐橙电商有限公司' };
+  // Another seller sends a cancellation of the seller's inventory, naming itself as the agent.
+  const withAgent = (e: ReturnType<typeof cancellationEntity>, agent: { code: string; name: string }) => ({
+    ...e,
+    head: { ...e.head, agentCode: agent.code, agentName: agent.name },
+  });
+  const foreign = withAgent(cancellationEntity(a.inv.invtNo!, guidOf(606, 1), 'K-CAN-606-1'), seller2);
+  const out = await submitOk(tp, t.seller2!, message('CEB605', nextGuid(), seller2, [foreign]));
+  assert.equal(out.entities[0]!.returnStatus, '2', 'intake accepts it: seller2 sends under its own code');
+  await drain();
+  assert.deepEqual(await receiptStatuses(tp, 'CEB606', guidOf(606, 1)), ['2', '100']);
+  const [refused] = await statusOf(tp, 'cancellation', a.inv.invtNo!);
+  assert.equal(refused!.status, '100');
+  assert.equal(refused!.live, false);
+  assert.match(refused!.return_info ?? '', /既不是清单 .* 的申报企业/);
+  assert.match(refused!.return_info ?? '', /neither the declaring agent \(3601980099\) nor the seller \(3601260888\)/);
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', keyA)).map((d) => `${d.status}:${d.live}`),
+    ['399:true'],
+    'the inventory is untouched',
+  );
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', a.p.inventory.head.guid!), ['2', '120', '399']);
+
+  // The seller itself may withdraw its own inventory (it names itself as the agent).
+  const own = withAgent(cancellationEntity(a.inv.invtNo!, guidOf(606, 2), 'K-CAN-606-2'), PARTIES.seller);
+  await submitOk(tp, t.seller!, message('CEB605', nextGuid(), PARTIES.seller, [own]));
+  await drain();
+  assert.deepEqual(await receiptStatuses(tp, 'CEB606', guidOf(606, 2)), ['2', '399']);
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', keyA)).map((d) => `${d.status}:${d.live}`),
+    ['cancelled:false'],
+  );
+
+  // b is decided (399), not bound to a bill so not released, yet the carrier has reported it departed.
+  await submitOk(tp, t.carrier!, siteMessages(4300, [b.p], 'K').departure);
+  await drain();
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', keyB)).map((d) => d.status),
+    ['399'],
+  );
+  await submitOk(
+    tp,
+    t.broker!,
+    message('CEB605', nextGuid(), PARTIES.broker, [cancellationEntity(b.inv.invtNo!, guidOf(606, 3), 'K-CAN-606-3')]),
+  );
+  await drain();
+  assert.deepEqual(await receiptStatuses(tp, 'CEB606', guidOf(606, 3)), ['2', '100']);
+  const [late] = await statusOf(tp, 'cancellation', b.inv.invtNo!);
+  assert.match(late!.return_info ?? '', /has departed \(a departure names its parcel\)/);
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', keyB)).map((d) => `${d.status}:${d.live}`),
+    ['399:true'],
+    'a departed parcel is not cancelled',
+  );
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', b.p.inventory.head.guid!), ['2', '120', '399']);
+});
+
+test('deleting a held inventory (appType 3) clears its hold, withdraws it and announces the deletion for forwarding', async () => {
+  const bump = (x: ReturnType<typeof makeParcel>) => {
+    for (const l of [...x.order.lists.OrderList!, ...x.inventory.lists.InventoryList!]) {
+      l.qty = '500';
+      if ('qty1' in l) l.qty1 = '500';
+      l.totalPrice = String(500 * Number(l.price));
+    }
+    x.order.head.goodsValue = String(x.order.lists.OrderList!.reduce((s, l) => s + Number(l.totalPrice), 0));
+  };
+  const held = await declareParcel(52, 'V', bump);
+  const id = held.inv.documentId!;
+  const key = `${PARTIES.platform.code}|${held.p.orderNo}`;
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', key)).map((d) => d.status),
+    ['300'],
+  );
+  const heldMark = async () =>
+    (
+      await sql<{ held: boolean }>`select held_at is not null as held from clr_inventory where document_id = ${id}`.execute(
+        tp.platform.database.db,
+      )
+    ).rows[0]!.held;
+  assert.equal(await heldMark(), true);
+  const events = async (topic: string) =>
+    (
+      await sql<{ n: number }>`
+        select count(*)::int as n from outbox_event where topic = ${topic} and payload->'ids' @> ${JSON.stringify([id])}::jsonb`.execute(
+        tp.platform.database.db,
+      )
+    ).rows[0]!.n;
+  assert.equal(await events('clearance.withdrawn'), 0);
+  assert.equal(await events('clearance.received'), 1, 'the declaration was announced');
+
+  const deletion = { ...held.p.inventory, head: { ...held.p.inventory.head, appType: '3', guid: nextGuid() } };
+  const out = await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [deletion]));
+  assert.equal(out.entities[0]!.returnStatus, '100');
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', key)).map((d) => `${d.status}:${d.live}`),
+    ['deleted:false'],
+  );
+  assert.equal(await heldMark(), false, 'no longer marked as held');
+  assert.equal(await events('clearance.withdrawn'), 1, 'withdrawn, as a cancellation is: its reservations go back');
+  assert.equal(await events('clearance.received'), 2, 'the deletion is announced like any accepted document');
+  // What the forwarder sends on is the deletion itself: appType 3 under the deletion's guid.
+  const [stored] = await sql<{ head: Record<string, string> }>`select head from clr_document where id = ${id}`
+    .execute(tp.platform.database.db)
+    .then((r) => r.rows);
+  assert.equal(stored!.head.appType, '3');
+  assert.equal(stored!.head.guid, deletion.head.guid);
+  await drain();
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', key)).map((d) => `${d.status}:${d.live}`),
+    ['deleted:false'],
+    'the pipeline finds nothing to do with a deleted inventory',
+  );
+  const queue = (
+    await tp.platform.app.inject({
+      method: 'GET',
+      url: '/api/v1/customs/reviews',
+      headers: { authorization: `Bearer ${t.customs}` },
+    })
+  ).json() as { items: { inventory: { id: string } }[] };
+  assert.ok(!queue.items.some((i) => i.inventory.id === id), 'it left the review queue');
+});
+
 test('manual review: a high-value parcel is held (300), the officer sees the documents side by side and approves; a rejection needs a reason', async () => {
   const bump = (x: ReturnType<typeof makeParcel>) => {
     for (const l of [...x.order.lists.OrderList!, ...x.inventory.lists.InventoryList!]) {

@@ -92,6 +92,24 @@ function chunks<T>(rows: T[], size = CHUNK): T[][] {
  */
 const rowsJson = (rows: readonly object[]): string => JSON.stringify(rows);
 
+/**
+ * A document that names no customs office (order, payment collection, waybill) lies where the
+ * inventories that name it lie: an order or payment by the inventory's order key, a waybill by its
+ * waybill key. True when one such inventory is declared at an office under `customsPrefix`.
+ * Two probes of the inventory key indexes, not one join with an `or` (which scans every inventory).
+ */
+const linkedInJurisdiction = (customsPrefix: string) => sql<boolean>`(
+  (d.kind in ('order', 'payment') and exists (
+    select 1 from clr_inventory li join clr_document lv on lv.id = li.document_id
+    where li.order_key = d.business_key and lv.customs_code like ${`${customsPrefix}%`}))
+  or (d.kind = 'waybill' and exists (
+    select 1 from clr_inventory li join clr_document lv on lv.id = li.document_id
+    where li.waybill_key = d.business_key and lv.customs_code like ${`${customsPrefix}%`})))`;
+
+/** An agency sees what is declared in its jurisdiction and the place-less documents linked to it. */
+const inJurisdiction = (customsPrefix: string) =>
+  sql<boolean>`(d.customs_code like ${`${customsPrefix}%`} or (d.customs_code is null and ${linkedInJurisdiction(customsPrefix)}))`;
+
 /** The clearance module's SQL: batch statements (hundreds of rows each), never a query per document. */
 export function createClearanceRepository(exec: Executor) {
   const db = exec;
@@ -401,11 +419,21 @@ export function createClearanceRepository(exec: Executor) {
       return r.rows;
     },
 
-    /** For a cancellation: the live inventory by invtNo. */
-    async inventoriesByInvtNo(invtNos: string[]): Promise<(DocumentRow & { invt_no: string })[]> {
+    /**
+     * For a cancellation: the live inventory by invtNo, with its declaring agent and seller (who
+     * alone may cancel it) and whether a live departure (CEB509) names its parcel: the goods may
+     * have left before the inventory reached 899 (not yet released, or released in this batch).
+     */
+    async inventoriesByInvtNo(
+      invtNos: string[],
+    ): Promise<(DocumentRow & { invt_no: string; agent_code: string; ebc_code: string; departed: boolean })[]> {
       if (invtNos.length === 0) return [];
-      const r = await sql<DocumentRow & { invt_no: string }>`
-        select d.*, i.invt_no from clr_inventory i join clr_document d on d.id = i.document_id
+      const r = await sql<DocumentRow & { invt_no: string; agent_code: string; ebc_code: string; departed: boolean }>`
+        select d.*, i.invt_no, i.agent_code, i.ebc_code,
+          exists (
+            select 1 from clr_parcel_event e join clr_document x on x.id = e.document_id and x.live
+            where e.waybill_key = i.waybill_key and e.kind = 'departure') as departed
+        from clr_inventory i join clr_document d on d.id = i.document_id
         where i.invt_no = any(${invtNos}::text[]) and d.live
         for update of d`.execute(db);
       return r.rows;
@@ -506,6 +534,14 @@ export function createClearanceRepository(exec: Executor) {
       return r.rows.sort((a, b) => a.id - b.id);
     },
 
+    /** Of these documents, those an agency of jurisdiction `customsPrefix` may see (one statement). */
+    async inJurisdiction(ids: string[], customsPrefix: string): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const r = await sql<{ id: string }>`
+        select d.id from clr_document d where d.id = any(${ids}::uuid[]) and ${inJurisdiction(customsPrefix)}`.execute(db);
+      return new Set(r.rows.map((x) => x.id));
+    },
+
     async getDocument(id: string): Promise<(DocumentRow & { inventory: InventoryRow | null }) | undefined> {
       const r = await sql<DocumentRow & { inventory: InventoryRow | null }>`
         select d.*, to_jsonb(i) as inventory from clr_document d left join clr_inventory i on i.document_id = d.id where d.id = ${id}`.execute(
@@ -529,8 +565,13 @@ export function createClearanceRepository(exec: Executor) {
           ${opts.kind ? sql`and d.kind = ${opts.kind}` : sql``}
           ${opts.status ? sql`and d.status = ${opts.status}` : sql``}
           ${opts.partyOrgId ? sql`and (d.parties @> array[${opts.partyOrgId}]::uuid[] or d.readers @> array[${opts.partyOrgId}]::uuid[])` : sql``}
-          ${opts.customsPrefix !== undefined ? sql`and d.customs_code like ${`${opts.customsPrefix}%`}` : sql``}
-          ${opts.q ? sql`and (d.business_key like ${`%${opts.q}%`} or d.cop_no = ${opts.q} or d.pre_no = ${opts.q} or i.invt_no = ${opts.q} or i.logistics_no = ${opts.q})` : sql``}
+          ${opts.customsPrefix !== undefined ? sql`and ${inJurisdiction(opts.customsPrefix)}` : sql``}
+          ${
+            opts.q
+              ? sql`and (d.business_key like ${`%${opts.q}%`} or d.cop_no = ${opts.q} or d.pre_no = ${opts.q} or i.invt_no = ${opts.q}
+                  or i.logistics_no = ${opts.q} or d.head->>'billNo' = ${opts.q} or lower(d.guid) = lower(${opts.q}))`
+              : sql``
+          }
           ${opts.before ? sql`and (d.created_at, d.id) < (${opts.before.created_at}, ${opts.before.id})` : sql``}
         order by d.created_at desc, d.id desc
         limit ${opts.limit}`.execute(db);

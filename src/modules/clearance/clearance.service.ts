@@ -1,16 +1,22 @@
 import { encodeCeb, encodeCebReceipt, type ReceiptMessageType } from '../../ceb/index.ts';
-import type { AuditLog } from '../../kernel/audit.ts';
+import { SYSTEM_ACTOR, type AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import type { Db } from '../../kernel/db.ts';
+import type { Db, Executor } from '../../kernel/db.ts';
 import { DomainError, notFound, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { Outbox } from '../../kernel/outbox.ts';
 import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, type Principal } from '../identity/index.ts';
 import { TOPIC_REVIEWED, TOPIC_WITHDRAWN, type ReviewedPayload, type WithdrawnPayload } from './clearance.pipeline.ts';
-import { createClearanceRepository, type DocumentRow, type ReceiptRow } from './clearance.repository.ts';
+import {
+  createClearanceRepository,
+  type ClearanceRepository,
+  type DocumentRow,
+  type ReceiptRow,
+} from './clearance.repository.ts';
 import { receiptBatch, recipientsOf } from './receipt.writer.ts';
 import { receiptRecord } from './rules/receipts.rules.ts';
 import { DOC_KINDS, KIND_TO_MESSAGE, type DocKind } from './rules/documents.rules.ts';
+import type { DecisionHook } from './rules/decision.rules.ts';
 
 const DOC = { zh: '单证', en: 'document' };
 
@@ -24,9 +30,17 @@ function scopeOf(p: Principal): Scope {
   return { partyOrgId: org?.id ?? '00000000-0000-0000-0000-000000000000' };
 }
 
-function visible(scope: Scope, d: DocumentRow): boolean {
+/**
+ * Parties see their documents and subscribers theirs; an agency what is declared in its
+ * jurisdiction and the place-less documents (orders, payment collections, waybills) linked to an
+ * inventory there (asked of the repository: the link is in the database); the operator all.
+ */
+async function visible(repo: ClearanceRepository, scope: Scope, d: DocumentRow): Promise<boolean> {
   if (scope.partyOrgId !== undefined) return d.parties.includes(scope.partyOrgId) || (d.readers ?? []).includes(scope.partyOrgId);
-  if (scope.customsPrefix !== undefined) return (d.customs_code ?? '').startsWith(scope.customsPrefix) || d.customs_code === null;
+  if (scope.customsPrefix !== undefined) {
+    if (d.customs_code !== null) return d.customs_code.startsWith(scope.customsPrefix);
+    return (await repo.inJurisdiction([d.id], scope.customsPrefix)).has(d.id);
+  }
   return true;
 }
 
@@ -142,7 +156,7 @@ export function createClearanceService(deps: { db: Db; clock: Clock; audit: Audi
       requirePermission(p, 'clearance.read');
       const repo = createClearanceRepository(db);
       const d = await repo.getDocument(id);
-      if (!d || !visible(scopeOf(p), d)) throw notFound(DOC);
+      if (!d || !(await visible(repo, scopeOf(p), d))) throw notFound(DOC);
       // Whoever may see the document sees its receipts (one copy of each), whoever they went to.
       const receipts = await repo.receiptsOfDocument(id, null);
       const view = toDocumentView({ ...d, invt_no: d.inventory?.invt_no ?? null });
@@ -158,8 +172,9 @@ export function createClearanceService(deps: { db: Db; clock: Clock; audit: Audi
     /** The stored entity re-encoded as its CEB message, with the original message's guid as the entity's. */
     async documentXml(p: Principal | null, id: string): Promise<string> {
       requirePermission(p, 'clearance.read');
-      const d = await createClearanceRepository(db).getDocument(id);
-      if (!d || !visible(scopeOf(p), d)) throw notFound(DOC);
+      const repo = createClearanceRepository(db);
+      const d = await repo.getDocument(id);
+      if (!d || !(await visible(repo, scopeOf(p), d))) throw notFound(DOC);
       const messageType = KIND_TO_MESSAGE[d.kind];
       const spec = DOC_KINDS[messageType];
       return encodeCeb({
@@ -218,6 +233,92 @@ export function createClearanceService(deps: { db: Db; clock: Clock; audit: Audi
       return decide(p, id, decision, 'inspection');
     },
 
+    /**
+     * The risk engine's path (its follow-up handler, wired in the composition root, never a route):
+     * what held these inventories in the `hold` lane may be fixed (an inspection filing approved, a
+     * batch declared), so the decision hook decides them again in the caller's transaction. Each is
+     * re-checked under lock: only a live inventory still in 300 and the `hold` lane is decided.
+     * Green → 399 (released once bound, as after an approval); another lane keeps it in 300 under
+     * that lane with the pipeline's receipt (inspect 500, review 300, hold 300 with a changed reason).
+     */
+    async redecideHeld(exec: Executor, ids: string[], decideHook: DecisionHook): Promise<{ released: string[] }> {
+      const repo = createClearanceRepository(exec);
+      const held: { d: DocumentRow; invtNo: string; reason: string | null }[] = [];
+      for (const d of await repo.documentsByIds(ids)) {
+        if (d.kind !== 'inventory' || !d.live || d.status !== '300') continue;
+        const inv = (await repo.getDocument(d.id))?.inventory;
+        if (inv?.lane === 'hold') held.push({ d, invtNo: inv.invt_no, reason: inv.review_reason });
+      }
+      if (held.length === 0) return { released: [] };
+      const verdicts = await decideHook(
+        held.map(({ d }) => ({ id: d.id, guid: d.guid, doc: d })),
+        exec,
+      );
+      const now = clock.now();
+      const receipts = receiptBatch(clock);
+      const statuses: { id: string; status: string }[] = [];
+      const decisions: { id: string; lane: string; reason: string | null; decided: boolean }[] = [];
+      const released: string[] = [];
+      const changed: { id: string; before: unknown; after: unknown }[] = [];
+      for (const { d, invtNo, reason: was } of held) {
+        const v = verdicts.get(d.id) ?? { lane: 'green' as const, reasons: [] };
+        const reason = v.lane === 'green' ? null : v.reasons.map((r) => `${r.zh} / ${r.en}`).join('; ');
+        const base = {
+          messageType: 'CEB603' as const,
+          documentId: d.id,
+          recipients: recipientsOf(d),
+          head: d.head,
+          preNo: d.pre_no,
+          invtNo,
+        };
+        if (v.lane === 'hold' && reason === was) continue;
+        if (v.lane === 'green') {
+          statuses.push({ id: d.id, status: '399' });
+          released.push(d.id);
+          receipts.add({
+            ...base,
+            status: '399',
+            detail: '暂扣原因已消除，重新判定通过 / hold cleared: decided again and passed',
+          });
+        } else if (v.lane === 'inspect') receipts.add({ ...base, status: '500', detail: '查验 / selected for inspection' });
+        else if (v.lane === 'review') receipts.add({ ...base, status: '300' });
+        else {
+          const told = v.reasons.filter((r) => r.lane === 'hold');
+          receipts.add({
+            ...base,
+            status: '300',
+            detail: (told.length ? told : v.reasons).map((r) => `${r.zh} / ${r.en}`).join('; '),
+          });
+        }
+        decisions.push({ id: d.id, lane: v.lane, reason, decided: v.lane === 'green' });
+        changed.push({
+          id: d.id,
+          before: { status: '300', lane: 'hold', reason: was },
+          after: { status: v.lane === 'green' ? '399' : '300', lane: v.lane, reason },
+        });
+      }
+      await repo.setStatuses(statuses, now);
+      await repo.setInventoryDecisions(decisions, now);
+      await receipts.flush(repo);
+      if (released.length) {
+        const payload: ReviewedPayload = { ids: released };
+        await outbox.publish(exec, [{ topic: TOPIC_REVIEWED, payload }]);
+      }
+      if (changed.length)
+        await audit.append(
+          exec,
+          SYSTEM_ACTOR,
+          changed.map((c) => ({
+            action: 'inventory.redecide',
+            entity: 'clr_document',
+            entityId: c.id,
+            before: c.before,
+            after: c.after,
+          })),
+        );
+      return { released };
+    },
+
     newMessageGuid: (): string => newId().toUpperCase(),
   };
 
@@ -230,7 +331,7 @@ export function createClearanceService(deps: { db: Db; clock: Clock; audit: Audi
     const result = await db.transaction().execute(async (trx) => {
       const repo = createClearanceRepository(trx);
       const [d] = await repo.documentsByIds([id]);
-      if (!d || d.kind !== 'inventory' || !visible(scopeOf(p), d)) throw notFound(DOC);
+      if (!d || d.kind !== 'inventory' || !(await visible(repo, scopeOf(p), d))) throw notFound(DOC);
       if (d.status !== '300') {
         throw new DomainError('clearance.invalid_state', {
           zh: `清单状态为 ${d.status}，不在人工审核中`,
@@ -242,6 +343,16 @@ export function createClearanceService(deps: { db: Db; clock: Clock; audit: Audi
         throw new DomainError('clearance.invalid_state', {
           zh: `清单 ${inv.invt_no} 已被布控查验，须在查验任务中由各相关部门查验通过后放行，不能在人工审核中直接通过`,
           en: `inventory ${inv.invt_no} is selected for inspection: it is released when every involved agency has passed the inspection task, not approved on review`,
+        });
+      }
+      if (via === 'review' && decision.approve && inv.lane === 'hold') {
+        // A hold is for the seller to fix (a missing inspection filing, no batch balance) or goods
+        // that may not leave (a prohibited HS code): rejected on review, never approved; once the
+        // cause is fixed the risk engine decides it again (`redecideHeld`).
+        const rules = [...new Set([...(inv.review_reason ?? '').matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]))].join(', ');
+        throw new DomainError('clearance.invalid_state', {
+          zh: `清单 ${inv.invt_no} 被风险规则 ${rules} 暂扣（${inv.review_reason ?? ''}），不能在人工审核中直接通过：缺少检验检疫备案或批次余量的，待企业补正（备案获批、申报批次）后由风险判定重新放行；禁止出口的商品只能退单`,
+          en: `inventory ${inv.invt_no} is held by risk rule ${rules} (${inv.review_reason ?? ''}) and cannot be approved on review: one held for a missing inspection filing or batch balance moves on when the seller fixes it (filing approved, batch declared) and the risk engine decides it again; prohibited goods can only be rejected`,
         });
       }
       if (via === 'inspection' && inv.lane !== 'inspect') {

@@ -7,7 +7,7 @@ import { newId } from '../../kernel/ids.ts';
 import type { Principal } from '../identity/index.ts';
 import { createClearanceRepository } from './clearance.repository.ts';
 import type { DocKindSpec } from './rules/documents.rules.ts';
-import { formatInvtNo, formatPreNo, returnTime, ymd } from './rules/numbering.rules.ts';
+import { cstYear, formatInvtNo, formatPreNo, returnTime, ymd } from './rules/numbering.rules.ts';
 
 /** Checks and numbers the intake needs before its transaction: who may send, message refusal, number blocks. */
 const bi = (zh: string, en: string): { zh: string; en: string } => ({ zh, en });
@@ -108,8 +108,7 @@ export async function allocateNumbers(db: Db, clock: Clock, message: CebMessage,
     const perCustoms = new Map<string, number>();
     for (const e of message.entities)
       perCustoms.set(e.head.customsCode ?? '0000', (perCustoms.get(e.head.customsCode ?? '0000') ?? 0) + 1);
-    for (const [customs, count] of perCustoms)
-      invt.set(customs, await takeNumbers(db, `invt:${customs}:${day.getUTCFullYear()}`, count));
+    for (const [customs, count] of perCustoms) invt.set(customs, await takeNumbers(db, `invt:${customs}:${cstYear(day)}`, count));
   }
   return {
     day,

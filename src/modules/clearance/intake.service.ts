@@ -9,6 +9,7 @@ import { actorOf, requirePrincipal, type Principal } from '../identity/index.ts'
 import type { DirectoryPort, FilingPort, SignaturePort, SummaryIntakePort } from './clearance.ports.ts';
 import { submitSummaryApply } from './intake.summary.ts';
 import { createClearanceRepository, type DocumentRow } from './clearance.repository.ts';
+import { TOPIC_WITHDRAWN, type WithdrawnPayload } from './clearance.topics.ts';
 import { receiptBatch, recipientsOf } from './receipt.writer.ts';
 import { allocateNumbers, checkSender, formatRejection, type NumberBlocks } from './intake.checks.ts';
 import { CHANGEABLE_STATUSES, DOC_KINDS, waybillKey, type DocKindSpec } from './rules/documents.rules.ts';
@@ -118,7 +119,9 @@ export function createIntakeService(deps: {
       const inserts: Omit<DocumentRow, 'live' | 'return_info'>[] = [];
       const replaces: { id: string; message_id: string; head: Fields; lines: Fields[]; parties: string[]; updated_at: Date }[] =
         [];
-      const deletes: string[] = [];
+      // appType 3: like a change, the deletion's own declaration (its guid, appType 3) replaces the
+      // stored one, so what is forwarded on is the deletion, not the original again.
+      const deletes: typeof replaces = [];
       const seenKeys = new Set<string>();
       const receipts = receiptBatch(clock);
 
@@ -222,8 +225,9 @@ export function createIntakeService(deps: {
             `status ${existing.status} does not allow change or deletion`,
           );
         }
-        if (appType === '2') replaces.push({ id: existing.id, message_id: messageId, head, lines, parties, updated_at: now });
-        else deletes.push(existing.id);
+        const replacement = { id: existing.id, message_id: messageId, head, lines, parties, updated_at: now };
+        if (appType === '2') replaces.push(replacement);
+        else deletes.push(replacement);
         outcomes.push({
           index,
           guid: head.guid ?? '',
@@ -286,7 +290,7 @@ export function createIntakeService(deps: {
         if (d.pre_no) o.preNo = d.pre_no;
         const invt = invtByDoc.get(o.documentId) ?? live.get(o.businessKey)?.invt_no ?? undefined;
         if (invt) o.invtNo = invt;
-        const deleted = deletes.includes(o.documentId);
+        const deleted = deletes.some((x) => x.id === o.documentId);
         const head = message.entities[o.index]!.head;
         o.returnInfo = deleted
           ? '删除成功 / deleted'
@@ -336,11 +340,18 @@ export function createIntakeService(deps: {
           );
         }
       }
-      if (deletes.length)
+      const deletedIds = deletes.map((x) => x.id);
+      if (deletes.length) {
+        await repo.replaceDocuments(deletes);
         await repo.setStatuses(
-          deletes.map((id) => ({ id, status: 'deleted', live: false, info: '删除 / deleted' })),
+          deletedIds.map((id) => ({ id, status: 'deleted', live: false, info: '删除 / deleted' })),
           now,
         );
+      }
+      // A deleted inventory may have been held for review or inspection (300): it leaves the
+      // queue, and what it reserved (inspection task, batch quantities) goes back, as on cancellation.
+      const withdrawn = spec.kind === 'inventory' ? deletedIds : [];
+      await repo.clearHeld(withdrawn);
       if (spec.parcelEvent) {
         const events = inserts.flatMap((d) =>
           d.lines.map((l) => ({
@@ -354,7 +365,12 @@ export function createIntakeService(deps: {
         await repo.insertParcelEvents(events);
       }
       await receipts.flush(repo);
-      const changed = [...inserts.map((d) => d.id), ...replaces.map((r) => r.id)];
+      // Deletions too: the pipeline finds nothing live to match in them, the forwarder sends them on.
+      const changed = [...inserts.map((d) => d.id), ...replaces.map((r) => r.id), ...deletedIds];
+      if (withdrawn.length) {
+        const payload: WithdrawnPayload = { ids: withdrawn };
+        await outbox.publish(trx, [{ topic: TOPIC_WITHDRAWN, key: message.guid, payload }]);
+      }
       if (changed.length) {
         const payload: ReceivedPayload = {
           kind: spec.kind,

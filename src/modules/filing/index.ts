@@ -7,6 +7,6 @@ export { filingLookup, productKey, type FilingLookup, type FiledEnterprise } fro
 export { seedFilingDemo, DEMO_PRODUCTS, DEMO_FILED_ENTERPRISES } from './filing.demo.ts';
 export { filingLifecycle, FILING_STATES, type FilingStatus } from './filing.states.ts';
 export { DEFAULT_PRODUCT_APPROVAL_RULES, type ProductApprovalRule } from './rules/approval.ts';
-export { QUARANTINE_CATEGORIES, type QuarantineCategory } from './rules/product.ts';
+export { QUARANTINE_CATEGORIES, quarantineCategoryOf, type QuarantineCategory } from './rules/product.ts';
 export type { Product, EnterpriseFiling } from './filing.schema.ts';
 export { migrationsDir as filingMigrations } from './filing.migrations.ts';

@@ -24,7 +24,13 @@ import {
 import { filingLifecycle, type FilingStatus } from './filing.states.ts';
 import type { EnterpriseFilingRow, ProductFilingRow } from './filing.tables.ts';
 import { DEFAULT_PRODUCT_APPROVAL_RULES, productApproval } from './rules/approval.ts';
-import { checkProduct, DEFAULT_CURRENCY, DEFAULT_ORIGIN_COUNTRY, duplicateItemNos } from './rules/product.ts';
+import {
+  checkProduct,
+  DEFAULT_CURRENCY,
+  DEFAULT_ORIGIN_COUNTRY,
+  duplicateItemNos,
+  filedQuarantineCategory,
+} from './rules/product.ts';
 
 const PRODUCT: Bilingual = { zh: '商品备案', en: 'product filing' };
 
@@ -49,7 +55,7 @@ function productRow(
     reference_price: input.referencePrice,
     currency: input.currency ?? DEFAULT_CURRENCY,
     barcode: input.barcode || null,
-    quarantine_category: input.quarantineCategory ?? null,
+    quarantine_category: filedQuarantineCategory(input),
     jurisdiction: seller.jurisdiction,
   };
 }
@@ -118,8 +124,11 @@ export function createProductFilingService(deps: FilingServiceDeps) {
       const rows = items.map((it) => {
         const submitted = nextStatus(filingLifecycle.initial, 'submit', PRODUCT);
         const auto =
-          productApproval(approvalRules, { sellerFiled: true, hsCode: it.hsCode, quarantineCategory: it.quarantineCategory }) ===
-          'approve';
+          productApproval(approvalRules, {
+            sellerFiled: true,
+            hsCode: it.hsCode,
+            quarantineCategory: filedQuarantineCategory(it),
+          }) === 'approve';
         return {
           ...productRow(it, who),
           status: auto ? nextStatus(submitted, 'approve', PRODUCT) : submitted,
@@ -197,7 +206,7 @@ export function createProductFilingService(deps: FilingServiceDeps) {
           productApproval(approvalRules, {
             sellerFiled: true,
             hsCode: input.hsCode,
-            quarantineCategory: input.quarantineCategory,
+            quarantineCategory: filedQuarantineCategory(input),
           }) === 'approve';
         const {
           id: _id,

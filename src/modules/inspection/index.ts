@@ -3,6 +3,7 @@ export { createInspectionBatchService, type InspectionBatchService } from './ins
 export { createInspectionDeclarationService, type InspectionDeclarationService } from './inspection-declaration.service.ts';
 export { createInspectionTaskService, type InspectionTaskService } from './inspection-task.service.ts';
 export { inspectionTasks } from './inspection.handler.ts';
+export { inspectionRelease, TOPIC_TASK_COMPLETED, type TaskCompletedPayload } from './inspection.release.ts';
 export { inspectionLookup } from './inspection.lookup.ts';
 export { registerInspectionRoutes } from './inspection.routes.ts';
 export { seedInspectionDemo, DEMO_INSPECTION_FILINGS, DEMO_BATCH_NO } from './inspection.demo.ts';

@@ -3,7 +3,9 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { DomainError, forbidden, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
+import type { Outbox } from '../../kernel/outbox.ts';
 import { actorOf, requirePermission, requirePrincipal, type Principal } from '../identity/index.ts';
+import { TOPIC_REDECIDE, type RedecidePayload } from '../risk/index.ts';
 import { createInspectionRepository, type BatchRow } from './inspection.repository.ts';
 
 export interface BatchInput {
@@ -37,10 +39,18 @@ export function toBatchView(b: BatchRow) {
 export type InspectionBatchService = ReturnType<typeof createInspectionBatchService>;
 
 /** Centralised declaration (集中申报) of quarantine goods in batches, and the write-off ledger. */
-export function createInspectionBatchService(deps: { db: Db; clock: Clock; audit: AuditLog }) {
-  const { db, clock, audit } = deps;
+export function createInspectionBatchService(deps: {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  outbox: Pick<Outbox, 'publish' | 'kick'>;
+}) {
+  const { db, clock, audit, outbox } = deps;
   return {
-    /** The seller declares a batch of a product it has filed with inspection. */
+    /**
+     * The seller declares a batch of a product it has filed with inspection. Its parcels held for
+     * want of batch balance are decided again by the risk engine (in this transaction's outbox).
+     */
     async declare(p: Principal | null, input: BatchInput) {
       requirePermission(p, 'inspection.filing');
       const org = p.organisation;
@@ -59,7 +69,7 @@ export function createInspectionBatchService(deps: { db: Db; clock: Clock; audit
           message: { zh: '申报数量必须为正数', en: 'the declared quantity must be positive' },
         });
       if (errors.length) throw validationError(errors);
-      return db.transaction().execute(async (trx) => {
+      const view = await db.transaction().execute(async (trx) => {
         const repo = createInspectionRepository(trx);
         const filed = await repo.approvedProducts([{ ebcCode: org.code!, itemNo: input.itemNo }]);
         if (!filed.size)
@@ -92,8 +102,12 @@ export function createInspectionBatchService(deps: { db: Db; clock: Clock; audit
         await audit.append(trx, actorOf(p), [
           { action: 'inspection.batch.declare', entity: 'insp_batch', entityId: row.id, after: row },
         ]);
+        const payload: RedecidePayload = { ebcCodes: [org.code!] };
+        await outbox.publish(trx, [{ topic: TOPIC_REDECIDE, key: org.code!, payload }]);
         return toBatchView({ ...row, released_qty: '0', written_off_qty: '0' });
       });
+      outbox.kick();
+      return view;
     },
 
     /** The ledger: an enterprise its own batches, the inspection desk every batch. */

@@ -3,8 +3,10 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { DomainError, forbidden, notFound, validationError, type FieldProblem } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
+import type { Outbox } from '../../kernel/outbox.ts';
 import { QUARANTINE_CATEGORIES } from '../filing/index.ts';
 import { actorOf, isAdmin, requirePermission, requirePrincipal, type Principal } from '../identity/index.ts';
+import { TOPIC_REDECIDE, type RedecidePayload } from '../risk/index.ts';
 import { createInspectionRepository, type Certificate, type FilingRow } from './inspection.repository.ts';
 import { inspFilingLifecycle } from './inspection.states.ts';
 
@@ -76,8 +78,13 @@ function requireInspector(p: Principal): void {
 
 export type InspectionFilingService = ReturnType<typeof createInspectionFilingService>;
 
-export function createInspectionFilingService(deps: { db: Db; clock: Clock; audit: AuditLog }) {
-  const { db, clock, audit } = deps;
+export function createInspectionFilingService(deps: {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  outbox: Pick<Outbox, 'publish' | 'kick'>;
+}) {
+  const { db, clock, audit, outbox } = deps;
   return {
     /** An enterprise files itself or one of its products; a rejected filing is corrected and resubmitted. */
     async submit(p: Principal | null, input: InspFilingInput) {
@@ -150,6 +157,12 @@ export function createInspectionFilingService(deps: { db: Db; clock: Clock; audi
       return rows.map(toFilingView);
     },
 
+    /**
+     * The inspection desk approves or rejects a filing. An approval asks the risk engine, in the
+     * same transaction, to decide the seller's held parcels again: those held only for want of
+     * this filing move on (released, or to inspection or review as the rules now say); a hold
+     * cannot be approved on review.
+     */
     async review(p: Principal | null, id: string, decision: { approve: boolean; reason?: string }) {
       requirePermission(p, 'inspection.work');
       requireInspector(p);
@@ -157,7 +170,7 @@ export function createInspectionFilingService(deps: { db: Db; clock: Clock; audi
         throw validationError([
           { field: 'reason', rule: 'required', message: { zh: '退回必须说明理由', en: 'a rejection needs a reason' } },
         ]);
-      return db.transaction().execute(async (trx) => {
+      const view = await db.transaction().execute(async (trx) => {
         const repo = createInspectionRepository(trx);
         const f = await repo.filing(id, true);
         if (!f) throw notFound(FILING);
@@ -182,8 +195,14 @@ export function createInspectionFilingService(deps: { db: Db; clock: Clock; audi
             after: { status: t.to, reason: row.reason },
           },
         ]);
+        if (t.to === 'approved') {
+          const payload: RedecidePayload = { ebcCodes: [f.enterprise_code] };
+          await outbox.publish(trx, [{ topic: TOPIC_REDECIDE, key: f.enterprise_code, payload }]);
+        }
         return toFilingView(row);
       });
+      outbox.kick();
+      return view;
     },
   };
 }

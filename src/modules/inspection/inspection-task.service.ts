@@ -4,8 +4,9 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { DomainError, forbidden, notFound, validationError, type FieldProblem } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
+import type { Outbox } from '../../kernel/outbox.ts';
 import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, type Principal } from '../identity/index.ts';
-import type { ClearancePort } from './inspection.ports.ts';
+import { officerRecord, TOPIC_TASK_COMPLETED, type TaskCompletedPayload } from './inspection.release.ts';
 import {
   createInspectionRepository,
   type FindingRow,
@@ -98,8 +99,13 @@ export function toTaskView(t: TaskRow, findings: FindingRow[], photos: PhotoMeta
 
 export type InspectionTaskService = ReturnType<typeof createInspectionTaskService>;
 
-export function createInspectionTaskService(deps: { db: Db; clock: Clock; audit: AuditLog; clearance: ClearancePort }) {
-  const { db, clock, audit } = deps;
+export function createInspectionTaskService(deps: {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  outbox: Pick<Outbox, 'publish' | 'kick'>;
+}) {
+  const { db, clock, audit, outbox } = deps;
 
   async function view(t: TaskRow) {
     const repo = createInspectionRepository(db);
@@ -139,7 +145,10 @@ export function createInspectionTaskService(deps: { db: Db; clock: Clock; audit:
     /**
      * One officer records their agency's finding on the (joint) task. When every involved agency
      * has passed it, the inventory is released once through the clearance review; a failure by
-     * any agency rejects it (100) with the finding as the reason.
+     * any agency rejects it (100) with the finding as the reason. The release is an outbox event
+     * committed with the finding (handler `inspection.release`), never a call after the commit that
+     * a crash could lose: the answer shows the task passed, `releasedAt` follows once clearance has
+     * decided.
      */
     async record(p: Principal | null, id: string, input: FindingInput) {
       requirePermission(p, 'inspection.work');
@@ -214,7 +223,18 @@ export function createInspectionTaskService(deps: { db: Db; clock: Clock; audit:
         let status = t.status;
         if (failed) status = 'failed';
         else if (done) status = 'passed';
-        if (status !== t.status) await repo.setTask(t.id, { status, completed_at: now, outcome_note: failed?.notes ?? null });
+        if (status !== t.status) {
+          await repo.setTask(t.id, { status, completed_at: now, outcome_note: failed?.notes ?? null });
+          const approve = status === 'passed';
+          const payload: TaskCompletedPayload = {
+            taskId: t.id,
+            inventoryId: t.inventory_id,
+            approve,
+            reason: approve ? null : `查验异常 / inspection found: ${failed?.notes ?? ''}`,
+            by: officerRecord(p),
+          };
+          await outbox.publish(trx, [{ topic: TOPIC_TASK_COMPLETED, key: t.inventory_id, payload }]);
+        }
         await audit.append(trx, actorOf(p), [
           {
             action: 'inspection.task.record',
@@ -224,17 +244,9 @@ export function createInspectionTaskService(deps: { db: Db; clock: Clock; audit:
             after: { status, agency, result: input.result, codes: input.codes },
           },
         ]);
-        return { task: t, status, failed };
+        return status;
       });
-      if (outcome.status !== 'open') {
-        // After the findings commit: the release (or rejection) is the clearance review's, done once.
-        const approve = outcome.status === 'passed';
-        await deps.clearance.review(p, outcome.task.inventory_id, {
-          approve,
-          ...(approve ? {} : { reason: `查验异常 / inspection found: ${outcome.failed?.notes ?? ''}` }),
-        });
-        if (approve) await createInspectionRepository(db).markReleased(outcome.task.id, clock.now());
-      }
+      if (outcome !== 'open') outbox.kick();
       return view((await createInspectionRepository(db).task(id))!);
     },
 

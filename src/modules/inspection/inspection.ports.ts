@@ -6,4 +6,6 @@ import type { Principal } from '../identity/index.ts';
  */
 export interface ClearancePort {
   review(p: Principal, inventoryId: string, decision: { approve: boolean; reason?: string }): Promise<{ status: string }>;
+  /** Customs status of live inventories by document id; a withdrawn (not live) one is absent. */
+  statuses(inventoryIds: string[]): Promise<Map<string, string>>;
 }

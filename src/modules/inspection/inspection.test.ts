@@ -219,8 +219,10 @@ test('joint inspection: both agencies select, one task; release needs both clear
   });
   assert.equal(ciq.status, 200, JSON.stringify(ciq.body));
   assert.equal(ciq.body.status, 'passed');
-  assert.ok(ciq.body.releasedAt, 'released once every agency has cleared it');
+  // The release goes to clearance through the outbox, committed with the finding.
   await tp.platform.settle();
+  const released = await api('inspection', 'GET', `/api/v1/inspection/tasks/${taskId}`);
+  assert.ok(released.body.releasedAt, 'released once every agency has cleared it');
   assert.deepEqual(await statusNow(p), ['399']);
   assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '120', '500', '399']);
 
@@ -245,6 +247,7 @@ test('joint inspection: both agencies select, one task; release needs both clear
     photos: [await photoFor('inspection', badTask.id as string, 2)],
   });
   assert.equal(failed.body.status, 'failed');
+  await tp.platform.settle();
   assert.deepEqual(await statusNow(bad.p), ['100']);
 
   const m = await api('customs', 'GET', '/api/v1/inspection/measures');

@@ -7,6 +7,7 @@ export {
   type QuarantinePayload,
 } from './risk.engine.ts';
 export { createRiskService, type RiskService } from './risk.service.ts';
+export { riskFollowUps, TOPIC_REDECIDE, type RedecidePayload } from './risk.handler.ts';
 export { registerRiskRoutes } from './risk.routes.ts';
 export { seedRiskDemo } from './risk.demo.ts';
 export type { RiskPorts, ClearancePort } from './risk.ports.ts';

@@ -135,7 +135,7 @@ export async function assess(
       splitSoFar = times.length;
     }
     const known = rated.get(ebc);
-    const grade = creditLevelFor(credit.get(ebc), known?.rated, known?.history, now);
+    const grade = creditLevelFor(credit.get(ebc), known?.rated, known?.history, now, known?.blacklisted ?? false);
     // A credit record (set by customs or rated by the credit system) means a known exporter; a
     // grade derived from history alone does not.
     const firstTime = grade.source === 'history' && !history.has(ebc) && !seenInBatch.has(ebc);
@@ -166,6 +166,7 @@ export async function assess(
       total,
       lines,
       creditLevel: grade.level,
+      blacklisted: grade.source === 'blacklist',
       firstTime,
       // The window of the split rule is the one the counts were taken for.
       splitCount: () => splitSoFar,

@@ -17,10 +17,14 @@ export interface RiskPorts {
   /** Inspection task status per inventory (open, passed, failed): the inspection hit rate per rule. */
   inspectionOutcomes(exec: Executor, inventoryIds: string[]): Promise<Map<string, string>>;
   /**
-   * Per seller code: the credit system's level (null when it has not rated the enterprise) and
-   * the filing and declaration history a provisional level is derived from.
+   * Per seller code: the credit system's level (null when it has not rated the enterprise),
+   * whether it is on the credit system's blacklist, and the filing and declaration history a
+   * provisional level is derived from.
    */
-  credit(exec: Executor, codes: string[]): Promise<Map<string, { rated: CreditLevel | null; history: CreditHistory }>>;
+  credit(
+    exec: Executor,
+    codes: string[],
+  ): Promise<Map<string, { rated: CreditLevel | null; blacklisted: boolean; history: CreditHistory }>>;
   /**
    * The buyer (name and address) of each parcel's order where the seller imported it (orders
    * module), keyed `${ebcCode}|${ebpCode}|${orderNo}`; absent where there is none. Personal
@@ -40,10 +44,15 @@ export interface RiskPorts {
   ): Promise<Set<string>>;
 }
 
-/** What the risk workbench reads from clearance. */
+/** What the risk workbench and its follow-ups read from (and ask of) clearance. */
 export interface ClearancePort {
-  /** which parcels (by logistics number) are still held (300) */
-  held(logisticsNos: string[]): Promise<Set<string>>;
+  /** which of these inventories (by document id) are still held (300) */
+  held(inventoryIds: string[]): Promise<Set<string>>;
+  /**
+   * Decides these inventories again with the risk engine, in the caller's transaction, where they
+   * are still held (300) in the `hold` lane; clearance applies the new lanes (green releases).
+   */
+  redecideHeld(exec: Executor, inventoryIds: string[]): Promise<void>;
   /** inventories (head and lines) by document id, for the dry run's replay */
   inventories(ids: string[]): Promise<Map<string, { head: Record<string, string>; lines: Record<string, string>[] }>>;
 }

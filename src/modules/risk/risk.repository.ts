@@ -35,6 +35,8 @@ export interface DecisionRow {
   lane: Lane;
   hits: RuleHit[];
   decided_at: Date;
+  /** the parcel still waits in 300 (risk-hit queue); cleared when it is decided, rejected or withdrawn */
+  held: boolean;
 }
 
 const toRule = (r: RuleRow): RiskRule & { createdAt: string; createdBy: string | null } => ({
@@ -144,20 +146,20 @@ export function createRiskRepository(db: Executor) {
       return new Map(rows.map((r) => [r.k, { price: Number(r.median), samples: Number(r.n) }]));
     },
 
-    async saveDecisions(rows: Omit<DecisionRow, 'decided_at'>[], at: Date): Promise<void> {
+    async saveDecisions(rows: Omit<DecisionRow, 'decided_at' | 'held'>[], at: Date): Promise<void> {
       if (rows.length === 0) return;
       await sql`
         insert into rsk_decision (inventory_id, guid, ebc_code, customs_code, split_key, total, logistics_no, order_no, app_time, goods,
-          lane, hits, decided_at)
+          lane, hits, decided_at, held)
         select t.inventory_id, t.guid, t.ebc_code, t.customs_code, t.split_key, t.total, t.logistics_no, t.order_no, t.app_time, t.goods,
-          t.lane, t.hits, ${at}::timestamptz
+          t.lane, t.hits, ${at}::timestamptz, t.lane <> 'green'
         -- one JSON parameter: a jsonb[] literal makes pg escape every quote of every hit list
         from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as t(inventory_id uuid, guid text, ebc_code text, customs_code text,
           split_key text, total numeric, logistics_no text, order_no text, app_time text, goods text, lane text, hits jsonb)
         on conflict (inventory_id) do update set guid = excluded.guid, ebc_code = excluded.ebc_code, customs_code = excluded.customs_code,
           split_key = excluded.split_key, total = excluded.total, logistics_no = excluded.logistics_no, order_no = excluded.order_no,
           app_time = excluded.app_time, goods = excluded.goods, lane = excluded.lane, hits = excluded.hits,
-          decided_at = excluded.decided_at`.execute(db);
+          decided_at = excluded.decided_at, held = excluded.held`.execute(db);
     },
 
     async savePrices(
@@ -190,13 +192,46 @@ export function createRiskRepository(db: Executor) {
       return rows;
     },
 
-    /** Held decisions (lane not green) with their hits, newest first: the risk-hit queue. */
-    async hitQueue(customsPrefix: string | null, limit: number): Promise<DecisionRow[]> {
-      const { rows } = await sql<DecisionRow>`
-        select * from rsk_decision
-        where lane <> 'green' and (${customsPrefix}::text is null or customs_code like ${`${customsPrefix ?? ''}%`})
-        order by decided_at desc limit ${limit}`.execute(db);
+    /**
+     * The risk-hit queue: decisions whose parcel is still held, newest first, a page after the
+     * keyset `before` (decided_at, inventory_id), read on the partial index of held decisions.
+     */
+    async hitQueue(
+      customsPrefix: string | null,
+      before: { decidedAt: string; inventoryId: string } | null,
+      limit: number,
+    ): Promise<(DecisionRow & { at_key: string })[]> {
+      // at_key: the decision time to the microsecond (a JS Date keeps milliseconds), for the cursor.
+      const { rows } = await sql<DecisionRow & { at_key: string }>`
+        select *, to_char(decided_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_key from rsk_decision
+        where held and (${customsPrefix}::text is null or customs_code like ${`${customsPrefix ?? ''}%`})
+          ${before ? sql`and (decided_at, inventory_id) < (${before.decidedAt}::timestamptz, ${before.inventoryId}::uuid)` : sql``}
+        order by decided_at desc, inventory_id desc limit ${limit}`.execute(db);
       return rows;
+    },
+
+    /** How many decisions the queue holds in a jurisdiction. */
+    async heldCount(customsPrefix: string | null): Promise<number> {
+      const { rows } = await sql<{ n: string }>`
+        select count(*) as n from rsk_decision
+        where held and (${customsPrefix}::text is null or customs_code like ${`${customsPrefix ?? ''}%`})`.execute(db);
+      return Number(rows[0]?.n ?? 0);
+    },
+
+    /** Parcels that left the queue: approved, released by inspection, rejected, cancelled or deleted. */
+    async settle(inventoryIds: string[]): Promise<void> {
+      if (inventoryIds.length === 0) return;
+      await sql`update rsk_decision set held = false where inventory_id = any(${inventoryIds}::uuid[]) and held`.execute(db);
+    },
+
+    /** The sellers' parcels still held in the `hold` lane: what a fixed cause (a filing, a batch) may release. */
+    async heldInHoldLane(ebcCodes: string[]): Promise<string[]> {
+      if (ebcCodes.length === 0) return [];
+      const { rows } = await sql<{ inventory_id: string }>`
+        select inventory_id from rsk_decision
+        where ebc_code = any(${[...new Set(ebcCodes)]}::text[]) and held and lane = 'hold'
+        order by inventory_id`.execute(db);
+      return rows.map((r) => r.inventory_id);
     },
 
     /** Measures: decisions and auto-released share, and hits per rule, since a day. */

@@ -57,12 +57,25 @@ export function registerRiskRoutes(app: FastifyInstance, deps: { risk: RiskServi
       config: { permission: 'risk.read' },
       schema: {
         tags: TAGS,
-        summary: '风险命中队列 / Risk-hit queue with explanations',
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
-        response: { 200: Type.Object({ items: Type.Array(DecisionView) }) },
+        summary: '风险命中队列（仍被扣留的包裹，分页）/ Risk-hit queue: parcels still held, paged, with explanations',
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(DecisionView),
+            total: Type.Integer({ description: 'held parcels in the queue, all pages' }),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+        },
       },
     },
-    async (req) => ({ items: await risk.hitQueue(req.principal, req.query.limit) }),
+    async (req) =>
+      risk.hitQueue(req.principal, {
+        ...(req.query.limit !== undefined ? { limit: req.query.limit } : {}),
+        ...(req.query.cursor !== undefined ? { cursor: req.query.cursor } : {}),
+      }),
   );
 
   r.get(

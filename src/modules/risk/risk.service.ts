@@ -78,6 +78,30 @@ export function checkRule(input: RuleInput): RiskRule {
   };
 }
 
+/** The queue's keyset: the last row's decision time (to the microsecond) and inventory id. */
+const toCursor = (d: { at_key: string; inventory_id: string }): string =>
+  Buffer.from(`${d.at_key}|${d.inventory_id}`).toString('base64url');
+
+function parseCursor(cursor: string): { decidedAt: string; inventoryId: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (
+    !at ||
+    !id ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(at) ||
+    Number.isNaN(Date.parse(at.slice(0, 23) + 'Z')) ||
+    !/^[0-9a-f-]{36}$/i.test(id)
+  )
+    throw validationError([
+      problem(
+        'cursor',
+        'format',
+        '游标无效（须为上一页返回的 nextCursor）',
+        'invalid cursor: pass the nextCursor of the previous page',
+      ),
+    ]);
+  return { decidedAt: at, inventoryId: id };
+}
+
 function toDecisionView(d: DecisionRow) {
   return {
     inventoryId: d.inventory_id,
@@ -174,15 +198,29 @@ export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog;
       return toDecisionView(d);
     },
 
-    /** Decisions still held (300) with their explanations, newest first: what the officer has to handle. */
-    async hitQueue(p: Principal | null, limit = 200) {
+    /**
+     * Decisions whose parcel is still held (300), with their explanations, newest first: what the
+     * officer has to handle, a page at a time (keyset cursor), with how many there are in all. A
+     * decision marked held that clearance no longer holds (a mark from before the queue tracked
+     * it) is left out and its mark cleared; the cursor still moves past it.
+     */
+    async hitQueue(p: Principal | null, opts: { limit?: number; cursor?: string } = {}) {
       requirePermission(p, 'risk.read');
-      const rows = await createRiskRepository(db).hitQueue(prefixOf(p), 1000);
-      const held = await deps.clearance.held(rows.map((r) => r.logistics_no ?? ''));
-      return rows
-        .filter((r) => held.has(r.logistics_no ?? ''))
-        .slice(0, Math.min(Math.max(limit, 1), 1000))
-        .map(toDecisionView);
+      const limit = Math.min(Math.max(opts.limit ?? 200, 1), 1000);
+      const before = opts.cursor ? parseCursor(opts.cursor) : null;
+      const prefix = prefixOf(p);
+      const repo = createRiskRepository(db);
+      const [rows, total] = await Promise.all([repo.hitQueue(prefix, before, limit + 1), repo.heldCount(prefix)]);
+      const page = rows.slice(0, limit);
+      const held = await deps.clearance.held(page.map((r) => r.inventory_id));
+      const stale = page.filter((r) => !held.has(r.inventory_id)).map((r) => r.inventory_id);
+      await repo.settle(stale);
+      const last = page[page.length - 1];
+      return {
+        items: page.filter((r) => held.has(r.inventory_id)).map(toDecisionView),
+        total: Math.max(total - stale.length, 0),
+        nextCursor: rows.length > limit && last ? toCursor(last) : null,
+      };
     },
 
     async credit(p: Principal | null) {

@@ -171,6 +171,12 @@ function ReviewCard({ item, onReject }: { item: ReviewItem; onReject: (item: Rev
             <Tag color="volcano" data-testid={`review-inspect-${orderNo}`}>
               {t('review.awaitingInspection')}
             </Tag>
+          ) : item.review.lane === 'hold' ? (
+            // Held (no inspection filing, prohibited goods): the risk engine decides again once the
+            // cause is removed; customs may only reject it here.
+            <Tag color="red" data-testid={`review-hold-${orderNo}`}>
+              {t('review.held')}
+            </Tag>
           ) : (
             <Button
               type="primary"

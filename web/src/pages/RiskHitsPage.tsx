@@ -1,5 +1,5 @@
 import { CheckOutlined, CloseOutlined, ReloadOutlined } from '@ant-design/icons';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Empty, Input, Modal, Space, Table, Tag } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
@@ -41,7 +41,19 @@ export default function RiskHitsPage() {
   const [selected, setSelected] = useState<string[]>([]);
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
-  const list = useQuery({ queryKey: ['risk', 'hits'], queryFn: () => api<{ items: HitRow[] }>('/risk/hits') });
+  // Oldest held parcels first, 200 a page: the queue may be long after a busy day.
+  const list = useInfiniteQuery({
+    queryKey: ['risk', 'hits'],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) =>
+      api<{ items: HitRow[]; total: number; nextCursor: string | null }>('/risk/hits', {
+        query: { cursor: pageParam, limit: 200 },
+        signal,
+      }),
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const total = list.data?.pages[0]?.total ?? 0;
 
   const bulk = useMutation({
     mutationFn: async (input: { approve: boolean; reason?: string }) => {
@@ -134,15 +146,28 @@ export default function RiskHitsPage() {
           rowKey="inventoryId"
           loading={list.isLoading}
           columns={columns}
-          dataSource={list.data?.items ?? []}
+          dataSource={rows}
+          pagination={false}
           rowSelection={{
             selectedRowKeys: selected,
             onChange: (keys) => setSelected(keys as string[]),
-            // An inventory selected for inspection is released by its inspection task, not here.
-            getCheckboxProps: (r) => ({ disabled: r.lane === 'inspect' }),
+            // Selected for inspection: released by its inspection task. Held (no inspection filing,
+            // prohibited goods): released when the cause is removed, never by a plain approval.
+            // Both may be rejected one by one on the review queue.
+            getCheckboxProps: (r) => ({ disabled: r.lane === 'inspect' || r.lane === 'hold' }),
           }}
           locale={{ emptyText: <Empty description={t('risk.empty')} /> }}
           size="small"
+          footer={() => (
+            <Space data-testid="risk-hits-total">
+              {t('common.total', { count: total })}
+              {list.hasNextPage ? (
+                <Button size="small" loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+                  {t('common.loadMore')}
+                </Button>
+              ) : null}
+            </Space>
+          )}
         />
       )}
       <Modal

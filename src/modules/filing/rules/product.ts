@@ -22,6 +22,81 @@ export const QUARANTINE_CATEGORIES = [
 ] as const;
 export type QuarantineCategory = (typeof QUARANTINE_CATEGORIES)[number];
 
+/**
+ * The quarantine category an HS code implies, by chapter (2 digits) or heading (4 digits) of the
+ * HS nomenclature; the longest listed prefix wins. Animals, plants and foods are what inspection &
+ * quarantine still supervises for CBEC exports (国办发〔2013〕89号: quarantine-focused, general
+ * manufactures no longer legally inspected; cbec-export-facts.md §5.5). The headings are the HS
+ * titles as the code table (src/codes hs.json) names their goods; the assignment of each to one of
+ * QUARANTINE_CATEGORIES is ours [I]. A code not listed implies none.
+ */
+export const HS_QUARANTINE_CATEGORIES: Readonly<Record<string, QuarantineCategory>> = {
+  '01': 'animal_products', // live animals
+  '02': 'meat', // meat and edible offal
+  '03': 'aquatic', // fish, crustaceans, molluscs
+  '0401': 'dairy', // milk and cream …
+  '0402': 'dairy',
+  '0403': 'dairy',
+  '0404': 'dairy',
+  '0405': 'dairy',
+  '0406': 'dairy', // … to cheese
+  '0407': 'animal_products', // birds' eggs
+  '0408': 'animal_products',
+  '0409': 'animal_products', // natural honey
+  '0410': 'animal_products', // edible insects, other edible animal products
+  '05': 'animal_products', // products of animal origin
+  '06': 'plants', // live trees, plants, bulbs, cut flowers
+  '07': 'vegetables', // edible vegetables, roots and tubers
+  '08': 'fresh_fruit', // edible fruit and nuts (0805: oranges) …
+  '0811': 'processed_food', // … but frozen,
+  '0812': 'processed_food', // provisionally preserved,
+  '0813': 'processed_food', // dried (other than 0801–0806)
+  '0814': 'processed_food', // and citrus or melon peel are processed
+  '09': 'plants', // coffee, tea, spices
+  '10': 'grain', // cereals
+  '11': 'grain', // products of the milling industry
+  '12': 'plants', // oil seeds, seeds for sowing, medicinal plants, straw and fodder
+  '13': 'plants', // lac, gums, resins
+  '14': 'plants', // vegetable plaiting materials
+  '15': 'processed_food', // animal and vegetable fats and oils
+  '16': 'processed_food', // preparations of meat or fish
+  '17': 'processed_food', // sugars
+  '18': 'processed_food', // cocoa
+  '19': 'processed_food', // preparations of cereals
+  '20': 'processed_food', // preparations of vegetables or fruit
+  '21': 'processed_food', // miscellaneous edible preparations
+  '22': 'processed_food', // beverages
+  '23': 'other', // residues of the food industries, animal fodder
+  '3303': 'cosmetics', // perfumes
+  '3304': 'cosmetics', // beauty and make-up preparations
+  '3305': 'cosmetics', // hair preparations
+  '3306': 'cosmetics', // oral hygiene
+  '3307': 'cosmetics', // shaving, deodorants, bath preparations
+  '4101': 'animal_products', // raw hides and skins
+  '4102': 'animal_products',
+  '4103': 'animal_products',
+  '4301': 'animal_products', // raw furskins
+  '4401': 'plants', // fuel wood, wood chips
+  '4403': 'plants', // wood in the rough
+  '5001': 'animal_products', // silkworm cocoons
+  '5101': 'animal_products', // wool, not carded
+  '5102': 'animal_products', // fine or coarse animal hair
+  '5201': 'plants', // cotton, not carded
+};
+
+/** The category an HS code implies (HS_QUARANTINE_CATEGORIES), or null. */
+export function quarantineCategoryOf(hsCode: string): QuarantineCategory | null {
+  return HS_QUARANTINE_CATEGORIES[hsCode.slice(0, 4)] ?? HS_QUARANTINE_CATEGORIES[hsCode.slice(0, 2)] ?? null;
+}
+
+/**
+ * The category a product is filed under: the seller's, else the one its HS code implies. Leaving
+ * the category out must not take a fresh orange out of quarantine supervision.
+ */
+export function filedQuarantineCategory(p: { hsCode: string; quarantineCategory?: string | null | undefined }): string | null {
+  return p.quarantineCategory || quarantineCategoryOf(p.hsCode);
+}
+
 export const PRODUCT_LIMITS = { itemNo: 20, gname: 250, gnameEn: 250, gmodel: 250, barcode: 50 } as const;
 export const DEFAULT_ORIGIN_COUNTRY = '142';
 export const DEFAULT_CURRENCY = '142';

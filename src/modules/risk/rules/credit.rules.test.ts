@@ -19,9 +19,11 @@ test('a provisional level from filing and declaration history', () => {
   for (const [name, h, level] of cases) assert.equal(deriveCreditLevel(h, now), level, name);
 });
 
-test('a customs override wins, then the credit system, then history', () => {
+test('the blacklist wins, then a customs override, then the credit system, then history', () => {
   const clean = { filedAt: daysAgo(400), declared: 500, rejected: 0 };
   const cases: [string, Parameters<typeof creditLevelFor>, { level: string; source: string }][] = [
+    ['blacklisted over a hand-set AA', ['AA', 'A', clean, now, true], { level: 'C', source: 'blacklist' }],
+    ['blacklisted, nothing else known', [undefined, undefined, undefined, now, true], { level: 'C', source: 'blacklist' }],
     ['override', ['AA', 'C', clean, now], { level: 'AA', source: 'risk' }],
     ['credit system', [undefined, 'C', clean, now], { level: 'C', source: 'credit' }],
     ['credit system has none', [undefined, null, clean, now], { level: 'A', source: 'history' }],

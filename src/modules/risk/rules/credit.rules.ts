@@ -28,15 +28,19 @@ export function deriveCreditLevel(h: CreditHistory, now: Date): CreditLevel {
 }
 
 /**
- * The level the engine uses: what customs set in the risk workbench (an explicit override, also
- * how the demo sellers are graded), else the credit system's rating, else the provisional grade.
+ * The level the engine uses: a seller on the credit system's blacklist (失信名单) is C whatever
+ * else is known, a customs override included (an override graded before the listing must not
+ * shield it); else what customs set in the risk workbench (an explicit override, also how the demo
+ * sellers are graded), else the credit system's rating, else the provisional grade.
  */
 export function creditLevelFor(
   explicit: CreditLevel | undefined,
   rated: CreditLevel | null | undefined,
   history: CreditHistory | undefined,
   now: Date,
-): { level: CreditLevel; source: 'risk' | 'credit' | 'history' } {
+  blacklisted = false,
+): { level: CreditLevel; source: 'blacklist' | 'risk' | 'credit' | 'history' } {
+  if (blacklisted) return { level: 'C', source: 'blacklist' };
   if (explicit) return { level: explicit, source: 'risk' };
   if (rated) return { level: rated, source: 'credit' };
   return { level: deriveCreditLevel(history ?? { filedAt: null, declared: 0, rejected: 0 }, now), source: 'history' };

@@ -227,6 +227,13 @@ const CASES: { name: string; rule: RiskRule; facts: ParcelFacts; hit: boolean; d
     facts: parcel({ creditLevel: 'B', guid: guidWithBucket('s', 200, false) }),
     hit: false,
   },
+  {
+    name: 'a blacklisted seller is inspected whatever its rate and bucket',
+    rule: rule('credit_sampling', { seed: 's', ratesPct: { C: 0 } }, 'inspect'),
+    facts: parcel({ creditLevel: 'C', blacklisted: true, guid: guidWithBucket('s', 200, false) }),
+    hit: true,
+    detail: /on the credit blacklist \(level C\): every parcel is inspected/,
+  },
   // first_time_exporter
   { name: 'first-time exporter', rule: rule('first_time_exporter', {}), facts: parcel({ firstTime: true }), hit: true },
   { name: 'known exporter', rule: rule('first_time_exporter', {}), facts: parcel({ firstTime: false }), hit: false },

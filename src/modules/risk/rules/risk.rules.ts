@@ -62,6 +62,8 @@ export interface ParcelFacts {
   total: number;
   lines: LineFacts[];
   creditLevel: CreditLevel;
+  /** the seller is on the credit system's blacklist (失信名单); its level is then C */
+  blacklisted?: boolean;
   /** the seller has neither a credit record nor an earlier decision */
   firstTime: boolean;
   /** parcels with the same split key decided in the rule's window, this one included, under its value */
@@ -170,6 +172,12 @@ const EVALUATORS: Record<RuleKind, (r: RiskRule, f: ParcelFacts) => Why> = {
         };
   },
   credit_sampling(r, f) {
+    // A blacklisted seller is not sampled but inspected parcel by parcel, whatever its rate.
+    if (f.blacklisted)
+      return {
+        zh: `企业 ${f.ebcCode} 已列入失信名单（信用等级 C），逐票布控查验`,
+        en: `seller ${f.ebcCode} is on the credit blacklist (level C): every parcel is inspected`,
+      };
     const rates = (r.params.ratesPct ?? {}) as Record<string, unknown>;
     const pct = num(rates[f.creditLevel], 0);
     const seed = typeof r.params.seed === 'string' ? r.params.seed : '';
