@@ -67,7 +67,7 @@ test("carrier services page; overseas provider: consignment in, the seller's ret
     await pick(page, form, /·/);
     await page.getByTestId('consignment-seller').fill(PARTIES.seller.code);
     await page.getByTestId('consignment-declaration').fill(invtNo);
-    await page.getByTestId('consignment-lines').fill('E2E-SKU 10');
+    await page.getByTestId('consignment-lines').fill('QHC-VASE-02 3');
     await page.getByTestId('consignment-submit').click();
     await eventually('consignment received', async () => (await page.getByTestId('consignment-lines').inputValue()) === '');
 
@@ -78,12 +78,14 @@ test("carrier services page; overseas provider: consignment in, the seller's ret
       url: '/api/v1/overseas/stock',
       headers: { authorization: `Bearer ${token}` },
     });
-    const warehouseId = (stock.json() as { warehouseId: string; sku: string }[]).find((b) => b.sku === 'E2E-SKU')!.warehouseId;
+    const warehouseId = (stock.json() as { warehouseId: string; sku: string }[]).find(
+      (b) => b.sku === 'QHC-VASE-02',
+    )!.warehouseId;
     const sale = await tp.platform.app.inject({
       method: 'POST',
       url: '/api/v1/overseas/sales',
       headers: { authorization: `Bearer ${token}` },
-      payload: { warehouseId, orderNo: 'E2E-ORDER-1', lines: [{ sku: 'E2E-SKU', qty: 3 }] },
+      payload: { warehouseId, orderNo: 'E2E-ORDER-1', lines: [{ sku: 'QHC-VASE-02', qty: 3 }] },
     });
     assert.equal(sale.statusCode, 201, sale.body);
     await page.getByRole('tab').nth(1).click();

@@ -17,6 +17,8 @@ export interface StockRow {
   qty_reserved: number;
   qty_out: number;
   qty_returned: number;
+  /** unsold units sent back to China (退运) */
+  qty_to_china: number;
 }
 export interface SaleRow {
   id: string;
@@ -41,6 +43,13 @@ export interface ConsignmentRow {
   declaration_source: DeclarationSource;
   declaration_ref: string | null;
   typed_released_at: Date | null;
+}
+/** A consignment line as listed: units received, allocated to sales, and sent back to China unsold. */
+export interface ConsignmentLineView {
+  sku: string;
+  qty: number;
+  allocated: number;
+  toChina: number;
 }
 export interface SaleLineRow {
   sale_id: string;
@@ -111,10 +120,8 @@ export function createOverseasRepository(exec: Executor) {
 
     /** Consignments in scope, newest first, with their lines. */
     consignments: (q: { sellerOrgId?: string; providerOrgId?: string }) =>
-      rows<
-        ConsignmentRow & { warehouse_code: string; lines: { sku: string; qty: number; allocated: number }[] }
-      >(sql`select c.*, w.code as warehouse_code,
-          (select jsonb_agg(jsonb_build_object('sku', l.sku, 'qty', l.qty, 'allocated', l.allocated) order by l.sku)
+      rows<ConsignmentRow & { warehouse_code: string; lines: ConsignmentLineView[] }>(sql`select c.*, w.code as warehouse_code,
+          (select jsonb_agg(jsonb_build_object('sku', l.sku, 'qty', l.qty, 'allocated', l.allocated, 'toChina', l.to_china) order by l.sku)
              from ovs_consignment_line l where l.consignment_id = c.id) as lines
         from ovs_consignment c join ovs_warehouse w on w.id = c.warehouse_id
         where (${q.sellerOrgId ?? null}::uuid is null or c.seller_org_id = ${q.sellerOrgId ?? null})
@@ -133,13 +140,30 @@ export function createOverseasRepository(exec: Executor) {
           and (${q.sellerOrgId ?? null}::uuid is null or s.seller_org_id = ${q.sellerOrgId ?? null})
           and (${q.providerOrgId ?? null}::uuid is null or w.provider_org_id = ${q.providerOrgId ?? null})
         order by w.code, s.sku limit 2000`),
-    /** Consignment lots of a SKU with units not yet sold, locked (stock is already locked first). */
+    /** Consignment lots of a SKU with units not yet sold nor sent back to China, locked (stock is already locked first). */
     lots: (warehouseId: string, sellerOrgId: string, skus: string[]) =>
       rows<{ consignment_id: string; sku: string; released_at: Date; remaining: number }>(sql`
-        select l.consignment_id, l.sku, c.released_at, l.qty - l.allocated as remaining
+        select l.consignment_id, l.sku, c.released_at, l.qty - l.allocated - l.to_china as remaining
           from ovs_consignment_line l join ovs_consignment c on c.id = l.consignment_id
-         where c.warehouse_id = ${warehouseId} and c.seller_org_id = ${sellerOrgId} and l.sku = any(${skus}::text[]) and l.qty > l.allocated
+         where c.warehouse_id = ${warehouseId} and c.seller_org_id = ${sellerOrgId} and l.sku = any(${skus}::text[])
+           and l.qty > l.allocated + l.to_china
          order by c.released_at, l.consignment_id for update of l`),
+    consignment: async (id: string) => (await rows<ConsignmentRow>(sql`select * from ovs_consignment where id = ${id}`))[0],
+    /** Lines of one consignment, locked (stock is already locked first, as for a sale). */
+    lockConsignmentLines: (consignmentId: string, skus: string[]) =>
+      rows<{ sku: string; qty: number; allocated: number; to_china: number }>(sql`
+        select sku, qty, allocated, to_china from ovs_consignment_line
+         where consignment_id = ${consignmentId} and sku = any(${skus}::text[]) order by sku for update`),
+    /** Units of a lot sent back to China unsold; the table's check keeps allocated + to_china within qty. */
+    sendToChina: (consignmentId: string, lines: { sku: string; qty: number }[]) =>
+      sql`update ovs_consignment_line l set to_china = l.to_china + t.qty
+        from unnest(${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.qty)}::int[]) as t(sku, qty)
+        where l.consignment_id = ${consignmentId} and l.sku = t.sku`.execute(exec),
+    /** Units given back to the lots they were drawn from (a cancelled reservation, a restocked return): sellable again. */
+    unallocate: (items: { consignment_id: string; sku: string; qty: number }[]) =>
+      sql`update ovs_consignment_line l set allocated = l.allocated - t.qty
+        from (select consignment_id, sku, sum(qty)::int as qty from unnest(${items.map((i) => i.consignment_id)}::uuid[], ${items.map((i) => i.sku)}::text[], ${items.map((i) => i.qty)}::int[]) as u(consignment_id, sku, qty) group by 1, 2) t
+        where l.consignment_id = t.consignment_id and l.sku = t.sku`.execute(exec),
     async reserve(sale: SaleRow, lines: { sku: string; consignment_id: string; qty: number }[]) {
       await sql`insert into ovs_sale (id, warehouse_id, seller_org_id, order_no, status, created_at)
         values (${sale.id}, ${sale.warehouse_id}, ${sale.seller_org_id}, ${sale.order_no}, 'reserved', ${sale.created_at})`.execute(
@@ -157,10 +181,11 @@ export function createOverseasRepository(exec: Executor) {
     bump: (
       warehouseId: string,
       sellerOrgId: string,
-      deltas: { sku: string; reserved?: number; out?: number; returned?: number }[],
+      deltas: { sku: string; reserved?: number; out?: number; returned?: number; toChina?: number }[],
     ) =>
-      sql`update ovs_stock s set qty_reserved = s.qty_reserved + t.r, qty_out = s.qty_out + t.o, qty_returned = s.qty_returned + t.ret
-        from unnest(${deltas.map((d) => d.sku)}::text[], ${deltas.map((d) => d.reserved ?? 0)}::int[], ${deltas.map((d) => d.out ?? 0)}::int[], ${deltas.map((d) => d.returned ?? 0)}::int[]) as t(sku, r, o, ret)
+      sql`update ovs_stock s set qty_reserved = s.qty_reserved + t.r, qty_out = s.qty_out + t.o, qty_returned = s.qty_returned + t.ret,
+          qty_to_china = s.qty_to_china + t.tc
+        from unnest(${deltas.map((d) => d.sku)}::text[], ${deltas.map((d) => d.reserved ?? 0)}::int[], ${deltas.map((d) => d.out ?? 0)}::int[], ${deltas.map((d) => d.returned ?? 0)}::int[], ${deltas.map((d) => d.toChina ?? 0)}::int[]) as t(sku, r, o, ret, tc)
         where s.warehouse_id = ${warehouseId} and s.seller_org_id = ${sellerOrgId} and s.sku = t.sku`.execute(exec),
     movements: (
       ms: {
@@ -205,6 +230,7 @@ export function createOverseasRepository(exec: Executor) {
         where l.sale_id = t.sale_id and l.sku = t.sku and l.consignment_id = t.consignment_id`.execute(exec),
     shipSale: (id: string, now: Date) =>
       sql`update ovs_sale set status = 'shipped', shipped_at = ${now} where id = ${id}`.execute(exec),
+    cancelSale: (id: string) => sql`update ovs_sale set status = 'cancelled' where id = ${id}`.execute(exec),
 
     insertPoint: async (r: PointRow) =>
       (

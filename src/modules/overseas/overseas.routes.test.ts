@@ -3,9 +3,10 @@ import { after, before, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import { sql } from 'kysely';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, message, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
+import { guidOf, message, parcelDocuments, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
 import { closeParcels, submitOk } from '../../../test/support/clearance.ts';
 import { fixedClock } from '../../kernel/clock.ts';
+import { DEMO_PRODUCTS } from '../filing/index.ts';
 
 const NOW = new Date('2026-11-26T09:00:00Z');
 const clock = fixedClock(NOW);
@@ -15,7 +16,15 @@ const tokenOf = async (u: string) => tokens.get(u) ?? tokens.set(u, await login(
 const call = async (u: string, o: InjectOptions) =>
   tp.platform.app.inject({ ...o, headers: { ...o.headers, authorization: `Bearer ${await tokenOf(u)}` } });
 const json = <T>(r: { json(): unknown }) => r.json() as T;
-type Balance = { sku: string; in: number; reserved: number; out: number; returned: number; available: number };
+type Balance = {
+  sku: string;
+  in: number;
+  reserved: number;
+  out: number;
+  returned: number;
+  toChina: number;
+  available: number;
+};
 const balance = async (sku: string) =>
   json<Balance[]>(await call('seller', { method: 'GET', url: '/api/v1/overseas/stock' })).find((b) => b.sku === sku)!;
 
@@ -41,8 +50,21 @@ async function closeAt(at: string, parcels: Parcel[], block: number, run: string
   clock.set(NOW);
 }
 
-const parcel9810 = (n: number, run: string): Parcel => {
-  const p = makeParcel(n, run);
+/** The seller's filed products: a SKU is the inventory line's itemNo. */
+const BOWL = 'QHC-BOWL-01';
+const VASE = 'QHC-VASE-02';
+
+/** A 9810 parcel carrying exactly these goods (SKU, quantity). */
+const parcel9810 = (n: number, run: string, goods: [string, number][] = [[BOWL, 1]]): Parcel => {
+  const p = parcelDocuments(n, run, {
+    platform: PARTIES.platform,
+    seller: PARTIES.seller,
+    payer: PARTIES.payer,
+    carrier: PARTIES.carrier,
+    lines: goods.map(([sku, qty]) => ({ p: DEMO_PRODUCTS.find((x) => x.itemNo === sku)!, qty })),
+    country: '502',
+    goodsInfo: '青花瓷器 porcelain',
+  });
   p.inventory.head.tradeMode = '9810';
   return p;
 };
@@ -51,7 +73,22 @@ const receive = (body: Record<string, unknown>, user = 'overseas') =>
   call(user, {
     method: 'POST',
     url: '/api/v1/overseas/consignments',
-    payload: { warehouseId, sellerCode: PARTIES.seller.code, tradeMode: '9810', lines: [{ sku: 'CUP-01', qty: 1 }], ...body },
+    payload: { warehouseId, sellerCode: PARTIES.seller.code, tradeMode: '9810', lines: [{ sku: BOWL, qty: 1 }], ...body },
+  });
+
+const q = async <T>(query: ReturnType<typeof sql<T>>) => (await query.execute(tp.platform.database.db)).rows;
+/** The stored lot (consignment line) of a declaration: what a sale can still draw from it. */
+const lot = async (declarationNo: string, sku = VASE) =>
+  (
+    await q<{ qty: number; allocated: number; to_china: number }>(sql`
+      select l.qty, l.allocated, l.to_china from ovs_consignment_line l join ovs_consignment c on c.id = l.consignment_id
+      where c.declaration_no = ${declarationNo} and l.sku = ${sku}`)
+  )[0];
+const sell = (orderNo: string, qty: number, sku = VASE) =>
+  call('seller', {
+    method: 'POST',
+    url: '/api/v1/overseas/sales',
+    payload: { warehouseId, orderNo, lines: [{ sku, qty }] },
   });
 
 before(async () => {
@@ -64,8 +101,8 @@ before(async () => {
   assert.equal(w.statusCode, 200, w.body);
   warehouseId = json<{ id: string }>(w).id;
   // Export to the overseas warehouse under 9810, through clearance to release and departure.
-  const a = parcel9810(1, 'OV');
-  const b = parcel9810(2, 'OV');
+  const a = parcel9810(1, 'OV', [[VASE, 3]]);
+  const b = parcel9810(2, 'OV', [[VASE, 4]]);
   await closeAt('2025-10-01T02:00:00Z', [a], 1, 'OVA');
   await closeAt('2026-10-01T02:00:00Z', [b], 2, 'OVB');
   OLD = customs.get(a.orderNo)!.invtNo;
@@ -76,7 +113,7 @@ before(async () => {
     // a typed release time that differs from customs': customs wins
     [RECENT, '2026-10-20T00:00:00Z', 4],
   ] as const) {
-    const c = await receive({ declarationNo: no, ...(typed ? { releasedAt: typed } : {}), lines: [{ sku: 'VASE-01', qty }] });
+    const c = await receive({ declarationNo: no, ...(typed ? { releasedAt: typed } : {}), lines: [{ sku: VASE, qty }] });
     assert.equal(c.statusCode, 201, c.body);
   }
 });
@@ -161,6 +198,26 @@ test('consignment declarations are checked against the customs records the platf
       rule: 'required',
     },
     {
+      name: 'a SKU the declaration does not carry',
+      body: {
+        declarationNo: freshNo,
+        lines: [
+          { sku: BOWL, qty: 1 },
+          { sku: 'CUP-01', qty: 1 },
+        ],
+      },
+      status: 422,
+      field: 'lines[1].sku',
+      rule: 'declared',
+    },
+    {
+      name: 'more units than declared',
+      body: { declarationNo: freshNo, lines: [{ sku: BOWL, qty: 2 }] },
+      status: 422,
+      field: 'lines[0].qty',
+      rule: 'withinDeclared',
+    },
+    {
       name: 'verified: released 9810 inventory of the seller',
       body: { declarationNo: freshNo },
       status: 201,
@@ -197,6 +254,14 @@ test('consignment declarations are checked against the customs records the platf
   const ext = view.find((c) => c.declarationNo === 'EXT-0110-0001')!;
   assert.deepEqual([ext.tradeMode, ext.declarationSource, ext.declarationVerified], ['0110', 'external', false]);
   assert.equal(view.filter((c) => c.declarationNo === freshNo).length, 1);
+  // the refused receipts stored nothing: the one consignment holds what was declared, no CUP-01 anywhere
+  assert.deepEqual(
+    await q(sql`select l.sku, l.qty from ovs_consignment_line l join ovs_consignment c on c.id = l.consignment_id
+      where c.declaration_no = ${freshNo}`),
+    [{ sku: BOWL, qty: 1 }],
+  );
+  assert.deepEqual(await q(sql`select sku from ovs_stock where sku = 'CUP-01'`), []);
+  assert.deepEqual(await q(sql`select sku from ovs_movement where sku = 'CUP-01'`), []);
 });
 
 test('a summary export declaration of the seller is verified too; its inventories are never put into stock twice', async () => {
@@ -205,6 +270,14 @@ test('a summary export declaration of the seller is verified too; its inventorie
   const res = await call('seller', { method: 'POST', url: '/api/v1/summary/applications', payload: { period: '2026-09' } });
   assert.equal(res.statusCode, 201, res.body);
   const entryId = json<{ declarations: { entryId: string }[] }>(res).declarations[0]!.entryId;
+  // its goods are those of the inventories that fed it: one bowl
+  const over = await receive({ declarationNo: entryId, lines: [{ sku: BOWL, qty: 2 }] });
+  assert.equal(over.statusCode, 422, over.body);
+  assert.deepEqual(
+    json<{ errors: { field: string; rule: string }[] }>(over).errors.map((e) => [e.field, e.rule]),
+    [['lines[0].qty', 'withinDeclared']],
+  );
+  assert.deepEqual(await q(sql`select id from ovs_consignment where declaration_no = ${entryId}`), []);
   const ok = await receive({ declarationNo: entryId });
   assert.equal(ok.statusCode, 201, ok.body);
   assert.deepEqual(
@@ -220,20 +293,20 @@ test('a summary export declaration of the seller is verified too; its inventorie
 });
 
 test('ledger never goes negative under concurrent retail orders', async () => {
-  assert.deepEqual(await balance('VASE-01'), { ...(await balance('VASE-01')), in: 7, reserved: 0, available: 7 });
+  assert.deepEqual(await balance(VASE), { ...(await balance(VASE)), in: 7, reserved: 0, available: 7 });
   const results = await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
       call('seller', {
         method: 'POST',
         url: '/api/v1/overseas/sales',
-        payload: { warehouseId, orderNo: `AMZ-${i}`, lines: [{ sku: 'VASE-01', qty: 1 }] },
+        payload: { warehouseId, orderNo: `AMZ-${i}`, lines: [{ sku: VASE, qty: 1 }] },
       }),
     ),
   );
   const ok = results.filter((r) => r.statusCode === 201);
   assert.equal(ok.length, 7, results.map((r) => r.statusCode).join());
   assert.ok(results.filter((r) => r.statusCode !== 201).every((r) => r.statusCode === 409));
-  const b = await balance('VASE-01');
+  const b = await balance(VASE);
   assert.equal(b.reserved, 7);
   assert.equal(b.available, 0);
   // FIFO: the first three sales came from the 2025 declaration
@@ -256,7 +329,7 @@ test('ship, then returns within one year of release: restock or back to China; l
     const r = await call('overseas', { method: 'POST', url: `/api/v1/overseas/sales/${s.id}/ship` });
     assert.equal(r.statusCode, 200, r.body);
   }
-  const b = await balance('VASE-01');
+  const b = await balance(VASE);
   assert.deepEqual([b.reserved, b.out, b.available], [0, 7, 0]);
   const recent = sales.filter((s) => s.lines[0]!.declarationNo === RECENT);
   const old = sales.filter((s) => s.lines[0]!.declarationNo === OLD);
@@ -266,45 +339,149 @@ test('ship, then returns within one year of release: restock or back to China; l
     url: '/api/v1/overseas/returns',
     payload: {
       items: [
-        { saleId: recent[0]!.id, sku: 'VASE-01', qty: 1 },
-        { saleId: recent[1]!.id, sku: 'VASE-01', qty: 1 },
+        { saleId: recent[0]!.id, sku: VASE, qty: 1 },
+        { saleId: recent[1]!.id, sku: VASE, qty: 1 },
       ],
       disposition: 'restock',
     },
   });
   assert.equal(restock.statusCode, 200, restock.body);
-  assert.equal((await balance('VASE-01')).available, 2);
+  assert.equal((await balance(VASE)).available, 2);
   const noRecord = await call('overseas', {
     method: 'POST',
     url: '/api/v1/overseas/returns',
-    payload: { items: [{ saleId: recent[2]!.id, sku: 'VASE-01', qty: 1 }], disposition: 'to_china' },
+    payload: { items: [{ saleId: recent[2]!.id, sku: VASE, qty: 1 }], disposition: 'to_china' },
   });
   assert.equal(noRecord.statusCode, 400);
   const toChina = await call('overseas', {
     method: 'POST',
     url: '/api/v1/overseas/returns',
     payload: {
-      items: [{ saleId: recent[2]!.id, sku: 'VASE-01', qty: 1 }],
+      items: [{ saleId: recent[2]!.id, sku: VASE, qty: 1 }],
       disposition: 'to_china',
       customsRecordNo: '400620264000000009',
     },
   });
   assert.equal(toChina.statusCode, 200, toChina.body);
-  assert.equal((await balance('VASE-01')).available, 2, 'goods back to China do not return to the ledger');
+  assert.equal((await balance(VASE)).available, 2, 'goods back to China do not return to the ledger');
   const twice = await call('overseas', {
     method: 'POST',
     url: '/api/v1/overseas/returns',
-    payload: { items: [{ saleId: recent[0]!.id, sku: 'VASE-01', qty: 1 }], disposition: 'restock' },
+    payload: { items: [{ saleId: recent[0]!.id, sku: VASE, qty: 1 }], disposition: 'restock' },
   });
   assert.equal(twice.statusCode, 422, 'a unit is returned once');
   // the 2025 declaration was released more than a year ago
   const late = await call('overseas', {
     method: 'POST',
     url: '/api/v1/overseas/returns',
-    payload: { items: [{ saleId: old[0]!.id, sku: 'VASE-01', qty: 1 }], disposition: 'restock' },
+    payload: { items: [{ saleId: old[0]!.id, sku: VASE, qty: 1 }], disposition: 'restock' },
   });
   assert.equal(late.statusCode, 422, late.body);
-  assert.equal((await balance('VASE-01')).available, 2);
+  assert.equal((await balance(VASE)).available, 2);
+});
+
+type SaleView = { id: string; orderNo: string; status: string; lines: { sku: string; qty: number; declarationNo: string }[] };
+const movementsOf = (saleId: string) =>
+  q<{ kind: string; qty: number; declaration_no: string }>(sql`
+    select m.kind, m.qty, c.declaration_no from ovs_movement m join ovs_consignment c on c.id = m.consignment_id
+    where m.sale_id = ${saleId} order by m.at, m.kind`);
+
+test('a restocked return is sold again, from the lot it was sold from, still traced to that declaration', async () => {
+  // the previous test sold the four units of RECENT, restocked two and sent one back to China
+  assert.deepEqual(await lot(RECENT), { qty: 4, allocated: 2, to_china: 0 }, 'the restocked units are back in their lot');
+  assert.deepEqual(await lot(OLD), { qty: 3, allocated: 3, to_china: 0 });
+  const again = await sell('AMZ-RESOLD', 2);
+  assert.equal(again.statusCode, 201, again.body);
+  const sale = json<SaleView>(again);
+  assert.deepEqual(
+    sale.lines.map((l) => [l.sku, l.qty, l.declarationNo]),
+    [[VASE, 2, RECENT]],
+  );
+  assert.deepEqual(await lot(RECENT), { qty: 4, allocated: 4, to_china: 0 });
+  const b = await balance(VASE);
+  assert.deepEqual([b.reserved, b.returned, b.available], [2, 2, 0]);
+  assert.deepEqual(await movementsOf(sale.id), [{ kind: 'reserve', qty: 2, declaration_no: RECENT }]);
+  // and no more than that: the ledger and the lots agree
+  assert.equal((await sell('AMZ-NONE', 1)).statusCode, 409);
+});
+
+test('a reserved sale is cancelled by its seller or the provider: its units are sellable again', async () => {
+  const resold = json<SaleView[]>(await call('seller', { method: 'GET', url: '/api/v1/overseas/sales' })).find(
+    (s) => s.orderNo === 'AMZ-RESOLD',
+  )!;
+  const cancel = (id: string, user: string) => call(user, { method: 'POST', url: `/api/v1/overseas/sales/${id}/cancel` });
+  assert.equal((await cancel(resold.id, 'seller2')).statusCode, 404, "another seller's sale is not found");
+  const r = await cancel(resold.id, 'seller');
+  assert.equal(r.statusCode, 200, r.body);
+  assert.equal(json<SaleView>(r).status, 'cancelled');
+  assert.deepEqual(await q(sql`select status from ovs_sale where id = ${resold.id}`), [{ status: 'cancelled' }]);
+  assert.deepEqual(await lot(RECENT), { qty: 4, allocated: 2, to_china: 0 });
+  const b = await balance(VASE);
+  assert.deepEqual([b.reserved, b.out, b.available], [0, 7, 2]);
+  assert.deepEqual(await movementsOf(resold.id), [
+    { kind: 'release', qty: 2, declaration_no: RECENT },
+    { kind: 'reserve', qty: 2, declaration_no: RECENT },
+  ]);
+  // cancelled is final: neither cancelled again nor shipped
+  assert.equal((await cancel(resold.id, 'seller')).statusCode, 409);
+  assert.equal((await call('overseas', { method: 'POST', url: `/api/v1/overseas/sales/${resold.id}/ship` })).statusCode, 409);
+  // a shipped sale comes back as a return, not a cancellation
+  const shipped = json<SaleView[]>(await call('seller', { method: 'GET', url: '/api/v1/overseas/sales' })).find(
+    (s) => s.status === 'shipped',
+  )!;
+  assert.equal((await cancel(shipped.id, 'overseas')).statusCode, 409);
+  // the provider of the warehouse may cancel one too
+  const byProvider = json<SaleView>(await sell('AMZ-PROV', 1));
+  assert.equal((await cancel(byProvider.id, 'overseas')).statusCode, 200);
+  assert.equal((await balance(VASE)).available, 2);
+  assert.deepEqual(await lot(RECENT), { qty: 4, allocated: 2, to_china: 0 });
+});
+
+test('unsold stock of a consignment goes back to China under the customs record, within one year of release', async () => {
+  const list = json<{ id: string; declarationNo: string }[]>(
+    await call('overseas', { method: 'GET', url: '/api/v1/overseas/consignments' }),
+  );
+  const recent = list.find((c) => c.declarationNo === RECENT)!.id;
+  const old = list.find((c) => c.declarationNo === OLD)!.id;
+  const back = (id: string, body: Record<string, unknown>, user = 'overseas') =>
+    call(user, {
+      method: 'POST',
+      url: `/api/v1/overseas/consignments/${id}/return-to-china`,
+      payload: { customsRecordNo: '400620264000000077', lines: [{ sku: VASE, qty: 1 }], ...body },
+    });
+  const problem = (r: { json(): unknown }) =>
+    json<{ errors: { field: string; rule: string }[] }>(r).errors.map((e) => [e.field, e.rule]);
+
+  assert.equal((await back(recent, {}, 'seller')).statusCode, 403, 'the warehouse provider records it');
+  assert.equal((await back(recent, { customsRecordNo: '  ' })).statusCode, 400);
+  const more = await back(recent, { lines: [{ sku: VASE, qty: 3 }] });
+  assert.equal(more.statusCode, 422, more.body);
+  assert.deepEqual(problem(more), [['lines[0].qty', 'unsold']]);
+  const other = await back(recent, { lines: [{ sku: BOWL, qty: 1 }] });
+  assert.equal(other.statusCode, 422, other.body);
+  assert.deepEqual(problem(other), [['lines[0].sku', 'inConsignment']]);
+  const late = await back(old, {});
+  assert.equal(late.statusCode, 422, late.body);
+  assert.deepEqual(problem(late), [['consignmentId', 'returnWindow']]);
+  assert.deepEqual(await lot(RECENT), { qty: 4, allocated: 2, to_china: 0 }, 'refusals change nothing');
+
+  const ok = await back(recent, {});
+  assert.equal(ok.statusCode, 200, ok.body);
+  assert.deepEqual(await lot(RECENT), { qty: 4, allocated: 2, to_china: 1 });
+  const b = await balance(VASE);
+  assert.deepEqual([b.in, b.returned, b.out, b.toChina, b.available], [7, 2, 7, 1, 1]);
+  assert.deepEqual(
+    await q(sql`select m.kind, m.qty, m.sale_id, m.customs_record_no, c.declaration_no from ovs_movement m
+      join ovs_consignment c on c.id = m.consignment_id where m.kind = 'unsold_to_china'`),
+    [{ kind: 'unsold_to_china', qty: 1, sale_id: null, customs_record_no: '400620264000000077', declaration_no: RECENT }],
+  );
+  // the one unit left is still sellable, and only that one
+  assert.equal((await sell('AMZ-LAST-2', 2)).statusCode, 409);
+  const last = await sell('AMZ-LAST', 1);
+  assert.equal(last.statusCode, 201, last.body);
+  assert.deepEqual(await lot(RECENT), { qty: 4, allocated: 3, to_china: 1 });
+  assert.equal((await balance(VASE)).available, 0);
+  assert.equal((await back(recent, {})).statusCode, 422, 'nothing unsold is left to send back');
 });
 
 test('service points: registration, public directory with filters, SME requests', async () => {

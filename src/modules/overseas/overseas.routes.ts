@@ -113,6 +113,38 @@ export function registerOverseasRoutes(app: FastifyInstance, deps: { stock: Stoc
     async (req) => stock.ship(req.principal, req.params.id),
   );
   r.post(
+    '/api/v1/overseas/sales/:id/cancel',
+    {
+      config: { permission: 'overseas.manage' },
+      schema: {
+        tags,
+        summary: '取消未发货订单（释放库存）/ Cancel a reserved sale: its units become available again',
+        description:
+          'By the seller of the sale or the provider of its warehouse. Only a reserved (not shipped) sale: a shipped one comes back as a return (409 otherwise).',
+        params: IdParams,
+      },
+    },
+    async (req) => stock.cancel(req.principal, req.params.id),
+  );
+  r.post(
+    '/api/v1/overseas/consignments/:id/return-to-china',
+    {
+      config: { permission: 'overseas.manage' },
+      schema: {
+        tags,
+        summary: '未售库存退运回国（海关总署公告2020年第44号）/ Return unsold stock of a consignment to China',
+        description:
+          'Within one year of the export release, never more than the consignment still holds unsold (else 422 naming the field); customsRecordNo is the customs record or declaration number of the return. The units leave the ledger for good.',
+        params: IdParams,
+        body: Type.Object({
+          customsRecordNo: Type.String({ minLength: 1, maxLength: 40 }),
+          lines: Lines,
+        }),
+      },
+    },
+    async (req) => stock.returnToChina(req.principal, req.params.id, req.body),
+  );
+  r.post(
     '/api/v1/overseas/returns',
     {
       config: { permission: 'overseas.manage' },

@@ -1,10 +1,11 @@
-import { DomainError, notFound, validationError } from '../../kernel/errors.ts';
+import { DomainError, notFound, validationError, type FieldProblem } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { clearanceLookup } from '../clearance/index.ts';
 import { actorOf, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
 import { summaryLookup } from '../summary/index.ts';
 import {
   createOverseasRepository,
+  type ConsignmentLineView,
   type ConsignmentRow,
   type DeclarationSource,
   type SaleLineRow,
@@ -13,7 +14,7 @@ import {
   type WarehouseRow,
 } from './overseas.repository.ts';
 import { bi, providerOf, sellerOf, type OverseasDeps } from './overseas.shared.ts';
-import { checkDeclaration, type ConsignmentMode } from './rules/declaration.rules.ts';
+import { checkDeclaration, checkReceivedGoods, declaredGoods, type ConsignmentMode } from './rules/declaration.rules.ts';
 import { allocateFifo, withinReturnWindow } from './rules/returns.rules.ts';
 
 type Line = { sku: string; qty: number };
@@ -27,6 +28,8 @@ export interface StockBalance {
   reserved: number;
   out: number;
   returned: number;
+  /** unsold units sent back to China (退运) */
+  toChina: number;
   available: number;
 }
 
@@ -64,13 +67,12 @@ export interface Consignment {
   releasedAt: string;
   /** what the provider typed, when it did (kept for the record; customs wins) */
   releasedAtTyped: string | null;
-  lines: { sku: string; qty: number; allocated: number }[];
+  /** allocated: drawn by sales not cancelled nor restocked; toChina: sent back to China unsold */
+  lines: ConsignmentLineView[];
   createdAt: string;
 }
 
-const toConsignment = (
-  c: ConsignmentRow & { warehouse_code: string; lines: { sku: string; qty: number; allocated: number }[] | null },
-): Consignment => ({
+const toConsignment = (c: ConsignmentRow & { warehouse_code: string; lines: ConsignmentLineView[] | null }): Consignment => ({
   id: c.id,
   warehouseId: c.warehouse_id,
   warehouseCode: c.warehouse_code,
@@ -85,6 +87,8 @@ const toConsignment = (
   createdAt: c.created_at.toISOString(),
 });
 
+const availableOf = (s: StockRow): number => s.qty_in + s.qty_returned - s.qty_reserved - s.qty_out - s.qty_to_china;
+
 const toWarehouse = (w: WarehouseRow) => ({ id: w.id, code: w.code, name: w.name, country: w.country, city: w.city });
 const toBalance = (s: StockRow & { warehouse_code: string }): StockBalance => ({
   warehouseId: s.warehouse_id,
@@ -95,7 +99,8 @@ const toBalance = (s: StockRow & { warehouse_code: string }): StockBalance => ({
   reserved: s.qty_reserved,
   out: s.qty_out,
   returned: s.qty_returned,
-  available: s.qty_in + s.qty_returned - s.qty_reserved - s.qty_out,
+  toChina: s.qty_to_china,
+  available: availableOf(s),
 });
 const toSale = (s: SaleRow, lines: SaleLineRow[]): Sale => ({
   id: s.id,
@@ -230,6 +235,24 @@ export function createStockService(deps: OverseasDeps) {
         );
       }
       const decl = checked.ok;
+      if (decl.inventories.length) {
+        // the goods must have left under it: SKUs and quantities within its inventory lines
+        const declared = declaredGoods([...(await clearanceLookup(db).inventoryDocuments(decl.inventories)).values()]);
+        const problems = checkReceivedGoods(
+          lines.map((l) => ({ ...l, field: `lines[${input.lines.findIndex((x) => x.sku.trim() === l.sku)}]` })),
+          declared,
+          declarationNo,
+        );
+        if (problems.length)
+          throw new DomainError(
+            'overseas.unprocessable',
+            bi(
+              `入仓商品与出口申报不符：${problems.map((x) => x.message.zh).join('；')}`,
+              `goods received do not match the export declaration: ${problems.map((x) => x.message.en).join('; ')}`,
+            ),
+            { errors: problems },
+          );
+      }
       const now = clock.now();
       const row: ConsignmentRow = {
         id: newId(),
@@ -289,7 +312,11 @@ export function createStockService(deps: OverseasDeps) {
           );
         throw e;
       }
-      return toConsignment({ ...row, warehouse_code: w.code, lines: lines.map((l) => ({ ...l, allocated: 0 })) });
+      return toConsignment({
+        ...row,
+        warehouse_code: w.code,
+        lines: lines.map((l) => ({ ...l, allocated: 0, toChina: 0 })),
+      });
     },
 
     /** Consignments with their declarations and whether those were verified: the seller's own, or a provider's warehouses'. */
@@ -329,7 +356,7 @@ export function createStockService(deps: OverseasDeps) {
           const saleLines: { sku: string; consignment_id: string; qty: number }[] = [];
           for (const l of lines) {
             const s = stock.get(l.sku);
-            const available = s ? s.qty_in + s.qty_returned - s.qty_reserved - s.qty_out : 0;
+            const available = s ? availableOf(s) : 0;
             const alloc =
               available >= l.qty
                 ? allocateFifo(
@@ -439,6 +466,63 @@ export function createStockService(deps: OverseasDeps) {
       });
     },
 
+    /**
+     * A reserved (not yet shipped) sale cancelled, by its seller or by the warehouse's provider:
+     * reserved → cancelled, its units back to the lots they were drawn from. A shipped sale comes
+     * back as a return instead.
+     */
+    async cancel(p: Principal | null, saleId: string): Promise<Sale> {
+      requirePermission(p, 'overseas.manage');
+      const asProvider = p.organisation?.roles.includes('overseas') ?? false;
+      const me = asProvider ? providerOf(p) : sellerOf(p);
+      return db.transaction().execute(async (trx) => {
+        const repo = createOverseasRepository(trx);
+        const sale = await repo.sale(saleId, true);
+        const w = sale ? await repo.warehouse(sale.warehouse_id) : undefined;
+        if (!sale || !w || (asProvider ? w.provider_org_id : sale.seller_org_id) !== me.id)
+          throw notFound(bi('销售订单', 'sale'));
+        if (sale.status !== 'reserved')
+          throw new DomainError(
+            'overseas.invalid_state',
+            bi(
+              sale.status === 'shipped' ? '订单已发货，不能取消，请登记退货' : '订单已取消',
+              sale.status === 'shipped' ? 'the sale has shipped: record a return instead' : 'the sale is already cancelled',
+            ),
+          );
+        const lines = await repo.saleLines([sale.id]);
+        const now = clock.now();
+        const bySku = new Map<string, number>();
+        for (const l of lines) bySku.set(l.sku, (bySku.get(l.sku) ?? 0) + l.qty);
+        // stock rows (in SKU order) before consignment lines: the order a sale locks them in
+        await repo.lockStock(sale.warehouse_id, sale.seller_org_id, [...bySku.keys()]);
+        await repo.bump(
+          sale.warehouse_id,
+          sale.seller_org_id,
+          [...bySku].map(([sku, qty]) => ({ sku, reserved: -qty })),
+        );
+        await repo.unallocate(lines);
+        await repo.cancelSale(sale.id);
+        await repo.movements(
+          lines.map((l) => ({
+            id: newId(),
+            warehouse_id: sale.warehouse_id,
+            seller_org_id: sale.seller_org_id,
+            sku: l.sku,
+            kind: 'release',
+            qty: l.qty,
+            consignment_id: l.consignment_id,
+            sale_id: sale.id,
+            customs_record_no: null,
+            at: now,
+          })),
+        );
+        await audit.append(trx, actorOf(p), [
+          { action: 'overseas.sale_cancelled', entity: 'overseas_sale', entityId: sale.id, after: { status: 'cancelled' } },
+        ]);
+        return toSale({ ...sale, status: 'cancelled' }, lines);
+      });
+    },
+
     async sales(p: Principal | null): Promise<Sale[]> {
       requirePermission(p, 'overseas.read');
       const org = p.organisation;
@@ -537,8 +621,11 @@ export function createStockService(deps: OverseasDeps) {
           const k = `${s.warehouse_id}|${s.seller_org_id}|${t.sku}`;
           bySku.set(k, { sellerOrgId: s.seller_org_id, warehouseId: s.warehouse_id, qty: (bySku.get(k)?.qty ?? 0) + t.qty });
         }
-        if (input.disposition === 'restock')
+        if (input.disposition === 'restock') {
           for (const [k, v] of bySku) await repo.bump(v.warehouseId, v.sellerOrgId, [{ sku: k.split('|')[2]!, returned: v.qty }]);
+          // back to the lot it was sold from: sellable again, and still traced to that declaration
+          await repo.unallocate(taken);
+        }
         await repo.movements(
           taken.map((t) => {
             const s = sales.find((x) => x!.id === t.sale_id)!;
@@ -567,6 +654,139 @@ export function createStockService(deps: OverseasDeps) {
         return {
           returned: taken.map((t) => ({ saleId: t.sale_id, sku: t.sku, qty: t.qty, declarationNo: t.declaration_no })),
           disposition: input.disposition,
+        };
+      });
+    },
+
+    /**
+     * Unsold stock of a consignment sent back to China (退运, GACC 2020 No. 44) under the customs
+     * record the provider names: within one year of the declaration's release, never more than the
+     * lot still holds unsold. Out of the lot and out of the balance for good; the movement keeps
+     * the consignment (so the export declaration) and the customs record.
+     */
+    async returnToChina(
+      p: Principal | null,
+      consignmentId: string,
+      input: { customsRecordNo: string; lines: Line[] },
+    ): Promise<{
+      consignmentId: string;
+      declarationNo: string;
+      customsRecordNo: string;
+      returned: Line[];
+      lines: ConsignmentLineView[];
+    }> {
+      requirePermission(p, 'overseas.manage');
+      const prov = providerOf(p);
+      const lines = checkLines(input.lines);
+      const recordNo = input.customsRecordNo.trim();
+      if (!recordNo)
+        throw validationError([
+          {
+            field: 'customsRecordNo',
+            rule: 'required',
+            message: bi('退运回国须填写海关退运记录编号', 'a return to China needs the customs record number'),
+          },
+        ]);
+      const fieldOf = (sku: string) => `lines[${input.lines.findIndex((x) => x.sku.trim() === sku)}]`;
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const repo = createOverseasRepository(trx);
+        const c = await repo.consignment(consignmentId);
+        const w = c ? await repo.warehouse(c.warehouse_id) : undefined;
+        if (!c || !w || w.provider_org_id !== prov.id) throw notFound(bi('入仓批次', 'consignment'));
+        if (!withinReturnWindow(c.released_at, now))
+          throw new DomainError(
+            'overseas.unprocessable',
+            bi('退运须在出口放行后一年内', 'a return to China must be within one year of the export release'),
+            {
+              errors: [
+                {
+                  field: 'consignmentId',
+                  rule: 'returnWindow',
+                  message: bi(
+                    `${c.declaration_no} 于 ${c.released_at.toISOString().slice(0, 10)} 放行，已超过一年`,
+                    `${c.declaration_no} was released ${c.released_at.toISOString().slice(0, 10)}: more than one year ago`,
+                  ),
+                  value: c.declaration_no,
+                },
+              ],
+            },
+          );
+        const skus = lines.map((l) => l.sku);
+        // stock rows first, then the lot: the order a sale locks them in
+        const stock = new Map((await repo.lockStock(c.warehouse_id, c.seller_org_id, skus)).map((s) => [s.sku, s]));
+        const lots = new Map((await repo.lockConsignmentLines(c.id, skus)).map((l) => [l.sku, l]));
+        const problems = lines.flatMap((l): FieldProblem[] => {
+          const lot = lots.get(l.sku);
+          if (!lot)
+            return [
+              {
+                field: `${fieldOf(l.sku)}.sku`,
+                rule: 'inConsignment',
+                message: bi(`${c.declaration_no} 入仓批次中没有 ${l.sku}`, `consignment ${c.declaration_no} holds no ${l.sku}`),
+                value: l.sku,
+              },
+            ];
+          const s = stock.get(l.sku);
+          const unsold = Math.min(lot.qty - lot.allocated - lot.to_china, s ? availableOf(s) : 0);
+          return l.qty > unsold
+            ? [
+                {
+                  field: `${fieldOf(l.sku)}.qty`,
+                  rule: 'unsold',
+                  message: bi(
+                    `${l.sku} 退运 ${l.qty}，该批次未售仅 ${unsold}`,
+                    `${l.sku}: ${l.qty} to return, only ${unsold} of this consignment unsold`,
+                  ),
+                  value: l.qty,
+                },
+              ]
+            : [];
+        });
+        if (problems.length)
+          throw new DomainError(
+            'overseas.unprocessable',
+            bi(
+              `退运不符合条件：${problems.map((x) => x.message.zh).join('；')}`,
+              `return to China refused: ${problems.map((x) => x.message.en).join('; ')}`,
+            ),
+            { errors: problems },
+          );
+        await repo.bump(
+          c.warehouse_id,
+          c.seller_org_id,
+          lines.map((l) => ({ sku: l.sku, toChina: l.qty })),
+        );
+        await repo.sendToChina(c.id, lines);
+        await repo.movements(
+          lines.map((l) => ({
+            id: newId(),
+            warehouse_id: c.warehouse_id,
+            seller_org_id: c.seller_org_id,
+            sku: l.sku,
+            kind: 'unsold_to_china',
+            qty: l.qty,
+            consignment_id: c.id,
+            sale_id: null,
+            customs_record_no: recordNo,
+            at: now,
+          })),
+        );
+        await audit.append(trx, actorOf(p), [
+          {
+            action: 'overseas.returned_to_china',
+            entity: 'overseas_consignment',
+            entityId: c.id,
+            after: { declarationNo: c.declaration_no, customsRecordNo: recordNo, lines },
+          },
+        ]);
+        const after = await repo.lockConsignmentLines(c.id, skus);
+        return {
+          consignmentId: c.id,
+          declarationNo: c.declaration_no,
+          customsRecordNo: recordNo,
+          returned: lines,
+          lines: after.map((l) => ({ sku: l.sku, qty: l.qty, allocated: l.allocated, toChina: l.to_china })),
         };
       });
     },

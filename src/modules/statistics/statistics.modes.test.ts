@@ -131,7 +131,7 @@ test('each flow lands once: replayed events and an overseas consignment of a 981
       sellerCode: PARTIES.seller.code,
       declarationNo: invtNo,
       tradeMode: '9810',
-      lines: [{ sku: 'VASE-01', qty: 2 }],
+      lines: [{ sku: 'QHC-BOWL-01', qty: 1 }],
     },
     headers: { authorization: `Bearer ${tokens.overseas}` },
   });

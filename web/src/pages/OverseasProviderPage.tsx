@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, InputNumber, Select, Table, Tabs, Tag } from 'antd';
+import { App, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space, Table, Tabs, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
@@ -22,6 +22,12 @@ interface Sale {
   createdAt: string;
 }
 type Line = { sku: string; qty: number };
+interface Consignment {
+  id: string;
+  warehouseCode: string;
+  declarationNo: string;
+  lines: { sku: string; qty: number; allocated: number; toChina: number }[];
+}
 
 /** "SKU qty" per line (a pasted packing list); answers null when a line does not read. */
 function parseLines(text: string): Line[] | null {
@@ -116,6 +122,74 @@ function ConsignmentTab() {
   );
 }
 
+/**
+ * Unsold stock of a consignment back to China (退运, GACC 2020 No. 44) under the customs record:
+ * the platform refuses more than the consignment still holds unsold, or past a year from release.
+ */
+function ReturnToChinaCard() {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const [form] = Form.useForm();
+  const consignments = useQuery({
+    queryKey: ['overseas', 'consignments'],
+    queryFn: () => api<Consignment[]>('/overseas/consignments'),
+  });
+  const send = useMutation({
+    mutationFn: (v: { consignmentId: string; customsRecordNo: string; lines: Line[] }) =>
+      api<unknown>(`/overseas/consignments/${v.consignmentId}/return-to-china`, {
+        method: 'POST',
+        body: { customsRecordNo: v.customsRecordNo, lines: v.lines },
+      }),
+    onSuccess: async () => {
+      void message.success(t('provider.sentToChina'));
+      form.resetFields();
+      await queryClient.invalidateQueries({ queryKey: ['overseas'] });
+    },
+    onError: (e) => void message.error(errorMessage(e, locale)),
+  });
+  return (
+    <Card className="block-gap" title={t('provider.unsoldToChina')} style={{ maxWidth: 640 }}>
+      <Form
+        form={form}
+        layout="vertical"
+        data-testid="to-china-form"
+        onFinish={(v: { consignmentId: string; customsRecordNo: string; lines: string }) => {
+          const lines = parseLines(v.lines);
+          if (!lines) return void message.error(t('provider.linesHint'));
+          send.mutate({ consignmentId: v.consignmentId, customsRecordNo: v.customsRecordNo.trim(), lines });
+        }}
+      >
+        <Form.Item name="consignmentId" label={t('provider.consignment')} rules={[{ required: true }]}>
+          <Select
+            data-testid="to-china-consignment"
+            options={(consignments.data ?? []).map((c) => ({
+              value: c.id,
+              label: `${c.warehouseCode} · ${c.declarationNo} · ${c.lines
+                .map((l) => `${l.sku} ${l.qty - l.allocated - l.toChina}/${l.qty}`)
+                .join(', ')}`,
+            }))}
+          />
+        </Form.Item>
+        <Form.Item name="lines" label={t('provider.lines')} extra={t('provider.linesHint')} rules={[{ required: true }]}>
+          <Input.TextArea rows={2} placeholder="SKU-1 10" data-testid="to-china-lines" />
+        </Form.Item>
+        <Form.Item
+          name="customsRecordNo"
+          label={t('provider.customsRecordNo')}
+          rules={[{ required: true, whitespace: true, max: 40 }]}
+        >
+          <Input data-testid="to-china-record" />
+        </Form.Item>
+        <Button htmlType="submit" loading={send.isPending} data-testid="to-china-submit">
+          {t('provider.sendToChina')}
+        </Button>
+      </Form>
+    </Card>
+  );
+}
+
 function SalesTab() {
   const { t } = useTranslation();
   const locale = useLocale();
@@ -128,6 +202,14 @@ function SalesTab() {
   const ship = useMutation({
     mutationFn: (id: string) => api<Sale>(`/overseas/sales/${id}/ship`, { method: 'POST' }),
     onSuccess: refresh,
+    onError,
+  });
+  const cancel = useMutation({
+    mutationFn: (id: string) => api<Sale>(`/overseas/sales/${id}/cancel`, { method: 'POST' }),
+    onSuccess: async () => {
+      void message.success(t('provider.cancelled'));
+      await refresh();
+    },
     onError,
   });
   const ret = useMutation({
@@ -171,9 +253,16 @@ function SalesTab() {
               key: 'act',
               render: (_: unknown, s) =>
                 s.status === 'reserved' ? (
-                  <Button size="small" onClick={() => ship.mutate(s.id)} data-testid={`ship-${s.orderNo}`}>
-                    {t('provider.ship')}
-                  </Button>
+                  <Space size="small">
+                    <Button size="small" onClick={() => ship.mutate(s.id)} data-testid={`ship-${s.orderNo}`}>
+                      {t('provider.ship')}
+                    </Button>
+                    <Popconfirm title={t('provider.cancelConfirm')} onConfirm={() => cancel.mutate(s.id)}>
+                      <Button size="small" danger data-testid={`cancel-${s.orderNo}`}>
+                        {t('provider.cancel')}
+                      </Button>
+                    </Popconfirm>
+                  </Space>
                 ) : null,
             },
           ]}
@@ -195,7 +284,7 @@ function SalesTab() {
             <Select
               style={{ width: 200 }}
               placeholder={t('provider.orderNo')}
-              options={(sales.data ?? []).filter((s) => s.status !== 'reserved').map((s) => ({ value: s.id, label: s.orderNo }))}
+              options={(sales.data ?? []).filter((s) => s.status === 'shipped').map((s) => ({ value: s.id, label: s.orderNo }))}
             />
           </Form.Item>
           <Form.Item name="sku" rules={[{ required: true }]}>
@@ -235,7 +324,16 @@ export default function OverseasProviderPage() {
     <Page title={t('provider.title')} testId="provider-title">
       <Tabs
         items={[
-          { key: 'in', label: t('provider.consignments'), children: <ConsignmentTab /> },
+          {
+            key: 'in',
+            label: t('provider.consignments'),
+            children: (
+              <>
+                <ConsignmentTab />
+                <ReturnToChinaCard />
+              </>
+            ),
+          },
           { key: 'sales', label: t('provider.sales'), children: <SalesTab /> },
         ]}
       />

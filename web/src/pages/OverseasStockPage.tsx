@@ -14,6 +14,8 @@ interface Balance {
   reserved: number;
   out: number;
   returned: number;
+  /** unsold units sent back to China (退运) */
+  toChina: number;
   available: number;
 }
 
@@ -27,7 +29,8 @@ interface Consignment {
   declarationVerified: boolean;
   releasedAt: string;
   releasedAtTyped: string | null;
-  lines: { sku: string; qty: number; allocated: number }[];
+  /** allocated: drawn by retail sales; toChina: sent back to China unsold */
+  lines: { sku: string; qty: number; allocated: number; toChina: number }[];
   createdAt: string;
 }
 
@@ -67,6 +70,7 @@ export default function OverseasStockPage() {
           { title: t('overseas.reserved'), dataIndex: 'reserved', align: 'right' },
           { title: t('overseas.out'), dataIndex: 'out', align: 'right' },
           { title: t('overseas.returned'), dataIndex: 'returned', align: 'right' },
+          { title: t('overseas.toChina'), dataIndex: 'toChina', align: 'right' },
           { title: t('overseas.available'), dataIndex: 'available', align: 'right' },
         ]}
       />
@@ -109,7 +113,8 @@ export default function OverseasStockPage() {
           {
             title: t('overseas.consignmentLines'),
             dataIndex: 'lines',
-            render: (lines: Consignment['lines']) => lines.map((l) => `${l.sku} ${l.qty}`).join('，'),
+            render: (lines: Consignment['lines']) =>
+              lines.map((l) => `${l.sku} ${l.qty}${l.toChina ? ` (${t('overseas.toChina')} ${l.toChina})` : ''}`).join('，'),
           },
         ]}
       />

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkDeclaration, type InventoryCandidate, type SummaryCandidate } from './declaration.rules.ts';
+import {
+  checkDeclaration,
+  checkReceivedGoods,
+  declaredGoods,
+  type InventoryCandidate,
+  type SummaryCandidate,
+} from './declaration.rules.ts';
 
 const SELLER = { id: 'org-1', codes: ['3601260888'] };
 const RELEASED = new Date('2026-10-01T02:00:00Z');
@@ -111,3 +117,36 @@ for (const c of CASES)
       assert.deepEqual({ source: out.ok.source, releasedAt: out.ok.releasedAt, inventories: out.ok.inventories }, c.want);
     }
   });
+
+test('received goods: within what the declaration carried per SKU (summed over its inventories); partial is fine', () => {
+  const declared = declaredGoods([
+    {
+      lines: [
+        { itemNo: 'VASE', qty: '2' },
+        { itemNo: 'BOWL', qty: '1.00000' },
+      ],
+    },
+    { lines: [{ itemNo: 'VASE', qty: '1' }] },
+  ]);
+  assert.deepEqual(
+    [...declared],
+    [
+      ['VASE', 3],
+      ['BOWL', 1],
+    ],
+  );
+  const at = (sku: string, qty: number, i = 0) => ({ sku, qty, field: `lines[${i}]` });
+  assert.deepEqual(checkReceivedGoods([at('VASE', 3), at('BOWL', 1, 1)], declared, 'N1'), []);
+  assert.deepEqual(checkReceivedGoods([at('VASE', 1)], declared, 'N1'), [], 'a partial delivery');
+  const over = checkReceivedGoods([at('VASE', 4)], declared, 'N1');
+  assert.deepEqual(
+    over.map((p) => [p.field, p.rule, p.value]),
+    [['lines[0].qty', 'withinDeclared', 4]],
+  );
+  const foreign = checkReceivedGoods([at('VASE', 1), at('CUP', 1, 1)], declared, 'N1');
+  assert.deepEqual(
+    foreign.map((p) => [p.field, p.rule, p.value]),
+    [['lines[1].sku', 'declared', 'CUP']],
+  );
+  assert.ok(foreign[0]!.message.zh.includes('CUP') && foreign[0]!.message.en.includes('CUP'));
+});

@@ -121,3 +121,58 @@ export function checkDeclaration(input: {
     ? { ok: { source: 'inventory', ref: inv.id, releasedAt, inventories: [inv.id] } }
     : { ok: { source: 'summary', ref: sum!.id, releasedAt, inventories: sum!.inventoryIds } };
 }
+
+/**
+ * The goods a verified declaration carried, per SKU: the inventory lines' enterprise item number
+ * (itemNo, 企业商品货号, the seller's SKU) with their declared quantity (qty, 成交数量) summed over
+ * every inventory the declaration covers (one, or all that fed a summary declaration).
+ */
+export function declaredGoods(inventories: readonly { lines: readonly Record<string, string>[] }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const inv of inventories)
+    for (const l of inv.lines) {
+      const sku = (l.itemNo ?? '').trim();
+      const qty = Number(l.qty);
+      if (sku && Number.isFinite(qty)) out.set(sku, (out.get(sku) ?? 0) + qty);
+    }
+  return out;
+}
+
+/**
+ * What a consignment received against what its export declaration carried. Fewer units than
+ * declared is a partial delivery (the rest may follow or be lost in transit) and passes; a SKU the
+ * declaration does not carry, or more units than it declared, did not leave China under it and
+ * must not enter a stock that sales trace back to that declaration.
+ */
+export function checkReceivedGoods(
+  received: readonly { sku: string; qty: number; field: string }[],
+  declared: ReadonlyMap<string, number>,
+  declarationNo: string,
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const r of received) {
+    const d = declared.get(r.sku);
+    if (d === undefined)
+      problems.push({
+        field: `${r.field}.sku`,
+        rule: 'declared',
+        message: bi(
+          `${declarationNo} 未申报商品 ${r.sku}（申报的有 ${[...declared.keys()].join('、') || '—'}）`,
+          `${declarationNo} declared no goods ${r.sku} (it declared ${[...declared.keys()].join(', ') || '—'})`,
+        ),
+        value: r.sku,
+      });
+    // declared quantities are decimals (up to 5 places); the ledger counts whole units
+    else if (r.qty > d + 1e-9)
+      problems.push({
+        field: `${r.field}.qty`,
+        rule: 'withinDeclared',
+        message: bi(
+          `${r.sku} 入仓 ${r.qty}，超过 ${declarationNo} 申报的 ${d}`,
+          `${r.sku}: ${r.qty} received, more than the ${d} declared under ${declarationNo}`,
+        ),
+        value: r.qty,
+      });
+  }
+  return problems;
+}
