@@ -27,8 +27,12 @@ const subjectLine = (pack: EvidencePack): string =>
     ? `报关单号 entryId: ${pack.subject.entryId}`
     : `订单号 orderNo: ${pack.subject.orderNo}  电商平台 ebpCode: ${pack.subject.ebpCode}  清单编号 invtNo: ${pack.subject.invtNo}`;
 
-/** The pack as a readable PDF: what it covers, every part with its hash, then the records. */
-export async function renderEvidencePdf(pack: EvidencePack): Promise<Buffer> {
+/**
+ * The pack as a readable PDF: what it covers, every part with its hash, then the records (the
+ * first 200 of each part). `rowCounts` gives a part's full count when `pack` carries only its
+ * first rows (a large declaration's pack, see evidence.spool.ts).
+ */
+export async function renderEvidencePdf(pack: EvidencePack, rowCounts?: ReadonlyMap<string, number>): Promise<Buffer> {
   const font = cjkFont();
   const doc = new PDFDocument({
     size: 'A4',
@@ -66,7 +70,8 @@ export async function renderEvidencePdf(pack: EvidencePack): Promise<Buffer> {
           .slice(0, 1200)}`,
       );
     }
-    if (rows.length > 200) doc.text(`… ${rows.length - 200} more in the JSON pack`);
+    const total = rowCounts?.get(part.name) ?? rows.length;
+    if (total > 200) doc.text(`… 另有${total - 200}条见JSON证据包 / ${total - 200} more in the JSON pack`);
   }
   doc.end();
   return done;

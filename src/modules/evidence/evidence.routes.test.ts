@@ -8,6 +8,9 @@ import type { CebMessage } from '../../ceb/index.ts';
 import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
 import { SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
+import { readdirSync } from 'node:fs';
+import { sql } from 'kysely';
+import { createEvidenceService } from './evidence.service.ts';
 import { verifyPack, type EvidencePack } from './rules/pack.rules.ts';
 
 const clock = fixedClock(new Date('2026-10-20T02:00:00Z'));
@@ -112,6 +115,44 @@ test('the seller downloads the JSON pack: order ↔ payment ↔ waybill ↔ inve
   }
 });
 
+test('a declaration pack read in pages of any size holds every parcel the declaration covers, and is the same pack', async () => {
+  const db = tp.platform.database.db;
+  const principal = await tp.platform.auth.authenticate(tokens.seller!);
+  const stored = await sql<{ invt_no: string }>`
+    select distinct invt_no from sum_lineage where declaration_id = ${declarationId} order by invt_no`.execute(db);
+  const storedLineage = await sql<{ n: number }>`
+    select count(*)::int as n from sum_lineage where declaration_id = ${declarationId}`.execute(db);
+  assert.equal(stored.rows.length, ps.length, 'the declaration covers every parcel');
+  const spools = () => readdirSync(tmpdir()).filter((f) => f.startsWith('cbec-pack-')).length;
+  const spoolsBefore = spools();
+  const read = async (pageSize: number): Promise<EvidencePack> => {
+    const pk = await createEvidenceService({ db, clock, pageSize }).json(principal, declarationId);
+    const chunks: Buffer[] = [];
+    for await (const c of pk.stream()) chunks.push(Buffer.from(c as Buffer));
+    const pack = JSON.parse(Buffer.concat(chunks).toString('utf8')) as EvidencePack;
+    assert.equal(pack.packSha256, pk.packSha256);
+    return pack;
+  };
+  const atOnce = await read(10_000);
+  for (const size of [1, 2, 3]) {
+    const pack = await read(size);
+    assert.deepEqual(verifyPack(pack), { ok: true, problems: [] }, `page size ${size}`);
+    const part = <T>(name: string): T => pack.parts.find((x) => x.name === name)!.data as T;
+    assert.deepEqual(
+      part<{ invtNo: string }[]>('inventories').map((x) => x.invtNo),
+      stored.rows.map((x) => x.invt_no),
+      `page size ${size}: every stored parcel, in order`,
+    );
+    for (const name of ['orders', 'payments', 'waybills', 'departures'])
+      assert.equal(part<unknown[]>(name).length, ps.length, `page size ${size}: ${name}`);
+    assert.equal(part<unknown[]>('summary_lineage').length, storedLineage.rows[0]!.n, `page size ${size}: lineage`);
+    const decl = part<{ inventoryCount: number; inventoriesInPack: number; truncated: boolean }>('declaration');
+    assert.deepEqual([decl.inventoriesInPack, decl.truncated], [ps.length, false]);
+    assert.equal(pack.packSha256, atOnce.packSha256, `page size ${size}: the same pack as read at once`);
+  }
+  assert.equal(spools(), spoolsBefore, 'the temporary files are gone once the pack was sent');
+});
+
 test('the PDF renders Chinese with an embedded CJK font; the tax officer may read it, another seller may not', async () => {
   const res = await get('seller', `/api/v1/evidence/declarations/${declarationId}/pdf`);
   assert.equal(res.statusCode, 200);
@@ -120,6 +161,9 @@ test('the PDF renders Chinese with an embedded CJK font; the tax officer may rea
   assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
   assert.match(pdf.toString('latin1'), /WenQuanYiZenHei|NotoSansCJK/);
   assert.match(String(res.headers['x-pack-sha256']), /^[0-9a-f]{64}$/);
+  const json = await get('seller', `/api/v1/evidence/declarations/${declarationId}`);
+  assert.equal(json.headers['x-pack-sha256'], res.headers['x-pack-sha256'], 'the PDF states the hash of the JSON pack');
+  assert.equal((json.json() as EvidencePack).packSha256, res.headers['x-pack-sha256']);
   assert.equal((await get('tax', `/api/v1/evidence/declarations/${declarationId}`)).statusCode, 200);
   assert.equal((await get('seller2', `/api/v1/evidence/declarations/${declarationId}`)).statusCode, 404);
 });

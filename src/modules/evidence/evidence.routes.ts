@@ -26,16 +26,18 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: { evidence: E
       schema: {
         tags: ['evidence'],
         summary:
-          '证据包（JSON）/ Evidence pack of a declaration: order ↔ receipt ↔ waybill ↔ inventory ↔ departure ↔ summary, each part hashed',
+          '证据包（JSON）/ Evidence pack of a declaration, every parcel: order ↔ receipt ↔ waybill ↔ inventory ↔ departure ↔ summary, each part hashed',
         params: Params,
       },
     },
     async (req, reply) => {
+      // Streamed from the pack's temporary files (every parcel of the declaration, however many).
       const pack = await evidence.json(req.principal, req.params.id);
       return reply
         .header('content-disposition', `attachment; filename="evidence-${evidence.fileName(pack)}.json"`)
         .header('content-type', 'application/json; charset=utf-8')
-        .send(JSON.stringify(pack, null, 2));
+        .header('x-pack-sha256', pack.packSha256)
+        .send(pack.stream());
     },
   );
 

@@ -12,10 +12,14 @@ import { orderProceeds } from '../forex/index.ts';
 import { isAdmin, jurisdictionPrefix, requirePermission, type Principal } from '../identity/index.ts';
 import { summaryLookup, type DeclarationRecord } from '../summary/index.ts';
 import { renderEvidencePdf } from './evidence.pdf.ts';
+import { ArraySpool, finishPack, spoolDir, type SpooledPack } from './evidence.spool.ts';
 import { buildPack, type EvidencePack } from './rules/pack.rules.ts';
 
-/** A pack carries at most this many parcels; larger declarations say so in the declaration part. */
-export const MAX_PACK_INVENTORIES = 2000;
+/**
+ * Parcels (inventories) read per page for a declaration's pack: every parcel is in the pack, read
+ * in pages so memory stays bounded however many the declaration covers.
+ */
+export const PACK_PAGE_SIZE = 500;
 
 const OFFICER_DUTIES = ['customs', 'tax', 'forex'];
 
@@ -35,8 +39,9 @@ export interface OrderRef {
   ebpCode?: string | undefined;
 }
 
-export function createEvidenceService(deps: { db: Db; clock: Clock }) {
+export function createEvidenceService(deps: { db: Db; clock: Clock; /** parcels per page (tests: small) */ pageSize?: number }) {
   const { db, clock } = deps;
+  const pageSize = Math.max(1, Math.floor(deps.pageSize ?? PACK_PAGE_SIZE));
 
   /** '' for the administrator, the jurisdiction prefix for officers whose duty needs evidence. */
   function officerScope(p: Principal): string {
@@ -97,62 +102,111 @@ export function createEvidenceService(deps: { db: Db; clock: Clock }) {
     return { chosen, all: rows };
   }
 
-  async function declarationPack(p: Principal, id: string): Promise<EvidencePack> {
+  /**
+   * The pack of a declaration with every parcel it covers: lineage and parcels are read in pages
+   * through cursors in one read-only snapshot (a parcel closing meanwhile cannot make the parts
+   * disagree) and spooled to temporary files, so memory stays bounded at any size.
+   */
+  async function declarationPack(p: Principal, id: string): Promise<SpooledPack> {
     const d = await declarationFor(p, id);
-    const lookup = summaryLookup(db);
-    const lineage = await lookup.lineage(d.id, MAX_PACK_INVENTORIES * 20);
-    const invIds = [...new Set(lineage.map((l) => l.inventoryId))].slice(0, MAX_PACK_INVENTORIES);
-    const inPack = new Set(invIds);
-    const dossiers = await inventoryDossiers(db, invIds);
-    const truncated = d.inventoryCount > invIds.length;
-    const orderNos = dossiers.map((x) => String(x.inventory.orderNo ?? '')).filter(Boolean);
-    const proceeds = await orderProceeds(db, d.ebcCode, orderNos);
-    return buildPack({ kind: 'declaration', id: d.id, entryId: d.entryId }, clock.now().toISOString(), [
-      {
-        name: 'declaration',
-        title: { zh: '出口报关单（汇总）', en: 'export declaration (summary)' },
-        data: {
-          entryId: d.entryId,
-          declSeqNo: d.declSeqNo,
-          customsCode: d.customsCode,
-          ebcCode: d.ebcCode,
-          ebcName: d.ebcName,
-          period: d.period,
-          inventoryCount: d.inventoryCount,
-          inventoriesInPack: invIds.length,
-          truncated,
-          lines: d.lines,
-        },
-      },
-      {
-        name: 'summary_lineage',
-        title: { zh: '汇总来源（清单表体→报关单表体）', en: 'summary lineage (inventory line → declaration line)' },
-        data: lineage.filter((l) => inPack.has(l.inventoryId)).map(({ inventoryId: _i, ...rest }) => rest),
-      },
-      {
-        name: 'inventories',
-        title: { zh: '申报清单', en: 'inventories' },
-        data: dossiers.map(inventoryOf),
-      },
-      { name: 'orders', title: { zh: '电子订单', en: 'orders' }, data: dossiers.map((x) => x.order) },
-      { name: 'payments', title: { zh: '收款单', en: 'payment collections' }, data: dossiers.map((x) => x.payment) },
-      { name: 'waybills', title: { zh: '物流运单', en: 'waybills' }, data: dossiers.map((x) => x.waybill) },
-      {
-        name: 'departures',
-        title: { zh: '运抵、总分单与离境', en: 'arrival, consolidation and departure' },
-        data: dossiers.map((x) => ({ invtNo: x.invtNo, events: x.events })),
-      },
-      {
-        name: 'proceeds',
-        title: { zh: '收汇情况', en: 'proceeds received' },
-        data: {
-          received: d.received,
-          lastReceiptDay: d.lastReceiptDay,
-          bankReceipts: proceeds.receipts,
-          rmbSettlements: proceeds.rmbSettlements,
-        },
-      },
-    ]);
+    const tmp = await spoolDir();
+    try {
+      const spool = (name: string) => ArraySpool.create(tmp.dir, name);
+      const lineage = await spool('summary_lineage');
+      const inventories = await spool('inventories');
+      const orders = await spool('orders');
+      const payments = await spool('payments');
+      const waybills = await spool('waybills');
+      const departures = await spool('departures');
+      const bankReceipts = await spool('bank_receipts');
+      const rmbSettlements = await spool('rmb_settlements');
+      const all = [lineage, inventories, orders, payments, waybills, departures, bankReceipts, rmbSettlements];
+      try {
+        await db
+          .transaction()
+          .setIsolationLevel('repeatable read')
+          .setAccessMode('read only')
+          .execute(async (trx) => {
+            const lookup = summaryLookup(trx);
+            for await (const page of lookup.lineagePages(d.id, pageSize))
+              await lineage.push(page.map(({ inventoryId: _i, ...rest }) => rest));
+            for await (const page of lookup.inventoryPages(d.id, pageSize)) {
+              const dossiers = await inventoryDossiers(
+                trx,
+                page.map((x) => x.inventoryId),
+              );
+              await inventories.push(dossiers.map(inventoryOf));
+              await orders.push(dossiers.map((x) => x.order));
+              await payments.push(dossiers.map((x) => x.payment));
+              await waybills.push(dossiers.map((x) => x.waybill));
+              await departures.push(dossiers.map((x) => ({ invtNo: x.invtNo, events: x.events })));
+              // Proceeds follow the parcels: each parcel's receipts and settlements naming its
+              // order, in parcel order, so the part does not depend on where pages break.
+              const orderNoOf = dossiers.map((x) => String(x.inventory.orderNo ?? ''));
+              const proceeds = await orderProceeds(trx, d.ebcCode, orderNoOf.filter(Boolean));
+              const byOrder = <T extends { orderNo: string }>(rows: T[]) => {
+                const m = new Map<string, T[]>();
+                for (const r of rows) {
+                  const list = m.get(r.orderNo);
+                  if (list) list.push(r);
+                  else m.set(r.orderNo, [r]);
+                }
+                return orderNoOf.flatMap((no) => (no ? (m.get(no) ?? []) : []));
+              };
+              await bankReceipts.push(byOrder(proceeds.receipts));
+              await rmbSettlements.push(byOrder(proceeds.rmbSettlements));
+            }
+          });
+      } finally {
+        await Promise.all(all.map((x) => x.close()));
+      }
+      return await finishPack(
+        { kind: 'declaration', id: d.id, entryId: d.entryId },
+        clock.now().toISOString(),
+        [
+          {
+            name: 'declaration',
+            title: { zh: '出口报关单（汇总）', en: 'export declaration (summary)' },
+            data: {
+              entryId: d.entryId,
+              declSeqNo: d.declSeqNo,
+              customsCode: d.customsCode,
+              ebcCode: d.ebcCode,
+              ebcName: d.ebcName,
+              period: d.period,
+              inventoryCount: d.inventoryCount,
+              inventoriesInPack: inventories.count,
+              // every parcel is read; true only if the lineage names fewer than the declaration counts
+              truncated: d.inventoryCount > inventories.count,
+              lines: d.lines,
+            },
+          },
+          {
+            name: 'summary_lineage',
+            title: { zh: '汇总来源（清单表体→报关单表体）', en: 'summary lineage (inventory line → declaration line)' },
+            data: lineage,
+          },
+          { name: 'inventories', title: { zh: '申报清单', en: 'inventories' }, data: inventories },
+          { name: 'orders', title: { zh: '电子订单', en: 'orders' }, data: orders },
+          { name: 'payments', title: { zh: '收款单', en: 'payment collections' }, data: payments },
+          { name: 'waybills', title: { zh: '物流运单', en: 'waybills' }, data: waybills },
+          {
+            name: 'departures',
+            title: { zh: '运抵、总分单与离境', en: 'arrival, consolidation and departure' },
+            data: departures,
+          },
+          {
+            name: 'proceeds',
+            title: { zh: '收汇情况', en: 'proceeds received' },
+            data: { received: d.received, lastReceiptDay: d.lastReceiptDay, bankReceipts, rmbSettlements },
+          },
+        ],
+        tmp.dispose,
+      );
+    } catch (e) {
+      await tmp.dispose();
+      throw e;
+    }
   }
 
   async function orderPack(p: Principal, ref: OrderRef): Promise<EvidencePack> {
@@ -224,18 +278,23 @@ export function createEvidenceService(deps: { db: Db; clock: Clock }) {
     );
   }
 
-  const fileName = (pk: EvidencePack): string =>
+  const fileName = (pk: Pick<EvidencePack, 'subject'>): string =>
     pk.subject.kind === 'declaration' ? pk.subject.entryId : `${pk.subject.ebpCode}-${pk.subject.orderNo}`;
 
   return {
-    async json(p: Principal | null, declarationId: string): Promise<EvidencePack> {
+    /** A declaration's pack, complete: stream it (`stream()`), which removes its temporary files. */
+    async json(p: Principal | null, declarationId: string): Promise<SpooledPack> {
       requirePermission(p, 'evidence.read');
       return declarationPack(p, declarationId);
     },
     async pdf(p: Principal | null, declarationId: string): Promise<{ pdf: Buffer; packSha256: string; fileName: string }> {
       requirePermission(p, 'evidence.read');
       const pk = await declarationPack(p, declarationId);
-      return { pdf: await renderEvidencePdf(pk), packSha256: pk.packSha256, fileName: fileName(pk) };
+      try {
+        return { pdf: await renderEvidencePdf(pk.preview(), pk.rowCounts), packSha256: pk.packSha256, fileName: fileName(pk) };
+      } finally {
+        await pk.dispose();
+      }
     },
     async orderJson(p: Principal | null, ref: OrderRef): Promise<EvidencePack> {
       requirePermission(p, 'evidence.read');

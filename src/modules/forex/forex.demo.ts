@@ -22,7 +22,7 @@ const dayBefore = (now: Date, days: number): string =>
  * Forex and RMB settlement records for the demo sellers so the forex, PBoC and seller desks are not
  * empty on first start: bank and payment-institution receipts of the last weeks (in the seller's
  * reconciliation as received but not yet declared: no month is summarised before parcels close),
- * and two cross-border RMB settlements of the payment institution, one with its order as evidence
+ * and two cross-border RMB settlements of the payment institution, one with its contract and invoice as evidence
  * and one naming none (on the PBoC desk); and the seller's US-dollar settlement account (结汇账户)
  * with one settlement of part of its dollar receipts, so 我的结汇账户 shows a balance.
  */
@@ -97,6 +97,7 @@ export async function seedForexDemo(deps: { db: Db; clock: Clock; audit: AuditLo
         usd_amount: checked.ok.usdAmount,
         received_on: input.receivedOn,
         payer_name: input.payerName,
+        jurisdiction: org.jurisdiction,
         reported_by: payer.id,
         created_at: now,
       });
@@ -104,8 +105,10 @@ export async function seedForexDemo(deps: { db: Db; clock: Clock; audit: AuditLo
   const seller = idOf.get(SELLER);
   const settlements: FxSettlementRow[] = seller
     ? [
-        { ref: 'DEMO-RMB-0001', amount: '5600.00', days: 8, order: 'DEMO-ORD-0001', contract: 'DEMO-CT-2026-01' },
-        { ref: 'DEMO-RMB-0002', amount: '9800.00', days: 3, order: null, contract: null },
+        // The demo holds no inventory for DEMO-ORD-0001: an order named as evidence would not be
+        // found, so the evidenced settlement names its contract and invoice (taken as given).
+        { ref: 'DEMO-RMB-0001', amount: '5600.00', days: 8, invoice: 'DEMO-INV-2026-01', contract: 'DEMO-CT-2026-01' },
+        { ref: 'DEMO-RMB-0002', amount: '9800.00', days: 3, invoice: null, contract: null },
       ].map((s) => ({
         id: newId(),
         institution_org_id: payer.id,
@@ -117,8 +120,8 @@ export async function seedForexDemo(deps: { db: Db; clock: Clock; audit: AuditLo
         amount: s.amount,
         settled_on: dayBefore(now, s.days),
         contract_no: s.contract,
-        order_no: s.order,
-        invoice_no: null,
+        order_no: null,
+        invoice_no: s.invoice,
         entry_id: null,
         created_at: now,
       }))

@@ -10,6 +10,7 @@ import { SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
 const clock = fixedClock(new Date('2026-10-20T02:00:00Z'));
 let tp: TestPlatform;
 const tokens: Record<string, string> = {};
+let ps: Parcel[] = [];
 
 async function api<T>(
   user: string,
@@ -32,7 +33,7 @@ before(async () => {
   await sql`delete from fx_receipt`.execute(tp.platform.database.db);
   await sql`delete from fx_rmb_settlement`.execute(tp.platform.database.db);
   for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse']) tokens[u] = await login(tp.platform, u);
-  const ps: Parcel[] = Array.from({ length: 6 }, (_, i) => makeParcel(i + 1, 'X'));
+  ps = Array.from({ length: 6 }, (_, i) => makeParcel(i + 1, 'X'));
   const ms: CebMessage[] = [
     message(
       'CEB303',
@@ -146,7 +147,8 @@ test('RMB settlements: the PBoC desk lists those lacking trade-authenticity evid
     ebcCode: PARTIES.seller.code,
     amount: '5000',
     settledOn: '2026-11-06',
-    orderNo: 'X-ORD-1',
+    // an order of one of the seller's declared parcels: found, so the settlement is supported
+    orderNo: ps[0]!.orderNo,
   });
   assert.equal(withOrder.status, 201, JSON.stringify(withOrder.body));
   assert.equal(withOrder.body.lacksEvidence, false);
@@ -214,4 +216,130 @@ test('a payment record of a transaction already declared as CEB403 (same payNo) 
   const after = (await api<Recon>('seller', 'GET', '/api/v1/forex/reconciliation')).body;
   assert.equal(oct(after).receivedCeb403, oct(before).receivedCeb403);
   assert.equal(Number(oct(after).receivedBank) - Number(oct(before).receivedBank), 100, 'only the new transaction counts');
+});
+
+test('the forex desk lists enterprises of the jurisdiction with receipts but no declaration, as undeclared', async () => {
+  const db = tp.platform.database.db;
+  const SELLER2 = '3601260999'; // jurisdiction 4003, no summary declaration
+  const row = (refNo: string, ebcCode: string) => ({
+    refNo,
+    institutionKind: 'payment',
+    institutionCode: PARTIES.payer.code,
+    ebcCode,
+    orderNo: '',
+    currency: '502',
+    amount: '250',
+    receivedOn: '2026-11-08',
+    payerName: 'Buyer',
+  });
+  const res = await api<{ imported: number }>('payer', 'POST', '/api/v1/forex/receipts/batch', {
+    // the payment institution itself (jurisdiction 2200) as the exporter: outside the desk's jurisdiction
+    rows: [row('UD-1', SELLER2), row('UD-2', SELLER2), row('UD-3', PARTIES.payer.code)],
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.imported, 3);
+  const stored = await sql<{ ref_no: string; jurisdiction: string | null }>`
+    select ref_no, jurisdiction from fx_receipt where ref_no like 'UD-%' order by ref_no`.execute(db);
+  assert.deepEqual(
+    stored.rows.map((r) => `${r.ref_no}:${r.jurisdiction}`),
+    ['UD-1:4003', 'UD-2:4003', 'UD-3:2200'],
+    "the exporter's jurisdiction is stored with each receipt",
+  );
+  const orgOf = async (code: string) =>
+    (await sql<{ id: string }>`select id from organisation where customs_code = ${code}`.execute(db)).rows[0]!.id;
+  const seller2Org = await orgOf(SELLER2);
+  const payerOrg = await orgOf(PARTIES.payer.code);
+
+  interface DeskEntry extends Recon {
+    ebcCode: string;
+    ebcName: string;
+  }
+  const check = async () => {
+    const desk = await api<DeskEntry[]>('forex', 'GET', '/api/v1/forex/desk');
+    assert.equal(desk.status, 200);
+    const e = desk.body.find((x) => x.orgId === seller2Org);
+    assert.ok(e, 'the enterprise with receipts only is on the desk');
+    assert.equal(e.ebcCode, SELLER2);
+    assert.equal(e.ebcName, '赣州脐橙电商有限公司');
+    assert.deepEqual(
+      e.periods.map((p) => `${p.period}/${p.currency}/${p.declared}/${p.receivedBank}/${p.status}`),
+      ['2026-11/502/0/500.00/undeclared'],
+    );
+    assert.ok(!desk.body.some((x) => x.orgId === payerOrg), 'an exporter of another jurisdiction is not');
+  };
+  await check();
+  // Receipts stored before the jurisdiction was recorded are placed by the exporter's own.
+  await sql`update fx_receipt set jurisdiction = null where ref_no like 'UD-%'`.execute(db);
+  await check();
+});
+
+test('RMB settlement evidence: order and declaration numbers are looked up, stored, and the unfound listed on the PBoC desk', async () => {
+  const db = tp.platform.database.db;
+  const entryId = (await sql<{ entry_id: string }>`select entry_id from sum_declaration limit 1`.execute(db)).rows[0]!.entry_id;
+  type Recorded = { lacksEvidence: boolean; reasons: { reason: string; message: { zh: string; en: string } }[] };
+  const record = async (refNo: string, evidence: Record<string, string>, ebcCode: string = PARTIES.seller.code) => {
+    const r = await api<Recorded>('payer', 'POST', '/api/v1/forex/rmb-settlements', {
+      refNo,
+      ebcCode,
+      amount: '1000',
+      settledOn: '2026-11-10',
+      ...evidence,
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body;
+  };
+  const e1 = await record('RMB-E1', { entryId });
+  assert.deepEqual([e1.lacksEvidence, e1.reasons], [false, []]);
+  const e2 = await record('RMB-E2', { orderNo: 'X-ORD-NOPE', contractNo: 'CT-2' });
+  assert.equal(e2.lacksEvidence, true);
+  assert.deepEqual(
+    e2.reasons.map((x) => x.reason),
+    ['order_not_found'],
+  );
+  assert.match(e2.reasons[0]!.message.zh, /X-ORD-NOPE/);
+  const e3 = await record('RMB-E3', { entryId: '999999999999999999', invoiceNo: 'INV-3' });
+  assert.deepEqual(
+    e3.reasons.map((x) => x.reason),
+    ['entry_not_found'],
+  );
+  // Another enterprise naming this seller's order and declaration: neither is its own.
+  const e4 = await record('RMB-E4', { orderNo: ps[1]!.orderNo, entryId }, '3601260999');
+  assert.deepEqual(
+    e4.reasons.map((x) => x.reason),
+    ['order_not_found', 'entry_not_found'],
+  );
+  const e5 = await record('RMB-E5', { orderNo: ps[2]!.orderNo });
+  assert.equal(e5.lacksEvidence, false);
+
+  const stored = async () =>
+    (
+      await sql<{ ref_no: string; order_found: boolean | null; entry_found: boolean | null; checked: boolean }>`
+        select ref_no, order_found, entry_found, evidence_checked_at is not null as checked
+        from fx_rmb_settlement where ref_no like 'RMB-%' order by ref_no`.execute(db)
+    ).rows.map((r) => `${r.ref_no}:${r.order_found}/${r.entry_found}/${r.checked}`);
+  assert.deepEqual(await stored(), [
+    'RMB-1:true/null/true',
+    'RMB-2:null/null/true',
+    'RMB-E1:null/true/true',
+    'RMB-E2:false/null/true',
+    'RMB-E3:null/false/true',
+    'RMB-E4:false/false/true',
+    'RMB-E5:true/null/true',
+  ]);
+
+  // A row never looked up (stored before the look-up existed) is looked up by the desk and stored.
+  await sql`update fx_rmb_settlement set order_found = null, evidence_checked_at = null where ref_no = 'RMB-E5'`.execute(db);
+  const desk = await api<{ refNo: string; orderNo: string | null; reasons: { reason: string }[] }[]>(
+    'pboc',
+    'GET',
+    '/api/v1/pboc/settlements-lacking-evidence',
+  );
+  assert.equal(desk.status, 200, JSON.stringify(desk.body));
+  assert.deepEqual(desk.body.map((x) => `${x.refNo}:${x.reasons.map((r) => r.reason).join('+')}`).sort(), [
+    'RMB-2:no_evidence',
+    'RMB-E2:order_not_found',
+    'RMB-E3:entry_not_found',
+    'RMB-E4:order_not_found+entry_not_found',
+  ]);
+  assert.ok((await stored()).includes('RMB-E5:true/null/true'), 'the look-up result is stored');
 });

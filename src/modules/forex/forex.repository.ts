@@ -55,16 +55,47 @@ export function createForexRepository(exec: Executor) {
         .where('ref_no', '=', refNo)
         .executeTakeFirst());
     },
+    /**
+     * The PBoC desk's candidates: settlements naming no evidence at all, or naming an order or a
+     * declaration not found (or not looked up yet), newest first.
+     */
     async settlementsLackingEvidence(prefix: string, limit: number): Promise<FxSettlementRow[]> {
       return db
         .selectFrom('fx_rmb_settlement')
         .selectAll()
         .select(sql<string>`to_char(settled_on, 'YYYY-MM-DD')`.as('settled_on'))
-        .where(sql<boolean>`contract_no is null and order_no is null and invoice_no is null and entry_id is null`)
+        .where(
+          sql<boolean>`((contract_no is null and order_no is null and invoice_no is null and entry_id is null)
+            or (order_no is not null and order_found is not true) or (entry_id is not null and entry_found is not true))`,
+        )
         .where(sql<boolean>`coalesce(jurisdiction, '') like ${`${prefix}%`}`)
         .orderBy('fx_rmb_settlement.settled_on', 'desc')
+        .orderBy('fx_rmb_settlement.ref_no')
         .limit(limit)
         .execute();
+    },
+    /** Stores what a look-up of settlements' evidence found, one statement for the batch. */
+    async setSettlementEvidence(
+      rows: readonly { id: string; orderFound: boolean | null; entryFound: boolean | null }[],
+      at: Date,
+    ): Promise<void> {
+      if (!rows.length) return;
+      await sql`
+        update fx_rmb_settlement s set order_found = u.order_found, entry_found = u.entry_found, evidence_checked_at = ${at}
+        from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.orderFound)}::boolean[],
+          ${rows.map((r) => r.entryFound)}::boolean[]) as u(id, order_found, entry_found)
+        where s.id = u.id`.execute(exec);
+    },
+    /**
+     * Exporters with receipts in a jurisdiction (prefix; '' for all), with those stored before the
+     * jurisdiction was recorded (jurisdiction null), which the caller places through the directory.
+     */
+    async receiptEnterprises(prefix: string): Promise<{ org_id: string; ebc_code: string; jurisdiction: string | null }[]> {
+      const r = await sql<{ org_id: string; ebc_code: string; jurisdiction: string | null }>`
+        select distinct on (org_id) org_id, ebc_code, jurisdiction from fx_receipt
+        where jurisdiction like ${`${prefix}%`} or jurisdiction is null
+        order by org_id, jurisdiction nulls last`.execute(exec);
+      return r.rows;
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   ReconciliationSchema,
   SettlementBody,
   SettlementLackingSchema,
+  SettlementRecordedSchema,
 } from './forex.schema.ts';
 import type { ForexService } from './forex.service.ts';
 
@@ -77,7 +78,7 @@ export function registerForexRoutes(app: FastifyInstance, deps: { forex: ForexSe
         tags: ['forex'],
         summary: '跨境人民币结算记录 / Record a cross-border RMB settlement with its trade evidence (bank / payment institution)',
         body: SettlementBody,
-        response: { 201: Type.Object({ id: Type.String(), lacksEvidence: Type.Boolean() }) },
+        response: { 201: SettlementRecordedSchema },
       },
     },
     async (req, reply) => reply.code(201).send(await forex.recordSettlement(req.principal, req.body)),
@@ -89,7 +90,8 @@ export function registerForexRoutes(app: FastifyInstance, deps: { forex: ForexSe
       config: { permission: 'pboc.review' },
       schema: {
         tags: ['forex'],
-        summary: '缺少贸易真实性材料的人民币结算 / PBoC desk: RMB settlements lacking trade evidence',
+        summary:
+          '缺少贸易真实性材料的人民币结算 / PBoC desk: RMB settlements naming no trade evidence, or an order or declaration not found',
         response: { 200: SettlementLackingSchema },
       },
     },

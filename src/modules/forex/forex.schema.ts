@@ -91,6 +91,31 @@ export const SettlementBody = Type.Object(
   },
   { additionalProperties: false },
 );
+const EvidenceReason = Type.Object({
+  reason: Type.Union([Type.Literal('no_evidence'), Type.Literal('order_not_found'), Type.Literal('entry_not_found')]),
+  message: Type.Object({ zh: Str, en: Str }),
+});
+const NullableStr = Type.Union([Str, Type.Null()]);
+export const SettlementRecordedSchema = Type.Object({
+  id: Str,
+  lacksEvidence: Type.Boolean({ description: 'names nothing, or names an order or declaration the platform does not hold' }),
+  reasons: Type.Array(EvidenceReason),
+});
 export const SettlementLackingSchema = Type.Array(
-  Type.Object({ id: Str, institutionCode: Str, ebcCode: Str, refNo: Str, amount: Str, settledOn: Str }),
+  Type.Object({
+    id: Str,
+    institutionCode: Str,
+    ebcCode: Str,
+    refNo: Str,
+    amount: Str,
+    settledOn: Str,
+    contractNo: NullableStr,
+    orderNo: NullableStr,
+    invoiceNo: NullableStr,
+    entryId: NullableStr,
+    reasons: Type.Array(EvidenceReason, {
+      description:
+        'no evidence named; the order names no inventory of the enterprise; the declaration is not its summary declaration',
+    }),
+  }),
 );

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import type { Db } from '../../kernel/db.ts';
+import type { Db, Executor } from '../../kernel/db.ts';
 import { DomainError, forbidden, validationError, type FieldProblem } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import {
@@ -25,6 +25,7 @@ import {
   type Reconciliation,
   type UnmatchedReceipt,
 } from './rules/receipts.rules.ts';
+import { evidenceProblems, type EvidenceProblem } from './rules/settlement-evidence.rules.ts';
 import { declaredOrdersOf } from './forex.lookup.ts';
 import { createForexRepository } from './forex.repository.ts';
 
@@ -64,6 +65,56 @@ export interface SettlementInput {
   orderNo?: string;
   invoiceNo?: string;
   entryId?: string;
+}
+
+/** A settlement on the PBoC desk: its evidence as named and why it does not stand. */
+export interface SettlementLackingEvidence {
+  id: string;
+  institutionCode: string;
+  ebcCode: string;
+  refNo: string;
+  amount: string;
+  settledOn: string;
+  contractNo: string | null;
+  orderNo: string | null;
+  invoiceNo: string | null;
+  entryId: string | null;
+  reasons: EvidenceProblem[];
+}
+
+/** One settlement's numbers to look up: the exporter (organisation and its codes) and what it names. */
+interface EvidenceQuery {
+  id: string;
+  orgId: string;
+  codes: readonly string[];
+  orderNo: string | null;
+  entryId: string | null;
+}
+
+/**
+ * Looks the order and declaration numbers of many settlements up at once: one statement to
+ * clearance (an inventory of the exporter naming the order, under any of its codes) and one to
+ * summary (a declaration of the exporter with that entryId). null where nothing was named.
+ */
+async function lookUpEvidence(
+  exec: Executor,
+  qs: readonly EvidenceQuery[],
+): Promise<Map<string, { orderFound: boolean | null; entryFound: boolean | null }>> {
+  const withOrder = qs.filter((q) => q.orderNo);
+  const withEntry = qs.filter((q) => q.entryId);
+  const orders = await clearanceLookup(exec).sellerOrderRefs(
+    withOrder.flatMap((q) => q.codes.map((ebcCode) => ({ ebcCode, orderNo: q.orderNo! }))),
+  );
+  const entries = await summaryLookup(exec).ownEntryIds(withEntry.map((q) => ({ orgId: q.orgId, entryId: q.entryId! })));
+  return new Map(
+    qs.map((q) => [
+      q.id,
+      {
+        orderFound: q.orderNo ? q.codes.some((c) => orders.has(`${c}|${q.orderNo}`)) : null,
+        entryFound: q.entryId ? entries.has(`${q.orgId}|${q.entryId}`) : null,
+      },
+    ]),
+  );
 }
 
 const cstToday = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -112,7 +163,11 @@ export function createForexService(deps: ForexServiceDeps) {
   }
 
   /** Declared (summary declarations) against received (CEB403 + bank/payment records), per period. */
-  async function reconciliations(decls: DeclarationRecord[], orgIds: string[]): Promise<EnterpriseReconciliation[]> {
+  async function reconciliations(
+    decls: DeclarationRecord[],
+    orgIds: string[],
+    names: ReadonlyMap<string, { ebcCode: string; ebcName: string }> = new Map(),
+  ): Promise<EnterpriseReconciliation[]> {
     const repo = createForexRepository(db);
     const bank = await repo.receivedByPeriod(orgIds);
     // Per receipt: matched by orderNo to a declaration of the exporter, or listed as unmatched.
@@ -139,8 +194,8 @@ export function createForexService(deps: ForexServiceDeps) {
       const keys = [...new Set([...declared.keys(), ...c403.keys(), ...viaBank.keys()])].sort();
       out.push({
         orgId,
-        ebcCode: mine[0]?.ebcCode ?? '',
-        ebcName: mine[0]?.ebcName ?? '',
+        ebcCode: mine[0]?.ebcCode ?? names.get(orgId)?.ebcCode ?? '',
+        ebcName: mine[0]?.ebcName ?? names.get(orgId)?.ebcName ?? '',
         periods: reconcile(
           keys.map((k) => {
             const [period, currency] = k.split('|') as [string, string];
@@ -198,9 +253,9 @@ export function createForexService(deps: ForexServiceDeps) {
         });
       else good.push({ row, r: res.ok });
     });
-    const exporters = new Map<string, string>();
+    const exporters = new Map<string, { id: string; jurisdiction: string | null }>();
     for (const o of await organisationDirectory(db).byCodes([...new Set(good.map((g) => g.r.ebcCode))]))
-      for (const c of [o.customs_code, o.uscc]) if (c) exporters.set(c, o.id);
+      for (const c of [o.customs_code, o.uscc]) if (c) exporters.set(c, { id: o.id, jurisdiction: o.jurisdiction });
     return db.transaction().execute(async (trx) => {
       const repo = createForexRepository(trx);
       const seen = await repo.existingRefs(good.map((g) => ({ institution: g.r.institutionCode, refNo: g.r.refNo })));
@@ -213,8 +268,8 @@ export function createForexService(deps: ForexServiceDeps) {
       const now = clock.now();
       for (const g of good) {
         const key = `${g.r.institutionCode}|${g.r.refNo}`;
-        const orgId = exporters.get(g.r.ebcCode);
-        const problem = !orgId
+        const exporter = exporters.get(g.r.ebcCode);
+        const problem = !exporter
           ? { field: 'ebcCode', rule: 'known', zh: '电商企业未在平台登记', en: 'the e-commerce enterprise is not registered' }
           : collected.has(key)
             ? {
@@ -243,8 +298,9 @@ export function createForexService(deps: ForexServiceDeps) {
         seen.add(key);
         rows.push({
           id: newId(),
-          org_id: orgId!,
+          org_id: exporter!.id,
           ebc_code: g.r.ebcCode,
+          jurisdiction: exporter!.jurisdiction,
           institution_kind: g.r.institutionKind,
           institution_code: g.r.institutionCode,
           ref_no: g.r.refNo,
@@ -316,12 +372,28 @@ export function createForexService(deps: ForexServiceDeps) {
     /** The forex officer's desk: enterprise-level reconciliation of the jurisdiction. */
     async desk(p: Principal | null): Promise<EnterpriseReconciliation[]> {
       requirePermission(p, 'forex.review');
-      const decls = await summaryLookup(db).declarations({ customsPrefix: agencyPrefix(p, 'forex'), limit: 5000 });
-      return reconciliations(decls, [...new Set(decls.map((d) => d.orgId))]);
+      const prefix = agencyPrefix(p, 'forex');
+      const decls = await summaryLookup(db).declarations({ customsPrefix: prefix, limit: 5000 });
+      // Enterprises of the jurisdiction with receipts count too, declared or not: receipts without
+      // any declaration are exactly what the desk must show (status undeclared).
+      const withReceipts = await createForexRepository(db).receiptEnterprises(prefix);
+      const directory = await organisationDirectory(db).byCodes([...new Set(withReceipts.map((r) => r.ebc_code))]);
+      const byCode = new Map(directory.flatMap((o) => [o.customs_code, o.uscc].flatMap((c) => (c ? [[c, o] as const] : []))));
+      const names = new Map<string, { ebcCode: string; ebcName: string }>();
+      for (const r of withReceipts) {
+        const o = byCode.get(r.ebc_code);
+        // Rows stored before the jurisdiction was recorded are placed by the exporter's own.
+        if (r.jurisdiction === null && !(o?.jurisdiction ?? '').startsWith(prefix)) continue;
+        names.set(r.org_id, { ebcCode: o?.customs_code ?? r.ebc_code, ebcName: o?.name ?? '' });
+      }
+      return reconciliations(decls, [...new Set([...decls.map((d) => d.orgId), ...names.keys()])], names);
     },
 
     /** A bank or payment institution records a cross-border RMB settlement with its evidence. */
-    async recordSettlement(p: Principal | null, input: SettlementInput): Promise<{ id: string; lacksEvidence: boolean }> {
+    async recordSettlement(
+      p: Principal | null,
+      input: SettlementInput,
+    ): Promise<{ id: string; lacksEvidence: boolean; reasons: EvidenceProblem[] }> {
       requirePermission(p, 'forex.submit');
       const me = await ownCodes(p);
       if (!me.roles.includes('payment')) throw forbidden();
@@ -342,7 +414,8 @@ export function createForexService(deps: ForexServiceDeps) {
       const evidence = [input.contractNo, input.orderNo, input.invoiceNo, input.entryId].map((v) =>
         v && v.trim() ? v.trim() : null,
       );
-      await db.transaction().execute(async (trx) => {
+      const named = { contractNo: evidence[0]!, orderNo: evidence[1]!, invoiceNo: evidence[2]!, entryId: evidence[3]! };
+      const reasons = await db.transaction().execute(async (trx) => {
         const repo = createForexRepository(trx);
         if (await repo.settlementExists(institution, input.refNo))
           throw new DomainError(
@@ -350,6 +423,18 @@ export function createForexService(deps: ForexServiceDeps) {
             { zh: '该结算流水号已报送', en: 'this settlement refNo was already reported' },
             { refNo: input.refNo },
           );
+        const found = (
+          await lookUpEvidence(trx, [
+            {
+              id,
+              orgId: ebc!.id,
+              codes: [ebc!.customs_code, ebc!.uscc].filter((c): c is string => !!c),
+              orderNo: named.orderNo,
+              entryId: named.entryId,
+            },
+          ])
+        ).get(id)!;
+        const now = clock.now();
         await repo.insertSettlement({
           id,
           institution_org_id: me.orgId,
@@ -364,29 +449,77 @@ export function createForexService(deps: ForexServiceDeps) {
           order_no: evidence[1]!,
           invoice_no: evidence[2]!,
           entry_id: evidence[3]!,
-          created_at: clock.now(),
+          created_at: now,
+          order_found: found.orderFound,
+          entry_found: found.entryFound,
+          evidence_checked_at: now,
         });
         await audit.append(trx, actorOf(p), [
-          { action: 'forex.rmb_settlement', entity: 'fx_rmb_settlement', entityId: id, after: input },
+          { action: 'forex.rmb_settlement', entity: 'fx_rmb_settlement', entityId: id, after: { ...input, ...found } },
         ]);
+        return evidenceProblems({ ...named, ...found });
       });
-      return { id, lacksEvidence: evidence.every((e) => e === null) };
+      return { id, lacksEvidence: reasons.length > 0, reasons };
     },
 
-    /** The central bank's desk: RMB settlements naming no contract, order, invoice or declaration. */
-    async settlementsLackingEvidence(
-      p: Principal | null,
-    ): Promise<{ id: string; institutionCode: string; ebcCode: string; refNo: string; amount: string; settledOn: string }[]> {
+    /**
+     * The central bank's desk: RMB settlements naming no contract, order, invoice or declaration,
+     * or naming an order or declaration the platform does not hold for the enterprise. Those not
+     * found before are looked up again (the declaration may have been formed since), set-based,
+     * and what was found is stored.
+     */
+    async settlementsLackingEvidence(p: Principal | null): Promise<SettlementLackingEvidence[]> {
       requirePermission(p, 'pboc.review');
-      const rows = await createForexRepository(db).settlementsLackingEvidence(agencyPrefix(p, 'pboc'), 500);
-      return rows.map((r) => ({
-        id: r.id,
-        institutionCode: r.institution_code,
-        ebcCode: r.ebc_code,
-        refNo: r.ref_no,
-        amount: r.amount,
-        settledOn: r.settled_on,
-      }));
+      const prefix = agencyPrefix(p, 'pboc');
+      const rows = await createForexRepository(db).settlementsLackingEvidence(prefix, 500);
+      const again = rows.filter((r) => (r.order_no && r.order_found !== true) || (r.entry_id && r.entry_found !== true));
+      if (again.length) {
+        const orgs = await organisationDirectory(db).byCodes([...new Set(again.map((r) => r.ebc_code))]);
+        const codesOf = new Map(orgs.map((o) => [o.id, [o.customs_code, o.uscc].filter((c): c is string => !!c)]));
+        const found = await lookUpEvidence(
+          db,
+          again.map((r) => ({
+            id: r.id,
+            orgId: r.ebc_org_id,
+            codes: codesOf.get(r.ebc_org_id) ?? [r.ebc_code],
+            orderNo: r.order_no,
+            entryId: r.entry_id,
+          })),
+        );
+        await createForexRepository(db).setSettlementEvidence(
+          again.map((r) => ({ id: r.id, ...found.get(r.id)! })),
+          clock.now(),
+        );
+        for (const r of again)
+          Object.assign(r, { order_found: found.get(r.id)!.orderFound, entry_found: found.get(r.id)!.entryFound });
+      }
+      return rows.flatMap((r) => {
+        const reasons = evidenceProblems({
+          contractNo: r.contract_no,
+          orderNo: r.order_no,
+          invoiceNo: r.invoice_no,
+          entryId: r.entry_id,
+          orderFound: r.order_found ?? null,
+          entryFound: r.entry_found ?? null,
+        });
+        return reasons.length
+          ? [
+              {
+                id: r.id,
+                institutionCode: r.institution_code,
+                ebcCode: r.ebc_code,
+                refNo: r.ref_no,
+                amount: r.amount,
+                settledOn: r.settled_on,
+                contractNo: r.contract_no,
+                orderNo: r.order_no,
+                invoiceNo: r.invoice_no,
+                entryId: r.entry_id,
+                reasons,
+              },
+            ]
+          : [];
+      });
     },
   };
 }

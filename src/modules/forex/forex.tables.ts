@@ -15,6 +15,8 @@ export interface FxReceiptRow {
   created_at: Date;
   /** the account the bank credited, when the record names one (002) */
   account_no?: string | null;
+  /** the exporter's jurisdiction at import (005): the forex desk's scope; null on older rows */
+  jurisdiction?: string | null;
 }
 
 export interface FxSettlementRow {
@@ -32,6 +34,10 @@ export interface FxSettlementRow {
   invoice_no: string | null;
   entry_id: string | null;
   created_at: Date;
+  /** the named order / declaration was found (006); null: none named, or not looked up yet */
+  order_found?: boolean | null;
+  entry_found?: boolean | null;
+  evidence_checked_at?: Date | null;
 }
 
 /** 结汇账户: an exporter's FX settlement account. */

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../kernel/db.ts';
 import { clearanceLookup, closedInventoryLines, inventoryCollections } from '../clearance/index.ts';
 import { periodBounds } from './rules/deadline.rules.ts';
@@ -56,6 +56,26 @@ const lastDayOf = (period: string): string => {
   return d.toISOString().slice(0, 10);
 };
 
+let cursorSeq = 0;
+
+/** A query's rows in pages through a server-side cursor (inside the caller's transaction), closed at the end. */
+async function* cursorPages<R>(exec: Executor, query: RawBuilder<unknown>, pageSize: number): AsyncGenerator<R[]> {
+  const name = sql.raw(`sum_pages_${++cursorSeq}`);
+  const size = sql.raw(String(Math.max(1, Math.floor(pageSize))));
+  await sql`declare ${name} no scroll cursor for ${query}`.execute(exec);
+  try {
+    for (;;) {
+      const page = (await sql<R>`fetch forward ${size} from ${name}`.execute(exec)).rows;
+      if (page.length) yield page;
+      if (page.length < Math.max(1, Math.floor(pageSize))) return;
+    }
+  } finally {
+    // After a failed statement the transaction is aborted and rolls back, cursor and all: the
+    // close may fail then, and must not hide the error that ended the loop.
+    await sql`close ${name}`.execute(exec).catch(() => undefined);
+  }
+}
+
 /** What other modules may ask of summary declarations, batch-first (3 statements per page). */
 export function summaryLookup(exec: Executor) {
   return {
@@ -82,6 +102,50 @@ export function summaryLookup(exec: Executor) {
         logisticsNo: x.logistics_no,
         gcode: x.gcode,
       }));
+    },
+
+    /**
+     * All of a declaration's lineage in pages of `pageSize` rows, in the order of `lineage`, read
+     * through a cursor so a declaration of any size is read once with bounded memory (evidence
+     * packs). `exec` must be a transaction; stop early and the cursor is closed.
+     */
+    async *lineagePages(
+      declarationId: string,
+      pageSize: number,
+    ): AsyncGenerator<
+      { lineNo: number; inventoryId: string; invtNo: string; gnum: number; logisticsNo: string; gcode: string }[]
+    > {
+      for await (const rows of cursorPages<{
+        line_no: number;
+        inventory_id: string;
+        invt_no: string;
+        gnum: number;
+        logistics_no: string;
+        gcode: string;
+      }>(
+        exec,
+        sql`select line_no, inventory_id, invt_no, gnum, logistics_no, gcode from sum_lineage
+          where declaration_id = ${declarationId} order by line_no, invt_no, gnum`,
+        pageSize,
+      ))
+        yield rows.map((x) => ({
+          lineNo: x.line_no,
+          inventoryId: x.inventory_id,
+          invtNo: x.invt_no,
+          gnum: x.gnum,
+          logisticsNo: x.logistics_no,
+          gcode: x.gcode,
+        }));
+    },
+
+    /** The inventories that fed a declaration, in pages ordered by invtNo, as `lineagePages` reads them. */
+    async *inventoryPages(declarationId: string, pageSize: number): AsyncGenerator<{ inventoryId: string; invtNo: string }[]> {
+      for await (const rows of cursorPages<{ inventory_id: string; invt_no: string }>(
+        exec,
+        sql`select distinct inventory_id, invt_no from sum_lineage where declaration_id = ${declarationId} order by invt_no, inventory_id`,
+        pageSize,
+      ))
+        yield rows.map((x) => ({ inventoryId: x.inventory_id, invtNo: x.invt_no }));
     },
 
     /** Which declaration line each line of these inventories fed (cancelled applications excluded). */
@@ -214,6 +278,21 @@ export function summaryLookup(exec: Executor) {
           firstReleasedAt: released.length ? new Date(Math.min(...released)) : null,
         };
       });
+    },
+
+    /**
+     * `${orgId}|${entryId}` among `pairs` that name a summary export declaration of that
+     * organisation (cancelled applications absent), in one statement: forex checks the declaration
+     * an RMB settlement gives as trade evidence (issue 6).
+     */
+    async ownEntryIds(pairs: readonly { orgId: string; entryId: string }[]): Promise<Set<string>> {
+      if (!pairs.length) return new Set();
+      const r = await sql<{ k: string }>`
+        select distinct q.org_id::text || '|' || q.entry_id as k
+        from unnest(${pairs.map((x) => x.orgId)}::uuid[], ${pairs.map((x) => x.entryId)}::text[]) as q(org_id, entry_id)
+        join sum_declaration d on d.entry_id = q.entry_id
+        join sum_application a on a.id = d.application_id and a.org_id = q.org_id and a.status <> 'cancelled'`.execute(exec);
+      return new Set(r.rows.map((x) => x.k));
     },
 
     /**

@@ -89,6 +89,10 @@ export const DeadlineSchema = Type.Array(
   Type.Object({
     period: Str,
     deadline: Str,
+    deadlineProvisional: Type.Boolean({
+      description:
+        'the deadline falls in a year whose State Council holiday notice is not in the data yet (statutory rest days only)',
+    }),
     ruleSet: Str,
     pendingInventories: Type.Integer(),
     submitted: Type.Boolean(),

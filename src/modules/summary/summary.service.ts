@@ -5,7 +5,7 @@ import type { Db } from '../../kernel/db.ts';
 import { DomainError, notFound, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
-import { reminders, summaryDeadline, type Reminder } from './rules/deadline.rules.ts';
+import { isConfirmedDay, reminders, summaryDeadline, type Reminder } from './rules/deadline.rules.ts';
 import { effectiveKeys, ruleSetById, ruleSetForPeriod, type SummaryRuleSet } from './rules/summary.rulesets.ts';
 import { createSummaryRepository, type SummaryRepository } from './summary.repository.ts';
 import {
@@ -330,6 +330,7 @@ export function createSummaryService(deps: SummaryServiceDeps) {
       {
         period: string;
         deadline: string;
+        deadlineProvisional: boolean;
         ruleSet: string;
         pendingInventories: number;
         submitted: boolean;
@@ -361,6 +362,8 @@ export function createSummaryService(deps: SummaryServiceDeps) {
         return {
           period,
           deadline,
+          // a deadline in a year whose State Council holiday notice is not in the data yet
+          deadlineProvisional: !isConfirmedDay(deadline),
           ruleSet: rs.id,
           pendingInventories: n,
           submitted: done.has(period),

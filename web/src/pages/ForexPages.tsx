@@ -10,6 +10,19 @@ import { useSession } from '../session.tsx';
 import { DeskEnterpriseAccounts, useDeskAccounts } from './SettlementAccountsPages.tsx';
 import { StatsChart } from './StatsChart.tsx';
 
+/** A receipt record not matched to a declaration, with the reason in both languages (as the API gives it). */
+interface UnmatchedReceipt {
+  id: string;
+  institutionKind: string;
+  institutionCode: string;
+  refNo: string;
+  orderNo: string;
+  currency: string;
+  amount: string;
+  receivedOn: string;
+  reason: string;
+  message: { zh: string; en: string };
+}
 interface PeriodRow {
   period: string;
   currency: string;
@@ -18,11 +31,77 @@ interface PeriodRow {
   difference: string;
   status: string;
   overdue: boolean;
+  matchedReceipts: number;
+  /** all unmatched receipts of the period; `unmatched` lists the first UNMATCHED_LISTED of them */
+  unmatchedReceipts: number;
+  unmatched: UnmatchedReceipt[];
 }
 interface Recon {
   orgId: string;
   ebcName: string;
   periods: PeriodRow[];
+}
+
+/** The API lists at most this many unmatched receipts per period (forex.service.ts). */
+const UNMATCHED_LISTED = 100;
+
+const unmatchedCount = (rows: PeriodRow[]): number => rows.reduce((n, r) => n + (r.unmatchedReceipts ?? 0), 0);
+
+/**
+ * Receipt records of these periods not matched to any declaration, with the reason for each
+ * (no order number, or the order is not one the enterprise declared): the count, then the list.
+ */
+function UnmatchedReceipts({ rows, testId }: { rows: PeriodRow[]; testId: string }) {
+  const { t, i18n } = useTranslation();
+  const en = i18n.language === 'en';
+  const count = unmatchedCount(rows);
+  const listed = rows.flatMap((r) => r.unmatched ?? []);
+  return (
+    <Card
+      size="small"
+      style={{ marginTop: 8 }}
+      title={
+        <Space>
+          {t('fxin.unmatchedTitle')}
+          <Tag color={count ? 'orange' : 'green'} data-testid={`${testId}-count`}>
+            {count}
+          </Tag>
+        </Space>
+      }
+      data-testid={testId}
+    >
+      {count === 0 ? (
+        <span>{t('fxin.unmatchedNone')}</span>
+      ) : (
+        <>
+          {listed.length < count ? (
+            <Alert
+              type="info"
+              showIcon
+              style={{ marginBottom: 8 }}
+              message={t('fxin.unmatchedListed', { n: UNMATCHED_LISTED })}
+            />
+          ) : null}
+          <Table<UnmatchedReceipt>
+            size="small"
+            rowKey="id"
+            dataSource={listed}
+            pagination={listed.length > 20 ? { pageSize: 20 } : false}
+            data-testid={`${testId}-list`}
+            columns={[
+              { title: t('sumx.refNo'), dataIndex: 'refNo' },
+              { title: t('fxin.institution'), dataIndex: 'institutionCode' },
+              { title: t('fxin.orderNo'), dataIndex: 'orderNo', render: (v: string) => v || '—' },
+              { title: t('sumx.currency'), dataIndex: 'currency' },
+              { title: t('sumx.amount'), dataIndex: 'amount' },
+              { title: t('fxin.receivedOn'), dataIndex: 'receivedOn' },
+              { title: t('fxin.reason'), render: (_, r) => (en ? r.message.en : r.message.zh) },
+            ]}
+          />
+        </>
+      )}
+    </Card>
+  );
 }
 
 function PeriodsTable({ rows, testId }: { rows: PeriodRow[]; testId: string }) {
@@ -43,6 +122,10 @@ function PeriodsTable({ rows, testId }: { rows: PeriodRow[]; testId: string }) {
         {
           title: t('sumx.status'),
           render: (_, r) => <Tag color={r.status === 'matched' ? 'green' : r.overdue ? 'red' : 'orange'}>{r.status}</Tag>,
+        },
+        {
+          title: t('fxin.unmatchedCol'),
+          render: (_, r) => (r.unmatchedReceipts ? <Tag color="orange">{r.unmatchedReceipts}</Tag> : 0),
         },
       ]}
     />
@@ -172,6 +255,10 @@ function ForexDeskCharts({ recon }: { recon: Recon[] }) {
   );
 }
 
+interface EvidenceReason {
+  reason: string;
+  message: { zh: string; en: string };
+}
 interface LackingSettlement {
   id: string;
   institutionCode: string;
@@ -179,6 +266,12 @@ interface LackingSettlement {
   refNo: string;
   amount: string;
   settledOn: string;
+  contractNo: string | null;
+  orderNo: string | null;
+  invoiceNo: string | null;
+  entryId: string | null;
+  /** why it lacks evidence: nothing named, or the named order / declaration was not found */
+  reasons: EvidenceReason[];
 }
 
 /**
@@ -240,6 +333,7 @@ export function ForexReconciliationPage() {
             }}
           />
           <PeriodsTable rows={rows} testId="forex-periods" />
+          <UnmatchedReceipts rows={rows} testId="forex-unmatched" />
         </>
       )}
     </Page>
@@ -254,6 +348,7 @@ export function ForexDeskPage() {
   const accounts = useDeskAccounts();
   const recon = q.data ?? [];
   const accountsOnly = (accounts.data ?? []).filter((a) => !recon.some((e) => e.orgId === a.orgId));
+  const deskUnmatched = recon.reduce((n, e) => n + unmatchedCount(e.periods), 0);
   return (
     <Page title={t('sumx.forexDeskTitle')} testId="forex-desk-title">
       {q.error ? (
@@ -261,10 +356,20 @@ export function ForexDeskPage() {
       ) : (
         <>
           <ForexDeskCharts recon={recon} />
+          <Alert
+            type={deskUnmatched ? 'warning' : 'success'}
+            showIcon
+            style={{ marginBottom: 16 }}
+            message={t('fxin.deskUnmatched', { count: deskUnmatched })}
+            data-testid="forex-desk-unmatched"
+          />
           {recon.map((e) => (
             <div key={e.orgId} style={{ marginBottom: 16 }}>
               <b>{e.ebcName}</b>
               <PeriodsTable rows={e.periods} testId={`forex-desk-${e.orgId}`} />
+              {unmatchedCount(e.periods) ? (
+                <UnmatchedReceipts rows={e.periods} testId={`forex-desk-unmatched-${e.orgId}`} />
+              ) : null}
               <DeskEnterpriseAccounts enterprise={accounts.data?.find((a) => a.orgId === e.orgId)} />
             </div>
           ))}
@@ -283,7 +388,8 @@ export function ForexDeskPage() {
 
 /** 人民币结算核查: settlements lacking trade-authenticity evidence (central bank). */
 export function PbocDeskPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const en = i18n.language === 'en';
   const { label } = useChartLabel();
   const q = useQuery({
     queryKey: ['pboc-desk'],
@@ -307,6 +413,33 @@ export function PbocDeskPage() {
               { title: t('sumx.enterprise'), dataIndex: 'ebcCode' },
               { title: t('sumx.amount'), dataIndex: 'amount' },
               { title: t('sumx.settledOn'), dataIndex: 'settledOn' },
+              {
+                title: t('fxin.evidenceNamed'),
+                render: (_, r: LackingSettlement) =>
+                  (
+                    [
+                      [t('fxin.contractNo'), r.contractNo],
+                      [t('fxin.orderNo'), r.orderNo],
+                      [t('fxin.invoiceNo'), r.invoiceNo],
+                      [t('fxin.entryId'), r.entryId],
+                    ] as const
+                  )
+                    .filter(([, v]) => v)
+                    .map(([k, v]) => `${k}: ${v}`)
+                    .join('; ') || '—',
+              },
+              {
+                title: t('fxin.evidenceReasons'),
+                render: (_, r: LackingSettlement) => (
+                  <Space direction="vertical" size={0}>
+                    {(r.reasons ?? []).map((x) => (
+                      <Tag key={x.reason} color={x.reason === 'no_evidence' ? 'red' : 'orange'}>
+                        {en ? x.message.en : x.message.zh}
+                      </Tag>
+                    ))}
+                  </Space>
+                ),
+              },
             ]}
           />
         </>
@@ -384,17 +517,20 @@ interface SettlementForm {
 
 /** A cross-border RMB settlement with its trade-authenticity evidence (contract, order, invoice, declaration). */
 function SettlementCard() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<SettlementForm>();
   const save = useMutation({
     mutationFn: (v: SettlementForm) =>
-      api<{ id: string; lacksEvidence: boolean }>('/forex/rmb-settlements', {
+      api<{ id: string; lacksEvidence: boolean; reasons?: EvidenceReason[] }>('/forex/rmb-settlements', {
         method: 'POST',
         body: Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== '')),
       }),
     onSuccess: (r) => {
-      void (r.lacksEvidence ? message.warning(t('fxin.savedNoEvidence')) : message.success(t('fxin.saved')));
+      const why = (r.reasons ?? []).map((x) => (i18n.language === 'en' ? x.message.en : x.message.zh)).join('; ');
+      void (r.lacksEvidence
+        ? message.warning(why ? `${t('fxin.savedNoEvidence')}: ${why}` : t('fxin.savedNoEvidence'))
+        : message.success(t('fxin.saved')));
       form.resetFields();
     },
     onError: (e: Error) => void message.error(e.message),

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, Button, Card, Input, Space, Table, Tag } from 'antd';
+import { App as AntApp, Button, Card, Input, Space, Table, Tag, Tooltip } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
@@ -43,6 +43,7 @@ interface Application extends Preview {
 interface Deadline {
   period: string;
   deadline: string;
+  deadlineProvisional: boolean;
   pendingInventories: number;
   submitted: boolean;
   overdue: boolean;
@@ -158,7 +159,18 @@ export default function SummaryPage() {
             pagination={false}
             columns={[
               { title: t('sumx.period'), dataIndex: 'period' },
-              { title: t('sumx.deadline'), dataIndex: 'deadline' },
+              {
+                title: t('sumx.deadline'),
+                dataIndex: 'deadline',
+                render: (d: string, r: Deadline) =>
+                  r.deadlineProvisional ? (
+                    <Tooltip title={t('sumx.provisionalHint')}>
+                      {d} <Tag data-testid={`deadline-provisional-${r.period}`}>{t('sumx.provisional')}</Tag>
+                    </Tooltip>
+                  ) : (
+                    d
+                  ),
+              },
               { title: t('sumx.pending'), dataIndex: 'pendingInventories' },
               {
                 title: t('sumx.status'),

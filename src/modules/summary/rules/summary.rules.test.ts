@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { groupLines, type InventoryLineInput } from './grouping.rules.ts';
-import { isWorkingDay, reminders, summaryDeadline } from './deadline.rules.ts';
+import { DomainError } from '../../../kernel/errors.ts';
+import { isConfirmedDay, isWorkingDay, reminders, summaryDeadline } from './deadline.rules.ts';
+import { CN_CALENDAR } from './holidays.data.ts';
 import { ruleSetById, ruleSetForPeriod, SUMMARY_RULE_SETS } from './summary.rulesets.ts';
 
 const rs194 = ruleSetById('gacc-2018-194')!;
@@ -244,6 +246,83 @@ for (const [period, id, want] of deadlines) {
     assert.equal(summaryDeadline(period, rs), want);
   });
 }
+
+// A past month replayed under the rule set in force then, against that year's holiday notice.
+const replays: [string, string, string, string][] = [
+  // period, rule set in force, deadline, why
+  ['2016-01', 'gacc-2014-56', '2016-02-14', '10th inside Spring Festival (7–13 Feb); Sunday 14th a make-up working day'],
+  ['2024-01', 'gacc-2018-194', '2024-02-18', '15th inside Spring Festival (10–17 Feb); Sunday 18th a make-up working day'],
+  ['2014-09', 'gacc-2014-56', '2014-10-10', 'a Friday after National Day'],
+  ['2015-09', 'gacc-2014-56', '2015-10-10', 'a Saturday, but a make-up working day'],
+  ['2016-12', 'gacc-2016-26', '2016-12-30', 'December by the last working day: 31st a Saturday'],
+  ['2018-01', 'gacc-2016-26', '2018-02-11', '10th a Saturday; Sunday 11th a make-up working day'],
+  ['2018-12', 'gacc-2016-26', '2018-12-29', '31st and 30th are New Year 2019 rest days; Saturday 29th a make-up working day'],
+  ['2019-04', 'gacc-2018-194', '2019-05-15', 'a Wednesday after the extended Labour Day'],
+  ['2020-01', 'gacc-2018-194', '2020-02-17', 'the extended Spring Festival ended 2 Feb; 15th a Saturday'],
+  ['2021-01', 'gacc-2018-194', '2021-02-18', '15th inside Spring Festival (11–17 Feb)'],
+  ['2023-09', 'gacc-2018-194', '2023-10-16', '15th a Sunday'],
+];
+
+for (const [period, id, want, why] of replays) {
+  test(`replay of ${period} under the rule set then in force: ${want} (${why})`, () => {
+    const rs = ruleSetForPeriod(period);
+    assert.equal(rs.id, id);
+    assert.equal(summaryDeadline(period, rs), want);
+  });
+}
+
+test('holiday data: every year 2014–2026 covered, make-up days are weekend days, no day both rest and work', () => {
+  for (let y = 2014; y <= 2026; y++) assert.ok(CN_CALENDAR.years.includes(y), `year ${y} covered`);
+  for (const d of CN_CALENDAR.workdays) {
+    const wd = new Date(`${d}T00:00:00Z`).getUTCDay();
+    assert.ok(wd === 0 || wd === 6, `${d} is a make-up working day, so a Saturday or Sunday`);
+    assert.ok(!CN_CALENDAR.holidays.includes(d), `${d} not also a rest day`);
+  }
+  for (const d of [...CN_CALENDAR.holidays, ...CN_CALENDAR.workdays])
+    assert.ok(CN_CALENDAR.years.includes(Number(d.slice(0, 4))), `${d} in a covered year`);
+  // a few days that catch a shifted or mistyped range
+  assert.equal(isWorkingDay('2024-02-09'), true, 'New Year’s Eve 2024 was a working day (a Friday)');
+  assert.equal(isWorkingDay('2024-02-17'), false);
+  assert.equal(isWorkingDay('2016-02-06'), true, 'Saturday 6 Feb 2016 worked');
+  assert.equal(isWorkingDay('2015-09-03'), false, 'the 2015 victory day holiday');
+  assert.equal(isWorkingDay('2020-02-01'), false, 'the 2020 extension cancelled that make-up day');
+  assert.equal(isWorkingDay('2020-01-19'), true);
+  assert.equal(isWorkingDay('2019-05-03'), false, 'the 2019 Labour Day as adjusted');
+});
+
+test('the years after the State Council notices: provisional deadlines from the statutory rest days', () => {
+  assert.equal(isConfirmedDay('2026-12-31'), true);
+  assert.equal(isConfirmedDay('2027-01-15'), false);
+  // December 2026 under 194号: the 15th of January 2027, a Friday
+  assert.equal(summaryDeadline('2026-12', rs194), '2027-01-15');
+  // January 2027: 15 February is a Monday after Spring Festival (除夕 5 Feb – 初三 8 Feb): a working day
+  assert.equal(summaryDeadline('2027-01', rs194), '2027-02-15');
+  for (const d of ['2027-02-05', '2027-02-08', '2027-10-01', '2027-06-09', '2027-09-15'])
+    assert.equal(isWorkingDay(d), false, `${d} is a statutory rest day`);
+  assert.equal(isWorkingDay('2027-02-09'), true, '初四 2027 (a Tuesday) is not statutory');
+  // August 2027: Mid-Autumn is on the 15th of September
+  assert.equal(summaryDeadline('2027-08', rs194), '2027-09-16', 'Mid-Autumn 2027 (Wed 15 Sep) moves it to Thursday');
+});
+
+test('a day of a year the holiday data do not cover is refused, naming the year, not guessed', () => {
+  const refused = (fn: () => unknown, year: number) =>
+    assert.throws(fn, (e: unknown) => {
+      assert.ok(e instanceof DomainError);
+      assert.equal(e.code, 'summary.unprocessable');
+      assert.equal(e.details?.year, year);
+      assert.equal(e.details?.errors?.[0]?.rule, 'holidayCalendar');
+      assert.match(e.bilingual.zh, new RegExp(`${year}年`));
+      assert.match(e.bilingual.en, new RegExp(String(year)));
+      return true;
+    });
+  refused(() => summaryDeadline('2013-05', rs2014), 2013);
+  refused(() => summaryDeadline('2040-04', rs194), 2040);
+  refused(() => isWorkingDay('2040-04-16'), 2040);
+  // only the years named count as covered, whatever the lists hold
+  refused(() => summaryDeadline('2026-09', rs194, { ...CN_CALENDAR, years: [2024] }), 2026);
+  // the deadline of December 2013 falls in January 2014: covered
+  assert.equal(summaryDeadline('2013-12', rs2014), '2014-01-10');
+});
 
 test('working days: weekends, holidays, make-up days', () => {
   assert.equal(isWorkingDay('2026-10-10'), true);
