@@ -10,7 +10,7 @@ import { createAuditLog } from '../kernel/audit.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { runMigrations } from '../kernel/migrations.ts';
 import { DEMO_PASSWORD, DEMO_USERS } from '../modules/identity/index.ts';
-import { createPlatform, ensureDemo, MIGRATIONS, openDatabase, seedDemo } from '../server/platform.ts';
+import { createPlatform, creditExternalFactors, ensureDemo, MIGRATIONS, openDatabase, seedDemo } from '../server/platform.ts';
 
 /**
  * For commands other than `start`: use DATABASE_URL, else the database of a platform already
@@ -289,6 +289,39 @@ program
       }
     });
     process.stdout.write(`统计已重算 / statistics rebuilt: ${r.inventories} inventories in ${r.millis} ms\n`);
+  });
+
+// issue 8: what the workers' daily run does, now (after a rule change, or where no worker runs).
+program
+  .command('credit')
+  .description('出口信用 / export credit')
+  .command('recompute')
+  .description('重新评级 / recompute the credit rating of every rated or active enterprise now')
+  .action(async () => {
+    const { createCreditService } = await import('../modules/credit/index.ts');
+    const config = loadConfig();
+    const r = await withDatabase(config, async (url) => {
+      const database = connect(url, { max: 2 });
+      try {
+        await runMigrations(database.db, MIGRATIONS);
+        const credit = createCreditService({
+          db: database.db,
+          clock: systemClock,
+          audit: createAuditLog({ clock: systemClock }),
+          external: creditExternalFactors,
+        });
+        return await credit.recomputeAll({ kind: 'cli' });
+      } finally {
+        await database.close();
+      }
+    });
+    if (!r.ran) {
+      process.stderr.write('另一进程正在重新评级 / another process is recomputing ratings now: try again later\n');
+      process.exit(1);
+    }
+    process.stdout.write(
+      `已重新评级 / ratings recomputed: ${r.enterprises} enterprises, ${r.changed} changed (run ${r.runId})\n`,
+    );
   });
 
 program

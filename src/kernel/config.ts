@@ -41,6 +41,14 @@ export interface Config {
   natsPrefix: string;
   /** How long a worker may hold an outbox work message before JetStream gives it to another. */
   natsAckWaitMs: number;
+  /**
+   * The header (lower case) in which a trusted reverse proxy puts the ISO country of the client
+   * (GeoIP), e.g. `x-geo-country`; unset = no trusted proxy: trace scans are counted with country
+   * ZZ (unknown), and no client-supplied country is believed.
+   */
+  trustedGeoHeader: string | undefined;
+  /** The public address printed in trace QR labels, e.g. `https://window.example.gov.cn`; unset = from the request. */
+  publicBaseUrl: string | undefined;
 }
 
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
@@ -88,7 +96,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     natsUrl: env.NATS_URL?.trim() || undefined,
     natsPrefix: natsPrefixOf(env.NATS_PREFIX),
     natsAckWaitMs: int(env, 'NATS_ACK_WAIT_MS', 30_000),
+    trustedGeoHeader: headerNameOf(env.TRUSTED_GEO_HEADER),
+    publicBaseUrl: baseUrlOf(env.PUBLIC_BASE_URL),
   };
+}
+
+function headerNameOf(raw: string | undefined): string | undefined {
+  const h = raw?.trim();
+  if (!h) return undefined;
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(h)) {
+    throw new Error(
+      `环境变量 TRUSTED_GEO_HEADER 应为 HTTP 头名称（字母、数字、-）/ TRUSTED_GEO_HEADER must be an HTTP header name (letters, digits, -), got "${h}"`,
+    );
+  }
+  return h.toLowerCase();
+}
+
+function baseUrlOf(raw: string | undefined): string | undefined {
+  const v = raw?.trim();
+  if (!v) return undefined;
+  let u: URL | undefined;
+  try {
+    u = new URL(v);
+  } catch {
+    u = undefined;
+  }
+  // An origin with an optional path prefix: printed labels must not carry a query or credentials.
+  if (!u || !['http:', 'https:'].includes(u.protocol) || u.search || u.hash || u.username || u.password) {
+    throw new Error(
+      `环境变量 PUBLIC_BASE_URL 应为 http(s) 地址，不含查询串 / PUBLIC_BASE_URL must be an http(s) URL without query or fragment, got "${v}"`,
+    );
+  }
+  return `${u.origin}${u.pathname}`.replace(/\/+$/, '');
 }
 
 function roleOf(raw: string | undefined): ProcessRole {

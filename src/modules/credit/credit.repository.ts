@@ -46,8 +46,68 @@ export interface BlacklistRow {
   lifted_at: Date | null;
 }
 
+export interface RecomputeRunRow {
+  id: number;
+  kind: 'schedule' | 'cli';
+  started_at: Date;
+  finished_at: Date | null;
+  enterprises: number | null;
+  changed: number | null;
+}
+
+// Advisory lock classes (two-key form, apart from the kernel's one-key locks): one per rated
+// organisation, and one for claiming a scheduled run.
+const ORG_LOCK = 0x63720001;
+const RUN_LOCK = 0x63720002;
+
 export function createCreditRepository(exec: Executor) {
   return {
+    /**
+     * Serialises rating one organisation: a rating computed from data read before a concurrent
+     * publication committed must not be stored after that publication's rating. Locks are taken
+     * in one fixed order, so two batches never wait on each other in a cycle.
+     */
+    async lockOrgs(orgIds: string[]): Promise<void> {
+      if (orgIds.length === 0) return;
+      await sql`select pg_advisory_xact_lock(${ORG_LOCK}, k)
+        from (select distinct hashtext(x::text) as k from unnest(${orgIds}::uuid[]) as x order by 1 offset 0) s`.execute(exec);
+    },
+    /** One claimer at a time across processes; released when the claiming transaction ends. */
+    async tryLockRun(): Promise<boolean> {
+      const r = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${RUN_LOCK}, 0) as ok`.execute(exec);
+      return r.rows[0]!.ok;
+    },
+    async lastRun(): Promise<RecomputeRunRow | undefined> {
+      return (await exec.selectFrom('cr_recompute_run').selectAll().orderBy('started_at', 'desc').limit(1).executeTakeFirst()) as
+        RecomputeRunRow | undefined;
+    },
+    async startRun(kind: RecomputeRunRow['kind'], at: Date): Promise<number> {
+      const r = await exec
+        .insertInto('cr_recompute_run')
+        .values({ kind, started_at: at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return Number(r.id);
+    },
+    async finishRun(id: number, at: Date, enterprises: number, changed: number): Promise<void> {
+      await exec.updateTable('cr_recompute_run').set({ finished_at: at, enterprises, changed }).where('id', '=', id).execute();
+    },
+    /** The codes of every organisation ever rated (its latest code) or named in a case. */
+    async subjectCodes(): Promise<string[]> {
+      const r = await sql<{ code: string }>`
+        select code from (select distinct on (org_id) code from cr_rating order by org_id, id desc) r
+        union select subject_code from cr_case`.execute(exec);
+      return r.rows.map((x) => x.code);
+    },
+    /** The current rating per organisation, to store a recomputed one only when it differs. */
+    async currentRatings(orgIds: string[]): Promise<RatingRow[]> {
+      if (orgIds.length === 0) return [];
+      const r = await sql<RatingRow>`
+        select distinct on (org_id) * from cr_rating where org_id = any(${orgIds}::uuid[]) order by org_id, id desc`.execute(
+        exec,
+      );
+      return r.rows;
+    },
     async insertRatings(rows: Omit<RatingRow, 'id'>[]): Promise<void> {
       if (rows.length === 0) return;
       await exec

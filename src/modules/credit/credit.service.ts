@@ -12,6 +12,7 @@ import {
   jurisdictionPrefix,
   organisationDirectory,
   requirePermission,
+  type OrganisationProfile,
   type Principal,
 } from '../identity/index.ts';
 import { createCreditRepository, type CaseRow, type RatingRow } from './credit.repository.ts';
@@ -99,6 +100,25 @@ function canSee(p: Principal, subject: { id: string; jurisdiction: string | null
   return prefix !== null && (subject.jurisdiction ?? '').startsWith(prefix);
 }
 
+/** Enterprises rated per transaction in a full recomputation: short transactions, bounded statements. */
+const RECOMPUTE_CHUNK = 200;
+
+export interface RecomputeResult {
+  /** false: another process holds the run, or the last run is more recent than `dueAfterMs` */
+  ran: boolean;
+  runId: number | null;
+  enterprises: number;
+  /** ratings that differ from the current one and were stored */
+  changed: number;
+}
+
+const sameRating = (a: Pick<RatingRow, 'level' | 'score' | 'rules_version' | 'factors'>, b: typeof a): boolean =>
+  a.level === b.level &&
+  a.score === b.score &&
+  a.rules_version === b.rules_version &&
+  JSON.stringify(a.factors.map((f) => [f.factor, f.value, f.points])) ===
+    JSON.stringify(b.factors.map((f) => [f.factor, f.value, f.points]));
+
 const isOfficer = (p: Principal): boolean => p.organisation?.kind === 'agency' || p.organisation?.kind === 'operator';
 
 /** The current credit level per organisation (null: never rated) and whether it is blacklisted. */
@@ -127,13 +147,29 @@ export function createCreditService(deps: CreditServiceDeps) {
     const orgs = [];
     for (const id of [...new Set(orgIds)]) {
       const o = await organisationDirectory(exec).byId(id);
-      if (o && o.kind === 'enterprise' && (o.customs_code || o.uscc)) orgs.push(o);
+      if (o) orgs.push(o);
     }
-    if (orgs.length === 0) return new Map();
+    return (await rateProfiles(exec, orgs)).rows;
+  }
+
+  /**
+   * Rates enterprises from their factors now and stores the ratings; `onlyChanged` stores a rating
+   * only where it differs from the current one (a scheduled run keeps the history to changes).
+   */
+  async function rateProfiles(
+    exec: Executor,
+    profiles: readonly OrganisationProfile[],
+    opts: { onlyChanged?: boolean } = {},
+  ): Promise<{ rows: Map<string, RatingRow>; changed: number }> {
+    const orgs = [...new Map(profiles.map((o) => [o.id, o])).values()].filter(
+      (o) => o.kind === 'enterprise' && (o.customs_code || o.uscc),
+    );
+    if (orgs.length === 0) return { rows: new Map(), changed: 0 };
+    const repo = createCreditRepository(exec);
+    await repo.lockOrgs(orgs.map((o) => o.id));
     const now = clock.now();
     const since = new Date(now.getTime() - rules.windowDays * 86_400_000);
     const codes = orgs.map((o) => (o.customs_code ?? o.uscc)!);
-    const repo = createCreditRepository(exec);
     const [counts, filed, cases, black, ext] = await Promise.all([
       clearanceLookup(exec).enterpriseClearanceCounts(codes, since),
       filingLookup(exec).filedEnterprises(codes),
@@ -176,8 +212,62 @@ export function createCreditService(deps: CreditServiceDeps) {
         computed_at: now,
       };
     });
-    await repo.insertRatings(rows);
-    return new Map(rows.map((r) => [r.org_id, { ...r, id: 0 }]));
+    const current = opts.onlyChanged
+      ? new Map((await repo.currentRatings(orgs.map((o) => o.id))).map((r) => [r.org_id, r]))
+      : new Map<string, RatingRow>();
+    const fresh = rows.filter((r) => {
+      const cur = current.get(r.org_id);
+      return !cur || !sameRating(cur, r);
+    });
+    await repo.insertRatings(fresh);
+    return { rows: new Map(rows.map((r) => [r.org_id, { ...r, id: 0 }])), changed: fresh.length };
+  }
+
+  /**
+   * Every enterprise ever rated or named in a case, and every seller that declared within the
+   * rating window, rated again: factors move without a case (rejections, findings, forex), and
+   * the risk engine reads the current level. `dueAfterMs`: only when the last run started at
+   * least that long ago (the schedule); one run at a time across processes.
+   */
+  async function recomputeAll(opts: { kind: 'schedule' | 'cli'; dueAfterMs?: number }): Promise<RecomputeResult> {
+    const skipped: RecomputeResult = { ran: false, runId: null, enterprises: 0, changed: 0 };
+    const started = clock.now();
+    const runId = await db.transaction().execute(async (trx) => {
+      const repo = createCreditRepository(trx);
+      if (!(await repo.tryLockRun())) return null;
+      const last = await repo.lastRun();
+      if (opts.dueAfterMs !== undefined && last && started.getTime() - last.started_at.getTime() < opts.dueAfterMs) return null;
+      return repo.startRun(opts.kind, started);
+    });
+    if (runId === null) return skipped;
+    const since = new Date(started.getTime() - rules.windowDays * 86_400_000);
+    const codes = [
+      ...new Set([...(await createCreditRepository(db).subjectCodes()), ...(await clearanceLookup(db).activeSellerCodes(since))]),
+    ];
+    const profiles = [...new Map((await organisationDirectory(db).byCodes(codes)).map((o) => [o.id, o])).values()].filter(
+      (o) => o.kind === 'enterprise',
+    );
+    let enterprises = 0;
+    let changed = 0;
+    for (let i = 0; i < profiles.length; i += RECOMPUTE_CHUNK) {
+      const r = await db
+        .transaction()
+        .execute((trx) => rateProfiles(trx, profiles.slice(i, i + RECOMPUTE_CHUNK), { onlyChanged: true }));
+      enterprises += r.rows.size;
+      changed += r.changed;
+    }
+    await db.transaction().execute(async (trx) => {
+      await createCreditRepository(trx).finishRun(runId, clock.now(), enterprises, changed);
+      await deps.audit.append(trx, SYSTEM_ACTOR, [
+        {
+          action: 'credit_rating.recompute_all',
+          entity: 'cr_recompute_run',
+          entityId: String(runId),
+          after: { kind: opts.kind, enterprises, changed, rules: rules.version },
+        },
+      ]);
+    });
+    return { ran: true, runId, enterprises, changed };
   }
 
   async function subjectOf(exec: Executor, code: string) {
@@ -308,6 +398,8 @@ export function createCreditService(deps: CreditServiceDeps) {
 
   return {
     creditLevelOf: (orgIds: string[]) => creditLevelOf(db, orgIds),
+
+    recomputeAll,
 
     async recompute(p: Principal | null | undefined, orgIds: string[]) {
       requirePermission(p, 'credit.manage');

@@ -10,8 +10,8 @@ export interface CubeFilter {
   to: string;
   /** customs code prefix of the office (jurisdiction), '' = all */
   customsPrefix?: string;
-  /** an enterprise's own rows: seller or carrier */
-  ownCode?: string;
+  /** an enterprise's own rows: seller or carrier under any of its codes (customs code, USCC) */
+  ownCodes?: string[];
   mode?: string;
   country?: string;
   customs?: string;
@@ -192,7 +192,7 @@ export function createStatisticsRepository(exec: Executor) {
 function where(f: CubeFilter) {
   const c = [sql`day between ${f.from}::date and ${f.to}::date`];
   if (f.customsPrefix) c.push(sql`customs_code like ${`${f.customsPrefix}%`}`);
-  if (f.ownCode) c.push(sql`(ebc_code = ${f.ownCode} or carrier_code = ${f.ownCode})`);
+  if (f.ownCodes) c.push(sql`(ebc_code = any(${f.ownCodes}::text[]) or carrier_code = any(${f.ownCodes}::text[]))`);
   if (f.mode) c.push(sql`trade_mode = ${f.mode}`);
   if (f.country) c.push(sql`country = ${f.country}`);
   if (f.customs) c.push(sql`customs_code = ${f.customs}`);
@@ -206,7 +206,7 @@ function where(f: CubeFilter) {
 /**
  * The closed lines valued as the fold values them: rates as ranges (CNY always 1), amounts in
  * millionths, fen = amount × rate rounded half away from zero (numeric `div` on doubled operands, as
- * `divRound`), region and HS heading as `regionOf` and the fold derive them. `rate`/`usd` are null
+ * `divRound`), region (`stat_region_of`, migration 002) and HS heading as `regionOf` and the fold derive them. `rate`/`usd` are null
  * where no rate is in force.
  */
 function valuedLines(source: RawBuilder<unknown>) {
@@ -218,7 +218,7 @@ function valuedLines(source: RawBuilder<unknown>) {
     s as (select *, coalesce(nullif(currency, ''), '142') as cur from (${source}) src),
     l as (
       select s.inventory_id, s.day, s.trade_mode, s.country, s.ebc_code, s.customs_code, s.carrier_code, s.line_no, s.cur,
-        case when s.ebc_code ~ '^[0-9A-Z]{5}' then left(s.ebc_code, 5) else '00000' end as region,
+        stat_region_of(s.ebc_code) as region,
         round(coalesce(nullif(trim(s.gross_weight), ''), '0')::numeric * 1000) as grams,
         rpad(left(coalesce(nullif(s.gcode, ''), '0000'), 4), 4, '0') as heading,
         div(round(coalesce(nullif(trim(s.total_price), ''), '0')::numeric * 1000000) * r.micros * 2 + 10000000000,

@@ -51,7 +51,15 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export function createStatisticsService(deps: StatisticsServiceDeps) {
   const { db, clock } = deps;
 
-  function filterOf(p: Principal, q: Omit<StatsQuery, 'by'>): { filter: CubeFilter; scope: Scope } {
+  /** An enterprise's own rows are those under any code it declares under: customs code or USCC. */
+  async function ownCodesOf(p: Principal, scope: Scope): Promise<string[]> {
+    if (scope.kind !== 'enterprise') return [];
+    const o = p.organisation ? await organisationDirectory(db).byId(p.organisation.id) : undefined;
+    const codes = [o?.customs_code, o?.uscc].filter((c): c is string => !!c);
+    return codes.length ? codes : [scope.code];
+  }
+
+  async function filterOf(p: Principal, q: Omit<StatsQuery, 'by'>): Promise<{ filter: CubeFilter; scope: Scope }> {
     const scope = statisticsScopeOf(p);
     const today = clock.now().toISOString().slice(0, 10);
     const from = q.from ?? `${today.slice(0, 4)}-01-01`;
@@ -72,7 +80,7 @@ export function createStatisticsService(deps: StatisticsServiceDeps) {
       from,
       to,
       ...(scope.kind === 'jurisdiction' ? { customsPrefix: scope.prefix } : {}),
-      ...(scope.kind === 'enterprise' ? { ownCode: scope.code } : {}),
+      ...(scope.kind === 'enterprise' ? { ownCodes: await ownCodesOf(p, scope) } : {}),
       ...(q.mode ? { mode: q.mode } : {}),
       ...(q.country ? { country: q.country } : {}),
       ...(q.customs ? { customs: q.customs } : {}),
@@ -128,7 +136,7 @@ export function createStatisticsService(deps: StatisticsServiceDeps) {
           message: { zh: `统计维度应为 ${DIMENSIONS.join('、')}`, en: `by must be one of ${DIMENSIONS.join(', ')}` },
         },
       ]);
-    const { filter, scope } = filterOf(p, q);
+    const { filter, scope } = await filterOf(p, q);
     const repo = createStatisticsRepository(db);
     const def = DIMENSION_DEFS[by];
     const [rows, totals] = await Promise.all([

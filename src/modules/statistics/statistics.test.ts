@@ -3,9 +3,10 @@ import { after, before, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { makeParcel, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
+import { makeParcel, parcelDocuments, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
 import { closeParcels } from '../../../test/support/clearance.ts';
 import { TOPIC_CLOSED } from '../clearance/index.ts';
+import { DEMO_PRODUCTS } from '../filing/index.ts';
 import { DIMENSIONS } from './rules/dimensions.rules.ts';
 
 let tp: TestPlatform;
@@ -14,6 +15,25 @@ const tokens: Record<string, string> = {};
 const COUNTRIES = ['502', '303', '116'];
 // China Standard Time days on which each batch closes: two months, three ISO weeks
 const DAYS = ['2026-10-30T03:00:00Z', '2026-10-31T20:00:00Z', '2026-11-02T01:00:00Z'];
+// Two parcels per batch declared by the demo seller under its USCC (91360100…, registered in
+// 南昌市 360100) instead of its customs code: 6 of the 96 inventories.
+const USCC_PER_BATCH = 2;
+const INVENTORIES = DAYS.length * (30 + USCC_PER_BATCH);
+let sellerUscc = '';
+
+/** Parcel n declared by the demo seller under its USCC. */
+function usccParcel(n: number): Parcel {
+  const products = DEMO_PRODUCTS.filter((p) => p.ebcCode === PARTIES.seller.code);
+  return parcelDocuments(n, 'S', {
+    platform: PARTIES.platform,
+    seller: { code: sellerUscc, name: PARTIES.seller.name },
+    payer: PARTIES.payer,
+    carrier: PARTIES.carrier,
+    lines: [{ p: products[n % products.length]!, qty: 1 }],
+    country: '303',
+    goodsInfo: '青花瓷器 porcelain',
+  });
+}
 
 async function closeBatch(batch: number, parcels: Parcel[], at: string): Promise<void> {
   clock.set(new Date(at));
@@ -31,6 +51,15 @@ before(async () => {
     cnyPerUnit: '7.25',
   });
   assert.equal(put.status, 200, put.body);
+  sellerUscc = (
+    await sql<{ uscc: string }>`select uscc from organisation where customs_code = ${PARTIES.seller.code}`.execute(
+      tp.platform.database.db,
+    )
+  ).rows[0]!.uscc;
+  assert.match(sellerUscc, /^91360100/);
+  // customs knows the seller under its USCC too (the demo seeds the customs code): not a first-time exporter
+  const level = await api('customs', 'PUT', `/api/v1/risk/credit/${sellerUscc}`, { level: 'AA' });
+  assert.equal(level.status, 200, level.body);
   let n = 0;
   for (const [b, at] of DAYS.entries()) {
     const parcels = Array.from({ length: 30 }, () => {
@@ -39,12 +68,13 @@ before(async () => {
       p.inventory.head.country = COUNTRIES[n % 3]!;
       return p;
     });
+    for (let i = 0; i < USCC_PER_BATCH; i++) parcels.push(usccParcel(++n));
     await closeBatch(b + 1, parcels, at);
   }
   const closed = await sql<{
     n: number;
   }>`select count(*)::int as n from clr_document where kind = 'inventory' and status = '899'`.execute(tp.platform.database.db);
-  assert.equal(closed.rows[0]!.n, 90, 'the pipeline closed every parcel');
+  assert.equal(closed.rows[0]!.n, INVENTORIES, 'the pipeline closed every parcel');
   clock.set(new Date('2026-11-26T02:00:00Z'));
 });
 after(async () => {
@@ -75,13 +105,17 @@ async function table(user: string, by: string, extra = ''): Promise<{ rows: Row[
   return r.json() as unknown as { rows: Row[]; totals: Row; scope: string };
 }
 
-/** The same figures counted straight from the clearance tables. */
+/**
+ * The same figures counted straight from the clearance tables. The region: a customs code's first
+ * five characters; the one USCC here names 360100 南昌市, which the customs region table has as
+ * 36019 南昌其他 (city 3601) — written out, not derived by the code under test.
+ */
 const RECOUNT_EXPR: Record<string, string> = {
   mode: 'trade_mode',
   country: 'country',
   enterprise: 'ebc_code',
-  county: 'left(ebc_code, 5)',
-  city: 'left(ebc_code, 4)',
+  county: `case when length(ebc_code) = 18 then '36019' else left(ebc_code, 5) end`,
+  city: `case when length(ebc_code) = 18 then '3601' else left(ebc_code, 4) end`,
   customs: 'customs_code',
   carrier: 'carrier',
   month: `to_char(day, 'YYYY-MM')`,
@@ -123,8 +157,57 @@ test('every non-HS table equals a direct SQL recount over the clearance tables',
     assert.deepEqual(new Map(t.rows.map((r) => [r.key, strip(r)])), want, by);
   }
   const total = await table('commerce', 'mode');
-  assert.equal(total.totals.inventories, 90);
+  assert.equal(total.totals.inventories, INVENTORIES);
   assert.equal(total.scope, 'all');
+});
+
+test('a seller declaring under its USCC is counted in its region, not under the USCC prefix', async () => {
+  const uscc = DAYS.length * USCC_PER_BATCH;
+  const county = await table('commerce', 'county');
+  assert.ok(!county.rows.some((r) => r.key.startsWith('91')), JSON.stringify(county.rows.map((r) => r.key)));
+  const nanchang = county.rows.find((r) => r.key === '36019') as (Row & { label: string }) | undefined;
+  assert.equal(nanchang?.inventories, uscc);
+  assert.equal(nanchang?.label, '南昌其他');
+  const city = await table('commerce', 'city', '&county=3601');
+  assert.deepEqual(
+    city.rows.map((r) => [r.key, r.inventories]),
+    [['3601', INVENTORIES]],
+  );
+  // stored: every cube row of the USCC seller carries the region, in both cubes
+  const stored = await sql<{ region: string; n: number }>`
+    select region, sum(inventories)::int as n from stat_inventory_cube where ebc_code = ${sellerUscc} group by 1
+    union all select 'goods:' || region, count(*)::int from stat_goods_cube where ebc_code = ${sellerUscc} group by 1`.execute(
+    tp.platform.database.db,
+  );
+  assert.deepEqual(
+    stored.rows.map((r) => r.region),
+    ['36019', 'goods:36019'],
+  );
+  assert.equal(stored.rows[0]!.n, uscc);
+});
+
+test('the rebuild derives the region as the fold does (stat_region_of = regionOf)', async () => {
+  const { regionOf } = await import('./rules/fold.rules.ts');
+  const codes = [
+    sellerUscc,
+    PARTIES.seller.code,
+    '91360203MA38ABCD1X',
+    '91110105MA01ABCD2Y',
+    '91310115MA1HABCD3Q',
+    '91500101MA5UABCD5P',
+    '91360000MA35ABCD4R',
+    '91110000MA01ABCD6T',
+    '',
+    '3601',
+    'ZZ360100MA38ABCD1X',
+    'abcdefghij',
+  ];
+  const r = await sql<{ code: string; region: string }>`
+    select x as code, stat_region_of(x) as region from unnest(${codes}::text[]) as x`.execute(tp.platform.database.db);
+  assert.deepEqual(
+    r.rows.map((x) => [x.code, x.region]),
+    codes.map((c) => [c, regionOf(c)]),
+  );
 });
 
 test('random filter samples (country × month, county × day) equal the recount', async () => {
@@ -184,7 +267,8 @@ test('scope: commerce all, customs its jurisdiction, a seller only itself, other
   assert.deepEqual(customs.totals, all.totals);
   const seller = await table('seller', 'enterprise');
   assert.equal(seller.scope, `enterprise:${PARTIES.seller.code}`);
-  assert.equal(seller.totals.inventories, 90);
+  // its rows under its customs code and under its USCC
+  assert.equal(seller.totals.inventories, INVENTORIES);
   const other = await table('seller2', 'enterprise', `&enterprise=${PARTIES.seller.code}`);
   assert.equal(other.totals.inventories, 0);
   assert.deepEqual(other.rows, []);
@@ -224,7 +308,7 @@ test('rebuild (set-based SQL) equals the incremental fold, is idempotent, and ba
   assert.ok(incremental.inv.length > 0 && incremental.goods.length > 0);
   const steps: number[] = [];
   const r = await rebuildStatistics(db, { onProgress: (s) => steps.push(s) });
-  assert.equal(r.inventories, 90);
+  assert.equal(r.inventories, INVENTORIES);
   assert.deepEqual(steps, [1, 2, 3, 4, 5]);
   assert.deepEqual(await snapshot(), incremental);
   await rebuildStatistics(db);

@@ -1,3 +1,4 @@
+import { styleHash } from '../../kernel/csp.ts';
 import type { TraceService } from './trace.service.ts';
 
 /**
@@ -6,6 +7,12 @@ import type { TraceService } from './trace.service.ts';
  * name in the buyer's language where the seller offers one.
  */
 type Verification = Awaited<ReturnType<TraceService['verify']>>;
+
+// The page's only style element; the Content-Security-Policy allows it by its hash.
+const PAGE_STYLE = `body{font-family:system-ui,sans-serif;max-width:640px;margin:0 auto;padding:16px;color:#222}
+.warn{background:#fff1f0;border:1px solid #ffa39e;padding:12px;border-radius:6px}.ok{background:#f6ffed;border:1px solid #b7eb8f;padding:12px;border-radius:6px}
+ol{padding-left:20px}li{margin:6px 0}th{text-align:left;padding-right:12px}textarea,input{width:100%;box-sizing:border-box;margin:4px 0}`;
+export const PAGE_STYLE_SOURCE = styleHash(PAGE_STYLE);
 
 const esc = (s: unknown): string =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -72,9 +79,7 @@ export function renderVerification(v: Verification, reported: boolean): string {
   return `<!doctype html>
 <html lang="${esc(v.lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(t.title)} ${esc(v.code)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:640px;margin:0 auto;padding:16px;color:#222}
-.warn{background:#fff1f0;border:1px solid #ffa39e;padding:12px;border-radius:6px}.ok{background:#f6ffed;border:1px solid #b7eb8f;padding:12px;border-radius:6px}
-ol{padding-left:20px}li{margin:6px 0}th{text-align:left;padding-right:12px}textarea,input{width:100%;box-sizing:border-box;margin:4px 0}</style></head>
+<style>${PAGE_STYLE}</style></head>
 <body>
 <p style="float:right">${langs}</p>
 <h1>${esc(t.title)}</h1>

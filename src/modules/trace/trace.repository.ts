@@ -62,8 +62,22 @@ export function createTraceRepository(exec: Executor) {
         .orderBy('id')
         .execute()) as EventRow[];
     },
-    async addScan(code: string, at: Date, country: string): Promise<void> {
-      await exec.insertInto('tr_scan').values({ code, at, country }).execute();
+    /** Stores a scan unless this client scanned this code on this day already; answers whether it counted. */
+    async addScan(scan: { code: string; at: Date; country: string; day: string; clientHash: Buffer | null }): Promise<boolean> {
+      const r = await sql<{ id: string }>`
+        insert into tr_scan (code, at, country, day, client_hash)
+        values (${scan.code}, ${scan.at}, ${scan.country}, ${scan.day}::date, ${scan.clientHash})
+        on conflict (code, day, client_hash) do nothing returning id`.execute(exec);
+      return r.rows.length > 0;
+    },
+    /** The salt of `day` (the first caller's candidate wins); salts before yesterday are forgotten. */
+    async daySalt(day: string, candidate: Buffer): Promise<Buffer> {
+      await sql`insert into tr_scan_salt (day, salt) values (${day}::date, ${candidate}) on conflict (day) do nothing`.execute(
+        exec,
+      );
+      await sql`delete from tr_scan_salt where day < ${day}::date - 1`.execute(exec);
+      const r = await sql<{ salt: Buffer }>`select salt from tr_scan_salt where day = ${day}::date`.execute(exec);
+      return r.rows[0]!.salt;
     },
     async scanSummary(code: string, since: Date): Promise<{ scans: number; countries: string[] }> {
       const r = await sql<{ scans: number; countries: string[] }>`

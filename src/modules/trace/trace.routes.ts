@@ -1,16 +1,45 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { pickLanguage, renderVerification } from './trace.page.ts';
+import { contentSecurityPolicy } from '../../kernel/csp.ts';
+import { PAGE_STYLE_SOURCE, pickLanguage, renderVerification } from './trace.page.ts';
 import type { TraceService } from './trace.service.ts';
 
 const TAGS = ['trace'];
 const CodeParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }) });
 const EventKind = Type.Union(['producer', 'warehouse', 'inspection', 'departure', 'delivery'].map((k) => Type.Literal(k)));
 
-export function registerTraceRoutes(app: FastifyInstance, deps: { trace: TraceService }): void {
+export interface TraceRouteOptions {
+  trace: TraceService;
+  /** the header (lower case) a trusted reverse proxy sets to the client's country (TRUSTED_GEO_HEADER) */
+  trustedGeoHeader?: string | undefined;
+  /** the address printed in QR labels (PUBLIC_BASE_URL); unset = this request's protocol and host */
+  publicBaseUrl?: string | undefined;
+}
+
+/**
+ * Who scanned, from where. Without a trusted proxy nothing the client sends is believed: the
+ * country is unknown and the client is the connecting address. Behind one (TRUSTED_GEO_HEADER set),
+ * the country is its header and the client the address it appended last to X-Forwarded-For
+ * (entries before it are the client's own word); the connecting address is the proxy.
+ */
+export function scanOrigin(
+  req: FastifyRequest,
+  trustedGeoHeader: string | undefined,
+): { country: string | null; client: string } {
+  if (!trustedGeoHeader) return { country: null, client: req.ip };
+  const geo = req.headers[trustedGeoHeader];
+  const forwarded = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  return { country: typeof geo === 'string' ? geo.trim().toUpperCase() : null, client: hops.at(-1) ?? req.ip };
+}
+
+export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteOptions): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { trace } = deps;
+  const { trace, trustedGeoHeader, publicBaseUrl } = deps;
 
   r.post(
     '/api/v1/trace/codes',
@@ -79,7 +108,7 @@ export function registerTraceRoutes(app: FastifyInstance, deps: { trace: TraceSe
     async (req, reply) =>
       reply
         .header('content-type', 'image/svg+xml')
-        .send(await trace.qrSvg(req.principal, req.params.code, `${req.protocol}://${req.host}`)),
+        .send(await trace.qrSvg(req.principal, req.params.code, publicBaseUrl ?? `${req.protocol}://${req.host}`)),
   );
 
   r.get(
@@ -88,21 +117,15 @@ export function registerTraceRoutes(app: FastifyInstance, deps: { trace: TraceSe
       config: { permission: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
       schema: {
         tags: TAGS,
-        summary: '扫码验证 / Verify a trace code (each call counts as a scan)',
+        summary: '扫码验证 / Verify a trace code (a call counts as a scan, once per client and day)',
         description:
-          'Country of the scan: the `X-Geo-Country` header set by the reverse proxy (GeoIP), else `country` (ISO 3166 alpha-2).',
+          'Country of the scan: the header named by `TRUSTED_GEO_HEADER`, which the trusted reverse proxy sets (GeoIP); ' +
+          'without that setting `ZZ` (unknown). A country the client sends itself is never taken.',
         params: CodeParams,
-        querystring: Type.Object({
-          lang: Type.Optional(Type.String({ maxLength: 10 })),
-          country: Type.Optional(Type.String({ maxLength: 2 })),
-        }),
+        querystring: Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) }),
       },
     },
-    async (req) => {
-      const geo = req.headers['x-geo-country'];
-      const country = (typeof geo === 'string' ? geo : (req.query.country ?? null))?.toUpperCase() ?? null;
-      return trace.verify(req.params.code, { lang: req.query.lang ?? 'en', country });
-    },
+    async (req) => trace.verify(req.params.code, { lang: req.query.lang ?? 'en', ...scanOrigin(req, trustedGeoHeader) }),
   );
 
   // The address printed in the QR label: an HTML page for the buyer (and a form post for reports).
@@ -117,11 +140,13 @@ export function registerTraceRoutes(app: FastifyInstance, deps: { trace: TraceSe
       },
     },
     async (req, reply) => {
-      const geo = req.headers['x-geo-country'];
       const first = await trace.languagesOf(req.params.code);
       const lang = pickLanguage(first, req.query.lang, req.headers['accept-language']);
-      const v = await trace.verify(req.params.code, { lang, country: typeof geo === 'string' ? geo.toUpperCase() : null });
-      return reply.header('content-type', 'text/html; charset=utf-8').send(renderVerification(v, req.query.reported === '1'));
+      const v = await trace.verify(req.params.code, { lang, ...scanOrigin(req, trustedGeoHeader) });
+      return reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('content-security-policy', contentSecurityPolicy(PAGE_STYLE_SOURCE))
+        .send(renderVerification(v, req.query.reported === '1'));
     },
   );
   // The page's form posts urlencoded; the parser is scoped to this one route.

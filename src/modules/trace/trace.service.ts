@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
@@ -98,6 +98,14 @@ export function createTraceService(deps: TraceServiceDeps) {
     };
   }
   const rules = deps.scanRules ?? SCAN_RULES;
+
+  // The day's salt, read once per day per process.
+  let salt: { day: string; value: Buffer } | undefined;
+  async function clientHash(code: string, day: string, client: string | null): Promise<Buffer | null> {
+    if (!client) return null;
+    if (salt?.day !== day) salt = { day, value: await createTraceRepository(db).daySalt(day, randomBytes(32)) };
+    return createHash('sha256').update(salt.value).update(code).update('\0').update(client).digest();
+  }
 
   return {
     /**
@@ -257,17 +265,19 @@ export function createTraceService(deps: TraceServiceDeps) {
     },
 
     /**
-     * The public verification a buyer reaches by scanning. Every call is a scan (country from
-     * the proxy's geo header or the page); implausible patterns are flagged on the page itself.
+     * The public verification a buyer reaches by scanning. A call is a scan, counted once per
+     * client (its address, hashed) and code a day, so reloading cannot flag a genuine code; the
+     * country is what a trusted proxy reported, else ZZ. Implausible patterns are flagged on the page.
      */
-    async verify(code: string, opts: { lang: string; country: string | null }) {
+    async verify(code: string, opts: { lang: string; country: string | null; client: string | null }) {
       if (!isTraceCode(code)) throw notFound(CODE_LABEL);
       const repo = createTraceRepository(db);
       const row = await repo.code(code);
       if (!row) throw notFound(CODE_LABEL);
       const now = clock.now();
       const country = opts.country && /^[A-Z]{2}$/.test(opts.country) ? opts.country : 'ZZ';
-      await repo.addScan(code, now, country);
+      const day = now.toISOString().slice(0, 10);
+      await repo.addScan({ code, at: now, country, day, clientHash: await clientHash(code, day, opts.client) });
       const [events, summary] = await Promise.all([
         repo.events(code),
         repo.scanSummary(code, new Date(now.getTime() - rules.windowDays * 86_400_000)),

@@ -1,22 +1,73 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import QRCode from 'qrcode';
+import { loadConfig } from '../../kernel/config.ts';
 import { DEMO_PRODUCTS } from '../filing/index.ts';
-import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { guidOf, makeParcel, PARTIES } from '../../../test/support/parcels.ts';
 import { closeParcels, declareParcel } from '../../../test/support/clearance.ts';
 
 let tp: TestPlatform;
 const tokens: Record<string, string> = {};
 const product = DEMO_PRODUCTS.find((p) => p.ebcCode === PARTIES.seller.code)!;
+// A second installation behind a trusted reverse proxy that sets X-Geo-Country and appends the
+// client's address to X-Forwarded-For, with its public address configured; its clock can move.
+let proxied: TestPlatform;
+const proxiedClock = fixedClock(new Date('2026-11-26T09:00:00Z'));
+const PUBLIC_BASE_URL = 'https://trace.example.cn';
 
 before(async () => {
   tp = await startTestPlatform({ listen: false });
   for (const u of ['seller', 'seller2', 'customs', 'commerce', 'platform', 'payer', 'carrier', 'broker', 'warehouse'])
     tokens[u] = await login(tp.platform, u);
+  proxied = await startTestPlatform({
+    listen: false,
+    clock: proxiedClock,
+    env: { TRUSTED_GEO_HEADER: 'X-Geo-Country', PUBLIC_BASE_URL: `${PUBLIC_BASE_URL}/` },
+  });
 });
 after(async () => {
   await tp.stop();
+  await proxied.stop();
 });
+
+/** A code of the demo seller on the proxied installation. */
+async function proxiedCode(): Promise<string> {
+  const token = await login(proxied.platform, 'seller');
+  const res = await proxied.platform.app.inject({
+    method: 'POST',
+    url: '/api/v1/trace/codes',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { kind: 'unit', itemNo: product.itemNo, batchNo: 'JDZ-2026-11', quantity: 1, producer: '景德镇' },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  return (res.json() as { items: { code: string }[] }).items[0]!.code;
+}
+
+/** A scan on the proxied installation as the proxy forwards it: the client's country and address. */
+async function proxiedScan(code: string, country: string, client: string, spoofed = '') {
+  const res = await proxied.platform.app.inject({
+    method: 'GET',
+    url: `/api/v1/public/trace/${code}?lang=en`,
+    remoteAddress: '10.0.0.2', // the proxy
+    headers: { 'x-geo-country': country, 'x-forwarded-for': spoofed ? `${spoofed}, ${client}` : client },
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  return res.json() as {
+    warning: { flagged: boolean; reasons: { en: string }[] };
+    scans: { scans: number; countries: string[] };
+  };
+}
+
+async function storedScans(p: TestPlatform, code: string): Promise<{ country: string; day: string; hash: string | null }[]> {
+  const r = await sql<{ country: string; day: string; hash: string | null }>`
+    select country, to_char(day, 'YYYY-MM-DD') as day, encode(client_hash, 'hex') as hash from tr_scan where code = ${code} order by id`.execute(
+    p.platform.database.db,
+  );
+  return r.rows;
+}
 
 async function api(
   user: string | null,
@@ -79,6 +130,16 @@ test('a buyer scanning a code sees the chain in English (or French, where offere
 
   const v = await api(null, 'GET', `/api/v1/public/trace/${code}?lang=en&country=FR`);
   assert.equal(v.status, 200, v.body);
+  // no trusted proxy configured: neither the client's ?country= nor its own geo header is believed
+  await api(null, 'GET', `/api/v1/public/trace/${code}?lang=en`, undefined, {
+    'x-geo-country': 'DE',
+    'x-forwarded-for': '203.0.113.9',
+  });
+  assert.deepEqual(
+    (await storedScans(tp, code)).map((x) => x.country),
+    ['ZZ'],
+    'one client (the same address both times), country unknown',
+  );
   const page = v.json<{
     product: { name: string };
     seller: { name: string };
@@ -104,21 +165,105 @@ test('a buyer scanning a code sees the chain in English (or French, where offere
 });
 
 test('a trace code scanned twenty times in five countries is flagged', async () => {
-  const code = await newCode();
+  const code = await proxiedCode();
   const countries = ['FR', 'DE', 'US', 'BR', 'JP'];
-  let last:
-    { warning: { flagged: boolean; reasons: { en: string }[] }; scans: { scans: number; countries: string[] } } | undefined;
+  let last: Awaited<ReturnType<typeof proxiedScan>> | undefined;
   for (let i = 0; i < 20; i++) {
-    const r = await api(null, 'GET', `/api/v1/public/trace/${code}?lang=en`, undefined, { 'x-geo-country': countries[i % 5]! });
-    assert.equal(r.status, 200);
-    last = r.json();
-    if (i === 1) assert.equal(last!.warning.flagged, false, 'two scans in two countries are plausible');
+    last = await proxiedScan(code, countries[i % 5]!, `198.51.100.${i + 1}`);
+    if (i === 1) assert.equal(last.warning.flagged, false, 'two scans in two countries are plausible');
   }
   assert.equal(last!.scans.scans, 20);
   assert.deepEqual([...last!.scans.countries].sort(), [...countries].sort());
   assert.equal(last!.warning.flagged, true);
   assert.equal(last!.warning.reasons.length, 2);
   assert.match(last!.warning.reasons.map((x) => x.en).join(' '), /20 times.*5 countries/);
+  const stored = await storedScans(proxied, code);
+  assert.equal(stored.length, 20);
+  assert.deepEqual([...new Set(stored.map((x) => x.country))].sort(), [...countries].sort());
+  // the address is kept only as a salted hash, one per client
+  assert.ok(stored.every((x) => /^[0-9a-f]{64}$/.test(x.hash ?? '')));
+  assert.equal(new Set(stored.map((x) => x.hash)).size, 20);
+  const plain = createHash('sha256').update('198.51.100.1').digest('hex');
+  assert.ok(!stored.some((x) => x.hash === plain));
+});
+
+test('reloading cannot flag a genuine code: one scan per client, code and day; again the next day, unlinkably', async () => {
+  const code = await proxiedCode();
+  let last: Awaited<ReturnType<typeof proxiedScan>> | undefined;
+  // thirty reloads by one buyer, some with a made-up X-Forwarded-For in front of what the proxy appended
+  for (let i = 0; i < 30; i++) last = await proxiedScan(code, 'FR', '203.0.113.7', i % 2 ? `192.0.2.${i}` : '');
+  assert.equal(last!.scans.scans, 1);
+  assert.equal(last!.warning.flagged, false);
+  // the HTML page a phone opens counts under the same rule
+  const page = await proxied.platform.app.inject({
+    method: 'GET',
+    url: `/t/${code}?lang=en`,
+    remoteAddress: '10.0.0.2',
+    headers: { 'x-geo-country': 'FR', 'x-forwarded-for': '203.0.113.7' },
+  });
+  assert.equal(page.statusCode, 200);
+  let stored = await storedScans(proxied, code);
+  assert.deepEqual(
+    stored.map((x) => [x.country, x.day]),
+    [['FR', '2026-11-26']],
+  );
+  await proxiedScan(code, 'DE', '203.0.113.8');
+  proxiedClock.advance(24 * 3_600_000);
+  await proxiedScan(code, 'FR', '203.0.113.7');
+  stored = await storedScans(proxied, code);
+  assert.deepEqual(
+    stored.map((x) => [x.country, x.day]),
+    [
+      ['FR', '2026-11-26'],
+      ['DE', '2026-11-26'],
+      ['FR', '2026-11-27'],
+    ],
+  );
+  assert.notEqual(stored[0]!.hash, stored[2]!.hash, "a day's hash does not match the same client's on another day");
+  // salts older than yesterday are forgotten
+  proxiedClock.advance(2 * 24 * 3_600_000);
+  await proxiedScan(code, 'FR', '203.0.113.7');
+  const salts = await sql<{ day: string }>`select to_char(day, 'YYYY-MM-DD') as day from tr_scan_salt order by 1`.execute(
+    proxied.platform.database.db,
+  );
+  assert.deepEqual(
+    salts.rows.map((x) => x.day),
+    ['2026-11-29'],
+  );
+});
+
+test('QR labels print PUBLIC_BASE_URL when set, else the address the request came to', async () => {
+  const qr = (url: string) => QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  const code = await newCode();
+  const here = await tp.platform.app.inject({
+    method: 'GET',
+    url: `/api/v1/trace/codes/${code}/qr.svg`,
+    headers: { authorization: `Bearer ${tokens.seller}`, host: 'window.example.org' },
+  });
+  assert.equal(here.statusCode, 200, here.body);
+  assert.equal(here.body, await qr(`http://window.example.org/t/${code}`));
+  const other = await proxiedCode();
+  const configured = await proxied.platform.app.inject({
+    method: 'GET',
+    url: `/api/v1/trace/codes/${other}/qr.svg`,
+    headers: { authorization: `Bearer ${await login(proxied.platform, 'seller')}`, host: 'attacker.example' },
+  });
+  assert.equal(configured.statusCode, 200, configured.body);
+  assert.equal(configured.body, await qr(`${PUBLIC_BASE_URL}/t/${other}`));
+});
+
+test('TRUSTED_GEO_HEADER and PUBLIC_BASE_URL: unset by default, checked when set', () => {
+  const c = loadConfig({});
+  assert.equal(c.trustedGeoHeader, undefined);
+  assert.equal(c.publicBaseUrl, undefined);
+  assert.equal(loadConfig({ TRUSTED_GEO_HEADER: ' CF-IPCountry ' }).trustedGeoHeader, 'cf-ipcountry');
+  assert.equal(
+    loadConfig({ PUBLIC_BASE_URL: 'https://window.example.gov.cn/cbec/' }).publicBaseUrl,
+    'https://window.example.gov.cn/cbec',
+  );
+  assert.throws(() => loadConfig({ TRUSTED_GEO_HEADER: 'x geo' }), /TRUSTED_GEO_HEADER must be an HTTP header name/);
+  for (const bad of ['ftp://x.example', 'https://x.example/?a=1', 'window.example', 'https://u:p@x.example'])
+    assert.throws(() => loadConfig({ PUBLIC_BASE_URL: bad }), /PUBLIC_BASE_URL must be an http\(s\) URL/, bad);
 });
 
 test('"report a counterfeit" opens a credit case on the seller; labels print as QR SVG', async () => {

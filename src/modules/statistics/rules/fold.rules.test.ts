@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { getCode } from '../../../codes/index.ts';
 import { foldFacts, regionOf, type InventoryFact } from './fold.rules.ts';
 import type { FxRate } from './money.rules.ts';
 
@@ -21,9 +22,22 @@ const fact = (id: string, over: Partial<InventoryFact> = {}): InventoryFact => (
   ...over,
 });
 
-test('the seller region is the first five characters of its customs code', () => {
+test('the seller region: characters 1-5 of a customs code; the division in characters 3-8 of a USCC', () => {
   assert.equal(regionOf('3601260888'), '36012');
-  assert.equal(regionOf(''), '00000');
+  // expected keys read off the customs region table by hand, with the division each USCC names
+  const cases: [uscc: string, region: string, name: string][] = [
+    ['91360100MA38ABCD1X', '36019', '南昌其他'], // 360100 南昌市
+    ['91360203MA38ABCD1X', '36029', '景德镇'], // 360203 景德镇市珠山区
+    ['91110105MA01ABCD2Y', '11059', '朝阳区'], // 110105 北京市朝阳区: a municipality's district
+    ['91310115MA1HABCD3Q', '31159', '川沙'], // 310115 上海市浦东新区 (the former 川沙县)
+    ['91360000MA35ABCD4R', '36909', '江西其他'], // 360000 registered by the province
+  ];
+  for (const [uscc, region, name] of cases) {
+    assert.equal(regionOf(uscc), region, uscc);
+    assert.equal(getCode('region', region)?.nameZh, name, region);
+  }
+  for (const bad of ['', '3601', '91360100', 'ZZ360100MA38ABCD1X', '91ABCDEFMA38ABCD1X'])
+    assert.equal(regionOf(bad), '00000', bad);
 });
 
 test('inventories with the same key are summed into one cube row; values convert per line, then to USD', () => {

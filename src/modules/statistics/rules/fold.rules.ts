@@ -19,7 +19,7 @@ export interface CubeKey {
   tradeMode: string;
   country: string;
   ebcCode: string;
-  /** 国内地区代码 of the seller: the first five characters of its customs code */
+  /** 国内地区代码 of the seller (`regionOf`) */
   region: string;
   customsCode: string;
   carrierCode: string;
@@ -39,8 +39,33 @@ export interface GoodsCubeRow extends CubeKey, Measures {
   lines: number;
 }
 
-/** The seller's county-level region from its 10-character customs code (digits 1-5 are 国内地区代码). */
-export const regionOf = (ebcCode: string): string => (/^[0-9A-Z]{5}/.test(ebcCode) ? ebcCode.slice(0, 5) : '00000');
+// 统一社会信用代码 (GB 32100-2015): registration authority and type (2), the registering
+// authority's administrative division (GB/T 2260, 6 digits), organisation code (9), check (1).
+const USCC = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
+// 海关注册编码: 国内地区代码 (4 digits of the division + 1 economic-zone character), then 5 more.
+const CUSTOMS_CODE = /^\d{4}[0-9A-Z]{6}$/;
+// In the customs region table the four-digit part of a municipality is the province and its
+// district (1105 朝阳区), as in its customs codes; elsewhere province and prefecture (3601 南昌).
+const MUNICIPALITIES = new Set(['11', '12', '31', '50']);
+
+/**
+ * The seller's region in the customs region table (国内地区代码, 5 characters; `city` is its first
+ * four), from whichever code the seller declared under. A customs code carries it in characters
+ * 1-5. A USCC carries the GB/T 2260 division of its registering authority in characters 3-8,
+ * without an economic zone: the region is that division's "other" entry (…9, e.g. 360100 南昌市 →
+ * 36019 南昌其他), a province-level registration its province's (360000 → 36909 江西其他).
+ * Mirrored by the SQL function `stat_region_of` (migration 002) for the set-based rebuild.
+ */
+export function regionOf(ebcCode: string): string {
+  if (CUSTOMS_CODE.test(ebcCode)) return ebcCode.slice(0, 5);
+  if (USCC.test(ebcCode)) {
+    const division = ebcCode.slice(2, 8);
+    const province = division.slice(0, 2);
+    const local = MUNICIPALITIES.has(province) ? division.slice(4, 6) : division.slice(2, 4);
+    return local === '00' ? `${province}909` : `${province}${local}9`;
+  }
+  return '00000';
+}
 
 const keyOf = (k: CubeKey, extra = ''): string =>
   [k.day, k.tradeMode, k.country, k.ebcCode, k.region, k.customsCode, k.carrierCode, extra].join('\u0001');
