@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { api } from './api.ts';
+import { api, apiUrl } from './api.ts';
 
 /** The public catalogues of issue 8 (parks, courses and events, support programmes), as the API gives them. */
 export interface Park {
@@ -30,6 +30,76 @@ export interface Programme {
   opensOn: string;
   closesOn: string;
 }
+
+/** A park's member enterprise (commerce department only; never on the public pages). */
+export interface ParkMember {
+  orgId: string;
+  code: string | null;
+  name: string | null;
+  joinedAt: string;
+}
+/** One scoring criterion of a programme, with its maximum points. */
+export interface Criterion {
+  key: string;
+  name: string;
+  nameEn: string;
+  max: number;
+}
+export type ApplicationStatus = 'submitted' | 'approved' | 'rejected';
+export const APPLICATION_STATUS_COLOUR: Record<ApplicationStatus, string> = {
+  submitted: 'processing',
+  approved: 'success',
+  rejected: 'error',
+};
+/** A support application as the review list and "my applications" give it. */
+export interface Application {
+  id: string;
+  programmeId: string;
+  programmeName: string;
+  orgId: string;
+  orgCode: string;
+  orgName: string | null;
+  statement: string;
+  figures: Record<string, number>;
+  eligibility: { eligible: boolean; results: { metric: string; op: string; value: number; actual: number; ok: boolean }[] };
+  status: ApplicationStatus;
+  score: number | null;
+  scores: Record<string, number> | null;
+  /** the reason given with the decision */
+  note: string | null;
+  criteria: Criterion[];
+  createdAt: string;
+  decidedAt: string | null;
+}
+/** A line of a course's or event's roster. */
+export interface RosterLine {
+  userId: string;
+  name: string;
+  username: string | null;
+  orgName: string | null;
+  enrolledAt: string;
+  attended: boolean;
+  certificateNo: string | null;
+  certificateIssuedAt: string | null;
+}
+/** One of the signed-in person's enrolments. */
+export interface MyEnrolment {
+  offeringId: string;
+  kind: 'course' | 'event';
+  title: string;
+  titleEn: string | null;
+  startsAt: string;
+  endsAt: string;
+  place: string;
+  enrolledAt: string;
+  attended: boolean;
+  certificateNo: string | null;
+  certificateIssuedAt: string | null;
+}
+
+/** The participant's own certificate, and the organiser's copy of anyone's. */
+export const certificateHref = (offeringId: string, userId?: string): string =>
+  apiUrl(userId ? `/offerings/${offeringId}/roster/${userId}/certificate.pdf` : `/offerings/${offeringId}/certificate.pdf`);
 
 const CST_MS = 8 * 3_600_000;
 /** Times as the organisers mean them: China Standard Time (UTC+8), whatever the browser's zone. */

@@ -26,7 +26,7 @@ export async function seedParksDemo(deps: { db: Db; clock: Clock; audit: AuditLo
     });
     await repo.addMembers(
       park,
-      members.map((m) => m.id),
+      members.map((m) => ({ id: m.id, code: m.customs_code ?? m.uscc })),
       now,
     );
     await repo.insertPark({

@@ -23,9 +23,27 @@ export interface ApplicationRow {
   eligibility: unknown;
   status: 'submitted' | 'approved' | 'rejected';
   score: number | null;
+  /** points per scoring criterion, when the reviewer scored by criteria */
+  scores: Record<string, number> | null;
   note: string | null;
   created_at: Date;
   decided_at: Date | null;
+}
+
+/** An application as listed: with its programme's name and scoring criteria (null: the standard rubric). */
+export type ListedApplicationRow = ApplicationRow & { programme_name: string; programme_criteria: unknown };
+
+export interface EnrolmentRow {
+  offering_id: string;
+  user_id: string;
+  org_id: string | null;
+  enrolled_at: Date;
+  attended: boolean;
+  certificate_no: string | null;
+  participant_name: string | null;
+  participant_username: string | null;
+  org_name: string | null;
+  certificate_issued_at: Date | null;
 }
 
 export function createParksRepository(exec: Executor) {
@@ -45,22 +63,43 @@ export function createParksRepository(exec: Executor) {
         from pk_park p left join pk_park_member m on m.park_id = p.id group by p.id order by p.region, p.name`
         .execute(exec)
         .then((r) => r.rows),
-    async addMembers(parkId: string, orgIds: string[], at: Date): Promise<void> {
-      if (orgIds.length === 0) return;
-      await exec
+    /** Adds enterprises to a park; members already there keep their joining date. Returns how many joined. */
+    async addMembers(parkId: string, orgs: { id: string; code: string | null }[], at: Date): Promise<number> {
+      if (orgs.length === 0) return 0;
+      const r = await exec
         .insertInto('pk_park_member')
-        .values(orgIds.map((org_id) => ({ park_id: parkId, org_id, joined_at: at })))
+        .values(orgs.map((o) => ({ park_id: parkId, org_id: o.id, org_code: o.code, joined_at: at })))
         .onConflict((oc) => oc.doNothing())
-        .execute();
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0);
     },
     members: (parkId: string) =>
-      exec.selectFrom('pk_park_member').select(['org_id', 'joined_at']).where('park_id', '=', parkId).execute(),
+      exec
+        .selectFrom('pk_park_member')
+        .select(['org_id', 'org_code', 'joined_at'])
+        .where('park_id', '=', parkId)
+        .orderBy('joined_at')
+        .orderBy('org_code')
+        .execute() as Promise<{ org_id: string; org_code: string | null; joined_at: Date }[]>,
+    async removeMember(parkId: string, orgId: string): Promise<boolean> {
+      const r = await exec
+        .deleteFrom('pk_park_member')
+        .where('park_id', '=', parkId)
+        .where('org_id', '=', orgId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+    /** Locks the park row: membership changes of one park run one after the other. */
+    lockPark: async (id: string) =>
+      !!(await exec.selectFrom('pk_park').select('id').where('id', '=', id).forUpdate().executeTakeFirst()),
     isMember: async (orgId: string) =>
       !!(await exec.selectFrom('pk_park_member').select('org_id').where('org_id', '=', orgId).limit(1).executeTakeFirst()),
     parkExists: async (id: string) => !!(await exec.selectFrom('pk_park').select('id').where('id', '=', id).executeTakeFirst()),
 
     offeringExists: async (id: string) =>
       !!(await exec.selectFrom('pk_offering').select('id').where('id', '=', id).executeTakeFirst()),
+    offering: async (id: string) =>
+      (await exec.selectFrom('pk_offering').selectAll().where('id', '=', id).executeTakeFirst()) as OfferingRow | undefined,
     insertOffering: (row: OfferingRow) => exec.insertInto('pk_offering').values(row).execute(),
     offerings: async (kind?: 'course' | 'event') => {
       let b = exec.selectFrom('pk_offering').selectAll();
@@ -78,12 +117,12 @@ export function createParksRepository(exec: Executor) {
       const exists = await exec.selectFrom('pk_offering').select('id').where('id', '=', offeringId).executeTakeFirst();
       return exists ? 'full' : 'missing';
     },
-    async insertEnrolment(row: {
-      offering_id: string;
-      user_id: string;
-      org_id: string | null;
-      enrolled_at: Date;
-    }): Promise<boolean> {
+    async insertEnrolment(
+      row: Pick<
+        EnrolmentRow,
+        'offering_id' | 'user_id' | 'org_id' | 'enrolled_at' | 'participant_name' | 'participant_username' | 'org_name'
+      >,
+    ): Promise<boolean> {
       const r = await exec
         .insertInto('pk_enrolment')
         .values(row)
@@ -91,16 +130,42 @@ export function createParksRepository(exec: Executor) {
         .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
     },
-    enrolments: (offeringId: string) =>
-      exec.selectFrom('pk_enrolment').selectAll().where('offering_id', '=', offeringId).orderBy('enrolled_at').execute(),
-    async markAttended(offeringId: string, userIds: string[], certificate: (userId: string) => string): Promise<number> {
-      let n = 0;
+    enrolments: async (offeringId: string) =>
+      (await exec
+        .selectFrom('pk_enrolment')
+        .selectAll()
+        .where('offering_id', '=', offeringId)
+        .orderBy('enrolled_at')
+        .orderBy('user_id')
+        .execute()) as EnrolmentRow[],
+    enrolment: async (offeringId: string, userId: string) =>
+      (await exec
+        .selectFrom('pk_enrolment')
+        .selectAll()
+        .where('offering_id', '=', offeringId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst()) as EnrolmentRow | undefined,
+    /** One person's enrolments with what they enrolled in, newest course first. */
+    enrolmentsOf: (userId: string) =>
+      sql<EnrolmentRow & Omit<OfferingRow, 'id' | 'created_at'>>`
+        select e.*, o.kind, o.title, o.title_en, o.starts_at, o.ends_at, o.place, o.capacity, o.enrolled
+        from pk_enrolment e join pk_offering o on o.id = e.offering_id
+        where e.user_id = ${userId} order by o.starts_at desc limit 500`
+        .execute(exec)
+        .then((r) => r.rows),
+    /** Marks attendance and issues each attendee's certificate once: a second call keeps number and date. */
+    async markAttended(
+      offeringId: string,
+      userIds: string[],
+      certificate: (userId: string) => string,
+      at: Date,
+    ): Promise<number> {
       if (userIds.length === 0) return 0;
-      const r = await sql`update pk_enrolment e set attended = true, certificate_no = coalesce(e.certificate_no, c.cert)
+      const r = await sql`update pk_enrolment e set attended = true, certificate_no = coalesce(e.certificate_no, c.cert),
+          certificate_issued_at = coalesce(e.certificate_issued_at, ${at}::timestamptz)
         from unnest(${userIds}::uuid[], ${userIds.map(certificate)}::text[]) as c(uid, cert)
         where e.offering_id = ${offeringId} and e.user_id = c.uid`.execute(exec);
-      n = Number(r.numAffectedRows ?? 0);
-      return n;
+      return Number(r.numAffectedRows ?? 0);
     },
 
     insertProgramme: (row: Record<string, unknown>) => exec.insertInto('pk_programme').values(row).execute(),
@@ -109,16 +174,26 @@ export function createParksRepository(exec: Executor) {
     async insertApplication(row: ApplicationRow): Promise<boolean> {
       const r = await exec
         .insertInto('pk_application')
-        .values({ ...row, figures: JSON.stringify(row.figures), eligibility: JSON.stringify(row.eligibility) })
+        .values({
+          ...row,
+          figures: JSON.stringify(row.figures),
+          eligibility: JSON.stringify(row.eligibility),
+          scores: row.scores && JSON.stringify(row.scores),
+        })
         .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
     },
-    applications: async (q: { orgId?: string; programmeId?: string }) => {
-      let b = exec.selectFrom('pk_application').selectAll();
-      if (q.orgId) b = b.where('org_id', '=', q.orgId);
-      if (q.programmeId) b = b.where('programme_id', '=', q.programmeId);
-      return (await b.orderBy('created_at', 'desc').limit(500).execute()) as ApplicationRow[];
+    applications: async (q: { orgId?: string; programmeId?: string; status?: ApplicationRow['status'] }) => {
+      let b = exec
+        .selectFrom('pk_application as a')
+        .innerJoin('pk_programme as p', 'p.id', 'a.programme_id')
+        .selectAll('a')
+        .select(['p.name as programme_name', 'p.criteria as programme_criteria']);
+      if (q.orgId) b = b.where('a.org_id', '=', q.orgId);
+      if (q.programmeId) b = b.where('a.programme_id', '=', q.programmeId);
+      if (q.status) b = b.where('a.status', '=', q.status);
+      return (await b.orderBy('a.created_at', 'desc').orderBy('a.id').limit(500).execute()) as ListedApplicationRow[];
     },
     lockApplication: async (id: string) =>
       (await exec.selectFrom('pk_application').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()) as
@@ -126,7 +201,7 @@ export function createParksRepository(exec: Executor) {
     updateApplication: async (id: string, patch: Partial<ApplicationRow>) =>
       (await exec
         .updateTable('pk_application')
-        .set(patch)
+        .set({ ...patch, ...(patch.scores !== undefined ? { scores: patch.scores && JSON.stringify(patch.scores) } : {}) })
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow()) as ApplicationRow,

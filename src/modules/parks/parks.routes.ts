@@ -1,10 +1,19 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { ParksService } from './parks.service.ts';
 
 const TAGS = ['parks'];
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const Uuid = Type.String({ format: 'uuid' });
+const Status = Type.Union([Type.Literal('submitted'), Type.Literal('approved'), Type.Literal('rejected')]);
+
+/** A certificate PDF, shown in the browser (inline) and saved under its number. */
+const sendPdf = (reply: FastifyReply, c: { certificateNo: string; pdf: Buffer }) =>
+  reply
+    .header('content-type', 'application/pdf')
+    .header('content-disposition', `inline; filename="${c.certificateNo}.pdf"`)
+    .send(c.pdf);
 const Kind = Type.Union([Type.Literal('course'), Type.Literal('event')]);
 
 export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksService }): void {
@@ -62,6 +71,41 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
     },
     async (req, reply) => reply.code(201).send(await parks.createPark(req.principal, req.body)),
   );
+  r.get(
+    '/api/v1/parks/:id/members',
+    {
+      config: { permission: 'parks.manage' },
+      schema: { tags: TAGS, summary: '园区入驻企业 / The enterprises in a park', params: IdParams },
+    },
+    async (req) => parks.members(req.principal, req.params.id),
+  );
+  r.post(
+    '/api/v1/parks/:id/members',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary: '企业入驻园区 / Add enterprises to a park (customs code or USCC)',
+        params: IdParams,
+        body: Type.Object({
+          codes: Type.Array(Type.String({ minLength: 10, maxLength: 18 }), { minItems: 1, maxItems: 1000 }),
+        }),
+      },
+    },
+    async (req) => parks.addMembers(req.principal, req.params.id, req.body.codes),
+  );
+  r.delete(
+    '/api/v1/parks/:id/members/:orgId',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary: '企业退出园区 / Remove an enterprise from a park',
+        params: Type.Object({ id: Uuid, orgId: Uuid }),
+      },
+    },
+    async (req) => parks.removeMember(req.principal, req.params.id, req.params.orgId),
+  );
   r.post(
     '/api/v1/offerings',
     {
@@ -82,6 +126,30 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
     },
     async (req, reply) => reply.code(201).send(await parks.createOffering(req.principal, req.body)),
   );
+  r.get(
+    '/api/v1/offerings/:id/roster',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary: '报名名单（签到与证书）/ Roster: who enrolled, attendance and certificates',
+        params: IdParams,
+      },
+    },
+    async (req) => parks.roster(req.principal, req.params.id),
+  );
+  r.get(
+    '/api/v1/offerings/:id/roster/:userId/certificate.pdf',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary: "打印学员证书 / A participant's certificate (PDF), for the organiser",
+        params: Type.Object({ id: Uuid, userId: Uuid }),
+      },
+    },
+    async (req, reply) => sendPdf(reply, await parks.certificate(req.principal, req.params.id, req.params.userId)),
+  );
   r.post(
     '/api/v1/offerings/:id/attendance',
     {
@@ -90,7 +158,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         tags: TAGS,
         summary: '签到与结业证书 / Record attendance (attendees get a certificate number)',
         params: IdParams,
-        body: Type.Object({ userIds: Type.Array(Type.String({ format: 'uuid' }), { maxItems: 10_000 }) }),
+        body: Type.Object({ userIds: Type.Array(Uuid, { maxItems: 10_000 }) }),
       },
     },
     async (req) => parks.recordAttendance(req.principal, req.params.id, req.body.userIds),
@@ -106,6 +174,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
           name: Type.String({ minLength: 1, maxLength: 200 }),
           category: Type.Union(['park', 'training', 'overseas_service', 'new_model'].map((c) => Type.Literal(c))),
           rules: Type.Array(Type.Unknown(), { maxItems: 50 }),
+          criteria: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })),
           opensOn: Type.String({ format: 'date' }),
           closesOn: Type.String({ format: 'date' }),
         }),
@@ -123,10 +192,10 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
       schema: {
         tags: TAGS,
         summary: '扶持申报评审列表 / All applications (commerce)',
-        querystring: Type.Object({ programmeId: Type.Optional(Type.String({ format: 'uuid' })) }),
+        querystring: Type.Object({ programmeId: Type.Optional(Uuid), status: Type.Optional(Status) }),
       },
     },
-    async (req) => ({ items: await parks.applications(req.principal, req.query.programmeId) }),
+    async (req) => ({ items: await parks.applications(req.principal, req.query.programmeId, req.query.status) }),
   );
   r.post(
     '/api/v1/applications/:id/decision',
@@ -134,11 +203,16 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
       config: { permission: 'parks.manage' },
       schema: {
         tags: TAGS,
-        summary: '评审扶持申报 / Score and decide an application',
+        summary: '评审扶持申报（按评分项打分，驳回须说明理由）/ Score by criteria and decide (a rejection states its reason)',
         params: IdParams,
         body: Type.Object({
           decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
-          score: Type.Integer({ minimum: 0, maximum: 100 }),
+          scores: Type.Optional(
+            Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z0-9_]{0,39}$' }), Type.Integer({ minimum: 0, maximum: 100 }), {
+              maxProperties: 20,
+            }),
+          ),
+          score: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
           note: Type.Optional(Type.String({ maxLength: 2000 })),
         }),
       },
@@ -151,9 +225,38 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
     '/api/v1/offerings/:id/enrol',
     {
       config: { permission: 'parks.apply' },
-      schema: { tags: TAGS, summary: '报名 / Enrol in a course or register for an event', params: IdParams },
+      schema: {
+        tags: TAGS,
+        summary: '报名 / Enrol in a course or register for an event',
+        params: IdParams,
+        // no body at all is the usual call: the log-in name goes on the certificate then
+        body: Type.Union([
+          Type.Object({
+            name: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 100, description: '证书上的姓名 / the name on the certificate' }),
+            ),
+          }),
+          Type.Null(),
+        ]),
+      },
     },
-    async (req) => parks.enrol(req.principal, req.params.id),
+    async (req) => parks.enrol(req.principal, req.params.id, req.body?.name),
+  );
+  r.get(
+    '/api/v1/enrolments',
+    {
+      config: { permission: 'parks.apply' },
+      schema: { tags: TAGS, summary: '我的培训与活动（证书）/ My enrolments, attendance and certificates' },
+    },
+    async (req) => parks.myEnrolments(req.principal),
+  );
+  r.get(
+    '/api/v1/offerings/:id/certificate.pdf',
+    {
+      config: { permission: 'parks.apply' },
+      schema: { tags: TAGS, summary: '下载本人证书 / My certificate (PDF)', params: IdParams },
+    },
+    async (req, reply) => sendPdf(reply, await parks.certificate(req.principal, req.params.id)),
   );
   r.post(
     '/api/v1/programmes/:id/apply',
@@ -174,10 +277,10 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
       config: { permission: 'parks.apply' },
       schema: {
         tags: TAGS,
-        summary: '本企业扶持申报 / My applications',
-        querystring: Type.Object({ programmeId: Type.Optional(Type.String({ format: 'uuid' })) }),
+        summary: "本企业扶持申报（状态与决定理由）/ My applications, with status and the decision's reason",
+        querystring: Type.Object({ programmeId: Type.Optional(Uuid), status: Type.Optional(Status) }),
       },
     },
-    async (req) => ({ items: await parks.applications(req.principal, req.query.programmeId) }),
+    async (req) => ({ items: await parks.applications(req.principal, req.query.programmeId, req.query.status) }),
   );
 }

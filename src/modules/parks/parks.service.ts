@@ -4,8 +4,16 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
 import { actorOf, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
-import { createParksRepository, type ApplicationRow, type OfferingRow } from './parks.repository.ts';
+import { certificatePdf } from './parks.certificate.ts';
+import {
+  createParksRepository,
+  type ApplicationRow,
+  type EnrolmentRow,
+  type ListedApplicationRow,
+  type OfferingRow,
+} from './parks.repository.ts';
 import { checkEligibility, isRule, type EligibilityRule, type Figures } from './rules/eligibility.rules.ts';
+import { isCriterion, scoreAgainst, STANDARD_CRITERIA, type Criterion } from './rules/scoring.rules.ts';
 
 /** The platform figures an application carries (statistics, tax refunds, credit), wired in platform.ts. */
 export interface FiguresPort {
@@ -42,13 +50,77 @@ const appView = (a: ApplicationRow) => ({
   eligibility: a.eligibility,
   status: a.status,
   score: a.score,
+  scores: a.scores ?? null,
+  /** the reviewer's reason for the decision */
   note: a.note,
   createdAt: a.created_at.toISOString(),
   decidedAt: iso(a.decided_at),
 });
+/** A programme's scoring criteria: its own, else the standard rubric. */
+const criteriaOf = (stored: unknown): Criterion[] =>
+  Array.isArray(stored) && stored.length > 0 && stored.every(isCriterion) ? stored : [...STANDARD_CRITERIA];
+/** A roster line: who enrolled (names as taken at enrolment), attendance and certificate. */
+const rosterView = (e: EnrolmentRow) => ({
+  userId: e.user_id,
+  name: e.participant_name ?? e.participant_username ?? e.user_id,
+  username: e.participant_username,
+  orgName: e.org_name,
+  enrolledAt: e.enrolled_at.toISOString(),
+  attended: e.attended,
+  certificateNo: e.certificate_no,
+  certificateIssuedAt: iso(e.certificate_issued_at),
+});
+const PARK = { zh: '园区', en: 'park' };
+const OFFERING = { zh: '课程或活动', en: 'course or event' };
 
 export function createParksService(deps: ParksServiceDeps) {
   const { db, clock } = deps;
+
+  /** Enterprises by customs code or USCC; an unknown code or a non-enterprise refuses them all. */
+  async function enterprisesByCodes(field: string, codes: string[]): Promise<{ id: string; code: string | null }[]> {
+    const orgs = await organisationDirectory(db).byCodes(codes);
+    const of = (c: string) => orgs.find((o) => o.customs_code === c || o.uscc === c);
+    const unknown = codes.filter((c) => !of(c));
+    if (unknown.length)
+      throw validationError([
+        {
+          field,
+          rule: 'exists',
+          message: { zh: `企业不存在：${unknown.join('、')}`, en: `unknown enterprises: ${unknown.join(', ')}` },
+        },
+      ]);
+    const others = codes.filter((c) => of(c)!.kind !== 'enterprise');
+    if (others.length)
+      throw validationError([
+        {
+          field,
+          rule: 'enterprise',
+          message: {
+            zh: `只有企业可以入驻园区：${others.join('、')}`,
+            en: `only enterprises can be park members: ${others.join(', ')}`,
+          },
+        },
+      ]);
+    return orgs.filter((o) => o.kind === 'enterprise').map((o) => ({ id: o.id, code: o.customs_code ?? o.uscc }));
+  }
+
+  /** Member rows with the enterprises' current names: one directory lookup by code. */
+  async function memberViews(rows: { org_id: string; org_code: string | null; joined_at: Date }[]) {
+    const dir = organisationDirectory(db);
+    const byCode = await dir.byCodes(rows.flatMap((r) => (r.org_code ? [r.org_code] : [])));
+    // rows from before codes were kept (migration 002) are looked up one by one
+    const legacy = await Promise.all(rows.filter((r) => !r.org_code).map((r) => dir.byId(r.org_id)));
+    const byId = new Map([...byCode, ...legacy.filter((o) => o !== undefined)].map((o) => [o.id, o]));
+    return rows.map((r) => {
+      const o = byId.get(r.org_id);
+      return {
+        orgId: r.org_id,
+        code: r.org_code ?? o?.customs_code ?? o?.uscc ?? null,
+        name: o?.name ?? null,
+        joinedAt: r.joined_at.toISOString(),
+      };
+    });
+  }
 
   return {
     async parks() {
@@ -68,16 +140,7 @@ export function createParksService(deps: ParksServiceDeps) {
       requirePermission(p, 'parks.manage');
       const id = randomUUID();
       const now = clock.now();
-      const orgs = await organisationDirectory(db).byCodes(input.memberCodes ?? []);
-      const unknown = (input.memberCodes ?? []).filter((c) => !orgs.some((o) => o.customs_code === c || o.uscc === c));
-      if (unknown.length)
-        throw validationError([
-          {
-            field: 'memberCodes',
-            rule: 'exists',
-            message: { zh: `企业不存在：${unknown.join('、')}`, en: `unknown enterprises: ${unknown.join(', ')}` },
-          },
-        ]);
+      const orgs = await enterprisesByCodes('memberCodes', input.memberCodes ?? []);
       await db.transaction().execute(async (trx) => {
         const repo = createParksRepository(trx);
         await repo.insertPark({
@@ -89,14 +152,55 @@ export function createParksService(deps: ParksServiceDeps) {
           address: input.address ?? null,
           created_at: now,
         });
-        await repo.addMembers(
-          id,
-          orgs.map((o) => o.id),
-          now,
-        );
+        await repo.addMembers(id, orgs, now);
         await deps.audit.append(trx, actorOf(p), [{ action: 'park.create', entity: 'pk_park', entityId: id, after: input }]);
       });
       return { id };
+    },
+
+    /** A park's member enterprises with their current names (never on the public pages). */
+    async members(p: Principal | null | undefined, parkId: string) {
+      requirePermission(p, 'parks.manage');
+      const repo = createParksRepository(db);
+      if (!(await repo.parkExists(parkId))) throw notFound(PARK);
+      return { items: await memberViews(await repo.members(parkId)) };
+    },
+    /** Enterprises join a park after it was registered (入驻); those already in keep their date. */
+    async addMembers(p: Principal | null | undefined, parkId: string, codes: string[]) {
+      requirePermission(p, 'parks.manage');
+      // the park first: a caller naming no park learns nothing about the codes
+      if (!(await createParksRepository(db).parkExists(parkId))) throw notFound(PARK);
+      if (codes.length === 0)
+        throw validationError([
+          {
+            field: 'codes',
+            rule: 'minItems',
+            message: { zh: '请填写至少一个企业代码', en: 'name at least one enterprise code' },
+          },
+        ]);
+      const orgs = await enterprisesByCodes('codes', codes);
+      const added = await db.transaction().execute(async (trx) => {
+        const repo = createParksRepository(trx);
+        if (!(await repo.lockPark(parkId))) throw notFound(PARK);
+        const n = await repo.addMembers(parkId, orgs, clock.now());
+        await deps.audit.append(trx, actorOf(p), [
+          { action: 'park.members.add', entity: 'pk_park', entityId: parkId, after: { codes, added: n } },
+        ]);
+        return n;
+      });
+      return { added, items: await memberViews(await createParksRepository(db).members(parkId)) };
+    },
+    async removeMember(p: Principal | null | undefined, parkId: string, orgId: string) {
+      requirePermission(p, 'parks.manage');
+      await db.transaction().execute(async (trx) => {
+        const repo = createParksRepository(trx);
+        if (!(await repo.lockPark(parkId))) throw notFound(PARK);
+        if (!(await repo.removeMember(parkId, orgId))) throw notFound({ zh: '园区入驻企业', en: 'park member' });
+        await deps.audit.append(trx, actorOf(p), [
+          { action: 'park.members.remove', entity: 'pk_park', entityId: parkId, before: { orgId } },
+        ]);
+      });
+      return { items: await memberViews(await createParksRepository(db).members(parkId)) };
     },
 
     async offerings(kind?: 'course' | 'event') {
@@ -141,7 +245,7 @@ export function createParksService(deps: ParksServiceDeps) {
     },
 
     /** Enrolment (报名): one seat per person; refused when full, however many ask at once. */
-    async enrol(p: Principal | null | undefined, offeringId: string) {
+    async enrol(p: Principal | null | undefined, offeringId: string, name?: string) {
       requirePermission(p, 'parks.apply');
       if (!p.userId) throw forbidden();
       return db.transaction().execute(async (trx) => {
@@ -152,41 +256,113 @@ export function createParksService(deps: ParksServiceDeps) {
             user_id: p.userId!,
             org_id: p.organisation?.id ?? null,
             enrolled_at: clock.now(),
+            // the name the participant gives is the one printed on the certificate
+            participant_name: name?.trim() || p.username,
+            participant_username: p.username,
+            org_name: p.organisation?.name ?? null,
           })
           .catch((e: unknown) => {
-            if ((e as { code?: string }).code === '23503') throw notFound({ zh: '课程或活动', en: 'course or event' });
+            if ((e as { code?: string }).code === '23503') throw notFound(OFFERING);
             throw e;
           });
         if (!inserted) return { enrolled: true, already: true };
         const seat = await repo.takeSeat(offeringId);
-        if (seat === 'missing') throw notFound({ zh: '课程或活动', en: 'course or event' });
+        if (seat === 'missing') throw notFound(OFFERING);
         if (seat === 'full') throw new DomainError('parks.conflict', { zh: '名额已满', en: 'no seats left' }, { offeringId });
         await deps.audit.append(trx, actorOf(p), [{ action: 'enrolment.create', entity: 'pk_enrolment', entityId: offeringId }]);
         return { enrolled: true, already: false };
       });
     },
 
-    /** Attendance; attendees of a course get a certificate number (结业证书). */
+    /** The organiser's roster: everyone enrolled, with names, attendance and certificates. */
+    async roster(p: Principal | null | undefined, offeringId: string) {
+      requirePermission(p, 'parks.manage');
+      const repo = createParksRepository(db);
+      const offering = await repo.offering(offeringId);
+      if (!offering) throw notFound(OFFERING);
+      return { offering: offeringView(offering), items: (await repo.enrolments(offeringId)).map(rosterView) };
+    },
+
+    /**
+     * Attendance from the roster; each attendee is issued a certificate (结业证书 / 参会证明) with a
+     * number, once. Only people on the roster can be marked: any other id refuses the whole call.
+     */
     async recordAttendance(p: Principal | null | undefined, offeringId: string, userIds: string[]) {
       requirePermission(p, 'parks.manage');
       return db.transaction().execute(async (trx) => {
         const repo = createParksRepository(trx);
-        if (!(await repo.offeringExists(offeringId))) throw notFound({ zh: '课程或活动', en: 'course or event' });
-        const n = await repo.markAttended(offeringId, userIds, (u) =>
-          `CERT-${offeringId.slice(0, 8)}-${u.slice(0, 8)}`.toUpperCase(),
+        if (!(await repo.offeringExists(offeringId))) throw notFound(OFFERING);
+        const enrolled = new Set((await repo.enrolments(offeringId)).map((e) => e.user_id));
+        const strangers = userIds.flatMap((u, i) => (enrolled.has(u) ? [] : [i]));
+        if (strangers.length)
+          throw validationError(
+            strangers.map((i) => ({
+              field: `userIds[${i}]`,
+              rule: 'enrolled',
+              message: { zh: '该人员未报名本课程或活动', en: 'this person is not enrolled in the course or event' },
+              value: userIds[i],
+            })),
+          );
+        const n = await repo.markAttended(
+          offeringId,
+          userIds,
+          (u) => `CERT-${offeringId.slice(0, 8)}-${u.slice(0, 8)}`.toUpperCase(),
+          clock.now(),
         );
         await deps.audit.append(trx, actorOf(p), [
           { action: 'enrolment.attend', entity: 'pk_offering', entityId: offeringId, after: { userIds } },
         ]);
-        return {
-          marked: n,
-          enrolments: (await repo.enrolments(offeringId)).map((e) => ({
-            userId: e.user_id as string,
-            attended: e.attended as boolean,
-            certificateNo: e.certificate_no as string | null,
-          })),
-        };
+        return { marked: n, enrolments: (await repo.enrolments(offeringId)).map(rosterView) };
       });
+    },
+
+    /** The caller's own enrolments, with attendance and certificate numbers. */
+    async myEnrolments(p: Principal | null | undefined) {
+      requirePermission(p, 'parks.apply');
+      if (!p.userId) return { items: [] };
+      return {
+        items: (await createParksRepository(db).enrolmentsOf(p.userId)).map((e) => ({
+          offeringId: e.offering_id,
+          kind: e.kind,
+          title: e.title,
+          titleEn: e.title_en,
+          startsAt: e.starts_at.toISOString(),
+          endsAt: e.ends_at.toISOString(),
+          place: e.place,
+          enrolledAt: e.enrolled_at.toISOString(),
+          attended: e.attended,
+          certificateNo: e.certificate_no,
+          certificateIssuedAt: iso(e.certificate_issued_at),
+        })),
+      };
+    },
+
+    /**
+     * A certificate as PDF: the participant's own (no userId), or anyone's on the roster for the
+     * organiser. No certificate issued (or not enrolled) answers 404.
+     */
+    async certificate(p: Principal | null | undefined, offeringId: string, userId?: string) {
+      if (userId) requirePermission(p, 'parks.manage');
+      else requirePermission(p, 'parks.apply');
+      const who = userId ?? p.userId;
+      const CERT = { zh: '证书', en: 'certificate' };
+      if (!who) throw notFound(CERT);
+      const repo = createParksRepository(db);
+      const [offering, e] = await Promise.all([repo.offering(offeringId), repo.enrolment(offeringId, who)]);
+      if (!offering || !e?.certificate_no) throw notFound(CERT);
+      const pdf = await certificatePdf({
+        certificateNo: e.certificate_no,
+        participant: e.participant_name ?? e.participant_username ?? who,
+        organisation: e.org_name,
+        kind: offering.kind,
+        title: offering.title,
+        titleEn: offering.title_en,
+        startsAt: offering.starts_at,
+        endsAt: offering.ends_at,
+        place: offering.place,
+        issuedAt: e.certificate_issued_at ?? clock.now(),
+      });
+      return { certificateNo: e.certificate_no, pdf };
     },
 
     async programmes() {
@@ -205,11 +381,29 @@ export function createParksService(deps: ParksServiceDeps) {
         name: string;
         category: 'park' | 'training' | 'overseas_service' | 'new_model';
         rules: unknown[];
+        /** scoring criteria; none: the standard rubric */
+        criteria?: unknown[];
         opensOn: string;
         closesOn: string;
       },
     ) {
       requirePermission(p, 'parks.manage');
+      const criteria = input.criteria ?? [];
+      const badCriterion = criteria.findIndex(
+        (c, i) => !isCriterion(c) || criteria.findIndex((d) => isCriterion(d) && d.key === c.key) !== i,
+      );
+      if (badCriterion >= 0)
+        throw validationError([
+          {
+            field: `criteria[${badCriterion}]`,
+            rule: 'format',
+            message: {
+              zh: '评分项应为 {key, name, nameEn, max}，key 不重复，max 为 1 至 100 的整数',
+              en: 'a criterion is {key, name, nameEn, max} with a unique key and a whole max from 1 to 100',
+            },
+            value: criteria[badCriterion],
+          },
+        ]);
       const bad = input.rules.findIndex((r) => !isRule(r));
       if (bad >= 0)
         throw validationError([
@@ -227,6 +421,7 @@ export function createParksService(deps: ParksServiceDeps) {
           name: input.name,
           category: input.category,
           rules: JSON.stringify(input.rules),
+          criteria: criteria.length ? JSON.stringify(criteria) : null,
           opens_on: input.opensOn,
           closes_on: input.closesOn,
           created_at: clock.now(),
@@ -265,6 +460,7 @@ export function createParksService(deps: ParksServiceDeps) {
         eligibility,
         status: 'submitted',
         score: null,
+        scores: null,
         note: null,
         created_at: clock.now(),
         decided_at: null,
@@ -285,22 +481,38 @@ export function createParksService(deps: ParksServiceDeps) {
       return appView(row);
     },
 
-    async applications(p: Principal | null | undefined, programmeId?: string) {
+    /**
+     * Applications with their programme and scoring criteria: the commerce department sees all
+     * (with the applicants' names), an enterprise its own with the decision and its reason.
+     */
+    async applications(p: Principal | null | undefined, programmeId?: string, status?: ApplicationRow['status']) {
       const isReviewer = !!p?.permissions.has('parks.manage');
       requirePermission(p, isReviewer ? 'parks.manage' : 'parks.apply');
-      return (
-        await createParksRepository(db).applications({
-          ...(isReviewer ? {} : { orgId: p.organisation?.id ?? '' }),
-          ...(programmeId ? { programmeId } : {}),
-        })
-      ).map(appView);
+      const rows = await createParksRepository(db).applications({
+        ...(isReviewer ? {} : { orgId: p.organisation?.id ?? '' }),
+        ...(programmeId ? { programmeId } : {}),
+        ...(status ? { status } : {}),
+      });
+      const names = new Map<string, string>();
+      for (const o of await organisationDirectory(db).byCodes([...new Set(rows.map((r) => r.org_code))]))
+        for (const c of [o.customs_code, o.uscc]) if (c) names.set(c, o.name);
+      return rows.map((r: ListedApplicationRow) => ({
+        ...appView(r),
+        orgName: names.get(r.org_code) ?? null,
+        programmeName: r.programme_name,
+        criteria: criteriaOf(r.programme_criteria),
+      }));
     },
 
-    /** The commerce department scores and decides (approve / reject). */
+    /**
+     * The commerce department scores and decides (approve / reject). Scores are given per criterion
+     * of the programme (the total is their sum) or, for a programme reviewed as a whole, as one
+     * score; a rejection states its reason, which the enterprise reads.
+     */
     async decide(
       p: Principal | null | undefined,
       id: string,
-      input: { decision: 'approve' | 'reject'; score: number; note?: string },
+      input: { decision: 'approve' | 'reject'; score?: number; scores?: Record<string, number>; note?: string },
     ) {
       requirePermission(p, 'parks.manage');
       return db.transaction().execute(async (trx) => {
@@ -313,10 +525,38 @@ export function createParksService(deps: ParksServiceDeps) {
             { zh: '该申报已有决定', en: 'the application is already decided' },
             { state: row.status },
           );
+        const problems: { field: string; rule: string; message: { zh: string; en: string } }[] = [];
+        let score = input.score;
+        if (input.scores) {
+          const prog = await repo.programme(row.programme_id);
+          const r = scoreAgainst(criteriaOf(prog?.criteria), input.scores);
+          problems.push(...r.problems.map((x) => ({ field: x.field, rule: x.rule, message: { zh: x.zh, en: x.en } })));
+          if (!r.problems.length && score !== undefined && score !== r.total)
+            problems.push({
+              field: 'score',
+              rule: 'sum',
+              message: { zh: `总分应为各项得分之和（${r.total}）`, en: `the score must be the sum of the criteria (${r.total})` },
+            });
+          score = r.total;
+        } else if (score === undefined)
+          problems.push({
+            field: 'scores',
+            rule: 'required',
+            message: { zh: '请按评分项打分', en: 'score the application by its criteria' },
+          });
+        const note = input.note?.trim() || null;
+        if (input.decision === 'reject' && !note)
+          problems.push({
+            field: 'note',
+            rule: 'required',
+            message: { zh: '驳回须说明理由', en: 'a rejection needs a reason' },
+          });
+        if (problems.length) throw validationError(problems);
         const updated = await repo.updateApplication(id, {
           status: input.decision === 'approve' ? 'approved' : 'rejected',
-          score: input.score,
-          note: input.note ?? null,
+          score: score!,
+          scores: input.scores ?? null,
+          note,
           decided_at: clock.now(),
         });
         await deps.audit.append(trx, actorOf(p), [

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { PARTIES } from '../../../test/support/parcels.ts';
 import { organisationDirectory } from '../identity/index.ts';
@@ -17,15 +18,27 @@ after(async () => {
   await tp.stop();
 });
 
-async function api(user: string | null, method: 'GET' | 'POST', url: string, payload?: unknown) {
+async function api(user: string | null, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) {
   const res = await tp.platform.app.inject({
     method,
     url,
     headers: user ? { authorization: `Bearer ${tokens[user]}` } : {},
     ...(payload ? { payload: payload as Record<string, unknown> } : {}),
   });
-  return { status: res.statusCode, body: res.body, json: <T = Record<string, unknown>>() => res.json() as T };
+  return {
+    status: res.statusCode,
+    body: res.body,
+    headers: res.headers,
+    raw: res.rawPayload,
+    json: <T = Record<string, unknown>>() => res.json() as T,
+  };
 }
+
+const q = async <T>(query: ReturnType<typeof sql<T>>) => (await query.execute(tp.platform.database.db)).rows;
+const userIdOf = async (user: string) => {
+  const me = (await api(user, 'GET', '/api/v1/auth/me')).json<{ user?: { id: string }; id?: string }>();
+  return me.user?.id ?? me.id!;
+};
 
 test('enrolment limits hold when everyone enrols at once', async () => {
   const c = await api('commerce', 'POST', '/api/v1/offerings', {
@@ -153,4 +166,250 @@ test('support programmes: eligibility rules are data; figures are attached; comm
   assert.equal(mine.status, 200, mine.body);
   assert.equal(mine.json<{ items: unknown[] }>().items.length, 0);
   assert.equal((await api('commerce', 'GET', '/api/v1/review/applications')).json<{ items: unknown[] }>().items.length, 1);
+});
+
+test('park members: listed with names, added after registration, removed; stored rows follow', async () => {
+  const SELLER2 = '3601260999';
+  const park = (
+    await api('commerce', 'POST', '/api/v1/parks', {
+      name: '九江跨境电商产业园',
+      region: '36040',
+      kind: 'park',
+      memberCodes: [PARTIES.seller.code],
+    })
+  ).json<{ id: string }>().id;
+  const stored = () =>
+    q(sql<{ org_code: string | null }>`select org_code from pk_park_member where park_id = ${park} order by org_code`).then((r) =>
+      r.map((x) => x.org_code),
+    );
+  const listed = await api('commerce', 'GET', `/api/v1/parks/${park}/members`);
+  assert.equal(listed.status, 200, listed.body);
+  const first = listed.json<{ items: { orgId: string; code: string; name: string }[] }>().items;
+  assert.deepEqual(
+    first.map((m) => [m.code, m.name]),
+    [[PARTIES.seller.code, PARTIES.seller.name]],
+  );
+  assert.deepEqual(await stored(), [PARTIES.seller.code]);
+
+  // enterprises only see who belongs through the commerce department
+  assert.equal((await api('seller', 'GET', `/api/v1/parks/${park}/members`)).status, 403);
+  assert.equal((await api('seller', 'POST', `/api/v1/parks/${park}/members`, { codes: [SELLER2] })).status, 403);
+
+  // an unknown code refuses the whole call: nothing joins
+  const bad = await api('commerce', 'POST', `/api/v1/parks/${park}/members`, { codes: [SELLER2, '3699999999'] });
+  assert.equal(bad.status, 400, bad.body);
+  assert.match(bad.body, /企业不存在：3699999999/);
+  assert.deepEqual(await stored(), [PARTIES.seller.code]);
+
+  const added = await api('commerce', 'POST', `/api/v1/parks/${park}/members`, { codes: [SELLER2, PARTIES.seller.code] });
+  assert.equal(added.status, 200, added.body);
+  assert.equal(added.json<{ added: number }>().added, 1, 'a member already in is not added twice');
+  assert.deepEqual(await stored(), [PARTIES.seller.code, SELLER2].sort());
+  const pub = (await api(null, 'GET', '/api/v1/public/parks')).json<{ items: { id: string; members: number }[] }>();
+  assert.equal(pub.items.find((p) => p.id === park)!.members, 2);
+
+  const seller2Id = added.json<{ items: { orgId: string; code: string }[] }>().items.find((m) => m.code === SELLER2)!.orgId;
+  const removed = await api('commerce', 'DELETE', `/api/v1/parks/${park}/members/${seller2Id}`);
+  assert.equal(removed.status, 200, removed.body);
+  assert.deepEqual(await stored(), [PARTIES.seller.code]);
+  assert.equal((await api('commerce', 'DELETE', `/api/v1/parks/${park}/members/${seller2Id}`)).status, 404);
+  const nil = '00000000-0000-7000-8000-000000000000';
+  assert.equal((await api('commerce', 'GET', `/api/v1/parks/${nil}/members`)).status, 404);
+  assert.equal((await api('commerce', 'POST', `/api/v1/parks/${nil}/members`, { codes: ['3699999999'] })).status, 404);
+  await tp.platform.settle();
+  const audit = await q(sql<{ action: string }>`select action from audit_log where entity_id = ${park} order by seq`);
+  assert.deepEqual(
+    audit.map((a) => a.action),
+    ['park.create', 'park.members.add', 'park.members.remove'],
+  );
+});
+
+test('roster with names; attendance from the roster issues certificates once; the participant downloads theirs', async () => {
+  const id = (
+    await api('commerce', 'POST', '/api/v1/offerings', {
+      kind: 'course',
+      title: '跨境电商 出口退税 实务',
+      titleEn: 'Export tax refunds in practice',
+      startsAt: '2026-12-12T01:00:00Z',
+      endsAt: '2026-12-12T09:00:00Z',
+      place: '南昌',
+      capacity: 10,
+    })
+  ).json<{ id: string }>().id;
+  assert.equal((await api('seller', 'POST', `/api/v1/offerings/${id}/enrol`, { name: '王小明' })).status, 200);
+  assert.equal((await api('seller2', 'POST', `/api/v1/offerings/${id}/enrol`)).status, 200);
+  const [sellerId, seller2Id] = [await userIdOf('seller'), await userIdOf('seller2')];
+
+  assert.equal((await api('seller', 'GET', `/api/v1/offerings/${id}/roster`)).status, 403);
+  const roster = await api('commerce', 'GET', `/api/v1/offerings/${id}/roster`);
+  assert.equal(roster.status, 200, roster.body);
+  const lines = roster.json<{ items: { userId: string; name: string; username: string; orgName: string; attended: boolean }[] }>()
+    .items;
+  assert.deepEqual(
+    lines.map((l) => [l.userId, l.name, l.username, l.attended]).sort(),
+    [
+      [sellerId, '王小明', 'seller', false],
+      [seller2Id, 'seller2', 'seller2', false],
+    ].sort(),
+  );
+  assert.equal(lines.find((l) => l.userId === sellerId)!.orgName, PARTIES.seller.name);
+
+  const state = () =>
+    q(
+      sql<{ user_id: string; attended: boolean; certificate_no: string | null; certificate_issued_at: Date | null }>`
+        select user_id::text, attended, certificate_no, certificate_issued_at from pk_enrolment where offering_id = ${id}`,
+    );
+  // someone not on the roster refuses the whole call: no one is marked
+  const stranger = await userIdOf('carrier');
+  const refused = await api('commerce', 'POST', `/api/v1/offerings/${id}/attendance`, { userIds: [sellerId, stranger] });
+  assert.equal(refused.status, 400, refused.body);
+  assert.match(refused.body, /userIds\[1\]/);
+  assert.ok((await state()).every((r) => !r.attended && r.certificate_no === null));
+
+  // no certificate before attendance
+  assert.equal((await api('seller', 'GET', `/api/v1/offerings/${id}/certificate.pdf`)).status, 404);
+  const att = await api('commerce', 'POST', `/api/v1/offerings/${id}/attendance`, { userIds: [sellerId] });
+  assert.equal(att.status, 200, att.body);
+  const after1 = await state();
+  const mine = after1.find((r) => r.user_id === sellerId)!;
+  assert.equal(mine.attended, true);
+  assert.match(mine.certificate_no ?? '', /^CERT-/);
+  assert.ok(mine.certificate_issued_at instanceof Date);
+  assert.deepEqual(
+    after1.filter((r) => r.user_id === seller2Id).map((r) => [r.attended, r.certificate_no]),
+    [[false, null]],
+  );
+  // marking again keeps the number and the date of issue
+  assert.equal((await api('commerce', 'POST', `/api/v1/offerings/${id}/attendance`, { userIds: [sellerId] })).status, 200);
+  const again = (await state()).find((r) => r.user_id === sellerId)!;
+  assert.deepEqual(
+    [again.certificate_no, again.certificate_issued_at?.getTime()],
+    [mine.certificate_no, mine.certificate_issued_at!.getTime()],
+  );
+
+  const my = (await api('seller', 'GET', '/api/v1/enrolments')).json<{
+    items: { offeringId: string; attended: boolean; certificateNo: string | null; title: string }[];
+  }>();
+  const line = my.items.find((x) => x.offeringId === id)!;
+  assert.deepEqual([line.attended, line.certificateNo, line.title], [true, mine.certificate_no, '跨境电商 出口退税 实务']);
+
+  const pdf = await api('seller', 'GET', `/api/v1/offerings/${id}/certificate.pdf`);
+  assert.equal(pdf.status, 200, pdf.body.slice(0, 200));
+  assert.equal(pdf.headers['content-type'], 'application/pdf');
+  assert.equal(pdf.raw.subarray(0, 5).toString('latin1'), '%PDF-');
+  assert.ok(pdf.raw.toString('latin1').includes(mine.certificate_no!), 'the PDF names its certificate number');
+  assert.equal((await api('seller2', 'GET', `/api/v1/offerings/${id}/certificate.pdf`)).status, 404);
+  const printed = await api('commerce', 'GET', `/api/v1/offerings/${id}/roster/${sellerId}/certificate.pdf`);
+  assert.equal(printed.status, 200);
+  assert.ok(printed.raw.toString('latin1').includes(mine.certificate_no!));
+  assert.equal((await api('seller', 'GET', `/api/v1/offerings/${id}/roster/${sellerId}/certificate.pdf`)).status, 403);
+});
+
+test('review by criteria: bad scores and a reasonless rejection change nothing; the enterprise reads status and reason', async () => {
+  const criteria = [
+    { key: 'fit', name: '契合度', nameEn: 'Fit', max: 60 },
+    { key: 'jobs', name: '带动就业', nameEn: 'Jobs', max: 40 },
+  ];
+  const badCriteria = await api('commerce', 'POST', '/api/v1/programmes', {
+    name: 'x',
+    category: 'training',
+    rules: [],
+    criteria: [criteria[0], criteria[0]],
+    opensOn: '2020-01-01',
+    closesOn: '2099-12-31',
+  });
+  assert.equal(badCriteria.status, 400);
+  assert.match(badCriteria.body, /criteria\[1\]/);
+  const prog = (
+    await api('commerce', 'POST', '/api/v1/programmes', {
+      name: '跨境电商人才培训补贴',
+      category: 'training',
+      rules: [],
+      criteria,
+      opensOn: '2020-01-01',
+      closesOn: '2099-12-31',
+    })
+  ).json<{ id: string }>().id;
+  const applied = await api('seller', 'POST', `/api/v1/programmes/${prog}/apply`, { statement: '本企业培训 30 人' });
+  assert.equal(applied.status, 201, applied.body);
+  const appId = applied.json<{ id: string }>().id;
+
+  const review = await api('commerce', 'GET', `/api/v1/review/applications?programmeId=${prog}&status=submitted`);
+  assert.equal(review.status, 200, review.body);
+  const [item] = review.json<{
+    items: { id: string; programmeName: string; orgName: string; criteria: { key: string; max: number }[] }[];
+  }>().items;
+  assert.deepEqual(
+    [item!.id, item!.programmeName, item!.orgName, item!.criteria.map((c) => [c.key, c.max])],
+    [
+      appId,
+      '跨境电商人才培训补贴',
+      PARTIES.seller.name,
+      [
+        ['fit', 60],
+        ['jobs', 40],
+      ],
+    ],
+  );
+  assert.equal(
+    (await api('commerce', 'GET', `/api/v1/review/applications?programmeId=${prog}&status=approved`)).json<{ items: unknown[] }>()
+      .items.length,
+    0,
+  );
+
+  const stored = async () =>
+    (
+      await q(
+        sql<{
+          status: string;
+          score: number | null;
+          scores: Record<string, number> | null;
+          note: string | null;
+          decided_at: Date | null;
+        }>`
+          select status, score, scores, note, decided_at from pk_application where id = ${appId}`,
+      )
+    )[0]!;
+  const untouched = { status: 'submitted', score: null, scores: null, note: null, decided_at: null };
+  const decide = (body: Record<string, unknown>) => api('commerce', 'POST', `/api/v1/applications/${appId}/decision`, body);
+
+  const outOfRange = await decide({ decision: 'approve', scores: { fit: 61, jobs: 10 } });
+  assert.equal(outOfRange.status, 400, outOfRange.body);
+  assert.match(outOfRange.body, /scores\.fit/);
+  assert.deepEqual(await stored(), untouched);
+  const missing = await decide({ decision: 'approve', scores: { fit: 50 } });
+  assert.equal(missing.status, 400);
+  assert.match(missing.body, /scores\.jobs/);
+  const unknownKey = await decide({ decision: 'approve', scores: { fit: 50, jobs: 10, salary: 5 } });
+  assert.equal(unknownKey.status, 400);
+  assert.match(unknownKey.body, /scores\.salary/);
+  const wrongSum = await decide({ decision: 'approve', scores: { fit: 50, jobs: 10 }, score: 99 });
+  assert.equal(wrongSum.status, 400);
+  assert.match(wrongSum.body, /60/);
+  const noReason = await decide({ decision: 'reject', scores: { fit: 20, jobs: 10 }, note: '  ' });
+  assert.equal(noReason.status, 400);
+  assert.match(noReason.body, /驳回须说明理由/);
+  const noScore = await decide({ decision: 'approve' });
+  assert.equal(noScore.status, 400);
+  assert.deepEqual(await stored(), untouched);
+
+  const d = await decide({ decision: 'reject', scores: { fit: 20, jobs: 10 }, note: '培训人数不足 / too few trainees' });
+  assert.equal(d.status, 200, d.body);
+  const row = await stored();
+  assert.deepEqual(
+    [row.status, row.score, row.scores, row.note],
+    ['rejected', 30, { fit: 20, jobs: 10 }, '培训人数不足 / too few trainees'],
+  );
+  assert.ok(row.decided_at instanceof Date);
+
+  const mine = await api('seller', 'GET', '/api/v1/applications');
+  const own = mine.json<{ items: { id: string; status: string; note: string; score: number; programmeName: string }[] }>().items;
+  const a = own.find((x) => x.id === appId)!;
+  assert.deepEqual(
+    [a.status, a.note, a.score, a.programmeName],
+    ['rejected', '培训人数不足 / too few trainees', 30, '跨境电商人才培训补贴'],
+  );
+  assert.ok(
+    !(await api('seller2', 'GET', '/api/v1/applications')).json<{ items: { id: string }[] }>().items.some((x) => x.id === appId),
+  );
 });

@@ -1,0 +1,179 @@
+/**
+ * Browser test of the parks, training and support-programme desks (issue 8 points 4 and 5):
+ * - the seller enrols in a course from the parks page (its display name goes on the roster);
+ * - the commerce officer adds and removes a park's member enterprises on the parks page, marks
+ *   attendance from the course's roster (a certificate is issued), and reviews the seller's
+ *   application by criteria, rejecting it with a reason;
+ * - the seller reads the decision and its reason under "my applications" and downloads the
+ *   certificate under "my training".
+ * Every step is checked in the database, not only on the screen.
+ *
+ *   npm test -- test/e2e/parks-programmes.e2e.test.ts
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import type { Page } from 'playwright-core';
+import { PARTIES } from '../support/parcels.ts';
+import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
+import { eventually, firstText, loginAs, withBrowser } from '../support/browser.ts';
+
+const text = firstText;
+const SELLER2 = { code: '3601260999', name: '赣州脐橙电商有限公司' };
+const PARK = '上饶跨境电商E2E产业园';
+const COURSE = '跨境电商 E2E 结业课程';
+const PROGRAMME = 'E2E 人才培训补贴';
+
+async function post(tp: TestPlatform, token: string, url: string, payload: Record<string, unknown>): Promise<string> {
+  const res = await tp.platform.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload });
+  assert.ok(res.statusCode < 300, `${url}: ${res.statusCode} ${res.body}`);
+  return (res.json() as { id: string }).id;
+}
+
+const row = (page: Page, table: string, hasText: string) => page.getByTestId(table).locator('tr', { hasText });
+
+test('parks, roster and certificates, programme review: commerce and the seller, in the browser', async (t) => {
+  await withBrowser(t, async (page, tp) => {
+    const db = tp.platform.database.db;
+    const commerce = await apiLogin(tp.platform, 'commerce');
+    const seller = await apiLogin(tp.platform, 'seller');
+    const park = await post(tp, commerce, '/api/v1/parks', {
+      name: PARK,
+      region: '36110',
+      kind: 'park',
+      memberCodes: [PARTIES.seller.code],
+    });
+    const course = await post(tp, commerce, '/api/v1/offerings', {
+      kind: 'course',
+      title: COURSE,
+      titleEn: 'E2E completion course',
+      startsAt: '2099-05-10T01:00:00Z',
+      endsAt: '2099-05-10T09:00:00Z',
+      place: '上饶',
+      capacity: 5,
+    });
+    const programme = await post(tp, commerce, '/api/v1/programmes', {
+      name: PROGRAMME,
+      category: 'training',
+      rules: [],
+      opensOn: '2020-01-01',
+      closesOn: '2099-12-31',
+    });
+    const application = await post(tp, seller, `/api/v1/programmes/${programme}/apply`, { statement: '本企业年内培训 20 人' });
+
+    // --- the seller enrols from the parks page ------------------------------------------------------
+    await loginAs(page, tp.baseUrl, 'seller');
+    await page.goto(`${tp.baseUrl}/parks`);
+    const courseRow = row(page, 'offerings-table', COURSE);
+    await courseRow.getByRole('button').first().click();
+    const enrolment = async () =>
+      (
+        await sql<{ user_id: string; participant_name: string | null; org_name: string | null }>`
+          select user_id::text, participant_name, org_name from pk_enrolment where offering_id = ${course}`.execute(db)
+      ).rows;
+    await eventually('the enrolment is stored with the display name', async () => (await enrolment()).length === 1);
+    const [enrolled] = await enrolment();
+    assert.deepEqual([enrolled!.participant_name, enrolled!.org_name], ['青花瓷业 业务员', PARTIES.seller.name]);
+
+    // --- commerce: park members ----------------------------------------------------------------------
+    await loginAs(page, tp.baseUrl, 'commerce');
+    for (const item of ['menu-programme-review', 'menu-parks-roster'])
+      assert.equal(await page.getByTestId(item).count(), 1, `${item} in the commerce officer's menu`);
+    await page.goto(`${tp.baseUrl}/parks`);
+    await row(page, 'parks-table', PARK).locator('.ant-table-row-expand-icon').click();
+    const members = page.getByTestId(`park-members-${park}`);
+    await eventually('the member is listed by name', async () => (await text(members)).includes(PARTIES.seller.name));
+    await members.getByTestId('park-member-codes').fill(SELLER2.code);
+    await members.getByTestId('park-member-add').click();
+    await eventually('the new member is listed', async () => (await text(members)).includes(SELLER2.name));
+    const stored = async () =>
+      (
+        await sql<{ org_code: string }>`select org_code from pk_park_member where park_id = ${park} order by org_code`.execute(db)
+      ).rows.map((r) => r.org_code);
+    assert.deepEqual(await stored(), [PARTIES.seller.code, SELLER2.code].sort());
+    await members.getByTestId(`park-member-remove-${SELLER2.code}`).click();
+    await page.locator('.ant-popconfirm:visible .ant-btn-primary').click();
+    await eventually('the removed member leaves the list', async () => !(await text(members)).includes(SELLER2.name));
+    assert.deepEqual(await stored(), [PARTIES.seller.code]);
+
+    // --- commerce: roster, attendance, certificate -----------------------------------------------------
+    await page.getByTestId(`offering-roster-${course}`).click();
+    const roster = page.getByTestId('roster-table');
+    await eventually('the roster names the participant', async () => {
+      const s = await text(roster);
+      return s.includes('青花瓷业 业务员') && s.includes(PARTIES.seller.name);
+    });
+    await page.getByTestId('roster-tick-seller').click();
+    await page.getByTestId('roster-mark').click();
+    await eventually('the certificate number is shown', async () =>
+      /CERT-/.test(await text(page.getByTestId('roster-cert-seller'))),
+    );
+    const [cert] = (
+      await sql<{ attended: boolean; certificate_no: string | null; certificate_issued_at: Date | null }>`
+        select attended, certificate_no, certificate_issued_at from pk_enrolment where offering_id = ${course}`.execute(db)
+    ).rows;
+    assert.equal(cert!.attended, true);
+    assert.ok(cert!.certificate_no && cert!.certificate_issued_at);
+    assert.equal(await text(page.getByTestId('roster-cert-seller')), cert!.certificate_no);
+
+    // --- commerce: review by criteria, reject with a reason -------------------------------------------
+    await page.goto(`${tp.baseUrl}/parks/review`);
+    const review = page.getByTestId('review-table');
+    await eventually('the application awaits review', async () => (await text(review)).includes(PROGRAMME));
+    assert.ok((await text(review)).includes(PARTIES.seller.name), 'the applicant is named');
+    await page.getByTestId(`review-open-${application}`).click();
+    const points: Record<string, number> = { policy: 12, performance: 20, impact: 5, compliance: 8 };
+    for (const [key, v] of Object.entries(points)) await page.getByTestId(`review-score-${key}`).fill(String(v));
+    await eventually('the total adds up', async () => (await text(page.getByTestId('review-total'))).startsWith('45'));
+    await page.getByTestId('review-reject').click();
+    await page.getByTestId('review-submit').click();
+    await eventually('a rejection asks for its reason', async () =>
+      (await text(page.locator('.ant-modal .ant-form-item-explain-error'))).includes('驳回须说明理由'),
+    );
+    const decision = async () =>
+      (
+        await sql<{ status: string; score: number | null; scores: Record<string, number> | null; note: string | null }>`
+          select status, score, scores, note from pk_application where id = ${application}`.execute(db)
+      ).rows[0]!;
+    assert.equal((await decision()).status, 'submitted', 'nothing decided without a reason');
+    await page.getByTestId('review-note').fill('培训计划不完整，请补充课程安排');
+    await page.getByTestId('review-submit').click();
+    await eventually('the decision is stored', async () => (await decision()).status === 'rejected');
+    assert.deepEqual(await decision(), {
+      status: 'rejected',
+      score: 45,
+      scores: points,
+      note: '培训计划不完整，请补充课程安排',
+    });
+
+    // --- the seller: my applications, my training and the certificate ---------------------------------
+    await loginAs(page, tp.baseUrl, 'seller');
+    for (const item of ['menu-my-applications', 'menu-my-training'])
+      assert.equal(await page.getByTestId(item).count(), 1, `${item} in the seller's menu`);
+    await page.goto(`${tp.baseUrl}/parks/applications`);
+    const mine = page.getByTestId('my-applications-table');
+    await eventually('the decision and its reason', async () => {
+      const s = await text(mine);
+      return s.includes(PROGRAMME) && s.includes('已驳回') && s.includes('培训计划不完整，请补充课程安排') && s.includes('45');
+    });
+    await page.goto(`${tp.baseUrl}/parks/training`);
+    const training = page.getByTestId('my-training-table');
+    await eventually('the course with its certificate', async () => {
+      const s = await text(training);
+      return s.includes(COURSE) && s.includes(cert!.certificate_no!) && s.includes('已签到');
+    });
+    const href = await page.getByTestId(`my-certificate-${course}`).getAttribute('href');
+    assert.ok(href);
+    const pdf = await page.request.get(new URL(href, tp.baseUrl).toString());
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    const bytes = await pdf.body();
+    assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
+    assert.ok(bytes.toString('latin1').includes(cert!.certificate_no!), 'the PDF is this certificate');
+
+    // in English too
+    await page.getByTestId('lang-en').click();
+    await page.getByTestId('menu-my-applications').click();
+    await eventually('in English', async () => (await text(mine)).includes('Rejected'));
+  });
+});
