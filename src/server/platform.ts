@@ -44,6 +44,7 @@ import {
 import {
   createFilingService,
   filingLookup,
+  quarantineCategoryOf,
   filingMigrations,
   registerFilingRoutes,
   seedFilingDemo,
@@ -72,13 +73,22 @@ import {
   statisticsFolder,
   statisticsMigrations,
 } from '../modules/statistics/index.ts';
-import { createCreditService, creditLevelOf, creditMigrations, registerCreditRoutes } from '../modules/credit/index.ts';
+import {
+  createCreditRecomputeJob,
+  createCreditService,
+  creditLevelOf,
+  creditMigrations,
+  registerCreditRoutes,
+  type CreditRecomputeJob,
+  type ExternalFactorsPort,
+} from '../modules/credit/index.ts';
 import { createTraceService, registerTraceRoutes, traceMigrations } from '../modules/trace/index.ts';
 import { createParksService, LEVEL_RANK, parksMigrations, registerParksRoutes, seedParksDemo } from '../modules/parks/index.ts';
 import {
   createRiskEngine,
   createRiskService,
   registerRiskRoutes,
+  riskFollowUps,
   riskMigrations,
   seedRiskDemo,
   type RiskPorts,
@@ -133,6 +143,7 @@ import {
   createInspectionTaskService,
   inspectionLookup,
   inspectionMigrations,
+  inspectionRelease,
   inspectionTasks,
   registerInspectionRoutes,
   seedInspectionDemo,
@@ -180,6 +191,8 @@ export interface Platform {
   sequencer: ReceiptSequencer;
   /** Delivers receipts to subscribed webhooks. */
   webhooks: WebhookDispatcher;
+  /** Recomputes every rated or active enterprise's credit rating once a day (started with the workers). */
+  creditRecompute: CreditRecomputeJob;
   /** Starts the background workers: outbox dispatcher and receipt sequencer. */
   startWorkers(): void;
   /** Runs the pipeline until nothing is due and sequences the receipts (tests, CLI). */
@@ -231,7 +244,13 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       return new Map(
         [...filed].map(([k, p]) => [
           k,
-          { referencePrice: p.referencePrice, currency: p.currency, quarantineCategory: p.quarantineCategory },
+          // A product filed without a category (or before categories were derived) still carries
+          // the one its HS code implies: an orange cannot leave the quarantine rule by omission.
+          {
+            referencePrice: p.referencePrice,
+            currency: p.currency,
+            quarantineCategory: p.quarantineCategory ?? quarantineCategoryOf(p.hsCode),
+          },
         ]),
       );
     },
@@ -240,8 +259,9 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     inspectionOutcomes: (exec, ids) => inspectionLookup(exec).taskStatuses(ids),
     // the split-shipment key `buyer`: who bought each order, from the seller's imported orders
     buyers: (exec, orders) => ordersLookup(exec).buyers(orders),
-    // issue 5: the credit system's level where it has rated the seller, and the filing and
-    // declaration history a provisional level is derived from where it has not.
+    // issue 5: the credit system's level where it has rated the seller (and its blacklist, which
+    // outranks any level customs set by hand), and the filing and declaration history a
+    // provisional level is derived from where it has not.
     credit: async (exec, codes) => {
       const since = new Date(clock.now().getTime() - 365 * 86_400_000);
       const [ids, filed, counts] = await Promise.all([
@@ -259,6 +279,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
             code,
             {
               rated: (orgId ? levels.get(orgId)?.level : null) ?? null,
+              blacklisted: (orgId ? levels.get(orgId)?.blacklisted : false) ?? false,
               history: { filedAt: filed.get(code)?.approvedAt ?? null, declared: c?.declared ?? 0, rejected: c?.rejected ?? 0 },
             },
           ];
@@ -282,6 +303,18 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       statisticsFolder({ clock }),
       summarySourceFolder(),
       inspectionTasks({ clock }),
+      // issue 5: a completed inspection releases through clearance from the outbox (never lost
+      // between two commits); a fixed hold (inspection filing, batch) is decided again by the engine.
+      inspectionRelease({
+        clock,
+        clearance: {
+          review: (p, id, d) => clearance.decideInspected(p, id, d),
+          statuses: async (ids) => new Map((await clearanceLookup(db).inventoryReleases({ ids })).map((r) => [r.id, r.status])),
+        },
+      }),
+      riskFollowUps({
+        clearance: { redecideHeld: (exec, ids) => clearance.redecideHeld(exec, ids, decide).then(() => undefined) },
+      }),
       ...(opts.handlers ?? []),
     ],
   });
@@ -366,31 +399,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   const statistics = createStatisticsService({ db, clock, audit });
   const summaries = createSummaryService({ db, clock, audit });
   const ceb701 = createCeb701Service({ db, clock, summaries });
-  // issue 8: the credit factors other modules hold, read through their lookups (read-only)
-  const credit = createCreditService({
-    db,
-    clock,
-    audit,
-    external: {
-      async factors(exec, codes, since) {
-        const [findings, onTime, forex] = await Promise.all([
-          inspectionLookup(exec).failedTaskCounts(codes, since),
-          summaryLookup(exec).onTimeRates(codes, since),
-          forexReceiptRates(exec, codes, since),
-        ]);
-        return new Map(
-          codes.map((c) => [
-            c,
-            {
-              inspectionFindings: findings.get(c) ?? 0,
-              ...(onTime.has(c) ? { summaryOnTimeRate: onTime.get(c)! } : {}),
-              ...(forex.has(c) ? { forexReceiptRate: forex.get(c)! } : {}),
-            },
-          ]),
-        );
-      },
-    },
-  });
+  const credit = createCreditService({ db, clock, audit, external: creditExternalFactors });
+  const creditRecompute = createCreditRecomputeJob({ credit, log });
   const trace = createTraceService({
     db,
     clock,
@@ -483,31 +493,28 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
             audit,
             ports: riskPorts,
             clearance: {
-              held: async (nos) =>
+              held: async (ids) =>
                 new Set(
-                  (await parcelCustomsLookup(db).declared(nos)).filter((d) => d.status === '300').map((d) => d.logisticsNo),
+                  (await clearanceLookup(db).inventoryReleases({ ids })).filter((d) => d.status === '300').map((d) => d.id),
                 ),
               inventories: (ids) => clearanceLookup(db).inventoryDocuments(ids),
+              redecideHeld: (exec, ids) => clearance.redecideHeld(exec, ids, decide).then(() => undefined),
             },
           }),
         }),
       (a) =>
         registerInspectionRoutes(a, {
-          filings: createInspectionFilingService({ db, clock, audit }),
-          batches: createInspectionBatchService({ db, clock, audit }),
+          filings: createInspectionFilingService({ db, clock, audit, outbox }),
+          batches: createInspectionBatchService({ db, clock, audit, outbox }),
           declarations: createInspectionDeclarationService({ db, clock, audit }),
-          tasks: createInspectionTaskService({
-            db,
-            clock,
-            audit,
-            // Release after a joint inspection is clearance's (one release logic), on its inspection
-            // path: the officer who records the last finding releases, whichever agency they are from.
-            clearance: { review: (p, id, d) => clearance.decideInspected(p, id, d) },
-          }),
+          // Release after a joint inspection is clearance's (one release logic), on its inspection
+          // path, from the outbox (inspectionRelease above): the officer who records the last
+          // finding releases, whichever agency they are from.
+          tasks: createInspectionTaskService({ db, clock, audit, outbox }),
         }),
       (a) => registerStatisticsRoutes(a, { statistics }),
       (a) => registerCreditRoutes(a, { credit }),
-      (a) => registerTraceRoutes(a, { trace }),
+      (a) => registerTraceRoutes(a, { trace, trustedGeoHeader: config.trustedGeoHeader, publicBaseUrl: config.publicBaseUrl }),
       (a) => registerParksRoutes(a, { parks }),
     ],
   });
@@ -546,6 +553,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     app,
     sequencer,
     webhooks: webhookDispatcher,
+    creditRecompute,
     startWorkers() {
       // An API process only takes requests; its outbox rows are announced by the workers' relays.
       if (config.role === 'api') return;
@@ -554,6 +562,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       sequencer.start();
       webhookDispatcher.start();
       trackingHookDispatcher.start();
+      creditRecompute.start();
       // dispatches a crash left pending (ADR 0014): on start, then every five minutes
       const repairDispatches = (): void => {
         dispatchRepair.repairAll().catch((e: unknown) => log.warn({ err: e }, 'dispatch repair failed'));
@@ -578,6 +587,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       await sequencer.stop();
       await webhookDispatcher.stop();
       await trackingHookDispatcher.stop();
+      await creditRecompute.stop();
       clearInterval(repairTimer);
       clearInterval(auditTimer);
       // What was audited is on the chain before the process goes.
@@ -587,6 +597,30 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     },
   };
 }
+
+/**
+ * issue 8: the credit factors other modules hold, read through their lookups (read-only); shared
+ * by the platform and `cbec credit recompute`.
+ */
+export const creditExternalFactors: ExternalFactorsPort = {
+  async factors(exec, codes, since) {
+    const [findings, onTime, forex] = await Promise.all([
+      inspectionLookup(exec).failedTaskCounts(codes, since),
+      summaryLookup(exec).onTimeRates(codes, since),
+      forexReceiptRates(exec, codes, since),
+    ]);
+    return new Map(
+      codes.map((c) => [
+        c,
+        {
+          inspectionFindings: findings.get(c) ?? 0,
+          ...(onTime.has(c) ? { summaryOnTimeRate: onTime.get(c)! } : {}),
+          ...(forex.has(c) ? { forexReceiptRate: forex.get(c)! } : {}),
+        },
+      ]),
+    );
+  },
+};
 
 /** At most one call per `ms`, trailing: bursts of commits send one wake-up. */
 function throttled(fn: () => void, ms = 20): () => void {

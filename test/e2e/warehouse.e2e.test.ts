@@ -12,7 +12,8 @@ import type { Page } from 'playwright-core';
 import { guidOf, makeParcel, message, PARTIES, type Parcel } from '../support/parcels.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
 import { submitOk } from '../support/clearance.ts';
-import { RESULTS, withBrowser, expectContains } from '../support/browser.ts';
+import { sql } from 'kysely';
+import { RESULTS, withBrowser, expectContains, loginAs } from '../support/browser.ts';
 
 const WAIT_MS = 15_000;
 const BILL_NO = 'E2E-784-00000007';
@@ -93,5 +94,30 @@ test('warehouse floor: scan three parcels in, pack them into a bag, dispatch, cu
     await status.waitFor({ timeout: WAIT_MS });
     assert.equal(await status.getAttribute('data-status'), '399');
     await page.screenshot({ path: join(RESULTS, 'warehouse-arrival-399.png'), fullPage: true });
+
+    // the broker files the total-sub bill (CEB607) from the dispatch: by bill number, with bags
+    await loginAs(page, tp.baseUrl, 'broker');
+    await page.getByTestId('menu-consolidations').click();
+    await page.getByTestId('consolidation-filing').waitFor({ timeout: WAIT_MS });
+    await page.getByTestId('consolidation-billNo').fill(BILL_NO);
+    await page.getByTestId('consolidation-load-dispatch').click();
+    await expectContains(page.getByTestId('consolidation-parcels-count'), '共 3 票', 'the dispatch’s parcels loaded');
+    assert.equal(await page.getByTestId('consolidation-logisticsCode').inputValue(), PARTIES.carrier.code, 'carrier filled in');
+    await page.getByTestId('consolidation-trafName').fill('CA1234');
+    await page.getByTestId('consolidation-voyageNo').fill('CA1234');
+    await page.getByTestId('consolidation-grossWeight').fill('3.6');
+    await page.getByTestId('consolidation-logisticsName').fill(PARTIES.carrier.name);
+    await page.getByTestId('consolidation-submit').click();
+    await page.getByTestId('consolidation-accepted').waitFor({ timeout: WAIT_MS });
+    await tp.platform.settle();
+    const bill = await sql<{ bag: string; invt: string | null }>`
+      select l->>'totalPackageNo' as bag, l->>'invtNo' as invt
+      from clr_document d cross join jsonb_array_elements(d.lines) l
+      where d.kind = 'consolidation' and d.head->>'billNo' = ${BILL_NO}`.execute(tp.platform.database.db);
+    assert.equal(bill.rows.length, 3, 'one bill line per dispatched parcel');
+    assert.ok(
+      bill.rows.every((r) => /^\S+$/.test(r.bag) && r.invt),
+      `each line carries its bag and inventory number: ${JSON.stringify(bill.rows)}`,
+    );
   });
 });

@@ -62,6 +62,30 @@ export type DispatchService = ReturnType<typeof createDispatchService>;
 export function createDispatchService(deps: WarehouseDeps) {
   const { db, clock, audit, arrivals } = deps;
 
+  /**
+   * The WayBillList of dispatches: per parcel its bag (totalPackageNo) and, once declared, its
+   * inventory number; `mayShow` filters by the parties of the parcel's inventory.
+   */
+  async function handoverLines(dispatches: DispatchRow[], mayShow: (parties: string[]) => boolean) {
+    const repo = createWarehouseRepository(db);
+    const bags = await repo.bagsOfDispatches(dispatches.map((d) => d.id));
+    const parcels = await repo.parcelsInBags(bags.map((b) => b.id));
+    const carrierOf = new Map(dispatches.map((d) => [d.id, d.logistics_code]));
+    const dispatchOf = new Map(bags.map((b) => [b.id, b.dispatch_id!]));
+    const declared = new Map(
+      (await parcelCustomsLookup(db).declared(parcels.map((x) => x.logistics_no))).map((x) => [x.waybillKey, x]),
+    );
+    const bagNoOf = new Map(bags.map((b) => [b.id, b.bag_no]));
+    return parcels
+      .map((x) => {
+        const inv = declared.get(`${carrierOf.get(dispatchOf.get(x.bag_id!)!)}|${x.logistics_no}`);
+        return { totalPackageNo: bagNoOf.get(x.bag_id!)!, logisticsNo: x.logistics_no, invtNo: inv?.invtNo ?? null, inv };
+      })
+      .filter((l) => mayShow(l.inv?.parties ?? []))
+      .sort((a, b) => a.totalPackageNo.localeCompare(b.totalPackageNo) || a.logisticsNo.localeCompare(b.logisticsNo))
+      .map((l, i) => ({ gnum: String(i + 1), totalPackageNo: l.totalPackageNo, logisticsNo: l.logisticsNo, invtNo: l.invtNo }));
+  }
+
   return {
     async openBag(p: Principal | null, input: { route: string; logisticsCode: string }): Promise<Bag> {
       requirePermission(p, 'warehouse.operate');
@@ -190,27 +214,24 @@ export function createDispatchService(deps: WarehouseDeps) {
       const repo = createWarehouseRepository(db);
       const d = (await repo.dispatches(wh.id)).find((x) => x.id === id);
       if (!d) throw notFound(bi('出库记录', 'dispatch'));
-      const bags = (await repo.bags(wh.id, 'dispatched')).filter((b) => b.dispatch_id === id);
-      const parcels = (await Promise.all(bags.map((b) => repo.parcels(wh.id, { bagId: b.id })))).flat();
-      const invt = new Map(
-        (await parcelCustomsLookup(db).declared(parcels.map((x) => x.logistics_no)))
-          .filter((x) => x.waybillKey.startsWith(`${d.logistics_code}|`))
-          .map((x) => [x.logisticsNo, x.invtNo]),
-      );
-      const bagNoOf = new Map(bags.map((b) => [b.id, b.bag_no]));
-      const lines = parcels
-        .map((x) => ({
-          totalPackageNo: bagNoOf.get(x.bag_id!)!,
-          logisticsNo: x.logistics_no,
-          invtNo: invt.get(x.logistics_no) ?? null,
-        }))
-        .sort((a, b) => a.totalPackageNo.localeCompare(b.totalPackageNo) || a.logisticsNo.localeCompare(b.logisticsNo));
-      return {
-        copNo: d.cop_no,
-        billNo: d.bill_no,
-        logisticsCode: d.logistics_code,
-        WayBillList: lines.map((l, i) => ({ gnum: String(i + 1), ...l })),
-      };
+      const lines = await handoverLines([d], () => true);
+      return { copNo: d.cop_no, billNo: d.bill_no, logisticsCode: d.logistics_code, WayBillList: lines };
+    },
+
+    /**
+     * The same list for whoever files the total-sub bill (CEB607): the declaring agent or seller
+     * asks by master bill number and gets the parcels of every dispatch on that bill whose
+     * inventory names it — never another party's parcels, and 404 when it has none there.
+     */
+    async waybillListForDeclarant(p: Principal | null, billNo: string) {
+      requirePermission(p, 'ceb.submit');
+      const orgId = p!.organisation?.id;
+      if (!orgId) throw notFound(bi('提单', 'bill'));
+      const dispatches = await createWarehouseRepository(db).dispatchesOnBill(billNo);
+      const lines = await handoverLines(dispatches, (parties) => parties.includes(orgId));
+      if (lines.length === 0) throw notFound(bi('提单', 'bill'));
+      const carriers = [...new Set(dispatches.map((d) => d.logistics_code))];
+      return { billNo, logisticsCode: carriers.length === 1 ? carriers[0]! : null, WayBillList: lines };
     },
 
     async listDispatches(p: Principal | null): Promise<Dispatch[]> {

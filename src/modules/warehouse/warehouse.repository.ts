@@ -142,6 +142,9 @@ export function createWarehouseRepository(exec: Executor) {
       bagIds.length
         ? db.selectFrom('whs_parcel').selectAll().where('bag_id', 'in', bagIds).orderBy('logistics_no').execute()
         : Promise.resolve([]),
+    /** Every dispatch (of any warehouse) that left on a master bill. */
+    dispatchesOnBill: (billNo: string) =>
+      db.selectFrom('whs_dispatch').selectAll().where('bill_no', '=', billNo).orderBy('created_at').limit(100).execute(),
     dispatches: (warehouseOrgId: string) =>
       db
         .selectFrom('whs_dispatch')

@@ -223,14 +223,25 @@ test('receive → put away → sort → pack → dispatch: the CEB507 is accepte
   assert.equal(wl.statusCode, 200, wl.body);
   const handover = json<{
     billNo: string;
+    logisticsCode: string;
     WayBillList: { gnum: string; totalPackageNo: string; logisticsNo: string; invtNo: string | null }[];
   }>(wl);
   assert.equal(handover.billNo, 'W-784-00000001');
   assert.ok(handover.WayBillList.every((l) => l.totalPackageNo === bag.bagNo && l.invtNo));
+  // the broker that files the CEB607 reads the same list by bill number; another party sees none of it
+  const byBill = await call('broker', { method: 'GET', url: `/api/v1/warehouse/waybill-lists?billNo=${handover.billNo}` });
+  assert.equal(byBill.statusCode, 200, byBill.body);
+  const forBroker = json<Omit<typeof handover, 'logisticsCode'> & { logisticsCode: string | null }>(byBill);
+  assert.deepEqual(forBroker.WayBillList, handover.WayBillList, 'the broker declared all three parcels');
+  assert.equal(forBroker.logisticsCode, handover.logisticsCode);
+  const notOnBill = await call('seller2', { method: 'GET', url: `/api/v1/warehouse/waybill-lists?billNo=${handover.billNo}` });
+  assert.equal(notOnBill.statusCode, 404, 'a party none of whose parcels is on the bill learns nothing');
+  const noBill = await call('broker', { method: 'GET', url: '/api/v1/warehouse/waybill-lists?billNo=NO-SUCH-BILL' });
+  assert.equal(noBill.statusCode, 404);
   const site = siteMessages(9, parcels, 'W');
   const cons = site.consolidation.entities[0]!;
-  cons.head.billNo = handover.billNo;
-  cons.lists.WayBillList = handover.WayBillList.map((l) => ({
+  cons.head.billNo = forBroker.billNo;
+  cons.lists.WayBillList = forBroker.WayBillList.map((l) => ({
     gnum: l.gnum,
     totalPackageNo: l.totalPackageNo,
     logisticsNo: l.logisticsNo,

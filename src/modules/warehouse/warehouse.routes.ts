@@ -214,6 +214,20 @@ export function registerWarehouseRoutes(
     async (req) => dispatch.waybillList(req.principal, req.params.id),
   );
   r.get(
+    '/api/v1/warehouse/waybill-lists',
+    {
+      config: { permission: 'ceb.submit' },
+      schema: {
+        tags,
+        summary: '按提单号取出库总分单清单 / The dispatched parcels on a master bill, for the total-sub bill (CEB607)',
+        description:
+          'For the declaring agent or seller that files the CEB607: the parcels of every dispatch on this bill whose inventory names the caller, with bag and inventory number.',
+        querystring: Type.Object({ billNo: Type.String({ minLength: 1, maxLength: 37 }) }),
+      },
+    },
+    async (req) => dispatch.waybillListForDeclarant(req.principal, req.query.billNo),
+  );
+  r.get(
     '/api/v1/warehouse/dispatches',
     { config: operate, schema: { tags, summary: '出库记录 / Dispatches', response: { 200: Type.Array(Dispatch) } } },
     async (req) => dispatch.listDispatches(req.principal),

@@ -14,6 +14,7 @@ import {
   usePickable,
   useTransportModes,
 } from '../components/CebFiling.tsx';
+import { api, errorMessage } from '../api.ts';
 import { documentKey, type ClearanceDocument } from '../clearance.ts';
 import type { MessageKey } from '../i18n/zh-CN.ts';
 import { useLocale } from '../i18n/index.ts';
@@ -258,6 +259,19 @@ const CONSOLIDATION_FIELDS = [
   'note',
 ] as const;
 
+/** A parcel of the warehouse's dispatch on a master bill: `GET /api/v1/warehouse/waybill-lists`. */
+interface HandoverLine {
+  gnum: string;
+  totalPackageNo: string;
+  logisticsNo: string;
+  invtNo: string | null;
+}
+interface DispatchHandover {
+  billNo: string;
+  logisticsCode: string | null;
+  WayBillList: HandoverLine[];
+}
+
 /** 清单总分单: binds inventories (by logistics number) to a master bill and flight; customs releases them. */
 export function ConsolidationFiling() {
   const { t } = useTranslation();
@@ -269,6 +283,29 @@ export function ConsolidationFiling() {
   const waiting = usePickable('inventory', '399');
   const inventories = (waiting.data?.items ?? []).filter((d) => d.live && d.head.logisticsNo);
   const memory = remembered<ConsolidationValues>('consolidation');
+  // bag and inventory number per parcel, when the list came from the warehouse's dispatch
+  const [handover, setHandover] = useState<Map<string, HandoverLine>>(new Map());
+  const [handoverError, setHandoverError] = useState<string | null>(null);
+  const locale = useLocale();
+  const loadDispatch = async () => {
+    const billNo = String(form.getFieldValue('billNo') ?? '').trim();
+    if (!billNo) {
+      form.setFields([{ name: 'billNo', errors: [t('sitefile.billNoFirst')] }]);
+      return;
+    }
+    try {
+      const list = await api<DispatchHandover>('/warehouse/waybill-lists', { query: { billNo } });
+      setHandoverError(null);
+      setHandover(new Map(list.WayBillList.map((l) => [l.logisticsNo, l])));
+      form.setFieldsValue({
+        parcels: list.WayBillList.map((l) => l.logisticsNo).join('\n'),
+        ...(list.logisticsCode ? { logisticsCode: list.logisticsCode } : {}),
+      });
+      void form.validateFields(['parcels']).catch(() => undefined);
+    } catch (e) {
+      setHandoverError(errorMessage(e, locale));
+    }
+  };
   const initial: Partial<ConsolidationValues> = {
     trafMode: '5',
     ...memory,
@@ -316,8 +353,9 @@ export function ConsolidationFiling() {
         msgCount: '1',
         msgSeqNo: '1',
         lines: listOf(scans).map((l) => {
-          const invtNo = invtNoOf.get(l.logisticsNo);
-          return invtNo ? { ...l, invtNo } : l;
+          const bag = handover.get(l.logisticsNo);
+          const invtNo = bag?.invtNo ?? invtNoOf.get(l.logisticsNo);
+          return { ...l, ...(bag ? { totalPackageNo: bag.totalPackageNo } : {}), ...(invtNo ? { invtNo } : {}) };
         }),
       },
       scans,
@@ -345,8 +383,21 @@ export function ConsolidationFiling() {
         </Form.Item>
         <Row gutter={16}>
           <Col xs={24} md={6}>
-            <Form.Item name="billNo" label={t('sitefile.billNo')} rules={[{ required: true }, lengthRule(37)]}>
-              <Input data-testid="consolidation-billNo" />
+            <Form.Item
+              label={t('sitefile.billNo')}
+              required
+              extra={t('sitefile.loadDispatchHint')}
+              validateStatus={handoverError ? 'error' : undefined}
+              help={handoverError ?? undefined}
+            >
+              <Space.Compact block>
+                <Form.Item name="billNo" noStyle rules={[{ required: true }, lengthRule(37)]}>
+                  <Input data-testid="consolidation-billNo" />
+                </Form.Item>
+                <Button onClick={() => void loadDispatch()} data-testid="consolidation-load-dispatch">
+                  {t('sitefile.loadDispatch')}
+                </Button>
+              </Space.Compact>
             </Form.Item>
           </Col>
           <Col xs={24} md={6}>
