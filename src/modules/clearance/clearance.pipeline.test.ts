@@ -260,12 +260,12 @@ test('1,000 parcels through all eight messages as CEB XML, shuffled, all close (
 });
 
 test('the same through the JSON resources', async () => {
-  const parcels = Array.from({ length: 300 }, (_, i) => makeParcel(i + 1, 'J'));
+  const parcels = Array.from({ length: 1000 }, (_, i) => makeParcel(i + 1, 'J'));
   await drive(shuffle(messagesFor(parcels, 'J', 500), 7), submitJson);
   await cancellationStage('J', submitJson, 9670);
-  assert.deepEqual([...(await inventoryStatuses('J'))], [['899', 300]]);
+  assert.deepEqual([...(await inventoryStatuses('J'))], [['899', 1000]]);
   const seqs = await receiptSequences('J');
-  assert.equal(seqs.size, 300);
+  assert.equal(seqs.size, 1000);
   for (const [orderNo, seq] of seqs) assert.deepEqual(seq, ['2', '120', '399', '800', '899'], orderNo);
 });
 
