@@ -45,6 +45,12 @@ test('a sender without the role the standard names is refused (403), nothing sto
     const r = await postXml(tp, t[user]!, message(type, nextGuid(), PARTIES.platform, [entity]));
     assert.equal(r.status, 403, `${user} ${type}`);
     assert.equal(r.body.code, 'clearance.forbidden');
+    // the CEB900 receipt a CEB client handles like any other: sender does not match
+    const receipt = r.body.receipt as { messageType: string; returnStatus: string; oriMessageType: string; xml: string };
+    assert.equal(receipt.messageType, 'CEB900');
+    assert.equal(receipt.returnStatus, '-301020', `${user} ${type}`);
+    assert.equal(receipt.oriMessageType, type);
+    assert.match(receipt.xml, /<ceb:returnStatus>-301020<\/ceb:returnStatus>/);
   }
   const customs = await postXml(tp, t.customs!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
   assert.equal(customs.status, 403, 'an agency does not submit');
@@ -57,6 +63,7 @@ test('BaseTransfer/copCode must be the logged-in enterprise; an entity must name
   const wrongTransfer = await postXml(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.carrier, [p.order]));
   assert.equal(wrongTransfer.status, 403);
   assert.match(String(wrongTransfer.body.detailEn), /copCode 3601980012/);
+  assert.equal((wrongTransfer.body.receipt as { returnStatus: string }).returnStatus, '-301020');
   // The platform sends an order naming another platform: that entity is refused with -301020.
   const foreign = { ...p.order, head: { ...p.order.head, ebpCode: '3601980099' } };
   const out = await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [foreign]));

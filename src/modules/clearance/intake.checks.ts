@@ -127,20 +127,29 @@ export async function allocateNumbers(db: Db, clock: Clock, message: CebMessage,
  */
 export function formatRejection(message: CebMessage, errors: FieldProblem[], raw: Buffer | undefined): DomainError {
   const base = validationError(errors);
+  return new DomainError('validation', base.bilingual, { errors, receipt: messageReceipt(message, raw, '-301000', base) });
+}
+
+/**
+ * A message from a sender the standard does not name for it (403): refused as a whole with the
+ * CEB900 -301020 "sender does not match" receipt, as an entity naming another party is.
+ */
+export function senderRejection(message: CebMessage, err: DomainError, raw: Buffer | undefined): DomainError {
+  return new DomainError(err.code, err.bilingual, { ...err.details, receipt: messageReceipt(message, raw, '-301020', err) });
+}
+
+function messageReceipt(message: CebMessage, raw: Buffer | undefined, returnStatus: string, err: DomainError) {
   const receiptGuid = newId().toUpperCase();
   const receipt = {
     guid: receiptGuid,
-    returnStatus: '-301000',
-    returnInfo: base.bilingual.zh + ' / ' + base.bilingual.en,
+    returnStatus,
+    returnInfo: err.bilingual.zh + ' / ' + err.bilingual.en,
     returnTime: returnTime(new Date()),
     oriCopMsgId: message.guid,
     oriMessageType: message.messageType,
     oriBizMessage: raw ? raw.toString('base64') : Buffer.from(JSON.stringify(message)).toString('base64'),
   };
-  return new DomainError('validation', base.bilingual, {
-    errors,
-    receipt: { messageType: 'CEB900', ...receipt, oriBizMessage: undefined, xml: encodeFormatReceipt(receiptGuid, receipt) },
-  });
+  return { messageType: 'CEB900', ...receipt, oriBizMessage: undefined, xml: encodeFormatReceipt(receiptGuid, receipt) };
 }
 
 /**

@@ -11,7 +11,7 @@ import { submitSummaryApply } from './intake.summary.ts';
 import { createClearanceRepository, type DocumentRow } from './clearance.repository.ts';
 import { TOPIC_WITHDRAWN, type WithdrawnPayload } from './clearance.topics.ts';
 import { receiptBatch, recipientsOf } from './receipt.writer.ts';
-import { allocateNumbers, checkSender, formatRejection, type NumberBlocks } from './intake.checks.ts';
+import { allocateNumbers, checkSender, formatRejection, senderRejection, type NumberBlocks } from './intake.checks.ts';
 import { CHANGEABLE_STATUSES, DOC_KINDS, waybillKey, type DocKindSpec } from './rules/documents.rules.ts';
 import type { Fields } from './rules/match.rules.ts';
 
@@ -412,7 +412,12 @@ export function createIntakeService(deps: {
         );
       }
       const codes = p.organisation ? await deps.directory.codesOf(db, p.organisation.id) : [];
-      const senders = checkSender(p, codes, message, spec);
+      let senders: ReturnType<typeof checkSender>;
+      try {
+        senders = checkSender(p, codes, message, spec);
+      } catch (e) {
+        throw e instanceof DomainError ? senderRejection(message, e, raw) : e;
+      }
       const errors = validateCeb(message);
       if (errors.length) throw formatRejection(message, errors, raw);
       await deps.signatures?.requireSignature(p, message, format, raw);
