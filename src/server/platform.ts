@@ -342,7 +342,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     // issue 6: CEB701 on the CEB endpoint goes to the summary module (ceb701 is created below)
     summary: { apply: (p, head, invtNos) => ceb701.intake(p, head, invtNos) },
     filing: {
-      filedEnterprises: async (exec, codes) => new Set((await filingLookup(exec).filedEnterprises(codes)).keys()),
+      filedEnterprises: async (exec, codes) =>
+        new Map([...(await filingLookup(exec).filedEnterprises(codes))].map(([code, f]) => [code, f.roles])),
       filedProducts: async (exec, pairs) => new Set((await filingLookup(exec).filedProducts(pairs)).keys()),
     },
     directory: {

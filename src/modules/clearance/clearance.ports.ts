@@ -7,8 +7,8 @@ import type { Principal } from '../identity/index.ts';
  * clearance does not import filing or risk, and a later module can replace a port.
  */
 export interface FilingPort {
-  /** enterprise codes (customs code or USCC) among `codes` with an approved customs filing */
-  filedEnterprises(exec: Executor, codes: string[]): Promise<Set<string>>;
+  /** enterprise codes (customs code or USCC) among `codes` with an approved customs filing, with the roles it was filed for */
+  filedEnterprises(exec: Executor, codes: string[]): Promise<Map<string, readonly string[]>>;
   /** `${ebcCode}|${itemNo}` pairs among `pairs` that are filed and approved products */
   filedProducts(exec: Executor, pairs: { ebcCode: string; itemNo: string }[]): Promise<Set<string>>;
 }

@@ -123,6 +123,32 @@ test('an enterprise not filed with customs, or a product not filed, is rejected 
   assert.equal(await countDocuments(tp), before, 'nothing stored');
 });
 
+test('the sender acts in the roles of its customs filing, not only those of its account', async () => {
+  const db = tp.platform.database.db;
+  const filedAs = async (roles: string[]) =>
+    sql`update enterprise_filing set roles = ${roles}::text[] where customs_code = ${PARTIES.platform.code} and status = 'approved'`.execute(
+      db,
+    );
+  const filed = await sql<{ roles: string[] }>`
+    select roles from enterprise_filing where customs_code = ${PARTIES.platform.code} and status = 'approved'`.execute(db);
+  assert.equal(filed.rows.length, 1);
+  assert.ok(filed.rows[0]!.roles.includes('ebp'));
+  const before = await countDocuments(tp);
+  const p = makeParcel(6, 'S');
+  // customs approved the platform's filing as a seller only: its account's ebp role does not send orders
+  await filedAs(['ebc']);
+  try {
+    const out = await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
+    assert.equal(out.entities[0]!.returnStatus, '100');
+    assert.match(out.entities[0]!.returnInfo, /not filed with customs as ebp/);
+    assert.match(out.entities[0]!.returnInfo, /未以ebp角色在海关备案/);
+    assert.deepEqual(await receiptStatuses(tp, 'CEB304', p.order.head.guid!), ['100']);
+    assert.equal(await countDocuments(tp), before, 'nothing stored');
+  } finally {
+    await filedAs(filed.rows[0]!.roles);
+  }
+});
+
 test('an invalid message answers 400 listing every error with a CEB900 receipt, and stores nothing', async () => {
   const before = await countDocuments(tp);
   const p = makeParcel(5, 'S');

@@ -160,6 +160,19 @@ export function createIntakeService(deps: {
             `enterprise not filed with customs: ${unfiled.map((f) => `${f}=${head[f]}`).join(', ')}`,
           );
         }
+        // The filing, approved by customs, says in which roles an enterprise acts (备案类型), not
+        // the roles its account was given: a seller filed only as ebc sends no waybill.
+        const asFiled = senders.filter(
+          (s) => senderCodes.has(head[s.field] ?? '') && filed.get(head[s.field]!)?.includes(s.role),
+        );
+        if (asFiled.length === 0) {
+          const roles = [...new Set(senders.map((s) => s.role))];
+          return reject(
+            '100',
+            `发送企业未以${roles.join('、')}角色在海关备案`,
+            `the sending enterprise is not filed with customs as ${roles.join(' or ')}`,
+          );
+        }
         const lines = spec.list ? (entity.lists[spec.list] ?? []) : [];
         if (spec.productLines) {
           const missing = lines.filter((l) => !products.has(`${head.ebcCode}|${l.itemNo}`)).map((l) => l.itemNo);
