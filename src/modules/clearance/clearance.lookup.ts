@@ -265,6 +265,7 @@ export function parcelCustomsLookup(exec: Executor) {
         waybillKey: string;
         logisticsName: string | null;
         invtNo: string;
+        tradeMode: string;
         status: string;
         parties: string[];
       }[]
@@ -276,10 +277,11 @@ export function parcelCustomsLookup(exec: Executor) {
         waybill_key: string;
         logistics_name: string | null;
         invt_no: string;
+        trade_mode: string;
         status: string;
         parties: string[];
       }>`
-        select i.logistics_no, i.waybill_key, d.head->>'logisticsName' as logistics_name, i.invt_no, d.status, d.parties
+        select i.logistics_no, i.waybill_key, d.head->>'logisticsName' as logistics_name, i.invt_no, i.trade_mode, d.status, d.parties
           from clr_inventory i join clr_document d on d.id = i.document_id
          where i.logistics_no = any(${nos}::text[]) and d.live`.execute(exec);
       return r.rows.map((x) => ({
@@ -287,6 +289,7 @@ export function parcelCustomsLookup(exec: Executor) {
         waybillKey: x.waybill_key,
         logisticsName: x.logistics_name,
         invtNo: x.invt_no,
+        tradeMode: x.trade_mode,
         status: x.status,
         parties: x.parties,
       }));

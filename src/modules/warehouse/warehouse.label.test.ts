@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { BarcodeFormat, BinaryBitmap, Code128Reader, HybridBinarizer, RGBLuminanceSource } from '@zxing/library';
 import { PNG } from 'pngjs';
 import { LABEL_SIZE, labelPdf } from './warehouse.label.ts';
+import { pdfText } from '../../../test/support/pdf-text.ts';
 
 interface PdfImage {
   width: number;
@@ -75,6 +76,7 @@ test('label PDF: 100×150 mm, Code 128 of the waybill number decodes back, Chine
       location: 'A-01-01',
       bagNo: 'BG9800772611260001',
       invtNo: '40062026E000000001',
+      tradeMode: '9710',
       printedAt: new Date('2026-11-26T09:00:00Z'),
     });
     assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
@@ -82,8 +84,19 @@ test('label PDF: 100×150 mm, Code 128 of the waybill number decodes back, Chine
     assert.ok(box, 'has a media box');
     assert.ok(Math.abs(Number(box[1]) - LABEL_SIZE[0]) < 0.5 && Math.abs(Number(box[2]) - LABEL_SIZE[1]) < 0.5, box[0]);
     assert.ok(Math.abs(LABEL_SIZE[0] - 283.46) < 0.1 && Math.abs(LABEL_SIZE[1] - 425.2) < 0.1);
-    // the CJK font is embedded (a subset), so the Chinese text prints
+    // the CJK font is embedded (a subset), so the Chinese text prints: read back what it shows
     assert.match(pdf.toString('latin1'), /\/FontFile2|\/FontFile3/);
+    const text = pdfText(pdf);
+    for (const line of [
+      '南昌国际快件监管中心运营有限公司',
+      '跨境电商出口 Cross-border e-commerce export (9710)',
+      '承运商 Carrier',
+      '中国邮政速递物流股份有限公司江西省分公司',
+      '发件人 Sender',
+      '清单编号 Inventory No.',
+      '40062026E000000001',
+    ])
+      assert.ok(text.includes(line), `the label shows "${line}": ${JSON.stringify(text)}`);
 
     const images = pdfImages(pdf);
     assert.equal(images.length, 1, 'one barcode image');

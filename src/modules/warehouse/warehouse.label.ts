@@ -12,6 +12,8 @@ export interface LabelData {
   location: string | null;
   bagNo: string | null;
   invtNo: string | null;
+  /** the declared inventory's trade mode (9610, 9710, 9810, 1210); null before it is declared */
+  tradeMode: string | null;
   printedAt: Date;
 }
 
@@ -72,7 +74,9 @@ export async function labelPdf(d: LabelData): Promise<Buffer> {
     .font('cjk')
     .fontSize(11)
     .text(`${d.warehouse}`, pad, pad, { width: w - 2 * pad });
-  doc.fontSize(9).text('跨境电商出口 Cross-border e-commerce export (9610)', { width: w - 2 * pad });
+  doc
+    .fontSize(9)
+    .text(`跨境电商出口 Cross-border e-commerce export${d.tradeMode ? ` (${d.tradeMode})` : ''}`, { width: w - 2 * pad });
   doc
     .moveTo(pad, 22 * MM)
     .lineTo(w - pad, 22 * MM)

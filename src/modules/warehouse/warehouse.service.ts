@@ -398,6 +398,7 @@ export function createWarehouseService(deps: WarehouseDeps) {
         location: row.location,
         bagNo: bag?.bag_no ?? null,
         invtNo: declared?.invtNo ?? null,
+        tradeMode: declared?.tradeMode ?? null,
         printedAt: clock.now(),
       });
     },
