@@ -170,6 +170,7 @@ export function clearancePipeline(deps: {
         (await repo.inventoriesByInvtNo(cancelDocs.map((c) => c.head.invtNo ?? ''))).map((i) => [i.invt_no, i]),
       );
       const withdrawn: string[] = [];
+      const withdrawnKeys: string[] = [];
       for (const c of cancelDocs) {
         if (c.status !== '2') continue;
         const inv = targets.get(c.head.invtNo ?? '');
@@ -205,6 +206,7 @@ export function clearancePipeline(deps: {
           );
           receipts.add({ ...cancelBase, status: '399', detail: `清单 ${inv.invt_no} 已撤销 / inventory cancelled` });
           withdrawn.push(inv.id);
+          withdrawnKeys.push(`${inv.head.logisticsCode}|${inv.head.logisticsNo}`);
           receipts.add({
             messageType: 'CEB603',
             documentId: inv.id,
@@ -225,7 +227,8 @@ export function clearancePipeline(deps: {
 
       // 4. Release (800) and closure (899), for whatever is now ready, in either order.
       const released: string[] = [];
-      const releasedKeys = new Set<string>(waybillKeys);
+      // a cancelled parcel may have been the last its total-sub bill waited for
+      const releasedKeys = new Set<string>([...waybillKeys, ...withdrawnKeys]);
       const closed: string[] = [];
       const moves: { id: string; status: string }[] = [];
       for (const inv of await repo.releaseCandidates(decided, [...waybillKeys], rules.releaseRequiresArrival)) {

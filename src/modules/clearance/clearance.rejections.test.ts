@@ -421,6 +421,46 @@ test('cancellation: only the inventory’s declaring agent or seller may send it
   assert.deepEqual(await receiptStatuses(tp, 'CEB604', b.p.inventory.head.guid!), ['2', '120', '399']);
 });
 
+test('a total-sub bill whose last waiting parcel is cancelled is released (608 800)', async () => {
+  const bump = (x: ReturnType<typeof makeParcel>) => {
+    for (const l of [...x.order.lists.OrderList!, ...x.inventory.lists.InventoryList!]) {
+      l.qty = '500';
+      if ('qty1' in l) l.qty1 = '500';
+      l.totalPrice = String(500 * Number(l.price));
+    }
+    x.order.head.goodsValue = String(x.order.lists.OrderList!.reduce((s, l) => s + Number(l.totalPrice), 0));
+  };
+  const ready = await declareParcel(60, 'L');
+  const held = await declareParcel(61, 'L', bump);
+  const heldKey = `${PARTIES.platform.code}|${held.p.orderNo}`;
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', heldKey)).map((d) => d.status),
+    ['300'],
+  );
+  const site = siteMessages(4600, [ready.p, held.p], 'L');
+  await submitOk(tp, t.warehouse!, site.arrival);
+  await submitOk(tp, t.broker!, site.consolidation);
+  await drain();
+  const billGuid = site.consolidation.entities[0]!.head.guid!;
+  assert.deepEqual(await receiptStatuses(tp, 'CEB608', billGuid), ['2', '399'], 'the bill waits for the held parcel');
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${ready.p.orderNo}`)).map((d) => d.status),
+    ['800'],
+  );
+
+  await submitOk(
+    tp,
+    t.broker!,
+    message('CEB605', nextGuid(), PARTIES.broker, [cancellationEntity(held.inv.invtNo!, guidOf(606, 60), 'L-CAN-606-60')]),
+  );
+  await drain();
+  assert.deepEqual(
+    (await statusOf(tp, 'inventory', heldKey)).map((d) => `${d.status}:${d.live}`),
+    ['cancelled:false'],
+  );
+  assert.deepEqual(await receiptStatuses(tp, 'CEB608', billGuid), ['2', '399', '800'], 'nothing else holds the bill back');
+});
+
 test('deleting a held inventory (appType 3) clears its hold, withdraws it and announces the deletion for forwarding', async () => {
   const bump = (x: ReturnType<typeof makeParcel>) => {
     for (const l of [...x.order.lists.OrderList!, ...x.inventory.lists.InventoryList!]) {

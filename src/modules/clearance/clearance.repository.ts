@@ -578,7 +578,11 @@ export function createClearanceRepository(exec: Executor) {
       return r.rows;
     },
 
-    /** Consolidations whose every bound inventory is released or closed (608 800 is due). */
+    /**
+     * Consolidations whose every bound parcel is released or closed (608 800 is due). A parcel whose
+     * inventories were all cancelled or deleted no longer holds its bill back; one never declared
+     * does.
+     */
     async consolidationsFullyReleased(waybillKeys: string[]): Promise<DocumentRow[]> {
       if (waybillKeys.length === 0) return [];
       const r = await sql<DocumentRow>`
@@ -587,9 +591,11 @@ export function createClearanceRepository(exec: Executor) {
           and c.id in (select document_id from clr_parcel_event where kind = 'consolidation' and waybill_key = any(${waybillKeys}::text[]))
           and not exists (
             select 1 from clr_parcel_event e
-            left join clr_inventory i on i.waybill_key = e.waybill_key
-            left join clr_document d on d.id = i.document_id and d.live
-            where e.document_id = c.id and e.kind = 'consolidation' and (d.id is null or d.status not in ('800', '899'))
+            where e.document_id = c.id and e.kind = 'consolidation'
+              and (exists (
+                    select 1 from clr_inventory i join clr_document d on d.id = i.document_id
+                    where i.waybill_key = e.waybill_key and d.live and d.status not in ('800', '899'))
+                or not exists (select 1 from clr_inventory i where i.waybill_key = e.waybill_key))
           )
         for update of c`.execute(db);
       return r.rows;
