@@ -349,7 +349,7 @@ export const en: Messages = {
     reviewReason: 'Review reason',
     autoRefresh: 'Refreshes every {{seconds}} s',
     live: 'Live',
-    searchPlaceholder: 'Order, waybill, inventory, pre-entry or internal no.',
+    searchPlaceholder: 'Order, waybill, inventory, pre-entry, bill or internal no., or guid',
   },
   filing: {
     title: 'Enterprise filing',
@@ -545,7 +545,7 @@ export const en: Messages = {
   },
   search: {
     title: 'Document search',
-    hint: 'Enter any number (order, waybill, inventory, pre-entry or internal no.) to search every kind of document',
+    hint: 'Enter any number (order, waybill, inventory, pre-entry, bill of lading, internal no. or message guid) to search every kind of document',
   },
   filingReview: {
     title: 'Filing review',

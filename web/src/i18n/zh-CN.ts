@@ -320,7 +320,7 @@ export const zhCN = {
     reviewReason: '审核原因',
     autoRefresh: '每 {{seconds}} 秒自动刷新',
     live: '实时推送',
-    searchPlaceholder: '订单号、运单号、清单号、预录入号或企业内部编号',
+    searchPlaceholder: '订单号、运单号、清单号、预录入号、提运单号、企业内部编号或报文编号',
   },
   filing: {
     title: '企业备案',
@@ -515,7 +515,7 @@ export const zhCN = {
   },
   search: {
     title: '单证查询',
-    hint: '输入任一编号（订单号、运单号、清单号、预录入号、企业内部编号）查询所有类型的单证',
+    hint: '输入任一编号（订单号、运单号、清单号、预录入号、提运单号、企业内部编号、报文编号 guid）查询所有类型的单证',
   },
   filingReview: {
     title: '备案审核',
