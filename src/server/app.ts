@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
@@ -8,6 +9,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../kernel/config.ts';
+import { contentSecurityPolicy, CSP_DIRECTIVES, withStyleNonce } from '../kernel/csp.ts';
 import { DomainError, forbidden } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -138,18 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        // Ant Design injects its CSS-in-JS styles at run time.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        scriptSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        upgradeInsecureRequests: null,
-      },
-    },
+    contentSecurityPolicy: { directives: { ...CSP_DIRECTIVES, upgradeInsecureRequests: null } },
     crossOriginEmbedderPolicy: false,
   });
   if (config.corsOrigins.length > 0) {
@@ -218,8 +209,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (token) {
       req.credential = token;
       const principal = await auth.authenticate(token);
-      // A per-request copy: the cached principal is shared, the request id is not.
-      req.principal = principal && { ...principal, requestId: req.id };
+      // A per-request copy: the cached principal is shared, the request id and the cookie mark are not.
+      req.principal = principal && { ...principal, requestId: req.id, ...(fromHeader ? {} : { viaCookie: true }) };
     }
     if (req.is404) return;
     const permission = req.routeOptions.config.permission;
@@ -248,7 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const webDist = config.webDist;
   const hasWeb = existsSync(path.join(webDist, 'index.html'));
-  const indexHtml = hasWeb ? readFileSync(path.join(webDist, 'index.html')) : null;
+  const indexHtml = hasWeb ? readFileSync(path.join(webDist, 'index.html'), 'utf8') : '';
   // The web bundle is public: the log-in page must load before anyone logs in. Without a
   // built bundle the not-found handler still serves the API.
   await app.register(async (scope) => {
@@ -271,8 +262,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       !['/healthz', '/livez', '/readyz', '/metrics'].includes(url) &&
       !path.extname(url)
     ) {
-      // Client-side routes (/login, /codes …) all load the single-page app.
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml);
+      // Client-side routes (/login, /codes …) all load the single-page app, each copy with its own
+      // style nonce: Ant Design writes its CSS-in-JS into <style> elements at run time, and only
+      // those carrying the nonce the policy names are applied (no 'unsafe-inline' for elements).
+      const nonce = randomBytes(16).toString('base64');
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('content-security-policy', contentSecurityPolicy(`'nonce-${nonce}'`))
+        .send(withStyleNonce(indexHtml, nonce));
     }
     return sendProblem(
       reply,

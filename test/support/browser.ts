@@ -12,7 +12,8 @@ const INSTALL_HINT = 'install chromium: apt-get install -y chromium fonts-wqy-ze
 
 /**
  * Runs a browser test against a fresh platform in Debian's Chromium (never a downloaded browser).
- * Without Chromium it fails in CI and skips loudly elsewhere. Uncaught page errors fail the test.
+ * Without Chromium it fails in CI and skips loudly elsewhere. Uncaught page errors and anything the
+ * Content-Security-Policy blocked fail the test.
  */
 export async function withBrowser(t: TestContext, fn: (page: Page, tp: TestPlatform) => Promise<void>): Promise<void> {
   if (!existsSync(CHROMIUM)) {
@@ -45,8 +46,15 @@ export async function withBrowser(t: TestContext, fn: (page: Page, tp: TestPlatf
     const page = context.pages()[0] ?? (await context.newPage());
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    // Chromium reports each blocked resource or style on the console: every browser test is
+    // also a test that the pages it visits run under the platform's Content-Security-Policy.
+    const cspViolations: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && msg.text().includes('Content Security Policy')) cspViolations.push(msg.text());
+    });
     await fn(page, tp);
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+    assert.deepEqual(cspViolations, [], 'nothing the Content-Security-Policy blocked');
   } finally {
     await context.close();
     await tp.stop();

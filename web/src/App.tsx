@@ -14,6 +14,7 @@ import { LoginPage } from './pages/LoginPage.tsx';
 import { SESSION_KEY, useSession } from './session.tsx';
 import { theme } from './theme.ts';
 import type { MenuEntry } from './menu.ts';
+import { CSP_NONCE } from './csp-nonce.ts';
 
 const PublicServicePointsPage = lazy(() => import('./pages/PublicServicePointsPage.tsx'));
 const PublicParksPage = lazy(() => import('./pages/PublicParksPage.tsx'));
@@ -43,10 +44,13 @@ function Guarded({ entry }: { entry: MenuEntry }) {
   return entry.visible(session) ? <PageComponent /> : <Forbidden />;
 }
 
+// Ant Design's CSS-in-JS <style> elements carry the server's nonce (web/src/csp-nonce.ts).
+const CSP = { nonce: CSP_NONCE };
+
 function Shell() {
   const locale = useLocale();
   return (
-    <ConfigProvider locale={locale === 'en' ? enUS : zhCN} theme={theme}>
+    <ConfigProvider locale={locale === 'en' ? enUS : zhCN} theme={theme} csp={CSP}>
       <AntApp>
         <BrowserRouter>
           <Routes>

@@ -1,3 +1,5 @@
+// first: style elements inserted while the modules below load need the nonce
+import './csp-nonce.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './i18n/index.ts';

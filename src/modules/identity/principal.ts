@@ -7,6 +7,11 @@ export interface Principal {
   via: 'session' | 'api_key';
   /** The HTTP request this principal acts in; recorded in the audit log. */
   requestId?: string;
+  /**
+   * The request was authenticated by the session cookie alone (and, when it changes something,
+   * passed the CSRF origin check): a person in the web UI, not a program holding a bearer token.
+   */
+  viaCookie?: boolean;
   userId: string | null;
   apiKeyId: string | null;
   username: string;

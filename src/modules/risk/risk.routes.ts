@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Credit, DecisionView, DryRun, Measures, Rule, RuleInput, RuleWithState } from './risk.schema.ts';
 import type { RiskService } from './risk.service.ts';
+import { CREDIT_LEVELS } from './rules/risk.rules.ts';
 
 const TAGS = ['risk'];
 
@@ -113,7 +114,15 @@ export function registerRiskRoutes(app: FastifyInstance, deps: { risk: RiskServi
         tags: TAGS,
         summary: '设置企业信用等级 / Set an enterprise’s credit level',
         params: Type.Object({ enterpriseCode: Type.String() }),
-        body: Type.Object({ level: Type.String() }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            level: Type.Union(
+              CREDIT_LEVELS.map((l) => Type.Literal(l)),
+              { description: '信用等级 / credit level' },
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ enterpriseCode: Type.String(), level: Type.String() }) },
       },
     },

@@ -3,7 +3,14 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { notFound, validationError, type FieldProblem } from '../../kernel/errors.ts';
 import { LANES, type Lane } from '../clearance/index.ts';
-import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, type Principal } from '../identity/index.ts';
+import {
+  actorOf,
+  isAdmin,
+  jurisdictionPrefix,
+  organisationDirectory,
+  requirePermission,
+  type Principal,
+} from '../identity/index.ts';
 import { assess } from './risk.engine.ts';
 import type { ClearancePort, RiskPorts } from './risk.ports.ts';
 import { createRiskRepository, type DecisionRow } from './risk.repository.ts';
@@ -122,6 +129,18 @@ export type RiskService = ReturnType<typeof createRiskService>;
 
 export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog; ports: RiskPorts; clearance: ClearancePort }) {
   const { db, clock, audit } = deps;
+  /** Which of these enterprise codes (customs code or USCC) belong to enterprises under `prefix` (null: all). */
+  async function enterprisesInScope(codes: string[], prefix: string | null): Promise<Set<string>> {
+    const orgs = await organisationDirectory(db).byCodes([...new Set(codes)]);
+    const out = new Set<string>();
+    for (const o of orgs) {
+      if (o.kind !== 'enterprise') continue;
+      if (prefix !== null && !(o.jurisdiction ?? '').startsWith(prefix)) continue;
+      for (const c of [o.customs_code, o.uscc]) if (c && codes.includes(c)) out.add(c);
+    }
+    return out;
+  }
+
   return {
     /** Every version of every rule, and which version is in force today. */
     async rules(p: Principal | null) {
@@ -225,12 +244,20 @@ export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog;
 
     async credit(p: Principal | null) {
       requirePermission(p, 'risk.read');
-      return (await createRiskRepository(db).listCredit()).map((r) => ({
-        enterpriseCode: r.enterprise_code,
-        level: r.level,
-        source: r.source,
-        updatedAt: new Date(r.updated_at).toISOString(),
-      }));
+      const rows = await createRiskRepository(db).listCredit();
+      const prefix = prefixOf(p!);
+      const inScope = await enterprisesInScope(
+        rows.map((r) => r.enterprise_code),
+        prefix,
+      );
+      return rows
+        .filter((r) => inScope.has(r.enterprise_code))
+        .map((r) => ({
+          enterpriseCode: r.enterprise_code,
+          level: r.level,
+          source: r.source,
+          updatedAt: new Date(r.updated_at).toISOString(),
+        }));
     },
 
     async setCredit(p: Principal | null, enterpriseCode: string, level: string) {
@@ -246,6 +273,10 @@ export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog;
             'enterprise code: 10-character customs code or 18-character USCC',
           ),
         ]);
+      // A customs office sets the levels of the enterprises it supervises; another's, or a code
+      // no enterprise holds, is not found.
+      if (!(await enterprisesInScope([enterpriseCode], prefixOf(p!))).has(enterpriseCode))
+        throw notFound({ zh: `企业 ${enterpriseCode}`, en: `enterprise ${enterpriseCode}` });
       await db.transaction().execute(async (trx) => {
         const repo = createRiskRepository(trx);
         const before = (await repo.creditLevels([enterpriseCode])).get(enterpriseCode) ?? null;

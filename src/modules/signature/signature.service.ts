@@ -163,13 +163,18 @@ export function createSignatureService(deps: { db: Db; clock: Clock; audit: Audi
       const repo = createSignatureRepository(db);
       if (!(await repo.anyUnrevoked(orgId))) return;
       if (format === 'json' || !raw) {
-        // A person in the web UI (or the platform declaring for an organisation) is authenticated by
-        // the session; a machine of a signing organisation sends signed XML.
-        if (p.apiKeyId) {
+        // Unsigned only from a person in the web UI — a session cookie whose request passed the
+        // CSRF origin check — or from the platform's own organisation principal (no user, no key:
+        // a seller's orders sent when its broker declares, a centre's arrival at dispatch), whose
+        // message the platform builds itself. A bearer token, log-in token or API key alike, is
+        // what a program holds, and a program of a signing organisation sends signed XML.
+        const person = p.via === 'session' && p.viaCookie === true && p.userId !== null;
+        const platformMade = p.userId === null && p.apiKeyId === null;
+        if (!person && !platformMade) {
           throw refuse(
             'json_unsigned',
-            '已登记证书的企业须以签名的 XML 报文申报（appStatus=2）',
-            'an organisation with a registered certificate declares (appStatus 2) with signed XML messages',
+            '已登记证书的企业通过接口（登录令牌或 API 密钥）申报（appStatus=2）须发送签名的 XML 报文，未签名的 JSON 只接受网页会话',
+            'an organisation with a registered certificate declares (appStatus 2) through the API (bearer token or API key) with signed XML messages; unsigned JSON only from a web session',
           );
         }
         return;

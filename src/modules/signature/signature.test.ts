@@ -8,7 +8,10 @@ import { sql } from 'kysely';
 import { encodeCeb } from '../../ceb/index.ts';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { makeParcel, message, PARTIES } from '../../../test/support/parcels.ts';
-import { signXml, verifyXml } from './index.ts';
+import type { Principal } from '../identity/index.ts';
+import { createSignatureService, signXml, verifyXml } from './index.ts';
+
+const NIL_ID = '00000000-0000-7000-8000-000000000000';
 
 /**
  * Signed declarations (issue #9 point 4) through the real intake. A test CA (RSA) and an SM2 CA are
@@ -267,37 +270,115 @@ describe('signed declarations at the intake', () => {
     await accepted(readFileSync(f('out.xml'), 'utf8'));
   });
 
-  test('JSON declarations: refused from an API key of a signing organisation, allowed in a web session', async () => {
+  test('unsigned JSON declarations: refused from an API key and from a bearer log-in token, accepted in a cookie web session', async () => {
     const keyRes = await tp.platform.app.inject({
       method: 'POST',
       url: '/api/v1/api-keys',
       headers: { authorization: `Bearer ${token}` },
       payload: { name: 'erp' },
     });
-    const apiKey =
-      (keyRes.json() as { key?: string; secret?: string; token?: string }).key ??
-      (keyRes.json() as { secret?: string }).secret ??
-      '';
-    assert.ok(apiKey, keyRes.body);
+    assert.equal(keyRes.statusCode, 201, keyRes.body);
+    const apiKey = (keyRes.json() as { key: string }).key;
+    const orderBody = () => {
+      const order = makeParcel(++n, 'SIG').order;
+      return { orderNo: order.head.orderNo!, body: { items: [{ ...order.head, lines: order.lists.OrderList }] } };
+    };
+    const stored = async (orderNo: string): Promise<number> => {
+      const r = await sql<{ n: number }>`
+        select count(*)::int as n from clr_document where kind = 'order' and head->>'orderNo' = ${orderNo}`.execute(
+        tp.platform.database.db,
+      );
+      return r.rows[0]!.n;
+    };
+    const httpPost = (headers: Record<string, string>, body: unknown) =>
+      fetch(new URL('/api/v1/orders', tp.baseUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+
+    // A program: an API key, or the token /auth/login answers, sent as a bearer header.
+    const viaLogin = await login(tp.platform, 'platform');
+    for (const [who, credential] of [
+      ['API key', apiKey],
+      ['log-in token', viaLogin],
+    ] as const) {
+      const { orderNo, body } = orderBody();
+      const before = await counts();
+      const res = await tp.platform.app.inject({
+        method: 'POST',
+        url: '/api/v1/orders',
+        headers: { authorization: `Bearer ${credential}` },
+        payload: body,
+      });
+      assert.equal(res.statusCode, 422, `${who}: ${res.body}`);
+      const problem = res.json() as { code: string; reason: string; detailZh: string };
+      assert.equal(problem.code, 'signature.unprocessable', who);
+      assert.equal(problem.reason, 'json_unsigned', who);
+      assert.match(problem.detailZh, /签名的 XML/, who);
+      assert.deepEqual(await counts(), before, `${who}: nothing stored`);
+      assert.equal(await stored(orderNo), 0, who);
+    }
+
+    // An API key put into the session cookie is still a key, not a person's session.
+    {
+      const { orderNo, body } = orderBody();
+      const res = await httpPost({ cookie: `cbec_session=${apiKey}`, origin: tp.baseUrl }, body);
+      assert.equal(res.status, 422, await res.text());
+      assert.equal(await stored(orderNo), 0);
+    }
+
+    // A person in the web UI: the session cookie, from this site's pages (the CSRF check).
+    const signIn = await fetch(new URL('/api/v1/auth/login', tp.baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: tp.baseUrl },
+      body: JSON.stringify({ username: 'platform', password: 'cbec-demo' }),
+    });
+    assert.equal(signIn.status, 200);
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+    assert.match(cookie, /^cbec_session=/);
+    {
+      const { orderNo, body } = orderBody();
+      const crossSite = await httpPost({ cookie, origin: 'https://evil.example' }, body);
+      assert.equal(crossSite.status, 403, 'the cookie from another site is refused by the CSRF check');
+      assert.equal(await stored(orderNo), 0);
+      const before = await counts();
+      const res = await httpPost({ cookie, origin: tp.baseUrl }, body);
+      const text = await res.text();
+      assert.equal(res.status, 200, text);
+      assert.equal((JSON.parse(text) as { accepted: number }).accepted, 1);
+      assert.equal((await counts()).documents, before.documents + 1);
+      assert.equal(await stored(orderNo), 1, 'the web session’s declaration is stored');
+    }
+  });
+
+  test('the port itself: unsigned JSON from a cookie session or the platform’s organisation principal only', async () => {
+    const service = createSignatureService({
+      db: tp.platform.database.db,
+      clock: tp.platform.clock,
+      audit: tp.platform.audit,
+    });
+    const person = await tp.platform.auth.authenticate(token);
+    assert.ok(person?.organisation);
     const order = makeParcel(++n, 'SIG').order;
-    const body = { items: [{ ...order.head, lines: order.lists.OrderList }] };
-    const before = await counts();
-    const viaKey = await tp.platform.app.inject({
-      method: 'POST',
-      url: '/api/v1/orders',
-      headers: { authorization: `Bearer ${apiKey}` },
-      payload: body,
-    });
-    assert.equal(viaKey.statusCode, 422, viaKey.body);
-    assert.equal((viaKey.json() as { reason: string }).reason, 'json_unsigned');
-    assert.deepEqual(await counts(), before);
-    const viaSession = await tp.platform.app.inject({
-      method: 'POST',
-      url: '/api/v1/orders',
-      headers: { authorization: `Bearer ${token}` },
-      payload: body,
-    });
-    assert.equal(viaSession.statusCode, 200, viaSession.body);
+    const declaration = message('CEB303', `00000303-0000-4000-8000-${String(n).padStart(12, '0')}`, PARTIES.platform, [order]);
+    const outcome = async (p: Principal): Promise<string> => {
+      try {
+        await service.requireSignature(p, declaration, 'json');
+        return 'allowed';
+      } catch (e) {
+        return (e as { details?: { reason?: string } }).details?.reason ?? String(e);
+      }
+    };
+    // The broker declaring a seller's orders sends them as the seller: no user, no key.
+    const platformMade: Principal = { ...person, via: 'api_key', userId: null, apiKeyId: null, roles: [] };
+    assert.equal(await outcome({ ...person, viaCookie: true }), 'allowed');
+    assert.equal(await outcome(platformMade), 'allowed');
+    assert.equal(await outcome(person), 'json_unsigned');
+    assert.equal(await outcome({ ...person, via: 'api_key', userId: null, apiKeyId: NIL_ID, viaCookie: true }), 'json_unsigned');
+    // A draft (appStatus 1) needs no signature from anyone.
+    order.head.appStatus = '1';
+    assert.equal(await outcome(person), 'allowed');
   });
 
   test('revoking every certificate lifts the obligation; another organisation cannot revoke', async () => {
