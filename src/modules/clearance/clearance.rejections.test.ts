@@ -22,6 +22,16 @@ after(async () => {
 
 const drain = () => tp.platform.settle();
 
+/** 500 of each line: a value the demo risk rules hold for an officer's review (300). */
+function highValue(x: ReturnType<typeof makeParcel>): void {
+  for (const l of [...x.order.lists.OrderList!, ...x.inventory.lists.InventoryList!]) {
+    l.qty = '500';
+    if ('qty1' in l) l.qty1 = '500';
+    l.totalPrice = String(500 * Number(l.price));
+  }
+  x.order.head.goodsValue = String(x.order.lists.OrderList!.reduce((s, l) => s + Number(l.totalPrice), 0));
+}
+
 /** Submits order, waybill and inventory of a parcel and runs the pipeline. */
 async function declareParcel(n: number, run: string, mutate?: (p: ReturnType<typeof makeParcel>) => void) {
   const p = makeParcel(n, run);
@@ -422,16 +432,8 @@ test('cancellation: only the inventory’s declaring agent or seller may send it
 });
 
 test('a total-sub bill whose last waiting parcel is cancelled is released (608 800)', async () => {
-  const bump = (x: ReturnType<typeof makeParcel>) => {
-    for (const l of [...x.order.lists.OrderList!, ...x.inventory.lists.InventoryList!]) {
-      l.qty = '500';
-      if ('qty1' in l) l.qty1 = '500';
-      l.totalPrice = String(500 * Number(l.price));
-    }
-    x.order.head.goodsValue = String(x.order.lists.OrderList!.reduce((s, l) => s + Number(l.totalPrice), 0));
-  };
   const ready = await declareParcel(60, 'L');
-  const held = await declareParcel(61, 'L', bump);
+  const held = await declareParcel(61, 'L', highValue);
   const heldKey = `${PARTIES.platform.code}|${held.p.orderNo}`;
   assert.deepEqual(
     (await statusOf(tp, 'inventory', heldKey)).map((d) => d.status),
@@ -462,15 +464,7 @@ test('a total-sub bill whose last waiting parcel is cancelled is released (608 8
 });
 
 test('deleting a held inventory (appType 3) clears its hold, withdraws it and announces the deletion for forwarding', async () => {
-  const bump = (x: ReturnType<typeof makeParcel>) => {
-    for (const l of [...x.order.lists.OrderList!, ...x.inventory.lists.InventoryList!]) {
-      l.qty = '500';
-      if ('qty1' in l) l.qty1 = '500';
-      l.totalPrice = String(500 * Number(l.price));
-    }
-    x.order.head.goodsValue = String(x.order.lists.OrderList!.reduce((s, l) => s + Number(l.totalPrice), 0));
-  };
-  const held = await declareParcel(52, 'V', bump);
+  const held = await declareParcel(52, 'V', highValue);
   const id = held.inv.documentId!;
   const key = `${PARTIES.platform.code}|${held.p.orderNo}`;
   assert.deepEqual(
@@ -527,17 +521,8 @@ test('deleting a held inventory (appType 3) clears its hold, withdraws it and an
 });
 
 test('manual review: a high-value parcel is held (300), the officer sees the documents side by side and approves; a rejection needs a reason', async () => {
-  const bump = (x: ReturnType<typeof makeParcel>) => {
-    for (const l of [...x.order.lists.OrderList!, ...x.inventory.lists.InventoryList!]) {
-      l.qty = '500';
-      if ('qty1' in l) l.qty1 = '500';
-      l.totalPrice = String(500 * Number(l.price));
-    }
-    const total = x.order.lists.OrderList!.reduce((s, l) => s + Number(l.totalPrice), 0);
-    x.order.head.goodsValue = String(total);
-  };
-  const held = await declareParcel(50, 'V', bump);
-  const other = await declareParcel(51, 'V', bump);
+  const held = await declareParcel(50, 'V', highValue);
+  const other = await declareParcel(51, 'V', highValue);
   const key = `${PARTIES.platform.code}|${held.p.orderNo}`;
   assert.deepEqual(
     (await statusOf(tp, 'inventory', key)).map((d) => d.status),
