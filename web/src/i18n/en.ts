@@ -1082,7 +1082,8 @@ export const en: Messages = {
     period: 'Period',
     deadline: 'Deadline',
     provisional: 'provisional',
-    provisionalHint: 'That year’s State Council holiday arrangement is not in the data yet: computed from the statutory holidays, it may move with bridging days',
+    provisionalHint:
+      'That year’s State Council holiday arrangement is not in the data yet: computed from the statutory holidays, it may move with bridging days',
     pending: 'Inventories waiting',
     submitted: 'Submitted',
     overdue: 'Overdue',
