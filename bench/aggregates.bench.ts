@@ -17,7 +17,7 @@ import { loadConfig } from '../src/kernel/config.ts';
 import { createLogger } from '../src/kernel/logger.ts';
 import { rebuildStatistics } from '../src/modules/statistics/index.ts';
 import { createPlatform, seedDemo } from '../src/server/platform.ts';
-import { blockMessages, makeParcel } from '../test/support/parcels.ts';
+import { blockMessages, makeParcel, sendBlock } from '../test/support/parcels.ts';
 import { login } from '../test/support/platform.ts';
 import { openBenchDb } from './bench-db.ts';
 
@@ -53,7 +53,8 @@ async function main(): Promise<void> {
     const tt = performance.now();
     for (let b = 0; b < TEMPLATE / 100; b++) {
       const parcels = Array.from({ length: 100 }, (_, i) => makeParcel(b * 100 + i + 1, 'G'));
-      for (const { user, message } of blockMessages(b, parcels, 'G')) {
+      // the broker's bill names the inventories by the numbers of their CEB603 outcome
+      await sendBlock(blockMessages(b, parcels, 'G'), async (user, message) => {
         const res = await platform.app.inject({
           method: 'POST',
           url: '/api/v1/ceb',
@@ -61,7 +62,8 @@ async function main(): Promise<void> {
           payload: encodeCeb(message),
         });
         if (res.statusCode !== 200) throw new Error(`${message.messageType}: ${res.statusCode} ${res.body.slice(0, 300)}`);
-      }
+        return res.json() as { entities: { index: number; invtNo?: string }[] };
+      });
       await platform.settle();
     }
     await platform.settle();

@@ -215,7 +215,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     });
     await sourceIsReady;
     let siteRequest = 0;
-    const siteMessages = (batch: number, orders: string[]): Promise<WireMessage[]> =>
+    const siteMessages = (batch: number, orders: { orderNo: string; invtNo: string }[]): Promise<WireMessage[]> =>
       new Promise((res) => {
         const id = ++siteRequest;
         siteWaiting.set(id, res);
@@ -237,26 +237,28 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     ).rows[0]!.id;
     let feedCursor = 0;
     let closedCount = 0;
-    const decidedOrders: string[] = [];
+    // decided parcels by order number, with the inventory number their bill names (CEB604 invtNo)
+    const decidedOrders: { orderNo: string; invtNo: string }[] = [];
     const followFeed = async (): Promise<void> => {
       for (;;) {
         // The page of feed entries first (its index, its limit), then each entry's receipt and
         // document probed by key (lateral): as joins, the planner hashed every receipt and
         // document of the run (105 ms a read at 200,000 parcels, 110 s of database time). The
         // cursor moves past every entry read, whatever its kind.
-        const r = await sql<{ seq: number; type: string; status: string; order_no: string | null }>`
+        const r = await sql<{ seq: number; type: string; status: string; order_no: string | null; invt_no: string | null }>`
           select f.seq, r.message_type as type, r.return_status as status,
-            case when r.message_type = 'CEB604' and r.return_status = '399' then d.head->>'orderNo' end as order_no
+            case when r.message_type = 'CEB604' and r.return_status = '399' then d.head->>'orderNo' end as order_no,
+            r.invt_no
           from (select seq, receipt_id, receipt_created_at from clr_receipt_feed_entry
                 where recipient_org_id = ${brokerOrg} and seq > ${feedCursor} order by seq limit 5000) f
           cross join lateral (
-            select message_type, return_status, document_id from clr_receipt r
+            select message_type, return_status, document_id, fields->>'invtNo' as invt_no from clr_receipt r
             where r.id = f.receipt_id and r.created_at = f.receipt_created_at limit 1
           ) r
           left join lateral (select head from clr_document d where d.id = r.document_id limit 1) d on true
           order by f.seq`.execute(db);
         for (const x of r.rows) {
-          if (x.order_no) decidedOrders.push(x.order_no);
+          if (x.order_no) decidedOrders.push({ orderNo: x.order_no, invtNo: x.invt_no ?? '' });
           else if (x.type === 'CEB604' && x.status === '899') closedCount++;
         }
         if (r.rows.length) feedCursor = r.rows[r.rows.length - 1]!.seq;

@@ -7,7 +7,8 @@
  * A soak (`--minutes`) generates on the fly instead: its spool would be gigabytes.
  *
  * Messages in: `{ kind: 'block', block }` and `{ kind: 'site', id, batch, orders }` (the carrier's
- * arrivals, bills and departures for decided orders). Messages out: `{ kind: 'progress', done }`
+ * arrivals, bills and departures for decided orders, each `{ orderNo, invtNo }`: the bill names the
+ * inventory by the number its CEB604 gave it). Messages out: `{ kind: 'progress', done }`
  * and `{ kind: 'ready' }` while spooling, `{ kind: 'block', block, messages }`, `{ kind: 'site', id,
  * messages }`.
  */
@@ -108,7 +109,12 @@ function siteFor(batch: number, parcels: BenchParcel[]): { sender: string; messa
 
 parentPort!.on(
   'message',
-  (m: { kind: 'block'; block: number } | { kind: 'site'; id: number; batch: number; orders: string[] } | { kind: 'close' }) => {
+  (
+    m:
+      | { kind: 'block'; block: number }
+      | { kind: 'site'; id: number; batch: number; orders: { orderNo: string; invtNo: string }[] }
+      | { kind: 'close' },
+  ) => {
     if (m.kind === 'close') {
       if (fd !== null) closeSync(fd);
       if (spool) rmSync(spool, { force: true });
@@ -121,9 +127,10 @@ parentPort!.on(
       parentPort!.postMessage({ kind: 'block', block: m.block, messages: unpack(buf) }, [buf.buffer as ArrayBuffer]);
       return;
     }
+    // each decided parcel with the inventory number its CEB604 gave it: the broker's bill names it
     const site = siteFor(
       m.batch,
-      m.orders.map((o) => makeBenchParcel(Number(o.slice(6)))),
+      m.orders.map((o) => ({ ...makeBenchParcel(Number(o.orderNo.slice(6))), invtNo: o.invtNo })),
     ).map((s) => ({ messageType: s.message.messageType, sender: s.sender, payload: encodeForWire(s.message, format) }));
     const buf = ownBuffer(pack(site));
     parentPort!.postMessage({ kind: 'site', id: m.id, messages: unpack(buf) }, [buf.buffer as ArrayBuffer]);

@@ -19,7 +19,7 @@ import { connect } from '../src/kernel/db.ts';
 import { createLogger } from '../src/kernel/logger.ts';
 import { createPlatform, seedDemo } from '../src/server/platform.ts';
 import { serverDatabase } from '../test/support/db.ts';
-import { blockMessages, makeParcel, type Parcel } from '../test/support/parcels.ts';
+import { blockMessages, makeParcel, sendBlock, type Parcel } from '../test/support/parcels.ts';
 import { httpLogin, startPlatformProcess, type PlatformProcess } from '../test/support/processes.ts';
 
 const TICKS = 100; // USER_HZ on Linux
@@ -94,16 +94,23 @@ async function main(): Promise<void> {
     const apiUrls = procs.filter((p) => p.role === 'api').map((p) => p.url);
     const tokens: Record<string, string> = {};
     for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse']) tokens[u] = await httpLogin(apiUrls[0]!, u);
-    const post = async (url: string, user: string, m: CebMessage): Promise<void> => {
+    const post = async (
+      url: string,
+      user: string,
+      m: CebMessage,
+    ): Promise<{ entities: { index: number; invtNo?: string }[] }> => {
       const res = await fetch(`${url}/api/v1/ceb`, {
         method: 'POST',
         headers: { authorization: `Bearer ${tokens[user]}`, 'content-type': 'application/xml' },
         body: encodeCeb(m),
       });
       const text = await res.text();
-      if (res.status !== 200 || (JSON.parse(text) as { rejected: number }).rejected > 0) {
+      const outcome =
+        res.status === 200 ? (JSON.parse(text) as { rejected: number; entities: { index: number; invtNo?: string }[] }) : null;
+      if (!outcome || outcome.rejected > 0) {
         throw new Error(`${m.messageType}: HTTP ${res.status} ${text.slice(0, 300)}`);
       }
+      return outcome;
     };
 
     const blocks = Math.ceil(parcelCount / 100);
@@ -119,7 +126,8 @@ async function main(): Promise<void> {
         const b: Parcel[] = Array.from({ length: Math.min(100, parcelCount - i * 100) }, (_, k) =>
           makeParcel(i * 100 + k + 1, 'B'),
         );
-        for (const { user, message: m } of blockMessages(i, b, 'B')) await post(url, user, m);
+        // the broker's bill names the inventories by the numbers of their CEB603 outcome
+        await sendBlock(blockMessages(i, b, 'B'), (user, m) => post(url, user, m));
       }
     };
     await Promise.all(Array.from({ length: clients }, client));

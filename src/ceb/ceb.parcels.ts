@@ -44,6 +44,11 @@ export interface Parcel {
   payment: CebEntity;
   waybill: CebEntity;
   inventory: CebEntity;
+  /**
+   * The inventory number intake gave the parcel's inventory (its CEB604), once declared: the
+   * total-sub bill (CEB607) names each parcel by it. Set by whoever sent the inventory.
+   */
+  invtNo?: string;
 }
 
 /** What a run of parcels shares: the declaring agent, the times and how guids are made. */
@@ -210,15 +215,24 @@ export interface FlightShape {
   batch: number;
 }
 
-/** The warehouse's arrival (CEB507), the agent's total-sub bill (CEB607) and the carrier's departure (CEB509) of a flight. */
+/**
+ * The warehouse's arrival (CEB507), the agent's total-sub bill (CEB607) and the carrier's departure
+ * (CEB509) of a flight. The bill names each parcel's inventory by its number (`invtNos`, by index):
+ * intake refuses a bill line without one, so pass them once the inventories are declared.
+ */
 export function flightMessages(
   f: FlightShape,
   logisticsNos: readonly string[],
+  invtNos: readonly (string | null | undefined)[] = [],
 ): { arrival: CebMessage; consolidation: CebMessage; departure: CebMessage } {
   const head = (docType: number) => ({ ...declared(f.guid(docType, f.batch), f.appTime), customsCode: '4006', copNo: f.copNo });
   const logistics = { logisticsCode: f.carrier.code, logisticsName: f.carrier.name };
   const flight = { trafMode: '5', trafName: 'CA1234', voyageNo: 'CA1234', billNo: f.billNo };
   const list = (name: string) => ({ [name]: logisticsNos.map((logisticsNo, i) => ({ gnum: String(i + 1), logisticsNo })) });
+  const bill = logisticsNos.map((logisticsNo, i): CebRecord => {
+    const invtNo = invtNos[i];
+    return invtNo ? { gnum: String(i + 1), logisticsNo, invtNo } : { gnum: String(i + 1), logisticsNo };
+  });
   return {
     arrival: cebMessage('CEB507', f.guid(5070, f.batch), f.warehouse, [
       {
@@ -249,7 +263,7 @@ export function flightMessages(
           msgCount: '1',
           msgSeqNo: '1',
         },
-        lists: list('WayBillList'),
+        lists: { WayBillList: bill },
       },
     ]),
     departure: cebMessage('CEB509', f.guid(5090, f.batch), f.carrier, [
@@ -259,4 +273,30 @@ export function flightMessages(
       },
     ]),
   };
+}
+
+/**
+ * After the inventories' intake: writes the number each CEB603 entity was given (its outcome's
+ * `invtNo`, by entity index) into the lines of the total-sub bills (CEB607) among `messages` that
+ * name the same parcel (logisticsCode|logisticsNo) and name no inventory yet. For senders that
+ * build a block's messages up front and send them in order.
+ */
+export function fillInvtNos(
+  messages: readonly CebMessage[],
+  inventories: CebMessage,
+  outcome: { entities: readonly { index: number; invtNo?: string | null }[] },
+): void {
+  const byParcel = new Map<string, string>();
+  for (const e of outcome.entities) {
+    const head = inventories.entities[e.index]?.head;
+    if (head && e.invtNo) byParcel.set(`${head.logisticsCode}|${head.logisticsNo}`, e.invtNo);
+  }
+  for (const m of messages) {
+    if (m.messageType !== 'CEB607') continue;
+    for (const entity of m.entities)
+      for (const line of entity.lists.WayBillList ?? []) {
+        const invtNo = byParcel.get(`${entity.head.logisticsCode}|${line.logisticsNo}`);
+        if (invtNo && !line.invtNo) line.invtNo = invtNo;
+      }
+  }
 }

@@ -221,7 +221,7 @@ export const SAMPLE_MESSAGES: Readonly<Record<ExportMessageType, CebMessage>> = 
           voyageNo: 'CA1234',
           billNo: '781-12345675',
           country: '502',
-          POD: 'USLA',
+          POD: '3154',
           freight: '45.00',
           fCurrency: '142',
           fFlag: '3',

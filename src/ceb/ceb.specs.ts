@@ -11,7 +11,24 @@ export const DXP_NAMESPACE = 'http://www.chinaport.gov.cn/dxp';
 export const DSIG_NAMESPACE = 'http://www.w3.org/2000/09/xmldsig#';
 
 export type FieldType = 'string' | 'decimal' | 'integer' | 'date14' | 'date8' | 'date17';
-export type CebCodeTable = 'country' | 'currency' | 'unit' | 'customs' | 'trade-mode' | 'transport-mode' | 'wrap-type' | 'hs';
+export type CebCodeTable =
+  | 'country'
+  | 'currency'
+  | 'unit'
+  | 'customs'
+  | 'trade-mode'
+  | 'transport-mode'
+  | 'wrap-type'
+  | 'hs'
+  | 'foreign-port'
+  | 'fee-flag';
+
+/** The only values of a field the platform takes, and why (bilingual), beyond its code table. */
+export interface FieldValues {
+  codes: readonly string[];
+  zh: string;
+  en: string;
+}
 
 export interface FieldSpec {
   name: string;
@@ -25,6 +42,8 @@ export interface FieldSpec {
   totalDigits?: number;
   fractionDigits?: number;
   codeTable?: CebCodeTable;
+  /** a closed set of values (orderType E, statisticsFlag A/B, the CBEC export trade modes …) */
+  values?: FieldValues;
   /** 10-char customs code or 18-char USCC */
   enterpriseCode?: boolean;
   default?: string;
@@ -101,6 +120,31 @@ const CODE_TABLES: Readonly<Record<string, CebCodeTable>> = {
   trafMode: 'transport-mode',
   wrapType: 'wrap-type',
   gcode: 'hs',
+  // 指运港: the customs port table (CusPort; a country-level row per country, 3154 Los Angeles …)
+  POD: 'foreign-port',
+  fFlag: 'fee-flag',
+  iFlag: 'fee-flag',
+};
+
+/**
+ * Closed sets the facts file says to hard-code (§3: ieFlag/orderType E|I, statisticsFlag A|B), cut
+ * to what an export single window takes, and the supervision modes of the CBEC export flows the
+ * platform clears (9610 retail, 9710 B2B direct, 9810 overseas warehouse, 1210 bonded export):
+ * `Element/field` first, then the field name in any element.
+ */
+const FIELD_VALUES: Readonly<Record<string, FieldValues>> = {
+  orderType: { codes: ['E'], zh: '订单类型只能是 E（出口订单）', en: 'orderType must be E (export order)' },
+  ieFlag: { codes: ['E'], zh: '进出口标志只能是 E（出口）', en: 'ieFlag must be E (export)' },
+  statisticsFlag: {
+    codes: ['A', 'B'],
+    zh: '申报业务类型只能是 A（简化申报）或 B（汇总申报）',
+    en: 'statisticsFlag must be A (simplified) or B (summary declaration)',
+  },
+  'InventoryHead/tradeMode': {
+    codes: ['9610', '9710', '9810', '1210'],
+    zh: '监管方式只能是本平台办理的跨境电商出口方式：9610、9710、9810、1210',
+    en: 'tradeMode must be a cross-border e-commerce export mode the platform clears: 9610, 9710, 9810 or 1210',
+  },
 };
 
 /** enterprise codes: a 10-char customs registration code or an 18-char USCC */
@@ -160,6 +204,8 @@ function fieldSpecs(element: string): FieldSpec[] {
     if (c.default !== undefined) f.default = c.default;
     const table = CODE_TABLES[c.name];
     if (table) f.codeTable = table;
+    const values = FIELD_VALUES[`${element}/${c.name}`] ?? FIELD_VALUES[c.name];
+    if (values) f.values = values;
     if (ENTERPRISE_CODE_FIELDS.has(c.name)) f.enterpriseCode = true;
     return f;
   });

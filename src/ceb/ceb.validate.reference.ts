@@ -1,13 +1,15 @@
 /**
- * The validator as it was before the precompiled one in ceb.validate.ts (issue #4), kept unchanged
- * as the reference the tests and bench/decode.bench.ts compare against. Not used by the
- * application.
+ * The validator as it was before the precompiled one in ceb.validate.ts (issue #4), kept as the
+ * reference the tests and bench/decode.bench.ts compare against. Not used by the application.
+ * Rules added to the field specs since (closed value sets, appStatus 2 only) are checked here the
+ * same way, so the two still answer alike.
  */
 import { isValidCode } from '../codes/index.ts';
 import type { Bilingual, FieldProblem } from '../kernel/errors.ts';
 import { checkCustomsCode, checkUscc } from '../modules/identity/index.ts';
 import type { CebMessage } from './ceb.message.ts';
 import { MESSAGE_SPECS, isCebMessageType, type FieldSpec, type MessageSpec } from './ceb.specs.ts';
+import { appStatusMessage } from './ceb.validate.ts';
 
 const TABLE_NAMES_ZH: Readonly<Record<string, string>> = {
   country: '国别',
@@ -18,6 +20,8 @@ const TABLE_NAMES_ZH: Readonly<Record<string, string>> = {
   'transport-mode': '运输方式',
   'wrap-type': '包装种类',
   hs: '商品编码',
+  'foreign-port': '港口',
+  'fee-flag': '运费/保费标志',
 };
 
 const chars = (s: string): number => [...s].length;
@@ -118,8 +122,8 @@ export function checkFieldReference(path: string, f: FieldSpec, raw: unknown): F
   }
   if (f.name === 'appType' && !['1', '2', '3'].includes(v))
     return p('appType', { zh: '报送类型必须是 1、2 或 3', en: 'appType must be 1, 2 or 3' });
-  if (f.name === 'appStatus' && !['1', '2'].includes(v))
-    return p('appStatus', { zh: '报送状态必须是 1 或 2', en: 'appStatus must be 1 or 2' });
+  if (f.values && !f.values.codes.includes(v)) return p('values', { zh: f.values.zh, en: f.values.en });
+  if (f.name === 'appStatus' && v !== '2') return p('appStatus', appStatusMessage(v));
   return [];
 }
 

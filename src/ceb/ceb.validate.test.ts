@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FieldProblem } from '../kernel/errors.ts';
-import { validateCeb, type CebMessage, type CebRecord } from './index.ts';
+import { MESSAGE_SPECS, validateCeb, type CebMessage, type CebRecord } from './index.ts';
 import { SAMPLE_MESSAGES } from './ceb.samples.ts';
 
 const clone = (m: CebMessage): CebMessage => structuredClone(m);
@@ -169,4 +169,58 @@ test('collects every problem, across entities and lines', () => {
       ['Order[2]/OrderList[3]/qty', 'decimal'],
     ],
   );
+});
+
+test('code table: port of destination (POD) from the customs port table', () => {
+  expectOnly(validateCeb(withHead('CEB603', { POD: 'USLA' })), 'Inventory[1]/InventoryHead/POD', 'codeTable');
+  // a port (3154 Los Angeles) or the country-level row of the table (502)
+  assert.deepEqual(validateCeb(withHead('CEB603', { POD: '502' })), []);
+});
+test('code table: freight and insurance marks (fFlag, iFlag) are 1, 2 or 3', () => {
+  assert.deepEqual(
+    validateCeb(withHead('CEB603', { fFlag: '4', iFlag: '0' })).map((p) => [p.field, p.rule]),
+    [
+      ['Inventory[1]/InventoryHead/fFlag', 'codeTable'],
+      ['Inventory[1]/InventoryHead/iFlag', 'codeTable'],
+    ],
+  );
+  assert.deepEqual(validateCeb(withHead('CEB603', { fFlag: '1', iFlag: '2' })), []);
+});
+test('closed values: orderType E, ieFlag E (arrival and inventory), statisticsFlag A or B', () => {
+  expectOnly(validateCeb(withHead('CEB303', { orderType: 'I' })), 'Order[1]/OrderHead/orderType', 'values');
+  expectOnly(validateCeb(withHead('CEB507', { ieFlag: 'I' })), 'Arrival[1]/ArrivalHead/ieFlag', 'values');
+  expectOnly(validateCeb(withHead('CEB603', { ieFlag: 'I' })), 'Inventory[1]/InventoryHead/ieFlag', 'values');
+  const flag = validateCeb(withHead('CEB603', { statisticsFlag: 'C' }));
+  expectOnly(flag, 'Inventory[1]/InventoryHead/statisticsFlag', 'values');
+  assert.match(flag[0]!.message.en, /A \(simplified\) or B \(summary declaration\)/);
+  assert.deepEqual(validateCeb(withHead('CEB603', { statisticsFlag: 'A' })), []);
+});
+test('trade mode of an inventory: only the CBEC export modes the platform clears (9610, 9710, 9810, 1210)', () => {
+  for (const mode of ['9610', '9710', '9810', '1210'])
+    assert.deepEqual(validateCeb(withHead('CEB603', { tradeMode: mode })), [], mode);
+  // in the code table, but not a CBEC export mode: general trade, bonded import
+  for (const mode of ['0110', '1239']) {
+    const problems = validateCeb(withHead('CEB603', { tradeMode: mode }));
+    expectOnly(problems, 'Inventory[1]/InventoryHead/tradeMode', 'values');
+    assert.match(problems[0]!.message.zh, /9610、9710、9810、1210/);
+  }
+  // not in the code table at all: the code table says so first
+  expectOnly(validateCeb(withHead('CEB603', { tradeMode: '0000' })), 'Inventory[1]/InventoryHead/tradeMode', 'codeTable');
+  // the total-sub bill (CEB607) carries no trade mode
+  assert.equal(
+    MESSAGE_SPECS.CEB607.entity.head.some((f) => f.name === 'tradeMode'),
+    false,
+  );
+});
+test('appStatus 1 (暂存) is refused, pointing to the platform’s drafts; only 2 (declare) is taken', () => {
+  for (const type of ['CEB303', 'CEB507', 'CEB603', 'CEB607'] as const) {
+    const problems = validateCeb(withHead(type, { appStatus: '1' }));
+    assert.deepEqual(
+      problems.map((p) => p.rule),
+      ['appStatus'],
+      type,
+    );
+    assert.match(problems[0]!.message.en, /drafts \(appStatus 1\) are not taken.*inventory drafts/);
+    assert.match(problems[0]!.message.zh, /不受理暂存/);
+  }
 });

@@ -19,6 +19,8 @@ const TABLE_NAMES_ZH: Readonly<Record<string, string>> = {
   'transport-mode': '运输方式',
   'wrap-type': '包装种类',
   hs: '商品编码',
+  'foreign-port': '港口',
+  'fee-flag': '运费/保费标志',
 };
 
 /** code points, as `[...s].length` counts them (a lone surrogate is one), without building the array */
@@ -115,6 +117,19 @@ function enterpriseCodeProblem(value: string, field: FieldSpec): Bilingual | nul
   };
 }
 
+/**
+ * appStatus: the platform takes declarations (2) only. 暂存 (1) would be taken for a declaration, so
+ * it is refused with a pointer to where drafts live on the platform.
+ */
+export function appStatusMessage(v: string): Bilingual {
+  return v === '1'
+    ? {
+        zh: '本平台不受理暂存（appStatus=1）：草稿请保存在平台中（如「清单草稿」，/api/v1/inventory-drafts），申报时报送状态填 2',
+        en: 'drafts (appStatus 1) are not taken: keep drafts on the platform (e.g. inventory drafts, /api/v1/inventory-drafts) and declare with appStatus 2',
+      }
+    : { zh: '报送状态必须是 2（申报）', en: 'appStatus must be 2 (declare)' };
+}
+
 interface Problem {
   rule: string;
   message: Bilingual;
@@ -189,8 +204,8 @@ function fieldProblem(f: FieldSpec, raw: unknown): Problem | null {
   }
   if (f.name === 'appType' && v !== '1' && v !== '2' && v !== '3')
     return { rule: 'appType', message: { zh: '报送类型必须是 1、2 或 3', en: 'appType must be 1, 2 or 3' } };
-  if (f.name === 'appStatus' && v !== '1' && v !== '2')
-    return { rule: 'appStatus', message: { zh: '报送状态必须是 1 或 2', en: 'appStatus must be 1 or 2' } };
+  if (f.values && !f.values.codes.includes(v)) return { rule: 'values', message: { zh: f.values.zh, en: f.values.en } };
+  if (f.name === 'appStatus' && v !== '2') return { rule: 'appStatus', message: appStatusMessage(v) };
   return null;
 }
 

@@ -17,6 +17,7 @@ export type {
   ExportMessageType,
   FieldSpec,
   FieldType,
+  FieldValues,
   ListSpec,
   MessageSpec,
   ReceiptMessageType,
@@ -28,6 +29,7 @@ export { validateCeb, checkField } from './ceb.validate.ts';
 export { encodeCeb, encodeCebReceipt, encodeFormatReceipt, escapeXml, type FormatReceipt } from './ceb.encode.ts';
 export {
   cebMessage,
+  fillInvtNos,
   flightMessages,
   parcelDocuments,
   type CebParty,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { encodeCeb, type CebMessage } from '../../src/ceb/index.ts';
-import { blockMessages, message, PARTIES, type Parcel } from './parcels.ts';
+import { blockMessages, message, PARTIES, sendBlock, type Parcel } from './parcels.ts';
 import type { TestPlatform } from './platform.ts';
 
 export const SENDER_USER: Record<string, string> = {
@@ -108,6 +108,8 @@ export async function declareParcel(
   const inv = await submitOk(tp, tokens.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
   await tp.platform.settle();
   assert.ok(inv.entities[0]?.accepted, JSON.stringify(inv.entities[0]));
+  // the broker's total-sub bill names the parcel by it (siteMessages)
+  p.invtNo = inv.entities[0]!.invtNo;
   return inv.entities[0]!;
 }
 
@@ -129,11 +131,31 @@ export async function closeParcels(
   opts: { without?: readonly string[] } = {},
 ): Promise<void> {
   // `without`: message types left out (e.g. CEB403 when the buyer paid through a bank)
-  for (const { user, message: m } of blockMessages(block, parcels, run).filter(
-    (x) => !opts.without?.includes(x.message.messageType),
-  )) {
-    const out = await submitOk(tp, tokens[user]!, m);
-    assert.equal(out.rejected, 0, `${m.messageType}: ${JSON.stringify(out.entities.find((e) => !e.accepted))}`);
-  }
+  await sendBlock(
+    blockMessages(block, parcels, run).filter((x) => !opts.without?.includes(x.message.messageType)),
+    async (user, m) => {
+      const out = await submitOk(tp, tokens[user]!, m);
+      assert.equal(out.rejected, 0, `${m.messageType}: ${JSON.stringify(out.entities.find((e) => !e.accepted))}`);
+      return out;
+    },
+  );
   await tp.platform.settle();
+}
+
+/**
+ * Parcels whose inventories were declared some other way (inventory drafts, the web): each gets
+ * the number of its live inventory, as the broker reads it from its CEB604, for its bills.
+ */
+export async function recordDeclaredInvtNos(
+  tp: TestPlatform,
+  parcels: { logisticsNo: string; invtNo?: string }[],
+): Promise<void> {
+  const r = await sql<{ logistics_no: string; invt_no: string }>`
+    select i.logistics_no, i.invt_no from clr_inventory i join clr_document d on d.id = i.document_id
+    where d.live and i.logistics_no = any(${parcels.map((p) => p.logisticsNo)}::text[])`.execute(tp.platform.database.db);
+  const byNo = new Map(r.rows.map((x) => [x.logistics_no, x.invt_no]));
+  for (const p of parcels) {
+    const invtNo = byNo.get(p.logisticsNo);
+    if (invtNo) p.invtNo = invtNo;
+  }
 }

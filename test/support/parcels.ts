@@ -1,5 +1,6 @@
 import {
   cebMessage,
+  fillInvtNos,
   flightMessages,
   parcelDocuments as cebParcelDocuments,
   type CebEntity,
@@ -66,7 +67,25 @@ export function message(
   return cebMessage(messageType, guid, sender, entities);
 }
 
-/** The carrier's and broker's documents for a batch of parcels on one flight. */
+/**
+ * After the inventories of `parcels` were sent in one CEB603 (in this order): each parcel keeps the
+ * inventory number intake gave it, which the broker's total-sub bill names (see siteMessages).
+ */
+export function recordInvtNos(
+  parcels: readonly Parcel[],
+  outcome: { entities: readonly { index: number; accepted?: boolean; invtNo?: string | null }[] },
+): void {
+  for (const e of outcome.entities) {
+    const p = parcels[e.index];
+    if (p && e.invtNo && e.accepted !== false) p.invtNo = e.invtNo;
+  }
+}
+
+/**
+ * The carrier's and broker's documents for a batch of parcels on one flight. The total-sub bill
+ * names each parcel's inventory by the number recorded on the parcel (recordInvtNos): intake
+ * refuses a bill line without one.
+ */
 export function siteMessages(
   batch: number,
   parcels: Parcel[],
@@ -85,6 +104,7 @@ export function siteMessages(
       batch,
     },
     parcels.map((p) => p.logisticsNo),
+    parcels.map((p) => p.invtNo),
   );
 }
 
@@ -138,6 +158,26 @@ export function blockMessages(block: number, parcels: Parcel[], run: string): { 
     { user: 'broker', message: site.consolidation },
     { user: 'carrier', message: site.departure },
   ];
+}
+
+/**
+ * Sends a block's messages (blockMessages) in order through `post`, which answers each intake
+ * outcome: the numbers the CEB603 outcome gives the inventories go into the total-sub bill's
+ * lines before it is sent, as a broker reads them from its CEB604 receipts.
+ */
+export async function sendBlock<O extends { entities: readonly { index: number; invtNo?: string | null }[] }>(
+  steps: readonly { user: DemoSender; message: CebMessage }[],
+  post: (user: DemoSender, m: CebMessage) => Promise<O>,
+): Promise<void> {
+  for (const { user, message: m } of steps) {
+    const outcome = await post(user, m);
+    if (m.messageType === 'CEB603')
+      fillInvtNos(
+        steps.map((s) => s.message),
+        m,
+        outcome,
+      );
+  }
 }
 
 /** A CEB605 entity: the broker cancels the seller's inventory `invtNo` (the buyer cancelled the order). */

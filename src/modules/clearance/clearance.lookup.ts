@@ -268,6 +268,9 @@ export function parcelCustomsLookup(exec: Executor) {
         tradeMode: string;
         status: string;
         parties: string[];
+        /** the live inventory's document id and risk lane (`inspect` while selected for inspection) */
+        documentId: string;
+        lane: string | null;
       }[]
     > {
       const nos = [...new Set(logisticsNos)];
@@ -280,8 +283,11 @@ export function parcelCustomsLookup(exec: Executor) {
         trade_mode: string;
         status: string;
         parties: string[];
+        document_id: string;
+        lane: string | null;
       }>`
-        select i.logistics_no, i.waybill_key, d.head->>'logisticsName' as logistics_name, i.invt_no, i.trade_mode, d.status, d.parties
+        select i.logistics_no, i.waybill_key, d.head->>'logisticsName' as logistics_name, i.invt_no, i.trade_mode, d.status, d.parties,
+               i.document_id, i.lane
           from clr_inventory i join clr_document d on d.id = i.document_id
          where i.logistics_no = any(${nos}::text[]) and d.live`.execute(exec);
       return r.rows.map((x) => ({
@@ -292,6 +298,8 @@ export function parcelCustomsLookup(exec: Executor) {
         tradeMode: x.trade_mode,
         status: x.status,
         parties: x.parties,
+        documentId: x.document_id,
+        lane: x.lane,
       }));
     },
     /**
@@ -423,6 +431,23 @@ export function closedInventoryFactLines() {
     from clr_document d join clr_inventory i on i.document_id = d.id
     left join lateral jsonb_array_elements(d.lines) with ordinality as l(value, ord) on true
     where d.status = '899' and i.closed_at is not null`;
+}
+
+/**
+ * Payment collections (CEB403 收款单) by document id, live or deleted, with their head fields as
+ * declared: a relation for forex, which keeps its own copy of each to apply the payment
+ * institutions' single-transaction cap (issue 6). Columns: document_id, live, ebc_code, ebp_code,
+ * order_no, pay_code, pay_no, pay_name, charge (text), currency, accounting_date (text), created_at.
+ */
+export function collectionDocuments(ids: readonly string[]) {
+  return sql`
+    select d.id as document_id, d.live, coalesce(d.head->>'ebcCode', '') as ebc_code, coalesce(d.head->>'ebpCode', '') as ebp_code,
+      coalesce(d.head->>'orderNo', '') as order_no, coalesce(d.head->>'payCode', '') as pay_code,
+      coalesce(d.head->>'payNo', '') as pay_no, coalesce(d.head->>'payName', '') as pay_name,
+      coalesce(d.head->>'charge', '') as charge, coalesce(d.head->>'currency', '') as currency,
+      coalesce(d.head->>'accountingDate', '') as accounting_date, d.created_at
+    from clr_document d
+    where d.kind = 'payment' and d.id = any(${[...new Set(ids)]}::uuid[])`;
 }
 
 /**

@@ -9,8 +9,17 @@ import type { Principal } from '../identity/index.ts';
 export interface FilingPort {
   /** enterprise codes (customs code or USCC) among `codes` with an approved customs filing, with the roles it was filed for */
   filedEnterprises(exec: Executor, codes: string[]): Promise<Map<string, readonly string[]>>;
-  /** `${ebcCode}|${itemNo}` pairs among `pairs` that are filed and approved products */
-  filedProducts(exec: Executor, pairs: { ebcCode: string; itemNo: string }[]): Promise<Set<string>>;
+  /**
+   * Filed and approved products among `pairs`, keyed `${ebcCode}|${itemNo}`, with what customs
+   * filed that a declared line must repeat (HS code, first legal unit); a product not filed is absent
+   */
+  filedProducts(exec: Executor, pairs: { ebcCode: string; itemNo: string }[]): Promise<ReadonlyMap<string, FiledProduct>>;
+}
+
+/** Of a filed product, what an inventory line must declare alike (InventoryList gcode and unit1). */
+export interface FiledProduct {
+  hsCode: string;
+  legalUnit1: string;
 }
 
 /** Signed declarations (issue 9): throws a DomainError when a required XML-DSig is missing or wrong. */

@@ -40,6 +40,8 @@ async function declareParcel(n: number, run: string, mutate?: (p: ReturnType<typ
   await submitOk(tp, t.carrier!, message('CEB505', nextGuid(), PARTIES.carrier, [p.waybill]));
   const inv = await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
   await drain();
+  // the broker's bills name the parcel by the number intake gave its inventory
+  p.invtNo = inv.entities[0]!.invtNo;
   return { p, inv: inv.entities[0]! };
 }
 
@@ -121,15 +123,16 @@ test('an enterprise not filed with customs, or a product not filed, is rejected 
     token,
     message('CEB303', nextGuid(), { code: '3601960777', name: '未备案平台有限公司' }, [order]),
   );
-  assert.equal(out.entities[0]!.returnStatus, '100');
+  assert.equal(out.entities[0]!.returnStatus, '-301010', 'enterprise not filed');
   assert.match(out.entities[0]!.returnInfo, /not filed with customs: ebpCode=3601960777/);
-  assert.deepEqual(await receiptStatuses(tp, 'CEB304', p.order.head.guid!), ['100']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB304', p.order.head.guid!), ['-301010']);
 
   const unknownSku = makeParcel(4, 'S');
   unknownSku.order.lists.OrderList![0]!.itemNo = 'NOT-FILED-9';
   const out2 = await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [unknownSku.order]));
-  assert.equal(out2.entities[0]!.returnStatus, '100');
+  assert.equal(out2.entities[0]!.returnStatus, '-301011', 'product not filed');
   assert.match(out2.entities[0]!.returnInfo, /products not filed .*NOT-FILED-9/);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB304', unknownSku.order.head.guid!), ['-301011']);
   assert.equal(await countDocuments(tp), before, 'nothing stored');
 });
 
@@ -149,10 +152,10 @@ test('the sender acts in the roles of its customs filing, not only those of its 
   await filedAs(['ebc']);
   try {
     const out = await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
-    assert.equal(out.entities[0]!.returnStatus, '100');
+    assert.equal(out.entities[0]!.returnStatus, '-301010');
     assert.match(out.entities[0]!.returnInfo, /not filed with customs as ebp/);
     assert.match(out.entities[0]!.returnInfo, /未以ebp角色在海关备案/);
-    assert.deepEqual(await receiptStatuses(tp, 'CEB304', p.order.head.guid!), ['100']);
+    assert.deepEqual(await receiptStatuses(tp, 'CEB304', p.order.head.guid!), ['-301010']);
     assert.equal(await countDocuments(tp), before, 'nothing stored');
   } finally {
     await filedAs(filed.rows[0]!.roles);

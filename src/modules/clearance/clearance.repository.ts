@@ -190,17 +190,53 @@ export function createClearanceRepository(exec: Executor) {
       }
     },
 
+    /**
+     * appType 2 of inventories: every column taken from the head follows the new content (keys,
+     * declaring agent, seller, trade mode, statistics flag), and the earlier decision is void.
+     */
     async updateInventoryKeys(
-      rows: { document_id: string; order_key: string; waybill_key: string; logistics_no: string }[],
+      rows: Omit<InventoryRow, 'invt_no' | 'lane' | 'review_reason' | 'decided_at' | 'released_at' | 'closed_at'>[],
     ): Promise<void> {
       for (const c of chunks(rows)) {
         await sql`
           update clr_inventory i set order_key = t.order_key, waybill_key = t.waybill_key, logistics_no = t.logistics_no,
+            ebc_code = t.ebc_code, agent_code = t.agent_code, trade_mode = t.trade_mode, statistics_flag = t.statistics_flag,
             lane = null, review_reason = null, decided_at = null, held_at = null
-          from unnest(${c.map((r) => r.document_id)}::uuid[], ${c.map((r) => r.order_key)}::text[], ${c.map((r) => r.waybill_key)}::text[],
-                      ${c.map((r) => r.logistics_no)}::text[]) as t(document_id, order_key, waybill_key, logistics_no)
+          from jsonb_to_recordset(${rowsJson(c)}::jsonb) as t(document_id uuid, order_key text, waybill_key text, logistics_no text,
+            ebc_code text, agent_code text, trade_mode text, statistics_flag text)
           where i.document_id = t.document_id`.execute(db);
       }
+    },
+
+    /**
+     * What a total-sub bill's lines name: the live inventories with these numbers, with their
+     * parcel and who declared them (one probe of the unique invt_no index per number).
+     */
+    async billTargets(
+      invtNos: string[],
+    ): Promise<{ invt_no: string; logistics_no: string; waybill_key: string; agent_code: string; ebc_code: string }[]> {
+      if (invtNos.length === 0) return [];
+      const r = await sql<{ invt_no: string; logistics_no: string; waybill_key: string; agent_code: string; ebc_code: string }>`
+        select i.invt_no, i.logistics_no, i.waybill_key, i.agent_code, i.ebc_code
+        from clr_inventory i join clr_document d on d.id = i.document_id
+        where i.invt_no = any(array(select unnest(${invtNos}::text[]))) and d.live`.execute(db);
+      return r.rows;
+    },
+
+    /** Of these waybill keys (logisticsCode|logisticsNo), those a live inventory declares (the waybill_key index). */
+    async declaredWaybillKeys(keys: string[]): Promise<Set<string>> {
+      if (keys.length === 0) return new Set();
+      const r = await sql<{ waybill_key: string }>`
+        select distinct i.waybill_key
+        from clr_inventory i join clr_document d on d.id = i.document_id
+        where i.waybill_key = any(array(select unnest(${keys}::text[]))) and d.live`.execute(db);
+      return new Set(r.rows.map((x) => x.waybill_key));
+    },
+
+    /** A changed arrival, bill or departure: the parcels its old lines named are no longer its events. */
+    async deleteParcelEvents(documentIds: string[]): Promise<void> {
+      if (documentIds.length === 0) return;
+      await sql`delete from clr_parcel_event where document_id = any(${documentIds}::uuid[])`.execute(db);
     },
 
     async insertParcelEvents(
@@ -384,7 +420,9 @@ export function createClearanceRepository(exec: Executor) {
      * Inventories ready to move on: decided (399) and bound to a master bill (and arrived, where the
      * rule set asks) → release; released (800) and departed → closure. Candidates are the given
      * inventories plus those whose parcels the given waybill keys name. The keys go through
-     * `any(array(select …))` for the reason given at matchCandidates.
+     * `any(array(select …))` for the reason given at matchCandidates. Only events of arrivals,
+     * bills and departures customs accepted count (live, 399 or 800): one refused, deleted or
+     * still being declared binds, delivers and departs nothing.
      */
     async releaseCandidates(inventoryIds: string[], waybillKeys: string[], requireArrival: boolean) {
       const r = await sql<{
@@ -408,6 +446,7 @@ export function createClearanceRepository(exec: Executor) {
           select c.document_id, bool_or(e.kind = 'consolidation') as bound, bool_or(e.kind = 'arrival') as arrived,
             bool_or(e.kind = 'departure') as departed
           from cand c join clr_parcel_event e on e.waybill_key = c.waybill_key
+          join clr_document x on x.id = e.document_id and x.live and x.status in ('399', '800')
           group by c.document_id
         )
         select d.id, d.status, d.guid, d.head, d.parties, d.sender_org_id, d.receipt_copies, d.pre_no, i.invt_no,

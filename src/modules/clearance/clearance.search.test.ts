@@ -28,7 +28,6 @@ const c = makeParcel(3, 'QS');
 b.inventory.head.customsCode = '2244';
 // A guid with letters, to search for in either case.
 a.waybill.head.guid = 'ABCD0505-0000-4000-8000-00000000000A';
-const site = siteMessages(7001, [a], 'QS');
 const ids: Record<string, string> = {};
 
 before(async () => {
@@ -45,8 +44,11 @@ before(async () => {
   );
   remember('payment', await submitOk(tp, t.payer!, message('CEB403', nextGuid(), PARTIES.payer, [a.payment, b.payment])));
   remember('waybill', await submitOk(tp, t.carrier!, message('CEB505', nextGuid(), PARTIES.carrier, [a.waybill, b.waybill])));
-  remember('inventory', await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [a.inventory, b.inventory])));
-  remember('consolidation', await submitOk(tp, t.broker!, site.consolidation));
+  const inventories = await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [a.inventory, b.inventory]));
+  remember('inventory', inventories);
+  // the bill names a's inventory by the number intake gave it
+  a.invtNo = inventories.entities[0]!.invtNo;
+  remember('consolidation', await submitOk(tp, t.broker!, siteMessages(7001, [a], 'QS').consolidation));
   await tp.platform.settle();
 
   // A customs office in Shanghai, to look from the other side.
@@ -129,7 +131,7 @@ test('q finds a document by order number, bill number or guid, within the caller
   assert.deepEqual(idsOf(await search('customs', { q: b.orderNo })), [], 'parcel b lies in Shanghai');
   assert.deepEqual(idsOf(await search('shanghai', { q: b.orderNo })), sorted(ids.order1!, ids.payment1!, ids.inventory1!));
   // The master bill number of a total-sub bill (head billNo).
-  const billNo = site.consolidation.entities[0]!.head.billNo!;
+  const billNo = siteMessages(7001, [a], 'QS').consolidation.entities[0]!.head.billNo!;
   assert.deepEqual(idsOf(await search('customs', { q: billNo })), [ids.consolidation0!]);
   assert.deepEqual(idsOf(await search('broker', { q: billNo })), [ids.consolidation0!]);
   assert.deepEqual(idsOf(await search('shanghai', { q: billNo })), []);

@@ -36,5 +36,6 @@ export { parcelCustomsLookup, type ParcelCustomsState } from './clearance.lookup
 export { closedInventoryLines } from './clearance.lookup.ts';
 export { closedInventoryFactLines } from './clearance.lookup.ts';
 export { inventoryCollections } from './clearance.lookup.ts';
+export { collectionDocuments } from './clearance.lookup.ts';
 export { inventoryDossiers, type InventoryDossier } from './clearance.lookup.ts';
 export { orderInventories, documentReceiptHistory, type OrderInventory } from './clearance.lookup.ts';

@@ -12,7 +12,14 @@ import { createClearanceRepository, type DocumentRow } from './clearance.reposit
 import { TOPIC_WITHDRAWN, type WithdrawnPayload } from './clearance.topics.ts';
 import { receiptBatch, recipientsOf } from './receipt.writer.ts';
 import { allocateNumbers, checkSender, formatRejection, senderRejection, type NumberBlocks } from './intake.checks.ts';
-import { CHANGEABLE_STATUSES, DOC_KINDS, waybillKey, type DocKindSpec } from './rules/documents.rules.ts';
+import { changeRefusal, DOC_KINDS, waybillKey, type DocKindSpec } from './rules/documents.rules.ts';
+import {
+  arrivalLineProblems,
+  billLineProblems,
+  joinProblems,
+  productLineProblems,
+  type BillTarget,
+} from './rules/lines.rules.ts';
 import type { Fields } from './rules/match.rules.ts';
 
 export const TOPIC_RECEIVED = 'clearance.received';
@@ -86,7 +93,10 @@ export function createIntakeService(deps: {
       const messageId = newId();
       const heads = message.entities.map((e) => e.head);
       const allCodes = heads.flatMap((h) => spec.filedFields.map((f) => h[f] ?? '').filter(Boolean));
-      const [filed, orgIds, products] = await Promise.all([
+      // The parcels total-sub bills and arrivals (new or changed) name: one query per message each.
+      const listed = message.entities.filter((e) => (e.head.appType ?? message.appType ?? '1') !== '3');
+      const listLines = (e: (typeof listed)[number]): Fields[] => e.lists[spec.list ?? ''] ?? [];
+      const [filed, orgIds, products, billTargets, declaredParcels] = await Promise.all([
         deps.filing.filedEnterprises(trx, [...new Set(allCodes)]),
         deps.directory.idsByCodes(trx, [...new Set(heads.flatMap((h) => spec.partyFields.map((f) => h[f] ?? '')))]),
         spec.productLines
@@ -96,8 +106,36 @@ export function createIntakeService(deps: {
                 (e.lists[spec.list ?? ''] ?? []).map((l) => ({ ebcCode: e.head.ebcCode ?? '', itemNo: l.itemNo ?? '' })),
               ),
             )
+          : Promise.resolve(new Map()),
+        spec.kind === 'consolidation'
+          ? repo.billTargets([
+              ...new Set(
+                listed.flatMap((e) =>
+                  listLines(e)
+                    .map((l) => l.invtNo ?? '')
+                    .filter(Boolean),
+                ),
+              ),
+            ])
+          : Promise.resolve([]),
+        spec.kind === 'arrival'
+          ? repo.declaredWaybillKeys([
+              ...new Set(listed.flatMap((e) => listLines(e).map((l) => waybillKey(e.head.logisticsCode, l.logisticsNo)))),
+            ])
           : Promise.resolve(new Set<string>()),
       ]);
+      const bills = new Map<string, BillTarget>(
+        billTargets.map((i) => [
+          i.invt_no,
+          {
+            invtNo: i.invt_no,
+            logisticsNo: i.logistics_no,
+            waybillKey: i.waybill_key,
+            agentCode: i.agent_code,
+            ebcCode: i.ebc_code,
+          },
+        ]),
+      );
       const keys = heads.map((h) => spec.businessKey(h));
       // BaseSubscribe: third parties named by their DXP address get the data (DATA), the receipts (RET) or both (ALL).
       const subs = message.baseSubscribe ?? [];
@@ -155,7 +193,7 @@ export function createIntakeService(deps: {
         const unfiled = spec.filedFields.filter((f) => head[f] && !filed.has(head[f]!));
         if (unfiled.length) {
           return reject(
-            '100',
+            '-301010',
             `企业未在海关备案：${unfiled.map((f) => `${f}=${head[f]}`).join('，')}`,
             `enterprise not filed with customs: ${unfiled.map((f) => `${f}=${head[f]}`).join(', ')}`,
           );
@@ -168,19 +206,46 @@ export function createIntakeService(deps: {
         if (asFiled.length === 0) {
           const roles = [...new Set(senders.map((s) => s.role))];
           return reject(
-            '100',
+            '-301010',
             `发送企业未以${roles.join('、')}角色在海关备案`,
             `the sending enterprise is not filed with customs as ${roles.join(' or ')}`,
           );
         }
         const lines = spec.list ? (entity.lists[spec.list] ?? []) : [];
         if (spec.productLines) {
-          const missing = lines.filter((l) => !products.has(`${head.ebcCode}|${l.itemNo}`)).map((l) => l.itemNo);
+          const { missing, mismatches } = productLineProblems(head.ebcCode ?? '', lines, products);
           if (missing.length) {
             return reject(
-              '100',
+              '-301011',
               `商品未备案（电商企业 ${head.ebcCode}）：${missing.join('，')}`,
               `products not filed (seller ${head.ebcCode}): ${missing.join(', ')}`,
+            );
+          }
+          // a deletion withdraws the lines as they were declared: only new and changed ones must agree
+          if (mismatches.length && appType !== '3') {
+            const why = joinProblems(mismatches);
+            return reject('100', `申报商品与备案不符：${why.zh}`, `lines differ from the filed products: ${why.en}`);
+          }
+        }
+        if (appType !== '3' && spec.kind === 'consolidation') {
+          const problems = billLineProblems(head, lines, bills, senderCodes);
+          if (problems.length) {
+            const why = joinProblems(problems);
+            return reject(
+              '100',
+              `总分单不能绑定以下运单，整单退回：${why.zh}（规则：每行须填本企业申报或电商企业为本企业的有效清单编号，运单号一致）`,
+              `the total-sub bill is refused as a whole: ${why.en} (rule: each line names a live inventory of the same parcel that the sender declared or sells)`,
+            );
+          }
+        }
+        if (appType !== '3' && spec.kind === 'arrival') {
+          const problems = arrivalLineProblems(head, lines, declaredParcels);
+          if (problems.length) {
+            const why = joinProblems(problems);
+            return reject(
+              '100',
+              `运抵单列出未申报的运单，整单退回：${why.zh}（规则：运抵的每票包裹须已有有效的申报清单）`,
+              `the arrival is refused as a whole: ${why.en} (rule: each parcel reported arrived must be declared by a live inventory)`,
             );
           }
         }
@@ -231,13 +296,17 @@ export function createIntakeService(deps: {
           );
         if (!existing.parties.includes(senderOrg.id))
           return reject('100', `没有可变更的单证：${key}`, `no live document to change: ${key}`);
-        if (!CHANGEABLE_STATUSES[spec.kind].includes(existing.status)) {
+        // A party the document names (the seller of a platform's order, say) sees it, but only
+        // the organisation that sent it may change or delete it.
+        if (existing.sender_org_id !== senderOrg.id) {
           return reject(
-            '-301030',
-            `单证状态 ${existing.status} 不允许变更或删除`,
-            `status ${existing.status} does not allow change or deletion`,
+            '-301020',
+            `只有原发送企业可以${appType === '2' ? '变更' : '删除'}单证 ${key}（规则：变更、删除只能由发送该单证的企业申报）`,
+            `only the enterprise that sent ${key} may ${appType === '2' ? 'change' : 'delete'} it (rule: changes and deletions come from the document's sender)`,
           );
         }
+        const refusal = changeRefusal(spec.kind, appType === '2' ? '2' : '3', existing.status);
+        if (refusal) return reject('-301030', refusal.zh, refusal.en);
         const replacement = { id: existing.id, message_id: messageId, head, lines, parties, updated_at: now };
         if (appType === '2') replaces.push(replacement);
         else deletes.push(replacement);
@@ -349,6 +418,10 @@ export function createIntakeService(deps: {
               order_key: `${r.head.ebpCode}|${r.head.orderNo}`,
               waybill_key: waybillKey(r.head.logisticsCode, r.head.logisticsNo),
               logistics_no: r.head.logisticsNo ?? '',
+              ebc_code: r.head.ebcCode ?? '',
+              agent_code: r.head.agentCode ?? '',
+              trade_mode: r.head.tradeMode ?? '',
+              statistics_flag: r.head.statisticsFlag ?? '',
             })),
           );
         }
@@ -365,8 +438,12 @@ export function createIntakeService(deps: {
       // queue, and what it reserved (inspection task, batch quantities) goes back, as on cancellation.
       const withdrawn = spec.kind === 'inventory' ? deletedIds : [];
       await repo.clearHeld(withdrawn);
+      // The parcels an arrival, bill or departure names, as parcel events; a changed one names
+      // its new lines only (its old events go), so a line taken out binds nothing any more.
+      const listing = [...inserts, ...replaces];
       if (spec.parcelEvent) {
-        const events = inserts.flatMap((d) =>
+        await repo.deleteParcelEvents(replaces.map((r) => r.id));
+        const events = listing.flatMap((d) =>
           d.lines.map((l) => ({
             waybill_key: waybillKey(d.head.logisticsCode, l.logisticsNo),
             kind: spec.parcelEvent!,
@@ -389,7 +466,7 @@ export function createIntakeService(deps: {
           kind: spec.kind,
           ids: changed,
           waybillKeys: spec.parcelEvent
-            ? [...new Set(inserts.flatMap((d) => d.lines.map((l) => waybillKey(d.head.logisticsCode, l.logisticsNo))))]
+            ? [...new Set(listing.flatMap((d) => d.lines.map((l) => waybillKey(d.head.logisticsCode, l.logisticsNo))))]
             : [],
         };
         await outbox.publish(trx, [{ topic: TOPIC_RECEIVED, key: message.guid, payload }]);

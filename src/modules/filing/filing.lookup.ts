@@ -11,6 +11,13 @@ export interface FiledEnterprise {
   approvedAt: Date | null;
 }
 
+/** What customs filed of a product and a declaration line must repeat: HS code and legal units. */
+export interface FiledProductCodes {
+  hsCode: string;
+  legalUnit1: string;
+  legalUnit2: string | null;
+}
+
 export type FilingLookup = ReturnType<typeof filingLookup>;
 
 /** The key `filedProducts` answers under: `${ebcCode}|${itemNo}`, ebcCode as the caller gave it. */
@@ -45,6 +52,19 @@ export function filingLookup(db: Executor) {
         const { key_code, ...row } = r;
         out.set(productKey(key_code, row.item_no), toProduct(row));
       }
+      return out;
+    },
+
+    /**
+     * Approved products' HS code and legal units by (ebcCode, itemNo), keyed as `filedProducts`:
+     * the lean form the CEB intake checks every declared line against (a product not filed is
+     * absent from the map).
+     */
+    async filedProductCodes(pairs: readonly { ebcCode: string; itemNo: string }[]): Promise<Map<string, FiledProductCodes>> {
+      const unique = new Map(pairs.map((p) => [productKey(p.ebcCode, p.itemNo), p]));
+      const out = new Map<string, FiledProductCodes>();
+      for (const r of await createFilingRepository(db).filedProductCodes([...unique.values()]))
+        out.set(productKey(r.key_code, r.item_no), { hsCode: r.hs_code, legalUnit1: r.legal_unit1, legalUnit2: r.legal_unit2 });
       return out;
     },
   };

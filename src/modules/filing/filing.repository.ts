@@ -269,5 +269,28 @@ export function createFilingRepository(exec: Executor) {
         where p.status = 'approved'`.execute(exec);
       return result.rows;
     },
+    /**
+     * The customs facts of approved products (HS code, legal units) for (ebcCode, itemNo) pairs:
+     * what intake compares each declared line with. Same probe as `filedProducts` (its indexes),
+     * without the rest of the row.
+     */
+    async filedProductCodes(
+      pairs: readonly { ebcCode: string; itemNo: string }[],
+    ): Promise<{ key_code: string; item_no: string; hs_code: string; legal_unit1: string; legal_unit2: string | null }[]> {
+      if (pairs.length === 0) return [];
+      const result = await sql<{
+        key_code: string;
+        item_no: string;
+        hs_code: string;
+        legal_unit1: string;
+        legal_unit2: string | null;
+      }>`
+        select k.code as key_code, p.item_no, p.hs_code, p.legal_unit1, p.legal_unit2
+        from unnest(${pairs.map((p) => p.ebcCode)}::text[], ${pairs.map((p) => p.itemNo)}::text[]) as k(code, item_no)
+        join product_filing p
+          on p.item_no = k.item_no and (p.ebc_code = k.code or p.ebc_uscc = k.code)
+        where p.status = 'approved'`.execute(exec);
+      return result.rows;
+    },
   };
 }

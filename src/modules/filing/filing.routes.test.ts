@@ -506,6 +506,15 @@ test('the lookup answers hundreds of keys in one statement each', async () => {
   assert.equal(products.get(productKey(uscc, 'T-AUTO-01'))?.hsCode, '6911101900');
   assert.equal(products.has(productKey('3601260999', 'B-0001')), false);
 
+  // The lean form intake checks declared lines against: HS code and legal units, same keys, one statement.
+  statements.length = 0;
+  const codesOf = await lookup.filedProductCodes(pairs);
+  assert.equal(statements.length, 1);
+  assert.deepEqual([...codesOf.keys()].sort(), [...products.keys()].sort());
+  for (const [k, p] of products)
+    assert.deepEqual(codesOf.get(k), { hsCode: p.hsCode, legalUnit1: p.legalUnit1, legalUnit2: p.legalUnit2 ?? null }, k);
+  assert.equal(codesOf.get(productKey(uscc, 'T-AUTO-01'))?.hsCode, '6911101900');
+
   // Both lookup paths use their indexes.
   const plan = await sql<{ 'QUERY PLAN': string }>`explain select * from product_filing
     where status = 'approved' and ebc_code = '3601260888' and item_no = 'B-0001'`.execute(conn.db);

@@ -3,7 +3,7 @@ export { createEnterpriseFilingService, type EnterpriseFilingService } from './e
 export { createProductFilingService, type ProductFilingService } from './product-filing.service.ts';
 export type { FilingServiceDeps } from './filing.shared.ts';
 export { registerFilingRoutes } from './filing.routes.ts';
-export { filingLookup, productKey, type FilingLookup, type FiledEnterprise } from './filing.lookup.ts';
+export { filingLookup, productKey, type FilingLookup, type FiledEnterprise, type FiledProductCodes } from './filing.lookup.ts';
 export { seedFilingDemo, DEMO_PRODUCTS, DEMO_FILED_ENTERPRISES } from './filing.demo.ts';
 export { filingLifecycle, FILING_STATES, type FilingStatus } from './filing.states.ts';
 export { DEFAULT_PRODUCT_APPROVAL_RULES, type ProductApprovalRule } from './rules/approval.ts';

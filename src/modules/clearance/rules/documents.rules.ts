@@ -172,14 +172,45 @@ export const KIND_TO_MESSAGE: Readonly<Record<DocKind, ExportMessageType>> = Obj
 export const waybillKey = (logisticsCode: string | undefined, logisticsNo: string | undefined): string =>
   k(logisticsCode, logisticsNo);
 
-/** appType 2 (change) and 3 (delete) are allowed only before customs has decided. */
+/**
+ * appType 2 (change) is allowed only before customs has decided, and not while an inventory is
+ * held for review, hold or inspection (300): a change would put it back to 2 and have it decided
+ * afresh, out of the officer's hands, leaving its inspection task and reserved batch quantities
+ * behind. The seller may withdraw it instead.
+ */
 export const CHANGEABLE_STATUSES: Readonly<Record<DocKind, readonly string[]>> = {
   order: ['2'],
   payment: ['2'],
   waybill: ['2'],
-  inventory: ['2', '120', '300'],
+  inventory: ['2', '120'],
   cancellation: ['2'],
   arrival: ['2'],
   consolidation: ['2'],
   departure: ['2'],
 };
+
+/**
+ * appType 3 (delete): as a change, except that a held inventory (300) may be deleted — it leaves
+ * the review queue and gives back what it reserved, as on cancellation (CEB605).
+ */
+export const DELETABLE_STATUSES: Readonly<Record<DocKind, readonly string[]>> = {
+  ...CHANGEABLE_STATUSES,
+  inventory: ['2', '120', '300'],
+};
+
+/** Why a change (2) or deletion (3) of a document in `status` is refused, or null when it is allowed. */
+export function changeRefusal(kind: DocKind, appType: '2' | '3', status: string): { zh: string; en: string } | null {
+  const allowed = (appType === '2' ? CHANGEABLE_STATUSES : DELETABLE_STATUSES)[kind];
+  if (allowed.includes(status)) return null;
+  if (kind === 'inventory' && status === '300') {
+    return {
+      zh: '清单处于人工审核、扣留或查验中（状态 300），不能变更：可发送撤销申请单（CEB605）或删除（appType=3）撤回，或等待海关决定',
+      en: 'the inventory is under review, hold or inspection (status 300) and cannot be changed: withdraw it with a cancellation (CEB605) or a deletion (appType 3), or wait for the customs decision',
+    };
+  }
+  const what = appType === '2' ? { zh: '变更', en: 'change' } : { zh: '删除', en: 'deletion' };
+  return {
+    zh: `单证状态 ${status} 不允许${what.zh}（仅状态 ${allowed.join('、')} 可${what.zh}）`,
+    en: `status ${status} does not allow a ${what.en} (only status ${allowed.join(', ')})`,
+  };
+}
