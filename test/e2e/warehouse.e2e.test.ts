@@ -1,7 +1,9 @@
 /**
  * Browser test of the supervision-centre floor (issue 7, "Done when"): three declared parcels are
  * scanned in, packed into one bag and dispatched; the arrival (CEB507) goes to customs, and the
- * arrivals page shows it accepted (399).
+ * arrivals page shows it accepted (399) to the warehouse and to the customs officer. Then the
+ * inspection station (issue 7 audit): a parcel with an open inspection task is held when scanned,
+ * its task shows on the floor, and packing it is refused in both languages.
  *
  *   npx vite build --config web/vite.config.ts && node --import tsx --test test/e2e/warehouse.e2e.test.ts
  */
@@ -11,7 +13,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { guidOf, makeParcel, message, PARTIES, type Parcel } from '../support/parcels.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
-import { submitOk } from '../support/clearance.ts';
+import { apiCall, declareParcel, submitOk } from '../support/clearance.ts';
 import { sql } from 'kysely';
 import { RESULTS, withBrowser, expectContains, loginAs } from '../support/browser.ts';
 
@@ -95,6 +97,15 @@ test('warehouse floor: scan three parcels in, pack them into a bag, dispatch, cu
     assert.equal(await status.getAttribute('data-status'), '399');
     await page.screenshot({ path: join(RESULTS, 'warehouse-arrival-399.png'), fullPage: true });
 
+    // the customs officer sees the same arrival, accepted (399), on the arrivals page of the jurisdiction
+    await loginAs(page, tp.baseUrl, 'customs');
+    await page.getByTestId('menu-arrivals').click();
+    await page.getByTestId('arrivals-title').waitFor({ timeout: WAIT_MS });
+    const seenByCustoms = page.getByTestId(`arrivals-status-${BILL_NO}`);
+    await seenByCustoms.waitFor({ timeout: WAIT_MS });
+    assert.equal(await seenByCustoms.getAttribute('data-status'), '399', 'customs records the arrival');
+    await page.screenshot({ path: join(RESULTS, 'warehouse-arrival-399-customs.png'), fullPage: true });
+
     // the broker files the total-sub bill (CEB607) from the dispatch: by bill number, with bags
     await loginAs(page, tp.baseUrl, 'broker');
     await page.getByTestId('menu-consolidations').click();
@@ -119,5 +130,64 @@ test('warehouse floor: scan three parcels in, pack them into a bag, dispatch, cu
       bill.rows.every((r) => /^\S+$/.test(r.bag) && r.invt),
       `each line carries its bag and inventory number: ${JSON.stringify(bill.rows)}`,
     );
+  });
+});
+
+test('inspection station: a parcel with an open inspection task is held on scan, and packing it is refused in both languages', async (t) => {
+  await withBrowser(t, async (page, tp) => {
+    // customs selects porcelain vases (HS 6913) for inspection; parcel 1 has one
+    const tokens: Record<string, string> = {};
+    for (const u of ['platform', 'carrier', 'broker', 'customs']) tokens[u] = await apiLogin(tp.platform, u);
+    const rule = await apiCall(tp, tokens.customs!, 'POST', '/api/v1/risk/rules', {
+      id: 'R-E2E-VASE',
+      kind: 'hs_list',
+      lane: 'inspect',
+      params: { hsPrefixes: ['6913'], agency: 'customs' },
+      effectiveFrom: '2020-01-01',
+      explainZh: '瓷瓶查验',
+      explainEn: 'vases inspected',
+      enabled: true,
+    });
+    assert.equal(rule.status, 201, JSON.stringify(rule.body));
+    const vase = makeParcel(1, 'EI');
+    let n = 0;
+    await declareParcel(tp, tokens, vase, () => guidOf(7799, ++n));
+    const task = await apiCall(tp, tokens.customs!, 'GET', `/api/v1/inspection/tasks/by-waybill/${vase.logisticsNo}`);
+    assert.equal(task.status, 200, JSON.stringify(task.body));
+    assert.equal(task.body.status, 'open');
+
+    await loginAs(page, tp.baseUrl, 'warehouse');
+    await page.getByTestId('menu-warehouse-floor').click();
+    await page.getByTestId('floor-title').waitFor({ timeout: WAIT_MS });
+
+    // the scan at the station opens the task on the screen and holds the parcel there
+    await scan(page, 'receive-scan', vase.logisticsNo);
+    await expectContains(page.getByTestId('scan-result'), vase.logisticsNo, 'scanned');
+    const held = page.getByTestId('scan-held');
+    await expectContains(held, '包裹已扣留在查验台', 'held, in Chinese');
+    await expectContains(held, 'Held at the inspection station', 'held, in English');
+    assert.equal(await page.getByTestId('inspection-task').getAttribute('data-task-id'), task.body.id, 'the parcel’s task');
+    await page.screenshot({ path: join(RESULTS, 'warehouse-inspection-held.png'), fullPage: true });
+
+    // packing it is refused: the waybill number and the reason, Chinese first, then English
+    await page.getByTestId('tab-pack').click();
+    await page.getByTestId('bag-route').fill('US');
+    await page.getByTestId('open-bag').click();
+    await page.getByTestId('current-bag').waitFor({ timeout: WAIT_MS });
+    await scan(page, 'pack-scan', vase.logisticsNo);
+    const refusal = page.getByTestId('scan-result');
+    await expectContains(refusal, `包裹 ${vase.logisticsNo}`, 'the refusal names the waybill number');
+    await expectContains(refusal, '有未完成的查验任务，须留在查验台', 'the reason in Chinese');
+    await expectContains(refusal, 'has an open inspection task: it stays at the inspection station', 'the reason in English');
+    const text = (await refusal.textContent()) ?? '';
+    assert.ok(text.indexOf('查验任务') < text.indexOf('inspection task'), 'Chinese first');
+    assert.equal((await page.getByTestId('bag-count').textContent())?.trim(), '0', 'the bag stays empty');
+    await page.screenshot({ path: join(RESULTS, 'warehouse-pack-refused-inspection.png'), fullPage: true });
+
+    const row = await sql<{ status: string; bag_id: string | null; held_task_id: string | null }>`
+      select status, bag_id, held_task_id from whs_parcel where logistics_no = ${vase.logisticsNo}`.execute(
+      tp.platform.database.db,
+    );
+    assert.deepEqual(row.rows, [{ status: 'received', bag_id: null, held_task_id: task.body.id }]);
   });
 });

@@ -2,10 +2,12 @@ import { DomainError, notFound, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { parcelCustomsLookup } from '../clearance/index.ts';
 import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
+import { createCustomsGate } from './customs-gate.service.ts';
 import { arrivalMessage, bagNo, cebTime, normaliseScan } from './rules/arrival.rules.ts';
 import { createWarehouseRepository } from './warehouse.repository.ts';
 import {
   bi,
+  customsRefusal,
   nextStatus,
   toBag,
   toParcel,
@@ -61,6 +63,7 @@ export type DispatchService = ReturnType<typeof createDispatchService>;
 /** Bags (totalPackageNo) and dispatch: the arrival (CEB507) goes to customs through the ArrivalPort. */
 export function createDispatchService(deps: WarehouseDeps) {
   const { db, clock, audit, arrivals } = deps;
+  const gate = createCustomsGate({ db, inspection: deps.inspection });
 
   /**
    * The WayBillList of dispatches: per parcel its bag (totalPackageNo) and, once declared, its
@@ -130,7 +133,12 @@ export function createDispatchService(deps: WarehouseDeps) {
       return (await createWarehouseRepository(db).bags(wh.id, q.status)).map(toBag);
     },
 
-    /** Packing by scan: the parcel goes into the open bag; a bag holds one carrier's parcels of one route. */
+    /**
+     * Packing by scan: the parcel goes into the open bag; a bag holds one carrier's parcels of one
+     * route, so the bag's carrier says which parcel the number means. Customs must let it move
+     * (declared, live, not at the inspection station): otherwise 409 naming the waybill number
+     * and the reason, and nothing changes.
+     */
     async pack(p: Principal | null, bagId: string, logisticsNo: string): Promise<{ bag: Bag; parcel: WarehouseParcel }> {
       requirePermission(p, 'warehouse.operate');
       const wh = warehouseOf(p);
@@ -143,17 +151,22 @@ export function createDispatchService(deps: WarehouseDeps) {
           throw new DomainError('warehouse.invalid_state', bi(`袋 ${bag.bag_no} 已封袋`, `bag ${bag.bag_no} is not open`), {
             state: bag.status,
           });
-        const row = await repo.parcel(wh.id, no, true);
-        if (!row) throw notFound(bi(`包裹 ${no}（未入库）`, `parcel ${no} (not received)`));
-        if (row.logistics_code !== bag.logistics_code)
-          throw new DomainError(
-            'warehouse.conflict',
-            bi(`包裹 ${no} 的承运商与袋不同`, `parcel ${no} belongs to another carrier than the bag`),
-            {
-              parcel: row.logistics_code,
-              bag: bag.logistics_code,
-            },
-          );
+        const row = await repo.parcel(wh.id, bag.logistics_code, no, true);
+        if (!row) {
+          const others = (await repo.parcelsNumbered(wh.id, no)).map((r) => r.logistics_code);
+          if (others.length)
+            throw new DomainError(
+              'warehouse.conflict',
+              bi(
+                `包裹 ${no} 的承运商（${others.join('、')}）与袋（${bag.logistics_code}）不同`,
+                `parcel ${no} belongs to another carrier (${others.join(', ')}) than the bag (${bag.logistics_code})`,
+              ),
+              { parcel: others, bag: bag.logistics_code },
+            );
+          throw notFound(bi(`包裹 ${no}（未入库）`, `parcel ${no} (not received)`));
+        }
+        const [refused] = await gate.refusals('pack', [{ logisticsCode: row.logistics_code, logisticsNo: no }]);
+        if (refused) throw customsRefusal('pack', [refused]);
         if (row.route && row.route !== bag.route)
           throw new DomainError(
             'warehouse.conflict',
@@ -167,11 +180,55 @@ export function createDispatchService(deps: WarehouseDeps) {
           status: nextStatus(no, row.status, 'pack'),
           bag_id: bag.id,
           route: bag.route,
+          // customs lets it move: a hold left from the inspection station is over
+          held_at: null,
+          held_inventory_id: null,
+          held_task_id: null,
           updated_at: now,
         });
         await audit.append(trx, actorOf(p), [
           {
             action: 'warehouse.parcel_packed',
+            entity: 'warehouse_parcel',
+            entityId: row.id,
+            before: toParcel(row),
+            after: toParcel(updated),
+          },
+        ]);
+        const [withCount] = (await repo.bags(wh.id)).filter((b) => b.id === bag.id);
+        return { bag: toBag(withCount ?? bag), parcel: toParcel(updated) };
+      });
+    },
+
+    /**
+     * Takes a parcel out of a bag that has not left (open or closed): back to sorted, for a
+     * parcel customs does not let go (a refused dispatch names it) or a mistake. The bag keeps
+     * its state; an emptied bag cannot be dispatched.
+     */
+    async unpack(p: Principal | null, bagId: string, logisticsNo: string): Promise<{ bag: Bag; parcel: WarehouseParcel }> {
+      requirePermission(p, 'warehouse.operate');
+      const wh = warehouseOf(p);
+      const no = normaliseScan(logisticsNo);
+      return db.transaction().execute(async (trx) => {
+        const repo = createWarehouseRepository(trx);
+        const bag = await repo.bag(bagId, true);
+        if (!bag || bag.warehouse_org_id !== wh.id) throw notFound(bi('袋', 'bag'));
+        if (bag.status === 'dispatched')
+          throw new DomainError('warehouse.invalid_state', bi(`袋 ${bag.bag_no} 已出库`, `bag ${bag.bag_no} has left`), {
+            state: bag.status,
+          });
+        const row = await repo.parcel(wh.id, bag.logistics_code, no, true);
+        if (!row || row.bag_id !== bag.id)
+          throw notFound(bi(`袋 ${bag.bag_no} 中的包裹 ${no}`, `parcel ${no} in bag ${bag.bag_no}`));
+        const now = clock.now();
+        const updated = await repo.updateParcel(row.id, {
+          status: nextStatus(no, row.status, 'unpack'),
+          bag_id: null,
+          updated_at: now,
+        });
+        await audit.append(trx, actorOf(p), [
+          {
+            action: 'warehouse.parcel_unpacked',
             entity: 'warehouse_parcel',
             entityId: row.id,
             before: toParcel(row),
@@ -252,6 +309,12 @@ export function createDispatchService(deps: WarehouseDeps) {
      * Dispatch: the bags are claimed, the arrival (CEB507) naming every parcel with its bag goes
      * to clearance intake as the supervision centre, and the bags leave only if customs accepted
      * it; a rejected arrival puts them back (closed) with the receipt text.
+     *
+     * All or nothing: the bags leave together in one arrival, so when customs does not let one of
+     * their parcels move (not declared, rejected or cancelled, not yet checked, at the inspection
+     * station), the dispatch is refused as a whole (409) listing every such parcel with its bag
+     * and reason, and nothing changes; the floor takes those parcels out (unpack) and dispatches
+     * again.
      */
     async dispatch(p: Principal | null, input: DispatchInput, requestId?: string): Promise<Dispatch> {
       requirePermission(p, 'warehouse.operate');
@@ -313,6 +376,21 @@ export function createDispatchService(deps: WarehouseDeps) {
             bi(`空袋：${empty.map((b) => b.bag_no).join('、')}`, `empty bags: ${empty.map((b) => b.bag_no).join(', ')}`),
           );
         for (const x of parcels) nextStatus(x.logistics_no, x.status, 'dispatch');
+        const refused = await gate.refusals(
+          'dispatch',
+          parcels.map((x) => ({ logisticsCode: x.logistics_code, logisticsNo: x.logistics_no })),
+        );
+        if (refused.length) {
+          const bagOfParcel = new Map(parcels.map((x) => [`${x.logistics_code}|${x.logistics_no}`, x.bag_id!]));
+          const bagNoOf = new Map(bags.map((b) => [b.id, b.bag_no]));
+          throw customsRefusal(
+            'dispatch',
+            refused.map((r) => {
+              const bagId = bagOfParcel.get(`${r.logisticsCode}|${r.logisticsNo}`)!;
+              return { ...r, bagId, bagNo: bagNoOf.get(bagId)! };
+            }),
+          );
+        }
         await repo.insertDispatch({
           id: dispatchId,
           warehouse_org_id: wh.id,

@@ -2,7 +2,8 @@ export { createWarehouseService, type WarehouseService } from './warehouse.servi
 export { createDispatchService, type DispatchService } from './dispatch.service.ts';
 export { createDispatchRepairService, type DispatchRepairService } from './dispatch-repair.service.ts';
 export { registerWarehouseRoutes } from './warehouse.routes.ts';
-export type { ArrivalPort, InspectionPort, SiteScan, SiteScanPort } from './warehouse.ports.ts';
+export type { ArrivalPort, InspectionPort, InspectionTaskFacts, SiteScan, SiteScanPort } from './warehouse.ports.ts';
+export { warehouseInspectionHolds } from './inspection-hold.handler.ts';
 export { labelPdf, LABEL_SIZE } from './warehouse.label.ts';
 export { parcelLifecycle, PARCEL_STATES } from './warehouse.states.ts';
 export { migrationsDir as warehouseMigrations } from './warehouse.migrations.ts';

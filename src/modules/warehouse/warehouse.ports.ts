@@ -44,11 +44,25 @@ export interface SiteScanPort {
   record(exec: Executor, events: SiteScan[]): Promise<{ stored: number; announce(): Promise<void> }>;
 }
 
+/** A joint-inspection task as the floor shows it when its parcel is scanned at the inspection station. */
+export interface InspectionTaskFacts {
+  id: string;
+  inventoryId: string;
+  /** open, passed, failed, withdrawn */
+  status: string;
+  /** the agencies inspecting (both: joint inspection) */
+  agencies: string[];
+  /** the agencies that have not recorded their finding yet */
+  pending: string[];
+  createdAt: Date;
+}
+
 /**
  * The joint-inspection task of declared inventories (the inspection module), wired in the
- * composition root: a parcel whose task is open goes to the inspection station when scanned.
+ * composition root: a parcel whose task is open is held at the inspection station when scanned,
+ * and may not be packed or dispatched until the task is completed.
  */
 export interface InspectionPort {
-  /** task status (open, passed, failed) per inventory document id; inventories without a task are absent */
-  statusOf(inventoryIds: string[]): Promise<Map<string, string>>;
+  /** the task per inventory document id; inventories without a task are absent */
+  tasksOf(inventoryIds: string[]): Promise<Map<string, InspectionTaskFacts>>;
 }

@@ -12,24 +12,47 @@ export function createWarehouseRepository(exec: Executor) {
       return s.orderBy('created_at', 'desc').limit(200).execute();
     },
 
-    /** Expected parcels of a booking; a number already known to the warehouse is left as it is. */
+    /** Expected parcels of a booking; a parcel (carrier and number) already known to the warehouse is left as it is. */
     async insertParcels(rows: ParcelRow[]): Promise<ParcelRow[]> {
       if (!rows.length) return [];
       return db
         .insertInto('whs_parcel')
         .values(rows)
-        .onConflict((oc) => oc.columns(['warehouse_org_id', 'logistics_no']).doNothing())
+        .onConflict((oc) => oc.columns(['warehouse_org_id', 'logistics_code', 'logistics_no']).doNothing())
         .returningAll()
         .execute();
     },
-    parcel: (warehouseOrgId: string, logisticsNo: string, lock = false) => {
+    /** One carrier's parcel: a waybill number is unique per carrier only. */
+    parcel: (warehouseOrgId: string, logisticsCode: string, logisticsNo: string, lock = false) => {
       const q = db
         .selectFrom('whs_parcel')
         .selectAll()
         .where('warehouse_org_id', '=', warehouseOrgId)
+        .where('logistics_code', '=', logisticsCode)
         .where('logistics_no', '=', logisticsNo);
       return (lock ? q.forUpdate() : q).executeTakeFirst();
     },
+    /** Every carrier's parcel at the centre bearing a scanned number (usually one). */
+    parcelsNumbered: (warehouseOrgId: string, logisticsNo: string, lock = false) => {
+      const q = db
+        .selectFrom('whs_parcel')
+        .selectAll()
+        .where('warehouse_org_id', '=', warehouseOrgId)
+        .where('logistics_no', '=', logisticsNo)
+        .orderBy('logistics_code');
+      return (lock ? q.forUpdate() : q).execute();
+    },
+    /** Lets the parcels held for these inventories' inspection go; answers the parcels released. */
+    releaseHolds: (inventoryIds: string[], now: Date) =>
+      inventoryIds.length
+        ? db
+            .updateTable('whs_parcel')
+            .set({ held_at: null, held_inventory_id: null, held_task_id: null, updated_at: now })
+            .where('held_inventory_id', 'in', inventoryIds)
+            .where('held_at', 'is not', null)
+            .returningAll()
+            .execute()
+        : Promise.resolve([]),
     parcelsByNos: (logisticsNos: string[]) =>
       logisticsNos.length
         ? db.selectFrom('whs_parcel').selectAll().where('logistics_no', 'in', logisticsNos).execute()
@@ -52,10 +75,12 @@ export function createWarehouseRepository(exec: Executor) {
         .insertInto('whs_parcel')
         .values(r)
         .onConflict((oc) =>
-          oc.columns(['warehouse_org_id', 'logistics_no']).doUpdateSet((eb) => ({
+          oc.columns(['warehouse_org_id', 'logistics_code', 'logistics_no']).doUpdateSet((eb) => ({
             status: eb.ref('excluded.status'),
             received_at: eb.ref('excluded.received_at'),
-            logistics_code: eb.ref('excluded.logistics_code'),
+            held_at: eb.ref('excluded.held_at'),
+            held_inventory_id: eb.ref('excluded.held_inventory_id'),
+            held_task_id: eb.ref('excluded.held_task_id'),
             updated_at: eb.ref('excluded.updated_at'),
           })),
         )

@@ -81,7 +81,14 @@ export function registerWarehouseRoutes(
     '/api/v1/warehouse/receive',
     {
       config: operate,
-      schema: { tags, summary: '扫描入库 / Receive a parcel by scan', body: ReceiveInput, response: { 200: ReceiveResult } },
+      schema: {
+        tags,
+        summary: '扫描入库（含查验台） / Receive a parcel by scan (also at the inspection station)',
+        description:
+          'A parcel whose inspection task is open is held at the inspection station and the task comes back in inspectionTask. 409 with `candidates` when several carriers use the number: scan again naming logisticsCode.',
+        body: ReceiveInput,
+        response: { 200: ReceiveResult },
+      },
     },
     async (req) => warehouse.receive(req.principal, req.body),
   );
@@ -109,10 +116,11 @@ export function registerWarehouseRoutes(
         tags,
         summary: '包裹面单 PDF / Parcel label, 100×150 mm, Code 128',
         params: Type.Object({ logisticsNo: Type.String({ minLength: 1, maxLength: 60 }) }),
+        querystring: Type.Object({ logisticsCode: Type.Optional(Type.String({ maxLength: 18 })) }),
       },
     },
     async (req, reply) => {
-      const pdf = await warehouse.label(req.principal, req.params.logisticsNo);
+      const pdf = await warehouse.label(req.principal, req.params.logisticsNo, req.query.logisticsCode);
       return reply
         .header('content-type', 'application/pdf')
         .header('content-disposition', `inline; filename="label-${req.params.logisticsNo}.pdf"`)
@@ -155,12 +163,28 @@ export function registerWarehouseRoutes(
       schema: {
         tags,
         summary: '扫描装袋 / Pack a parcel into the bag by scan',
+        description:
+          '409 naming the waybill number and the reason when customs does not let the parcel move: no live inventory (not declared, rejected, cancelled), not yet checked, or an open inspection task.',
         params: IdParams,
         body: Type.Object({ logisticsNo: Type.String({ maxLength: 60 }) }),
         response: { 200: Type.Object({ bag: Bag, parcel: WarehouseParcel }) },
       },
     },
     async (req) => dispatch.pack(req.principal, req.params.id, req.body.logisticsNo),
+  );
+  r.post(
+    '/api/v1/warehouse/bags/:id/unpack',
+    {
+      config: operate,
+      schema: {
+        tags,
+        summary: '拆袋取出包裹 / Take a parcel out of a bag that has not left',
+        params: IdParams,
+        body: Type.Object({ logisticsNo: Type.String({ maxLength: 60 }) }),
+        response: { 200: Type.Object({ bag: Bag, parcel: WarehouseParcel }) },
+      },
+    },
+    async (req) => dispatch.unpack(req.principal, req.params.id, req.body.logisticsNo),
   );
   r.post(
     '/api/v1/warehouse/bags/:id/close',
@@ -175,7 +199,7 @@ export function registerWarehouseRoutes(
         tags,
         summary: '出库 / Dispatch bags: sends the arrival (CEB507) to customs',
         description:
-          'The bags of one carrier leave together; their parcels are named in one arrival with totalPackageNo = bag number. 201 whether customs accepted it or not: see returnStatus.',
+          'The bags of one carrier leave together; their parcels are named in one arrival with totalPackageNo = bag number. 201 whether customs accepted it or not: see returnStatus. All or nothing: 409 listing (errors[]) every parcel customs does not let move, with its bag and reason, and nothing changes.',
         body: DispatchInput,
         response: { 201: Dispatch },
       },

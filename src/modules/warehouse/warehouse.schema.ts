@@ -17,6 +17,8 @@ export const WarehouseParcel = Type.Object({
   bagId: Nullable(Type.String()),
   receivedAt: Nullable(Type.String()),
   dispatchedAt: Nullable(Type.String()),
+  heldAt: Nullable(Type.String({ description: 'held at the inspection station (open inspection task) since' })),
+  heldTaskId: Nullable(Type.String({ description: 'the inspection task the parcel is held for' })),
   updatedAt: Type.String(),
 });
 
@@ -42,7 +44,13 @@ export const Booking = Type.Object({
   createdAt: Type.String(),
 });
 
-export const ReceiveInput = Type.Object({ logisticsNo: Scan, logisticsCode: Type.Optional(Type.String({ maxLength: 18 })) });
+const Carrier = Type.Optional(
+  Type.String({
+    maxLength: 18,
+    description: 'the carrier (logisticsCode), when several carriers use the scanned number (the 409 lists them)',
+  }),
+);
+export const ReceiveInput = Type.Object({ logisticsNo: Scan, logisticsCode: Carrier });
 export const ReceiveResult = Type.Object({
   parcel: WarehouseParcel,
   repeated: Type.Boolean(),
@@ -52,12 +60,34 @@ export const ReceiveResult = Type.Object({
   customsStatus: Nullable(Type.String()),
   inspection: Nullable(
     Type.String({
-      description: "the joint-inspection task of the parcel's inventory: open (to the inspection station), passed, failed",
+      description: "the joint-inspection task's status: open (held at the inspection station), passed, failed, withdrawn",
     }),
   ),
+  held: Type.Boolean({ description: 'held at the inspection station until its inspection task is completed' }),
+  inspectionTask: Nullable(
+    Type.Object(
+      {
+        id: Type.String(),
+        status: Type.String(),
+        agencies: Type.Array(Type.String()),
+        joint: Type.Boolean(),
+        pending: Type.Array(Type.String(), { description: 'agencies still to record their finding' }),
+        createdAt: Type.String(),
+      },
+      { description: 'the open inspection task the scan opened on the floor screen' },
+    ),
+  ),
 });
-export const PutAwayInput = Type.Object({ logisticsNo: Scan, location: Type.String({ minLength: 1, maxLength: 20 }) });
-export const SortInput = Type.Object({ logisticsNo: Scan, route: Type.String({ minLength: 1, maxLength: 20 }) });
+export const PutAwayInput = Type.Object({
+  logisticsNo: Scan,
+  location: Type.String({ minLength: 1, maxLength: 20 }),
+  logisticsCode: Carrier,
+});
+export const SortInput = Type.Object({
+  logisticsNo: Scan,
+  route: Type.String({ minLength: 1, maxLength: 20 }),
+  logisticsCode: Carrier,
+});
 export const Locations = Type.Array(
   Type.Object({ code: Type.String({ maxLength: 20 }), zone: Type.Optional(Type.String({ maxLength: 40 })) }),
   {

@@ -1,8 +1,9 @@
 import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
-import { parcelCustomsLookup } from '../clearance/index.ts';
 import { actorOf, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
+import { createCustomsGate, type DeclaredParcel, type ParcelCustoms } from './customs-gate.service.ts';
 import { countDiscrepancies, normaliseScan, type CountDiscrepancy } from './rules/arrival.rules.ts';
+import { atInspection } from './rules/customs-gate.rules.ts';
 import { labelPdf } from './warehouse.label.ts';
 import { createWarehouseRepository } from './warehouse.repository.ts';
 import { bi, nextStatus, toParcel, warehouseOf, type WarehouseDeps, type WarehouseParcel } from './warehouse.shared.ts';
@@ -35,8 +36,29 @@ export interface ReceiveResult {
   declared: boolean;
   invtNo: string | null;
   customsStatus: string | null;
-  /** the joint-inspection task of the parcel's inventory: `open` sends the parcel to the inspection station */
+  /** the joint-inspection task's status (open, passed, failed, withdrawn); null without a task */
   inspection: string | null;
+  /** the parcel is held at the inspection station (its task is open, or customs selected it for one) */
+  held: boolean;
+  /** the task the scan opened on the floor screen, while it is open */
+  inspectionTask: {
+    id: string;
+    status: string;
+    agencies: string[];
+    joint: boolean;
+    pending: string[];
+    createdAt: string;
+  } | null;
+}
+
+/** One of the parcels a scanned number may mean, when several carriers use it: the operator chooses. */
+export interface CarrierCandidate {
+  logisticsCode: string;
+  logisticsName: string | null;
+  invtNo: string | null;
+  customsStatus: string | null;
+  /** its state at this centre, when the centre knows it (booked: expected) */
+  atCentre: ParcelStatus | null;
 }
 
 export interface StockCount {
@@ -65,24 +87,104 @@ function scanned(field: string, value: string): string {
   return v;
 }
 
+/**
+ * A scanned number that several carriers' parcels bear (409): nothing is done; the operator
+ * chooses the carrier among `candidates` and scans again naming it (`logisticsCode`).
+ */
+function chooseCarrier(no: string, candidates: CarrierCandidate[]): DomainError {
+  const codes = candidates.map((c) => c.logisticsCode);
+  return new DomainError(
+    'warehouse.conflict',
+    bi(
+      `运单号 ${no} 同时属于多家承运商的包裹（${codes.join('、')}），请选择承运商后重新扫描`,
+      `waybill number ${no} is borne by parcels of several carriers (${codes.join(', ')}): choose the carrier and scan again`,
+    ),
+    {
+      reason: 'choose_carrier',
+      logisticsNo: no,
+      candidates,
+      errors: candidates.map((c) => ({
+        field: 'logisticsCode',
+        rule: 'choose',
+        message: bi(
+          `承运商 ${c.logisticsCode}${c.logisticsName ? `（${c.logisticsName}）` : ''}${c.invtNo ? `，清单 ${c.invtNo}` : ''}`,
+          `carrier ${c.logisticsCode}${c.logisticsName ? ` (${c.logisticsName})` : ''}${c.invtNo ? `, inventory ${c.invtNo}` : ''}`,
+        ),
+        value: c,
+      })),
+    },
+  );
+}
+
+function candidatesOf(rows: ParcelRow[], declared: DeclaredParcel[]): CarrierCandidate[] {
+  const codes = [...new Set([...rows.map((r) => r.logistics_code), ...declared.map((d) => d.logisticsCode)])].sort();
+  return codes.map((code) => {
+    const d = declared.find((x) => x.logisticsCode === code);
+    return {
+      logisticsCode: code,
+      logisticsName: d?.logisticsName ?? null,
+      invtNo: d?.invtNo ?? null,
+      customsStatus: d?.status ?? null,
+      atCentre: rows.find((r) => r.logistics_code === code)?.status ?? null,
+    };
+  });
+}
+
+/**
+ * Which carrier's parcel a scan means: the one the scan names; else the one booked to this centre
+ * under that number; else the only carrier that this centre or customs knows the number of.
+ * Several: the operator chooses (409 with the candidates); none: the carrier must be named.
+ */
+function carrierOfScan(no: string, given: string | undefined, rows: ParcelRow[], declared: DeclaredParcel[]): string {
+  if (given) return given;
+  const booked = [...new Set(rows.filter((r) => r.status === 'expected').map((r) => r.logistics_code))];
+  if (booked.length === 1) return booked[0]!;
+  const candidates = candidatesOf(rows, declared);
+  if (candidates.length === 1) return candidates[0]!.logisticsCode;
+  if (candidates.length > 1) throw chooseCarrier(no, candidates);
+  throw validationError([
+    {
+      field: 'logisticsCode',
+      rule: 'required',
+      message: bi(`包裹 ${no} 未预约也未申报：请选择承运商`, `parcel ${no} is neither booked nor declared: name its carrier`),
+    },
+  ]);
+}
+
+/** The inspection-station hold a scan leaves on the parcel: set while the task is open, cleared once it is not. */
+function holdOf(
+  c: ParcelCustoms,
+  row: ParcelRow | undefined,
+  now: Date,
+): Pick<ParcelRow, 'held_at' | 'held_inventory_id' | 'held_task_id'> {
+  if (!atInspection(c.facts)) return { held_at: null, held_inventory_id: null, held_task_id: null };
+  return {
+    held_at: row?.held_at ?? now,
+    held_inventory_id: c.declared!.documentId,
+    held_task_id: c.task?.id ?? null,
+  };
+}
+
 export type WarehouseService = ReturnType<typeof createWarehouseService>;
 
 /** Bookings, receiving, put-away, sorting, labels and stock counts of the supervision centre. */
 export function createWarehouseService(deps: WarehouseDeps) {
   const { db, clock, audit } = deps;
+  const gate = createCustomsGate({ db, inspection: deps.inspection });
 
-  async function locked(trx: Parameters<typeof createWarehouseRepository>[0], whId: string, no: string): Promise<ParcelRow> {
-    const row = await createWarehouseRepository(trx).parcel(whId, no, true);
-    if (!row) throw notFound(bi(`包裹 ${no}（未入库）`, `parcel ${no} (not received)`));
-    return row;
-  }
-
-  /** The inspection task status of the parcel's live inventory, if the inspection module is wired. */
-  async function inspectionOf(waybillKey: string): Promise<string | null> {
-    if (!deps.inspection) return null;
-    const inv = (await parcelCustomsLookup(db).states([waybillKey])).find((s) => s.kind === 'inventory');
-    if (!inv) return null;
-    return (await deps.inspection.statusOf([inv.documentId])).get(inv.documentId) ?? null;
+  /** The parcel a scan means at this centre, locked; several carriers' parcels under the number: the operator chooses. */
+  async function locked(
+    trx: Parameters<typeof createWarehouseRepository>[0],
+    whId: string,
+    no: string,
+    logisticsCode?: string,
+  ): Promise<ParcelRow> {
+    const rows = (await createWarehouseRepository(trx).parcelsNumbered(whId, no, true)).filter(
+      (r) => !logisticsCode || r.logistics_code === logisticsCode,
+    );
+    if (!rows.length) throw notFound(bi(`包裹 ${no}（未入库）`, `parcel ${no} (not received)`));
+    if (rows.length > 1) throw chooseCarrier(no, candidatesOf(rows, await gate.declaredByNo([no])));
+    return rows[0]!;
   }
 
   return {
@@ -145,6 +247,9 @@ export function createWarehouseService(deps: WarehouseDeps) {
             dispatched_at: null,
             created_at: now,
             updated_at: now,
+            held_at: null,
+            held_inventory_id: null,
+            held_task_id: null,
           })),
         );
         if (rows.length !== nos.length) {
@@ -218,44 +323,71 @@ export function createWarehouseService(deps: WarehouseDeps) {
     },
 
     /**
-     * Receiving by scan. A booked parcel knows its carrier; an unbooked one is found among the
-     * declared inventories, or the scan names the carrier. Scanning a parcel twice changes nothing.
+     * Receiving by scan, also at the inspection station. The parcel is one carrier's (carrier +
+     * number): the one the scan names, the one booked here, or the only one customs or the centre
+     * knows under the number; when several carriers' parcels bear it, nothing is done and the
+     * operator chooses (409 with the candidates). Its customs declaration is that carrier's. A
+     * parcel whose inspection task is open is held at the inspection station, and the answer
+     * carries the task for the floor screen; the hold ends when the task is completed. Scanning
+     * a parcel twice changes nothing else.
      */
     async receive(p: Principal | null, input: { logisticsNo: string; logisticsCode?: string }): Promise<ReceiveResult> {
       requirePermission(p, 'warehouse.operate');
       const wh = warehouseOf(p);
       const no = scanned('logisticsNo', input.logisticsNo);
-      const declared = (await parcelCustomsLookup(db).declared([no]))[0];
-      const inspection = declared ? await inspectionOf(declared.waybillKey) : null;
+      const given = input.logisticsCode?.trim() || undefined;
+      const [declaredAll, known] = await Promise.all([
+        gate.declaredByNo([no]),
+        createWarehouseRepository(db).parcelsNumbered(wh.id, no),
+      ]);
+      const code = carrierOfScan(no, given, known, declaredAll);
+      const [customs] = await gate.customsOf([{ logisticsCode: code, logisticsNo: no }]);
+      const { declared, task } = customs!;
       const now = clock.now();
       const outcome = await db.transaction().execute(async (trx) => {
         const repo = createWarehouseRepository(trx);
-        const existing = await repo.parcel(wh.id, no, true);
+        const existing = await repo.parcel(wh.id, code, no, true);
+        const hold = holdOf(customs!, existing, now);
         const base = {
           booked: !!existing?.booking_id,
           declared: !!declared,
           invtNo: declared?.invtNo ?? null,
           customsStatus: declared?.status ?? null,
-          inspection,
+          inspection: task?.status ?? null,
+          held: hold.held_at !== null,
+          inspectionTask:
+            task && task.status === 'open'
+              ? {
+                  id: task.id,
+                  status: task.status,
+                  agencies: task.agencies,
+                  joint: task.agencies.length > 1,
+                  pending: task.pending,
+                  createdAt: task.createdAt.toISOString(),
+                }
+              : null,
         };
-        if (existing && existing.status !== 'expected')
-          return { result: { ...base, parcel: toParcel(existing), repeated: true }, tracked: null };
-        const code = existing?.logistics_code ?? declared?.waybillKey.split('|')[0] ?? input.logisticsCode;
-        if (!code)
-          throw validationError([
+        if (existing && existing.status !== 'expected') {
+          // a repeated scan: only the inspection-station hold may change
+          if (existing.held_at?.getTime() === hold.held_at?.getTime() && existing.held_task_id === hold.held_task_id)
+            return { result: { ...base, parcel: toParcel(existing), repeated: true }, tracked: null };
+          const held = await repo.updateParcel(existing.id, { ...hold, updated_at: now });
+          await audit.append(trx, actorOf(p), [
             {
-              field: 'logisticsCode',
-              rule: 'required',
-              message: bi(
-                `包裹 ${no} 未预约也未申报：请选择承运商`,
-                `parcel ${no} is neither booked nor declared: name its carrier`,
-              ),
+              action: hold.held_at ? 'warehouse.parcel_held' : 'warehouse.parcel_hold_released',
+              entity: 'warehouse_parcel',
+              entityId: existing.id,
+              before: toParcel(existing),
+              after: toParcel(held),
             },
           ]);
+          return { result: { ...base, parcel: toParcel(held), repeated: true }, tracked: null };
+        }
         const row = existing
           ? await repo.updateParcel(existing.id, {
               status: nextStatus(no, existing.status, 'receive'),
               received_at: now,
+              ...hold,
               updated_at: now,
             })
           : await repo.upsertParcel({
@@ -273,6 +405,7 @@ export function createWarehouseService(deps: WarehouseDeps) {
               dispatched_at: null,
               created_at: now,
               updated_at: now,
+              ...hold,
             });
         // the tracking event commits with the scan: a received parcel is never missing its scan
         const tracked = deps.scans
@@ -295,7 +428,10 @@ export function createWarehouseService(deps: WarehouseDeps) {
       return outcome.result;
     },
 
-    async putAway(p: Principal | null, input: { logisticsNo: string; location: string }): Promise<WarehouseParcel> {
+    async putAway(
+      p: Principal | null,
+      input: { logisticsNo: string; location: string; logisticsCode?: string },
+    ): Promise<WarehouseParcel> {
       requirePermission(p, 'warehouse.operate');
       const wh = warehouseOf(p);
       const no = scanned('logisticsNo', input.logisticsNo);
@@ -310,7 +446,7 @@ export function createWarehouseService(deps: WarehouseDeps) {
           },
         ]);
       return db.transaction().execute(async (trx) => {
-        const row = await locked(trx, wh.id, no);
+        const row = await locked(trx, wh.id, no, input.logisticsCode);
         if (!IN_STOCK.includes(row.status) || row.status === 'packed')
           throw new DomainError(
             'warehouse.invalid_state',
@@ -333,7 +469,10 @@ export function createWarehouseService(deps: WarehouseDeps) {
     },
 
     /** Sorting by route: the destination (or flight) the parcel leaves on; bags take one route. */
-    async sort(p: Principal | null, input: { logisticsNo: string; route: string }): Promise<WarehouseParcel> {
+    async sort(
+      p: Principal | null,
+      input: { logisticsNo: string; route: string; logisticsCode?: string },
+    ): Promise<WarehouseParcel> {
       requirePermission(p, 'warehouse.operate');
       const wh = warehouseOf(p);
       const no = scanned('logisticsNo', input.logisticsNo);
@@ -351,7 +490,7 @@ export function createWarehouseService(deps: WarehouseDeps) {
           },
         ]);
       return db.transaction().execute(async (trx) => {
-        const row = await locked(trx, wh.id, no);
+        const row = await locked(trx, wh.id, no, input.logisticsCode);
         const now = clock.now();
         const updated = await createWarehouseRepository(trx).updateParcel(row.id, {
           status: nextStatus(no, row.status, 'sort'),
@@ -372,17 +511,20 @@ export function createWarehouseService(deps: WarehouseDeps) {
     },
 
     /** The parcel label (PDF): the supervision centre, or the seller who booked the parcel. */
-    async label(p: Principal | null, logisticsNo: string): Promise<Buffer> {
+    async label(p: Principal | null, logisticsNo: string, logisticsCode?: string): Promise<Buffer> {
       requirePermission(p, 'warehouse.book');
       const org = p.organisation;
       if (!org) throw forbidden();
       const no = normaliseScan(logisticsNo);
-      const rows = await createWarehouseRepository(db).parcelsByNos([no]);
-      const row = rows.find((r) => r.warehouse_org_id === org.id || r.seller_org_id === org.id);
-      if (!row) throw notFound(bi(`包裹 ${no}`, `parcel ${no}`));
-      const declared = (await parcelCustomsLookup(db).declared([no])).find((d) =>
-        d.waybillKey.startsWith(`${row.logistics_code}|`),
+      const rows = (await createWarehouseRepository(db).parcelsByNos([no])).filter(
+        (r) =>
+          (r.warehouse_org_id === org.id || r.seller_org_id === org.id) && (!logisticsCode || r.logistics_code === logisticsCode),
       );
+      const declaredAll = await gate.declaredByNo([no]);
+      if (rows.length > 1) throw chooseCarrier(no, candidatesOf(rows, declaredAll));
+      const row = rows[0];
+      if (!row) throw notFound(bi(`包裹 ${no}`, `parcel ${no}`));
+      const declared = declaredAll.find((d) => d.logisticsCode === row.logistics_code);
       const orgs = await organisationDirectory(db).byCodes([row.logistics_code]);
       const [whOrg, seller] = await Promise.all([
         organisationDirectory(db).byId(row.warehouse_org_id),

@@ -1,8 +1,9 @@
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
-import { DomainError, forbidden } from '../../kernel/errors.ts';
+import { DomainError, forbidden, type FieldProblem } from '../../kernel/errors.ts';
 import type { Principal } from '../identity/index.ts';
+import { batchRefusal, type GateAction, type GateRefusal } from './rules/customs-gate.rules.ts';
 import type { ArrivalPort, InspectionPort, SiteScanPort } from './warehouse.ports.ts';
 import { parcelLifecycle, STATUS_LABELS, type ParcelEvent } from './warehouse.states.ts';
 import type { BagRow, ParcelRow, ParcelStatus } from './warehouse.tables.ts';
@@ -14,7 +15,10 @@ export interface WarehouseDeps {
   arrivals: ArrivalPort;
   /** optional: without it, scans are not put on the parcel's tracking */
   scans?: SiteScanPort;
-  /** optional: without it, a scan does not tell of an open inspection task */
+  /**
+   * optional: without it, a scan does not show the inspection task, and only the inventory's
+   * lane (300, `inspect`) keeps a selected parcel at the inspection station
+   */
   inspection?: InspectionPort;
 }
 
@@ -59,6 +63,9 @@ export interface WarehouseParcel {
   bagId: string | null;
   receivedAt: string | null;
   dispatchedAt: string | null;
+  /** held at the inspection station (open inspection task) since; null when not held */
+  heldAt: string | null;
+  heldTaskId: string | null;
   updatedAt: string;
 }
 
@@ -73,6 +80,8 @@ export const toParcel = (r: ParcelRow): WarehouseParcel => ({
   bagId: r.bag_id,
   receivedAt: r.received_at?.toISOString() ?? null,
   dispatchedAt: r.dispatched_at?.toISOString() ?? null,
+  heldAt: r.held_at?.toISOString() ?? null,
+  heldTaskId: r.held_task_id,
   updatedAt: r.updated_at.toISOString(),
 });
 
@@ -97,3 +106,26 @@ export const toBag = (r: BagRow & { parcel_count?: number | null }): Bag => ({
   dispatchId: r.dispatch_id,
   createdAt: r.created_at.toISOString(),
 });
+
+/**
+ * The refusal of a pack or dispatch for customs reasons (409): one message naming every refused
+ * waybill number and its reason, and per parcel a field problem (`value`: carrier, number, reason
+ * and, for a dispatch, the bag it is in) for the floor to list.
+ */
+export function customsRefusal(action: GateAction, refusals: (GateRefusal & { bagId?: string; bagNo?: string })[]): DomainError {
+  const errors: FieldProblem[] = refusals.map((r) => ({
+    field: 'logisticsNo',
+    rule: r.reason,
+    message: r.message,
+    value: {
+      logisticsCode: r.logisticsCode,
+      logisticsNo: r.logisticsNo,
+      ...(r.bagId ? { bagId: r.bagId, bagNo: r.bagNo } : {}),
+    },
+  }));
+  return new DomainError(
+    'warehouse.invalid_state',
+    refusals.length === 1 && action === 'pack' ? refusals[0]!.message : batchRefusal(action, refusals),
+    { reason: 'customs', refused: refusals.map((r) => ({ logisticsNo: r.logisticsNo, reason: r.reason })), errors },
+  );
+}

@@ -26,6 +26,10 @@ export interface ParcelRow {
   dispatched_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** held at the inspection station (open inspection task) since; null when not held */
+  held_at: Date | null;
+  held_inventory_id: string | null;
+  held_task_id: string | null;
 }
 
 export interface BagRow {
