@@ -54,6 +54,8 @@ export const PERMISSIONS = [
   // summary declaration, tax, forex (issue 6)
   'summary.submit',
   'summary.read',
+  // the holiday calendar of the summary deadlines (放假调休 as the State Council publishes it)
+  'summary.calendar',
   'tax.refunds',
   'tax.review',
   'forex.submit',
@@ -143,6 +145,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>>
     'inspection.work',
     ...CUSTOMS_ISSUE8,
     'summary.read',
+    'summary.calendar',
     'evidence.read',
   ],
   inspection_officer: [

@@ -1,9 +1,11 @@
 import type { AuditLog } from '../../kernel/audit.ts';
 import { SYSTEM_ACTOR } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import type { Db } from '../../kernel/db.ts';
+import type { InspectionAuthority } from '../../kernel/config.ts';
+import type { Db, Executor } from '../../kernel/db.ts';
 import { newId } from '../../kernel/ids.ts';
 import { hashPassword } from './rules/credentials.ts';
+import { createCredentialRepository } from './credential.repository.ts';
 import type { OrganisationRow } from './identity.tables.ts';
 import { createOrganisationRepository } from './organisation.repository.ts';
 import { completeUscc } from './rules/enterprise-codes.ts';
@@ -220,18 +222,164 @@ export const DEMO_USERS: { username: string; org: string; displayName: string; r
   { username: 'admin', org: 'operator', displayName: '平台运营 管理员', roles: ['admin'], description: 'administrator' },
 ];
 
+/**
+ * The separate inspection agency of the `agency` set-up (INSPECTION_AUTHORITY=agency, ADR 0025):
+ * the pre-2018 arrangement, inspection & quarantine outside customs, over the same district.
+ */
+export const DEMO_INSPECTION_AGENCY: DemoOrg = {
+  key: 'inspection',
+  kind: 'agency',
+  name: '江西出入境检验检疫局',
+  nameEn: 'Jiangxi Entry-Exit Inspection and Quarantine Bureau',
+  roles: ['inspection'],
+  jurisdiction: '4000',
+};
+
+const CUSTOMS_NAME = '南昌海关';
+const INSPECTION_USER = 'inspection';
+
+/** The demo organisations of a set-up: customs with or without the inspection duty, the agency or not. */
+function orgsOf(authority: InspectionAuthority): DemoOrg[] {
+  if (authority === 'customs') return ORGS;
+  return [...ORGS.map((o) => (o.key === 'customs' ? { ...o, roles: ['customs'] } : o)), DEMO_INSPECTION_AGENCY];
+}
+
+/** The demo users of a set-up: the inspection officer works in customs, or in the separate agency. */
+function usersOf(authority: InspectionAuthority): typeof DEMO_USERS {
+  if (authority === 'customs') return DEMO_USERS;
+  return DEMO_USERS.map((u) =>
+    u.username === INSPECTION_USER ? { ...u, org: DEMO_INSPECTION_AGENCY.key, displayName: '检验检疫局 检验检疫官' } : u,
+  );
+}
+
+const withDuty = (roles: string[], duty: string, on: boolean): string[] =>
+  on ? (roles.includes(duty) ? roles : [...roles, duty]) : roles.filter((r) => r !== duty);
+
+/**
+ * Puts an existing demo database into the set-up asked for, changing only what differs:
+ * `agency` → the inspection agency exists with the `inspection` duty, customs loses that duty, the
+ * demo user `inspection` moves to the agency; `customs` → customs holds the duty again, the user
+ * moves back, and an agency left from an earlier `agency` run is kept (its history, any users an
+ * administrator added) but holds no duty, so nobody acts for inspection from it. Sessions of the
+ * moved user and of every inspection officer of the two organisations end, so none carries the old
+ * arrangement. Answers the change (audited by the caller), or null when there was nothing to do or
+ * no demo parties yet.
+ */
+async function arrangeInspectionAuthority(
+  trx: Executor,
+  authority: InspectionAuthority,
+  now: Date,
+): Promise<{ before: Record<string, unknown>; after: Record<string, unknown> } | null> {
+  const orgs = createOrganisationRepository(trx);
+  const users = createUserRepository(trx);
+  const customs = await orgs.findAgency(CUSTOMS_NAME);
+  const user = await users.findByUsername(INSPECTION_USER);
+  if (!customs || !user) return null;
+  let agency = await orgs.findAgency(DEMO_INSPECTION_AGENCY.name);
+  const separate = authority === 'agency';
+  const stateOf = (c: OrganisationRow, a: OrganisationRow | undefined, orgId: string | null) => ({
+    customsDuties: c.roles,
+    agencyDuties: a?.roles ?? null,
+    inspectionUserIn: orgId === c.id ? c.name : a && orgId === a.id ? a.name : orgId,
+  });
+  const before = stateOf(customs, agency, user.organisation_id);
+  const customsRoles = withDuty(customs.roles, 'inspection', !separate);
+  const created = separate && !agency;
+  if (created) {
+    agency = await orgs.insert({
+      id: newId(),
+      kind: DEMO_INSPECTION_AGENCY.kind,
+      name: DEMO_INSPECTION_AGENCY.name,
+      name_en: DEMO_INSPECTION_AGENCY.nameEn,
+      customs_code: null,
+      uscc: null,
+      roles: DEMO_INSPECTION_AGENCY.roles,
+      jurisdiction: DEMO_INSPECTION_AGENCY.jurisdiction,
+      dxp_id: null,
+    });
+  }
+  const agencyRoles = agency ? withDuty(agency.roles, 'inspection', separate) : null;
+  const home = separate ? agency! : customs;
+  const changed =
+    created ||
+    customsRoles.join() !== customs.roles.join() ||
+    (agency !== undefined && agencyRoles!.join() !== agency.roles.join()) ||
+    user.organisation_id !== home.id;
+  if (!changed) return null;
+  const updatedCustoms = await orgs.update(customs.id, { roles: customsRoles });
+  const updatedAgency = agency ? await orgs.update(agency.id, { roles: agencyRoles! }) : undefined;
+  if (user.organisation_id !== home.id) {
+    const demo = usersOf(authority).find((u) => u.username === INSPECTION_USER)!;
+    await users.update(user.id, { organisation_id: home.id, display_name: demo.displayName }, now);
+  }
+  const credentials = createCredentialRepository(trx);
+  const officers = [
+    user,
+    ...(await users.list({ organisationId: customs.id, limit: 1000 })),
+    ...(agency ? await users.list({ organisationId: agency.id, limit: 1000 }) : []),
+  ].filter((u) => u.id === user.id || u.roles.includes('inspection_officer'));
+  for (const id of new Set(officers.map((u) => u.id))) await credentials.deleteSessions(id);
+  return { before, after: stateOf(updatedCustoms, updatedAgency, home.id) };
+}
+
+/**
+ * At a start on an existing demo database (`ensureDemo`): the inspection set-up follows
+ * INSPECTION_AUTHORITY without re-seeding anything else (passwords and data stay). Answers
+ * whether anything changed.
+ */
+export async function applyDemoInspectionAuthority(
+  deps: { db: Db; clock: Clock; audit: AuditLog },
+  authority: InspectionAuthority,
+): Promise<boolean> {
+  return deps.db.transaction().execute(async (trx) => {
+    const change = await arrangeInspectionAuthority(trx, authority, deps.clock.now());
+    if (change)
+      await deps.audit.append(trx, SYSTEM_ACTOR, [
+        {
+          action: 'demo.inspection_authority',
+          entity: 'organisation',
+          before: change.before,
+          after: { authority, ...change.after },
+        },
+      ]);
+    return change !== null;
+  });
+}
+
 export async function hasDemoData(db: Db): Promise<boolean> {
   return (await createUserRepository(db).findByUsername('admin')) !== undefined;
 }
 
-/** Creates or restores the demo parties (passwords reset, locks cleared). Returns org ids by key. */
-export async function seedIdentityDemo(deps: { db: Db; clock: Clock; audit: AuditLog }): Promise<Record<string, string>> {
+/**
+ * Creates or restores the demo parties (passwords reset, locks cleared) in the inspection set-up
+ * asked for (default `customs`, ADR 0025); run again with the other set-up it switches the
+ * existing parties over (`arrangeInspectionAuthority`). Returns org ids by key.
+ */
+export async function seedIdentityDemo(deps: {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  inspectionAuthority?: InspectionAuthority;
+}): Promise<Record<string, string>> {
+  const authority = deps.inspectionAuthority ?? 'customs';
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return deps.db.transaction().execute(async (trx) => {
     const orgs = createOrganisationRepository(trx);
     const users = createUserRepository(trx);
     const ids: Record<string, string> = {};
-    for (const o of ORGS) {
+    const switched = await arrangeInspectionAuthority(trx, authority, deps.clock.now());
+    if (switched)
+      await deps.audit.append(trx, SYSTEM_ACTOR, [
+        {
+          action: 'demo.inspection_authority',
+          entity: 'organisation',
+          before: switched.before,
+          after: { authority, ...switched.after },
+        },
+      ]);
+    const demoOrgs = orgsOf(authority);
+    const demoUsers = usersOf(authority);
+    for (const o of demoOrgs) {
       const row = await orgs.upsert({
         id: newId(),
         kind: o.kind,
@@ -246,7 +394,7 @@ export async function seedIdentityDemo(deps: { db: Db; clock: Clock; audit: Audi
       });
       ids[o.key] = row.id;
     }
-    for (const u of DEMO_USERS) {
+    for (const u of demoUsers) {
       await users.upsert(
         {
           id: newId(),
@@ -261,7 +409,11 @@ export async function seedIdentityDemo(deps: { db: Db; clock: Clock; audit: Audi
       );
     }
     await deps.audit.append(trx, SYSTEM_ACTOR, [
-      { action: 'demo.seed', entity: 'identity', after: { organisations: ORGS.length, users: DEMO_USERS.length } },
+      {
+        action: 'demo.seed',
+        entity: 'identity',
+        after: { organisations: demoOrgs.length, users: demoUsers.length, inspectionAuthority: authority },
+      },
     ]);
     return ids;
   });

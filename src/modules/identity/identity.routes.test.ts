@@ -390,3 +390,28 @@ test('health checks the database; security headers are set; unknown API paths an
   assert.equal(nf.statusCode, 404);
   assert.match(String(nf.headers['content-type']), /problem\+json/);
 });
+
+test('behind a trusted proxy the log-in rate limit counts per forwarded client, never per forged header', async () => {
+  const proxied = await startTestPlatform({ clock, listen: false, env: { TRUST_PROXY: '127.0.0.1' } });
+  try {
+    const attempt = (remoteAddress: string, forwardedFor: string) =>
+      proxied.platform.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'nobody', password: 'x' },
+        remoteAddress,
+        headers: { 'x-forwarded-for': forwardedFor },
+      });
+    const viaProxy: number[] = [];
+    for (let i = 0; i < 25; i++) viaProxy.push((await attempt('127.0.0.1', '203.0.113.50')).statusCode);
+    assert.ok(viaProxy.includes(429), viaProxy.join());
+    // another client behind the same proxy has its own budget
+    assert.equal((await attempt('127.0.0.1', '203.0.113.51')).statusCode, 401);
+    // a client that is not the proxy cannot pick a fresh address by sending the header itself
+    const direct: number[] = [];
+    for (let i = 0; i < 25; i++) direct.push((await attempt('198.51.100.200', `192.0.2.${i + 1}`)).statusCode);
+    assert.ok(direct.includes(429), direct.join());
+  } finally {
+    await proxied.stop();
+  }
+});

@@ -29,6 +29,8 @@ export function organisationDirectory(exec: Executor) {
   return {
     idsByCodes: (codes: string[]) => repo.idsByCodes([...new Set(codes.filter(Boolean))]),
     idsByDxpIds: (dxpIds: string[]) => repo.idsByDxpIds([...new Set(dxpIds.filter(Boolean))]),
+    /** The enterprises of an agency's jurisdiction (`jurisdictionPrefix`; '' is every one). */
+    enterpriseIdsIn: (prefix: string) => repo.enterpriseIdsIn(prefix),
     async byId(id: string): Promise<OrganisationProfile | undefined> {
       const r = await repo.findById(id);
       return r && profile(r);

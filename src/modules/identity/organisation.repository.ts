@@ -44,6 +44,16 @@ export function createOrganisationRepository(exec: Executor) {
         .where((eb) => eb.or([eb('customs_code', 'in', codes), eb('uscc', 'in', codes)]))
         .execute();
     },
+    /** Ids of the enterprises of a jurisdiction: those whose competent office starts with `prefix`. */
+    async enterpriseIdsIn(prefix: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('organisation')
+        .select('id')
+        .where('kind', '=', 'enterprise')
+        .where('jurisdiction', 'like', `${prefix}%`)
+        .execute();
+      return rows.map((r) => r.id);
+    },
     async findAgency(name: string): Promise<OrganisationRow | undefined> {
       return db
         .selectFrom('organisation')

@@ -12,6 +12,12 @@ export interface Principal {
    * passed the CSRF origin check): a person in the web UI, not a program holding a bearer token.
    */
   viaCookie?: boolean;
+  /**
+   * On the platform's own organisation principal (no user, no key) built for another caller's
+   * request — a seller's CEB303 sent when its broker declares drafts: how that caller
+   * authenticated, which decides what may be sent unsigned for the organisation (ADR 0018).
+   */
+  initiatedBy?: Pick<Principal, 'via' | 'viaCookie' | 'userId' | 'apiKeyId'>;
   userId: string | null;
   apiKeyId: string | null;
   username: string;

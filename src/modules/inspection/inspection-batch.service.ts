@@ -7,6 +7,7 @@ import type { Outbox } from '../../kernel/outbox.ts';
 import { actorOf, requirePermission, requirePrincipal, type Principal } from '../identity/index.ts';
 import { TOPIC_REDECIDE, type RedecidePayload } from '../risk/index.ts';
 import { createInspectionRepository, type BatchRow } from './inspection.repository.ts';
+import { enterprisesInScope } from './inspection.scope.ts';
 
 export interface BatchInput {
   batchNo: string;
@@ -110,13 +111,15 @@ export function createInspectionBatchService(deps: {
       return view;
     },
 
-    /** The ledger: an enterprise its own batches, the inspection desk every batch. */
+    /** The ledger: an enterprise its own batches, the inspection desk those of its jurisdiction's enterprises. */
     async ledger(p: Principal | null, limit = 200) {
       requirePrincipal(p);
       const own = p.organisation?.kind === 'enterprise';
       requirePermission(p, own ? 'inspection.filing' : 'inspection.read');
+      const inScope = own ? null : await enterprisesInScope(db, p);
       const rows = await createInspectionRepository(db).listBatches({
         ...(own ? { organisationId: p.organisation!.id } : {}),
+        ...(inScope ? { organisationIds: inScope } : {}),
         limit: Math.min(Math.max(limit, 1), 1000),
       });
       return rows.map(toBatchView);

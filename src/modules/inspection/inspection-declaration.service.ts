@@ -1,9 +1,10 @@
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
-import { DomainError, notFound, validationError } from '../../kernel/errors.ts';
+import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
 import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, type Principal } from '../identity/index.ts';
 import { createInspectionRepository, type DeclarationRow, type DeclaredParcelRow } from './inspection.repository.ts';
+import { actsFor } from './rules/authority.rules.ts';
 
 const DECLARATION = { zh: '集中申报单', en: 'centralised declaration' };
 
@@ -72,9 +73,13 @@ export function createInspectionDeclarationService(deps: { db: Db; clock: Clock;
       return { ...toDeclarationView(d), parcels: (await repo.declaredParcels(d.id)).map(toParcelView) };
     },
 
-    /** The inspection officer at the supervision centre has supervised the day's batch. */
+    /**
+     * The inspection officer at the supervision centre has supervised the day's batch: an act of the
+     * inspection authority (ADR 0025), not of a customs officer, whichever set-up.
+     */
     async supervise(p: Principal | null, id: string) {
       requirePermission(p, 'inspection.work');
+      if (!actsFor(p, 'inspection')) throw forbidden();
       const updated = await db.transaction().execute(async (trx) => {
         const repo = createInspectionRepository(trx);
         const d = await visible(p, id, true, repo);

@@ -5,10 +5,12 @@ import { DomainError, forbidden, notFound, validationError, type FieldProblem } 
 import { newId } from '../../kernel/ids.ts';
 import type { Outbox } from '../../kernel/outbox.ts';
 import { QUARANTINE_CATEGORIES } from '../filing/index.ts';
-import { actorOf, isAdmin, requirePermission, requirePrincipal, type Principal } from '../identity/index.ts';
+import { actorOf, requirePermission, requirePrincipal, type Principal } from '../identity/index.ts';
 import { TOPIC_REDECIDE, type RedecidePayload } from '../risk/index.ts';
 import { createInspectionRepository, type Certificate, type FilingRow } from './inspection.repository.ts';
 import { inspFilingLifecycle } from './inspection.states.ts';
+import { coversEnterprise, enterprisesInScope } from './inspection.scope.ts';
+import { actsFor } from './rules/authority.rules.ts';
 
 export interface InspFilingInput {
   kind: 'enterprise' | 'product';
@@ -71,9 +73,12 @@ function check(input: InspFilingInput): void {
   if (errors.length) throw validationError(errors);
 }
 
-/** The inspection authority's desk: an inspection officer (or the operator). */
+/**
+ * The inspection authority's desk: an inspection officer of the agency holding the inspection duty
+ * (customs in the merged set-up, the separate inspection agency otherwise), or the operator.
+ */
 function requireInspector(p: Principal): void {
-  if (!isAdmin(p) && !p.roles.includes('inspection_officer')) throw forbidden();
+  if (!actsFor(p, 'inspection')) throw forbidden();
 }
 
 export type InspectionFilingService = ReturnType<typeof createInspectionFilingService>;
@@ -143,14 +148,16 @@ export function createInspectionFilingService(deps: {
       });
     },
 
-    /** An enterprise sees its own filings; the inspection desk sees all of them. */
+    /** An enterprise sees its own filings; the inspection desk those of its jurisdiction's enterprises. */
     async list(p: Principal | null, opts: { status?: string; limit?: number } = {}) {
       requirePrincipal(p);
       const own = p.organisation?.kind === 'enterprise';
       if (own) requirePermission(p, 'inspection.filing');
       else requirePermission(p, 'inspection.read');
+      const inScope = own ? null : await enterprisesInScope(db, p);
       const rows = await createInspectionRepository(db).listFilings({
         ...(own ? { organisationId: p.organisation!.id } : {}),
+        ...(inScope ? { organisationIds: inScope } : {}),
         ...(opts.status ? { status: opts.status } : {}),
         limit: Math.min(Math.max(opts.limit ?? 200, 1), 1000),
       });
@@ -173,7 +180,8 @@ export function createInspectionFilingService(deps: {
       const view = await db.transaction().execute(async (trx) => {
         const repo = createInspectionRepository(trx);
         const f = await repo.filing(id, true);
-        if (!f) throw notFound(FILING);
+        // Another jurisdiction's filing answers as a missing one.
+        if (!f || !(await coversEnterprise(trx, p, f.organisation_id))) throw notFound(FILING);
         const t = inspFilingLifecycle.transition(f.status, decision.approve ? 'approve' : 'reject');
         if (!t.ok)
           throw new DomainError('inspection.invalid_state', {

@@ -15,10 +15,14 @@ import {
   type TaskRow,
 } from './inspection.repository.ts';
 import { taskLifecycle } from './inspection.states.ts';
+import { agenciesOf } from './rules/authority.rules.ts';
 import { checkPhoto, photoTypeOf, PHOTO_TYPES, PHOTOS_PER_TASK } from './rules/photo.rules.ts';
 
 export interface FindingInput {
-  /** which agency the officer records for; may be left out when the officer holds one duty only */
+  /**
+   * which agency the officer records for; may be left out when the officer acts for one agency
+   * only (`agenciesOf`: the officer's role in an agency holding that duty)
+   */
   agency?: 'customs' | 'inspection';
   result: 'pass' | 'fail';
   codes: string[];
@@ -48,14 +52,6 @@ function toPhotoView(r: PhotoMetaRow) {
     url: photoUrl(r.id),
     uploadedAt: new Date(r.uploaded_at).toISOString(),
   };
-}
-
-/** The agencies an officer may record for: customs officers for customs, inspection officers for inspection. */
-function dutiesOf(p: Principal): ('customs' | 'inspection')[] {
-  const out: ('customs' | 'inspection')[] = [];
-  if (p.roles.includes('customs_officer') || isAdmin(p)) out.push('customs');
-  if (p.roles.includes('inspection_officer') || isAdmin(p)) out.push('inspection');
-  return out;
 }
 
 function prefixOf(p: Principal): string | null {
@@ -152,7 +148,9 @@ export function createInspectionTaskService(deps: {
      */
     async record(p: Principal | null, id: string, input: FindingInput) {
       requirePermission(p, 'inspection.work');
-      const duties = dutiesOf(p);
+      const duties = agenciesOf(p);
+      // An officer whose organisation holds neither duty for their role acts for no agency here.
+      if (duties.length === 0) throw forbidden();
       const agency = input.agency ?? (duties.length === 1 ? duties[0] : undefined);
       if (!agency)
         throw validationError([
@@ -279,7 +277,7 @@ export function createInspectionTaskService(deps: {
           );
         const problems = checkPhoto(type, upload.body);
         if (problems.length) throw validationError(problems);
-        if (!dutiesOf(p).some((d) => t.agencies.includes(d))) throw forbidden();
+        if (!agenciesOf(p).some((d) => t.agencies.includes(d))) throw forbidden();
         if (!taskLifecycle.can(t.status, 'record'))
           throw new DomainError('inspection.invalid_state', {
             zh: '查验任务已结束，不能再上传照片',

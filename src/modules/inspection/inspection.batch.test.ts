@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
+import { guidOf, makeParcel, message, PARTIES, recordInvtNos, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
 import { submitOk, apiCall, inventoryStatuses } from '../../../test/support/clearance.ts';
 import { inspectionLookup } from './inspection.lookup.ts';
 import { DEMO_BATCH_NO } from './inspection.demo.ts';
@@ -70,7 +70,7 @@ async function declare(ps: Parcel[]): Promise<void> {
       ps.map((p) => p.waybill),
     ),
   );
-  await submitOk(
+  const inventories = await submitOk(
     tp,
     t.broker!,
     message(
@@ -80,6 +80,8 @@ async function declare(ps: Parcel[]): Promise<void> {
       ps.map((p) => p.inventory),
     ),
   );
+  // the broker's total-sub bill names each parcel's inventory by its number
+  recordInvtNos(ps, inventories);
   await tp.platform.settle();
 }
 

@@ -108,9 +108,16 @@ test('a hold is refused on review (naming the rule), rejected if need be; approv
   assert.deepEqual(await receiptStatuses(tp, 'CEB604', held.p.inventory.head.guid!), ['2', '120', '300']);
   assert.equal(await auditCount(held.id, 'inventory.review.approve'), 0);
 
-  // Prohibited goods are held the same way and can only be rejected.
+  // Prohibited goods are held the same way and can only be rejected. Intake holds each line to its
+  // filed product, so the seller files one under the prohibited HS code (filing does not refuse it).
+  await sql`
+    insert into product_filing
+    select (jsonb_populate_record(null::product_filing,
+      to_jsonb(p) || jsonb_build_object('id', gen_random_uuid(), 'item_no', 'HD-GUNPOWDER-1', 'hs_code', '3601000099'))).*
+    from product_filing p where p.item_no = 'QHC-BOWL-01' and p.status = 'approved'`.execute(db());
   const arms = await declare(2, (p) => {
-    p.inventory.lists.InventoryList![0]!.gcode = '3601000099';
+    p.order.lists.OrderList![0]!.itemNo = 'HD-GUNPOWDER-1';
+    Object.assign(p.inventory.lists.InventoryList![0]!, { itemNo: 'HD-GUNPOWDER-1', gcode: '3601000099' });
   });
   assert.deepEqual(await statusNow(arms.p), ['300']);
   const armsRefused = await api('customs', 'POST', `/api/v1/customs/reviews/${arms.id}/approve`, {});

@@ -14,6 +14,42 @@ export function inspectionLookup(exec: Executor) {
     taskStatuses: (inventoryIds: string[]): Promise<Map<string, string>> =>
       createInspectionRepository(exec).taskStatuses(inventoryIds),
     /**
+     * The task of each inventory as the supervision-centre floor shows it when the parcel is
+     * scanned: its agencies and those still to record a finding; inventories without one are absent.
+     */
+    async tasksOf(
+      inventoryIds: string[],
+    ): Promise<
+      Map<string, { id: string; inventoryId: string; status: string; agencies: string[]; pending: string[]; createdAt: Date }>
+    > {
+      if (inventoryIds.length === 0) return new Map();
+      const r = await sql<{
+        id: string;
+        inventory_id: string;
+        status: string;
+        agencies: string[];
+        pending: string[];
+        created_at: Date;
+      }>`
+        select t.id, t.inventory_id, t.status, t.agencies, t.created_at,
+               array(select a from unnest(t.agencies) a
+                      where not exists (select 1 from insp_finding f where f.task_id = t.id and f.agency = a)) as pending
+          from insp_task t where t.inventory_id = any(${[...new Set(inventoryIds)]}::uuid[])`.execute(exec);
+      return new Map(
+        r.rows.map((x) => [
+          x.inventory_id,
+          {
+            id: x.id,
+            inventoryId: x.inventory_id,
+            status: x.status,
+            agencies: x.agencies,
+            pending: x.pending,
+            createdAt: x.created_at,
+          },
+        ]),
+      );
+    },
+    /**
      * Inspection tasks with a failed finding per seller since a date (credit factor
      * `inspection_findings`, issue 8); sellers without any are absent.
      */

@@ -156,10 +156,17 @@ export function createInspectionRepository(db: Executor) {
       return { ...n, updated_at: now };
     },
 
-    async listFilings(opts: { organisationId?: string; status?: string; limit: number }): Promise<FilingRow[]> {
+    /** `organisationIds`: only these enterprises' filings (an agency's jurisdiction). */
+    async listFilings(opts: {
+      organisationId?: string;
+      organisationIds?: string[];
+      status?: string;
+      limit: number;
+    }): Promise<FilingRow[]> {
       const { rows } = await sql<FilingRow>`
         select * from insp_filing
         where (${opts.organisationId ?? null}::uuid is null or organisation_id = ${opts.organisationId ?? null}::uuid)
+          and (${opts.organisationIds ?? null}::uuid[] is null or organisation_id = any(${opts.organisationIds ?? null}::uuid[]))
           and (${opts.status ?? null}::text is null or status = ${opts.status ?? null}::text)
         order by updated_at desc, id limit ${opts.limit}`.execute(db);
       return rows;
@@ -309,10 +316,12 @@ export function createInspectionRepository(db: Executor) {
       );
     },
 
-    async listBatches(opts: { organisationId?: string; limit: number }): Promise<BatchRow[]> {
+    /** `organisationIds`: only these enterprises' batches (an agency's jurisdiction). */
+    async listBatches(opts: { organisationId?: string; organisationIds?: string[]; limit: number }): Promise<BatchRow[]> {
       const { rows } = await sql<BatchRow>`
         select * from insp_batch
         where (${opts.organisationId ?? null}::uuid is null or organisation_id = ${opts.organisationId ?? null}::uuid)
+          and (${opts.organisationIds ?? null}::uuid[] is null or organisation_id = any(${opts.organisationIds ?? null}::uuid[]))
         order by created_at desc, id limit ${opts.limit}`.execute(db);
       return rows;
     },
