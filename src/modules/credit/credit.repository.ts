@@ -159,9 +159,19 @@ export function createCreditRepository(exec: Executor) {
         .returningAll()
         .executeTakeFirstOrThrow()) as CaseRow;
     },
-    async listCases(q: { subjectOrgId?: string; status?: CaseStatus; limit: number }): Promise<CaseRow[]> {
+    /** `subjectOrgIds`: only cases about these enterprises (an officer's jurisdiction). */
+    async listCases(q: {
+      subjectOrgId?: string;
+      subjectOrgIds?: string[];
+      status?: CaseStatus;
+      limit: number;
+    }): Promise<CaseRow[]> {
       let b = exec.selectFrom('cr_case').selectAll();
       if (q.subjectOrgId) b = b.where('subject_org_id', '=', q.subjectOrgId);
+      if (q.subjectOrgIds) {
+        if (q.subjectOrgIds.length === 0) return [];
+        b = b.where('subject_org_id', 'in', q.subjectOrgIds);
+      }
       if (q.status) b = b.where('status', '=', q.status);
       return (await b.orderBy('created_at', 'desc').limit(q.limit).execute()) as CaseRow[];
     },

@@ -17,18 +17,18 @@ import {
 } from '../identity/index.ts';
 import { createCreditRepository, type CaseRow, type RatingRow } from './credit.repository.ts';
 import { caseLifecycle, type CaseEvent, type CaseKind, type Severity } from './credit.states.ts';
+import { codesOf, factorsOverCodes, type ExternalFactorCounts } from './rules/factors.rules.ts';
 import { RATING_RULES, rateEnterprise, type CreditLevel, type RatingRules } from './rules/rating.rules.ts';
 
 /**
- * Factors other modules supply (inspection, summary declarations, forex), per seller code over the
- * rating window from `since`; wired in src/server/platform.ts. A missing value means "no data": no deduction.
+ * The counts behind the factors other modules supply (inspection, summary declarations, forex), per
+ * seller code as their documents name it, over the rating window from `since`; wired in
+ * src/server/platform.ts. Credit asks with every code of each enterprise (customs code and USCC)
+ * and adds the counts up per enterprise (rules/factors.rules.ts). A missing value means "no data":
+ * no deduction.
  */
 export interface ExternalFactorsPort {
-  factors(
-    exec: Executor,
-    codes: string[],
-    since: Date,
-  ): Promise<Map<string, { inspectionFindings?: number; summaryOnTimeRate?: number; forexReceiptRate?: number }>>;
+  factors(exec: Executor, codes: string[], since: Date): Promise<Map<string, ExternalFactorCounts>>;
 }
 
 export interface CreditServiceDeps {
@@ -169,7 +169,8 @@ export function createCreditService(deps: CreditServiceDeps) {
     await repo.lockOrgs(orgs.map((o) => o.id));
     const now = clock.now();
     const since = new Date(now.getTime() - rules.windowDays * 86_400_000);
-    const codes = orgs.map((o) => (o.customs_code ?? o.uscc)!);
+    // Every code of every enterprise: its documents and its filing may name it by either.
+    const codes = [...new Set(orgs.flatMap(codesOf))];
     const [counts, filed, cases, black, ext] = await Promise.all([
       clearanceLookup(exec).enterpriseClearanceCounts(codes, since),
       filingLookup(exec).filedEnterprises(codes),
@@ -178,33 +179,24 @@ export function createCreditService(deps: CreditServiceDeps) {
         since,
       ),
       repo.activeBlacklist(orgs.map((o) => o.id)),
-      deps.external ? deps.external.factors(exec, codes, since) : Promise.resolve(new Map()),
+      deps.external ? deps.external.factors(exec, codes, since) : Promise.resolve(null),
     ]);
     const byCode = new Map(counts.map((c) => [c.ebcCode, c]));
     const casesBy = new Map(cases.map((c) => [c.org_id, c]));
     const blackSet = new Set(black.map((b) => b.org_id));
     const rows: Omit<RatingRow, 'id'>[] = orgs.map((o) => {
-      const code = (o.customs_code ?? o.uscc)!;
-      const c = byCode.get(code);
-      const x = ext.get(code) ?? {};
       const r = rateEnterprise(
         {
-          declared: c?.declared ?? 0,
-          rejected: c?.rejected ?? 0,
-          closed: c?.closed ?? 0,
-          inspectionFindings: x.inspectionFindings ?? null,
+          ...factorsOverCodes(codesOf(o), byCode, (c) => filed.has(c), ext),
           minorCases: casesBy.get(o.id)?.minor ?? 0,
           majorCases: casesBy.get(o.id)?.major ?? 0,
-          summaryOnTimeRate: x.summaryOnTimeRate ?? null,
-          forexReceiptRate: x.forexReceiptRate ?? null,
-          filed: filed.has(code),
           blacklisted: blackSet.has(o.id),
         },
         rules,
       );
       return {
         org_id: o.id,
-        code,
+        code: (o.customs_code ?? o.uscc)!,
         level: r.level,
         score: r.score,
         factors: r.factors,
@@ -270,9 +262,10 @@ export function createCreditService(deps: CreditServiceDeps) {
     return { ran: true, runId, enterprises, changed };
   }
 
-  async function subjectOf(exec: Executor, code: string) {
+  /** The enterprise a case is about; an officer names only one of its jurisdiction (another answers as unknown). */
+  async function subjectOf(exec: Executor, code: string, p: Principal | null = null) {
     const [o] = await organisationDirectory(exec).byCodes([code]);
-    if (!o || o.kind !== 'enterprise')
+    if (!o || o.kind !== 'enterprise' || (p && !canSee(p, o)))
       throw validationError([
         {
           field: 'subjectCode',
@@ -297,7 +290,7 @@ export function createCreditService(deps: CreditServiceDeps) {
         },
       ]);
     return db.transaction().execute(async (trx) => {
-      const subject = await subjectOf(trx, input.subjectCode);
+      const subject = await subjectOf(trx, input.subjectCode, p);
       const now = clock.now();
       const row: CaseRow = {
         id: randomUUID(),
@@ -339,6 +332,12 @@ export function createCreditService(deps: CreditServiceDeps) {
     });
   }
 
+  /** An enterprise sees the cases about itself, an officer those about enterprises of its jurisdiction. */
+  async function seesCase(exec: Executor, p: Principal, row: Pick<CaseRow, 'subject_org_id'>): Promise<boolean> {
+    const subject = await organisationDirectory(exec).byId(row.subject_org_id);
+    return !!subject && canSee(p, subject);
+  }
+
   async function move(
     p: Principal,
     id: string,
@@ -350,7 +349,7 @@ export function createCreditService(deps: CreditServiceDeps) {
     return db.transaction().execute(async (trx) => {
       const repo = createCreditRepository(trx);
       const row = await repo.lockCase(id);
-      if (!row) throw notFound(CASE_LABEL);
+      if (!row || !(await seesCase(trx, p, row))) throw notFound(CASE_LABEL);
       if (event === 'appeal' && row.subject_org_id !== p.organisation?.id) throw notFound(CASE_LABEL);
       const t = caseLifecycle.transition(row.status, event);
       if (!t.ok)
@@ -407,6 +406,11 @@ export function createCreditService(deps: CreditServiceDeps) {
         throw validationError([
           { field: 'orgIds', rule: 'size', message: { zh: '请给出 1 到 1000 家企业', en: 'give 1 to 1000 enterprises' } },
         ]);
+      // Only enterprises the caller sees: another jurisdiction's (or an unknown id) answers 404.
+      for (const id of new Set(orgIds)) {
+        const o = await organisationDirectory(db).byId(id);
+        if (!o || o.kind !== 'enterprise' || !canSee(p, o)) throw notFound(ORG_LABEL);
+      }
       const rows = await db.transaction().execute(async (trx) => {
         const out = await computeRatings(trx, orgIds);
         await deps.audit.append(trx, actorOf(p), [
@@ -508,7 +512,7 @@ export function createCreditService(deps: CreditServiceDeps) {
       requirePermission(p, 'credit.read');
       const repo = createCreditRepository(db);
       const row = await repo.getCase(id);
-      if (!row || (!isOfficer(p) && row.subject_org_id !== p.organisation?.id)) throw notFound(CASE_LABEL);
+      if (!row || !(await seesCase(db, p, row))) throw notFound(CASE_LABEL);
       const events = await repo.caseEvents(id);
       return {
         ...toCase(row),
@@ -525,8 +529,12 @@ export function createCreditService(deps: CreditServiceDeps) {
     async listCases(p: Principal | null | undefined, q: { status?: CaseView['status'] }) {
       requirePermission(p, 'credit.read');
       const repo = createCreditRepository(db);
+      // An officer lists the cases about enterprises of its jurisdiction (every one: the operator, GACC).
+      const prefix = isAdmin(p) ? '' : jurisdictionPrefix(p.organisation?.jurisdiction ?? null);
+      const inScope = prefix === '' ? null : prefix === null ? [] : await organisationDirectory(db).enterpriseIdsIn(prefix);
       const rows = await repo.listCases({
         ...(isOfficer(p) ? {} : { subjectOrgId: p.organisation?.id ?? '00000000-0000-0000-0000-000000000000' }),
+        ...(isOfficer(p) && inScope ? { subjectOrgIds: inScope } : {}),
         ...(q.status ? { status: q.status as CaseRow['status'] } : {}),
         limit: 200,
       });

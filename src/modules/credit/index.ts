@@ -6,6 +6,8 @@ export {
   type CaseView,
   type RecomputeResult,
 } from './credit.service.ts';
+export { creditLookup, type SellerCredit } from './credit.lookup.ts';
+export type { ExternalFactorCounts } from './rules/factors.rules.ts';
 export { createCreditRecomputeJob, RECOMPUTE_EVERY_MS, RECOMPUTE_CHECK_MS, type CreditRecomputeJob } from './credit.recompute.ts';
 export { registerCreditRoutes } from './credit.routes.ts';
 export { caseLifecycle, CASE_KINDS, CASE_STATES, type CaseKind, type CaseStatus } from './credit.states.ts';

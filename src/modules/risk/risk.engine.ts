@@ -86,10 +86,14 @@ export async function assess(
   const hsKeys = [...new Set(items.flatMap((i) => i.doc.lines.map((l) => `${l.gcode ?? ''}|${l.currency ?? ''}`)))];
   const keys = await splitKeys(exec, ports, items, split.keyFields);
   const since = new Date(now.getTime() - split.windowHours * 3_600_000);
-  const [credit, rated, history, splitDb, medians, products, inspected] = await Promise.all([
-    repo.creditLevels(sellers),
-    ports.credit(exec, sellers),
-    repo.sellersWithHistory(sellers, opts.excludeFromHistory),
+  // A document names its seller by customs code or USCC: the credit system answers for the
+  // enterprise, and a customs override or an earlier decision under either code counts.
+  const rated = await ports.credit(exec, sellers);
+  const aliases = new Map(sellers.map((c) => [c, rated.get(c)?.codes ?? [c]]));
+  const sellerOf = (ebc: string): string => [...(aliases.get(ebc) ?? [ebc])].sort().join('|');
+  const [credit, history, splitDb, medians, products, inspected] = await Promise.all([
+    repo.creditLevels(sellers, aliases),
+    repo.sellersWithHistory(sellers, opts.excludeFromHistory, aliases),
     repo.splitCounts([...new Set(keys)], since, split.maxValue, opts.excludeFromHistory),
     repo.hsMedians(hsKeys, new Date(now.getTime() - HS_MEDIAN_DAYS * 86_400_000)),
     ports.products(exec, pairs),
@@ -138,8 +142,8 @@ export async function assess(
     const grade = creditLevelFor(credit.get(ebc), known?.rated, known?.history, now, known?.blacklisted ?? false);
     // A credit record (set by customs or rated by the credit system) means a known exporter; a
     // grade derived from history alone does not.
-    const firstTime = grade.source === 'history' && !history.has(ebc) && !seenInBatch.has(ebc);
-    seenInBatch.add(ebc);
+    const firstTime = grade.source === 'history' && !history.has(ebc) && !seenInBatch.has(sellerOf(ebc));
+    seenInBatch.add(sellerOf(ebc));
     const lines: LineFacts[] = item.doc.lines.map((l) => {
       const p = products.get(pairKey(ebc, l.itemNo ?? ''));
       const currency = l.currency ?? '';

@@ -17,14 +17,16 @@ export interface RiskPorts {
   /** Inspection task status per inventory (open, passed, failed): the inspection hit rate per rule. */
   inspectionOutcomes(exec: Executor, inventoryIds: string[]): Promise<Map<string, string>>;
   /**
-   * Per seller code: the credit system's level (null when it has not rated the enterprise),
-   * whether it is on the credit system's blacklist, and the filing and declaration history a
-   * provisional level is derived from.
+   * Per seller code as the documents name it (customs code or USCC): every code of its enterprise
+   * (`codes`, the asked one among them; absent or just the asked one when no enterprise holds it),
+   * the credit system's level (null when it has not rated the enterprise), whether it is on the
+   * credit system's blacklist, and the filing and declaration history over all its codes a
+   * provisional level is derived from. One batch, a fixed number of statements.
    */
   credit(
     exec: Executor,
     codes: string[],
-  ): Promise<Map<string, { rated: CreditLevel | null; blacklisted: boolean; history: CreditHistory }>>;
+  ): Promise<Map<string, { codes?: string[]; rated: CreditLevel | null; blacklisted: boolean; history: CreditHistory }>>;
   /**
    * The buyer (name and address) of each parcel's order where the seller imported it (orders
    * module), keyed `${ebcCode}|${ebpCode}|${orderNo}`; absent where there is none. Personal

@@ -53,6 +53,13 @@ const toRule = (r: RuleRow): RiskRule & { createdAt: string; createdBy: string |
   createdAt: new Date(r.created_at).toISOString(),
 });
 
+/** (code, alias) for every code and each code of its enterprise, the code itself always among them. */
+function aliasPairs(codes: readonly string[], aliases: ReadonlyMap<string, readonly string[]> | undefined) {
+  return [...new Set(codes)].flatMap((code) =>
+    [...new Set([code, ...(aliases?.get(code) ?? [])])].map((alias) => ({ code, alias })),
+  );
+}
+
 /** The risk module's SQL: batch statements, never one per parcel. */
 export function createRiskRepository(db: Executor) {
   return {
@@ -78,11 +85,19 @@ export function createRiskRepository(db: Executor) {
                 ${r.explainZh}, ${r.explainEn}, ${r.enabled}, ${createdBy}, ${at})`.execute(db);
     },
 
-    async creditLevels(codes: string[]): Promise<Map<string, CreditLevel>> {
+    /**
+     * The level customs set per seller code. `aliases`: every code of each seller's enterprise
+     * (customs code, USCC): a level set under either counts, the latest set wins.
+     */
+    async creditLevels(codes: string[], aliases?: ReadonlyMap<string, readonly string[]>): Promise<Map<string, CreditLevel>> {
       if (codes.length === 0) return new Map();
-      const { rows } = await sql<{ enterprise_code: string; level: CreditLevel }>`
-        select enterprise_code, level from rsk_credit where enterprise_code = any(${codes}::text[])`.execute(db);
-      return new Map(rows.map((r) => [r.enterprise_code, r.level]));
+      const pairs = aliasPairs(codes, aliases);
+      const { rows } = await sql<{ code: string; level: CreditLevel }>`
+        select distinct on (q.code) q.code, c.level
+        from unnest(${pairs.map((x) => x.code)}::text[], ${pairs.map((x) => x.alias)}::text[]) as q(code, alias)
+        join rsk_credit c on c.enterprise_code = q.alias
+        order by q.code, c.updated_at desc`.execute(db);
+      return new Map(rows.map((r) => [r.code, r.level]));
     },
 
     async listCredit() {
@@ -102,14 +117,23 @@ export function createRiskRepository(db: Executor) {
       );
     },
 
-    /** Sellers among `codes` with at least one earlier decision (not counting `exclude`). */
-    async sellersWithHistory(codes: string[], exclude: string[]): Promise<Set<string>> {
+    /**
+     * Sellers among `codes` with at least one earlier decision (not counting `exclude`), under any
+     * of their `aliases` (every code of the seller's enterprise).
+     */
+    async sellersWithHistory(
+      codes: string[],
+      exclude: string[],
+      aliases?: ReadonlyMap<string, readonly string[]>,
+    ): Promise<Set<string>> {
       if (codes.length === 0) return new Set();
-      // One probe per seller that stops at its first decision: a distinct over a seller's whole
-      // history grew with every parcel it ever sent.
+      const pairs = aliasPairs(codes, aliases);
+      // One probe per seller code that stops at its first decision: a distinct over a seller's
+      // whole history grew with every parcel it ever sent.
       const { rows } = await sql<{ ebc_code: string }>`
-        select c.code as ebc_code from unnest(${codes}::text[]) as c(code)
-        where exists (select 1 from rsk_decision d where d.ebc_code = c.code and not (d.inventory_id = any(${exclude}::uuid[])))`.execute(
+        select distinct c.code as ebc_code
+        from unnest(${pairs.map((x) => x.code)}::text[], ${pairs.map((x) => x.alias)}::text[]) as c(code, alias)
+        where exists (select 1 from rsk_decision d where d.ebc_code = c.alias and not (d.inventory_id = any(${exclude}::uuid[])))`.execute(
         db,
       );
       return new Set(rows.map((r) => r.ebc_code));

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   cebMessage,
   encodeCeb,
+  fillInvtNos,
   flightMessages,
   parcelDocuments,
   type CebEntity,
@@ -114,7 +115,8 @@ export async function seedStatisticsDemo(deps: {
   const tokens = new Map<string, string>();
   const out = { accepted: 0, rejected: 0 };
   try {
-    for (const m of demoFlowMessages(deps.clock.now())) {
+    const messages = demoFlowMessages(deps.clock.now());
+    for (const m of messages) {
       const user = USER[m.messageType as keyof typeof USER];
       if (!tokens.has(user)) {
         const r = await deps.app.inject({
@@ -131,7 +133,9 @@ export async function seedStatisticsDemo(deps: {
         headers: { authorization: `Bearer ${tokens.get(user)!}`, 'content-type': 'application/xml' },
         payload: encodeCeb(m),
       });
-      const body = r.json() as { accepted?: number; rejected?: number };
+      const body = r.json() as { accepted?: number; rejected?: number; entities?: { index: number; invtNo?: string }[] };
+      // the broker's total-sub bill names each inventory by the number intake gave it
+      if (m.messageType === 'CEB603') fillInvtNos(messages, m, { entities: body.entities ?? [] });
       out.accepted += body.accepted ?? 0;
       out.rejected += body.rejected ?? m.entities.length;
     }

@@ -16,6 +16,8 @@ export interface CubeFilter {
   country?: string;
   customs?: string;
   enterprise?: string;
+  /** the seller under any of these codes (one enterprise's customs code and USCC) */
+  sellerCodes?: string[];
   carrier?: string;
   county?: string;
   /** HS chapter (2) or heading (4): forces the goods cube */
@@ -197,6 +199,7 @@ function where(f: CubeFilter) {
   if (f.country) c.push(sql`country = ${f.country}`);
   if (f.customs) c.push(sql`customs_code = ${f.customs}`);
   if (f.enterprise) c.push(sql`ebc_code = ${f.enterprise}`);
+  if (f.sellerCodes) c.push(sql`ebc_code = any(${f.sellerCodes}::text[])`);
   if (f.carrier) c.push(sql`carrier_code = ${f.carrier}`);
   if (f.county) c.push(sql`region like ${`${f.county}%`}`);
   if (f.hs) c.push(sql`hs_heading like ${`${f.hs}%`}`);

@@ -25,7 +25,7 @@ export function registerStatisticsRoutes(app: FastifyInstance, deps: { statistic
         tags: TAGS,
         summary: '跨境电商出口统计 / CBEC export statistics grouped by one dimension',
         description:
-          'Closed (899) inventories, folded incrementally. Commerce sees all, customs its jurisdiction, an enterprise itself. Definitions: docs/metrics.md.',
+          'Closed (899) inventories, folded incrementally. Customs, inspection and commerce see the offices of their jurisdiction, the operator all, an enterprise itself. Definitions: docs/metrics.md.',
         querystring: Type.Intersect([
           StatsQuery,
           Type.Object({ lang: Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')])) }),

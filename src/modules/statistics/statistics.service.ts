@@ -25,14 +25,17 @@ export interface StatisticsServiceDeps {
 
 type Scope = { kind: 'all' } | { kind: 'jurisdiction'; prefix: string } | { kind: 'enterprise'; code: string };
 
-/** Who sees which figures: commerce and the operator all, customs its jurisdiction, an enterprise itself. */
+/**
+ * Who sees which figures: the operator all; customs, inspection and the commerce department the
+ * inventories declared at the offices of their jurisdiction (district 4000 → offices 40xx, GACC
+ * 0000 all); an enterprise itself.
+ */
 export function statisticsScopeOf(p: Principal): Scope {
   if (isAdmin(p)) return { kind: 'all' };
   const org = p.organisation;
   if (!org) throw forbidden();
   if (org.kind === 'agency') {
-    if (org.roles.includes('commerce')) return { kind: 'all' };
-    if (org.roles.some((r) => r === 'customs' || r === 'inspection')) {
+    if (org.roles.some((r) => r === 'customs' || r === 'inspection' || r === 'commerce')) {
       const prefix = jurisdictionPrefix(org.jurisdiction);
       if (prefix === null) throw forbidden();
       return prefix === '' ? { kind: 'all' } : { kind: 'jurisdiction', prefix };
@@ -233,13 +236,18 @@ export function createStatisticsService(deps: StatisticsServiceDeps) {
       return createStatisticsRepository(db).listRates();
     },
 
-    /** An enterprise's closed exports in a period, for other modules' ports (no access check: callers scope). */
+    /**
+     * An enterprise's closed exports in a period, for other modules' ports (no access check: callers
+     * scope): as seller under either of its codes (customs code, USCC), whichever its documents used.
+     */
     async enterpriseFigures(
       code: string,
       from: string,
       to: string,
     ): Promise<{ exportsCny: number; exportsUsd: number; parcels: number }> {
-      const t = await createStatisticsRepository(db).totals({ from, to, enterprise: code }, false);
+      const [o] = await organisationDirectory(db).byCodes([code]);
+      const codes = [o?.customs_code, o?.uscc].filter((c): c is string => !!c);
+      const t = await createStatisticsRepository(db).totals({ from, to, sellerCodes: codes.length ? codes : [code] }, false);
       return {
         exportsCny: Number(t.value_fen) / 100,
         exportsUsd: Number(t.value_usd_cents) / 100,
