@@ -1,6 +1,6 @@
 /**
  * Issue 6 entry screens: the payment institution imports receipt records as CSV and sees every
- * refused row with its field and rule; it records an RMB settlement without evidence, which the
+ * refused row with its field and rule, and the row over the payment institutions' cap flagged; it records an RMB settlement without evidence, which the
  * central bank's desk then lists.
  */
 import assert from 'node:assert/strict';
@@ -36,9 +36,11 @@ test('forex CSV import shows per-row errors; an RMB settlement without evidence 
     await page.getByTestId('forex-import-errors').waitFor({ timeout: WAIT_MS });
     const table = (await page.getByTestId('forex-import-errors').textContent()) ?? '';
     assert.match(table, /rows\[3\]\.receivedOn/);
-    assert.match(table, /rows\[4\]\.amount/);
     assert.doesNotMatch(table, /rows\[2\]/, 'the good row is not listed');
-    assert.match((await page.getByTestId('forex-import-result').textContent()) ?? '', /1/);
+    // over the payment institutions' USD 50,000 cap: stored and flagged for SAFE, not refused
+    assert.doesNotMatch(table, /rows\[4\]/);
+    assert.match((await page.getByTestId('forex-import-flagged').textContent()) ?? '', /E2E-3/);
+    assert.match((await page.getByTestId('forex-import-result').textContent()) ?? '', /2/);
     await page.screenshot({ path: join(RESULTS, 'forex-import.png'), fullPage: true });
 
     const s = page.getByTestId('rmb-settlement');

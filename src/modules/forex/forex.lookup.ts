@@ -84,6 +84,22 @@ export async function declaredOrdersOf(
  * capped at 1. Sellers without declarations in the window are absent (no factor). Read-only.
  */
 export async function forexReceiptRates(exec: Executor, ebcCodes: string[], since: Date): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const [code, t] of await forexReceiptTotals(exec, ebcCodes, since))
+    if (t.declaredUsd > 0) out.set(code, Math.min(1, t.receivedUsd / t.declaredUsd));
+  return out;
+}
+
+/**
+ * What `forexReceiptRates` divides, per code as the declarations and receipts name the seller
+ * (codes with neither are absent): credit adds them up over an enterprise's customs code and USCC,
+ * which its documents may use in turn (issue 8).
+ */
+export async function forexReceiptTotals(
+  exec: Executor,
+  ebcCodes: string[],
+  since: Date,
+): Promise<Map<string, { declaredUsd: number; receivedUsd: number }>> {
   if (ebcCodes.length === 0) return new Map();
   const sinceDay = since.toISOString().slice(0, 10);
   const decls = (await summaryLookup(exec).declarations({ ebcCodes, limit: 20_000 })).filter((d) => d.exitDay >= sinceDay);
@@ -98,7 +114,10 @@ export async function forexReceiptRates(exec: Executor, ebcCodes: string[], sinc
     select ebc_code, sum(usd_amount)::text as usd from fx_receipt
     where ebc_code = any(${[...new Set(ebcCodes)]}::text[]) and received_on >= ${sinceDay}::date group by ebc_code`.execute(exec);
   for (const b of bank.rows) add(received, b.ebc_code, Number(b.usd));
-  const out = new Map<string, number>();
-  for (const [code, usd] of declared) if (usd > 0) out.set(code, Math.min(1, (received.get(code) ?? 0) / usd));
-  return out;
+  return new Map(
+    [...new Set([...declared.keys(), ...received.keys()])].map((code) => [
+      code,
+      { declaredUsd: declared.get(code) ?? 0, receivedUsd: received.get(code) ?? 0 },
+    ]),
+  );
 }

@@ -20,6 +20,7 @@ interface Outcome {
   imported: number;
   rejected: number;
   errors: { row: number; problems: { field: string; rule: string; message: { zh: string; en: string } }[] }[];
+  flagged: { row: number; refNo: string; usdAmount: string }[];
 }
 interface Period {
   period: string;
@@ -31,6 +32,7 @@ interface Period {
   matchedReceipts: number;
   unmatchedReceipts: number;
   unmatched: { refNo: string; orderNo: string; reason: string; message: { zh: string; en: string } }[];
+  overCapReceipts: number;
 }
 interface Recon {
   orgId: string;
@@ -99,7 +101,8 @@ test('JSON batch: per-row errors as for CSV, same permission, the body checked a
     row('MB-1', ps[0]!.orderNo, charge(ps[0]!)),
     row('MB-2', ps[1]!.orderNo, charge(ps[1]!), { institutionKind: 'bank' }),
     row('MB-bad', ps[2]!.orderNo, '1.005'),
-    row('MB-cap', ps[2]!.orderNo, '400000'),
+    // over the payment institutions' cap: stored and flagged, not refused (an order never declared)
+    row('MB-cap', 'M-ORD-CAP', '400000'),
     row('MB-1', ps[0]!.orderNo, '1'),
     row('MB-other', 'X', '1', { institutionCode: '3601000001', ebcCode: PARTIES.platform.code }),
     row('MB-3', ps[2]!.orderNo, `  ${charge(ps[2]!)} `),
@@ -109,10 +112,14 @@ test('JSON batch: per-row errors as for CSV, same permission, the body checked a
   ];
   const res = await api<Outcome>('payer', 'POST', '/api/v1/forex/receipts/batch', { rows });
   assert.equal(res.status, 200, JSON.stringify(res.body));
-  assert.equal(res.body.imported, 6);
+  assert.equal(res.body.imported, 7);
   assert.deepEqual(
     res.body.errors.map((e) => `${e.row}:${e.problems.map((p) => `${p.field}/${p.rule}`).join('+')}`),
-    ['2:rows[2].amount/decimal', '3:rows[3].amount/cap', '4:rows[4].refNo/unique', '5:rows[5].institutionCode/own'],
+    ['2:rows[2].amount/decimal', '4:rows[4].refNo/unique', '5:rows[5].institutionCode/own'],
+  );
+  assert.deepEqual(
+    res.body.flagged.map((f) => `${f.row}:${f.refNo}:${f.usdAmount}`),
+    ['3:MB-cap:56338.03'],
   );
   for (const e of res.body.errors) for (const p of e.problems) assert.ok(p.message.zh && p.message.en);
   // the same rows as CSV answer the same per-row problems (rows numbered as in a spreadsheet)
@@ -121,7 +128,7 @@ test('JSON batch: per-row errors as for CSV, same permission, the body checked a
   const viaCsv = await api<Outcome>('payer', 'POST', '/api/v1/forex/receipts/import', { csv });
   assert.deepEqual(
     viaCsv.body.errors.map((e) => `${e.row}:${e.problems.map((p) => `${p.field}/${p.rule}`).join('+')}`),
-    ['2:rows[2].amount/decimal', '3:rows[3].amount/cap'],
+    ['2:rows[2].amount/decimal', '3:rows[3].refNo/unique'],
   );
 
   assert.equal((await api('customs', 'POST', '/api/v1/forex/receipts/batch', { rows: [rows[0]] })).status, 403);
@@ -137,12 +144,13 @@ test('per-receipt matching: receipts naming declared orders match; the rest are 
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const nov = r.body.periods.find((x) => x.period === '2026-11' && x.currency === '142')!;
   assert.equal(nov.matchedReceipts, 4);
-  assert.equal(nov.unmatchedReceipts, 2);
+  assert.equal(nov.unmatchedReceipts, 3);
+  assert.equal(nov.overCapReceipts, 1);
   assert.deepEqual(
     nov.unmatched.map((u) => `${u.refNo}:${u.reason}`),
-    ['MB-blank:no_order_no', 'MB-stray:order_not_declared'],
+    ['MB-blank:no_order_no', 'MB-cap:order_not_declared', 'MB-stray:order_not_declared'],
   );
-  assert.match(nov.unmatched[1]!.message.zh, /M-ORD-99999999/);
+  assert.match(nov.unmatched[2]!.message.zh, /M-ORD-99999999/);
   assert.equal(nov.status, 'undeclared', 'the sum-based status stays per month of receipt');
   const oct = r.body.periods.find((x) => x.period === '2026-10')!;
   assert.equal(oct.unmatchedReceipts, 0);
@@ -152,7 +160,7 @@ test('per-receipt matching: receipts naming declared orders match; the rest are 
   const mine = desk.body.find((e) => e.orgId === r.body.orgId)!;
   assert.deepEqual(
     mine.periods.find((x) => x.period === '2026-11')!.unmatched.map((u) => u.refNo),
-    ['MB-blank', 'MB-stray'],
+    ['MB-blank', 'MB-cap', 'MB-stray'],
   );
   const other = await api<Recon>('seller2', 'GET', '/api/v1/forex/reconciliation');
   assert.deepEqual(other.body.periods, [], 'another seller sees none of it');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
-import type { CebMessage } from '../../ceb/index.ts';
+import { fillInvtNos, type CebMessage } from '../../ceb/index.ts';
 import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
 import { SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
@@ -65,6 +65,8 @@ before(async () => {
   for (const m of ms) {
     const out = await submitOk(tp, tokens[SENDER_USER[m.messageType]!]!, m);
     assert.equal(out.rejected, 0);
+    // the broker's total-sub bill names each inventory by the number intake gave it
+    if (m.messageType === 'CEB603') fillInvtNos(ms, m, out);
     await tp.platform.outbox.drain();
   }
   await tp.platform.settle();
@@ -91,7 +93,7 @@ test('declared vs received: CEB403 collections match the summary declarations of
   assert.equal(oct.status, 'matched');
 });
 
-test('CSV import from a payment institution: good rows stored, each bad row answered, the USD 50,000 cap enforced', async () => {
+test('CSV import from a payment institution: good rows stored, each bad row answered, over the USD 50,000 cap flagged', async () => {
   const header = 'refNo,institutionKind,institutionCode,ebcCode,orderNo,currency,amount,receivedOn,payerName';
   const csv = [
     header,
@@ -106,12 +108,18 @@ test('CSV import from a payment institution: good rows stored, each bad row answ
     imported: number;
     rejected: number;
     errors: { row: number; problems: { field: string; rule: string }[] }[];
+    flagged: { row: number; refNo: string }[];
   }>('payer', 'POST', '/api/v1/forex/receipts/import', { csv });
   assert.equal(res.status, 200, JSON.stringify(res.body));
-  assert.equal(res.body.imported, 1);
+  assert.equal(res.body.imported, 2);
   assert.deepEqual(
     res.body.errors.map((e) => `${e.row}:${e.problems.map((p) => p.rule).join('+')}`),
-    ['3:cap', '4:date', '5:known', '6:unique', '7:own'],
+    ['4:date', '5:known', '6:unique', '7:own'],
+  );
+  // CNY 400,000 ≈ USD 56,338 through a payment institution: the money was received, SAFE must see it
+  assert.deepEqual(
+    res.body.flagged.map((f) => `${f.row}:${f.refNo}`),
+    ['3:FX-2'],
   );
   const again = await api<{ imported: number; errors: { problems: { rule: string }[] }[] }>(
     'payer',
@@ -128,7 +136,7 @@ test('CSV import from a payment institution: good rows stored, each bad row answ
 
   const r = (await api<Recon>('seller', 'GET', '/api/v1/forex/reconciliation')).body;
   const nov = r.periods.find((x) => x.period === '2026-11' && x.currency === '142')!;
-  assert.equal(nov.receivedBank, '1000.00');
+  assert.equal(nov.receivedBank, '401000.00');
   assert.equal(nov.status, 'undeclared');
   const desk = await api<Recon[]>('forex', 'GET', '/api/v1/forex/desk');
   assert.equal(desk.status, 200);

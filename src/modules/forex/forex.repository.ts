@@ -91,9 +91,16 @@ export function createForexRepository(exec: Executor) {
      * jurisdiction was recorded (jurisdiction null), which the caller places through the directory.
      */
     async receiptEnterprises(prefix: string): Promise<{ org_id: string; ebc_code: string; jurisdiction: string | null }[]> {
+      // Also exporters with a CEB403 collection over the payment institutions' cap (007): the desk
+      // shows the finding even where nothing else is there yet.
       const r = await sql<{ org_id: string; ebc_code: string; jurisdiction: string | null }>`
-        select distinct on (org_id) org_id, ebc_code, jurisdiction from fx_receipt
-        where jurisdiction like ${`${prefix}%`} or jurisdiction is null
+        select distinct on (org_id) org_id, ebc_code, jurisdiction from (
+          select org_id, ebc_code, jurisdiction from fx_receipt
+          where jurisdiction like ${`${prefix}%`} or jurisdiction is null
+          union all
+          select org_id, ebc_code, jurisdiction from fx_collection
+          where over_cap and live and org_id is not null and (jurisdiction like ${`${prefix}%`} or jurisdiction is null)
+        ) x
         order by org_id, jurisdiction nulls last`.execute(exec);
       return r.rows;
     },

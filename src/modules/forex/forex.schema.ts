@@ -42,10 +42,15 @@ export const ImportJsonBody = Type.Object(
   },
   { additionalProperties: false },
 );
+const Bilingual = Type.Object({ zh: Str, en: Str });
 export const ImportOutcomeSchema = Type.Object({
   imported: Type.Integer(),
   rejected: Type.Integer(),
   errors: Type.Array(Type.Object({ row: Type.Integer(), problems: Type.Array(Problem) })),
+  flagged: Type.Array(Type.Object({ row: Type.Integer(), refNo: Str, usdAmount: Str, message: Bilingual }), {
+    description:
+      'imported rows of a payment institution over the USD 50,000 single-transaction cap (汇发〔2015〕7号): stored with the finding, not refused',
+  }),
 });
 
 const Period = Type.Object({
@@ -75,8 +80,37 @@ const Period = Type.Object({
     }),
     { description: 'the first 100 unmatched receipts: no order number, or no declared order of the exporter' },
   ),
+  overCapReceipts: Type.Integer({
+    description: 'payment-institution receipts of the month (CEB403 or record) over the USD 50,000 cap',
+  }),
+  overCapUsd: Type.String({ description: 'their USD value at the reference rates' }),
 });
-export const ReconciliationSchema = Type.Object({ orgId: Str, ebcCode: Str, ebcName: Str, periods: Type.Array(Period) });
+const OverCapReceipt = Type.Object({
+  channel: Type.Union([Type.Literal('ceb403'), Type.Literal('record')]),
+  id: Str,
+  institutionCode: Str,
+  refNo: Str,
+  orderNo: Str,
+  currency: Str,
+  amount: Str,
+  usdAmount: Str,
+  rateVersion: Type.Union([Str, Type.Null()]),
+  receivedOn: Str,
+  message: Bilingual,
+});
+export const ReconciliationSchema = Type.Object({
+  orgId: Str,
+  ebcCode: Str,
+  ebcName: Str,
+  periods: Type.Array(Period),
+  overCap: Type.Object(
+    { receipts: Type.Integer(), usd: Str, listed: Type.Array(OverCapReceipt) },
+    {
+      description:
+        'payment-institution receipts over the USD 50,000 single-transaction cap (汇发〔2015〕7号), whatever the channel: flagged, never refused (the first 100 listed, newest first)',
+    },
+  ),
+});
 
 export const SettlementBody = Type.Object(
   {

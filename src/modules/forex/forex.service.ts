@@ -17,6 +17,7 @@ import {
   checkReceipt,
   CSV_COLUMNS,
   csvShapeProblems,
+  capMessage,
   matchReceipts,
   parseCsv,
   reconcile,
@@ -28,6 +29,8 @@ import {
 import { evidenceProblems, type EvidenceProblem } from './rules/settlement-evidence.rules.ts';
 import { declaredOrdersOf } from './forex.lookup.ts';
 import { createForexRepository } from './forex.repository.ts';
+import { checkCollections } from './collection.folder.ts';
+import { createCollectionRepository, type OverCapRow } from './collection.repository.ts';
 
 export interface ForexServiceDeps {
   db: Db;
@@ -39,6 +42,8 @@ export interface ImportOutcome {
   imported: number;
   rejected: number;
   errors: { row: number; problems: FieldProblem[] }[];
+  /** imported rows of a payment institution over the USD 50,000 cap: stored with the finding */
+  flagged: { row: number; refNo: string; usdAmount: string; message: { zh: string; en: string } }[];
 }
 
 export interface PeriodReconciliation extends Reconciliation {
@@ -47,6 +52,25 @@ export interface PeriodReconciliation extends Reconciliation {
   unmatchedReceipts: number;
   /** the first UNMATCHED_LISTED of them */
   unmatched: Omit<UnmatchedReceipt, 'orgId'>[];
+  /** payment-institution receipts of the month (CEB403 or record) over the USD 50,000 cap, and their USD sum */
+  overCapReceipts: number;
+  overCapUsd: string;
+}
+
+/** A payment-institution receipt over the USD 50,000 single-transaction cap (汇发〔2015〕7号). */
+export interface OverCapReceipt {
+  /** ceb403: a payment collection through customs intake (id: the document); record: a reported record */
+  channel: 'ceb403' | 'record';
+  id: string;
+  institutionCode: string;
+  refNo: string;
+  orderNo: string;
+  currency: string;
+  amount: string;
+  usdAmount: string;
+  rateVersion: string | null;
+  receivedOn: string;
+  message: { zh: string; en: string };
 }
 
 export interface EnterpriseReconciliation {
@@ -54,6 +78,8 @@ export interface EnterpriseReconciliation {
   ebcCode: string;
   ebcName: string;
   periods: PeriodReconciliation[];
+  /** every receipt over the cap (count, USD sum) and the first OVER_CAP_LISTED of them, newest first */
+  overCap: { receipts: number; usd: string; listed: OverCapReceipt[] };
 }
 
 export interface SettlementInput {
@@ -120,6 +146,7 @@ async function lookUpEvidence(
 const cstToday = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 const MAX_ROWS = 10000;
 const UNMATCHED_LISTED = 100;
+const OVER_CAP_LISTED = 100;
 /** The receipt columns, the optional accountNo (the account credited, for the FX settlement accounts) last. */
 const RECEIPT_FIELDS = [...CSV_COLUMNS, 'accountNo'] as const;
 
@@ -170,6 +197,12 @@ export function createForexService(deps: ForexServiceDeps) {
   ): Promise<EnterpriseReconciliation[]> {
     const repo = createForexRepository(db);
     const bank = await repo.receivedByPeriod(orgIds);
+    // Over the payment institutions' cap, both channels: counted per exporter, month of receipt and currency.
+    const overCap = await createCollectionRepository(db).overCap(orgIds);
+    const capKey = (r: OverCapRow) => `${r.org_id}|${r.received_on.slice(0, 7)}|${r.currency}`;
+    const capCount = new Map<string, number>();
+    for (const r of overCap) capCount.set(capKey(r), (capCount.get(capKey(r)) ?? 0) + 1);
+    const capUsd = sumBy(overCap.map((r) => ({ key: capKey(r), v: r.usd_amount })));
     // Per receipt: matched by orderNo to a declaration of the exporter, or listed as unmatched.
     const { matched, unmatched } = matchReceipts(await repo.receipts(orgIds), await declaredOrdersOf(db, decls));
     const keyOf = (r: { orgId: string; receivedOn: string; currency: string }) =>
@@ -191,7 +224,9 @@ export function createForexService(deps: ForexServiceDeps) {
       const viaBank = sumBy(
         bank.filter((b) => b.org_id === orgId).map((b) => ({ key: `${b.period}|${b.currency}`, v: b.amount })),
       );
-      const keys = [...new Set([...declared.keys(), ...c403.keys(), ...viaBank.keys()])].sort();
+      const mineOverCap = overCap.filter((r) => r.org_id === orgId);
+      const capped = mineOverCap.map((r) => `${r.received_on.slice(0, 7)}|${r.currency}`);
+      const keys = [...new Set([...declared.keys(), ...c403.keys(), ...viaBank.keys(), ...capped])].sort();
       out.push({
         orgId,
         ebcCode: mine[0]?.ebcCode ?? names.get(orgId)?.ebcCode ?? '',
@@ -216,8 +251,27 @@ export function createForexService(deps: ForexServiceDeps) {
             matchedReceipts: matchedCount.get(k) ?? 0,
             unmatchedReceipts: list.length,
             unmatched: list.slice(0, UNMATCHED_LISTED).map(({ orgId: _org, ...u }) => u),
+            overCapReceipts: capCount.get(k) ?? 0,
+            overCapUsd: capUsd.get(k) ?? '0.00',
           };
         }),
+        overCap: {
+          receipts: mineOverCap.length,
+          usd: sumBy(mineOverCap.map((r) => ({ key: '', v: r.usd_amount }))).get('') ?? '0.00',
+          listed: mineOverCap.slice(0, OVER_CAP_LISTED).map((r) => ({
+            channel: r.channel,
+            id: r.id,
+            institutionCode: r.institution_code,
+            refNo: r.ref_no,
+            orderNo: r.order_no,
+            currency: r.currency,
+            amount: r.amount,
+            usdAmount: r.usd_amount,
+            rateVersion: r.rate_version,
+            receivedOn: r.received_on,
+            message: capMessage(r.usd_amount),
+          })),
+        },
       });
     }
     return out;
@@ -233,6 +287,7 @@ export function createForexService(deps: ForexServiceDeps) {
     inputs: { row: number; input: ReceiptInput }[],
   ): Promise<ImportOutcome> {
     const errors: ImportOutcome['errors'] = [];
+    const flagged: ImportOutcome['flagged'] = [];
     const good: { row: number; r: ReceiptRow }[] = [];
     inputs.forEach(({ row, input }) => {
       const res = checkReceipt(row, input);
@@ -313,15 +368,23 @@ export function createForexService(deps: ForexServiceDeps) {
           account_no: g.r.accountNo || null,
           reported_by: me.orgId,
           created_at: now,
+          over_cap: g.r.overCap,
+          rate_version: g.r.rateVersion,
         });
+        if (g.r.overCap)
+          flagged.push({ row: g.row, refNo: g.r.refNo, usdAmount: g.r.usdAmount, message: capMessage(g.r.usdAmount) });
       }
       await repo.insertReceipts(rows);
       if (rows.length)
         await audit.append(trx, actorOf(p), [
-          { action: 'forex.receipts_import', entity: 'fx_receipt', after: { imported: rows.length, rejected: errors.length } },
+          {
+            action: 'forex.receipts_import',
+            entity: 'fx_receipt',
+            after: { imported: rows.length, rejected: errors.length, overCap: flagged.map((f) => f.refNo) },
+          },
         ]);
       errors.sort((a, b) => a.row - b.row);
-      return { imported: rows.length, rejected: errors.length, errors };
+      return { imported: rows.length, rejected: errors.length, errors, flagged };
     });
   }
 
@@ -365,6 +428,8 @@ export function createForexService(deps: ForexServiceDeps) {
     async myReconciliation(p: Principal | null): Promise<EnterpriseReconciliation> {
       requirePermission(p, 'forex.read');
       const me = await ownCodes(p);
+      // CEB403 collections an earlier release copied unchecked are checked before they are read.
+      if (me.codes.length) await checkCollections(db, clock.now(), { ebcCodes: me.codes });
       const decls = await summaryLookup(db).declarations({ orgId: me.orgId, limit: 5000 });
       return (await reconciliations(decls, [me.orgId]))[0]!;
     },
@@ -373,6 +438,9 @@ export function createForexService(deps: ForexServiceDeps) {
     async desk(p: Principal | null): Promise<EnterpriseReconciliation[]> {
       requirePermission(p, 'forex.review');
       const prefix = agencyPrefix(p, 'forex');
+      // CEB403 collections an earlier release copied unchecked: their exporter (and so the
+      // jurisdiction) is known only once checked.
+      await checkCollections(db, clock.now());
       const decls = await summaryLookup(db).declarations({ customsPrefix: prefix, limit: 5000 });
       // Enterprises of the jurisdiction with receipts count too, declared or not: receipts without
       // any declaration are exactly what the desk must show (status undeclared).

@@ -17,6 +17,10 @@ export interface FxReceiptRow {
   account_no?: string | null;
   /** the exporter's jurisdiction at import (005): the forex desk's scope; null on older rows */
   jurisdiction?: string | null;
+  /** a payment institution's receipt over the USD 50,000 cap (007): stored and flagged */
+  over_cap?: boolean;
+  /** the reference rate table usd_amount was computed with (007) */
+  rate_version?: string | null;
 }
 
 export interface FxSettlementRow {

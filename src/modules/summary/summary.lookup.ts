@@ -78,6 +78,16 @@ async function* cursorPages<R>(exec: Executor, query: RawBuilder<unknown>, pageS
 
 /** What other modules may ask of summary declarations, batch-first (3 statements per page). */
 export function summaryLookup(exec: Executor) {
+  async function onTimeCounts(ebcCodes: string[], since: Date): Promise<Map<string, { total: number; onTime: number }>> {
+    if (ebcCodes.length === 0) return new Map();
+    const r = await sql<{ ebc_code: string; total: number; on_time: number }>`
+      select ebc_code, count(*)::int as total,
+        count(*) filter (where (submitted_at at time zone 'Asia/Shanghai')::date <= deadline)::int as on_time
+      from sum_application
+      where ebc_code = any(${[...new Set(ebcCodes)]}::text[]) and status <> 'cancelled' and created_at >= ${since}
+      group by ebc_code`.execute(exec);
+    return new Map(r.rows.map((x) => [x.ebc_code, { total: x.total, onTime: x.on_time }]));
+  }
   return {
     /** Inventory lines that fed a declaration (first `limit`), in result order. */
     async lineage(
@@ -301,15 +311,15 @@ export function summaryLookup(exec: Executor) {
      * sellers without applications are absent.
      */
     async onTimeRates(ebcCodes: string[], since: Date): Promise<Map<string, number>> {
-      if (ebcCodes.length === 0) return new Map();
-      const r = await sql<{ ebc_code: string; total: number; on_time: number }>`
-        select ebc_code, count(*)::int as total,
-          count(*) filter (where (submitted_at at time zone 'Asia/Shanghai')::date <= deadline)::int as on_time
-        from sum_application
-        where ebc_code = any(${[...new Set(ebcCodes)]}::text[]) and status <> 'cancelled' and created_at >= ${since}
-        group by ebc_code`.execute(exec);
-      return new Map(r.rows.map((x) => [x.ebc_code, x.on_time / x.total]));
+      const counts = await onTimeCounts(ebcCodes, since);
+      return new Map([...counts].map(([code, x]) => [code, x.onTime / x.total]));
     },
+
+    /**
+     * The counts `onTimeRates` divides, per code as the applications name the seller: credit adds
+     * them up over an enterprise's customs code and USCC (issue 8).
+     */
+    onTimeCounts,
 
     async declarations(f: {
       orgId?: string;

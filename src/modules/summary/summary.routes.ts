@@ -14,12 +14,14 @@ import {
 } from './summary.schema.ts';
 import type { SummaryService } from './summary.service.ts';
 import type { Ceb701Service } from './ceb701.service.ts';
+import { registerHolidayCalendarRoutes } from './holiday-calendar.routes.ts';
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 export function registerSummaryRoutes(app: FastifyInstance, deps: { summaries: SummaryService; ceb701: Ceb701Service }): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { summaries, ceb701 } = deps;
+  registerHolidayCalendarRoutes(app, summaries.calendar);
 
   r.post(
     '/api/v1/summary/ceb701',

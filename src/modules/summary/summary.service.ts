@@ -5,6 +5,7 @@ import type { Db } from '../../kernel/db.ts';
 import { DomainError, notFound, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
+import { createHolidayCalendarService } from './holiday-calendar.service.ts';
 import { isConfirmedDay, reminders, summaryDeadline, type Reminder } from './rules/deadline.rules.ts';
 import { effectiveKeys, ruleSetById, ruleSetForPeriod, type SummaryRuleSet } from './rules/summary.rulesets.ts';
 import { createSummaryRepository, type SummaryRepository } from './summary.repository.ts';
@@ -68,6 +69,8 @@ const resultHash = (body: unknown, lineageHash: string): string =>
 
 export function createSummaryService(deps: SummaryServiceDeps) {
   const { db, clock, audit } = deps;
+  // The holiday calendar the deadlines are computed with: built in, with the years entered on the platform.
+  const calendar = createHolidayCalendarService(deps);
 
   /** Stages and aggregates inside `trx`; everything the preview shows and the submit stores. */
   async function compute(
@@ -116,7 +119,7 @@ export function createSummaryService(deps: SummaryServiceDeps) {
       inventoryCount: d.inventory_count,
       lines: byDecl.get(d.decl_seq) ?? [],
     }));
-    const deadline = summaryDeadline(req.period, rs);
+    const deadline = summaryDeadline(req.period, rs, await calendar.calendar(db));
     return {
       period: req.period,
       ruleSet: { id: rs.id, source: rs.source },
@@ -143,6 +146,9 @@ export function createSummaryService(deps: SummaryServiceDeps) {
   }
 
   return {
+    /** The holiday calendar of the deadlines: a year's view, and the days the operator or customs enter. */
+    calendar,
+
     /** What the summary of `period` would be now; changes nothing (beyond copying missing source lines). */
     async preview(p: Principal | null, req: SummaryRequest): Promise<SummaryPreview> {
       requirePermission(p, 'summary.submit');
@@ -355,15 +361,16 @@ export function createSummaryService(deps: SummaryServiceDeps) {
         periodWindow(periods[periods.length - 1]!).to,
       );
       const done = new Set((await repo.livePeriods(scope.codes, periods)).map((a) => a.period));
+      const cal = await calendar.calendar(db);
       return periods.map((period) => {
         const rs = ruleSetForPeriod(period);
-        const deadline = summaryDeadline(period, rs);
+        const deadline = summaryDeadline(period, rs, cal);
         const n = pending.find((x) => x.period === period)?.inventories ?? 0;
         return {
           period,
           deadline,
-          // a deadline in a year whose State Council holiday notice is not in the data yet
-          deadlineProvisional: !isConfirmedDay(deadline),
+          // a deadline in a year whose State Council holiday notice is neither built in nor entered yet
+          deadlineProvisional: !isConfirmedDay(deadline, cal),
           ruleSet: rs.id,
           pendingInventories: n,
           submitted: done.has(period),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  capFinding,
   checkReceipt,
   csvShapeProblems,
   matchReceipts,
@@ -34,14 +35,7 @@ const rowCases: { name: string; over: Partial<ReceiptInput>; rules: string[] }[]
   { name: 'three decimals', over: { amount: '1.005' }, rules: ['amount:decimal'] },
   { name: 'bad date', over: { receivedOn: '2026/10/21' }, rules: ['receivedOn:date'] },
   { name: 'currency without a reference rate', over: { currency: '999' }, rules: ['currency:rate'] },
-  { name: 'payment institution over USD 50,000', over: { amount: '50000.01' }, rules: ['amount:cap'] },
-  { name: 'payment institution at USD 50,000', over: { amount: '50000' }, rules: [] },
-  {
-    name: 'CNY 400,000 through a payment institution (≈ USD 56,338) is over',
-    over: { currency: '142', amount: '400000' },
-    rules: ['amount:cap'],
-  },
-  { name: 'a bank has no such cap', over: { institutionKind: 'bank', amount: '900000' }, rules: [] },
+  { name: 'payment institution over USD 50,000: stored, flagged (below)', over: { amount: '50000.01' }, rules: [] },
   {
     name: 'several problems at once',
     over: { refNo: '', amount: 'x', currency: '1' },
@@ -57,6 +51,42 @@ for (const c of rowCases) {
     if ('problems' in r) for (const p of r.problems) assert.ok(p.message.zh && p.message.en);
   });
 }
+
+// The payment institutions' cap (汇发〔2015〕7号) is a finding on the stored row, never a refusal.
+const capCases: { name: string; over: Partial<ReceiptInput>; overCap: boolean; usd: string }[] = [
+  { name: 'payment institution over USD 50,000', over: { amount: '50000.01' }, overCap: true, usd: '50000.01' },
+  { name: 'payment institution at USD 50,000', over: { amount: '50000' }, overCap: false, usd: '50000' },
+  {
+    name: 'CNY 400,000 through a payment institution (≈ USD 56,338) is over',
+    over: { currency: '142', amount: '400000' },
+    overCap: true,
+    usd: '56338.03',
+  },
+  { name: 'CNY 355,000 (= USD 50,000) is not', over: { currency: '142', amount: '355000' }, overCap: false, usd: '50000' },
+  { name: 'a bank has no such cap', over: { institutionKind: 'bank', amount: '900000' }, overCap: false, usd: '900000' },
+];
+
+for (const c of capCases) {
+  test(`receipt row, cap: ${c.name}`, () => {
+    const r = checkReceipt(3, { ...ok, ...c.over });
+    assert.ok('ok' in r, JSON.stringify(r));
+    assert.equal(r.ok.overCap, c.overCap);
+    assert.equal(r.ok.usdAmount, c.usd);
+    assert.equal(r.ok.rateVersion, '2026-01');
+  });
+}
+
+test('the cap on any channel: a CEB403 collection is judged as a payment-institution record is', () => {
+  assert.deepEqual(capFinding('payment', '400000', '142', '2026-11-26'), {
+    usdAmount: '56338.03',
+    rateVersion: '2026-01',
+    overCap: true,
+  });
+  assert.deepEqual(capFinding('payment', '400000.12345', '142', '2026-11-26').overCap, true);
+  assert.deepEqual(capFinding('bank', '400000', '142', '2026-11-26').overCap, false);
+  // no reference rate: the cap cannot be judged, so nothing is flagged and the USD value is unknown
+  assert.deepEqual(capFinding('payment', '400000', '999', '2026-11-26'), { usdAmount: null, rateVersion: null, overCap: false });
+});
 
 test('CSV: quotes, doubled quotes, CRLF, BOM, blank lines', () => {
   const rows = parseCsv('\uFEFFa,b,c\r\n"x, y","say ""hi""",3\n\n1,2,3');

@@ -2,7 +2,8 @@ import type { FieldProblem } from '../../../kernel/errors.ts';
 
 /**
  * Forex receipt rows (bank or payment-institution records, CSV or JSON): per-row checks, the
- * USD 50,000 single-transaction cap for payment institutions (汇发〔2015〕7号), and the
+ * USD 50,000 single-transaction cap for payment institutions (汇发〔2015〕7号: a finding on every
+ * payment-institution receipt, CEB403 or record, never a refusal), and the
  * enterprise-level reconciliation of declared against received per period and currency
  * (the goods-trade forex 总量核查 the summary declarations feed).
  */
@@ -23,6 +24,9 @@ export interface ReceiptInput {
 export interface ReceiptRow extends Omit<ReceiptInput, 'institutionKind'> {
   institutionKind: 'bank' | 'payment';
   usdAmount: string;
+  /** a payment institution's receipt over the single-transaction cap: stored and flagged, not refused */
+  overCap: boolean;
+  rateVersion: string;
 }
 
 export const PAYMENT_INSTITUTION_CAP_USD = 50000;
@@ -55,13 +59,47 @@ const problem = (row: number, field: string, rule: string, zh: string, en: strin
   ...(value !== undefined ? { value } : {}),
 });
 
-export function toUsd(amount: string, currency: string, day: string): number | null {
-  const t =
+/** The reference rate table in force on `day` (the first one before any). */
+function ratesOn(day: string): (typeof USD_RATES)[number] {
+  return (
     [...USD_RATES].filter((r) => r.effectiveFrom <= day).sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1))[0] ??
-    USD_RATES[0]!;
-  const per = t.perUsd[currency];
+    USD_RATES[0]!
+  );
+}
+
+export function toUsd(amount: string, currency: string, day: string): number | null {
+  const per = ratesOn(day).perUsd[currency];
   return per === undefined ? null : Math.round((Number(amount) / per) * 100) / 100;
 }
+
+/** A receipt against the payment institutions' single-transaction cap (汇发〔2015〕7号). */
+export interface CapFinding {
+  /** the USD value at the reference rate; null: no rate for the currency, so the cap cannot be judged */
+  usdAmount: string | null;
+  rateVersion: string | null;
+  overCap: boolean;
+}
+
+/**
+ * The cap applies to every receipt of a payment institution, whatever its channel (a CEB403
+ * collection, whose sender is a payment institution filed with customs, or a reported record); a
+ * bank has no such cap. The USD value uses the reference rate table in force on the day received.
+ */
+export function capFinding(institutionKind: 'bank' | 'payment', amount: string, currency: string, day: string): CapFinding {
+  const usd = toUsd(amount, currency, day);
+  if (usd === null) return { usdAmount: null, rateVersion: null, overCap: false };
+  return {
+    usdAmount: usd.toFixed(2),
+    rateVersion: ratesOn(day).version,
+    overCap: institutionKind === 'payment' && usd > PAYMENT_INSTITUTION_CAP_USD,
+  };
+}
+
+/** What an over-cap finding says, in both languages. */
+export const capMessage = (usd: string): { zh: string; en: string } => ({
+  zh: `支付机构单笔交易超过等值5万美元（本笔约${usd}美元，汇发〔2015〕7号）`,
+  en: `a payment institution's single transaction over USD 50,000 (this one ≈ USD ${usd}; SAFE 汇发〔2015〕7号)`,
+});
 
 /** Checks one row; answers the clean row or every problem, naming the field and the rule. */
 export function checkReceipt(row: number, r: ReceiptInput): { ok: ReceiptRow } | { problems: FieldProblem[] } {
@@ -126,26 +164,23 @@ export function checkReceipt(row: number, r: ReceiptInput): { ok: ReceiptRow } |
       ),
     );
   if (problems.length) return { problems };
-  const usd = toUsd(r.amount, r.currency, r.receivedOn);
-  if (usd === null)
+  const kind = r.institutionKind as 'bank' | 'payment';
+  const cap = capFinding(kind, r.amount, r.currency, r.receivedOn);
+  if (cap.usdAmount === null)
     return {
       problems: [problem(row, 'currency', 'rate', '该币制无参考汇率', 'no reference rate for this currency', r.currency)],
     };
-  if (r.institutionKind === 'payment' && usd > PAYMENT_INSTITUTION_CAP_USD)
-    return {
-      problems: [
-        problem(
-          row,
-          'amount',
-          'cap',
-          `支付机构单笔交易不得超过等值5万美元（本笔约${usd}美元，汇发〔2015〕7号）`,
-          `a payment institution's single transaction may not exceed USD 50,000 (this one ≈ USD ${usd})`,
-          r.amount,
-        ),
-      ],
-    };
+  // Over the payment institutions' cap: the money was received all the same. The record is stored
+  // with the finding (as a CEB403 collection is), for SAFE to see, not refused and lost.
   return {
-    ok: { ...r, accountNo, institutionKind: r.institutionKind as 'bank' | 'payment', usdAmount: String(usd) },
+    ok: {
+      ...r,
+      accountNo,
+      institutionKind: kind,
+      usdAmount: String(Number(cap.usdAmount)),
+      overCap: cap.overCap,
+      rateVersion: cap.rateVersion!,
+    },
   };
 }
 

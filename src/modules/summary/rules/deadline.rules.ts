@@ -1,5 +1,5 @@
 import { DomainError } from '../../../kernel/errors.ts';
-import { CN_CALENDAR, type HolidayCalendar } from './holidays.data.ts';
+import type { HolidayCalendar } from './holidays.data.ts';
 import type { SummaryRuleSet } from './summary.rulesets.ts';
 
 const day = (d: Date): string => d.toISOString().slice(0, 10);
@@ -45,8 +45,7 @@ export function provisionalHolidays(year: number): string[] | undefined {
 }
 
 /** Whether `d` falls in a year whose State Council arrangement the calendar holds. */
-export const isConfirmedDay = (d: string, cal: HolidayCalendar = CN_CALENDAR): boolean =>
-  cal.years.includes(Number(d.slice(0, 4)));
+export const isConfirmedDay = (d: string, cal: HolidayCalendar): boolean => cal.years.includes(Number(d.slice(0, 4)));
 
 /**
  * The refusal for a day the calendar neither covers nor can compute provisionally (before the
@@ -67,19 +66,21 @@ function uncovered(d: string, cal: HolidayCalendar): DomainError {
 
 /**
  * Whether `d` is a working day in China: by the State Council arrangement where the calendar holds
- * it, provisionally by the statutory rest days in the years after; throws (summary.unprocessable)
- * otherwise.
+ * it, provisionally by the statutory rest days in a later year it does not hold (also one between
+ * two entered years); throws (summary.unprocessable) otherwise.
  */
-export function isWorkingDay(d: string, cal: HolidayCalendar = CN_CALENDAR): boolean {
+export function isWorkingDay(d: string, cal: HolidayCalendar): boolean {
   const year = Number(d.slice(0, 4));
   const wd = new Date(`${d}T00:00:00Z`).getUTCDay();
+  // A listed day decides first: a late-December day of the next year's arrangement may be listed
+  // while its own year is still provisional.
+  if (cal.workdays.includes(d)) return true;
+  if (cal.holidays.includes(d)) return false;
   if (!cal.years.includes(year)) {
-    const statutory = cal.years.length && year > Math.max(...cal.years) ? provisionalHolidays(year) : undefined;
+    const statutory = cal.years.length && year > Math.min(...cal.years) ? provisionalHolidays(year) : undefined;
     if (!statutory) throw uncovered(d, cal);
     return !statutory.includes(d) && wd !== 0 && wd !== 6;
   }
-  if (cal.workdays.includes(d)) return true;
-  if (cal.holidays.includes(d)) return false;
   return wd !== 0 && wd !== 6;
 }
 
@@ -96,8 +97,10 @@ export const isPeriod = (s: string): boolean => /^\d{4}-(0[1-9]|1[0-2])$/.test(s
  * The last day to lodge the summary of `period`: the rule set's day of the following month, moved
  * to the next working day when it is a weekend or holiday (194号: "如遇法定节假日、休息日顺延至
  * 第一个工作日"); under 2016年第26号 December's summary is due by the last working day of December.
+ * `cal` is the calendar in force: the built-in data with the years entered on the platform
+ * (holiday-calendar.rules.ts `withEntries`).
  */
-export function summaryDeadline(period: string, rs: SummaryRuleSet, cal: HolidayCalendar = CN_CALENDAR): string {
+export function summaryDeadline(period: string, rs: SummaryRuleSet, cal: HolidayCalendar): string {
   if (rs.decemberByYearEnd && period.endsWith('-12')) {
     let d = `${period}-31`;
     while (!isWorkingDay(d, cal)) d = addDays(d, -1);

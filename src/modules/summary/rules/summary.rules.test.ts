@@ -243,7 +243,7 @@ const deadlines: [string, string, string][] = [
 for (const [period, id, want] of deadlines) {
   test(`deadline of ${period} under ${id}`, () => {
     const rs = ruleSetById(id)!;
-    assert.equal(summaryDeadline(period, rs), want);
+    assert.equal(summaryDeadline(period, rs, CN_CALENDAR), want);
   });
 }
 
@@ -267,7 +267,7 @@ for (const [period, id, want, why] of replays) {
   test(`replay of ${period} under the rule set then in force: ${want} (${why})`, () => {
     const rs = ruleSetForPeriod(period);
     assert.equal(rs.id, id);
-    assert.equal(summaryDeadline(period, rs), want);
+    assert.equal(summaryDeadline(period, rs, CN_CALENDAR), want);
   });
 }
 
@@ -281,27 +281,27 @@ test('holiday data: every year 2014–2026 covered, make-up days are weekend day
   for (const d of [...CN_CALENDAR.holidays, ...CN_CALENDAR.workdays])
     assert.ok(CN_CALENDAR.years.includes(Number(d.slice(0, 4))), `${d} in a covered year`);
   // a few days that catch a shifted or mistyped range
-  assert.equal(isWorkingDay('2024-02-09'), true, 'New Year’s Eve 2024 was a working day (a Friday)');
-  assert.equal(isWorkingDay('2024-02-17'), false);
-  assert.equal(isWorkingDay('2016-02-06'), true, 'Saturday 6 Feb 2016 worked');
-  assert.equal(isWorkingDay('2015-09-03'), false, 'the 2015 victory day holiday');
-  assert.equal(isWorkingDay('2020-02-01'), false, 'the 2020 extension cancelled that make-up day');
-  assert.equal(isWorkingDay('2020-01-19'), true);
-  assert.equal(isWorkingDay('2019-05-03'), false, 'the 2019 Labour Day as adjusted');
+  assert.equal(isWorkingDay('2024-02-09', CN_CALENDAR), true, 'New Year’s Eve 2024 was a working day (a Friday)');
+  assert.equal(isWorkingDay('2024-02-17', CN_CALENDAR), false);
+  assert.equal(isWorkingDay('2016-02-06', CN_CALENDAR), true, 'Saturday 6 Feb 2016 worked');
+  assert.equal(isWorkingDay('2015-09-03', CN_CALENDAR), false, 'the 2015 victory day holiday');
+  assert.equal(isWorkingDay('2020-02-01', CN_CALENDAR), false, 'the 2020 extension cancelled that make-up day');
+  assert.equal(isWorkingDay('2020-01-19', CN_CALENDAR), true);
+  assert.equal(isWorkingDay('2019-05-03', CN_CALENDAR), false, 'the 2019 Labour Day as adjusted');
 });
 
 test('the years after the State Council notices: provisional deadlines from the statutory rest days', () => {
-  assert.equal(isConfirmedDay('2026-12-31'), true);
-  assert.equal(isConfirmedDay('2027-01-15'), false);
+  assert.equal(isConfirmedDay('2026-12-31', CN_CALENDAR), true);
+  assert.equal(isConfirmedDay('2027-01-15', CN_CALENDAR), false);
   // December 2026 under 194号: the 15th of January 2027, a Friday
-  assert.equal(summaryDeadline('2026-12', rs194), '2027-01-15');
+  assert.equal(summaryDeadline('2026-12', rs194, CN_CALENDAR), '2027-01-15');
   // January 2027: 15 February is a Monday after Spring Festival (除夕 5 Feb – 初三 8 Feb): a working day
-  assert.equal(summaryDeadline('2027-01', rs194), '2027-02-15');
+  assert.equal(summaryDeadline('2027-01', rs194, CN_CALENDAR), '2027-02-15');
   for (const d of ['2027-02-05', '2027-02-08', '2027-10-01', '2027-06-09', '2027-09-15'])
-    assert.equal(isWorkingDay(d), false, `${d} is a statutory rest day`);
-  assert.equal(isWorkingDay('2027-02-09'), true, '初四 2027 (a Tuesday) is not statutory');
+    assert.equal(isWorkingDay(d, CN_CALENDAR), false, `${d} is a statutory rest day`);
+  assert.equal(isWorkingDay('2027-02-09', CN_CALENDAR), true, '初四 2027 (a Tuesday) is not statutory');
   // August 2027: Mid-Autumn is on the 15th of September
-  assert.equal(summaryDeadline('2027-08', rs194), '2027-09-16', 'Mid-Autumn 2027 (Wed 15 Sep) moves it to Thursday');
+  assert.equal(summaryDeadline('2027-08', rs194, CN_CALENDAR), '2027-09-16', 'Mid-Autumn 2027 (Wed 15 Sep) moves it to Thursday');
 });
 
 test('a day of a year the holiday data do not cover is refused, naming the year, not guessed', () => {
@@ -315,20 +315,20 @@ test('a day of a year the holiday data do not cover is refused, naming the year,
       assert.match(e.bilingual.en, new RegExp(String(year)));
       return true;
     });
-  refused(() => summaryDeadline('2013-05', rs2014), 2013);
-  refused(() => summaryDeadline('2040-04', rs194), 2040);
-  refused(() => isWorkingDay('2040-04-16'), 2040);
+  refused(() => summaryDeadline('2013-05', rs2014, CN_CALENDAR), 2013);
+  refused(() => summaryDeadline('2040-04', rs194, CN_CALENDAR), 2040);
+  refused(() => isWorkingDay('2040-04-16', CN_CALENDAR), 2040);
   // only the years named count as covered, whatever the lists hold
   refused(() => summaryDeadline('2026-09', rs194, { ...CN_CALENDAR, years: [2024] }), 2026);
   // the deadline of December 2013 falls in January 2014: covered
-  assert.equal(summaryDeadline('2013-12', rs2014), '2014-01-10');
+  assert.equal(summaryDeadline('2013-12', rs2014, CN_CALENDAR), '2014-01-10');
 });
 
 test('working days: weekends, holidays, make-up days', () => {
-  assert.equal(isWorkingDay('2026-10-10'), true);
-  assert.equal(isWorkingDay('2026-10-11'), false);
-  assert.equal(isWorkingDay('2026-10-05'), false);
-  assert.equal(isWorkingDay('2026-10-08'), true);
+  assert.equal(isWorkingDay('2026-10-10', CN_CALENDAR), true);
+  assert.equal(isWorkingDay('2026-10-11', CN_CALENDAR), false);
+  assert.equal(isWorkingDay('2026-10-05', CN_CALENDAR), false);
+  assert.equal(isWorkingDay('2026-10-08', CN_CALENDAR), true);
 });
 
 test('reminders before the deadline, due from their day', () => {
