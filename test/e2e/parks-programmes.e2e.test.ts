@@ -2,8 +2,9 @@
  * Browser test of the parks, training and support-programme desks (issue 8 points 4 and 5):
  * - the seller enrols in a course from the parks page (its display name goes on the roster);
  * - the commerce officer adds and removes a park's member enterprises on the parks page, marks
- *   attendance from the course's roster (a certificate is issued), and reviews the seller's
- *   application by criteria, rejecting it with a reason;
+ *   attendance from the course's roster, undoes a wrong mark, issues the certificate (after which
+ *   the mark stands), reviews the seller's application by weighted criteria, rejecting it with a
+ *   reason, and publishes a programme with its own criteria (weights adding up to 100);
  * - the seller reads the decision and its reason under "my applications" and downloads the
  *   certificate under "my training".
  * Every step is checked in the database, not only on the screen.
@@ -103,8 +104,25 @@ test('parks, roster and certificates, programme review: commerce and the seller,
       const s = await text(roster);
       return s.includes('青花瓷业 业务员') && s.includes(PARTIES.seller.name);
     });
+    const attendance = async () =>
+      (
+        await sql<{ attended: boolean; certificate_no: string | null }>`
+          select attended, certificate_no from pk_enrolment where offering_id = ${course}`.execute(db)
+      ).rows[0]!;
+    const confirm = () => page.locator('.ant-popconfirm:visible .ant-btn-primary').click();
     await page.getByTestId('roster-tick-seller').click();
     await page.getByTestId('roster-mark').click();
+    await eventually('the attendance is stored', async () => (await attendance()).attended);
+    assert.equal((await attendance()).certificate_no, null, 'no certificate until it is issued');
+    // a wrong mark is taken back
+    await page.getByTestId('roster-undo-seller').click();
+    await confirm();
+    await eventually('the mark is undone', async () => !(await attendance()).attended);
+    await page.getByTestId('roster-tick-seller').click();
+    await page.getByTestId('roster-mark').click();
+    await eventually('marked again', async () => (await attendance()).attended);
+    await page.getByTestId('roster-certify').click();
+    await confirm();
     await eventually('the certificate number is shown', async () =>
       /CERT-/.test(await text(page.getByTestId('roster-cert-seller'))),
     );
@@ -115,6 +133,7 @@ test('parks, roster and certificates, programme review: commerce and the seller,
     assert.equal(cert!.attended, true);
     assert.ok(cert!.certificate_no && cert!.certificate_issued_at);
     assert.equal(await text(page.getByTestId('roster-cert-seller')), cert!.certificate_no);
+    assert.equal(await page.getByTestId('roster-undo-seller').isDisabled(), true, 'a certified attendance stands');
 
     // --- commerce: review by criteria, reject with a reason -------------------------------------------
     await page.goto(`${tp.baseUrl}/parks/review`);
@@ -122,6 +141,9 @@ test('parks, roster and certificates, programme review: commerce and the seller,
     await eventually('the application awaits review', async () => (await text(review)).includes(PROGRAMME));
     assert.ok((await text(review)).includes(PARTIES.seller.name), 'the applicant is named');
     await page.getByTestId(`review-open-${application}`).click();
+    await eventually('each criterion with its weight and maximum', async () =>
+      (await text(page.locator('.ant-modal'))).includes('政策契合度（权重 30%，满分 30）'),
+    );
     const points: Record<string, number> = { policy: 12, performance: 20, impact: 5, compliance: 8 };
     for (const [key, v] of Object.entries(points)) await page.getByTestId(`review-score-${key}`).fill(String(v));
     await eventually('the total adds up', async () => (await text(page.getByTestId('review-total'))).startsWith('45'));
@@ -145,6 +167,47 @@ test('parks, roster and certificates, programme review: commerce and the seller,
       scores: points,
       note: '培训计划不完整，请补充课程安排',
     });
+
+    // --- commerce: scoring criteria on the programme admin page -------------------------------------------
+    await page.getByTestId('menu-programme-admin').click();
+    const admin = page.getByTestId('programme-admin-table');
+    await eventually('the programmes are listed', async () => (await text(admin)).includes(PROGRAMME));
+    assert.equal(
+      await page.getByTestId(`programme-edit-criteria-${programme}`).isDisabled(),
+      true,
+      'decided: its criteria are fixed',
+    );
+    const NEW = 'E2E 新业态扶持';
+    await page.getByTestId('programme-admin-name').fill(NEW);
+    await page.getByTestId('programme-admin-opens').fill('2020-01-01');
+    await page.getByTestId('programme-admin-closes').fill('2099-12-31');
+    const rows: [string, string, number, number][] = [
+      ['模式创新', 'New business model', 60, 10],
+      ['业务规模', 'Scale', 30, 5],
+    ];
+    for (const [i, [name, nameEn, weight, max]] of rows.entries()) {
+      await page.getByTestId('criterion-add').first().click();
+      await page.getByTestId(`criterion-name-${i}`).first().fill(name);
+      await page.getByTestId(`criterion-name-en-${i}`).first().fill(nameEn);
+      await page.getByTestId(`criterion-weight-${i}`).first().fill(String(weight));
+      await page.getByTestId(`criterion-max-${i}`).first().fill(String(max));
+    }
+    await eventually('the weights are summed', async () => (await text(page.getByTestId('criteria-weight-sum'))).includes('90'));
+    await page.getByTestId('programme-admin-create').click();
+    await eventually('weights that do not add up to 100 are refused', async () =>
+      (await text(page.getByTestId('criteria-editor').first())).includes('各评分项权重之和须为 100'),
+    );
+    const newProgramme = async () =>
+      (await sql<{ criteria: unknown }>`select criteria from pk_programme where name = ${NEW}`.execute(db)).rows;
+    assert.deepEqual(await newProgramme(), [], 'nothing published');
+    await page.getByTestId('criterion-weight-1').first().fill('40');
+    await page.getByTestId('programme-admin-create').click();
+    await eventually('the programme is published with its criteria', async () => (await newProgramme()).length === 1);
+    assert.deepEqual((await newProgramme())[0]!.criteria, [
+      { key: 'c1', name: '模式创新', nameEn: 'New business model', weight: 60, max: 10 },
+      { key: 'c2', name: '业务规模', nameEn: 'Scale', weight: 40, max: 5 },
+    ]);
+    await eventually('listed with its criteria', async () => (await text(admin)).includes('模式创新 60%'));
 
     // --- the seller: my applications, my training and the certificate ---------------------------------
     await loginAs(page, tp.baseUrl, 'seller');

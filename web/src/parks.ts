@@ -38,13 +38,27 @@ export interface ParkMember {
   name: string | null;
   joinedAt: string;
 }
-/** One scoring criterion of a programme, with its maximum points. */
+/** One scoring criterion of a programme: points out of `max`, counted at `weight` per cent of the score. */
 export interface Criterion {
   key: string;
   name: string;
   nameEn: string;
   max: number;
+  weight: number;
 }
+/** A programme as the commerce department's admin list gives it. */
+export interface AdminProgramme extends Programme {
+  rules: unknown[];
+  criteria: Criterion[];
+  /** no criteria of its own: the standard rubric */
+  standardCriteria: boolean;
+  applications: { submitted: number; decided: number };
+  /** an application was decided: the criteria are fixed */
+  criteriaLocked: boolean;
+}
+/** The score (0–100) from points per criterion, as the server computes it: weighted, rounded once. */
+export const weightedTotal = (criteria: Criterion[], scores: Record<string, number | null | undefined>): number =>
+  Math.round(criteria.reduce((s, c) => s + Math.round(((scores[c.key] ?? 0) * c.weight * 100) / c.max), 0) / 100);
 export type ApplicationStatus = 'submitted' | 'approved' | 'rejected';
 export const APPLICATION_STATUS_COLOUR: Record<ApplicationStatus, string> = {
   submitted: 'processing',

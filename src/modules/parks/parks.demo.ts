@@ -5,9 +5,12 @@ import type { Db } from '../../kernel/db.ts';
 import { organisationDirectory } from '../identity/index.ts';
 import { createParksRepository } from './parks.repository.ts';
 
-/** A park, a distribution centre, a course, a matchmaking event and a support programme (once). */
-export async function seedParksDemo(deps: { db: Db; clock: Clock; audit: AuditLog }): Promise<void> {
-  const { db, clock } = deps;
+/**
+ * A park, a distribution centre, a course, a matchmaking event and a support programme (once),
+ * owned by the demo commerce department (`ownerOrgId`, 江西省商务厅): it manages them.
+ */
+export async function seedParksDemo(deps: { db: Db; clock: Clock; audit: AuditLog; ownerOrgId: string }): Promise<void> {
+  const { db, clock, ownerOrgId } = deps;
   if ((await createParksRepository(db).parks()).length > 0) return;
   const now = clock.now();
   const day = (d: number, h: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + d, h));
@@ -23,6 +26,7 @@ export async function seedParksDemo(deps: { db: Db; clock: Clock; audit: AuditLo
       kind: 'park',
       address: '南昌市青山湖区',
       created_at: now,
+      owner_org_id: ownerOrgId,
     });
     await repo.addMembers(
       park,
@@ -37,6 +41,7 @@ export async function seedParksDemo(deps: { db: Db; clock: Clock; audit: AuditLo
       kind: 'distribution_centre',
       address: '赣州综合保税区',
       created_at: now,
+      owner_org_id: ownerOrgId,
     });
     await repo.insertOffering({
       id: randomUUID(),
@@ -49,6 +54,7 @@ export async function seedParksDemo(deps: { db: Db; clock: Clock; audit: AuditLo
       capacity: 40,
       enrolled: 0,
       created_at: now,
+      owner_org_id: ownerOrgId,
     });
     await repo.insertOffering({
       id: randomUUID(),
@@ -61,6 +67,7 @@ export async function seedParksDemo(deps: { db: Db; clock: Clock; audit: AuditLo
       capacity: 120,
       enrolled: 0,
       created_at: now,
+      owner_org_id: ownerOrgId,
     });
     await repo.insertProgramme({
       id: randomUUID(),
@@ -73,6 +80,7 @@ export async function seedParksDemo(deps: { db: Db; clock: Clock; audit: AuditLo
       opens_on: `${now.getUTCFullYear()}-01-01`,
       closes_on: `${now.getUTCFullYear()}-12-31`,
       created_at: now,
+      owner_org_id: ownerOrgId,
     });
     await deps.audit.append(trx, SYSTEM_ACTOR, [{ action: 'parks.seed_demo', entity: 'pk_park', entityId: park }]);
   });

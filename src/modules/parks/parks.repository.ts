@@ -11,7 +11,15 @@ export interface OfferingRow {
   capacity: number;
   enrolled: number;
   created_at: Date;
+  /** the agency organisation that created it (null: from before ownership, the operator's alone) */
+  owner_org_id: string | null;
 }
+
+/**
+ * Whose parks, offerings and programmes a query may touch: an organisation's id (a commerce
+ * department: what it owns), or undefined (the platform operator: all).
+ */
+export type Owner = string | undefined;
 
 export interface ApplicationRow {
   id: string;
@@ -89,17 +97,33 @@ export function createParksRepository(exec: Executor) {
         .executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
-    /** Locks the park row: membership changes of one park run one after the other. */
-    lockPark: async (id: string) =>
-      !!(await exec.selectFrom('pk_park').select('id').where('id', '=', id).forUpdate().executeTakeFirst()),
+    /** Locks the park row (if the owner's): membership changes of one park run one after the other. */
+    lockPark: async (id: string, owner: Owner) => {
+      let q = exec.selectFrom('pk_park').select('id').where('id', '=', id);
+      if (owner !== undefined) q = q.where('owner_org_id', '=', owner);
+      return !!(await q.forUpdate().executeTakeFirst());
+    },
     isMember: async (orgId: string) =>
       !!(await exec.selectFrom('pk_park_member').select('org_id').where('org_id', '=', orgId).limit(1).executeTakeFirst()),
-    parkExists: async (id: string) => !!(await exec.selectFrom('pk_park').select('id').where('id', '=', id).executeTakeFirst()),
+    /** Whether the park exists and is the owner's. */
+    parkExists: async (id: string, owner: Owner) => {
+      let q = exec.selectFrom('pk_park').select('id').where('id', '=', id);
+      if (owner !== undefined) q = q.where('owner_org_id', '=', owner);
+      return !!(await q.executeTakeFirst());
+    },
 
-    offeringExists: async (id: string) =>
-      !!(await exec.selectFrom('pk_offering').select('id').where('id', '=', id).executeTakeFirst()),
-    offering: async (id: string) =>
-      (await exec.selectFrom('pk_offering').selectAll().where('id', '=', id).executeTakeFirst()) as OfferingRow | undefined,
+    /** Whether the course or event exists and is the owner's. */
+    offeringExists: async (id: string, owner: Owner) => {
+      let q = exec.selectFrom('pk_offering').select('id').where('id', '=', id);
+      if (owner !== undefined) q = q.where('owner_org_id', '=', owner);
+      return !!(await q.executeTakeFirst());
+    },
+    /** A course or event: any (enterprises, the public), or only the owner's. */
+    offering: async (id: string, owner?: Owner | 'any') => {
+      let q = exec.selectFrom('pk_offering').selectAll().where('id', '=', id);
+      if (owner !== undefined && owner !== 'any') q = q.where('owner_org_id', '=', owner);
+      return (await q.executeTakeFirst()) as OfferingRow | undefined;
+    },
     insertOffering: (row: OfferingRow) => exec.insertInto('pk_offering').values(row).execute(),
     offerings: async (kind?: 'course' | 'event') => {
       let b = exec.selectFrom('pk_offering').selectAll();
@@ -153,24 +177,96 @@ export function createParksRepository(exec: Executor) {
         where e.user_id = ${userId} order by o.starts_at desc limit 500`
         .execute(exec)
         .then((r) => r.rows),
-    /** Marks attendance and issues each attendee's certificate once: a second call keeps number and date. */
-    async markAttended(
-      offeringId: string,
-      userIds: string[],
-      certificate: (userId: string) => string,
-      at: Date,
-    ): Promise<number> {
+    /** Marks the listed people present; returns how many rows were touched. */
+    async markAttended(offeringId: string, userIds: string[]): Promise<number> {
       if (userIds.length === 0) return 0;
-      const r = await sql`update pk_enrolment e set attended = true, certificate_no = coalesce(e.certificate_no, c.cert),
-          certificate_issued_at = coalesce(e.certificate_issued_at, ${at}::timestamptz)
-        from unnest(${userIds}::uuid[], ${userIds.map(certificate)}::text[]) as c(uid, cert)
-        where e.offering_id = ${offeringId} and e.user_id = c.uid`.execute(exec);
+      const r = await sql`update pk_enrolment set attended = true
+        where offering_id = ${offeringId} and user_id = any(${userIds}::uuid[])`.execute(exec);
+      return Number(r.numAffectedRows ?? 0);
+    },
+    /** The enrolment row, locked: an undo and a certificate for the same person run one after the other. */
+    lockEnrolment: async (offeringId: string, userId: string) =>
+      (await exec
+        .selectFrom('pk_enrolment')
+        .selectAll()
+        .where('offering_id', '=', offeringId)
+        .where('user_id', '=', userId)
+        .forUpdate()
+        .executeTakeFirst()) as EnrolmentRow | undefined,
+    /** Takes back an attendance mark, only while no certificate was issued on it. */
+    async unmarkAttended(offeringId: string, userId: string): Promise<boolean> {
+      const r = await sql`update pk_enrolment set attended = false
+        where offering_id = ${offeringId} and user_id = ${userId}::uuid and attended and certificate_no is null`.execute(exec);
+      return Number(r.numAffectedRows ?? 0) > 0;
+    },
+    /**
+     * Issues certificates to the listed attendees who have none yet, numbered from one sequence
+     * (CERT-<year of issue, Beijing time>-<number>) and dated, once; people not marked present get
+     * none. Returns how many were issued.
+     */
+    async issueCertificates(offeringId: string, userIds: string[], at: Date): Promise<number> {
+      if (userIds.length === 0) return 0;
+      const r = await sql`
+        with due as (
+          select user_id from pk_enrolment
+           where offering_id = ${offeringId} and user_id = any(${userIds}::uuid[]) and attended and certificate_no is null
+           order by enrolled_at, user_id for update),
+        numbered as (select user_id, nextval('pk_certificate_no') as n from due)
+        update pk_enrolment e
+           set certificate_no = 'CERT-' || to_char(${at}::timestamptz at time zone 'Asia/Shanghai', 'YYYY') || '-' ||
+                 lpad(x.n::text, greatest(6, length(x.n::text)), '0'),
+               certificate_issued_at = ${at}::timestamptz
+          from numbered x
+         where e.offering_id = ${offeringId} and e.user_id = x.user_id`.execute(exec);
       return Number(r.numAffectedRows ?? 0);
     },
 
     insertProgramme: (row: Record<string, unknown>) => exec.insertInto('pk_programme').values(row).execute(),
     programmes: () => exec.selectFrom('pk_programme').selectAll().orderBy('closes_on', 'desc').execute(),
-    programme: (id: string) => exec.selectFrom('pk_programme').selectAll().where('id', '=', id).executeTakeFirst(),
+    /**
+     * A programme (any, or only the owner's), optionally locked: `update` to change its criteria,
+     * `share` to score against them.
+     */
+    programme: (id: string, owner: Owner | 'any', lock?: 'update' | 'share') => {
+      let q = exec.selectFrom('pk_programme').selectAll().where('id', '=', id);
+      if (owner !== undefined && owner !== 'any') q = q.where('owner_org_id', '=', owner);
+      return (lock === 'update' ? q.forUpdate() : lock === 'share' ? q.forShare() : q).executeTakeFirst();
+    },
+    /** The owner's programmes with how many of their applications wait for review and how many were decided. */
+    programmesWithCounts: (owner: Owner) =>
+      sql<{
+        id: string;
+        name: string;
+        category: string;
+        rules: unknown;
+        criteria: unknown;
+        opens_on: Date | string;
+        closes_on: Date | string;
+        owner_org_id: string | null;
+        submitted: number;
+        decided: number;
+      }>`
+        select p.id, p.name, p.category, p.rules, p.criteria, p.opens_on, p.closes_on, p.owner_org_id,
+               count(a.id) filter (where a.status = 'submitted')::int as submitted,
+               count(a.id) filter (where a.status <> 'submitted')::int as decided
+          from pk_programme p left join pk_application a on a.programme_id = p.id
+         where ${owner === undefined ? sql`true` : sql`p.owner_org_id = ${owner}`}
+         group by p.id order by p.closes_on desc, p.created_at desc limit 500`
+        .execute(exec)
+        .then((r) => r.rows),
+    decidedApplications: async (programmeId: string) =>
+      (
+        await sql<{ n: number }>`
+          select count(*)::int as n from pk_application where programme_id = ${programmeId} and status <> 'submitted'`.execute(
+          exec,
+        )
+      ).rows[0]!.n,
+    setCriteria: (id: string, criteria: unknown[] | null) =>
+      exec
+        .updateTable('pk_programme')
+        .set({ criteria: criteria && JSON.stringify(criteria) })
+        .where('id', '=', id)
+        .execute(),
     async insertApplication(row: ApplicationRow): Promise<boolean> {
       const r = await exec
         .insertInto('pk_application')
@@ -184,20 +280,34 @@ export function createParksRepository(exec: Executor) {
         .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
     },
-    applications: async (q: { orgId?: string; programmeId?: string; status?: ApplicationRow['status'] }) => {
+    /**
+     * Applications with their programme: an enterprise's own (`orgId`), or those to the programmes
+     * of one owner (`programmeOwner`), or all (neither).
+     */
+    applications: async (q: {
+      orgId?: string;
+      programmeOwner?: string;
+      programmeId?: string;
+      status?: ApplicationRow['status'];
+    }) => {
       let b = exec
         .selectFrom('pk_application as a')
         .innerJoin('pk_programme as p', 'p.id', 'a.programme_id')
         .selectAll('a')
         .select(['p.name as programme_name', 'p.criteria as programme_criteria']);
       if (q.orgId) b = b.where('a.org_id', '=', q.orgId);
+      if (q.programmeOwner) b = b.where('p.owner_org_id', '=', q.programmeOwner);
       if (q.programmeId) b = b.where('a.programme_id', '=', q.programmeId);
       if (q.status) b = b.where('a.status', '=', q.status);
       return (await b.orderBy('a.created_at', 'desc').orderBy('a.id').limit(500).execute()) as ListedApplicationRow[];
     },
-    lockApplication: async (id: string) =>
-      (await exec.selectFrom('pk_application').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()) as
-        ApplicationRow | undefined,
+    /** An application, locked, if it was made to a programme of the owner. */
+    lockApplication: async (id: string, owner: Owner) => {
+      let q = exec.selectFrom('pk_application').selectAll().where('id', '=', id);
+      if (owner !== undefined)
+        q = q.where('programme_id', 'in', exec.selectFrom('pk_programme').select('id').where('owner_org_id', '=', owner));
+      return (await q.forUpdate().executeTakeFirst()) as ApplicationRow | undefined;
+    },
     updateApplication: async (id: string, patch: Partial<ApplicationRow>) =>
       (await exec
         .updateTable('pk_application')

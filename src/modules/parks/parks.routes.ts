@@ -156,12 +156,37 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
       config: { permission: 'parks.manage' },
       schema: {
         tags: TAGS,
-        summary: '签到与结业证书 / Record attendance (attendees get a certificate number)',
+        summary: '签到 / Record attendance (certificates are issued separately, after which a mark cannot be undone)',
         params: IdParams,
         body: Type.Object({ userIds: Type.Array(Uuid, { maxItems: 10_000 }) }),
       },
     },
     async (req) => parks.recordAttendance(req.principal, req.params.id, req.body.userIds),
+  );
+  r.delete(
+    '/api/v1/offerings/:id/attendance/:userId',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary: '撤销签到（已颁发证书的不可撤销）/ Undo an attendance mark (refused once its certificate was issued)',
+        params: Type.Object({ id: Uuid, userId: Uuid }),
+      },
+    },
+    async (req) => parks.unmarkAttendance(req.principal, req.params.id, req.params.userId),
+  );
+  r.post(
+    '/api/v1/offerings/:id/certificates',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary: '颁发证书 / Issue certificates to attendees (the listed ones, or all without one), numbered once',
+        params: IdParams,
+        body: Type.Object({ userIds: Type.Optional(Type.Array(Uuid, { maxItems: 10_000 })) }),
+      },
+    },
+    async (req) => parks.issueCertificates(req.principal, req.params.id, req.body.userIds),
   );
   r.post(
     '/api/v1/programmes',
@@ -174,7 +199,13 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
           name: Type.String({ minLength: 1, maxLength: 200 }),
           category: Type.Union(['park', 'training', 'overseas_service', 'new_model'].map((c) => Type.Literal(c))),
           rules: Type.Array(Type.Unknown(), { maxItems: 50 }),
-          criteria: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })),
+          criteria: Type.Optional(
+            Type.Array(Type.Unknown(), {
+              maxItems: 20,
+              description:
+                '[{key, name, nameEn, weight, max}], the weights adding up to 100 (no weight: the max); none = the standard rubric',
+            }),
+          ),
           opensOn: Type.String({ format: 'date' }),
           closesOn: Type.String({ format: 'date' }),
         }),
@@ -184,6 +215,37 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
       reply
         .code(201)
         .send(await parks.createProgramme(req.principal, req.body as Parameters<ParksService['createProgramme']>[1])),
+  );
+  r.get(
+    '/api/v1/programmes',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary: '扶持项目管理（含评分项与申报数）/ Programmes with their scoring criteria and application counts (commerce)',
+      },
+    },
+    async (req) => ({ items: await parks.programmesAdmin(req.principal) }),
+  );
+  r.put(
+    '/api/v1/programmes/:id/criteria',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary:
+          '设置评分项（权重之和为 100；已有评审决定后不可改）/ Set the scoring criteria (weights add up to 100; fixed once an application was decided)',
+        params: IdParams,
+        body: Type.Object({
+          criteria: Type.Array(Type.Unknown(), {
+            maxItems: 20,
+            description:
+              '[{key, name, nameEn, weight, max}]: weight in per cent (the weights add up to 100), max the points given out of; [] = the standard rubric',
+          }),
+        }),
+      },
+    },
+    async (req) => parks.setCriteria(req.principal, req.params.id, req.body.criteria),
   );
   r.get(
     '/api/v1/review/applications',

@@ -3,7 +3,7 @@ import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
-import { actorOf, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
+import { actorOf, isAdmin, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
 import { certificatePdf } from './parks.certificate.ts';
 import {
   createParksRepository,
@@ -11,9 +11,10 @@ import {
   type EnrolmentRow,
   type ListedApplicationRow,
   type OfferingRow,
+  type Owner,
 } from './parks.repository.ts';
 import { checkEligibility, isRule, type EligibilityRule, type Figures } from './rules/eligibility.rules.ts';
-import { isCriterion, scoreAgainst, STANDARD_CRITERIA, type Criterion } from './rules/scoring.rules.ts';
+import { checkCriteria, criteriaOf, scoreAgainst, type ScoreProblem } from './rules/scoring.rules.ts';
 
 /** The platform figures an application carries (statistics, tax refunds, credit), wired in platform.ts. */
 export interface FiguresPort {
@@ -56,9 +57,9 @@ const appView = (a: ApplicationRow) => ({
   createdAt: a.created_at.toISOString(),
   decidedAt: iso(a.decided_at),
 });
-/** A programme's scoring criteria: its own, else the standard rubric. */
-const criteriaOf = (stored: unknown): Criterion[] =>
-  Array.isArray(stored) && stored.length > 0 && stored.every(isCriterion) ? stored : [...STANDARD_CRITERIA];
+const PROGRAMME = { zh: '扶持项目', en: 'programme' };
+const asProblems = (ps: ScoreProblem[]) => ps.map((x) => ({ field: x.field, rule: x.rule, message: { zh: x.zh, en: x.en } }));
+const day = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
 /** A roster line: who enrolled (names as taken at enrolment), attendance and certificate. */
 const rosterView = (e: EnrolmentRow) => ({
   userId: e.user_id,
@@ -72,6 +73,23 @@ const rosterView = (e: EnrolmentRow) => ({
 });
 const PARK = { zh: '园区', en: 'park' };
 const OFFERING = { zh: '课程或活动', en: 'course or event' };
+
+/**
+ * Whose parks, courses, events and programmes a manager (parks.manage) reads and changes: the
+ * platform operator all of them, a commerce department those its own organisation owns (created).
+ * Another department's answer as missing (404), as a row that is not there.
+ */
+export function parksOwnerOf(p: Principal): Owner {
+  if (isAdmin(p)) return undefined;
+  if (!p.organisation) throw forbidden();
+  return p.organisation.id;
+}
+
+/** The organisation that will own what a manager creates: its own (the operator's, for the operator). */
+function creatorOf(p: Principal): string {
+  if (!p.organisation) throw forbidden();
+  return p.organisation.id;
+}
 
 export function createParksService(deps: ParksServiceDeps) {
   const { db, clock } = deps;
@@ -138,6 +156,7 @@ export function createParksService(deps: ParksServiceDeps) {
       },
     ) {
       requirePermission(p, 'parks.manage');
+      const owner = creatorOf(p);
       const id = randomUUID();
       const now = clock.now();
       const orgs = await enterprisesByCodes('memberCodes', input.memberCodes ?? []);
@@ -151,6 +170,7 @@ export function createParksService(deps: ParksServiceDeps) {
           kind: input.kind,
           address: input.address ?? null,
           created_at: now,
+          owner_org_id: owner,
         });
         await repo.addMembers(id, orgs, now);
         await deps.audit.append(trx, actorOf(p), [{ action: 'park.create', entity: 'pk_park', entityId: id, after: input }]);
@@ -162,14 +182,15 @@ export function createParksService(deps: ParksServiceDeps) {
     async members(p: Principal | null | undefined, parkId: string) {
       requirePermission(p, 'parks.manage');
       const repo = createParksRepository(db);
-      if (!(await repo.parkExists(parkId))) throw notFound(PARK);
+      if (!(await repo.parkExists(parkId, parksOwnerOf(p)))) throw notFound(PARK);
       return { items: await memberViews(await repo.members(parkId)) };
     },
     /** Enterprises join a park after it was registered (入驻); those already in keep their date. */
     async addMembers(p: Principal | null | undefined, parkId: string, codes: string[]) {
       requirePermission(p, 'parks.manage');
-      // the park first: a caller naming no park learns nothing about the codes
-      if (!(await createParksRepository(db).parkExists(parkId))) throw notFound(PARK);
+      const owner = parksOwnerOf(p);
+      // the park first: a caller naming no park of its own learns nothing about the codes
+      if (!(await createParksRepository(db).parkExists(parkId, owner))) throw notFound(PARK);
       if (codes.length === 0)
         throw validationError([
           {
@@ -181,7 +202,7 @@ export function createParksService(deps: ParksServiceDeps) {
       const orgs = await enterprisesByCodes('codes', codes);
       const added = await db.transaction().execute(async (trx) => {
         const repo = createParksRepository(trx);
-        if (!(await repo.lockPark(parkId))) throw notFound(PARK);
+        if (!(await repo.lockPark(parkId, owner))) throw notFound(PARK);
         const n = await repo.addMembers(parkId, orgs, clock.now());
         await deps.audit.append(trx, actorOf(p), [
           { action: 'park.members.add', entity: 'pk_park', entityId: parkId, after: { codes, added: n } },
@@ -192,9 +213,10 @@ export function createParksService(deps: ParksServiceDeps) {
     },
     async removeMember(p: Principal | null | undefined, parkId: string, orgId: string) {
       requirePermission(p, 'parks.manage');
+      const owner = parksOwnerOf(p);
       await db.transaction().execute(async (trx) => {
         const repo = createParksRepository(trx);
-        if (!(await repo.lockPark(parkId))) throw notFound(PARK);
+        if (!(await repo.lockPark(parkId, owner))) throw notFound(PARK);
         if (!(await repo.removeMember(parkId, orgId))) throw notFound({ zh: '园区入驻企业', en: 'park member' });
         await deps.audit.append(trx, actorOf(p), [
           { action: 'park.members.remove', entity: 'pk_park', entityId: parkId, before: { orgId } },
@@ -219,6 +241,7 @@ export function createParksService(deps: ParksServiceDeps) {
       },
     ) {
       requirePermission(p, 'parks.manage');
+      const owner = creatorOf(p);
       if (new Date(input.endsAt) <= new Date(input.startsAt))
         throw validationError([
           { field: 'endsAt', rule: 'after', message: { zh: '结束时间须晚于开始时间', en: 'endsAt must be after startsAt' } },
@@ -234,6 +257,7 @@ export function createParksService(deps: ParksServiceDeps) {
         capacity: input.capacity,
         enrolled: 0,
         created_at: clock.now(),
+        owner_org_id: owner,
       };
       await db.transaction().execute(async (trx) => {
         await createParksRepository(trx).insertOffering(row);
@@ -278,20 +302,21 @@ export function createParksService(deps: ParksServiceDeps) {
     async roster(p: Principal | null | undefined, offeringId: string) {
       requirePermission(p, 'parks.manage');
       const repo = createParksRepository(db);
-      const offering = await repo.offering(offeringId);
+      const offering = await repo.offering(offeringId, parksOwnerOf(p));
       if (!offering) throw notFound(OFFERING);
       return { offering: offeringView(offering), items: (await repo.enrolments(offeringId)).map(rosterView) };
     },
 
     /**
-     * Attendance from the roster; each attendee is issued a certificate (结业证书 / 参会证明) with a
-     * number, once. Only people on the roster can be marked: any other id refuses the whole call.
+     * Attendance from the roster (签到). Only people on the roster can be marked: any other id
+     * refuses the whole call. No certificate yet: a mark can be taken back until one is issued.
      */
     async recordAttendance(p: Principal | null | undefined, offeringId: string, userIds: string[]) {
       requirePermission(p, 'parks.manage');
+      const owner = parksOwnerOf(p);
       return db.transaction().execute(async (trx) => {
         const repo = createParksRepository(trx);
-        if (!(await repo.offeringExists(offeringId))) throw notFound(OFFERING);
+        if (!(await repo.offeringExists(offeringId, owner))) throw notFound(OFFERING);
         const enrolled = new Set((await repo.enrolments(offeringId)).map((e) => e.user_id));
         const strangers = userIds.flatMap((u, i) => (enrolled.has(u) ? [] : [i]));
         if (strangers.length)
@@ -303,16 +328,83 @@ export function createParksService(deps: ParksServiceDeps) {
               value: userIds[i],
             })),
           );
-        const n = await repo.markAttended(
-          offeringId,
-          userIds,
-          (u) => `CERT-${offeringId.slice(0, 8)}-${u.slice(0, 8)}`.toUpperCase(),
-          clock.now(),
-        );
+        const n = await repo.markAttended(offeringId, userIds);
         await deps.audit.append(trx, actorOf(p), [
           { action: 'enrolment.attend', entity: 'pk_offering', entityId: offeringId, after: { userIds } },
         ]);
         return { marked: n, enrolments: (await repo.enrolments(offeringId)).map(rosterView) };
+      });
+    },
+
+    /**
+     * Takes back an attendance mark made by mistake (撤销签到). Refused once a certificate was
+     * issued on that attendance: the participant may hold it already. A mark already taken back
+     * answers `unmarked: false` and changes nothing.
+     */
+    async unmarkAttendance(p: Principal | null | undefined, offeringId: string, userId: string) {
+      requirePermission(p, 'parks.manage');
+      const owner = parksOwnerOf(p);
+      return db.transaction().execute(async (trx) => {
+        const repo = createParksRepository(trx);
+        if (!(await repo.offeringExists(offeringId, owner))) throw notFound(OFFERING);
+        const e = await repo.lockEnrolment(offeringId, userId);
+        if (!e) throw notFound({ zh: '报名记录', en: 'enrolment' });
+        if (e.certificate_no)
+          throw new DomainError(
+            'parks.invalid_state',
+            {
+              zh: `已凭此次签到颁发证书（编号 ${e.certificate_no}），不能撤销签到`,
+              en: `a certificate (no. ${e.certificate_no}) was issued on this attendance: it cannot be undone`,
+            },
+            { field: 'userId', rule: 'noCertificate', certificateNo: e.certificate_no },
+          );
+        const unmarked = e.attended && (await repo.unmarkAttended(offeringId, userId));
+        if (unmarked)
+          await deps.audit.append(trx, actorOf(p), [
+            {
+              action: 'enrolment.unattend',
+              entity: 'pk_offering',
+              entityId: offeringId,
+              before: { userId, attended: true },
+              after: { userId, attended: false },
+            },
+          ]);
+        return { unmarked, enrolments: (await repo.enrolments(offeringId)).map(rosterView) };
+      });
+    },
+
+    /**
+     * Issues the certificates (结业证书 / 参会证明) of attendees, each numbered once: the listed
+     * people, or every attendee without one. Someone not marked present refuses the whole call.
+     */
+    async issueCertificates(p: Principal | null | undefined, offeringId: string, userIds?: string[]) {
+      requirePermission(p, 'parks.manage');
+      const owner = parksOwnerOf(p);
+      return db.transaction().execute(async (trx) => {
+        const repo = createParksRepository(trx);
+        if (!(await repo.offeringExists(offeringId, owner))) throw notFound(OFFERING);
+        const rows = await repo.enrolments(offeringId);
+        const attended = new Set(rows.filter((e) => e.attended).map((e) => e.user_id));
+        const who = userIds ?? rows.filter((e) => e.attended && !e.certificate_no).map((e) => e.user_id);
+        const absent = who.flatMap((u, i) => (attended.has(u) ? [] : [i]));
+        if (userIds && absent.length)
+          throw validationError(
+            absent.map((i) => ({
+              field: `userIds[${i}]`,
+              rule: 'attended',
+              message: {
+                zh: '该人员未签到，不能颁发证书',
+                en: 'this person is not marked present: no certificate can be issued',
+              },
+              value: who[i],
+            })),
+          );
+        const n = await repo.issueCertificates(offeringId, who, clock.now());
+        if (n > 0)
+          await deps.audit.append(trx, actorOf(p), [
+            { action: 'enrolment.certify', entity: 'pk_offering', entityId: offeringId, after: { userIds: who, issued: n } },
+          ]);
+        return { issued: n, enrolments: (await repo.enrolments(offeringId)).map(rosterView) };
       });
     },
 
@@ -348,7 +440,11 @@ export function createParksService(deps: ParksServiceDeps) {
       const CERT = { zh: '证书', en: 'certificate' };
       if (!who) throw notFound(CERT);
       const repo = createParksRepository(db);
-      const [offering, e] = await Promise.all([repo.offering(offeringId), repo.enrolment(offeringId, who)]);
+      // the organiser prints certificates of its own courses only; a participant its own of any
+      const [offering, e] = await Promise.all([
+        repo.offering(offeringId, userId ? parksOwnerOf(p) : 'any'),
+        repo.enrolment(offeringId, who),
+      ]);
       if (!offering || !e?.certificate_no) throw notFound(CERT);
       const pdf = await certificatePdf({
         certificateNo: e.certificate_no,
@@ -388,22 +484,9 @@ export function createParksService(deps: ParksServiceDeps) {
       },
     ) {
       requirePermission(p, 'parks.manage');
-      const criteria = input.criteria ?? [];
-      const badCriterion = criteria.findIndex(
-        (c, i) => !isCriterion(c) || criteria.findIndex((d) => isCriterion(d) && d.key === c.key) !== i,
-      );
-      if (badCriterion >= 0)
-        throw validationError([
-          {
-            field: `criteria[${badCriterion}]`,
-            rule: 'format',
-            message: {
-              zh: '评分项应为 {key, name, nameEn, max}，key 不重复，max 为 1 至 100 的整数',
-              en: 'a criterion is {key, name, nameEn, max} with a unique key and a whole max from 1 to 100',
-            },
-            value: criteria[badCriterion],
-          },
-        ]);
+      const owner = creatorOf(p);
+      const { criteria, problems } = checkCriteria(input.criteria ?? []);
+      if (problems.length) throw validationError(asProblems(problems));
       const bad = input.rules.findIndex((r) => !isRule(r));
       if (bad >= 0)
         throw validationError([
@@ -425,6 +508,7 @@ export function createParksService(deps: ParksServiceDeps) {
           opens_on: input.opensOn,
           closes_on: input.closesOn,
           created_at: clock.now(),
+          owner_org_id: owner,
         });
         await deps.audit.append(trx, actorOf(p), [
           { action: 'programme.create', entity: 'pk_programme', entityId: id, after: input },
@@ -433,17 +517,78 @@ export function createParksService(deps: ParksServiceDeps) {
       return { id };
     },
 
+    /**
+     * Programmes for the commerce department's admin page: with their scoring criteria (the
+     * standard rubric where none were set) and how many applications wait or were decided; once
+     * one was decided the criteria are fixed.
+     */
+    async programmesAdmin(p: Principal | null | undefined) {
+      requirePermission(p, 'parks.manage');
+      return (await createParksRepository(db).programmesWithCounts(parksOwnerOf(p))).map((x) => ({
+        id: x.id,
+        name: x.name,
+        category: x.category,
+        rules: x.rules as EligibilityRule[],
+        opensOn: day(x.opens_on),
+        closesOn: day(x.closes_on),
+        criteria: criteriaOf(x.criteria),
+        standardCriteria: !Array.isArray(x.criteria) || x.criteria.length === 0,
+        applications: { submitted: x.submitted, decided: x.decided },
+        criteriaLocked: x.decided > 0,
+        ownerOrgId: x.owner_org_id,
+      }));
+    },
+
+    /**
+     * Replaces a programme's scoring criteria (none: the standard rubric). Refused once an
+     * application was decided: its points were given against the criteria it was scored by.
+     */
+    async setCriteria(p: Principal | null | undefined, programmeId: string, input: unknown[]) {
+      requirePermission(p, 'parks.manage');
+      const owner = parksOwnerOf(p);
+      const { criteria, problems } = checkCriteria(input);
+      return db.transaction().execute(async (trx) => {
+        const repo = createParksRepository(trx);
+        // locked: a decision scoring against these criteria waits, or this waits for it
+        const prog = await repo.programme(programmeId, owner, 'update');
+        if (!prog) throw notFound(PROGRAMME);
+        if (problems.length) throw validationError(asProblems(problems));
+        const decided = await repo.decidedApplications(programmeId);
+        if (decided > 0)
+          throw new DomainError(
+            'parks.invalid_state',
+            {
+              zh: `该项目已有 ${decided} 份申报完成评审，评分项不能再修改`,
+              en: `${decided} application(s) to this programme were decided: its criteria can no longer change`,
+            },
+            { field: 'criteria', rule: 'undecided', decided },
+          );
+        const before = criteriaOf(prog.criteria);
+        await repo.setCriteria(programmeId, criteria.length ? criteria : null);
+        await deps.audit.append(trx, actorOf(p), [
+          {
+            action: 'programme.criteria',
+            entity: 'pk_programme',
+            entityId: programmeId,
+            before: { criteria: before, standard: !Array.isArray(prog.criteria) || prog.criteria.length === 0 },
+            after: { criteria: criteriaOf(criteria), standard: criteria.length === 0 },
+          },
+        ]);
+        return { id: programmeId, criteria: criteriaOf(criteria), standardCriteria: criteria.length === 0 };
+      });
+    },
+
     /** An enterprise applies; its platform figures and the eligibility check are attached then. */
     async apply(p: Principal | null | undefined, programmeId: string, statement: string) {
       requirePermission(p, 'parks.apply');
       const org = p.organisation;
       if (!org || org.kind !== 'enterprise' || !org.code) throw forbidden();
       const repo = createParksRepository(db);
-      const prog = await repo.programme(programmeId);
-      if (!prog) throw notFound({ zh: '扶持项目', en: 'programme' });
+      // any published programme, whichever department owns it
+      const prog = await repo.programme(programmeId, 'any');
+      if (!prog) throw notFound(PROGRAMME);
       const today = clock.now().toISOString().slice(0, 10);
-      const d = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
-      if (today < d(prog.opens_on) || today > d(prog.closes_on))
+      if (today < day(prog.opens_on) || today > day(prog.closes_on))
         throw new DomainError('parks.invalid_state', { zh: '不在申报期内', en: 'the programme is not open for applications' });
       const figures: Figures = {
         ...(await deps.figures.figuresOf({ id: org.id, code: org.code })),
@@ -482,14 +627,16 @@ export function createParksService(deps: ParksServiceDeps) {
     },
 
     /**
-     * Applications with their programme and scoring criteria: the commerce department sees all
-     * (with the applicants' names), an enterprise its own with the decision and its reason.
+     * Applications with their programme and scoring criteria: a commerce department those to its
+     * own programmes (the operator all), with the applicants' names; an enterprise its own with the
+     * decision and its reason.
      */
     async applications(p: Principal | null | undefined, programmeId?: string, status?: ApplicationRow['status']) {
       const isReviewer = !!p?.permissions.has('parks.manage');
       requirePermission(p, isReviewer ? 'parks.manage' : 'parks.apply');
+      const owner = isReviewer ? parksOwnerOf(p) : undefined;
       const rows = await createParksRepository(db).applications({
-        ...(isReviewer ? {} : { orgId: p.organisation?.id ?? '' }),
+        ...(isReviewer ? (owner !== undefined ? { programmeOwner: owner } : {}) : { orgId: p.organisation?.id ?? '' }),
         ...(programmeId ? { programmeId } : {}),
         ...(status ? { status } : {}),
       });
@@ -515,9 +662,11 @@ export function createParksService(deps: ParksServiceDeps) {
       input: { decision: 'approve' | 'reject'; score?: number; scores?: Record<string, number>; note?: string },
     ) {
       requirePermission(p, 'parks.manage');
+      const owner = parksOwnerOf(p);
       return db.transaction().execute(async (trx) => {
         const repo = createParksRepository(trx);
-        const row = await repo.lockApplication(id);
+        // only applications to the department's own programmes: another's answer as missing
+        const row = await repo.lockApplication(id, owner);
         if (!row) throw notFound({ zh: '申报', en: 'application' });
         if (row.status !== 'submitted')
           throw new DomainError(
@@ -528,14 +677,18 @@ export function createParksService(deps: ParksServiceDeps) {
         const problems: { field: string; rule: string; message: { zh: string; en: string } }[] = [];
         let score = input.score;
         if (input.scores) {
-          const prog = await repo.programme(row.programme_id);
+          // shared lock: criteria cannot change under a decision being scored against them
+          const prog = await repo.programme(row.programme_id, 'any', 'share');
           const r = scoreAgainst(criteriaOf(prog?.criteria), input.scores);
-          problems.push(...r.problems.map((x) => ({ field: x.field, rule: x.rule, message: { zh: x.zh, en: x.en } })));
+          problems.push(...asProblems(r.problems));
           if (!r.problems.length && score !== undefined && score !== r.total)
             problems.push({
               field: 'score',
               rule: 'sum',
-              message: { zh: `总分应为各项得分之和（${r.total}）`, en: `the score must be the sum of the criteria (${r.total})` },
+              message: {
+                zh: `总分应为各项得分按权重折算之和（${r.total}）`,
+                en: `the score must be the weighted sum of the criteria (${r.total})`,
+              },
             });
           score = r.total;
         } else if (score === undefined)

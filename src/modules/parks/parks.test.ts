@@ -18,7 +18,7 @@ after(async () => {
   await tp.stop();
 });
 
-async function api(user: string | null, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) {
+async function api(user: string | null, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) {
   const res = await tp.platform.app.inject({
     method,
     url,
@@ -67,7 +67,7 @@ test('enrolment limits hold when everyone enrols at once', async () => {
   assert.equal((await api('customs', 'POST', `/api/v1/offerings/${id}/enrol`)).status, 403);
 });
 
-test('attendance issues certificates to attendees only', async () => {
+test('certificates go to attendees only', async () => {
   const id = (
     await api('commerce', 'POST', '/api/v1/offerings', {
       kind: 'event',
@@ -83,10 +83,154 @@ test('attendance issues certificates to attendees only', async () => {
   const userId = me.user?.id ?? me.id!;
   const att = await api('commerce', 'POST', `/api/v1/offerings/${id}/attendance`, { userIds: [userId] });
   assert.equal(att.status, 200, att.body);
-  const rows = att.json<{ enrolments: { userId: string; attended: boolean; certificateNo: string | null }[] }>().enrolments;
-  assert.equal(rows.filter((r) => r.attended).length, 1);
+  type Line = { userId: string; attended: boolean; certificateNo: string | null };
+  const marked = att.json<{ enrolments: Line[] }>().enrolments;
+  assert.equal(marked.filter((r) => r.attended).length, 1);
+  assert.ok(
+    marked.every((r) => r.certificateNo === null),
+    'a mark issues no certificate by itself',
+  );
+  // someone not marked present refuses a named issue as a whole
+  const seller2 = await userIdOf('seller2');
+  const absent = await api('commerce', 'POST', `/api/v1/offerings/${id}/certificates`, { userIds: [userId, seller2] });
+  assert.equal(absent.status, 400, absent.body);
+  assert.match(absent.body, /userIds\[1\]/);
+  assert.match(absent.body, /该人员未签到，不能颁发证书/);
+  assert.deepEqual(
+    (await q(sql<{ n: number }>`select count(certificate_no)::int as n from pk_enrolment where offering_id = ${id}`))[0]!.n,
+    0,
+  );
+  // "every attendee without one"
+  const issued = await api('commerce', 'POST', `/api/v1/offerings/${id}/certificates`, {});
+  assert.equal(issued.status, 200, issued.body);
+  assert.equal(issued.json<{ issued: number }>().issued, 1);
+  const rows = issued.json<{ enrolments: Line[] }>().enrolments;
   assert.equal(rows.find((r) => r.userId === userId)!.certificateNo?.startsWith('CERT-'), true);
   assert.equal(rows.find((r) => r.userId !== userId)!.certificateNo, null);
+});
+
+test('attendees certified in one call draw different numbers (their ids share a time prefix)', async () => {
+  const id = (
+    await api('commerce', 'POST', '/api/v1/offerings', {
+      kind: 'course',
+      title: '跨境电商 独立站 实务',
+      startsAt: '2026-12-15T01:00:00Z',
+      endsAt: '2026-12-15T09:00:00Z',
+      place: '九江',
+      capacity: 10,
+    })
+  ).json<{ id: string }>().id;
+  const users = ['seller', 'seller2', 'platform'];
+  for (const u of users) assert.equal((await api(u, 'POST', `/api/v1/offerings/${id}/enrol`)).status, 200);
+  const ids = await Promise.all(users.map(userIdOf));
+  await api('commerce', 'POST', `/api/v1/offerings/${id}/attendance`, { userIds: ids });
+  const r = await api('commerce', 'POST', `/api/v1/offerings/${id}/certificates`, {});
+  assert.equal(r.status, 200, r.body);
+  assert.equal(r.json<{ issued: number }>().issued, 3);
+  const stored = await q(
+    sql<{ certificate_no: string }>`select certificate_no from pk_enrolment where offering_id = ${id} order by certificate_no`,
+  );
+  assert.equal(new Set(stored.map((x) => x.certificate_no)).size, 3);
+  assert.ok(stored.every((x) => /^CERT-\d{4}-\d{6,}$/.test(x.certificate_no)));
+});
+
+test('an attendance mark can be undone, with audit, until a certificate was issued on it', async () => {
+  const id = (
+    await api('commerce', 'POST', '/api/v1/offerings', {
+      kind: 'course',
+      title: '跨境电商 海外仓 实务',
+      startsAt: '2026-12-14T01:00:00Z',
+      endsAt: '2026-12-14T09:00:00Z',
+      place: '赣州',
+      capacity: 10,
+    })
+  ).json<{ id: string }>().id;
+  for (const u of ['seller', 'seller2']) assert.equal((await api(u, 'POST', `/api/v1/offerings/${id}/enrol`)).status, 200);
+  const [sellerId, seller2Id] = [await userIdOf('seller'), await userIdOf('seller2')];
+  const state = async () =>
+    Object.fromEntries(
+      (
+        await q(
+          sql<{ user_id: string; attended: boolean; certificate_no: string | null }>`
+            select user_id::text, attended, certificate_no from pk_enrolment where offering_id = ${id}`,
+        )
+      ).map((r) => [r.user_id, [r.attended, r.certificate_no]]),
+    );
+  const audit = async () => {
+    await tp.platform.settle();
+    return q(
+      sql<{ action: string; before: unknown; after: unknown }>`
+        select action, before, after from audit_log
+         where entity_id = ${id} and action like 'enrolment.%' and action <> 'enrolment.create' order by seq`,
+    );
+  };
+  const undo = (user: string, who: string) => api(user, 'DELETE', `/api/v1/offerings/${id}/attendance/${who}`);
+  assert.equal(
+    (await api('commerce', 'POST', `/api/v1/offerings/${id}/attendance`, { userIds: [sellerId, seller2Id] })).status,
+    200,
+  );
+  assert.deepEqual(await state(), { [sellerId]: [true, null], [seller2Id]: [true, null] });
+
+  // seller2 was ticked by mistake: the mark is taken back, and the audit log says who and when
+  const undone = await undo('commerce', seller2Id);
+  assert.equal(undone.status, 200, undone.body);
+  assert.equal(undone.json<{ unmarked: boolean }>().unmarked, true);
+  assert.equal(
+    undone.json<{ enrolments: { userId: string; attended: boolean }[] }>().enrolments.find((e) => e.userId === seller2Id)!
+      .attended,
+    false,
+  );
+  assert.deepEqual(await state(), { [sellerId]: [true, null], [seller2Id]: [false, null] });
+  const unattend = (await audit()).filter((a) => a.action === 'enrolment.unattend');
+  assert.deepEqual(unattend, [
+    {
+      action: 'enrolment.unattend',
+      before: { userId: seller2Id, attended: true },
+      after: { userId: seller2Id, attended: false },
+    },
+  ]);
+  // a second undo changes nothing and is not audited again
+  const twice = await undo('commerce', seller2Id);
+  assert.equal(twice.status, 200);
+  assert.equal(twice.json<{ unmarked: boolean }>().unmarked, false);
+  assert.equal((await audit()).filter((a) => a.action === 'enrolment.unattend').length, 1);
+
+  // once the certificate is issued the mark stands: a bilingual refusal naming the certificate
+  const cert = await api('commerce', 'POST', `/api/v1/offerings/${id}/certificates`, {});
+  assert.equal(cert.json<{ issued: number }>().issued, 1, 'only the attendee left gets one');
+  const certNo = (await state())[sellerId]![1] as string;
+  assert.match(certNo, /^CERT-/);
+  const refused = await undo('commerce', sellerId);
+  assert.equal(refused.status, 409, refused.body);
+  const err = refused.json<{ code: string; message: string }>();
+  assert.equal(err.code, 'parks.invalid_state');
+  assert.match(refused.body, new RegExp(`已凭此次签到颁发证书（编号 ${certNo}），不能撤销签到`));
+  assert.match(
+    refused.body,
+    new RegExp(`a certificate \\(no\\. ${certNo}\\) was issued on this attendance: it cannot be undone`),
+  );
+  assert.deepEqual(await state(), { [sellerId]: [true, certNo], [seller2Id]: [false, null] });
+  assert.equal((await api('seller', 'GET', `/api/v1/offerings/${id}/certificate.pdf`)).status, 200);
+
+  // marked again after the undo: present, and certified on the next issue
+  assert.equal((await api('commerce', 'POST', `/api/v1/offerings/${id}/attendance`, { userIds: [seller2Id] })).status, 200);
+  assert.equal((await api('commerce', 'POST', `/api/v1/offerings/${id}/certificates`, { userIds: [seller2Id] })).status, 200);
+  const numbers = Object.values(await state()).map((x) => x[1] as string);
+  assert.ok(
+    numbers.every((n) => /^CERT-\d{4}-\d{6,}$/.test(n)),
+    numbers.join(),
+  );
+  assert.equal(new Set(numbers).size, 2, 'two participants, two numbers');
+
+  // only the organiser; only people on the roster; only this offering
+  assert.equal((await undo('seller', sellerId)).status, 403);
+  assert.equal((await undo('commerce', await userIdOf('carrier'))).status, 404);
+  const nil = '00000000-0000-7000-8000-000000000000';
+  assert.equal((await api('commerce', 'DELETE', `/api/v1/offerings/${nil}/attendance/${sellerId}`)).status, 404);
+  assert.deepEqual(
+    (await audit()).map((a) => a.action),
+    ['enrolment.attend', 'enrolment.unattend', 'enrolment.certify', 'enrolment.attend', 'enrolment.certify'],
+  );
 });
 
 test('support programmes: eligibility rules are data; figures are attached; commerce scores and decides', async () => {
@@ -224,7 +368,7 @@ test('park members: listed with names, added after registration, removed; stored
   );
 });
 
-test('roster with names; attendance from the roster issues certificates once; the participant downloads theirs', async () => {
+test('roster with names; attendance, then certificates issued once; the participant downloads theirs', async () => {
   const id = (
     await api('commerce', 'POST', '/api/v1/offerings', {
       kind: 'course',
@@ -270,6 +414,9 @@ test('roster with names; attendance from the roster issues certificates once; th
   assert.equal((await api('seller', 'GET', `/api/v1/offerings/${id}/certificate.pdf`)).status, 404);
   const att = await api('commerce', 'POST', `/api/v1/offerings/${id}/attendance`, { userIds: [sellerId] });
   assert.equal(att.status, 200, att.body);
+  assert.equal((await api('seller', 'GET', `/api/v1/offerings/${id}/certificate.pdf`)).status, 404, 'present, not yet certified');
+  const issued = await api('commerce', 'POST', `/api/v1/offerings/${id}/certificates`, { userIds: [sellerId] });
+  assert.equal(issued.status, 200, issued.body);
   const after1 = await state();
   const mine = after1.find((r) => r.user_id === sellerId)!;
   assert.equal(mine.attended, true);
@@ -279,8 +426,10 @@ test('roster with names; attendance from the roster issues certificates once; th
     after1.filter((r) => r.user_id === seller2Id).map((r) => [r.attended, r.certificate_no]),
     [[false, null]],
   );
-  // marking again keeps the number and the date of issue
+  // marking and issuing again keep the number and the date of issue
   assert.equal((await api('commerce', 'POST', `/api/v1/offerings/${id}/attendance`, { userIds: [sellerId] })).status, 200);
+  const reissue = await api('commerce', 'POST', `/api/v1/offerings/${id}/certificates`, { userIds: [sellerId] });
+  assert.equal(reissue.json<{ issued: number }>().issued, 0);
   const again = (await state()).find((r) => r.user_id === sellerId)!;
   assert.deepEqual(
     [again.certificate_no, again.certificate_issued_at?.getTime()],
@@ -412,4 +561,126 @@ test('review by criteria: bad scores and a reasonless rejection change nothing; 
   assert.ok(
     !(await api('seller2', 'GET', '/api/v1/applications')).json<{ items: { id: string }[] }>().items.some((x) => x.id === appId),
   );
+});
+
+test('scoring criteria: the admin list, set with weights adding up to 100, weighted scores, fixed once a decision is made', async () => {
+  const create = await api('commerce', 'POST', '/api/v1/programmes', {
+    name: '跨境电商新业态扶持',
+    category: 'new_model',
+    rules: [],
+    opensOn: '2020-01-01',
+    closesOn: '2099-12-31',
+  });
+  assert.equal(create.status, 201, create.body);
+  const prog = create.json<{ id: string }>().id;
+  type AdminProgramme = {
+    id: string;
+    criteria: { key: string; name: string; nameEn: string; weight: number; max: number }[];
+    standardCriteria: boolean;
+    applications: { submitted: number; decided: number };
+    criteriaLocked: boolean;
+  };
+  const listed = async () =>
+    (await api('commerce', 'GET', '/api/v1/programmes')).json<{ items: AdminProgramme[] }>().items.find((x) => x.id === prog)!;
+  const stored = async () =>
+    (await q(sql<{ criteria: unknown }>`select criteria from pk_programme where id = ${prog}`))[0]!.criteria;
+
+  // none set: the standard rubric, with its weights
+  const first = await listed();
+  assert.equal(first.standardCriteria, true);
+  assert.deepEqual(
+    first.criteria.map((c) => [c.key, c.weight, c.max]),
+    [
+      ['policy', 30, 30],
+      ['performance', 40, 40],
+      ['impact', 20, 20],
+      ['compliance', 10, 10],
+    ],
+  );
+  assert.deepEqual([first.applications, first.criteriaLocked], [{ submitted: 0, decided: 0 }, false]);
+  assert.equal((await api('seller', 'GET', '/api/v1/programmes')).status, 403);
+
+  const put = (criteria: unknown[], user = 'commerce', id = prog) =>
+    api(user, 'PUT', `/api/v1/programmes/${id}/criteria`, { criteria });
+  // weights that do not add up to 100 change nothing
+  const off = await put([
+    { key: 'model', name: '模式创新', nameEn: 'New business model', weight: 50, max: 10 },
+    { key: 'scale', name: '业务规模', nameEn: 'Scale', weight: 40, max: 5 },
+  ]);
+  assert.equal(off.status, 400, off.body);
+  assert.match(off.body, /各评分项权重之和须为 100（现为 90）/);
+  assert.match(off.body, /"field":"criteria"/);
+  const noEnglish = await put([{ key: 'model', name: '模式创新', nameEn: ' ', weight: 100, max: 10 }]);
+  assert.equal(noEnglish.status, 400);
+  assert.match(noEnglish.body, /criteria\[0\]\.nameEn/);
+  assert.equal(await stored(), null);
+  assert.equal((await put([], 'seller')).status, 403);
+  assert.equal((await put([], 'commerce', '00000000-0000-7000-8000-000000000000')).status, 404);
+
+  const criteria = [
+    { key: 'model', name: '模式创新', nameEn: 'New business model', weight: 60, max: 10 },
+    { key: 'scale', name: '业务规模', nameEn: 'Scale', weight: 40, max: 5 },
+  ];
+  const set = await put(criteria);
+  assert.equal(set.status, 200, set.body);
+  assert.deepEqual(await stored(), criteria);
+  const now = await listed();
+  assert.deepEqual([now.standardCriteria, now.criteria], [false, criteria]);
+  await tp.platform.settle();
+  const audit = await q(
+    sql<{ action: string; after: { criteria: unknown } }>`
+      select action, after from audit_log where entity_id = ${prog} and action = 'programme.criteria'`,
+  );
+  assert.deepEqual(
+    audit.map((a) => [a.action, a.after.criteria]),
+    [['programme.criteria', criteria]],
+  );
+
+  // the review form gets the criteria; the score is the points weighted: 7/10 × 60 + 3/5 × 40 = 66
+  const applied = await api('seller', 'POST', `/api/v1/programmes/${prog}/apply`, { statement: '跨境电商 B2B 直接出口新模式' });
+  assert.equal(applied.status, 201, applied.body);
+  const appId = applied.json<{ id: string }>().id;
+  const review = (await api('commerce', 'GET', `/api/v1/review/applications?programmeId=${prog}`)).json<{
+    items: { id: string; criteria: unknown }[];
+  }>();
+  assert.deepEqual(review.items.find((a) => a.id === appId)!.criteria, criteria);
+  const wrong = await api('commerce', 'POST', `/api/v1/applications/${appId}/decision`, {
+    decision: 'approve',
+    scores: { model: 7, scale: 3 },
+    score: 10,
+  });
+  assert.equal(wrong.status, 400);
+  assert.match(wrong.body, /按权重折算之和（66）/);
+  const d = await api('commerce', 'POST', `/api/v1/applications/${appId}/decision`, {
+    decision: 'approve',
+    scores: { model: 7, scale: 3 },
+  });
+  assert.equal(d.status, 200, d.body);
+  const [row] = await q(sql<{ score: number; scores: unknown }>`select score, scores from pk_application where id = ${appId}`);
+  assert.deepEqual([row!.score, row!.scores], [66, { model: 7, scale: 3 }]);
+
+  // decided: the criteria are fixed
+  const late = await put([{ key: 'model', name: '模式创新', nameEn: 'New business model', weight: 100, max: 10 }]);
+  assert.equal(late.status, 409, late.body);
+  assert.match(late.body, /该项目已有 1 份申报完成评审，评分项不能再修改/);
+  assert.match(late.body, /1 application\(s\) to this programme were decided: its criteria can no longer change/);
+  assert.deepEqual(await stored(), criteria);
+  const locked = await listed();
+  assert.deepEqual([locked.applications, locked.criteriaLocked], [{ submitted: 0, decided: 1 }, true]);
+
+  // none at all: back to the standard rubric (while nothing is decided)
+  const other = (
+    await api('commerce', 'POST', '/api/v1/programmes', {
+      name: '海外服务网点建设奖励',
+      category: 'overseas_service',
+      rules: [],
+      criteria,
+      opensOn: '2020-01-01',
+      closesOn: '2099-12-31',
+    })
+  ).json<{ id: string }>().id;
+  const reset = await put([], 'commerce', other);
+  assert.equal(reset.status, 200, reset.body);
+  assert.equal(reset.json<{ standardCriteria: boolean }>().standardCriteria, true);
+  assert.equal((await q(sql<{ criteria: unknown }>`select criteria from pk_programme where id = ${other}`))[0]!.criteria, null);
 });

@@ -26,6 +26,8 @@ export interface EventRow {
   country: string | null;
   note: string | null;
   actor_org_id: string | null;
+  /** a departure's destination country (customs code, 运抵国); null on other links */
+  destination?: string | null;
 }
 
 export function createTraceRepository(exec: Executor) {
@@ -61,6 +63,18 @@ export function createTraceRepository(exec: Executor) {
         .orderBy('at')
         .orderBy('id')
         .execute()) as EventRow[];
+    },
+    /**
+     * Where the code's goods went, as recorded on its chain: the country of the latest delivery
+     * (ISO alpha-2, the seller's word), and the destination customs recorded for the latest departure.
+     */
+    async destinations(code: string): Promise<{ delivered: string | null; departedTo: string | null }> {
+      const r = await sql<{ delivered: string | null; departed_to: string | null }>`
+        select (select country from tr_event where code = ${code} and kind = 'delivery' and country is not null
+                 order by at desc, id desc limit 1) as delivered,
+               (select destination from tr_event where code = ${code} and kind = 'departure' and destination is not null
+                 order by at desc, id desc limit 1) as departed_to`.execute(exec);
+      return { delivered: r.rows[0]?.delivered ?? null, departedTo: r.rows[0]?.departed_to ?? null };
     },
     /** Stores a scan unless this client scanned this code on this day already; answers whether it counted. */
     async addScan(scan: { code: string; at: Date; country: string; day: string; clientHash: Buffer | null }): Promise<boolean> {

@@ -2,8 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { contentSecurityPolicy } from '../../kernel/csp.ts';
-import { PAGE_STYLE_SOURCE, pickLanguage, renderVerification } from './trace.page.ts';
-import type { TraceService } from './trace.service.ts';
+import { negotiateLanguage, PAGE_STYLE_SOURCE, renderVerification } from './trace.page.ts';
+import { offeredLanguages, type TraceService } from './trace.service.ts';
 
 const TAGS = ['trace'];
 const CodeParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }) });
@@ -140,11 +140,18 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteOption
       },
     },
     async (req, reply) => {
-      const first = await trace.languagesOf(req.params.code);
-      const lang = pickLanguage(first, req.query.lang, req.headers['accept-language']);
+      // ?lang=, else the browser's Accept-Language, else the destination country's language, else English
+      const ctx = await trace.pageContext(req.params.code);
+      const lang = negotiateLanguage({
+        offered: offeredLanguages(ctx.productLanguages),
+        requested: req.query.lang,
+        acceptLanguage: req.headers['accept-language'],
+        destination: ctx.destinationLanguage,
+      });
       const v = await trace.verify(req.params.code, { lang, ...scanOrigin(req, trustedGeoHeader) });
       return reply
         .header('content-type', 'text/html; charset=utf-8')
+        .header('vary', 'Accept-Language')
         .header('content-security-policy', contentSecurityPolicy(PAGE_STYLE_SOURCE))
         .send(renderVerification(v, req.query.reported === '1'));
     },

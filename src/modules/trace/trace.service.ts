@@ -8,6 +8,7 @@ import { getCode } from '../../codes/index.ts';
 import { filingLookup } from '../filing/index.ts';
 import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
 import { assessScans, SCAN_RULES, type ScanRules } from './rules/scan.rules.ts';
+import { countryNameIn, languageOfCountry, PAGE_LANGUAGE_CODES, pageLanguage } from './trace.languages.ts';
 import { createTraceRepository, type CodeRow, type EventRow } from './trace.repository.ts';
 
 /** "Report a counterfeit" opens a credit case: credit is reached through this port (platform.ts). */
@@ -15,9 +16,14 @@ export interface CounterfeitReportPort {
   report(input: { subjectCode: string; summary: string; contact?: string; traceCode: string }): Promise<{ id: string }>;
 }
 
-/** Customs data on parcels (clearance), so a departure on the chain is the one customs recorded. */
+/**
+ * Customs data on parcels (clearance), so a departure on the chain is the one customs recorded;
+ * `country` is the parcel's destination as declared (运抵国, customs code).
+ */
 export interface DeparturePort {
-  departed(logisticsNos: string[]): Promise<{ logisticsNo: string; ebcCode: string; closedAt: Date; portCode: string | null }[]>;
+  departed(
+    logisticsNos: string[],
+  ): Promise<{ logisticsNo: string; ebcCode: string; closedAt: Date; portCode: string | null; country?: string | null }[]>;
 }
 
 export interface TraceServiceDeps {
@@ -39,14 +45,10 @@ const ENTERPRISE_EVENTS = ['producer', 'warehouse', 'departure', 'delivery'] as 
 const AGENCY_EVENTS = ['inspection'] as const;
 export type TraceEventKind = EventRow['kind'];
 
-const EVENT_LABELS: Record<TraceEventKind, { zh: string; en: string }> = {
-  producer: { zh: '生产', en: 'Produced' },
-  filing: { zh: '商品备案', en: 'Product filed with customs' },
-  warehouse: { zh: '入仓', en: 'Received at warehouse' },
-  inspection: { zh: '查验结果', en: 'Inspection result' },
-  departure: { zh: '离境', en: 'Left China' },
-  delivery: { zh: '妥投', en: 'Delivered' },
-};
+/** The page's languages, then any other the seller named the product in (its labels read English). */
+export const offeredLanguages = (productLanguages: string[]): string[] => [
+  ...new Set([...PAGE_LANGUAGE_CODES, ...productLanguages]),
+];
 
 const view = (r: CodeRow) => ({
   code: r.code,
@@ -95,6 +97,7 @@ export function createTraceService(deps: TraceServiceDeps) {
       place: parcel.portCode ? `口岸 ${parcel.portCode} / port ${parcel.portCode}` : null,
       country: 'CN',
       note: `海关结关 / closed by customs: ${no}`,
+      destination: parcel.country ?? null,
     };
   }
   const rules = deps.scanRules ?? SCAN_RULES;
@@ -283,18 +286,32 @@ export function createTraceService(deps: TraceServiceDeps) {
         repo.scanSummary(code, new Date(now.getTime() - rules.windowDays * 86_400_000)),
       ]);
       const lang = opts.lang.toLowerCase().slice(0, 2);
-      const name =
+      // the seller's name in the buyer's language, else the English one, else the Chinese (filed) one
+      const [name, nameLang] =
         lang === 'zh'
-          ? row.product_name
-          : (row.product_names[lang] ?? (lang === 'en' ? row.product_name_en : null) ?? row.product_name_en ?? row.product_name);
-      const label = (k: TraceEventKind) => (lang === 'zh' ? EVENT_LABELS[k].zh : EVENT_LABELS[k].en);
+          ? [row.product_name, 'zh']
+          : row.product_names[lang]
+            ? [row.product_names[lang], lang]
+            : row.product_name_en
+              ? [row.product_name_en, 'en']
+              : [row.product_name, 'zh'];
+      // event names in the page's languages (data files); a language it lacks reads English
+      const label = (k: TraceEventKind) => pageLanguage(lang).events[k];
       const origin = row.origin ? getCode('country', row.origin) : undefined;
+      const originName = !origin
+        ? row.origin
+        : lang === 'zh'
+          ? origin.nameZh
+          : lang === 'en'
+            ? (origin.nameEn ?? origin.nameZh)
+            : (countryNameIn(lang, origin.iso) ?? origin.nameEn ?? origin.nameZh);
       return {
         code,
         lang,
-        languages: ['zh', 'en', ...Object.keys(row.product_names)],
+        languages: offeredLanguages(Object.keys(row.product_names)),
         product: {
           name,
+          nameLang,
           nameZh: row.product_name,
           itemNo: row.item_no,
           hsCode: row.hs_code,
@@ -303,7 +320,7 @@ export function createTraceService(deps: TraceServiceDeps) {
           quantity: row.quantity,
         },
         seller: { code: row.ebc_code, name: row.seller_name },
-        origin: origin ? (lang === 'zh' ? origin.nameZh : (origin.nameEn ?? origin.nameZh)) : row.origin,
+        origin: originName,
         chain: events.map((e) => ({
           kind: e.kind,
           label: label(e.kind),
@@ -322,11 +339,20 @@ export function createTraceService(deps: TraceServiceDeps) {
       };
     },
 
-    /** The languages the verification page offers for a code (no scan is counted). */
-    async languagesOf(code: string): Promise<string[]> {
-      const row = isTraceCode(code) ? await createTraceRepository(db).code(code) : undefined;
+    /**
+     * What the verification page needs before it picks a language (no scan is counted): the
+     * languages the seller named the product in, and the language of the country the goods went
+     * to — where the latest delivery was, else the destination customs recorded at departure.
+     */
+    async pageContext(code: string): Promise<{ productLanguages: string[]; destinationLanguage: string | undefined }> {
+      const repo = createTraceRepository(db);
+      const row = isTraceCode(code) ? await repo.code(code) : undefined;
       if (!row) throw notFound(CODE_LABEL);
-      return ['zh', 'en', ...Object.keys(row.product_names)];
+      const went = await repo.destinations(code);
+      return {
+        productLanguages: Object.keys(row.product_names),
+        destinationLanguage: languageOfCountry(went.delivered) ?? languageOfCountry(went.departedTo),
+      };
     },
 
     /** "Report a counterfeit" from the verification page: a public credit case on the seller. */

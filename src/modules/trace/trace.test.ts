@@ -6,7 +6,8 @@ import QRCode from 'qrcode';
 import { loadConfig } from '../../kernel/config.ts';
 import { DEMO_PRODUCTS } from '../filing/index.ts';
 import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, PARTIES } from '../../../test/support/parcels.ts';
+import { guidOf, makeParcel, parcelDocuments, PARTIES } from '../../../test/support/parcels.ts';
+import { countryByIso } from '../../codes/index.ts';
 import { closeParcels, declareParcel } from '../../../test/support/clearance.ts';
 
 let tp: TestPlatform;
@@ -158,7 +159,8 @@ test('a buyer scanning a code sees the chain in English (or French, where offere
   assert.equal(page.product.name, product.gnameEn ?? product.gname);
   assert.equal(page.origin, 'China');
   assert.equal(page.warning.flagged, false);
-  assert.deepEqual(page.languages, ['zh', 'en', 'fr']);
+  // the page's languages (French among them), whatever the seller named the product in
+  assert.deepEqual(page.languages, ['zh', 'en', 'ar', 'de', 'es', 'fr', 'ja', 'ko', 'pt', 'ru']);
   const fr = (await api(null, 'GET', `/api/v1/public/trace/${code}?lang=fr`)).json<{ product: { name: string } }>();
   assert.equal(fr.product.name, 'Bol en porcelaine bleu et blanc');
   assert.equal((await api(null, 'GET', '/api/v1/public/trace/TNOPE')).status, 404);
@@ -305,8 +307,9 @@ test('the printed address opens an HTML page in the buyer language; its form ope
   });
   assert.equal(page.statusCode, 200, page.body);
   assert.match(page.headers['content-type'] as string, /text\/html/);
+  assert.match(page.body, /<html lang="fr" dir="ltr">/);
   assert.match(page.body, /Bol en porcelaine bleu et blanc/);
-  assert.match(page.body, /Trace chain/);
+  assert.match(page.body, /<h2>Chaîne de traçabilité<\/h2>/);
   const zh = await tp.platform.app.inject({ method: 'GET', url: `/t/${code}?lang=zh` });
   assert.match(zh.body, /追溯链/);
   assert.doesNotMatch(zh.body, /<script/);
@@ -331,8 +334,12 @@ test('the verification page opens without log-in in zh and en, each with the rep
     const page = await tp.platform.app.inject({ method: 'GET', url: `/t/${code}?lang=${lang}` });
     assert.equal(page.statusCode, 200, page.body);
     assert.match(page.headers['content-type'] as string, /text\/html/);
-    assert.match(page.body, new RegExp(`<html lang="${lang}">`));
-    assert.match(page.body, new RegExp(`<h1>${title}</h1>`));
+    assert.match(page.body, new RegExp(`<html lang="${lang}" dir="ltr">`));
+    // the Chinese source text beside the English title; none on the Chinese page
+    assert.match(
+      page.body,
+      new RegExp(`<h1>${title}${lang === 'zh' ? '' : ' <span class="zh" lang="zh-CN" dir="ltr">商品追溯验证</span>'}</h1>`),
+    );
     assert.match(page.body, new RegExp(`<h2>${report}</h2>`));
     assert.match(page.body, new RegExp(`<form method="post" action="/t/${code}/report\\?lang=${lang}">`));
     assert.match(page.body, /<textarea name="summary" required/);
@@ -346,4 +353,268 @@ test('the verification page opens without log-in in zh and en, each with the rep
   assert.doesNotMatch(done.body, /<form/);
   const unknown = await tp.platform.app.inject({ method: 'GET', url: '/t/NO-SUCH-CODE-1' });
   assert.ok(unknown.statusCode === 404 || unknown.statusCode === 400, `${unknown.statusCode}`);
+});
+
+/** The HTML page as a phone opens it: no log-in, optionally the browser's Accept-Language. */
+async function htmlPage(code: string, query = '', acceptLanguage?: string) {
+  const res = await tp.platform.app.inject({
+    method: 'GET',
+    url: `/t/${code}${query}`,
+    headers: acceptLanguage ? { 'accept-language': acceptLanguage } : {},
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  return res;
+}
+const htmlLang = (body: string) => /<html lang="([a-z]{2})" dir="(ltr|rtl)">/.exec(body)?.slice(1, 3);
+
+// Real strings of every page language: title, the chain heading, one link of the chain, the
+// report heading and its button.
+const EXPECTED: Record<string, { title: string; chain: string; produced: string; report: string; send: string }> = {
+  zh: { title: '商品追溯验证', chain: '追溯链', produced: '生产', report: '举报假冒', send: '提交' },
+  en: { title: 'Product verification', chain: 'Trace chain', produced: 'Produced', report: 'Report a counterfeit', send: 'Send' },
+  ru: {
+    title: 'Проверка подлинности товара',
+    chain: 'Цепочка прослеживаемости',
+    produced: 'Произведено',
+    report: 'Сообщить о подделке',
+    send: 'Отправить',
+  },
+  es: {
+    title: 'Verificación del producto',
+    chain: 'Cadena de trazabilidad',
+    produced: 'Fabricado',
+    report: 'Denunciar una falsificación',
+    send: 'Enviar',
+  },
+  fr: {
+    title: 'Vérification du produit',
+    chain: 'Chaîne de traçabilité',
+    produced: 'Fabriqué',
+    report: 'Signaler une contrefaçon',
+    send: 'Envoyer',
+  },
+  de: {
+    title: 'Produktprüfung',
+    chain: 'Rückverfolgungskette',
+    produced: 'Hergestellt',
+    report: 'Fälschung melden',
+    send: 'Senden',
+  },
+  ja: { title: '商品の真正性確認', chain: 'トレーサビリティ記録', produced: '製造', report: '偽造品を報告する', send: '送信' },
+  ko: { title: '제품 진품 확인', chain: '이력 추적', produced: '생산', report: '위조품 신고', send: '보내기' },
+  ar: { title: 'التحقق من المنتج', chain: 'سلسلة التتبع', produced: 'الإنتاج', report: 'الإبلاغ عن منتج مقلد', send: 'إرسال' },
+  pt: {
+    title: 'Verificação do produto',
+    chain: 'Cadeia de rastreabilidade',
+    produced: 'Fabricado',
+    report: 'Denunciar falsificação',
+    send: 'Enviar',
+  },
+};
+
+test('every page language renders its own strings, with the Chinese source beside, a language switch and a strict CSP', async () => {
+  const code = await newCode();
+  const v = await api(null, 'GET', `/api/v1/public/trace/${code}?lang=ru`);
+  assert.equal(v.status, 200, v.body);
+  assert.deepEqual(Object.keys(EXPECTED).sort(), [...v.json<{ languages: string[] }>().languages].sort());
+  const nameZh = product.gname;
+  for (const [lang, x] of Object.entries(EXPECTED)) {
+    const page = await htmlPage(code, `?lang=${lang}`);
+    const b = page.body;
+    assert.deepEqual(htmlLang(b), [lang, lang === 'ar' ? 'rtl' : 'ltr'], lang);
+    assert.match(b, new RegExp(`<h1>${x.title}(</h1>| <span class="zh" lang="zh-CN" dir="ltr">商品追溯验证</span></h1>)`), lang);
+    assert.ok(b.includes(`<h2>${x.chain}</h2>`), `${lang}: chain heading`);
+    assert.ok(b.includes(`<li><b>${x.produced}</b>`), `${lang}: a link of the chain`);
+    assert.ok(b.includes(`<h2>${x.report}</h2>`), `${lang}: report heading`);
+    assert.ok(b.includes(`<button type="submit">${x.send}</button>`), `${lang}: report button`);
+    assert.ok(b.includes(`action="/t/${code}/report?lang=${lang}"`), `${lang}: the form posts back in its language`);
+    if (lang !== 'zh') {
+      // the Chinese source text: the product's filed name and the chain's link names
+      assert.ok(b.includes(`<span lang="zh-CN" dir="ltr">${nameZh}</span>`), `${lang}: Chinese product name`);
+      assert.ok(b.includes('<span class="zh" lang="zh-CN" dir="ltr">生产</span>'), `${lang}: Chinese link name`);
+    }
+    // the switch: plain links to every other language, this one in bold, each named in itself
+    const nav = /<nav class="langs"[^>]*>(.*?)<\/nav>/.exec(b)?.[1] ?? '';
+    assert.equal((nav.match(/<a href="\?lang=[a-z]{2}"/g) ?? []).length, 9, `${lang}: nine links`);
+    assert.match(nav, new RegExp(`<b lang="${lang}"`));
+    for (const name of [
+      '中文',
+      'English',
+      'Русский',
+      'Español',
+      'Français',
+      'Deutsch',
+      '日本語',
+      '한국어',
+      'العربية',
+      'Português',
+    ])
+      assert.ok(nav.includes(`>${name}</`), `${lang}: ${name} in the switch`);
+    assert.doesNotMatch(b, /<script/);
+    const csp = String(page.headers['content-security-policy']);
+    assert.match(csp, /style-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+    const styleSrc = csp.split(';').find((d) => d.startsWith('style-src '));
+    assert.ok(styleSrc && !styleSrc.includes('unsafe-inline'), `${lang}: no unsafe-inline for style elements`);
+    // the hash is the page's own style element
+    const style = /<style>([\s\S]*?)<\/style>/.exec(b)![1]!;
+    assert.ok(csp.includes(`'sha256-${createHash('sha256').update(style, 'utf8').digest('base64')}'`));
+  }
+  // the origin in the buyer's language
+  assert.match((await htmlPage(code, '?lang=ru')).body, /<th>Страна происхождения<\/th><td>Китай<\/td>/);
+  assert.match((await htmlPage(code, '?lang=de')).body, /<th>Herkunft<\/th><td>China<\/td>/);
+  // the JSON verification names the chain in the language asked for
+  const ja = await tp.platform.app.inject({ method: 'GET', url: `/api/v1/public/trace/${code}?lang=ja` });
+  assert.deepEqual(
+    ja.json<{ chain: { label: string }[] }>().chain.map((c) => c.label),
+    ['税関に商品登録', '製造'],
+  );
+});
+
+test('Arabic reads right to left', async () => {
+  const code = await newCode();
+  const b = (await htmlPage(code, '?lang=ar')).body;
+  assert.match(b, /^<!doctype html>\n<html lang="ar" dir="rtl">/);
+  assert.ok(b.includes('<h2>سلسلة التتبع</h2>'));
+  assert.ok(b.includes('<th>البائع</th>'));
+  // codes, dates and Chinese stay left to right inside the right-to-left page
+  assert.ok(b.includes(`<code data-testid="trace-code" dir="ltr">${code}</code>`));
+  assert.match(b, /<span dir="ltr">\d{4}-\d{2}-\d{2}<\/span>/);
+  // the sheet uses start/end, not left/right, so it mirrors
+  const style = /<style>([\s\S]*?)<\/style>/.exec(b)![1]!;
+  assert.doesNotMatch(style, /(left|right)/);
+  // every other language reads left to right
+  assert.deepEqual(htmlLang((await htmlPage(code, '?lang=ja')).body), ['ja', 'ltr']);
+});
+
+test('language: ?lang=, else Accept-Language by q-value, else the destination country, else English; unknown falls back', async () => {
+  const code = await newCode();
+  const cases: [string, string, string | undefined, string][] = [
+    ['the browser’s first language', '', 'de-CH,de;q=0.9,en;q=0.5', 'de'],
+    ['q-values, not order', '', 'ja;q=0.5,ko;q=0.8,en;q=0.1', 'ko'],
+    ['a regional tag counts as its language', '', 'pt-BR', 'pt'],
+    ['languages the page lacks are skipped', '', 'it-IT,it;q=0.9,es;q=0.2', 'es'],
+    ['q=0 means not this one', '', 'ru;q=0,ar;q=0.3', 'ar'],
+    ['Chinese for a Chinese browser', '', 'zh-TW,zh;q=0.9', 'zh'],
+    ['?lang= beats the browser', '?lang=fr', 'de', 'fr'],
+    ['?lang= in capitals', '?lang=RU', undefined, 'ru'],
+    ['an unknown ?lang= falls back to the browser', '?lang=xx', 'es-MX,es;q=0.8', 'es'],
+    ['an unknown ?lang= and no browser language: English', '?lang=xx', undefined, 'en'],
+    ['a malformed header: English', '', ';;q=x,,', 'en'],
+    ['a wildcard alone: English', '', '*', 'en'],
+    ['nothing at all: English', '', undefined, 'en'],
+  ];
+  for (const [name, query, accept, want] of cases)
+    assert.equal(htmlLang((await htmlPage(code, query, accept)).body)?.[0], want, name);
+  // a language only the product name is offered in (Italian here) keeps the name, with English labels
+  const it = await api('seller', 'POST', '/api/v1/trace/codes', {
+    kind: 'unit',
+    itemNo: product.itemNo,
+    batchNo: 'JDZ-2026-12',
+    quantity: 1,
+    producer: '景德镇',
+    productNames: { it: 'Ciotola in porcellana' },
+  });
+  const itCode = it.json<{ items: { code: string }[] }>().items[0]!.code;
+  const page = (await htmlPage(itCode, '', 'it')).body;
+  assert.deepEqual(htmlLang(page), ['en', 'ltr']);
+  assert.ok(page.includes('<span lang="it">Ciotola in porcellana</span>'));
+  assert.ok(page.includes('<b lang="it" dir="ltr">it</b>'));
+  assert.equal((await htmlPage(code, '', 'de')).headers.vary, 'Accept-Language');
+});
+
+test('without a browser language the page speaks the destination country’s: the parcel’s (customs) or where it was delivered', async () => {
+  // a parcel to Russia (运抵国 344) that customs closed; the code's departure names it
+  const rus = countryByIso('RUS')!.code;
+  const sellerProducts = DEMO_PRODUCTS.filter((p) => p.ebcCode === PARTIES.seller.code);
+  const toRussia = parcelDocuments(1, 'TRU', {
+    platform: PARTIES.platform,
+    seller: PARTIES.seller,
+    payer: PARTIES.payer,
+    carrier: PARTIES.carrier,
+    lines: [{ p: sellerProducts[0]!, qty: 1 }],
+    country: rus,
+    goodsInfo: '青花瓷器 porcelain',
+  });
+  await closeParcels(tp, tokens, [toRussia], 2, 'TRU');
+  const code = await newCode();
+  assert.equal(htmlLang((await htmlPage(code)).body)?.[0], 'en', 'nothing known yet: English');
+  const left = await api('seller', 'POST', `/api/v1/trace/codes/${code}/events`, {
+    kind: 'departure',
+    logisticsNo: toRussia.logisticsNo,
+  });
+  assert.equal(left.status, 201, left.body);
+  const stored = await sql<{ destination: string | null; country: string | null }>`
+    select destination, country from tr_event where code = ${code} and kind = 'departure'`.execute(tp.platform.database.db);
+  assert.deepEqual(stored.rows, [{ destination: rus, country: 'CN' }]);
+  assert.deepEqual(htmlLang((await htmlPage(code)).body), ['ru', 'ltr']);
+  assert.match((await htmlPage(code)).body, /<h2>Цепочка прослеживаемости<\/h2>/);
+  // the browser's language still comes first, and ?lang= before it
+  assert.equal(htmlLang((await htmlPage(code, '', 'en-GB,en;q=0.9')).body)?.[0], 'en');
+  assert.equal(htmlLang((await htmlPage(code, '?lang=es', 'en')).body)?.[0], 'es');
+  // a browser asking only for languages the page lacks: the destination's
+  assert.equal(htmlLang((await htmlPage(code, '', 'it,nl;q=0.5')).body)?.[0], 'ru');
+  // delivered in Germany: where it arrived wins
+  assert.equal(
+    (await api('seller', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'delivery', country: 'DE', place: 'Berlin' }))
+      .status,
+    201,
+  );
+  assert.deepEqual(htmlLang((await htmlPage(code)).body), ['de', 'ltr']);
+  // delivered to Saudi Arabia: Arabic, right to left
+  const other = await newCode();
+  await api('seller', 'POST', `/api/v1/trace/codes/${other}/events`, { kind: 'delivery', country: 'SA' });
+  assert.deepEqual(htmlLang((await htmlPage(other)).body), ['ar', 'rtl']);
+});
+
+test('the report-a-counterfeit form works in Russian: the case opens, the page thanks in Russian', async () => {
+  const code = await newCode();
+  const form = (await htmlPage(code, '?lang=ru')).body;
+  assert.ok(form.includes(`<form method="post" action="/t/${code}/report?lang=ru">`));
+  assert.ok(form.includes('<label>Опишите проблему<textarea name="summary"'));
+  const summary = 'Глазурь стирается, клеймо напечатано';
+  const post = await tp.platform.app.inject({
+    method: 'POST',
+    url: `/t/${code}/report?lang=ru`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ summary, contact: 'buyer@example.ru' }).toString(),
+  });
+  assert.equal(post.statusCode, 303, post.body);
+  assert.equal(post.headers.location, `/t/${code}?lang=ru&reported=1`);
+  const thanks = (await htmlPage(code, '?lang=ru&reported=1')).body;
+  assert.ok(thanks.includes('<p class="ok" data-testid="trace-reported">✔ Спасибо, ваше сообщение получено</p>'));
+  assert.doesNotMatch(thanks, /<form/);
+  // the case on the seller, with the buyer's words as written
+  const cases = (await api('commerce', 'GET', '/api/v1/credit/cases?status=reported')).json<{
+    items: { id: string; traceCode: string }[];
+  }>();
+  const id = cases.items.find((c) => c.traceCode === code)?.id;
+  assert.ok(id, 'a case for this code');
+  const kase = (await api('commerce', 'GET', `/api/v1/credit/cases/${id}`)).json<{
+    kind: string;
+    subjectCode: string;
+    summary: string;
+  }>();
+  assert.deepEqual([kase.kind, kase.subjectCode, kase.summary], ['counterfeit', PARTIES.seller.code, `[${code}] ${summary}`]);
+});
+
+test('a flagged code warns in the buyer’s language, its reasons with their figures', async () => {
+  const code = await proxiedCode();
+  const countries = ['FR', 'DE', 'US', 'BR', 'JP'];
+  for (let i = 0; i < 20; i++) await proxiedScan(code, countries[i % 5]!, `198.51.100.${i + 101}`);
+  const page = async (lang: string) =>
+    (
+      await proxied.platform.app.inject({
+        method: 'GET',
+        url: `/t/${code}?lang=${lang}`,
+        remoteAddress: '10.0.0.2',
+        headers: { 'x-geo-country': 'JP', 'x-forwarded-for': '198.51.100.250' },
+      })
+    ).body;
+  const ja = await page('ja');
+  assert.ok(ja.includes('注意：このコードは不自然な形でスキャンされています。偽造品の可能性があります'));
+  assert.match(ja, /<li>90日間に21回スキャン（上限10回）<\/li>/);
+  assert.match(ja, /<li>5か国でスキャン：[A-Z]{2}(、[A-Z]{2}){4}<\/li>/);
+  const es = await page('es');
+  assert.match(es, /<li>escaneado 21 veces en 90 días \(límite 10\)<\/li>/);
+  assert.match(es, /<li>escaneado en 5 países: [A-Z]{2}(, [A-Z]{2}){4}<\/li>/);
 });

@@ -20,20 +20,32 @@ export interface ScanSummary {
   countries: string[];
 }
 
+/**
+ * Why a code is flagged: the rule, its figures (so the page can say it in the buyer's language)
+ * and the sentence in Chinese and English.
+ */
+export type ScanReason =
+  | { rule: 'scans'; values: { scans: number; days: number; limit: number }; zh: string; en: string }
+  | { rule: 'countries'; values: { count: number; countries: string[] }; zh: string; en: string };
+
 export function assessScans(
   s: ScanSummary,
   code: { kind: 'unit' | 'batch'; quantity: number },
   rules: ScanRules = SCAN_RULES,
-): { flagged: boolean; reasons: { zh: string; en: string }[] } {
-  const reasons: { zh: string; en: string }[] = [];
+): { flagged: boolean; reasons: ScanReason[] } {
+  const reasons: ScanReason[] = [];
   const limit = code.kind === 'batch' ? Math.max(rules.maxScans, code.quantity * rules.scansPerBatchUnit) : rules.maxScans;
   if (s.scans > limit)
     reasons.push({
+      rule: 'scans',
+      values: { scans: s.scans, days: rules.windowDays, limit },
       zh: `${rules.windowDays} 天内被扫描 ${s.scans} 次（上限 ${limit}）`,
       en: `scanned ${s.scans} times in ${rules.windowDays} days (limit ${limit})`,
     });
   if (s.countries.length > rules.maxCountries)
     reasons.push({
+      rule: 'countries',
+      values: { count: s.countries.length, countries: [...s.countries] },
       zh: `在 ${s.countries.length} 个国家（地区）被扫描：${s.countries.join('、')}`,
       en: `scanned in ${s.countries.length} countries: ${s.countries.join(', ')}`,
     });
