@@ -19,6 +19,8 @@ export interface Bus {
     work(handler: string): string;
     /** JetStream subject in the feed stream: "receipts entered the feed" */
     feed: string;
+    /** core subject: "these organisations' tracking feeds moved" (organisation ids and a position only) */
+    tracking: string;
   };
   streams: { work: string; feed: string };
   durable(handler: string): string;
@@ -54,6 +56,7 @@ export async function connectBus(opts: {
     kick: `${prefix}.outbox.kick`,
     work: (handler: string) => `${prefix}.outbox.work.${token(handler)}`,
     feed: `${prefix}.feed.sequenced`,
+    tracking: `${prefix}.logistics.tracking`,
   };
   const durable = (handler: string): string => `${prefix}_${token(handler)}`;
   void (async () => {

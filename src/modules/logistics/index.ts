@@ -1,4 +1,11 @@
-export { createLogisticsService, type LogisticsService, type TrackingEvent, type Timeline } from './logistics.service.ts';
+export {
+  createLogisticsService,
+  type FeedEvent,
+  type LogisticsService,
+  type TrackingEvent,
+  type Timeline,
+} from './logistics.service.ts';
+export { createTrackingFeed, type TrackingFeed, type TrackingSignal, type TrackingSignalPort } from './tracking-feed.service.ts';
 export { registerLogisticsRoutes, bodyText } from './logistics.routes.ts';
 export { checkS10, s10CheckDigit } from './rules/s10.rules.ts';
 export { EVENT_CODES, SERVICE_KINDS, type EventCode, type ServiceKind } from './rules/events.rules.ts';

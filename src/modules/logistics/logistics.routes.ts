@@ -170,26 +170,81 @@ export function registerLogisticsRoutes(
         tags: ['logistics'],
         summary: '轨迹实时推送（SSE）/ Live tracking events as server-sent events',
         description:
-          'text/event-stream; event `tracking`, data as the events of a timeline. Events of parcels the caller carries or is a party to.',
+          "text/event-stream; event `tracking`, `id` = the position in the caller's tracking feed, data as the events of a timeline with the event `id` and `seq`. " +
+          'Events of parcels the caller carries or is a party to, whichever process stored them. A new stream starts at the end of the feed; ' +
+          'reconnects resume from Last-Event-ID (or ?after=) with every event missed.',
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })) }),
       },
     },
     async (req, reply) => {
-      const unsubscribe = logistics.subscribe(req.principal, (e) => {
-        reply.raw.write(`event: tracking\ndata: ${JSON.stringify(e)}\n\n`);
-      });
+      const stream = logistics.trackingStream(req.principal);
+      const lastId = Number(req.headers['last-event-id']);
+      let cursor =
+        Number.isSafeInteger(lastId) && lastId >= 0 && String(req.headers['last-event-id']).trim() !== ''
+          ? lastId
+          : (req.query.after ?? (await stream.end()));
+      let busy = false;
+      let again = false;
+      let closed = false;
+      const res = reply.raw;
+      const write = async (chunk: string): Promise<void> => {
+        if (res.write(chunk) || closed) return;
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.once('drain', done);
+          res.once('close', done);
+        });
+      };
+      // Reads the caller's own feed after the cursor; a wake-up during a read runs another.
+      const push = async (): Promise<void> => {
+        if (busy) {
+          again = true;
+          return;
+        }
+        busy = true;
+        try {
+          do {
+            again = false;
+            for (;;) {
+              const page = await stream.page(cursor, 200);
+              for (const item of page.items) {
+                if (closed) return;
+                await write(`id: ${item.seq}\nevent: tracking\ndata: ${JSON.stringify(item)}\n\n`);
+              }
+              cursor = page.next;
+              if (page.items.length < 200 || closed) break;
+            }
+          } while (again && !closed);
+        } catch (e) {
+          req.log.warn({ err: e }, 'tracking stream failed');
+        } finally {
+          busy = false;
+        }
+      };
+      const unsubscribe = stream.onMoved(() => void push());
       reply.hijack();
-      reply.raw.writeHead(200, {
+      res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
+      // Comments keep proxies from closing an idle stream; the poll covers a wake-up lost on the way.
+      const keepAlive = setInterval(() => {
+        res.write(': keep-alive\n\n');
+        void push();
+      }, 5_000);
       req.raw.on('close', () => {
+        closed = true;
         clearInterval(keepAlive);
         unsubscribe();
       });
-      reply.raw.write(': connected\n\n');
+      res.write(': connected\n\n');
+      await push();
     },
   );
 

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { parse } from 'csv-parse/sync';
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
@@ -9,6 +8,7 @@ import { parcelCustomsLookup, type ParcelCustomsState } from '../clearance/index
 import { actorOf, isAdmin, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
 import { createLogisticsRepository } from './logistics.repository.ts';
 import { queueTrackingHooks } from './tracking-hooks.service.ts';
+import { trackingRecipients, type TrackingFeed } from './tracking-feed.service.ts';
 import type { EventRow, ServiceRow } from './logistics.tables.ts';
 import {
   EVENT_LABELS,
@@ -25,6 +25,8 @@ export interface LogisticsDeps {
   db: Db;
   clock: Clock;
   audit: AuditLog;
+  /** the live stream's feed (positions in PostgreSQL, wake-ups across processes) */
+  feed: TrackingFeed;
 }
 
 export interface CarrierService {
@@ -58,6 +60,12 @@ export interface TrackingEvent {
   description: string;
   serviceCode: string | null;
   source: string;
+}
+
+/** A tracking event as the live stream sends it: with its id (to dedupe by) and its feed position. */
+export interface FeedEvent extends TrackingEvent {
+  id: string;
+  seq: number;
 }
 
 export interface IngestResult {
@@ -196,13 +204,19 @@ export function customsEntries(states: ParcelCustomsState[]): TimelineEntry[] {
 export type LogisticsService = ReturnType<typeof createLogisticsService>;
 
 export function createLogisticsService(deps: LogisticsDeps) {
-  const { db, clock, audit } = deps;
-  const bus = new EventEmitter();
-  bus.setMaxListeners(0);
+  const { db, clock, audit, feed } = deps;
 
-  /** Stored events go to the parties' tracking webhooks in the storing transaction. */
-  const tracked = (exec: Executor, rows: EventRow[]) =>
-    queueTrackingHooks(exec, rows, (r) => ({ id: r.id, ...toEvent(r) }), clock.now());
+  /**
+   * Stored events go to the parties' tracking webhooks and into the live feed in the storing
+   * transaction; `feed.announce()` after the commit gives them their positions and wakes the streams.
+   */
+  async function tracked(exec: Executor, rows: EventRow[]): Promise<void> {
+    if (!rows.length) return;
+    const recipients = await trackingRecipients(exec, rows);
+    const now = clock.now();
+    await queueTrackingHooks(exec, rows, recipients, (r) => ({ id: r.id, ...toEvent(r) }), now);
+    await feed.queue(exec, rows, recipients, now);
+  }
 
   async function ingest(
     p: Principal | null,
@@ -266,7 +280,7 @@ export function createLogisticsService(deps: LogisticsDeps) {
       }
       return inserted;
     });
-    if (stored.length) await publish(stored);
+    if (stored.length) await feed.announce();
     const rejectedRows = new Set(errors.map((e) => e.row)).size;
     return {
       received: inputs.length,
@@ -275,21 +289,6 @@ export function createLogisticsService(deps: LogisticsDeps) {
       rejected: rejectedRows,
       errors,
     };
-  }
-
-  /** Tells live streams: the carrier itself and every party on the parcels' customs documents. */
-  async function publish(rows: EventRow[]): Promise<void> {
-    const states = await parcelCustomsLookup(db).states(rows.map((r) => `${r.carrier_code}|${r.logistics_no}`));
-    const partiesByKey = new Map<string, Set<string>>();
-    for (const s of states) {
-      const set = partiesByKey.get(s.waybillKey) ?? new Set<string>();
-      for (const o of s.parties) set.add(o);
-      partiesByKey.set(s.waybillKey, set);
-    }
-    for (const r of rows) {
-      const orgs = new Set([r.carrier_org_id, ...(partiesByKey.get(`${r.carrier_code}|${r.logistics_no}`) ?? [])]);
-      for (const o of orgs) bus.emit(o, toEvent(r));
-    }
   }
 
   return {
@@ -382,7 +381,7 @@ export function createLogisticsService(deps: LogisticsDeps) {
         }));
       const stored = await createLogisticsRepository(exec).insertEvents(rows);
       await tracked(exec, stored);
-      return { stored: stored.length, announce: () => (stored.length ? publish(stored) : Promise.resolve()) };
+      return { stored: stored.length, announce: () => (stored.length ? feed.announce() : Promise.resolve()) };
     },
 
     /** A carrier's CSV file: header row, then one event per row (row numbers as a spreadsheet shows them). */
@@ -536,13 +535,23 @@ export function createLogisticsService(deps: LogisticsDeps) {
       };
     },
 
-    /** Live events for the caller's organisation (SSE); answers the unsubscribe. */
-    subscribe(p: Principal | null, listener: (e: TrackingEvent) => void): () => void {
+    /**
+     * The live stream of the caller's organisation (SSE): the events of parcels it carries or is a
+     * party to, by feed position. The organisation is the caller's own; no other feed can be read.
+     */
+    trackingStream(p: Principal | null) {
       requirePermission(p, 'logistics.read');
       const orgId = p.organisation?.id;
       if (!orgId) throw forbidden();
-      bus.on(orgId, listener);
-      return () => bus.off(orgId, listener);
+      return {
+        /** the last position now: a new stream without a cursor starts here */
+        end: () => feed.end(orgId),
+        async page(after: number, limit: number): Promise<{ items: FeedEvent[]; next: number }> {
+          const { items, next } = await feed.page(orgId, after, limit);
+          return { items: items.map((r) => ({ id: r.id, seq: r.seq, ...toEvent(r) })), next };
+        },
+        onMoved: (listener: () => void) => feed.onMoved(orgId, listener),
+      };
     },
   };
 }

@@ -47,9 +47,26 @@ export interface HookDeliveryRow {
   created_at: Date;
 }
 
+/** Events of one storing transaction waiting to enter the tracking feed: parallel arrays, one (event, recipient) pair per element. */
+export interface FeedBatchRow {
+  id: number;
+  event_ids: string[];
+  recipients: string[];
+  created_at: Date;
+}
+
+/** A position in an organisation's tracking feed (shared by every recipient of the event). */
+export interface FeedEntryRow {
+  recipient_org_id: string;
+  seq: number;
+  event_id: string;
+}
+
 export interface LogisticsTables {
   lgx_service: ServiceRow;
   lgx_event: EventRow;
   lgx_hook: HookRow;
   lgx_hook_delivery: HookDeliveryRow;
+  lgx_feed_batch: FeedBatchRow;
+  lgx_feed_entry: FeedEntryRow;
 }

@@ -3,7 +3,6 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Db, Executor } from '../../kernel/db.ts';
 import { DomainError, forbidden, notFound } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
-import { parcelCustomsLookup } from '../clearance/index.ts';
 import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
 import { checkWebhookUrl, newWebhookSecret } from '../webhooks/index.ts';
 import type { EventRow, HookDeliveryRow } from './logistics.tables.ts';
@@ -25,25 +24,19 @@ export interface TrackingHook {
 export type TrackingHookItem = { id: string } & Record<string, unknown>;
 
 /**
- * Queues stored tracking events for every hook of the parties that may see them (the carrier and
- * every party on the parcel's customs documents, as for the live stream), in the transaction that
- * stored the events.
+ * Queues stored tracking events for every hook of the parties that may see them (`recipients`:
+ * the carrier and every party on the parcel's customs documents, as for the live stream), in the
+ * transaction that stored the events.
  */
 export async function queueTrackingHooks(
   exec: Executor,
   rows: EventRow[],
+  recipients: ReadonlyMap<string, string[]>,
   itemOf: (r: EventRow) => TrackingHookItem,
   now: Date,
 ): Promise<void> {
   if (!rows.length) return;
-  const states = await parcelCustomsLookup(exec).states(rows.map((r) => `${r.carrier_code}|${r.logistics_no}`));
-  const parties = new Map<string, Set<string>>();
-  for (const s of states) {
-    const set = parties.get(s.waybillKey) ?? new Set<string>();
-    for (const o of s.parties) set.add(o);
-    parties.set(s.waybillKey, set);
-  }
-  const orgsOf = (r: EventRow) => new Set([r.carrier_org_id, ...(parties.get(`${r.carrier_code}|${r.logistics_no}`) ?? [])]);
+  const orgsOf = (r: EventRow) => new Set(recipients.get(r.id) ?? [r.carrier_org_id]);
   const repo = createTrackingHookRepository(exec);
   const hooks = await repo.ofOrganisations([...new Set(rows.flatMap((r) => [...orgsOf(r)]))]);
   if (!hooks.length) return;
