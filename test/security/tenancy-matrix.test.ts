@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { RegisteredRoute } from '../../src/server/app.ts';
 import { DEMO_USERS, jurisdictionPrefix } from '../../src/modules/identity/index.ts';
 import { DEMO_PRODUCTS } from '../../src/modules/filing/index.ts';
+import { seedStatisticsDemo } from '../../src/modules/statistics/index.ts';
 import { login, startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { makeParcel, message, parcelDocuments, PARTIES, siteMessages } from '../support/parcels.ts';
 import { submitOk } from '../support/clearance.ts';
-import { SchemaSampler, type OpenApiDoc } from './schema-sample.ts';
+import { SchemaSampler, type JsonSchema, type OpenApiDoc } from './schema-sample.ts';
 
 /**
  * The tenancy matrix (issue #9 point 3). Every route the app registers is walked for every demo
@@ -29,6 +30,14 @@ import { SchemaSampler, type OpenApiDoc } from './schema-sample.ts';
  * 4. Lists: every GET route without a path parameter is read by every enterprise, and every id
  *    and business key in the answer is looked up among the owned rows of every table: none may
  *    belong only to other enterprises.
+ * 5. Jurisdictions: every demo agency user has a far twin, the same duties in district 5100
+ *    (Guangzhou), registered through the operator's routes. The twins join walks 1–3 (fed the
+ *    district-4000 rows and keys first; a control checks their demo twins do read those rows),
+ *    and every agency and twin reads every list — each enumerated query value too (statistics by
+ *    enterprise …) and the reads keyed by a published row (a park's members) — and finds no id,
+ *    business key or enterprise code outside its jurisdiction. Writes without a path id that name
+ *    a row or an enterprise in their body (recompute ratings, open a credit case) are sent with
+ *    the foreign ones: refused, and the database unchanged.
  */
 
 const ENTERPRISES = ['platform', 'seller', 'seller2', 'carrier', 'payer', 'broker', 'warehouse', 'overseas'];
@@ -36,6 +45,27 @@ const CUSTOMS = ['customs', 'inspection'];
 const OTHER_AGENCIES = ['tax', 'forex', 'pboc', 'commerce'];
 const AGENCIES = [...CUSTOMS, ...OTHER_AGENCIES];
 const EVERYONE = [...ENTERPRISES, ...AGENCIES, 'admin'];
+
+/**
+ * Agencies of another customs district ("agencies are limited to their jurisdiction"). Every demo
+ * agency lies in district 4000 (Nanchang). For each demo agency user the setup registers, through
+ * the operator's own routes (POST /organisations, POST /users), an organisation of the same duties
+ * in district 5100 (Guangzhou) and a user of the same roles there: its far twin. A far twin passes
+ * the access hook exactly where its demo twin does (the duty walk proves it) and must then read,
+ * list and change none of what lies in district 4000.
+ */
+const FAR_JURISDICTION = '5100';
+const farTwin = (user: string): string => `${user}.gz`;
+const FAR = AGENCIES.map(farTwin);
+/** The demo agency a far twin mirrors (itself for everyone else). */
+const nearTwin = (user: string): string => (FAR.includes(user) ? user.slice(0, -'.gz'.length) : user);
+const FAR_PASSWORD = 'Far-District-5100!';
+
+/** Who may pass the access hook on a route: the matrix's users, and the far twins of its agencies. */
+function allowedOn(r: RegisteredRoute): Set<string> {
+  const users = MATRIX[r.permission ?? ''] ?? [];
+  return new Set([...users, ...users.filter((u) => AGENCIES.includes(u)).map(farTwin)]);
+}
 
 /** Who may pass the access hook, by permission. `anonymous` is the caller without credentials. */
 const MATRIX: Readonly<Record<string, readonly string[]>> = {
@@ -73,6 +103,7 @@ const MATRIX: Readonly<Record<string, readonly string[]>> = {
   // summary declaration, tax, forex (issue 6)
   'summary.submit': [...ENTERPRISES, 'admin'],
   'summary.read': [...ENTERPRISES, 'customs', 'tax', 'forex', 'admin'],
+  'summary.calendar': ['customs', 'admin'],
   'tax.refunds': [...ENTERPRISES, 'tax', 'admin'],
   'tax.review': ['tax', 'admin'],
   'forex.submit': [...ENTERPRISES, 'admin'],
@@ -110,13 +141,17 @@ async function linkedPlaces(): Promise<Map<string, string[]>> {
 }
 
 /**
- * Public catalogues (issue 8): courses, events and support programmes are published to every
- * enterprise, which may enrol or apply whatever organisation created them, so their ids are
- * nobody's foreign rows; parks are published too, and the provincial commerce department keeps
- * every park's member list. What an enrolment or application creates (pk_enrolment,
+ * Public catalogues (issue 8): parks, courses, events and support programmes are published to
+ * every enterprise, which may enrol or apply whatever department created them, so to an
+ * enterprise their ids are nobody's foreign rows. To an agency they are rows like any other: each
+ * is owned by the department that created it (`owner_org_id`, parks migration 004), which alone
+ * reads its members, roster and applications and manages it, so an agency's walks count them by
+ * their owner (`catalogueTo`). What an enrolment or application creates (pk_enrolment,
  * pk_application) stays owned by the enterprise and is walked as usual.
  */
 const PUBLIC_CATALOGUES = new Set(['pk_offering', 'pk_programme', 'pk_park']);
+/** Whether a row is a public catalogue entry to this user: to an enterprise, not to an agency. */
+const catalogueTo = (user: string, table: string): boolean => PUBLIC_CATALOGUES.has(table) && orgOf[user]?.kind !== 'agency';
 
 /**
  * What one enterprise publishes for the others to choose from, so every enterprise's lists name
@@ -126,6 +161,23 @@ const PUBLIC_CATALOGUES = new Set(['pk_offering', 'pk_programme', 'pk_park']);
  * not others' to change).
  */
 const DIRECTORIES = new Set(['organisation', 'lgx_service', 'ovs_warehouse']);
+
+/**
+ * Findings of the walks not yet decided: set aside, and listed by the last test as a todo (visible
+ * in every run, not failing CI) until someone decides them. None today. The commerce desks were
+ * (issue #9): decided that parks, courses and events, and programmes are owned by the department
+ * that created them, which alone manages them, and that commerce sees the statistics of its
+ * jurisdiction as customs does — the far commerce twin is walked like every other agency.
+ */
+const UNDECIDED: { route: RegExp; who: string }[] = [];
+const deferred: Finding[] = [];
+
+/** The findings to fail on; the undecided ones go to `deferred`. */
+function triage(findings: Finding[]): Finding[] {
+  const undecided = (f: Finding): boolean => UNDECIDED.some((u) => u.who === f.who && u.route.test(f.route));
+  deferred.push(...findings.filter(undecided));
+  return findings.filter((f) => !undecided(f));
+}
 
 /** Routes whose success changes the caller's own session: exercised last, separately. */
 const SELF_ENDING = new Set(['POST /api/v1/auth/logout']);
@@ -205,6 +257,15 @@ async function call(
   }
 }
 
+/** Runs `fn` over the items, `n` at a time. */
+async function inPool<T>(items: readonly T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+}
+
 const VOLATILE_COLUMNS: Record<string, string[]> = { user_session: ['last_seen_at'], api_key: ['last_used_at'] };
 
 /** A digest of every row of every table: a refused call must leave it identical. */
@@ -279,19 +340,29 @@ function ownersOf(t: string, cs: Column[], viaDocument = false) {
   return sql<(string | null)[]>`(array[${orgExpr}]::text[] || ${arrExpr})`;
 }
 
+/**
+ * The places a row of a table lies in, as a text[] expression over the row `x`: its `jurisdiction`
+ * and `customs_code` columns; a row without a place of its own (a filing, a user) lies where its
+ * organisations (`orgsExpr`) are, their competent customs office.
+ */
+function placesOf(t: string, cs: Column[], orgsExpr: RawBuilder<unknown>) {
+  // An organisation's customs_code is its enterprise code, not an office.
+  const placeCols = cs.filter((c) => c.c === 'jurisdiction' || (c.c === 'customs_code' && t !== 'organisation')).map((c) => c.c);
+  return placeCols.length
+    ? sql<(string | null)[]>`array[${sql.join([...placeCols.map((c) => sql`${sql.ref(c)}::text`), sql`null`])}]::text[]`
+    : sql<
+        (string | null)[]
+      >`coalesce((select array_agg(o.jurisdiction) from organisation o where o.id::text = any(${orgsExpr})), '{}')::text[]`;
+}
+
 async function ownedRows(perTable = 60): Promise<OwnedRow[]> {
   const db = tp.platform.database.db;
   const out: OwnedRow[] = [];
   const linked = await linkedPlaces();
   for (const [t, cs] of await tableColumns()) {
     if (!cs.some((c) => c.c === 'id' && c.type === 'uuid')) continue;
-    const placeCols = cs.filter((c) => c.c === 'jurisdiction' || c.c === 'customs_code').map((c) => c.c);
     const orgsExpr = ownersOf(t, cs) ?? sql`'{}'::text[]`;
-    // A row without a place of its own (a filing, a user) lies where its organisations are: their
-    // competent customs office.
-    const placesExpr = placeCols.length
-      ? sql`array[${sql.join([...placeCols.map((c) => sql`${sql.ref(c)}::text`), sql`null`])}]::text[]`
-      : sql`coalesce((select array_agg(o.jurisdiction) from organisation o where o.id::text = any(${orgsExpr})), '{}')::text[]`;
+    const placesExpr = placesOf(t, cs, orgsExpr);
     const rows = await sql<{ id: string; orgs: (string | null)[]; places: (string | null)[] }>`
       select id::text as id, ${orgsExpr} as orgs, ${placesExpr} as places
       from ${sql.table(t)} x order by id limit ${perTable}`.execute(db);
@@ -320,6 +391,8 @@ const KEY_FIELDS: Readonly<Record<string, string>> = {
 interface OwnedKey {
   field: string;
   orgs: Set<string>;
+  /** where the rows holding it lie (placesOf; a customs document's office, or its inventories') */
+  places: Set<string>;
   tables: Set<string>;
 }
 
@@ -332,9 +405,17 @@ interface OwnedKey {
 async function ownedKeys(): Promise<Map<string, OwnedKey>> {
   const db = tp.platform.database.db;
   const out = new Map<string, OwnedKey>();
+  const linked = await linkedPlaces();
   for (const [t, cs] of await tableColumns()) {
     const orgsExpr = ownersOf(t, cs, true);
     if (!orgsExpr) continue;
+    // A row of a customs document lies at the document's office too.
+    const ofDocument =
+      t !== 'clr_document' && cs.some((c) => c.c === 'document_id' && c.type === 'uuid')
+        ? sql`coalesce((select array[d.customs_code] from clr_document d where d.id = x.document_id), '{}')`
+        : sql`'{}'::text[]`;
+    const placesExpr = sql<(string | null)[]>`(${placesOf(t, cs, orgsExpr)} || ${ofDocument})`;
+    const idExpr = cs.some((c) => c.c === 'id' && c.type === 'uuid') ? sql`x.id::text` : sql`null::text`;
     const sources = [
       ...cs
         .filter((c) => c.c in KEY_FIELDS && (c.type === 'text' || c.type === 'varchar'))
@@ -352,12 +433,16 @@ async function ownedKeys(): Promise<Map<string, OwnedKey>> {
           case when jsonb_typeof(x.lines) = 'array' then x.lines else '[]'::jsonb end) l on true`
       : sql``;
     for (const { field, expr } of sources) {
-      const rows = await sql<{ k: string; orgs: (string | null)[] }>`
-        select distinct ${expr} as k, ${orgsExpr} as orgs from ${sql.table(t)} x ${lines}
+      const rows = await sql<{ k: string; id: string | null; orgs: (string | null)[]; places: (string | null)[] }>`
+        select distinct ${expr} as k, ${idExpr} as id, ${orgsExpr} as orgs, ${placesExpr} as places
+        from ${sql.table(t)} x ${lines}
         where ${expr} is not null and ${expr} <> ''`.execute(db);
       for (const r of rows.rows) {
-        const entry = out.get(r.k) ?? { field, orgs: new Set<string>(), tables: new Set<string>() };
+        const entry = out.get(r.k) ?? { field, orgs: new Set<string>(), places: new Set<string>(), tables: new Set<string>() };
         for (const o of r.orgs) if (o) entry.orgs.add(o);
+        const places = r.places.filter((x): x is string => !!x);
+        for (const p of places.length === 0 && t === 'clr_document' && r.id ? (linked.get(r.id) ?? []) : places)
+          entry.places.add(p);
         entry.tables.add(t);
         out.set(r.k, entry);
       }
@@ -366,13 +451,31 @@ async function ownedKeys(): Promise<Map<string, OwnedKey>> {
   return out;
 }
 
-/** Rows the user must not see: another organisation's (enterprise), outside the jurisdiction (agency). */
-function foreignTo(user: string, all: OwnedRow[]): OwnedRow[] {
+/** The prefix of the places a user's agency covers ('\u0000', nothing, for anyone else). */
+function prefixOf(user: string): string {
   const org = orgOf[user]!;
-  const rows = all.filter((r) => !PUBLIC_CATALOGUES.has(r.table));
-  if (org.kind === 'enterprise') return rows.filter((r) => !r.orgs.includes(org.id));
-  const prefix = jurisdictionPrefix(org.jurisdiction) ?? '\u0000';
-  return rows.filter((r) => !r.orgs.includes(org.id) && !r.places.some((p) => p.startsWith(prefix)));
+  return (org.kind === 'agency' ? jurisdictionPrefix(org.jurisdiction) : null) ?? '\u0000';
+}
+
+/** Whether the user must not see a row or key: another organisation's (enterprise), outside the jurisdiction (agency). */
+function isForeign(user: string, x: { orgs: Iterable<string>; places: Iterable<string> }): boolean {
+  const org = orgOf[user]!;
+  if ([...x.orgs].includes(org.id)) return false;
+  if (org.kind === 'enterprise') return true;
+  const prefix = prefixOf(user);
+  return ![...x.places].some((p) => p.startsWith(prefix));
+}
+
+/**
+ * Rows the user must not see. For a far twin, those in its demo twin's jurisdiction first: the
+ * district-4000 rows are the ones a missing jurisdiction check would show it.
+ */
+function foreignTo(user: string, all: OwnedRow[]): OwnedRow[] {
+  const rows = all.filter((r) => !catalogueTo(user, r.table) && isForeign(user, r));
+  if (!FAR.includes(user)) return rows;
+  const near = prefixOf(nearTwin(user));
+  const inNear = (r: OwnedRow): number => (r.places.some((p) => p.startsWith(near)) ? 0 : 1);
+  return [...rows].sort((a, b) => inNear(a) - inNear(b));
 }
 
 /** Strings a service checks beyond what its route's schema states (see SchemaSampler's hints); none today. */
@@ -464,9 +567,65 @@ function answered(a: Answer): string {
   return `${a.status} ${a.code ?? ''}${detail ? ` [${detail}]` : ''}`;
 }
 
+/**
+ * The far twins: for every demo agency organisation, one of the same kind and duties in district
+ * 5100, and in it a user of the same roles for each of the demo agency users — registered by the
+ * operator through the routes the product offers (POST /organisations, POST /users), then logged in.
+ */
+async function registerFarTwins(): Promise<void> {
+  const db = tp.platform.database.db;
+  const agencies = await sql<{
+    id: string;
+    name: string;
+    name_en: string | null;
+    roles: string[];
+    jurisdiction: string;
+    users: string[];
+  }>`
+    select o.id, o.name, o.name_en, o.roles, o.jurisdiction, array_agg(u.username order by u.username) as users
+    from organisation o join app_user u on u.organisation_id = o.id
+    where u.username = any(${AGENCIES}::text[]) group by o.id order by o.name`.execute(db);
+  const post = async (url: string, payload: unknown): Promise<{ id: string }> => {
+    const res = await tp.platform.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${tokens.admin}` },
+      payload: payload as Record<string, unknown>,
+    });
+    assert.equal(res.statusCode, 201, `${url}: ${res.body}`);
+    return res.json() as { id: string };
+  };
+  for (const a of agencies.rows) {
+    assert.notEqual(a.jurisdiction.slice(0, 2), FAR_JURISDICTION.slice(0, 2), 'the demo agencies lie outside district 5100');
+    const twin = await post('/api/v1/organisations', {
+      kind: 'agency',
+      name: `${a.name}（对照：广州关区 ${FAR_JURISDICTION}）`,
+      nameEn: `${a.name_en ?? a.name} (twin in Guangzhou district ${FAR_JURISDICTION})`,
+      roles: a.roles,
+      jurisdiction: FAR_JURISDICTION,
+    });
+    for (const u of DEMO_USERS.filter((x) => a.users.includes(x.username))) {
+      await post('/api/v1/users', {
+        username: farTwin(u.username),
+        displayName: `${u.displayName}（广州）`,
+        password: FAR_PASSWORD,
+        roles: u.roles,
+        organisationId: twin.id,
+      });
+      tokens[farTwin(u.username)] = await login(tp.platform, farTwin(u.username), FAR_PASSWORD);
+    }
+  }
+  assert.deepEqual(
+    FAR.filter((u) => !tokens[u]),
+    [],
+    'every demo agency user has a far twin',
+  );
+}
+
 before(async () => {
   tp = await startTestPlatform({ env: { WEBHOOK_ALLOW_PRIVATE: '1' } });
   for (const u of DEMO_USERS) tokens[u.username] = await login(tp.platform, u.username);
+  await registerFarTwins();
   const orgs = await sql<{ username: string; id: string; kind: string; jurisdiction: string | null }>`
     select u.username, o.id, o.kind, o.jurisdiction from app_user u join organisation o on o.id = u.organisation_id`.execute(
     tp.platform.database.db,
@@ -548,6 +707,12 @@ before(async () => {
     ],
     'both sellers’ inventories were accepted',
   );
+  // The statistics demo's flows (all four business modes, declared by the demo parties at Nanchang
+  // offices through intake, released and closed): the statistics desks have figures to show, or
+  // to keep from another district.
+  const flows = await seedStatisticsDemo({ app: tp.platform.app, clock: tp.platform.clock });
+  assert.equal(flows.rejected, 0, 'the statistics demo flows were accepted');
+  await tp.platform.settle();
   // A trace code of the seller: its events route is keyed by the code.
   const product = DEMO_PRODUCTS.find((x) => x.ebcCode === PARTIES.seller.code)!;
   const code = await tp.platform.app.inject({
@@ -574,6 +739,32 @@ before(async () => {
     });
     assert.ok(hook.statusCode < 300, hook.body);
   }
+  // Agency records of district 4000 beside the documents, for the desks of commerce and credit: a
+  // case customs opened against the seller, and the seller's application to the published programme.
+  const kase = await tp.platform.app.inject({
+    method: 'POST',
+    url: '/api/v1/credit/cases',
+    headers: { authorization: `Bearer ${tokens.customs}` },
+    payload: { kind: 'quality', subjectCode: PARTIES.seller.code, summary: '青花瓷碗釉面开裂 / cracked glaze on bowls' },
+  });
+  assert.equal(kase.statusCode, 201, kase.body);
+  const programme = await sql<{ id: string }>`select id from pk_programme order by id limit 1`.execute(tp.platform.database.db);
+  assert.ok(programme.rows[0], 'the parks demo publishes a programme');
+  const applied = await tp.platform.app.inject({
+    method: 'POST',
+    url: `/api/v1/programmes/${programme.rows[0].id}/apply`,
+    headers: { authorization: `Bearer ${tokens.seller}` },
+    payload: { statement: '申请海外仓扶持 / applying for support' },
+  });
+  assert.equal(applied.statusCode, 201, applied.body);
+  const course = await sql<{ id: string }>`select id from pk_offering order by id limit 1`.execute(tp.platform.database.db);
+  const enrolled = await tp.platform.app.inject({
+    method: 'POST',
+    url: `/api/v1/offerings/${course.rows[0]!.id}/enrol`,
+    headers: { authorization: `Bearer ${tokens.seller}` },
+    payload: {},
+  });
+  assert.equal(enrolled.statusCode, 200, enrolled.body);
 });
 
 after(async () => {
@@ -592,8 +783,8 @@ describe('duties: who passes the access hook, by permission', () => {
     // The hook's own rule (app.ts): public, or a principal that is authenticated or holds the permission.
     const wrong: string[] = [];
     for (const r of routes()) {
-      const allowed = new Set(MATRIX[r.permission ?? ''] ?? []);
-      for (const who of [...EVERYONE, 'anonymous']) {
+      const allowed = allowedOn(r);
+      for (const who of [...EVERYONE, ...FAR, 'anonymous']) {
         const p = who === 'anonymous' ? null : await tp.platform.auth.authenticate(tokens[who]!);
         const grants =
           r.permission === 'public' ||
@@ -607,13 +798,13 @@ describe('duties: who passes the access hook, by permission', () => {
     assert.deepEqual(wrong, []);
   });
 
-  test('every demo log-in and the anonymous caller, on every route, over HTTP', async () => {
+  test('every demo log-in, the far twins and the anonymous caller, on every route, over HTTP', async () => {
     const wrong: string[] = [];
     // Refusals first, between two fingerprints: a refused call changes nothing at all.
     const before = await fingerprint();
     for (const r of routes()) {
-      const allowed = new Set(MATRIX[r.permission ?? ''] ?? []);
-      for (const who of [...EVERYONE, 'anonymous'].filter((w) => !allowed.has(w))) {
+      const allowed = allowedOn(r);
+      for (const who of [...EVERYONE, ...FAR, 'anonymous'].filter((w) => !allowed.has(w))) {
         const a = await call(r, who);
         const want = who === 'anonymous' ? 401 : 403;
         if (a.status !== want) wrong.push(`${routeKey(r)} as ${who}: ${a.status} ${a.code ?? ''}, matrix says ${want}`);
@@ -624,7 +815,7 @@ describe('duties: who passes the access hook, by permission', () => {
     // scope (403/404) or as invalid (400), but the caller is never treated as unknown.
     for (const r of routes()) {
       if (SELF_ENDING.has(routeKey(r))) continue;
-      for (const who of MATRIX[r.permission ?? ''] ?? []) {
+      for (const who of allowedOn(r)) {
         const a = await call(r, who);
         if (a.status === 401) wrong.push(`${routeKey(r)} as ${who}: 401, matrix allows`);
       }
@@ -651,7 +842,7 @@ describe('duties: who passes the access hook, by permission', () => {
 });
 
 describe('tenancy: foreign ids are refused (404, or 403 by role) and change nothing', () => {
-  test('every :id route, every enterprise and agency, ids from every table that are not theirs', async (t) => {
+  test('every :id route, every enterprise and agency (and far twin), ids from every table that are not theirs', async (t) => {
     const rows = await ownedRows();
     const tablesSeen = new Set(rows.map((r) => r.table));
     for (const t of [
@@ -668,6 +859,8 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
     const before = await fingerprint();
     const leaks: Finding[] = [];
     let calls = 0;
+    /** Control, per far twin: reads its demo twin answered 200 with the very id it was refused. */
+    const nearSaw = new Map<string, Set<string>>();
     // Every route keyed by a row's uuid, whatever its parameter is called (:id, :orgId, :sessionId …).
     const idRoutes = routes().filter((r) => [...r.url.matchAll(/:(\w+)/g)].some((m) => isIdParam(m[1]!)));
     assert.ok(idRoutes.length >= 10, `expected the :id routes, found ${idRoutes.length}`);
@@ -681,8 +874,8 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
         `${named} is walked`,
       );
     for (const r of idRoutes) {
-      const allowed = new Set(MATRIX[r.permission ?? ''] ?? []);
-      for (const who of [...ENTERPRISES, ...AGENCIES]) {
+      const allowed = allowedOn(r);
+      for (const who of [...ENTERPRISES, ...AGENCIES, ...FAR]) {
         if (!allowed.has(who)) continue;
         // A handful per table keeps the walk short; the ids differ per user.
         const perTable = new Map<string, OwnedRow[]>();
@@ -691,7 +884,8 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
           if (list.length < 2) perTable.set(row.table, [...list, row]);
         }
         const p = probe(r);
-        for (const row of [...perTable.values()].flat()) {
+        // A few calls at a time: the walk is long, and a refusal is a refusal in any order.
+        await inPool([...perTable.values()].flat(), 6, async (row) => {
           const a = await callValid(r, who, p, row.id, undefined, p.query);
           calls++;
           // 2xx is a leak, 5xx a crash; 404 (not yours) and 403 (your role may not) are refusals.
@@ -699,13 +893,23 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
           // body of a row the caller may not see: the ownership check must come first.
           if (a.status !== 404 && a.status !== 403) {
             leaks.push({ route: routeKey(r), who, what: row.table, example: row.id, answer: answered(a) });
+          } else if (FAR.includes(who) && r.method === 'GET') {
+            const near = await call(r, nearTwin(who), row.id, undefined, p.query);
+            if (near.status === 200) nearSaw.set(who, (nearSaw.get(who) ?? new Set()).add(`${routeKey(r)} ${row.table}`));
           }
-        }
+        });
       }
     }
     assert.ok(calls > 500, `only ${calls} foreign-id calls`);
     for (const v of validatesFirst) t.diagnostic(`judges the body before the ownership check: ${v}`);
-    assert.deepEqual(grouped(leaks), []);
+    for (const [who, seen] of nearSaw) t.diagnostic(`${who}: refused what ${nearTwin(who)} reads: ${[...seen].join('; ')}`);
+    // The far twins were refused rows their demo twins do read: the walk reaches district 4000.
+    assert.deepEqual(
+      FAR.filter((w) => !nearSaw.has(w)),
+      [],
+      'far twins whose walk met no row their demo twin reads',
+    );
+    assert.deepEqual(grouped(triage(leaks)), []);
     assert.deepEqual(await fingerprint(), before, 'a foreign-id call changed the database');
   });
 
@@ -772,10 +976,13 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
       // The public trace pages answer anyone by design: a buyer scans the code.
       if (!param || r.permission === 'public') continue;
       const p = probe(r);
-      const allowed = new Set(MATRIX[r.permission ?? ''] ?? []);
-      for (const who of [...ENTERPRISES, ...AGENCIES].filter((w) => allowed.has(w))) {
+      const allowed = allowedOn(r);
+      for (const who of [...ENTERPRISES, ...AGENCIES, ...FAR].filter((w) => allowed.has(w))) {
         const org = orgOf[who]!;
         const prefix = jurisdictionPrefix(org.jurisdiction) ?? '\u0000';
+        // A far twin is fed its demo twin's parcels and enterprises (district 4000) first.
+        const near = prefixOf(nearTwin(who));
+        const rank = (x: Keyed): number => (FAR.includes(who) && (x.place ?? '').startsWith(near) ? 0 : 1);
         // An agency's foreign parcels and enterprises lie outside its jurisdiction; trace codes
         // have no place (an inspection official may record on any), so only enterprises are
         // walked with them.
@@ -783,7 +990,7 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
           (x) =>
             !x.orgs.includes(org.id) &&
             (org.kind === 'enterprise' || (x.place !== undefined && !(x.place ?? '').startsWith(prefix))),
-        );
+        ).sort((a, b) => rank(a) - rank(b));
         for (const x of foreign.slice(0, 2)) {
           const a = await callValid(r, who, p, NIL, x.key, [x.query, p.query].filter(Boolean).join('&'));
           calls++;
@@ -795,8 +1002,84 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
       }
     }
     assert.ok(calls > 10, `only ${calls} foreign-key calls`);
-    assert.deepEqual(grouped(leaks), []);
+    assert.deepEqual(grouped(triage(leaks)), []);
     assert.deepEqual(await fingerprint(), before, 'a foreign-key call changed the database');
+  });
+
+  test('writes without a path id, every agency and far twin: ids and enterprise codes outside the jurisdiction in the body are refused and change nothing', async () => {
+    const rows = await ownedRows();
+    const doc = tp.platform.app.swagger() as unknown as OpenApiDoc;
+    const enterprises = await sql<{ code: string; id: string; jurisdiction: string | null }>`
+      select customs_code as code, id::text as id, jurisdiction from organisation
+      where kind = 'enterprise' and customs_code is not null order by customs_code`.execute(tp.platform.database.db);
+    // Every body property named like an enterprise's code (subjectCode, enterpriseCode …) whose
+    // schema leaves the string open: the sampler's hints put a foreign enterprise's code there.
+    const codeProps = [...new Set([...JSON.stringify(doc).matchAll(/"(\w*[a-z]Code)":\{/g)].map((m) => m[1]!))];
+    const MARK_ID = 'ffffffff-ffff-7fff-bfff-ffffffffffff';
+    const MARK_CODE = '9999999999';
+    const hinted = (code: string): Record<string, unknown> => Object.fromEntries(codeProps.map((n) => [n, code]));
+    /** The request body naming `id` for every uuid and `code` for every open code property; the full one if the smallest names neither. */
+    const bodyOf = (schema: JsonSchema, id: string, code: string): unknown => {
+      const s = new SchemaSampler(doc, { ...SAMPLE_HINTS, ...hinted(code) }, id);
+      const small = s.sample(schema);
+      const text = JSON.stringify(small);
+      return text.includes(id) || text.includes(code) ? small : s.sample(schema, 0, true);
+    };
+    // Public writes (a buyer's report on any enterprise) are anyone's by design: public-scope.test.ts.
+    const writes = routes().filter(
+      (r) => r.method !== 'GET' && !/[:*]/.test(r.url) && !SELF_ENDING.has(routeKey(r)) && r.permission !== 'public',
+    );
+    const before = await fingerprint();
+    const leaks: Finding[] = [];
+    const walked = new Set<string>();
+    let calls = 0;
+    for (const r of writes) {
+      const op = sampler.operation(r.method, r.url);
+      const schema = sampler.bodySchema(op);
+      if (!schema) continue;
+      const probeText = JSON.stringify(bodyOf(schema, MARK_ID, MARK_CODE));
+      const takesId = probeText.includes(MARK_ID);
+      const takesCode = probeText.includes(MARK_CODE);
+      if (!takesId && !takesCode) continue;
+      walked.add(routeKey(r));
+      const query = sampler.query(op);
+      for (const who of [...AGENCIES, ...FAR].filter((w) => allowedOn(r).has(w))) {
+        const near = prefixOf(nearTwin(who));
+        const inNear = (x: { jurisdiction: string | null }): number => ((x.jurisdiction ?? '').startsWith(near) ? 0 : 1);
+        const payloads: { what: string; example: string; body: unknown }[] = [];
+        if (takesId) {
+          const perTable = new Map<string, OwnedRow[]>();
+          for (const row of foreignTo(who, rows)) {
+            const list = perTable.get(row.table) ?? [];
+            if (list.length < 2) perTable.set(row.table, [...list, row]);
+          }
+          for (const row of [...perTable.values()].flat())
+            payloads.push({ what: row.table, example: row.id, body: bodyOf(schema, row.id, MARK_CODE) });
+        }
+        if (takesCode) {
+          const foreign = enterprises.rows
+            .filter((e) => isForeign(who, { orgs: [e.id], places: e.jurisdiction ? [e.jurisdiction] : [] }))
+            .sort((a, b) => (FAR.includes(who) ? inNear(a) - inNear(b) : 0));
+          for (const e of foreign.slice(0, 2))
+            payloads.push({ what: 'enterprise code', example: e.code, body: bodyOf(schema, NIL, e.code) });
+        }
+        for (const x of payloads) {
+          const a = await call(r, who, undefined, undefined, query, x.body);
+          calls++;
+          // A refusal: 404 (not yours), 403 (not your duty), 400/422 (no such row for you). Not a
+          // success, not a conflict that tells the row's state, not a crash.
+          if (![400, 403, 404, 422].includes(a.status))
+            leaks.push({ route: routeKey(r), who, what: x.what, example: x.example, answer: answered(a) });
+        }
+      }
+    }
+    assert.ok(
+      walked.has('POST /api/v1/credit/ratings/compute') && walked.has('POST /api/v1/credit/cases'),
+      [...walked].join(', '),
+    );
+    assert.ok(calls > 50, `only ${calls} body calls`);
+    assert.deepEqual(grouped(triage(leaks)), []);
+    assert.deepEqual(await fingerprint(), before, 'a write naming what lies outside the jurisdiction changed the database');
   });
 
   test('control: the same routes answer an owner (the walk can see a leak)', async () => {
@@ -827,7 +1110,44 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
   });
 });
 
-describe('lists: what an enterprise reads names nothing of other enterprises', () => {
+/** The values an enumerated query parameter takes (`by`, `kind`, `status` …). */
+function enumValues(schema: JsonSchema | undefined): string[] {
+  if (!schema) return [];
+  if (schema.enum) return schema.enum.map(String);
+  if ('const' in schema) return [String(schema.const)];
+  return (schema.anyOf ?? schema.oneOf ?? []).flatMap((b) => enumValues(b));
+}
+
+/**
+ * What an agency's walk reads: every list (GET without path parameters) with its required query,
+ * and again with each value of each enumerated query parameter (statistics by enterprise, documents
+ * of one kind …); and every read keyed by ids alone, with a row of each published catalogue (a
+ * park's members, a course's roster): published, but what they list is not.
+ */
+function agencyReads(rows: OwnedRow[]): { r: RegisteredRoute; query: string; id?: string }[] {
+  const out: { r: RegisteredRoute; query: string; id?: string }[] = [];
+  const published = [...PUBLIC_CATALOGUES].flatMap((t) => rows.filter((x) => x.table === t).slice(0, 1));
+  for (const r of routes().filter((x) => x.method === 'GET' && x.permission !== 'public' && !x.url.includes('*'))) {
+    const params = [...r.url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+    const { query } = probe(r);
+    if (params.length === 0) {
+      out.push({ r, query });
+      for (const qp of sampler.operation(r.method, r.url)?.parameters ?? []) {
+        if (qp.in !== 'query') continue;
+        for (const v of enumValues(qp.schema)) {
+          const q = new URLSearchParams(query);
+          q.set(qp.name, v);
+          if (q.toString() !== query) out.push({ r, query: q.toString() });
+        }
+      }
+    } else if (params.every(isIdParam)) {
+      for (const x of published) out.push({ r, query, id: x.id });
+    }
+  }
+  return out;
+}
+
+describe('lists: what an enterprise or agency reads names nothing it may not see', () => {
   const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
   /** Every string in an answer: JSON values and keys, or the tokens of a text (CSV, XML). */
@@ -901,4 +1221,84 @@ describe('lists: what an enterprise reads names nothing of other enterprises', (
     assert.deepEqual(crashes, []);
     assert.deepEqual(grouped(found), []);
   });
+
+  test('every GET list route, every agency and its far twin: no id or business key outside its jurisdiction', async (t) => {
+    const rows = await ownedRows(1_000_000);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const keys = await ownedKeys();
+    // An enterprise's customs code names it: it lies at its competent customs office.
+    const enterprises = await sql<{ code: string; id: string; jurisdiction: string | null }>`
+      select customs_code as code, id::text as id, jurisdiction from organisation
+      where kind = 'enterprise' and customs_code is not null`.execute(tp.platform.database.db);
+    const codes = new Map(
+      enterprises.rows.map((e) => [e.code, { orgs: [e.id], places: e.jurisdiction ? [e.jurisdiction] : [] }]),
+    );
+    const found: Finding[] = [];
+    const crashes: string[] = [];
+    /** Control: what each demo agency's lists show that its far twin must not see. */
+    const nearSaw = new Map<string, Set<string>>();
+    let reads = 0;
+    for (const { r, query, id } of agencyReads(rows)) {
+      const allowed = allowedOn(r);
+      for (const who of [...AGENCIES, ...FAR].filter((w) => allowed.has(w))) {
+        const far = FAR.includes(who);
+        const a = await call(r, who, id, undefined, query);
+        if (a.status >= 500) crashes.push(`${routeKey(r)} as ${who}: ${answered(a)}`);
+        if (a.status !== 200) continue;
+        reads++;
+        const flag = (what: string, example: string, x: { places: Iterable<string> }): void => {
+          found.push({
+            route: `${routeKey(r)}${query ? `?${query}` : ''}`,
+            who,
+            what: `${what} (at ${[...new Set(x.places)].join('/') || 'no place'})`,
+            example,
+            answer: 'shows',
+          });
+        };
+        // (Not the demo agency's own rows — its user, its session: those are trivially not the twin's.)
+        const control = (x: { orgs: Iterable<string>; places: Iterable<string> }, what: string): void => {
+          if (!far && ![...x.orgs].includes(orgOf[who]!.id) && isForeign(farTwin(who), x))
+            nearSaw.set(who, (nearSaw.get(who) ?? new Set()).add(`${routeKey(r)} ${what}`));
+        };
+        for (const v of new Set(stringsIn(a))) {
+          for (const id of v.match(UUIDS) ?? []) {
+            const row = byId.get(id.toLowerCase());
+            // Nobody's rows (reference data) are everyone's; the catalogues are their owner's (catalogueTo).
+            if (!row || (row.orgs.length === 0 && row.places.length === 0) || catalogueTo(who, row.table)) continue;
+            control(row, row.table);
+            // The documents of an agency's jurisdiction name parties from elsewhere (a Shanghai
+            // payer): the directories count only for a far twin, which may see no such document.
+            if (!far && DIRECTORIES.has(row.table)) continue;
+            if (isForeign(who, row)) flag(row.table, row.id, row);
+          }
+          const key = keys.get(v);
+          if (key && (key.orgs.size > 0 || key.places.size > 0)) {
+            control(key, key.field);
+            if (isForeign(who, key)) flag(`${key.field} of ${[...key.tables].join('/')}`, v, key);
+          }
+          const code = codes.get(v);
+          if (code) {
+            control(code, 'enterprise code');
+            if (far && isForeign(who, code)) flag('enterprise code', v, code);
+          }
+        }
+      }
+    }
+    assert.ok(reads > 50, `only ${reads} list reads answered 200`);
+    for (const [who, seen] of nearSaw) t.diagnostic(`${who} lists what ${farTwin(who)} must not see: ${[...seen].join('; ')}`);
+    // Control: the demo agencies' lists do show district-4000 data, so the far twins' could.
+    assert.ok((nearSaw.get('customs')?.size ?? 0) > 0 && (nearSaw.get('inspection')?.size ?? 0) > 0, 'customs lists show data');
+    assert.deepEqual(crashes, []);
+    assert.deepEqual(grouped(triage(found)), []);
+  });
+});
+
+describe('undecided', () => {
+  test(
+    'nothing the walks found is set aside as undecided',
+    UNDECIDED.length ? { todo: 'findings set aside until decided: see UNDECIDED' } : {},
+    () => {
+      assert.deepEqual(grouped(deferred), []);
+    },
+  );
 });

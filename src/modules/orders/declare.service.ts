@@ -72,6 +72,15 @@ export function createDeclareService(deps: DraftsDeps) {
           drafts: notReady.map((r) => ({ id: r.id, orderNo: r.order_no, status: r.status, problems: r.problems })),
         });
       }
+      // The messages below are unsigned JSON the platform builds from stored data: the sellers'
+      // CEB303 where no platform declared the order, and the caller's CEB603. If one of those
+      // organisations signs its declarations, only a person in the web UI may have them sent —
+      // asked before anything is claimed or sent, so a refusal stores nothing (ADR 0018).
+      const ordersSeen = new Map((await repo.ordersByIds(seen.map((d) => d.sales_order_id))).map((o) => [o.id, o]));
+      const unsent = seen.filter((d) => !ordersSeen.get(d.sales_order_id)?.order_document_id);
+      const live = await declare.declaredOrders(unsent.map((d) => `${d.platform_code}|${d.order_no}`));
+      const sellers = unsent.filter((d) => !live.has(`${d.platform_code}|${d.order_no}`)).map((d) => d.seller_org_id);
+      await declare.requireUnsignedAllowed(p, [...sellers, org.id]);
       const now = clock.now();
       const claimed = await db.transaction().execute(async (trx) => {
         const c = await createOrdersRepository(trx).claimDrafts(unique, org.id, DECLARABLE_DRAFT, now);
@@ -97,7 +106,7 @@ export function createDeclareService(deps: DraftsDeps) {
         const bySeller = new Map<string, InventoryDraftRow[]>();
         for (const d of toSend) bySeller.set(d.seller_org_id, [...(bySeller.get(d.seller_org_id) ?? []), d]);
         for (const [sellerId, drafts] of bySeller) {
-          const sellerP = await declare.asOrganisation(sellerId);
+          const sellerP = await declare.asOrganisation(sellerId, p);
           const sellerParty: Party = { code: sellerP.organisation?.code ?? '', name: sellerP.organisation?.name ?? '' };
           const products = await filingLookup(db).filedProducts(
             drafts.flatMap((d) =>

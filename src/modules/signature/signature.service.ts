@@ -47,6 +47,13 @@ function ownOrg(p: Principal | null): { p: Principal; orgId: string } {
 const refuse = (reason: string, zh: string, en: string, detail?: string): DomainError =>
   new DomainError('signature.unprocessable', { zh, en }, { reason, ...(detail ? { detail } : {}) });
 
+/**
+ * A person in the web UI: a user's session authenticated by the cookie alone, which for any change
+ * has passed the CSRF origin check. A bearer token (log-in token or API key) is what a program holds.
+ */
+const isPerson = (p: Pick<Principal, 'via' | 'viaCookie' | 'userId'>): boolean =>
+  p.via === 'session' && p.viaCookie === true && p.userId !== null;
+
 export type SignatureService = ReturnType<typeof createSignatureService>;
 
 /**
@@ -155,6 +162,29 @@ export function createSignatureService(deps: { db: Db; clock: Clock; audit: Audi
       });
     },
 
+    /**
+     * Before the platform sends, on `initiator`'s request, unsigned JSON it builds from stored data
+     * as these organisations (a broker declaring drafts: the sellers' CEB303, its own CEB603):
+     * refused (`json_unsigned`, nothing sent) when one of them has an unrevoked certificate and
+     * the initiator is not a person in the web UI. The same rule as `requireSignature`, asked up
+     * front so that no message of the batch is stored.
+     */
+    async requireUnsignedAllowed(initiator: Principal, orgIds: readonly string[]): Promise<void> {
+      if (isPerson(initiator)) return;
+      const repo = createSignatureRepository(db);
+      const signing: string[] = [];
+      for (const id of new Set(orgIds)) if (await repo.anyUnrevoked(id)) signing.push(id);
+      if (signing.length === 0) return;
+      throw new DomainError(
+        'signature.unprocessable',
+        {
+          zh: '申报涉及已登记证书的企业：平台代其生成的未签名报文（如卖家订单 CEB303）只接受网页会话发起，不接受接口（登录令牌或 API 密钥）调用；请在网页上申报，或由该企业发送签名的 XML 报文',
+          en: 'the declaration involves organisations with a registered certificate: the unsigned messages the platform builds for them (a seller’s orders, CEB303) are sent only on a web session’s request, not through the API (bearer token or API key); declare in the web UI, or have the organisation send signed XML',
+        },
+        { reason: 'json_unsigned', organisations: signing },
+      );
+    },
+
     /** The intake's signature port: throws `signature.unprocessable` when a required signature is missing or wrong. */
     async requireSignature(p: Principal, message: CebMessage, format: 'xml' | 'json', raw?: Buffer): Promise<void> {
       const orgId = p.organisation?.id;
@@ -168,8 +198,9 @@ export function createSignatureService(deps: { db: Db; clock: Clock; audit: Audi
         // a seller's orders sent when its broker declares, a centre's arrival at dispatch), whose
         // message the platform builds itself. A bearer token, log-in token or API key alike, is
         // what a program holds, and a program of a signing organisation sends signed XML.
-        const person = p.via === 'session' && p.viaCookie === true && p.userId !== null;
-        const platformMade = p.userId === null && p.apiKeyId === null;
+        // The platform's own principal acting on someone's request is as free as that someone.
+        const person = isPerson(p);
+        const platformMade = p.userId === null && p.apiKeyId === null && (!p.initiatedBy || isPerson(p.initiatedBy));
         if (!person && !platformMade) {
           throw refuse(
             'json_unsigned',

@@ -229,11 +229,12 @@ describe('signed declarations at the intake', () => {
     await refused(forged, 'invalid');
   });
 
-  test('a draft (appStatus 1) needs no signature', async () => {
+  test('a draft (appStatus 1) cannot slip past the signature: intake refuses drafts (400), nothing stored', async () => {
     const before = await counts();
     const r = await post(xmlOf('1'));
-    assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 300));
-    assert.equal((await counts()).messages, before.messages + 1);
+    assert.equal(r.status, 400, JSON.stringify(r.body).slice(0, 300));
+    assert.match(JSON.stringify(r.body), /appStatus/);
+    assert.deepEqual(await counts(), before);
   });
 
   test('SM2: register, sign with sm2-sm3, accepted; tampered refused', async () => {
