@@ -21,3 +21,26 @@ test('a bad setting stops the start with a bilingual message naming the variable
   assert.equal(loadConfig({ PORT: '9090' }).port, 9090);
   assert.equal(loadConfig({}).port, 8080);
 });
+
+test('INSPECTION_AUTHORITY: inspection inside customs by default (since 2018), or a separate agency', () => {
+  assert.equal(loadConfig({}).inspectionAuthority, 'customs');
+  assert.equal(loadConfig({ INSPECTION_AUTHORITY: '' }).inspectionAuthority, 'customs');
+  assert.equal(loadConfig({ INSPECTION_AUTHORITY: 'customs' }).inspectionAuthority, 'customs');
+  assert.equal(loadConfig({ INSPECTION_AUTHORITY: ' agency ' }).inspectionAuthority, 'agency');
+  for (const bad of ['ciq', 'Agency', 'both', 'customs,agency']) {
+    assert.throws(
+      () => loadConfig({ INSPECTION_AUTHORITY: bad }),
+      /环境变量 INSPECTION_AUTHORITY 必须是 customs\|agency.*\/ INSPECTION_AUTHORITY must be one of customs\|agency .*got "/,
+      bad,
+    );
+  }
+});
+
+test('TRUST_PROXY: hops or proxy addresses, anything else refused naming the variable', () => {
+  assert.equal(loadConfig({}).trustProxy, undefined);
+  assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy, ['10.0.0.0/8', '127.0.0.1', '::1']);
+  for (const bad of ['0', '11', 'true', '10.0.0.0/33', '10.0.0/8', 'proxy.local', '10.0.0.1/8/1']) {
+    assert.throws(() => loadConfig({ TRUST_PROXY: bad }), /环境变量 TRUST_PROXY.*\/ TRUST_PROXY must be/, bad);
+  }
+});

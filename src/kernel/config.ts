@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export interface Config {
@@ -49,10 +50,25 @@ export interface Config {
   trustedGeoHeader: string | undefined;
   /** The public address printed in trace QR labels, e.g. `https://window.example.gov.cn`; unset = from the request. */
   publicBaseUrl: string | undefined;
+  /**
+   * Who is the inspection & quarantine authority: `customs` (merged into customs since 2018; the
+   * customs agency holds the `inspection` duty) or `agency` (a separate inspection agency). The demo
+   * parties follow it (ADR 0025); real organisations get their duties from the operator.
+   */
+  inspectionAuthority: InspectionAuthority;
+  /**
+   * Which reverse proxies to believe about the client address (X-Forwarded-For): a number of
+   * proxy hops in front of the platform, or their addresses/CIDR ranges; unset = none, the
+   * connecting address is the client. Log-in and report rate limits count per client address.
+   */
+  trustProxy: number | string[] | undefined;
 }
 
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
+export const INSPECTION_AUTHORITIES = ['customs', 'agency'] as const;
+export type InspectionAuthority = (typeof INSPECTION_AUTHORITIES)[number];
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -98,7 +114,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     natsAckWaitMs: int(env, 'NATS_ACK_WAIT_MS', 30_000),
     trustedGeoHeader: headerNameOf(env.TRUSTED_GEO_HEADER),
     publicBaseUrl: baseUrlOf(env.PUBLIC_BASE_URL),
+    inspectionAuthority: inspectionAuthorityOf(env.INSPECTION_AUTHORITY),
+    trustProxy: trustProxyOf(env.TRUST_PROXY),
   };
+}
+
+function trustProxyOf(raw: string | undefined): number | string[] | undefined {
+  const v = raw?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops >= 1 && hops <= 10) return hops;
+  } else {
+    const ranges = v.split(',').map((x) => x.trim());
+    const isRange = (r: string): boolean => {
+      const [addr, bits, extra] = r.split('/');
+      if (extra !== undefined || !addr || isIP(addr) === 0) return false;
+      if (bits === undefined) return true;
+      const max = isIP(addr) === 4 ? 32 : 128;
+      return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+    };
+    if (ranges.every(isRange)) return ranges;
+  }
+  throw new Error(
+    `环境变量 TRUST_PROXY 应为代理层数（1–10）或以逗号分隔的代理地址/CIDR / TRUST_PROXY must be a number of proxy hops (1–10) or comma-separated proxy addresses or CIDR ranges, got "${v}"`,
+  );
 }
 
 function headerNameOf(raw: string | undefined): string | undefined {
@@ -138,6 +178,16 @@ function roleOf(raw: string | undefined): ProcessRole {
     );
   }
   return r as ProcessRole;
+}
+
+function inspectionAuthorityOf(raw: string | undefined): InspectionAuthority {
+  const a = (raw ?? 'customs').trim() || 'customs';
+  if (!(INSPECTION_AUTHORITIES as readonly string[]).includes(a)) {
+    throw new Error(
+      `环境变量 INSPECTION_AUTHORITY 必须是 ${INSPECTION_AUTHORITIES.join('|')}（customs：检验检疫在海关内；agency：独立的检验检疫机构）/ INSPECTION_AUTHORITY must be one of ${INSPECTION_AUTHORITIES.join('|')} (customs: inspection inside customs; agency: a separate inspection agency), got "${a}"`,
+    );
+  }
+  return a as InspectionAuthority;
 }
 
 function natsPrefixOf(raw: string | undefined): string {

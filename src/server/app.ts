@@ -88,11 +88,18 @@ function markPublic(scope: FastifyInstance): void {
   });
 }
 
+/** N hops: the N nearest addresses are proxies (what proxy-addr does for a number). */
+function trustProxyOption(t: number | string[]): string[] | ((addr: string, hop: number) => boolean) {
+  return typeof t === 'number' ? (_addr, hop) => hop < t : t;
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, auth } = deps;
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
+    // req.ip (rate limits, audit of log-ins) is the client only where a trusted proxy says so.
+    ...(config.trustProxy !== undefined ? { trustProxy: trustProxyOption(config.trustProxy) } : {}),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : newId();
