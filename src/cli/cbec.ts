@@ -134,7 +134,7 @@ program
       const database = connect(url, { max: 2 });
       try {
         await runMigrations(database.db, MIGRATIONS);
-        await seedDemo({ database, clock: systemClock, audit: createAuditLog({ clock: systemClock }) });
+        await seedDemo({ database, clock: systemClock, audit: createAuditLog({ clock: systemClock }), config });
         printDemoUsers(`http://localhost:${config.port}`);
       } finally {
         await database.close();

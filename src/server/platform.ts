@@ -20,6 +20,7 @@ import {
   createAuthService,
   createOrganisationService,
   hasDemoData,
+  applyDemoInspectionAuthority,
   identityMigrations,
   registerIdentityRoutes,
   seedIdentityDemo,
@@ -76,7 +77,7 @@ import {
 import {
   createCreditRecomputeJob,
   createCreditService,
-  creditLevelOf,
+  creditLookup,
   creditMigrations,
   registerCreditRoutes,
   type CreditRecomputeJob,
@@ -104,8 +105,9 @@ import {
 import { createTaxService, registerTaxRoutes, seedTaxDemo, taxLookup, taxMigrations } from '../modules/tax/index.ts';
 import {
   createForexService,
+  forexCollectionsFolder,
   forexMigrations,
-  forexReceiptRates,
+  forexReceiptTotals,
   registerForexRoutes,
   registerSettlementAccountRoutes,
   createSettlementAccountService,
@@ -114,6 +116,7 @@ import {
 import { createEvidenceService, registerEvidenceRoutes } from '../modules/evidence/index.ts';
 import {
   createLogisticsService,
+  createTrackingFeed,
   createTrackingHookDispatcher,
   createTrackingHookService,
   logisticsMigrations,
@@ -127,6 +130,7 @@ import {
   registerWarehouseRoutes,
   seedWarehouseDemo,
   warehouseMigrations,
+  warehouseInspectionHolds,
   type ArrivalPort,
 } from '../modules/warehouse/index.ts';
 import {
@@ -262,25 +266,20 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     // issue 5: the credit system's level where it has rated the seller (and its blacklist, which
     // outranks any level customs set by hand), and the filing and declaration history a
     // provisional level is derived from where it has not.
+    // The enterprise behind either of its codes (customs code, USCC): credit answers over all of them.
     credit: async (exec, codes) => {
       const since = new Date(clock.now().getTime() - 365 * 86_400_000);
-      const [ids, filed, counts] = await Promise.all([
-        organisationDirectory(exec).idsByCodes(codes),
-        filingLookup(exec).filedEnterprises(codes),
-        sellerCounts(exec, codes, since),
-      ]);
-      const levels = await creditLevelOf(exec, [...new Set(ids.values())]);
-      const byCode = new Map(counts.map((c) => [c.ebcCode, c]));
+      const sellers = await creditLookup(exec).sellers(codes, { since, counts: sellerCounts });
       return new Map(
         codes.map((code) => {
-          const orgId = ids.get(code);
-          const c = byCode.get(code);
+          const s = sellers.get(code);
           return [
             code,
             {
-              rated: (orgId ? levels.get(orgId)?.level : null) ?? null,
-              blacklisted: (orgId ? levels.get(orgId)?.blacklisted : false) ?? false,
-              history: { filedAt: filed.get(code)?.approvedAt ?? null, declared: c?.declared ?? 0, rejected: c?.rejected ?? 0 },
+              codes: s?.codes ?? [code],
+              rated: s?.level ?? null,
+              blacklisted: s?.blacklisted ?? false,
+              history: { filedAt: s?.filedAt ?? null, declared: s?.declared ?? 0, rejected: s?.rejected ?? 0 },
             },
           ];
         }),
@@ -302,7 +301,11 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       ...forwarder,
       statisticsFolder({ clock }),
       summarySourceFolder(),
+      // issue 6: forex's copy of every CEB403 collection, checked against the payment institutions' cap
+      forexCollectionsFolder({ clock }),
       inspectionTasks({ clock }),
+      // issue 7 audit: a parcel held at the inspection station is let go when its task completes
+      warehouseInspectionHolds({ clock, audit }),
       // issue 5: a completed inspection releases through clearance from the outbox (never lost
       // between two commits); a fixed hold (inspection filing, batch) is decided again by the engine.
       inspectionRelease({
@@ -344,7 +347,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     filing: {
       filedEnterprises: async (exec, codes) =>
         new Map([...(await filingLookup(exec).filedEnterprises(codes))].map(([code, f]) => [code, f.roles])),
-      filedProducts: async (exec, pairs) => new Set((await filingLookup(exec).filedProducts(pairs)).keys()),
+      filedProducts: (exec, pairs) => filingLookup(exec).filedProductCodes(pairs),
     },
     directory: {
       idsByCodes: (exec, codes) => organisationDirectory(exec).idsByCodes(codes),
@@ -392,7 +395,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     audit,
     declare: {
       submit: (p, message, requestId) => intake.submit(p, message, 'json', requestId),
-      asOrganisation: (orgId) => organisationPrincipal(db, orgId),
+      asOrganisation: (orgId, initiator) => organisationPrincipal(db, orgId, initiator),
+      requireUnsignedAllowed: (initiator, orgIds) => signatures.requireUnsignedAllowed(initiator, orgIds),
       declaredOrders: (keys) => clearanceLookup(db).liveOrderKeys(keys),
     },
   });
@@ -433,7 +437,23 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   });
 
   // issue 7: logistics (tracking, timelines joined with customs states)
-  const logistics = createLogisticsService({ db, clock, audit });
+  // The live tracking stream reads a feed in PostgreSQL; scaled out, processes wake each other's
+  // streams over core NATS (organisation ids only).
+  const trackingFeed = createTrackingFeed({
+    db,
+    log,
+    ...(bus
+      ? {
+          signals: {
+            publish: (data: string) => bus.nc.publish(bus.subjects.tracking, data),
+            subscribe: (listener: (data: string) => void) => {
+              bus.nc.subscribe(bus.subjects.tracking, { callback: (err, m) => (err ? undefined : listener(m.string())) });
+            },
+          },
+        }
+      : {}),
+  });
+  const logistics = createLogisticsService({ db, clock, audit, feed: trackingFeed });
   // The supervision centre's arrival (CEB507) goes through clearance intake as the centre itself.
   const arrivals: ArrivalPort = {
     submit: (p, message, requestId) => intake.submit(p, message, 'json', requestId),
@@ -446,9 +466,16 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     arrivals,
     scans: { record: (exec, events) => logistics.recordSiteEvents(exec, events) },
     // the inspection station: a scanned parcel whose joint-inspection task is open is sent there
-    inspection: { statusOf: (ids) => inspectionLookup(db).taskStatuses(ids) },
+    inspection: { tasksOf: (ids) => inspectionLookup(db).tasksOf(ids) },
   });
-  const warehouseDispatch = createDispatchService({ db, clock, audit, arrivals });
+  // pack and dispatch refuse a parcel whose inspection task is open (issue 7 audit)
+  const warehouseDispatch = createDispatchService({
+    db,
+    clock,
+    audit,
+    arrivals,
+    inspection: { tasksOf: (ids) => inspectionLookup(db).tasksOf(ids) },
+  });
   const dispatchRepair = createDispatchRepairService({ db, clock, audit });
   // tracking events out by webhook, signed like the receipt webhooks
   const trackingHooks = createTrackingHookService({ db, clock, audit, allowPrivate });
@@ -563,6 +590,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       sequencer.start();
       webhookDispatcher.start();
       trackingHookDispatcher.start();
+      trackingFeed.start();
       creditRecompute.start();
       // dispatches a crash left pending (ADR 0014): on start, then every five minutes
       const repairDispatches = (): void => {
@@ -588,6 +616,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       await sequencer.stop();
       await webhookDispatcher.stop();
       await trackingHookDispatcher.stop();
+      await trackingFeed.stop();
       await creditRecompute.stop();
       clearInterval(repairTimer);
       clearInterval(auditTimer);
@@ -607,16 +636,16 @@ export const creditExternalFactors: ExternalFactorsPort = {
   async factors(exec, codes, since) {
     const [findings, onTime, forex] = await Promise.all([
       inspectionLookup(exec).failedTaskCounts(codes, since),
-      summaryLookup(exec).onTimeRates(codes, since),
-      forexReceiptRates(exec, codes, since),
+      summaryLookup(exec).onTimeCounts(codes, since),
+      forexReceiptTotals(exec, codes, since),
     ]);
     return new Map(
       codes.map((c) => [
         c,
         {
           inspectionFindings: findings.get(c) ?? 0,
-          ...(onTime.has(c) ? { summaryOnTimeRate: onTime.get(c)! } : {}),
-          ...(forex.has(c) ? { forexReceiptRate: forex.get(c)! } : {}),
+          ...(onTime.has(c) ? { summaries: onTime.get(c)! } : {}),
+          ...(forex.has(c) ? { forex: forex.get(c)! } : {}),
         },
       ]),
     );
@@ -640,11 +669,22 @@ function throttled(fn: () => void, ms = 20): () => void {
  * The seller's own orders go to customs under the seller's name even when its broker presses
  * "declare": a principal for the organisation, with only the right to submit messages.
  */
-async function organisationPrincipal(db: Database['db'], orgId: string): Promise<Principal> {
+async function organisationPrincipal(db: Database['db'], orgId: string, initiator?: Principal): Promise<Principal> {
   const o = await organisationDirectory(db).byId(orgId);
   if (!o) throw new Error(`no organisation ${orgId}`);
   return {
     via: 'api_key',
+    // who asked for the message: its credential decides what may go unsigned (ADR 0018)
+    ...(initiator
+      ? {
+          initiatedBy: {
+            via: initiator.via,
+            userId: initiator.userId,
+            apiKeyId: initiator.apiKeyId,
+            ...(initiator.viaCookie ? { viaCookie: true } : {}),
+          },
+        }
+      : {}),
     userId: null,
     apiKeyId: null,
     username: `org:${o.customs_code ?? o.uscc ?? o.id}`,
@@ -661,8 +701,16 @@ async function organisationPrincipal(db: Database['db'], orgId: string): Promise
   };
 }
 
-export async function seedDemo(p: Pick<Platform, 'database' | 'clock' | 'audit'>): Promise<void> {
-  await seedIdentityDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
+export async function seedDemo(
+  p: Pick<Platform, 'database' | 'clock' | 'audit'> & { config?: Pick<Config, 'inspectionAuthority'> },
+): Promise<void> {
+  // the inspection set-up (INSPECTION_AUTHORITY, ADR 0025); without a config the default, customs
+  const demoOrgs = await seedIdentityDemo({
+    db: p.database.db,
+    clock: p.clock,
+    audit: p.audit,
+    ...(p.config ? { inspectionAuthority: p.config.inspectionAuthority } : {}),
+  });
   await seedFilingDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
   await seedRiskDemo(
     { db: p.database.db, clock: p.clock, audit: p.audit },
@@ -674,14 +722,21 @@ export async function seedDemo(p: Pick<Platform, 'database' | 'clock' | 'audit'>
   await seedWarehouseDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
   await seedOverseasDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
   // issue 8: a park, a course, a matchmaking event and a support programme
-  await seedParksDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
+  // owned by the demo commerce department, which manages them
+  await seedParksDemo({ db: p.database.db, clock: p.clock, audit: p.audit, ownerOrgId: demoOrgs.commerce! });
   // issue 6: tax status of the demo sellers, forex receipts and RMB settlements
   await seedTaxDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
   await seedForexDemo({ db: p.database.db, clock: p.clock, audit: p.audit });
 }
 
 export async function ensureDemo(p: Platform): Promise<boolean> {
-  if (await hasDemoData(p.database.db)) return false;
+  if (await hasDemoData(p.database.db)) {
+    // An existing demo database follows a changed INSPECTION_AUTHORITY (ADR 0025); nothing else is re-seeded.
+    const db = p.database.db;
+    if (await applyDemoInspectionAuthority({ db, clock: p.clock, audit: p.audit }, p.config.inspectionAuthority))
+      p.log.info({ inspectionAuthority: p.config.inspectionAuthority }, 'demo inspection set-up switched');
+    return false;
+  }
   await seedDemo(p);
   // issue 8: parcels of each business mode (9610, 9710, 9810, 1210) through clearance, for the dashboards
   await seedStatisticsDemo({ app: p.app, clock: p.clock });

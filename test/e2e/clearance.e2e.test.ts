@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { CebEntity } from '../../src/ceb/index.ts';
 import { makeParcel, PARTIES, siteMessages, type Parcel } from '../support/parcels.ts';
+import { recordDeclaredInvtNos } from '../support/clearance.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
 import { RESULTS, withBrowser, loginAs, expectContains } from '../support/browser.ts';
 
@@ -124,7 +125,7 @@ void test('clearance journey: import, declare, review, release, closure', { time
     await logout(page);
 
     // 4. The carrier's waybills arrive by API; the pipeline matches and decides.
-    const parcels = [
+    const parcels: { n: number; orderNo: string; logisticsNo: string; weight: string; invtNo?: string }[] = [
       { n: 1, orderNo: BOWL_ORDER, logisticsNo: BOWL_WAYBILL, weight: '1.6' },
       { n: 2, orderNo: VASE_ORDER, logisticsNo: VASE_WAYBILL, weight: '105' },
     ];
@@ -155,6 +156,8 @@ void test('clearance journey: import, declare, review, release, closure', { time
     await drain(tp);
 
     // 6. The broker's consolidation (CEB607) releases both parcels.
+    // the broker names each parcel's inventory by the number its CEB604 gave it
+    await recordDeclaredInvtNos(tp, parcels);
     const site = siteMessages(1, parcels as unknown as Parcel[], 'E2E');
     await submitJson(tp, 'broker', 'consolidations', site.consolidation.entities.map(asItem));
     await drain(tp);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
-import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../support/parcels.ts';
+import { guidOf, makeParcel, message, PARTIES, recordInvtNos, siteMessages, type Parcel } from '../support/parcels.ts';
 import { apiCall, receiptStatuses, statusOf, submitOk } from '../support/clearance.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
 import { RESULTS, withBrowser, loginAs, expectContains } from '../support/browser.ts';
@@ -72,7 +72,7 @@ async function declare(tp: TestPlatform, parcels: Parcel[]): Promise<void> {
       parcels.map((p) => p.waybill),
     ),
   );
-  await submitOk(
+  const inventories = await submitOk(
     tp,
     await token('broker'),
     message(
@@ -82,6 +82,8 @@ async function declare(tp: TestPlatform, parcels: Parcel[]): Promise<void> {
       parcels.map((p) => p.inventory),
     ),
   );
+  // the broker's total-sub bill names each parcel's inventory by its number
+  recordInvtNos(parcels, inventories);
   await tp.platform.settle();
 }
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
+import { fillInvtNos } from '../../src/ceb/index.ts';
 import { DEMO_PRODUCTS } from '../../src/modules/filing/index.ts';
 import { guidOf, makeParcel, message, PARTIES, siteMessages } from '../support/parcels.ts';
 import { SENDER_USER, submitOk } from '../support/clearance.ts';
@@ -29,7 +30,7 @@ async function closeParcels(tp: TestPlatform): Promise<void> {
     return p;
   });
   const site = siteMessages(1, parcels, 'E');
-  for (const m of [
+  const messages = [
     message(
       'CEB303',
       guidOf(3030, 1),
@@ -57,8 +58,12 @@ async function closeParcels(tp: TestPlatform): Promise<void> {
     site.arrival,
     site.consolidation,
     site.departure,
-  ])
-    await submitOk(tp, tokens[SENDER_USER[m.messageType]!]!, m);
+  ];
+  for (const m of messages) {
+    const out = await submitOk(tp, tokens[SENDER_USER[m.messageType]!]!, m);
+    // the broker's total-sub bill names each inventory by the number intake gave it
+    if (m.messageType === 'CEB603') fillInvtNos(messages, m, out);
+  }
   await tp.platform.settle();
 }
 

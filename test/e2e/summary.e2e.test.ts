@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
+import { fillInvtNos } from '../../src/ceb/index.ts';
 import { guidOf, makeParcel, message, PARTIES, siteMessages } from '../support/parcels.ts';
 import { SENDER_USER, submitOk } from '../support/clearance.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
@@ -25,7 +26,7 @@ async function closeParcelsLastMonth(tp: TestPlatform): Promise<string> {
   for (const u of new Set(Object.values(SENDER_USER))) tokens[u] = await apiLogin(tp.platform, u);
   const parcels = Array.from({ length: 6 }, (_, i) => makeParcel(i + 1, 'M'));
   const site = siteMessages(1, parcels, 'M');
-  for (const m of [
+  const messages = [
     message(
       'CEB303',
       guidOf(3035, 1),
@@ -53,8 +54,11 @@ async function closeParcelsLastMonth(tp: TestPlatform): Promise<string> {
     site.arrival,
     site.consolidation,
     site.departure,
-  ]) {
-    await submitOk(tp, tokens[SENDER_USER[m.messageType]!]!, m);
+  ];
+  for (const m of messages) {
+    const out = await submitOk(tp, tokens[SENDER_USER[m.messageType]!]!, m);
+    // the broker's total-sub bill names each inventory by the number intake gave it
+    if (m.messageType === 'CEB603') fillInvtNos(messages, m, out);
     await tp.platform.outbox.drain();
   }
   await tp.platform.settle();

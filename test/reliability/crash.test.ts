@@ -15,7 +15,7 @@ import { runningEmbeddedUrl } from '../../src/kernel/embedded-db.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { createPlatform, seedDemo } from '../../src/server/platform.ts';
 import { serverDatabase } from '../support/db.ts';
-import { blockMessages, makeParcel, type Parcel } from '../support/parcels.ts';
+import { blockMessages, makeParcel, sendBlock, type Parcel } from '../support/parcels.ts';
 import { httpLogin, startPlatformProcess, type PlatformProcess } from '../support/processes.ts';
 
 const PARCELS = Number(process.env.CRASH_PARCELS ?? 20_000);
@@ -68,7 +68,8 @@ async function crashRun(kind: 'embedded' | 'server'): Promise<void> {
     let replays = 0;
     let retries = 0;
     /** Sends until the platform answers 200: a lost answer or a dead process means "send it again, same guid". */
-    const post = async (user: string, m: CebMessage): Promise<void> => {
+    type Outcome = { rejected: number; replayed: boolean; entities: { index: number; invtNo?: string }[] };
+    const post = async (user: string, m: CebMessage): Promise<Outcome> => {
       const body = encodeCeb(m);
       for (;;) {
         const p = await alive();
@@ -80,10 +81,10 @@ async function crashRun(kind: 'embedded' | 'server'): Promise<void> {
           });
           const text = await res.text();
           if (res.status === 200) {
-            const outcome = JSON.parse(text) as { rejected: number; replayed: boolean };
+            const outcome = JSON.parse(text) as Outcome;
             assert.equal(outcome.rejected, 0, `${m.messageType} ${m.guid}: ${text.slice(0, 300)}`);
             if (outcome.replayed) replays++;
-            return;
+            return outcome;
           }
           assert.ok(res.status >= 500, `${m.messageType} ${m.guid}: HTTP ${res.status} ${text.slice(0, 300)}`);
         } catch (e) {
@@ -142,7 +143,8 @@ async function crashRun(kind: 'embedded' | 'server'): Promise<void> {
         if (i >= blocks.length) return;
         if (killAt.has(i)) restarting = restart();
         const b = blocks[i]!;
-        for (const { user, message: m } of blockMessages(i, b, 'K')) await post(user, m);
+        // the broker's bill names the inventories by the numbers of their CEB603 outcome
+        await sendBlock(blockMessages(i, b, 'K'), post);
       }
     };
     await Promise.all([sender(), sender(), sender(), sender()]);

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { sql, type RawBuilder } from 'kysely';
-import { encodeCeb, type CebMessage } from '../../src/ceb/index.ts';
+import { encodeCeb, fillInvtNos, type CebMessage } from '../../src/ceb/index.ts';
 import { connect, type Database } from '../../src/kernel/db.ts';
 import { blockMessages, makeParcel, PARTIES, type DemoSender } from '../support/parcels.ts';
 import {
@@ -39,7 +39,13 @@ const CLOSED_TRAIL = '2>120>399>800>899';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 type Answer =
-  | { kind: 'accepted'; entities: number; rejected: number; replayed: boolean }
+  | {
+      kind: 'accepted';
+      entities: number;
+      rejected: number;
+      replayed: boolean;
+      outcome: { entities: { index: number; invtNo?: string }[] };
+    }
   | { kind: 'refused'; how: string }
   | { kind: 'bad'; how: string };
 
@@ -60,8 +66,13 @@ async function send(url: string, token: string, m: CebMessage): Promise<Answer> 
     });
     const text = await res.text();
     if (res.status >= 200 && res.status < 300) {
-      const o = JSON.parse(text) as { accepted: number; rejected: number; replayed: boolean };
-      return { kind: 'accepted', entities: o.accepted, rejected: o.rejected, replayed: o.replayed };
+      const o = JSON.parse(text) as {
+        accepted: number;
+        rejected: number;
+        replayed: boolean;
+        entities: { index: number; invtNo?: string }[];
+      };
+      return { kind: 'accepted', entities: o.accepted, rejected: o.rejected, replayed: o.replayed, outcome: o };
     }
     if (res.status === 503) return { kind: 'refused', how: '503' };
     return { kind: 'bad', how: `HTTP ${res.status} ${text.slice(0, 300)}` };
@@ -120,6 +131,13 @@ async function shutdownRun(kind: 'embedded' | 'server'): Promise<void> {
           step.answer = await send(first.url, tokens[step.user]!, step.message);
           inFlight--;
           if (step.answer.kind !== 'accepted') return;
+          // the broker's bill names the inventories by the numbers of their CEB603 outcome
+          if (step.message.messageType === 'CEB603')
+            fillInvtNos(
+              block.map((x) => x.message),
+              step.message,
+              step.answer.outcome,
+            );
         }
         acceptedBlocks++;
       }
@@ -188,6 +206,12 @@ async function shutdownRun(kind: 'embedded' | 'server'): Promise<void> {
             const a = await send(second.url, tokens2[s.user]!, s.message);
             assert.ok(a.kind === 'accepted' && a.rejected === 0, `${s.message.messageType} resent: ${JSON.stringify(a)}`);
             assert.equal(a.replayed, false, `${s.message.messageType} ${s.message.guid} was refused, so it is new`);
+            if (s.message.messageType === 'CEB603')
+              fillInvtNos(
+                block.map((x) => x.message),
+                s.message,
+                a.outcome,
+              );
           }
         }),
       );

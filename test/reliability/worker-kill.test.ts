@@ -20,7 +20,7 @@ import { systemClock } from '../../src/kernel/clock.ts';
 import { connect, type Database } from '../../src/kernel/db.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { seedDemo } from '../../src/server/platform.ts';
-import { blockMessages, makeParcel, PARTIES, type Parcel } from '../support/parcels.ts';
+import { blockMessages, makeParcel, PARTIES, sendBlock, type Parcel } from '../support/parcels.ts';
 import { requireNats } from '../support/nats.ts';
 import {
   httpLogin,
@@ -196,7 +196,8 @@ async function workerKillRun(kind: 'embedded' | 'server', log: (line: string) =>
     const parcels: Parcel[] = Array.from({ length: PARCELS }, (_, i) => makeParcel(i + 1, 'W'));
     const blocks: Parcel[][] = [];
     for (let i = 0; i < parcels.length; i += 100) blocks.push(parcels.slice(i, i + 100));
-    const post = async (user: string, m: CebMessage): Promise<void> => {
+    type Outcome = { rejected: number; replayed: boolean; entities: { index: number; invtNo?: string }[] };
+    const post = async (user: string, m: CebMessage): Promise<Outcome> => {
       const res = await fetch(`${api!.url}/api/v1/ceb`, {
         method: 'POST',
         headers: { authorization: `Bearer ${tokens[user]}`, 'content-type': 'application/xml' },
@@ -204,16 +205,18 @@ async function workerKillRun(kind: 'embedded' | 'server', log: (line: string) =>
       });
       const text = await res.text();
       assert.equal(res.status, 200, `${m.messageType} ${m.guid}: ${text.slice(0, 300)}`);
-      const outcome = JSON.parse(text) as { rejected: number; replayed: boolean };
+      const outcome = JSON.parse(text) as Outcome;
       assert.equal(outcome.rejected, 0, `${m.messageType} ${m.guid}: ${text.slice(0, 300)}`);
       assert.equal(outcome.replayed, false, `${m.messageType} ${m.guid} was sent once`);
+      return outcome;
     };
     let next = 0;
     const sender = async (): Promise<void> => {
       for (;;) {
         const i = next++;
         if (i >= blocks.length) return;
-        for (const { user, message: m } of blockMessages(i, blocks[i]!, 'W')) await post(user, m);
+        // the broker's bill names the inventories by the numbers of their CEB603 outcome
+        await sendBlock(blockMessages(i, blocks[i]!, 'W'), post);
       }
     };
     await Promise.all([sender(), sender(), sender()]);

@@ -12,7 +12,7 @@ import { createLogger } from '../../src/kernel/logger.ts';
 import { createPlatform, seedDemo } from '../../src/server/platform.ts';
 import { serverDatabase, type TestDatabase } from '../support/db.ts';
 import { httpLogin, startPlatformProcess, type PlatformProcess } from '../support/processes.ts';
-import { blockMessages, makeParcel, type Parcel } from '../support/parcels.ts';
+import { blockMessages, makeParcel, sendBlock, type Parcel } from '../support/parcels.ts';
 import { requireNats } from '../support/nats.ts';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -32,7 +32,7 @@ async function startProcess(role: 'api' | 'worker'): Promise<PlatformProcess & {
 }
 
 /** Posts one message; the load must be accepted in full. */
-async function post(url: string, token: string, m: CebMessage): Promise<void> {
+async function post(url: string, token: string, m: CebMessage): Promise<{ entities: { index: number; invtNo?: string }[] }> {
   const res = await fetch(`${url}/api/v1/ceb`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' },
@@ -40,8 +40,9 @@ async function post(url: string, token: string, m: CebMessage): Promise<void> {
   });
   const body = await res.text();
   assert.equal(res.status, 200, `${m.messageType} ${m.guid}: ${body.slice(0, 400)}`);
-  const outcome = JSON.parse(body) as { rejected: number };
+  const outcome = JSON.parse(body) as { rejected: number; entities: { index: number; invtNo?: string }[] };
   assert.equal(outcome.rejected, 0, `${m.messageType}: ${body.slice(0, 400)}`);
+  return outcome;
 }
 
 before(async () => {
@@ -100,7 +101,8 @@ test('2 API + 2 worker processes over NATS JetStream: a worker killed mid-load l
   await Promise.all(
     blocks.map(async (b, i) => {
       const api = apis[i % 2]!.url;
-      for (const { user, message: m } of blockMessages(i, b, 'S')) await post(api, tokens[user], m);
+      // the broker's bill names the inventories by the numbers of their CEB603 outcome
+      await sendBlock(blockMessages(i, b, 'S'), (user, m) => post(api, tokens[user], m));
     }),
   );
   await killer;

@@ -10,6 +10,7 @@ import {
   QrcodeOutlined,
   SafetyOutlined,
   BankOutlined,
+  CalendarOutlined,
   CarOutlined,
   ClusterOutlined,
   DashboardOutlined,
@@ -112,6 +113,7 @@ export const MENU: readonly MenuEntry[] = [
   { key: 'overseas-provider', path: '/overseas/provider', labelKey: 'menu.overseasProvider', icon: ShopOutlined, visible: all(can('overseas.manage'), orgHas('overseas')), page: lazy(() => import('./pages/OverseasProviderPage.tsx')) },
   // summary, tax, forex (issue 6)
   { key: 'summary', path: '/summary', labelKey: 'menu.summary', icon: FileDoneOutlined, visible: all(can('summary.submit'), enterprise), page: lazy(() => import('./pages/SummaryPage.tsx')) },
+  { key: 'holiday-calendar', path: '/summary/holiday-calendar', labelKey: 'menu.holidayCalendar', icon: CalendarOutlined, visible: can('summary.read'), page: lazy(() => import('./pages/HolidayCalendarPage.tsx')) },
   { key: 'tax-refunds', path: '/tax/refunds', labelKey: 'menu.taxRefunds', icon: BankOutlined, visible: all(can('tax.refunds'), seller), page: lazy(() => import('./pages/TaxPages.tsx').then((m) => ({ default: m.TaxRefundsPage }))) },
   { key: 'tax-desk', path: '/tax/desk', labelKey: 'menu.taxDesk', icon: AuditOutlined, visible: can('tax.review'), page: lazy(() => import('./pages/TaxPages.tsx').then((m) => ({ default: m.TaxDeskPage }))) },
   { key: 'forex-recon', path: '/forex/reconciliation', labelKey: 'menu.forexRecon', icon: BarChartOutlined, visible: all(can('forex.read'), seller), page: lazy(() => import('./pages/ForexPages.tsx').then((m) => ({ default: m.ForexReconciliationPage }))) },
@@ -126,6 +128,7 @@ export const MENU: readonly MenuEntry[] = [
   { key: 'parks', path: '/parks', labelKey: 'menu.parks', icon: EnvironmentOutlined, visible: everyone, page: lazy(() => import('./pages/ParksPage.tsx')) },
   { key: 'programme-review', path: '/parks/review', labelKey: 'menu.programmeReview', icon: AuditOutlined, visible: can('parks.manage'), page: lazy(() => import('./pages/ProgrammeReviewPage.tsx')) },
   { key: 'parks-roster', path: '/parks/roster', labelKey: 'menu.parksRoster', icon: SolutionOutlined, visible: can('parks.manage'), page: lazy(() => import('./pages/TrainingRosterPage.tsx')) },
+  { key: 'programme-admin', path: '/parks/programmes', labelKey: 'menu.programmeAdmin', icon: ControlOutlined, visible: can('parks.manage'), page: lazy(() => import('./pages/ProgrammeAdminPage.tsx')) },
   { key: 'my-applications', path: '/parks/applications', labelKey: 'menu.myApplications', icon: FileDoneOutlined, visible: all(can('parks.apply'), enterprise), page: lazy(() => import('./pages/ParksMinePages.tsx').then((m) => ({ default: m.MyApplicationsPage }))) },
   { key: 'my-training', path: '/parks/training', labelKey: 'menu.myTraining', icon: SafetyCertificateOutlined, visible: all(can('parks.apply'), enterprise), page: lazy(() => import('./pages/ParksMinePages.tsx').then((m) => ({ default: m.MyTrainingPage }))) },
   { key: 'filing-review', path: '/filing-review', labelKey: 'menu.filingReview', icon: AuditOutlined, visible: can('filings.review'), page: lazy(() => import('./pages/FilingReviewPage.tsx')) },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
-import type { CebMessage } from '../../ceb/index.ts';
+import { fillInvtNos, type CebMessage } from '../../ceb/index.ts';
 import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
 import { SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
@@ -66,6 +66,8 @@ before(async () => {
   for (const m of ms) {
     const out = await submitOk(tp, tokens[SENDER_USER[m.messageType]!]!, m);
     assert.equal(out.rejected, 0);
+    // the broker's total-sub bill names each inventory by the number intake gave it
+    if (m.messageType === 'CEB603') fillInvtNos(ms, m, out);
     await tp.platform.outbox.drain();
   }
   await tp.platform.settle();

@@ -8,6 +8,7 @@ import { ImportErrorsTable } from '../components/ImportErrorsTable.tsx';
 import { LoadError, Page } from '../components/Page.tsx';
 import { useSession } from '../session.tsx';
 import { DeskEnterpriseAccounts, useDeskAccounts } from './SettlementAccountsPages.tsx';
+import { ImportFlagged, OverCapCard, OverCapCount, OverCapDeskAlert, type OverCap } from './ForexOverCap.tsx';
 import { StatsChart } from './StatsChart.tsx';
 
 /** A receipt record not matched to a declaration, with the reason in both languages (as the API gives it). */
@@ -35,11 +36,14 @@ interface PeriodRow {
   /** all unmatched receipts of the period; `unmatched` lists the first UNMATCHED_LISTED of them */
   unmatchedReceipts: number;
   unmatched: UnmatchedReceipt[];
+  /** payment-institution receipts of the month over the USD 50,000 cap */
+  overCapReceipts?: number;
 }
 interface Recon {
   orgId: string;
   ebcName: string;
   periods: PeriodRow[];
+  overCap?: OverCap;
 }
 
 /** The API lists at most this many unmatched receipts per period (forex.service.ts). */
@@ -127,6 +131,7 @@ function PeriodsTable({ rows, testId }: { rows: PeriodRow[]; testId: string }) {
           title: t('fxin.unmatchedCol'),
           render: (_, r) => (r.unmatchedReceipts ? <Tag color="orange">{r.unmatchedReceipts}</Tag> : 0),
         },
+        { title: t('fxcap.col'), render: (_, r) => <OverCapCount n={r.overCapReceipts} /> },
       ]}
     />
   );
@@ -334,6 +339,7 @@ export function ForexReconciliationPage() {
           />
           <PeriodsTable rows={rows} testId="forex-periods" />
           <UnmatchedReceipts rows={rows} testId="forex-unmatched" />
+          <OverCapCard overCap={q.data?.overCap} testId="forex-overcap" />
         </>
       )}
     </Page>
@@ -363,6 +369,7 @@ export function ForexDeskPage() {
             message={t('fxin.deskUnmatched', { count: deskUnmatched })}
             data-testid="forex-desk-unmatched"
           />
+          <OverCapDeskAlert recon={recon} />
           {recon.map((e) => (
             <div key={e.orgId} style={{ marginBottom: 16 }}>
               <b>{e.ebcName}</b>
@@ -370,6 +377,7 @@ export function ForexDeskPage() {
               {unmatchedCount(e.periods) ? (
                 <UnmatchedReceipts rows={e.periods} testId={`forex-desk-unmatched-${e.orgId}`} />
               ) : null}
+              {e.overCap?.receipts ? <OverCapCard overCap={e.overCap} testId={`forex-desk-overcap-${e.orgId}`} /> : null}
               <DeskEnterpriseAccounts enterprise={accounts.data?.find((a) => a.orgId === e.orgId)} />
             </div>
           ))}
@@ -452,6 +460,7 @@ interface ImportOutcome {
   imported: number;
   rejected: number;
   errors: { row: number; problems: { field: string; rule: string; message: { zh: string; en: string } }[] }[];
+  flagged?: { row: number; refNo: string; usdAmount: string }[];
 }
 
 const CSV_HEADER = 'refNo,institutionKind,institutionCode,ebcCode,orderNo,currency,amount,receivedOn,payerName';
@@ -498,6 +507,7 @@ function ReceiptImportCard() {
             data-testid="forex-import-result"
           />
         ) : null}
+        <ImportFlagged flagged={run.data?.flagged} />
         <ImportErrorsTable rows={rows} testId="forex-import-errors" />
       </Space>
     </Card>

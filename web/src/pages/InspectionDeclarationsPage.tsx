@@ -84,7 +84,11 @@ export default function InspectionDeclarationsPage() {
   const session = useSession();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
-  const canWork = hasPermission(session, 'inspection.work');
+  // supervision is the inspection authority's act (ADR 0025), not a customs officer's
+  const canWork =
+    hasPermission(session, 'inspection.work') &&
+    session.user.roles.includes('inspection_officer') &&
+    (session.user.organisation?.roles.includes('inspection') ?? false);
   const list = useQuery({ queryKey: KEY, queryFn: () => api<{ items: Declaration[] }>('/inspection/declarations') });
   const supervise = useMutation({
     mutationFn: (id: string) =>

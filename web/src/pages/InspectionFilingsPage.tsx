@@ -63,7 +63,9 @@ export default function InspectionFilingsPage() {
   const [rejecting, setRejecting] = useState<InspFiling | null>(null);
   const [reason, setReason] = useState('');
   const isEnterprise = session.user.organisation?.kind === 'enterprise' && hasPermission(session, 'inspection.filing');
-  const isDesk = session.user.roles.includes('inspection_officer');
+  // the inspection authority's desk: its officer in the organisation holding the duty (ADR 0025)
+  const isDesk =
+    session.user.roles.includes('inspection_officer') && (session.user.organisation?.roles.includes('inspection') ?? false);
   const list = useQuery({
     queryKey: ['inspection', 'filings'],
     queryFn: () => api<{ items: InspFiling[] }>('/inspection/filings'),

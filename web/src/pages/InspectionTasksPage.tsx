@@ -263,9 +263,11 @@ export default function InspectionTasksPage() {
   const locale = useLocale();
   const session = useSession();
   const roles = session.user.roles;
+  // an officer acts for an agency whose duty the organisation holds (ADR 0025: customs and inspection merged or separate)
+  const duties = session.user.organisation?.roles ?? [];
   const myAgencies: Agency[] = [
-    ...(roles.includes('customs_officer') ? (['customs'] as const) : []),
-    ...(roles.includes('inspection_officer') ? (['inspection'] as const) : []),
+    ...(roles.includes('customs_officer') && duties.includes('customs') ? (['customs'] as const) : []),
+    ...(roles.includes('inspection_officer') && duties.includes('inspection') ? (['inspection'] as const) : []),
   ];
   // the warehouse floor links here with the scanned waybill: the task opens at once
   const [params] = useSearchParams();

@@ -180,7 +180,17 @@ export default function ParksPage() {
           ]}
         />
       </Card>
-      <Card size="small" title={t('parks.programmes')}>
+      <Card
+        size="small"
+        title={t('parks.programmes')}
+        extra={
+          canManage ? (
+            <Link to="/parks/programmes" data-testid="programme-admin-link">
+              {t('programmeAdmin.link')}
+            </Link>
+          ) : null
+        }
+      >
         <Table<Programme>
           size="small"
           rowKey="id"

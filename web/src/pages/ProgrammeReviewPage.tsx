@@ -29,6 +29,7 @@ import {
   useParkCatalogues,
   type Application,
   type ApplicationStatus,
+  weightedTotal,
   type Criterion,
 } from '../parks.ts';
 
@@ -49,8 +50,8 @@ function DecisionModal({ app, onClose }: { app: Application; onClose: () => void
   const [form] = Form.useForm<DecisionForm>();
   const scores = Form.useWatch('scores', form) as Record<string, number | null> | undefined;
   const decision = Form.useWatch('decision', form);
-  const total = app.criteria.reduce((sum, c) => sum + (scores?.[c.key] ?? 0), 0);
-  const max = app.criteria.reduce((sum, c) => sum + c.max, 0);
+  // each criterion counts points / max × weight; the weights add up to 100
+  const total = weightedTotal(app.criteria, scores ?? {});
   const name = (c: Criterion) => (locale === 'en' ? c.nameEn : c.name);
   const decide = useMutation({
     mutationFn: (v: DecisionForm) =>
@@ -102,15 +103,15 @@ function DecisionModal({ app, onClose }: { app: Application; onClose: () => void
           <Form.Item
             key={c.key}
             name={['scores', c.key]}
-            label={`${name(c)}（${t('parksWork.maxPoints', { max: c.max })}）`}
+            label={t('programmeAdmin.criterionLabel', { name: name(c), weight: c.weight, max: c.max })}
             rules={[{ required: true, message: t('parksWork.scoreRequired') }]}
           >
             <InputNumber min={0} max={c.max} precision={0} data-testid={`review-score-${c.key}`} />
           </Form.Item>
         ))}
-        <Form.Item label={t('parksWork.total')}>
+        <Form.Item label={t('programmeAdmin.weightedTotal')}>
           <Typography.Text strong data-testid="review-total">
-            {total} / {max}
+            {total} / 100
           </Typography.Text>
         </Form.Item>
         <Form.Item name="decision" label={t('parksWork.decision')}>

@@ -1,6 +1,6 @@
 import { ReloadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Checkbox, Empty, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Empty, Popconfirm, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
@@ -10,9 +10,12 @@ import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
 import { certificateHref, cstTime, useParkCatalogues, type Offering, type RosterLine } from '../parks.ts';
 
+type Roster = { offering: Offering; items: RosterLine[] };
+
 /**
  * 签到与证书: the organiser picks a course or event, ticks who came from its roster and records
- * attendance; each attendee is issued a numbered certificate (once) that can be printed here.
+ * attendance; a wrong mark can be undone until the certificates are issued. Issuing gives each
+ * attendee without one a numbered certificate (once), printable here; after that the mark stands.
  */
 export default function TrainingRosterPage() {
   const { t } = useTranslation();
@@ -26,8 +29,10 @@ export default function TrainingRosterPage() {
   const roster = useQuery({
     queryKey: ['roster', offeringId],
     enabled: !!offeringId,
-    queryFn: ({ signal }) => api<{ offering: Offering; items: RosterLine[] }>(`/offerings/${offeringId}/roster`, { signal }),
+    queryFn: ({ signal }) => api<Roster>(`/offerings/${offeringId}/roster`, { signal }),
   });
+  const showRoster = (items: RosterLine[]) =>
+    qc.setQueryData(['roster', offeringId], (old: Roster | undefined) => (old ? { ...old, items } : old));
   const mark = useMutation({
     mutationFn: (userIds: string[]) =>
       api<{ marked: number; enrolments: RosterLine[] }>(`/offerings/${offeringId}/attendance`, {
@@ -37,11 +42,33 @@ export default function TrainingRosterPage() {
     onSuccess: (r) => {
       void message.success(t('parksWork.marked', { count: r.marked }));
       setTicked(new Set());
-      qc.setQueryData(['roster', offeringId], (old: { offering: Offering; items: RosterLine[] } | undefined) =>
-        old ? { ...old, items: r.enrolments } : old,
-      );
+      showRoster(r.enrolments);
     },
   });
+  const undo = useMutation({
+    mutationFn: (userId: string) =>
+      api<{ unmarked: boolean; enrolments: RosterLine[] }>(`/offerings/${offeringId}/attendance/${userId}`, {
+        method: 'DELETE',
+      }),
+    onSuccess: (r) => {
+      void message.success(t('rosterCert.undone'));
+      showRoster(r.enrolments);
+    },
+    // a certificate issued meanwhile: the server's bilingual refusal, and the roster as it is now
+    onError: (e) => {
+      void message.error(errorMessage(e, locale));
+      void roster.refetch();
+    },
+  });
+  const certify = useMutation({
+    mutationFn: () =>
+      api<{ issued: number; enrolments: RosterLine[] }>(`/offerings/${offeringId}/certificates`, { method: 'POST', body: {} }),
+    onSuccess: (r) => {
+      void message.success(t('rosterCert.certified', { count: r.issued }));
+      showRoster(r.enrolments);
+    },
+  });
+  const uncertified = (roster.data?.items ?? []).filter((r) => r.attended && !r.certificateNo).length;
   const title = (o: Offering) => (locale === 'en' && o.titleEn ? o.titleEn : o.title);
   const toggle = (userId: string, on: boolean) =>
     setTicked((s) => {
@@ -96,6 +123,9 @@ export default function TrainingRosterPage() {
             ) : null}
             <Alert type="info" showIcon className="block-gap" title={t('parksWork.rosterHint')} />
             {mark.error ? <Alert type="error" showIcon className="block-gap" title={errorMessage(mark.error, locale)} /> : null}
+            {certify.error ? (
+              <Alert type="error" showIcon className="block-gap" title={errorMessage(certify.error, locale)} />
+            ) : null}
             <Table<RosterLine>
               rowKey="userId"
               size="middle"
@@ -154,6 +184,30 @@ export default function TrainingRosterPage() {
                       '—'
                     ),
                 },
+                {
+                  title: t('common.actions'),
+                  key: 'undo',
+                  align: 'right',
+                  render: (_: unknown, r) =>
+                    !r.attended ? null : r.certificateNo ? (
+                      <Tooltip title={t('rosterCert.undoLocked')}>
+                        <Button size="small" disabled data-testid={`roster-undo-${r.username ?? r.userId}`}>
+                          {t('rosterCert.undo')}
+                        </Button>
+                      </Tooltip>
+                    ) : (
+                      <Popconfirm title={t('rosterCert.undoConfirm', { name: r.name })} onConfirm={() => undo.mutate(r.userId)}>
+                        <Button
+                          size="small"
+                          danger
+                          loading={undo.isPending && undo.variables === r.userId}
+                          data-testid={`roster-undo-${r.username ?? r.userId}`}
+                        >
+                          {t('rosterCert.undo')}
+                        </Button>
+                      </Popconfirm>
+                    ),
+                },
               ]}
             />
             <Space className="block-gap" style={{ marginTop: 16 }}>
@@ -166,6 +220,11 @@ export default function TrainingRosterPage() {
               >
                 {t('parksWork.markAttendance', { count: ticked.size })}
               </Button>
+              <Popconfirm title={t('rosterCert.certifyConfirm', { count: uncertified })} onConfirm={() => certify.mutate()}>
+                <Button disabled={uncertified === 0} loading={certify.isPending} data-testid="roster-certify">
+                  {t('rosterCert.certify', { count: uncertified })}
+                </Button>
+              </Popconfirm>
             </Space>
           </>
         )}

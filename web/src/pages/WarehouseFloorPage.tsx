@@ -3,10 +3,11 @@ import { Alert, App, Button, Card, Input, Space, Table, Tabs, Tag, Typography } 
 import { useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, apiUrl, errorMessage } from '../api.ts';
+import { api, ApiError, apiUrl, errorMessage } from '../api.ts';
 import { Page } from '../components/Page.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
+import type { MessageKey } from '../i18n/zh-CN.ts';
 
 interface Parcel {
   logisticsNo: string;
@@ -14,12 +15,28 @@ interface Parcel {
   status: string;
   route: string | null;
 }
+interface InspectionTask {
+  id: string;
+  status: string;
+  agencies: string[];
+  joint: boolean;
+  pending: string[];
+  createdAt: string;
+}
 interface ReceiveResult {
   parcel: Parcel;
   repeated: boolean;
   declared: boolean;
   invtNo: string | null;
   inspection: string | null;
+  held: boolean;
+  inspectionTask: InspectionTask | null;
+}
+/** One carrier's parcel a scanned number may mean (409 `choose_carrier`). */
+interface Candidate {
+  logisticsCode: string;
+  logisticsName: string | null;
+  invtNo: string | null;
 }
 interface Bag {
   id: string;
@@ -40,6 +57,35 @@ interface Dispatch {
 }
 
 const BIG = { fontSize: 28, height: 64 };
+
+/** A message as the server gave it: Chinese first, English second (one line each on the floor). */
+interface Bi {
+  zh: string;
+  en: string;
+}
+
+function bilingual(e: unknown): Bi {
+  if (e instanceof ApiError) return { zh: e.detailZh, en: e.detailEn };
+  const text = e instanceof Error ? e.message : String(e);
+  return { zh: text, en: '' };
+}
+
+function BiLines({ text, testId }: { text: Bi; testId?: string }) {
+  return (
+    <span data-testid={testId}>
+      <span style={{ display: 'block' }}>{text.zh}</span>
+      {text.en && text.en !== text.zh ? <span style={{ display: 'block', fontSize: '0.8em' }}>{text.en}</span> : null}
+    </span>
+  );
+}
+
+/** A floor text in both languages, Chinese first, whatever the user's language. */
+function useBoth() {
+  const { i18n } = useTranslation();
+  const zh = i18n.getFixedT('zh-CN');
+  const en = i18n.getFixedT('en');
+  return (key: MessageKey): Bi => ({ zh: zh(key), en: en(key) });
+}
 
 /** A scan field: a keyboard-wedge scanner types the number and presses Enter; the field clears and keeps focus. */
 function ScanField({ onScan, testId, disabled }: { onScan: (v: string) => void; testId: string; disabled?: boolean }) {
@@ -68,59 +114,113 @@ function Last({ children, type }: { children: ReactNode; type: 'success' | 'erro
   return <Alert type={type} showIcon className="block-gap" style={{ fontSize: 22 }} title={children} data-testid="scan-result" />;
 }
 
+/** The inspection station: the task the scan opened, and the hold until it is completed. */
+function InspectionCard({ no, task, both }: { no: string; task: InspectionTask | null; both: ReturnType<typeof useBoth> }) {
+  const { t } = useTranslation();
+  const agency = (a: string) => (a === 'customs' || a === 'inspection' ? t(`floorInspection.agency.${a}`) : a);
+  return (
+    <Alert
+      type="warning"
+      showIcon
+      className="block-gap"
+      style={{ fontSize: 22 }}
+      data-testid="scan-inspection"
+      title={<BiLines text={both('floorInspection.held')} testId="scan-held" />}
+      description={
+        <div style={{ fontSize: 20 }}>
+          {task ? (
+            <div data-testid="inspection-task" data-task-id={task.id}>
+              {t('floorInspection.task')} {task.id.slice(-8).toUpperCase()}
+              {' · '}
+              {task.joint ? `${t('floorInspection.joint')} · ` : ''}
+              {task.agencies.map(agency).join(' + ')}
+              {task.pending.length ? ` · ${t('floorInspection.pending')}: ${task.pending.map(agency).join(' + ')}` : ''}
+              {' · '}
+              <Link to={`/inspection/tasks?waybill=${encodeURIComponent(no)}`}>{t('floorInspection.openTask')}</Link>
+            </div>
+          ) : (
+            <BiLines text={both('floorInspection.selected')} />
+          )}
+        </div>
+      }
+    />
+  );
+}
+
+type ReceiveEntry =
+  | { ok: true; text: string; no: string; held: boolean; task: InspectionTask | null }
+  | { ok: false; error: Bi; scanned: string; candidates: Candidate[] };
+
 function ReceiveTab() {
   const { t } = useTranslation();
-  const locale = useLocale();
-  const [log, setLog] = useState<{ ok: boolean; text: string; no?: string; inspect?: boolean }[]>([]);
+  const both = useBoth();
+  const [log, setLog] = useState<ReceiveEntry[]>([]);
   const receive = useMutation({
-    mutationFn: (logisticsNo: string) => api<ReceiveResult>('/warehouse/receive', { method: 'POST', body: { logisticsNo } }),
+    mutationFn: (input: { logisticsNo: string; logisticsCode?: string }) =>
+      api<ReceiveResult>('/warehouse/receive', { method: 'POST', body: input }),
     onSuccess: (r) =>
       setLog((l) => [
         {
           ok: true,
           no: r.parcel.logisticsNo,
-          inspect: r.inspection === 'open',
+          held: r.held,
+          task: r.inspectionTask,
           text: `${r.parcel.logisticsNo} · ${r.repeated ? t('floor.repeated') : t('floor.received')} · ${r.declared ? `${t('floor.declared')} ${r.invtNo ?? ''}` : t('floor.notDeclared')}`,
         },
         ...l.slice(0, 19),
       ]),
-    onError: (e) => setLog((l) => [{ ok: false, text: errorMessage(e, locale) }, ...l.slice(0, 19)]),
+    onError: (e, input) =>
+      setLog((l) => [
+        {
+          ok: false,
+          error: bilingual(e),
+          scanned: input.logisticsNo,
+          // several carriers use the number: the server lists them; nothing was received
+          candidates: e instanceof ApiError ? e.errors.filter((x) => x.rule === 'choose').map((x) => x.value as Candidate) : [],
+        },
+        ...l.slice(0, 19),
+      ]),
   });
+  const last = log[0];
   return (
     <div data-testid="floor-receive">
-      <ScanField testId="receive-scan" onScan={(v) => receive.mutate(v)} />
-      {log[0] ? (
-        <Last type={log[0].ok ? 'success' : 'error'}>
-          {log[0].text}
-          {log[0].no ? (
+      <ScanField testId="receive-scan" onScan={(v) => receive.mutate({ logisticsNo: v })} />
+      {last ? (
+        <Last type={last.ok ? 'success' : last.candidates.length ? 'warning' : 'error'}>
+          {last.ok ? (
             <>
+              {last.text}
               {' · '}
-              <a href={apiUrl(`/warehouse/parcels/${encodeURIComponent(log[0].no)}/label.pdf`)} target="_blank" rel="noreferrer">
+              <a href={apiUrl(`/warehouse/parcels/${encodeURIComponent(last.no)}/label.pdf`)} target="_blank" rel="noreferrer">
                 {t('floor.label')}
               </a>
             </>
-          ) : null}
+          ) : (
+            <BiLines text={last.error} />
+          )}
         </Last>
       ) : null}
-      {log[0]?.inspect && log[0].no ? (
-        <Alert
-          type="warning"
-          showIcon
-          className="block-gap"
-          style={{ fontSize: 22 }}
-          data-testid="scan-inspection"
-          title={
-            <>
-              {t('floorInspection.open')}
-              {' · '}
-              <Link to={`/inspection/tasks?waybill=${encodeURIComponent(log[0].no)}`}>{t('floorInspection.openTask')}</Link>
-            </>
-          }
-        />
+      {last && !last.ok && last.candidates.length ? (
+        <Space wrap size="large" className="block-gap" data-testid="choose-carrier">
+          {last.candidates.map((c) => (
+            <Button
+              key={c.logisticsCode}
+              size="large"
+              style={BIG}
+              loading={receive.isPending}
+              data-testid={`choose-carrier-${c.logisticsCode}`}
+              onClick={() => receive.mutate({ logisticsNo: last.scanned, logisticsCode: c.logisticsCode })}
+            >
+              {c.logisticsName ?? c.logisticsCode}
+              {c.invtNo ? ` · ${c.invtNo}` : ''}
+            </Button>
+          ))}
+        </Space>
       ) : null}
+      {last?.ok && last.held ? <InspectionCard no={last.no} task={last.task} both={both} /> : null}
       <ul style={{ fontSize: 18 }} data-testid="receive-log">
         {log.slice(1).map((x, i) => (
-          <li key={i}>{x.text}</li>
+          <li key={i}>{x.ok ? x.text : x.error.zh}</li>
         ))}
       </ul>
     </div>
@@ -129,28 +229,28 @@ function ReceiveTab() {
 
 function PackTab() {
   const { t } = useTranslation();
-  const locale = useLocale();
   const queryClient = useQueryClient();
   const [route, setRoute] = useState('US');
   const [carrier, setCarrier] = useState('3601980012');
   const [bag, setBag] = useState<Bag | null>(null);
-  const [last, setLast] = useState<{ ok: boolean; text: string } | null>(null);
+  // a refusal (customs, inspection) reads in both languages, Chinese first
+  const [last, setLast] = useState<{ ok: boolean; text: Bi } | null>(null);
   const open = useMutation({
     mutationFn: () => api<Bag>('/warehouse/bags', { method: 'POST', body: { route, logisticsCode: carrier } }),
     onSuccess: (b) => {
       setBag(b);
       setLast(null);
     },
-    onError: (e) => setLast({ ok: false, text: errorMessage(e, locale) }),
+    onError: (e) => setLast({ ok: false, text: bilingual(e) }),
   });
   const pack = useMutation({
     mutationFn: (logisticsNo: string) =>
       api<{ bag: Bag; parcel: Parcel }>(`/warehouse/bags/${bag!.id}/pack`, { method: 'POST', body: { logisticsNo } }),
     onSuccess: (r) => {
       setBag(r.bag);
-      setLast({ ok: true, text: `${r.parcel.logisticsNo} · ${t('floor.packed')}` });
+      setLast({ ok: true, text: { zh: `${r.parcel.logisticsNo} · ${t('floor.packed')}`, en: '' } });
     },
-    onError: (e) => setLast({ ok: false, text: errorMessage(e, locale) }),
+    onError: (e) => setLast({ ok: false, text: bilingual(e) }),
   });
   const close = useMutation({
     mutationFn: () => api<Bag>(`/warehouse/bags/${bag!.id}/close`, { method: 'POST' }),
@@ -158,7 +258,7 @@ function PackTab() {
       setBag(null);
       await queryClient.invalidateQueries({ queryKey: ['warehouse', 'bags'] });
     },
-    onError: (e) => setLast({ ok: false, text: errorMessage(e, locale) }),
+    onError: (e) => setLast({ ok: false, text: bilingual(e) }),
   });
   return (
     <div data-testid="floor-pack">
@@ -202,9 +302,22 @@ function PackTab() {
           </Button>
         </>
       )}
-      {last ? <Last type={last.ok ? 'success' : 'error'}>{last.text}</Last> : null}
+      {last ? (
+        <Last type={last.ok ? 'success' : 'error'}>
+          <BiLines text={last.text} />
+        </Last>
+      ) : null}
     </div>
   );
+}
+
+/** A parcel a dispatch was refused for: its bag, and why (Chinese first). */
+interface Refused {
+  logisticsNo: string;
+  bagId: string;
+  bagNo: string;
+  message: Bi;
+  out: boolean;
 }
 
 function DispatchTab() {
@@ -215,6 +328,7 @@ function DispatchTab() {
   const [selected, setSelected] = useState<string[]>([]);
   const [plate, setPlate] = useState('');
   const [billNo, setBillNo] = useState('');
+  const [refused, setRefused] = useState<{ summary: Bi; parcels: Refused[] } | null>(null);
   const bags = useQuery({
     queryKey: ['warehouse', 'bags'],
     queryFn: () => api<Bag[]>('/warehouse/bags', { query: { status: 'closed' } }),
@@ -230,7 +344,35 @@ function DispatchTab() {
       if (d.returnStatus === '2') void message.success(t('floor.dispatched'));
       else void message.error(d.returnInfo);
       setSelected([]);
+      setRefused(null);
       await queryClient.invalidateQueries({ queryKey: ['warehouse'] });
+    },
+    onError: (e) => {
+      // all or nothing: the parcels customs does not let go are listed, to be taken out of their bags
+      const parcels =
+        e instanceof ApiError
+          ? e.errors
+              .filter((x) => x.field === 'logisticsNo' && (x.value as { bagId?: string } | undefined)?.bagId)
+              .map((x) => {
+                const v = x.value as { logisticsNo: string; bagId: string; bagNo: string };
+                return { ...v, message: x.message, out: false };
+              })
+          : [];
+      if (parcels.length) setRefused({ summary: bilingual(e), parcels });
+      else void message.error(errorMessage(e, locale));
+    },
+  });
+  const unpack = useMutation({
+    mutationFn: (r: Refused) =>
+      api<{ bag: Bag; parcel: Parcel }>(`/warehouse/bags/${r.bagId}/unpack`, {
+        method: 'POST',
+        body: { logisticsNo: r.logisticsNo },
+      }),
+    onSuccess: async (_, r) => {
+      setRefused((x) =>
+        x ? { ...x, parcels: x.parcels.map((p) => (p.logisticsNo === r.logisticsNo ? { ...p, out: true } : p)) } : x,
+      );
+      await queryClient.invalidateQueries({ queryKey: ['warehouse', 'bags'] });
     },
     onError: (e) => void message.error(errorMessage(e, locale)),
   });
@@ -280,6 +422,37 @@ function DispatchTab() {
           {t('floor.dispatchNow')}
         </Button>
       </Space>
+      {refused ? (
+        <Alert
+          type="error"
+          showIcon
+          className="block-gap"
+          style={{ fontSize: 20 }}
+          data-testid="dispatch-refused"
+          title={<BiLines text={refused.summary} />}
+          description={
+            <ul style={{ fontSize: 20, paddingLeft: 20 }}>
+              {refused.parcels.map((r) => (
+                <li key={r.logisticsNo} data-testid={`refused-${r.logisticsNo}`}>
+                  {r.bagNo} · <BiLines text={r.message} />
+                  {r.out ? (
+                    <Tag color="green">{t('floor.takenOut')}</Tag>
+                  ) : (
+                    <Button
+                      size="large"
+                      loading={unpack.isPending}
+                      onClick={() => unpack.mutate(r)}
+                      data-testid={`unpack-${r.logisticsNo}`}
+                    >
+                      {t('floor.takeOut')}
+                    </Button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          }
+        />
+      ) : null}
       <Typography.Title level={4} className="block-gap">
         {t('floor.dispatches')}
       </Typography.Title>
