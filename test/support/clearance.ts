@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { encodeCeb, type CebMessage } from '../../src/ceb/index.ts';
-import { blockMessages, message, PARTIES, sendBlock, type Parcel } from './parcels.ts';
+import { blockMessages, message, PARTIES, recordInvtNos, sendBlock, type Parcel } from './parcels.ts';
 import type { TestPlatform } from './platform.ts';
 
 export const SENDER_USER: Record<string, string> = {
@@ -94,22 +94,35 @@ export async function apiCall<B = Record<string, unknown> & { items?: Record<str
 }
 
 /**
- * One parcel's order, waybill and inventory from the demo platform, carrier and broker (no
- * payment collection), then the pipeline run; answers the inventory's intake outcome.
+ * Parcels' orders, waybills and inventories from the demo platform, carrier and broker, one
+ * message a kind (no payment collection), then the pipeline run. Each accepted parcel keeps its
+ * inventory number, which the broker's total-sub bill names (siteMessages). Answers the
+ * inventories' intake outcome.
  */
+export async function declareParcels(
+  tp: TestPlatform,
+  tokens: Record<string, string>,
+  ps: readonly Parcel[],
+  nextGuid: () => string,
+): Promise<Outcome> {
+  const [orders, waybills, inventories] = [ps.map((p) => p.order), ps.map((p) => p.waybill), ps.map((p) => p.inventory)];
+  await submitOk(tp, tokens.platform!, message('CEB303', nextGuid(), PARTIES.platform, orders));
+  await submitOk(tp, tokens.carrier!, message('CEB505', nextGuid(), PARTIES.carrier, waybills));
+  const inv = await submitOk(tp, tokens.broker!, message('CEB603', nextGuid(), PARTIES.broker, inventories));
+  recordInvtNos(ps, inv);
+  await tp.platform.settle();
+  return inv;
+}
+
+/** One parcel declared (declareParcels), which intake must accept; answers the inventory's intake outcome. */
 export async function declareParcel(
   tp: TestPlatform,
   tokens: Record<string, string>,
   p: Parcel,
   nextGuid: () => string,
 ): Promise<Outcome['entities'][number]> {
-  await submitOk(tp, tokens.platform!, message('CEB303', nextGuid(), PARTIES.platform, [p.order]));
-  await submitOk(tp, tokens.carrier!, message('CEB505', nextGuid(), PARTIES.carrier, [p.waybill]));
-  const inv = await submitOk(tp, tokens.broker!, message('CEB603', nextGuid(), PARTIES.broker, [p.inventory]));
-  await tp.platform.settle();
+  const inv = await declareParcels(tp, tokens, [p], nextGuid);
   assert.ok(inv.entities[0]?.accepted, JSON.stringify(inv.entities[0]));
-  // the broker's total-sub bill names the parcel by it (siteMessages)
-  p.invtNo = inv.entities[0]!.invtNo;
   return inv.entities[0]!;
 }
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, message, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
-import { submitOk } from '../../../test/support/clearance.ts';
+import { guidOf, makeParcel, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
+import { declareParcels } from '../../../test/support/clearance.ts';
 import { creditLookup } from './index.ts';
 
 // An enterprise is one enterprise under either of its codes: documents name the seller by its
@@ -45,30 +45,8 @@ function parcels(count: number, heavy: number, code: string): Parcel[] {
 
 /** Order, waybill and inventory messages, then the pipeline; answers the inventories' statuses. */
 async function declare(ps: Parcel[]): Promise<string[]> {
-  const order = (p: Parcel) => p.order;
-  await submitOk(tp, tokens.platform!, message('CEB303', nextGuid(), PARTIES.platform, ps.map(order)));
-  await submitOk(
-    tp,
-    tokens.carrier!,
-    message(
-      'CEB505',
-      nextGuid(),
-      PARTIES.carrier,
-      ps.map((p) => p.waybill),
-    ),
-  );
-  const inv = await submitOk(
-    tp,
-    tokens.broker!,
-    message(
-      'CEB603',
-      nextGuid(),
-      PARTIES.broker,
-      ps.map((p) => p.inventory),
-    ),
-  );
+  const inv = await declareParcels(tp, tokens, ps, nextGuid);
   assert.equal(inv.rejected, 0, JSON.stringify(inv.entities.find((e) => !e.accepted)));
-  await tp.platform.settle();
   const r = await sql<{ status: string }>`
     select status from clr_document where id = any(${inv.entities.map((e) => e.documentId!)}::uuid[]) order by status`.execute(
     tp.platform.database.db,

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, message, PARTIES } from '../../../test/support/parcels.ts';
-import { apiCall, closeParcels, submitOk } from '../../../test/support/clearance.ts';
+import { guidOf, makeParcel, PARTIES } from '../../../test/support/parcels.ts';
+import { apiCall, closeParcels, declareParcels } from '../../../test/support/clearance.ts';
 import { creditLevelOf } from './index.ts';
 
 // Ratings moved only with cases: a seller whose inventories customs began to reject kept the
@@ -47,37 +47,7 @@ const api = (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?
 
 /** Declares parcels (order, waybill, inventory) of the demo seller, one message per kind, and runs the pipeline. */
 async function declare(parcels: ReturnType<typeof makeParcel>[]): Promise<string[]> {
-  await submitOk(
-    tp,
-    tokens.platform!,
-    message(
-      'CEB303',
-      nextGuid(),
-      PARTIES.platform,
-      parcels.map((p) => p.order),
-    ),
-  );
-  await submitOk(
-    tp,
-    tokens.carrier!,
-    message(
-      'CEB505',
-      nextGuid(),
-      PARTIES.carrier,
-      parcels.map((p) => p.waybill),
-    ),
-  );
-  const inv = await submitOk(
-    tp,
-    tokens.broker!,
-    message(
-      'CEB603',
-      nextGuid(),
-      PARTIES.broker,
-      parcels.map((p) => p.inventory),
-    ),
-  );
-  await tp.platform.settle();
+  const inv = await declareParcels(tp, tokens, parcels, nextGuid);
   assert.equal(inv.rejected, 0);
   return inv.entities.map((e) => e.documentId!);
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { sql } from 'kysely';
-import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
-import { apiCall, declareParcel, inventoryStatuses, receiptStatuses, submitOk } from '../../../test/support/clearance.ts';
+import { login } from '../../../test/support/platform.ts';
+import { makeParcel, PARTIES, siteMessages } from '../../../test/support/parcels.ts';
+import { receiptStatuses, submitOk } from '../../../test/support/clearance.ts';
+import { asOrange, inspectionSuite, INSPECTION_USERS, ORANGE_SELLER } from '../../../test/support/inspection.ts';
 import { ensureDemo, seedDemo } from '../../server/platform.ts';
 import { DEMO_INSPECTION_AGENCY } from '../identity/index.ts';
 
@@ -11,25 +12,13 @@ import { DEMO_INSPECTION_AGENCY } from '../identity/index.ts';
 // of customs. Its officer sees and does the inspection work of its district; the customs officer
 // keeps to customs; "one inspection, one release" still needs both agencies' clearance.
 
-let tp: TestPlatform;
-const t: Record<string, string> = {};
-let g = 0;
-const nextGuid = (): string => guidOf(79, ++g);
-const ORANGE_SELLER = '3601260999';
-
-before(async () => {
-  tp = await startTestPlatform({ listen: false, env: { INSPECTION_AUTHORITY: 'agency' } });
-  for (const u of ['platform', 'carrier', 'broker', 'seller', 'seller2', 'customs', 'inspection', 'admin'])
-    t[u] = await login(tp.platform, u);
-});
-after(async () => {
-  await tp.stop();
+const { tp, t, api, statusNow, declareOne, photoFor, jointTask } = inspectionSuite({
+  guids: 79,
+  users: [...INSPECTION_USERS, 'admin'],
+  env: { INSPECTION_AUTHORITY: 'agency' },
 });
 
 const db = () => tp.platform.database.db;
-const api = (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-  apiCall<Record<string, unknown> & { items?: Record<string, unknown>[] }>(tp, t[user]!, method, url, payload);
-const statusNow = (p: Parcel) => inventoryStatuses(tp, p);
 
 async function orgOf(name: string) {
   const r = await sql<{ id: string; roles: string[]; jurisdiction: string; kind: string }>`
@@ -54,33 +43,6 @@ async function auditRows<R extends object>(q: ReturnType<typeof sql<R>>): Promis
 async function auditCount(action: string): Promise<number> {
   await tp.platform.audit.flush(db());
   return (await sql<{ n: number }>`select count(*)::int as n from audit_log where action = ${action}`.execute(db())).rows[0]!.n;
-}
-
-function asOrange(p: Parcel): void {
-  for (const d of [p.order, p.waybill, p.inventory]) {
-    d.head.ebcCode = ORANGE_SELLER;
-    d.head.ebcName = '赣州脐橙电商有限公司';
-  }
-  p.inventory.head.ownerCode = ORANGE_SELLER;
-  p.inventory.head.ownerName = '赣州脐橙电商有限公司';
-  const o = p.order.lists.OrderList![0]!;
-  Object.assign(o, { itemNo: 'GZ-ORANGE-5KG', itemName: '赣南脐橙 5 kg', unit: '035', qty: '1', price: '68', totalPrice: '68' });
-  p.order.lists.OrderList = [o];
-  p.order.head.goodsValue = '68';
-  const i = p.inventory.lists.InventoryList![0]!;
-  Object.assign(i, {
-    itemNo: 'GZ-ORANGE-5KG',
-    itemName: '赣南脐橙 5 kg',
-    gname: '赣南脐橙 5 kg',
-    gcode: '0805100000',
-    unit: '035',
-    unit1: '035',
-    qty: '1',
-    qty1: '1',
-    price: '68',
-    totalPrice: '68',
-  });
-  p.inventory.lists.InventoryList = [i];
 }
 
 test('the demo parties in the separate set-up: customs holds customs only, the inspection agency inspection only', async () => {
@@ -109,34 +71,10 @@ test('the demo parties in the separate set-up: customs holds customs only, the i
 });
 
 test('joint inspection across two agencies: one task, both clearances recorded once each, released once, departs', async () => {
-  const rule = { effectiveFrom: '2020-01-01', lane: 'inspect', explainZh: '说明', explainEn: 'explanation', enabled: true };
   // Customs samples every C-graded seller; the inspection agency selects porcelain (HS 6911).
-  for (const r of [
-    {
-      ...rule,
-      id: 'R-CREDIT-SAMPLE',
-      kind: 'credit_sampling',
-      params: { seed: '2026', ratesPct: { AA: 0, A: 0.5, B: 2, C: 100 } },
-    },
-    { ...rule, id: 'R-CIQ-PORCELAIN', kind: 'hs_list', params: { hsPrefixes: ['6911'], agency: 'inspection' } },
-  ])
-    assert.equal((await api('customs', 'POST', '/api/v1/risk/rules', r)).status, 201);
-  assert.equal((await api('customs', 'PUT', `/api/v1/risk/credit/${PARTIES.seller.code}`, { level: 'C' })).status, 200);
-
-  // n = 4: one line, a bowl (6911).
-  const p = makeParcel(4, 'AG');
-  const declared = await declareParcel(tp, t, p, nextGuid);
-  const [id, invtNo] = [declared.documentId!, declared.invtNo!];
-  assert.deepEqual(await statusNow(p), ['300']);
-  assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '120', '500']);
-
-  // The inspection agency's officer sees the task in its district's list and opens it by waybill.
-  const listed = (await api('inspection', 'GET', '/api/v1/inspection/tasks')).body.items!.filter((x) => x.inventoryId === id);
-  assert.equal(listed.length, 1, 'one task for both agencies');
-  const scanned = await api('inspection', 'GET', `/api/v1/inspection/tasks/by-waybill/${p.logisticsNo}`);
-  assert.equal(scanned.status, 200);
-  assert.deepEqual([scanned.body.agencies, scanned.body.joint], [['customs', 'inspection'], true]);
-  const taskId = scanned.body.id as string;
+  // n = 4: one line, a bowl (6911). The inspection agency's officer sees the task in its district's
+  // list and opens it by waybill.
+  const { p, id, invtNo, taskId } = await jointTask(4, 'AG', 'inspection');
 
   // Neither agency's officer records for the other.
   const finding = { result: 'pass', codes: ['X'], photos: [] };
@@ -187,14 +125,7 @@ test('joint inspection across two agencies: one task, both clearances recorded o
   );
 
   // The inspection agency's officer photographs the goods and clears its part: released once.
-  const photo = await tp.platform.app.inject({
-    method: 'POST',
-    url: `/api/v1/inspection/tasks/${taskId}/photos`,
-    headers: { authorization: `Bearer ${t.inspection!}`, 'content-type': 'image/jpeg' },
-    payload: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('bowl')]),
-  });
-  assert.equal(photo.statusCode, 201, photo.body);
-  const photoId = (photo.json() as { id: string }).id;
+  const photoId = await photoFor('inspection', taskId, 'bowl');
   const q = await api('inspection', 'POST', `/api/v1/inspection/tasks/${taskId}/findings`, {
     result: 'pass',
     codes: ['Q00'],
@@ -245,7 +176,7 @@ test('joint inspection across two agencies: one task, both clearances recorded o
 
   // A failure by the inspection agency alone rejects a parcel (100).
   const bad = makeParcel(6, 'AG');
-  await declareParcel(tp, t, bad, nextGuid);
+  await declareOne(bad);
   const badTask = (await api('inspection', 'GET', `/api/v1/inspection/tasks/by-waybill/${bad.logisticsNo}`)).body;
   const failed = await api('inspection', 'POST', `/api/v1/inspection/tasks/${badTask.id as string}/findings`, {
     result: 'fail',
@@ -297,10 +228,10 @@ test('the inspection agency approves inspection filings and supervises centralis
   // An orange parcel (a quarantine category) is declared to inspection centrally.
   const o = makeParcel(7, 'AG');
   asOrange(o);
-  await declareParcel(tp, t, o, nextGuid);
+  await declareOne(o);
   assert.deepEqual(await statusNow(o), ['399']);
   const list = (await api('inspection', 'GET', '/api/v1/inspection/declarations')).body.items!;
-  const mine = list.filter((d) => d.enterpriseCode === ORANGE_SELLER);
+  const mine = list.filter((d) => d.enterpriseCode === ORANGE_SELLER.code);
   assert.equal(mine.length, 1, JSON.stringify(list));
   const did = mine[0]!.id as string;
   assert.equal((await api('customs', 'POST', `/api/v1/inspection/declarations/${did}/supervise`)).status, 403);

@@ -1,94 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { sql } from 'kysely';
-import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, message, PARTIES, recordInvtNos, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
-import { submitOk, apiCall, inventoryStatuses } from '../../../test/support/clearance.ts';
+import { declareParcels, submitOk } from '../../../test/support/clearance.ts';
+import { asOrange, inspectionSuite, ORANGE_SELLER } from '../../../test/support/inspection.ts';
+import { makeParcel, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
 import { inspectionLookup } from './inspection.lookup.ts';
 import { DEMO_BATCH_NO } from './inspection.demo.ts';
 
-let tp: TestPlatform;
-const t: Record<string, string> = {};
-let g = 0;
-const nextGuid = (): string => guidOf(79, ++g);
-const ORANGE_SELLER = '3601260999';
+const { tp, t, nextGuid, api, statusNow } = inspectionSuite({ guids: 79 });
 
-before(async () => {
-  tp = await startTestPlatform({ listen: false });
-  for (const u of ['platform', 'carrier', 'broker', 'seller', 'seller2', 'customs', 'inspection'])
-    t[u] = await login(tp.platform, u);
-});
-after(async () => {
-  await tp.stop();
-});
-
-function asOrange(p: Parcel): void {
-  for (const d of [p.order, p.waybill, p.inventory]) {
-    d.head.ebcCode = ORANGE_SELLER;
-    d.head.ebcName = '赣州脐橙电商有限公司';
-  }
-  p.inventory.head.ownerCode = ORANGE_SELLER;
-  p.inventory.head.ownerName = '赣州脐橙电商有限公司';
-  const o = p.order.lists.OrderList![0]!;
-  Object.assign(o, { itemNo: 'GZ-ORANGE-5KG', itemName: '赣南脐橙 5 kg', unit: '035', qty: '1', price: '68', totalPrice: '68' });
-  p.order.lists.OrderList = [o];
-  p.order.head.goodsValue = '68';
-  const i = p.inventory.lists.InventoryList![0]!;
-  Object.assign(i, {
-    itemNo: 'GZ-ORANGE-5KG',
-    itemName: '赣南脐橙 5 kg',
-    gname: '赣南脐橙 5 kg',
-    gcode: '0805100000',
-    unit: '035',
-    unit1: '035',
-    qty: '1',
-    qty1: '1',
-    price: '68',
-    totalPrice: '68',
-  });
-  p.inventory.lists.InventoryList = [i];
-}
-
-async function declare(ps: Parcel[]): Promise<void> {
-  await submitOk(
-    tp,
-    t.platform!,
-    message(
-      'CEB303',
-      nextGuid(),
-      PARTIES.platform,
-      ps.map((p) => p.order),
-    ),
-  );
-  await submitOk(
-    tp,
-    t.carrier!,
-    message(
-      'CEB505',
-      nextGuid(),
-      PARTIES.carrier,
-      ps.map((p) => p.waybill),
-    ),
-  );
-  const inventories = await submitOk(
-    tp,
-    t.broker!,
-    message(
-      'CEB603',
-      nextGuid(),
-      PARTIES.broker,
-      ps.map((p) => p.inventory),
-    ),
-  );
-  // the broker's total-sub bill names each parcel's inventory by its number
-  recordInvtNos(ps, inventories);
-  await tp.platform.settle();
-}
-
-const api = (user: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-  apiCall<Record<string, unknown> & { items?: Record<string, string>[] }>(tp, t[user]!, method, url, payload);
-
-const statusNow = (p: Parcel) => inventoryStatuses(tp, p);
+const declare = (ps: Parcel[]) => declareParcels(tp, t, ps, nextGuid);
 
 test('batch ledger: parcels draw on the batch, departures write off, an exhausted batch holds the next parcel', async () => {
   // Start from this test's own batch: the demo season's batch is removed (nothing drew on it yet).
@@ -159,7 +80,7 @@ test('over-release is impossible under concurrency: 30 parallel draws on a batch
     ids.map((id) =>
       db.transaction().execute(async (trx) => {
         const covered = await inspectionLookup(trx).drawOnBatches(
-          [{ inventoryId: id, gnum: '1', ebcCode: ORANGE_SELLER, itemNo: 'GZ-ORANGE-5KG', qty: 1 }],
+          [{ inventoryId: id, gnum: '1', ebcCode: ORANGE_SELLER.code, itemNo: 'GZ-ORANGE-5KG', qty: 1 }],
           new Date(),
         );
         return covered.size;
@@ -179,7 +100,7 @@ test('over-release is impossible under concurrency: 30 parallel draws on a batch
   assert.equal(uses.rows[0]!.n, 10);
   // A replayed draw for a line already covered draws nothing more.
   const again = await inspectionLookup(db).drawOnBatches(
-    ids.map((id) => ({ inventoryId: id, gnum: '1', ebcCode: ORANGE_SELLER, itemNo: 'GZ-ORANGE-5KG', qty: 1 })),
+    ids.map((id) => ({ inventoryId: id, gnum: '1', ebcCode: ORANGE_SELLER.code, itemNo: 'GZ-ORANGE-5KG', qty: 1 })),
     new Date(),
   );
   assert.equal(again.size, 10);

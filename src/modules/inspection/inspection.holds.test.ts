@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { sql } from 'kysely';
-import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
-import { apiCall, declareParcel, inventoryStatuses, receiptStatuses } from '../../../test/support/clearance.ts';
+import { PARTIES, type Parcel } from '../../../test/support/parcels.ts';
+import { receiptStatuses } from '../../../test/support/clearance.ts';
+import { asOrange, CREDIT_SAMPLE_RULE, inspectionSuite, ORANGE_FILING, ORANGE_SELLER } from '../../../test/support/inspection.ts';
 import { clearanceLookup, createClearanceService } from '../clearance/index.ts';
 import { DEMO_PRODUCTS } from '../filing/index.ts';
 import { inspectionRelease, TOPIC_TASK_COMPLETED } from './index.ts';
@@ -13,61 +13,10 @@ import { inspectionRelease, TOPIC_TASK_COMPLETED } from './index.ts';
 // exactly once across a crash between the two commits; a quarantine product filed without a
 // category takes the one its HS code implies.
 
-let tp: TestPlatform;
-const t: Record<string, string> = {};
-let g = 0;
-const nextGuid = (): string => guidOf(79, ++g);
-const ORANGE_SELLER = '3601260999';
-
-before(async () => {
-  tp = await startTestPlatform({ listen: false });
-  for (const u of ['platform', 'carrier', 'broker', 'seller', 'seller2', 'customs', 'inspection'])
-    t[u] = await login(tp.platform, u);
-});
-after(async () => {
-  await tp.stop();
-});
-
+const suite = inspectionSuite({ guids: 79 });
+const { tp, api, statusNow, selectForInspection } = suite;
 const db = () => tp.platform.database.db;
-const api = (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-  apiCall<Record<string, unknown> & { items?: Record<string, unknown>[] }>(tp, t[user]!, method, url, payload);
-const statusNow = (p: Parcel) => inventoryStatuses(tp, p);
-
-async function declare(n: number, mutate?: (p: Parcel) => void): Promise<{ p: Parcel; id: string }> {
-  const p = makeParcel(n, 'HD');
-  mutate?.(p);
-  return { p, id: (await declareParcel(tp, t, p, nextGuid)).documentId! };
-}
-
-/** The orange seller's parcel: one line of `itemNo` (HS 0805, fresh oranges). */
-const asOrange =
-  (itemNo = 'GZ-ORANGE-5KG') =>
-  (p: Parcel): void => {
-    for (const d of [p.order, p.waybill, p.inventory]) {
-      d.head.ebcCode = ORANGE_SELLER;
-      d.head.ebcName = '赣州脐橙电商有限公司';
-    }
-    p.inventory.head.ownerCode = ORANGE_SELLER;
-    p.inventory.head.ownerName = '赣州脐橙电商有限公司';
-    const o = p.order.lists.OrderList![0]!;
-    Object.assign(o, { itemNo, itemName: '赣南脐橙 5 kg', unit: '035', qty: '1', price: '68', totalPrice: '68' });
-    p.order.lists.OrderList = [o];
-    p.order.head.goodsValue = '68';
-    const i = p.inventory.lists.InventoryList![0]!;
-    Object.assign(i, {
-      itemNo,
-      itemName: '赣南脐橙 5 kg',
-      gname: '赣南脐橙 5 kg',
-      gcode: '0805100000',
-      unit: '035',
-      unit1: '035',
-      qty: '1',
-      qty1: '1',
-      price: '68',
-      totalPrice: '68',
-    });
-    p.inventory.lists.InventoryList = [i];
-  };
+const declare = (n: number, mutate?: (p: Parcel) => void) => suite.declare(n, 'HD', mutate);
 
 async function lane(id: string): Promise<{ lane: string | null; reason: string | null }> {
   const r = await sql<{ lane: string | null; reason: string | null }>`
@@ -92,7 +41,7 @@ async function receiptCount(guid: string, status: string): Promise<number> {
 
 test('a hold is refused on review (naming the rule), rejected if need be; approving the inspection filing decides it again and it moves on', async () => {
   await sql`delete from insp_filing where item_no = 'GZ-ORANGE-5KG'`.execute(db());
-  const held = await declare(1, asOrange());
+  const held = await declare(1, asOrange);
   assert.deepEqual(await statusNow(held.p), ['300']);
   assert.equal((await lane(held.id)).lane, 'hold');
 
@@ -130,14 +79,7 @@ test('a hold is refused on review (naming the rule), rejected if need be; approv
 
   // The seller files the product with inspection; the desk approves; the held parcel is decided
   // again by the risk engine and released (399), once.
-  const filing = await api('seller2', 'POST', '/api/v1/inspection/filings', {
-    kind: 'product',
-    itemNo: 'GZ-ORANGE-5KG',
-    goodsName: '赣南脐橙 5 kg',
-    quarantineCategory: 'fresh_fruit',
-    producer: '安远县脐橙种植基地',
-    certificates: [{ type: '果园注册', number: '3600GY0088', validUntil: '2028-12-31' }],
-  });
+  const filing = await api('seller2', 'POST', '/api/v1/inspection/filings', ORANGE_FILING);
   assert.equal(filing.status, 201, JSON.stringify(filing.body));
   const approved = await api('inspection', 'POST', `/api/v1/inspection/filings/${filing.body.id as string}/decision`, {
     approve: true,
@@ -154,15 +96,15 @@ test('a hold is refused on review (naming the rule), rejected if need be; approv
   // The rejected one stays rejected: only parcels still held are decided again.
   assert.deepEqual(await statusNow(arms.p), ['100']);
   // A second approval round changes nothing more.
-  await tp.platform.outbox.publish(db(), [{ topic: 'risk.redecide', payload: { ebcCodes: [ORANGE_SELLER] } }]);
+  await tp.platform.outbox.publish(db(), [{ topic: 'risk.redecide', payload: { ebcCodes: [ORANGE_SELLER.code] } }]);
   await tp.platform.settle();
   assert.equal(await receiptCount(held.p.inventory.head.guid!, '399'), await receiptCount(held.p.inventory.head.guid!, '300'));
   assert.equal(await auditCount(held.id, 'inventory.redecide'), 1);
 });
 
 test('a parcel held for want of batch balance moves on when the seller declares a batch', async () => {
-  await sql`update insp_batch set released_qty = declared_qty where enterprise_code = ${ORANGE_SELLER}`.execute(db());
-  const held = await declare(3, asOrange());
+  await sql`update insp_batch set released_qty = declared_qty where enterprise_code = ${ORANGE_SELLER.code}`.execute(db());
+  const held = await declare(3, asOrange);
   assert.deepEqual(await statusNow(held.p), ['300']);
   assert.match((await lane(held.id)).reason ?? '', /no centrally declared batch/);
   const batch = await api('seller2', 'POST', '/api/v1/inspection/batches', {
@@ -195,7 +137,7 @@ test('an orange filed without a quarantine category gets fresh_fruit from its HS
   assert.equal(plain.status, 201, JSON.stringify(plain.body));
   assert.equal(plain.body.quarantineCategory, null);
 
-  const held = await declare(4, asOrange('GZ-ORANGE-1KG'));
+  const held = await declare(4, (p) => asOrange(p, 'GZ-ORANGE-1KG'));
   assert.deepEqual(await statusNow(held.p), ['300']);
   assert.match((await lane(held.id)).reason ?? '', /R-QUARANTINE.*fresh_fruit/);
 
@@ -203,24 +145,13 @@ test('an orange filed without a quarantine category gets fresh_fruit from its HS
   // with the one its HS code implies.
   await sql`update product_filing set quarantine_category = null where item_no = 'GZ-ORANGE-5KG'`.execute(db());
   await sql`delete from insp_filing where item_no = 'GZ-ORANGE-5KG'`.execute(db());
-  const old = await declare(5, asOrange());
+  const old = await declare(5, asOrange);
   assert.deepEqual(await statusNow(old.p), ['300']);
   assert.match((await lane(old.id)).reason ?? '', /R-QUARANTINE.*fresh_fruit/);
 });
 
 test('a completed inspection releases through the outbox: a crash after clearance committed still releases exactly once', async () => {
-  const rule = {
-    id: 'R-CREDIT-SAMPLE',
-    effectiveFrom: '2020-01-01',
-    kind: 'credit_sampling',
-    lane: 'inspect',
-    params: { seed: '2026', ratesPct: { AA: 0, A: 0.5, B: 2, C: 100 } },
-    explainZh: '按企业信用等级随机布控查验',
-    explainEn: 'random inspection sample by enterprise credit level',
-    enabled: true,
-  };
-  assert.equal((await api('customs', 'POST', '/api/v1/risk/rules', rule)).status, 201);
-  assert.equal((await api('customs', 'PUT', `/api/v1/risk/credit/${PARTIES.seller.code}`, { level: 'C' })).status, 200);
+  await selectForInspection(CREDIT_SAMPLE_RULE);
   const { p, id } = await declare(6);
   assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '120', '500']);
   const task = (await api('customs', 'GET', `/api/v1/inspection/tasks/by-waybill/${p.logisticsNo}`)).body;

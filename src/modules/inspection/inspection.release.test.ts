@@ -1,85 +1,23 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { sql } from 'kysely';
-import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
-import { receiptStatuses, submitOk, apiCall, declareParcel, inventoryStatuses } from '../../../test/support/clearance.ts';
+import { guidOf, makeParcel, message, PARTIES, siteMessages } from '../../../test/support/parcels.ts';
+import { receiptStatuses, submitOk } from '../../../test/support/clearance.ts';
+import { asOrange, CREDIT_SAMPLE_RULE, inspectionSuite, ORANGE_SELLER } from '../../../test/support/inspection.ts';
 import { TOPIC_WITHDRAWN } from '../clearance/index.ts';
 import { DEMO_BATCH_NO } from './inspection.demo.ts';
 
 // Issue 5 follow-ups: the review queue cannot skip an inspection; rejected or cancelled parcels
 // give their batch quantities back; quarantine parcels are declared to inspection per day.
 
-let tp: TestPlatform;
-const t: Record<string, string> = {};
-let g = 0;
-const nextGuid = (): string => guidOf(77, ++g);
-const ORANGE_SELLER = '3601260999';
-
-before(async () => {
-  tp = await startTestPlatform({ listen: false });
-  for (const u of ['platform', 'carrier', 'broker', 'seller', 'seller2', 'customs', 'inspection'])
-    t[u] = await login(tp.platform, u);
-});
-after(async () => {
-  await tp.stop();
-});
-
-async function declare(p: Parcel): Promise<{ id: string; invtNo: string }> {
-  const inv = await declareParcel(tp, t, p, nextGuid);
-  return { id: inv.documentId!, invtNo: inv.invtNo! };
-}
-
-const api = (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-  apiCall<Record<string, unknown> & { items?: Record<string, unknown>[] }>(tp, t[user]!, method, url, payload);
-
-const statusNow = (p: Parcel) => inventoryStatuses(tp, p);
+const { tp, t, nextGuid, api, statusNow, declareOne, selectForInspection } = inspectionSuite({ guids: 77 });
 
 const rule = { effectiveFrom: '2020-01-01', explainZh: '说明', explainEn: 'explanation', enabled: true };
 
-function asOrange(p: Parcel): void {
-  for (const d of [p.order, p.waybill, p.inventory]) {
-    d.head.ebcCode = ORANGE_SELLER;
-    d.head.ebcName = '赣州脐橙电商有限公司';
-  }
-  p.inventory.head.ownerCode = ORANGE_SELLER;
-  p.inventory.head.ownerName = '赣州脐橙电商有限公司';
-  const o = p.order.lists.OrderList![0]!;
-  Object.assign(o, { itemNo: 'GZ-ORANGE-5KG', itemName: '赣南脐橙 5 kg', unit: '035', qty: '1', price: '68', totalPrice: '68' });
-  p.order.lists.OrderList = [o];
-  p.order.head.goodsValue = '68';
-  const i = p.inventory.lists.InventoryList![0]!;
-  Object.assign(i, {
-    itemNo: 'GZ-ORANGE-5KG',
-    itemName: '赣南脐橙 5 kg',
-    gname: '赣南脐橙 5 kg',
-    gcode: '0805100000',
-    unit: '035',
-    unit1: '035',
-    qty: '1',
-    qty1: '1',
-    price: '68',
-    totalPrice: '68',
-  });
-  p.inventory.lists.InventoryList = [i];
-}
-
 test('the review queue refuses to approve a parcel selected for inspection; the inspection releases it', async () => {
-  assert.equal(
-    (
-      await api('customs', 'POST', '/api/v1/risk/rules', {
-        ...rule,
-        id: 'R-CREDIT-SAMPLE',
-        kind: 'credit_sampling',
-        lane: 'inspect',
-        params: { seed: '2026', ratesPct: { AA: 0, A: 0.5, B: 2, C: 100 } },
-      })
-    ).status,
-    201,
-  );
-  assert.equal((await api('customs', 'PUT', `/api/v1/risk/credit/${PARTIES.seller.code}`, { level: 'C' })).status, 200);
+  await selectForInspection(CREDIT_SAMPLE_RULE);
   const p = makeParcel(1, 'RQ');
-  const { id } = await declare(p);
+  const { id } = await declareOne(p);
   assert.deepEqual(await statusNow(p), ['300']);
   assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '120', '500']);
 
@@ -126,7 +64,7 @@ test('the review queue refuses to approve a parcel selected for inspection; the 
   );
   // Rejected on review while selected (a rejection is allowed): its open task is withdrawn.
   const q = makeParcel(6, 'RQ');
-  const rq = await declare(q);
+  const rq = await declareOne(q);
   assert.deepEqual(await statusNow(q), ['300']);
   const rej = await api('customs', 'POST', `/api/v1/customs/reviews/${rq.id}/reject`, { reason: '申报不实' });
   assert.equal(rej.status, 200, JSON.stringify(rej.body));
@@ -180,9 +118,9 @@ test('a rejected or cancelled parcel gives its batch quantity back, once; quaran
   };
   const [a, b, c] = [makeParcel(2, 'RQ'), makeParcel(3, 'RQ'), makeParcel(4, 'RQ')];
   for (const p of [a!, b!, c!]) asOrange(p);
-  const ia = await declare(a!);
-  const ib = await declare(b!);
-  const ic = await declare(c!);
+  const ia = await declareOne(a!);
+  const ib = await declareOne(b!);
+  const ic = await declareOne(c!);
   assert.deepEqual([...(await statusNow(a!)), ...(await statusNow(b!)), ...(await statusNow(c!))], ['300', '300', '300']);
   assert.deepEqual(await ledger(), ['3', '2', '0']);
 
@@ -209,8 +147,8 @@ test('a rejected or cancelled parcel gives its batch quantity back, once; quaran
           reason: '买家取消订单',
           agentCode: PARTIES.broker.code,
           agentName: PARTIES.broker.name,
-          ebcCode: ORANGE_SELLER,
-          ebcName: '赣州脐橙电商有限公司',
+          ebcCode: ORANGE_SELLER.code,
+          ebcName: ORANGE_SELLER.name,
         },
         lists: {},
       },
@@ -239,7 +177,7 @@ test('a rejected or cancelled parcel gives its batch quantity back, once; quaran
   // Centralised declaration: the seller's three orange parcels of the day on one record.
   assert.equal((await api('seller2', 'GET', '/api/v1/inspection/declarations')).status, 403);
   const list = (await api('inspection', 'GET', '/api/v1/inspection/declarations')).body.items!;
-  const mine = list.filter((d) => d.enterpriseCode === ORANGE_SELLER);
+  const mine = list.filter((d) => d.enterpriseCode === ORANGE_SELLER.code);
   assert.equal(mine.length, 1, JSON.stringify(list));
   assert.equal(mine[0]!.parcelCount, 3);
   assert.equal(mine[0]!.status, 'declared');
@@ -274,9 +212,9 @@ test('a rejected or cancelled parcel gives its batch quantity back, once; quaran
   // The next orange parcel of the day joins the same record, which waits for supervision again.
   const d = makeParcel(5, 'RQ');
   asOrange(d);
-  await declare(d);
+  await declareOne(d);
   const again = (await api('inspection', 'GET', '/api/v1/inspection/declarations')).body.items!.filter(
-    (x) => x.enterpriseCode === ORANGE_SELLER,
+    (x) => x.enterpriseCode === ORANGE_SELLER.code,
   );
   assert.deepEqual(
     again.map((x) => [x.parcelCount, x.status]),

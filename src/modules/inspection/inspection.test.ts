@@ -1,74 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { sql } from 'kysely';
-import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
-import { receiptStatuses, apiCall, declareParcel, inventoryStatuses } from '../../../test/support/clearance.ts';
+import { receiptStatuses } from '../../../test/support/clearance.ts';
+import { asOrange, inspectionSuite, ORANGE_FILING } from '../../../test/support/inspection.ts';
+import { PARTIES } from '../../../test/support/parcels.ts';
 
-let tp: TestPlatform;
-const t: Record<string, string> = {};
-let g = 0;
-const nextGuid = (): string => guidOf(78, ++g);
-
-before(async () => {
-  tp = await startTestPlatform({ listen: false });
-  for (const u of ['platform', 'carrier', 'broker', 'seller', 'seller2', 'customs', 'inspection'])
-    t[u] = await login(tp.platform, u);
-});
-after(async () => {
-  await tp.stop();
-});
-
-async function declare(n: number, run: string, mutate?: (p: Parcel) => void): Promise<{ p: Parcel; id: string }> {
-  const p = makeParcel(n, run);
-  mutate?.(p);
-  return { p, id: (await declareParcel(tp, t, p, nextGuid)).documentId! };
-}
-
-const api = (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-  apiCall<Record<string, unknown> & { items?: unknown[] }>(tp, t[user]!, method, url, payload);
-
-const statusNow = (p: Parcel) => inventoryStatuses(tp, p);
-
-/** A photo taken on the floor (a JPEG's signature is all the upload checks), uploaded for a task: its id. */
-async function photoFor(user: string, taskId: string, n: number): Promise<string> {
-  const res = await tp.platform.app.inject({
-    method: 'POST',
-    url: `/api/v1/inspection/tasks/${taskId}/photos`,
-    headers: { authorization: `Bearer ${t[user]!}`, 'content-type': 'image/jpeg' },
-    payload: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`photo ${n}`)]),
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  return (res.json() as { id: string }).id;
-}
-
-function asOrange(p: Parcel): void {
-  const seller2 = { code: '3601260999', name: '赣州脐橙电商有限公司' };
-  for (const d of [p.order, p.waybill, p.inventory]) {
-    d.head.ebcCode = seller2.code;
-    d.head.ebcName = seller2.name;
-  }
-  p.inventory.head.ownerCode = seller2.code;
-  p.inventory.head.ownerName = seller2.name;
-  const o = p.order.lists.OrderList![0]!;
-  Object.assign(o, { itemNo: 'GZ-ORANGE-5KG', itemName: '赣南脐橙 5 kg', unit: '035', qty: '1', price: '68', totalPrice: '68' });
-  p.order.lists.OrderList = [o];
-  p.order.head.goodsValue = '68';
-  const i = p.inventory.lists.InventoryList![0]!;
-  Object.assign(i, {
-    itemNo: 'GZ-ORANGE-5KG',
-    itemName: '赣南脐橙 5 kg',
-    gname: '赣南脐橙 5 kg',
-    gcode: '0805100000',
-    unit: '035',
-    unit1: '035',
-    qty: '1',
-    qty1: '1',
-    price: '68',
-    totalPrice: '68',
-  });
-  p.inventory.lists.InventoryList = [i];
-}
+const { tp, api, statusNow, declare, photoFor, jointTask } = inspectionSuite({ guids: 78 });
 
 test('demo: the orange seller is filed with inspection, so an ordinary orange parcel releases (399)', async () => {
   const { p } = await declare(1, 'Q', asOrange);
@@ -81,14 +18,7 @@ test('inspection filing: a quarantine product without it is held; filed, rejecte
   assert.deepEqual(await statusNow(held.p), ['300']);
   assert.equal((await api('customs', 'GET', `/api/v1/risk/decisions/${held.id}`)).body.lane, 'hold');
 
-  const filing = {
-    kind: 'product',
-    itemNo: 'GZ-ORANGE-5KG',
-    goodsName: '赣南脐橙 5 kg',
-    quarantineCategory: 'fresh_fruit',
-    producer: '安远县脐橙种植基地',
-    certificates: [{ type: '果园注册', number: '3600GY0088', validUntil: '2028-12-31' }],
-  };
+  const filing = ORANGE_FILING;
   // Every problem named, nothing stored.
   const bad = await api('seller2', 'POST', '/api/v1/inspection/filings', {
     ...filing,
@@ -135,57 +65,15 @@ test('inspection filing: a quarantine product without it is held; filed, rejecte
 
 test('joint inspection: both agencies select, one task; release needs both clearances, recorded once', async () => {
   // Customs samples every C-graded seller; inspection selects porcelain (HS 6911) for a check.
-  const rule = {
-    effectiveFrom: '2020-01-01',
-    lane: 'inspect',
-    explainZh: '说明',
-    explainEn: 'explanation',
-    enabled: true,
-  };
-  assert.equal(
-    (
-      await api('customs', 'POST', '/api/v1/risk/rules', {
-        ...rule,
-        id: 'R-CREDIT-SAMPLE',
-        kind: 'credit_sampling',
-        params: { seed: '2026', ratesPct: { AA: 0, A: 0.5, B: 2, C: 100 } },
-      })
-    ).status,
-    201,
-  );
-  assert.equal(
-    (
-      await api('customs', 'POST', '/api/v1/risk/rules', {
-        ...rule,
-        id: 'R-CIQ-PORCELAIN',
-        kind: 'hs_list',
-        params: { hsPrefixes: ['6911'], agency: 'inspection' },
-      })
-    ).status,
-    201,
-  );
-  assert.equal((await api('customs', 'PUT', `/api/v1/risk/credit/${PARTIES.seller.code}`, { level: 'C' })).status, 200);
-
-  // n = 4: one line, a bowl (6911).
-  const { p, id } = await declare(4, 'Q');
-  assert.deepEqual(await statusNow(p), ['300']);
-  assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '120', '500']);
-  const tasks = (await api('inspection', 'GET', '/api/v1/inspection/tasks')).body.items as { id: string; inventoryId: string }[];
-  assert.equal(tasks.filter((x) => x.inventoryId === id).length, 1, 'one task for both agencies');
-
-  // The floor scans the waybill number.
-  const scanned = await api('customs', 'GET', `/api/v1/inspection/tasks/by-waybill/${p.logisticsNo}`);
-  assert.equal(scanned.status, 200);
-  assert.deepEqual(scanned.body.agencies, ['customs', 'inspection']);
-  assert.equal(scanned.body.joint, true);
-  const taskId = scanned.body.id as string;
+  // n = 4: one line, a bowl (6911). The floor scans the waybill number.
+  const { p, taskId } = await jointTask(4, 'Q', 'customs');
   assert.equal((await api('seller', 'GET', `/api/v1/inspection/tasks/${taskId}`)).status, 403);
 
   const customs = await api('customs', 'POST', `/api/v1/inspection/tasks/${taskId}/findings`, {
     result: 'pass',
     codes: ['C01'],
     notes: '开箱查验，货证相符',
-    photos: [await photoFor('customs', taskId, 1)],
+    photos: [await photoFor('customs', taskId, 'photo 1')],
   });
   assert.equal(customs.status, 200, JSON.stringify(customs.body));
   assert.equal(customs.body.status, 'open');
@@ -244,7 +132,7 @@ test('joint inspection: both agencies select, one task; release needs both clear
     result: 'fail',
     codes: ['Q9'],
     notes: '发现活体害虫',
-    photos: [await photoFor('inspection', badTask.id as string, 2)],
+    photos: [await photoFor('inspection', badTask.id as string, 'photo 2')],
   });
   assert.equal(failed.body.status, 'failed');
   await tp.platform.settle();

@@ -1,34 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { sql } from 'kysely';
-import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
-import { guidOf, makeParcel, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
-import { receiptStatuses, apiCall, declareParcel, inventoryStatuses } from '../../../test/support/clearance.ts';
+import { makeParcel, PARTIES } from '../../../test/support/parcels.ts';
+import { receiptStatuses } from '../../../test/support/clearance.ts';
+import { asOrange, CREDIT_SAMPLE_RULE, inspectionSuite } from '../../../test/support/inspection.ts';
 
-let tp: TestPlatform;
-const t: Record<string, string> = {};
-let g = 0;
-const nextGuid = (): string => guidOf(77, ++g);
-
-before(async () => {
-  tp = await startTestPlatform({ listen: false });
-  for (const u of ['platform', 'carrier', 'broker', 'seller', 'seller2', 'customs', 'inspection'])
-    t[u] = await login(tp.platform, u);
-});
-after(async () => {
-  await tp.stop();
-});
-
-async function declare(n: number, run: string, mutate?: (p: Parcel) => void): Promise<{ p: Parcel; id: string }> {
-  const p = makeParcel(n, run);
-  mutate?.(p);
-  return { p, id: (await declareParcel(tp, t, p, nextGuid)).documentId! };
-}
-
-const api = (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-  apiCall<Record<string, unknown> & { items?: unknown[] }>(tp, t[user]!, method, url, payload);
-
-const statusNow = (p: Parcel) => inventoryStatuses(tp, p);
+const { tp, api, statusNow, declare } = inspectionSuite({ guids: 77 });
 
 async function receiptDetail(guid: string, status: string): Promise<string> {
   const r = await sql<{ info: string }>`
@@ -36,35 +13,6 @@ async function receiptDetail(guid: string, status: string): Promise<string> {
     tp.platform.database.db,
   );
   return r.rows[0]?.info ?? '';
-}
-
-/** The orange seller's parcel: one line of GZ-ORANGE-5KG (fresh fruit, a quarantine category). */
-function asOrange(p: Parcel): void {
-  const seller2 = { code: '3601260999', name: '赣州脐橙电商有限公司' };
-  for (const d of [p.order, p.waybill, p.inventory]) {
-    d.head.ebcCode = seller2.code;
-    d.head.ebcName = seller2.name;
-  }
-  p.inventory.head.ownerCode = seller2.code;
-  p.inventory.head.ownerName = seller2.name;
-  const o = p.order.lists.OrderList!.slice(0, 1)[0]!;
-  Object.assign(o, { itemNo: 'GZ-ORANGE-5KG', itemName: '赣南脐橙 5 kg', unit: '035', qty: '1', price: '68', totalPrice: '68' });
-  p.order.lists.OrderList = [o];
-  p.order.head.goodsValue = '68';
-  const i = p.inventory.lists.InventoryList!.slice(0, 1)[0]!;
-  Object.assign(i, {
-    itemNo: 'GZ-ORANGE-5KG',
-    itemName: '赣南脐橙 5 kg',
-    gname: '赣南脐橙 5 kg',
-    gcode: '0805100000',
-    unit: '035',
-    unit1: '035',
-    qty: '1',
-    qty1: '1',
-    price: '68',
-    totalPrice: '68',
-  });
-  p.inventory.lists.InventoryList = [i];
 }
 
 test('an ordinary demo parcel goes green (399) and its decision is stored with no hits', async () => {
@@ -144,16 +92,7 @@ test('customs edits a rule (new version, audited), dry-runs it; sampling by cred
     inForce: boolean;
   }[];
   const sample = rules.find((r) => r.id === 'R-CREDIT-SAMPLE' && r.inForce)!;
-  const edited = {
-    id: 'R-CREDIT-SAMPLE',
-    effectiveFrom: '2020-01-01',
-    kind: 'credit_sampling',
-    lane: 'inspect',
-    params: { seed: '2026', ratesPct: { AA: 0, A: 0.5, B: 2, C: 100 } },
-    explainZh: '按企业信用等级随机布控查验',
-    explainEn: 'random inspection sample by enterprise credit level',
-    enabled: true,
-  };
+  const edited = CREDIT_SAMPLE_RULE;
   // A bad draft is refused field by field and changes nothing.
   const bad = await api('customs', 'POST', '/api/v1/risk/rules', { ...edited, lane: 'maybe', params: { ratesPct: { D: 1 } } });
   assert.equal(bad.status, 400);

@@ -3,6 +3,7 @@ import { App, Button, Card, Col, Form, Input, InputNumber, Row, Select } from 'a
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { useLocale } from '../i18n/index.ts';
+import { programmeBody, rulesJsonRule, type ProgrammeBasics } from './programmeForm.ts';
 
 interface ParkForm {
   name: string;
@@ -21,13 +22,6 @@ interface OfferingForm {
   place: string;
   capacity: number;
 }
-interface ProgrammeForm {
-  name: string;
-  category: string;
-  opensOn: string;
-  closesOn: string;
-  rules: string;
-}
 
 /** `datetime-local` has no zone: the officer means China Standard Time. */
 const cst = (local: string): string => new Date(`${local}:00+08:00`).toISOString();
@@ -40,7 +34,7 @@ export function ParksAdminForms() {
   const qc = useQueryClient();
   const [park] = Form.useForm<ParkForm>();
   const [offering] = Form.useForm<OfferingForm>();
-  const [programme] = Form.useForm<ProgrammeForm>();
+  const [programme] = Form.useForm<ProgrammeBasics>();
   const done = (key: string, reset: () => void) => () => {
     void message.success(t('parksAdmin.created'));
     reset();
@@ -85,31 +79,10 @@ export function ParksAdminForms() {
     onError: fail,
   });
   const createProgramme = useMutation({
-    mutationFn: (v: ProgrammeForm) =>
-      api('/programmes', {
-        method: 'POST',
-        body: {
-          name: v.name,
-          category: v.category,
-          opensOn: v.opensOn,
-          closesOn: v.closesOn,
-          rules: JSON.parse(v.rules || '[]') as unknown[],
-        },
-      }),
+    mutationFn: (v: ProgrammeBasics) => api('/programmes', { method: 'POST', body: programmeBody(v) }),
     onSuccess: done('programmes', () => programme.resetFields()),
     onError: fail,
   });
-  const jsonArray = {
-    validator: (_: unknown, v: string | undefined) => {
-      try {
-        if (Array.isArray(JSON.parse(v || '[]'))) return Promise.resolve();
-      } catch {
-        // falls through to the bilingual message
-      }
-      return Promise.reject(new Error(t('parksAdmin.rulesInvalid')));
-    },
-  };
-
   return (
     <Card size="small" title={t('parksAdmin.heading')} style={{ marginBottom: 16 }} data-testid="parks-admin">
       <Row gutter={16}>
@@ -194,7 +167,7 @@ export function ParksAdminForms() {
         </Col>
         <Col xs={24} lg={8}>
           <Card size="small" type="inner" title={t('parksAdmin.newProgramme')}>
-            <Form<ProgrammeForm>
+            <Form<ProgrammeBasics>
               form={programme}
               layout="vertical"
               size="small"
@@ -213,7 +186,7 @@ export function ParksAdminForms() {
               <Form.Item name="closesOn" label={t('parksAdmin.closesOn')} rules={[{ required: true }]}>
                 <Input type="date" data-testid="programme-closes" />
               </Form.Item>
-              <Form.Item name="rules" label={t('parksAdmin.rules')} rules={[jsonArray]}>
+              <Form.Item name="rules" label={t('parksAdmin.rules')} rules={[rulesJsonRule(t)]}>
                 <Input.TextArea rows={3} />
               </Form.Item>
               <Button type="primary" htmlType="submit" loading={createProgramme.isPending} data-testid="programme-create">

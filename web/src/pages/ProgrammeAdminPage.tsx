@@ -23,6 +23,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
+import { programmeBody, rulesJsonRule, type ProgrammeBasics } from '../components/programmeForm.ts';
 import { useLocale } from '../i18n/index.ts';
 import type { AdminProgramme, Criterion } from '../parks.ts';
 
@@ -36,12 +37,7 @@ interface CriterionRow {
   weight: number | null;
   max: number | null;
 }
-interface ProgrammeForm {
-  name: string;
-  category: string;
-  opensOn: string;
-  closesOn: string;
-  rules: string;
+interface ProgrammeForm extends ProgrammeBasics {
   criteria: CriterionRow[];
 }
 
@@ -228,14 +224,7 @@ export default function ProgrammeAdminPage() {
     mutationFn: (v: ProgrammeForm) =>
       api('/programmes', {
         method: 'POST',
-        body: {
-          name: v.name,
-          category: v.category,
-          opensOn: v.opensOn,
-          closesOn: v.closesOn,
-          rules: JSON.parse(v.rules || '[]') as unknown[],
-          criteria: toCriteria(v.criteria),
-        },
+        body: { ...programmeBody(v), criteria: toCriteria(v.criteria) },
       }),
     onSuccess: () => {
       void message.success(t('parksAdmin.created'));
@@ -246,16 +235,6 @@ export default function ProgrammeAdminPage() {
     },
   });
   const criterionName = (c: Criterion) => (locale === 'en' ? c.nameEn : c.name);
-  const jsonArray = {
-    validator: async (_: unknown, v: string | undefined) => {
-      try {
-        if (Array.isArray(JSON.parse(v || '[]'))) return;
-      } catch {
-        // falls through to the bilingual message
-      }
-      throw new Error(t('parksAdmin.rulesInvalid'));
-    },
-  };
 
   return (
     <Page title={t('programmeAdmin.title')} testId="programme-admin-title">
@@ -289,7 +268,7 @@ export default function ProgrammeAdminPage() {
               </Form.Item>
             </Col>
           </Row>
-          <Form.Item name="rules" label={t('parksAdmin.rules')} rules={[jsonArray]}>
+          <Form.Item name="rules" label={t('parksAdmin.rules')} rules={[rulesJsonRule(t)]}>
             <Input.TextArea rows={2} placeholder='[{"metric": "exportsCny", "op": ">=", "value": 100000}]' />
           </Form.Item>
           <Typography.Title level={5}>{t('programmeAdmin.criteria')}</Typography.Title>
