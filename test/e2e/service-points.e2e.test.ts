@@ -26,8 +26,19 @@ test('public service-point directory: no log-in, filters by country, city and se
     await page.getByTestId('public-points-country').fill('us');
     await page.getByTestId('public-points-city').fill('Los Angeles');
     await eventually('US, Los Angeles', async () => (await text(table)).includes('Ganshang'));
-    await page.getByTestId('public-points-service').click();
-    await page.locator('.ant-select-item-option').filter({ hasText: '法律咨询' }).click();
+    // Under load the dropdown may still be opening when the option is clicked: pick it until the
+    // select shows it, then judge the table.
+    const service = page.getByTestId('public-points-service');
+    await eventually('legal consulting chosen', async () => {
+      if ((await text(service)).includes('法律咨询')) return true;
+      await service.click();
+      await page
+        .locator('.ant-select-item-option')
+        .filter({ hasText: '法律咨询' })
+        .click({ timeout: 5_000 })
+        .catch(() => undefined);
+      return (await text(service)).includes('法律咨询');
+    });
     await eventually('no legal consulting there', async () => !(await text(table)).includes('Ganshang'));
 
     await page.getByTestId('lang-en').click();
