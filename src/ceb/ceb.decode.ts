@@ -254,7 +254,7 @@ function referenceDecodeRaw(xml: string, limits: DecodeLimits, allowEnvelope: bo
     );
   }
   if (ns !== CEB_NAMESPACE) throw wrongNamespace(root.local, CEB_NAMESPACE, ns);
-  return { message: decodeCebRoot(root, spec, limits) };
+  return { message: decodeCebRoot(root, spec, limits), xml };
 }
 
 function wrongNamespace(root: string, expected: string, got: string | undefined): DomainError {
@@ -302,7 +302,8 @@ function openEnvelope(
   limits: DecodeLimits,
   decodeInner: (xml: string, limits: DecodeLimits, allowEnvelope: boolean) => DecodedCeb,
 ): DecodedCeb {
-  const inner = decodeInner(openEnvelopeText(dataText, limits), limits, false);
+  const xml = openEnvelopeText(dataText, limits);
+  const inner = decodeInner(xml, limits, false);
   const innerRoot = `${inner.message.messageType}Message`;
   if (dxp.msgType && dxp.msgType !== innerRoot) {
     throw fail(
@@ -314,13 +315,13 @@ function openEnvelope(
       { msgType: dxp.msgType, root: innerRoot },
     );
   }
-  return { message: inner.message, dxp };
+  return { message: inner.message, dxp, xml };
 }
 
 function decodeRaw(xml: string, limits: DecodeLimits, allowEnvelope: boolean): DecodedCeb {
   const fast = fastScan(xml, limits, allowEnvelope);
   if (fast === undefined) return referenceDecodeRaw(xml, limits, allowEnvelope);
-  if (fast.kind === 'ceb') return { message: fast.message };
+  if (fast.kind === 'ceb') return { message: fast.message, xml };
   return openEnvelope(fast.dxp, fast.data, limits, decodeRaw);
 }
 
@@ -336,10 +337,14 @@ export function decodeCeb(input: string | Uint8Array, limits: Partial<DecodeLimi
  */
 export function decodeCebFastOnly(input: string | Uint8Array, limits: Partial<DecodeLimits> = {}): DecodedCeb | undefined {
   const l = { ...DEFAULT_DECODE_LIMITS, ...limits };
-  const fast = fastScan(toText(input, l), l, true);
-  if (fast === undefined || fast.kind === 'ceb') return fast && { message: fast.message };
-  const inner = fastScan(openEnvelopeText(fast.data, l), l, false);
-  return inner?.kind === 'ceb' ? openEnvelope(fast.dxp, fast.data, l, () => ({ message: inner.message })) : undefined;
+  const text = toText(input, l);
+  const fast = fastScan(text, l, true);
+  if (fast === undefined || fast.kind === 'ceb') return fast && { message: fast.message, xml: text };
+  const innerText = openEnvelopeText(fast.data, l);
+  const inner = fastScan(innerText, l, false);
+  return inner?.kind === 'ceb'
+    ? openEnvelope(fast.dxp, fast.data, l, () => ({ message: inner.message, xml: innerText }))
+    : undefined;
 }
 
 /**

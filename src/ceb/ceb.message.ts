@@ -31,6 +31,11 @@ export interface DecodedCeb {
   message: CebMessage;
   /** present when the input was a DxpMsg envelope */
   dxp?: DxpTransInfo;
+  /**
+   * The CEB message text exactly as decoded: the input itself, or the Base64-decoded Data element
+   * of a DxpMsg that the decoder read. An enveloped signature covers this text, and only this.
+   */
+  xml: string;
 }
 
 export interface DecodeLimits {

@@ -22,6 +22,12 @@ interface Header {
   tables: string[];
 }
 
+/** A sequence and its last value handed out (null: never used). */
+interface SavedSequence {
+  name: string;
+  last: string | null;
+}
+
 export interface BackupSummary {
   tables: number;
   rows: number;
@@ -74,6 +80,16 @@ export async function backupDatabase(db: Db, file: string): Promise<BackupSummar
         }
         await sql`close backup_cursor`.execute(conn);
       }
+      // Sequences are not rows: the ones a column owns follow its values (see restore), but a
+      // standalone one (the receipt feed's clr_receipt_seq, lgx_feed_seq, certificate numbers…)
+      // would start again at 1 and hand out positions and numbers already given. Every sequence's
+      // last value is kept (read at the end: sequences do not roll back, so it is ≥ the snapshot's).
+      const sequences = (
+        await sql<SavedSequence>`
+          select schemaname || '.' || sequencename as name, last_value::text as last
+          from pg_sequences where schemaname = 'public' order by 1`.execute(conn)
+      ).rows;
+      await write({ sequences });
       await write({ end: true, rows });
     } finally {
       await sql`rollback`.execute(conn);
@@ -103,6 +119,7 @@ export async function restoreDatabase(db: Db, file: string, opts: { overwrite?: 
   let batch: unknown[] = [];
   let rows = 0;
   let ended = false;
+  let saved: SavedSequence[] = [];
   await db.connection().execute(async (conn) => {
     const flush = async (): Promise<void> => {
       if (!table || batch.length === 0) return;
@@ -152,6 +169,10 @@ export async function restoreDatabase(db: Db, file: string, opts: { overwrite?: 
           if (batch.length >= BATCH) await flush();
           continue;
         }
+        if ('sequences' in obj) {
+          saved = obj.sequences as SavedSequence[];
+          continue;
+        }
         if ('end' in obj) {
           await flush();
           if (obj.rows !== rows) throw new Error(`backup truncated or damaged: ${rows} rows read, ${String(obj.rows)} written`);
@@ -159,16 +180,7 @@ export async function restoreDatabase(db: Db, file: string, opts: { overwrite?: 
         }
       }
       if (!header || !ended) throw new Error('backup incomplete: no end marker');
-      // Identity and serial columns continue after the restored values.
-      const seqs = await sql<{ t: string; c: string; s: string }>`
-        select table_name as t, column_name as c, pg_get_serial_sequence(quote_ident(table_name), column_name) as s
-        from information_schema.columns
-        where table_schema = 'public' and pg_get_serial_sequence(quote_ident(table_name), column_name) is not null`.execute(conn);
-      for (const q of seqs.rows) {
-        await sql`select setval(${q.s}::regclass, coalesce((select max(${sql.ref(q.c)}) from ${sql.table(q.t)}), 0) + 1, false)`.execute(
-          conn,
-        );
-      }
+      await restoreSequences(conn, saved);
       await sql`commit`.execute(conn);
     } catch (e) {
       await sql`rollback`.execute(conn);
@@ -176,4 +188,32 @@ export async function restoreDatabase(db: Db, file: string, opts: { overwrite?: 
     }
   });
   return { tables: header?.tables.length ?? 0, rows, migrations: header?.migrations.length ?? 0 };
+}
+
+/**
+ * Every sequence continues after the largest of: its value in the backup, its value here (an
+ * overwritten database may have gone further; a client may hold a feed position from it), and
+ * the largest value of the columns it serves. Backups made before sequences were saved carry
+ * none: their standalone sequences keep this database's values.
+ */
+async function restoreSequences(conn: Db, saved: SavedSequence[]): Promise<void> {
+  const inBackup = new Map(saved.map((q) => [q.name, q.last === null ? 0n : BigInt(q.last)]));
+  const here = await sql<{ name: string; last: string | null }>`
+    select schemaname || '.' || sequencename as name, last_value::text as last
+    from pg_sequences where schemaname = 'public' order by 1`.execute(conn);
+  const owners = await sql<{ t: string; c: string; s: string }>`
+    select table_name as t, column_name as c, pg_get_serial_sequence(quote_ident(table_name), column_name) as s
+    from information_schema.columns
+    where table_schema = 'public' and pg_get_serial_sequence(quote_ident(table_name), column_name) is not null`.execute(conn);
+  for (const q of here.rows) {
+    let target = inBackup.get(q.name) ?? 0n;
+    if (q.last !== null && BigInt(q.last) > target) target = BigInt(q.last);
+    for (const o of owners.rows.filter((x) => x.s === q.name)) {
+      const m = await sql<{ m: string | null }>`select max(${sql.ref(o.c)})::text as m from ${sql.table(o.t)}`.execute(conn);
+      const max = m.rows[0]?.m;
+      if (max != null && BigInt(max) > target) target = BigInt(max);
+    }
+    if (target >= 1n) await sql`select setval(${q.name}::regclass, ${target.toString()}::bigint, true)`.execute(conn);
+    else await sql`select setval(${q.name}::regclass, 1, false)`.execute(conn);
+  }
 }

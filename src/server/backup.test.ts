@@ -6,9 +6,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
+import { loadConfig } from '../kernel/config.ts';
 import { connect, type Db } from '../kernel/db.ts';
+import { createPlatform } from './platform.ts';
 import { submitOk } from '../../test/support/clearance.ts';
 import { serverDatabase, type TestDatabase } from '../../test/support/db.ts';
+import { encodeCeb } from '../ceb/index.ts';
 import { makeParcel, message, PARTIES } from '../../test/support/parcels.ts';
 import { login, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts';
 
@@ -168,5 +171,84 @@ test('restore into a fresh embedded database (DATA_DIR), then back up again: the
     assert.deepEqual(await fingerprint(db.db), await fingerprint(tp.platform.database.db));
   } finally {
     await db.close();
+  }
+});
+
+test('standalone sequences survive a restore: the receipt feed continues after a client’s cursor, numbers are not handed out again', async () => {
+  const seqs = async (db: Db): Promise<Map<string, bigint | null>> => {
+    const r = await sql<{ name: string; last: string | null }>`
+      select sequencename as name, last_value::text as last from pg_sequences where schemaname = 'public'`.execute(db);
+    return new Map(r.rows.map((x) => [x.name, x.last === null ? null : BigInt(x.last)]));
+  };
+  // A receipt is sequenced (stamped with its feed position) by a background sequencer: the
+  // sequences are read once every receipt has its position.
+  await tp.platform.settle();
+  const before = await seqs(tp.platform.database.db);
+  for (const standalone of ['clr_receipt_seq', 'lgx_feed_seq', 'pk_certificate_no'])
+    assert.ok(before.has(standalone), standalone);
+  assert.ok((before.get('clr_receipt_seq') ?? 0n) > 0n, 'the feed has handed out positions');
+  const token = await login(tp.platform, 'platform');
+  const feed = async (app: typeof tp.platform.app, auth: string, after: bigint | number) => {
+    const res = await app.inject({
+      method: 'GET',
+      url: `/api/v1/ceb/receipts?after=${after}&limit=1000`,
+      headers: { authorization: `Bearer ${auth}` },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json() as { items: { seq: number; guid: string }[]; next: number };
+  };
+  // a client that has read the whole feed holds its last position
+  let cursor = 0;
+  for (let page = await feed(tp.platform.app, token, 0); page.items.length; page = await feed(tp.platform.app, token, cursor)) {
+    cursor = page.next;
+  }
+  assert.ok(cursor > 0, 'the platform has receipts');
+
+  const fresh = path.join(dir, 'seq.gz');
+  await cbec(['backup', fresh], { DATABASE_URL: tp.database.url });
+  const target = await serverDatabase();
+  extra.push(target);
+  await cbec(['restore', fresh], { DATABASE_URL: target.url });
+
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WEB_DIST: path.resolve('web/dist') });
+  const restored = await createPlatform({ config, databaseUrl: target.url });
+  try {
+    await restored.app.ready();
+    const after = await seqs(restored.database.db);
+    for (const [name, value] of before) {
+      if (value !== null) assert.ok((after.get(name) ?? 0n) >= value, `${name}: ${String(after.get(name))} ≥ ${value}`);
+    }
+    // The restored platform takes a new order; its receipts come after the client's cursor.
+    const restoredToken = await login(restored, 'platform');
+    const order = makeParcel(91, 'BKSEQ').order;
+    const res = await restored.app.inject({
+      method: 'POST',
+      url: '/api/v1/ceb',
+      headers: { authorization: `Bearer ${restoredToken}`, 'content-type': 'application/xml' },
+      payload: encodeCeb(message('CEB303', '00009303-0000-4000-8000-000000000091', PARTIES.platform, [order])),
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal((res.json() as { accepted: number }).accepted, 1);
+    await restored.settle();
+    const fresher = await feed(restored.app, restoredToken, cursor);
+    const orderGuid = order.head.guid!;
+    const platformOrg = (await restored.auth.authenticate(restoredToken))?.organisation?.id ?? '';
+    assert.ok(
+      fresher.items.some((r) => r.guid !== '' && r.seq > cursor),
+      `new receipts after the cursor ${cursor}: ${JSON.stringify(fresher.items).slice(0, 300)}`,
+    );
+    const all = await sql<{ seq: string }>`
+      select e.seq::text as seq from clr_receipt_feed_entry e
+      join clr_receipt r on r.id = e.receipt_id join clr_document d on d.id = r.document_id
+      where d.head->>'guid' = ${orderGuid} and e.recipient_org_id = ${platformOrg}`.execute(restored.database.db);
+    assert.ok(all.rows.length > 0, 'the new order has receipts');
+    for (const r of all.rows) assert.ok(BigInt(r.seq) > BigInt(cursor), `receipt seq ${r.seq} after the cursor ${cursor}`);
+    assert.deepEqual(
+      new Set(fresher.items.map((r) => r.seq)),
+      new Set(all.rows.map((r) => Number(r.seq))),
+      'the feed after the cursor is exactly the new order’s receipts',
+    );
+  } finally {
+    await restored.close();
   }
 });

@@ -1,8 +1,10 @@
 // Crash safety (issue #9 point 1): the platform process is SIGKILLed three times during a
-// 20,000-parcel load whose client retries with the same message guids. After the last restart
+// 20,000-parcel load whose client retries with the same message guids; on embedded PostgreSQL the
+// second kill also SIGKILLs the database (postmaster and backends). After the last restart
 // every accepted document exists once, every parcel is closed (899), and the receipt feed
 // delivered every receipt at least once under ids that make a duplicate harmless.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -127,12 +129,36 @@ async function crashRun(kind: 'embedded' | 'server'): Promise<void> {
     for (let i = 0; i < parcels.length; i += 100) blocks.push(parcels.slice(i, i + 100));
     const killAt = new Set(Array.from({ length: KILLS }, (_, k) => Math.floor(((k + 1) * blocks.length) / (KILLS + 1))));
     let kills = 0;
+    // On embedded PostgreSQL the second kill takes the database down with the platform, as a
+    // power cut or the OOM killer would: every postgres process SIGKILLed, no shutdown checkpoint,
+    // so the next start must recover from the write-ahead log.
+    const pgKillAt = kind === 'embedded' ? 2 : 0;
+    const postmasters: number[] = [];
     const restart = async (): Promise<void> => {
       const dying = current!;
       current = undefined;
+      const killDatabase = kills + 1 === pgKillAt;
+      const pgPid = killDatabase ? await postmasterPid(dataDir!) : 0;
+      if (killDatabase) {
+        assert.ok(pgPid > 0, 'the embedded postmaster runs');
+        postmasters.push(pgPid);
+        killProcessTree(pgPid);
+      }
       await dying.kill();
       kills++;
+      if (killDatabase) {
+        for (let i = 0; i < 100 && pidAlive(pgPid); i++) await sleep(50);
+        assert.equal(pidAlive(pgPid), false, 'the postmaster is dead');
+      }
       current = await startPlatformProcess(env);
+      if (killDatabase) {
+        const again = await postmasterPid(dataDir!);
+        assert.ok(
+          again > 0 && again !== pgPid,
+          `a new postmaster (${again}) recovered the cluster the killed one (${pgPid}) left`,
+        );
+        postmasters.push(again);
+      }
     };
 
     let next = 0;
@@ -150,6 +176,7 @@ async function crashRun(kind: 'embedded' | 'server'): Promise<void> {
     await Promise.all([sender(), sender(), sender(), sender()]);
     await restarting;
     assert.equal(kills, KILLS);
+    if (pgKillAt) assert.equal(postmasters.length, 2, 'the database was killed with the platform once');
 
     const url = kind === 'embedded' ? runningEmbeddedUrl(dataDir!)! : env.DATABASE_URL!;
     const db = connect(url, { max: 2 });
@@ -264,6 +291,55 @@ async function crashRun(kind: 'embedded' | 'server'): Promise<void> {
       await rm(dataDir, { recursive: true, force: true });
     }
     await dropServer?.();
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The embedded postmaster's pid, from the first line of DATA_DIR/pg/postmaster.pid (0: none). */
+async function postmasterPid(dataDir: string): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    const pid = Number((await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    return pid > 0 && pidAlive(pid) ? pid : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** SIGKILLs `pid` and, in the same instant, every process below it (the postmaster's backends). */
+function killProcessTree(pid: number): void {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces and parentheses
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const tree: number[] = [];
+  const walk = (p: number): void => {
+    tree.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  for (const p of tree) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 }
 

@@ -1,21 +1,32 @@
 // Graceful shutdown (issue #9 point 5): SIGTERM arrives while clients keep posting parcels and the
-// pipeline works through its batches. The process stops taking requests (503, then connection
-// refused), answers the requests it is serving, finishes its batches and exits 0 within 30 s.
+// pipeline works through its batches — at an instant a pipeline batch is open, held open until the
+// process is shutting down (batch-at-signal.ts). The process stops taking requests (503, then
+// connection refused), answers the requests it is serving, commits that batch (pg_xact_status) and
+// exits 0 within 30 s.
 // After a restart every message that got a 2xx is stored once, nothing refused is, and once the
 // client resends what was refused every parcel closes (899) with its receipts in order, none twice.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { sql, type RawBuilder } from 'kysely';
 import { encodeCeb, fillInvtNos, type CebMessage } from '../../src/ceb/index.ts';
+import { createAuditLog } from '../../src/kernel/audit.ts';
+import { connectBus } from '../../src/kernel/bus.ts';
+import { systemClock } from '../../src/kernel/clock.ts';
 import { connect, type Database } from '../../src/kernel/db.ts';
-import { blockMessages, makeParcel, PARTIES, type DemoSender } from '../support/parcels.ts';
+import { createLogger } from '../../src/kernel/logger.ts';
+import { seedDemo } from '../../src/server/platform.ts';
+import { requireNats } from '../support/nats.ts';
+import { blockMessages, makeParcel, PARTIES, sendBlock, type DemoSender, type Parcel } from '../support/parcels.ts';
+import { signalWithBatchOpen } from './batch-at-signal.ts';
 import {
   httpLogin,
   platformStore,
   signalPlatformProcess,
   startPlatformProcess,
+  stopOrphanPostgres,
   type PlatformProcess,
 } from '../support/processes.ts';
 
@@ -105,7 +116,7 @@ function errorLogs(stderr: string[]): string[] {
     });
 }
 
-async function shutdownRun(kind: 'embedded' | 'server'): Promise<void> {
+async function shutdownRun(kind: 'embedded' | 'server', log: (line: string) => void): Promise<void> {
   const store = await platformStore(kind, 'cbec-shutdown-');
   const { env, dataDir } = store;
   const dbUrl = store.url;
@@ -163,8 +174,10 @@ async function shutdownRun(kind: 'embedded' | 'server'): Promise<void> {
         await db.close();
       }
     }
-    const inFlightAtSignal = inFlight;
-    const exit = await signalPlatformProcess(first, 'SIGTERM', EXIT_BOUND_MS);
+    // SIGTERM while a pipeline batch is open, held open until the process is shutting down.
+    let inFlightAtSignal = 0;
+    const atSignal = await signalWithBatchOpen(dbUrl(), first, EXIT_BOUND_MS, { onSignal: () => (inFlightAtSignal = inFlight) });
+    const exit = atSignal.exit;
     await senders;
 
     assert.ok(exit, `the platform exits within ${EXIT_BOUND_MS / 1000} s of SIGTERM`);
@@ -183,6 +196,15 @@ async function shutdownRun(kind: 'embedded' | 'server'): Promise<void> {
     const second = proc;
     const db = connect(dbUrl(), { max: 2 });
     try {
+      // The batch open at the signal was finished and committed before the process exited.
+      assert.ok(atSignal.shuttingDown, 'the process was shutting down while the batch was held open');
+      assert.equal(atSignal.statusAfterSignal, 'in progress', `batch ${atSignal.xid} open after the signal`);
+      const batch = await sql<{ s: string }>`select pg_xact_status(${atSignal.xid}::xid8) as s`.execute(db.db);
+      assert.equal(batch.rows[0]!.s, 'committed', `the in-flight batch ${atSignal.xid} committed before the exit`);
+      log(
+        `${kind}: batch ${atSignal.xid} (backend ${atSignal.backendPid}) still open after SIGTERM (${atSignal.shuttingDown}), committed; exit 0 in ${exit.millis} ms; ${inFlightAtSignal} requests in flight`,
+      );
+
       // Exactly what got a 2xx is stored, once.
       const accepted: Record<string, number> = {};
       for (const s of blocks.flat()) {
@@ -275,10 +297,154 @@ async function shutdownRun(kind: 'embedded' | 'server'): Promise<void> {
   }
 }
 
-test('embedded PostgreSQL: SIGTERM under load finishes in-flight work and loses nothing', { timeout: 180_000 }, () =>
-  shutdownRun('embedded'),
+/**
+ * Scaled out (`--role api` + `--role worker`, NATS between them, as worker-kill.test.ts runs it):
+ * SIGTERM reaches the worker while one of its pipeline batches is open. The worker finishes that
+ * batch (committed), acknowledges its work message and exits 0 within the bound; the api process
+ * keeps taking parcels meanwhile; a new worker then closes every parcel, nothing doubled.
+ */
+async function workerShutdownRun(kind: 'embedded' | 'server', log: (line: string) => void): Promise<void> {
+  const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const PARCELS = 1_000;
+  await requireNats(NATS_URL);
+  const store = await platformStore(kind, 'cbec-wterm-');
+  const prefix = `cbecs${randomBytes(4).toString('hex')}`;
+  const bus = { NATS_URL, NATS_PREFIX: prefix, NATS_ACK_WAIT_MS: '3000', DEMO: '0' };
+  const apiEnv = { ...store.env, ...bus };
+  const workerEnv = kind === 'embedded' ? { DATA_DIR: store.dataDir, DATABASE_URL: '', ...bus } : { ...store.env, ...bus };
+  let api: PlatformProcess | undefined;
+  let worker: PlatformProcess | undefined;
+  let db: Database | undefined;
+  try {
+    api = await startPlatformProcess(apiEnv, ['--role', 'api']);
+    db = connect(store.url(), { max: 2, applicationName: 'cbec-test-observer' });
+    await seedDemo({ database: db, clock: systemClock, audit: createAuditLog({ clock: systemClock }) });
+    worker = await startPlatformProcess(workerEnv, ['--role', 'worker']);
+    const tokens: Record<string, string> = {};
+    for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse']) tokens[u] = await httpLogin(api.url, u);
+
+    type Outcome = { rejected: number; replayed: boolean; entities: { index: number; invtNo?: string }[] };
+    const post = async (user: string, m: CebMessage): Promise<Outcome> => {
+      const res = await fetch(`${api!.url}/api/v1/ceb`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens[user]}`, 'content-type': 'application/xml' },
+        body: encodeCeb(m),
+      });
+      const text = await res.text();
+      assert.equal(res.status, 200, `${m.messageType} ${m.guid}: ${text.slice(0, 300)}`);
+      const outcome = JSON.parse(text) as Outcome;
+      assert.equal(outcome.rejected, 0, `${m.messageType} ${m.guid}: ${text.slice(0, 300)}`);
+      return outcome;
+    };
+    const parcels: Parcel[] = Array.from({ length: PARCELS }, (_, i) => makeParcel(i + 1, 'T'));
+    const blocks: Parcel[][] = [];
+    for (let i = 0; i < parcels.length; i += 100) blocks.push(parcels.slice(i, i + 100));
+    let next = 0;
+    const sender = async (): Promise<void> => {
+      for (;;) {
+        const i = next++;
+        if (i >= blocks.length) return;
+        await sendBlock(blockMessages(i, blocks[i]!, 'T'), post);
+      }
+    };
+    const load = Promise.all([sender(), sender(), sender()]);
+    load.catch(() => undefined); // awaited below
+
+    // Once the worker is deciding parcels with pipeline work queued, SIGTERM it mid-batch.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      assert.ok(Date.now() < deadline, 'the worker began deciding parcels');
+      const decided = await count(
+        db,
+        sql`select count(*)::int as n from clr_document where kind = 'inventory' and status in ('300', '399', '800', '899')`,
+      );
+      const pending = await count(
+        db,
+        sql`select count(*)::int as n from outbox_delivery where handler = 'clearance.pipeline' and status = 0`,
+      );
+      if (decided > 0 && pending > 0) break;
+      await sleep(50);
+    }
+    const stopping = worker;
+    const atSignal = await signalWithBatchOpen(store.url(), stopping, EXIT_BOUND_MS);
+    assert.ok(atSignal.exit, `the worker exits within ${EXIT_BOUND_MS / 1000} s of SIGTERM`);
+    assert.deepEqual(
+      [atSignal.exit.code, atSignal.exit.signal],
+      [0, null],
+      `worker exit 0: ${stopping.stderr.join('').slice(-2000)}`,
+    );
+    assert.deepEqual(errorLogs(stopping.stderr), [], 'no errors logged while the worker shut down');
+    assert.ok(atSignal.shuttingDown, 'the worker was shutting down while the batch was held open');
+    assert.equal(atSignal.statusAfterSignal, 'in progress', `batch ${atSignal.xid} open after the signal`);
+    const status = await sql<{ s: string }>`select pg_xact_status(${atSignal.xid}::xid8) as s`.execute(db.db);
+    assert.equal(status.rows[0]!.s, 'committed', `the worker committed its in-flight batch ${atSignal.xid} before exiting`);
+    assert.equal(api.child.exitCode, null, 'the api process kept running');
+
+    worker = await startPlatformProcess(workerEnv, ['--role', 'worker']);
+    await load;
+
+    // A new worker closes every parcel; nothing stored or written twice, nothing left behind.
+    let closed = 0;
+    let pending: unknown[] = [];
+    const done = Date.now() + 180_000;
+    while (Date.now() < done) {
+      closed = await count(db, sql`select count(*)::int as n from clr_document where kind = 'inventory' and status = '899'`);
+      pending = (await sql`select handler, status, count(*)::int as n from outbox_delivery group by 1, 2`.execute(db.db)).rows;
+      if (closed === PARCELS && pending.length === 0) break;
+      await sleep(250);
+    }
+    assert.equal(closed, PARCELS, 'every inventory closed (899)');
+    assert.deepEqual(pending, [], 'no outbox work left behind');
+    const docs = await sql<{ kind: string; n: number; keys: number }>`
+      select kind, count(*)::int as n, count(distinct business_key)::int as keys from clr_document group by kind`.execute(db.db);
+    for (const d of docs.rows) assert.equal(d.n, d.keys, `${d.kind}: one document per business key`);
+    const doubled = await count(
+      db,
+      sql`select count(*)::int as n from (
+            select 1 from clr_receipt group by document_id, return_status, recipient_org_id having count(*) > 1) d`,
+    );
+    assert.equal(doubled, 0, 'no receipt written twice');
+    const nats = await connectBus({ url: NATS_URL, prefix, ackWaitMs: 3000, log: createLogger('silent') });
+    try {
+      assert.equal(await nats.backlog('clearance.pipeline'), 0, 'no pipeline work left on the bus');
+    } finally {
+      await nats.close();
+    }
+    log(
+      `${kind} worker: batch ${atSignal.xid} still open after SIGTERM (${atSignal.shuttingDown}), committed; exit 0 in ${atSignal.exit.millis} ms`,
+    );
+
+    assert.deepEqual((await signalPlatformProcess(worker))?.code, 0, `worker exits 0: ${worker.stderr.join('')}`);
+    await db.close();
+    db = undefined;
+    assert.deepEqual((await signalPlatformProcess(api))?.code, 0, `api exits 0: ${api.stderr.join('')}`);
+  } finally {
+    await db?.close().catch(() => undefined);
+    await worker?.kill();
+    await api?.kill();
+    const cleanup = await connectBus({ url: NATS_URL, prefix, ackWaitMs: 3000, log: createLogger('silent') });
+    await cleanup.destroy();
+    await cleanup.close();
+    if (store.dataDir) {
+      await stopOrphanPostgres(store.dataDir);
+      await rm(store.dataDir, { recursive: true, force: true });
+    }
+    if (kind === 'server') await store.remove();
+  }
+}
+
+test('embedded PostgreSQL: SIGTERM under load finishes in-flight work and loses nothing', { timeout: 180_000 }, (t) =>
+  shutdownRun('embedded', (l) => t.diagnostic(l)),
 );
 
-test('PostgreSQL server: SIGTERM under load finishes in-flight work and loses nothing', { timeout: 180_000 }, () =>
-  shutdownRun('server'),
+test('PostgreSQL server: SIGTERM under load finishes in-flight work and loses nothing', { timeout: 180_000 }, (t) =>
+  shutdownRun('server', (l) => t.diagnostic(l)),
+);
+
+test('embedded PostgreSQL, scaled out: SIGTERM to a worker mid-batch commits the batch and exits 0', { timeout: 300_000 }, (t) =>
+  workerShutdownRun('embedded', (l) => t.diagnostic(l)),
+);
+
+test('PostgreSQL server, scaled out: SIGTERM to a worker mid-batch commits the batch and exits 0', { timeout: 300_000 }, (t) =>
+  workerShutdownRun('server', (l) => t.diagnostic(l)),
 );

@@ -183,7 +183,7 @@ const PUBLIC_ROUTES: Record<string, PublicRoute> = {
           ['code', 'lang', 'languages', 'product', 'seller', 'origin', 'chain', 'checks', 'scans', 'warning'],
           'trace',
         ),
-        ...extraKeys(v.chain, ['kind', 'label', 'at', 'place', 'country', 'note'], 'trace chain'),
+        ...extraKeys(v.chain, ['kind', 'label', 'at', 'place', 'country', 'note', 'result'], 'trace chain'),
       ];
     },
   },
@@ -498,8 +498,8 @@ before(async () => {
   };
   const codeA = await newCode('seller', PARTIES.seller.code);
   const codeB = await newCode('seller2', SELLER2.code);
-  await as('seller', 'POST', `/api/v1/trace/codes/${codeA}/events`, { kind: 'warehouse', place: `${PUBLIC} centre` });
-  await as('seller2', 'POST', `/api/v1/trace/codes/${codeB}/events`, { kind: 'warehouse', note: `${PRIVATE} seller2's note` });
+  await as('seller', 'POST', `/api/v1/trace/codes/${codeA}/events`, { kind: 'producer', place: `${PUBLIC} centre` });
+  await as('seller2', 'POST', `/api/v1/trace/codes/${codeB}/events`, { kind: 'producer', note: `${PRIVATE} seller2's note` });
 
   fx = {
     publishedCase,

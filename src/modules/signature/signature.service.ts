@@ -6,7 +6,7 @@ import type { Db } from '../../kernel/db.ts';
 import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
-import { keyAlgorithmOf, unwrapDxp, verifyXml } from './rules/xmldsig.ts';
+import { keyAlgorithmOf, verifyXml } from './rules/xmldsig.ts';
 import { createSignatureRepository } from './signature.repository.ts';
 import type { CertificateRow } from './signature.tables.ts';
 
@@ -185,7 +185,10 @@ export function createSignatureService(deps: { db: Db; clock: Clock; audit: Audi
       );
     },
 
-    /** The intake's signature port: throws `signature.unprocessable` when a required signature is missing or wrong. */
+    /**
+     * The intake's signature port: throws `signature.unprocessable` when a required signature is
+     * missing or wrong. `raw`: the bytes of the CEB message the decoder produced `message` from.
+     */
     async requireSignature(p: Principal, message: CebMessage, format: 'xml' | 'json', raw?: Buffer): Promise<void> {
       const orgId = p.organisation?.id;
       const declares = message.entities.some((e) => (e.head.appStatus ?? message.appStatus) === '2');
@@ -218,8 +221,10 @@ export function createSignatureService(deps: { db: Db; clock: Clock; audit: Audi
           'every registered certificate has expired or is not yet valid',
         );
       }
+      // `raw` is the CEB message exactly as the decoder read it (for a DxpMsg, its Data): the
+      // signature is checked on what was decoded, not on the envelope or a second reading of it.
       const r = verifyXml(
-        unwrapDxp(raw.toString('utf8')),
+        raw.toString('utf8'),
         certs.map((c) => c.certificate_pem),
       );
       if (r.ok) return;

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { encodeCeb } from '../../ceb/index.ts';
-import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { decodeCeb, encodeCeb } from '../../ceb/index.ts';
+import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { assertXsdValid, xmllintMissing } from '../../../test/support/xsd.ts';
 import { makeParcel, message, PARTIES } from '../../../test/support/parcels.ts';
 import type { Principal } from '../identity/index.ts';
 import { createSignatureService, signXml, verifyXml } from './index.ts';
+import { sm2DerToRaw } from './rules/xmldsig.ts';
 
 const NIL_ID = '00000000-0000-7000-8000-000000000000';
 
@@ -86,7 +88,9 @@ let token: string;
 let rsa: Pair;
 let sm2: Pair;
 let stranger: Pair;
+let strangerSm2: Pair;
 let n = 100;
+const signedWithExtend: string[] = [];
 
 const xmlOf = (appStatus = '2'): string => {
   n++;
@@ -94,6 +98,90 @@ const xmlOf = (appStatus = '2'): string => {
   p.order.head.appStatus = appStatus;
   return encodeCeb(message('CEB303', `00000303-0000-4000-8000-${String(n).padStart(12, '0')}`, PARTIES.platform, [p.order]));
 };
+
+/** A customs extension after the signature's place: the schema's sequence ends `ds:Signature?, ceb:ExtendMessage?`. */
+const EXTEND =
+  '<ceb:ExtendMessage><ceb:name>erp</ceb:name><ceb:version>1.0</ceb:version><ceb:Message><erp:Note xmlns:erp="urn:erp">青花</erp:Note></ceb:Message></ceb:ExtendMessage>';
+const withExtend = (xml: string): string => xml.replace('</ceb:CEB303Message>', `${EXTEND}</ceb:CEB303Message>`);
+
+const b64 = (xml: string): string => Buffer.from(xml, 'utf8').toString('base64');
+
+/** A client DXP envelope (facts §4.3) around a CEB303; `data` is the inside of the envelope after TransInfo. */
+const dxp = (data: string): string =>
+  `<?xml version="1.0" encoding="UTF-8"?><DxpMsg ver="1.0" xmlns="http://www.chinaport.gov.cn/dxp" xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><TransInfo><CopMsgId>SIG-${n}</CopMsgId><SenderId>DXPENT3601960001</SenderId><ReceiverIds><ReceiverId>DXPEDCCEB0000002</ReceiverId></ReceiverIds><CreatTime>2026-11-26T10:30:00</CreatTime><MsgType>CEB303Message</MsgType></TransInfo>${data}</DxpMsg>`;
+
+/** Runs `cbec sign` (the real command line) on `xml` with a key and certificate; answers its output. */
+function cbecSign(xml: string, pair: Pair): string {
+  writeFileSync(f('in.xml'), xml);
+  writeFileSync(f('k.pem'), pair.key);
+  writeFileSync(f('c.pem'), pair.cert);
+  execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/cbec.ts', 'sign', '--key', f('k.pem'), '--cert', f('c.pem'), '--out', f('out.xml'), f('in.xml')],
+    { stdio: 'pipe' },
+  );
+  return readFileSync(f('out.xml'), 'utf8');
+}
+
+/**
+ * Whether the installed openssl signs SM2 over SM3 with a distinguishing id (OpenSSL ≥ 3): the
+ * reason to skip the SM2 cross-check when it cannot, null when it can. CI must have it.
+ */
+function opensslSm2Missing(): string | null {
+  writeFileSync(f('probe.txt'), 'probe');
+  const r = spawnSync('openssl', [
+    'pkeyutl',
+    '-sign',
+    '-rawin',
+    '-digest',
+    'sm3',
+    '-pkeyopt',
+    'distid:1234567812345678',
+    '-inkey',
+    f('test-ca-sm2.key'),
+    '-in',
+    f('probe.txt'),
+    '-out',
+    f('probe.sig'),
+  ]);
+  if (r.status === 0) return null;
+  const why = `the installed openssl cannot sign SM2 with SM3 and a distinguishing id (needs OpenSSL 3): ${r.stderr.toString().trim().slice(0, 200)}`;
+  if (process.env.CI) throw new Error(why);
+  return why;
+}
+
+/**
+ * SignedInfo canonicalised by xmllint (libxml2's C14N 1.0), not by xml-crypto: the element is
+ * taken out with every namespace in scope declared on it, which is what inclusive C14N of the
+ * SignedInfo subset renders.
+ */
+function signedInfoC14n(signed: string): Buffer {
+  const rootTag = /<[A-Za-z][^>]*>/.exec(signed.replace(/^<\?xml[^>]*\?>\s*/, ''))![0];
+  const inScope = new Map<string, string>();
+  for (const m of rootTag.matchAll(/\s(xmlns(?::[\w.-]+)?)="([^"]*)"/g)) inScope.set(m[1]!, m[2]!);
+  inScope.set('xmlns:ds', 'http://www.w3.org/2000/09/xmldsig#');
+  const si = /<ds:SignedInfo>[\s\S]*<\/ds:SignedInfo>/.exec(signed)![0];
+  const decls = [...inScope].map(([k, v]) => `${k}="${v}"`).join(' ');
+  writeFileSync(f('signed-info.xml'), si.replace('<ds:SignedInfo>', `<ds:SignedInfo ${decls}>`));
+  return execFileSync('xmllint', ['--c14n', f('signed-info.xml')]);
+}
+
+/** r‖s (64 bytes) → DER SEQUENCE { INTEGER r, INTEGER s }, as openssl reads SM2 signatures. */
+function rawToDer(rs: Buffer): Buffer {
+  const int = (b: Buffer): Buffer => {
+    let i = 0;
+    while (i < b.length - 1 && b[i] === 0) i++;
+    const v = b[i]! & 0x80 ? Buffer.concat([Buffer.from([0]), b.subarray(i)]) : b.subarray(i);
+    return Buffer.concat([Buffer.from([0x02, v.length]), v]);
+  };
+  const body = Buffer.concat([int(rs.subarray(0, 32)), int(rs.subarray(32))]);
+  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+}
+
+const signatureValue = (signed: string): Buffer =>
+  Buffer.from(/<ds:SignatureValue>([^<]*)</.exec(signed)![1]!.replace(/\s+/g, ''), 'base64');
+const withSignatureValue = (signed: string, value: Buffer): string =>
+  signed.replace(/<ds:SignatureValue>[^<]*</, `<ds:SignatureValue>${value.toString('base64')}<`);
 
 async function counts(): Promise<{ messages: number; documents: number }> {
   const db = tp.platform.database.db;
@@ -148,6 +236,7 @@ before(async () => {
   rsa = issue('test-ca-rsa', 'platform-rsa', false);
   sm2 = issue('test-ca-sm2', 'platform-sm2', true);
   stranger = issue('test-ca-rsa', 'stranger', false);
+  strangerSm2 = issue('test-ca-sm2', 'stranger-sm2', true);
   tp = await startTestPlatform();
   token = await login(tp.platform, 'platform');
 });
@@ -179,6 +268,98 @@ describe('the XML-DSig rules', () => {
       assert.equal(verifyXml(signed, [stranger.cert]).ok, false);
       const sig = /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(signed)![0];
       assert.equal(verifyXml(signed.replace(sig, sig + sig), [pair.cert]).ok, false);
+    }
+  });
+
+  test('SM2 against openssl: openssl verifies what this code signs, this code verifies what openssl signs (r‖s or DER)', (t) => {
+    const missing = opensslSm2Missing();
+    if (missing) return t.skip(missing);
+    const signed = signXml(xmlOf(), sm2.key, sm2.cert);
+    const material = signedInfoC14n(signed);
+    writeFileSync(f('si.c14n'), material);
+    writeFileSync(f('sm2.pub'), execFileSync('openssl', ['x509', '-in', f('platform-sm2.crt'), '-pubkey', '-noout']));
+    const opensslVerifies = (sig: Buffer): boolean => {
+      writeFileSync(f('sig.der'), sig);
+      const r = spawnSync('openssl', [
+        'pkeyutl',
+        '-verify',
+        '-pubin',
+        '-inkey',
+        f('sm2.pub'),
+        '-rawin',
+        '-digest',
+        'sm3',
+        '-pkeyopt',
+        'distid:1234567812345678',
+        '-in',
+        f('si.c14n'),
+        '-sigfile',
+        f('sig.der'),
+      ]);
+      return r.status === 0;
+    };
+    const ours = signatureValue(signed);
+    assert.equal(ours.length, 64, 'r‖s, as e-port Ukeys write it');
+    assert.equal(opensslVerifies(rawToDer(ours)), true, 'openssl verifies the platform’s SM2 signature over the C14N SignedInfo');
+    const flipped = Buffer.from(ours);
+    flipped[40]! ^= 1;
+    assert.equal(opensslVerifies(rawToDer(flipped)), false, 'openssl refuses a changed signature (so the check can fail)');
+
+    execFileSync('openssl', [
+      'pkeyutl',
+      '-sign',
+      '-rawin',
+      '-digest',
+      'sm3',
+      '-pkeyopt',
+      'distid:1234567812345678',
+      '-inkey',
+      f('platform-sm2.key'),
+      '-in',
+      f('si.c14n'),
+      '-out',
+      f('theirs.der'),
+    ]);
+    const theirs = readFileSync(f('theirs.der'));
+    assert.equal(theirs[0], 0x30, 'openssl writes DER');
+    const viaDer = verifyXml(withSignatureValue(signed, theirs), [sm2.cert]);
+    assert.equal(viaDer.ok, true, JSON.stringify(viaDer));
+    const raw = sm2DerToRaw(theirs)!;
+    assert.equal(verifyXml(withSignatureValue(signed, raw), [sm2.cert]).ok, true, 'the same r and s as r‖s');
+    // openssl's signature over this SignedInfo does not cover another message's digest
+    const other = signXml(xmlOf(), sm2.key, sm2.cert);
+    const r = verifyXml(withSignatureValue(other, theirs), [sm2.cert]);
+    assert.equal(!r.ok && r.reason, 'invalid');
+  });
+
+  test('SM2 DER signature values are read strictly', () => {
+    const rs = Buffer.alloc(64, 0x11);
+    const der = rawToDer(rs);
+    assert.deepEqual(sm2DerToRaw(der), rs);
+    assert.equal(sm2DerToRaw(Buffer.concat([der, Buffer.from([0])])), null, 'trailing bytes');
+    const padded = Buffer.from(der);
+    padded[1] = der.length - 2 + 1;
+    assert.equal(sm2DerToRaw(padded), null, 'wrong length');
+    // a non-minimal integer (a leading 00 before a byte < 0x80)
+    const nonMinimal = Buffer.from([0x30, 0x26, 0x02, 0x21, 0x00, ...Buffer.alloc(32, 0x11), 0x02, 0x01, 0x01]);
+    assert.equal(sm2DerToRaw(nonMinimal), null);
+    assert.equal(sm2DerToRaw(Buffer.from([0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01])), null, 'r = 0');
+    assert.equal(sm2DerToRaw(rs), null, 'r‖s is not DER');
+  });
+
+  test('the signature goes before ceb:ExtendMessage: `cbec sign` output validates against the CEB schema (xmllint)', (t) => {
+    const missing = xmllintMissing();
+    if (missing) return t.skip(missing);
+    for (const pair of [rsa, sm2]) {
+      const signed = cbecSign(withExtend(xmlOf()), pair);
+      assert.match(signed, /<\/ds:Signature><ceb:ExtendMessage>[\s\S]*<\/ceb:ExtendMessage><\/ceb:CEB303Message>\s*$/);
+      assert.equal(verifyXml(signed, [pair.cert]).ok, true);
+      assertXsdValid([{ name: 'signed-with-extend', xml: signed }]);
+      signedWithExtend.push(signed);
+      // without ExtendMessage the signature is the root's last child, also valid
+      const plain = signXml(xmlOf(), pair.key, pair.cert);
+      assert.match(plain, /<\/ds:Signature><\/ceb:CEB303Message>\s*$/);
+      assertXsdValid([{ name: 'signed', xml: plain }]);
     }
   });
 
@@ -229,6 +410,26 @@ describe('signed declarations at the intake', () => {
     await refused(forged, 'invalid');
   });
 
+  test('a DxpMsg: the signature is checked on the Data the decoder reads, never on a Data hidden in a comment', async () => {
+    await accepted(dxp(`<Data>${b64(signXml(xmlOf(), rsa.key, rsa.cert))}</Data>`));
+    const genuine = signXml(xmlOf(), rsa.key, rsa.cert);
+    const altered = genuine.replace(/<ceb:goodsValue>([^<]*)</, '<ceb:goodsValue>9$1<');
+    assert.notEqual(altered, genuine);
+    const orderNo = /<ceb:orderNo>([^<]*)</.exec(altered)![1]!;
+    // The genuine message in a comment (or in an element of another namespace), the altered one in Data.
+    await refused(dxp(`<!-- <Data>${b64(genuine)}</Data> --><Data>${b64(altered)}</Data>`), 'invalid');
+    await refused(dxp(`<x:Data xmlns:x="urn:smuggle">${b64(genuine)}</x:Data><Data>${b64(altered)}</Data>`), 'invalid');
+    await refused(dxp(`<Data>${b64(altered)}</Data><!-- <Data>${b64(genuine)}</Data> -->`), 'invalid');
+    // an unsigned message in Data, a signed one in the comment
+    const unsigned = xmlOf();
+    await refused(dxp(`<!-- <Data>${b64(genuine)}</Data> --><Data>${b64(unsigned)}</Data>`), 'missing');
+    const stored = await sql<{ n: number }>`
+      select count(*)::int as n from clr_document where kind = 'order' and head->>'orderNo' = ${orderNo}`.execute(
+      tp.platform.database.db,
+    );
+    assert.equal(stored.rows[0]!.n, 0, 'the altered order is not stored');
+  });
+
   test('a draft (appStatus 1) cannot slip past the signature: intake refuses drafts (400), nothing stored', async () => {
     const before = await counts();
     const r = await post(xmlOf('1'));
@@ -245,30 +446,38 @@ describe('signed declarations at the intake', () => {
     await refused(signed.replace(/<ceb:orderNo>SIG/, '<ceb:orderNo>SIH'), 'invalid');
   });
 
-  test('`cbec sign` produces a message the intake accepts', async () => {
-    writeFileSync(f('in.xml'), xmlOf());
-    writeFileSync(f('k.pem'), rsa.key);
-    writeFileSync(f('c.pem'), rsa.cert);
-    execFileSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/cbec.ts',
-        'sign',
-        '--key',
-        f('k.pem'),
-        '--cert',
-        f('c.pem'),
-        '--out',
-        f('out.xml'),
-        f('in.xml'),
-      ],
-      {
-        stdio: 'pipe',
-      },
-    );
-    await accepted(readFileSync(f('out.xml'), 'utf8'));
+  test('`cbec sign` produces a message the intake accepts: RSA and SM2 keys, with and without ExtendMessage', async () => {
+    await accepted(cbecSign(xmlOf(), rsa));
+    const bySm2 = cbecSign(xmlOf(), sm2);
+    assert.match(bySm2, /<ds:SignatureMethod Algorithm="http:\/\/www\.w3\.org\/2000\/09\/xmldsig#sm2-sm3"/);
+    await accepted(bySm2);
+    // the two `cbec sign` outputs with ExtendMessage the schema test made (RSA, SM2), not yet sent
+    for (const signed of signedWithExtend) await accepted(signed);
+  });
+
+  test('a certificate that has expired since registration: refused (no_valid_certificate), valid before', async () => {
+    const person = await tp.platform.auth.authenticate(token);
+    assert.ok(person);
+    const signed = signXml(xmlOf(), rsa.key, rsa.cert);
+    const decoded = decodeCeb(signed);
+    const at = (clock: ReturnType<typeof fixedClock>) =>
+      createSignatureService({ db: tp.platform.database.db, clock, audit: tp.platform.audit })
+        .requireSignature(person, decoded.message, 'xml', Buffer.from(decoded.xml, 'utf8'))
+        .then(
+          () => 'allowed',
+          (e: { code?: string; details?: { reason?: string }; bilingual?: { zh: string; en: string } }) => {
+            assert.equal(e.code, 'signature.unprocessable');
+            assert.match(e.bilingual?.zh ?? '', /过期/);
+            assert.match(e.bilingual?.en ?? '', /expired/);
+            return e.details?.reason ?? String(e);
+          },
+        );
+    const now = Date.now();
+    assert.equal(await at(fixedClock(new Date(now))), 'allowed', 'control: signed with a valid registered certificate');
+    // The test certificates are issued for 10 days: 11 days on, every one has expired.
+    assert.equal(await at(fixedClock(new Date(now + 11 * 86_400_000))), 'no_valid_certificate');
+    // …and before their validity starts none is valid either.
+    assert.equal(await at(fixedClock(new Date(now - 2 * 86_400_000))), 'no_valid_certificate');
   });
 
   test('unsigned JSON declarations: refused from an API key and from a bearer log-in token, accepted in a cookie web session', async () => {
@@ -351,6 +560,25 @@ describe('signed declarations at the intake', () => {
       assert.equal((await counts()).documents, before.documents + 1);
       assert.equal(await stored(orderNo), 1, 'the web session’s declaration is stored');
     }
+  });
+
+  test('SM2: a foreign certificate, a forged KeyInfo and a missing KeyInfo are refused, nothing stored', async () => {
+    await refused(signXml(xmlOf(), strangerSm2.key, strangerSm2.cert), 'unknown_certificate');
+    const sm2Body = sm2.cert.replace(/-----[^-]+-----|\s+/g, '');
+    // the stranger's SM2 key, claiming the registered SM2 certificate in KeyInfo
+    const forged = signXml(xmlOf(), strangerSm2.key, strangerSm2.cert).replace(
+      /<ds:X509Certificate>[^<]*</,
+      `<ds:X509Certificate>${sm2Body}<`,
+    );
+    await refused(forged, 'invalid');
+    // …and labelled rsa-sha1, claiming the registered RSA certificate
+    const relabelled = signXml(xmlOf(), strangerSm2.key, strangerSm2.cert)
+      .replace('xmldsig#sm2-sm3', 'xmldsig#rsa-sha1')
+      .replace(/<ds:X509Certificate>[^<]*</, `<ds:X509Certificate>${rsa.cert.replace(/-----[^-]+-----|\s+/g, '')}<`);
+    await refused(relabelled, 'invalid');
+    // no KeyInfo at all: every registered certificate is tried, none matches
+    const bare = signXml(xmlOf(), strangerSm2.key, strangerSm2.cert).replace(/<ds:KeyInfo>[\s\S]*<\/ds:KeyInfo>/, '');
+    await refused(bare, 'invalid');
   });
 
   test('the port itself: unsigned JSON from a cookie session or the platform’s organisation principal only', async () => {

@@ -1,9 +1,11 @@
 /**
- * Enveloped XML-DSig as the China e-port uses it on CEB messages: one `ds:Signature` as the last
- * child of the root, SignedInfo canonicalised with C14N 1.0 (20010315), one Reference URI="" with
- * the enveloped-signature transform and a SHA-1 digest, signed with rsa-sha1 or sm2-sm3 (GM/T
- * 0003 SM2 over SM3 with the default user id, signature value r‖s), the signer's certificate in
- * KeyInfo/X509Data. Only these algorithms are accepted: anything else is refused, not tried.
+ * Enveloped XML-DSig as the China e-port uses it on CEB messages: one `ds:Signature`, a child of
+ * the root where the CEB schema puts it (the last child, or just before ceb:ExtendMessage),
+ * SignedInfo canonicalised with C14N 1.0 (20010315), one Reference URI="" with the
+ * enveloped-signature transform and a SHA-1 digest, signed with rsa-sha1 or sm2-sm3 (GM/T 0003
+ * SM2 over SM3 with the default user id; the signature value r‖s, DER read too), the signer's
+ * certificate in KeyInfo/X509Data. Only these algorithms are accepted: anything else is refused,
+ * not tried.
  */
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
@@ -43,6 +45,25 @@ export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm | null {
   return der.includes(Buffer.from('06082a811ccf5501822d', 'hex')) ? 'sm2' : null;
 }
 
+/** Strict DER `SEQUENCE { INTEGER r, INTEGER s }` (short lengths, minimal integers, 0 < r, s < 2^256) → r‖s; else null. */
+export function sm2DerToRaw(der: Buffer): Buffer | null {
+  if (der.length < 8 || der[0] !== 0x30 || der[1] !== der.length - 2) return null;
+  const out: Buffer[] = [];
+  let at = 2;
+  for (let i = 0; i < 2; i++) {
+    const len = der[at + 1];
+    if (der[at] !== 0x02 || len === undefined || len < 1 || len > 33 || at + 2 + len > der.length) return null;
+    let int = der.subarray(at + 2, at + 2 + len);
+    if (int[0]! & 0x80) return null; // negative
+    if (int[0] === 0 && (len === 1 || !(int[1]! & 0x80))) return null; // not minimal (or zero)
+    if (int[0] === 0) int = int.subarray(1);
+    if (int.length > 32) return null;
+    out.push(Buffer.concat([Buffer.alloc(32 - int.length), int]));
+    at += 2 + len;
+  }
+  return at === der.length ? Buffer.concat(out) : null;
+}
+
 class Sm2Sm3 {
   getSignature(signedInfo: string | Buffer, privateKey: string | Buffer | KeyObject): string {
     const key = typeof privateKey === 'object' && 'export' in privateKey ? privateKey : createPrivateKey(privateKey);
@@ -54,11 +75,17 @@ class Sm2Sm3 {
     return Buffer.from(hex, 'hex').toString('base64');
   }
 
+  /**
+   * The value as e-port Ukeys write it, r‖s (64 bytes), or DER `SEQUENCE { INTEGER r, INTEGER s }`
+   * as JCE/BouncyCastle (`SM3withSM2`) and `openssl pkeyutl` write it: both carry the same r and s.
+   */
   verifySignature(material: string, key: string | Buffer | KeyObject, signatureValue: string): boolean {
     const pub = typeof key === 'object' && 'export' in key ? key : createPublicKey(key);
-    const sigHex = Buffer.from(signatureValue, 'base64').toString('hex');
-    if (sigHex.length !== 128) return false;
-    return sm2.doVerifySignature(material, sigHex, sm2PublicHex(pub), { hash: true, der: false, userId: SM2_USER_ID });
+    const value = Buffer.from(signatureValue, 'base64');
+    const candidates = [value.length === 64 ? value : null, sm2DerToRaw(value)].filter((v): v is Buffer => v !== null);
+    return candidates.some((rs) =>
+      sm2.doVerifySignature(material, rs.toString('hex'), sm2PublicHex(pub), { hash: true, der: false, userId: SM2_USER_ID }),
+    );
   }
 
   getAlgorithmName(): string {
@@ -74,6 +101,14 @@ function newSignedXml(opts: ConstructorParameters<typeof SignedXml>[0]): SignedX
 
 function certBody(pem: string): string {
   return pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '');
+}
+
+const CEB_NS = 'http://www.chinaport.gov.cn/ceb';
+const EXTEND_XPATH = `/*/*[local-name()='ExtendMessage' and namespace-uri()='${CEB_NS}'][1]`;
+
+function hasExtendMessage(xml: string): boolean {
+  const root = new DOMParser({ onError: () => undefined }).parseFromString(xml, 'text/xml').documentElement;
+  return !!root && childrenNamed(root, CEB_NS, 'ExtendMessage').length > 0;
 }
 
 /** Signs a CEB message (or any XML) with the enveloped signature customs expects. */
@@ -93,7 +128,13 @@ export function signXml(xml: string, keyPem: string, certPem: string): string {
     },
   });
   sx.addReference({ xpath: '/*', transforms: [ENVELOPED, C14N], digestAlgorithm: SHA1, isEmptyUri: true });
-  sx.computeSignature(xml, { prefix: 'ds', location: { reference: '/*', action: 'append' } });
+  // The CEB schema's sequence ends `…, ds:Signature?, ceb:ExtendMessage?`: the signature goes
+  // before an ExtendMessage when the message has one, else it is the root's last child.
+  const extend = hasExtendMessage(xml);
+  sx.computeSignature(xml, {
+    prefix: 'ds',
+    location: extend ? { reference: EXTEND_XPATH, action: 'before' } : { reference: '/*', action: 'append' },
+  });
   return sx.getSignedXml();
 }
 
@@ -175,11 +216,4 @@ export function verifyXml(xml: string, certificates: string[]): VerifyResult {
     }
   }
   return { ok: false, reason: 'invalid', detail: 'the signature or the digest does not match the message' };
-}
-
-/** A DxpMsg carries the signed CEB message Base64-encoded in Data: the signature covers that. */
-export function unwrapDxp(xml: string): string {
-  if (!/^\s*(<\?xml[^>]*\?>\s*)?<([\w.-]+:)?DxpMsg[\s>]/.test(xml)) return xml;
-  const m = /<(?:[\w.-]+:)?Data>([\s\S]*?)<\/(?:[\w.-]+:)?Data>/.exec(xml);
-  return m ? Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64').toString('utf8') : xml;
 }
