@@ -1,10 +1,12 @@
 /**
- * Browser test of risk and joint inspection (issue 5, "Done when"): the customs officer edits a
+ * Browser test of risk and joint inspection (issue 5, "Done when"): the customs officer creates a
+ * rule (a bad parameter first refused with the server's reason), reads its version history, edits a
  * rule and dry-runs it against last month's inventories, saves it; a parcel hits it (and an
  * inspection rule too: one joint task); the customs officer and the inspection officer each
  * record their finding on the same task, scanned by waybill number; the parcel is released.
  * Second journey: parcels with a vague description wait in the risk-hit queue; the officer approves
- * two in bulk and rejects one, then reads the risk measures on the customs dashboard.
+ * two in bulk (one decided meanwhile by someone else: its failure is shown, the other still
+ * approved) and rejects one, then reads the risk measures on the customs dashboard.
  *
  *   npx vite build --config web/vite.config.ts && node --import tsx --test test/e2e/risk.e2e.test.ts
  */
@@ -12,7 +14,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { guidOf, makeParcel, message, PARTIES, recordInvtNos, siteMessages, type Parcel } from '../support/parcels.ts';
 import { apiCall, receiptStatuses, statusOf, submitOk } from '../support/clearance.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
@@ -100,6 +102,23 @@ async function expectGone(page: Page, testId: string, what: string): Promise<voi
   assert.fail(`${what}: ${testId} is still shown`);
 }
 
+/** Waits until an input's or textarea's value contains `expected`. */
+async function expectValue(locator: Locator, expected: string, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  let value = '';
+  while (Date.now() < deadline) {
+    value = await locator.inputValue();
+    if (value.includes(expected)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`${what}: expected the value to contain ${expected}, got ${value}`);
+}
+
+/** Picks an option of the open antd select dropdown by its label. */
+async function pickOption(page: Page, label: string): Promise<void> {
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: label }).first().click();
+}
+
 /** Ticks the risk-hit queue's row checkbox for the parcel with this waybill. */
 async function selectHit(page: Page, p: Parcel): Promise<void> {
   const row = page.locator('tr', { has: page.getByTestId(`risk-hit-${p.logisticsNo}`) });
@@ -166,6 +185,46 @@ void test(
       // The customs workbench shows the risk measures.
       await page.getByTestId('risk-measures').waitFor({ timeout: WAIT_MS });
       await openMenu(page, 'risk-rules', 'risk-rules-title');
+
+      // A new rule: inspection samples fresh fruit. A sampling rate over 100 % is refused by the
+      // server with its reason, nothing saved; corrected, version 1 is saved and in force.
+      await page.getByTestId('rule-new').click();
+      await page.getByTestId('rule-id').fill('R-E2E-FRUIT');
+      await page.getByTestId('rule-kind').click();
+      await pickOption(page, 'quarantine_sampling');
+      await expectValue(page.getByTestId('rule-params'), '"samplePercent"', 'the kind’s sample parameters are filled in');
+      await page.getByTestId('rule-params').fill('{"categories": ["fresh_fruit"], "samplePercent": 500, "seed": "e2e"}');
+      await page.getByTestId('rule-explain-zh').fill('鲜果按比例抽样查验');
+      await page.getByTestId('rule-explain-en').fill('fresh fruit sampled for inspection');
+      await page.getByTestId('rule-save').click();
+      await expectContains(page.getByTestId('rule-error'), 'samplePercent', 'the server names the bad parameter');
+      await expectContains(page.getByTestId('rule-error'), '0–100', 'and why');
+      const none = await sql<{ n: number }>`select count(*)::int as n from rsk_rule where id = 'R-E2E-FRUIT'`.execute(
+        tp.platform.database.db,
+      );
+      assert.equal(none.rows[0]!.n, 0, 'nothing saved');
+      await page.getByTestId('rule-params').fill('{"categories": ["fresh_fruit"], "samplePercent": 5, "seed": "e2e"}');
+      await page.getByTestId('rule-save').click();
+      await page.getByTestId('rule-save').waitFor({ state: 'hidden', timeout: WAIT_MS });
+      await expectContains(page.getByTestId('rule-lane-R-E2E-FRUIT'), '人工审核', 'the new rule is listed, in force');
+      const created = await sql<{ kind: string; version: number; params: unknown; effective: string }>`
+        select kind, version, params, to_char(effective_from, 'YYYY-MM-DD') as effective from rsk_rule where id = 'R-E2E-FRUIT'`.execute(
+        tp.platform.database.db,
+      );
+      assert.deepEqual(created.rows, [
+        {
+          kind: 'quarantine_sampling',
+          version: 1,
+          params: { categories: ['fresh_fruit'], samplePercent: 5, seed: 'e2e' },
+          // the form's default: today in Beijing
+          effective: new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10),
+        },
+      ]);
+      await page.getByTestId('rule-history-R-E2E-FRUIT').click();
+      await page.getByTestId('rule-version-R-E2E-FRUIT-1').waitFor({ timeout: WAIT_MS });
+      await page.keyboard.press('Escape');
+      await page.getByTestId('rule-history-table').waitFor({ state: 'hidden', timeout: WAIT_MS });
+
       await page.getByTestId('rule-edit-R-DESTINATION').click();
       await page.getByTestId('rule-params').fill('{"countries": ["502"]}');
       await page.getByTestId('rule-lane').click();
@@ -174,10 +233,18 @@ void test(
       await page.getByTestId('rule-dry-run').click();
       await expectContains(page.getByTestId('rule-dry-run-result'), '将命中 1 份', 'dry run counts last month’s hits');
       await expectContains(page.getByTestId('rule-dry-run-result'), earlier.logisticsNo, 'dry run names the parcel');
+      await page.getByTestId('rule-dry-run-period').waitFor({ timeout: WAIT_MS });
       await page.screenshot({ path: join(RESULTS, 'risk-rule-dry-run.png'), fullPage: true, animations: 'disabled' });
       await page.getByTestId('rule-save').click();
       await page.getByTestId('rule-save').waitFor({ state: 'hidden', timeout: WAIT_MS });
       await expectContains(page.getByTestId('rule-lane-R-DESTINATION'), '查验', 'the new version is in force');
+      // Its history: the seeded version and the officer's, the new one in force.
+      await page.getByTestId('rule-history-R-DESTINATION').click();
+      await expectContains(page.getByTestId('rule-version-R-DESTINATION-2'), '现行', 'version 2 in force');
+      await expectContains(page.getByTestId('rule-version-R-DESTINATION-2'), '502', 'with its parameters');
+      await expectContains(page.getByTestId('rule-version-R-DESTINATION-1'), '2018-06-30', 'version 1 kept');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('rule-history-table').waitFor({ state: 'hidden', timeout: WAIT_MS });
 
       // 2. A parcel hits both rules: one joint task (receipt 500), held until both agencies clear it.
       const parcel = makeParcel(4, 'R');
@@ -275,12 +342,17 @@ void test(
       }
       assert.equal(await page.getByTestId(`risk-hit-${plain.logisticsNo}`).count(), 0, 'a green parcel is not queued');
 
-      // 2. Two approved in one bulk action: they leave the queue, the third stays.
+      // 2. Two selected for one bulk approval; another officer approves b meanwhile. a is approved,
+      // b's failure is shown with the reason, both leave the queue, the third stays.
       await selectHit(page, a);
       await selectHit(page, b);
+      const other = await apiCall(tp, customs, 'POST', `/api/v1/customs/reviews/${ids.get(b.logisticsNo)!}/approve`, {});
+      assert.equal(other.status, 200);
       await page.getByTestId('risk-bulk-approve').click();
+      await expectContains(page.getByTestId(`risk-bulk-failure-${b.logisticsNo}`), '399', 'b’s failure is shown, with why');
       await expectGone(page, `risk-hit-${a.logisticsNo}`, 'approved parcel leaves the queue');
       await expectGone(page, `risk-hit-${b.logisticsNo}`, 'approved parcel leaves the queue');
+      assert.equal(await page.getByTestId(`risk-bulk-failure-${a.logisticsNo}`).count(), 0, 'a was approved');
       await page.getByTestId(`risk-hit-${c.logisticsNo}`).waitFor({ timeout: WAIT_MS });
       await page.screenshot({ path: join(RESULTS, 'risk-hits-bulk-approved.png'), fullPage: true, animations: 'disabled' });
 

@@ -95,6 +95,16 @@ export interface InspectionSuite {
   declare(n: number, run: string, mutate?: (p: Parcel) => void): Promise<{ p: Parcel; id: string }>;
   /** A photo taken on the floor (a JPEG's signature is all the upload checks), uploaded for a task: its id. */
   photoFor(user: string, taskId: string, label: string): Promise<string>;
+  /**
+   * The orange seller declares a batch (201) and the inspection authority accepts it (200): its
+   * parcels draw on it from then on. Answers the batch's id.
+   */
+  acceptedBatch(batchNo: string, qty: string, itemNo?: string): Promise<string>;
+  /**
+   * One batch's ledger line as `user` reads it through GET /inspection/batches:
+   * [reserved, released, writtenOff, returned, balance].
+   */
+  ledgerOf(user: string, batchNo: string): Promise<string[]>;
   /** Customs saves the rules (each 201) and grades the demo seller C (200): credit sampling inspects its next parcel. */
   selectForInspection(...rules: object[]): Promise<void>;
   /**
@@ -155,6 +165,23 @@ export function inspectionSuite(opts: { guids: number; users?: readonly string[]
     statusNow,
     declareOne,
     selectForInspection,
+    async acceptedBatch(batchNo, qty, itemNo = 'GZ-ORANGE-5KG') {
+      const declared = await api('seller2', 'POST', '/api/v1/inspection/batches', { batchNo, itemNo, qty, unit: '035' });
+      assert.equal(declared.status, 201, JSON.stringify(declared.body));
+      assert.equal(declared.body.status, 'declared');
+      const id = declared.body.id as string;
+      const accepted = await api('inspection', 'POST', `/api/v1/inspection/batches/${id}/accept`, {});
+      assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+      assert.equal(accepted.body.status, 'accepted');
+      return id;
+    },
+    async ledgerOf(user, batchNo) {
+      const res = await api(user, 'GET', '/api/v1/inspection/batches?limit=1000');
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const b = res.body.items!.find((x) => x.batchNo === batchNo);
+      assert.ok(b, `batch ${batchNo} is on ${user}'s ledger`);
+      return [b.reserved, b.released, b.writtenOff, b.returned, b.balance] as string[];
+    },
     async declare(n, run, mutate) {
       const p = makeParcel(n, run);
       mutate?.(p);

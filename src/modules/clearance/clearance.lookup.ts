@@ -371,7 +371,8 @@ export function parcelCustomsLookup(exec: Executor) {
  * logistics_no, ebc_code, agent_code, statistics_flag, customs_code, closed_at, first_line (the
  * line with the lowest gnum: head values such as weights count once per inventory), traf_mode,
  * owner_code, head_country, port_code, gross_weight, net_weight, line_country, gcode, currency,
- * unit, item_name, gname, qty, total_price (absent text '', absent numbers 0). Selected by
+ * unit, item_name, gname, qty, total_price, qty1, unit1 (quantity in the first legal unit and that
+ * unit; absent text '', absent numbers 0). Selected by
  * inventory ids, by invtNos, or by consignors and a closing window; `unless` is the caller's own
  * predicate on `inventory_id` / `invt_no` (e.g. "not copied yet"), so its tables stay its own.
  */
@@ -399,7 +400,7 @@ export function closedInventoryLines(q: {
         ${unless ? sql`and not (${unless})` : sql``}
     )
     select i.document_id as inventory_id, (l.value->>'gnum')::int as gnum, i.invt_no, i.logistics_no, i.ebc_code, i.agent_code,
-      i.statistics_flag, d.customs_code, i.closed_at,
+      i.statistics_flag, coalesce(d.customs_code, '') as customs_code, i.closed_at,
       row_number() over (partition by i.document_id order by (l.value->>'gnum')::int) = 1 as first_line,
       coalesce(d.head->>'trafMode', '') as traf_mode, coalesce(d.head->>'ownerCode', '') as owner_code,
       coalesce(d.head->>'country', '') as head_country, coalesce(d.head->>'portCode', '') as port_code,
@@ -409,7 +410,8 @@ export function closedInventoryLines(q: {
       coalesce(l.value->>'currency', '') as currency, coalesce(l.value->>'unit', '') as unit,
       coalesce(l.value->>'itemName', '') as item_name, coalesce(l.value->>'gname', '') as gname,
       coalesce(nullif(l.value->>'qty', ''), '0')::numeric as qty,
-      coalesce(nullif(l.value->>'totalPrice', ''), '0')::numeric as total_price
+      coalesce(nullif(l.value->>'totalPrice', ''), '0')::numeric as total_price,
+      coalesce(nullif(l.value->>'qty1', ''), '0')::numeric as qty1, coalesce(l.value->>'unit1', '') as unit1
     from inv i
     join clr_document d on d.id = i.document_id
     cross join lateral jsonb_array_elements(d.lines) as l(value)

@@ -50,5 +50,7 @@ export interface SummaryIntakePort {
     applicationId: string | null;
     ceb702: Record<string, string>;
     ceb792: Record<string, string>[];
+    /** the consignor's organisation: its feed gets the CEB792 results too when an agent sent the CEB701 */
+    consignorOrgId?: string | null;
   }>;
 }

@@ -226,10 +226,13 @@ export function createClearanceRepository(exec: Executor) {
     /** Of these waybill keys (logisticsCode|logisticsNo), those a live inventory declares (the waybill_key index). */
     async declaredWaybillKeys(keys: string[]): Promise<Set<string>> {
       if (keys.length === 0) return new Set();
+      // One index probe per key (lateral limit 1): a join let the planner hash every live document (89 ms a message).
       const r = await sql<{ waybill_key: string }>`
-        select distinct i.waybill_key
-        from clr_inventory i join clr_document d on d.id = i.document_id
-        where i.waybill_key = any(array(select unnest(${keys}::text[]))) and d.live`.execute(db);
+        select k.key as waybill_key
+        from unnest(${keys}::text[]) as k(key)
+        cross join lateral (
+          select 1 from clr_inventory i join clr_document d on d.id = i.document_id
+          where i.waybill_key = k.key and d.live limit 1) x`.execute(db);
       return new Set(r.rows.map((x) => x.waybill_key));
     },
 
@@ -443,11 +446,16 @@ export function createClearanceRepository(exec: Executor) {
           select document_id, waybill_key from clr_inventory where document_id = any(${inventoryIds}::uuid[])
           union select document_id, waybill_key from clr_inventory where waybill_key = any(array(select unnest(${waybillKeys}::text[])))
         ), ev as (
-          select c.document_id, bool_or(e.kind = 'consolidation') as bound, bool_or(e.kind = 'arrival') as arrived,
-            bool_or(e.kind = 'departure') as departed
-          from cand c join clr_parcel_event e on e.waybill_key = c.waybill_key
-          join clr_document x on x.id = e.document_id and x.live and x.status in ('399', '800')
-          group by c.document_id
+          -- Per candidate (lateral): joined as sets, the planner hashed every accepted document (210 ms a batch).
+          select c.document_id, x.bound, x.arrived, x.departed
+          from cand c
+          cross join lateral (
+            select bool_or(e.kind = 'consolidation') as bound, bool_or(e.kind = 'arrival') as arrived,
+              bool_or(e.kind = 'departure') as departed
+            from clr_parcel_event e
+            join clr_document x on x.id = e.document_id and x.live and x.status in ('399', '800')
+            where e.waybill_key = c.waybill_key) x
+          where x.bound is not null
         )
         select d.id, d.status, d.guid, d.head, d.parties, d.sender_org_id, d.receipt_copies, d.pre_no, i.invt_no,
           ev.bound, ev.arrived, ev.departed

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { decodeCeb, type CebMessage, type ExportMessageType } from '../../ceb/index.ts';
+import { decodeCeb, type CebMessage, type DecodedCeb, type ExportMessageType } from '../../ceb/index.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { requirePrincipal, type Principal } from '../identity/index.ts';
 import type { ClearanceService } from './clearance.service.ts';
@@ -158,13 +158,15 @@ export function registerClearanceRoutes(
           en: 'Send CEB messages as application/xml',
         });
       }
-      let message: CebMessage;
+      let decoded: DecodedCeb;
       try {
-        message = decodeCeb(req.body).message;
+        decoded = decodeCeb(req.body);
       } catch (e) {
         throw e instanceof DomainError && !e.details?.receipt ? unreadableMessage(e, req.body) : e;
       }
-      return intake.submit(req.principal, message, 'xml', req.id, req.body);
+      // The CEB message exactly as the decoder read it (a DxpMsg's Data): its signature is checked
+      // on these bytes, never on a second reading of the body that could find another message.
+      return intake.submit(req.principal, decoded.message, 'xml', req.id, Buffer.from(decoded.xml, 'utf8'));
     },
   );
 
@@ -373,6 +375,44 @@ export function registerClearanceRoutes(
       },
     },
     async (req) => ({ items: await clearance.reviewQueue(req.principal) }),
+  );
+
+  r.post(
+    '/api/v1/customs/reviews/bulk',
+    {
+      config: { permission: 'clearance.review' },
+      schema: {
+        tags: ['customs'],
+        summary: '批量审核（逐票结果）/ Approve or reject several held inventories, with the outcome of each',
+        body: Type.Object(
+          {
+            ids: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 500 }),
+            action: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
+            reason: Type.Optional(Type.String({ maxLength: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                ok: Type.Boolean(),
+                status: Type.Union([Type.String(), Type.Null()], { description: 'the new status (399 or 100) when ok' }),
+                code: Type.Union([Type.String(), Type.Null()], { description: 'error code when not ok' }),
+                zh: Type.Union([Type.String(), Type.Null()]),
+                en: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) =>
+      clearance.reviewBulk(req.principal, req.body.ids, {
+        approve: req.body.action === 'approve',
+        ...(req.body.reason !== undefined ? { reason: req.body.reason } : {}),
+      }),
   );
 
   for (const action of ['approve', 'reject'] as const) {

@@ -36,8 +36,10 @@ const bi = (zh: string, en: string): { zh: string; en: string } => ({ zh, en });
  * CEB701 汇总申请单 on the CEB endpoint. Clearance keeps what every message gets — sender checks,
  * validation against the XSD-derived spec, signature, replay by message guid, the receipt feed —
  * and the summary module forms the declarations. The CEB702 receipt and one CEB792 head per
- * declaration enter the sender's feed (pull, SSE, webhooks); the full CEB792 with its inventory
- * list (up to 100×100 rows per message) is read at GET /api/v1/summary/…/ceb792.
+ * declaration enter the sender's feed (pull, SSE, webhooks); the CEB792 heads enter the consignor's
+ * feed too when a declaring agent sent the application (the consignor declares the result and
+ * claims the refund). The full CEB792 with its inventory list (up to 100×100 rows per message) is
+ * read at GET /api/v1/summary/…/ceb792.
  */
 export async function submitSummaryApply(
   deps: {
@@ -85,9 +87,15 @@ export async function submitSummaryApply(
   const now = clock.now();
   const time = returnTime(now);
   const receipts: NewReceipt[] = [];
-  const receipt = (messageType: 'CEB702' | 'CEB792', fields: Record<string, string>, status: string, info: string): void => {
+  const receipt = (
+    messageType: 'CEB702' | 'CEB792',
+    fields: Record<string, string>,
+    status: string,
+    info: string,
+    recipient: string = org.id,
+  ): void => {
     receipts.push({
-      recipient_org_id: org.id,
+      recipient_org_id: recipient,
       message_type: messageType,
       document_id: null,
       guid: fields.guid ?? '',
@@ -148,7 +156,10 @@ export async function submitSummaryApply(
       ...(r.ceb702.preNo ? { preNo: r.ceb702.preNo } : {}),
     });
     receipt('CEB702', r.ceb702, status, info);
-    for (const h of r.ceb792) receipt('CEB792', h, h.decState ?? '', `报关单${h.entryId ?? ''}已形成 / declaration formed`);
+    const recipients = [...new Set([org.id, ...(r.consignorOrgId ? [r.consignorOrgId] : [])])];
+    for (const h of r.ceb792)
+      for (const to of recipients)
+        receipt('CEB792', h, h.decState ?? '', `报关单${h.entryId ?? ''}已形成 / declaration formed`, to);
   }
   const outcome: SummaryIntakeOutcome = {
     messageGuid: message.guid,

@@ -9,3 +9,4 @@ export { registerInspectionRoutes } from './inspection.routes.ts';
 export { seedInspectionDemo, DEMO_INSPECTION_FILINGS, DEMO_BATCH_NO } from './inspection.demo.ts';
 export type { ClearancePort } from './inspection.ports.ts';
 export { migrationsDir as inspectionMigrations } from './inspection.migrations.ts';
+export { FINDING_CODES, type FindingCode } from './rules/finding-codes.rules.ts';

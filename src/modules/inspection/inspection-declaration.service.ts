@@ -3,8 +3,16 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
 import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, type Principal } from '../identity/index.ts';
-import { createInspectionRepository, type DeclarationRow, type DeclaredParcelRow } from './inspection.repository.ts';
+import {
+  createDeclarationRepository,
+  type DeclarationRow,
+  type DeclaredParcelRow,
+  type SettingRow,
+} from './inspection-declaration.repository.ts';
+import { createLedgerRepository, type DrawRow } from './inspection-ledger.repository.ts';
+import { declarationLifecycle, DECLARATION_GROUPINGS, type DeclarationGrouping } from './inspection.states.ts';
 import { actsFor } from './rules/authority.rules.ts';
+import { groupingFor } from './rules/declaration.rules.ts';
 
 const DECLARATION = { zh: '集中申报单', en: 'centralised declaration' };
 
@@ -20,6 +28,8 @@ export function toDeclarationView(d: DeclarationRow) {
     enterpriseCode: d.enterprise_code,
     customsCode: d.customs_code,
     day: d.day,
+    grouping: d.grouping,
+    billNo: d.bill_no,
     parcelCount: d.parcel_count,
     status: d.status,
     supervisedAt: d.supervised_at ? new Date(d.supervised_at).toISOString() : null,
@@ -27,28 +37,100 @@ export function toDeclarationView(d: DeclarationRow) {
   };
 }
 
-const toParcelView = (r: DeclaredParcelRow) => ({
+/** A declared parcel, each quarantine line with the batch it drew on (分批核销), if any. */
+const toParcelView = (r: DeclaredParcelRow, draws: DrawRow[]) => ({
   inventoryId: r.inventory_id,
   logisticsNo: r.logistics_no,
   lane: r.lane,
   withdrawn: r.withdrawn_at !== null,
-  lines: r.lines,
+  lines: r.lines.map((l) => {
+    const d = draws.find((x) => x.inventory_id === r.inventory_id && x.gnum === l.gnum);
+    return { ...l, batchNo: d?.batch_no ?? null, batchState: d?.state ?? null };
+  }),
+});
+
+/** The seller batches a declaration's parcels drew on, with the quantity per draw state. */
+function batchesOf(draws: DrawRow[]) {
+  const out = new Map<
+    string,
+    { batchNo: string; itemNo: string; reserved: number; released: number; writtenOff: number; returned: number }
+  >();
+  for (const d of draws) {
+    const b = out.get(d.batch_no) ?? {
+      batchNo: d.batch_no,
+      itemNo: d.item_no,
+      reserved: 0,
+      released: 0,
+      writtenOff: 0,
+      returned: 0,
+    };
+    const q = Number(d.qty);
+    if (d.state === 'reserved') b.reserved += q;
+    else if (d.state === 'released') b.released += q;
+    else if (d.state === 'written_off') b.writtenOff += q;
+    else b.returned += q;
+    out.set(d.batch_no, b);
+  }
+  return [...out.values()].map((b) => ({
+    batchNo: b.batchNo,
+    itemNo: b.itemNo,
+    reserved: String(b.reserved),
+    released: String(b.released),
+    writtenOff: String(b.writtenOff),
+    returned: String(b.returned),
+  }));
+}
+
+const toSettingView = (s: SettingRow | undefined, prefix: string, effective: DeclarationGrouping) => ({
+  customsPrefix: prefix,
+  declarationGrouping: s?.declaration_grouping ?? null,
+  effectiveGrouping: effective,
+  updatedAt: s ? new Date(s.updated_at).toISOString() : null,
 });
 
 export type InspectionDeclarationService = ReturnType<typeof createInspectionDeclarationService>;
 
 /**
  * Centralised declaration and supervision (集中申报、集中监管): the declarations are built by the
- * outbox handler; the inspection authority reads them and marks a day's batch supervised.
+ * outbox handler, grouped as the inspection authority set it (per enterprise and day, or per
+ * enterprise and total-sub bill); the authority reads them and marks each supervised.
  */
 export function createInspectionDeclarationService(deps: { db: Db; clock: Clock; audit: AuditLog }) {
   const { db, clock, audit } = deps;
 
-  async function visible(p: Principal, id: string, lock = false, exec = createInspectionRepository(db)) {
-    const d = await exec.declaration(id, lock);
+  async function visible(p: Principal, id: string, lock = false, repo = createDeclarationRepository(db)) {
+    const d = await repo.declaration(id, lock);
     const prefix = prefixOf(p);
     if (!d || (prefix !== null && !d.customs_code.startsWith(prefix))) throw notFound(DECLARATION);
     return d;
+  }
+
+  async function detail(d: DeclarationRow) {
+    const parcels = await createDeclarationRepository(db).declaredParcels(d.id);
+    const draws = await createLedgerRepository(db).drawsOf(parcels.map((x) => x.inventory_id));
+    return { ...toDeclarationView(d), parcels: parcels.map((x) => toParcelView(x, draws)), batches: batchesOf(draws) };
+  }
+
+  /** The jurisdiction an authority's setting is keyed by: '' for the operator (every office). */
+  function settingPrefix(p: Principal): string {
+    if (isAdmin(p)) return '';
+    const prefix = jurisdictionPrefix(p.organisation?.jurisdiction ?? null);
+    if (prefix === null) throw forbidden();
+    return prefix;
+  }
+
+  async function settingOf(p: Principal) {
+    const prefix = settingPrefix(p);
+    const all = await createDeclarationRepository(db).settings();
+    const effective = groupingFor(
+      prefix,
+      all.map((s) => ({ prefix: s.customs_prefix, grouping: s.declaration_grouping })),
+    );
+    return toSettingView(
+      all.find((s) => s.customs_prefix === prefix),
+      prefix,
+      effective,
+    );
   }
 
   return {
@@ -58,7 +140,7 @@ export function createInspectionDeclarationService(deps: { db: Db; clock: Clock;
         throw validationError([
           { field: 'day', rule: 'format', message: { zh: '日期格式为 yyyy-mm-dd', en: 'the day is yyyy-mm-dd' } },
         ]);
-      const rows = await createInspectionRepository(db).listDeclarations({
+      const rows = await createDeclarationRepository(db).listDeclarations({
         customsPrefix: prefixOf(p),
         ...(opts.day ? { day: opts.day } : {}),
         limit: Math.min(Math.max(opts.limit ?? 200, 1), 1000),
@@ -68,22 +150,21 @@ export function createInspectionDeclarationService(deps: { db: Db; clock: Clock;
 
     async get(p: Principal | null, id: string) {
       requirePermission(p, 'inspection.read');
-      const repo = createInspectionRepository(db);
-      const d = await visible(p, id, false, repo);
-      return { ...toDeclarationView(d), parcels: (await repo.declaredParcels(d.id)).map(toParcelView) };
+      return detail(await visible(p, id));
     },
 
     /**
-     * The inspection officer at the supervision centre has supervised the day's batch: an act of the
-     * inspection authority (ADR 0025), not of a customs officer, whichever set-up.
+     * The inspection officer at the supervision centre has supervised the batch of parcels: an act
+     * of the inspection authority (ADR 0025), not of a customs officer, whichever set-up. A record
+     * of supervision: release and departure do not wait for it.
      */
     async supervise(p: Principal | null, id: string) {
       requirePermission(p, 'inspection.work');
       if (!actsFor(p, 'inspection')) throw forbidden();
       const updated = await db.transaction().execute(async (trx) => {
-        const repo = createInspectionRepository(trx);
+        const repo = createDeclarationRepository(trx);
         const d = await visible(p, id, true, repo);
-        if (d.status === 'supervised')
+        if (!declarationLifecycle.can(d.status, 'supervise'))
           throw new DomainError('inspection.invalid_state', {
             zh: `集中申报单 ${d.declaration_no} 已监管`,
             en: `declaration ${d.declaration_no} is already supervised`,
@@ -101,10 +182,61 @@ export function createInspectionDeclarationService(deps: { db: Db; clock: Clock;
         ]);
         return (await repo.declaration(d.id))!;
       });
-      return {
-        ...toDeclarationView(updated),
-        parcels: (await createInspectionRepository(db).declaredParcels(id)).map(toParcelView),
-      };
+      return detail(updated);
+    },
+
+    /**
+     * The officer's authority's setting: how parcels of its customs offices are grouped into
+     * declarations (its own, if set, and the one in effect there: the longest prefix's).
+     */
+    async setting(p: Principal | null) {
+      requirePermission(p, 'inspection.read');
+      return settingOf(p);
+    },
+
+    /**
+     * The inspection authority sets how its offices' parcels are declared from now on: per
+     * enterprise and Beijing day (`day`), or per enterprise and total-sub bill (`bill`, the master
+     * bill number the inventory names; a parcel without one is declared per day). Declarations
+     * already made keep their parcels.
+     */
+    async putSetting(p: Principal | null, input: { declarationGrouping: string }) {
+      requirePermission(p, 'inspection.work');
+      if (!actsFor(p, 'inspection')) throw forbidden();
+      if (!(DECLARATION_GROUPINGS as readonly string[]).includes(input.declarationGrouping))
+        throw validationError([
+          {
+            field: 'declarationGrouping',
+            rule: 'enum',
+            message: {
+              zh: '集中申报方式须为 day（每企业每日）或 bill（每企业每总分单）',
+              en: 'declarationGrouping must be day (per enterprise and day) or bill (per enterprise and total-sub bill)',
+            },
+            value: input.declarationGrouping,
+          },
+        ]);
+      const prefix = settingPrefix(p);
+      const grouping = input.declarationGrouping as DeclarationGrouping;
+      await db.transaction().execute(async (trx) => {
+        const repo = createDeclarationRepository(trx);
+        const before = (await repo.settings()).find((s) => s.customs_prefix === prefix);
+        await repo.putSetting({
+          customs_prefix: prefix,
+          declaration_grouping: grouping,
+          updated_by: p.userId,
+          updated_at: clock.now(),
+        });
+        await audit.append(trx, actorOf(p), [
+          {
+            action: 'inspection.setting.update',
+            entity: 'insp_setting',
+            entityId: prefix || '*',
+            before: before ? { declarationGrouping: before.declaration_grouping } : null,
+            after: { declarationGrouping: grouping },
+          },
+        ]);
+      });
+      return settingOf(p);
     },
   };
 }

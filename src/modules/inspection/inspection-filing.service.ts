@@ -1,6 +1,6 @@
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import type { Db } from '../../kernel/db.ts';
+import type { Db, Executor } from '../../kernel/db.ts';
 import { DomainError, forbidden, notFound, validationError, type FieldProblem } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { Outbox } from '../../kernel/outbox.ts';
@@ -8,9 +8,10 @@ import { QUARANTINE_CATEGORIES } from '../filing/index.ts';
 import { actorOf, requirePermission, requirePrincipal, type Principal } from '../identity/index.ts';
 import { TOPIC_REDECIDE, type RedecidePayload } from '../risk/index.ts';
 import { createInspectionRepository, type Certificate, type FilingRow } from './inspection.repository.ts';
-import { inspFilingLifecycle } from './inspection.states.ts';
+import { inspFilingLifecycle, type InspFilingEvent } from './inspection.states.ts';
 import { coversEnterprise, enterprisesInScope } from './inspection.scope.ts';
 import { actsFor } from './rules/authority.rules.ts';
+import { beijingDay } from './rules/declaration.rules.ts';
 
 export interface InspFilingInput {
   kind: 'enterprise' | 'product';
@@ -21,9 +22,36 @@ export interface InspFilingInput {
   certificates: Certificate[];
 }
 
+/** What an enterprise changes when it amends an approved (or suspended) filing. */
+export type InspFilingAmendment = Omit<InspFilingInput, 'kind' | 'itemNo'>;
+
 const FILING = { zh: '检验检疫备案', en: 'inspection filing' };
 
-export function toFilingView(r: FilingRow) {
+const STATUS_ZH: Record<FilingRow['status'], string> = {
+  submitted: '待审核',
+  approved: '已备案',
+  rejected: '已退回',
+  suspended: '已暂停',
+  revoked: '已撤销',
+};
+
+/** The desk's measures on a filing in force, and what each answers. */
+const MEASURES: Record<'suspend' | 'reinstate' | 'revoke', { zh: string; en: string; needsReason: boolean }> = {
+  suspend: { zh: '暂停', en: 'suspended', needsReason: true },
+  reinstate: { zh: '恢复', en: 'reinstated', needsReason: false },
+  revoke: { zh: '撤销', en: 'revoked', needsReason: true },
+};
+
+/** Certificates past their valid-until day on `today` (yyyy-mm-dd, Beijing). */
+export const expiredCertificates = (r: Pick<FilingRow, 'certificates'>, today: string): Certificate[] =>
+  r.certificates.filter((c) => !!c.validUntil && c.validUntil < today);
+
+/**
+ * `today`: the Beijing day the filing is read on. `inForce`: it counts for new decisions (approved,
+ * no certificate expired; for a product, its enterprise's filing must be in force too).
+ */
+export function toFilingView(r: FilingRow, today: string) {
+  const expired = expiredCertificates(r, today).length > 0;
   return {
     id: r.id,
     kind: r.kind,
@@ -34,6 +62,8 @@ export function toFilingView(r: FilingRow) {
     producer: r.producer,
     certificates: r.certificates,
     status: r.status,
+    expired,
+    inForce: r.status === 'approved' && !expired,
     reason: r.reason,
     submittedAt: r.submitted_at ? new Date(r.submitted_at).toISOString() : null,
     reviewedAt: r.reviewed_at ? new Date(r.reviewed_at).toISOString() : null,
@@ -41,7 +71,15 @@ export function toFilingView(r: FilingRow) {
   };
 }
 
-function check(input: InspFilingInput): void {
+/** A real calendar day written yyyy-mm-dd. */
+function isDay(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/** `today`: the Beijing day; a certificate already past its valid-until day is refused. */
+function check(input: InspFilingInput, today: string): void {
   const errors: FieldProblem[] = [];
   const p = (field: string, rule: string, zh: string, en: string) => errors.push({ field, rule, message: { zh, en } });
   if (!input.producer.trim()) p('producer', 'required', '必须填写生产企业', 'the producer is required');
@@ -67,8 +105,15 @@ function check(input: InspFilingInput): void {
   input.certificates.forEach((c, i) => {
     if (!c.type.trim() || !c.number.trim())
       p(`certificates[${i}]`, 'required', '证书须有类型和编号', 'a certificate needs a type and a number');
-    if (c.validUntil && !/^\d{4}-\d{2}-\d{2}$/.test(c.validUntil))
-      p(`certificates[${i}].validUntil`, 'date', '有效期格式为 yyyy-mm-dd', 'valid-until must be yyyy-mm-dd');
+    if (c.validUntil && !isDay(c.validUntil))
+      p(`certificates[${i}].validUntil`, 'date', '有效期须为有效日期 yyyy-mm-dd', 'valid-until must be a date, yyyy-mm-dd');
+    else if (c.validUntil && c.validUntil < today)
+      p(
+        `certificates[${i}].validUntil`,
+        'notExpired',
+        `证书 ${c.number} 已于 ${c.validUntil} 过期`,
+        `certificate ${c.number} expired on ${c.validUntil}`,
+      );
   });
   if (errors.length) throw validationError(errors);
 }
@@ -90,13 +135,24 @@ export function createInspectionFilingService(deps: {
   outbox: Pick<Outbox, 'publish' | 'kick'>;
 }) {
   const { db, clock, audit, outbox } = deps;
+  const today = (): string => beijingDay(clock.now());
+
+  /** The seller's held parcels are decided again by the risk engine (in the caller's transaction). */
+  const redecide = (trx: Executor, ebcCode: string) => {
+    const payload: RedecidePayload = { ebcCodes: [ebcCode] };
+    return outbox.publish(trx, [{ topic: TOPIC_REDECIDE, key: ebcCode, payload }]);
+  };
+
   return {
-    /** An enterprise files itself or one of its products; a rejected filing is corrected and resubmitted. */
+    /**
+     * An enterprise files itself or one of its products; a rejected or revoked filing is corrected
+     * and resubmitted. An approved one is changed by amending it (`amend`).
+     */
     async submit(p: Principal | null, input: InspFilingInput) {
       requirePermission(p, 'inspection.filing');
       const org = p.organisation;
       if (!org || org.kind !== 'enterprise' || !org.code) throw forbidden();
-      check(input);
+      check(input, beijingDay(clock.now()));
       const itemNo = input.kind === 'product' ? input.itemNo!.trim() : null;
       return db.transaction().execute(async (trx) => {
         const repo = createInspectionRepository(trx);
@@ -113,8 +169,8 @@ export function createInspectionFilingService(deps: {
           const t = inspFilingLifecycle.transition(existing.status, 'resubmit');
           if (!t.ok) {
             throw new DomainError('inspection.duplicate', {
-              zh: `已有${existing.status === 'approved' ? '已备案' : '审核中'}的检验检疫备案`,
-              en: `an inspection filing is already ${existing.status}`,
+              zh: `已有${STATUS_ZH[existing.status]}的检验检疫备案${existing.status === 'submitted' ? '' : '，变更请提交备案变更'}`,
+              en: `an inspection filing is already ${existing.status}${existing.status === 'submitted' ? '' : '; amend it to change it'}`,
             });
           }
           row = await repo.updateFiling(existing.id, { ...fields, status: t.to, reason: null, submitted_at: now }, now);
@@ -141,10 +197,67 @@ export function createInspectionFilingService(deps: {
             entity: 'insp_filing',
             entityId: row.id,
             before: existing ? { status: existing.status } : null,
-            after: toFilingView(row),
+            after: toFilingView(row, today()),
           },
         ]);
-        return toFilingView(row);
+        return toFilingView(row, today());
+      });
+    },
+
+    /**
+     * The enterprise amends its approved (or suspended) filing: new producer, certificates (a
+     * renewed one replacing an expired one) or goods name. It goes back to review: until the desk
+     * approves it again it does not count for new decisions.
+     */
+    async amend(p: Principal | null, id: string, input: InspFilingAmendment) {
+      requirePermission(p, 'inspection.filing');
+      const org = p.organisation;
+      if (!org || org.kind !== 'enterprise' || !org.code) throw forbidden();
+      return db.transaction().execute(async (trx) => {
+        const repo = createInspectionRepository(trx);
+        const f = await repo.filing(id, true);
+        // Another enterprise's filing answers as a missing one.
+        if (!f || f.organisation_id !== org.id) throw notFound(FILING);
+        const category = input.quarantineCategory ?? f.quarantine_category;
+        check(
+          {
+            ...input,
+            kind: f.kind,
+            ...(f.item_no ? { itemNo: f.item_no } : {}),
+            ...(category ? { quarantineCategory: category } : {}),
+          },
+          today(),
+        );
+        const t = inspFilingLifecycle.transition(f.status, 'amend');
+        if (!t.ok)
+          throw new DomainError('inspection.invalid_state', {
+            zh: `备案状态为${STATUS_ZH[f.status]}，不能变更（只能变更已备案或已暂停的备案）`,
+            en: `the filing is ${f.status}: only an approved or suspended filing is amended`,
+          });
+        const now = clock.now();
+        const row = await repo.updateFiling(
+          id,
+          {
+            producer: input.producer.trim(),
+            certificates: input.certificates,
+            quarantine_category: f.kind === 'product' ? category : null,
+            goods_name: input.goodsName?.trim() || f.goods_name,
+            status: t.to,
+            reason: null,
+            submitted_at: now,
+          },
+          now,
+        );
+        await audit.append(trx, actorOf(p), [
+          {
+            action: 'inspection.filing.amend',
+            entity: 'insp_filing',
+            entityId: id,
+            before: toFilingView(f, today()),
+            after: toFilingView(row, today()),
+          },
+        ]);
+        return toFilingView(row, today());
       });
     },
 
@@ -161,7 +274,8 @@ export function createInspectionFilingService(deps: {
         ...(opts.status ? { status: opts.status } : {}),
         limit: Math.min(Math.max(opts.limit ?? 200, 1), 1000),
       });
-      return rows.map(toFilingView);
+      const day = today();
+      return rows.map((r) => toFilingView(r, day));
     },
 
     /**
@@ -188,6 +302,18 @@ export function createInspectionFilingService(deps: {
             zh: `备案状态为 ${f.status}，不能审核`,
             en: `the filing is ${f.status}; it cannot be reviewed`,
           });
+        const expired = decision.approve ? expiredCertificates(f, today()) : [];
+        if (expired.length)
+          throw validationError(
+            expired.map((c) => ({
+              field: `certificates[${f.certificates.indexOf(c)}].validUntil`,
+              rule: 'notExpired',
+              message: {
+                zh: `证书 ${c.number} 已于 ${c.validUntil} 过期，不能通过备案；请企业变更证书后重新提交`,
+                en: `certificate ${c.number} expired on ${c.validUntil}: the filing cannot be approved until the enterprise amends it`,
+              },
+            })),
+          );
         const now = clock.now();
         const row = await repo.updateFiling(
           id,
@@ -203,11 +329,53 @@ export function createInspectionFilingService(deps: {
             after: { status: t.to, reason: row.reason },
           },
         ]);
-        if (t.to === 'approved') {
-          const payload: RedecidePayload = { ebcCodes: [f.enterprise_code] };
-          await outbox.publish(trx, [{ topic: TOPIC_REDECIDE, key: f.enterprise_code, payload }]);
-        }
-        return toFilingView(row);
+        if (t.to === 'approved') await redecide(trx, f.enterprise_code);
+        return toFilingView(row, today());
+      });
+      outbox.kick();
+      return view;
+    },
+
+    /**
+     * The desk's measures on a filing in force: suspend it or revoke it (with a reason; from then
+     * on the seller's new parcels of it are held), or reinstate a suspended one (the seller's held
+     * parcels are decided again). Parcels decided before stay as they were.
+     */
+    async measure(p: Principal | null, id: string, event: 'suspend' | 'reinstate' | 'revoke', reason?: string) {
+      requirePermission(p, 'inspection.work');
+      requireInspector(p);
+      const m = MEASURES[event];
+      if (m.needsReason && !reason?.trim())
+        throw validationError([
+          {
+            field: 'reason',
+            rule: 'required',
+            message: { zh: `${m.zh}备案必须说明理由`, en: `a filing is ${m.en} with a reason` },
+          },
+        ]);
+      const view = await db.transaction().execute(async (trx) => {
+        const repo = createInspectionRepository(trx);
+        const f = await repo.filing(id, true);
+        if (!f || !(await coversEnterprise(trx, p, f.organisation_id))) throw notFound(FILING);
+        const t = inspFilingLifecycle.transition(f.status, event satisfies InspFilingEvent);
+        if (!t.ok)
+          throw new DomainError('inspection.invalid_state', {
+            zh: `备案状态为${STATUS_ZH[f.status]}，不能${m.zh}`,
+            en: `the filing is ${f.status}; it cannot be ${m.en}`,
+          });
+        const now = clock.now();
+        const row = await repo.updateFiling(id, { status: t.to, reason: reason?.trim() || null, reviewed_at: now }, now);
+        await audit.append(trx, actorOf(p), [
+          {
+            action: `inspection.filing.${event}`,
+            entity: 'insp_filing',
+            entityId: id,
+            before: { status: f.status },
+            after: { status: t.to, reason: row.reason },
+          },
+        ]);
+        if (t.to === 'approved') await redecide(trx, f.enterprise_code);
+        return toFilingView(row, today());
       });
       outbox.kick();
       return view;

@@ -16,6 +16,7 @@ import {
 } from './inspection.repository.ts';
 import { taskLifecycle } from './inspection.states.ts';
 import { agenciesOf } from './rules/authority.rules.ts';
+import { checkFindingCodes, FINDING_CODES, normaliseCodes } from './rules/finding-codes.rules.ts';
 import { checkPhoto, photoTypeOf, PHOTO_TYPES, PHOTOS_PER_TASK } from './rules/photo.rules.ts';
 
 export interface FindingInput {
@@ -25,6 +26,7 @@ export interface FindingInput {
    */
   agency?: 'customs' | 'inspection';
   result: 'pass' | 'fail';
+  /** result codes from the code list (`FINDING_CODES`), matching the result */
   codes: string[];
   notes?: string;
   /** ids of photos uploaded for this task (POST /inspection/tasks/:id/photos) */
@@ -161,10 +163,15 @@ export function createInspectionTaskService(deps: {
           },
         ]);
       if (!duties.includes(agency)) throw forbidden();
+      const problems: FieldProblem[] = checkFindingCodes(input.result, input.codes);
       if (input.result === 'fail' && !input.notes?.trim())
-        throw validationError([
-          { field: 'notes', rule: 'required', message: { zh: '查验异常必须说明情况', en: 'a failed inspection needs notes' } },
-        ]);
+        problems.push({
+          field: 'notes',
+          rule: 'required',
+          message: { zh: '查验异常必须说明情况', en: 'a failed inspection needs notes' },
+        });
+      if (problems.length) throw validationError(problems);
+      const codes = normaliseCodes(input.codes);
       const outcome = await db.transaction().execute(async (trx) => {
         const repo = createInspectionRepository(trx);
         const t = await repo.task(id, true);
@@ -208,7 +215,7 @@ export function createInspectionTaskService(deps: {
           task_id: t.id,
           agency,
           result: input.result,
-          codes: input.codes,
+          codes,
           notes: input.notes?.trim() || null,
           photos: input.photos,
           user_id: p.userId,
@@ -239,7 +246,7 @@ export function createInspectionTaskService(deps: {
             entity: 'insp_task',
             entityId: t.id,
             before: { status: t.status },
-            after: { status, agency, result: input.result, codes: input.codes },
+            after: { status, agency, result: input.result, codes },
           },
         ]);
         return status;
@@ -330,6 +337,12 @@ export function createInspectionTaskService(deps: {
       const t = ph ? await repo.task(ph.task_id) : undefined;
       if (!ph || !t || !inScope(p, t)) throw notFound(PHOTO);
       return { contentType: ph.content_type, sha256: ph.sha256, bytes: ph.bytes };
+    },
+
+    /** The result code list officers record findings from (查验结果代码). */
+    findingCodes(p: Principal | null) {
+      requirePermission(p, 'inspection.read');
+      return FINDING_CODES.map((c) => ({ ...c }));
     },
 
     /** Inspection measures for the customs dashboard. */

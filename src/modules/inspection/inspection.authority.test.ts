@@ -77,7 +77,7 @@ test('joint inspection across two agencies: one task, both clearances recorded o
   const { p, id, invtNo, taskId } = await jointTask(4, 'AG', 'inspection');
 
   // Neither agency's officer records for the other.
-  const finding = { result: 'pass', codes: ['X'], photos: [] };
+  const finding = { result: 'pass', codes: ['C01'], photos: [] };
   assert.equal(
     (await api('customs', 'POST', `/api/v1/inspection/tasks/${taskId}/findings`, { ...finding, agency: 'inspection' })).status,
     403,
@@ -180,7 +180,7 @@ test('joint inspection across two agencies: one task, both clearances recorded o
   const badTask = (await api('inspection', 'GET', `/api/v1/inspection/tasks/by-waybill/${bad.logisticsNo}`)).body;
   const failed = await api('inspection', 'POST', `/api/v1/inspection/tasks/${badTask.id as string}/findings`, {
     result: 'fail',
-    codes: ['Q9'],
+    codes: ['Q20'],
     notes: '发现活体害虫',
     photos: [],
   });

@@ -3,6 +3,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { newId } from '../../kernel/ids.ts';
 import { organisationDirectory } from '../identity/index.ts';
+import { createLedgerRepository } from './inspection-ledger.repository.ts';
 import { createInspectionRepository, type FilingRow } from './inspection.repository.ts';
 
 /**
@@ -63,11 +64,13 @@ export async function seedInspectionDemo(deps: { db: Db; clock: Clock; audit: Au
       await repo.insertFiling(row);
       added.push(row.id);
     }
-    // One season's batch of oranges declared centrally, so demo orange parcels draw on it.
+    // One season's batch of oranges declared centrally and accepted by the inspection authority,
+    // so demo orange parcels draw on it.
     const orangeOrg = ids.get('3601260999');
-    if (orangeOrg && !(await repo.batchNoTaken(DEMO_BATCH_NO))) {
+    const ledger = createLedgerRepository(trx);
+    if (orangeOrg && !(await ledger.batchNoTaken(DEMO_BATCH_NO))) {
       const id = newId();
-      await repo.insertBatch({
+      await ledger.insertBatch({
         id,
         batch_no: DEMO_BATCH_NO,
         organisation_id: orangeOrg,
@@ -75,6 +78,7 @@ export async function seedInspectionDemo(deps: { db: Db; clock: Clock; audit: Au
         item_no: 'GZ-ORANGE-5KG',
         unit: '035',
         declared_qty: '100000',
+        status: 'accepted',
         created_at: now,
       });
       added.push(id);

@@ -14,7 +14,7 @@ import { inspectionRelease, TOPIC_TASK_COMPLETED } from './index.ts';
 // category takes the one its HS code implies.
 
 const suite = inspectionSuite({ guids: 79 });
-const { tp, api, statusNow, selectForInspection } = suite;
+const { tp, api, statusNow, selectForInspection, ledgerOf } = suite;
 const db = () => tp.platform.database.db;
 const declare = (n: number, mutate?: (p: Parcel) => void) => suite.declare(n, 'HD', mutate);
 
@@ -102,8 +102,11 @@ test('a hold is refused on review (naming the rule), rejected if need be; approv
   assert.equal(await auditCount(held.id, 'inventory.redecide'), 1);
 });
 
-test('a parcel held for want of batch balance moves on when the seller declares a batch', async () => {
-  await sql`update insp_batch set released_qty = declared_qty where enterprise_code = ${ORANGE_SELLER.code}`.execute(db());
+test('a parcel held for want of batch balance moves on when the authority accepts the seller’s batch', async () => {
+  // The orange seller's batches are closed by the authority: nothing left to draw on.
+  for (const b of (await api('inspection', 'GET', '/api/v1/inspection/batches?status=accepted')).body.items!)
+    if (b.enterpriseCode === ORANGE_SELLER.code)
+      assert.equal((await api('inspection', 'POST', `/api/v1/inspection/batches/${b.id as string}/close`, {})).status, 200);
   const held = await declare(3, asOrange);
   assert.deepEqual(await statusNow(held.p), ['300']);
   assert.match((await lane(held.id)).reason ?? '', /no centrally declared batch/);
@@ -115,10 +118,16 @@ test('a parcel held for want of batch balance moves on when the seller declares 
   });
   assert.equal(batch.status, 201, JSON.stringify(batch.body));
   await tp.platform.settle();
+  assert.deepEqual(await statusNow(held.p), ['300'], 'declared is not enough: the authority has not accepted it');
+  const accepted = await api('inspection', 'POST', `/api/v1/inspection/batches/${batch.body.id as string}/accept`, {});
+  assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+  await tp.platform.settle();
   assert.deepEqual(await statusNow(held.p), ['399']);
-  const drawn = await sql<{ qty: string }>`
-    select b.released_qty as qty from insp_batch b where b.batch_no = 'HD-ORANGE-2'`.execute(db());
-  assert.equal(Number(drawn.rows[0]!.qty), 1, 'the released parcel drew on the new batch');
+  assert.deepEqual(
+    await ledgerOf('seller2', 'HD-ORANGE-2'),
+    ['0', '1', '0', '0', '9'],
+    'the released parcel drew on the new batch',
+  );
 });
 
 test('an orange filed without a quarantine category gets fresh_fruit from its HS code and is held without inspection filing', async () => {

@@ -1,5 +1,7 @@
 import { sql, type Executor } from '../../kernel/db.ts';
+import { createLedgerRepository } from './inspection-ledger.repository.ts';
 import { createInspectionRepository } from './inspection.repository.ts';
+import { beijingDay } from './rules/declaration.rules.ts';
 
 /**
  * What other modules ask of inspection (the risk engine: "is this product filed with the
@@ -7,9 +9,12 @@ import { createInspectionRepository } from './inspection.repository.ts';
  */
 export function inspectionLookup(exec: Executor) {
   return {
-    /** `${ebcCode}|${itemNo}` among the pairs with an approved inspection product filing. */
-    filedProducts: (pairs: { ebcCode: string; itemNo: string }[]): Promise<Set<string>> =>
-      createInspectionRepository(exec).approvedProducts(pairs),
+    /**
+     * `${ebcCode}|${itemNo}` among the pairs with an inspection product filing that counts for a
+     * decision at `at`: approved, its enterprise's too, no certificate expired on that Beijing day.
+     */
+    filedProducts: (pairs: { ebcCode: string; itemNo: string }[], at: Date = new Date()): Promise<Set<string>> =>
+      createInspectionRepository(exec).approvedProducts(pairs, beijingDay(at)),
     /** Inspection task status (open, passed, failed) per inventory. */
     taskStatuses: (inventoryIds: string[]): Promise<Map<string, string>> =>
       createInspectionRepository(exec).taskStatuses(inventoryIds),
@@ -50,6 +55,41 @@ export function inspectionLookup(exec: Executor) {
       );
     },
     /**
+     * The completed (passed or failed) tasks of inventories: when, the customs office, and the
+     * failed finding's notes (product traceability shows the result on the goods' chain).
+     */
+    async completedTasks(inventoryIds: string[]): Promise<
+      {
+        id: string;
+        inventoryId: string;
+        status: 'passed' | 'failed';
+        completedAt: Date;
+        customsCode: string | null;
+        note: string | null;
+      }[]
+    > {
+      if (inventoryIds.length === 0) return [];
+      const r = await sql<{
+        id: string;
+        inventory_id: string;
+        status: 'passed' | 'failed';
+        completed_at: Date;
+        customs_code: string | null;
+        outcome_note: string | null;
+      }>`
+        select id, inventory_id, status, completed_at, customs_code, outcome_note from insp_task
+         where inventory_id = any(${[...new Set(inventoryIds)]}::uuid[]) and status in ('passed', 'failed')
+           and completed_at is not null`.execute(exec);
+      return r.rows.map((x) => ({
+        id: x.id,
+        inventoryId: x.inventory_id,
+        status: x.status,
+        completedAt: x.completed_at,
+        customsCode: x.customs_code,
+        note: x.outcome_note,
+      }));
+    },
+    /**
      * Inspection tasks with a failed finding per seller since a date (credit factor
      * `inspection_findings`, issue 8); sellers without any are absent.
      */
@@ -62,10 +102,13 @@ export function inspectionLookup(exec: Executor) {
         group by t.ebc_code`.execute(exec);
       return new Map(r.rows.map((x) => [x.ebc_code, x.n]));
     },
-    /** Draws quarantine lines on the seller's batches; answers the lines covered. */
+    /**
+     * Reserves quarantine lines on the seller's accepted batches at decision; answers the lines
+     * covered. What is reserved counts as released once the parcel reaches 399 (`inspection.tasks`).
+     */
     drawOnBatches: (
       lines: { inventoryId: string; gnum: string; ebcCode: string; itemNo: string; qty: number }[],
       at: Date,
-    ): Promise<Set<string>> => createInspectionRepository(exec).drawOnBatches(lines, at),
+    ): Promise<Set<string>> => createLedgerRepository(exec).drawOnBatches(lines, at),
   };
 }

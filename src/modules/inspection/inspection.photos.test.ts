@@ -210,7 +210,7 @@ test('a finding names photos of its own task only: another task’s photo is ref
     (
       await api('customs', 'POST', `/api/v1/inspection/tasks/${task.a}/findings`, {
         result: 'pass',
-        codes: [],
+        codes: ['C01'],
         photos: ['photo://1'],
       })
     ).status,

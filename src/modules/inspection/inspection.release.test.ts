@@ -10,7 +10,9 @@ import { DEMO_BATCH_NO } from './inspection.demo.ts';
 // Issue 5 follow-ups: the review queue cannot skip an inspection; rejected or cancelled parcels
 // give their batch quantities back; quarantine parcels are declared to inspection per day.
 
-const { tp, t, nextGuid, api, statusNow, declareOne, selectForInspection } = inspectionSuite({ guids: 77 });
+const { tp, t, nextGuid, api, statusNow, declareOne, selectForInspection, acceptedBatch, ledgerOf } = inspectionSuite({
+  guids: 77,
+});
 
 const rule = { effectiveFrom: '2020-01-01', explainZh: '说明', explainEn: 'explanation', enabled: true };
 
@@ -75,7 +77,7 @@ test('the review queue refuses to approve a parcel selected for inspection; the 
     (
       await api('customs', 'POST', `/api/v1/inspection/tasks/${withdrawnTask.id as string}/findings`, {
         result: 'pass',
-        codes: [],
+        codes: ['C01'],
         photos: [],
       })
     ).status,
@@ -94,11 +96,7 @@ test('the review queue refuses to approve a parcel selected for inspection; the 
 test('a rejected or cancelled parcel gives its batch quantity back, once; quarantine parcels are declared per enterprise and day', async () => {
   const db = tp.platform.database.db;
   await sql`delete from insp_batch where batch_no = ${DEMO_BATCH_NO}`.execute(db);
-  assert.equal(
-    (await api('seller2', 'POST', '/api/v1/inspection/batches', { batchNo: 'GZ-R-01', itemNo: 'GZ-ORANGE-5KG', qty: '5' }))
-      .status,
-    201,
-  );
+  await acceptedBatch('GZ-R-01', '5');
   // Oranges wait for review this time, having drawn on the batch.
   assert.equal(
     (
@@ -112,23 +110,21 @@ test('a rejected or cancelled parcel gives its batch quantity back, once; quaran
     ).status,
     201,
   );
-  const ledger = async () => {
-    const b = (await api('seller2', 'GET', '/api/v1/inspection/batches')).body.items!.find((x) => x.batchNo === 'GZ-R-01')!;
-    return [b.released, b.balance, b.writtenOff];
-  };
+  // [reserved, released, writtenOff, returned, balance]
+  const ledger = () => ledgerOf('seller2', 'GZ-R-01');
   const [a, b, c] = [makeParcel(2, 'RQ'), makeParcel(3, 'RQ'), makeParcel(4, 'RQ')];
   for (const p of [a!, b!, c!]) asOrange(p);
   const ia = await declareOne(a!);
   const ib = await declareOne(b!);
   const ic = await declareOne(c!);
   assert.deepEqual([...(await statusNow(a!)), ...(await statusNow(b!)), ...(await statusNow(c!))], ['300', '300', '300']);
-  assert.deepEqual(await ledger(), ['3', '2', '0']);
+  assert.deepEqual(await ledger(), ['3', '0', '0', '0', '2'], 'reserved at decision: none of them is released');
 
   // Rejected on review (100): its quantity goes back.
   const rejected = await api('customs', 'POST', `/api/v1/customs/reviews/${ia.id}/reject`, { reason: '价格不实' });
   assert.equal(rejected.status, 200, JSON.stringify(rejected.body));
   await tp.platform.settle();
-  assert.deepEqual(await ledger(), ['2', '3', '0']);
+  assert.deepEqual(await ledger(), ['2', '0', '0', '1', '3']);
 
   // Cancelled (CEB605): its quantity goes back too.
   await submitOk(
@@ -156,23 +152,26 @@ test('a rejected or cancelled parcel gives its batch quantity back, once; quaran
   );
   await tp.platform.settle();
   assert.deepEqual(await statusNow(b!), ['cancelled']);
-  assert.deepEqual(await ledger(), ['1', '4', '0']);
+  assert.deepEqual(await ledger(), ['1', '0', '0', '2', '4']);
 
   // The event delivered again (and for a parcel that drew nothing) changes nothing.
   await db
     .transaction()
     .execute((trx) => tp.platform.outbox.publish(trx, [{ topic: TOPIC_WITHDRAWN, payload: { ids: [ia.id, ib.id, ia.id] } }]));
   await tp.platform.settle();
-  assert.deepEqual(await ledger(), ['1', '4', '0']);
+  assert.deepEqual(await ledger(), ['1', '0', '0', '2', '4']);
 
-  // The parcel still held keeps its draw; approved and gone, it is written off, never returned.
+  // The parcel still held keeps its reservation; approved (399) it is released; gone (899), it is
+  // written off, never returned.
   assert.equal((await api('customs', 'POST', `/api/v1/customs/reviews/${ic.id}/approve`, {})).status, 200);
+  await tp.platform.settle();
+  assert.deepEqual(await ledger(), ['0', '1', '0', '2', '4']);
   const site = siteMessages(7, [c!], 'RQ');
   await submitOk(tp, t.broker!, site.consolidation);
   await submitOk(tp, t.carrier!, site.departure);
   await tp.platform.settle();
   assert.deepEqual(await statusNow(c!), ['899']);
-  assert.deepEqual(await ledger(), ['1', '4', '1']);
+  assert.deepEqual(await ledger(), ['0', '1', '1', '2', '4']);
 
   // Centralised declaration: the seller's three orange parcels of the day on one record.
   assert.equal((await api('seller2', 'GET', '/api/v1/inspection/declarations')).status, 403);
@@ -222,10 +221,10 @@ test('a rejected or cancelled parcel gives its batch quantity back, once; quaran
   );
 
   // A stray withdrawal of a departed parcel returns nothing: what is written off stays written off.
-  assert.deepEqual(await ledger(), ['2', '3', '1'], 'the next parcel drew one more');
+  assert.deepEqual(await ledger(), ['1', '1', '1', '2', '3'], 'the next parcel reserved one more');
   await db
     .transaction()
     .execute((trx) => tp.platform.outbox.publish(trx, [{ topic: TOPIC_WITHDRAWN, payload: { ids: [ic.id] } }]));
   await tp.platform.settle();
-  assert.deepEqual(await ledger(), ['2', '3', '1']);
+  assert.deepEqual(await ledger(), ['1', '1', '1', '2', '3']);
 });

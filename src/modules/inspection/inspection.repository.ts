@@ -64,44 +64,6 @@ export interface PhotoRow extends PhotoMetaRow {
   bytes: Buffer;
 }
 
-export interface BatchRow {
-  id: string;
-  batch_no: string;
-  organisation_id: string;
-  enterprise_code: string;
-  item_no: string;
-  unit: string | null;
-  declared_qty: string;
-  released_qty: string;
-  written_off_qty: string;
-  created_at: Date;
-}
-
-export interface DeclarationRow {
-  id: string;
-  declaration_no: string;
-  enterprise_code: string;
-  customs_code: string;
-  /** yyyy-mm-dd, Beijing day */
-  day: string;
-  parcel_count: number;
-  status: 'declared' | 'supervised';
-  supervised_by: string | null;
-  supervised_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export interface DeclaredParcelRow {
-  inventory_id: string;
-  declaration_id: string;
-  logistics_no: string;
-  lane: string;
-  lines: { gnum: string; itemNo: string; name: string; hsCode: string; qty: number; category: string }[];
-  added_at: Date;
-  withdrawn_at: Date | null;
-}
-
 /** The inspection module's SQL. */
 export function createInspectionRepository(db: Executor) {
   return {
@@ -172,8 +134,13 @@ export function createInspectionRepository(db: Executor) {
       return rows;
     },
 
-    /** `${enterpriseCode}|${itemNo}` of approved product filings among the pairs, in one statement. */
-    async approvedProducts(pairs: { ebcCode: string; itemNo: string }[]): Promise<Set<string>> {
+    /**
+     * `${enterpriseCode}|${itemNo}` of the pairs whose product filing counts for a decision on
+     * `day` (yyyy-mm-dd, Beijing), in one statement: approved (not under review for an amendment,
+     * suspended or revoked) with no certificate past its valid-until day (both yyyy-mm-dd,
+     * compared as text), and so is its enterprise's filing (全备案).
+     */
+    async approvedProducts(pairs: { ebcCode: string; itemNo: string }[], day: string): Promise<Set<string>> {
       if (pairs.length === 0) return new Set();
       const { rows } = await sql<{ k: string }>`
         select f.enterprise_code || '|' || f.item_no as k
@@ -181,9 +148,12 @@ export function createInspectionRepository(db: Executor) {
         join unnest(${pairs.map((p) => p.ebcCode)}::text[], ${pairs.map((p) => p.itemNo)}::text[]) as t(ebc, item)
           on f.enterprise_code = t.ebc and f.item_no = t.item
         where f.kind = 'product' and f.status = 'approved'
-          -- 全备案: the product counts only once its enterprise is filed (approved) too
+          and not exists (select 1 from jsonb_array_elements(f.certificates) c
+                          where coalesce(c->>'validUntil', '') <> '' and c->>'validUntil' < ${day}::text)
           and exists (select 1 from insp_filing e
-                      where e.kind = 'enterprise' and e.status = 'approved' and e.enterprise_code = f.enterprise_code)`.execute(
+                      where e.kind = 'enterprise' and e.status = 'approved' and e.enterprise_code = f.enterprise_code
+                        and not exists (select 1 from jsonb_array_elements(e.certificates) c
+                                        where coalesce(c->>'validUntil', '') <> '' and c->>'validUntil' < ${day}::text))`.execute(
         db,
       );
       return new Set(rows.map((r) => r.k));
@@ -306,179 +276,6 @@ export function createInspectionRepository(db: Executor) {
         open: Number(rows[0]?.open ?? 0),
         passed: Number(rows[0]?.passed ?? 0),
       };
-    },
-
-    async insertBatch(r: Omit<BatchRow, 'released_qty' | 'written_off_qty'>): Promise<void> {
-      await sql`
-        insert into insp_batch (id, batch_no, organisation_id, enterprise_code, item_no, unit, declared_qty, created_at)
-        values (${r.id}, ${r.batch_no}, ${r.organisation_id}, ${r.enterprise_code}, ${r.item_no}, ${r.unit}, ${r.declared_qty}::numeric, ${r.created_at})`.execute(
-        db,
-      );
-    },
-
-    /** `organisationIds`: only these enterprises' batches (an agency's jurisdiction). */
-    async listBatches(opts: { organisationId?: string; organisationIds?: string[]; limit: number }): Promise<BatchRow[]> {
-      const { rows } = await sql<BatchRow>`
-        select * from insp_batch
-        where (${opts.organisationId ?? null}::uuid is null or organisation_id = ${opts.organisationId ?? null}::uuid)
-          and (${opts.organisationIds ?? null}::uuid[] is null or organisation_id = any(${opts.organisationIds ?? null}::uuid[]))
-        order by created_at desc, id limit ${opts.limit}`.execute(db);
-      return rows;
-    },
-
-    async batchNoTaken(batchNo: string): Promise<boolean> {
-      const { rows } = await sql`select 1 from insp_batch where batch_no = ${batchNo}`.execute(db);
-      return rows.length > 0;
-    },
-
-    /**
-     * Draws each line's quantity on the oldest batch of its product with enough balance. The row
-     * lock and the re-checked balance make two concurrent draws unable to overdraw a batch (the
-     * table's check is the last guard). Answers the `${inventoryId}|${gnum}` keys covered, also
-     * by an earlier draw (a replayed decision draws nothing twice). One statement per quarantine
-     * line: they are few, and each must see the balance the previous one left.
-     */
-    async drawOnBatches(
-      lines: { inventoryId: string; gnum: string; ebcCode: string; itemNo: string; qty: number }[],
-      at: Date,
-    ): Promise<Set<string>> {
-      const covered = new Set<string>();
-      if (lines.length === 0) return covered;
-      const { rows: done } = await sql<{ k: string }>`
-        select inventory_id || '|' || gnum as k from insp_batch_use
-        where inventory_id = any(${[...new Set(lines.map((l) => l.inventoryId))]}::uuid[])`.execute(db);
-      for (const r of done) covered.add(r.k);
-      for (const l of lines) {
-        const key = `${l.inventoryId}|${l.gnum}`;
-        if (covered.has(key) || !(l.qty > 0)) continue;
-        const { rows } = await sql<{ batch_id: string }>`
-          with pick as (
-            select id from insp_batch
-            where enterprise_code = ${l.ebcCode} and item_no = ${l.itemNo} and declared_qty - released_qty >= ${l.qty}::numeric
-            order by created_at, id limit 1 for update
-          ), drawn as (
-            update insp_batch b set released_qty = b.released_qty + ${l.qty}::numeric from pick where b.id = pick.id returning b.id
-          )
-          insert into insp_batch_use (batch_id, inventory_id, gnum, qty, released_at)
-          select id, ${l.inventoryId}::uuid, ${l.gnum}, ${l.qty}::numeric, ${at}::timestamptz from drawn
-          returning batch_id`.execute(db);
-        if (rows.length) covered.add(key);
-      }
-      return covered;
-    },
-
-    /** Departed parcels write their drawn quantities off, once. */
-    async writeOff(inventoryIds: string[], at: Date): Promise<void> {
-      if (inventoryIds.length === 0) return;
-      await sql`
-        with w as (
-          update insp_batch_use set written_off_at = ${at}
-          where inventory_id = any(${inventoryIds}::uuid[]) and written_off_at is null and returned_at is null
-          returning batch_id, qty
-        ), s as (select batch_id, sum(qty) as q from w group by batch_id)
-        update insp_batch b set written_off_qty = b.written_off_qty + s.q from s where b.id = s.batch_id`.execute(db);
-    },
-
-    /**
-     * Rejected or cancelled parcels give back what they drew and had not written off, once: the
-     * use row is stamped, so a replayed event returns nothing twice and the balance never passes
-     * the declared quantity (nor goes below zero: the table's checks).
-     */
-    async returnDraws(inventoryIds: string[], at: Date): Promise<void> {
-      if (inventoryIds.length === 0) return;
-      await sql`
-        with r as (
-          update insp_batch_use set returned_at = ${at}
-          where inventory_id = any(${inventoryIds}::uuid[]) and written_off_at is null and returned_at is null
-          returning batch_id, qty
-        ), s as (select batch_id, sum(qty) as q from r group by batch_id)
-        update insp_batch b set released_qty = b.released_qty - s.q from s where b.id = s.batch_id`.execute(db);
-    },
-
-    /**
-     * Adds parcels to their enterprise's declaration of the day (created on first use), in a fixed
-     * number of statements; a parcel already declared keeps its place (a replayed or re-decided
-     * parcel updates its lane and lines). A declaration that gains parcels waits for supervision again.
-     */
-    async declareParcels(
-      rows: {
-        newId: string;
-        declarationNo: string;
-        enterpriseCode: string;
-        customsCode: string;
-        day: string;
-        inventoryId: string;
-        logisticsNo: string;
-        lane: string;
-        lines: unknown[];
-      }[],
-      at: Date,
-    ): Promise<void> {
-      if (rows.length === 0) return;
-      await sql`
-        insert into insp_declaration (id, declaration_no, enterprise_code, customs_code, day, status, created_at, updated_at)
-        select distinct on (t.no) t.id, t.no, t.ebc, t.cc, t.day, 'declared', ${at}::timestamptz, ${at}::timestamptz
-        from unnest(${rows.map((r) => r.newId)}::uuid[], ${rows.map((r) => r.declarationNo)}::text[],
-                    ${rows.map((r) => r.enterpriseCode)}::text[], ${rows.map((r) => r.customsCode)}::text[],
-                    ${rows.map((r) => r.day)}::date[]) as t(id, no, ebc, cc, day)
-        on conflict (enterprise_code, customs_code, day) do nothing`.execute(db);
-      await sql`
-        insert into insp_declaration_parcel (inventory_id, declaration_id, logistics_no, lane, lines, added_at)
-        select t.inv, d.id, t.lno, t.lane, t.lines, ${at}::timestamptz
-        from unnest(${rows.map((r) => r.inventoryId)}::uuid[], ${rows.map((r) => r.declarationNo)}::text[],
-                    ${rows.map((r) => r.logisticsNo)}::text[], ${rows.map((r) => r.lane)}::text[],
-                    ${rows.map((r) => JSON.stringify(r.lines))}::jsonb[]) as t(inv, no, lno, lane, lines)
-        join insp_declaration d on d.declaration_no = t.no
-        on conflict (inventory_id) do update set lane = excluded.lane, lines = excluded.lines`.execute(db);
-      await sql`
-        update insp_declaration d
-        set parcel_count = c.n, updated_at = ${at},
-            status = case when c.n > d.parcel_count then 'declared' else d.status end
-        from (select declaration_id, count(*)::int as n from insp_declaration_parcel
-              where declaration_id in (select id from insp_declaration where declaration_no = any(${[...new Set(rows.map((r) => r.declarationNo))]}::text[]))
-              group by declaration_id) c
-        where d.id = c.declaration_id`.execute(db);
-    },
-
-    /** Rejected or cancelled parcels stay on their declaration, marked withdrawn. */
-    async withdrawDeclared(inventoryIds: string[], at: Date): Promise<void> {
-      if (inventoryIds.length === 0) return;
-      await sql`
-        update insp_declaration_parcel set withdrawn_at = ${at}
-        where inventory_id = any(${inventoryIds}::uuid[]) and withdrawn_at is null`.execute(db);
-    },
-
-    async listDeclarations(opts: { customsPrefix: string | null; day?: string; limit: number }): Promise<DeclarationRow[]> {
-      const { rows } = await sql<DeclarationRow>`
-        select id, declaration_no, enterprise_code, customs_code, to_char(day, 'YYYY-MM-DD') as day, parcel_count, status,
-               supervised_by, supervised_at, created_at, updated_at
-        from insp_declaration
-        where (${opts.customsPrefix}::text is null or customs_code like ${`${opts.customsPrefix ?? ''}%`})
-          and (${opts.day ?? null}::date is null or day = ${opts.day ?? null}::date)
-        order by day desc, enterprise_code, customs_code limit ${opts.limit}`.execute(db);
-      return rows;
-    },
-
-    async declaration(id: string, lock = false): Promise<DeclarationRow | undefined> {
-      const { rows } = await sql<DeclarationRow>`
-        select id, declaration_no, enterprise_code, customs_code, to_char(day, 'YYYY-MM-DD') as day, parcel_count, status,
-               supervised_by, supervised_at, created_at, updated_at
-        from insp_declaration where id = ${id} ${lock ? sql`for update` : sql``}`.execute(db);
-      return rows[0];
-    },
-
-    async declaredParcels(declarationId: string): Promise<DeclaredParcelRow[]> {
-      const { rows } = await sql<DeclaredParcelRow>`
-        select * from insp_declaration_parcel where declaration_id = ${declarationId} order by added_at, inventory_id`.execute(
-        db,
-      );
-      return rows;
-    },
-
-    async superviseDeclaration(id: string, userId: string | null, at: Date): Promise<void> {
-      await sql`
-        update insp_declaration set status = 'supervised', supervised_by = ${userId}, supervised_at = ${at}, updated_at = ${at}
-        where id = ${id}`.execute(db);
     },
   };
 }

@@ -13,9 +13,14 @@ import {
   Declaration,
   DeclarationDetail,
   Filing,
+  FilingAmendment,
   FilingInput,
+  FindingCode,
   FindingInput,
   Photo,
+  Reason,
+  Setting,
+  SettingInput,
   Task,
   TaskMeasures,
 } from './inspection.schema.ts';
@@ -102,6 +107,34 @@ export function registerInspectionRoutes(
     async (req) => declarations.supervise(req.principal, req.params.id),
   );
 
+  r.get(
+    '/api/v1/inspection/settings',
+    {
+      config: { permission: 'inspection.read' },
+      schema: {
+        tags: TAGS,
+        summary: '本检验检疫机构的集中申报方式 / My inspection authority’s settings (centralised declaration grouping)',
+        response: { 200: Setting },
+      },
+    },
+    async (req) => declarations.setting(req.principal),
+  );
+
+  r.put(
+    '/api/v1/inspection/settings',
+    {
+      config: { permission: 'inspection.work' },
+      schema: {
+        tags: TAGS,
+        summary:
+          '设置集中申报方式（每企业每日或每总分单）/ Set how parcels are declared: per enterprise and day, or per total-sub bill',
+        body: SettingInput,
+        response: { 200: Setting },
+      },
+    },
+    async (req) => declarations.putSetting(req.principal, req.body),
+  );
+
   r.post(
     '/api/v1/inspection/batches',
     {
@@ -123,13 +156,42 @@ export function registerInspectionRoutes(
       config: { permission: 'authenticated' },
       schema: {
         tags: TAGS,
-        summary: '批次核销台账（申报、放行、核销、余量）/ Batch ledger: declared, released, written off, balance',
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+        summary:
+          '批次核销台账（申报、预留、放行、核销、退回、余量）/ Batch ledger: declared, reserved, released, written off, returned, balance',
+        querystring: ListQuery,
         response: { 200: Type.Object({ items: Type.Array(Batch) }) },
       },
     },
-    async (req) => ({ items: await batches.ledger(req.principal, req.query.limit) }),
+    async (req) => ({ items: await batches.ledger(req.principal, req.query) }),
   );
+
+  r.post(
+    '/api/v1/inspection/batches/:id/accept',
+    {
+      config: { permission: 'inspection.work' },
+      schema: {
+        tags: TAGS,
+        summary: '受理批次（此后包裹可核销）/ Accept a declared batch: parcels draw on it from now on',
+        params: IdParams,
+        response: { 200: Batch },
+      },
+    },
+    async (req) => batches.accept(req.principal, req.params.id),
+  );
+
+  for (const [step, summary] of [
+    ['reject', '退回批次（须说明理由）/ Reject a declared batch (with a reason)'],
+    ['close', '关闭批次（不再核销新包裹）/ Close an accepted batch: no new draws'],
+  ] as const) {
+    r.post(
+      `/api/v1/inspection/batches/:id/${step}`,
+      {
+        config: { permission: 'inspection.work' },
+        schema: { tags: TAGS, summary, params: IdParams, body: Reason, response: { 200: Batch } },
+      },
+      async (req) => batches[step](req.principal, req.params.id, req.body.reason),
+    );
+  }
 
   r.post(
     '/api/v1/inspection/filings',
@@ -174,6 +236,62 @@ export function registerInspectionRoutes(
       },
     },
     async (req) => filings.review(req.principal, req.params.id, req.body),
+  );
+
+  r.post(
+    '/api/v1/inspection/filings/:id/amend',
+    {
+      config: { permission: 'inspection.filing' },
+      schema: {
+        tags: TAGS,
+        summary: '变更检验检疫备案（重新审核）/ Amend an approved or suspended inspection filing (back to review)',
+        params: IdParams,
+        body: FilingAmendment,
+        response: { 200: Filing },
+      },
+    },
+    async (req) => filings.amend(req.principal, req.params.id, req.body),
+  );
+
+  r.post(
+    '/api/v1/inspection/filings/:id/reinstate',
+    {
+      config: { permission: 'inspection.work' },
+      schema: {
+        tags: TAGS,
+        summary: '恢复已暂停的检验检疫备案 / Reinstate a suspended inspection filing',
+        params: IdParams,
+        response: { 200: Filing },
+      },
+    },
+    async (req) => filings.measure(req.principal, req.params.id, 'reinstate'),
+  );
+
+  for (const [measure, summary] of [
+    ['suspend', '暂停检验检疫备案（须说明理由）/ Suspend an inspection filing (with a reason)'],
+    ['revoke', '撤销检验检疫备案（须说明理由）/ Revoke an inspection filing (with a reason)'],
+  ] as const) {
+    r.post(
+      `/api/v1/inspection/filings/:id/${measure}`,
+      {
+        config: { permission: 'inspection.work' },
+        schema: { tags: TAGS, summary, params: IdParams, body: Reason, response: { 200: Filing } },
+      },
+      async (req) => filings.measure(req.principal, req.params.id, measure, req.body.reason),
+    );
+  }
+
+  r.get(
+    '/api/v1/inspection/finding-codes',
+    {
+      config: { permission: 'inspection.read' },
+      schema: {
+        tags: TAGS,
+        summary: '查验结果代码表 / The result code list findings are recorded from',
+        response: { 200: Type.Object({ items: Type.Array(FindingCode) }) },
+      },
+    },
+    async (req) => ({ items: tasks.findingCodes(req.principal) }),
   );
 
   r.get(

@@ -23,6 +23,18 @@ export const FilingInput = Type.Object(
   { additionalProperties: false },
 );
 
+export const FilingAmendment = Type.Object(
+  {
+    goodsName: Type.Optional(Type.String({ maxLength: 250 })),
+    quarantineCategory: Type.Optional(Type.String()),
+    producer: Type.String({ maxLength: 250 }),
+    certificates: Type.Array(Certificate, { maxItems: 20 }),
+  },
+  { additionalProperties: false },
+);
+
+export const Reason = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+
 export const Filing = Type.Object({
   id: Type.String(),
   kind: Type.String(),
@@ -32,7 +44,9 @@ export const Filing = Type.Object({
   quarantineCategory: Nullable(Type.String()),
   producer: Type.String(),
   certificates: Type.Array(Certificate),
-  status: Type.String(),
+  status: Type.String({ description: 'submitted | approved | rejected | suspended | revoked' }),
+  expired: Type.Boolean({ description: 'a certificate is past its valid-until day (Beijing)' }),
+  inForce: Type.Boolean({ description: 'counts for new decisions: approved and no certificate expired' }),
   reason: Nullable(Type.String()),
   submittedAt: Nullable(Type.String()),
   reviewedAt: Nullable(Type.String()),
@@ -48,7 +62,12 @@ export const FindingInput = Type.Object(
   {
     agency: Type.Optional(Type.Union([Type.Literal('customs'), Type.Literal('inspection')])),
     result: Type.Union([Type.Literal('pass'), Type.Literal('fail')]),
-    codes: Type.Array(Type.String({ maxLength: 20 }), { maxItems: 20, default: [] }),
+    codes: Type.Array(Type.String({ maxLength: 20 }), {
+      maxItems: 20,
+      default: [],
+      description:
+        'result codes from GET /inspection/finding-codes: a pass carries pass or treatment codes, a failure at least one failure code',
+    }),
     notes: Type.Optional(Type.String({ maxLength: 2000 })),
     photos: Type.Array(
       Type.String({ format: 'uuid', description: 'id of a photo uploaded for this task (POST /inspection/tasks/{id}/photos)' }),
@@ -119,13 +138,42 @@ export const Batch = Type.Object({
   enterpriseCode: Type.String(),
   itemNo: Type.String(),
   unit: Nullable(Type.String()),
+  status: Type.String({ description: 'declared | accepted (drawn on) | rejected | closed' }),
+  reason: Nullable(Type.String()),
   declared: Type.String(),
-  released: Type.String(),
-  writtenOff: Type.String(),
-  balance: Type.String(),
-  inTransit: Type.String(),
+  reserved: Type.String({ description: 'drawn at decision by parcels not yet released' }),
+  released: Type.String({ description: 'drawn by parcels that reached 399 (written-off ones included)' }),
+  writtenOff: Type.String({ description: 'departed (899)' }),
+  returned: Type.String({ description: 'given back by rejected or cancelled parcels, in total' }),
+  balance: Type.String({ description: 'declared − reserved − released' }),
+  inTransit: Type.String({ description: 'released − written off' }),
+  decidedAt: Nullable(Type.String()),
+  closedAt: Nullable(Type.String()),
   createdAt: Type.String(),
 });
+
+export const FindingCode = Type.Object({
+  code: Type.String(),
+  category: Type.String({ description: 'pass | fail_quality | fail_quarantine | fail_documents | treatment' }),
+  zh: Type.String(),
+  en: Type.String(),
+});
+
+export const Setting = Type.Object({
+  customsPrefix: Type.String({ description: "the authority's jurisdiction ('' = every customs office)" }),
+  declarationGrouping: Nullable(Type.String({ description: 'day | bill, as this authority set it' })),
+  effectiveGrouping: Type.String({ description: 'day | bill, in effect for its offices' }),
+  updatedAt: Nullable(Type.String()),
+});
+
+export const SettingInput = Type.Object(
+  {
+    declarationGrouping: Type.String({
+      description: 'day: per enterprise and Beijing day; bill: per enterprise and total-sub bill (master bill number)',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 const DeclaredLine = Type.Object({
   gnum: Type.String(),
@@ -134,15 +182,19 @@ const DeclaredLine = Type.Object({
   hsCode: Type.String(),
   qty: Type.Number(),
   category: Type.String({ description: 'quarantine category' }),
+  batchNo: Nullable(Type.String({ description: 'the seller batch the line drew on' })),
+  batchState: Nullable(Type.String({ description: 'reserved | released | written_off | returned' })),
 });
 
-/** Centralised declaration (集中申报): one enterprise's inspection-relevant parcels of one day. */
+/** Centralised declaration (集中申报): one enterprise's inspection-relevant parcels of one day, or of one total-sub bill. */
 export const Declaration = Type.Object({
   id: Type.String(),
   declarationNo: Type.String(),
   enterpriseCode: Type.String(),
   customsCode: Type.String(),
-  day: Type.String({ description: 'yyyy-mm-dd, Beijing day' }),
+  day: Type.String({ description: 'yyyy-mm-dd, Beijing day (of the first parcel, per bill)' }),
+  grouping: Type.String({ description: 'day: per enterprise and day; bill: per enterprise and total-sub bill' }),
+  billNo: Nullable(Type.String({ description: 'master bill number (grouping bill)' })),
   parcelCount: Type.Integer(),
   status: Type.String({ description: 'declared | supervised' }),
   supervisedAt: Nullable(Type.String()),
@@ -160,6 +212,17 @@ export const DeclarationDetail = Type.Intersect([
         withdrawn: Type.Boolean(),
         lines: Type.Array(DeclaredLine),
       }),
+    ),
+    batches: Type.Array(
+      Type.Object({
+        batchNo: Type.String(),
+        itemNo: Type.String(),
+        reserved: Type.String(),
+        released: Type.String(),
+        writtenOff: Type.String(),
+        returned: Type.String(),
+      }),
+      { description: "the seller batches the declaration's parcels drew on" },
     ),
   }),
 ]);

@@ -81,7 +81,7 @@ test('joint inspection: both agencies select, one task; release needs both clear
   await tp.platform.settle();
   assert.deepEqual(await statusNow(p), ['300'], 'customs alone does not release');
   assert.equal(
-    (await api('customs', 'POST', `/api/v1/inspection/tasks/${taskId}/findings`, { result: 'pass', codes: [], photos: [] }))
+    (await api('customs', 'POST', `/api/v1/inspection/tasks/${taskId}/findings`, { result: 'pass', codes: ['C01'], photos: [] }))
       .status,
     409,
     'an agency records once',
@@ -91,7 +91,7 @@ test('joint inspection: both agencies select, one task; release needs both clear
       await api('customs', 'POST', `/api/v1/inspection/tasks/${taskId}/findings`, {
         agency: 'inspection',
         result: 'pass',
-        codes: [],
+        codes: ['Q00'],
         photos: [],
       })
     ).status,
@@ -121,20 +121,48 @@ test('joint inspection: both agencies select, one task; release needs both clear
     (
       await api('inspection', 'POST', `/api/v1/inspection/tasks/${badTask.id as string}/findings`, {
         result: 'fail',
-        codes: ['Q9'],
+        codes: ['Q20'],
         photos: [],
       })
     ).status,
     400,
     'a failure needs notes',
   );
+  // Result codes come from the code list, matching the result: free text and a pass code on a
+  // failure are refused, each named in both languages; nothing is recorded.
+  const free = await api('inspection', 'POST', `/api/v1/inspection/tasks/${badTask.id as string}/findings`, {
+    result: 'fail',
+    codes: ['虫子', 'Q00'],
+    notes: '发现活体害虫',
+    photos: [],
+  });
+  assert.equal(free.status, 400, JSON.stringify(free.body));
+  assert.deepEqual(
+    (free.body.errors as { field: string; rule: string }[]).map((e) => `${e.field}:${e.rule}`),
+    ['codes[0]:code', 'codes[1]:result', 'codes:failureCode'],
+  );
+  assert.match(JSON.stringify(free.body), /查验结果代码 虫子 不在代码表中.*result code 虫子 is not in the code list/);
+  assert.match(JSON.stringify(free.body), /结论为异常，不能使用代码 Q00.*a failure cannot carry code Q00/);
+  const untouched = await api('inspection', 'GET', `/api/v1/inspection/tasks/${badTask.id as string}`);
+  assert.deepEqual([untouched.body.status, untouched.body.findings], ['open', []]);
+  const codeList = (await api('inspection', 'GET', '/api/v1/inspection/finding-codes')).body.items!;
+  assert.deepEqual(
+    codeList.filter((c) => c.code === 'Q20').map((c) => [c.category, c.zh]),
+    [['fail_quarantine', '不合格-检疫：发现有害生物']],
+  );
+  assert.equal((await api('seller', 'GET', '/api/v1/inspection/finding-codes')).status, 403);
+
   const failed = await api('inspection', 'POST', `/api/v1/inspection/tasks/${badTask.id as string}/findings`, {
     result: 'fail',
-    codes: ['Q9'],
+    codes: ['Q20'],
     notes: '发现活体害虫',
     photos: [await photoFor('inspection', badTask.id as string, 'photo 2')],
   });
   assert.equal(failed.body.status, 'failed');
+  assert.deepEqual(
+    (failed.body.findings as { codes: string[] }[]).map((f) => f.codes),
+    [['Q20']],
+  );
   await tp.platform.settle();
   assert.deepEqual(await statusNow(bad.p), ['100']);
 

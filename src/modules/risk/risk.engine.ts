@@ -2,6 +2,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Executor } from '../../kernel/db.ts';
 import type { NewEvent } from '../../kernel/outbox.ts';
 import type { Decision, DecisionHook } from '../clearance/index.ts';
+import { createRiskCreditRepository } from './risk-credit.repository.ts';
 import type { RiskPorts } from './risk.ports.ts';
 import { createRiskRepository } from './risk.repository.ts';
 import { creditLevelFor } from './rules/credit.rules.ts';
@@ -62,6 +63,34 @@ async function splitKeys(exec: Executor, ports: RiskPorts, items: readonly Item[
 }
 
 /**
+ * What a replay in chunks (the dry run) carries from one chunk to the next: the sellers already
+ * seen (not first-time any more), the recent low-value times per split key (pruned by
+ * `pruneReplay`, so memory is bounded by the split window, not the period), and the start of the
+ * replayed period: only decisions before it count as a seller's history.
+ */
+export interface ReplayState {
+  seen: Set<string>;
+  splitTimes: Map<string, number[]>;
+  historyBefore: Date;
+}
+
+export const newReplayState = (historyBefore: Date): ReplayState => ({
+  seen: new Set(),
+  splitTimes: new Map(),
+  historyBefore,
+});
+
+/** Drops split times that no later parcel (decided at or after `upTo`) can count in its window. */
+export function pruneReplay(state: ReplayState, rules: readonly RiskRule[], upTo: Date): void {
+  const cutoff = upTo.getTime() - splitParams(rules).windowHours * 3_600_000;
+  for (const [key, times] of state.splitTimes) {
+    const kept = times.filter((x) => x > cutoff);
+    if (kept.length) state.splitTimes.set(key, kept);
+    else state.splitTimes.delete(key);
+  }
+}
+
+/**
  * Gathers the facts every rule needs for a batch of inventories in a fixed number of statements
  * (credit levels, history, buyers, split counts, HS medians, product filings), then evaluates the pure
  * rules. Used by the pipeline (store = true) and by the dry run (store = false, candidate rules).
@@ -76,8 +105,16 @@ export async function assess(
    * draw: quarantine lines draw on batches (the pipeline); the dry run never draws.
    * at: the dry run's items in decision order, each with its own decision time: split counts and
    * first-time are then taken over these items as of that time, not as of `now`.
+   * firstTimeRules: the pipeline's rule ids of kind first_time_exporter (any version): an item
+   * decided before keeps whether that decision found its seller exporting for the first time.
    */
-  opts: { excludeFromHistory: string[]; draw?: boolean; at?: readonly Date[] },
+  opts: {
+    excludeFromHistory: string[];
+    draw?: boolean;
+    at?: readonly Date[];
+    replay?: ReplayState;
+    firstTimeRules?: readonly string[];
+  },
 ): Promise<{ item: Item; facts: ParcelFacts; lane: Decision['lane']; hits: RuleHit[]; splitKey: string }[]> {
   const repo = createRiskRepository(exec);
   const split = splitParams(rules);
@@ -91,13 +128,19 @@ export async function assess(
   const rated = await ports.credit(exec, sellers);
   const aliases = new Map(sellers.map((c) => [c, rated.get(c)?.codes ?? [c]]));
   const sellerOf = (ebc: string): string => [...(aliases.get(ebc) ?? [ebc])].sort().join('|');
-  const [credit, history, splitDb, medians, products, inspected] = await Promise.all([
-    repo.creditLevels(sellers, aliases),
-    repo.sellersWithHistory(sellers, opts.excludeFromHistory, aliases),
+  const [credit, history, splitDb, medians, products, inspected, wasFirstTime] = await Promise.all([
+    createRiskCreditRepository(exec).creditLevels(sellers, now, aliases),
+    repo.sellersWithHistory(sellers, opts.excludeFromHistory, aliases, opts.replay?.historyBefore),
     repo.splitCounts([...new Set(keys)], since, split.maxValue, opts.excludeFromHistory),
     repo.hsMedians(hsKeys, new Date(now.getTime() - HS_MEDIAN_DAYS * 86_400_000)),
     ports.products(exec, pairs),
     ports.inspectionFiled(exec, pairs),
+    opts.firstTimeRules?.length
+      ? repo.earlierFirstTime(
+          items.map((i) => i.id),
+          [...opts.firstTimeRules],
+        )
+      : new Map<string, boolean>(),
   ]);
   const drawn = opts.draw
     ? await ports.drawOnBatches(
@@ -118,9 +161,9 @@ export async function assess(
         ),
       )
     : null;
-  const seenInBatch = new Set<string>();
+  const seenInBatch = opts.replay?.seen ?? new Set<string>();
   const splitInBatch = new Map<string, number>();
-  const splitTimes = new Map<string, number[]>();
+  const splitTimes = opts.replay?.splitTimes ?? new Map<string, number[]>();
   return items.map((item, idx) => {
     const head = item.doc.head;
     const ebc = head.ebcCode ?? '';
@@ -135,14 +178,18 @@ export async function assess(
       // Replayed in time order: the window ends at this inventory's own decision, not at now.
       const times = (splitTimes.get(key) ?? []).filter((x) => x > at - split.windowHours * 3_600_000);
       if (total < split.maxValue) times.push(at);
-      splitTimes.set(key, times);
+      if (times.length) splitTimes.set(key, times);
+      else splitTimes.delete(key);
       splitSoFar = times.length;
     }
     const known = rated.get(ebc);
     const grade = creditLevelFor(credit.get(ebc), known?.rated, known?.history, now, known?.blacklisted ?? false);
     // A credit record (set by customs or rated by the credit system) means a known exporter; a
-    // grade derived from history alone does not.
-    const firstTime = grade.source === 'history' && !history.has(ebc) && !seenInBatch.has(sellerOf(ebc));
+    // grade derived from history alone does not. A parcel decided again (a rule changed, a hold
+    // fixed) was its seller's first or not when first decided: its seller's later parcels do not
+    // make it known.
+    const was = wasFirstTime.get(item.id);
+    const firstTime = grade.source === 'history' && (was ?? (!history.has(ebc) && !seenInBatch.has(sellerOf(ebc))));
     seenInBatch.add(sellerOf(ebc));
     const lines: LineFacts[] = item.doc.lines.map((l) => {
       const p = products.get(pairKey(ebc, l.itemNo ?? ''));
@@ -225,9 +272,11 @@ export function createRiskEngine(deps: {
     if (items.length === 0) return out;
     const repo = createRiskRepository(exec);
     const now = deps.clock.now();
-    const rules = rulesInForce(await repo.allRules(), now);
+    const all = await repo.allRules();
+    const rules = rulesInForce(all, now);
     const ids = items.map((i) => i.id);
-    const assessed = await assess(exec, deps.ports, items, rules, now, { excludeFromHistory: ids, draw: true });
+    const firstTimeRules = [...new Set(all.filter((r) => r.kind === 'first_time_exporter').map((r) => r.id))];
+    const assessed = await assess(exec, deps.ports, items, rules, now, { excludeFromHistory: ids, draw: true, firstTimeRules });
     await repo.saveDecisions(
       assessed.map((a) => ({
         inventory_id: a.item.id,
@@ -262,7 +311,10 @@ export function createRiskEngine(deps: {
       .map((a) => {
         const payload: InspectPayload = {
           inventoryId: a.item.id,
-          agencies: [...new Set(a.hits.filter((h) => h.lane === 'inspect').map((h) => h.agency))].sort(),
+          // Every agency whose rule stopped the parcel, not only those that asked for inspection: a
+          // customs review hit (a vague name) with an inspection-agency inspect hit is one joint
+          // task, released only when both have cleared it (一次查验、一次放行).
+          agencies: [...new Set(a.hits.filter((h) => h.lane !== 'green').map((h) => h.agency))].sort(),
           logisticsNo: a.item.doc.head.logisticsNo ?? '',
           customsCode: a.item.doc.head.customsCode ?? null,
           ebcCode: a.facts.ebcCode,

@@ -52,7 +52,8 @@ export interface ClearancePort {
   held(inventoryIds: string[]): Promise<Set<string>>;
   /**
    * Decides these inventories again with the risk engine, in the caller's transaction, where they
-   * are still held (300) in the `hold` lane; clearance applies the new lanes (green releases).
+   * are still held (300) in the `hold` or `review` lane and no officer has decided them; clearance
+   * compares the new lane with the one they waited in and applies it (green releases).
    */
   redecideHeld(exec: Executor, inventoryIds: string[]): Promise<void>;
   /** inventories (head and lines) by document id, for the dry run's replay */

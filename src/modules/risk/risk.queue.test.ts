@@ -6,8 +6,9 @@ import { login, startTestPlatform, type TestPlatform } from '../../../test/suppo
 import { guidOf, makeParcel, PARTIES, type Parcel } from '../../../test/support/parcels.ts';
 import { apiCall, declareParcel, inventoryStatuses, receiptStatuses } from '../../../test/support/clearance.ts';
 
-// Audit follow-ups of issue 5: the risk-hit queue pages over every held parcel, however many newer
-// decisions there are; a blacklisted seller is inspected whatever level customs set by hand.
+// Audit follow-ups of issue 5: the risk-hit queue pages over every held parcel, oldest first,
+// however many newer decisions there are; the officer decides several at once with the outcome of
+// each; a blacklisted seller is inspected whatever level customs set by hand.
 
 let tp: TestPlatform;
 const t: Record<string, string> = {};
@@ -61,7 +62,7 @@ test('the risk-hit queue pages over every held parcel, older ones included, unde
     await sql<{ c: string }>`select customs_code as c from rsk_decision where inventory_id = ${held[0]!}`.execute(db())
   ).rows[0]!.c;
   // Under load: 1,100 newer decisions outside the green lane whose parcels were decided since
-  // (the old queue read the newest 1,000 of these and found nothing held), and one newer mark
+  // (the old queue read the newest 1,000 of these and found nothing held), and one older mark
   // whose parcel clearance no longer holds (as the migration leaves earlier decisions).
   await sql`
     insert into rsk_decision (inventory_id, guid, ebc_code, customs_code, split_key, total, lane, hits, decided_at, held)
@@ -71,7 +72,9 @@ test('the risk-hit queue pages over every held parcel, older ones included, unde
   const stale = randomUUID();
   await sql`
     insert into rsk_decision (inventory_id, guid, ebc_code, customs_code, split_key, total, lane, hits, decided_at, held)
-    values (${stale}, 'stale', ${PARTIES.seller.code}, ${office}, 'k', 1, 'review', '[]'::jsonb, now(), true)`.execute(db());
+    values (${stale}, 'stale', ${PARTIES.seller.code}, ${office}, 'k', 1, 'review', '[]'::jsonb, now() - interval '11 hours', true)`.execute(
+    db(),
+  );
 
   const first = await page(2);
   assert.equal(first.total, 5, 'the stale mark is not counted once met');
@@ -85,7 +88,7 @@ test('the risk-hit queue pages over every held parcel, older ones included, unde
     cursor = next.nextCursor;
     pages += 1;
   }
-  assert.deepEqual(seen, [...held].reverse(), 'every held parcel once, newest first');
+  assert.deepEqual(seen, held, 'every held parcel once, oldest first (officers work the queue first in, first out)');
   assert.equal(pages, 3);
 
   // Decided on review or rejected, a parcel leaves the queue (outbox: clearance.reviewed / withdrawn).
@@ -98,13 +101,74 @@ test('the risk-hit queue pages over every held parcel, older ones included, unde
   assert.equal(rest.total, 3);
   assert.deepEqual(
     rest.items.map((i) => i.inventoryId),
-    [held[3], held[2], held[1]],
+    [held[1], held[2], held[3]],
   );
   assert.equal(rest.nextCursor, null);
 
   const bad = await api('customs', 'GET', '/api/v1/risk/hits?cursor=bm9wZQ');
   assert.equal(bad.status, 400);
   assert.match(JSON.stringify(bad.body), /cursor/);
+});
+
+test('bulk review: each inventory decided on its own, the outcome of each returned; a failure stops none of the others', async () => {
+  const vague = (x: Parcel) => {
+    x.inventory.lists.InventoryList![0]!.gname = '礼品';
+  };
+  const a = await declare(20, vague);
+  const b = await declare(21, vague);
+  const c = await declare(22, vague);
+  for (const x of [a, b, c]) assert.deepEqual(await inventoryStatuses(tp, x.p), ['300']);
+  // b was decided already; the last id names no inventory.
+  assert.equal((await api('customs', 'POST', `/api/v1/customs/reviews/${b.id}/approve`, {})).status, 200);
+  const nobody = randomUUID();
+
+  // Refused whole, nothing changed: a rejection without a reason, a caller without the permission.
+  const noReason = await api('customs', 'POST', '/api/v1/customs/reviews/bulk', { ids: [a.id, c.id], action: 'reject' });
+  assert.equal(noReason.status, 400);
+  assert.match(JSON.stringify(noReason.body), /退单必须说明理由.*a rejection needs a reason|reason/);
+  assert.equal((await api('platform', 'POST', '/api/v1/customs/reviews/bulk', { ids: [a.id], action: 'approve' })).status, 403);
+  assert.deepEqual(await inventoryStatuses(tp, a.p), ['300']);
+  assert.deepEqual(await inventoryStatuses(tp, c.p), ['300']);
+
+  const r = await api('customs', 'POST', '/api/v1/customs/reviews/bulk', { ids: [a.id, b.id, nobody, c.id], action: 'approve' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const items = r.body.items as {
+    id: string;
+    ok: boolean;
+    status: string | null;
+    code: string | null;
+    zh: string | null;
+    en: string | null;
+  }[];
+  assert.deepEqual(
+    items.map((i) => [i.id, i.ok, i.status, i.code]),
+    [
+      [a.id, true, '399', null],
+      [b.id, false, null, 'clearance.invalid_state'],
+      [nobody, false, null, 'not_found'],
+      [c.id, true, '399', null],
+    ],
+  );
+  assert.match(items[1]!.zh!, /清单状态为 399/);
+  assert.match(items[1]!.en!, /status 399, not under manual review/);
+  await tp.platform.settle();
+  assert.deepEqual(await inventoryStatuses(tp, a.p), ['399']);
+  assert.deepEqual(await inventoryStatuses(tp, c.p), ['399']);
+  assert.equal(await heldFlag(a.id), false, 'approved in bulk, it leaves the risk-hit queue');
+  const audit = await sql<{ n: number }>`
+    select count(*)::int as n from audit_log where action = 'inventory.review.approve' and entity_id = any(${[a.id, c.id]}::text[])`.execute(
+    db(),
+  );
+  assert.equal(audit.rows[0]!.n, 2, 'each decision audited as a single review is');
+
+  // Rejected in bulk with one reason.
+  const d = await declare(23, vague);
+  const rej = await api('customs', 'POST', '/api/v1/customs/reviews/bulk', { ids: [d.id], action: 'reject', reason: '品名不实' });
+  assert.deepEqual(
+    (rej.body.items as { ok: boolean; status: string }[]).map((i) => [i.ok, i.status]),
+    [[true, '100']],
+  );
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', d.p.inventory.head.guid!), ['2', '120', '300', '100']);
 });
 
 test('a blacklisted seller is inspected whatever level customs set by hand, and the officer is told why', async () => {

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { Credit, DecisionView, DryRun, Measures, Rule, RuleInput, RuleWithState } from './risk.schema.ts';
+import { Credit, DecisionDetail, DecisionView, DryRun, Measures, Rule, RuleInput, RuleWithState } from './risk.schema.ts';
 import type { RiskService } from './risk.service.ts';
 import { CREDIT_LEVELS } from './rules/risk.rules.ts';
 
@@ -44,7 +44,8 @@ export function registerRiskRoutes(app: FastifyInstance, deps: { risk: RiskServi
       config: { permission: 'risk.manage' },
       schema: {
         tags: TAGS,
-        summary: '规则试运行：近 30 天清单中会命中多少 / Dry run: how many of last month’s inventories would hit',
+        summary:
+          '规则试运行：近 30 天全部清单中会命中多少 / Dry run: how many of last month’s inventories (all of them) would hit',
         body: RuleInput,
         response: { 200: DryRun },
       },
@@ -58,7 +59,8 @@ export function registerRiskRoutes(app: FastifyInstance, deps: { risk: RiskServi
       config: { permission: 'risk.read' },
       schema: {
         tags: TAGS,
-        summary: '风险命中队列（仍被扣留的包裹，分页）/ Risk-hit queue: parcels still held, paged, with explanations',
+        summary:
+          '风险命中队列（仍被扣留的包裹，先进先出，分页）/ Risk-hit queue: parcels still held, oldest first, paged, with explanations',
         querystring: Type.Object({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
           cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
@@ -87,7 +89,7 @@ export function registerRiskRoutes(app: FastifyInstance, deps: { risk: RiskServi
         tags: TAGS,
         summary: '清单的风险判定（命中规则及原因）/ Which rules decided an inventory, and why',
         params: Type.Object({ inventoryId: Type.String({ format: 'uuid' }) }),
-        response: { 200: DecisionView },
+        response: { 200: DecisionDetail },
       },
     },
     async (req) => risk.decision(req.principal, req.params.inventoryId),
@@ -112,7 +114,7 @@ export function registerRiskRoutes(app: FastifyInstance, deps: { risk: RiskServi
       config: { permission: 'risk.manage' },
       schema: {
         tags: TAGS,
-        summary: '设置企业信用等级 / Set an enterprise’s credit level',
+        summary: '设置企业信用等级（有期限）/ Set an enterprise’s credit level, until a date',
         params: Type.Object({ enterpriseCode: Type.String() }),
         body: Type.Object(
           {
@@ -120,13 +122,26 @@ export function registerRiskRoutes(app: FastifyInstance, deps: { risk: RiskServi
               CREDIT_LEVELS.map((l) => Type.Literal(l)),
               { description: '信用等级 / credit level' },
             ),
+            validUntil: Type.Optional(
+              Type.String({
+                format: 'date-time',
+                description:
+                  '有效期至（须晚于当前时间，缺省为一年后）；到期后以信用系统的评级为准 / valid until (after now; default a year from now): past it, the credit system’s rating applies',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ enterpriseCode: Type.String(), level: Type.String() }) },
+        response: {
+          200: Type.Object({
+            enterpriseCode: Type.String(),
+            level: Type.String(),
+            validUntil: Type.String({ format: 'date-time' }),
+          }),
+        },
       },
     },
-    async (req) => risk.setCredit(req.principal, req.params.enterpriseCode, req.body.level),
+    async (req) => risk.setCredit(req.principal, req.params.enterpriseCode, req.body.level, req.body.validUntil),
   );
 
   r.get(

@@ -8,7 +8,7 @@ export const RuleInput = Type.Object(
     effectiveFrom: Type.String({ description: 'yyyy-mm-dd; the latest version effective on or before a day is in force' }),
     kind: Type.String({
       description:
-        'parcel_limit | undervaluation | hs_list | destination_list | vague_description | split_shipment | credit_sampling | first_time_exporter | quarantine',
+        'parcel_limit | undervaluation | hs_list | destination_list | vague_description | split_shipment | credit_sampling | first_time_exporter | quarantine | quarantine_sampling',
     }),
     lane: Type.String({ description: 'green | review | inspect | hold' }),
     params: Type.Record(Type.String(), Type.Unknown()),
@@ -62,8 +62,26 @@ export const DecisionView = Type.Object({
   decidedAt: Type.String({ format: 'date-time' }),
 });
 
+/** One decision with the decisions it replaced (a parcel decided again keeps its history). */
+export const DecisionDetail = Type.Intersect([
+  DecisionView,
+  Type.Object({
+    earlier: Type.Array(
+      Type.Object({
+        lane: Lane,
+        hits: Type.Array(Hit),
+        decidedAt: Type.String({ format: 'date-time' }),
+        supersededAt: Type.String({ format: 'date-time', description: 'when the next decision replaced it' }),
+      }),
+      { description: 'earlier decisions of the inventory, oldest first; empty when decided once' },
+    ),
+  }),
+]);
+
 export const DryRun = Type.Object({
   days: Type.Integer(),
+  from: Type.String({ format: 'date-time', description: 'start of the replayed period' }),
+  to: Type.String({ format: 'date-time', description: 'end of the replayed period: every decision between is replayed' }),
   inventories: Type.Integer(),
   hits: Type.Integer(),
   examples: Type.Array(
@@ -80,8 +98,10 @@ export const DryRun = Type.Object({
 export const Credit = Type.Object({
   enterpriseCode: Type.String(),
   level: Type.String(),
-  source: Type.String(),
+  source: Type.String({ description: 'customs | demo' }),
   updatedAt: Type.String(),
+  validUntil: Type.String({ format: 'date-time', description: 'the override counts until this time' }),
+  expired: Type.Boolean({ description: 'past validUntil: the credit system’s rating applies again' }),
 });
 
 export const Measures = Type.Object({

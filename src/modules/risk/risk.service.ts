@@ -2,88 +2,20 @@ import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { notFound, validationError, type FieldProblem } from '../../kernel/errors.ts';
-import { LANES, type Lane } from '../clearance/index.ts';
-import {
-  actorOf,
-  isAdmin,
-  jurisdictionPrefix,
-  organisationDirectory,
-  requirePermission,
-  type Principal,
-} from '../identity/index.ts';
-import { assess } from './risk.engine.ts';
+import type { Outbox } from '../../kernel/outbox.ts';
+import { actorOf, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
+import { createRiskCreditRepository } from './risk-credit.repository.ts';
+import { createRiskDryRun } from './risk-dry-run.service.ts';
+import { TOPIC_REDECIDE, type RedecidePayload } from './risk.handler.ts';
 import type { ClearancePort, RiskPorts } from './risk.ports.ts';
 import { createRiskRepository, type DecisionRow } from './risk.repository.ts';
-import {
-  checkParams,
-  CREDIT_LEVELS,
-  RULE_KINDS,
-  rulesInForce,
-  type CreditLevel,
-  type RiskRule,
-  type RuleKind,
-} from './rules/risk.rules.ts';
+import { checkRule, prefixOf, problem, type RuleInput } from './risk.shared.ts';
+import { CREDIT_OVERRIDE_DAYS } from './rules/credit.rules.ts';
+import { beijingDay, CREDIT_LEVELS, rulesInForce, type CreditLevel } from './rules/risk.rules.ts';
 
-export interface RuleInput {
-  id: string;
-  effectiveFrom: string;
-  kind: string;
-  lane: string;
-  params: Record<string, unknown>;
-  explainZh: string;
-  explainEn: string;
-  enabled: boolean;
-}
+export { checkRule, type RuleInput } from './risk.shared.ts';
 
-const DRY_RUN_DAYS = 30;
-const DRY_RUN_LIMIT = 20_000;
 const DECISION = { zh: '风险判定', en: 'risk decision' };
-
-/** An agency sees its jurisdiction (customs code prefix); the operator everything. */
-function prefixOf(p: Principal): string | null {
-  if (isAdmin(p)) return null;
-  return jurisdictionPrefix(p.organisation?.jurisdiction ?? null) ?? '\u0000';
-}
-
-function problem(field: string, rule: string, zh: string, en: string): FieldProblem {
-  return { field, rule, message: { zh, en } };
-}
-
-/** A draft rule is checked whole; every problem is named, nothing is stored. */
-export function checkRule(input: RuleInput): RiskRule {
-  const errors: FieldProblem[] = [];
-  if (!/^[A-Z0-9][A-Z0-9-]{1,39}$/.test(input.id))
-    errors.push(
-      problem('id', 'format', '规则编号为 2–40 位大写字母、数字或连字符', 'rule id: 2–40 capital letters, digits or hyphens'),
-    );
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.effectiveFrom) || Number.isNaN(Date.parse(input.effectiveFrom)))
-    errors.push(problem('effectiveFrom', 'date', '生效日期格式为 yyyy-mm-dd', 'effective date must be yyyy-mm-dd'));
-  if (!(RULE_KINDS as readonly string[]).includes(input.kind))
-    errors.push(problem('kind', 'enum', `规则类型须为 ${RULE_KINDS.join('、')}`, `kind must be one of ${RULE_KINDS.join(', ')}`));
-  if (!(LANES as readonly string[]).includes(input.lane))
-    errors.push(
-      problem('lane', 'enum', '通道须为 green、review、inspect 或 hold', 'lane must be green, review, inspect or hold'),
-    );
-  if (!input.explainZh.trim())
-    errors.push(problem('explainZh', 'required', '必须填写中文说明', 'a Chinese explanation is required'));
-  if (!input.explainEn.trim())
-    errors.push(problem('explainEn', 'required', '必须填写英文说明', 'an English explanation is required'));
-  if ((RULE_KINDS as readonly string[]).includes(input.kind)) {
-    for (const e of checkParams(input.kind as RuleKind, input.params)) errors.push(problem(e.field, 'params', e.zh, e.en));
-  }
-  if (errors.length) throw validationError(errors);
-  return {
-    id: input.id,
-    version: 0,
-    effectiveFrom: input.effectiveFrom,
-    kind: input.kind as RuleKind,
-    lane: input.lane as Lane,
-    params: input.params,
-    explainZh: input.explainZh.trim(),
-    explainEn: input.explainEn.trim(),
-    enabled: input.enabled,
-  };
-}
 
 /** The queue's keyset: the last row's decision time (to the microsecond) and inventory id. */
 const toCursor = (d: { at_key: string; inventory_id: string }): string =>
@@ -127,8 +59,15 @@ function toDecisionView(d: DecisionRow) {
 
 export type RiskService = ReturnType<typeof createRiskService>;
 
-export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog; ports: RiskPorts; clearance: ClearancePort }) {
-  const { db, clock, audit } = deps;
+export function createRiskService(deps: {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  outbox: Pick<Outbox, 'publish' | 'kick'>;
+  ports: RiskPorts;
+  clearance: ClearancePort;
+}) {
+  const { db, clock, audit, outbox } = deps;
   /** Which of these enterprise codes (customs code or USCC) belong to enterprises under `prefix` (null: all). */
   async function enterprisesInScope(codes: string[], prefix: string | null): Promise<Set<string>> {
     const orgs = await organisationDirectory(db).byCodes([...new Set(codes)]);
@@ -150,86 +89,71 @@ export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog;
       return all.map((r) => ({ ...r, inForce: inForce.has(`${r.id}@${r.version}`) }));
     },
 
-    /** Saves a rule as a new version (a new id starts at 1); old versions stay. */
+    /**
+     * Saves a rule as a new version (a new id starts at 1); old versions stay. A version in force
+     * today (Beijing day) changes what holds parcels now: the parcels this rule holds are decided
+     * again (TOPIC_REDECIDE, published in the same transaction), so switching a rule off or
+     * loosening it releases what it alone held.
+     */
     async saveRule(p: Principal | null, input: RuleInput) {
       requirePermission(p, 'risk.manage');
       const draft = checkRule(input);
-      return db.transaction().execute(async (trx) => {
+      const saved = await db.transaction().execute(async (trx) => {
         const repo = createRiskRepository(trx);
         const version = (await repo.lastVersion(draft.id)) + 1;
         const rule = { ...draft, version };
-        await repo.insertRule(rule, p.userId, clock.now());
+        const now = clock.now();
+        await repo.insertRule(rule, p.userId, now);
+        const held = rule.effectiveFrom <= beijingDay(now) ? await repo.heldByRule(rule.id) : [];
+        if (held.length) {
+          const payload: RedecidePayload = { ebcCodes: [], inventoryIds: held };
+          await outbox.publish(trx, [{ topic: TOPIC_REDECIDE, key: rule.id, payload }]);
+        }
         await audit.append(trx, actorOf(p), [
           { action: 'risk.rule.save', entity: 'rsk_rule', entityId: `${rule.id}@${version}`, after: rule },
         ]);
-        return rule;
+        return { rule, redecide: held.length > 0 };
       });
+      if (saved.redecide) outbox.kick();
+      return saved.rule;
     },
 
-    /**
-     * How many of last month's inventories (in the officer's jurisdiction) the draft would have
-     * hit, with examples. Nothing is stored. The inventories are replayed oldest first, each as of
-     * its own decision time: split counts and first-time are taken over them as they stood then
-     * (a month's parcels of one buyer are not one 24-hour split). Credit levels and HS medians are
-     * as of now.
-     */
-    async dryRun(p: Principal | null, input: RuleInput) {
-      requirePermission(p, 'risk.manage');
-      const rule = { ...checkRule(input), version: 0, enabled: true };
-      const now = clock.now();
-      const rows = await createRiskRepository(db).decisionsSince(
-        new Date(now.getTime() - DRY_RUN_DAYS * 86_400_000),
-        prefixOf(p),
-        DRY_RUN_LIMIT,
-      );
-      const docs = await deps.clearance.inventories(rows.map((r) => r.inventory_id));
-      // An inventory deleted since (appType 3) has nothing left to replay.
-      const ordered = [...rows].reverse().filter((r) => docs.has(r.inventory_id));
-      const items = ordered.map((r) => ({ id: r.inventory_id, guid: r.guid, doc: docs.get(r.inventory_id)! }));
-      const assessed = await assess(db, deps.ports, items, [rule], now, {
-        excludeFromHistory: items.map((i) => i.id),
-        at: ordered.map((r) => new Date(r.decided_at)),
-      });
-      const hit = assessed.filter((a) => a.hits.length > 0);
-      return {
-        days: DRY_RUN_DAYS,
-        inventories: items.length,
-        hits: hit.length,
-        examples: hit
-          .slice(-20)
-          .reverse()
-          .map((a) => ({
-            inventoryId: a.item.id,
-            logisticsNo: a.item.doc.head.logisticsNo ?? null,
-            ebcCode: a.facts.ebcCode,
-            detailZh: a.hits[0]!.detailZh,
-            detailEn: a.hits[0]!.detailEn,
-          })),
-      };
-    },
+    dryRun: createRiskDryRun(deps),
 
     /** The rules that decided one inventory, and why: officers only (the seller sees the outcome). */
     async decision(p: Principal | null, inventoryId: string) {
       requirePermission(p, 'risk.read');
-      const [d] = await createRiskRepository(db).decisionsOf([inventoryId]);
+      const repo = createRiskRepository(db);
+      const [d] = await repo.decisionsOf([inventoryId]);
       const prefix = prefixOf(p);
       if (!d || (prefix !== null && !(d.customs_code ?? '').startsWith(prefix))) throw notFound(DECISION);
-      return toDecisionView(d);
+      // A parcel decided again (a hold fixed, a rule changed) keeps the decisions it had before.
+      const earlier = await repo.earlierDecisions(inventoryId);
+      return {
+        ...toDecisionView(d),
+        earlier: earlier.map((e) => ({
+          lane: e.lane,
+          hits: e.hits,
+          decidedAt: new Date(e.decided_at).toISOString(),
+          supersededAt: new Date(e.superseded_at).toISOString(),
+        })),
+      };
     },
 
     /**
-     * Decisions whose parcel is still held (300), with their explanations, newest first: what the
-     * officer has to handle, a page at a time (keyset cursor), with how many there are in all. A
+     * Decisions whose parcel is still held (300), with their explanations, oldest first (officers
+     * work the queue first in, first out): what the officer has to handle, a page at a time (keyset
+     * cursor), with how many there are in all. A
      * decision marked held that clearance no longer holds (a mark from before the queue tracked
      * it) is left out and its mark cleared; the cursor still moves past it.
      */
     async hitQueue(p: Principal | null, opts: { limit?: number; cursor?: string } = {}) {
       requirePermission(p, 'risk.read');
       const limit = Math.min(Math.max(opts.limit ?? 200, 1), 1000);
-      const before = opts.cursor ? parseCursor(opts.cursor) : null;
+      const after = opts.cursor ? parseCursor(opts.cursor) : null;
       const prefix = prefixOf(p);
       const repo = createRiskRepository(db);
-      const [rows, total] = await Promise.all([repo.hitQueue(prefix, before, limit + 1), repo.heldCount(prefix)]);
+      const [rows, total] = await Promise.all([repo.hitQueue(prefix, after, limit + 1), repo.heldCount(prefix)]);
       const page = rows.slice(0, limit);
       const held = await deps.clearance.held(page.map((r) => r.inventory_id));
       const stale = page.filter((r) => !held.has(r.inventory_id)).map((r) => r.inventory_id);
@@ -242,14 +166,16 @@ export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog;
       };
     },
 
+    /** The overrides customs (or the demo seed) set, expired ones too: `expired` says which no longer count. */
     async credit(p: Principal | null) {
       requirePermission(p, 'risk.read');
-      const rows = await createRiskRepository(db).listCredit();
+      const rows = await createRiskCreditRepository(db).listCredit();
       const prefix = prefixOf(p!);
       const inScope = await enterprisesInScope(
         rows.map((r) => r.enterprise_code),
         prefix,
       );
+      const now = clock.now().getTime();
       return rows
         .filter((r) => inScope.has(r.enterprise_code))
         .map((r) => ({
@@ -257,41 +183,70 @@ export function createRiskService(deps: { db: Db; clock: Clock; audit: AuditLog;
           level: r.level,
           source: r.source,
           updatedAt: new Date(r.updated_at).toISOString(),
+          validUntil: new Date(r.valid_until).toISOString(),
+          expired: new Date(r.valid_until).getTime() <= now,
         }));
     },
 
-    async setCredit(p: Principal | null, enterpriseCode: string, level: string) {
+    /**
+     * Customs overrides an enterprise's credit level until `validUntil` (ISO date-time; default a
+     * year from now): until then it outranks the credit system's rating, after it the rating
+     * applies again. A time not after now is refused.
+     */
+    async setCredit(p: Principal | null, enterpriseCode: string, level: string, validUntil?: string) {
       requirePermission(p, 'risk.manage');
+      const now = clock.now();
+      const problems: FieldProblem[] = [];
       if (!(CREDIT_LEVELS as readonly string[]).includes(level))
-        throw validationError([problem('level', 'enum', '信用等级须为 AA、A、B 或 C', 'credit level must be AA, A, B or C')]);
+        problems.push(problem('level', 'enum', '信用等级须为 AA、A、B 或 C', 'credit level must be AA, A, B or C'));
       if (!/^[0-9A-Z]{10}([0-9A-Z]{8})?$/.test(enterpriseCode))
-        throw validationError([
+        problems.push(
           problem(
             'enterpriseCode',
             'format',
             '企业编码为 10 位海关编码或 18 位信用代码',
             'enterprise code: 10-character customs code or 18-character USCC',
           ),
-        ]);
+        );
+      const until = validUntil === undefined ? new Date(now.getTime() + CREDIT_OVERRIDE_DAYS * 86_400_000) : new Date(validUntil);
+      if (Number.isNaN(until.getTime()))
+        problems.push(
+          problem(
+            'validUntil',
+            'format',
+            '有效期（validUntil）须为 ISO 日期时间，如 2027-06-30T00:00:00+08:00',
+            'validUntil must be an ISO date-time, e.g. 2027-06-30T00:00:00+08:00',
+          ),
+        );
+      else if (until.getTime() <= now.getTime())
+        problems.push(
+          problem(
+            'validUntil',
+            'future',
+            `有效期（validUntil）${until.toISOString()} 不晚于当前时间 ${now.toISOString()}：人工设定的信用等级须在将来到期`,
+            `validUntil ${until.toISOString()} is not after now (${now.toISOString()}): an override must expire in the future`,
+          ),
+        );
+      if (problems.length) throw validationError(problems);
       // A customs office sets the levels of the enterprises it supervises; another's, or a code
       // no enterprise holds, is not found.
       if (!(await enterprisesInScope([enterpriseCode], prefixOf(p!))).has(enterpriseCode))
         throw notFound({ zh: `企业 ${enterpriseCode}`, en: `enterprise ${enterpriseCode}` });
       await db.transaction().execute(async (trx) => {
-        const repo = createRiskRepository(trx);
-        const before = (await repo.creditLevels([enterpriseCode])).get(enterpriseCode) ?? null;
-        await repo.setCredit([{ code: enterpriseCode, level: level as CreditLevel, source: 'customs' }], clock.now());
+        const repo = createRiskCreditRepository(trx);
+        const before = (await repo.creditLevels([enterpriseCode], now)).get(enterpriseCode) ?? null;
+        await repo.setCredit([{ code: enterpriseCode, level: level as CreditLevel, source: 'customs', validUntil: until }], now);
         await audit.append(trx, actorOf(p), [
           {
             action: 'risk.credit.set',
             entity: 'rsk_credit',
             entityId: enterpriseCode,
             before: { level: before },
-            after: { level },
+            after: { level, validUntil: until.toISOString() },
           },
         ]);
       });
-      return { enterpriseCode, level };
+      return { enterpriseCode, level, validUntil: until.toISOString() };
     },
 
     /** Share auto-released and hits per rule over the last `days` days, for the customs dashboard. */

@@ -1,6 +1,6 @@
 import { CheckOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Empty, Table, Tag } from 'antd';
+import { App, Button, Empty, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
@@ -15,6 +15,8 @@ interface Declaration {
   enterpriseCode: string;
   customsCode: string;
   day: string;
+  grouping: 'day' | 'bill';
+  billNo: string | null;
   parcelCount: number;
   status: 'declared' | 'supervised';
   supervisedAt: string | null;
@@ -26,7 +28,31 @@ interface Parcel {
   logisticsNo: string;
   lane: string;
   withdrawn: boolean;
-  lines: { gnum: string; itemNo: string; name: string; qty: number; category: string }[];
+  lines: {
+    gnum: string;
+    itemNo: string;
+    name: string;
+    qty: number;
+    category: string;
+    batchNo: string | null;
+    batchState: string | null;
+  }[];
+}
+
+/** A seller batch the declaration's parcels drew on (分批核销). */
+interface DrawnBatch {
+  batchNo: string;
+  itemNo: string;
+  reserved: string;
+  released: string;
+  writtenOff: string;
+  returned: string;
+}
+
+interface Setting {
+  customsPrefix: string;
+  declarationGrouping: 'day' | 'bill' | null;
+  effectiveGrouping: 'day' | 'bill';
 }
 
 const KEY = ['inspection', 'declarations'] as const;
@@ -36,7 +62,8 @@ function Parcels({ id }: { id: string }) {
   const { t } = useTranslation();
   const q = useQuery({
     queryKey: [...KEY, id],
-    queryFn: () => api<Declaration & { parcels: Parcel[] }>(`/inspection/declarations/${encodeURIComponent(id)}`),
+    queryFn: () =>
+      api<Declaration & { parcels: Parcel[]; batches: DrawnBatch[] }>(`/inspection/declarations/${encodeURIComponent(id)}`),
   });
   const columns: TableColumnsType<Parcel> = [
     {
@@ -57,20 +84,42 @@ function Parcels({ id }: { id: string }) {
         r.lines.map((l) => (
           <div key={l.gnum}>
             {l.itemNo} {l.name} × {l.qty} <Tag>{l.category}</Tag>
+            {l.batchNo ? <Tag color="blue">{`${l.batchNo} · ${l.batchState ?? ''}`}</Tag> : null}
           </div>
         )),
     },
   ];
+  const batchColumns: TableColumnsType<DrawnBatch> = [
+    { title: t('inspection.batchNo'), dataIndex: 'batchNo', key: 'batchNo' },
+    { title: t('inspection.itemNo'), dataIndex: 'itemNo', key: 'itemNo' },
+    { title: t('inspection.reservedQty'), dataIndex: 'reserved', key: 'reserved', align: 'right' },
+    { title: t('inspection.releasedQty'), dataIndex: 'released', key: 'released', align: 'right' },
+    { title: t('inspection.writtenOff'), dataIndex: 'writtenOff', key: 'writtenOff', align: 'right' },
+    { title: t('inspection.returnedQty'), dataIndex: 'returned', key: 'returned', align: 'right' },
+  ];
   if (q.error) return <LoadError error={q.error} onRetry={() => void q.refetch()} />;
   return (
-    <Table<Parcel>
-      rowKey="inventoryId"
-      size="small"
-      loading={q.isLoading}
-      columns={columns}
-      dataSource={q.data?.parcels ?? []}
-      pagination={false}
-    />
+    <>
+      <Table<Parcel>
+        rowKey="inventoryId"
+        size="small"
+        loading={q.isLoading}
+        columns={columns}
+        dataSource={q.data?.parcels ?? []}
+        pagination={false}
+      />
+      {q.data?.batches.length ? (
+        <Table<DrawnBatch>
+          rowKey="batchNo"
+          size="small"
+          className="block-gap"
+          title={() => t('inspection.batchesDrawn')}
+          columns={batchColumns}
+          dataSource={q.data.batches}
+          pagination={false}
+        />
+      ) : null}
+    </>
   );
 }
 
@@ -90,6 +139,16 @@ export default function InspectionDeclarationsPage() {
     session.user.roles.includes('inspection_officer') &&
     (session.user.organisation?.roles.includes('inspection') ?? false);
   const list = useQuery({ queryKey: KEY, queryFn: () => api<{ items: Declaration[] }>('/inspection/declarations') });
+  const setting = useQuery({ queryKey: [...KEY, 'setting'], queryFn: () => api<Setting>('/inspection/settings') });
+  const putSetting = useMutation({
+    mutationFn: (declarationGrouping: 'day' | 'bill') =>
+      api<Setting>('/inspection/settings', { method: 'PUT', body: { declarationGrouping } }),
+    onSuccess: (s) => {
+      void message.success(t(`inspection.groupings.${s.effectiveGrouping}`));
+      queryClient.setQueryData([...KEY, 'setting'], s);
+    },
+    onError: (err) => void message.error(errorMessage(err, locale)),
+  });
   const supervise = useMutation({
     mutationFn: (id: string) =>
       api<Declaration>(`/inspection/declarations/${encodeURIComponent(id)}/supervise`, { method: 'POST' }),
@@ -103,6 +162,17 @@ export default function InspectionDeclarationsPage() {
   const columns: TableColumnsType<Declaration> = [
     { title: t('inspection.declarationNo'), dataIndex: 'declarationNo', key: 'declarationNo' },
     { title: t('inspection.day'), dataIndex: 'day', key: 'day' },
+    {
+      title: t('inspection.grouping'),
+      dataIndex: 'grouping',
+      key: 'grouping',
+      render: (g: Declaration['grouping'], r) => (
+        <span data-testid={`declaration-grouping-${r.declarationNo}`}>
+          {t(`inspection.groupings.${g}`)}
+          {r.billNo ? ` · ${t('inspection.billNo')} ${r.billNo}` : ''}
+        </span>
+      ),
+    },
     { title: t('risk.seller'), dataIndex: 'enterpriseCode', key: 'enterpriseCode' },
     { title: t('inspection.parcelCount'), dataIndex: 'parcelCount', key: 'parcelCount', align: 'right' },
     {
@@ -136,6 +206,19 @@ export default function InspectionDeclarationsPage() {
 
   return (
     <Page title={t('inspection.declarationsTitle')} testId="inspection-declarations-title">
+      <Space className="block-gap" wrap>
+        <Typography.Text>{t('inspection.groupingSetting')}</Typography.Text>
+        <Select<'day' | 'bill'>
+          style={{ width: 240 }}
+          value={setting.data?.effectiveGrouping}
+          disabled={!canWork || !setting.data}
+          loading={setting.isLoading || putSetting.isPending}
+          onChange={(v) => putSetting.mutate(v)}
+          options={(['day', 'bill'] as const).map((g) => ({ value: g, label: t(`inspection.groupings.${g}`) }))}
+          data-testid="declaration-grouping-setting"
+        />
+        <Typography.Text type="secondary">{t('inspection.supervisionNote')}</Typography.Text>
+      </Space>
       {list.error ? (
         <LoadError error={list.error} onRetry={() => void list.refetch()} />
       ) : (

@@ -1,4 +1,12 @@
-import { CheckOutlined, CloseOutlined, SendOutlined } from '@ant-design/icons';
+import {
+  CheckOutlined,
+  CloseOutlined,
+  EditOutlined,
+  PauseOutlined,
+  RedoOutlined,
+  SendOutlined,
+  StopOutlined,
+} from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
 import type { TableColumnsType } from 'antd';
@@ -10,7 +18,7 @@ import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
 import { hasPermission, useSession } from '../session.tsx';
 
-type FilingStatus = 'submitted' | 'approved' | 'rejected';
+type FilingStatus = 'submitted' | 'approved' | 'rejected' | 'suspended' | 'revoked';
 
 interface InspFiling {
   id: string;
@@ -22,9 +30,16 @@ interface InspFiling {
   producer: string;
   certificates: { type: string; number: string; validUntil: string | null }[];
   status: FilingStatus;
+  /** a certificate is past its valid-until day */
+  expired: boolean;
+  /** counts for new decisions */
+  inForce: boolean;
   reason: string | null;
   submittedAt: string | null;
 }
+
+/** The desk's acts that need a reason. */
+type ReasonedAct = 'reject' | 'suspend' | 'revoke';
 
 interface FormValues {
   itemNo: string;
@@ -50,9 +65,18 @@ const CATEGORIES = [
   'cosmetics',
   'other',
 ];
-const STATUS_COLOR: Record<FilingStatus, string> = { submitted: 'blue', approved: 'green', rejected: 'red' };
+const STATUS_COLOR: Record<FilingStatus, string> = {
+  submitted: 'blue',
+  approved: 'green',
+  rejected: 'red',
+  suspended: 'orange',
+  revoked: 'default',
+};
 
-/** Sellers file quarantine products with the inspection authority; the inspection desk approves. */
+/**
+ * Sellers file quarantine products with the inspection authority and amend them (back to review);
+ * the inspection desk approves or rejects, suspends, reinstates or revokes.
+ */
 export default function InspectionFilingsPage() {
   const { t } = useTranslation();
   const locale = useLocale();
@@ -60,7 +84,9 @@ export default function InspectionFilingsPage() {
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [form] = Form.useForm<FormValues>();
-  const [rejecting, setRejecting] = useState<InspFiling | null>(null);
+  const [acting, setActing] = useState<{ filing: InspFiling; act: ReasonedAct } | null>(null);
+  const [amending, setAmending] = useState<InspFiling | null>(null);
+  const [amendForm] = Form.useForm<Omit<FormValues, 'itemNo' | 'quarantineCategory'>>();
   const [reason, setReason] = useState('');
   const isEnterprise = session.user.organisation?.kind === 'enterprise' && hasPermission(session, 'inspection.filing');
   // the inspection authority's desk: its officer in the organisation holding the duty (ADR 0025)
@@ -98,8 +124,41 @@ export default function InspectionFilingsPage() {
         body: { approve: input.approve, ...(input.reason ? { reason: input.reason } : {}) },
       }),
     onSuccess: async () => {
-      setRejecting(null);
+      setActing(null);
       setReason('');
+      await refresh();
+    },
+    onError: (err) => void message.error(errorMessage(err, locale)),
+  });
+  // suspend, reinstate, revoke (the desk)
+  const measure = useMutation({
+    mutationFn: (input: { id: string; act: 'suspend' | 'reinstate' | 'revoke'; reason?: string }) =>
+      api<InspFiling>(`/inspection/filings/${encodeURIComponent(input.id)}/${input.act}`, {
+        method: 'POST',
+        ...(input.act === 'reinstate' ? {} : { body: input.reason ? { reason: input.reason } : {} }),
+      }),
+    onSuccess: async (f) => {
+      void message.success(t(`inspection.filingStatus.${f.status}`));
+      setActing(null);
+      setReason('');
+      await refresh();
+    },
+    onError: (err) => void message.error(errorMessage(err, locale)),
+  });
+  const amend = useMutation({
+    mutationFn: (input: { id: string; v: Omit<FormValues, 'itemNo' | 'quarantineCategory'> }) =>
+      api<InspFiling>(`/inspection/filings/${encodeURIComponent(input.id)}/amend`, {
+        method: 'POST',
+        body: {
+          ...(input.v.goodsName ? { goodsName: input.v.goodsName } : {}),
+          producer: input.v.producer,
+          certificates: [{ type: input.v.certType, number: input.v.certNo, validUntil: input.v.certValidUntil || null }],
+        },
+      }),
+    onSuccess: async () => {
+      void message.success(t('inspection.submitted'));
+      setAmending(null);
+      amendForm.resetFields();
       await refresh();
     },
     onError: (err) => void message.error(errorMessage(err, locale)),
@@ -124,13 +183,16 @@ export default function InspectionFilingsPage() {
       key: 'status',
       width: 110,
       render: (s: FilingStatus, r) => (
-        <Tag
-          color={STATUS_COLOR[s]}
-          data-testid={`insp-filing-status-${r.itemNo ?? r.enterpriseCode}`}
-          title={r.reason ?? undefined}
-        >
-          {t(`inspection.filingStatus.${s}`)}
-        </Tag>
+        <>
+          <Tag
+            color={STATUS_COLOR[s]}
+            data-testid={`insp-filing-status-${r.itemNo ?? r.enterpriseCode}`}
+            title={r.reason ?? undefined}
+          >
+            {t(`inspection.filingStatus.${s}`)}
+          </Tag>
+          {r.expired ? <Tag color="red">{t('inspection.expired')}</Tag> : null}
+        </>
       ),
     },
     {
@@ -145,22 +207,84 @@ export default function InspectionFilingsPage() {
           {
             title: '',
             key: 'actions',
-            width: 190,
-            render: (_: unknown, r: InspFiling) =>
-              r.status === 'submitted' ? (
-                <Space>
+            width: 210,
+            render: (_: unknown, r: InspFiling) => (
+              <Space>
+                {r.status === 'submitted' ? (
+                  <>
+                    <Button
+                      size="small"
+                      type="primary"
+                      icon={<CheckOutlined />}
+                      onClick={() => decide.mutate({ id: r.id, approve: true })}
+                    >
+                      {t('inspection.approve')}
+                    </Button>
+                    <Button size="small" danger icon={<CloseOutlined />} onClick={() => setActing({ filing: r, act: 'reject' })}>
+                      {t('inspection.reject')}
+                    </Button>
+                  </>
+                ) : null}
+                {r.status === 'approved' ? (
                   <Button
                     size="small"
-                    type="primary"
-                    icon={<CheckOutlined />}
-                    onClick={() => decide.mutate({ id: r.id, approve: true })}
+                    icon={<PauseOutlined />}
+                    onClick={() => setActing({ filing: r, act: 'suspend' })}
+                    data-testid={`insp-filing-suspend-${r.itemNo ?? r.enterpriseCode}`}
                   >
-                    {t('inspection.approve')}
+                    {t('inspection.suspend')}
                   </Button>
-                  <Button size="small" danger icon={<CloseOutlined />} onClick={() => setRejecting(r)}>
-                    {t('inspection.reject')}
+                ) : null}
+                {r.status === 'suspended' ? (
+                  <Button
+                    size="small"
+                    icon={<RedoOutlined />}
+                    onClick={() => measure.mutate({ id: r.id, act: 'reinstate' })}
+                    data-testid={`insp-filing-reinstate-${r.itemNo ?? r.enterpriseCode}`}
+                  >
+                    {t('inspection.reinstate')}
                   </Button>
-                </Space>
+                ) : null}
+                {r.status === 'approved' || r.status === 'suspended' ? (
+                  <Button
+                    size="small"
+                    danger
+                    icon={<StopOutlined />}
+                    onClick={() => setActing({ filing: r, act: 'revoke' })}
+                    data-testid={`insp-filing-revoke-${r.itemNo ?? r.enterpriseCode}`}
+                  >
+                    {t('inspection.revoke')}
+                  </Button>
+                ) : null}
+              </Space>
+            ),
+          },
+        ]
+      : []),
+    ...(isEnterprise
+      ? [
+          {
+            title: '',
+            key: 'amend',
+            width: 100,
+            render: (_: unknown, r: InspFiling) =>
+              r.status === 'approved' || r.status === 'suspended' ? (
+                <Button
+                  size="small"
+                  icon={<EditOutlined />}
+                  onClick={() => {
+                    amendForm.setFieldsValue({
+                      goodsName: r.goodsName ?? '',
+                      producer: r.producer,
+                      certType: r.certificates[0]?.type ?? '',
+                      certNo: r.certificates[0]?.number ?? '',
+                      certValidUntil: r.certificates[0]?.validUntil ?? '',
+                    });
+                    setAmending(r);
+                  }}
+                >
+                  {t('inspection.amend')}
+                </Button>
               ) : null,
           },
         ]
@@ -216,18 +340,49 @@ export default function InspectionFilingsPage() {
         />
       )}
       <Modal
-        open={rejecting !== null}
-        title={t('inspection.reject')}
-        onCancel={() => setRejecting(null)}
-        onOk={() => rejecting && decide.mutate({ id: rejecting.id, approve: false, reason })}
-        confirmLoading={decide.isPending}
+        open={acting !== null}
+        title={acting ? t(`inspection.${acting.act}`) : ''}
+        onCancel={() => setActing(null)}
+        onOk={() => {
+          if (!acting) return;
+          if (acting.act === 'reject') decide.mutate({ id: acting.filing.id, approve: false, reason });
+          else measure.mutate({ id: acting.filing.id, act: acting.act, reason });
+        }}
+        confirmLoading={decide.isPending || measure.isPending}
+        okButtonProps={{ 'data-testid': 'insp-filing-act-ok' }}
       >
         <Input.TextArea
+          data-testid="insp-filing-act-reason"
           rows={3}
-          placeholder={t('inspection.reason')}
+          placeholder={t(acting?.act === 'reject' ? 'inspection.reason' : 'inspection.measureReason')}
           value={reason}
           onChange={(e) => setReason(e.target.value)}
         />
+      </Modal>
+      <Modal
+        open={amending !== null}
+        title={`${t('inspection.amendTitle')} ${amending?.itemNo ?? ''}`}
+        onCancel={() => setAmending(null)}
+        onOk={() => amendForm.submit()}
+        confirmLoading={amend.isPending}
+      >
+        <Form form={amendForm} layout="vertical" onFinish={(v) => amending && amend.mutate({ id: amending.id, v })}>
+          <Form.Item name="goodsName" label={t('inspection.goodsName')}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="producer" label={t('inspection.producer')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="certType" label={t('inspection.certType')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="certNo" label={t('inspection.certNo')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="certValidUntil" label={`${t('inspection.certValidUntil')} yyyy-mm-dd`}>
+            <Input />
+          </Form.Item>
+        </Form>
       </Modal>
     </Page>
   );

@@ -28,6 +28,18 @@ import { useLocale } from '../i18n/index.ts';
 import { useSession } from '../session.tsx';
 
 type Agency = 'customs' | 'inspection';
+
+/** A result code of the code list (GET /inspection/finding-codes). */
+interface FindingCode {
+  code: string;
+  category: 'pass' | 'fail_quality' | 'fail_quarantine' | 'fail_documents' | 'treatment';
+  zh: string;
+  en: string;
+}
+
+/** Which codes go with a result: a pass carries pass or treatment codes, a failure failure codes. */
+const fitsResult = (c: FindingCode, result: 'pass' | 'fail'): boolean =>
+  result === 'fail' ? c.category.startsWith('fail_') : !c.category.startsWith('fail_');
 type TaskStatus = 'open' | 'passed' | 'failed' | 'withdrawn';
 
 /** A photo uploaded for a task; its bytes are served to officers who may see the task. */
@@ -111,6 +123,16 @@ function TaskCard({ task, myAgencies }: { task: Task; myAgencies: Agency[] }) {
   const queryClient = useQueryClient();
   const [form] = Form.useForm<{ result: 'pass' | 'fail'; codes: string; notes: string }>();
   const mine = myAgencies.filter((a) => task.pending.includes(a));
+  const result = (Form.useWatch('result', form) as 'pass' | 'fail' | undefined) ?? 'pass';
+  const codeList = useQuery({
+    queryKey: ['inspection', 'finding-codes'],
+    queryFn: () => api<{ items: FindingCode[] }>('/inspection/finding-codes'),
+    staleTime: Infinity,
+  });
+  const addCode = (code: string) => {
+    const now = split(form.getFieldValue('codes') as string | undefined);
+    if (!now.includes(code)) form.setFieldValue('codes', [...now, code].join(', '));
+  };
   // The photos ticked for my finding: each one I upload is ticked at once.
   const [picked, setPicked] = useState<string[]>([]);
   const camera = useRef<HTMLInputElement>(null);
@@ -242,7 +264,28 @@ function TaskCard({ task, myAgencies }: { task: Task; myAgencies: Agency[] }) {
               <Radio value="fail">{t('inspection.fail')}</Radio>
             </Radio.Group>
           </Form.Item>
-          <Form.Item name="codes" label={t('inspection.codes')}>
+          <Form.Item
+            name="codes"
+            label={t('inspection.codes')}
+            extra={
+              <span data-testid="finding-code-list">
+                {t('inspection.codesHint')}
+                {(codeList.data?.items ?? [])
+                  .filter((c) => fitsResult(c, result))
+                  .map((c) => (
+                    <Tag
+                      key={c.code}
+                      color={c.category === 'pass' ? 'green' : c.category === 'treatment' ? 'gold' : 'red'}
+                      style={{ cursor: 'pointer' }}
+                      onClick={() => addCode(c.code)}
+                      data-testid={`finding-code-${c.code}`}
+                    >
+                      {c.code} {locale === 'en' ? c.en : c.zh}
+                    </Tag>
+                  ))}
+              </span>
+            }
+          >
             <Input data-testid="finding-codes" />
           </Form.Item>
           <Form.Item name="notes" label={t('inspection.notes')}>

@@ -32,6 +32,16 @@ interface HitRow {
   decidedAt: string;
 }
 
+/** What the bulk review answers per inventory. */
+interface BulkOutcome {
+  id: string;
+  ok: boolean;
+  status: string | null;
+  code: string | null;
+  zh: string | null;
+  en: string | null;
+}
+
 /** Held inventories with the rules that hit them, explained; the officer approves or rejects in bulk. */
 export default function RiskHitsPage() {
   const { t } = useTranslation();
@@ -41,7 +51,9 @@ export default function RiskHitsPage() {
   const [selected, setSelected] = useState<string[]>([]);
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
-  // Oldest held parcels first, 200 a page: the queue may be long after a busy day.
+  const [failures, setFailures] = useState<(BulkOutcome & { label: string })[]>([]);
+  // Oldest held parcels first (the server's order: officers work first in, first out), 200 a page:
+  // the queue may be long after a busy day.
   const list = useInfiniteQuery({
     queryKey: ['risk', 'hits'],
     initialPageParam: null as string | null,
@@ -56,18 +68,24 @@ export default function RiskHitsPage() {
   const total = list.data?.pages[0]?.total ?? 0;
 
   const bulk = useMutation({
-    mutationFn: async (input: { approve: boolean; reason?: string }) => {
-      // One review per inventory through the clearance review path; the first failure stops the rest.
-      for (const id of selected) {
-        await api(`/customs/reviews/${encodeURIComponent(id)}/${input.approve ? 'approve' : 'reject'}`, {
-          method: 'POST',
-          body: input.approve ? {} : { reason: input.reason ?? '' },
-        });
-      }
-      return selected.length;
-    },
-    onSuccess: async (n) => {
-      void message.success(t('risk.done', { n }));
+    // One request: clearance decides each inventory on its own and answers the outcome of each, so
+    // one that fails (decided meanwhile, no longer held) stops none of the others.
+    mutationFn: (input: { approve: boolean; reason?: string }) =>
+      api<{ items: BulkOutcome[] }>('/customs/reviews/bulk', {
+        method: 'POST',
+        body: {
+          ids: selected,
+          action: input.approve ? 'approve' : 'reject',
+          ...(input.approve ? {} : { reason: input.reason ?? '' }),
+        },
+      }),
+    onSuccess: async ({ items }) => {
+      const done = items.filter((i) => i.ok);
+      const failed = items.filter((i) => !i.ok);
+      if (done.length) void message.success(t('risk.done', { n: done.length }));
+      const waybill = new Map(rows.map((r) => [r.inventoryId, r.logisticsNo ?? r.inventoryId]));
+      setFailures(failed.map((f) => ({ ...f, label: waybill.get(f.id) ?? f.id })));
+      // The handled left the queue; a failed one is named above (it may have left the queue too).
       setSelected([]);
       setRejecting(false);
       await queryClient.invalidateQueries({ queryKey: ['risk'] });
@@ -139,6 +157,27 @@ export default function RiskHitsPage() {
       }
     >
       <RiskMeasuresCard />
+      {failures.length ? (
+        <Alert
+          type="warning"
+          showIcon
+          closable
+          className="block-gap"
+          onClose={() => setFailures([])}
+          data-testid="risk-bulk-failures"
+          title={t('risk.bulkFailed', { n: failures.length })}
+          description={
+            <ul>
+              {failures.map((f) => (
+                <li key={f.id} data-testid={`risk-bulk-failure-${f.label}`}>
+                  {f.label}: {(locale === 'en' ? f.en : f.zh) ?? f.code}
+                  {f.code === 'not_found' ? ` ${t('risk.bulkNotFound')}` : ''}
+                </li>
+              ))}
+            </ul>
+          }
+        />
+      ) : null}
       {list.error ? (
         <LoadError error={list.error} onRetry={() => void list.refetch()} />
       ) : (

@@ -1,11 +1,12 @@
-import { EditOutlined, ExperimentOutlined } from '@ant-design/icons';
+import { EditOutlined, ExperimentOutlined, HistoryOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Form, Input, Modal, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { useState } from 'react';
+import { useState, type HTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
+import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
 
 export interface RiskRule {
@@ -19,16 +20,23 @@ export interface RiskRule {
   explainEn: string;
   enabled: boolean;
   inForce: boolean;
+  createdAt: string;
 }
 
 interface DryRun {
   days: number;
+  /** the replayed period: every decision between is replayed */
+  from: string;
+  to: string;
   inventories: number;
   hits: number;
   examples: { inventoryId: string; logisticsNo: string | null; detailZh: string; detailEn: string }[];
 }
 
 interface FormValues {
+  /** a new rule only: an edit keeps the rule's id and kind */
+  id?: string;
+  kind?: string;
   effectiveFrom: string;
   lane: string;
   enabled: boolean;
@@ -40,27 +48,57 @@ interface FormValues {
 export const LANE_COLOR: Record<string, string> = { green: 'green', review: 'orange', inspect: 'volcano', hold: 'red' };
 const LANES = ['green', 'review', 'inspect', 'hold'] as const;
 
-/** Customs edits a rule as a new version, and may first dry-run it against last month's inventories. */
+/** The rule kinds (the server's RULE_KINDS), each with sample parameters a new rule starts from. */
+const KIND_PARAMS: Record<string, Record<string, unknown>> = {
+  parcel_limit: { maxValue: '50000' },
+  undervaluation: { minRatio: 0.3, medianMinSamples: 20 },
+  hs_list: { hsPrefixes: ['9301'] },
+  destination_list: { countries: ['133'] },
+  vague_description: { words: ['gift', '礼品'] },
+  split_shipment: { windowHours: 24, minCount: 20, maxValue: '5000', keyFields: ['buyer', 'ebcCode', 'country', 'POD'] },
+  credit_sampling: { seed: '2026', ratesPct: { AA: 0, A: 0.5, B: 2, C: 10 } },
+  first_time_exporter: {},
+  quarantine: {},
+  quarantine_sampling: { categories: ['fresh_fruit'], samplePercent: 5, seed: '2026' },
+};
+const KINDS = Object.keys(KIND_PARAMS);
+
+/** Today in Beijing (UTC+8): rule effective dates are Beijing days, whatever the browser's zone. */
+const beijingToday = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/** The parameters as typed: a JSON object, or the message to show. */
+function parseParams(text: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+type Editing = { mode: 'edit'; rule: RiskRule } | { mode: 'new' };
+
+/**
+ * Customs edits a rule as a new version or creates one, and may first dry-run it against last
+ * month's inventories; every version of a rule stays and is shown in its history.
+ */
 export default function RiskRulesPage() {
   const { t } = useTranslation();
   const locale = useLocale();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
-  const [editing, setEditing] = useState<RiskRule | null>(null);
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const [historyOf, setHistoryOf] = useState<string | null>(null);
   const [dry, setDry] = useState<DryRun | null>(null);
   const [form] = Form.useForm<FormValues>();
   const rules = useQuery({ queryKey: ['risk', 'rules'], queryFn: () => api<{ items: RiskRule[] }>('/risk/rules') });
 
   const body = (v: FormValues) => {
-    let params: Record<string, unknown>;
-    try {
-      params = JSON.parse(v.params) as Record<string, unknown>;
-    } catch {
-      throw new Error(t('risk.paramsInvalid'));
-    }
+    const params = parseParams(v.params);
+    if (!params) throw new Error(t('risk.paramsInvalid'));
     return {
-      id: editing!.id,
-      kind: editing!.kind,
+      id: editing?.mode === 'edit' ? editing.rule.id : (v.id ?? '').trim(),
+      kind: editing?.mode === 'edit' ? editing.rule.kind : (v.kind ?? ''),
       effectiveFrom: v.effectiveFrom,
       lane: v.lane,
       enabled: v.enabled,
@@ -82,13 +120,17 @@ export default function RiskRulesPage() {
     },
   });
 
-  const open = (r: RiskRule) => {
+  const reset = () => {
     setDry(null);
     dryRun.reset();
     save.reset();
-    setEditing(r);
+    form.resetFields();
+  };
+  const open = (r: RiskRule) => {
+    reset();
+    setEditing({ mode: 'edit', rule: r });
     form.setFieldsValue({
-      effectiveFrom: new Date().toISOString().slice(0, 10),
+      effectiveFrom: beijingToday(),
       lane: r.lane,
       enabled: r.enabled,
       params: JSON.stringify(r.params, null, 2),
@@ -96,6 +138,22 @@ export default function RiskRulesPage() {
       explainEn: r.explainEn,
     });
   };
+  const create = () => {
+    reset();
+    setEditing({ mode: 'new' });
+    form.setFieldsValue({
+      id: '',
+      kind: undefined,
+      effectiveFrom: beijingToday(),
+      lane: 'review',
+      enabled: true,
+      params: '{}',
+      explainZh: '',
+      explainEn: '',
+    });
+  };
+  const all = rules.data?.items ?? [];
+  const versions = all.filter((r) => r.id === historyOf).sort((a, b) => b.version - a.version);
 
   const columns: TableColumnsType<RiskRule> = [
     {
@@ -124,18 +182,69 @@ export default function RiskRulesPage() {
     {
       title: '',
       key: 'actions',
-      width: 100,
+      width: 200,
       render: (_: unknown, r) => (
-        <Button icon={<EditOutlined />} onClick={() => open(r)} data-testid={`rule-edit-${r.id}`}>
-          {t('risk.edit')}
-        </Button>
+        <Space size="small">
+          <Button icon={<EditOutlined />} onClick={() => open(r)} data-testid={`rule-edit-${r.id}`}>
+            {t('risk.edit')}
+          </Button>
+          <Button icon={<HistoryOutlined />} onClick={() => setHistoryOf(r.id)} data-testid={`rule-history-${r.id}`}>
+            {t('risk.history')}
+          </Button>
+        </Space>
       ),
+    },
+  ];
+
+  const historyColumns: TableColumnsType<RiskRule> = [
+    {
+      title: t('risk.version'),
+      dataIndex: 'version',
+      key: 'version',
+      width: 90,
+      render: (v: number, r) => (
+        <Space size={4}>
+          {v}
+          {r.inForce ? <Tag color="blue">{t('risk.inForce')}</Tag> : null}
+        </Space>
+      ),
+    },
+    { title: t('risk.effectiveFrom'), dataIndex: 'effectiveFrom', key: 'effectiveFrom', width: 110 },
+    {
+      title: t('risk.lane'),
+      dataIndex: 'lane',
+      key: 'lane',
+      width: 90,
+      render: (lane: RiskRule['lane']) => <Tag color={LANE_COLOR[lane]}>{t(`risk.lanes.${lane}`)}</Tag>,
+    },
+    { title: t('risk.enabled'), dataIndex: 'enabled', key: 'enabled', width: 70, render: (on: boolean) => (on ? '✓' : '—') },
+    {
+      title: t('risk.params'),
+      dataIndex: 'params',
+      key: 'params',
+      render: (p: Record<string, unknown>) => <Typography.Text code>{JSON.stringify(p)}</Typography.Text>,
+    },
+    { title: t('risk.explainZh'), key: 'explain', render: (_: unknown, r) => (locale === 'en' ? r.explainEn : r.explainZh) },
+    {
+      title: t('risk.createdAt'),
+      dataIndex: 'createdAt',
+      key: 'createdAt',
+      width: 150,
+      render: (v: string) => formatDateTime(v, locale),
     },
   ];
 
   const failure = dryRun.error ?? save.error;
   return (
-    <Page title={t('risk.rulesTitle')} testId="risk-rules-title">
+    <Page
+      title={t('risk.rulesTitle')}
+      testId="risk-rules-title"
+      extra={
+        <Button type="primary" icon={<PlusOutlined />} onClick={create} data-testid="rule-new">
+          {t('risk.newRule')}
+        </Button>
+      }
+    >
       {rules.error ? (
         <LoadError error={rules.error} onRetry={() => void rules.refetch()} />
       ) : (
@@ -143,8 +252,12 @@ export default function RiskRulesPage() {
           rowKey={(r) => `${r.id}@${r.version}`}
           loading={rules.isLoading}
           columns={columns}
-          dataSource={(rules.data?.items ?? []).filter(
-            (r) => r.inForce || !rules.data?.items.some((x) => x.id === r.id && x.inForce),
+          // Per rule, the version in force; a rule with none in force (not yet effective, switched
+          // off) shows its latest version. Every version is in the rule's history.
+          dataSource={all.filter(
+            (r) =>
+              r.inForce ||
+              (!all.some((x) => x.id === r.id && x.inForce) && !all.some((x) => x.id === r.id && x.version > r.version)),
           )}
           pagination={false}
           size="small"
@@ -152,7 +265,7 @@ export default function RiskRulesPage() {
       )}
       <Modal
         open={editing !== null}
-        title={editing ? `${editing.id} · ${editing.kind}` : ''}
+        title={editing?.mode === 'edit' ? `${editing.rule.id} · ${editing.rule.kind}` : t('risk.newRule')}
         width={720}
         onCancel={() => setEditing(null)}
         footer={
@@ -186,13 +299,41 @@ export default function RiskRulesPage() {
             className="block-gap"
             data-testid="rule-dry-run-result"
             title={t('risk.dryRunResult', { days: dry.days, inventories: dry.inventories, hits: dry.hits })}
-            description={dry.examples
-              .slice(0, 5)
-              .map((e) => `${e.logisticsNo ?? e.inventoryId}: ${locale === 'en' ? e.detailEn : e.detailZh}`)
-              .join('；')}
+            description={
+              <>
+                <div data-testid="rule-dry-run-period">
+                  {t('risk.dryRunPeriod', { from: formatDateTime(dry.from, locale), to: formatDateTime(dry.to, locale) })}
+                </div>
+                {dry.examples
+                  .slice(0, 5)
+                  .map((e) => `${e.logisticsNo ?? e.inventoryId}: ${locale === 'en' ? e.detailEn : e.detailZh}`)
+                  .join('；')}
+              </>
+            }
           />
         ) : null}
         <Form form={form} layout="vertical">
+          {editing?.mode === 'new' ? (
+            <Space align="start">
+              <Form.Item
+                name="id"
+                label={t('risk.ruleId')}
+                extra={t('risk.ruleIdHint')}
+                rules={[{ required: true, pattern: /^[A-Z0-9][A-Z0-9-]{1,39}$/, message: t('risk.ruleIdHint') }]}
+              >
+                <Input style={{ width: 240 }} data-testid="rule-id" />
+              </Form.Item>
+              <Form.Item name="kind" label={t('risk.kind')} extra={t('risk.kindHint')} rules={[{ required: true }]}>
+                <Select
+                  style={{ width: 240 }}
+                  virtual={false}
+                  data-testid="rule-kind"
+                  options={KINDS.map((k) => ({ value: k, label: k }))}
+                  onChange={(k: string) => form.setFieldValue('params', JSON.stringify(KIND_PARAMS[k] ?? {}, null, 2))}
+                />
+              </Form.Item>
+            </Space>
+          ) : null}
           <Space>
             <Form.Item name="effectiveFrom" label={t('risk.effectiveFrom')} rules={[{ required: true }]}>
               <Input data-testid="rule-effective-from" />
@@ -208,7 +349,17 @@ export default function RiskRulesPage() {
               <Switch data-testid="rule-enabled" />
             </Form.Item>
           </Space>
-          <Form.Item name="params" label={t('risk.params')} rules={[{ required: true }]}>
+          <Form.Item
+            name="params"
+            label={t('risk.params')}
+            rules={[
+              { required: true },
+              {
+                validator: (_, v: string | undefined) =>
+                  v === undefined || parseParams(v) ? Promise.resolve() : Promise.reject(new Error(t('risk.paramsInvalid'))),
+              },
+            ]}
+          >
             <Input.TextArea rows={6} className="mono" data-testid="rule-params" />
           </Form.Item>
           <Form.Item name="explainZh" label={t('risk.explainZh')} rules={[{ required: true }]}>
@@ -218,6 +369,24 @@ export default function RiskRulesPage() {
             <Input data-testid="rule-explain-en" />
           </Form.Item>
         </Form>
+      </Modal>
+      <Modal
+        open={historyOf !== null}
+        title={t('risk.historyTitle', { id: historyOf ?? '' })}
+        width={1000}
+        footer={null}
+        onCancel={() => setHistoryOf(null)}
+      >
+        <div data-testid="rule-history-table">
+          <Table<RiskRule>
+            rowKey={(r) => `${r.id}@${r.version}`}
+            columns={historyColumns}
+            dataSource={versions}
+            pagination={false}
+            size="small"
+            onRow={(r) => ({ 'data-testid': `rule-version-${r.id}-${r.version}` }) as HTMLAttributes<HTMLElement>}
+          />
+        </div>
       </Modal>
     </Page>
   );

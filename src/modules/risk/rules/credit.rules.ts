@@ -13,6 +13,9 @@ export interface CreditHistory {
 /** The history window the counts are taken over. */
 export const CREDIT_HISTORY_DAYS = 365;
 
+/** How long a credit level set in the risk workbench holds unless customs names an end: a year. */
+export const CREDIT_OVERRIDE_DAYS = 365;
+
 /**
  * A provisional grade until the credit system rates the enterprise. AA is an official
  * certification (高级认证企业) and is never derived; C (失信) is reached only by a poor record,
@@ -30,8 +33,9 @@ export function deriveCreditLevel(h: CreditHistory, now: Date): CreditLevel {
 /**
  * The level the engine uses: a seller on the credit system's blacklist (失信名单) is C whatever
  * else is known, a customs override included (an override graded before the listing must not
- * shield it); else what customs set in the risk workbench (an explicit override, also how the demo
- * sellers are graded), else the credit system's rating, else the provisional grade.
+ * shield it); else an unexpired override customs set in the risk workbench (also how the demo
+ * sellers are graded; past its valid_until it no longer counts, so the rating applies again), else
+ * the credit system's rating, else the provisional grade.
  */
 export function creditLevelFor(
   explicit: CreditLevel | undefined,

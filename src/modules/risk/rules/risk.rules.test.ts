@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { QUARANTINE_CATEGORIES as FILED_CATEGORIES } from '../../filing/index.ts';
 import {
+  beijingDay,
   buyerFingerprint,
   checkParams,
+  QUARANTINE_CATEGORIES,
   evaluate,
   evaluateRule,
   isVague,
@@ -263,6 +266,45 @@ const CASES: { name: string; rule: RiskRule; facts: ParcelFacts; hit: boolean; d
     hit: false,
   },
   { name: 'no quarantine category', rule: rule('quarantine', {}, 'hold'), facts: parcel(), hit: false },
+  // quarantine_sampling: by category, at a percentage, seeded by the guid
+  {
+    name: 'category listed, sampled at 100 %',
+    rule: rule('quarantine_sampling', { categories: ['fresh_fruit'], samplePercent: 100, seed: 'q' }, 'inspect'),
+    facts: parcel({}, [line({ quarantineCategory: 'fresh_fruit', inspectionFiled: true })]),
+    hit: true,
+    detail: /quarantine category fresh_fruit\) sampled \(100%\).*检疫类别 fresh_fruit）抽中（100%）/,
+  },
+  {
+    name: 'category listed, rate 0 never samples',
+    rule: rule('quarantine_sampling', { categories: ['fresh_fruit'], samplePercent: 0, seed: 'q' }, 'inspect'),
+    facts: parcel({}, [line({ quarantineCategory: 'fresh_fruit', inspectionFiled: true })]),
+    hit: false,
+  },
+  {
+    name: 'category listed, guid in the sampled bucket',
+    rule: rule('quarantine_sampling', { categories: ['meat', 'fresh_fruit'], samplePercent: 5, seed: 'q' }, 'inspect'),
+    facts: parcel({ guid: guidWithBucket('q', 500, true) }, [line(), line({ gnum: '2', quarantineCategory: 'fresh_fruit' })]),
+    hit: true,
+    detail: /line 2 /,
+  },
+  {
+    name: 'category listed, guid outside the sampled bucket',
+    rule: rule('quarantine_sampling', { categories: ['fresh_fruit'], samplePercent: 5, seed: 'q' }, 'inspect'),
+    facts: parcel({ guid: guidWithBucket('q', 500, false) }, [line({ quarantineCategory: 'fresh_fruit' })]),
+    hit: false,
+  },
+  {
+    name: 'another category is not sampled',
+    rule: rule('quarantine_sampling', { categories: ['meat'], samplePercent: 100 }, 'inspect'),
+    facts: parcel({}, [line({ quarantineCategory: 'fresh_fruit' })]),
+    hit: false,
+  },
+  {
+    name: 'no quarantine category is not sampled',
+    rule: rule('quarantine_sampling', { categories: ['fresh_fruit'], samplePercent: 100 }, 'inspect'),
+    facts: parcel(),
+    hit: false,
+  },
 ];
 
 for (const c of CASES) {
@@ -351,6 +393,111 @@ test('parameters are checked per kind, each problem named', () => {
   assert.equal(checkParams('credit_sampling', { ratesPct: { A: 101 } })[0]?.field, 'params.ratesPct.A');
   assert.equal(checkParams('hs_list', { hsPrefixes: [], agency: 'police' })[0]?.field, 'params.agency');
   assert.equal(checkParams('split_shipment', { windowHours: 24, minCount: 5, maxValue: 1 })[0]?.field, 'params.keyFields');
+});
+
+test('quarantine sampling parameters: categories from the filing list, a percentage 0–100, a string seed', () => {
+  const cases: { params: Record<string, unknown>; problems: { field: string; zh: RegExp; en: RegExp }[] }[] = [
+    { params: { categories: ['fresh_fruit'], samplePercent: 5 }, problems: [] },
+    { params: { categories: ['fresh_fruit', 'meat'], samplePercent: '12.5', seed: '2026' }, problems: [] },
+    { params: { categories: ['fresh_fruit'], samplePercent: 0 }, problems: [] },
+    { params: { categories: ['fresh_fruit'], samplePercent: 100 }, problems: [] },
+    {
+      params: { samplePercent: 5 },
+      problems: [
+        { field: 'params.categories', zh: /检疫抽样规则的 categories 必须是至少一个检疫类别/, en: /categories must be a list/ },
+      ],
+    },
+    {
+      params: { categories: [], samplePercent: 5 },
+      problems: [{ field: 'params.categories', zh: /至少一个检疫类别/, en: /at least one quarantine category/ }],
+    },
+    {
+      params: { categories: 'fresh_fruit', samplePercent: 5 },
+      problems: [{ field: 'params.categories', zh: /列表/, en: /list/ }],
+    },
+    {
+      params: { categories: ['fresh_fruit', 'rocks'], samplePercent: 5 },
+      problems: [
+        { field: 'params.categories', zh: /检疫类别 rocks 不存在/, en: /unknown quarantine category rocks; one of fresh_fruit/ },
+      ],
+    },
+    {
+      params: { categories: ['fresh_fruit'] },
+      problems: [
+        {
+          field: 'params.samplePercent',
+          zh: /samplePercent 必须是 0–100/,
+          en: /samplePercent must be a percentage from 0 to 100/,
+        },
+      ],
+    },
+    {
+      params: { categories: ['fresh_fruit'], samplePercent: 101 },
+      problems: [{ field: 'params.samplePercent', zh: /0–100/, en: /0 to 100/ }],
+    },
+    {
+      params: { categories: ['fresh_fruit'], samplePercent: -1 },
+      problems: [{ field: 'params.samplePercent', zh: /0–100/, en: /0 to 100/ }],
+    },
+    {
+      params: { categories: ['fresh_fruit'], samplePercent: 'some' },
+      problems: [{ field: 'params.samplePercent', zh: /0–100/, en: /0 to 100/ }],
+    },
+    {
+      params: { categories: ['fresh_fruit'], samplePercent: 5, seed: 7 },
+      problems: [{ field: 'params.seed', zh: /seed（抽样种子）必须是字符串/, en: /seed \(the sampling seed\) must be a string/ }],
+    },
+    {
+      params: { categories: ['x'], samplePercent: 500, agency: 'police' },
+      problems: [
+        { field: 'params.agency', zh: /agency/, en: /agency must be customs or inspection/ },
+        { field: 'params.categories', zh: /x 不存在/, en: /unknown quarantine category x/ },
+        { field: 'params.samplePercent', zh: /0–100/, en: /0 to 100/ },
+      ],
+    },
+  ];
+  for (const c of cases) {
+    const got = checkParams('quarantine_sampling', c.params);
+    assert.deepEqual(
+      got.map((g) => g.field),
+      c.problems.map((p) => p.field),
+      JSON.stringify(c.params),
+    );
+    c.problems.forEach((p, i) => {
+      assert.match(got[i]!.zh, p.zh, JSON.stringify(c.params));
+      assert.match(got[i]!.en, p.en, JSON.stringify(c.params));
+    });
+  }
+  // Quarantine sampling selects for inspection unless told otherwise.
+  const fruit = parcel({}, [line({ quarantineCategory: 'fresh_fruit' })]);
+  const sampling = rule('quarantine_sampling', { categories: ['fresh_fruit'], samplePercent: 100 }, 'inspect');
+  assert.equal(evaluateRule(sampling, fruit)?.agency, 'inspection');
+  assert.equal(evaluateRule({ ...sampling, params: { ...sampling.params, agency: 'customs' } }, fruit)?.agency, 'customs');
+});
+
+test('quarantine categories: the risk rules know the filing module’s list', () => {
+  assert.deepEqual([...QUARANTINE_CATEGORIES], [...FILED_CATEGORIES]);
+});
+
+test('effective dates are Beijing days: at 23:30 UTC the next day’s version is already in force', () => {
+  const v1 = { ...rule('vague_description', { words: ['gift'] }), id: 'R-BJ', version: 1, effectiveFrom: '2026-01-01' };
+  const v2 = { ...v1, version: 2, effectiveFrom: '2026-12-01' };
+  // 2026-11-30T23:30Z is 2026-12-01 07:30 in Beijing: version 2 is in force (the UTC day said 1).
+  assert.equal(beijingDay(new Date('2026-11-30T23:30:00Z')), '2026-12-01');
+  assert.deepEqual(
+    rulesInForce([v1, v2], new Date('2026-11-30T23:30:00Z')).map((r) => r.version),
+    [2],
+  );
+  // 15:59:59Z is still 23:59:59 the day before in Beijing; 16:00Z is midnight.
+  assert.deepEqual(
+    rulesInForce([v1, v2], new Date('2026-11-30T15:59:59Z')).map((r) => r.version),
+    [1],
+  );
+  assert.deepEqual(
+    rulesInForce([v1, v2], new Date('2026-11-30T16:00:00Z')).map((r) => r.version),
+    [2],
+  );
+  assert.equal(beijingDay(new Date('2026-12-31T16:30:00Z')), '2027-01-01', 'across a year');
 });
 
 test('buyer fingerprint: case, width, whitespace and punctuation do not count; name and address both do', () => {

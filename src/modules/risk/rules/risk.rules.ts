@@ -16,10 +16,35 @@ export const RULE_KINDS = [
   'credit_sampling',
   'first_time_exporter',
   'quarantine',
+  'quarantine_sampling',
 ] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 export const CREDIT_LEVELS = ['AA', 'A', 'B', 'C'] as const;
+
+/**
+ * The quarantine categories a filed product may carry: the filing module's list
+ * (filing/rules/product.ts QUARANTINE_CATEGORIES), repeated here because risk reads other modules
+ * only through its ports; a test keeps the two equal.
+ */
+export const QUARANTINE_CATEGORIES = [
+  'fresh_fruit',
+  'vegetables',
+  'grain',
+  'meat',
+  'aquatic',
+  'dairy',
+  'animal_products',
+  'plants',
+  'processed_food',
+  'cosmetics',
+  'other',
+] as const;
+
+/** The Beijing (UTC+8, no daylight saving) day of an instant, yyyy-mm-dd: rule effective dates are Beijing days. */
+export function beijingDay(at: Date): string {
+  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
 export type CreditLevel = (typeof CREDIT_LEVELS)[number];
 
 export interface RiskRule {
@@ -204,11 +229,27 @@ const EVALUATORS: Record<RuleKind, (r: RiskRule, f: ParcelFacts) => Why> = {
         }
       : null;
   },
+  quarantine_sampling(r, f) {
+    // Lines in one of the rule's quarantine categories; the parcel is sampled (seeded by its guid,
+    // reproducible) at the rule's percentage.
+    const categories = strings(r.params.categories);
+    const pct = num(r.params.samplePercent, 0);
+    const seed = typeof r.params.seed === 'string' ? r.params.seed : '';
+    const l = f.lines.find((x) => x.quarantineCategory && categories.includes(x.quarantineCategory));
+    if (!l || !(pct > 0) || sampleBucket(seed, f.guid) >= pct * 100) return null;
+    return {
+      zh: `第 ${l.gnum} 项 ${l.itemNo}（检疫类别 ${l.quarantineCategory}）抽中（${pct}%）`,
+      en: `line ${l.gnum} ${l.itemNo} (quarantine category ${l.quarantineCategory}) sampled (${pct}%)`,
+    };
+  },
 };
 
-/** The versions in force on a day: per rule id, the latest version effective on or before it. */
+/**
+ * The versions in force at an instant: per rule id, the latest version effective on or before its
+ * Beijing day (a rule effective 2026-12-01 is in force from 2026-11-30T16:00Z).
+ */
 export function rulesInForce(all: readonly RiskRule[], day: Date): RiskRule[] {
-  const iso = day.toISOString().slice(0, 10);
+  const iso = beijingDay(day);
   const best = new Map<string, RiskRule>();
   for (const r of all) {
     if (r.effectiveFrom > iso) continue;
@@ -222,7 +263,7 @@ export function rulesInForce(all: readonly RiskRule[], day: Date): RiskRule[] {
 export function agencyOf(rule: RiskRule): Agency {
   const a = rule.params.agency;
   if (a === 'customs' || a === 'inspection') return a;
-  return rule.kind === 'quarantine' ? 'inspection' : 'customs';
+  return rule.kind === 'quarantine' || rule.kind === 'quarantine_sampling' ? 'inspection' : 'customs';
 }
 
 export function evaluateRule(rule: RiskRule, facts: ParcelFacts): RuleHit | null {
@@ -298,6 +339,37 @@ export function checkParams(kind: RuleKind, params: Record<string, unknown>): { 
           });
       }
     }
+  } else if (kind === 'quarantine_sampling') {
+    const cats = params.categories;
+    const known = QUARANTINE_CATEGORIES.join(', ');
+    if (!Array.isArray(cats) || cats.length === 0 || strings(cats).length !== cats.length)
+      out.push({
+        field: 'params.categories',
+        zh: `检疫抽样规则的 categories 必须是至少一个检疫类别的列表（${known}）`,
+        en: `quarantine sampling rule: categories must be a list of at least one quarantine category (${known})`,
+      });
+    else {
+      const unknown = strings(cats).filter((c) => !(QUARANTINE_CATEGORIES as readonly string[]).includes(c));
+      if (unknown.length)
+        out.push({
+          field: 'params.categories',
+          zh: `检疫抽样规则的检疫类别 ${unknown.join('、')} 不存在；可选：${known}`,
+          en: `quarantine sampling rule: unknown quarantine categor${unknown.length > 1 ? 'ies' : 'y'} ${unknown.join(', ')}; one of ${known}`,
+        });
+    }
+    const pct = num(params.samplePercent, NaN);
+    if (!(pct >= 0 && pct <= 100))
+      out.push({
+        field: 'params.samplePercent',
+        zh: '检疫抽样规则的 samplePercent 必须是 0–100 之间的百分比',
+        en: 'quarantine sampling rule: samplePercent must be a percentage from 0 to 100',
+      });
+    if (params.seed !== undefined && typeof params.seed !== 'string')
+      out.push({
+        field: 'params.seed',
+        zh: '检疫抽样规则的 seed（抽样种子）必须是字符串',
+        en: 'quarantine sampling rule: seed (the sampling seed) must be a string',
+      });
   }
   return out;
 }
