@@ -97,5 +97,36 @@ test('the tax officer records a seller’s tax status on the refund desk', async
     assert.equal(row?.pilot_zone, '3601');
     assert.ok(row?.updated_by, 'recorded by the officer, not the seed');
     await page.screenshot({ path: join(RESULTS, 'tax-profile.png'), fullPage: true });
+
+    // The desk lists the rule versions (the seeded ones, the current marked) and imports refund
+    // rates by CSV: a bad row is named with its field and rule and nothing is stored; then it goes in.
+    await page.getByTestId('tax-enterprises').waitFor({ timeout: WAIT_MS });
+    const rules = page.getByTestId('tax-rules-table');
+    await rules.getByText('2020-01-01').waitFor({ timeout: WAIT_MS });
+    assert.match((await rules.textContent()) ?? '', /3607:4000/);
+    const rates = page.getByTestId('tax-rates');
+    await rates
+      .getByLabel(/版本|Version/)
+      .first()
+      .fill('2099-01');
+    await rates.getByLabel(/生效日期|Effective from/).fill('2099-01-01');
+    await rates.getByLabel(/来源文件|Source/).fill('E2E 退税率文库');
+    await page.getByTestId('tax-rates-csv').fill('hs,rate,excluded\n6911,0.13,\n6913,13,\n');
+    await page.getByTestId('tax-rates-import').click();
+    await page.getByTestId('tax-rates-errors').waitFor({ timeout: WAIT_MS });
+    assert.match((await page.getByTestId('tax-rates-errors').textContent()) ?? '', /rows\[3\]\.rate/);
+    const stored = async () =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from tax_rate_version where version = '2099-01'`.execute(
+          tp.platform.database.db,
+        )
+      ).rows[0]!.n;
+    assert.equal(await stored(), 0, 'a file with a bad row stores nothing');
+    await page.getByTestId('tax-rates-csv').fill('hs,rate,excluded\n6911,0.13,\n6913,0.13,\n2710,,1\n');
+    await page.getByTestId('tax-rates-import').click();
+    await page.getByTestId('tax-rates-result').waitFor({ timeout: WAIT_MS });
+    await page.getByTestId('tax-rates-table').getByText('2099-01').first().waitFor({ timeout: WAIT_MS });
+    assert.equal(await stored(), 1);
+    await page.screenshot({ path: join(RESULTS, 'tax-rules-rates.png'), fullPage: true });
   });
 });

@@ -1,7 +1,8 @@
 /**
- * Browser test of issue 6 ("Done when"): the seller previews and submits the month's summary,
- * the tax officer sees the declaration with its refund eligibility, the seller downloads the
- * evidence pack. Then, as a qualified trading company, the seller enters the purchase invoices in
+ * Browser test of issue 6 ("Done when"): the seller previews and submits the month's summary
+ * (a submit whose result no longer matches the preview is refused), opens the inventory lines
+ * behind a declaration line, the tax officer sees the declaration with its refund eligibility, the
+ * seller downloads the evidence pack. Then, as a qualified trading company, the seller enters the purchase invoices in
  * 我的退税 and the declaration turns to a refund with its estimate.
  *
  *   npm run build:web && node --import tsx --test test/e2e/summary.e2e.test.ts
@@ -90,10 +91,67 @@ test('the seller previews and submits the summary; the tax officer sees refund e
     await page.getByTestId('summary-preview-result').waitFor({ timeout: WAIT_MS });
     const preview = (await page.getByTestId('summary-preview-result').textContent()) ?? '';
     assert.match(preview, /194/, 'the rule set in force is named');
+    assert.match(preview, /按收发货人\+生产销售单位/, 'the grouping used is named');
     await page.screenshot({ path: join(RESULTS, 'summary-preview.png'), fullPage: true });
+
+    // A due reminder (or an overdue month) of the deadlines shows above them, as the server says.
+    const db = tp.platform.database.db;
+    const sellerToken = await apiLogin(tp.platform, 'seller');
+    const months = (await (
+      await fetch(`${tp.baseUrl}/api/v1/summary/deadlines`, { headers: { authorization: `Bearer ${sellerToken}` } })
+    ).json()) as { period: string; overdue: boolean; reminders: { due: boolean }[] }[];
+    const month = months.find((m) => m.period === period)!;
+    const reminder = page.getByTestId(`summary-reminder-${period}`);
+    if (month.overdue || month.reminders.some((r) => r.due)) {
+      assert.match((await reminder.textContent({ timeout: WAIT_MS })) ?? '', new RegExp(`${period}汇总申报.*6票`));
+    } else assert.equal(await reminder.count(), 0);
+
+    // The month changes after the preview (here: a source line's legal quantity): the submit of
+    // the previewed result is refused with the reason, and nothing is stored.
+    const line = sql`invt_no = (select min(invt_no) from sum_source_line where logistics_no like 'M%') and gnum = 1`;
+    await sql`update sum_source_line set qty1 = qty1 + 1 where ${line}`.execute(db);
+    await page.getByTestId('summary-submit').click();
+    await page
+      .locator('.ant-message')
+      .getByText(/汇总结果与预览不一致/)
+      .waitFor({ timeout: WAIT_MS });
+    await page.screenshot({ path: join(RESULTS, 'summary-stale-preview.png'), fullPage: true });
+    const stored = await sql<{ n: number }>`select count(*)::int as n from sum_application`.execute(db);
+    assert.equal(stored.rows[0]!.n, 0, 'nothing submitted');
+    // back as previewed: the same submit goes through
+    await sql`update sum_source_line set qty1 = qty1 - 1 where ${line}`.execute(db);
     await page.getByTestId('summary-submit').click();
     await page.getByTestId(`summary-app-${period}`).waitFor({ timeout: WAIT_MS });
     await page.screenshot({ path: join(RESULTS, 'summary-submitted.png'), fullPage: true });
+
+    // The inventory lines behind the first line of the first declaration, as the lineage route gives them.
+    const app = (
+      (await (
+        await fetch(`${tp.baseUrl}/api/v1/summary/applications`, { headers: { authorization: `Bearer ${sellerToken}` } })
+      ).json()) as { id: string; declarations: { id: string; lines: { sourceCount: number }[] }[] }[]
+    )[0]!;
+    const fed = (await (
+      await fetch(
+        `${tp.baseUrl}/api/v1/summary/applications/${app.id}/declarations/${app.declarations[0]!.id}/lineage?lineNo=1`,
+        {
+          headers: { authorization: `Bearer ${sellerToken}` },
+        },
+      )
+    ).json()) as { invtNo: string; gnum: number }[];
+    assert.equal(fed.length, app.declarations[0]!.lines[0]!.sourceCount);
+    await page.getByTestId(`summary-app-${period}`).locator('.ant-table-row-expand-icon').first().click();
+    await page.getByTestId('summary-lineage-1-1').click();
+    const drawer = page.getByTestId('summary-lineage-table');
+    await drawer.getByText(fed[0]!.invtNo).first().waitFor({ timeout: WAIT_MS });
+    const shown = await drawer.locator('tbody tr.ant-table-row').allTextContents();
+    assert.equal(shown.length, fed.length, 'one row per inventory line that fed it');
+    for (const f of fed)
+      assert.ok(
+        shown.some((r) => r.startsWith(`${f.invtNo}${f.gnum}`)),
+        `${f.invtNo}#${f.gnum} shown`,
+      );
+    await page.screenshot({ path: join(RESULTS, 'summary-lineage.png'), fullPage: true });
+    await page.keyboard.press('Escape');
 
     // the seller downloads the evidence pack of the first declaration; every hash checks
     const [download] = await Promise.all([

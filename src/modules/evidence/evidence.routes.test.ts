@@ -10,6 +10,7 @@ import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from 
 import { SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
 import { readdirSync } from 'node:fs';
 import { sql } from 'kysely';
+import { pdfText } from '../../../test/support/pdf-text.ts';
 import { createEvidenceService } from './evidence.service.ts';
 import { verifyPack, type EvidencePack } from './rules/pack.rules.ts';
 
@@ -83,7 +84,17 @@ test('the seller downloads the JSON pack: order ↔ payment ↔ waybill ↔ inve
   const pack = res.json() as EvidencePack;
   assert.deepEqual(
     pack.parts.map((p) => p.name),
-    ['declaration', 'summary_lineage', 'inventories', 'orders', 'payments', 'waybills', 'departures', 'proceeds'],
+    [
+      'declaration',
+      'summary_lineage',
+      'inventories',
+      'orders',
+      'payments',
+      'waybills',
+      'departures',
+      'customs_receipts',
+      'proceeds',
+    ],
   );
   const orders = pack.parts.find((p) => p.name === 'orders')!.data as { orderNo: string }[];
   const payments = pack.parts.find((p) => p.name === 'payments')!.data as { orderNo: string; payNo: string }[];
@@ -95,6 +106,42 @@ test('the seller downloads the JSON pack: order ↔ payment ↔ waybill ↔ inve
   );
   const departures = pack.parts.find((p) => p.name === 'departures')!.data as { events: { kind: string }[] }[];
   assert.ok(departures.every((d) => d.events.some((e) => e.kind === 'departure')));
+  // What customs answered, per parcel: each inventory's CEB604 went to 899 (closed on departure).
+  const receipts = pack.parts.find((p) => p.name === 'customs_receipts')!.data as {
+    invtNo: string;
+    messageType: string;
+    returnStatus: string;
+    returnTime: string;
+  }[];
+  const inventories = pack.parts.find((p) => p.name === 'inventories')!.data as { invtNo: string }[];
+  for (const inv of inventories) {
+    const mine = receipts.filter((r) => r.invtNo === inv.invtNo);
+    for (const s of ['399', '800', '899'])
+      assert.ok(
+        mine.some((r) => r.messageType === 'CEB604' && r.returnStatus === s),
+        `${inv.invtNo}: CEB604 ${s} in ${mine.map((r) => `${r.messageType}/${r.returnStatus}`).join(',')}`,
+      );
+    assert.ok(
+      mine.some((r) => r.messageType === 'CEB304'),
+      `${inv.invtNo}: the order's receipt`,
+    );
+  }
+  assert.deepEqual(
+    [...new Set(receipts.map((r) => r.invtNo))],
+    inventories.map((i) => i.invtNo),
+    'in parcel order',
+  );
+  const stored = await sql<{ n: number }>`
+    select count(distinct (r.document_id, r.message_type, r.return_status, r.return_time))::int as n
+    from clr_receipt r join clr_inventory i on i.document_id = r.document_id
+    where i.document_id in (select inventory_id from sum_lineage where declaration_id = ${declarationId})`.execute(
+    tp.platform.database.db,
+  );
+  assert.equal(
+    receipts.filter((r) => r.messageType === 'CEB604').length,
+    stored.rows[0]!.n,
+    'every inventory receipt customs stored, copies to several parties collapsed',
+  );
 
   const dir = mkdtempSync(path.join(tmpdir(), 'cbec-evidence-'));
   try {
@@ -148,6 +195,7 @@ test('a declaration pack read in pages of any size holds every parcel the declar
     );
     for (const name of ['orders', 'payments', 'waybills', 'departures'])
       assert.equal(part<unknown[]>(name).length, ps.length, `page size ${size}: ${name}`);
+    assert.ok(part<unknown[]>('customs_receipts').length > ps.length, `page size ${size}: customs receipts`);
     assert.equal(part<unknown[]>('summary_lineage').length, storedLineage.rows[0]!.n, `page size ${size}: lineage`);
     const decl = part<{ inventoryCount: number; inventoriesInPack: number; truncated: boolean }>('declaration');
     assert.deepEqual([decl.inventoriesInPack, decl.truncated], [ps.length, false]);
@@ -163,6 +211,18 @@ test('the PDF renders Chinese with an embedded CJK font; the tax officer may rea
   const pdf = res.rawPayload;
   assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
   assert.match(pdf.toString('latin1'), /WenQuanYiZenHei|NotoSansCJK/);
+  // The Chinese text itself, as the PDF shows it: the part titles and the declaration's entry number.
+  const text = pdfText(pdf);
+  const all = text.join('\n');
+  for (const title of ['跨境电商出口证据包', '出口报关单', '申报清单', '海关回执', '收汇情况'])
+    assert.ok(all.includes(title), `the PDF shows ${title}: ${text.slice(0, 12).join(' | ')}`);
+  assert.ok(!all.includes('\uFFFD'), 'every glyph maps back to a character');
+  const entryId = (
+    await sql<{ entry_id: string }>`select entry_id from sum_declaration where id = ${declarationId}`.execute(
+      tp.platform.database.db,
+    )
+  ).rows[0]!.entry_id;
+  assert.ok(all.includes(`报关单号 entryId: ${entryId}`), 'the subject line names the declaration');
   assert.match(String(res.headers['x-pack-sha256']), /^[0-9a-f]{64}$/);
   const json = await get('seller', `/api/v1/evidence/declarations/${declarationId}`);
   assert.equal(json.headers['x-pack-sha256'], res.headers['x-pack-sha256'], 'the PDF states the hash of the JSON pack');

@@ -118,9 +118,10 @@ export function createEvidenceService(deps: { db: Db; clock: Clock; /** parcels 
       const payments = await spool('payments');
       const waybills = await spool('waybills');
       const departures = await spool('departures');
+      const customsReceipts = await spool('customs_receipts');
       const bankReceipts = await spool('bank_receipts');
       const rmbSettlements = await spool('rmb_settlements');
-      const all = [lineage, inventories, orders, payments, waybills, departures, bankReceipts, rmbSettlements];
+      const all = [lineage, inventories, orders, payments, waybills, departures, customsReceipts, bankReceipts, rmbSettlements];
       try {
         await db
           .transaction()
@@ -140,6 +141,19 @@ export function createEvidenceService(deps: { db: Db; clock: Clock; /** parcels 
               await payments.push(dossiers.map((x) => x.payment));
               await waybills.push(dossiers.map((x) => x.waybill));
               await departures.push(dossiers.map((x) => ({ invtNo: x.invtNo, events: x.events })));
+              // What customs answered to each parcel's documents (release and exit proof), in parcel order.
+              const history = await documentReceiptHistory(
+                trx,
+                dossiers.flatMap((x) => x.documentIds),
+              );
+              await customsReceipts.push(
+                dossiers.flatMap((x) => {
+                  const mine = new Set(x.documentIds);
+                  return history
+                    .filter((r) => mine.has(r.documentId))
+                    .map(({ documentId: _d, ...r }) => ({ invtNo: x.invtNo, ...r }));
+                }),
+              );
               // Proceeds follow the parcels: each parcel's receipts and settlements naming its
               // order, in parcel order, so the part does not depend on where pages break.
               const orderNoOf = dossiers.map((x) => String(x.inventory.orderNo ?? ''));
@@ -194,6 +208,11 @@ export function createEvidenceService(deps: { db: Db; clock: Clock; /** parcels 
             name: 'departures',
             title: { zh: '运抵、总分单与离境', en: 'arrival, consolidation and departure' },
             data: departures,
+          },
+          {
+            name: 'customs_receipts',
+            title: { zh: '海关回执', en: 'customs receipts' },
+            data: customsReceipts,
           },
           {
             name: 'proceeds',

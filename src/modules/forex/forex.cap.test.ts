@@ -18,20 +18,15 @@ const api = <T>(user: string, method: 'GET' | 'POST', url: string, payload?: unk
   apiCall<T>(tp, tokens[user]!, method, url, payload);
 const db = () => tp.platform.database.db;
 
-interface Period {
-  period: string;
-  currency: string;
-  receivedBank: string;
-  overCapReceipts: number;
-  overCapUsd: string;
-}
 interface Recon {
   orgId: string;
   ebcCode: string;
-  periods: Period[];
+  periods: unknown[];
+  unmatched: { receipts: number; totals: { month: string; currency: string; receipts: number; amount: string }[] };
   overCap: {
     receipts: number;
     usd: string;
+    months: { month: string; currency: string; receipts: number; usd: string }[];
     listed: {
       channel: string;
       id: string;
@@ -76,7 +71,8 @@ const deskEntry = async (): Promise<Recon> => {
   assert.ok(e, 'the seller is on the desk');
   return e;
 };
-const november = (r: Recon) => r.periods.find((p) => p.period === '2026-11' && p.currency === '142');
+/** The receipts over the cap counted for November 2026 (month received) in a currency. */
+const november = (r: Recon, currency = '142') => r.overCap.months.find((m) => m.month === '2026-11' && m.currency === currency);
 
 before(async () => {
   tp = await startTestPlatform({ listen: false, clock });
@@ -125,12 +121,12 @@ test('the forex desk and the seller’s reconciliation show and count the over-c
   assert.match(e.overCap.listed[0]!.message.zh, /5万美元/);
   assert.match(e.overCap.listed[0]!.message.en, /USD 50,000/);
   const nov = november(e)!;
-  assert.deepEqual([nov.overCapReceipts, nov.overCapUsd], [2, '107042.26']);
+  assert.deepEqual([nov.receipts, nov.usd], [2, '107042.26']);
 
   const mine = await api<Recon>('seller', 'GET', '/api/v1/forex/reconciliation');
   assert.equal(mine.status, 200);
   assert.equal(mine.body.overCap.receipts, 2);
-  assert.equal(november(mine.body)!.overCapReceipts, 2);
+  assert.equal(november(mine.body)!.receipts, 2);
   const other = await api<Recon>('seller2', 'GET', '/api/v1/forex/reconciliation');
   assert.deepEqual([other.body.overCap.receipts, other.body.periods], [0, []], 'another seller sees none of it');
 });
@@ -164,6 +160,29 @@ test('a reported payment-institution record over the cap is stored and flagged t
     rows: [row('BANK-1', 'bank', '900000', '3601000001')],
   });
   assert.deepEqual([bank.body.imported, bank.body.flagged], [1, []]);
+  // a bank's receipt in won (133), a currency without a USD reference rate: stored without a USD
+  // value, not refused; a payment institution's in won cannot be judged against its cap: refused
+  const won = await api<{ imported: number; errors: { row: number; problems: { field: string; rule: string }[] }[] }>(
+    'seller',
+    'POST',
+    '/api/v1/forex/receipts/batch',
+    { rows: [{ ...row('BANK-KRW', 'bank', '1500000', '3601000001'), currency: '133' }] },
+  );
+  assert.deepEqual([won.status, won.body.imported, won.body.errors], [200, 1, []]);
+  const krw = await sql<{ usd: string | null; rate_version: string | null; over_cap: boolean }>`
+    select usd_amount::text as usd, rate_version, over_cap from fx_receipt where ref_no = 'BANK-KRW'`.execute(db());
+  assert.deepEqual(krw.rows, [{ usd: null, rate_version: null, over_cap: false }]);
+  const wonByPayer = await api<{ imported: number; errors: { row: number; problems: { field: string; rule: string }[] }[] }>(
+    'payer',
+    'POST',
+    '/api/v1/forex/receipts/batch',
+    { rows: [{ ...row('CAP-KRW', 'payment', '1500000'), currency: '133' }] },
+  );
+  assert.deepEqual(
+    [wonByPayer.body.imported, wonByPayer.body.errors.map((e) => e.problems.map((p) => `${p.field}/${p.rule}`).join('+'))],
+    [0, ['rows[0].currency/rate']],
+  );
+  await sql`delete from fx_receipt where ref_no = 'BANK-KRW'`.execute(db());
   const rows = await sql<{ ref_no: string; over_cap: boolean; rate_version: string | null }>`
     select ref_no, over_cap, rate_version from fx_receipt order by ref_no`.execute(db());
   assert.deepEqual(
@@ -175,9 +194,12 @@ test('a reported payment-institution record over the cap is stored and flagged t
   assert.equal(e.overCap.receipts, 3, 'two CEB403 collections and one record');
   assert.equal(e.overCap.usd, '197042.26');
   assert.ok(e.overCap.listed.some((x) => x.channel === 'record' && x.refNo === 'CAP-1'));
-  const usd = e.periods.find((p) => p.period === '2026-11' && p.currency === '502')!;
-  assert.deepEqual([usd.overCapReceipts, usd.overCapUsd, usd.receivedBank], [1, '90000.00', '1040012.50']);
-  assert.equal(november(e)!.overCapReceipts, 2, 'the CNY month keeps its two collections');
+  const usd = november(e, '502')!;
+  assert.deepEqual([usd.receipts, usd.usd], [1, '90000.00']);
+  assert.equal(november(e)!.receipts, 2, 'the CNY month keeps its two collections');
+  // None names an order: matched to no declaration, they are listed apart, not received for a period.
+  assert.deepEqual(e.periods, []);
+  assert.deepEqual(e.unmatched.totals, [{ month: '2026-11', currency: '502', receipts: 4, amount: '1040012.50' }]);
 });
 
 test('a CEB403 changed below the cap loses its flag; one deleted is no longer counted', async () => {
@@ -195,7 +217,7 @@ test('a CEB403 changed below the cap loses its flag; one deleted is no longer co
     e.overCap.listed.map((x) => `${x.channel}:${x.refNo}`),
     ['record:CAP-1'],
   );
-  assert.equal(november(e)?.overCapReceipts ?? 0, 0);
+  assert.equal(november(e)?.receipts ?? 0, 0);
 });
 
 test('collections an earlier release stored unchecked are checked before the desk reads', async () => {

@@ -21,7 +21,7 @@ const dayBefore = (now: Date, days: number): string =>
 /**
  * Forex and RMB settlement records for the demo sellers so the forex, PBoC and seller desks are not
  * empty on first start: bank and payment-institution receipts of the last weeks (in the seller's
- * reconciliation as received but not yet declared: no month is summarised before parcels close),
+ * reconciliation listed apart, matched to no declaration: no month is summarised before parcels close),
  * and two cross-border RMB settlements of the payment institution, one with its contract and invoice as evidence
  * and one naming none (on the PBoC desk); and the seller's US-dollar settlement account (结汇账户)
  * with one settlement of part of its dollar receipts, so 我的结汇账户 shows a balance.

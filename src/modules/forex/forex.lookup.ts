@@ -1,24 +1,41 @@
 import { sql, type Executor } from '../../kernel/db.ts';
 import { summaryLookup } from '../summary/index.ts';
 import { createForexRepository } from './forex.repository.ts';
-import { matchReceipts, receivedPerDeclaration, toUsd, type DeclaredOrder } from './rules/receipts.rules.ts';
+import {
+  CNY,
+  matchReceipts,
+  matchSettlements,
+  receivedPerDeclaration,
+  toUsd,
+  type DeclaredOrder,
+} from './rules/receipts.rules.ts';
 
 /**
  * Bank / payment-institution receipts matched by order number to each of `declarations` (an
- * order of a closed inventory the declaration covers, same exporter), summed per currency with the
- * day of the last one: what the tax refund condition "proceeds received" adds to the CEB403
- * collections. Declarations without matched receipts are absent. Read-only.
+ * order of a closed inventory the declaration covers, same exporter), and cross-border RMB
+ * settlements (CNY) naming such an order or the declaration, summed per currency with the day of
+ * the last one: what the tax refund condition "proceeds received" adds to the CEB403 collections,
+ * as the forex reconciliation counts them. Declarations without either are absent. Read-only.
  */
 export async function declarationBankReceipts(
   exec: Executor,
   declarations: readonly { id: string; orgId: string; entryId: string }[],
 ): Promise<Map<string, { received: Record<string, string>; lastReceiptDay: string | null }>> {
   const orders = await declaredOrdersOf(exec, declarations);
-  const receipts = await createForexRepository(exec).receipts(
-    [...new Set(declarations.map((d) => d.orgId))],
-    orders.map((o) => o.orderNo),
-  );
-  return receivedPerDeclaration(matchReceipts(receipts, orders).matched);
+  const repo = createForexRepository(exec);
+  const orgIds = [...new Set(declarations.map((d) => d.orgId))];
+  const orderNos = orders.map((o) => o.orderNo);
+  const receipts = await repo.receipts(orgIds, orderNos);
+  const settlements = await repo.rmbSettlements(orgIds, { orderNos, entryIds: declarations.map((d) => d.entryId) });
+  return receivedPerDeclaration([
+    ...matchReceipts(receipts, orders).matched,
+    ...matchSettlements(settlements, orders, declarations).map((s) => ({
+      declarationId: s.declarationId,
+      currency: CNY,
+      amount: s.amount,
+      receivedOn: s.settledOn,
+    })),
+  ]);
 }
 
 /** What an exporter received for orders: bank / payment-institution receipts and RMB settlements naming them. */

@@ -28,15 +28,20 @@ interface Period {
   declared: string;
   receivedCeb403: string;
   receivedBank: string;
+  received: string;
   status: string;
+  overdue: boolean;
   matchedReceipts: number;
-  unmatchedReceipts: number;
-  unmatched: { refNo: string; orderNo: string; reason: string; message: { zh: string; en: string } }[];
-  overCapReceipts: number;
 }
 interface Recon {
   orgId: string;
   periods: Period[];
+  unmatched: {
+    receipts: number;
+    totals: { month: string; currency: string; receipts: number; amount: string }[];
+    listed: { refNo: string; orderNo: string; reason: string; message: { zh: string; en: string } }[];
+  };
+  overCap: { receipts: number; months: { month: string; currency: string; receipts: number }[] };
 }
 interface Refund {
   declarationId: string;
@@ -139,31 +144,49 @@ test('JSON batch: per-row errors as for CSV, same permission, the body checked a
   assert.equal((await api('payer', 'POST', '/api/v1/forex/receipts/batch', { csv: '' })).status, 400);
 });
 
-test('per-receipt matching: receipts naming declared orders match; the rest are listed, per enterprise and period', async () => {
+test('per-receipt matching: receipts count toward their declaration’s period; the unmatched are listed apart', async () => {
   const r = await api<Recon>('seller', 'GET', '/api/v1/forex/reconciliation');
   assert.equal(r.status, 200, JSON.stringify(r.body));
-  const nov = r.body.periods.find((x) => x.period === '2026-11' && x.currency === '142')!;
-  assert.equal(nov.matchedReceipts, 4);
-  assert.equal(nov.unmatchedReceipts, 3);
-  assert.equal(nov.overCapReceipts, 1);
+  // The four November receipts name October's declared orders: they are October's proceeds.
   assert.deepEqual(
-    nov.unmatched.map((u) => `${u.refNo}:${u.reason}`),
+    r.body.periods.map((x) => `${x.period}/${x.currency}`),
+    ['2026-10/142'],
+    'no period is formed by the month a receipt arrived',
+  );
+  const oct = r.body.periods[0]!;
+  const fen = (v: string) => Math.round(Number(v) * 100);
+  assert.equal(oct.matchedReceipts, 4);
+  assert.equal(
+    fen(oct.receivedBank),
+    ps.reduce((a, p) => a + fen(charge(p)), 0),
+  );
+  assert.equal(oct.receivedCeb403, '0');
+  assert.equal(fen(oct.received), fen(oct.declared));
+  assert.deepEqual([oct.status, oct.overdue], ['matched', false]);
+  // Receipts matched to no declaration are listed apart and never added to a period.
+  assert.equal(r.body.unmatched.receipts, 3);
+  assert.deepEqual(
+    r.body.unmatched.listed.map((u) => `${u.refNo}:${u.reason}`),
     ['MB-blank:no_order_no', 'MB-cap:order_not_declared', 'MB-stray:order_not_declared'],
   );
-  assert.match(nov.unmatched[2]!.message.zh, /M-ORD-99999999/);
-  assert.equal(nov.status, 'undeclared', 'the sum-based status stays per month of receipt');
-  const oct = r.body.periods.find((x) => x.period === '2026-10')!;
-  assert.equal(oct.unmatchedReceipts, 0);
+  assert.match(r.body.unmatched.listed[2]!.message.zh, /M-ORD-99999999/);
+  assert.deepEqual(r.body.unmatched.totals, [{ month: '2026-11', currency: '142', receipts: 3, amount: '400019.50' }]);
+  assert.equal(r.body.overCap.receipts, 1);
+  assert.deepEqual(
+    r.body.overCap.months.map((m) => `${m.month}/${m.currency}/${m.receipts}`),
+    ['2026-11/142/1'],
+  );
 
   const desk = await api<Recon[]>('forex', 'GET', '/api/v1/forex/desk');
   assert.equal(desk.status, 200);
   const mine = desk.body.find((e) => e.orgId === r.body.orgId)!;
+  assert.deepEqual(mine.periods, r.body.periods);
   assert.deepEqual(
-    mine.periods.find((x) => x.period === '2026-11')!.unmatched.map((u) => u.refNo),
+    mine.unmatched.listed.map((u) => u.refNo),
     ['MB-blank', 'MB-cap', 'MB-stray'],
   );
   const other = await api<Recon>('seller2', 'GET', '/api/v1/forex/reconciliation');
-  assert.deepEqual(other.body.periods, [], 'another seller sees none of it');
+  assert.deepEqual([other.body.periods, other.body.unmatched.receipts], [[], 0], 'another seller sees none of it');
 });
 
 test('tax refund: bank receipts matched to the declaration count as proceeds received', async () => {
@@ -190,4 +213,20 @@ test('declaration_matches: a declaration line that differs from its inventories 
   );
   assert.match(bad[0]!.reason!.zh, /第1项数量申报\d+，清单合计\d+/);
   assert.notEqual(v.verdict.outcome, 'refund');
+});
+
+test('after the deadline: the November receipts keep October received in full, so it is not overdue; a short period is', async () => {
+  const db = tp.platform.database.db;
+  clock.set(new Date('2027-05-10T02:00:00Z'));
+  for (const u of ['seller', 'forex']) tokens[u] = await login(tp.platform, u);
+  const oct = (r: Recon) => r.periods.find((x) => x.period === '2026-10' && x.currency === '142')!;
+  const r = (await api<Recon>('seller', 'GET', '/api/v1/forex/reconciliation')).body;
+  assert.deepEqual([oct(r).status, oct(r).overdue], ['matched', false]);
+  // One receipt less: the October declarations are short, and past 30 April 2027 that is overdue.
+  await sql`update fx_receipt set order_no = '' where ref_no = 'MB-4'`.execute(db);
+  const short = (await api<Recon>('seller', 'GET', '/api/v1/forex/reconciliation')).body;
+  assert.deepEqual([oct(short).status, oct(short).overdue, oct(short).matchedReceipts], ['under_received', true, 3]);
+  const fen = (v: string) => Math.round(Number(v) * 100);
+  assert.equal(fen(oct(short).declared) - fen(oct(short).received), fen(charge(ps[3]!)));
+  assert.ok(short.unmatched.listed.some((u) => u.refNo === 'MB-4' && u.reason === 'no_order_no'));
 });

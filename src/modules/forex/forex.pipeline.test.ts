@@ -81,7 +81,16 @@ after(async () => {
 
 interface Recon {
   orgId: string;
-  periods: { period: string; currency: string; declared: string; receivedCeb403: string; receivedBank: string; status: string }[];
+  periods: {
+    period: string;
+    currency: string;
+    declared: string;
+    receivedCeb403: string;
+    receivedBank: string;
+    receivedRmb: string;
+    status: string;
+  }[];
+  unmatched: { receipts: number; totals: { month: string; currency: string; receipts: number; amount: string }[] };
 }
 
 test('declared vs received: CEB403 collections match the summary declarations of the month', async () => {
@@ -135,9 +144,12 @@ test('CSV import from a payment institution: good rows stored, each bad row answ
   assert.equal(missing.status, 400);
 
   const r = (await api<Recon>('seller', 'GET', '/api/v1/forex/reconciliation')).body;
-  const nov = r.periods.find((x) => x.period === '2026-11' && x.currency === '142')!;
-  assert.equal(nov.receivedBank, '401000.00');
-  assert.equal(nov.status, 'undeclared');
+  // X-ORD-1 / X-ORD-2 are no orders of the seller's declarations: listed apart, not received for a period
+  assert.deepEqual(r.unmatched.totals, [{ month: '2026-11', currency: '142', receipts: 2, amount: '401000.00' }]);
+  assert.deepEqual(
+    r.periods.map((x) => `${x.period}/${x.currency}/${x.receivedBank}`),
+    ['2026-10/142/0'],
+  );
   const desk = await api<Recon[]>('forex', 'GET', '/api/v1/forex/desk');
   assert.equal(desk.status, 200);
   assert.ok(desk.body.some((e) => e.orgId === r.orgId && e.periods.length === r.periods.length));
@@ -196,6 +208,12 @@ test('RMB settlements: the PBoC desk lists those lacking trade-authenticity evid
     ['RMB-2'],
   );
   assert.equal((await api('forex', 'GET', '/api/v1/pboc/settlements-lacking-evidence')).status, 403);
+  // The settlement naming a declared order is proceeds of October's declaration (in CNY); the
+  // one naming nothing is proceeds of none.
+  const r = (await api<Recon>('seller', 'GET', '/api/v1/forex/reconciliation')).body;
+  const oct = r.periods.find((x) => x.period === '2026-10' && x.currency === '142')!;
+  assert.equal(oct.receivedRmb, '5000.00');
+  assert.equal(oct.status, 'over_received', 'the CEB403 collections already covered the declared value');
 });
 
 test('a payment record of a transaction already declared as CEB403 (same payNo) is refused per row, not counted twice', async () => {
@@ -223,7 +241,8 @@ test('a payment record of a transaction already declared as CEB403 (same payNo) 
   );
   const after = (await api<Recon>('seller', 'GET', '/api/v1/forex/reconciliation')).body;
   assert.equal(oct(after).receivedCeb403, oct(before).receivedCeb403);
-  assert.equal(Number(oct(after).receivedBank) - Number(oct(before).receivedBank), 100, 'only the new transaction counts');
+  assert.equal(oct(after).receivedBank, oct(before).receivedBank, 'X-ORD-9 is no declared order: not received for October');
+  assert.equal(after.unmatched.receipts - before.unmatched.receipts, 1, 'only the new transaction counts');
 });
 
 test('the forex desk lists enterprises of the jurisdiction with receipts but no declaration, as undeclared', async () => {
@@ -269,10 +288,9 @@ test('the forex desk lists enterprises of the jurisdiction with receipts but no 
     assert.ok(e, 'the enterprise with receipts only is on the desk');
     assert.equal(e.ebcCode, SELLER2);
     assert.equal(e.ebcName, '赣州脐橙电商有限公司');
-    assert.deepEqual(
-      e.periods.map((p) => `${p.period}/${p.currency}/${p.declared}/${p.receivedBank}/${p.status}`),
-      ['2026-11/502/0/500.00/undeclared'],
-    );
+    // receipts only, none naming a declared order: no period, the receipts listed apart
+    assert.deepEqual(e.periods, []);
+    assert.deepEqual(e.unmatched.totals, [{ month: '2026-11', currency: '502', receipts: 2, amount: '500.00' }]);
     assert.ok(!desk.body.some((x) => x.orgId === payerOrg), 'an exporter of another jurisdiction is not');
   };
   await check();

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { tables, type Executor } from '../../kernel/db.ts';
-import type { StoredReceipt } from './rules/receipts.rules.ts';
+import type { StoredReceipt, StoredSettlement } from './rules/receipts.rules.ts';
 import type { ForexTables, FxReceiptRow, FxSettlementRow } from './forex.tables.ts';
 
 export function createForexRepository(exec: Executor) {
@@ -19,16 +19,6 @@ export function createForexRepository(exec: Executor) {
     async insertReceipts(rows: FxReceiptRow[]): Promise<void> {
       if (rows.length) await db.insertInto('fx_receipt').values(rows).execute();
     },
-    /** Receipts per exporter, month of receipt (China date) and currency. */
-    async receivedByPeriod(
-      orgIds: readonly string[],
-    ): Promise<{ org_id: string; period: string; currency: string; amount: string }[]> {
-      if (!orgIds.length) return [];
-      const r = await sql<{ org_id: string; period: string; currency: string; amount: string }>`
-        select org_id, to_char(received_on, 'YYYY-MM') as period, currency, sum(amount)::text as amount
-        from fx_receipt where org_id = any(${[...orgIds]}::uuid[]) group by 1, 2, 3 order by 1, 2, 3`.execute(exec);
-      return r.rows;
-    },
     /**
      * Receipt records of exporters (all of them, or only those naming one of `orderNos`), oldest
      * first: the per-receipt matching to declarations by order number.
@@ -42,6 +32,27 @@ export function createForexRepository(exec: Executor) {
         from fx_receipt where org_id = any(${[...orgIds]}::uuid[])
           ${orderNos ? sql`and order_no = any(${[...new Set(orderNos)]}::text[])` : sql``}
         order by received_on, institution_code, ref_no`.execute(exec);
+      return r.rows;
+    },
+    /**
+     * Cross-border RMB settlements of exporters that name an order or a declaration (all of them,
+     * or only those naming one of `orderNos` or `entryIds`): what may count as proceeds.
+     */
+    async rmbSettlements(
+      orgIds: readonly string[],
+      names?: { orderNos: readonly string[]; entryIds: readonly string[] },
+    ): Promise<StoredSettlement[]> {
+      if (!orgIds.length) return [];
+      const r = await sql<StoredSettlement>`
+        select id, ebc_org_id as "orgId", institution_code as "institutionCode", ref_no as "refNo", order_no as "orderNo",
+          entry_id as "entryId", trim_scale(amount)::text as amount, to_char(settled_on, 'YYYY-MM-DD') as "settledOn"
+        from fx_rmb_settlement where ebc_org_id = any(${[...orgIds]}::uuid[]) and (order_no is not null or entry_id is not null)
+          ${
+            names
+              ? sql`and (order_no = any(${[...new Set(names.orderNos)]}::text[]) or entry_id = any(${[...new Set(names.entryIds)]}::text[]))`
+              : sql``
+          }
+        order by settled_on, institution_code, ref_no`.execute(exec);
       return r.rows;
     },
     async insertSettlement(row: FxSettlementRow): Promise<void> {

@@ -53,37 +53,40 @@ export const ImportOutcomeSchema = Type.Object({
   }),
 });
 
-const Period = Type.Object({
-  period: Str,
-  currency: Str,
-  declared: Str,
-  receivedCeb403: Str,
-  receivedBank: Str,
-  received: Str,
-  difference: Str,
-  status: Str,
-  overdue: Type.Boolean(),
-  matchedReceipts: Type.Integer({ description: 'receipts of the month matched by orderNo to a declaration' }),
-  unmatchedReceipts: Type.Integer(),
-  unmatched: Type.Array(
-    Type.Object({
-      id: Str,
-      institutionKind: Str,
-      institutionCode: Str,
-      refNo: Str,
-      orderNo: Str,
-      currency: Str,
-      amount: Str,
-      receivedOn: Str,
-      reason: Type.Union([Type.Literal('no_order_no'), Type.Literal('order_not_declared')]),
-      message: Type.Object({ zh: Str, en: Str }),
+const Period = Type.Object(
+  {
+    period: Type.String({ description: 'month of export (the summary declarations’ period), YYYY-MM' }),
+    currency: Str,
+    declared: Str,
+    receivedCeb403: Type.String({ description: 'CEB403 collections of the orders the period’s declarations cover' }),
+    receivedBank: Type.String({
+      description: 'bank / payment-institution receipts matched by orderNo to a declaration of the period, whenever received',
     }),
-    { description: 'the first 100 unmatched receipts: no order number, or no declared order of the exporter' },
-  ),
-  overCapReceipts: Type.Integer({
-    description: 'payment-institution receipts of the month (CEB403 or record) over the USD 50,000 cap',
-  }),
-  overCapUsd: Type.String({ description: 'their USD value at the reference rates' }),
+    receivedRmb: Type.String({
+      description: 'cross-border RMB settlements (CNY) naming an order or the entryId of a declaration of the period',
+    }),
+    received: Str,
+    difference: Str,
+    status: Type.String({
+      description: 'matched | under_received | over_received | undeclared (received in a currency not declared)',
+    }),
+    overdue: Type.Boolean({ description: 'under-received after 30 April of the year after export' }),
+    matchedReceipts: Type.Integer({ description: 'receipts matched by orderNo to a declaration of the period' }),
+    matchedSettlements: Type.Integer({ description: 'RMB settlements counted for the period' }),
+  },
+  { description: 'declared vs received for the declarations of one month of export and one currency' },
+);
+const UnmatchedReceipt = Type.Object({
+  id: Str,
+  institutionKind: Str,
+  institutionCode: Str,
+  refNo: Str,
+  orderNo: Str,
+  currency: Str,
+  amount: Str,
+  receivedOn: Str,
+  reason: Type.Union([Type.Literal('no_order_no'), Type.Literal('order_not_declared')]),
+  message: Type.Object({ zh: Str, en: Str }),
 });
 const OverCapReceipt = Type.Object({
   channel: Type.Union([Type.Literal('ceb403'), Type.Literal('record')]),
@@ -103,8 +106,28 @@ export const ReconciliationSchema = Type.Object({
   ebcCode: Str,
   ebcName: Str,
   periods: Type.Array(Period),
+  unmatched: Type.Object(
+    {
+      receipts: Type.Integer(),
+      totals: Type.Array(Type.Object({ month: Str, currency: Str, receipts: Type.Integer(), amount: Str }), {
+        description: 'per month received and currency',
+      }),
+      listed: Type.Array(UnmatchedReceipt, { description: 'the first 100, oldest first' }),
+    },
+    {
+      description:
+        'receipt records matched to no declaration (no order number, or no declared order of the exporter): listed apart, never counted as received',
+    },
+  ),
   overCap: Type.Object(
-    { receipts: Type.Integer(), usd: Str, listed: Type.Array(OverCapReceipt) },
+    {
+      receipts: Type.Integer(),
+      usd: Str,
+      months: Type.Array(Type.Object({ month: Str, currency: Str, receipts: Type.Integer(), usd: Str }), {
+        description: 'per month received and currency',
+      }),
+      listed: Type.Array(OverCapReceipt),
+    },
     {
       description:
         'payment-institution receipts over the USD 50,000 single-transaction cap (汇发〔2015〕7号), whatever the channel: flagged, never refused (the first 100 listed, newest first)',

@@ -8,7 +8,8 @@ export interface FxReceiptRow {
   order_no: string;
   currency: string;
   amount: string;
-  usd_amount: string;
+  /** null: a bank's receipt in a currency without a USD reference rate (008) */
+  usd_amount: string | null;
   received_on: string;
   payer_name: string;
   reported_by: string;

@@ -58,6 +58,13 @@ before(async () => {
     Array.from({ length: 6 }, (_, i) => makeParcel(i + 1, 'Q')),
     1,
   );
+  // four more close on 20 November
+  clock.set(new Date('2026-11-20T02:00:00Z'));
+  for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse']) tokens[u] = await login(tp.platform, u);
+  await runToClosure(
+    Array.from({ length: 4 }, (_, i) => makeParcel(i + 7, 'Q')),
+    2,
+  );
   clock.set(new Date('2026-12-01T03:00:00Z'));
   for (const u of ['broker', 'seller', 'seller2']) tokens[u] = await login(tp.platform, u);
 });
@@ -84,7 +91,8 @@ const baseHead = {
 
 test('a raw CEB701 on POST /api/v1/ceb forms the summary; CEB702 and CEB792 enter the receipt feed', async () => {
   const invt = await sql<{ invt_no: string }>`
-    select invt_no from clr_inventory where logistics_no like 'Q%' order by invt_no limit 4`.execute(tp.platform.database.db);
+    select invt_no from clr_inventory where logistics_no like 'Q%' and closed_at < '2026-11-15'
+    order by invt_no limit 4`.execute(tp.platform.database.db);
   assert.equal(invt.rows.length, 4);
   const guid = 'A7010000-0000-4000-8000-0000000000A1';
   const m = ceb701(
@@ -129,14 +137,128 @@ test('a raw CEB701 on POST /api/v1/ceb forms the summary; CEB702 and CEB792 ente
       { name: 'ceb702-feed', xml: r702[0]!.xml },
       { name: 'ceb792-feed', xml: r792[0]!.xml },
     ]);
-  // the seller named in the application did not send it: the receipts go to the sender
-  assert.equal((await feed('seller')).filter((i) => i.messageType === 'CEB702').length, 0);
+  // The seller named in the application did not send it: the CEB702 goes to the sender only, but
+  // the seller (who lodges the declarations and claims the refund) gets every CEB792 result too.
+  const sellerFeed = await feed('seller');
+  assert.equal(sellerFeed.filter((i) => i.messageType === 'CEB702').length, 0);
+  const seller792 = sellerFeed.filter((i) => i.messageType === 'CEB792' && i.guid === guid);
+  assert.deepEqual(seller792.map((r) => r.fields.entryId).sort(), app.declarations.map((d) => d.entryId).sort());
+  assert.match(seller792[0]!.xml, /<ceb:CEB792Message[\s\S]*<ceb:SummaryResultHead>/);
 
   // the same message again is a replay, not a second summary
   const again = await postXml(tp, tokens.broker!, encodeCeb(m));
   assert.equal(again.status, 200);
   assert.equal((again.body as { replayed: boolean }).replayed, true);
   assert.equal((await feed('broker')).filter((i) => i.messageType === 'CEB702').length, 1);
+});
+
+interface IntakeOut {
+  accepted: number;
+  rejected: number;
+  entities: { accepted: boolean; returnStatus: string; returnInfo: string; documentId: string | null }[];
+}
+
+async function sendCeb701(n: string, head: Record<string, string>, invtNos: string[]): Promise<IntakeOut['entities'][number]> {
+  const res = await postXml(
+    tp,
+    tokens.broker!,
+    encodeCeb(ceb701(`B7010000-0000-4000-8000-0000000000${n}`, PARTIES.broker, head, invtNos)),
+  );
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return (res.body as unknown as IntakeOut).entities[0]!;
+}
+
+async function application(id: string): Promise<{ inventoryCount: number; declarations: { id: string }[] }> {
+  const a = await tp.platform.app.inject({
+    method: 'GET',
+    url: `/api/v1/summary/applications/${id}`,
+    headers: { authorization: `Bearer ${tokens.seller}` },
+  });
+  assert.equal(a.statusCode, 200, a.body);
+  return a.json() as { inventoryCount: number; declarations: { id: string }[] };
+}
+
+const unsummarised = async (): Promise<{ invt_no: string; closed_at: Date }[]> =>
+  (
+    await sql<{ invt_no: string; closed_at: Date }>`
+      select i.invt_no, i.closed_at from clr_inventory i
+      where i.logistics_no like 'Q%' and not exists (select 1 from sum_claim c where c.inventory_id = i.document_id)
+      order by i.invt_no`.execute(tp.platform.database.db)
+  ).rows;
+
+test('CEB701 startTime/endTime: only inventories closed inside the window are summarised', async () => {
+  assert.equal((await unsummarised()).length, 6, 'two of 10 November and four of 20 November wait');
+  // the list is ignored when a window is given (the XSD wants one entry): it names a 20 November one
+  const later = (await unsummarised()).filter((x) => x.closed_at > new Date('2026-11-15T00:00:00Z'));
+  // a window in which nothing closed: refused, nothing formed
+  const empty = await sendCeb701(
+    'C1',
+    {
+      ...baseHead,
+      guid: 'A7010000-0000-4000-8000-0000000000C1',
+      copNo: 'Q-WIN-EMPTY',
+      startTime: '20261111000000',
+      endTime: '20261119235959',
+    },
+    [later[0]!.invt_no],
+  );
+  assert.equal(empty.returnStatus, '100');
+  assert.match(empty.returnInfo, /所选范围内没有待汇总/);
+  // 1–15 November: the two of the 10th, not the four of the 20th
+  const win = await sendCeb701(
+    'C2',
+    {
+      ...baseHead,
+      guid: 'A7010000-0000-4000-8000-0000000000C2',
+      copNo: 'Q-WIN-1',
+      startTime: '20261101000000',
+      endTime: '20261115235959',
+    },
+    [later[0]!.invt_no],
+  );
+  assert.equal(win.returnStatus, '399', win.returnInfo);
+  assert.equal((await application(win.documentId!)).inventoryCount, 2);
+  const left = await unsummarised();
+  assert.equal(left.length, 4);
+  assert.ok(
+    left.every((x) => x.closed_at > new Date('2026-11-15T00:00:00Z')),
+    'the 20 November inventories wait',
+  );
+});
+
+test('a split CEB701 (msgCount 2) waits for every part, then forms one summary of all their inventories', async () => {
+  const left = (await unsummarised()).map((x) => x.invt_no);
+  assert.equal(left.length, 4);
+  const head = { ...baseHead, guid: 'A7010000-0000-4000-8000-0000000000D1', copNo: 'Q-SPLIT-1', msgCount: '2' };
+  const apps = async () =>
+    (await sql<{ n: number }>`select count(*)::int as n from sum_application`.execute(tp.platform.database.db)).rows[0]!.n;
+  const parts = async () =>
+    (await sql<{ n: number }>`select count(*)::int as n from sum_ceb701_part`.execute(tp.platform.database.db)).rows[0]!.n;
+  const before = await apps();
+  const first = await sendCeb701('D1', { ...head, msgSeqNo: '1' }, left.slice(0, 2));
+  assert.equal(first.accepted, true);
+  assert.equal(first.returnStatus, '2');
+  assert.match(first.returnInfo, /1\/2/);
+  assert.equal(first.documentId, null);
+  assert.equal(await apps(), before, 'nothing formed before every part is in');
+  assert.equal(await parts(), 1);
+  // a part that does not belong (another summaryFlag) is refused and not kept
+  const odd = await sendCeb701('D2', { ...head, msgSeqNo: '2', summaryFlag: '1' }, left.slice(2));
+  assert.equal(odd.returnStatus, '100');
+  assert.match(odd.returnInfo, /summaryFlag/);
+  assert.equal(await parts(), 1);
+  const last = await sendCeb701('D3', { ...head, msgSeqNo: '2' }, left.slice(2));
+  assert.equal(last.returnStatus, '399', last.returnInfo);
+  assert.equal(await apps(), before + 1, 'formed once');
+  assert.equal((await application(last.documentId!)).inventoryCount, 4, 'the inventories of both parts');
+  assert.equal(await parts(), 0, 'the parts are gone once formed');
+  assert.equal((await unsummarised()).length, 0);
+  const r702 = (await feed('broker')).filter((i) => i.messageType === 'CEB702' && i.guid === head.guid);
+  assert.deepEqual(
+    r702.map((r) => r.returnStatus),
+    ['2', '100', '399'],
+  );
+  if (!xmllintMissing()) assertXsdValid(r702.map((r, i) => ({ name: `ceb702-part-${i}`, xml: r.xml })));
 });
 
 test('CEB701 from an enterprise that is neither the consignor nor the agent named is rejected -301020 with a CEB702', async () => {

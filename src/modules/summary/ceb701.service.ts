@@ -3,12 +3,13 @@ import { DomainError, forbidden, notFound } from '../../kernel/errors.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import { organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
+import { createCeb701PartsRepository, type Ceb701PartRow } from './ceb701-parts.repository.ts';
 import { cebTime17, LIST_ROWS_PER_RESULT, renderCeb702, renderCeb792, RESULTS_PER_MESSAGE } from './summary.ceb.ts';
 import { createSummaryRepository } from './summary.repository.ts';
 import type { SummaryApplicationRow, SummaryDeclarationRow } from './summary.tables.ts';
 import type { SummaryService } from './summary.service.ts';
-import { cstDay, enterpriseScope, type EnterpriseScope } from './summary.shared.ts';
-import { readableApplication, trimDecimal } from './summary.views.ts';
+import { cstDay, enterpriseScope, periodWindow, type EnterpriseScope } from './summary.shared.ts';
+import { declarationOffice, readableApplication, trimDecimal } from './summary.views.ts';
 
 /** CEB701 SummaryApplyHead as received (field names as in the standard). */
 export interface Ceb701Head {
@@ -44,11 +45,35 @@ export interface Ceb701Outcome {
 const upperGuid = (): string => newId().toUpperCase();
 const monthOf14 = (t: string): string => `${t.slice(0, 4)}-${t.slice(4, 6)}`;
 
+/** A CEB701 time (YYYYMMDDhhmmss, China time) as an instant; undefined when not a real time. */
+function instantOf14(t: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(t);
+  if (!m) return undefined;
+  const d = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+08:00`);
+  if (Number.isNaN(d.getTime())) return undefined;
+  // no rolled-over dates (30 February)
+  return new Date(d.getTime() + 8 * 3600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14) === t ? d : undefined;
+}
+
+/** Head fields every part of a split CEB701 must repeat: they decide what the one summary is. */
+const PART_FIELDS = [
+  'appType',
+  'appStatus',
+  'customsCode',
+  'agentCode',
+  'declAgentCode',
+  'startTime',
+  'endTime',
+  'summaryFlag',
+  'itemNameFlag',
+  'msgCount',
+] as const;
+
 /** SummaryResultHead of one declaration (msgCount: SummaryResult blocks of ≤100 inventory rows). */
 function resultHead(a: SummaryApplicationRow, d: SummaryDeclarationRow, results: number, seq: number): Record<string, string> {
   return {
     guid: a.guid,
-    customsCode: a.customs_code,
+    customsCode: declarationOffice(a, d),
     sumNo: a.sum_no,
     opDate: cebTime17(d.created_at),
     declSeqNo: d.decl_seq_no,
@@ -82,6 +107,38 @@ export function createCeb701Service(deps: { db: Db; clock: Clock; summaries: Sum
     return { scope: { orgId: ebc.id, name: ebc.name, codes, primaryCode: head.ebcCode }, agentCodes: own.codes };
   }
 
+  /**
+   * Keeps one part of a split CEB701 (by sender, consignor and copNo; a part sent again replaces
+   * the one before) unless its deciding head fields differ from the parts already received;
+   * answers every part so far.
+   */
+  async function stagePart(
+    key: { senderOrgId: string; ebcCode: string; copNo: string },
+    part: { msgSeqNo: number; msgCount: number; head: Ceb701Head; invtNos: string[] },
+    now: Date,
+  ): Promise<{ differs: string[] } | { all: Ceb701PartRow[] }> {
+    return db.transaction().execute(async (trx) => {
+      const parts = createCeb701PartsRepository(trx);
+      await parts.lock(key.senderOrgId, key.ebcCode, key.copNo);
+      const others = (await parts.list(key)).filter((x) => x.msg_seq_no !== part.msgSeqNo);
+      const h = part.head as unknown as Record<string, string | undefined>;
+      const differs = PART_FIELDS.filter((f) => others.some((x) => (x.head[f] ?? '') !== (h[f] ?? '')));
+      if (differs.length) return { differs };
+      const all = await parts.put(
+        key,
+        {
+          msgSeqNo: part.msgSeqNo,
+          msgCount: part.msgCount,
+          guid: part.head.guid,
+          head: { ...h } as Record<string, string>,
+          invtNos: part.invtNos,
+        },
+        now,
+      );
+      return { all };
+    });
+  }
+
   const service = {
     /**
      * A CEB701 汇总申请单 from the consignor or its agent: forms the declarations like the web
@@ -91,6 +148,7 @@ export function createCeb701Service(deps: { db: Db; clock: Clock; summaries: Sum
      */
     async apply(p: Principal | null, head: Ceb701Head, invtNos: string[]): Promise<Ceb701Outcome> {
       requirePermission(p, 'summary.submit');
+      const sender: Principal = p;
       const { scope, agentCodes } = await scopeFor(p, head);
       const now = clock.now();
       const receipt = (status: string, info: string, extra: { preNo?: string; sumNo?: string } = {}) => {
@@ -121,58 +179,109 @@ export function createCeb701Service(deps: { db: Db; clock: Clock; summaries: Sum
             'only new applications (appType 1) are taken: a summary forms its declarations on acceptance; a formed declaration is amended or withdrawn through the declaration procedure',
         );
       if (head.appStatus !== '2') return refuse('仅受理申报(appStatus=2) / only declared applications (appStatus 2) are taken');
-      if (head.msgCount !== '1' || head.msgSeqNo !== '1')
-        return refuse('分批报文请合并为一个报文或使用起止时间 / split messages: send one message or use startTime/endTime');
-
-      let period: string;
-      let only: string[] | undefined;
-      if (head.startTime && head.endTime) {
-        // If startTime/endTime are given the list is ignored (XSD annotation).
-        if (monthOf14(head.startTime) !== monthOf14(head.endTime) || head.endTime < head.startTime)
-          return refuse('起止时间须在同一自然月内 / startTime and endTime must lie in one calendar month');
-        period = monthOf14(head.startTime);
-      } else {
-        if (!invtNos.length) return refuse('未列明清单且未给出起止时间 / neither inventories nor a time window given');
-        const months = await createSummaryRepository(db).closedMonths(scope.codes, invtNos);
-        const missing = invtNos.filter((n) => !months.has(n));
-        if (missing.length)
+      const msgCount = Number(head.msgCount);
+      const msgSeqNo = Number(head.msgSeqNo);
+      if (!Number.isInteger(msgCount) || !Number.isInteger(msgSeqNo) || msgCount < 1 || msgSeqNo < 1 || msgSeqNo > msgCount)
+        return refuse(`msgSeqNo=${head.msgSeqNo}须在1至msgCount=${head.msgCount}之间 / msgSeqNo must lie between 1 and msgCount`);
+      const repo = createSummaryRepository(db);
+      const key = { senderOrgId: p.organisation!.id, ebcCode: head.ebcCode, copNo: head.copNo };
+      let listed = invtNos;
+      if (msgCount > 1) {
+        // A split application: each part waits until all have arrived; the summary is formed once.
+        if (await repo.applicationByCop(scope.orgId, head.copNo))
+          return refuse(`企业内部编号${head.copNo}已使用 / copNo ${head.copNo} is already used`);
+        const staged = await stagePart(key, { msgSeqNo, msgCount, head, invtNos }, now);
+        if ('differs' in staged)
           return refuse(
-            `清单未结关或不属于该企业或非B类: ${missing.slice(0, 10).join(',')} / not closed B-type inventories of the enterprise`,
+            `分批报文的${staged.differs.join('、')}与已收到的部分不一致 / ${staged.differs.join(', ')} differ from the parts already received`,
           );
-        const distinct = [...new Set(months.values())];
-        if (distinct.length !== 1) return refuse('所列清单须在同一月份结关 / listed inventories must close in one month');
-        period = distinct[0]!;
-        only = invtNos;
+        if (staged.all.length < msgCount) {
+          const r = receipt(
+            '2',
+            `分批报文已收到${staged.all.length}/${msgCount}份，全部到齐后汇总 / ${staged.all.length} of ${msgCount} parts received; the summary is formed when all have arrived`,
+          );
+          return { accepted: true, applicationId: null, ceb702: r, ceb702Xml: renderCeb702(upperGuid(), [r]) };
+        }
+        listed = [...new Set(staged.all.flatMap((x) => x.invt_nos))];
       }
       try {
-        const a = await summaries.submitAs(
-          p,
-          scope,
-          {
-            period,
-            summaryFlag: head.summaryFlag,
-            itemNameFlag: head.itemNameFlag === '1' ? '1' : '',
-            copNo: head.copNo,
-            declAgentCode: head.declAgentCode,
-            declAgentName: head.declAgentName,
-            agentCode: head.agentCode,
-            agentName: head.agentName,
-          },
-          { source: 'ceb701', guid: head.guid, ...(only ? { invtNos: only } : {}), ...(agentCodes ? { agentCodes } : {}) },
-        );
-        const r = receipt(
-          '399',
-          `汇总成功，形成报关单${a.declarations.length}份 / summary formed: ${a.declarations.length} declarations`,
-          {
-            preNo: a.preNo,
-            sumNo: a.sumNo,
-          },
-        );
-        return { accepted: true, applicationId: a.id, ceb702: r, ceb702Xml: renderCeb702(upperGuid(), [r]) };
-      } catch (e) {
-        // Business refusals answer as a receipt; anything else is a fault.
-        if (e instanceof DomainError && e.code.startsWith('summary.')) return refuse(`${e.bilingual.zh} / ${e.bilingual.en}`);
-        throw e;
+        return await form(listed);
+      } finally {
+        // formed or refused: the parts are done with (a refused application is sent again whole)
+        if (msgCount > 1) await createCeb701PartsRepository(db).remove(key);
+      }
+
+      async function form(listed: string[]): Promise<Ceb701Outcome> {
+        let period: string;
+        let only: string[] | undefined;
+        let window: { from: Date; to: Date } | undefined;
+        if (head.startTime && head.endTime) {
+          // If startTime/endTime are given the list is ignored (XSD annotation); the window is honoured.
+          const start = instantOf14(head.startTime);
+          const end = instantOf14(head.endTime);
+          if (!start || !end)
+            return refuse(
+              'startTime/endTime须为有效时间YYYYMMDDhhmmss / startTime and endTime must be real times YYYYMMDDhhmmss',
+            );
+          if (monthOf14(head.startTime) !== monthOf14(head.endTime) || end < start)
+            return refuse('起止时间须在同一自然月内 / startTime and endTime must lie in one calendar month');
+          period = monthOf14(head.startTime);
+          const month = periodWindow(period);
+          // endTime is the window's last second: inventories closed up to its end
+          window = { from: start, to: new Date(Math.min(end.getTime() + 1000, month.to.getTime())) };
+        } else {
+          if (!listed.length) return refuse('未列明清单且未给出起止时间 / neither inventories nor a time window given');
+          const months = await repo.closedMonths(scope.codes, listed);
+          const missing = listed.filter((n) => !months.has(n));
+          if (missing.length)
+            return refuse(
+              `清单未结关或不属于该企业或非B类: ${missing.slice(0, 10).join(',')} / not closed B-type inventories of the enterprise`,
+            );
+          const distinct = [...new Set(months.values())];
+          if (distinct.length !== 1) return refuse('所列清单须在同一月份结关 / listed inventories must close in one month');
+          const claimed = await repo.claimedInvtNos(listed);
+          if (claimed.length)
+            return refuse(`清单已在其他汇总申请中: ${claimed.slice(0, 10).join(',')} / inventories already in another summary`);
+          period = distinct[0]!;
+          only = listed;
+        }
+        try {
+          const a = await summaries.submitAs(
+            sender,
+            scope,
+            {
+              period,
+              summaryFlag: head.summaryFlag,
+              itemNameFlag: head.itemNameFlag === '1' ? '1' : '',
+              copNo: head.copNo,
+              declAgentCode: head.declAgentCode,
+              declAgentName: head.declAgentName,
+              agentCode: head.agentCode,
+              agentName: head.agentName,
+              customsCode: head.customsCode,
+            },
+            {
+              source: 'ceb701',
+              guid: head.guid,
+              ...(only ? { invtNos: only } : {}),
+              ...(agentCodes ? { agentCodes } : {}),
+              ...(window ? { window } : {}),
+            },
+          );
+          const r = receipt(
+            '399',
+            `汇总成功，形成报关单${a.declarations.length}份 / summary formed: ${a.declarations.length} declarations`,
+            {
+              preNo: a.preNo,
+              sumNo: a.sumNo,
+            },
+          );
+          return { accepted: true, applicationId: a.id, ceb702: r, ceb702Xml: renderCeb702(upperGuid(), [r]) };
+        } catch (e) {
+          // Business refusals answer as a receipt; anything else is a fault.
+          if (e instanceof DomainError && e.code.startsWith('summary.')) return refuse(`${e.bilingual.zh} / ${e.bilingual.en}`);
+          throw e;
+        }
       }
     },
 
@@ -189,12 +298,21 @@ export function createCeb701Service(deps: { db: Db; clock: Clock; summaries: Sum
       applicationId: string | null;
       ceb702: Record<string, string>;
       ceb792: Record<string, string>[];
+      /** the consignor's organisation: it receives the CEB792 results too when an agent sent the CEB701 */
+      consignorOrgId: string | null;
     }> {
       const out = await service.apply(p, head as unknown as Ceb701Head, invtNos);
-      if (!out.applicationId) return { accepted: out.accepted, applicationId: null, ceb702: out.ceb702, ceb792: [] };
+      const none = {
+        accepted: out.accepted,
+        applicationId: out.applicationId,
+        ceb702: out.ceb702,
+        ceb792: [],
+        consignorOrgId: null,
+      };
+      if (!out.applicationId) return none;
       const repo = createSummaryRepository(db);
       const a = await repo.applicationById(out.applicationId);
-      if (!a) return { accepted: out.accepted, applicationId: out.applicationId, ceb702: out.ceb702, ceb792: [] };
+      if (!a) return none;
       const ds = await repo.declarationsOf([a.id]);
       const heads = await Promise.all(
         ds.map(async (d) => {
@@ -202,7 +320,7 @@ export function createCeb701Service(deps: { db: Db; clock: Clock; summaries: Sum
           return resultHead(a, d, Math.max(1, Math.ceil(rows / LIST_ROWS_PER_RESULT)), 1);
         }),
       );
-      return { accepted: true, applicationId: a.id, ceb702: out.ceb702, ceb792: heads };
+      return { accepted: true, applicationId: a.id, ceb702: out.ceb702, ceb792: heads, consignorOrgId: a.org_id };
     },
 
     /**
@@ -217,8 +335,8 @@ export function createCeb701Service(deps: { db: Db; clock: Clock; summaries: Sum
     ): Promise<{ xml: string; messages: number; msg: number }> {
       requirePermission(p, 'summary.read');
       const repo = createSummaryRepository(db);
-      const a = readableApplication(p, await repo.applicationById(applicationId));
-      const d = (await repo.declarationsOf([a.id])).find((x) => x.id === declarationId);
+      const { application: a, declarations } = await readableApplication(p, repo, await repo.applicationById(applicationId));
+      const d = declarations.find((x) => x.id === declarationId);
       if (!d) throw notFound({ zh: '报关单', en: 'declaration' });
       const rows = d.inventory_count > 0 ? await repo.countLineage(d.id) : 0;
       const results = Math.max(1, Math.ceil(rows / LIST_ROWS_PER_RESULT));

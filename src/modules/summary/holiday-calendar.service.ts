@@ -49,6 +49,11 @@ const entryView = (r: HolidayDayRow) => ({
   createdAt: new Date(r.created_at).toISOString(),
 });
 
+/** The calendar the deadlines are computed with: built in, with the years entered on the platform. */
+export async function holidayCalendarOf(exec: Executor): Promise<HolidayCalendar> {
+  return withEntries(CN_CALENDAR, await createHolidayCalendarRepository(exec).entries());
+}
+
 export function createHolidayCalendarService(deps: HolidayCalendarDeps) {
   const { db, clock, audit } = deps;
 
@@ -80,7 +85,7 @@ export function createHolidayCalendarService(deps: HolidayCalendarDeps) {
      * platform replacing the built-in (or provisional) days of that year. One small statement.
      */
     async calendar(exec: Executor = db): Promise<HolidayCalendar> {
-      return withEntries(CN_CALENDAR, await createHolidayCalendarRepository(exec).entries());
+      return holidayCalendarOf(exec);
     },
 
     /** A year of the calendar: for everyone who sees summary deadlines. */

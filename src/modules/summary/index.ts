@@ -14,3 +14,10 @@ export { migrationsDir as summaryMigrations } from './summary.migrations.ts';
 export { summarySourceFolder } from './summary.folder.ts';
 export { createCeb701Service, type Ceb701Service } from './ceb701.service.ts';
 export { summaryLookup, type SummaryLookup, type DeclarationRecord, type ExportDeclarationRef } from './summary.lookup.ts';
+export {
+  createSummaryDeadlineService,
+  summaryReminderFeed,
+  TOPIC_DEADLINE_REMINDER,
+  type DeadlineReminderPayload,
+} from './summary-deadline.service.ts';
+export { createSummaryReminderJob, type SummaryReminderJob } from './summary-reminder.job.ts';

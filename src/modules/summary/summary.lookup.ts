@@ -13,6 +13,7 @@ export interface DeclarationRecord {
   period: string;
   /** goods left in the period: its last day stands for the exit date */
   exitDay: string;
+  /** 申报海关: the declaration's own office (officers' lookups filter by it) */
   customsCode: string;
   declSeqNo: string;
   entryId: string;
@@ -48,6 +49,23 @@ export interface CustomsDifference {
   field: 'gcode' | 'currency' | 'qty' | 'totalPrice' | 'lines';
   declared: string;
   customs: string;
+}
+
+/**
+ * What the refund copy of a declaration (报关单退税联, issue 6) needs beyond DeclarationRecord: the
+ * head (transport mode, country of arrival, exit port, producer, weights), each line's unit and
+ * final destination, and when the goods really left — the latest closing (899, on departure) of
+ * the inventories it was formed from (null while none is closed).
+ */
+export interface DeclarationExitFacts {
+  trafMode: string;
+  country: string;
+  portCode: string;
+  ownerCode: string;
+  grossWeight: string;
+  netWeight: string;
+  exitAt: Date | null;
+  lines: { lineNo: number; unit: string; country: string }[];
 }
 
 const lastDayOf = (period: string): string => {
@@ -224,11 +242,15 @@ export function summaryLookup(exec: Executor) {
       }>`
         with src as (${src}),
         fed as (
+          -- a line keyed on the declared unit (2014/2016) sums declared quantities, otherwise (194号)
+          -- quantities in the first legal unit
           select l.declaration_id, l.line_no, count(*)::int as fed, count(s.inventory_id)::int as found,
             string_agg(distinct s.gcode, ',') as src_gcodes, string_agg(distinct s.currency, ',') as src_currencies,
-            trim_scale(round(coalesce(sum(s.qty), 0), 5))::text as src_qty,
+            trim_scale(round(coalesce(sum(case when dl.line_key ? 'unit' then s.qty else s.qty1 end), 0), 5))::text as src_qty,
             trim_scale(round(coalesce(sum(s.total_price), 0), 5))::text as src_total
-          from sum_lineage l left join src s on s.inventory_id = l.inventory_id and s.gnum = l.gnum
+          from sum_lineage l
+          join sum_declaration_line dl on dl.declaration_id = l.declaration_id and dl.line_no = l.line_no
+          left join src s on s.inventory_id = l.inventory_id and s.gnum = l.gnum
           where l.declaration_id = any(${ids}::uuid[])
           group by l.declaration_id, l.line_no)
         select d.declaration_id, d.line_no, d.gcode, d.currency, trim_scale(d.qty)::text as qty,
@@ -321,10 +343,63 @@ export function summaryLookup(exec: Executor) {
      */
     onTimeCounts,
 
+    /** Refund-copy facts of declarations (see DeclarationExitFacts): three statements per batch. */
+    async exitFacts(declarationIds: readonly string[]): Promise<Map<string, DeclarationExitFacts>> {
+      const ids = [...new Set(declarationIds)];
+      if (!ids.length) return new Map();
+      const heads = await sql<{
+        id: string;
+        traf_mode: string | null;
+        country: string | null;
+        port_code: string | null;
+        owner_code: string | null;
+        gross_weight: string;
+        net_weight: string;
+      }>`
+        select id, traf_mode, country, port_code, owner_code, trim_scale(gross_weight)::text as gross_weight,
+          trim_scale(net_weight)::text as net_weight
+        from sum_declaration where id = any(${ids}::uuid[])`.execute(exec);
+      const lines = await sql<{ declaration_id: string; line_no: number; unit: string; country: string }>`
+        select declaration_id, line_no, unit, country from sum_declaration_line
+        where declaration_id = any(${ids}::uuid[]) order by declaration_id, line_no`.execute(exec);
+      const fed = await sql<{ declaration_id: string; inventory_id: string }>`
+        select distinct declaration_id, inventory_id from sum_lineage where declaration_id = any(${ids}::uuid[])`.execute(exec);
+      const closed = new Map(
+        (await clearanceLookup(exec).inventoryReleases({ ids: fed.rows.map((f) => f.inventory_id) })).map((i) => [
+          i.id,
+          i.closedAt,
+        ]),
+      );
+      const exitAt = new Map<string, Date>();
+      for (const f of fed.rows) {
+        const at = closed.get(f.inventory_id);
+        const seen = exitAt.get(f.declaration_id);
+        if (at && (!seen || at > seen)) exitAt.set(f.declaration_id, at);
+      }
+      return new Map(
+        heads.rows.map((h) => [
+          h.id,
+          {
+            trafMode: h.traf_mode ?? '',
+            country: h.country ?? '',
+            portCode: h.port_code ?? '',
+            ownerCode: h.owner_code ?? '',
+            grossWeight: h.gross_weight,
+            netWeight: h.net_weight,
+            exitAt: exitAt.get(h.id) ?? null,
+            lines: lines.rows
+              .filter((l) => l.declaration_id === h.id)
+              .map((l) => ({ lineNo: l.line_no, unit: l.unit, country: l.country })),
+          },
+        ]),
+      );
+    },
+
     async declarations(f: {
       orgId?: string;
       /** sellers' customs codes (issue 8: forex receipt rates for credit) */
       ebcCodes?: readonly string[];
+      /** officers: declarations lodged at their office (the declaration's own customs code) */
       customsPrefix?: string;
       ids?: readonly string[];
       limit: number;
@@ -341,13 +416,13 @@ export function summaryLookup(exec: Executor) {
         entry_id: string;
         inventory_count: number;
       }>`
-        select d.id, d.application_id, a.org_id, a.ebc_code, a.ebc_name, a.period, a.customs_code, d.decl_seq_no, d.entry_id,
-          d.inventory_count
+        select d.id, d.application_id, a.org_id, a.ebc_code, a.ebc_name, a.period,
+          coalesce(d.customs_code, a.customs_code) as customs_code, d.decl_seq_no, d.entry_id, d.inventory_count
         from sum_declaration d join sum_application a on a.id = d.application_id
         where a.status <> 'cancelled'
           ${f.orgId ? sql`and a.org_id = ${f.orgId}` : sql``}
           ${f.ebcCodes ? sql`and a.ebc_code = any(${[...f.ebcCodes]}::text[])` : sql``}
-          ${f.customsPrefix !== undefined ? sql`and a.customs_code like ${`${f.customsPrefix}%`}` : sql``}
+          ${f.customsPrefix !== undefined ? sql`and coalesce(d.customs_code, a.customs_code) like ${`${f.customsPrefix}%`}` : sql``}
           ${f.ids ? sql`and d.id = any(${[...f.ids]}::uuid[])` : sql``}
         order by a.period desc, d.decl_seq_no
         limit ${f.limit}`.execute(exec);

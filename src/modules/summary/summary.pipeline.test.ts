@@ -59,6 +59,7 @@ async function reference(rsId: string): Promise<ReturnType<typeof groupLines>> {
       gnum: Number(l.gnum),
       statisticsFlag: h.statisticsFlag!,
       head: {
+        customsCode: h.customsCode!,
         ebcCode: h.ebcCode!,
         trafMode: h.trafMode!,
         ownerCode: h.ownerCode!,
@@ -76,6 +77,8 @@ async function reference(rsId: string): Promise<ReturnType<typeof groupLines>> {
         gname: l.gname!,
         qty: l.qty!,
         totalPrice: l.totalPrice!,
+        qty1: l.qty1!,
+        unit1: l.unit1!,
       },
     }));
   });
@@ -168,9 +171,28 @@ test('bad input names the field and the rule', async () => {
   assert.equal(empty.body.code, 'summary.unprocessable');
 });
 
-test('submit forms declarations with numbers and lineage; the result is reproducible; once per month', async () => {
+test('submit forms declarations with numbers and lineage; the result is reproducible; an inventory is summarised once', async () => {
   const preview = (await api<SummaryPreview>('seller', 'POST', '/api/v1/summary/preview', { period: '2026-10' })).body;
-  const res = await api<SummaryApplicationView>('seller', 'POST', '/api/v1/summary/applications', { period: '2026-10' });
+  // a submit naming another result than the one computed now is refused, and nothing is stored
+  const stale = await api<{ code: string; detailZh: string; detailEn: string }>(
+    'seller',
+    'POST',
+    '/api/v1/summary/applications',
+    {
+      period: '2026-10',
+      resultHash: 'f'.repeat(64),
+    },
+  );
+  assert.equal(stale.status, 409, JSON.stringify(stale.body));
+  assert.equal(stale.body.code, 'summary.conflict');
+  assert.match(stale.body.detailZh, /与预览不一致.*重新预览/);
+  assert.match(stale.body.detailEn, /differs from the preview/);
+  const none = await sql<{ n: number }>`select count(*)::int as n from sum_application`.execute(tp.platform.database.db);
+  assert.equal(none.rows[0]!.n, 0);
+  const res = await api<SummaryApplicationView>('seller', 'POST', '/api/v1/summary/applications', {
+    period: '2026-10',
+    resultHash: preview.resultHash,
+  });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   const a = res.body;
   assert.equal(a.resultHash, preview.resultHash, 'the stored result is the previewed one');
@@ -195,9 +217,13 @@ test('submit forms declarations with numbers and lineage; the result is reproduc
   );
   assert.equal(lineage.body.length, d0.lines[0]!.sourceCount);
 
-  const again = await api<{ code: string }>('seller', 'POST', '/api/v1/summary/applications', { period: '2026-10' });
+  // nothing of October is left: a second submit names the application that took it
+  const again = await api<{ code: string; detailZh: string }>('seller', 'POST', '/api/v1/summary/applications', {
+    period: '2026-10',
+  });
   assert.equal(again.status, 409);
   assert.equal(again.body.code, 'summary.duplicate');
+  assert.match(again.body.detailZh, new RegExp(a.sumNo));
   await tp.platform.settle();
   const audit = await sql<{ n: number }>`select count(*)::int as n from audit_log where action = 'summary.submit'`.execute(
     tp.platform.database.db,
@@ -219,17 +245,28 @@ test('who sees a summary: its seller, customs of the office; another seller gets
 });
 
 test('deadlines list the months with their reminders', async () => {
-  const res = await api<{ period: string; deadline: string; submitted: boolean; pendingInventories: number }[]>(
-    'seller',
-    'GET',
-    '/api/v1/summary/deadlines?months=3',
-  );
-  assert.equal(res.status, 200);
-  const oct = res.body.find((x) => x.period === '2026-10')!;
+  const oct = (await deadlines('2026-10'))!;
   assert.equal(oct.deadline, '2026-11-16');
   assert.equal(oct.submitted, true);
+  assert.equal(oct.applications, 1);
   assert.equal(oct.pendingInventories, 0);
+  assert.deepEqual(oct.reminders, []);
 });
+
+interface DeadlineRow {
+  period: string;
+  deadline: string;
+  submitted: boolean;
+  overdue: boolean;
+  applications: number;
+  pendingInventories: number;
+  reminders: { on: string; due: boolean }[];
+}
+async function deadlines(period: string): Promise<DeadlineRow | undefined> {
+  const res = await api<DeadlineRow[]>('seller', 'GET', '/api/v1/summary/deadlines?months=3');
+  assert.equal(res.status, 200);
+  return res.body.find((x) => x.period === period);
+}
 
 test('CEB701 from the declaring agent (list form) answers CEB702 399 and CEB792, both valid against the XSD', async () => {
   clock.set(new Date('2026-11-10T02:00:00Z'));
@@ -299,7 +336,56 @@ test('CEB701 from the declaring agent (list form) answers CEB702 399 and CEB792,
       { name: 'ceb792', xml: own792.body },
     ]);
 
-  // the month is taken now: a second application is refused by receipt, not by an error
+  // The month is not locked by the agent's listed application: the rest is still waiting, and
+  // the month is neither submitted nor (before the 15th) overdue.
+  const month = (await deadlines('2026-11'))!;
+  assert.deepEqual(
+    { pending: month.pendingInventories, applications: month.applications, submitted: month.submitted, overdue: month.overdue },
+    { pending: 3, applications: 1, submitted: false, overdue: false },
+  );
+  assert.ok(month.reminders.length > 0, 'reminders while inventories wait');
+  // the listed inventories cannot be listed again
+  const relist = await api<{ accepted: boolean; ceb702: Record<string, string> }>('broker', 'POST', '/api/v1/summary/ceb701', {
+    head: { ...head, guid: 'A7010000-0000-4000-8000-000000000003', copNo: 'K-SUM-RELIST' },
+    list: invt.rows.slice(0, 1).map((r) => ({ invtNo: r.invt_no })),
+  });
+  assert.equal(relist.body.accepted, false);
+  assert.match(relist.body.ceb702.returnInfo!, /已在其他汇总申请中/);
+  // the consignor summarises the rest of the month itself
+  const rest = await api<SummaryApplicationView>('seller', 'POST', '/api/v1/summary/applications', { period: '2026-11' });
+  assert.equal(rest.status, 201, JSON.stringify(rest.body));
+  assert.equal(rest.body.inventoryCount, 3);
+  assert.equal(rest.body.copNo, `SUM-${PARTIES.seller.code}-2026-11`);
+  // agent + consignor: every closed inventory of the month exactly once, every line in one lineage
+  const cover = await sql<{ invt_no: string; apps: number; lines: number; declared: number }>`
+    select i.invt_no, count(distinct c.application_id)::int as apps, count(l.gnum)::int as lines,
+      max(jsonb_array_length(d.lines))::int as declared
+    from clr_inventory i join clr_document d on d.id = i.document_id
+    left join sum_claim c on c.inventory_id = i.document_id
+    left join sum_lineage l on l.inventory_id = i.document_id
+    where i.logistics_no like 'K%' group by i.invt_no order by i.invt_no`.execute(tp.platform.database.db);
+  assert.equal(cover.rows.length, 8);
+  for (const r of cover.rows) {
+    assert.equal(r.apps, 1, `${r.invt_no} in exactly one summary`);
+    assert.equal(r.lines, r.declared, `${r.invt_no}: each line in one declaration line`);
+  }
+  const byApp = await sql<{ application_id: string; n: number }>`
+    select c.application_id, count(*)::int as n from sum_claim c join clr_inventory i on i.document_id = c.inventory_id
+    where i.logistics_no like 'K%' group by 1 order by 2`.execute(tp.platform.database.db);
+  assert.deepEqual(
+    byApp.rows.map((r) => [r.application_id, r.n]),
+    [
+      [rest.body.id, 3],
+      [a.id, 5],
+    ],
+  );
+  const done = (await deadlines('2026-11'))!;
+  assert.deepEqual(
+    { pending: done.pendingInventories, applications: done.applications, submitted: done.submitted, overdue: done.overdue },
+    { pending: 0, applications: 2, submitted: true, overdue: false },
+  );
+
+  // nothing is left now: a further application is refused by receipt, not by an error
   const again = await api<{ accepted: boolean; ceb702: Record<string, string> }>('broker', 'POST', '/api/v1/summary/ceb701', {
     head: {
       ...head,
@@ -312,6 +398,7 @@ test('CEB701 from the declaring agent (list form) answers CEB702 399 and CEB792,
   });
   assert.equal(again.body.accepted, false);
   assert.equal(again.body.ceb702.returnStatus, '100');
+  assert.match(again.body.ceb702.returnInfo!, /均已汇总/);
   const change = await api<{ accepted: boolean; ceb702: Record<string, string> }>('broker', 'POST', '/api/v1/summary/ceb701', {
     head: { ...head, appType: '2' },
     list: [],

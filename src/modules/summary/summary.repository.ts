@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import { tables, type Executor } from '../../kernel/db.ts';
-import { closedInventoryLines } from '../clearance/index.ts';
 import type { HeadField, LineField } from './rules/summary.rulesets.ts';
+import { createSourceRepository } from './summary-source.repository.ts';
 import type { SummaryApplicationRow, SummaryDeclarationRow, SummaryLineRow, SummaryTables } from './summary.tables.ts';
 
 /** Rule-set field names → columns of sum_source_line (a whitelist: never user text). */
 const HEAD_COLUMN: Readonly<Record<HeadField, string>> = {
+  customsCode: 'customs_code',
   ebcCode: 'ebc_code',
   trafMode: 'traf_mode',
   ownerCode: 'owner_code',
@@ -78,20 +79,6 @@ function pendingLines(q: GroupingQuery) {
       ${q.agentCodes ? sql`and s.agent_code = any(${[...q.agentCodes]}::text[])` : sql``}`;
 }
 
-const SOURCE_COLUMNS = sql.raw(
-  'inventory_id, gnum, invt_no, logistics_no, ebc_code, agent_code, statistics_flag, customs_code, closed_at, first_line, ' +
-    'traf_mode, owner_code, head_country, port_code, gross_weight, net_weight, line_country, gcode, currency, unit, item_name, ' +
-    'gname, qty, total_price',
-);
-
-/** Copies clearance's closed inventory lines into sum_source_line; a line already there is kept. */
-function copySourceLines(q: Parameters<typeof closedInventoryLines>[0]) {
-  return sql`
-    insert into sum_source_line (${SOURCE_COLUMNS})
-    select ${SOURCE_COLUMNS} from (${closedInventoryLines(q)}) x
-    on conflict do nothing`;
-}
-
 export function createSummaryRepository(exec: Executor) {
   const db = tables<SummaryTables>(exec);
   // What the last stage() grouped by, and its lineage hash.
@@ -101,34 +88,7 @@ export function createSummaryRepository(exec: Executor) {
     return staged;
   };
   return {
-    /**
-     * Copies the lines of newly closed inventories into sum_source_line (one statement for the
-     * batch). Ids that are not closed are skipped; a replay inserts nothing (a closed inventory
-     * never changes, so the first copy stays right).
-     */
-    async addSourceLines(inventoryIds: readonly string[]): Promise<number> {
-      if (!inventoryIds.length) return 0;
-      const r = await copySourceLines({ inventoryIds: [...new Set(inventoryIds)] }).execute(exec);
-      return Number(r.numAffectedRows ?? 0);
-    },
-
-    /**
-     * Copies what the clearance.closed handler has not (yet) copied of a window: inventories
-     * closed in it without source lines. Grouping calls it first, so a late or dead-lettered
-     * event never leaves an inventory out of a summary.
-     */
-    async addMissingSourceLines(ebcCodes: readonly string[], from: Date, to: Date): Promise<number> {
-      if (!ebcCodes.length) return 0;
-      let copied = 0;
-      for (const statisticsFlag of ['B', 'A'] as const) {
-        const r = await copySourceLines({
-          window: { ebcCodes, from, to, statisticsFlag },
-          unless: (inv) => sql`exists (select 1 from sum_source_line s where s.inventory_id = ${inv.id})`,
-        }).execute(exec);
-        copied += Number(r.numAffectedRows ?? 0);
-      }
-      return copied;
-    },
+    ...createSourceRepository(exec),
 
     /**
      * Groups the unsummarised B-type lines of the window, in one statement (one snapshot): each
@@ -143,6 +103,9 @@ export function createSummaryRepository(exec: Executor) {
       const line = q.line.map((f) => LINE_COLUMN[f]);
       const keys = [...head, ...line];
       if (!head.length || !line.length) throw new Error('summary repository: a grouping needs head and line keys');
+      if (!q.head.includes('customsCode')) throw new Error('summary repository: a declaration is keyed on its customs office');
+      // 194号: the declared unit is not in the line key, so a line sums quantities in the legal unit.
+      const [qtyColumn, unitColumn] = q.line.includes('unit') ? ['qty', 'unit'] : ['qty1', 'unit1'];
       // Sorting 1.5 million lineage strings in memory rather than in temporary files.
       await sql`set local work_mem = '256MB'`.execute(exec);
       await sql`drop table if exists pg_temp.sum_grp`.execute(exec);
@@ -154,7 +117,7 @@ export function createSummaryRepository(exec: Executor) {
           ${list([...HEAD_ALL.map((f) => HEAD_COLUMN[f]), ...LINE_ALL.map((f) => LINE_COLUMN[f])], (c) => `${c} text collate "C"`)},
           m_ebc_code text collate "C", m_traf_mode text collate "C", m_head_country text collate "C", m_port_code text collate "C",
           m_gcode text collate "C", m_gname text collate "C", m_country text collate "C", m_currency text collate "C",
-          m_unit text collate "C", customs_code text collate "C",
+          m_unit text collate "C",
           qty numeric, total_price numeric, source_count integer, gross_weight numeric, net_weight numeric, inventory_count integer
         ) on commit drop`.execute(exec);
       await sql`
@@ -171,8 +134,8 @@ export function createSummaryRepository(exec: Executor) {
           select ${list(keys, (c) => c)},
             min(ebc_code) as m_ebc_code, min(traf_mode) as m_traf_mode, min(head_country) as m_head_country,
             min(port_code) as m_port_code, min(gcode) as m_gcode, min(line_name) as m_gname, min(line_country) as m_country,
-            min(currency) as m_currency, min(unit) as m_unit, min(customs_code) as customs_code,
-            sum(qty) as qty, sum(total_price) as total_price, count(*)::int as source_count,
+            min(currency) as m_currency, min(${sql.raw(unitColumn)}) as m_unit,
+            sum(${sql.raw(qtyColumn)}) as qty, sum(total_price) as total_price, count(*)::int as source_count,
             sum(gross_weight) filter (where first_line) as gross_weight, sum(net_weight) filter (where first_line) as net_weight,
             count(*) filter (where first_line)::int as inventory_count
           from p group by ${list(keys, (c) => c)}),
@@ -182,10 +145,10 @@ export function createSummaryRepository(exec: Executor) {
           from g),
         kept as (
           insert into pg_temp.sum_grp (decl_seq, line_no, ${list(keys, (c) => c)}, m_ebc_code, m_traf_mode, m_head_country,
-            m_port_code, m_gcode, m_gname, m_country, m_currency, m_unit, customs_code, qty, total_price, source_count,
+            m_port_code, m_gcode, m_gname, m_country, m_currency, m_unit, qty, total_price, source_count,
             gross_weight, net_weight, inventory_count)
           select decl_seq, line_no, ${list(keys, (c) => c)}, m_ebc_code, m_traf_mode, m_head_country,
-            m_port_code, m_gcode, m_gname, m_country, m_currency, m_unit, customs_code, qty, total_price, source_count,
+            m_port_code, m_gcode, m_gname, m_country, m_currency, m_unit, qty, total_price, source_count,
             gross_weight, net_weight, inventory_count
           from r),
         j as (select g.decl_seq, g.line_no, p.inventory_id, p.gnum, p.invt_no, p.logistics_no, p.gcode, p.first_line
@@ -255,31 +218,38 @@ export function createSummaryRepository(exec: Executor) {
       await db.insertInto('sum_application').values(row).execute();
     },
 
-    /** Writes the staged result under an application: declarations, lines, lineage, claims. */
+    /**
+     * Writes the staged result under an application: declarations, lines, lineage, claims. Each
+     * declaration is numbered by its own customs office (`firstNos`: the first number allocated to
+     * each office, taken in declaration order within it); an office '' numbers as 0000.
+     */
     async persistStaged(a: {
       applicationId: string;
-      declSeqPrefix: string;
-      entryPrefix: string;
-      firstNo: number;
+      year: string;
+      firstNos: ReadonlyMap<string, number>;
       decState: string;
       now: Date;
     }): Promise<void> {
       const { head, line, lineage } = current();
       if (!lineage) throw new Error('summary repository: persistStaged needs stage(…, { lineage: true })');
+      const codes = [...a.firstNos.keys()];
+      const firsts = codes.map((c) => a.firstNos.get(c)!);
       await sql`
         insert into sum_declaration (id, application_id, seq, decl_seq_no, entry_id, dec_state, head_key, ebc_code, owner_code,
-          traf_mode, country, port_code, gross_weight, net_weight, inventory_count, created_at)
-        select gen_random_uuid(), ${a.applicationId}, decl_seq,
-          ${a.declSeqPrefix} || lpad((${a.firstNo}::bigint + decl_seq - 1)::text, 9, '0'),
-          ${a.entryPrefix} || lpad((${a.firstNo}::bigint + decl_seq - 1)::text, 9, '0'),
-          ${a.decState}, head_key, ebc_code, nullif(head_key->>'ownerCode', ''), traf_mode, country, port_code,
-          gross_weight, net_weight, inventory_count, ${a.now}
+          traf_mode, country, port_code, gross_weight, net_weight, inventory_count, created_at, customs_code)
+        select gen_random_uuid(), ${a.applicationId}, x.decl_seq,
+          x.office || ${a.year} || 'S' || lpad((n.first + x.k - 1)::text, 9, '0'),
+          x.office || ${a.year} || '0' || lpad((n.first + x.k - 1)::text, 9, '0'),
+          ${a.decState}, x.head_key, x.ebc_code, nullif(x.head_key->>'ownerCode', ''), x.traf_mode, x.country, x.port_code,
+          x.gross_weight, x.net_weight, x.inventory_count, ${a.now}, x.office
         from (
           select decl_seq, ${jsonKey(head, HEAD_COLUMN, 'min')} as head_key, min(m_ebc_code) as ebc_code,
             min(m_traf_mode) as traf_mode, min(m_head_country) as country, min(m_port_code) as port_code,
             coalesce(sum(gross_weight), 0) as gross_weight, coalesce(sum(net_weight), 0) as net_weight,
-            coalesce(sum(inventory_count), 0) as inventory_count
-          from pg_temp.sum_grp group by decl_seq) x`.execute(exec);
+            coalesce(sum(inventory_count), 0) as inventory_count, coalesce(nullif(min(customs_code), ''), '0000') as office,
+            row_number() over (partition by coalesce(nullif(min(customs_code), ''), '0000') order by decl_seq) as k
+          from pg_temp.sum_grp group by decl_seq) x
+        join unnest(${codes}::text[], ${firsts}::bigint[]) as n(code, first) on n.code = x.office`.execute(exec);
       await sql`
         insert into sum_declaration_line (declaration_id, line_no, line_key, gcode, gname, country, currency, unit, qty, total_price, source_count)
         select d.id, g.line_no, ${jsonKey(line, LINE_COLUMN)}, g.m_gcode, g.m_gname, g.m_country, g.m_currency, g.m_unit,
@@ -298,31 +268,20 @@ export function createSummaryRepository(exec: Executor) {
         select inventory_id, ${a.applicationId}::uuid from pg_temp.sum_src where first_line`.execute(exec);
     },
 
-    /** Closed B-type inventories per month (China time) not yet in any summary. */
-    async pendingByPeriod(ebcCodes: readonly string[], from: Date, to: Date): Promise<{ period: string; inventories: number }[]> {
-      const r = await sql<{ period: string; inventories: number }>`
-        select to_char(closed_at at time zone 'Asia/Shanghai', 'YYYY-MM') as period, count(*)::int as inventories
-        from sum_source_line s
-        where s.statistics_flag = 'B' and s.ebc_code = any(${[...ebcCodes]}::text[]) and s.closed_at >= ${from} and s.closed_at < ${to}
-          and s.first_line and not exists (select 1 from sum_claim c where c.inventory_id = s.inventory_id)
-        group by 1 order by 1`.execute(exec);
-      return r.rows;
+    /** Serialises the summaries of one consignor (until commit): each sees the claims of the one before. */
+    async lockConsignor(orgId: string): Promise<void> {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`sum_application:${orgId}`}, 0))`.execute(exec);
     },
 
-    /** The month (China time) each listed inventory of the consignors closed in; absent when not a closed B-type one. */
-    async closedMonths(ebcCodes: readonly string[], invtNos: readonly string[]): Promise<Map<string, string>> {
-      if (!invtNos.length) return new Map();
-      // A listed inventory that closed moments ago may not have been copied yet.
-      await copySourceLines({
-        invtNos,
-        unless: (inv) => sql`exists (select 1 from sum_source_line s where s.invt_no = ${inv.invtNo})`,
-      }).execute(exec);
-      const r = await sql<{ invt_no: string; period: string }>`
-        select invt_no, to_char(closed_at at time zone 'Asia/Shanghai', 'YYYY-MM') as period
-        from sum_source_line
-        where invt_no = any(${[...invtNos]}::text[]) and first_line and statistics_flag = 'B'
-          and ebc_code = any(${[...ebcCodes]}::text[])`.execute(exec);
-      return new Map(r.rows.map((x) => [x.invt_no, x.period]));
+    /** The copNos of an organisation's applications that start with `prefix`. */
+    async copNosLike(orgId: string, prefix: string): Promise<Set<string>> {
+      const rows = await db
+        .selectFrom('sum_application')
+        .select('cop_no')
+        .where('org_id', '=', orgId)
+        .where('cop_no', 'like', `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+        .execute();
+      return new Set(rows.map((r) => r.cop_no));
     },
 
     async applicationById(id: string): Promise<SummaryApplicationRow | undefined> {
@@ -352,7 +311,19 @@ export function createSummaryRepository(exec: Executor) {
     async listApplications(f: { orgId?: string; customsPrefix?: string; limit: number }): Promise<SummaryApplicationRow[]> {
       let q = db.selectFrom('sum_application').selectAll();
       if (f.orgId) q = q.where('org_id', '=', f.orgId);
-      if (f.customsPrefix !== undefined) q = q.where('customs_code', 'like', `${f.customsPrefix}%`);
+      // officers: applications with a declaration lodged at their office
+      if (f.customsPrefix !== undefined) {
+        const prefix = `${f.customsPrefix}%`;
+        q = q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('sum_declaration as d')
+              .select(sql.lit(1).as('one'))
+              .whereRef('d.application_id', '=', 'sum_application.id')
+              .where(sql<boolean>`coalesce(d.customs_code, sum_application.customs_code) like ${prefix}`),
+          ),
+        );
+      }
       return q.orderBy('period', 'desc').orderBy('created_at', 'desc').limit(f.limit).execute();
     },
 

@@ -7,6 +7,7 @@ import {
   Ceb701Schema,
   DeadlineSchema,
   LineageSchema,
+  ReminderFeedSchema,
   RuleSetSchema,
   SummaryApplicationSchema,
   SummaryPreviewSchema,
@@ -91,6 +92,23 @@ export function registerSummaryRoutes(app: FastifyInstance, deps: { summaries: S
     async (req) => summaries.deadlines(req.principal, req.query.months),
   );
 
+  r.get(
+    '/api/v1/summary/reminders',
+    {
+      config: { permission: 'summary.submit' },
+      schema: {
+        tags: ['summary'],
+        summary: '汇总申报期限提醒 / Deadline reminders sent to my enterprise (summary.deadline_reminder), after a feed position',
+        querystring: Type.Object({
+          after: Type.Optional(Type.Integer({ minimum: 0 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+        }),
+        response: { 200: ReminderFeedSchema },
+      },
+    },
+    async (req) => summaries.reminders(req.principal, req.query.after, req.query.limit),
+  );
+
   r.post(
     '/api/v1/summary/preview',
     {
@@ -112,6 +130,8 @@ export function registerSummaryRoutes(app: FastifyInstance, deps: { summaries: S
       schema: {
         tags: ['summary'],
         summary: '提交汇总申报 / Submit the summary of a month: forms the declarations (报关单)',
+        description:
+          'Summarises the closed B-type inventories of the month no earlier application took (a month may take several). With resultHash (from the preview) a different result now answers 409 summary.conflict and stores nothing.',
         body: SummaryRequestSchema,
         response: { 201: SummaryApplicationSchema },
       },

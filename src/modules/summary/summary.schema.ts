@@ -16,6 +16,13 @@ export const SummaryRequestSchema = Type.Object(
     copNo: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
     declAgentCode: Type.Optional(Type.String({ minLength: 1, maxLength: 18 })),
     declAgentName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    resultHash: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-f]{64}$',
+        description:
+          'the resultHash of the preview being submitted: when the summary computed now differs, 409 and nothing is stored',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -38,6 +45,7 @@ const DeclarationView = Type.Object({
   seq: Type.Integer(),
   declSeqNo: Type.Union([Str, Type.Null()]),
   entryId: Type.Union([Str, Type.Null()]),
+  customsCode: Type.String({ description: '申报海关: the office the declaration is lodged at and numbered by' }),
   key: KeyMap,
   grossWeight: Str,
   netWeight: Str,
@@ -95,8 +103,9 @@ export const DeadlineSchema = Type.Array(
     }),
     ruleSet: Str,
     pendingInventories: Type.Integer(),
-    submitted: Type.Boolean(),
-    overdue: Type.Boolean(),
+    applications: Type.Integer({ description: 'summary applications of the month so far' }),
+    submitted: Type.Boolean({ description: 'every closed B-type inventory of the month is in a summary' }),
+    overdue: Type.Boolean({ description: 'inventories are still waiting after the deadline' }),
     reminders: Type.Array(ReminderView),
   }),
 );
@@ -157,4 +166,20 @@ export const Ceb701OutcomeSchema = Type.Object({
   applicationId: Type.Union([Str, Type.Null()]),
   ceb702: Type.Record(Type.String(), Type.String()),
   ceb702Xml: Str,
+});
+
+export const ReminderFeedSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      seq: Type.Integer(),
+      orgId: Str,
+      period: Str,
+      deadline: Str,
+      reminderOn: Str,
+      daysBefore: Type.Integer(),
+      pendingInventories: Type.Integer(),
+      message: Type.Object({ zh: Str, en: Str }),
+    }),
+  ),
+  next: Type.Integer(),
 });

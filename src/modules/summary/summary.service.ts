@@ -6,11 +6,13 @@ import { DomainError, notFound, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
 import { createHolidayCalendarService } from './holiday-calendar.service.ts';
-import { isConfirmedDay, reminders, summaryDeadline, type Reminder } from './rules/deadline.rules.ts';
+import { reminders, summaryDeadline } from './rules/deadline.rules.ts';
 import { effectiveKeys, ruleSetById, ruleSetForPeriod, type SummaryRuleSet } from './rules/summary.rulesets.ts';
+import { createSummaryDeadlineService } from './summary-deadline.service.ts';
 import { createSummaryRepository, type SummaryRepository } from './summary.repository.ts';
 import {
   applicationView,
+  declarationOffice,
   loadApplication,
   readableApplication,
   type DeclarationLineView,
@@ -20,7 +22,15 @@ import {
 } from './summary.views.ts';
 
 export type { DeclarationLineView, DeclarationView, SummaryApplicationView, SummaryPreview };
-import { cstDay, customsPrefixOf, enterpriseScope, periodWindow, type EnterpriseScope } from './summary.shared.ts';
+import {
+  cstDay,
+  customsPrefixOf,
+  DUPLICATE,
+  enterpriseScope,
+  periodWindow,
+  staleResult,
+  type EnterpriseScope,
+} from './summary.shared.ts';
 import type { SummaryApplicationRow } from './summary.tables.ts';
 
 export interface SummaryServiceDeps {
@@ -40,14 +50,11 @@ export interface SummaryRequest {
   /** CEB701 agentCode/agentName: the declaring company (web: the caller's organisation) */
   agentCode?: string;
   agentName?: string;
+  /** CEB701 customsCode: the office the application is lodged at (web: the smallest office of its declarations) */
+  customsCode?: string;
+  /** the resultHash of the preview being submitted: a different result now is refused (409) */
+  resultHash?: string;
 }
-
-const DUPLICATE = (period: string) =>
-  new DomainError(
-    'summary.duplicate',
-    { zh: `${period}的汇总申报已提交，不能重复提交`, en: `the summary of ${period} has already been submitted` },
-    { period },
-  );
 
 function pickRuleSet(req: SummaryRequest): SummaryRuleSet {
   if (req.ruleSetId === undefined) return ruleSetForPeriod(req.period);
@@ -72,15 +79,18 @@ export function createSummaryService(deps: SummaryServiceDeps) {
   // The holiday calendar the deadlines are computed with: built in, with the years entered on the platform.
   const calendar = createHolidayCalendarService(deps);
 
-  /** Stages and aggregates inside `trx`; everything the preview shows and the submit stores. */
+  /**
+   * Stages and aggregates inside `trx`; everything the preview shows and the submit stores.
+   * `only.window` narrows the month (CEB701 startTime/endTime).
+   */
   async function compute(
     repo: SummaryRepository,
     scope: EnterpriseScope,
     req: SummaryRequest,
-    only: { invtNos?: readonly string[]; agentCodes?: readonly string[] } = {},
+    only: { invtNos?: readonly string[]; agentCodes?: readonly string[]; window?: { from: Date; to: Date } } = {},
     opts: { lineage?: boolean } = {},
   ): Promise<SummaryPreview> {
-    const window = periodWindow(req.period);
+    const window = only.window ?? periodWindow(req.period);
     const rs = pickRuleSet(req);
     const summaryFlag = req.summaryFlag ?? rs.defaultSummaryFlag;
     const itemNameFlag = req.itemNameFlag ?? '';
@@ -88,7 +98,17 @@ export function createSummaryService(deps: SummaryServiceDeps) {
     // The source table is filled as inventories close; whatever a late or failed event left out
     // is copied now, so the summary never misses a closed inventory.
     await repo.addMissingSourceLines(scope.codes, window.from, window.to);
-    await repo.stage({ ebcCodes: scope.codes, ...window, head: keys.head, line: keys.line, ...only }, opts);
+    await repo.stage(
+      {
+        ebcCodes: scope.codes,
+        ...window,
+        head: keys.head,
+        line: keys.line,
+        ...(only.invtNos ? { invtNos: only.invtNos } : {}),
+        ...(only.agentCodes ? { agentCodes: only.agentCodes } : {}),
+      },
+      opts,
+    );
     const decls = await repo.stagedDeclarations();
     const lines = await repo.stagedLines();
     const byDecl = new Map<number, DeclarationLineView[]>();
@@ -113,6 +133,7 @@ export function createSummaryService(deps: SummaryServiceDeps) {
       seq: d.decl_seq,
       declSeqNo: null,
       entryId: null,
+      customsCode: d.customs_code || '0000',
       key: d.head_key,
       grossWeight: d.gross_weight,
       netWeight: d.net_weight,
@@ -136,8 +157,9 @@ export function createSummaryService(deps: SummaryServiceDeps) {
     };
   }
 
-  function ensurePeriodOver(period: string): void {
-    if (clock.now() < periodWindow(period).to)
+  /** Inventories still closing in the window cannot be summarised yet (the web: the month; CEB701: its window). */
+  function ensureEnded(period: string, end: Date): void {
+    if (clock.now() < end)
       throw new DomainError(
         'summary.invalid_state',
         { zh: `${period}尚未结束，月度汇总须在次月办理`, en: `${period} has not ended; a month is summarised after it ends` },
@@ -145,21 +167,33 @@ export function createSummaryService(deps: SummaryServiceDeps) {
       );
   }
 
+  /** SUM-<code>-<period>, then -2, -3 … for the further applications of the month. */
+  async function defaultCopNo(repo: SummaryRepository, scope: EnterpriseScope, period: string): Promise<string> {
+    const base = `SUM-${scope.primaryCode}-${period}`;
+    const used = await repo.copNosLike(scope.orgId, base);
+    for (let n = 1; ; n++) {
+      const c = n === 1 ? base : `${base}-${n}`;
+      if (!used.has(c)) return c;
+    }
+  }
+
+  const deadlineService = createSummaryDeadlineService({ db, clock, calendar });
+
   return {
     /** The holiday calendar of the deadlines: a year's view, and the days the operator or customs enter. */
     calendar,
+
+    /** Months with closed inventories or summaries, their deadlines and reminders. */
+    deadlines: deadlineService.deadlines,
+    /** Deadline reminders sent to the caller's enterprise (summary.deadline_reminder), after a feed position. */
+    reminders: deadlineService.reminders,
 
     /** What the summary of `period` would be now; changes nothing (beyond copying missing source lines). */
     async preview(p: Principal | null, req: SummaryRequest): Promise<SummaryPreview> {
       requirePermission(p, 'summary.submit');
       const scope = await enterpriseScope(db, p);
       periodWindow(req.period);
-      return db.transaction().execute(async (trx) => {
-        const repo = createSummaryRepository(trx);
-        const existing = await repo.livePeriods(scope.codes, [req.period]);
-        if (existing.length) throw DUPLICATE(req.period);
-        return compute(repo, scope, req);
-      });
+      return db.transaction().execute((trx) => compute(createSummaryRepository(trx), scope, req));
     },
 
     /** Forms the declarations of `period` and stores them with their lineage (汇总申报). */
@@ -170,47 +204,73 @@ export function createSummaryService(deps: SummaryServiceDeps) {
 
     /**
      * The submit for an enterprise scope already checked by the caller: the web (own scope) or a
-     * CEB701 from the consignor or its declaring agent (ceb701.service.ts). Not a route.
+     * CEB701 from the consignor or its declaring agent (ceb701.service.ts). Not a route. A month
+     * may take several applications (an agent's, a listed CEB701's, the consignor's): each
+     * summarises what no earlier one took (sum_claim), so the month's inventories are covered
+     * exactly once; one consignor's submits run one at a time.
      */
     async submitAs(
       p: Principal,
       scope: EnterpriseScope,
       req: SummaryRequest,
-      opts: { source?: 'web' | 'ceb701'; guid?: string; invtNos?: readonly string[]; agentCodes?: readonly string[] } = {},
+      opts: {
+        source?: 'web' | 'ceb701';
+        guid?: string;
+        invtNos?: readonly string[];
+        agentCodes?: readonly string[];
+        /** CEB701 startTime/endTime, inside the period */
+        window?: { from: Date; to: Date };
+      } = {},
     ): Promise<SummaryApplicationView> {
       const source = opts.source ?? 'web';
       const guid = opts.guid;
-      periodWindow(req.period);
-      ensurePeriodOver(req.period);
+      ensureEnded(req.period, (opts.window ?? periodWindow(req.period)).to);
       return db.transaction().execute(async (trx) => {
         const repo = createSummaryRepository(trx);
-        // One summary per consignor and month: the unique index decides a race; this check names it.
-        const existing = await repo.livePeriods(scope.codes, [req.period]);
-        if (existing.length) throw DUPLICATE(req.period);
+        await repo.lockConsignor(scope.orgId);
         const result = await compute(
           repo,
           scope,
           req,
-          { ...(opts.invtNos ? { invtNos: opts.invtNos } : {}), ...(opts.agentCodes ? { agentCodes: opts.agentCodes } : {}) },
+          {
+            ...(opts.invtNos ? { invtNos: opts.invtNos } : {}),
+            ...(opts.agentCodes ? { agentCodes: opts.agentCodes } : {}),
+            ...(opts.window ? { window: opts.window } : {}),
+          },
           { lineage: true },
         );
-        if (result.declarations.length === 0)
+        if (result.declarations.length === 0) {
+          const month = periodWindow(req.period);
+          const waiting = (await repo.pendingByPeriod(scope.codes, month.from, month.to)).reduce((n, x) => n + x.inventories, 0);
+          const taken = waiting ? [] : await repo.livePeriods(scope.codes, [req.period]);
+          if (taken.length) throw DUPLICATE(req.period, taken.map((a) => a.sum_no).sort());
+          // some of the month may still wait outside what this application selects (window, list, agent)
+          const scoped = waiting > 0;
           throw new DomainError(
             'summary.unprocessable',
             {
-              zh: `${req.period}没有待汇总的已结关B类清单`,
-              en: `no closed B-type inventories of ${req.period} are waiting for a summary`,
+              zh: `${req.period}${scoped ? '所选范围内' : ''}没有待汇总的已结关B类清单`,
+              en: `no closed B-type inventories of ${req.period}${scoped ? ' in the selection' : ''} are waiting for a summary`,
             },
             { period: req.period, reason: 'empty' },
           );
+        }
+        if (req.resultHash !== undefined && req.resultHash !== result.resultHash)
+          throw staleResult(req.period, req.resultHash, result.resultHash);
         const now = clock.now();
         const year = String(now.getUTCFullYear());
-        const customsCode = await firstCustomsCode(repo);
+        // Each declaration is numbered by its own office; the application by the office it is
+        // lodged at (CEB701 customsCode), else the smallest of its declarations' offices.
+        const perOffice = new Map<string, number>();
+        for (const d of result.declarations) perOffice.set(d.customsCode, (perOffice.get(d.customsCode) ?? 0) + 1);
+        const offices = [...perOffice.keys()].sort();
+        const customsCode = req.customsCode ?? offices[0]!;
         const appNo = await repo.allocate(`app.${customsCode}.${year}`, 1);
-        const firstDecl = await repo.allocate(`decl.${customsCode}.${year}`, result.declarations.length);
+        const firstNos = new Map<string, number>();
+        for (const o of offices) firstNos.set(o, await repo.allocate(`decl.${o}.${year}`, perOffice.get(o)!));
         const id = newId();
         const day = cstDay(now).replaceAll('-', '');
-        const copNo = req.copNo ?? `SUM-${scope.primaryCode}-${req.period}`;
+        const copNo = req.copNo ?? (await defaultCopNo(repo, scope, req.period));
         if (await repo.applicationByCop(scope.orgId, copNo))
           throw new DomainError(
             'summary.duplicate',
@@ -246,15 +306,8 @@ export function createSummaryService(deps: SummaryServiceDeps) {
           created_at: now,
         };
         await repo.insertApplication(row);
-        await repo.persistStaged({
-          applicationId: id,
-          declSeqPrefix: `${customsCode}${year}S`,
-          entryPrefix: `${customsCode}${year}0`,
-          firstNo: firstDecl,
-          decState: '10',
-          now,
-        });
-        const out = await loadApplication(repo, row);
+        await repo.persistStaged({ applicationId: id, year, firstNos, decState: '10', now });
+        const out = await loadApplication(repo, p, row);
         await audit.append(trx, actorOf(p), [
           {
             action: 'summary.submit',
@@ -283,13 +336,19 @@ export function createSummaryService(deps: SummaryServiceDeps) {
         if (prefix === undefined) return [];
         rows = await repo.listApplications({ customsPrefix: prefix, limit });
       }
-      const decls = await repo.declarationsOf(rows.map((r) => r.id));
+      const office = p.organisation?.kind === 'enterprise' ? undefined : customsPrefixOf(p, ['customs', 'tax', 'forex']);
+      const byApp = new Map(rows.map((a) => [a.id, a]));
+      // an officer sees the declarations lodged at the office only
+      const decls = (await repo.declarationsOf(rows.map((r) => r.id))).filter(
+        (d) => office === undefined || declarationOffice(byApp.get(d.application_id)!, d).startsWith(office),
+      );
       const lines = await repo.linesOf(decls.map((d) => d.id));
+      const declOf = new Map(decls.map((d) => [d.id, d.application_id]));
       return rows.map((a) =>
         applicationView(
           a,
           decls.filter((d) => d.application_id === a.id),
-          lines.filter((l) => decls.some((d) => d.id === l.declaration_id && d.application_id === a.id)),
+          lines.filter((l) => declOf.get(l.declaration_id) === a.id),
           [],
         ),
       );
@@ -298,8 +357,7 @@ export function createSummaryService(deps: SummaryServiceDeps) {
     async get(p: Principal | null, id: string): Promise<SummaryApplicationView> {
       requirePermission(p, 'summary.read');
       const repo = createSummaryRepository(db);
-      const a = readableApplication(p, await repo.applicationById(id));
-      return loadApplication(repo, a);
+      return loadApplication(repo, p, await repo.applicationById(id));
     },
 
     /** Which inventory lines fed a declaration (line): the CEB792 SummaryResultList. */
@@ -311,9 +369,8 @@ export function createSummaryService(deps: SummaryServiceDeps) {
     ): Promise<{ lineNo: number; invtNo: string; gnum: number; logisticsNo: string; gcode: string }[]> {
       requirePermission(p, 'summary.read');
       const repo = createSummaryRepository(db);
-      const a = readableApplication(p, await repo.applicationById(applicationId));
-      const decls = await repo.declarationsOf([a.id]);
-      if (!decls.some((d) => d.id === declarationId)) throw notFound({ zh: '报关单', en: 'declaration' });
+      const { declarations } = await readableApplication(p, repo, await repo.applicationById(applicationId));
+      if (!declarations.some((d) => d.id === declarationId)) throw notFound({ zh: '报关单', en: 'declaration' });
       const rows = await repo.lineage(declarationId, {
         ...(opts.lineNo !== undefined ? { lineNo: opts.lineNo } : {}),
         limit: Math.min(Math.max(opts.limit ?? 200, 1), 1000),
@@ -327,64 +384,7 @@ export function createSummaryService(deps: SummaryServiceDeps) {
         gcode: r.gcode,
       }));
     },
-
-    /** Months with closed inventories or summaries, their deadlines and reminders. */
-    async deadlines(
-      p: Principal | null,
-      months = 6,
-    ): Promise<
-      {
-        period: string;
-        deadline: string;
-        deadlineProvisional: boolean;
-        ruleSet: string;
-        pendingInventories: number;
-        submitted: boolean;
-        overdue: boolean;
-        reminders: Reminder[];
-      }[]
-    > {
-      requirePermission(p, 'summary.submit');
-      const scope = await enterpriseScope(db, p);
-      const now = clock.now();
-      const today = cstDay(now);
-      const periods: string[] = [];
-      const [y, m] = today.split('-').map(Number) as [number, number];
-      for (let i = months; i >= 1; i--) {
-        const d = new Date(Date.UTC(y, m - 1 - i, 1));
-        periods.push(d.toISOString().slice(0, 7));
-      }
-      const repo = createSummaryRepository(db);
-      const pending = await repo.pendingByPeriod(
-        scope.codes,
-        periodWindow(periods[0]!).from,
-        periodWindow(periods[periods.length - 1]!).to,
-      );
-      const done = new Set((await repo.livePeriods(scope.codes, periods)).map((a) => a.period));
-      const cal = await calendar.calendar(db);
-      return periods.map((period) => {
-        const rs = ruleSetForPeriod(period);
-        const deadline = summaryDeadline(period, rs, cal);
-        const n = pending.find((x) => x.period === period)?.inventories ?? 0;
-        return {
-          period,
-          deadline,
-          // a deadline in a year whose State Council holiday notice is neither built in nor entered yet
-          deadlineProvisional: !isConfirmedDay(deadline, cal),
-          ruleSet: rs.id,
-          pendingInventories: n,
-          submitted: done.has(period),
-          overdue: n > 0 && today > deadline,
-          reminders: n > 0 ? reminders(deadline, today) : [],
-        };
-      });
-    },
   };
-}
-
-async function firstCustomsCode(repo: SummaryRepository): Promise<string> {
-  const d = await repo.stagedDeclarations();
-  return d.map((x) => x.customs_code).sort()[0] ?? '0000';
 }
 
 export type SummaryService = ReturnType<typeof createSummaryService>;

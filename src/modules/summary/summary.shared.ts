@@ -1,4 +1,4 @@
-import { forbidden, validationError } from '../../kernel/errors.ts';
+import { DomainError, forbidden, validationError } from '../../kernel/errors.ts';
 import type { Executor } from '../../kernel/db.ts';
 import { isAdmin, jurisdictionPrefix, organisationDirectory, type Principal } from '../identity/index.ts';
 import { isPeriod, periodBounds } from './rules/deadline.rules.ts';
@@ -45,3 +45,36 @@ export function customsPrefixOf(p: Principal, duties: readonly string[]): string
   if (!org || org.kind !== 'agency' || !org.roles.some((r) => duties.includes(r))) return undefined;
   return jurisdictionPrefix(org.jurisdiction) ?? undefined;
 }
+
+/** Everything of the month already summarised: the applications that took it are named. */
+export const DUPLICATE = (period: string, sumNos: string[]): DomainError =>
+  new DomainError(
+    'summary.duplicate',
+    {
+      zh: `${period}的已结关B类清单均已汇总（汇总申请${sumNos.join('、')}），没有待汇总的清单`,
+      en: `every closed B-type inventory of ${period} is already summarised (applications ${sumNos.join(', ')}); none is waiting`,
+    },
+    { period, sumNos },
+  );
+
+/** A submit naming the preview's resultHash when the summary computed now differs (409, nothing stored). */
+export const staleResult = (period: string, expected: string, actual: string): DomainError =>
+  new DomainError(
+    'summary.conflict',
+    {
+      zh: `${period}的汇总结果与预览不一致（预览后有清单结关、被其他汇总申请占用或汇总规则不同），未提交：请重新预览后再提交`,
+      en: `the summary of ${period} differs from the preview (inventories closed or were taken by another application since, or the rule differs); nothing was submitted: preview again, then submit`,
+    },
+    {
+      errors: [
+        {
+          field: 'resultHash',
+          rule: 'matchesPreview',
+          message: { zh: '结果哈希与当前汇总结果不一致', en: 'resultHash does not match the summary computed now' },
+          value: expected,
+        },
+      ],
+      expected,
+      actual,
+    },
+  );

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 export interface SummaryApplicationRow {
   id: string;
   org_id: string;
@@ -43,6 +45,8 @@ export interface SummaryDeclarationRow {
   net_weight: string;
   inventory_count: number;
   created_at: Date;
+  /** 申报海关: the office the declaration is lodged at (null: formed before, the application's office) */
+  customs_code: string | null;
 }
 
 export interface SummaryLineRow {
@@ -74,4 +78,25 @@ export interface SummaryTables {
   };
   sum_claim: { inventory_id: string; application_id: string };
   sum_counter: { name: string; value: number };
+  sum_ceb701_part: {
+    sender_org_id: string;
+    ebc_code: string;
+    cop_no: string;
+    msg_seq_no: number;
+    msg_count: number;
+    guid: string;
+    head: Record<string, string>;
+    invt_nos: string[];
+    received_at: Date;
+  };
+  sum_deadline_reminder: {
+    seq: Generated<string>;
+    org_id: string;
+    period: string;
+    reminder_on: string;
+    days_before: number;
+    deadline: string;
+    pending_inventories: number;
+    created_at: Date;
+  };
 }

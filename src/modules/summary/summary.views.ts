@@ -24,6 +24,8 @@ export interface DeclarationView {
   seq: number;
   declSeqNo: string | null;
   entryId: string | null;
+  /** 申报海关 */
+  customsCode: string;
   key: Record<string, string>;
   grossWeight: string;
   netWeight: string;
@@ -119,6 +121,7 @@ export function applicationView(
       seq: d.seq,
       declSeqNo: d.decl_seq_no,
       entryId: d.entry_id,
+      customsCode: declarationOffice(a, d),
       key: d.head_key,
       grossWeight: trimDecimal(d.gross_weight),
       netWeight: trimDecimal(d.net_weight),
@@ -129,23 +132,42 @@ export function applicationView(
   };
 }
 
-export async function loadApplication(repo: SummaryRepository, a: SummaryApplicationRow): Promise<SummaryApplicationView> {
-  const decls = await repo.declarationsOf([a.id]);
-  const lines = await repo.linesOf(decls.map((d) => d.id));
-  return applicationView(a, decls, lines, []);
+/** 申报海关 of a declaration (one formed before the column existed: its application's office). */
+export const declarationOffice = (a: SummaryApplicationRow, d: SummaryDeclarationRow): string => d.customs_code ?? a.customs_code;
+
+/** An application with the declarations `p` may read (see readableApplication). */
+export async function loadApplication(
+  repo: SummaryRepository,
+  p: Principal,
+  a: SummaryApplicationRow | undefined,
+): Promise<SummaryApplicationView> {
+  const { application, declarations } = await readableApplication(p, repo, a);
+  const lines = await repo.linesOf(declarations.map((d) => d.id));
+  return applicationView(application, declarations, lines, []);
 }
 
-/** Who may read an application: its enterprise, customs of its office, admin. */
-export function readableApplication(p: Principal, a: SummaryApplicationRow | undefined): SummaryApplicationRow {
-  if (!a) throw notFound({ zh: '汇总申请', en: 'summary application' });
+/**
+ * Who may read an application and which of its declarations: its enterprise and the declaring
+ * companies it names (all); customs, tax and forex officers those declarations lodged at their
+ * office (申报海关), and the application only when there is one; admin all. Otherwise 404.
+ */
+export async function readableApplication(
+  p: Principal,
+  repo: Pick<SummaryRepository, 'declarationsOf'>,
+  a: SummaryApplicationRow | undefined,
+): Promise<{ application: SummaryApplicationRow; declarations: SummaryDeclarationRow[] }> {
+  const missing = () => notFound({ zh: '汇总申请', en: 'summary application' });
+  if (!a) throw missing();
   if (p.organisation?.kind === 'enterprise') {
     // The consignor, and the declaring company named in the application (it receives CEB792).
     const code = p.organisation.code;
     const named = code !== null && (code === a.agent_code || code === a.decl_agent_code);
-    if (p.organisation.id !== a.org_id && !named) throw notFound({ zh: '汇总申请', en: 'summary application' });
-    return a;
+    if (p.organisation.id !== a.org_id && !named) throw missing();
+    return { application: a, declarations: await repo.declarationsOf([a.id]) };
   }
   const prefix = customsPrefixOf(p, ['customs', 'tax', 'forex']);
-  if (prefix === undefined || !a.customs_code.startsWith(prefix)) throw notFound({ zh: '汇总申请', en: 'summary application' });
-  return a;
+  if (prefix === undefined) throw missing();
+  const declarations = (await repo.declarationsOf([a.id])).filter((d) => declarationOffice(a, d).startsWith(prefix));
+  if (!declarations.length) throw missing();
+  return { application: a, declarations };
 }

@@ -3,7 +3,8 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { seedDemo } from '../../server/platform.ts';
-import { rateTableOn, refundRate } from './rules/refund-rates.data.ts';
+import { createTaxRepository } from './tax.repository.ts';
+import { versionOn } from './tax.refunds.ts';
 
 let tp: TestPlatform;
 before(async () => {
@@ -27,10 +28,13 @@ test('demo: the demo sellers have a tax status on first start; seeding again cha
   assert.deepEqual((await q()).rows, first);
 });
 
-test('demo: the demo sellers’ HS codes have a refund rate in the table in force', () => {
-  const t = rateTableOn('2026-11-01');
+test('demo: the demo sellers’ HS codes have a refund rate in the version in force (database)', async () => {
+  const repo = createTaxRepository(tp.platform.database.db);
+  const version = versionOn(await repo.rateVersions(), '2026-11-01')!.version;
+  const codes = ['6911101900', '6913100000', '0805100000'];
+  const hits = await repo.ratesFor(codes.map((gcode) => ({ version, gcode })));
   assert.deepEqual(
-    ['6911101900', '6913100000', '0805100000'].map((hs) => refundRate(t, hs)),
+    codes.map((hs) => hits.get(`${version}|${hs}`)?.rate),
     ['0.13', '0.13', '0.09'],
   );
 });

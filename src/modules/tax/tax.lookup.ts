@@ -1,6 +1,5 @@
 import type { Executor } from '../../kernel/db.ts';
 import { summaryLookup } from '../summary/index.ts';
-import { DEFAULT_TAX_RULES, type TaxRuleConfig } from './rules/refund.rules.ts';
 import { evaluateDeclarations } from './tax.refunds.ts';
 
 /** Declarations read per enterprise for a refund total (newest periods first). */
@@ -13,7 +12,7 @@ const fenOf = (v: string): number => {
 };
 
 /** What other modules may ask of export tax refunds. */
-export function taxLookup(exec: Executor, rules: TaxRuleConfig = DEFAULT_TAX_RULES) {
+export function taxLookup(exec: Executor) {
   return {
     /**
      * An enterprise's export tax refunds (出口退税) over a span of days: the estimated refund, in CNY,
@@ -25,7 +24,7 @@ export function taxLookup(exec: Executor, rules: TaxRuleConfig = DEFAULT_TAX_RUL
       const decls = (await summaryLookup(exec).declarations({ orgId, limit: REFUND_TOTAL_DECLARATIONS })).filter(
         (d) => d.exitDay >= from && d.exitDay <= to,
       );
-      const refunds = (await evaluateDeclarations(exec, decls, rules)).filter((v) => v.verdict.outcome === 'refund');
+      const refunds = (await evaluateDeclarations(exec, decls)).filter((v) => v.verdict.outcome === 'refund');
       const fen = refunds.reduce((a, v) => a + fenOf(v.verdict.estimate), 0);
       return { refundsCny: fen / 100, declarations: refunds.length };
     },

@@ -11,17 +11,26 @@ import {
   type Principal,
 } from '../identity/index.ts';
 import { summaryLookup, type DeclarationRecord } from '../summary/index.ts';
-import { DEFAULT_TAX_RULES, type TaxProfile, type TaxRuleConfig } from './rules/refund.rules.ts';
-import { evaluateDeclarations, toProfile, type RefundView } from './tax.refunds.ts';
+import type { TaxProfile, TaxRuleConfig } from './rules/refund.rules.ts';
+import {
+  enterpriseSummaries,
+  evaluateDeclarations,
+  refundCopies,
+  toProfile,
+  type EnterpriseRefundSummary,
+  type RefundCopy,
+  type RefundView,
+} from './tax.refunds.ts';
 import { createTaxRepository } from './tax.repository.ts';
 import type { TaxPurchaseRow } from './tax.tables.ts';
 
-export type { RefundView } from './tax.refunds.ts';
+export type { RefundView, RefundCopy, EnterpriseRefundSummary } from './tax.refunds.ts';
 
 export interface TaxServiceDeps {
   db: Db;
   clock: Clock;
   audit: AuditLog;
+  /** overrides the stored 无票免税 rule versions (tests); by default each declaration is judged by the version in force */
   rules?: TaxRuleConfig;
 }
 
@@ -36,7 +45,7 @@ const DECLARATION = { zh: '报关单', en: 'declaration' };
 
 export function createTaxService(deps: TaxServiceDeps) {
   const { db, clock, audit } = deps;
-  const rules = deps.rules ?? DEFAULT_TAX_RULES;
+  const rules = deps.rules;
 
   /** Tax officers read exporters of their jurisdiction (by the declaration's customs office). */
   function officerPrefix(p: Principal): string {
@@ -49,6 +58,14 @@ export function createTaxService(deps: TaxServiceDeps) {
   }
 
   const evaluate = (decls: DeclarationRecord[]): Promise<RefundView[]> => evaluateDeclarations(db, decls, rules);
+
+  /** The seller's own declaration, or one of a tax officer's jurisdiction; anyone else: 404 / 403. */
+  async function readableDeclaration(p: Principal, id: string): Promise<DeclarationRecord> {
+    if (p.organisation?.kind === 'enterprise') return ownDeclaration(p, id);
+    const [d] = await summaryLookup(db).declarations({ ids: [id], customsPrefix: officerPrefix(p), limit: 1 });
+    if (!d) throw notFound(DECLARATION);
+    return d;
+  }
 
   async function ownDeclaration(p: Principal, id: string): Promise<DeclarationRecord> {
     const org = p.organisation;
@@ -75,10 +92,26 @@ export function createTaxService(deps: TaxServiceDeps) {
 
     async refund(p: Principal | null, declarationId: string): Promise<RefundView> {
       requirePermission(p, 'tax.refunds');
-      if (p.organisation?.kind === 'enterprise') return (await evaluate([await ownDeclaration(p, declarationId)]))[0]!;
-      const [d] = await summaryLookup(db).declarations({ ids: [declarationId], customsPrefix: officerPrefix(p), limit: 1 });
-      if (!d) throw notFound(DECLARATION);
-      return (await evaluate([d]))[0]!;
+      return (await evaluate([await readableDeclaration(p, declarationId)]))[0]!;
+    },
+
+    /**
+     * 报关单退税联: the declaration's electronic data for the tax bureau — head and lines (goods,
+     * quantities, units, destination, exit port, transport mode, weights), the real exit date, and
+     * the refund verdict. The seller's own declarations; tax officers within their jurisdiction.
+     */
+    async refundCopy(p: Principal | null, declarationId: string): Promise<RefundCopy> {
+      requirePermission(p, 'tax.refunds');
+      const d = await readableDeclaration(p, declarationId);
+      return (await refundCopies(db, [d], await evaluate([d])))[0]!;
+    },
+
+    /** The tax desk per enterprise: declarations, outcomes, refund estimate and unmet conditions. */
+    async enterprises(p: Principal | null, limit = 2000): Promise<EnterpriseRefundSummary[]> {
+      requirePermission(p, 'tax.review');
+      return enterpriseSummaries(
+        await evaluate(await summaryLookup(db).declarations({ customsPrefix: officerPrefix(p), limit })),
+      );
     },
 
     /** The tax officer records an exporter's status (general taxpayer, qualification …). */

@@ -19,7 +19,37 @@ export interface TaxPurchaseRow {
   created_at: Date;
 }
 
+/** A version of the 无票免税 rule (002), in force from its date. */
+export interface TaxRuleVersionRow {
+  effective_from: string;
+  no_invoice_enabled: boolean;
+  pilot_zones: { zone: string; customs: string[] }[];
+  note: string;
+  updated_by: string | null;
+  updated_at: Date;
+}
+
+/** A version of the refund-rate table (002), in force from its date. */
+export interface TaxRateVersionRow {
+  version: string;
+  effective_from: string;
+  source: string;
+  updated_by: string | null;
+  updated_at: Date;
+}
+
+export interface TaxRefundRateRow {
+  version: string;
+  hs: string;
+  /** null when excluded */
+  rate: string | null;
+  excluded: boolean;
+}
+
 export interface TaxTables {
   tax_profile: TaxProfileRow;
   tax_purchase: TaxPurchaseRow;
+  tax_rule_version: TaxRuleVersionRow;
+  tax_rate_version: TaxRateVersionRow;
+  tax_refund_rate: TaxRefundRateRow;
 }

@@ -4,6 +4,7 @@ export { registerWebhookRoutes } from './webhooks.routes.ts';
 export { signWebhook, verifyWebhookSignature } from './rules/signature.ts';
 export { checkWebhookUrl, isPrivateAddress } from './rules/url.ts';
 export { DEFAULT_RETRY, type RetryPolicy } from './rules/retry.ts';
-export type { WebhookFeedPort, WebhookFeedItem } from './webhooks.ports.ts';
+export type { WebhookFeedPort, WebhookFeedItem, WebhookTopicFeed } from './webhooks.ports.ts';
+export { WEBHOOK_TOPICS, type WebhookTopic } from './webhooks.tables.ts';
 export type { Subscription, Delivery } from './webhooks.schema.ts';
 export { migrationsDir as webhooksMigrations } from './webhooks.migrations.ts';

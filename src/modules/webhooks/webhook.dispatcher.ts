@@ -6,9 +6,11 @@ import { newId } from '../../kernel/ids.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from './rules/retry.ts';
 import { signWebhook } from './rules/signature.ts';
+import { orderedTopics } from './rules/topics.ts';
 import { checkWebhookUrl, guardedLookup } from './rules/url.ts';
 import { createWebhookRepository } from './webhooks.repository.ts';
-import type { WebhookFeedPort } from './webhooks.ports.ts';
+import type { WebhookFeedItem, WebhookFeedPort } from './webhooks.ports.ts';
+import { WEBHOOK_TOPICS, type WebhookTopic } from './webhooks.tables.ts';
 
 /** Items per delivery. */
 export const BATCH_SIZE = 100;
@@ -83,17 +85,20 @@ export function postJson(
 export type WebhookDispatcher = ReturnType<typeof createWebhookDispatcher>;
 
 /**
- * Delivers each active subscription's receipts, in feed order, at least once. A delivery claims
- * its subscription with FOR UPDATE SKIP LOCKED and holds that row lock until the attempt is
- * logged, so across processes one subscription never has two deliveries in flight; the cursor
- * advances in the same transaction as the delivery log row. Woken by the feed (`onNew`) and by a
- * poll (retries fall due with time).
+ * Delivers each active subscription's topics, each in its feed's order, at least once. One
+ * delivery carries one topic (body `topic`, header X-CBEC-Topic); receivers dedupe by topic and
+ * item id. A delivery claims its subscription with FOR UPDATE SKIP LOCKED and holds that row lock
+ * until the attempt is logged, so across processes one subscription never has two deliveries in
+ * flight; the topic's cursor advances in the same transaction as the delivery log row. Topics
+ * take turns, so a long backlog of one does not hold back another. Woken by the feeds (`onNew`)
+ * and by a poll (retries fall due with time; a feed that does not tell is delivered by it).
  */
 export function createWebhookDispatcher(deps: {
   db: Db;
   log: Logger;
   clock: Clock;
-  feed: WebhookFeedPort;
+  /** one feed per topic */
+  feeds: WebhookFeedPort;
   allowPrivate: boolean;
   intervalMs?: number;
   /** deliveries in flight at once in this process (each holds a pool connection) */
@@ -101,12 +106,14 @@ export function createWebhookDispatcher(deps: {
   retry?: RetryPolicy;
   timeoutMs?: number;
 }) {
-  const { db, log, clock, feed } = deps;
+  const { db, log, clock, feeds } = deps;
   const retry = deps.retry ?? DEFAULT_RETRY;
   const timeoutMs = deps.timeoutMs ?? DELIVERY_TIMEOUT_MS;
   const lanes = Math.max(deps.concurrency ?? 4, 1);
   let timer: NodeJS.Timeout | undefined;
-  let unsubscribe: (() => void) | undefined;
+  let unsubscribe: (() => void)[] = [];
+  /** subscription id → the topic (index in its topics) to look at first next time: topics take turns */
+  const turn = new Map<string, number>();
   let running: Promise<number> | undefined;
   let again = false;
 
@@ -120,13 +127,36 @@ export function createWebhookDispatcher(deps: {
       const sub = await repo.claimDue(clock.now(), [...skip]);
       if (!sub) return null;
       skip.add(sub.id);
-      const page = await feed.page(sub.organisation_id, sub.cursor, BATCH_SIZE);
-      const items = page.items.filter((i) => typeof i.seq === 'number' && i.seq > sub.cursor);
-      if (items.length === 0) return { id: sub.id, more: false };
+      const topics = orderedTopics(sub.topics);
+      const cursors = new Map((await repo.cursors([sub.id])).map((c) => [c.topic, c.cursor]));
+      // The first topic with something to deliver, starting at this subscription's turn.
+      const first = turn.get(sub.id) ?? 0;
+      let pick: { topic: WebhookTopic; index: number; items: WebhookFeedItem[] } | undefined;
+      for (let k = 0; k < topics.length && !pick; k++) {
+        const index = (first + k) % topics.length;
+        const topic = topics[index]!;
+        let after = cursors.get(topic);
+        if (after === undefined) {
+          // no cursor for the topic (not expected: a subscription gets one per topic): start at the
+          // feed's end, as a new subscription does, rather than replay its history
+          after = await feeds[topic].end(sub.organisation_id);
+          await repo.setCursor(sub.id, topic, after);
+        }
+        const from = after;
+        const page = await feeds[topic].page(sub.organisation_id, from, BATCH_SIZE);
+        const items = page.items.filter((i) => typeof i.seq === 'number' && i.seq > from);
+        if (items.length) pick = { topic, index, items };
+      }
+      if (!pick) {
+        turn.delete(sub.id); // nothing due: no turn to remember (keeps the map to busy subscriptions)
+        return { id: sub.id, more: false };
+      }
+      const { topic, items } = pick;
+      turn.set(sub.id, (pick.index + 1) % topics.length);
 
       const deliveryId = newId();
       const started = clock.now();
-      const body = JSON.stringify({ subscriptionId: sub.id, deliveryId, items });
+      const body = JSON.stringify({ subscriptionId: sub.id, deliveryId, topic, items });
       let result: PostResult;
       const urlProblem = await checkWebhookUrl(sub.url, { allowPrivate: deps.allowPrivate });
       if (urlProblem) result = { statusCode: null, error: urlProblem.message.en };
@@ -138,6 +168,7 @@ export function createWebhookDispatcher(deps: {
             'content-type': 'application/json',
             'user-agent': 'CBEC-Window-Webhooks/1',
             'x-cbec-delivery': deliveryId,
+            'x-cbec-topic': topic,
             'x-cbec-signature': signWebhook(sub.secret, body, Math.floor(Date.now() / 1000)),
           },
           { allowPrivate: deps.allowPrivate, timeoutMs },
@@ -151,6 +182,7 @@ export function createWebhookDispatcher(deps: {
         id: deliveryId,
         subscription_id: sub.id,
         attempted_at: started,
+        topic,
         ok,
         status_code: result.statusCode,
         first_seq: firstSeq,
@@ -160,15 +192,16 @@ export function createWebhookDispatcher(deps: {
         error: result.error,
       });
       if (ok) {
+        await repo.setCursor(sub.id, topic, lastSeq);
         await repo.update(sub.id, {
-          cursor: lastSeq,
           consecutive_failures: 0,
           last_error: null,
           last_delivered_at: now,
           next_attempt_at: now,
           updated_at: now,
         });
-        return { id: sub.id, more: items.length >= BATCH_SIZE };
+        // a full batch, or another topic that may have items: take the subscription again this pass
+        return { id: sub.id, more: items.length >= BATCH_SIZE || topics.length > 1 };
       }
       const failures = sub.consecutive_failures + 1;
       const failing = failures >= retry.maxFailures;
@@ -234,15 +267,15 @@ export function createWebhookDispatcher(deps: {
     runOnce,
     start(): void {
       if (timer) return;
-      unsubscribe = feed.onNew(kick);
+      unsubscribe = WEBHOOK_TOPICS.map((t) => feeds[t].onNew(kick));
       timer = setInterval(kick, deps.intervalMs ?? 1000);
       timer.unref();
     },
     async stop(): Promise<void> {
       clearInterval(timer);
       timer = undefined;
-      unsubscribe?.();
-      unsubscribe = undefined;
+      for (const u of unsubscribe) u();
+      unsubscribe = [];
       await running?.catch(() => undefined);
     },
   };

@@ -1,6 +1,13 @@
 import { sql } from 'kysely';
 import { tables, type Executor } from '../../kernel/db.ts';
-import type { DeliveryRow, SubscriptionRow, SubscriptionTable, WebhooksTables } from './webhooks.tables.ts';
+import type {
+  CursorRow,
+  DeliveryRow,
+  SubscriptionRow,
+  SubscriptionTable,
+  WebhooksTables,
+  WebhookTopic,
+} from './webhooks.tables.ts';
 
 /** How many delivery attempts are kept per subscription. */
 export const DELIVERY_LOG_KEEP = 1000;
@@ -11,6 +18,36 @@ export function createWebhookRepository(exec: Executor) {
   return {
     async insert(row: SubscriptionRow): Promise<SubscriptionRow> {
       return db.insertInto('whk_subscription').values(row).returningAll().executeTakeFirstOrThrow();
+    },
+
+    /** The subscription's cursors, one per topic, in one statement. */
+    async insertCursors(rows: readonly CursorRow[]): Promise<void> {
+      if (rows.length)
+        await db
+          .insertInto('whk_cursor')
+          .values([...rows])
+          .execute();
+    },
+
+    /** The cursors of these subscriptions (every topic), in one statement. */
+    async cursors(subscriptionIds: readonly string[]): Promise<CursorRow[]> {
+      if (!subscriptionIds.length) return [];
+      return db
+        .selectFrom('whk_cursor')
+        .selectAll()
+        .where('subscription_id', 'in', [...subscriptionIds])
+        .orderBy('subscription_id')
+        .orderBy('topic')
+        .execute();
+    },
+
+    /** Moves one topic's cursor of a subscription (the caller holds the subscription's row lock). */
+    async setCursor(subscriptionId: string, topic: WebhookTopic, cursor: number): Promise<void> {
+      await db
+        .insertInto('whk_cursor')
+        .values({ subscription_id: subscriptionId, topic, cursor })
+        .onConflict((oc) => oc.columns(['subscription_id', 'topic']).doUpdateSet({ cursor }))
+        .execute();
     },
 
     async list(orgId: string): Promise<SubscriptionRow[]> {

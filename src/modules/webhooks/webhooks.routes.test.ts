@@ -9,6 +9,7 @@ import { submitOk } from '../../../test/support/clearance.ts';
 import { guidOf, makeParcel, message, PARTIES } from '../../../test/support/parcels.ts';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { receiptFeed } from '../clearance/index.ts';
+import { summaryReminderFeed } from '../summary/index.ts';
 import { buildApp } from '../../server/app.ts';
 import { newId } from '../../kernel/ids.ts';
 import { createWebhookRepository, DELIVERY_LOG_KEEP } from './webhooks.repository.ts';
@@ -59,12 +60,20 @@ async function feedPage(token: string, after: number, limit: number): Promise<{ 
   return res.json();
 }
 
-// The real feed, as the platform wires it.
-const feed: WebhookFeedPort = {
-  page: (orgId, after, limit) => receiptFeed(tp.platform.database.db).page(orgId, after, limit),
-  end: (orgId) => receiptFeed(tp.platform.database.db).end(orgId),
-  onNew: (listener) => tp.platform.sequencer.onReceipts(listener),
+// The real feeds, as the platform wires them.
+const feeds: WebhookFeedPort = {
+  receipts: {
+    page: (orgId, after, limit) => receiptFeed(tp.platform.database.db).page(orgId, after, limit),
+    end: (orgId) => receiptFeed(tp.platform.database.db).end(orgId),
+    onNew: (listener) => tp.platform.sequencer.onReceipts(listener),
+  },
+  'summary.deadline_reminder': {
+    page: (orgId, after, limit) => summaryReminderFeed(tp.platform.database.db).page(orgId, after, limit),
+    end: (orgId) => summaryReminderFeed(tp.platform.database.db).end(orgId),
+    onNew: () => () => undefined,
+  },
 };
+const feed = feeds.receipts;
 
 /** A receiver on 127.0.0.1 answering each request with `respond(n)` (n counts from 1). */
 async function receiver(respond: (n: number) => number = () => 200) {
@@ -115,19 +124,20 @@ async function until(done: () => boolean | Promise<boolean>, ms = 15_000): Promi
   }
 }
 
-const bodyOf = (g: Received) => JSON.parse(g.raw) as { subscriptionId: string; deliveryId: string; items: FeedItem[] };
+const bodyOf = (g: Received) =>
+  JSON.parse(g.raw) as { subscriptionId: string; deliveryId: string; topic: string; items: FeedItem[] };
 
 before(async () => {
   tp = await startTestPlatform({ listen: false });
   const { database, auth, audit, clock, log, config } = tp.platform;
   for (const u of ['platform', 'seller', 'customs']) t[u] = await login(tp.platform, u);
   for (const u of ['platform', 'seller']) tokenOfOrg.set((await auth.authenticate(t[u]!))!.organisation!.id, t[u]!);
-  webhooks = createWebhookService({ db: database.db, clock, audit, feed, allowPrivate: true });
+  webhooks = createWebhookService({ db: database.db, clock, audit, feeds, allowPrivate: true });
   dispatcher = createWebhookDispatcher({
     db: database.db,
     log,
     clock,
-    feed,
+    feeds,
     allowPrivate: true,
     intervalMs: 50,
     retry: { baseMs: 40, maxMs: 200, maxFailures: 15 },
@@ -144,7 +154,7 @@ after(async () => {
 
 test('without WEBHOOK_ALLOW_PRIVATE a loopback or private receiver is refused', async () => {
   const { database, clock, audit, auth } = tp.platform;
-  const strict = createWebhookService({ db: database.db, clock, audit, feed, allowPrivate: false });
+  const strict = createWebhookService({ db: database.db, clock, audit, feeds, allowPrivate: false });
   const p = await auth.authenticate(t.platform!);
   for (const url of ['http://127.0.0.1:9/hook', 'http://localhost:9/hook', 'http://[::1]/hook', 'http://192.168.1.10/hook']) {
     await assert.rejects(strict.create(p, { url }), (e: { code?: string; details?: { errors?: { rule: string }[] } }) => {
@@ -169,6 +179,7 @@ test('receipts reach a receiver in seq order, signed, after two failed attempts;
   assert.deepEqual(sub.topics, ['receipts']);
   assert.equal(sub.status, 'active');
   assert.equal(sub.cursor, before, 'a new subscription starts at the current end of the feed');
+  assert.deepEqual(sub.cursors, [{ topic: 'receipts', cursor: before }]);
   // The secret is shown once: never in a listing or a read.
   const read = await call<Record<string, unknown>>('GET', `/api/v1/webhooks/${sub.id}`, t.platform!);
   assert.equal(read.status, 200);
@@ -192,6 +203,8 @@ test('receipts reach a receiver in seq order, signed, after two failed attempts;
     const body = bodyOf(g);
     assert.equal(body.subscriptionId, sub.id);
     assert.equal(g.headers['x-cbec-delivery'], body.deliveryId);
+    assert.equal(body.topic, 'receipts');
+    assert.equal(g.headers['x-cbec-topic'], 'receipts');
   }
   const deliveredItems = rx.delivered().flatMap((g) => bodyOf(g).items);
   assert.deepEqual(
@@ -209,6 +222,7 @@ test('receipts reach a receiver in seq order, signed, after two failed attempts;
 
   const after = (await call<Subscription>('GET', `/api/v1/webhooks/${sub.id}`, t.platform!)).body;
   assert.equal(after.cursor, expected.at(-1)!.seq, 'cursor at the last delivered seq');
+  assert.deepEqual(after.cursors, [{ topic: 'receipts', cursor: expected.at(-1)!.seq }]);
   assert.equal(after.consecutiveFailures, 0);
   assert.equal(after.lastError, null);
   assert.ok(after.lastDeliveredAt);
@@ -224,6 +238,7 @@ test('receipts reach a receiver in seq order, signed, after two failed attempts;
     'newest first',
   );
   assert.match(log[1]!.error!, /HTTP 500/);
+  assert.ok(log.every((d) => d.topic === 'receipts'));
   assert.equal(log[0]!.firstSeq, expected[0]!.seq);
   assert.equal(log[0]!.lastSeq, expected.at(-1)!.seq);
   assert.equal(log[0]!.itemCount, expected.length);
@@ -273,7 +288,7 @@ test('a paused or failing subscription delivers nothing until resumed', async ()
     db: database.db,
     log,
     clock,
-    feed,
+    feeds,
     allowPrivate: true,
     retry: { baseMs: 10, maxMs: 20, maxFailures: 3 },
   });
@@ -308,7 +323,7 @@ test('a paused or failing subscription delivers nothing until resumed', async ()
     assert.equal(r.body.status, 'active');
     assert.equal(r.body.consecutiveFailures, 0);
   }
-  const end = (await feedPage(t.platform!, subFailing.cursor, 1000)).items.at(-1)!.seq;
+  const end = (await feedPage(t.platform!, subFailing.cursor!, 1000)).items.at(-1)!.seq;
   await strict.runOnce();
   for (const [sub, got] of [
     [subFailing, rx.delivered()],
@@ -365,6 +380,7 @@ test('the delivery log keeps the newest 1,000 attempts per subscription', async 
       id: newId(),
       subscription_id: sub.id,
       attempted_at: new Date(start + i * 1000),
+      topic: 'receipts',
       ok: true,
       status_code: 200,
       first_seq: i,

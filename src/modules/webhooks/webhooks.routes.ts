@@ -31,12 +31,15 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: { webhooks: We
       config: { permission: PERMISSION },
       schema: {
         tags: TAGS,
-        summary: '新建 Webhook 订阅（密钥只显示一次）/ Subscribe a URL to my receipts (secret shown once)',
+        summary: '新建 Webhook 订阅（密钥只显示一次）/ Subscribe a URL to my receipts or reminders (secret shown once)',
         description:
-          'Receipts are POSTed in feed order as JSON `{ subscriptionId, deliveryId, items }` (items as in GET /api/v1/ceb/receipts, ≤ 100 per delivery), ' +
+          'Topics (`topics`, default `["receipts"]`): `receipts` (items as in GET /api/v1/ceb/receipts) and `summary.deadline_reminder` ' +
+          '(items as in GET /api/v1/summary/reminders). Each topic is POSTed in its feed order as JSON `{ subscriptionId, deliveryId, topic, items }` ' +
+          '(one topic per delivery, ≤ 100 items), topic also in `X-CBEC-Topic`, ' +
           'signed `X-CBEC-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, delivery id in `X-CBEC-Delivery`. ' +
-          'At least once: dedupe by receipt id. Any 2xx acknowledges; otherwise retried with back-off (5 s doubling to 1 h), ' +
-          'and after 15 consecutive failures the subscription turns `failing` until resumed. Starts at the current end of the feed unless `from` is given.',
+          'At least once: dedupe by topic and item id. Any 2xx acknowledges; otherwise retried with back-off (5 s doubling to 1 h), ' +
+          'and after 15 consecutive failures the subscription turns `failing` until resumed. ' +
+          'Each topic starts at the current end of its feed unless `from` is given.',
         body: NewSubscription,
         response: { 201: SubscriptionWithSecret },
       },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { retryDelayMs } from './rules/retry.ts';
 import { signWebhook, verifyWebhookSignature } from './rules/signature.ts';
+import { checkWebhookTopics, orderedTopics } from './rules/topics.ts';
 import { checkWebhookUrl, isPrivateAddress } from './rules/url.ts';
 
 const SECRET = 'whsec_test-secret';
@@ -91,4 +92,21 @@ test('back-off doubles from 5 s and stops at 1 h', () => {
   );
   assert.equal(retryDelayMs(15), 3_600_000);
   assert.equal(retryDelayMs(1000), 3_600_000);
+});
+
+test('topics: at least one, each known, none twice; kept in WEBHOOK_TOPICS order', () => {
+  assert.equal(checkWebhookTopics(['receipts']), null);
+  assert.equal(checkWebhookTopics(['summary.deadline_reminder', 'receipts']), null);
+  const rule = (topics: string[]) => {
+    const p = checkWebhookTopics(topics);
+    return p && [p.field, p.rule, p.value];
+  };
+  assert.deepEqual(rule([]), ['topics', 'minItems', undefined]);
+  assert.deepEqual(rule(['receipts', 'tracking']), ['topics', 'enum', 'tracking']);
+  assert.deepEqual(rule(['receipts', 'receipts']), ['topics', 'uniqueItems', 'receipts']);
+  assert.deepEqual(rule(Array.from({ length: 11 }, () => 'receipts')), ['topics', 'maxItems', undefined]);
+  const p = checkWebhookTopics(['Receipts'])!;
+  assert.match(p.message.zh, /未知主题 Receipts/);
+  assert.match(p.message.en, /unknown topic Receipts \(one of: receipts, summary\.deadline_reminder\)/);
+  assert.deepEqual(orderedTopics(['summary.deadline_reminder', 'receipts']), ['receipts', 'summary.deadline_reminder']);
 });

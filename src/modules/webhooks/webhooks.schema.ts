@@ -1,6 +1,14 @@
 import { Type, type Static } from 'typebox';
 // Keep in step with WEBHOOK_TOPICS and SUBSCRIPTION_STATUSES in webhooks.tables.ts.
-export const Topic = Type.Union([Type.Literal('receipts')]);
+export const Topic = Type.Union([Type.Literal('receipts'), Type.Literal('summary.deadline_reminder')], {
+  description:
+    'receipts: the CEB receipt feed (as GET /api/v1/ceb/receipts); summary.deadline_reminder: monthly-summary deadline reminders (as GET /api/v1/summary/reminders)',
+});
+
+export const TopicCursor = Type.Object({
+  topic: Topic,
+  cursor: Type.Integer({ description: "feed position of the topic's last item acknowledged by the receiver" }),
+});
 
 export const Subscription = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -9,7 +17,11 @@ export const Subscription = Type.Object({
   status: Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('failing')], {
     description: 'active; paused (by the owner); failing (paused after repeated failures; resume to retry)',
   }),
-  cursor: Type.Integer({ description: 'feed position (receipt seq) of the last item acknowledged by the receiver' }),
+  cursor: Type.Union([Type.Integer(), Type.Null()], {
+    description:
+      "the receipts topic's cursor (receipt seq of the last receipt acknowledged); null without that topic. See cursors",
+  }),
+  cursors: Type.Array(TopicCursor, { description: 'one cursor per topic of the subscription' }),
   consecutiveFailures: Type.Integer(),
   nextAttemptAt: Type.String({ format: 'date-time' }),
   lastError: Type.Union([Type.String(), Type.Null()]),
@@ -32,7 +44,8 @@ export const NewSubscription = Type.Object(
     from: Type.Optional(
       Type.Integer({
         minimum: 0,
-        description: 'start after this feed position (0 = every receipt so far); default: the current end of the feed',
+        description:
+          "start each topic after this feed position (0 = everything so far); default: the current end of each topic's feed",
       }),
     ),
   },
@@ -43,6 +56,7 @@ export type NewSubscription = Static<typeof NewSubscription>;
 export const Delivery = Type.Object({
   id: Type.String({ format: 'uuid', description: 'the X-CBEC-Delivery header of the attempt' }),
   attemptedAt: Type.String({ format: 'date-time' }),
+  topic: Topic,
   ok: Type.Boolean(),
   statusCode: Type.Union([Type.Integer(), Type.Null()]),
   firstSeq: Type.Union([Type.Integer(), Type.Null()]),

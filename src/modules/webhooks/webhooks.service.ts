@@ -4,11 +4,12 @@ import type { Db } from '../../kernel/db.ts';
 import { DomainError, forbidden, notFound, type Bilingual } from '../../kernel/errors.ts';
 import { newId, newSecret } from '../../kernel/ids.ts';
 import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
+import { checkWebhookTopics, orderedTopics } from './rules/topics.ts';
 import { checkWebhookUrl, type Resolve } from './rules/url.ts';
-import { createWebhookRepository } from './webhooks.repository.ts';
-import type { WebhookFeedPort } from './webhooks.ports.ts';
+import { createWebhookRepository, type WebhookRepository } from './webhooks.repository.ts';
+import type { WebhookTopicFeed } from './webhooks.ports.ts';
 import type { Delivery, NewSubscription, Subscription, SubscriptionWithSecret } from './webhooks.schema.ts';
-import type { DeliveryRow, SubscriptionRow, WebhookTopic } from './webhooks.tables.ts';
+import type { CursorRow, DeliveryRow, SubscriptionRow, WebhookTopic } from './webhooks.tables.ts';
 
 const SUBSCRIPTION: Bilingual = { zh: 'Webhook 订阅', en: 'webhook subscription' };
 const ENTITY = 'webhook_subscription';
@@ -17,13 +18,17 @@ export const MAX_SUBSCRIPTIONS = 20;
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export function toSubscription(r: SubscriptionRow): Subscription {
+/** A subscription as answered; `cursors` are its rows of whk_cursor (any order, other subscriptions' ignored). */
+export function toSubscription(r: SubscriptionRow, cursors: readonly CursorRow[]): Subscription {
+  const own = new Map(cursors.filter((c) => c.subscription_id === r.id).map((c) => [c.topic, c.cursor]));
+  const topics = orderedTopics(r.topics);
   return {
     id: r.id,
     url: r.url,
-    topics: r.topics,
+    topics,
     status: r.status,
-    cursor: r.cursor,
+    cursor: topics.includes('receipts') ? (own.get('receipts') ?? 0) : null,
+    cursors: topics.map((topic) => ({ topic, cursor: own.get(topic) ?? 0 })),
     consecutiveFailures: r.consecutive_failures,
     nextAttemptAt: r.next_attempt_at.toISOString(),
     lastError: r.last_error,
@@ -37,6 +42,7 @@ export function toDelivery(r: DeliveryRow): Delivery {
   return {
     id: r.id,
     attemptedAt: r.attempted_at.toISOString(),
+    topic: r.topic,
     ok: r.ok,
     statusCode: r.status_code,
     firstSeq: r.first_seq,
@@ -56,7 +62,8 @@ export function createWebhookService(deps: {
   db: Db;
   clock: Clock;
   audit: AuditLog;
-  feed: Pick<WebhookFeedPort, 'end'>;
+  /** each topic's feed: a new subscription starts at its end */
+  feeds: Record<WebhookTopic, Pick<WebhookTopicFeed, 'end'>>;
   /** WEBHOOK_ALLOW_PRIVATE=1: receivers on loopback and private addresses are allowed (tests). */
   allowPrivate: boolean;
   /** DNS resolution for the URL check (tests replace it). */
@@ -67,6 +74,23 @@ export function createWebhookService(deps: {
   function orgOf(p: Principal): string {
     if (!p.organisation) throw forbidden();
     return p.organisation.id;
+  }
+
+  /** Subscriptions as answered, their cursors read in one statement. */
+  async function view(repo: WebhookRepository, rows: SubscriptionRow[]): Promise<Subscription[]> {
+    const cursors = await repo.cursors(rows.map((r) => r.id));
+    return rows.map((r) => toSubscription(r, cursors));
+  }
+
+  function checkTopics(topics: readonly string[]): void {
+    const problem = checkWebhookTopics(topics);
+    if (problem) {
+      throw new DomainError(
+        'webhooks.validation',
+        { zh: `Webhook 主题不可用：${problem.message.zh}`, en: `Webhook topics refused: ${problem.message.en}` },
+        { errors: [problem] },
+      );
+    }
   }
 
   async function checkUrl(url: string): Promise<void> {
@@ -88,23 +112,18 @@ export function createWebhookService(deps: {
     p: Principal,
     id: string,
     action: string,
-    fn: (row: SubscriptionRow, repo: ReturnType<typeof createWebhookRepository>) => Promise<SubscriptionRow | null>,
-  ): Promise<SubscriptionRow | null> {
+    fn: (row: SubscriptionRow, repo: WebhookRepository) => Promise<SubscriptionRow | null>,
+  ): Promise<Subscription | null> {
     const orgId = orgOf(p);
     return db.transaction().execute(async (trx) => {
       const repo = createWebhookRepository(trx);
       const row = await repo.find(id, orgId, true);
       if (!row) throw notFound(SUBSCRIPTION);
-      const after = await fn(row, repo);
-      await audit.append(trx, actorOf(p), [
-        {
-          action,
-          entity: ENTITY,
-          entityId: id,
-          before: toSubscription(row),
-          ...(after ? { after: toSubscription(after) } : {}),
-        },
-      ]);
+      // read before fn: a deletion takes the cursors with it
+      const [before] = await view(repo, [row]);
+      const changed = await fn(row, repo);
+      const after = changed ? (await view(repo, [changed]))[0]! : null;
+      await audit.append(trx, actorOf(p), [{ action, entity: ENTITY, entityId: id, before, ...(after ? { after } : {}) }]);
       return after;
     });
   }
@@ -112,26 +131,34 @@ export function createWebhookService(deps: {
   return {
     async list(p: Principal | null): Promise<Subscription[]> {
       requirePermission(p, 'webhooks.manage');
-      return (await createWebhookRepository(db).list(orgOf(p))).map(toSubscription);
+      const repo = createWebhookRepository(db);
+      return view(repo, await repo.list(orgOf(p)));
     },
 
     async get(p: Principal | null, id: string): Promise<Subscription> {
       requirePermission(p, 'webhooks.manage');
-      const row = await createWebhookRepository(db).find(id, orgOf(p));
+      const repo = createWebhookRepository(db);
+      const row = await repo.find(id, orgOf(p));
       if (!row) throw notFound(SUBSCRIPTION);
-      return toSubscription(row);
+      return (await view(repo, [row]))[0]!;
     },
 
     /** The secret is answered once, here (and by rotateSecret); listings never show it. */
     async create(p: Principal | null, input: NewSubscription): Promise<SubscriptionWithSecret> {
       requirePermission(p, 'webhooks.manage');
       const orgId = orgOf(p);
+      const asked: readonly string[] = input.topics ?? ['receipts'];
+      checkTopics(asked);
       await checkUrl(input.url);
-      const topics: WebhookTopic[] = input.topics ?? ['receipts'];
-      // Starts at the current end of the feed: a new receiver gets what happens from now on,
-      // unless it asks for history with `from`.
-      const end = await deps.feed.end(orgId);
-      const cursor = input.from === undefined ? end : Math.min(input.from, end);
+      const topics = orderedTopics(asked as WebhookTopic[]);
+      // Each topic starts at the current end of its feed: a new receiver gets what happens from
+      // now on, unless it asks for history with `from`.
+      const starts = await Promise.all(
+        topics.map(async (topic) => {
+          const end = await deps.feeds[topic].end(orgId);
+          return { topic, cursor: input.from === undefined ? end : Math.min(input.from, end) };
+        }),
+      );
       const secret = newWebhookSecret();
       const now = clock.now();
       return db.transaction().execute(async (trx) => {
@@ -148,7 +175,6 @@ export function createWebhookService(deps: {
           url: input.url,
           topics,
           secret,
-          cursor,
           status: 'active',
           consecutive_failures: 0,
           next_attempt_at: now,
@@ -158,10 +184,11 @@ export function createWebhookService(deps: {
           created_at: now,
           updated_at: now,
         });
-        await audit.append(trx, actorOf(p), [
-          { action: 'webhook.create', entity: ENTITY, entityId: row.id, after: toSubscription(row) },
-        ]);
-        return { ...toSubscription(row), secret };
+        const cursors = starts.map((s) => ({ subscription_id: row.id, ...s }));
+        await repo.insertCursors(cursors);
+        const created = toSubscription(row, cursors);
+        await audit.append(trx, actorOf(p), [{ action: 'webhook.create', entity: ENTITY, entityId: row.id, after: created }]);
+        return { ...created, secret };
       });
     },
 
@@ -180,7 +207,7 @@ export function createWebhookService(deps: {
       const row = await change(p, id, 'webhook.rotate_secret', (_row, repo) =>
         repo.update(id, { secret, updated_at: clock.now() }),
       );
-      return { ...toSubscription(row!), secret };
+      return { ...row!, secret };
     },
 
     /** Back to active, failures forgotten, due at once; the URL is checked again. */
@@ -193,7 +220,7 @@ export function createWebhookService(deps: {
         const now = clock.now();
         return repo.update(id, { status: 'active', consecutive_failures: 0, next_attempt_at: now, updated_at: now });
       });
-      return toSubscription(row!);
+      return row!;
     },
 
     async pause(p: Principal | null, id: string): Promise<Subscription> {
@@ -201,7 +228,7 @@ export function createWebhookService(deps: {
       const row = await change(p, id, 'webhook.pause', (_row, repo) =>
         repo.update(id, { status: 'paused', updated_at: clock.now() }),
       );
-      return toSubscription(row!);
+      return row!;
     },
 
     /** The most recent delivery attempts, newest first. */

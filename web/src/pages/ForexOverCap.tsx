@@ -18,6 +18,8 @@ export interface OverCapReceipt {
 export interface OverCap {
   receipts: number;
   usd: string;
+  /** per month received and currency */
+  months?: { month: string; currency: string; receipts: number; usd: string }[];
   listed: OverCapReceipt[];
 }
 
@@ -52,6 +54,11 @@ export function OverCapCard({ overCap, testId }: { overCap: OverCap | undefined;
       ) : (
         <>
           <p>{t('fxcap.summary', { count: n, usd: overCap?.usd ?? '0' })}</p>
+          {overCap?.months?.length ? (
+            <p data-testid={`${testId}-months`}>
+              {overCap.months.map((m) => `${m.month} ${m.currency}: ${m.receipts} ≈ USD ${m.usd}`).join('；')}
+            </p>
+          ) : null}
           {listed.length < n ? (
             <Alert type="info" showIcon style={{ marginBottom: 8 }} message={t('fxcap.listed', { n: OVER_CAP_LISTED })} />
           ) : null}
@@ -112,9 +119,4 @@ export function ImportFlagged({ flagged }: { flagged: { row: number; refNo: stri
       data-testid="forex-import-flagged"
     />
   );
-}
-
-/** The period table's column: the month's receipts over the cap. */
-export function OverCapCount({ n }: { n: number | undefined }) {
-  return n ? <Tag color="red">{n}</Tag> : <>0</>;
 }

@@ -8,7 +8,7 @@ import { ImportErrorsTable } from '../components/ImportErrorsTable.tsx';
 import { LoadError, Page } from '../components/Page.tsx';
 import { useSession } from '../session.tsx';
 import { DeskEnterpriseAccounts, useDeskAccounts } from './SettlementAccountsPages.tsx';
-import { ImportFlagged, OverCapCard, OverCapCount, OverCapDeskAlert, type OverCap } from './ForexOverCap.tsx';
+import { ImportFlagged, OverCapCard, OverCapDeskAlert, type OverCap } from './ForexOverCap.tsx';
 import { StatsChart } from './StatsChart.tsx';
 
 /** A receipt record not matched to a declaration, with the reason in both languages (as the API gives it). */
@@ -25,41 +25,47 @@ interface UnmatchedReceipt {
   message: { zh: string; en: string };
 }
 interface PeriodRow {
+  /** the month of export (the declarations' period): whatever was received for its declarations counts here */
   period: string;
   currency: string;
   declared: string;
+  receivedCeb403: string;
+  receivedBank: string;
+  receivedRmb: string;
   received: string;
   difference: string;
   status: string;
   overdue: boolean;
   matchedReceipts: number;
-  /** all unmatched receipts of the period; `unmatched` lists the first UNMATCHED_LISTED of them */
-  unmatchedReceipts: number;
-  unmatched: UnmatchedReceipt[];
-  /** payment-institution receipts of the month over the USD 50,000 cap */
-  overCapReceipts?: number;
+  matchedSettlements: number;
+}
+/** Receipt records matched to no declaration: listed apart, never counted as received for a period. */
+interface Unmatched {
+  receipts: number;
+  totals: { month: string; currency: string; receipts: number; amount: string }[];
+  listed: UnmatchedReceipt[];
 }
 interface Recon {
   orgId: string;
   ebcName: string;
   periods: PeriodRow[];
+  unmatched?: Unmatched;
   overCap?: OverCap;
 }
 
-/** The API lists at most this many unmatched receipts per period (forex.service.ts). */
+/** The API lists at most this many unmatched receipts per enterprise (forex.reconciliation.ts). */
 const UNMATCHED_LISTED = 100;
 
-const unmatchedCount = (rows: PeriodRow[]): number => rows.reduce((n, r) => n + (r.unmatchedReceipts ?? 0), 0);
-
 /**
- * Receipt records of these periods not matched to any declaration, with the reason for each
- * (no order number, or the order is not one the enterprise declared): the count, then the list.
+ * Receipt records of an enterprise matched to no declaration, with the reason for each (no order
+ * number, or the order is not one the enterprise declared): the count and the sums per month
+ * received, then the list. They are not part of any period's received amount.
  */
-function UnmatchedReceipts({ rows, testId }: { rows: PeriodRow[]; testId: string }) {
+function UnmatchedReceipts({ unmatched, testId }: { unmatched: Unmatched | undefined; testId: string }) {
   const { t, i18n } = useTranslation();
   const en = i18n.language === 'en';
-  const count = unmatchedCount(rows);
-  const listed = rows.flatMap((r) => r.unmatched ?? []);
+  const count = unmatched?.receipts ?? 0;
+  const listed = unmatched?.listed ?? [];
   return (
     <Card
       size="small"
@@ -78,6 +84,9 @@ function UnmatchedReceipts({ rows, testId }: { rows: PeriodRow[]; testId: string
         <span>{t('fxin.unmatchedNone')}</span>
       ) : (
         <>
+          <p data-testid={`${testId}-totals`}>
+            {(unmatched?.totals ?? []).map((x) => `${x.month} ${x.currency} ${x.amount} (${x.receipts})`).join('；')}
+          </p>
           {listed.length < count ? (
             <Alert
               type="info"
@@ -118,20 +127,24 @@ function PeriodsTable({ rows, testId }: { rows: PeriodRow[]; testId: string }) {
       pagination={false}
       data-testid={testId}
       columns={[
-        { title: t('sumx.period'), dataIndex: 'period' },
+        { title: t('fxin.exportMonth'), dataIndex: 'period' },
         { title: t('sumx.currency'), dataIndex: 'currency' },
         { title: t('sumx.declared'), dataIndex: 'declared' },
+        { title: t('fxin.viaCeb403'), dataIndex: 'receivedCeb403' },
+        {
+          title: t('fxin.viaBank'),
+          render: (_, r) => `${r.receivedBank}${r.matchedReceipts ? ` (${r.matchedReceipts})` : ''}`,
+        },
+        {
+          title: t('fxin.viaRmb'),
+          render: (_, r) => `${r.receivedRmb}${r.matchedSettlements ? ` (${r.matchedSettlements})` : ''}`,
+        },
         { title: t('sumx.received'), dataIndex: 'received' },
         { title: t('sumx.difference'), dataIndex: 'difference' },
         {
           title: t('sumx.status'),
           render: (_, r) => <Tag color={r.status === 'matched' ? 'green' : r.overdue ? 'red' : 'orange'}>{r.status}</Tag>,
         },
-        {
-          title: t('fxin.unmatchedCol'),
-          render: (_, r) => (r.unmatchedReceipts ? <Tag color="orange">{r.unmatchedReceipts}</Tag> : 0),
-        },
-        { title: t('fxcap.col'), render: (_, r) => <OverCapCount n={r.overCapReceipts} /> },
       ]}
     />
   );
@@ -338,7 +351,7 @@ export function ForexReconciliationPage() {
             }}
           />
           <PeriodsTable rows={rows} testId="forex-periods" />
-          <UnmatchedReceipts rows={rows} testId="forex-unmatched" />
+          <UnmatchedReceipts unmatched={q.data?.unmatched} testId="forex-unmatched" />
           <OverCapCard overCap={q.data?.overCap} testId="forex-overcap" />
         </>
       )}
@@ -354,7 +367,7 @@ export function ForexDeskPage() {
   const accounts = useDeskAccounts();
   const recon = q.data ?? [];
   const accountsOnly = (accounts.data ?? []).filter((a) => !recon.some((e) => e.orgId === a.orgId));
-  const deskUnmatched = recon.reduce((n, e) => n + unmatchedCount(e.periods), 0);
+  const deskUnmatched = recon.reduce((n, e) => n + (e.unmatched?.receipts ?? 0), 0);
   return (
     <Page title={t('sumx.forexDeskTitle')} testId="forex-desk-title">
       {q.error ? (
@@ -374,8 +387,8 @@ export function ForexDeskPage() {
             <div key={e.orgId} style={{ marginBottom: 16 }}>
               <b>{e.ebcName}</b>
               <PeriodsTable rows={e.periods} testId={`forex-desk-${e.orgId}`} />
-              {unmatchedCount(e.periods) ? (
-                <UnmatchedReceipts rows={e.periods} testId={`forex-desk-unmatched-${e.orgId}`} />
+              {e.unmatched?.receipts ? (
+                <UnmatchedReceipts unmatched={e.unmatched} testId={`forex-desk-unmatched-${e.orgId}`} />
               ) : null}
               {e.overCap?.receipts ? <OverCapCard overCap={e.overCap} testId={`forex-desk-overcap-${e.orgId}`} /> : null}
               <DeskEnterpriseAccounts enterprise={accounts.data?.find((a) => a.orgId === e.orgId)} />

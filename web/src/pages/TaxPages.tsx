@@ -6,6 +6,8 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
 import { StatsChart } from './StatsChart.tsx';
+import { RefundCopyModal, TaxEnterprisesCard, useTaxLabel } from './TaxRefundCopy.tsx';
+import { TaxRatesCard, TaxRulesCard } from './TaxRules.tsx';
 
 interface Condition {
   id: string;
@@ -35,15 +37,20 @@ function RefundTable({
   testId,
   title,
   extra,
+  footer,
   onPurchases,
 }: {
   url: string;
   testId: string;
   title: string;
   extra?: ReactNode;
+  /** below the declarations: the officer's versioned rules and rates */
+  footer?: ReactNode;
   onPurchases?: (r: RefundView) => void;
 }) {
   const { t, i18n } = useTranslation();
+  const label = useTaxLabel();
+  const [copyOf, setCopyOf] = useState<string | null>(null);
   const q = useQuery({ queryKey: ['tax', url], queryFn: ({ signal }) => api<RefundView[]>(url, { signal }) });
   const rows = q.data ?? [];
   const counts = (['refund', 'exemption', 'taxable'] as const).map((o) => ({
@@ -100,6 +107,14 @@ function RefundTable({
                     .filter((v, i, a) => a.indexOf(v) === i)
                     .join('；'),
               },
+              {
+                title: label('copy'),
+                render: (_, r) => (
+                  <Button size="small" onClick={() => setCopyOf(r.declarationId)} data-testid={`refund-copy-${r.entryId}`}>
+                    {label('copy')}
+                  </Button>
+                ),
+              },
               ...(onPurchases
                 ? [
                     {
@@ -114,8 +129,10 @@ function RefundTable({
                 : []),
             ]}
           />
+          <RefundCopyModal declarationId={copyOf} onClose={() => setCopyOf(null)} />
         </>
       )}
+      {footer}
     </Page>
   );
 }
@@ -286,5 +303,23 @@ function TaxProfileCard() {
 /** 退税审核: the tax officer's desk. */
 export function TaxDeskPage() {
   const { t } = useTranslation();
-  return <RefundTable url="/tax/declarations" testId="tax-desk" title={t('sumx.taxDeskTitle')} extra={<TaxProfileCard />} />;
+  return (
+    <RefundTable
+      url="/tax/declarations"
+      testId="tax-desk"
+      title={t('sumx.taxDeskTitle')}
+      extra={
+        <>
+          <TaxEnterprisesCard />
+          <TaxProfileCard />
+        </>
+      }
+      footer={
+        <div style={{ marginTop: 16 }}>
+          <TaxRulesCard />
+          <TaxRatesCard />
+        </div>
+      }
+    />
+  );
 }

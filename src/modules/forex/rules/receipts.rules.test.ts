@@ -5,12 +5,14 @@ import {
   checkReceipt,
   csvShapeProblems,
   matchReceipts,
+  matchSettlements,
   parseCsv,
   receivedPerDeclaration,
   reconcile,
   type DeclaredOrder,
   type ReceiptInput,
   type StoredReceipt,
+  type StoredSettlement,
 } from './receipts.rules.ts';
 
 const ok: ReceiptInput = {
@@ -34,7 +36,11 @@ const rowCases: { name: string; over: Partial<ReceiptInput>; rules: string[] }[]
   { name: 'negative amount', over: { amount: '-5' }, rules: ['amount:decimal'] },
   { name: 'three decimals', over: { amount: '1.005' }, rules: ['amount:decimal'] },
   { name: 'bad date', over: { receivedOn: '2026/10/21' }, rules: ['receivedOn:date'] },
-  { name: 'currency without a reference rate', over: { currency: '999' }, rules: ['currency:rate'] },
+  {
+    name: "a payment institution's receipt in a currency without a reference rate (its cap cannot be judged)",
+    over: { currency: '999' },
+    rules: ['currency:rate'],
+  },
   { name: 'payment institution over USD 50,000: stored, flagged (below)', over: { amount: '50000.01' }, rules: [] },
   {
     name: 'several problems at once',
@@ -75,6 +81,16 @@ for (const c of capCases) {
     assert.equal(r.ok.rateVersion, '2026-01');
   });
 }
+
+test("a bank's receipt in a currency without a reference rate is stored without a USD value, not refused", () => {
+  const r = checkReceipt(3, { ...ok, institutionKind: 'bank', currency: '999', amount: '900000' });
+  assert.ok('ok' in r, JSON.stringify(r));
+  assert.deepEqual([r.ok.usdAmount, r.ok.rateVersion, r.ok.overCap], [null, null, false]);
+  const refused = checkReceipt(3, { ...ok, currency: '999' });
+  assert.ok('problems' in refused);
+  assert.match(refused.problems[0]!.message.zh, /美元参考汇率/);
+  assert.match(refused.problems[0]!.message.en, /USD 50,000 cap/);
+});
 
 test('the cap on any channel: a CEB403 collection is judged as a payment-institution record is', () => {
   assert.deepEqual(capFinding('payment', '400000', '142', '2026-11-26'), {
@@ -243,4 +259,47 @@ test('matched receipts sum per declaration and currency, with the last day', () 
     D1: { received: { '142': '101', '502': '5' }, lastReceiptDay: '2026-12-01' },
     D2: { received: { '142': '7' }, lastReceiptDay: '2026-10-31' },
   });
+});
+
+test('RMB settlements count for the declaration whose order (or entryId) they name; the rest for none', () => {
+  const settlement = (refNo: string, over: Partial<StoredSettlement>): StoredSettlement => ({
+    id: refNo,
+    orgId: ORG,
+    institutionCode: '3101960003',
+    refNo,
+    orderNo: null,
+    entryId: null,
+    amount: '500',
+    settledOn: '2026-12-02',
+    ...over,
+  });
+  const decls = [
+    { id: 'D1', orgId: ORG, entryId: 'E1' },
+    { id: 'D2', orgId: ORG, entryId: 'E2' },
+    { id: 'D9', orgId: 'org-b', entryId: 'E9' },
+  ];
+  const got = matchSettlements(
+    [
+      settlement('S-order', { orderNo: 'O-2' }),
+      settlement('S-entry', { entryId: 'E2' }),
+      settlement('S-both', { orderNo: 'O-1', entryId: 'E2' }),
+      settlement('S-unknown-order', { orderNo: 'O-404' }),
+      settlement('S-other-exporter', { entryId: 'E9' }),
+      settlement('S-nothing', {}),
+    ],
+    orders,
+    decls,
+  );
+  assert.deepEqual(
+    got.map((s) => `${s.refNo}:${s.declarationId}`),
+    ['S-order:D1', 'S-entry:D2', 'S-both:D1'],
+  );
+});
+
+test('reconciliation: RMB settlements add to what was received', () => {
+  const [r] = reconcile(
+    [{ period: '2026-10', currency: '142', declared: '100', receivedCeb403: '40', receivedBank: '10', receivedRmb: '50' }],
+    '2027-06-01',
+  );
+  assert.deepEqual([r!.received, r!.status, r!.overdue], ['100', 'matched', false]);
 });

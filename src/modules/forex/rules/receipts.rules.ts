@@ -23,10 +23,11 @@ export interface ReceiptInput {
 
 export interface ReceiptRow extends Omit<ReceiptInput, 'institutionKind'> {
   institutionKind: 'bank' | 'payment';
-  usdAmount: string;
+  /** USD at the reference rate; null: a bank's receipt in a currency without a reference rate (no cap to judge) */
+  usdAmount: string | null;
   /** a payment institution's receipt over the single-transaction cap: stored and flagged, not refused */
   overCap: boolean;
-  rateVersion: string;
+  rateVersion: string | null;
 }
 
 export const PAYMENT_INSTITUTION_CAP_USD = 50000;
@@ -166,9 +167,20 @@ export function checkReceipt(row: number, r: ReceiptInput): { ok: ReceiptRow } |
   if (problems.length) return { problems };
   const kind = r.institutionKind as 'bank' | 'payment';
   const cap = capFinding(kind, r.amount, r.currency, r.receivedOn);
-  if (cap.usdAmount === null)
+  // The cap is a payment-institution rule: a payment institution's receipt needs the USD value to
+  // be judged against it, a bank's does not, and is stored without one rather than refused.
+  if (cap.usdAmount === null && kind === 'payment')
     return {
-      problems: [problem(row, 'currency', 'rate', '该币制无参考汇率', 'no reference rate for this currency', r.currency)],
+      problems: [
+        problem(
+          row,
+          'currency',
+          'rate',
+          '该币制无美元参考汇率，无法核对支付机构单笔5万美元上限',
+          "no USD reference rate for this currency: a payment institution's receipt cannot be checked against the USD 50,000 cap",
+          r.currency,
+        ),
+      ],
     };
   // Over the payment institutions' cap: the money was received all the same. The record is stored
   // with the finding (as a CEB403 collection is), for SAFE to see, not refused and lost.
@@ -177,9 +189,9 @@ export function checkReceipt(row: number, r: ReceiptInput): { ok: ReceiptRow } |
       ...r,
       accountNo,
       institutionKind: kind,
-      usdAmount: String(Number(cap.usdAmount)),
+      usdAmount: cap.usdAmount === null ? null : String(Number(cap.usdAmount)),
       overCap: cap.overCap,
-      rateVersion: cap.rateVersion!,
+      rateVersion: cap.rateVersion,
     },
   };
 }
@@ -249,11 +261,14 @@ const money = (n: bigint): string => {
 };
 
 export interface PeriodFigures {
+  /** the declarations' period (month of export); receipts count toward the period of the declaration they match */
   period: string;
   currency: string;
   declared: string;
   receivedCeb403: string;
   receivedBank: string;
+  /** cross-border RMB settlements naming a declared order or the declaration (CNY only) */
+  receivedRmb?: string;
 }
 
 export interface Reconciliation extends PeriodFigures {
@@ -329,9 +344,52 @@ export function matchReceipts(
   return { matched, unmatched };
 }
 
-/** Matched receipts summed per declaration and currency, with the day of the last one. */
+/** A cross-border RMB settlement (CNY) as matching reads it: the order or declaration it names. */
+export interface StoredSettlement {
+  id: string;
+  orgId: string;
+  institutionCode: string;
+  refNo: string;
+  orderNo: string | null;
+  entryId: string | null;
+  amount: string;
+  settledOn: string;
+}
+
+export interface MatchedSettlement extends StoredSettlement {
+  declarationId: string;
+}
+
+/** CNY in the customs currency table: RMB settlements are in it. */
+export const CNY = '142';
+
+/**
+ * RMB settlements that count as proceeds of a declaration: one naming an order of a declared
+ * inventory of the same exporter belongs to that declaration; else one naming the entryId of a
+ * declaration of the exporter. The rest are not proceeds of any declaration (the PBoC desk lists
+ * those lacking evidence).
+ */
+export function matchSettlements(
+  settlements: readonly StoredSettlement[],
+  orders: readonly DeclaredOrder[],
+  declarations: readonly { id: string; orgId: string; entryId: string }[],
+): MatchedSettlement[] {
+  const byOrder = new Map<string, string>();
+  const byEntry = new Map<string, string>();
+  for (const o of orders) if (!byOrder.has(`${o.orgId}|${o.orderNo}`)) byOrder.set(`${o.orgId}|${o.orderNo}`, o.declarationId);
+  for (const d of declarations)
+    if (d.entryId && !byEntry.has(`${d.orgId}|${d.entryId}`)) byEntry.set(`${d.orgId}|${d.entryId}`, d.id);
+  return settlements.flatMap((s) => {
+    const id =
+      (s.orderNo ? byOrder.get(`${s.orgId}|${s.orderNo}`) : undefined) ??
+      (s.entryId ? byEntry.get(`${s.orgId}|${s.entryId}`) : undefined);
+    return id ? [{ ...s, declarationId: id }] : [];
+  });
+}
+
+/** Matched receipts (or settlements) summed per declaration and currency, with the day of the last one. */
 export function receivedPerDeclaration(
-  matched: readonly MatchedReceipt[],
+  matched: readonly Pick<MatchedReceipt, 'declarationId' | 'currency' | 'amount' | 'receivedOn'>[],
 ): Map<string, { received: Record<string, string>; lastReceiptDay: string | null }> {
   const sums = new Map<string, { cur: Map<string, bigint>; last: string | null }>();
   for (const m of matched) {
@@ -355,7 +413,7 @@ export function receivedPerDeclaration(
 export function reconcile(rows: PeriodFigures[], today: string): Reconciliation[] {
   return rows.map((r) => {
     const declared = cents(r.declared);
-    const received = cents(r.receivedCeb403) + cents(r.receivedBank);
+    const received = cents(r.receivedCeb403) + cents(r.receivedBank) + cents(r.receivedRmb ?? '0');
     const diff = received - declared;
     const status = declared === 0n ? 'undeclared' : diff === 0n ? 'matched' : diff < 0n ? 'under_received' : 'over_received';
     const due = `${Number(r.period.slice(0, 4)) + 1}-04-30`;

@@ -12,7 +12,8 @@ export interface InventoryLineInput {
   gnum: number;
   statisticsFlag: string;
   head: Record<HeadField, string> & { grossWeight: string; netWeight: string };
-  line: Record<LineField, string> & { gname: string; qty: string; totalPrice: string };
+  /** qty/unit as declared; qty1/unit1 in the first legal unit (法定第一计量单位, one per HS code) */
+  line: Record<LineField, string> & { gname: string; qty: string; totalPrice: string; qty1: string; unit1: string };
 }
 
 export interface GroupedLine {
@@ -74,6 +75,7 @@ export function groupLines(
   input: readonly InventoryLineInput[],
 ): GroupedDeclaration[] {
   const keys = effectiveKeys(rs, flags.summaryFlag, flags.itemNameFlag);
+  const byDeclaredUnit = keys.line.includes('unit');
   const decls = new Map<
     string,
     {
@@ -123,8 +125,10 @@ export function groupLines(
           gname,
           country: first.line.country,
           currency: first.line.currency,
-          unit: keys.line.includes('unit') ? first.line.unit : rows.map((x) => x.line.unit).sort()[0]!,
-          qty: fromScaled(rows.reduce((a, x) => a + toScaled(x.line.qty), 0n)),
+          // With the declared unit in the key (2014/2016) its quantities add up; without it (194号)
+          // declared units differ within a line, so the line sums the quantities in the legal unit.
+          unit: byDeclaredUnit ? first.line.unit : rows.map((x) => x.line.unit1).sort()[0]!,
+          qty: fromScaled(rows.reduce((a, x) => a + toScaled(byDeclaredUnit ? x.line.qty : x.line.qty1), 0n)),
           totalPrice: fromScaled(rows.reduce((a, x) => a + toScaled(x.line.totalPrice), 0n)),
           sources: rows.map((x) => ({ invtNo: x.invtNo, gnum: x.gnum, logisticsNo: x.logisticsNo })),
         };

@@ -26,6 +26,7 @@ function line(over: {
     gnum: n,
     statisticsFlag: over.flag ?? 'B',
     head: {
+      customsCode: '4006',
       ebcCode: 'E1',
       trafMode: '5',
       ownerCode: 'O1',
@@ -44,6 +45,8 @@ function line(over: {
       gname: '瓷碗',
       qty: '2',
       totalPrice: '10.5',
+      qty1: over.line?.qty ?? '2',
+      unit1: '011',
       ...over.line,
     },
   };
@@ -129,11 +132,25 @@ const cases: {
     lines: [2],
   },
   {
-    name: '194: another unit → same line',
+    name: '194: another declared unit → same line (summed in the legal unit)',
     rs: rs194,
     input: [line({}), line({ line: { unit: '007' } })],
     declarations: 1,
     lines: [1],
+  },
+  {
+    name: '194: another customs office (申报海关) → another declaration',
+    rs: rs194,
+    input: [line({}), line({ head: { customsCode: '5100' } })],
+    declarations: 2,
+    lines: [1, 1],
+  },
+  {
+    name: '2014: another customs office → another declaration too',
+    rs: rs2014,
+    input: [line({}), line({ head: { customsCode: '5100' } })],
+    declarations: 2,
+    lines: [1, 1],
   },
   {
     name: '2016: another unit → another line',
@@ -207,6 +224,36 @@ test('grouping sums quantities, values and weights exactly, counts each inventor
     d!.lines[0]!.sources.map((s) => `${s.invtNo.slice(-1)}#${s.gnum}`),
     ['A#2', `A#${a.gnum}`, `B#${b.gnum}`],
   );
+});
+
+test('194: a line sums the quantities in the first legal unit, never declared quantities in different units', () => {
+  // 2 pieces (011) and 1 set (007) of the same HS code; the legal unit is pieces: 2 + 6
+  const pieces = line({ line: { unit: '011', qty: '2', qty1: '2', unit1: '011' } });
+  const set = line({ line: { unit: '007', qty: '1', qty1: '6', unit1: '011' } });
+  const [d] = groupLines(rs194, { summaryFlag: '2', itemNameFlag: '' }, [pieces, set]);
+  assert.equal(d!.lines.length, 1);
+  assert.equal(d!.lines[0]!.unit, '011', 'the legal unit');
+  assert.equal(d!.lines[0]!.qty, '8', 'not 3 = 2 pieces + 1 set');
+  // 2016: the declared unit is in the key, each line keeps its declared quantity
+  const [d16] = groupLines(rs2016, { summaryFlag: '2', itemNameFlag: '' }, [pieces, set]);
+  assert.deepEqual(
+    d16!.lines.map((l) => `${l.qty} ${l.unit}`),
+    ['1 007', '2 011'],
+  );
+});
+
+test('every declaration is keyed on its customs office first, whatever the rule set', () => {
+  for (const rs of SUMMARY_RULE_SETS) {
+    const out = groupLines(rs, { summaryFlag: rs.defaultSummaryFlag, itemNameFlag: '' }, [
+      line({ head: { customsCode: '5100' } }),
+      line({ head: { customsCode: '4006' } }),
+    ]);
+    assert.deepEqual(
+      out.map((d) => d.key.customsCode),
+      ['4006', '5100'],
+      rs.id,
+    );
+  }
 });
 
 test('grouping is reproducible: input order does not change the result', () => {

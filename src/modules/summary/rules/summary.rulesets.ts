@@ -4,8 +4,11 @@
  * whitelisted SQL expression, and `groupLines` (grouping.rules.ts) to the same field in memory.
  */
 
-/** Inventory head fields a declaration may be keyed on (CEB603 InventoryHead). */
-export const HEAD_FIELDS = ['ebcCode', 'trafMode', 'ownerCode', 'country', 'portCode'] as const;
+/**
+ * Inventory head fields a declaration may be keyed on (CEB603 InventoryHead). `customsCode` (申报海关)
+ * is in every effective key: a declaration is lodged at, numbered by and read at one customs office.
+ */
+export const HEAD_FIELDS = ['customsCode', 'ebcCode', 'trafMode', 'ownerCode', 'country', 'portCode'] as const;
 export type HeadField = (typeof HEAD_FIELDS)[number];
 /** Inventory line fields a declaration line may be keyed on (CEB603 InventoryList). */
 export const LINE_FIELDS = ['country', 'gcode', 'currency', 'unit', 'itemName'] as const;
@@ -78,13 +81,16 @@ export function ruleSetById(id: string, sets: readonly SummaryRuleSet[] = SUMMAR
   return sets.find((s) => s.id === id);
 }
 
-/** The effective keys after the applicant's flags (CEB701 summaryFlag / itemNameFlag). */
+/**
+ * The effective keys after the applicant's flags (CEB701 summaryFlag / itemNameFlag), the customs
+ * office (申报海关) first: inventories declared at two offices never form one declaration.
+ */
 export function effectiveKeys(
   rs: SummaryRuleSet,
   summaryFlag: '1' | '2',
   itemNameFlag: '1' | '',
 ): { head: HeadField[]; line: LineField[] } {
-  const head: HeadField[] = rs.headKey.filter((f) => f !== 'ownerCode');
+  const head: HeadField[] = ['customsCode', ...rs.headKey.filter((f) => f !== 'ownerCode' && f !== 'customsCode')];
   if (summaryFlag === '2') head.push('ownerCode');
   const line = [...rs.lineKey];
   if (itemNameFlag === '1' && !line.includes('itemName')) line.push('itemName');

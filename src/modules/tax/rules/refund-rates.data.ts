@@ -1,8 +1,12 @@
+import type { RateHit, RefundRates } from './refund.rules.ts';
+
 /**
  * Export VAT refund rates (出口退税率) per HS prefix, versioned: a declaration is evaluated with
  * the table in force on its exit date. Longest prefix wins. `excluded` lists goods MOF/SAT
- * exclude from refund and exemption (财税〔2013〕96号 第三条). Sample rows for the demo
- * sellers' goods; the full library comes from the SAT refund-rate file (出口退税率文库).
+ * exclude from refund and exemption (财税〔2013〕96号 第三条). These are the tables the database
+ * was first seeded with (tax migration 002, `tax_rate_version` / `tax_refund_rate`); the tax
+ * officer imports the SAT refund-rate file (出口退税率文库) as a new version by CSV, and the
+ * platform reads rates from the database only. An HS code no row covers has no known rate.
  */
 export interface RefundRateTable {
   version: string;
@@ -49,9 +53,15 @@ export function rateTableOn(day: string, tables: readonly RefundRateTable[] = RE
   );
 }
 
-/** The refund rate of an HS code, `null` when excluded, `'0'` when the table has no row. */
-export function refundRate(t: RefundRateTable, hs: string): string | null {
-  if (t.excluded.some((p) => hs.startsWith(p))) return null;
-  const hit = t.rates.filter((r) => hs.startsWith(r.hs)).sort((a, b) => b.hs.length - a.hs.length)[0];
-  return hit ? hit.rate : '0';
+/** What a table says of an HS code: the longest prefix among rates and exclusions wins; none: unknown. */
+export function refundRate(t: RefundRateTable, hs: string): RateHit {
+  const rows = [
+    ...t.rates.map((r) => ({ hs: r.hs, hit: { kind: 'rate' as const, rate: r.rate } })),
+    ...t.excluded.map((p) => ({ hs: p, hit: { kind: 'excluded' as const } })),
+  ];
+  const hit = rows.filter((r) => hs.startsWith(r.hs)).sort((a, b) => b.hs.length - a.hs.length)[0];
+  return hit ? hit.hit : { kind: 'unknown' };
 }
+
+/** A table as the refund rules read rates (tests, and code that holds a table). */
+export const ratesOf = (t: RefundRateTable): RefundRates => ({ version: t.version, rateOf: (hs) => refundRate(t, hs) });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rateTableOn, refundRate, REFUND_RATE_TABLES } from './refund-rates.data.ts';
+import { rateTableOn, ratesOf, refundRate, REFUND_RATE_TABLES } from './refund-rates.data.ts';
 import { evaluateRefund, type DeclarationFacts, type TaxProfile, type TaxRuleConfig } from './refund.rules.ts';
 
 const okProfile: TaxProfile = {
@@ -13,6 +13,7 @@ const okProfile: TaxProfile = {
 const okFacts: DeclarationFacts = {
   entryId: '400620260000000001',
   exitDay: '2026-10-20',
+  customsCode: '4006',
   lines: [
     { lineNo: 1, gcode: '6911101900', currency: '142', totalPrice: '1500' },
     { lineNo: 2, gcode: '6913100000', currency: '142', totalPrice: '800' },
@@ -27,7 +28,7 @@ const okFacts: DeclarationFacts = {
     { lineNo: 2, kind: 'vat_special', amountExclVat: '500.50' },
   ],
 };
-const rates = rateTableOn('2026-10-20');
+const rates = ratesOf(rateTableOn('2026-10-20'));
 
 const cases: {
   name: string;
@@ -191,12 +192,50 @@ const cases: {
     unmet: ['taxpayer_qualified', 'purchase_invoices'],
   },
   {
-    name: '无票免税 switched off → taxable',
+    name: '无票免税 switched off → taxable, the reason says so',
     profile: { generalTaxpayer: false, pilotZone: '3601' },
     facts: { purchases: [] },
-    config: { noInvoiceExemption: { enabled: false, pilotZones: ['3601'] } },
+    config: { version: '2026-10-01', noInvoiceExemption: { enabled: false, pilotZones: [{ zone: '3601', customs: ['4000'] }] } },
     outcome: 'taxable',
     unmet: ['taxpayer_qualified', 'purchase_invoices', 'purchase_vouchers'],
+    reason: /无票免税规则（财税〔2018〕103号）未启用（规则版本2026-10-01）/,
+  },
+  {
+    name: '无票免税: a pilot-zone exporter whose goods left through customs outside the zone → taxable',
+    profile: { generalTaxpayer: false, pilotZone: '3601' },
+    facts: { purchases: [], customsCode: '5100' },
+    outcome: 'taxable',
+    unmet: ['taxpayer_qualified', 'purchase_invoices', 'purchase_vouchers'],
+    reason: /申报海关5100不在综试区3601的海关（4000）范围内/,
+  },
+  {
+    name: '无票免税: the zone may name customs offices rather than the district',
+    profile: { generalTaxpayer: false, pilotZone: '3601' },
+    facts: { purchases: [], customsCode: '4003' },
+    config: { version: null, noInvoiceExemption: { enabled: true, pilotZones: [{ zone: '3601', customs: ['4001', '4006'] }] } },
+    outcome: 'taxable',
+    unmet: ['taxpayer_qualified', 'purchase_invoices', 'purchase_vouchers'],
+    reason: /4003不在综试区3601的海关（4001,4006）/,
+  },
+  {
+    name: '无票免税: a zone the rule does not name → taxable',
+    profile: { generalTaxpayer: false, pilotZone: '3607' },
+    facts: { purchases: [] },
+    outcome: 'taxable',
+    unmet: ['taxpayer_qualified', 'purchase_invoices', 'purchase_vouchers'],
+    reason: /综试区3607不在无票免税规则所列综试区内/,
+  },
+  {
+    name: 'no refund rate known for an HS code → no refund and no 0 estimate, the code named',
+    facts: {
+      lines: [
+        { lineNo: 1, gcode: '6911101900', currency: '142', totalPrice: '1500' },
+        { lineNo: 2, gcode: '8471300000', currency: '142', totalPrice: '800' },
+      ],
+    },
+    outcome: 'exemption',
+    unmet: ['rate_known'],
+    reason: /未找到该商品编码的退税率: HS 8471300000/,
   },
   {
     name: 'no tax registration → no exemption',
@@ -234,8 +273,8 @@ for (const c of cases) {
 test('refund estimate = purchase value excluding VAT × refund rate, to the fen', () => {
   const v = evaluateRefund(okProfile, okFacts, rates);
   assert.deepEqual(
-    v.lines.map((l) => `${l.gcode}:${l.rate}:${l.estimate}`),
-    ['6911101900:0.13:130', '6913100000:0.13:65.07'],
+    v.lines.map((l) => `${l.gcode}:${l.rate}:${l.rateStatus}:${l.estimate}`),
+    ['6911101900:0.13:known:130', '6913100000:0.13:known:65.07'],
   );
   assert.equal(v.estimate, '195.07');
   assert.equal(v.rateVersion, '2020-03');
@@ -243,10 +282,28 @@ test('refund estimate = purchase value excluding VAT × refund rate, to the fen'
   assert.equal(evaluateRefund({ ...okProfile, refundQualified: false }, okFacts, rates).estimate, '0');
 });
 
-test('rate tables are versioned; longest prefix wins; exclusions answer null', () => {
+test('an unknown HS code is no silent 0: the line says unknown, the refund is refused with the reason in both languages', () => {
+  const v = evaluateRefund(okProfile, { ...okFacts, lines: [{ ...okFacts.lines[0]!, gcode: '8471300000' }] }, rates);
+  assert.deepEqual(
+    v.lines.map((l) => `${l.gcode}:${l.rate}:${l.rateStatus}:${l.estimate}`),
+    ['8471300000:null:unknown:0'],
+  );
+  const c = v.refund.find((x) => x.id === 'rate_known')!;
+  assert.equal(c.met, false);
+  assert.match(c.reason!.en, /no refund rate known for HS 8471300000/);
+  assert.match(c.reason!.zh, /未找到该商品编码的退税率/);
+  // no version in force on the exit day: every code is unknown, and the reason says why
+  const none = evaluateRefund(okProfile, okFacts, { version: null, rateOf: () => ({ kind: 'unknown' }) });
+  assert.match(none.refund.find((x) => x.id === 'rate_known')!.reason!.zh, /出口日无生效的退税率版本/);
+  assert.equal(none.rateVersion, '');
+});
+
+test('rate tables are versioned; longest prefix wins; exclusions and unknown codes say so', () => {
   assert.equal(rateTableOn('2019-06-01').version, '2019-04');
   assert.equal(rateTableOn('2026-01-01').version, '2020-03');
-  assert.equal(refundRate(rateTableOn('2019-06-01'), '9503000000'), '0');
-  assert.equal(refundRate(rateTableOn('2026-01-01'), '9503000000'), '0.13');
-  assert.equal(refundRate(REFUND_RATE_TABLES[1]!, '2710121000'), null);
+  assert.deepEqual(refundRate(rateTableOn('2019-06-01'), '9503000000'), { kind: 'unknown' });
+  assert.deepEqual(refundRate(rateTableOn('2026-01-01'), '9503000000'), { kind: 'rate', rate: '0.13' });
+  assert.deepEqual(refundRate(REFUND_RATE_TABLES[1]!, '2710121000'), { kind: 'excluded' });
+  const t = { ...REFUND_RATE_TABLES[1]!, rates: [...REFUND_RATE_TABLES[1]!.rates, { hs: '271012', rate: '0.09' }] };
+  assert.deepEqual(refundRate(t, '2710121000'), { kind: 'rate', rate: '0.09' }, 'a longer rate prefix beats an exclusion');
 });

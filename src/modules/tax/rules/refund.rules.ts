@@ -1,5 +1,5 @@
+import { isWithinJurisdiction } from '../../../codes/index.ts';
 import type { Bilingual } from '../../../kernel/errors.ts';
-import { refundRate, type RefundRateTable } from './refund-rates.data.ts';
 
 /**
  * Refund or exemption of VAT on a CBEC retail export declaration, per 财税〔2013〕96号:
@@ -29,6 +29,8 @@ export interface CustomsDifference {
 export interface DeclarationFacts {
   entryId: string | null;
   exitDay: string;
+  /** the customs office the declaration was lodged with (申报地海关), e.g. 4006 */
+  customsCode: string;
   lines: { lineNo: number; gcode: string; currency: string; totalPrice: string }[];
   /** differences between the declaration and the customs data it was formed from (none: it matches) */
   customsDifferences: CustomsDifference[];
@@ -42,21 +44,49 @@ export interface DeclarationFacts {
   purchases: { lineNo: number; kind: 'vat_special' | 'import_vat' | 'consumption_cert' | 'ordinary'; amountExclVat: string }[];
 }
 
-/** 无票免税 (财税〔2018〕103号): configurable, per pilot zone. */
+/**
+ * A CBEC comprehensive pilot zone (跨境电商综合试验区) as the 无票免税 rule names it: its region code
+ * and the customs codes (districts such as 4000, or offices such as 4006) whose declarations are
+ * exports through customs in the zone.
+ */
+export interface PilotZone {
+  zone: string;
+  customs: readonly string[];
+}
+
+/**
+ * 无票免税 (财税〔2018〕103号): VAT exemption without purchase invoices for retail exports of
+ * exporters registered in a pilot zone, declared through customs in that zone. Versioned data
+ * (`tax_rule_version`): a declaration is judged by the version in force on its exit day.
+ */
 export interface TaxRuleConfig {
-  noInvoiceExemption: { enabled: boolean; pilotZones: readonly string[] };
+  /** the version's effective date (YYYY-MM-DD); null for a configuration given in code (tests) */
+  version: string | null;
+  noInvoiceExemption: { enabled: boolean; pilotZones: readonly PilotZone[] };
 }
 
 export const DEFAULT_TAX_RULES: TaxRuleConfig = {
-  // Nanchang (3601) has been a CBEC comprehensive pilot zone since 2018.
-  noInvoiceExemption: { enabled: true, pilotZones: ['3601'] },
+  version: null,
+  // Nanchang (3601) has been a CBEC comprehensive pilot zone since 2018; its customs district is 4000.
+  noInvoiceExemption: { enabled: true, pilotZones: [{ zone: '3601', customs: ['4000'] }] },
 };
+
+/** What the rate data says of an HS code: a rate, goods excluded from refund and exemption, or nothing known. */
+export type RateHit = { kind: 'rate'; rate: string } | { kind: 'excluded' } | { kind: 'unknown' };
+
+/** The refund rates in force for a declaration: the version's name and a lookup by HS code. */
+export interface RefundRates {
+  /** null: no rate version was in force on the exit day */
+  version: string | null;
+  rateOf(gcode: string): RateHit;
+}
 
 export type ConditionId =
   | 'taxpayer_qualified'
   | 'declaration_matches'
   | 'proceeds_received'
   | 'purchase_invoices'
+  | 'rate_known'
   | 'not_excluded'
   | 'tax_registered'
   | 'declaration_exists'
@@ -74,9 +104,20 @@ export interface RefundVerdict {
   exemption: Condition[];
   /** refund deadline: proceeds and the refund declaration by 30 April of the year after exit */
   deadline: string;
+  /** the refund-rate version in force on the exit day ('' when none was) */
   rateVersion: string;
+  /** the 无票免税 rule version in force on the exit day ('' for a configuration given in code) */
+  ruleVersion: string;
   estimate: string;
-  lines: { lineNo: number; gcode: string; rate: string | null; purchaseExclVat: string; estimate: string }[];
+  lines: {
+    lineNo: number;
+    gcode: string;
+    /** null: excluded goods, or no rate known (see rateStatus) */
+    rate: string | null;
+    rateStatus: 'known' | 'excluded' | 'unknown';
+    purchaseExclVat: string;
+    estimate: string;
+  }[];
 }
 
 const SCALE = 100000n;
@@ -100,15 +141,47 @@ export function refundDeadline(exitDay: string): string {
   return `${Number(exitDay.slice(0, 4)) + 1}-04-30`;
 }
 
+/**
+ * Why the 无票免税 waiver does not apply to this exporter and declaration (null: it applies): the
+ * rule is switched off, the exporter is in no pilot zone, its zone is not one the rule names, or
+ * the export was not declared through customs in the zone (财税〔2018〕103号).
+ */
+export function noInvoiceWaiverProblem(profile: TaxProfile, customsCode: string, config: TaxRuleConfig): Bilingual | null {
+  const rule = config.noInvoiceExemption;
+  const v = config.version
+    ? { zh: `（规则版本${config.version}）`, en: ` (rule version ${config.version})` }
+    : { zh: '', en: '' };
+  if (!rule.enabled)
+    return {
+      zh: `综试区无票免税规则（财税〔2018〕103号）未启用${v.zh}`,
+      en: `the pilot-zone no-invoice exemption rule (Caishui [2018] No. 103) is switched off${v.en}`,
+    };
+  if (profile.pilotZone === null)
+    return { zh: '企业未登记在跨境电商综试区', en: 'the exporter is not registered in a CBEC pilot zone' };
+  const zone = rule.pilotZones.find((z) => z.zone === profile.pilotZone);
+  if (!zone)
+    return {
+      zh: `综试区${profile.pilotZone}不在无票免税规则所列综试区内${v.zh}`,
+      en: `pilot zone ${profile.pilotZone} is not one the no-invoice exemption rule names${v.en}`,
+    };
+  if (!zone.customs.some((c) => isWithinJurisdiction(c, customsCode)))
+    return {
+      zh: `报关单申报海关${customsCode}不在综试区${zone.zone}的海关（${zone.customs.join(',')}）范围内，不是在综试区海关出口`,
+      en: `the declaration's customs office ${customsCode} is not within pilot zone ${zone.zone}'s customs (${zone.customs.join(',')}): not exported through customs in the zone`,
+    };
+  return null;
+}
+
 export function evaluateRefund(
   profile: TaxProfile,
   facts: DeclarationFacts,
-  rates: RefundRateTable,
+  rates: RefundRates,
   config: TaxRuleConfig = DEFAULT_TAX_RULES,
 ): RefundVerdict {
   const deadline = refundDeadline(facts.exitDay);
-  const lineRates = facts.lines.map((l) => ({ l, rate: refundRate(rates, l.gcode) }));
-  const excluded = lineRates.filter((x) => x.rate === null).map((x) => x.l.gcode);
+  const lineRates = facts.lines.map((l) => ({ l, hit: rates.rateOf(l.gcode) }));
+  const excluded = lineRates.filter((x) => x.hit.kind === 'excluded').map((x) => x.l.gcode);
+  const unknownRate = [...new Set(lineRates.filter((x) => x.hit.kind === 'unknown').map((x) => x.l.gcode))];
 
   const declared: Record<string, bigint> = {};
   for (const l of facts.lines) declared[l.currency] = (declared[l.currency] ?? 0n) + toS(l.totalPrice);
@@ -151,10 +224,7 @@ export function evaluateRefund(
     (l) => !purchasesOf(l.lineNo).some((p) => invoiceKinds.has(p.kind) && toS(p.amountExclVat) > 0n),
   );
   const noVoucher = facts.lines.filter((l) => !purchasesOf(l.lineNo).some((p) => toS(p.amountExclVat) > 0n));
-  const zoneWaiver =
-    config.noInvoiceExemption.enabled &&
-    profile.pilotZone !== null &&
-    config.noInvoiceExemption.pilotZones.includes(profile.pilotZone);
+  const waiverProblem = noInvoiceWaiverProblem(profile, facts.customsCode, config);
 
   const notExcluded = cond('not_excluded', excluded.length === 0, {
     zh: `商品${excluded.join(',')}属于财政部、税务总局明确不予退(免)税的货物`,
@@ -189,6 +259,10 @@ export function evaluateRefund(
       zh: `外贸企业缺少与报关单对应的增值税专用发票等进货凭证: 第${noInvoice.map((l) => l.lineNo).join(',')}项`,
       en: `trading company lacks VAT special invoices (or import/consumption-tax certificates) for line ${noInvoice.map((l) => l.lineNo).join(',')}`,
     }),
+    cond('rate_known', unknownRate.length === 0, {
+      zh: `未找到该商品编码的退税率: HS ${unknownRate.join(',')}${rates.version ? `（退税率版本${rates.version}）` : '（出口日无生效的退税率版本）'}`,
+      en: `no refund rate known for HS ${unknownRate.join(',')}${rates.version ? ` (rate version ${rates.version})` : ' (no rate version in force on the exit day)'}`,
+    }),
     notExcluded,
   ];
   const exemption: Condition[] = [
@@ -197,24 +271,33 @@ export function evaluateRefund(
       zh: '无海关签发的出口货物报关单',
       en: 'no customs-issued export declaration',
     }),
-    cond('purchase_vouchers', noVoucher.length === 0 || zoneWaiver, {
-      zh: `缺少合法有效的进货凭证: 第${noVoucher.map((l) => l.lineNo).join(',')}项（非综试区无票免税企业）`,
-      en: `no lawful purchase vouchers for line ${noVoucher.map((l) => l.lineNo).join(',')} (not a pilot-zone no-invoice exporter)`,
+    cond('purchase_vouchers', noVoucher.length === 0 || waiverProblem === null, {
+      zh: `缺少合法有效的进货凭证: 第${noVoucher.map((l) => l.lineNo).join(',')}项；不适用无票免税: ${waiverProblem?.zh ?? ''}`,
+      en: `no lawful purchase vouchers for line ${noVoucher.map((l) => l.lineNo).join(',')}; the no-invoice exemption does not apply: ${waiverProblem?.en ?? ''}`,
     }),
     notExcluded,
   ];
   const outcome = refund.every((c) => c.met) ? 'refund' : exemption.every((c) => c.met) ? 'exemption' : 'taxable';
-  const lines = lineRates.map(({ l, rate }) => {
+  const lines = lineRates.map(({ l, hit }) => {
     const purchase = purchasesOf(l.lineNo).reduce((a, p) => a + toS(p.amountExclVat), 0n);
+    const rate = hit.kind === 'rate' ? hit.rate : null;
     const est = outcome === 'refund' && rate !== null ? round2((purchase * toS(rate)) / SCALE) : 0n;
-    return { lineNo: l.lineNo, gcode: l.gcode, rate, purchaseExclVat: fromS(purchase), estimate: fromS(est) };
+    return {
+      lineNo: l.lineNo,
+      gcode: l.gcode,
+      rate,
+      rateStatus: hit.kind === 'rate' ? ('known' as const) : hit.kind,
+      purchaseExclVat: fromS(purchase),
+      estimate: fromS(est),
+    };
   });
   return {
     outcome,
     refund,
     exemption,
     deadline,
-    rateVersion: rates.version,
+    rateVersion: rates.version ?? '',
+    ruleVersion: config.version ?? '',
     estimate: fromS(lines.reduce((a, l) => a + toS(l.estimate), 0n)),
     lines,
   };
