@@ -123,6 +123,18 @@ export function createCreditRepository(exec: Executor) {
       );
       return r.rows;
     },
+    /**
+     * The current rating of each rated organisation, newest first; `orgIds`: only these (an
+     * officer's jurisdiction), null: every one.
+     */
+    async latestRatings(orgIds: string[] | null, limit: number): Promise<RatingRow[]> {
+      if (orgIds && orgIds.length === 0) return [];
+      const r = await sql<RatingRow>`
+        select * from (select distinct on (org_id) * from cr_rating
+          ${orgIds ? sql`where org_id = any(${orgIds}::uuid[])` : sql``} order by org_id, id desc) cur
+        order by computed_at desc, id desc limit ${limit}`.execute(exec);
+      return r.rows;
+    },
     async ratingHistory(orgId: string, limit: number): Promise<RatingRow[]> {
       return (await exec
         .selectFrom('cr_rating')

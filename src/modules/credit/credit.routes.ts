@@ -2,14 +2,31 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Appeal, CaseStatusSchema, CaseTransition, NewCase, PublicReport } from './credit.schema.ts';
+import { XLSX_TYPE } from './credit.export.ts';
 import type { CreditService } from './credit.service.ts';
 
 const TAGS = ['credit'];
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const Lang = Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')], { description: '表头语言 / header language' }));
 
 export function registerCreditRoutes(app: FastifyInstance, deps: { credit: CreditService }): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { credit } = deps;
+
+  r.get(
+    '/api/v1/credit/ratings',
+    {
+      config: { permission: 'credit.read' },
+      schema: {
+        tags: TAGS,
+        summary: '辖区企业当前信用等级（官员）/ Current ratings of the enterprises in the officer’s jurisdiction',
+        querystring: Type.Object({
+          code: Type.Optional(Type.String({ maxLength: 18, description: '海关编码或统一社会信用代码 / customs code or USCC' })),
+        }),
+      },
+    },
+    async (req) => ({ items: await credit.ratings(req.principal, req.query) }),
+  );
 
   r.get(
     '/api/v1/credit/ratings/:id',
@@ -48,6 +65,23 @@ export function registerCreditRoutes(app: FastifyInstance, deps: { credit: Credi
       },
     },
     async (req) => ({ items: await credit.listCases(req.principal, req.query) }),
+  );
+
+  r.get(
+    '/api/v1/credit/cases/export.xlsx',
+    {
+      config: { permission: 'credit.manage' },
+      schema: {
+        tags: TAGS,
+        summary: '导出信用案件（Excel）/ Export the credit cases of the officer’s jurisdiction to Excel',
+        querystring: Type.Object({ status: Type.Optional(CaseStatusSchema), lang: Lang }),
+      },
+    },
+    async (req, reply) =>
+      reply
+        .header('content-type', XLSX_TYPE)
+        .header('content-disposition', 'attachment; filename="cbec-credit-cases.xlsx"')
+        .send(await credit.exportCases(req.principal, req.query)),
   );
 
   r.post(
@@ -92,6 +126,23 @@ export function registerCreditRoutes(app: FastifyInstance, deps: { credit: Credi
     '/api/v1/credit/blacklist',
     { config: { permission: 'credit.read' }, schema: { tags: TAGS, summary: '失信名单 / The blacklist (officers)' } },
     async (req) => ({ items: await credit.blacklist(req.principal) }),
+  );
+
+  r.get(
+    '/api/v1/credit/blacklist/export.xlsx',
+    {
+      config: { permission: 'credit.manage' },
+      schema: {
+        tags: TAGS,
+        summary: '导出失信名单（Excel）/ Export the blacklist to Excel',
+        querystring: Type.Object({ lang: Lang }),
+      },
+    },
+    async (req, reply) =>
+      reply
+        .header('content-type', XLSX_TYPE)
+        .header('content-disposition', 'attachment; filename="cbec-credit-blacklist.xlsx"')
+        .send(await credit.exportBlacklist(req.principal, req.query)),
   );
 
   r.get(

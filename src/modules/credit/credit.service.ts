@@ -15,6 +15,7 @@ import {
   type OrganisationProfile,
   type Principal,
 } from '../identity/index.ts';
+import { blacklistWorkbook, casesWorkbook, type ExportLang } from './credit.export.ts';
 import { createCreditRepository, type CaseRow, type RatingRow } from './credit.repository.ts';
 import { caseLifecycle, type CaseEvent, type CaseKind, type Severity } from './credit.states.ts';
 import { codesOf, factorsOverCodes, type ExternalFactorCounts } from './rules/factors.rules.ts';
@@ -120,6 +121,12 @@ const sameRating = (a: Pick<RatingRow, 'level' | 'score' | 'rules_version' | 'fa
     JSON.stringify(b.factors.map((f) => [f.factor, f.value, f.points]));
 
 const isOfficer = (p: Principal): boolean => p.organisation?.kind === 'agency' || p.organisation?.kind === 'operator';
+
+/** The enterprises an officer's lists cover: null every one (the operator, GACC), else its jurisdiction's. */
+async function officerScope(exec: Executor, p: Principal): Promise<string[] | null> {
+  const prefix = isAdmin(p) ? '' : jurisdictionPrefix(p.organisation?.jurisdiction ?? null);
+  return prefix === '' ? null : prefix === null ? [] : organisationDirectory(exec).enterpriseIdsIn(prefix);
+}
 
 /** The current credit level per organisation (null: never rated) and whether it is blacklisted. */
 export async function creditLevelOf(
@@ -430,11 +437,47 @@ export function createCreditService(deps: CreditServiceDeps) {
       const level = (await creditLevelOf(db, [orgId])).get(orgId)!;
       return {
         orgId,
+        name: subject.name,
+        code: (subject.customs_code ?? subject.uscc)!,
         level: level.level,
         blacklisted: level.blacklisted,
         current: history[0] ? toRating(history[0]) : null,
         history: history.map(toRating),
       };
+    },
+
+    /**
+     * The current ratings an officer sees (its jurisdiction's enterprises), newest first; `code`:
+     * the one enterprise with this customs code or USCC, rated or not (another jurisdiction's, or
+     * no enterprise, answers an empty list).
+     */
+    async ratings(p: Principal | null | undefined, q: { code?: string }) {
+      requirePermission(p, 'credit.read');
+      if (!isOfficer(p)) throw forbidden();
+      const code = q.code?.trim().toUpperCase();
+      let orgs: OrganisationProfile[];
+      if (code) {
+        orgs = (await organisationDirectory(db).byCodes([code])).filter((o) => o.kind === 'enterprise' && canSee(p, o));
+      } else {
+        const rated = await createCreditRepository(db).latestRatings(await officerScope(db, p), 200);
+        const byCode = new Map(
+          (await organisationDirectory(db).byCodes(rated.map((r) => r.code))).map((o) => [o.id, o] as const),
+        );
+        orgs = rated.map((r) => byCode.get(r.org_id)).filter((o): o is OrganisationProfile => !!o && canSee(p, o));
+      }
+      if (orgs.length === 0) return [];
+      const ids = orgs.map((o) => o.id);
+      const [current, levels] = await Promise.all([createCreditRepository(db).currentRatings(ids), creditLevelOf(db, ids)]);
+      const cur = new Map(current.map((r) => [r.org_id, r]));
+      return orgs.map((o) => ({
+        orgId: o.id,
+        name: o.name,
+        code: (o.customs_code ?? o.uscc)!,
+        level: levels.get(o.id)?.level ?? null,
+        blacklisted: levels.get(o.id)?.blacklisted ?? false,
+        score: cur.get(o.id)?.score ?? null,
+        computedAt: cur.get(o.id)?.computed_at.toISOString() ?? null,
+      }));
     },
 
     async openCase(p: Principal | null | undefined, input: { kind: CaseKind; subjectCode: string; summary: string }) {
@@ -530,8 +573,7 @@ export function createCreditService(deps: CreditServiceDeps) {
       requirePermission(p, 'credit.read');
       const repo = createCreditRepository(db);
       // An officer lists the cases about enterprises of its jurisdiction (every one: the operator, GACC).
-      const prefix = isAdmin(p) ? '' : jurisdictionPrefix(p.organisation?.jurisdiction ?? null);
-      const inScope = prefix === '' ? null : prefix === null ? [] : await organisationDirectory(db).enterpriseIdsIn(prefix);
+      const inScope = isOfficer(p) ? await officerScope(db, p) : null;
       const rows = await repo.listCases({
         ...(isOfficer(p) ? {} : { subjectOrgId: p.organisation?.id ?? '00000000-0000-0000-0000-000000000000' }),
         ...(isOfficer(p) && inScope ? { subjectOrgIds: inScope } : {}),
@@ -552,6 +594,34 @@ export function createCreditService(deps: CreditServiceDeps) {
         caseId: b.case_id,
         listedAt: b.listed_at.toISOString(),
       }));
+    },
+
+    /** The cases an officer lists (its jurisdiction's, up to 5,000), as an Excel workbook. */
+    async exportCases(p: Principal | null | undefined, q: { status?: CaseView['status']; lang?: ExportLang }) {
+      requirePermission(p, 'credit.manage');
+      if (!isOfficer(p)) throw forbidden();
+      const inScope = await officerScope(db, p);
+      const rows = await createCreditRepository(db).listCases({
+        ...(inScope ? { subjectOrgIds: inScope } : {}),
+        ...(q.status ? { status: q.status as CaseRow['status'] } : {}),
+        limit: 5000,
+      });
+      return casesWorkbook(rows.map(toCase), q.lang ?? 'zh', p.organisation?.name ?? '');
+    },
+
+    /** The blacklist (every active entry), as an Excel workbook. */
+    async exportBlacklist(p: Principal | null | undefined, q: { lang?: ExportLang }) {
+      requirePermission(p, 'credit.manage');
+      if (!isOfficer(p)) throw forbidden();
+      const rows = (await createCreditRepository(db).activeBlacklist()).map((b) => ({
+        orgId: b.org_id,
+        code: b.code,
+        name: b.name,
+        reason: b.reason,
+        caseId: b.case_id,
+        listedAt: b.listed_at.toISOString(),
+      }));
+      return blacklistWorkbook(rows, q.lang ?? 'zh');
     },
 
     /** 信用公示: decided and published cases and the blacklist, for anyone. */

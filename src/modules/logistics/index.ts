@@ -11,5 +11,6 @@ export { checkS10, s10CheckDigit } from './rules/s10.rules.ts';
 export { EVENT_CODES, SERVICE_KINDS, type EventCode, type ServiceKind } from './rules/events.rules.ts';
 export { migrationsDir as logisticsMigrations } from './logistics.migrations.ts';
 export { seedLogisticsDemo } from './logistics.demo.ts';
+export { logisticsLookup } from './logistics.lookup.ts';
 export { createTrackingHookService, type TrackingHookService } from './tracking-hooks.service.ts';
 export { createTrackingHookDispatcher, type TrackingHookDispatcher } from './tracking-hooks.dispatcher.ts';

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { countryByIso } from '../../codes/index.ts';
-import { countryNameIn, fillText, languageOfCountry, PAGE_LANGUAGES, pageLanguage, TEXT_KEYS } from './trace.languages.ts';
+import {
+  countryNameIn,
+  fillText,
+  iso2OfCountry,
+  languageOfCountry,
+  PAGE_LANGUAGES,
+  pageLanguage,
+  TEXT_KEYS,
+} from './trace.languages.ts';
 
 test('the page languages are data files: the main destination markets, each complete, Arabic right to left', () => {
   assert.deepEqual(
@@ -35,4 +43,13 @@ test('a destination country gives its language by alpha-2, alpha-3 or the custom
   assert.equal(countryNameIn('ru', 'CHN'), 'Китай');
   assert.equal(countryNameIn('ar', 'CHN'), 'الصين');
   assert.equal(countryNameIn('ru', undefined), undefined);
+});
+
+test('a country as ISO alpha-2, from alpha-2, alpha-3 or the customs code (scans are alpha-2)', () => {
+  assert.equal(iso2OfCountry('fr'), 'FR');
+  assert.equal(iso2OfCountry('BRA'), 'BR');
+  assert.equal(iso2OfCountry(countryByIso('USA')!.code), 'US');
+  assert.equal(iso2OfCountry(countryByIso('RUS')!.code), 'RU');
+  assert.equal(iso2OfCountry('999'), undefined);
+  assert.equal(iso2OfCountry(null), undefined);
 });

@@ -18,6 +18,8 @@ export const TEXT_KEYS = [
   'filed',
   'inspected',
   'departed',
+  'passed',
+  'failed',
   'yes',
   'no',
   'warn',
@@ -32,7 +34,11 @@ export const TEXT_KEYS = [
 ] as const;
 export const EVENT_KINDS = ['producer', 'filing', 'warehouse', 'inspection', 'departure', 'delivery'] as const;
 /** Each scan warning with the placeholders its text must keep. */
-const REASON_PLACEHOLDERS = { scans: ['scans', 'days', 'limit'], countries: ['count', 'list'] } as const;
+const REASON_PLACEHOLDERS = {
+  scans: ['scans', 'days', 'limit'],
+  countries: ['count', 'list'],
+  place: ['list', 'destination'],
+} as const;
 
 export type PageTextKey = (typeof TEXT_KEYS)[number];
 export type ReasonRule = keyof typeof REASON_PLACEHOLDERS;
@@ -115,6 +121,18 @@ const destinations = JSON.parse(readFileSync(new URL('destinations.json', LANG_D
 const byIso2 = new Map(destinations.rows.map(([a2, , lang]) => [a2, lang]));
 const byIso3 = new Map(destinations.rows.map(([, a3, lang]) => [a3, lang]));
 const iso2Of = new Map(destinations.rows.map(([a2, a3]) => [a3, a2]));
+
+/**
+ * A country as ISO alpha-2 (how scans are recorded), given as alpha-2, alpha-3 or the customs'
+ * numeric code (运抵国); undefined for a country outside the destinations table.
+ */
+export function iso2OfCountry(country: string | null | undefined): string | undefined {
+  const c = country?.trim().toUpperCase();
+  if (!c) return undefined;
+  if (/^[A-Z]{2}$/.test(c)) return c;
+  const iso3 = /^\d{3}$/.test(c) ? getCode('country', c)?.iso : c;
+  return iso3 ? iso2Of.get(iso3) : undefined;
+}
 
 /**
  * The language most buyers read in a country, given as ISO alpha-2 (a delivery's country), ISO

@@ -19,7 +19,7 @@ type Verification = Awaited<ReturnType<TraceService['verify']>>;
 const PAGE_STYLE = `body{font-family:system-ui,sans-serif;max-width:640px;margin:0 auto;padding:16px;color:#222}
 .langs{display:flex;flex-wrap:wrap;justify-content:flex-end;gap:4px 12px;font-size:14px}.zh{color:#666;font-size:.85em;font-weight:normal}
 .warn{background:#fff1f0;border:1px solid #ffa39e;padding:12px;border-radius:6px}.ok{background:#f6ffed;border:1px solid #b7eb8f;padding:12px;border-radius:6px}
-ol{padding-inline-start:20px}li{margin:6px 0}th{text-align:start;padding-inline-end:12px;vertical-align:top}textarea,input{width:100%;box-sizing:border-box;margin:4px 0}`;
+ol{padding-inline-start:20px}.fail{color:#cf1322}.pass{color:#389e0d}li{margin:6px 0}th{text-align:start;padding-inline-end:12px;vertical-align:top}textarea,input{width:100%;box-sizing:border-box;margin:4px 0}`;
 export const PAGE_STYLE_SOURCE = styleHash(PAGE_STYLE);
 
 const esc = (s: unknown): string =>
@@ -31,7 +31,12 @@ const ZH = pageLanguage('zh');
 const reasonText = (r: ScanReason, l: PageLanguage): string =>
   r.rule === 'scans'
     ? fillText(l.reasons.scans, r.values)
-    : fillText(l.reasons.countries, { count: r.values.count, list: r.values.countries.join(l.listSeparator) });
+    : r.rule === 'countries'
+      ? fillText(l.reasons.countries, { count: r.values.count, list: r.values.countries.join(l.listSeparator) })
+      : fillText(l.reasons.place, {
+          list: r.values.countries.join(l.listSeparator),
+          destination: r.values.destinations.join(l.listSeparator),
+        });
 
 /** Chinese beside a translation (nothing on the Chinese page, or where both read the same). */
 const zhBeside = (l: PageLanguage, zh: string, shown: string): string =>
@@ -43,6 +48,15 @@ export function renderVerification(v: Verification, reported: boolean): string {
   const l = pageLanguage(v.lang);
   const t = l.text;
   const yn = (b: boolean) => (b ? `✔ ${t.yes}` : `✘ ${t.no}`);
+  // an inspection is shown by its result: passed, failed (a failure anywhere on the chain), or not inspected
+  const inspected =
+    v.checks.inspection === 'failed'
+      ? `✘ ${esc(t.failed)}`
+      : v.checks.inspection === 'passed'
+        ? `✔ ${esc(t.passed)}`
+        : `✘ ${esc(t.no)}`;
+  const result = (r: 'pass' | 'fail' | null) =>
+    r === 'pass' ? ` · <b class="pass">✔ ${esc(t.passed)}</b>` : r === 'fail' ? ` · <b class="fail">✘ ${esc(t.failed)}</b>` : '';
   const langs = v.languages
     .map((code) => {
       const name = hasPageLanguage(code) ? pageLanguage(code).name : code;
@@ -80,11 +94,11 @@ ${
 <ol data-testid="trace-chain">${v.chain
     .map(
       (e) =>
-        `<li><b>${esc(e.label)}</b>${zhBeside(l, ZH.events[e.kind], e.label)} — <span dir="ltr">${esc(e.at.slice(0, 10))}</span>${e.place ? ` · <bdi>${esc(e.place)}</bdi>` : ''}${e.note ? ` · <bdi>${esc(e.note)}</bdi>` : ''}</li>`,
+        `<li><b>${esc(e.label)}</b>${zhBeside(l, ZH.events[e.kind], e.label)} — <span dir="ltr">${esc(e.at.slice(0, 10))}</span>${result(e.result)}${e.place ? ` · <bdi>${esc(e.place)}</bdi>` : ''}${e.note ? ` · <bdi>${esc(e.note)}</bdi>` : ''}</li>`,
     )
     .join('')}</ol>
 <h2>${esc(t.checks)}</h2>
-<p>${esc(t.filed)}: ${yn(v.checks.filed)} · ${esc(t.inspected)}: ${yn(v.checks.inspected)} · ${esc(t.departed)}: ${yn(v.checks.departed)}</p>
+<p data-testid="trace-checks">${esc(t.filed)}: ${yn(v.checks.filed)} · <span data-testid="trace-inspected" class="${v.checks.inspection === 'failed' ? 'fail' : ''}">${esc(t.inspected)}: ${inspected}</span> · ${esc(t.departed)}: ${yn(v.checks.departed)}</p>
 <h2>${esc(t.report)}</h2>
 ${
   reported

@@ -15,6 +15,8 @@ export interface CodeRow {
   hs_code: string | null;
   origin: string | null;
   created_at: Date;
+  /** the customs office the product was filed with (agencies' jurisdiction check); null on old codes without a filing office */
+  jurisdiction?: string | null;
 }
 
 export interface EventRow {
@@ -28,6 +30,25 @@ export interface EventRow {
   actor_org_id: string | null;
   /** a departure's destination country (customs code, 运抵国); null on other links */
   destination?: string | null;
+  /** an inspection link's result; null on other links (and on inspection links older than the column) */
+  result?: 'pass' | 'fail' | null;
+  /** where the link came from: seller, filing, warehouse, customs, inspection, agency, logistics */
+  source?: EventSource | null;
+  /** the parcel the link is about */
+  logistics_no?: string | null;
+  /** the source record's key: a record is a link of a chain once */
+  ref?: string | null;
+}
+
+export type EventSource = 'seller' | 'filing' | 'warehouse' | 'customs' | 'inspection' | 'agency' | 'logistics';
+
+/** A parcel carrying a code's goods, linked when the seller named it on a link. */
+export interface ParcelLinkRow {
+  code: string;
+  inventory_id: string;
+  logistics_no: string;
+  waybill_key: string;
+  linked_at: Date;
 }
 
 export function createTraceRepository(exec: Executor) {
@@ -39,8 +60,35 @@ export function createTraceRepository(exec: Executor) {
           .values(rows.map((r) => ({ ...r, product_names: JSON.stringify(r.product_names) })))
           .execute();
     },
-    async insertEvents(rows: EventRow[]): Promise<void> {
-      if (rows.length) await exec.insertInto('tr_event').values(rows).execute();
+    /** Inserts links; one whose source record (ref) is on the code's chain already is skipped. Answers how many were added. */
+    async insertEvents(rows: EventRow[]): Promise<number> {
+      if (!rows.length) return 0;
+      const added = await exec
+        .insertInto('tr_event')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['code', 'ref']).doNothing())
+        .returning('id')
+        .execute();
+      return added.length;
+    },
+    /** Links parcels to codes (again: nothing changes). */
+    async linkParcels(rows: ParcelLinkRow[]): Promise<void> {
+      if (rows.length)
+        await exec
+          .insertInto('tr_parcel')
+          .values(rows)
+          .onConflict((oc) => oc.columns(['code', 'inventory_id']).doNothing())
+          .execute();
+    },
+    /** The codes whose goods travel in these inventories' parcels. */
+    async linkedTo(inventoryIds: string[]): Promise<ParcelLinkRow[]> {
+      if (!inventoryIds.length) return [];
+      return (await exec
+        .selectFrom('tr_parcel')
+        .selectAll()
+        .where('inventory_id', 'in', [...new Set(inventoryIds)])
+        .orderBy('code')
+        .execute()) as ParcelLinkRow[];
     },
     async code(code: string): Promise<CodeRow | undefined> {
       return (await exec.selectFrom('tr_code').selectAll().where('code', '=', code).executeTakeFirst()) as CodeRow | undefined;
@@ -54,6 +102,12 @@ export function createTraceRepository(exec: Executor) {
         .orderBy('code')
         .limit(limit)
         .execute()) as CodeRow[];
+    },
+    /** A seller's codes of one batch (and product, when given), oldest first. */
+    async codesOfBatch(orgId: string, batchNo: string, itemNo: string | undefined, limit: number): Promise<CodeRow[]> {
+      let q = exec.selectFrom('tr_code').selectAll().where('org_id', '=', orgId).where('batch_no', '=', batchNo);
+      if (itemNo) q = q.where('item_no', '=', itemNo);
+      return (await q.orderBy('created_at').orderBy('code').limit(limit).execute()) as CodeRow[];
     },
     async events(code: string): Promise<EventRow[]> {
       return (await exec
@@ -93,11 +147,43 @@ export function createTraceRepository(exec: Executor) {
       const r = await sql<{ salt: Buffer }>`select salt from tr_scan_salt where day = ${day}::date`.execute(exec);
       return r.rows[0]!.salt;
     },
-    async scanSummary(code: string, since: Date): Promise<{ scans: number; countries: string[] }> {
-      const r = await sql<{ scans: number; countries: string[] }>`
-        select count(*)::int as scans, coalesce(array_agg(distinct country) filter (where country <> 'ZZ'), '{}') as countries
-        from tr_scan where code = ${code} and at >= ${since}`.execute(exec);
-      return r.rows[0] ?? { scans: 0, countries: [] };
+    /**
+     * Scans within the window: their number and countries; and where the goods went — the
+     * countries of the code's deliveries (ISO alpha-2) and its departures' destinations (customs
+     * codes) — with the countries it was scanned in since it first left (unknown ZZ left out).
+     */
+    async scanSummary(
+      code: string,
+      since: Date,
+    ): Promise<{
+      scans: number;
+      countries: string[];
+      went: { delivered: string[]; departedTo: string[] };
+      sinceDeparture: string[];
+    }> {
+      const r = await sql<{
+        scans: number;
+        countries: string[];
+        delivered: string[];
+        departed_to: string[];
+        since_departure: string[];
+      }>`
+        with left_at as (select min(at) as at from tr_event where code = ${code} and kind = 'departure')
+        select count(*) filter (where s.at >= ${since})::int as scans,
+               coalesce(array_agg(distinct s.country) filter (where s.at >= ${since} and s.country <> 'ZZ'), '{}') as countries,
+               coalesce(array_agg(distinct s.country) filter (where s.at >= ${since} and s.at >= l.at and s.country <> 'ZZ'), '{}') as since_departure,
+               array(select distinct country from tr_event where code = ${code} and kind = 'delivery' and country is not null
+                     order by 1) as delivered,
+               array(select distinct destination from tr_event where code = ${code} and kind = 'departure' and destination is not null
+                     order by 1) as departed_to
+          from left_at l left join tr_scan s on s.code = ${code}`.execute(exec);
+      const x = r.rows[0];
+      return {
+        scans: x?.scans ?? 0,
+        countries: x?.countries ?? [],
+        went: { delivered: x?.delivered ?? [], departedTo: x?.departed_to ?? [] },
+        sinceDeparture: x?.since_departure ?? [],
+      };
     },
   };
 }

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { contentSecurityPolicy } from '../../kernel/csp.ts';
+import { LABEL_STYLE_SOURCE, renderLabelSheet } from './trace.labels.ts';
 import { negotiateLanguage, PAGE_STYLE_SOURCE, renderVerification } from './trace.page.ts';
 import { offeredLanguages, type TraceService } from './trace.service.ts';
 
@@ -15,6 +16,21 @@ export interface TraceRouteOptions {
   trustedGeoHeader?: string | undefined;
   /** the address printed in QR labels (PUBLIC_BASE_URL); unset = this request's protocol and host */
   publicBaseUrl?: string | undefined;
+}
+
+/**
+ * What the start-up log says when scans' countries cannot be known: in production without
+ * TRUSTED_GEO_HEADER every scan is ZZ, and the rules on countries (too many, away from where the
+ * goods went) never fire. Undefined when there is nothing to say.
+ */
+export function scanGeoWarning(config: { env: string; trustedGeoHeader?: string | undefined }): string | undefined {
+  if (config.env !== 'production' || config.trustedGeoHeader) return undefined;
+  return (
+    '未设置 TRUSTED_GEO_HEADER：追溯码扫码国家一律记为 ZZ（未知），扫码国家过多、在目的国以外被扫描的提示不会出现；' +
+    '请让反向代理设置 GeoIP 国家请求头（见 docs/operations.md） / TRUSTED_GEO_HEADER is unset: every trace scan is recorded ' +
+    'as country ZZ (unknown), so codes scanned in too many countries or away from where the goods went are never flagged; ' +
+    'have the reverse proxy set a GeoIP country header (docs/operations.md)'
+  );
 }
 
 /**
@@ -68,7 +84,50 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteOption
   r.get(
     '/api/v1/trace/codes',
     { config: { permission: 'trace.manage' }, schema: { tags: TAGS, summary: '本企业追溯码 / My trace codes' } },
-    async (req) => ({ items: await trace.list(req.principal) }),
+    async (req) => ({
+      items: await trace.list(req.principal),
+      // the page says so when scans' countries are unknown (no trusted proxy configured)
+      scanCountries: trustedGeoHeader ? ('proxy' as const) : ('unknown' as const),
+    }),
+  );
+
+  r.get(
+    '/api/v1/trace/codes/:code',
+    {
+      config: { permission: 'trace.manage' },
+      schema: {
+        tags: TAGS,
+        summary: '追溯码及其追溯链 / One trace code and its chain (its seller; customs and inspection within jurisdiction)',
+        params: CodeParams,
+      },
+    },
+    async (req) => trace.detail(req.principal, req.params.code),
+  );
+
+  r.get(
+    '/api/v1/trace/labels',
+    {
+      config: { permission: 'trace.manage' },
+      schema: {
+        tags: TAGS,
+        summary: "批次标签页（打印）/ Printable sheet of a batch's QR labels (HTML with a print style sheet, ≤ 500 labels)",
+        querystring: Type.Object({
+          batchNo: Type.String({ minLength: 1, maxLength: 50 }),
+          itemNo: Type.Optional(Type.String({ maxLength: 50 })),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const sheet = await trace.labels(
+        req.principal,
+        { batchNo: req.query.batchNo, ...(req.query.itemNo ? { itemNo: req.query.itemNo } : {}) },
+        publicBaseUrl ?? `${req.protocol}://${req.host}`,
+      );
+      return reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('content-security-policy', contentSecurityPolicy(LABEL_STYLE_SOURCE))
+        .send(renderLabelSheet(sheet));
+    },
   );
 
   r.post(
@@ -77,19 +136,26 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteOption
       config: { permission: 'trace.manage' },
       schema: {
         tags: TAGS,
-        summary: '记录追溯环节 / Add a link to the chain (seller: logistics steps; customs: inspection result)',
+        summary:
+          "记录追溯环节 / Add a link to the chain (seller: producer, and a parcel's warehouse receipt, departure, delivery; customs and inspection: an inspection result)",
+        description:
+          "warehouse, departure, delivery: name the parcel (`logisticsNo`), a parcel the seller declared with this code's " +
+          "product; time, place and country come from the supervision centre's receipt scan, customs' closure (899) and " +
+          "the carrier's delivered event, and the parcel's inspection results join the chain. inspection: `result` " +
+          '(a failure needs a `note`), by customs or inspection officers on codes within their jurisdiction.',
         params: CodeParams,
         body: Type.Object({
           kind: EventKind,
-          place: Type.Optional(Type.String({ maxLength: 200 })),
-          country: Type.Optional(Type.String({ maxLength: 2, description: 'ISO 3166 alpha-2' })),
+          place: Type.Optional(Type.String({ maxLength: 200, description: 'producer only' })),
+          country: Type.Optional(Type.String({ maxLength: 2, description: 'producer only: ISO 3166 alpha-2' })),
           note: Type.Optional(Type.String({ maxLength: 1000 })),
           logisticsNo: Type.Optional(
             Type.String({
               maxLength: 60,
-              description: 'departure: the parcel customs closed (899); its time and exit port are recorded',
+              description: 'warehouse, departure, delivery: the parcel (logistics number)',
             }),
           ),
+          result: Type.Optional(Type.Union([Type.Literal('pass'), Type.Literal('fail')], { description: 'inspection only' })),
         }),
       },
     },

@@ -9,6 +9,7 @@ import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../.
 import { guidOf, makeParcel, parcelDocuments, PARTIES } from '../../../test/support/parcels.ts';
 import { countryByIso } from '../../codes/index.ts';
 import { closeParcels, declareParcel } from '../../../test/support/clearance.ts';
+import { scanGeoWarning } from './trace.routes.ts';
 
 let tp: TestPlatform;
 const tokens: Record<string, string> = {};
@@ -99,35 +100,111 @@ async function newCode(kind: 'unit' | 'batch' = 'unit', quantity = 1): Promise<s
   return r.json<{ items: { code: string }[] }>().items[0]!.code;
 }
 
-test('a buyer scanning a code sees the chain in English (or French, where offered), with the checks', async () => {
+/** A problem answer's field:rule pairs. */
+const fieldRules = (body: string): string[] =>
+  ((JSON.parse(body) as { errors?: { field: string; rule: string }[] }).errors ?? []).map((e) => `${e.field}:${e.rule}`);
+
+test("the chain comes from the records: the centre's receipt, customs' departure, the carrier's delivery, an officer's result", async () => {
   const code = await newCode();
-  assert.equal(
-    (await api('seller', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'warehouse', place: '南昌国际快件监管中心' }))
-      .status,
-    201,
-  );
-  assert.equal(
-    (await api('customs', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'inspection', note: '查验合格 / passed' }))
-      .status,
-    201,
-  );
-  // "Left China" comes from customs: the seller names a parcel customs closed (899), never just says so.
-  const left = makeParcel(1, 'TR');
-  await closeParcels(tp, tokens, [left], 1, 'TR');
-  const waiting = makeParcel(2, 'TR');
+  const link = (user: string, body: Record<string, unknown>) => api(user, 'POST', `/api/v1/trace/codes/${code}/events`, body);
+  // parcel 1 carries this product (and another); customs closed it (899), to the USA (502)
+  const left = makeParcel(1, 'TRA');
+  await closeParcels(tp, tokens, [left], 1, 'TRA');
+  const waiting = makeParcel(2, 'TRA');
   let g = 0;
   await declareParcel(tp, tokens, waiting, () => guidOf(7700, ++g));
-  const depart = (body: Record<string, unknown>) => api('seller', 'POST', `/api/v1/trace/codes/${code}/events`, body);
-  const unnamed = await depart({ kind: 'departure', place: 'CGO', country: 'CN' });
+
+  // the seller's word is no link: a warehouse receipt names a parcel, and the place is the centre's
+  const freeText = await link('seller', { kind: 'warehouse', place: '南昌国际快件监管中心' });
+  assert.equal(freeText.status, 400);
+  assert.deepEqual(fieldRules(freeText.body).sort(), ['logisticsNo:required', 'place:fromRecord']);
+  const unnamed = await link('seller', { kind: 'warehouse' });
   assert.equal(unnamed.status, 400);
-  assert.match(unnamed.body, /logisticsNo/);
-  const notYet = await depart({ kind: 'departure', logisticsNo: waiting.logisticsNo });
+  assert.deepEqual(fieldRules(unnamed.body), ['logisticsNo:required']);
+  assert.match(unnamed.body, /须填写包裹的物流运单编号.*logistics number/s);
+  const notReceived = await link('seller', { kind: 'warehouse', logisticsNo: left.logisticsNo });
+  assert.equal(notReceived.status, 400);
+  assert.deepEqual(fieldRules(notReceived.body), ['logisticsNo:received']);
+  assert.equal((await api('warehouse', 'POST', '/api/v1/warehouse/receive', { logisticsNo: left.logisticsNo })).status, 200);
+  const received = await link('seller', { kind: 'warehouse', logisticsNo: left.logisticsNo });
+  assert.equal(received.status, 201, received.body);
+  assert.equal(received.json<{ added: number }>().added, 1);
+  // naming it again adds nothing
+  assert.equal((await link('seller', { kind: 'warehouse', logisticsNo: left.logisticsNo })).json<{ added: number }>().added, 0);
+
+  // a parcel without this code's product is refused
+  const otherProduct = DEMO_PRODUCTS.filter((x) => x.ebcCode === PARTIES.seller.code)[1]!;
+  const other = await api('seller', 'POST', '/api/v1/trace/codes', {
+    kind: 'batch',
+    itemNo: otherProduct.itemNo,
+    batchNo: 'B-2',
+    quantity: 5,
+    producer: '景德镇',
+  });
+  const otherCode = other.json<{ items: { code: string }[] }>().items[0]!.code;
+  const noProduct = await api('seller', 'POST', `/api/v1/trace/codes/${otherCode}/events`, {
+    kind: 'departure',
+    logisticsNo: waiting.logisticsNo, // one line: the first product only
+  });
+  assert.equal(noProduct.status, 400);
+  assert.deepEqual(fieldRules(noProduct.body), ['logisticsNo:product']);
+  assert.match(noProduct.body, new RegExp(otherProduct.itemNo));
+  // "Left China" comes from customs: the seller names a parcel customs closed (899), never just says so.
+  const depart = (body: Record<string, unknown>) => link('seller', { kind: 'departure', ...body });
+  const typed = await depart({ place: 'CGO', country: 'CN' });
+  assert.equal(typed.status, 400);
+  assert.deepEqual(fieldRules(typed.body).sort(), ['country:fromRecord', 'logisticsNo:required', 'place:fromRecord']);
+  const notYet = await depart({ logisticsNo: waiting.logisticsNo });
   assert.equal(notYet.status, 400);
   assert.match(notYet.body, /899/);
-  assert.equal((await depart({ kind: 'departure', logisticsNo: left.logisticsNo })).status, 201);
-  // a seller cannot forge an inspection result, nor touch another seller's code
-  assert.equal((await api('seller', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'inspection' })).status, 400);
-  assert.equal((await api('seller2', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'delivery' })).status, 404);
+  assert.equal((await depart({ logisticsNo: left.logisticsNo })).status, 201);
+
+  // delivered: the carrier's tracking says so, with its place and country
+  const undelivered = await link('seller', { kind: 'delivery', logisticsNo: left.logisticsNo });
+  assert.equal(undelivered.status, 400);
+  assert.deepEqual(fieldRules(undelivered.body), ['logisticsNo:delivered']);
+  const at = new Date(Date.now() - 60_000).toISOString();
+  const scan = await api('carrier', 'POST', '/api/v1/logistics/events', {
+    events: [{ logisticsNo: left.logisticsNo, code: 'delivered', at, location: 'Boston MA', country: 'US' }],
+  });
+  assert.equal(scan.status, 200, scan.body);
+  assert.equal((await link('seller', { kind: 'delivery', logisticsNo: left.logisticsNo })).status, 201);
+
+  // an inspection result is an officer's: a seller cannot forge one, nor touch another seller's code
+  assert.equal((await link('seller', { kind: 'inspection', result: 'pass' })).status, 400);
+  assert.equal((await link('seller2', { kind: 'delivery', logisticsNo: left.logisticsNo })).status, 404);
+  const noResult = await link('customs', { kind: 'inspection', note: '查验合格' });
+  assert.deepEqual(fieldRules(noResult.body), ['result:required']);
+  const failNoNote = await link('customs', { kind: 'inspection', result: 'fail' });
+  assert.deepEqual(fieldRules(failNoNote.body), ['note:required']);
+  assert.equal((await link('customs', { kind: 'inspection', result: 'pass', note: '抽检合格' })).status, 201);
+  // commerce has no trace rights; customs records only inspections
+  assert.equal((await link('commerce', { kind: 'inspection', result: 'pass' })).status, 403);
+  assert.equal((await link('customs', { kind: 'delivery', logisticsNo: left.logisticsNo })).status, 400);
+
+  const stored = await sql<{ kind: string; source: string; place: string | null; country: string | null; result: string | null }>`
+    select kind, source, place, country, result from tr_event where code = ${code} order by at, id`.execute(
+    tp.platform.database.db,
+  );
+  const byKind = Object.fromEntries(stored.rows.map((r) => [r.kind, r]));
+  assert.deepEqual(stored.rows.map((r) => r.kind).sort(), [
+    'delivery',
+    'departure',
+    'filing',
+    'inspection',
+    'producer',
+    'warehouse',
+  ]);
+  assert.deepEqual(byKind.warehouse, {
+    kind: 'warehouse',
+    source: 'warehouse',
+    place: PARTIES.warehouse.name,
+    country: 'CN',
+    result: null,
+  });
+  assert.deepEqual(byKind.delivery, { kind: 'delivery', source: 'logistics', place: 'Boston MA', country: 'US', result: null });
+  assert.deepEqual(byKind.inspection, { kind: 'inspection', source: 'agency', place: '南昌海关', country: 'CN', result: 'pass' });
+  assert.equal(byKind.departure!.source, 'customs');
 
   const v = await api(null, 'GET', `/api/v1/public/trace/${code}?lang=en&country=FR`);
   assert.equal(v.status, 200, v.body);
@@ -145,17 +222,29 @@ test('a buyer scanning a code sees the chain in English (or French, where offere
     product: { name: string };
     seller: { name: string };
     origin: string;
-    chain: { kind: string; label: string }[];
-    checks: Record<string, boolean>;
+    chain: { kind: string; label: string; at: string; result: string | null }[];
+    checks: Record<string, unknown>;
     warning: { flagged: boolean };
     languages: string[];
   }>();
-  // in time order: the product was filed (approved) before this batch was produced
+  // in time order, each named in English
+  const labels: Record<string, string> = {
+    filing: 'Product filed with customs',
+    producer: 'Produced',
+    warehouse: 'Received at warehouse',
+    inspection: 'Inspection result',
+    departure: 'Left China',
+    delivery: 'Delivered',
+  };
   assert.deepEqual(
     page.chain.map((c) => c.label),
-    ['Product filed with customs', 'Produced', 'Received at warehouse', 'Inspection result', 'Left China'],
+    page.chain.map((c) => labels[c.kind]),
   );
-  assert.deepEqual(page.checks, { filed: true, inspected: true, departed: true });
+  assert.deepEqual(
+    page.chain.map((c) => c.at),
+    page.chain.map((c) => c.at).sort(),
+  );
+  assert.deepEqual(page.checks, { filed: true, inspected: true, inspection: 'passed', departed: true });
   assert.equal(page.product.name, product.gnameEn ?? product.gname);
   assert.equal(page.origin, 'China');
   assert.equal(page.warning.flagged, false);
@@ -164,6 +253,16 @@ test('a buyer scanning a code sees the chain in English (or French, where offere
   const fr = (await api(null, 'GET', `/api/v1/public/trace/${code}?lang=fr`)).json<{ product: { name: string } }>();
   assert.equal(fr.product.name, 'Bol en porcelaine bleu et blanc');
   assert.equal((await api(null, 'GET', '/api/v1/public/trace/TNOPE')).status, 404);
+  // the seller reads its code with the chain
+  const mine = await api('seller', 'GET', `/api/v1/trace/codes/${code}`);
+  assert.equal(mine.status, 200, mine.body);
+  assert.deepEqual(mine.json<{ checks: unknown }>().checks, {
+    filed: true,
+    inspection: 'passed',
+    departed: true,
+    delivered: true,
+  });
+  assert.equal((await api('seller2', 'GET', `/api/v1/trace/codes/${code}`)).status, 404);
 });
 
 test('a trace code scanned twenty times in five countries is flagged', async () => {
@@ -553,16 +652,32 @@ test('without a browser language the page speaks the destination country’s: th
   assert.equal(htmlLang((await htmlPage(code, '?lang=es', 'en')).body)?.[0], 'es');
   // a browser asking only for languages the page lacks: the destination's
   assert.equal(htmlLang((await htmlPage(code, '', 'it,nl;q=0.5')).body)?.[0], 'ru');
-  // delivered in Germany: where it arrived wins
+  // delivered in Germany (the carrier's tracking says so): where it arrived wins
+  const delivered = async (logisticsNo: string, country: string, location: string) => {
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const r = await api('carrier', 'POST', '/api/v1/logistics/events', {
+      events: [{ logisticsNo, code: 'delivered', at, location, country }],
+    });
+    assert.equal(r.status, 200, r.body);
+  };
+  await delivered(toRussia.logisticsNo, 'DE', 'Berlin');
   assert.equal(
-    (await api('seller', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'delivery', country: 'DE', place: 'Berlin' }))
+    (await api('seller', 'POST', `/api/v1/trace/codes/${code}/events`, { kind: 'delivery', logisticsNo: toRussia.logisticsNo }))
       .status,
     201,
   );
   assert.deepEqual(htmlLang((await htmlPage(code)).body), ['de', 'ltr']);
   // delivered to Saudi Arabia: Arabic, right to left
+  const toSaudi = makeParcel(4, 'TSA');
+  let g = 0;
+  await declareParcel(tp, tokens, toSaudi, () => guidOf(7701, ++g));
+  await delivered(toSaudi.logisticsNo, 'SA', 'Riyadh');
   const other = await newCode();
-  await api('seller', 'POST', `/api/v1/trace/codes/${other}/events`, { kind: 'delivery', country: 'SA' });
+  const sa = await api('seller', 'POST', `/api/v1/trace/codes/${other}/events`, {
+    kind: 'delivery',
+    logisticsNo: toSaudi.logisticsNo,
+  });
+  assert.equal(sa.status, 201, sa.body);
   assert.deepEqual(htmlLang((await htmlPage(other)).body), ['ar', 'rtl']);
 });
 
@@ -617,4 +732,96 @@ test('a flagged code warns in the buyer’s language, its reasons with their fig
   const es = await page('es');
   assert.match(es, /<li>escaneado 21 veces en 90 días \(límite 10\)<\/li>/);
   assert.match(es, /<li>escaneado en 5 países: [A-Z]{2}(, [A-Z]{2}){4}<\/li>/);
+});
+
+test('a code scanned away from where its goods went, once they left, is flagged in the buyer’s language', async () => {
+  const ptokens: Record<string, string> = {};
+  for (const u of ['seller', 'platform', 'payer', 'carrier', 'broker', 'warehouse'])
+    ptokens[u] = await login(proxied.platform, u);
+  const code = await proxiedCode();
+  // the seller checks the label at home before the goods leave: not a scan "away"
+  proxiedClock.advance(60_000);
+  assert.equal((await proxiedScan(code, 'CN', '198.51.100.201')).warning.flagged, false);
+  proxiedClock.advance(60_000);
+  const parcel = makeParcel(1, 'TPL'); // to the USA (502)
+  await closeParcels(proxied, ptokens, [parcel], 1, 'TPL');
+  const left = await proxied.platform.app.inject({
+    method: 'POST',
+    url: `/api/v1/trace/codes/${code}/events`,
+    headers: { authorization: `Bearer ${ptokens.seller}` },
+    payload: { kind: 'departure', logisticsNo: parcel.logisticsNo },
+  });
+  assert.equal(left.statusCode, 201, left.body);
+  proxiedClock.advance(60_000);
+  assert.equal((await proxiedScan(code, 'US', '198.51.100.202')).warning.flagged, false, 'scanned where it went');
+  const away = await proxiedScan(code, 'BR', '198.51.100.203');
+  assert.equal(away.warning.flagged, true);
+  // BR is away from where it went; China, scanned before the goods left, is not (it still counts among the countries)
+  assert.deepEqual(
+    away.warning.reasons.map((r) => r.en),
+    ['scanned in 3 countries: BR, CN, US', 'scanned in BR after it left for US'],
+  );
+  const page = await proxied.platform.app.inject({
+    method: 'GET',
+    url: `/t/${code}?lang=es`,
+    remoteAddress: '10.0.0.2',
+    headers: { 'x-geo-country': 'BR', 'x-forwarded-for': '198.51.100.203' },
+  });
+  assert.match(page.body, /<li>escaneado en BR después de enviarse a US<\/li>/);
+});
+
+test('a batch prints as one sheet of QR labels: each unit code once, a batch code once per unit', async () => {
+  const make = async (kind: 'unit' | 'batch', quantity: number) => {
+    const r = await api('seller', 'POST', '/api/v1/trace/codes', {
+      kind,
+      itemNo: product.itemNo,
+      batchNo: 'LBL-2026-1',
+      quantity,
+      producer: '景德镇',
+    });
+    assert.equal(r.status, 201, r.body);
+    return r.json<{ items: { code: string }[] }>().items.map((x) => x.code);
+  };
+  const units = await make('unit', 4);
+  const [batch] = await make('batch', 3);
+  const sheet = await tp.platform.app.inject({
+    method: 'GET',
+    url: '/api/v1/trace/labels?batchNo=LBL-2026-1',
+    headers: { authorization: `Bearer ${tokens.seller}`, host: 'window.example.org' },
+  });
+  assert.equal(sheet.statusCode, 200, sheet.body);
+  assert.match(sheet.headers['content-type'] as string, /text\/html/);
+  assert.equal((sheet.body.match(/data-testid="trace-label"/g) ?? []).length, 7);
+  for (const c of units) assert.equal(sheet.body.split(`<div class="code">${c}</div>`).length - 1, 1, c);
+  assert.equal(sheet.body.split(`<div class="code">${batch}</div>`).length - 1, 3);
+  // each label's QR code is the verification address; the sheet prints on A4 and runs no script
+  const qr = await QRCode.toString(`http://window.example.org/t/${units[0]}`, {
+    type: 'svg',
+    errorCorrectionLevel: 'M',
+    margin: 1,
+  });
+  assert.ok(sheet.body.includes(qr));
+  assert.match(sheet.body, /@page\{size:A4/);
+  assert.doesNotMatch(sheet.body, /<script/);
+  const style = /<style>([\s\S]*?)<\/style>/.exec(sheet.body)![1]!;
+  assert.ok(
+    String(sheet.headers['content-security-policy']).includes(
+      `'sha256-${createHash('sha256').update(style, 'utf8').digest('base64')}'`,
+    ),
+  );
+  // another seller's batch of the same number is not this one
+  assert.equal((await api('seller2', 'GET', '/api/v1/trace/labels?batchNo=LBL-2026-1')).status, 404);
+});
+
+test('without TRUSTED_GEO_HEADER in production the start-up log and the sellers’ page say scans’ countries are unknown', async () => {
+  assert.match(scanGeoWarning({ env: 'production', trustedGeoHeader: undefined }) ?? '', /TRUSTED_GEO_HEADER.*ZZ/s);
+  assert.equal(scanGeoWarning({ env: 'production', trustedGeoHeader: 'x-geo-country' }), undefined);
+  assert.equal(scanGeoWarning({ env: 'development', trustedGeoHeader: undefined }), undefined);
+  assert.equal((await api('seller', 'GET', '/api/v1/trace/codes')).json<{ scanCountries: string }>().scanCountries, 'unknown');
+  const behindProxy = await proxied.platform.app.inject({
+    method: 'GET',
+    url: '/api/v1/trace/codes',
+    headers: { authorization: `Bearer ${await login(proxied.platform, 'seller')}` },
+  });
+  assert.equal(behindProxy.json<{ scanCountries: string }>().scanCountries, 'proxy');
 });

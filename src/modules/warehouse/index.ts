@@ -8,3 +8,4 @@ export { labelPdf, LABEL_SIZE } from './warehouse.label.ts';
 export { parcelLifecycle, PARCEL_STATES } from './warehouse.states.ts';
 export { migrationsDir as warehouseMigrations } from './warehouse.migrations.ts';
 export { seedWarehouseDemo } from './warehouse.demo.ts';
+export { warehouseLookup } from './warehouse.lookup.ts';

@@ -40,6 +40,9 @@ export default function PublicParksPage() {
         <Link to="/public/service-points" data-testid="public-parks-points-link">
           {t('publicParks.servicePoints')}
         </Link>
+        <Link to="/public/credit" data-testid="public-parks-credit-link">
+          {t('publicParks.creditNotices')}
+        </Link>
         <Link to={LOGIN_TO_PARKS}>{t('publicParks.login')}</Link>
       </Layout.Header>
       <Layout.Content style={{ padding: 24, maxWidth: 1200, width: '100%', margin: '0 auto' }}>

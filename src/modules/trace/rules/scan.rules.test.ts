@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assessScans } from './scan.rules.ts';
+import { assessScans, type ScanReason } from './scan.rules.ts';
 
 test('implausible scans are flagged with their reasons', () => {
   const unit = { kind: 'unit' as const, quantity: 1 };
@@ -19,4 +19,30 @@ test('implausible scans are flagged with their reasons', () => {
     assert.equal(r.reasons.length, reasons, name);
     assert.equal(r.flagged, reasons > 0, name);
   }
+});
+
+test('a scan away from where the goods went, once they left, is flagged', () => {
+  const unit = { kind: 'unit' as const, quantity: 1 };
+  const batch = { kind: 'batch' as const, quantity: 50 };
+  const cases: [string, string[], string[], { kind: 'unit' | 'batch'; quantity: number }, string[]][] = [
+    ['not departed yet: nothing known, nothing judged', [], ['FR'], unit, []],
+    ['scanned where it went', ['FR'], ['FR'], unit, []],
+    ['scanned unknown (no trusted proxy)', ['FR'], ['ZZ'], unit, []],
+    ['scanned in Brazil after leaving for France', ['FR'], ['FR', 'BR'], unit, ['BR']],
+    ['delivered in Germany, declared for France: both are where it went', ['DE', 'FR'], ['DE', 'FR'], unit, []],
+    ['a unit code scanned in China after it left', ['FR'], ['CN'], unit, ['CN']],
+    ['a batch: its other units may still be in China', ['FR'], ['CN'], batch, []],
+    ['a batch scanned in a country none of its parcels went to', ['FR', 'US'], ['US', 'JP', 'BR'], batch, ['BR', 'JP']],
+  ];
+  for (const [name, destinations, sinceDeparture, code, away] of cases) {
+    const r = assessScans({ scans: sinceDeparture.length, countries: sinceDeparture, destinations, sinceDeparture }, code);
+    const place = r.reasons.find((x): x is Extract<ScanReason, { rule: 'place' }> => x.rule === 'place');
+    assert.deepEqual(place?.values.countries ?? [], away, name);
+    assert.equal(r.flagged, away.length > 0 || r.reasons.some((x) => x.rule !== 'place'), name);
+  }
+  const r = assessScans({ scans: 2, countries: ['FR', 'BR'], destinations: ['FR'], sinceDeparture: ['FR', 'BR'] }, unit);
+  assert.deepEqual(
+    r.reasons.map((x) => [x.rule, x.en]),
+    [['place', 'scanned in BR after it left for FR']],
+  );
 });

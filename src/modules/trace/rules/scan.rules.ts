@@ -18,7 +18,18 @@ export const SCAN_RULES: ScanRules = { windowDays: 90, maxScans: 10, maxCountrie
 export interface ScanSummary {
   scans: number;
   countries: string[];
+  /**
+   * Where the goods went (ISO alpha-2): the countries of the code's deliveries and its departed
+   * parcels' destinations; empty while none is known (not departed, or a destination without an
+   * alpha-2 code).
+   */
+  destinations?: string[];
+  /** the countries (ISO alpha-2, unknown ZZ left out) the code was scanned in since its goods first left China */
+  sinceDeparture?: string[];
 }
+
+/** Goods that left are at home nowhere but where they went; a batch's other units may still be in China. */
+const HOME = 'CN';
 
 /**
  * Why a code is flagged: the rule, its figures (so the page can say it in the buyer's language)
@@ -26,7 +37,8 @@ export interface ScanSummary {
  */
 export type ScanReason =
   | { rule: 'scans'; values: { scans: number; days: number; limit: number }; zh: string; en: string }
-  | { rule: 'countries'; values: { count: number; countries: string[] }; zh: string; en: string };
+  | { rule: 'countries'; values: { count: number; countries: string[] }; zh: string; en: string }
+  | { rule: 'place'; values: { countries: string[]; destinations: string[] }; zh: string; en: string };
 
 export function assessScans(
   s: ScanSummary,
@@ -49,5 +61,20 @@ export function assessScans(
       zh: `在 ${s.countries.length} 个国家（地区）被扫描：${s.countries.join('、')}`,
       en: `scanned in ${s.countries.length} countries: ${s.countries.join(', ')}`,
     });
+  // A scan somewhere other than where the goods went, once they left: a copied label, or goods
+  // diverted from their declared market.
+  const went = new Set(s.destinations ?? []);
+  const away = went.size
+    ? (s.sinceDeparture ?? []).filter((c) => c !== 'ZZ' && !went.has(c) && !(code.kind === 'batch' && c === HOME)).sort()
+    : [];
+  if (away.length) {
+    const destinations = [...went].sort();
+    reasons.push({
+      rule: 'place',
+      values: { countries: away, destinations },
+      zh: `离境运往 ${destinations.join('、')} 后在 ${away.join('、')} 被扫描`,
+      en: `scanned in ${away.join(', ')} after it left for ${destinations.join(', ')}`,
+    });
+  }
   return { flagged: reasons.length > 0, reasons };
 }
