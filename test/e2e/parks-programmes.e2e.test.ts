@@ -1,10 +1,14 @@
 /**
  * Browser test of the parks, training and support-programme desks (issue 8 points 4 and 5):
- * - the seller enrols in a course from the parks page (its display name goes on the roster);
+ * - the seller enrols in a course from the parks page (its display name goes on the roster),
+ *   withdraws (the seat is given back) and enrols again;
+ * - the seller applies to a programme from the parks page: its own statement, with a preview of
+ *   the platform figures that will be attached and of the eligibility check;
  * - the commerce officer adds and removes a park's member enterprises on the parks page, marks
  *   attendance from the course's roster, undoes a wrong mark, issues the certificate (after which
- *   the mark stands), reviews the seller's application by weighted criteria, rejecting it with a
- *   reason, and publishes a programme with its own criteria (weights adding up to 100);
+ *   the mark stands), exports the roster and the applications to Excel, reviews the seller's
+ *   application by weighted criteria, rejecting it with a reason, and publishes a programme with
+ *   its own criteria (weights adding up to 100);
  * - the seller reads the decision and its reason under "my applications" and downloads the
  *   certificate under "my training".
  * Every step is checked in the database, not only on the screen.
@@ -12,12 +16,15 @@
  *   npm test -- test/e2e/parks-programmes.e2e.test.ts
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { PARTIES } from '../support/parcels.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
-import { eventually, firstText, loginAs, withBrowser } from '../support/browser.ts';
+import { eventually, firstText, loginAs, RESULTS, withBrowser } from '../support/browser.ts';
 
 const text = firstText;
 const SELLER2 = { code: '3601260999', name: '赣州脐橙电商有限公司' };
@@ -33,11 +40,22 @@ async function post(tp: TestPlatform, token: string, url: string, payload: Recor
 
 const row = (page: Page, table: string, hasText: string) => page.getByTestId(table).locator('tr', { hasText });
 
+/** Clicks a download button and reads the workbook it saves. */
+async function downloadXlsx(page: Page, testId: string, file: string): Promise<ExcelJS.Worksheet> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  const path = join(RESULTS, file);
+  await download.saveAs(path);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load((await readFile(path)) as unknown as ArrayBuffer);
+  return wb.worksheets[0]!;
+}
+const cells = (ws: ExcelJS.Worksheet): string[][] =>
+  Array.from({ length: ws.rowCount }, (_, i) => (ws.getRow(i + 1).values as unknown[]).slice(1).map((v) => String(v ?? '')));
+
 test('parks, roster and certificates, programme review: commerce and the seller, in the browser', async (t) => {
   await withBrowser(t, async (page, tp) => {
     const db = tp.platform.database.db;
     const commerce = await apiLogin(tp.platform, 'commerce');
-    const seller = await apiLogin(tp.platform, 'seller');
     const park = await post(tp, commerce, '/api/v1/parks', {
       name: PARK,
       region: '36110',
@@ -56,25 +74,75 @@ test('parks, roster and certificates, programme review: commerce and the seller,
     const programme = await post(tp, commerce, '/api/v1/programmes', {
       name: PROGRAMME,
       category: 'training',
-      rules: [],
+      // the seller is a member of the park above; any number of parcels
+      rules: [
+        { metric: 'parkMember', op: '=', value: 1 },
+        { metric: 'parcels', op: '>=', value: 0 },
+      ],
       opensOn: '2020-01-01',
       closesOn: '2099-12-31',
     });
-    const application = await post(tp, seller, `/api/v1/programmes/${programme}/apply`, { statement: '本企业年内培训 20 人' });
-
-    // --- the seller enrols from the parks page ------------------------------------------------------
+    // --- the seller enrols from the parks page, withdraws, enrols again -----------------------------
     await loginAs(page, tp.baseUrl, 'seller');
     await page.goto(`${tp.baseUrl}/parks`);
-    const courseRow = row(page, 'offerings-table', COURSE);
-    await courseRow.getByRole('button').first().click();
     const enrolment = async () =>
       (
         await sql<{ user_id: string; participant_name: string | null; org_name: string | null }>`
           select user_id::text, participant_name, org_name from pk_enrolment where offering_id = ${course}`.execute(db)
       ).rows;
+    const seatsTaken = async () =>
+      (await sql<{ enrolled: number }>`select enrolled from pk_offering where id = ${course}`.execute(db)).rows[0]!.enrolled;
+    await page.getByTestId(`offering-enrol-${course}`).click();
     await eventually('the enrolment is stored with the display name', async () => (await enrolment()).length === 1);
     const [enrolled] = await enrolment();
     assert.deepEqual([enrolled!.participant_name, enrolled!.org_name], ['青花瓷业 业务员', PARTIES.seller.name]);
+    assert.equal(await seatsTaken(), 1);
+    await page.getByTestId(`offering-withdraw-${course}`).click();
+    await page.locator('.ant-popconfirm:visible .ant-btn-primary').click();
+    await eventually('the enrolment is withdrawn', async () => (await enrolment()).length === 0);
+    assert.equal(await seatsTaken(), 0, 'the seat is given back');
+    await eventually('seats left shown again', async () => (await text(row(page, 'offerings-table', COURSE))).includes('5 / 5'));
+    await page.getByTestId(`offering-enrol-${course}`).click();
+    await eventually('enrolled again', async () => (await enrolment()).length === 1);
+    assert.equal(await seatsTaken(), 1);
+
+    // --- the seller applies: its own statement, the figures and the eligibility check previewed -------
+    await page.getByTestId(`programme-apply-${programme}`).click();
+    const modal = page.locator('.ant-modal');
+    await eventually('the preview shows the eligibility check', async () =>
+      (await text(modal.getByTestId('apply-eligibility'))).includes('符合申报条件'),
+    );
+    const shownParcels = await text(modal.getByTestId('apply-figure-parcels'));
+    assert.equal(await text(modal.getByTestId('apply-figure-parkMember')), '✓');
+    assert.ok((await text(modal.getByTestId('apply-rules'))).includes('园区企业 = 1'), 'each rule is listed');
+    const applications = async () =>
+      (
+        await sql<{ id: string; statement: string; figures: Record<string, number>; eligibility: { eligible: boolean } }>`
+          select id::text, statement, figures, eligibility from pk_application where programme_id = ${programme}`.execute(db)
+      ).rows;
+    assert.deepEqual(await applications(), [], 'the preview stores nothing');
+    await page.screenshot({ path: join(RESULTS, 'parks-apply-preview.png') });
+    // no statement: refused on the form, nothing sent
+    await page.getByTestId('apply-submit').click();
+    await eventually('a statement is asked for', async () =>
+      (await text(modal.locator('.ant-form-item-explain-error'))).includes('请填写申报说明'),
+    );
+    assert.deepEqual(await applications(), []);
+    const STATEMENT = '本企业年内培训 20 人，计划开设跨境电商运营班';
+    await page.getByTestId('apply-statement').fill(STATEMENT);
+    await page.getByTestId('apply-submit').click();
+    await eventually('the application is stored', async () => (await applications()).length === 1);
+    const [app] = await applications();
+    assert.equal(app!.statement, STATEMENT);
+    assert.equal(app!.figures.parkMember, 1);
+    assert.equal(app!.eligibility.eligible, true);
+    assert.equal(String(app!.figures.parcels), shownParcels, 'the figures attached are those previewed');
+    const application = app!.id;
+    // applied once: the preview now says so and offers no second submission
+    await page.getByTestId(`programme-apply-${programme}`).click();
+    await eventually('already applied', async () => (await text(modal)).includes('本企业已申报过该项目'));
+    assert.equal(await page.getByTestId('apply-submit').isDisabled(), true);
+    await page.keyboard.press('Escape');
 
     // --- commerce: park members ----------------------------------------------------------------------
     await loginAs(page, tp.baseUrl, 'commerce');
@@ -134,12 +202,29 @@ test('parks, roster and certificates, programme review: commerce and the seller,
     assert.ok(cert!.certificate_no && cert!.certificate_issued_at);
     assert.equal(await text(page.getByTestId('roster-cert-seller')), cert!.certificate_no);
     assert.equal(await page.getByTestId('roster-undo-seller').isDisabled(), true, 'a certified attendance stands');
+    // the roster as a workbook: the participant, attended, with the certificate number
+    const rosterSheet = cells(await downloadXlsx(page, 'roster-export', 'parks-roster.xlsx'));
+    assert.deepEqual(rosterSheet[2]!.slice(0, 6), [
+      '青花瓷业 业务员',
+      'seller',
+      PARTIES.seller.name,
+      rosterSheet[2]![3]!,
+      '是',
+      cert!.certificate_no!,
+    ]);
+    assert.equal(rosterSheet.length, 3, 'title, headings, one participant');
 
     // --- commerce: review by criteria, reject with a reason -------------------------------------------
     await page.goto(`${tp.baseUrl}/parks/review`);
     const review = page.getByTestId('review-table');
     await eventually('the application awaits review', async () => (await text(review)).includes(PROGRAMME));
     assert.ok((await text(review)).includes(PARTIES.seller.name), 'the applicant is named');
+    // the list as filtered (awaiting review), as a workbook: the statement and the figures attached
+    const reviewSheet = cells(await downloadXlsx(page, 'review-export', 'parks-applications.xlsx'));
+    const exported = reviewSheet.find((r) => r.includes(application));
+    assert.ok(exported, 'the application is exported');
+    assert.deepEqual(exported.slice(0, 4), [PROGRAMME, PARTIES.seller.code, PARTIES.seller.name, STATEMENT]);
+    assert.ok(exported.includes('待评审'));
     await page.getByTestId(`review-open-${application}`).click();
     await eventually('each criterion with its weight and maximum', async () =>
       (await text(page.locator('.ant-modal'))).includes('政策契合度（权重 30%，满分 30）'),

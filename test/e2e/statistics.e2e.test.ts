@@ -1,7 +1,8 @@
 /**
  * Browser test of issue 8 ("Done when"): the commerce officer opens the statistics dashboard,
- * filters by destination country and month and exports Excel; a buyer abroad scans a trace
- * code and sees the product's chain in English.
+ * filters by destination country and month, then by a day range and by customs office, carrier,
+ * seller, seller's region and HS heading, and exports Excel with those filters; a buyer abroad
+ * scans a trace code and sees the product's chain in English.
  *
  *   npm run build:web && node --import tsx --test test/e2e/statistics.e2e.test.ts
  */
@@ -110,6 +111,33 @@ test('commerce filters the statistics by country and month and exports Excel; a 
     const box = await chart.locator('canvas').first().boundingBox();
     assert.ok(box && box.width > 100 && box.height > 100, `chart canvas drawn: ${JSON.stringify(box)}`);
     await chartSays(/^(?![\s\S]*英国)[\s\S]*美国/);
+
+    // any range of closing days (here the day before to the day after), and the other filters
+    const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const [from, to] = [dayOf(Date.now() - 86_400_000), dayOf(Date.now() + 86_400_000)];
+    await page.getByTestId('stats-from').fill(from);
+    await page.getByTestId('stats-to').fill(to);
+    assert.equal(await page.getByTestId('stats-month').inputValue(), '', 'a range of days replaces the month');
+    await waitForText(page, 'stats-total-inventories', '10');
+    await page.getByTestId('stats-carrier').fill(PARTIES.broker.code);
+    await waitForText(page, 'stats-total-inventories', '0');
+    await page.getByTestId('stats-carrier').fill(PARTIES.carrier.code);
+    await waitForText(page, 'stats-total-inventories', '10');
+    await page.getByTestId('stats-customs').fill('4006');
+    await page.getByTestId('stats-enterprise').fill(PARTIES.seller.code);
+    await page.getByTestId('stats-county').fill(PARTIES.seller.code.slice(0, 5));
+    await waitForText(page, 'stats-total-inventories', '10');
+    // an HS chapter none of the goods is under; a malformed one is refused before any request
+    await page.getByTestId('stats-hs').fill('9');
+    await page.getByTestId('stats-invalid').waitFor({ timeout: WAIT_MS });
+    assert.equal(await page.getByTestId('stats-export').getAttribute('href'), null, 'no export of a refused filter');
+    await page.getByTestId('stats-hs').fill('01');
+    await waitForText(page, 'stats-total-inventories', '0');
+    await page.getByTestId('stats-hs').fill('');
+    await waitForText(page, 'stats-total-inventories', '10');
+    const href = (await page.getByTestId('stats-export').getAttribute('href')) ?? '';
+    for (const part of [`from=${from}`, `to=${to}`, 'country=502', `carrier=${PARTIES.carrier.code}`, 'customs=4006'])
+      assert.ok(href.includes(part), `the export carries ${part}: ${href}`);
     await page.screenshot({ path: join(RESULTS, 'statistics-commerce.png'), fullPage: true });
 
     const [download] = await Promise.all([
@@ -124,6 +152,7 @@ test('commerce filters the statistics by country and month and exports Excel; a 
     const total = ws.getRow(ws.rowCount);
     assert.equal(total.getCell(1).value, 'total');
     assert.equal(total.getCell(3).value, 10, 'the export carries the filters');
+    assert.ok(String(ws.getRow(1).getCell(1).value).includes(`${from} ~ ${to}`), 'the range is named');
     assert.ok(wb.getWorksheet('month') && wb.getWorksheet('hs_heading'), 'every table is a sheet');
 
     // The other issue-8 pages open for the commerce officer without errors.

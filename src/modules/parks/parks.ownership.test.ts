@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { PARTIES } from '../../../test/support/parcels.ts';
@@ -217,6 +218,7 @@ test('another department’s course: roster, attendance, undo, certificates and 
       404,
     );
     assert.equal((await api('commerce', 'GET', `/api/v1/offerings/${course}/roster/${sellerId}/certificate.pdf`)).status, 404);
+    assert.equal((await api('commerce', 'GET', `/api/v1/offerings/${course}/roster.xlsx`)).status, 404);
     assert.deepEqual(await parksState(), before, `${when}: nothing stored`);
     assert.deepEqual(await auditedBy(org.commerce!), audited, `${when}: nothing audited`);
   };
@@ -288,6 +290,26 @@ test('programmes: lists filtered by owner; criteria and decisions on another’s
   assert.deepEqual(await reviewed('commerce.gz', `?programmeId=${ncProg}`), []);
   const operator = await reviewed('admin');
   assert.ok(operator.includes(applied.gz!) && operator.includes(applied.nc!));
+  // the review list's Excel export: the same applications, never another department's
+  const exported = async (who: string, query = '') => {
+    const r = await tp.platform.app.inject({
+      method: 'GET',
+      url: `/api/v1/review/applications/export.xlsx${query}`,
+      headers: { authorization: `Bearer ${tokens[who]}` },
+    });
+    assert.equal(r.statusCode, 200, r.body.slice(0, 300));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    const idColumn = ws.getRow(2).cellCount;
+    const ids: string[] = [];
+    for (let i = 3; i <= ws.rowCount; i++) ids.push(String(ws.getRow(i).getCell(idColumn).value));
+    return ids.sort();
+  };
+  assert.deepEqual(await exported('commerce'), (await reviewed('commerce')).sort());
+  assert.ok(!(await exported('commerce')).includes(applied.gz!));
+  assert.deepEqual(await exported('commerce.gz'), [applied.gz]);
+  assert.deepEqual(await exported('commerce', `?programmeId=${gzProg}`), []);
 
   // criteria and decisions on the other department's programme: 404, nothing stored or audited
   for (const [who, prog, app] of [

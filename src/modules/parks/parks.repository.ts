@@ -141,6 +141,19 @@ export function createParksRepository(exec: Executor) {
       const exists = await exec.selectFrom('pk_offering').select('id').where('id', '=', offeringId).executeTakeFirst();
       return exists ? 'full' : 'missing';
     },
+    /** Gives back the seat of a withdrawn enrolment. */
+    async releaseSeat(offeringId: string): Promise<void> {
+      await sql`update pk_offering set enrolled = enrolled - 1 where id = ${offeringId} and enrolled > 0`.execute(exec);
+    },
+    /** Deletes one enrolment (a withdrawal); true if there was one. */
+    async deleteEnrolment(offeringId: string, userId: string): Promise<boolean> {
+      const r = await exec
+        .deleteFrom('pk_enrolment')
+        .where('offering_id', '=', offeringId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
     async insertEnrolment(
       row: Pick<
         EnrolmentRow,
@@ -280,6 +293,14 @@ export function createParksRepository(exec: Executor) {
         .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
     },
+    /** Whether the organisation applied to the programme already. */
+    hasApplied: async (programmeId: string, orgId: string) =>
+      !!(await exec
+        .selectFrom('pk_application')
+        .select('id')
+        .where('programme_id', '=', programmeId)
+        .where('org_id', '=', orgId)
+        .executeTakeFirst()),
     /**
      * Applications with their programme: an enterprise's own (`orgId`), or those to the programmes
      * of one owner (`programmeOwner`), or all (neither).

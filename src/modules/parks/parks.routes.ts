@@ -15,6 +15,11 @@ const sendPdf = (reply: FastifyReply, c: { certificateNo: string; pdf: Buffer })
     .header('content-disposition', `inline; filename="${c.certificateNo}.pdf"`)
     .send(c.pdf);
 const Kind = Type.Union([Type.Literal('course'), Type.Literal('event')]);
+const Lang = Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')], { description: 'column headings, default zh' }));
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** An Excel workbook, saved under `name`. */
+const sendXlsx = (reply: FastifyReply, name: string, body: Buffer) =>
+  reply.header('content-type', XLSX_TYPE).header('content-disposition', `attachment; filename="${name}"`).send(body);
 
 export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksService }): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -139,6 +144,20 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
     async (req) => parks.roster(req.principal, req.params.id),
   );
   r.get(
+    '/api/v1/offerings/:id/roster.xlsx',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary: '导出报名名单（Excel）/ Export the roster to Excel: who enrolled, attendance and certificates',
+        params: IdParams,
+        querystring: Type.Object({ lang: Lang }),
+      },
+    },
+    async (req, reply) =>
+      sendXlsx(reply, `roster-${req.params.id}.xlsx`, await parks.exportRoster(req.principal, req.params.id, req.query.lang)),
+  );
+  r.get(
     '/api/v1/offerings/:id/roster/:userId/certificate.pdf',
     {
       config: { permission: 'parks.manage' },
@@ -259,6 +278,18 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
     },
     async (req) => ({ items: await parks.applications(req.principal, req.query.programmeId, req.query.status) }),
   );
+  r.get(
+    '/api/v1/review/applications/export.xlsx',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary: '导出扶持申报（Excel，筛选同评审列表）/ Export the applications to Excel (same filters as the review list)',
+        querystring: Type.Object({ programmeId: Type.Optional(Uuid), status: Type.Optional(Status), lang: Lang }),
+      },
+    },
+    async (req, reply) => sendXlsx(reply, 'support-applications.xlsx', await parks.exportApplications(req.principal, req.query)),
+  );
   r.post(
     '/api/v1/applications/:id/decision',
     {
@@ -304,6 +335,18 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
     },
     async (req) => parks.enrol(req.principal, req.params.id, req.body?.name),
   );
+  r.delete(
+    '/api/v1/offerings/:id/enrol',
+    {
+      config: { permission: 'parks.apply' },
+      schema: {
+        tags: TAGS,
+        summary: '取消报名（开始前；释放名额）/ Withdraw my enrolment before the start (the seat is released)',
+        params: IdParams,
+      },
+    },
+    async (req) => parks.withdraw(req.principal, req.params.id),
+  );
   r.get(
     '/api/v1/enrolments',
     {
@@ -319,6 +362,19 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
       schema: { tags: TAGS, summary: '下载本人证书 / My certificate (PDF)', params: IdParams },
     },
     async (req, reply) => sendPdf(reply, await parks.certificate(req.principal, req.params.id)),
+  );
+  r.get(
+    '/api/v1/programmes/:id/apply-preview',
+    {
+      config: { permission: 'parks.apply' },
+      schema: {
+        tags: TAGS,
+        summary:
+          '申报预览（不提交）：将附带的平台数据与资格审核结果 / Dry run: the platform figures an application would carry and the eligibility check (nothing stored)',
+        params: IdParams,
+      },
+    },
+    async (req) => parks.previewApplication(req.principal, req.params.id),
   );
   r.post(
     '/api/v1/programmes/:id/apply',

@@ -5,6 +5,7 @@ import type { Db } from '../../kernel/db.ts';
 import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
 import { actorOf, isAdmin, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
 import { certificatePdf } from './parks.certificate.ts';
+import { applicationsWorkbook, rosterWorkbook } from './parks.export.ts';
 import {
   createParksRepository,
   type ApplicationRow,
@@ -74,6 +75,34 @@ const rosterView = (e: EnrolmentRow) => ({
 const PARK = { zh: '园区', en: 'park' };
 const OFFERING = { zh: '课程或活动', en: 'course or event' };
 
+const CST_MS = 8 * 3_600_000;
+/** A time as the organisers mean it: China Standard Time, YYYY-MM-DD HH:mm. */
+const cstTime = (d: Date): string => new Date(d.getTime() + CST_MS).toISOString().slice(0, 16).replace('T', ' ');
+
+/**
+ * Enrolment closes when a course or event starts (报名截止于开始时间): no one enrols in, or
+ * withdraws from, one that has started or ended.
+ */
+function refuseOnceStarted(o: OfferingRow, now: Date, what: 'enrol' | 'withdraw'): void {
+  if (now < o.starts_at) return;
+  const ended = now >= o.ends_at;
+  const when = ended ? `${cstTime(o.ends_at)} 结束` : `${cstTime(o.starts_at)} 开始`;
+  const whenEn = ended ? `ended at ${cstTime(o.ends_at)}` : `started at ${cstTime(o.starts_at)}`;
+  throw new DomainError(
+    'parks.invalid_state',
+    what === 'enrol'
+      ? {
+          zh: `报名已截止：该课程或活动已于 ${when}（北京时间），开始后不能报名`,
+          en: `enrolment is closed: the course or event ${whenEn} (China Standard Time); no one can enrol once it has started`,
+        }
+      : {
+          zh: `不能取消报名：该课程或活动已于 ${when}（北京时间），开始后不能取消报名`,
+          en: `the enrolment cannot be withdrawn: the course or event ${whenEn} (China Standard Time); no withdrawal once it has started`,
+        },
+    { field: 'offeringId', rule: 'notStarted', startsAt: o.starts_at.toISOString(), endsAt: o.ends_at.toISOString() },
+  );
+}
+
 /**
  * Whose parks, courses, events and programmes a manager (parks.manage) reads and changes: the
  * platform operator all of them, a commerce department those its own organisation owns (created).
@@ -138,6 +167,29 @@ export function createParksService(deps: ParksServiceDeps) {
         joinedAt: r.joined_at.toISOString(),
       };
     });
+  }
+
+  /**
+   * What an application by the caller's enterprise to a programme carries, as of now: its platform
+   * figures and the eligibility check; whether the programme is open today and whether it applied.
+   */
+  async function assess(p: Principal, programmeId: string) {
+    const org = p.organisation;
+    if (!org || org.kind !== 'enterprise' || !org.code) throw forbidden();
+    const repo = createParksRepository(db);
+    // any published programme, whichever department owns it
+    const prog = await repo.programme(programmeId, 'any');
+    if (!prog) throw notFound(PROGRAMME);
+    const today = clock.now().toISOString().slice(0, 10);
+    const open = today >= day(prog.opens_on) && today <= day(prog.closes_on);
+    const [figs, member, alreadyApplied] = await Promise.all([
+      deps.figures.figuresOf({ id: org.id, code: org.code }),
+      repo.isMember(org.id),
+      repo.hasApplied(programmeId, org.id),
+    ]);
+    const figures: Figures = { ...figs, parkMember: member ? 1 : 0 };
+    const eligibility = checkEligibility(prog.rules as EligibilityRule[], figures);
+    return { org: { id: org.id, code: org.code }, prog, open, alreadyApplied, figures, eligibility };
   }
 
   return {
@@ -268,12 +320,18 @@ export function createParksService(deps: ParksServiceDeps) {
       return offeringView(row);
     },
 
-    /** Enrolment (报名): one seat per person; refused when full, however many ask at once. */
+    /**
+     * Enrolment (报名): one seat per person; refused when full, however many ask at once, and once
+     * the course or event has started (or ended).
+     */
     async enrol(p: Principal | null | undefined, offeringId: string, name?: string) {
       requirePermission(p, 'parks.apply');
       if (!p.userId) throw forbidden();
       return db.transaction().execute(async (trx) => {
         const repo = createParksRepository(trx);
+        const offering = await repo.offering(offeringId, 'any');
+        if (!offering) throw notFound(OFFERING);
+        refuseOnceStarted(offering, clock.now(), 'enrol');
         const inserted = await repo
           .insertEnrolment({
             offering_id: offeringId,
@@ -295,6 +353,46 @@ export function createParksService(deps: ParksServiceDeps) {
         if (seat === 'full') throw new DomainError('parks.conflict', { zh: '名额已满', en: 'no seats left' }, { offeringId });
         await deps.audit.append(trx, actorOf(p), [{ action: 'enrolment.create', entity: 'pk_enrolment', entityId: offeringId }]);
         return { enrolled: true, already: false };
+      });
+    },
+
+    /**
+     * Withdrawal (取消报名): the caller's own enrolment is deleted and its seat given back, until the
+     * course or event starts. Refused once it has started, and once attendance was recorded or a
+     * certificate issued on it (the roster keeps them).
+     */
+    async withdraw(p: Principal | null | undefined, offeringId: string) {
+      requirePermission(p, 'parks.apply');
+      if (!p.userId) throw forbidden();
+      const userId = p.userId;
+      return db.transaction().execute(async (trx) => {
+        const repo = createParksRepository(trx);
+        const offering = await repo.offering(offeringId, 'any');
+        if (!offering) throw notFound(OFFERING);
+        const e = await repo.lockEnrolment(offeringId, userId);
+        if (!e) throw notFound({ zh: '报名记录', en: 'enrolment' });
+        refuseOnceStarted(offering, clock.now(), 'withdraw');
+        if (e.attended || e.certificate_no)
+          throw new DomainError(
+            'parks.invalid_state',
+            {
+              zh: '已签到或已颁发证书，不能取消报名（规则：签到后报名记录保留）',
+              en: 'attendance was recorded (or a certificate issued): the enrolment can no longer be withdrawn',
+            },
+            { field: 'offeringId', rule: 'notAttended' },
+          );
+        await repo.deleteEnrolment(offeringId, userId);
+        await repo.releaseSeat(offeringId);
+        await deps.audit.append(trx, actorOf(p), [
+          {
+            action: 'enrolment.withdraw',
+            entity: 'pk_enrolment',
+            entityId: offeringId,
+            before: { userId, enrolledAt: e.enrolled_at.toISOString() },
+          },
+        ]);
+        const after = await repo.offering(offeringId, 'any');
+        return { withdrawn: true, seatsLeft: after ? after.capacity - after.enrolled : 0 };
       });
     },
 
@@ -578,29 +676,51 @@ export function createParksService(deps: ParksServiceDeps) {
       });
     },
 
+    /**
+     * Dry run of an application (申报预览): the platform figures that would be attached now, the
+     * eligibility check against the programme's rules, whether the programme is open and whether
+     * the enterprise applied already. Nothing is stored.
+     */
+    async previewApplication(p: Principal | null | undefined, programmeId: string) {
+      requirePermission(p, 'parks.apply');
+      const a = await assess(p, programmeId);
+      return {
+        programme: {
+          id: a.prog.id as string,
+          name: a.prog.name as string,
+          category: a.prog.category as string,
+          opensOn: day(a.prog.opens_on),
+          closesOn: day(a.prog.closes_on),
+        },
+        open: a.open,
+        alreadyApplied: a.alreadyApplied,
+        figures: a.figures,
+        eligibility: a.eligibility,
+        canApply: a.open && !a.alreadyApplied && a.eligibility.eligible,
+      };
+    },
+
     /** An enterprise applies; its platform figures and the eligibility check are attached then. */
     async apply(p: Principal | null | undefined, programmeId: string, statement: string) {
       requirePermission(p, 'parks.apply');
-      const org = p.organisation;
-      if (!org || org.kind !== 'enterprise' || !org.code) throw forbidden();
-      const repo = createParksRepository(db);
-      // any published programme, whichever department owns it
-      const prog = await repo.programme(programmeId, 'any');
-      if (!prog) throw notFound(PROGRAMME);
-      const today = clock.now().toISOString().slice(0, 10);
-      if (today < day(prog.opens_on) || today > day(prog.closes_on))
+      const { org, open, figures, eligibility } = await assess(p, programmeId);
+      if (!open)
         throw new DomainError('parks.invalid_state', { zh: '不在申报期内', en: 'the programme is not open for applications' });
-      const figures: Figures = {
-        ...(await deps.figures.figuresOf({ id: org.id, code: org.code })),
-        parkMember: (await repo.isMember(org.id)) ? 1 : 0,
-      };
-      const eligibility = checkEligibility(prog.rules as EligibilityRule[], figures);
+      const text = statement.trim();
+      if (!text)
+        throw validationError([
+          {
+            field: 'statement',
+            rule: 'required',
+            message: { zh: '请填写申报说明', en: 'the statement must not be blank' },
+          },
+        ]);
       const row: ApplicationRow = {
         id: randomUUID(),
         programme_id: programmeId,
         org_id: org.id,
         org_code: org.code,
-        statement,
+        statement: text,
         figures,
         eligibility,
         status: 'submitted',
@@ -649,6 +769,32 @@ export function createParksService(deps: ParksServiceDeps) {
         programmeName: r.programme_name,
         criteria: criteriaOf(r.programme_criteria),
       }));
+    },
+
+    /**
+     * The review list as an Excel workbook: the same applications (same filters, same scope: a
+     * department those to its own programmes) with the figures attached and the decision.
+     */
+    async exportApplications(
+      p: Principal | null | undefined,
+      q: { programmeId?: string; status?: ApplicationRow['status']; lang?: 'zh' | 'en' },
+    ): Promise<Buffer> {
+      requirePermission(p, 'parks.manage');
+      const rows = await this.applications(p, q.programmeId, q.status);
+      const lang = q.lang ?? 'zh';
+      const status = q.status ? ` · ${q.status}` : '';
+      const caption =
+        (lang === 'en' ? 'Support applications' : '扶持资金申报') +
+        (q.programmeId ? ` · ${rows[0]?.programmeName ?? q.programmeId}` : '') +
+        status +
+        ` · ${cstTime(clock.now())}`;
+      return applicationsWorkbook(rows, lang, caption);
+    },
+
+    /** A course's or event's roster as an Excel workbook, for its organiser (another's: 404). */
+    async exportRoster(p: Principal | null | undefined, offeringId: string, lang: 'zh' | 'en' = 'zh'): Promise<Buffer> {
+      requirePermission(p, 'parks.manage');
+      return rosterWorkbook(await this.roster(p, offeringId), lang);
     },
 
     /**

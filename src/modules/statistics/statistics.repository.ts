@@ -65,6 +65,48 @@ export function createStatisticsRepository(exec: Executor) {
       );
     },
 
+    /**
+     * Waits for any rate being set to commit, and keeps rates from being set until this
+     * transaction ends: a fold that found a rate missing re-reads the rates under it, so an
+     * inventory is never parked after the rate that values it was set (setRate folds the parked
+     * ones in its own transaction, after its upsert).
+     */
+    async lockRates(): Promise<void> {
+      await sql`lock table stat_fx_rate in share mode`.execute(exec);
+    },
+
+    /** Parks inventories that cannot be valued yet (claimed in stat_folded, in no cube). */
+    async park(rows: { inventoryId: string; day: string; missing: string[] }[], now: Date): Promise<void> {
+      if (rows.length === 0) return;
+      await sql`insert into stat_fold_pending (inventory_id, day, missing, parked_at)
+        select x.id, x.day, string_to_array(x.missing, ','), ${now}::timestamptz
+        from unnest(${rows.map((r) => r.inventoryId)}::uuid[], ${rows.map((r) => r.day)}::date[],
+          ${rows.map((r) => r.missing.join(','))}::text[]) as x(id, day, missing)
+        on conflict (inventory_id) do update set day = excluded.day, missing = excluded.missing,
+          parked_at = excluded.parked_at`.execute(exec);
+    },
+
+    /** Takes (deletes, locking them) the parked inventories waiting for a rate of `currency`. */
+    async takePending(currency: string): Promise<string[]> {
+      const r = await sql<{ inventory_id: string }>`
+        delete from stat_fold_pending where missing @> array[${currency}]::text[] returning inventory_id`.execute(exec);
+      return r.rows.map((x) => x.inventory_id);
+    },
+
+    /** What waits for a rate: per missing currency, how many inventories and their closing days. */
+    async pendingSummary(): Promise<{ currency: string; inventories: number; firstDay: string; lastDay: string }[]> {
+      const r = await sql<{ currency: string; inventories: number; first_day: string; last_day: string }>`
+        select c as currency, count(*)::int as inventories, to_char(min(day), 'YYYY-MM-DD') as first_day,
+          to_char(max(day), 'YYYY-MM-DD') as last_day
+        from stat_fold_pending, unnest(missing) as c group by c order by c`.execute(exec);
+      return r.rows.map((x) => ({
+        currency: x.currency,
+        inventories: x.inventories,
+        firstDay: x.first_day,
+        lastDay: x.last_day,
+      }));
+    },
+
     /** One statement per cube for the whole batch; rows are pre-summed per key by the fold. */
     async addToCubes(inv: InventoryCubeRow[], goods: GoodsCubeRow[]): Promise<void> {
       const col = <T>(rows: T[], f: (r: T) => string) => rows.map(f);
@@ -100,9 +142,9 @@ export function createStatisticsRepository(exec: Executor) {
       }
     },
 
-    /** Empties the read model; the rebuild that follows refills it (same transaction). */
+    /** Empties the read model (parked inventories too); the rebuild that follows refills it (same transaction). */
     async clearAll(): Promise<void> {
-      await sql`truncate stat_folded, stat_inventory_cube, stat_goods_cube`.execute(exec);
+      await sql`truncate stat_folded, stat_fold_pending, stat_inventory_cube, stat_goods_cube`.execute(exec);
     },
 
     /** Closed inventories (or lines) with no exchange rate on their closing day: the rebuild refuses them. */

@@ -12,6 +12,15 @@ const FxRateView = Type.Object({
   cnyPerUnit: Type.String(),
   source: Type.String(),
 });
+const PendingView = Type.Array(
+  Type.Object({
+    currency: Type.String(),
+    inventories: Type.Integer(),
+    firstDay: Type.String(),
+    lastDay: Type.String(),
+  }),
+  { description: 'closed inventories waiting for a rate, per missing currency (folded once it is set)' },
+);
 
 export function registerStatisticsRoutes(app: FastifyInstance, deps: { statistics: StatisticsService }): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -71,11 +80,11 @@ export function registerStatisticsRoutes(app: FastifyInstance, deps: { statistic
       config: { permission: 'statistics.read' },
       schema: {
         tags: TAGS,
-        summary: '折算汇率 / Exchange rates used by statistics',
-        response: { 200: Type.Object({ items: Type.Array(FxRateView) }) },
+        summary: '折算汇率（及待汇率折算的清单）/ Exchange rates used by statistics, and inventories waiting for one',
+        response: { 200: Type.Object({ items: Type.Array(FxRateView), pending: PendingView }) },
       },
     },
-    async (req) => ({ items: await statistics.rates(req.principal) }),
+    async (req) => statistics.rates(req.principal),
   );
 
   r.put(
@@ -84,11 +93,18 @@ export function registerStatisticsRoutes(app: FastifyInstance, deps: { statistic
       config: { permission: 'statistics.manage' },
       schema: {
         tags: TAGS,
-        summary: '设置折算汇率 / Set an exchange rate (applies to inventories folded from then on)',
+        summary:
+          '设置折算汇率（待该币制汇率的清单随即计入）/ Set an exchange rate (applies to inventories folded from then on; those waiting for it are folded now)',
         body: FxRate,
-        response: { 200: Type.Object({ items: Type.Array(FxRateView) }) },
+        response: {
+          200: Type.Object({
+            items: Type.Array(FxRateView),
+            pendingFolded: Type.Integer({ description: 'inventories that waited for this rate, folded now' }),
+            pending: PendingView,
+          }),
+        },
       },
     },
-    async (req) => ({ items: await statistics.setRate(req.principal, req.body) }),
+    async (req) => statistics.setRate(req.principal, req.body),
   );
 }

@@ -14,6 +14,7 @@ import {
 } from '../identity/index.ts';
 import { DIMENSION_DEFS, DIMENSIONS, isDimension, METRICS, type Dimension } from './rules/dimensions.rules.ts';
 import { formatScaled } from './rules/money.rules.ts';
+import { foldPendingFor } from './statistics.folder.ts';
 import { createStatisticsRepository, type CubeFilter, type CubeTotals } from './statistics.repository.ts';
 import type { ExportQuery, FxRate, StatsQuery, StatsRow, StatsTable } from './statistics.schema.ts';
 
@@ -206,12 +207,19 @@ export function createStatisticsService(deps: StatisticsServiceDeps) {
       return Buffer.from(await wb.xlsx.writeBuffer());
     },
 
+    /** The rates, and the closed inventories waiting for one (per missing currency). */
     async rates(p: Principal | null | undefined) {
       requirePermission(p, 'statistics.read');
-      return createStatisticsRepository(db).listRates();
+      const repo = createStatisticsRepository(db);
+      const [items, pending] = await Promise.all([repo.listRates(), repo.pendingSummary()]);
+      return { items, pending };
     },
 
-    /** A new rate applies to inventories folded from then on; folded figures are not revalued. */
+    /**
+     * A new rate applies to inventories folded from then on; folded figures are not revalued. The
+     * inventories parked for want of a rate of this currency are folded in the same transaction
+     * (those it does not cover — closed before `validFrom` — keep waiting).
+     */
     async setRate(p: Principal | null | undefined, r: FxRate) {
       requirePermission(p, 'statistics.manage');
       if (r.currency === '142' || !getCode('currency', r.currency))
@@ -227,13 +235,21 @@ export function createStatisticsService(deps: StatisticsServiceDeps) {
         throw validationError([
           { field: 'cnyPerUnit', rule: 'minimum', message: { zh: '汇率必须大于 0', en: 'the rate must be above 0' } },
         ]);
-      await db.transaction().execute(async (trx) => {
+      const pending = await db.transaction().execute(async (trx) => {
         await createStatisticsRepository(trx).upsertRate(r.currency, r.validFrom, r.cnyPerUnit, r.source ?? 'manual');
+        const { folded, parked } = await foldPendingFor(trx, r.currency, deps.clock.now());
         await deps.audit.append(trx, actorOf(p), [
-          { action: 'statistics.rate_set', entity: 'stat_fx_rate', entityId: `${r.currency}@${r.validFrom}`, after: r },
+          {
+            action: 'statistics.rate_set',
+            entity: 'stat_fx_rate',
+            entityId: `${r.currency}@${r.validFrom}`,
+            after: { ...r, pendingFolded: folded, pendingStill: parked },
+          },
         ]);
+        return { folded, parked };
       });
-      return createStatisticsRepository(db).listRates();
+      const repo = createStatisticsRepository(db);
+      return { items: await repo.listRates(), pendingFolded: pending.folded, pending: await repo.pendingSummary() };
     },
 
     /**

@@ -1,5 +1,22 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, Popconfirm, Space, Table, Tag } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Descriptions,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Space,
+  Spin,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
+import type { ButtonProps } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, errorMessage } from '../api.ts';
@@ -7,7 +24,16 @@ import { LoadError, Page } from '../components/Page.tsx';
 import { ParksAdminForms } from '../components/ParksAdminForms.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
-import { cstTime, useParkCatalogues, type Offering, type Park, type ParkMember, type Programme } from '../parks.ts';
+import {
+  cstTime,
+  useParkCatalogues,
+  type Application,
+  type MyEnrolment,
+  type Offering,
+  type Park,
+  type ParkMember,
+  type Programme,
+} from '../parks.ts';
 import { hasPermission, useSession } from '../session.tsx';
 
 /** A park's member enterprises, for the commerce department: list, add by code, remove. */
@@ -97,6 +123,132 @@ function ParkMembers({ park }: { park: Park }) {
   );
 }
 
+const FIGURES = ['exportsCny', 'exportsUsd', 'parcels', 'refundsCny', 'creditLevelRank', 'parkMember'] as const;
+
+/** What `GET /programmes/:id/apply-preview` answers: the dry run of an application. */
+interface ApplyPreview {
+  programme: { id: string; name: string; category: string; opensOn: string; closesOn: string };
+  open: boolean;
+  alreadyApplied: boolean;
+  figures: Record<string, number>;
+  eligibility: Application['eligibility'];
+  canApply: boolean;
+}
+
+/**
+ * 申报: the enterprise writes its own statement and sees, before it submits, the platform figures
+ * that will be attached and the eligibility check against the programme's rules (a dry run on
+ * the server: nothing is stored until it submits).
+ */
+function ApplyModal({ programme, onClose }: { programme: Programme; onClose: () => void }) {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<{ statement: string }>();
+  const preview = useQuery({
+    queryKey: ['apply-preview', programme.id],
+    staleTime: 0,
+    queryFn: ({ signal }) => api<ApplyPreview>(`/programmes/${programme.id}/apply-preview`, { signal }),
+  });
+  const apply = useMutation({
+    mutationFn: (statement: string) =>
+      api<Application>(`/programmes/${programme.id}/apply`, { method: 'POST', body: { statement } }),
+    onSuccess: () => {
+      void message.success(t('parks.applied'));
+      void qc.invalidateQueries({ queryKey: ['my-applications'] });
+      void qc.invalidateQueries({ queryKey: ['apply-preview', programme.id] });
+      onClose();
+    },
+  });
+  const p = preview.data;
+  const figure = (f: string, v: number | undefined) =>
+    f === 'parkMember' ? (v ? '✓' : '—') : (v ?? 0).toLocaleString(locale, { maximumFractionDigits: 2 });
+  return (
+    <Modal
+      open
+      title={t('parks.applyTitle', { name: programme.name })}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={t('parks.submit')}
+      okButtonProps={{ disabled: !p?.canApply, 'data-testid': 'apply-submit' } as ButtonProps}
+      confirmLoading={apply.isPending}
+      destroyOnHidden
+      width={720}
+    >
+      {apply.error ? <Alert type="error" showIcon className="block-gap" title={errorMessage(apply.error, locale)} /> : null}
+      {preview.isError ? (
+        <LoadError error={preview.error} onRetry={() => void preview.refetch()} />
+      ) : !p ? (
+        <Spin />
+      ) : (
+        <div data-testid="apply-preview">
+          <Typography.Title level={5}>{t('parks.previewFigures')}</Typography.Title>
+          <Descriptions size="small" bordered column={2} className="block-gap">
+            {FIGURES.map((f) => (
+              <Descriptions.Item key={f} label={t(`parksWork.figure.${f}`)}>
+                <span data-testid={`apply-figure-${f}`}>{figure(f, p.figures[f])}</span>
+              </Descriptions.Item>
+            ))}
+          </Descriptions>
+          <Typography.Title level={5}>{t('parks.eligibility')}</Typography.Title>
+          {!p.open ? (
+            <Alert
+              type="warning"
+              showIcon
+              className="block-gap"
+              title={t('parks.notOpen', { from: p.programme.opensOn, to: p.programme.closesOn })}
+            />
+          ) : null}
+          {p.alreadyApplied ? <Alert type="info" showIcon className="block-gap" title={t('parks.alreadyApplied')} /> : null}
+          <Alert
+            type={p.eligibility.eligible ? 'success' : 'error'}
+            showIcon
+            className="block-gap"
+            title={
+              <span data-testid="apply-eligibility">{t(p.eligibility.eligible ? 'parks.eligible' : 'parks.notEligible')}</span>
+            }
+          />
+          {p.eligibility.results.length ? (
+            <Table
+              size="small"
+              rowKey={(r) => `${r.metric}${r.op}${r.value}`}
+              pagination={false}
+              className="block-gap"
+              data-testid="apply-rules"
+              dataSource={p.eligibility.results}
+              columns={[
+                {
+                  title: t('parks.rule'),
+                  key: 'rule',
+                  render: (_: unknown, r) =>
+                    `${t(`parksWork.figure.${r.metric as (typeof FIGURES)[number]}`)} ${r.op} ${r.value.toLocaleString(locale)}`,
+                },
+                { title: t('parks.actual'), dataIndex: 'actual', render: (v: number) => v.toLocaleString(locale) },
+                {
+                  key: 'ok',
+                  render: (_: unknown, r) =>
+                    r.ok ? <Tag color="success">{t('parks.ruleMet')}</Tag> : <Tag color="error">{t('parks.ruleNotMet')}</Tag>,
+                },
+              ]}
+            />
+          ) : null}
+        </div>
+      )}
+      <Form<{ statement: string }> form={form} layout="vertical" onFinish={(v) => apply.mutate(v.statement.trim())}>
+        <Form.Item
+          name="statement"
+          label={t('parks.statementLabel')}
+          extra={t('parks.statementHint')}
+          rules={[{ required: true, whitespace: true, message: t('parks.statementRequired') }]}
+        >
+          <Input.TextArea rows={4} maxLength={4000} showCount data-testid="apply-statement" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
 /** 园区与培训: parks, courses and events (enrol), support programmes (apply). */
 export default function ParksPage() {
   const { t } = useTranslation();
@@ -107,24 +259,37 @@ export default function ParksPage() {
   const canApply = hasPermission(session, 'parks.apply');
   const canManage = hasPermission(session, 'parks.manage');
   const { parks, offerings, programmes } = useParkCatalogues();
+  const [applying, setApplying] = useState<Programme | null>(null);
+  // the signed-in person's enrolments: withdraw instead of enrol (same cache as "my training")
+  const mine = useQuery({
+    queryKey: ['my-enrolments'],
+    enabled: canApply,
+    queryFn: ({ signal }) => api<{ items: MyEnrolment[] }>('/enrolments', { signal }),
+  });
+  const enrolledIn = new Set((mine.data?.items ?? []).map((e) => e.offeringId));
+  const changed = () => {
+    void qc.invalidateQueries({ queryKey: ['offerings'] });
+    void qc.invalidateQueries({ queryKey: ['my-enrolments'] });
+  };
   const enrol = useMutation({
     // the display name is the one printed on the certificate
     mutationFn: (id: string) => api(`/offerings/${id}/enrol`, { method: 'POST', body: { name: session.user.displayName } }),
     onSuccess: () => {
       void message.success(t('parks.enrolled'));
-      void qc.invalidateQueries({ queryKey: ['offerings'] });
-      void qc.invalidateQueries({ queryKey: ['my-enrolments'] });
+      changed();
     },
     onError: (e) => void message.error(errorMessage(e, locale)),
   });
-  const apply = useMutation({
-    mutationFn: (id: string) => api(`/programmes/${id}/apply`, { method: 'POST', body: { statement: t('parks.statement') } }),
+  const withdraw = useMutation({
+    mutationFn: (id: string) => api(`/offerings/${id}/enrol`, { method: 'DELETE' }),
     onSuccess: () => {
-      void message.success(t('parks.applied'));
-      void qc.invalidateQueries({ queryKey: ['my-applications'] });
+      void message.success(t('parks.withdrawn'));
+      changed();
     },
     onError: (e) => void message.error(errorMessage(e, locale)),
   });
+  // enrolment closes when the course or event starts (the server refuses it then)
+  const started = (o: Offering) => new Date(o.startsAt).getTime() <= Date.now();
 
   return (
     <Page title={t('parks.title')} testId="parks-title">
@@ -164,8 +329,27 @@ export default function ParksPage() {
               key: 'enrol',
               render: (_: unknown, r) => (
                 <Space>
-                  {canApply ? (
-                    <Button size="small" disabled={r.seatsLeft === 0} onClick={() => enrol.mutate(r.id)}>
+                  {started(r) ? <Tag>{t('parks.started')}</Tag> : null}
+                  {canApply && enrolledIn.has(r.id) ? (
+                    <Popconfirm title={t('parks.withdrawConfirm')} onConfirm={() => withdraw.mutate(r.id)}>
+                      <Button
+                        size="small"
+                        danger
+                        disabled={started(r)}
+                        loading={withdraw.isPending && withdraw.variables === r.id}
+                        data-testid={`offering-withdraw-${r.id}`}
+                      >
+                        {t('parks.withdraw')}
+                      </Button>
+                    </Popconfirm>
+                  ) : canApply ? (
+                    <Button
+                      size="small"
+                      disabled={r.seatsLeft === 0 || started(r)}
+                      loading={enrol.isPending && enrol.variables === r.id}
+                      onClick={() => enrol.mutate(r.id)}
+                      data-testid={`offering-enrol-${r.id}`}
+                    >
                       {t('parks.enrol')}
                     </Button>
                   ) : null}
@@ -204,7 +388,7 @@ export default function ParksPage() {
               key: 'apply',
               render: (_: unknown, r) =>
                 canApply ? (
-                  <Button size="small" onClick={() => apply.mutate(r.id)}>
+                  <Button size="small" onClick={() => setApplying(r)} data-testid={`programme-apply-${r.id}`}>
                     {t('parks.apply')}
                   </Button>
                 ) : null,
@@ -212,6 +396,7 @@ export default function ParksPage() {
           ]}
         />
       </Card>
+      {applying ? <ApplyModal programme={applying} onClose={() => setApplying(null)} /> : null}
     </Page>
   );
 }

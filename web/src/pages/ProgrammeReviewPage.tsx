@@ -1,4 +1,4 @@
-import { ReloadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
@@ -20,7 +20,7 @@ import {
 import type { ButtonProps } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage } from '../api.ts';
+import { api, apiUrl, errorMessage } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
@@ -174,6 +174,15 @@ export default function ProgrammeReviewPage() {
           />
           <Button icon={<ReloadOutlined />} onClick={() => void list.refetch()} loading={list.isFetching}>
             {t('common.refresh')}
+          </Button>
+          {/* the list as filtered, as a workbook */}
+          <Button
+            icon={<DownloadOutlined />}
+            href={apiUrl('/review/applications/export.xlsx', { programmeId, status, lang: locale === 'en' ? 'en' : 'zh' })}
+            download="support-applications.xlsx"
+            data-testid="review-export"
+          >
+            {t('parksExport.applications')}
           </Button>
         </Space>
         {list.isError ? (

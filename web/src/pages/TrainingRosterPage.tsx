@@ -1,10 +1,10 @@
-import { ReloadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Checkbox, Empty, Popconfirm, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
-import { api, errorMessage } from '../api.ts';
+import { api, apiUrl, errorMessage } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
@@ -105,6 +105,17 @@ export default function TrainingRosterPage() {
             loading={roster.isFetching}
           >
             {t('common.refresh')}
+          </Button>
+          <Button
+            icon={<DownloadOutlined />}
+            disabled={!offeringId}
+            href={
+              offeringId ? apiUrl(`/offerings/${offeringId}/roster.xlsx`, { lang: locale === 'en' ? 'en' : 'zh' }) : undefined
+            }
+            download
+            data-testid="roster-export"
+          >
+            {t('parksExport.roster')}
           </Button>
         </Space>
         {!offeringId ? (

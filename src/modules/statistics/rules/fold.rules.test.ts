@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getCode } from '../../../codes/index.ts';
-import { foldFacts, regionOf, type InventoryFact } from './fold.rules.ts';
+import { foldFacts, missingRates, partitionByRates, regionOf, type InventoryFact } from './fold.rules.ts';
 import type { FxRate } from './money.rules.ts';
 
 const RATES: FxRate[] = [
@@ -85,6 +85,32 @@ test('the goods cube splits an inventory by heading; weight shares by value add 
   );
 });
 
-test('a fact in a currency without a rate is refused (the batch is retried, never folded wrong)', () => {
+test('a fact in a currency without a rate is refused by the fold (never folded wrong)', () => {
   assert.throws(() => foldFacts([fact('x', { lines: [{ gcode: '6911', qty: '1', totalPrice: '1', currency: '116' }] })], RATES));
+});
+
+test('the rates a fact misses on its closing day: a line currency (none given: CNY), or USD', () => {
+  const jpy = fact('j', { lines: [{ gcode: '6911', qty: '1', totalPrice: '100', currency: '116' }] });
+  const early = fact('e', { day: '2025-12-31', lines: [{ gcode: '6911', qty: '1', totalPrice: '1', currency: '300' }] });
+  const cny = fact('c', { lines: [{ gcode: '6911', qty: '1', totalPrice: '1', currency: '' }] });
+  const eur = fact('u', { lines: [{ gcode: '6911', qty: '1', totalPrice: '1', currency: '300' }] });
+  assert.deepEqual(missingRates(jpy, RATES), ['116']);
+  // before the EUR and USD rates are valid: both missing, sorted
+  assert.deepEqual(missingRates(early, RATES), ['300', '502']);
+  assert.deepEqual(missingRates(cny, RATES), []);
+  assert.deepEqual(missingRates(cny, []), ['502'], 'every value is also given in USD');
+  const split = partitionByRates([jpy, cny, early, eur], RATES);
+  assert.deepEqual(
+    split.foldable.map((f) => f.id),
+    ['c', 'u'],
+  );
+  assert.deepEqual(
+    split.unfoldable.map((u) => [u.fact.id, u.missing]),
+    [
+      ['j', ['116']],
+      ['e', ['300', '502']],
+    ],
+  );
+  // what is foldable folds without throwing
+  assert.equal(foldFacts(split.foldable, RATES).inventory.length, 1);
 });

@@ -1,4 +1,4 @@
-import { cnyFenToUsdCents, parseScaled, toCnyFen, type FxRate } from './money.rules.ts';
+import { CNY, cnyFenToUsdCents, parseScaled, rateOn, toCnyFen, USD, type FxRate } from './money.rules.ts';
 
 /** A closed inventory as statistics reads it (the clearance lookup's shape). */
 export interface InventoryFact {
@@ -65,6 +65,36 @@ export function regionOf(ebcCode: string): string {
     return local === '00' ? `${province}909` : `${province}${local}9`;
   }
   return '00000';
+}
+
+/**
+ * The currencies an inventory cannot be valued in on its closing day: a line's currency (none
+ * given: CNY, as the fold reads it) or USD (every value is also given in USD) with no rate in
+ * force then. Empty: `foldFacts` can fold it.
+ */
+export function missingRates(f: InventoryFact, rates: readonly FxRate[]): string[] {
+  const missing = new Set<string>();
+  for (const l of f.lines) {
+    const c = l.currency || CNY;
+    if (rateOn(rates, c, f.day) === undefined) missing.add(c);
+  }
+  if (rateOn(rates, USD, f.day) === undefined) missing.add(USD);
+  return [...missing].sort();
+}
+
+/** Splits a batch into the inventories the rates can value and those waiting for a rate. */
+export function partitionByRates(
+  facts: readonly InventoryFact[],
+  rates: readonly FxRate[],
+): { foldable: InventoryFact[]; unfoldable: { fact: InventoryFact; missing: string[] }[] } {
+  const foldable: InventoryFact[] = [];
+  const unfoldable: { fact: InventoryFact; missing: string[] }[] = [];
+  for (const f of facts) {
+    const missing = missingRates(f, rates);
+    if (missing.length) unfoldable.push({ fact: f, missing });
+    else foldable.push(f);
+  }
+  return { foldable, unfoldable };
 }
 
 const keyOf = (k: CubeKey, extra = ''): string =>
