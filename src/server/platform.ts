@@ -41,6 +41,7 @@ import {
   registerClearanceRoutes,
   type DecisionHook,
   parcelCustomsLookup,
+  inventoryDossiers,
 } from '../modules/clearance/index.ts';
 import {
   createFilingService,
@@ -83,7 +84,14 @@ import {
   type CreditRecomputeJob,
   type ExternalFactorsPort,
 } from '../modules/credit/index.ts';
-import { createTraceService, registerTraceRoutes, traceMigrations } from '../modules/trace/index.ts';
+import {
+  createTraceService,
+  registerTraceRoutes,
+  scanGeoWarning,
+  traceInspectionResults,
+  traceMigrations,
+  type ChainSourcesPort,
+} from '../modules/trace/index.ts';
 import { createParksService, LEVEL_RANK, parksMigrations, registerParksRoutes, seedParksDemo } from '../modules/parks/index.ts';
 import {
   createRiskEngine,
@@ -97,12 +105,22 @@ import {
 import {
   createCeb701Service,
   createSummaryService,
+  createSummaryReminderJob,
+  summaryReminderFeed,
   registerSummaryRoutes,
+  type SummaryReminderJob,
   summaryLookup,
   summaryMigrations,
   summarySourceFolder,
 } from '../modules/summary/index.ts';
-import { createTaxService, registerTaxRoutes, seedTaxDemo, taxLookup, taxMigrations } from '../modules/tax/index.ts';
+import {
+  createTaxRulesService,
+  createTaxService,
+  registerTaxRoutes,
+  seedTaxDemo,
+  taxLookup,
+  taxMigrations,
+} from '../modules/tax/index.ts';
 import {
   createForexService,
   forexCollectionsFolder,
@@ -122,6 +140,7 @@ import {
   logisticsMigrations,
   registerLogisticsRoutes,
   seedLogisticsDemo,
+  logisticsLookup,
 } from '../modules/logistics/index.ts';
 import {
   createDispatchRepairService,
@@ -132,6 +151,7 @@ import {
   warehouseMigrations,
   warehouseInspectionHolds,
   type ArrivalPort,
+  warehouseLookup,
 } from '../modules/warehouse/index.ts';
 import {
   createPointsService,
@@ -197,6 +217,8 @@ export interface Platform {
   webhooks: WebhookDispatcher;
   /** Recomputes every rated or active enterprise's credit rating once a day (started with the workers). */
   creditRecompute: CreditRecomputeJob;
+  /** Sends the summary deadline reminders (summary.deadline_reminder) once a day (started with the workers). */
+  summaryReminders: SummaryReminderJob;
   /** Starts the background workers: outbox dispatcher and receipt sequencer. */
   startWorkers(): void;
   /** Runs the pipeline until nothing is due and sequences the receipts (tests, CLI). */
@@ -221,6 +243,9 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
+  // issue 8 audit: without the proxy's geo header every trace scan is ZZ and the country rules never fire
+  const geoWarning = scanGeoWarning(config);
+  if (geoWarning) log.warn({ setting: 'TRUSTED_GEO_HEADER' }, geoWarning);
   if (config.role !== 'all' && !config.natsUrl) {
     throw new Error(`CBEC_ROLE=${config.role} 需要 NATS_URL / CBEC_ROLE=${config.role} needs NATS_URL (NATS with JetStream)`);
   }
@@ -258,7 +283,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
         ]),
       );
     },
-    inspectionFiled: (exec, pairs) => inspectionLookup(exec).filedProducts(pairs),
+    inspectionFiled: (exec, pairs) => inspectionLookup(exec).filedProducts(pairs, clock.now()),
     drawOnBatches: (exec, lines) => inspectionLookup(exec).drawOnBatches(lines, clock.now()),
     inspectionOutcomes: (exec, ids) => inspectionLookup(exec).taskStatuses(ids),
     // the split-shipment key `buyer`: who bought each order, from the seller's imported orders
@@ -292,6 +317,52 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   const forwarder = config.cebForwardUrl
     ? [cebForwarder({ url: config.cebForwardUrl, log, dxpId: config.dxpId, newGuid: () => newId().toUpperCase() })]
     : [];
+  // issue 8 audit: the trace chain's links from the records that hold them — the parcel's inventory
+  // (clearance), its receipt at a supervision centre (warehouse), its inspection tasks (inspection)
+  // and the carrier's delivered scan (logistics)
+  const traceSources: ChainSourcesPort = {
+    async parcels(nos) {
+      const declared = await parcelCustomsLookup(db).declared(nos);
+      const dossiers = new Map(
+        (
+          await inventoryDossiers(
+            db,
+            declared.map((d) => d.documentId),
+          )
+        ).map((x) => [x.inventoryId, x]),
+      );
+      return declared.flatMap((d) => {
+        const x = dossiers.get(d.documentId);
+        if (!x) return [];
+        return [
+          {
+            logisticsNo: d.logisticsNo,
+            waybillKey: d.waybillKey,
+            inventoryId: d.documentId,
+            ebcCode: String(x.inventory.ebcCode ?? ''),
+            itemNos: x.inventoryLines.map((l) => String(l.itemNo ?? '')),
+          },
+        ];
+      });
+    },
+    async received(keys) {
+      const rows = await warehouseLookup(db).received(keys);
+      const centres = new Map<string, string>();
+      for (const id of new Set(rows.map((r) => r.warehouseOrgId)))
+        centres.set(id, (await organisationDirectory(db).byId(id))?.name ?? id);
+      return rows.map((r) => ({ waybillKey: r.waybillKey, receivedAt: r.receivedAt, centre: centres.get(r.warehouseOrgId)! }));
+    },
+    delivered: (keys) => logisticsLookup(db).delivered(keys),
+    inspections: async (ids) =>
+      (await inspectionLookup(db).completedTasks(ids)).map((t) => ({
+        taskId: t.id,
+        inventoryId: t.inventoryId,
+        result: t.status === 'passed' ? ('pass' as const) : ('fail' as const),
+        at: t.completedAt,
+        customsCode: t.customsCode,
+        note: t.note,
+      })),
+  };
   const outbox = createOutbox({
     db,
     log,
@@ -303,7 +374,14 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       summarySourceFolder(),
       // issue 6: forex's copy of every CEB403 collection, checked against the payment institutions' cap
       forexCollectionsFolder({ clock }),
-      inspectionTasks({ clock }),
+      inspectionTasks({
+        clock,
+        // quantity back on a batch: its seller's held parcels are decided again (risk.redecide)
+        outbox: { publish: (trx, events) => outbox.publish(trx, events) },
+        // centralised declaration per total-sub bill: the master bill number the inventory names
+        billNos: async (exec, ids) =>
+          new Map([...(await clearanceLookup(exec).inventoryDocuments(ids))].map(([id, d]) => [id, d.head.billNo ?? null])),
+      }),
       // issue 7 audit: a parcel held at the inspection station is let go when its task completes
       warehouseInspectionHolds({ clock, audit }),
       // issue 5: a completed inspection releases through clearance from the outbox (never lost
@@ -315,6 +393,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
           statuses: async (ids) => new Map((await clearanceLookup(db).inventoryReleases({ ids })).map((r) => [r.id, r.status])),
         },
       }),
+      // issue 8 audit: a completed inspection task joins the chain of the codes travelling in its parcel
+      traceInspectionResults({ sources: traceSources }),
       riskFollowUps({
         clearance: { redecideHeld: (exec, ids) => clearance.redecideHeld(exec, ids, decide).then(() => undefined) },
       }),
@@ -380,14 +460,27 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   };
   let auditTimer: NodeJS.Timeout | undefined;
   let repairTimer: NodeJS.Timeout | undefined;
-  const webhookFeed: WebhookFeedPort = {
-    page: (orgId, after, limit) => receiptFeed(db).page(orgId, after, limit),
-    end: (orgId) => receiptFeed(db).end(orgId),
-    onNew: (listener) => feedSignal.onReceipts(listener),
+  // Reminders wake the webhook dispatcher when this process's reminder job sent some (see
+  // summaryReminders below); another process's are delivered by the dispatcher's poll.
+  const reminderListeners = new Set<() => void>();
+  const webhookFeeds: WebhookFeedPort = {
+    receipts: {
+      page: (orgId, after, limit) => receiptFeed(db).page(orgId, after, limit),
+      end: (orgId) => receiptFeed(db).end(orgId),
+      onNew: (listener) => feedSignal.onReceipts(listener),
+    },
+    'summary.deadline_reminder': {
+      page: (orgId, after, limit) => summaryReminderFeed(db).page(orgId, after, limit),
+      end: (orgId) => summaryReminderFeed(db).end(orgId),
+      onNew: (listener) => {
+        reminderListeners.add(listener);
+        return () => reminderListeners.delete(listener);
+      },
+    },
   };
   const allowPrivate = config.webhookAllowPrivate;
-  const webhookService = createWebhookService({ db, clock, audit, feed: webhookFeed, allowPrivate });
-  const webhookDispatcher = createWebhookDispatcher({ db, log, clock, feed: webhookFeed, allowPrivate });
+  const webhookService = createWebhookService({ db, clock, audit, feeds: webhookFeeds, allowPrivate });
+  const webhookDispatcher = createWebhookDispatcher({ db, log, clock, feeds: webhookFeeds, allowPrivate });
   const orders = createOrdersService({ db, clock, audit });
   const drafts = createDraftsService({
     db,
@@ -403,6 +496,19 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
 
   const statistics = createStatisticsService({ db, clock, audit });
   const summaries = createSummaryService({ db, clock, audit });
+  const summaryReminders = createSummaryReminderJob({
+    db,
+    clock,
+    log,
+    // kicked after the reminders' transaction commits: the webhook dispatcher delivers them too
+    outbox: {
+      publish: (trx, events) => outbox.publish(trx, events),
+      kick: () => {
+        outbox.kick();
+        for (const l of reminderListeners) l();
+      },
+    },
+  });
   const ceb701 = createCeb701Service({ db, clock, summaries });
   const credit = createCreditService({ db, clock, audit, external: creditExternalFactors });
   const creditRecompute = createCreditRecomputeJob({ credit, log });
@@ -412,6 +518,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     audit,
     reports: { report: (r) => credit.reportPublic({ ...r, kind: 'counterfeit' }) },
     departures: { departed: (nos) => parcelCustomsLookup(db).departed(nos) },
+    sources: traceSources,
   });
   const parks = createParksService({
     db,
@@ -509,7 +616,12 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       (a) => registerWarehouseRoutes(a, { warehouse, dispatch: warehouseDispatch, repair: dispatchRepair }),
       (a) => registerOverseasRoutes(a, { stock: overseasStock, points: servicePoints }),
       (a) => registerSummaryRoutes(a, { summaries, ceb701 }),
-      (a) => registerTaxRoutes(a, { tax: createTaxService({ db, clock, audit }) }),
+      (a) =>
+        registerTaxRoutes(a, {
+          tax: createTaxService({ db, clock, audit }),
+          // 无票免税 rule and refund rates: versioned data the tax officer keeps (issue 6)
+          rules: createTaxRulesService({ db, clock, audit }),
+        }),
       (a) => registerForexRoutes(a, { forex: createForexService({ db, clock, audit }) }),
       (a) => registerSettlementAccountRoutes(a, { accounts: createSettlementAccountService({ db, clock, audit }) }),
       (a) => registerEvidenceRoutes(a, { evidence: createEvidenceService({ db, clock }) }),
@@ -519,6 +631,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
             db,
             clock,
             audit,
+            outbox,
             ports: riskPorts,
             clearance: {
               held: async (ids) =>
@@ -582,6 +695,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     sequencer,
     webhooks: webhookDispatcher,
     creditRecompute,
+    summaryReminders,
     startWorkers() {
       // An API process only takes requests; its outbox rows are announced by the workers' relays.
       if (config.role === 'api') return;
@@ -592,6 +706,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       trackingHookDispatcher.start();
       trackingFeed.start();
       creditRecompute.start();
+      summaryReminders.start();
       // dispatches a crash left pending (ADR 0014): on start, then every five minutes
       const repairDispatches = (): void => {
         dispatchRepair.repairAll().catch((e: unknown) => log.warn({ err: e }, 'dispatch repair failed'));
@@ -618,6 +733,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       await trackingHookDispatcher.stop();
       await trackingFeed.stop();
       await creditRecompute.stop();
+      await summaryReminders.stop();
       clearInterval(repairTimer);
       clearInterval(auditTimer);
       // What was audited is on the chain before the process goes.

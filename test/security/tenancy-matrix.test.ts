@@ -951,7 +951,9 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
     };
     /** Path parameters that name shared reference data, owned by nobody: the customs code tables. */
     const reference = (url: string, name: string): boolean =>
-      url.startsWith('/api/v1/codes/') && (name === 'table' || name === 'code');
+      (url.startsWith('/api/v1/codes/') && (name === 'table' || name === 'code')) ||
+      // a version of the tax bureau's own rule set (无票免税 pilot zones), keyed by its effective date
+      (url.startsWith('/api/v1/tax/rules/') && name === 'effectiveFrom');
     assert.ok(parcels.rows.length > 0 && codes.rows.length > 0, 'the setup declared parcels and made a trace code');
 
     // Every business-key parameter of a route that is not public has a walker.

@@ -18,6 +18,7 @@ import { CSP_NONCE } from './csp-nonce.ts';
 
 const PublicServicePointsPage = lazy(() => import('./pages/PublicServicePointsPage.tsx'));
 const PublicParksPage = lazy(() => import('./pages/PublicParksPage.tsx'));
+const PublicCreditPage = lazy(() => import('./pages/PublicCreditPage.tsx'));
 
 /** A 401 on any call means the session is gone: forget it, and the guard sends the user to /login. */
 function onApiError(err: unknown, key?: readonly unknown[]): void {
@@ -69,6 +70,14 @@ function Shell() {
               element={
                 <Suspense fallback={<Spin size="large" />}>
                   <PublicParksPage />
+                </Suspense>
+              }
+            />
+            <Route
+              path="/public/credit"
+              element={
+                <Suspense fallback={<Spin size="large" />}>
+                  <PublicCreditPage />
                 </Suspense>
               }
             />

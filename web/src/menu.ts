@@ -125,6 +125,7 @@ export const MENU: readonly MenuEntry[] = [
   { key: 'stats', path: '/stats', labelKey: 'menu.stats', icon: BarChartOutlined, visible: can('statistics.read'), page: lazy(() => import('./pages/StatsPage.tsx')) },
   { key: 'credit', path: '/credit', labelKey: 'menu.credit', icon: SafetyOutlined, visible: can('credit.read'), page: lazy(() => import('./pages/CreditPage.tsx')) },
   { key: 'trace', path: '/trace', labelKey: 'menu.trace', icon: QrcodeOutlined, visible: all(can('trace.manage'), seller), page: lazy(() => import('./pages/TracePage.tsx')) },
+  { key: 'trace-inspection', path: '/trace/inspection', labelKey: 'menu.traceInspection', icon: SafetyCertificateOutlined, visible: all(can('trace.manage'), can('inspection.work'), (s) => s.user.organisation?.kind === 'agency'), page: lazy(() => import('./pages/TraceInspectionPage.tsx')) },
   { key: 'parks', path: '/parks', labelKey: 'menu.parks', icon: EnvironmentOutlined, visible: everyone, page: lazy(() => import('./pages/ParksPage.tsx')) },
   { key: 'programme-review', path: '/parks/review', labelKey: 'menu.programmeReview', icon: AuditOutlined, visible: can('parks.manage'), page: lazy(() => import('./pages/ProgrammeReviewPage.tsx')) },
   { key: 'parks-roster', path: '/parks/roster', labelKey: 'menu.parksRoster', icon: SolutionOutlined, visible: can('parks.manage'), page: lazy(() => import('./pages/TrainingRosterPage.tsx')) },

@@ -83,7 +83,14 @@ export function createClearanceReview(deps: { db: Db; clock: Clock; audit: Audit
         zh: string | null;
         en: string | null;
       }[] = [];
-      for (const id of [...new Set(ids)]) {
+      const unique = [...new Set(ids)];
+      // An id outside the officer's jurisdiction (or no inventory at all) refuses the whole request
+      // as not found, before anything is decided: a foreign id is never told apart from a missing one.
+      const { customsPrefix } = scopeOf(p!);
+      const seen = await createClearanceRepository(db).inJurisdiction(unique, customsPrefix ?? '');
+      const foreign = unique.find((id) => !seen.has(id));
+      if (foreign !== undefined) throw notFound({ zh: `清单 ${foreign}`, en: `inventory ${foreign}` });
+      for (const id of unique) {
         try {
           const r = await decide(p, id, decision, 'review');
           items.push({ id, ok: true, status: r.status, code: null, zh: null, en: null });

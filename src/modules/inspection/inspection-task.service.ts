@@ -163,6 +163,9 @@ export function createInspectionTaskService(deps: {
           },
         ]);
       if (!duties.includes(agency)) throw forbidden();
+      // Access before the body: a foreign task answers 404 whatever the finding says.
+      const visibleTask = await createInspectionRepository(db).task(id, false);
+      if (!visibleTask || !inScope(p, visibleTask)) throw notFound(TASK);
       const problems: FieldProblem[] = checkFindingCodes(input.result, input.codes);
       if (input.result === 'fail' && !input.notes?.trim())
         problems.push({
