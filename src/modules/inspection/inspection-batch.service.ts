@@ -1,6 +1,7 @@
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
+import { fromScaled, normalizeDecimal, toScaled } from '../../kernel/decimal.ts';
 import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { Outbox } from '../../kernel/outbox.ts';
@@ -36,10 +37,11 @@ const STATUS_ZH: Record<BatchRow['status'], string> = {
  * parcels may still draw: declared − reserved − released); in transit (released, not departed).
  */
 export function toBatchView(b: BatchRow) {
-  const declared = Number(b.declared_qty);
-  const reserved = Number(b.reserved_qty);
-  const released = Number(b.released_qty);
-  const writtenOff = Number(b.written_off_qty);
+  // numeric columns arrive as text; exact scaled-integer arithmetic, never floats ("0.19999999999999998")
+  const declared = toScaled(b.declared_qty);
+  const reserved = toScaled(b.reserved_qty);
+  const released = toScaled(b.released_qty);
+  const writtenOff = toScaled(b.written_off_qty);
   return {
     id: b.id,
     batchNo: b.batch_no,
@@ -48,13 +50,13 @@ export function toBatchView(b: BatchRow) {
     unit: b.unit,
     status: b.status,
     reason: b.reason,
-    declared: String(declared),
-    reserved: String(reserved),
-    released: String(released),
-    writtenOff: String(writtenOff),
-    returned: String(Number(b.returned_qty)),
-    balance: String(declared - reserved - released),
-    inTransit: String(released - writtenOff),
+    declared: fromScaled(declared),
+    reserved: fromScaled(reserved),
+    released: fromScaled(released),
+    writtenOff: fromScaled(writtenOff),
+    returned: normalizeDecimal(b.returned_qty),
+    balance: fromScaled(declared - reserved - released),
+    inTransit: fromScaled(released - writtenOff),
     decidedAt: b.decided_at ? new Date(b.decided_at).toISOString() : null,
     closedAt: b.closed_at ? new Date(b.closed_at).toISOString() : null,
     createdAt: new Date(b.created_at).toISOString(),

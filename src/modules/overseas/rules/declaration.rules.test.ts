@@ -131,8 +131,8 @@ test('received goods: within what the declaration carried per SKU (summed over i
   assert.deepEqual(
     [...declared],
     [
-      ['VASE', 3],
-      ['BOWL', 1],
+      ['VASE', '3'],
+      ['BOWL', '1'],
     ],
   );
   const at = (sku: string, qty: number, i = 0) => ({ sku, qty, field: `lines[${i}]` });

@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../../../kernel/errors.ts';
+import { compareDecimals, fromScaled, toScaled } from '../../../kernel/decimal.ts';
 
 /**
  * Checks the export declaration an overseas warehouse consignment names against the platform's
@@ -127,15 +128,23 @@ export function checkDeclaration(input: {
  * (itemNo, 企业商品货号, the seller's SKU) with their declared quantity (qty, 成交数量) summed over
  * every inventory the declaration covers (one, or all that fed a summary declaration).
  */
-export function declaredGoods(inventories: readonly { lines: readonly Record<string, string>[] }[]): Map<string, number> {
-  const out = new Map<string, number>();
+export function declaredGoods(inventories: readonly { lines: readonly Record<string, string>[] }[]): Map<string, string> {
+  // N19,5 decimals summed exactly as scaled integers (no float drift); a line whose quantity is not
+  // a decimal counts for nothing (the check then errs on the side of refusing goods)
+  const sums = new Map<string, bigint>();
   for (const inv of inventories)
     for (const l of inv.lines) {
       const sku = (l.itemNo ?? '').trim();
-      const qty = Number(l.qty);
-      if (sku && Number.isFinite(qty)) out.set(sku, (out.get(sku) ?? 0) + qty);
+      if (!sku) continue;
+      let qty: bigint;
+      try {
+        qty = toScaled(l.qty ?? '');
+      } catch {
+        continue;
+      }
+      sums.set(sku, (sums.get(sku) ?? 0n) + qty);
     }
-  return out;
+  return new Map([...sums].map(([sku, q]) => [sku, fromScaled(q)]));
 }
 
 /**
@@ -146,7 +155,7 @@ export function declaredGoods(inventories: readonly { lines: readonly Record<str
  */
 export function checkReceivedGoods(
   received: readonly { sku: string; qty: number; field: string }[],
-  declared: ReadonlyMap<string, number>,
+  declared: ReadonlyMap<string, string>,
   declarationNo: string,
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -162,8 +171,8 @@ export function checkReceivedGoods(
         ),
         value: r.sku,
       });
-    // declared quantities are decimals (up to 5 places); the ledger counts whole units
-    else if (r.qty > d + 1e-9)
+    // declared quantities are decimals (up to 5 places), compared exactly; the ledger counts whole units
+    else if (compareDecimals(String(r.qty), d) > 0)
       problems.push({
         field: `${r.field}.qty`,
         rule: 'withinDeclared',

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { fromScaled, sumScaled, toScaled, within, withinPct } from './decimal.ts';
+import {
+  addDecimals,
+  compareDecimals,
+  fromScaled,
+  normalizeDecimal,
+  subtractDecimals,
+  sumScaled,
+  toScaled,
+  within,
+  withinPct,
+} from './decimal.ts';
 
 // N19,5: up to 14 integer digits here (19 total with 5 decimals), scaled by 10^5.
 const MAX = 10n ** 19n - 1n;
@@ -85,4 +95,33 @@ test('zeros past the fifth place carry no value: read, not refused (the CEB vali
   assert.equal(toScaled('3.000000'), toScaled('3'));
   assert.equal(toScaled('1.2345600'), toScaled('1.23456'));
   assert.throws(() => toScaled('1.0000001'), /not an N19,5 decimal/);
+});
+
+test('addDecimals / subtractDecimals: exact, canonical, inverse of each other', () => {
+  fc.assert(
+    fc.property(decimalText, fc.array(decimalText, { maxLength: 10 }), (a, bs) => {
+      const diff = subtractDecimals(a, ...bs);
+      assert.equal(toScaled(diff), toScaled(a) - bs.reduce((acc, b) => acc + toScaled(b), 0n));
+      assert.equal(toScaled(addDecimals(diff, ...bs)), toScaled(a));
+      assert.equal(addDecimals(diff, ...bs), normalizeDecimal(a));
+      assert.doesNotMatch(diff, /e|\.\d*0$|^-0$|^-?0\d|\.\d{6}/);
+    }),
+  );
+  assert.equal(subtractDecimals('0.3', '0.1'), '0.2');
+  assert.equal(addDecimals('0.1', '0.2'), '0.3');
+  assert.equal(addDecimals(), '0');
+  assert.equal(normalizeDecimal('3.00000'), '3');
+});
+
+test('compareDecimals agrees with the scaled order and is antisymmetric', () => {
+  fc.assert(
+    fc.property(decimalText, decimalText, (a, b) => {
+      const c = compareDecimals(a, b);
+      assert.equal(c, -compareDecimals(b, a) || 0);
+      assert.equal(c === 0, toScaled(a) === toScaled(b));
+      assert.equal(c < 0, toScaled(a) < toScaled(b));
+    }),
+  );
+  assert.equal(compareDecimals('0.30000', '0.3'), 0);
+  assert.equal(compareDecimals('2', '10'), -1);
 });
