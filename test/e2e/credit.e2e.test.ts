@@ -15,7 +15,7 @@ import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { PARTIES } from '../support/parcels.ts';
-import { RESULTS, eventually, firstText, loginAs, withBrowser } from '../support/browser.ts';
+import { RESULTS, chooseOption, eventually, firstText, loginAs, withBrowser } from '../support/browser.ts';
 
 const WAIT_MS = 15_000;
 const SUMMARY = '网店销售仿冒景德镇青花瓷 E2E / counterfeit porcelain sold online';
@@ -56,8 +56,7 @@ test('officer opens a case from the page, enterprise appeals with its own reason
 
     // --- opens a case through the form
     await page.getByTestId('credit-open-case').click();
-    await page.locator('.ant-modal:visible .ant-select').first().click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '质量问题' }).first().click();
+    await chooseOption(page, page.locator('.ant-modal:visible .ant-select').first(), '质量问题');
     await page.getByTestId('credit-open-code').fill(PARTIES.seller.code);
     await page.getByTestId('credit-open-summary').fill(SUMMARY);
     await page.getByTestId('credit-open-submit').click();

@@ -18,7 +18,7 @@ import type { Locator, Page } from 'playwright-core';
 import { guidOf, makeParcel, message, PARTIES, recordInvtNos, siteMessages, type Parcel } from '../support/parcels.ts';
 import { apiCall, receiptStatuses, statusOf, submitOk } from '../support/clearance.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
-import { RESULTS, withBrowser, loginAs, expectContains } from '../support/browser.ts';
+import { RESULTS, withBrowser, loginAs, expectContains, chooseOption } from '../support/browser.ts';
 
 const WAIT_MS = 15_000;
 let g = 0;
@@ -114,11 +114,6 @@ async function expectValue(locator: Locator, expected: string, what: string): Pr
   assert.fail(`${what}: expected the value to contain ${expected}, got ${value}`);
 }
 
-/** Picks an option of the open antd select dropdown by its label. */
-async function pickOption(page: Page, label: string): Promise<void> {
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: label }).first().click();
-}
-
 /** Ticks the risk-hit queue's row checkbox for the parcel with this waybill. */
 async function selectHit(page: Page, p: Parcel): Promise<void> {
   const row = page.locator('tr', { has: page.getByTestId(`risk-hit-${p.logisticsNo}`) });
@@ -190,8 +185,7 @@ void test(
       // server with its reason, nothing saved; corrected, version 1 is saved and in force.
       await page.getByTestId('rule-new').click();
       await page.getByTestId('rule-id').fill('R-E2E-FRUIT');
-      await page.getByTestId('rule-kind').click();
-      await pickOption(page, 'quarantine_sampling');
+      await chooseOption(page, page.getByTestId('rule-kind'), 'quarantine_sampling');
       await expectValue(page.getByTestId('rule-params'), '"samplePercent"', 'the kind’s sample parameters are filled in');
       await page.getByTestId('rule-params').fill('{"categories": ["fresh_fruit"], "samplePercent": 500, "seed": "e2e"}');
       await page.getByTestId('rule-explain-zh').fill('鲜果按比例抽样查验');

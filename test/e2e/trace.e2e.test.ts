@@ -14,15 +14,14 @@ import { DEMO_PRODUCTS } from '../../src/modules/filing/index.ts';
 import { closeParcels } from '../support/clearance.ts';
 import { makeParcel, PARTIES } from '../support/parcels.ts';
 import { login as apiLogin } from '../support/platform.ts';
-import { expectContains, loginAs, RESULTS, withBrowser } from '../support/browser.ts';
+import { chooseOption, expectContains, loginAs, RESULTS, withBrowser } from '../support/browser.ts';
 
 const WAIT_MS = 15_000;
 const product = DEMO_PRODUCTS.find((p) => p.ebcCode === PARTIES.seller.code)!;
 
 /** Picks an option of the form's first select (Ant Design renders the options in a pop-up). */
 async function choose(page: Page, formTestId: string, option: string): Promise<void> {
-  await page.getByTestId(formTestId).locator('.ant-select').first().click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first().click();
+  await chooseOption(page, page.getByTestId(formTestId).locator('.ant-select').first(), option);
 }
 
 test('the seller records the chain and prints labels in the UI; customs records a failed inspection; the buyer sees it failed', async (t) => {
@@ -50,8 +49,7 @@ test('the seller records the chain and prints labels in the UI; customs records 
     await page.getByTestId('trace-batch-no').fill('E2E-TRACE-1');
     await page.getByTestId('trace-producer').fill('景德镇市 浮梁县 青花窑');
     await page.getByTestId('trace-name-add').click();
-    await page.getByTestId('trace-name-lang-0').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: 'Français' }).first().click();
+    await chooseOption(page, page.getByTestId('trace-name-lang-0'), 'Français');
     await page.getByTestId('trace-name-0').fill('Bol en porcelaine bleu et blanc');
     await page.getByTestId('trace-create').click();
     const row = page.getByTestId('trace-codes').locator('tbody tr').filter({ hasText: 'E2E-TRACE-1' }).first();

@@ -101,3 +101,22 @@ export async function eventually(what: string, check: () => Promise<boolean>, ms
 /** The text of the locator's first element, '' when there is none. */
 export const firstText = async (l: Locator): Promise<string> =>
   (await l.count()) ? ((await l.first().textContent()) ?? '') : '';
+
+/**
+ * Chooses `label` in an Ant Design select: opens it and clicks the option until the select shows
+ * the label. Under load the dropdown may still be opening when the option is clicked, and the
+ * click is lost without an error.
+ */
+export async function chooseOption(page: Page, select: Locator, label: string): Promise<void> {
+  await eventually(`"${label}" chosen`, async () => {
+    if ((await firstText(select)).includes(label)) return true;
+    await select.click({ timeout: 5_000 }).catch(() => undefined);
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option')
+      .filter({ hasText: label })
+      .first()
+      .click({ timeout: 5_000 })
+      .catch(() => undefined);
+    return (await firstText(select)).includes(label);
+  });
+}
