@@ -97,9 +97,25 @@ test('parks, roster and certificates, programme review: commerce and the seller,
     const [enrolled] = await enrolment();
     assert.deepEqual([enrolled!.participant_name, enrolled!.org_name], ['青花瓷业 业务员', PARTIES.seller.name]);
     assert.equal(await seatsTaken(), 1);
-    await page.getByTestId(`offering-withdraw-${course}`).click();
-    await page.locator('.ant-popconfirm:visible .ant-btn-primary').click();
-    await eventually('the enrolment is withdrawn', async () => (await enrolment()).length === 0);
+    // Under load the pop-up may still be opening when its button is clicked: confirm until stored.
+    await eventually(
+      'the enrolment is withdrawn',
+      async () => {
+        if ((await enrolment()).length === 0) return true;
+        const confirm = page.locator('.ant-popconfirm:visible .ant-btn-primary');
+        if (!(await confirm.count()))
+          await page
+            .getByTestId(`offering-withdraw-${course}`)
+            .click({ timeout: 5_000 })
+            .catch(() => undefined);
+        await confirm
+          .first()
+          .click({ timeout: 5_000 })
+          .catch(() => undefined);
+        return (await enrolment()).length === 0;
+      },
+      30_000,
+    );
     assert.equal(await seatsTaken(), 0, 'the seat is given back');
     await eventually('seats left shown again', async () => (await text(row(page, 'offerings-table', COURSE))).includes('5 / 5'));
     await page.getByTestId(`offering-enrol-${course}`).click();
