@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import type { RouteOptions } from 'fastify';
 import { DomainError, httpStatusOf, toProblem } from '../kernel/errors.ts';
-import { registerCodeRoutes } from './index.ts';
+import { allCodes, hsElements, registerCodeRoutes } from './index.ts';
 
 const routes: RouteOptions[] = [];
 
@@ -82,6 +82,44 @@ test('code routes', async (t) => {
     const missing = await app.inject({ method: 'GET', url: '/api/v1/codes/country/999' });
     assert.equal(missing.statusCode, 404);
     assert.equal((missing.json() as { code: string }).code, 'codes.not_found');
+  });
+
+  await t.test('GET /api/v1/codes/hs/:code carries its declaration elements (longest published prefix)', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/codes/hs/6911101100' });
+    assert.equal(res.statusCode, 200);
+    const body = res.json() as {
+      code: string;
+      nameZh: string;
+      elements: { element: string; required: boolean }[];
+      elementsFrom: string;
+    };
+    assert.equal(body.code, '6911101100');
+    assert.ok(body.nameZh);
+    assert.equal(body.elementsFrom, '6911101');
+    assert.deepEqual(body.elements, hsElements('6911101100'));
+    assert.ok(body.elements.length > 0 && body.elements.some((e) => e.required), JSON.stringify(body.elements));
+    // every element is a name and a flag, as the schema says
+    for (const e of body.elements) assert.deepEqual(Object.keys(e).sort(), ['element', 'required']);
+    // an HS code without published elements answers an empty list, not a missing field
+    const none = allCodes('hs').find((h) => hsElements(h.code).length === 0);
+    assert.ok(none, 'the table has HS codes without published elements');
+    const bare = (await app.inject({ method: 'GET', url: `/api/v1/codes/hs/${none.code}` })).json() as Record<string, unknown>;
+    assert.deepEqual(bare.elements, []);
+    assert.equal(bare.elementsFrom, undefined);
+  });
+
+  await t.test('GET /api/v1/codes/hs-elements/:code takes a full 10-digit HS code: the longest prefix answers', async () => {
+    const exact = (await app.inject({ method: 'GET', url: '/api/v1/codes/hs-elements/6911101' })).json() as unknown;
+    const res = await app.inject({ method: 'GET', url: '/api/v1/codes/hs-elements/6911101100' });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json(), exact);
+    assert.equal((res.json() as { code: string }).code, '6911101');
+    // a 10-digit code that is no HS code is not found, even where a prefix has elements
+    const unknown = await app.inject({ method: 'GET', url: '/api/v1/codes/hs-elements/6911101199' });
+    assert.equal(unknown.statusCode, 404);
+    assert.equal((unknown.json() as { code: string }).code, 'codes.not_found');
+    // other tables stay exact
+    assert.equal((await app.inject({ method: 'GET', url: '/api/v1/codes/hs/6911101' })).statusCode, 404);
   });
 
   await t.test('unknown table → codes.not_found (404)', async () => {

@@ -2,14 +2,33 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { DomainError } from '../kernel/errors.ts';
-import { getCode, isCodeTableName, listCodeTables, searchCodes } from './codes.lookup.ts';
+import { getCode, hsElementsEntry, isCodeTableName, isValidCode, listCodeTables, searchCodes } from './codes.lookup.ts';
 import type { CodeTableName } from './codes.lookup.ts';
+
+const DeclarationElementSchema = Type.Object({
+  element: Type.String({ description: 'element name, as customs publishes it (Chinese)' }),
+  required: Type.Boolean({ description: 'must be declared' }),
+});
 
 const CodeEntrySchema = Type.Object(
   {
     code: Type.String(),
     nameZh: Type.String(),
     nameEn: Type.Optional(Type.String()),
+    elements: Type.Optional(
+      // Immutable: the lookups hand out their frozen entries as they are
+      Type.Immutable(
+        Type.Array(DeclarationElementSchema, {
+          description:
+            'declaration elements (申报要素): on hs-elements entries, and on one hs entry (GET /codes/hs/{code}) those of its longest published prefix (empty when none)',
+        }),
+      ),
+    ),
+    elementsFrom: Type.Optional(
+      Type.String({
+        description: 'GET /codes/hs/{code}: the hs-elements code (an HS prefix of 4–10 digits) the elements come from',
+      }),
+    ),
   },
   {
     additionalProperties: true,
@@ -103,13 +122,23 @@ export function registerCodeRoutes(app: FastifyInstance): void {
       schema: {
         tags: ['codes'],
         summary: 'One code table entry / 查询单个代码',
+        description:
+          'An HS code (`hs`) comes with its declaration elements (申报要素, `elements`) from the longest published prefix. ' +
+          '`hs-elements` takes the published prefix itself or a full 10-digit HS code (the longest prefix that has elements answers).',
         params: CodeParams,
         response: { 200: CodeEntrySchema },
       },
     },
     async (req) => {
       const table = knownTable(req.params.table);
-      const entry = getCode(table, req.params.code);
+      const { code } = req.params;
+      const entry =
+        getCode(table, code) ??
+        (table === 'hs-elements' && /^\d{10}$/.test(code) && isValidCode('hs', code) ? hsElementsEntry(code) : undefined);
+      if (entry && table === 'hs') {
+        const from = hsElementsEntry(code);
+        return { ...entry, elements: from?.elements ?? [], ...(from ? { elementsFrom: from.code } : {}) };
+      }
       if (!entry) {
         throw new DomainError(
           'codes.not_found',

@@ -14,6 +14,23 @@ test('demo data: on in development and tests, off in production unless DEMO says
   for (const [env, demo] of cases) assert.equal(loadConfig(env).demo, demo, JSON.stringify(env));
 });
 
+test('demo data on a PostgreSQL server (DATABASE_URL): off unless DEMO=1, on in tests', () => {
+  const url = 'postgres://cbec@db.example:5432/cbec';
+  const cases: [NodeJS.ProcessEnv, boolean][] = [
+    [{ DATABASE_URL: url }, false],
+    [{ DATABASE_URL: url, NODE_ENV: 'development' }, false],
+    [{ DATABASE_URL: url, NODE_ENV: 'production' }, false],
+    [{ DATABASE_URL: url, DEMO: '1' }, true],
+    [{ DATABASE_URL: url, NODE_ENV: 'production', DEMO: '1' }, true],
+    [{ DATABASE_URL: url, NODE_ENV: 'test' }, true],
+    [{ DATABASE_URL: url, NODE_ENV: 'test', DEMO: '0' }, false],
+    // an empty DATABASE_URL is no server: the embedded database, demo on outside production
+    [{ DATABASE_URL: ' ' }, true],
+    [{ DATABASE_URL: url, DEMO: '' }, false],
+  ];
+  for (const [env, demo] of cases) assert.equal(loadConfig(env).demo, demo, JSON.stringify(env));
+});
+
 test('a bad setting stops the start with a bilingual message naming the variable', () => {
   assert.throws(() => loadConfig({ PORT: 'eighty' }), /环境变量 PORT.*\/ PORT must be a non-negative integer, got "eighty"/);
   assert.throws(() => loadConfig({ LOGIN_MAX_FAILURES: '-1' }), /LOGIN_MAX_FAILURES must be a non-negative integer/);

@@ -62,6 +62,11 @@ export interface Config {
    * connecting address is the client. Log-in and report rate limits count per client address.
    */
   trustProxy: number | string[] | undefined;
+  /**
+   * Days the tracking feed's entries and finished tracking-webhook batches are kept
+   * (LOGISTICS_RETENTION_DAYS, default 90); 0 keeps them for ever.
+   */
+  logisticsRetentionDays: number;
 }
 
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
@@ -83,8 +88,12 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const databaseUrl = env.DATABASE_URL && env.DATABASE_URL.trim() !== '' ? env.DATABASE_URL.trim() : undefined;
-  // Demo data is the default only where it cannot hurt: the embedded database outside production.
-  const demo = env.DEMO !== undefined ? env.DEMO === '1' || env.DEMO === 'true' : nodeEnv !== 'production';
+  // Demo data is the default only where it cannot hurt: the embedded database outside production
+  // (and tests). On a PostgreSQL server (DATABASE_URL) it is off unless DEMO=1 asks for it.
+  const demo =
+    env.DEMO !== undefined && env.DEMO !== ''
+      ? env.DEMO === '1' || env.DEMO === 'true'
+      : nodeEnv === 'test' || (!databaseUrl && nodeEnv !== 'production');
   return {
     env: nodeEnv,
     port: int(env, 'PORT', 8080),
@@ -116,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: baseUrlOf(env.PUBLIC_BASE_URL),
     inspectionAuthority: inspectionAuthorityOf(env.INSPECTION_AUTHORITY),
     trustProxy: trustProxyOf(env.TRUST_PROXY),
+    logisticsRetentionDays: int(env, 'LOGISTICS_RETENTION_DAYS', 90),
   };
 }
 

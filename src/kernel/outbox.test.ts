@@ -149,15 +149,21 @@ test('each event reaches each handler exactly once across a killed and restarted
     return { child, ready, exited };
   };
 
-  // Kill the worker three times while batches are open.
+  // Kill the worker three times while batches are open. Each round first waits until the worker
+  // has committed a batch of its own (however slowly the machine starts it), then kills it while
+  // the next batch (held open 150 ms) is under way: every round delivers some, none delivers all.
   for (let round = 0; round < 3; round++) {
+    const before = (await received()).length;
     const w = runWorker(150);
     await w.ready;
-    await new Promise((r) => setTimeout(r, 400 + round * 100));
+    for (let i = 0; i < 600 && (await received()).length === before; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 60 + round * 30));
     w.child.kill('SIGKILL');
     await w.exited;
+    assert.ok((await received()).length > before, `round ${round}: the worker committed a batch before the kill`);
   }
   const partial = (await received()).length;
+  assert.ok(partial > 0, 'some events were delivered before the kills');
   assert.ok(partial < 2 * N, `the kills interrupted delivery (${partial} of ${2 * N} delivered)`);
 
   const w = runWorker(0);

@@ -9,12 +9,14 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../kernel/config.ts';
+import type { Db } from '../kernel/db.ts';
 import { contentSecurityPolicy, CSP_DIRECTIVES, withStyleNonce } from '../kernel/csp.ts';
 import { DomainError, forbidden } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { isPermission, SESSION_COOKIE, type AuthService, type Principal } from '../modules/identity/index.ts';
 import { errorHandler, sendProblem } from './problem.ts';
+import { pgRateLimitStore } from './rate-limit.store.ts';
 import './route-config.ts';
 import type { PlatformMetrics } from './system.routes.ts';
 
@@ -44,6 +46,11 @@ export interface AppDeps {
   routes: ((app: FastifyInstance) => void)[];
   /** Request counters for /metrics. */
   metrics?: PlatformMetrics;
+  /**
+   * The database the rate limits count in, shared by every API process (ADR 0026). The platform
+   * always passes it; only route tests that build a bare app leave it out (in-memory counts).
+   */
+  rateLimitDb?: Db;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -165,7 +172,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     });
   }
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    ...(deps.rateLimitDb ? { store: pgRateLimitStore(deps.rateLimitDb) } : {}),
+  });
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -11,6 +11,7 @@ import { connect, type Db } from '../kernel/db.ts';
 import { createPlatform } from './platform.ts';
 import { submitOk } from '../../test/support/clearance.ts';
 import { serverDatabase, type TestDatabase } from '../../test/support/db.ts';
+import { needServer } from '../../test/support/needs.ts';
 import { encodeCeb } from '../ceb/index.ts';
 import { makeParcel, message, PARTIES } from '../../test/support/parcels.ts';
 import { login, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts';
@@ -114,7 +115,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('backup, then restore into a fresh server database: every row identical, audit chain intact', async () => {
+test('backup, then restore into a fresh server database: every row identical, audit chain intact', async (t) => {
+  // every case here restores into a fresh database on the PostgreSQL server
+  if (!(await needServer(t))) return;
   const original = await fingerprint(tp.platform.database.db);
   assert.ok(Number(original.clr_document!.split(':')[0]) >= 120, 'documents to back up');
   const b = await cbec(['backup', file], { DATABASE_URL: tp.database.url });
@@ -140,7 +143,8 @@ test('backup, then restore into a fresh server database: every row identical, au
   assert.match(verify.stdout, /audit log intact/);
 });
 
-test('restore refuses a database in use, and a damaged backup leaves the target unchanged', async () => {
+test('restore refuses a database in use, and a damaged backup leaves the target unchanged', async (t) => {
+  if (!(await needServer(t))) return;
   await assert.rejects(cbec(['restore', file], { DATABASE_URL: tp.database.url }), /not empty/);
   const target = await serverDatabase();
   extra.push(target);
@@ -157,7 +161,8 @@ test('restore refuses a database in use, and a damaged backup leaves the target 
   }
 });
 
-test('restore into a fresh embedded database (DATA_DIR), then back up again: the same rows', async () => {
+test('restore into a fresh embedded database (DATA_DIR), then back up again: the same rows', async (t) => {
+  if (!(await needServer(t))) return;
   const dataDir = path.join(dir, 'data');
   const r = await cbec(['restore', file], { DATA_DIR: dataDir });
   assert.match(r.stdout, /restored/);
@@ -174,7 +179,8 @@ test('restore into a fresh embedded database (DATA_DIR), then back up again: the
   }
 });
 
-test('standalone sequences survive a restore: the receipt feed continues after a client’s cursor, numbers are not handed out again', async () => {
+test('standalone sequences survive a restore: the receipt feed continues after a client’s cursor, numbers are not handed out again', async (t) => {
+  if (!(await needServer(t))) return;
   const seqs = async (db: Db): Promise<Map<string, bigint | null>> => {
     const r = await sql<{ name: string; last: string | null }>`
       select sequencename as name, last_value::text as last from pg_sequences where schemaname = 'public'`.execute(db);

@@ -136,6 +136,7 @@ import {
   createLogisticsService,
   createTrackingFeed,
   createTrackingHookDispatcher,
+  createLogisticsRetentionJob,
   createTrackingHookService,
   logisticsMigrations,
   registerLogisticsRoutes,
@@ -587,6 +588,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   // tracking events out by webhook, signed like the receipt webhooks
   const trackingHooks = createTrackingHookService({ db, clock, audit, allowPrivate });
   const trackingHookDispatcher = createTrackingHookDispatcher({ db, log, clock, allowPrivate });
+  // tracking feed entries and finished webhook batches older than LOGISTICS_RETENTION_DAYS, hourly
+  const logisticsRetention = createLogisticsRetentionJob({ db, clock, log, days: config.logisticsRetentionDays });
   const overseasStock = createStockService({ db, clock, audit });
   const servicePoints = createPointsService({ db, clock, audit });
 
@@ -596,6 +599,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     log,
     auth,
     metrics,
+    rateLimitDb: db,
     routes: [
       (a) => registerSystemRoutes(a, { db, audit, outbox, metrics, metricsToken: process.env.METRICS_TOKEN }),
       (a) =>
@@ -704,6 +708,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       sequencer.start();
       webhookDispatcher.start();
       trackingHookDispatcher.start();
+      logisticsRetention.start();
       trackingFeed.start();
       creditRecompute.start();
       summaryReminders.start();
@@ -731,6 +736,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       await sequencer.stop();
       await webhookDispatcher.stop();
       await trackingHookDispatcher.stop();
+      await logisticsRetention.stop();
       await trackingFeed.stop();
       await creditRecompute.stop();
       await summaryReminders.stop();

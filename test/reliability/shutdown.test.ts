@@ -19,6 +19,7 @@ import { connect, type Database } from '../../src/kernel/db.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { seedDemo } from '../../src/server/platform.ts';
 import { requireNats } from '../support/nats.ts';
+import { need } from '../support/needs.ts';
 import { blockMessages, makeParcel, PARTIES, sendBlock, type DemoSender, type Parcel } from '../support/parcels.ts';
 import { signalWithBatchOpen } from './batch-at-signal.ts';
 import {
@@ -437,14 +438,22 @@ test('embedded PostgreSQL: SIGTERM under load finishes in-flight work and loses 
   shutdownRun('embedded', (l) => t.diagnostic(l)),
 );
 
-test('PostgreSQL server: SIGTERM under load finishes in-flight work and loses nothing', { timeout: 180_000 }, (t) =>
-  shutdownRun('server', (l) => t.diagnostic(l)),
+test('PostgreSQL server: SIGTERM under load finishes in-flight work and loses nothing', { timeout: 180_000 }, async (t) => {
+  if (await need(t, 'server')) await shutdownRun('server', (l) => t.diagnostic(l));
+});
+
+test(
+  'embedded PostgreSQL, scaled out: SIGTERM to a worker mid-batch commits the batch and exits 0',
+  { timeout: 300_000 },
+  async (t) => {
+    if (await need(t, 'nats')) await workerShutdownRun('embedded', (l) => t.diagnostic(l));
+  },
 );
 
-test('embedded PostgreSQL, scaled out: SIGTERM to a worker mid-batch commits the batch and exits 0', { timeout: 300_000 }, (t) =>
-  workerShutdownRun('embedded', (l) => t.diagnostic(l)),
-);
-
-test('PostgreSQL server, scaled out: SIGTERM to a worker mid-batch commits the batch and exits 0', { timeout: 300_000 }, (t) =>
-  workerShutdownRun('server', (l) => t.diagnostic(l)),
+test(
+  'PostgreSQL server, scaled out: SIGTERM to a worker mid-batch commits the batch and exits 0',
+  { timeout: 300_000 },
+  async (t) => {
+    if (await need(t, 'server', 'nats')) await workerShutdownRun('server', (l) => t.diagnostic(l));
+  },
 );

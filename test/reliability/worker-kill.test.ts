@@ -22,6 +22,7 @@ import { createLogger } from '../../src/kernel/logger.ts';
 import { seedDemo } from '../../src/server/platform.ts';
 import { blockMessages, makeParcel, PARTIES, sendBlock, type Parcel } from '../support/parcels.ts';
 import { requireNats } from '../support/nats.ts';
+import { need } from '../support/needs.ts';
 import {
   httpLogin,
   platformStore,
@@ -363,11 +364,15 @@ async function workerKillRun(kind: 'embedded' | 'server', log: (line: string) =>
 test(
   `embedded PostgreSQL: a pipeline worker SIGKILLed mid-batch ${KILLS} times during a ${PARCELS}-parcel load loses and doubles nothing`,
   { timeout: 900_000 * SCALE },
-  (t) => workerKillRun('embedded', (l) => t.diagnostic(l)),
+  async (t) => {
+    if (await need(t, 'nats')) await workerKillRun('embedded', (l) => t.diagnostic(l));
+  },
 );
 
 test(
   `PostgreSQL server: a pipeline worker SIGKILLed mid-batch ${KILLS} times during a ${PARCELS}-parcel load loses and doubles nothing`,
   { timeout: 900_000 * SCALE },
-  (t) => workerKillRun('server', (l) => t.diagnostic(l)),
+  async (t) => {
+    if (await need(t, 'server', 'nats')) await workerKillRun('server', (l) => t.diagnostic(l));
+  },
 );

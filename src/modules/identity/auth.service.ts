@@ -199,7 +199,7 @@ export function createAuthService(deps: { db: Db; clock: Clock; audit: AuditLog;
       if (!ok) {
         const lockUntil = new Date(now.getTime() + settings.loginLockMinutes * 60_000);
         const state = await db.transaction().execute(async (trx) => {
-          const s = await createUserRepository(trx).recordFailure(user.id, settings.loginMaxFailures, lockUntil);
+          const s = await createUserRepository(trx).recordFailure(user.id, settings.loginMaxFailures, lockUntil, now);
           if (s.locked_until && s.locked_until > now) {
             await audit.append(trx, { userId: null, orgId: user.organisation_id, requestId: input.requestId ?? null }, [
               {

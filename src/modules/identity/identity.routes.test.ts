@@ -143,6 +143,37 @@ test('five failures lock the account, even against the right password, until the
   assert.equal(later.statusCode, 200, 'the lock expires');
 });
 
+test('after a lock expires the count starts again: one wrong password answers 401, not 423', async () => {
+  const tryLogin = (password: string) =>
+    inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: nextIp(), payload: { username: 'pboc', password } });
+  const state = async () =>
+    (
+      await sql<{ failed: number; lockedUntil: Date | null }>`
+        select failed_logins as failed, locked_until as "lockedUntil" from app_user where username = 'pboc'`.execute(
+        tp.platform.database.db,
+      )
+    ).rows[0]!;
+  assert.equal((await state()).failed, 0);
+  for (let i = 0; i < 4; i++) assert.equal((await tryLogin(`bad${i}`)).statusCode, 401);
+  assert.equal((await tryLogin('bad4')).statusCode, 423);
+  const locked = await state();
+  assert.equal(locked.failed, 5);
+  assert.ok(locked.lockedUntil && locked.lockedUntil > clock.now(), 'locked');
+
+  clock.advance(16 * 60_000);
+  const again = await tryLogin('bad-after-lock');
+  assert.equal(again.statusCode, 401, again.body);
+  assert.deepEqual(await state(), { failed: 1, lockedUntil: null }, 'the count restarts at 1 and the expired lock is cleared');
+  // and it takes the full count again to lock
+  for (let i = 0; i < 3; i++) assert.equal((await tryLogin(`again${i}`)).statusCode, 401);
+  assert.equal((await state()).failed, 4);
+  assert.equal((await tryLogin('again-last')).statusCode, 423);
+  assert.equal((await tryLogin('cbec-demo')).statusCode, 423, 'locked again, the right password too');
+  clock.advance(16 * 60_000);
+  assert.equal((await tryLogin('cbec-demo')).statusCode, 200);
+  assert.deepEqual(await state(), { failed: 0, lockedUntil: null });
+});
+
 test('an administrator unlocks a locked user', async () => {
   for (let i = 0; i < 5; i++)
     await inject({

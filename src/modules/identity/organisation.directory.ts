@@ -35,6 +35,10 @@ export function organisationDirectory(exec: Executor) {
       const r = await repo.findById(id);
       return r && profile(r);
     },
+    /** Profiles by id in one statement; unknown ids are absent. */
+    async byIds(ids: readonly string[]): Promise<OrganisationProfile[]> {
+      return (await repo.findManyByIds([...new Set(ids.filter(Boolean))])).map(profile);
+    },
     async byCodes(codes: readonly string[]): Promise<OrganisationProfile[]> {
       return (await repo.findManyByCodes([...new Set(codes.filter(Boolean))])).map(profile);
     },

@@ -9,6 +9,11 @@ export function createOrganisationRepository(exec: Executor) {
     async findById(id: string): Promise<OrganisationRow | undefined> {
       return db.selectFrom('organisation').selectAll().where('id', '=', id).executeTakeFirst();
     },
+    /** Organisations by id, one statement (unknown ids are absent). */
+    async findManyByIds(ids: string[]): Promise<OrganisationRow[]> {
+      if (ids.length === 0) return [];
+      return db.selectFrom('organisation').selectAll().where('id', 'in', ids).execute();
+    },
     async findByCode(code: string): Promise<OrganisationRow | undefined> {
       return db
         .selectFrom('organisation')

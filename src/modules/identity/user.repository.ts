@@ -49,19 +49,38 @@ export function createUserRepository(exec: Executor) {
         .where('id', '=', id)
         .execute();
     },
-    /** Counts a failure atomically and locks when the count reaches `max`; answers the new state. */
-    async recordFailure(id: string, max: number, lockUntil: Date): Promise<{ failed_logins: number; locked_until: Date | null }> {
+    /**
+     * Counts a failure atomically and locks when the count reaches `max`; answers the new state.
+     * After a lock has expired (locked_until ≤ now) the count starts again at 1: the failures that
+     * earned the old lock are not held against the next try.
+     */
+    async recordFailure(
+      id: string,
+      max: number,
+      lockUntil: Date,
+      now: Date,
+    ): Promise<{ failed_logins: number; locked_until: Date | null }> {
       return db
         .updateTable('app_user')
-        .set((eb) => ({
-          failed_logins: eb('failed_logins', '+', 1),
-          locked_until: eb
-            .case()
-            .when('failed_logins', '>=', max - 1)
-            .then(lockUntil)
-            .else(eb.ref('locked_until'))
-            .end(),
-        }))
+        .set((eb) => {
+          const expired = eb.and([eb('locked_until', 'is not', null), eb('locked_until', '<=', now)]);
+          return {
+            failed_logins: eb
+              .case()
+              .when(expired)
+              .then(1)
+              .else(eb('failed_logins', '+', 1))
+              .end(),
+            locked_until: eb
+              .case()
+              .when(expired)
+              .then(1 >= max ? lockUntil : null)
+              .when('failed_logins', '>=', max - 1)
+              .then(lockUntil)
+              .else(eb.ref('locked_until'))
+              .end(),
+          };
+        })
         .where('id', '=', id)
         .returning(['failed_logins', 'locked_until'])
         .executeTakeFirstOrThrow();
