@@ -2,16 +2,48 @@ import { encodeCeb } from '../../ceb/index.ts';
 import type { Executor } from '../../kernel/db.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { OutboxEvent, OutboxHandler } from '../../kernel/outbox.ts';
+import { organisationDirectory } from '../identity/index.ts';
 import { createClearanceRepository, type DocumentRow } from './clearance.repository.ts';
 import { TOPIC_RECEIVED, type ReceivedPayload } from './intake.service.ts';
 import { DOC_KINDS, KIND_TO_MESSAGE } from './rules/documents.rules.ts';
 
 /**
+ * The code each sending organisation goes by in BaseTransfer/copCode, keyed by organisation id.
+ * The sender is the organisation whose message created the document (`sender_org_id`), not the
+ * first sender field of the head: a CEB303 a seller sent in third-party marketplace mode names
+ * the platform in ebpCode and the seller in ebcCode, and goes out under the seller's code. Of the
+ * sender's codes (customs code, USCC) the one its document names in a sender field is taken, else
+ * its customs code. One directory query for the codes the heads name (intake made sure the
+ * sender's is among them); an organisation not found that way is read by id.
+ */
+export async function senderCopCodes(
+  exec: Executor,
+  docs: readonly Pick<DocumentRow, 'kind' | 'head' | 'sender_org_id'>[],
+): Promise<Map<string, string>> {
+  const named = (d: (typeof docs)[number]): string[] =>
+    DOC_KINDS[KIND_TO_MESSAGE[d.kind]].senders.map((s) => d.head[s.field] ?? '').filter(Boolean);
+  const directory = organisationDirectory(exec);
+  const orgs = new Map((await directory.byCodes(docs.flatMap(named))).map((o) => [o.id, o]));
+  const missing = [...new Set(docs.map((d) => d.sender_org_id))].filter((id) => !orgs.has(id));
+  for (const o of await Promise.all(missing.map((id) => directory.byId(id)))) if (o) orgs.set(o.id, o);
+  const out = new Map<string, string>();
+  for (const d of docs) {
+    const o = orgs.get(d.sender_org_id);
+    if (!o || out.has(o.id)) continue;
+    const own = [o.customs_code, o.uscc].filter((c): c is string => !!c);
+    out.set(o.id, named(d).find((c) => own.includes(c)) ?? own[0] ?? '');
+  }
+  return out;
+}
+
+/**
  * Outbound adapter (off by default): every accepted document is forwarded as a standard CEB
  * message to the national customs system (or a relay) at `CEB_FORWARD_URL`, so a province can run
  * the platform beside the national single window rather than in place of it. One HTTP POST per
- * message type per batch, ≤ 100 entities each; a failed POST fails the batch and the outbox
- * retries it with back-off. The receiving side dedupes by entity guid.
+ * message type and sender per batch, ≤ 100 entities each, under the sender's code; a failed POST
+ * fails the batch and the outbox retries it with back-off. The receiving side dedupes by entity
+ * guid. The documents are read without row locks: a POST may wait 15 s per attempt, and the
+ * serial pipeline must not wait on it.
  */
 export function cebForwarder(deps: {
   url: string;
@@ -29,26 +61,28 @@ export function cebForwarder(deps: {
     maxAttempts: 50,
     async handle(events: OutboxEvent[], trx: Executor) {
       const ids = events.flatMap((e) => (e.payload as ReceivedPayload).ids);
-      const docs = await createClearanceRepository(trx).documentsByIds(ids);
-      const byType = new Map<string, DocumentRow[]>();
-      for (const d of docs) byType.set(d.kind, [...(byType.get(d.kind) ?? []), d]);
-      for (const [kind, list] of byType) {
-        const messageType = KIND_TO_MESSAGE[kind as DocumentRow['kind']];
+      const docs = await createClearanceRepository(trx).readDocuments(ids);
+      const copCodes = await senderCopCodes(trx, docs);
+      // One message per kind and sender: a message names one sender (BaseTransfer/copCode).
+      const groups = new Map<string, DocumentRow[]>();
+      for (const d of docs) {
+        const key = `${d.kind}|${d.sender_org_id}`;
+        groups.set(key, [...(groups.get(key) ?? []), d]);
+      }
+      for (const list of groups.values()) {
+        const { kind, sender_org_id: sender } = list[0]!;
+        const messageType = KIND_TO_MESSAGE[kind];
         const spec = DOC_KINDS[messageType];
+        const copCode = copCodes.get(sender);
+        if (!copCode) throw new Error(`forwarding ${messageType}: no code for the sending organisation ${sender}`);
         for (let i = 0; i < list.length; i += 100) {
           const chunk = list.slice(i, i + 100);
-          const first = chunk[0]!;
           const xml = encodeCeb({
             messageType,
             guid: deps.newGuid(),
             version: '1.0',
             entities: chunk.map((d) => ({ head: d.head, lists: spec.list ? { [spec.list]: d.lines } : {} })),
-            baseTransfer: {
-              copCode: first.head[spec.senders[0]!.field] ?? '',
-              copName: 'CBEC Window',
-              dxpMode: 'DXP',
-              dxpId: deps.dxpId,
-            },
+            baseTransfer: { copCode, copName: 'CBEC Window', dxpMode: 'DXP', dxpId: deps.dxpId },
           });
           const res = await doFetch(deps.url, {
             method: 'POST',

@@ -5,7 +5,7 @@ import { DomainError, notFound, validationError } from '../../kernel/errors.ts';
 import type { Outbox } from '../../kernel/outbox.ts';
 import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
 import { TOPIC_REVIEWED, TOPIC_WITHDRAWN, type ReviewedPayload, type WithdrawnPayload } from './clearance.pipeline.ts';
-import { createClearanceRepository, type DocumentRow } from './clearance.repository.ts';
+import { createClearanceRepository, type DecisionRow, type DocumentRow } from './clearance.repository.ts';
 import { DOC, scopeOf, toDocumentView, visible } from './clearance.shared.ts';
 import { receiptBatch, recipientsOf } from './receipt.writer.ts';
 import type { DecisionHook, Lane } from './rules/decision.rules.ts';
@@ -42,10 +42,9 @@ export function createClearanceReview(deps: { db: Db; clock: Clock; audit: Audit
       const o = by(orders);
       const w = by(waybills);
       const pay = by(payments);
-      const full = await Promise.all(rows.map((r) => repo.getDocument(r.id)));
-      return rows.map((r, i) => ({
+      return rows.map((r) => ({
         inventory: toDocumentView(r),
-        review: { lane: full[i]?.inventory?.lane ?? null, reason: full[i]?.inventory?.review_reason ?? null },
+        review: { lane: r.lane, reason: r.review_reason },
         order: o.get(r.business_key) ?? null,
         waybill: w.get(`${r.head.logisticsCode}|${r.head.logisticsNo}`) ?? null,
         payment: pay.get(r.business_key) ?? null,
@@ -64,42 +63,40 @@ export function createClearanceReview(deps: { db: Db; clock: Clock; audit: Audit
     },
 
     /**
-     * The same decision for several held inventories, each on its own (its own transaction, as
-     * `review`): one that cannot be decided (not found, no longer held, selected for inspection)
-     * is reported with its reason and does not stop the others. A rejection without a reason is
-     * refused whole.
+     * The same decision for several held inventories, in one transaction: every id is locked (in
+     * id order), each is checked as `review` checks one, and those that can be decided are
+     * decided together (one statement per table, one outbox event, one audit append). One that
+     * cannot be decided (no inventory, no longer held, selected for inspection or held by a
+     * rule) is reported with its reason and does not stop the others. A rejection without a
+     * reason, or an id outside the officer's jurisdiction, refuses the request whole.
      */
-    async reviewBulk(p: Principal | null, ids: string[], decision: { approve: boolean; reason?: string }) {
+    async reviewBulk(p: Principal | null, ids: string[], decision: Decision) {
       requirePermission(p, 'clearance.review');
-      if (!decision.approve && !decision.reason?.trim())
-        throw validationError([
-          { field: 'reason', rule: 'required', message: { zh: '退单必须说明理由', en: 'a rejection needs a reason' } },
-        ]);
-      const items: {
-        id: string;
-        ok: boolean;
-        status: string | null;
-        code: string | null;
-        zh: string | null;
-        en: string | null;
-      }[] = [];
+      needsReason(decision);
       const unique = [...new Set(ids)];
-      // An id outside the officer's jurisdiction (or no inventory at all) refuses the whole request
-      // as not found, before anything is decided: a foreign id is never told apart from a missing one.
-      const { customsPrefix } = scopeOf(p!);
-      const seen = await createClearanceRepository(db).inJurisdiction(unique, customsPrefix ?? '');
-      const foreign = unique.find((id) => !seen.has(id));
-      if (foreign !== undefined) throw notFound({ zh: `清单 ${foreign}`, en: `inventory ${foreign}` });
-      for (const id of unique) {
-        try {
-          const r = await decide(p, id, decision, 'review');
-          items.push({ id, ok: true, status: r.status, code: null, zh: null, en: null });
-        } catch (err) {
-          if (!(err instanceof DomainError)) throw err;
-          items.push({ id, ok: false, status: null, code: err.code, zh: err.bilingual.zh, en: err.bilingual.en });
-        }
-      }
-      return { items };
+      const { customsPrefix } = scopeOf(p);
+      const result = await db.transaction().execute(async (trx) => {
+        const repo = createClearanceRepository(trx);
+        // An id outside the officer's jurisdiction (or no document at all) refuses the whole request
+        // as not found, before anything is decided: a foreign id is never told apart from a missing one.
+        const seen = await repo.inJurisdiction(unique, customsPrefix ?? '');
+        const foreign = unique.find((id) => !seen.has(id));
+        if (foreign !== undefined) throw notFound({ zh: `清单 ${foreign}`, en: `inventory ${foreign}` });
+        const rows = new Map((await repo.inventoriesForDecision(unique)).map((d) => [d.id, d]));
+        const decidable: DecisionRow[] = [];
+        const items = unique.map((id): BulkItem => {
+          const d = rows.get(id);
+          const refused = refusal(d, decision, 'review');
+          if (refused)
+            return { id, ok: false, status: null, code: refused.code, zh: refused.bilingual.zh, en: refused.bilingual.en };
+          decidable.push(d!);
+          return { id, ok: true, status: decision.approve ? '399' : '100', code: null, zh: null, en: null };
+        });
+        await applyDecisions(trx, p, decidable, decision, 'review');
+        return { items, decided: decidable.length };
+      });
+      if (result.decided) outbox.kick();
+      return { items: result.items };
     },
 
     /**
@@ -127,12 +124,12 @@ export function createClearanceReview(deps: { db: Db; clock: Clock; audit: Audit
      */
     async redecideHeld(exec: Executor, ids: string[], decideHook: DecisionHook): Promise<{ released: string[] }> {
       const repo = createClearanceRepository(exec);
-      const held: { d: DocumentRow; invtNo: string; lane: string; reason: string | null }[] = [];
-      for (const d of await repo.documentsByIds(ids)) {
-        if (d.kind !== 'inventory' || !d.live || d.status !== '300') continue;
-        const inv = (await repo.getDocument(d.id))?.inventory;
-        if (inv?.lane && REDECIDABLE.includes(inv.lane) && inv.decided_at === null)
-          held.push({ d, invtNo: inv.invt_no, lane: inv.lane, reason: inv.review_reason });
+      // One locking read of the documents with their inventory's lane and decision, not a read per document.
+      const held: { d: DecisionRow; invtNo: string; lane: string; reason: string | null }[] = [];
+      for (const d of await repo.inventoriesForDecision(ids)) {
+        if (d.kind !== 'inventory' || !d.live || d.status !== '300' || d.invt_no === null) continue;
+        if (d.lane && REDECIDABLE.includes(d.lane) && d.decided_at === null)
+          held.push({ d, invtNo: d.invt_no, lane: d.lane, reason: d.review_reason });
       }
       if (held.length === 0) return { released: [] };
       const verdicts = await decideHook(
@@ -202,89 +199,135 @@ export function createClearanceReview(deps: { db: Db; clock: Clock; audit: Audit
     },
   };
 
-  async function decide(p: Principal, id: string, decision: { approve: boolean; reason?: string }, via: 'review' | 'inspection') {
-    if (!decision.approve && !decision.reason?.trim()) {
-      throw validationError([
-        { field: 'reason', rule: 'required', message: { zh: '退单必须说明理由', en: 'a rejection needs a reason' } },
-      ]);
-    }
+  async function decide(p: Principal, id: string, decision: Decision, via: Via) {
+    needsReason(decision);
     const result = await db.transaction().execute(async (trx) => {
       const repo = createClearanceRepository(trx);
-      const [d] = await repo.documentsByIds([id]);
+      const [d] = await repo.inventoriesForDecision([id]);
       if (!d || d.kind !== 'inventory' || !(await visible(repo, scopeOf(p), d))) throw notFound(DOC);
-      if (d.status !== '300') {
-        throw new DomainError('clearance.invalid_state', {
-          zh: `清单状态为 ${d.status}，不在人工审核中`,
-          en: `the inventory is in status ${d.status}, not under manual review`,
-        });
-      }
-      const inv = (await repo.getDocument(id))!.inventory!;
-      if (via === 'review' && decision.approve && inv.lane === 'inspect') {
-        throw new DomainError('clearance.invalid_state', {
-          zh: `清单 ${inv.invt_no} 已被布控查验，须在查验任务中由各相关部门查验通过后放行，不能在人工审核中直接通过`,
-          en: `inventory ${inv.invt_no} is selected for inspection: it is released when every involved agency has passed the inspection task, not approved on review`,
-        });
-      }
-      if (via === 'review' && decision.approve && inv.lane === 'hold') {
-        // A hold is for the seller to fix (a missing inspection filing, no batch balance) or goods
-        // that may not leave (a prohibited HS code): rejected on review, never approved; once the
-        // cause is fixed the risk engine decides it again (`redecideHeld`).
-        const rules = [...new Set([...(inv.review_reason ?? '').matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]))].join(', ');
-        throw new DomainError('clearance.invalid_state', {
-          zh: `清单 ${inv.invt_no} 被风险规则 ${rules} 暂扣（${inv.review_reason ?? ''}），不能在人工审核中直接通过：缺少检验检疫备案或批次余量的，待企业补正（备案获批、申报批次）后由风险判定重新放行；禁止出口的商品只能退单`,
-          en: `inventory ${inv.invt_no} is held by risk rule ${rules} (${inv.review_reason ?? ''}) and cannot be approved on review: one held for a missing inspection filing or batch balance moves on when the seller fixes it (filing approved, batch declared) and the risk engine decides it again; prohibited goods can only be rejected`,
-        });
-      }
-      if (via === 'inspection' && inv.lane !== 'inspect') {
-        throw new DomainError('clearance.invalid_state', {
-          zh: `清单 ${inv.invt_no} 未被布控查验`,
-          en: `inventory ${inv.invt_no} is not selected for inspection`,
-        });
-      }
-      const now = clock.now();
-      const receipts = receiptBatch(clock);
-      const base = {
-        messageType: 'CEB603' as const,
-        documentId: id,
-        recipients: recipientsOf(d),
-        head: d.head,
-        preNo: d.pre_no,
-        invtNo: inv.invt_no,
-      };
-      if (decision.approve) {
-        await repo.setStatuses([{ id, status: '399' }], now);
-        await repo.setInventoryDecisions(
-          [{ id, lane: via === 'inspection' ? 'inspected' : 'reviewed', reason: inv.review_reason, decided: true }],
-          now,
-        );
-        receipts.add({
-          ...base,
-          status: '399',
-          detail: via === 'inspection' ? '查验通过 / passed inspection' : '人工审核通过 / approved on review',
-        });
-        const payload: ReviewedPayload = { ids: [id] };
-        await outbox.publish(trx, [{ topic: TOPIC_REVIEWED, key: id, payload }]);
-      } else {
-        await repo.setStatuses([{ id, status: '100', live: false, info: decision.reason ?? null }], now);
-        await repo.clearHeld([id]);
-        receipts.add({ ...base, status: '100', detail: decision.reason ?? '' });
-        const payload: WithdrawnPayload = { ids: [id] };
-        await outbox.publish(trx, [{ topic: TOPIC_WITHDRAWN, key: id, payload }]);
-      }
-      await receipts.flush(repo);
-      const kind = via === 'inspection' ? 'inventory.inspection' : 'inventory.review';
-      await audit.append(trx, actorOf(p), [
-        {
-          action: `${kind}.${decision.approve ? 'approve' : 'reject'}`,
-          entity: 'clr_document',
-          entityId: id,
-          before: { status: '300', lane: inv.lane },
-          after: { status: decision.approve ? '399' : '100', reason: decision.reason ?? null },
-        },
-      ]);
+      const refused = refusal(d, decision, via);
+      if (refused) throw refused;
+      await applyDecisions(trx, p, [d], decision, via);
       return { id, status: decision.approve ? '399' : '100' };
     });
     outbox.kick();
     return result;
   }
+
+  /**
+   * Writes the decisions on inventories locked and checked (`refusal`) in the caller's
+   * transaction: approve → 399 (lane reviewed or inspected; released once bound), reject → 100
+   * (withdrawn). One statement per table, one receipt batch, one outbox event, one audit append.
+   */
+  async function applyDecisions(trx: Executor, p: Principal, rows: DecisionRow[], decision: Decision, via: Via) {
+    if (rows.length === 0) return;
+    const repo = createClearanceRepository(trx);
+    const ids = rows.map((d) => d.id);
+    // A single decision keeps its id as the event key (the order of one inventory's events).
+    const key = ids.length === 1 ? { key: ids[0]! } : {};
+    const now = clock.now();
+    const receipts = receiptBatch(clock);
+    const receiptOf = (d: DecisionRow) => ({
+      messageType: 'CEB603' as const,
+      documentId: d.id,
+      recipients: recipientsOf(d),
+      head: d.head,
+      preNo: d.pre_no,
+      invtNo: d.invt_no!,
+    });
+    if (decision.approve) {
+      await repo.setStatuses(
+        ids.map((id) => ({ id, status: '399' })),
+        now,
+      );
+      await repo.setInventoryDecisions(
+        rows.map((d) => ({
+          id: d.id,
+          lane: via === 'inspection' ? 'inspected' : 'reviewed',
+          reason: d.review_reason,
+          decided: true,
+        })),
+        now,
+      );
+      const detail = via === 'inspection' ? '查验通过 / passed inspection' : '人工审核通过 / approved on review';
+      for (const d of rows) receipts.add({ ...receiptOf(d), status: '399', detail });
+      const payload: ReviewedPayload = { ids };
+      await outbox.publish(trx, [{ topic: TOPIC_REVIEWED, ...key, payload }]);
+    } else {
+      const reason = decision.reason ?? '';
+      await repo.setStatuses(
+        ids.map((id) => ({ id, status: '100', live: false, info: reason })),
+        now,
+      );
+      await repo.clearHeld(ids);
+      for (const d of rows) receipts.add({ ...receiptOf(d), status: '100', detail: reason });
+      const payload: WithdrawnPayload = { ids };
+      await outbox.publish(trx, [{ topic: TOPIC_WITHDRAWN, ...key, payload }]);
+    }
+    await receipts.flush(repo);
+    const kind = via === 'inspection' ? 'inventory.inspection' : 'inventory.review';
+    await audit.append(
+      trx,
+      actorOf(p),
+      rows.map((d) => ({
+        action: `${kind}.${decision.approve ? 'approve' : 'reject'}`,
+        entity: 'clr_document',
+        entityId: d.id,
+        before: { status: '300', lane: d.lane },
+        after: { status: decision.approve ? '399' : '100', reason: decision.reason ?? null },
+      })),
+    );
+  }
+}
+
+type Decision = { approve: boolean; reason?: string };
+type Via = 'review' | 'inspection';
+type BulkItem = { id: string; ok: boolean; status: string | null; code: string | null; zh: string | null; en: string | null };
+
+/** A rejection must say why: refused before anything is read. */
+function needsReason(decision: Decision): void {
+  if (!decision.approve && !decision.reason?.trim()) {
+    throw validationError([
+      { field: 'reason', rule: 'required', message: { zh: '退单必须说明理由', en: 'a rejection needs a reason' } },
+    ]);
+  }
+}
+
+/**
+ * Why this document cannot be decided this way (null: it can), for one decision and for many
+ * alike. An inventory selected for inspection (lane `inspect`) is not approved on review: "one
+ * inspection, one release" (一次查验、一次放行) means it is released only after the (joint)
+ * inspection has passed, through `decideInspected`.
+ */
+function refusal(d: DecisionRow | undefined, decision: Decision, via: Via): DomainError | null {
+  if (!d || d.kind !== 'inventory' || d.invt_no === null) return notFound(DOC);
+  if (d.status !== '300') {
+    return new DomainError('clearance.invalid_state', {
+      zh: `清单状态为 ${d.status}，不在人工审核中`,
+      en: `the inventory is in status ${d.status}, not under manual review`,
+    });
+  }
+  if (via === 'review' && decision.approve && d.lane === 'inspect') {
+    return new DomainError('clearance.invalid_state', {
+      zh: `清单 ${d.invt_no} 已被布控查验，须在查验任务中由各相关部门查验通过后放行，不能在人工审核中直接通过`,
+      en: `inventory ${d.invt_no} is selected for inspection: it is released when every involved agency has passed the inspection task, not approved on review`,
+    });
+  }
+  if (via === 'review' && decision.approve && d.lane === 'hold') {
+    // A hold is for the seller to fix (a missing inspection filing, no batch balance) or goods
+    // that may not leave (a prohibited HS code): rejected on review, never approved; once the
+    // cause is fixed the risk engine decides it again (`redecideHeld`).
+    const rules = [...new Set([...(d.review_reason ?? '').matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]))].join(', ');
+    return new DomainError('clearance.invalid_state', {
+      zh: `清单 ${d.invt_no} 被风险规则 ${rules} 暂扣（${d.review_reason ?? ''}），不能在人工审核中直接通过：缺少检验检疫备案或批次余量的，待企业补正（备案获批、申报批次）后由风险判定重新放行；禁止出口的商品只能退单`,
+      en: `inventory ${d.invt_no} is held by risk rule ${rules} (${d.review_reason ?? ''}) and cannot be approved on review: one held for a missing inspection filing or batch balance moves on when the seller fixes it (filing approved, batch declared) and the risk engine decides it again; prohibited goods can only be rejected`,
+    });
+  }
+  if (via === 'inspection' && d.lane !== 'inspect') {
+    return new DomainError('clearance.invalid_state', {
+      zh: `清单 ${d.invt_no} 未被布控查验`,
+      en: `inventory ${d.invt_no} is not selected for inspection`,
+    });
+  }
+  return null;
 }

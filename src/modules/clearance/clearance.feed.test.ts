@@ -179,3 +179,79 @@ test('BaseSubscribe: ALL subscribers read and get receipts, DATA only read, RET 
   assert.deepEqual([await read('carrier'), await gotReceipt('carrier')], [200, false], 'DATA');
   assert.deepEqual([await read('seller2'), await gotReceipt('seller2')], [404, true], 'RET');
 });
+
+test('BaseSubscribe: a refused entity’s receipt goes to the RET/ALL subscribers too; a change (appType 2) names its subscribers afresh, a deletion keeps them', async () => {
+  const db = tp.platform.database.db;
+  const orgOf = async (code: string) =>
+    (await sql<{ id: string }>`select id from organisation where customs_code = ${code}`.execute(db)).rows[0]!.id;
+  const [platform, broker, carrier, seller2] = await Promise.all(
+    [PARTIES.platform.code, PARTIES.broker.code, PARTIES.carrier.code, '3601260999'].map(orgOf),
+  );
+  const recipients = async (guid: string) =>
+    (
+      await sql<{ org: string }>`
+        select distinct recipient_org_id as org from clr_receipt where message_type = 'CEB304' and guid = ${guid}`.execute(db)
+    ).rows
+      .map((r) => r.org)
+      .sort();
+  const p = makeParcel(4, 'E');
+  // The second entity repeats the first's business key: refused (-304001).
+  const repeated = { ...p.order, head: { ...p.order.head, guid: guidOf(3035, 4) } };
+  const m = message('CEB303', guidOf(3033, 4), PARTIES.platform, [p.order, repeated]);
+  m.baseSubscribe = [
+    { status: 'ALL', dxpMode: 'DXP', dxpAddress: `DXPENT${PARTIES.broker.code}` },
+    { status: 'RET', dxpMode: 'DXP', dxpAddress: 'DXPENT3601260999' },
+    { status: 'DATA', dxpMode: 'DXP', dxpAddress: `DXPENT${PARTIES.carrier.code}` },
+  ];
+  const out = await submitOk(tp, t.platform!, m);
+  assert.deepEqual(
+    out.entities.map((e) => e.returnStatus),
+    ['2', '-304001'],
+  );
+  assert.deepEqual(await recipients(repeated.head.guid!), [platform, broker, seller2].sort(), 'the refusal goes to RET/ALL');
+  await tp.platform.settle();
+  const feed = (
+    await tp.platform.app.inject({
+      method: 'GET',
+      url: '/api/v1/ceb/receipts?limit=1000',
+      headers: { authorization: `Bearer ${t.seller2}` },
+    })
+  ).json() as { items: { guid: string; returnStatus: string }[] };
+  assert.deepEqual(
+    feed.items.filter((r) => r.guid === repeated.head.guid).map((r) => r.returnStatus),
+    ['-304001'],
+    'in the RET subscriber’s feed',
+  );
+
+  // A change under another BaseSubscribe: the carrier (ALL) now reads it and gets its receipts; the broker and seller2 no longer.
+  const id = out.entities[0]!.documentId!;
+  const change = message('CEB303', guidOf(3033, 5), PARTIES.platform, [
+    { ...p.order, head: { ...p.order.head, appType: '2', guid: guidOf(3035, 5) } },
+  ]);
+  change.baseSubscribe = [{ status: 'ALL', dxpMode: 'DXP', dxpAddress: `DXPENT${PARTIES.carrier.code}` }];
+  assert.equal((await submitOk(tp, t.platform!, change)).entities[0]!.returnStatus, '2');
+  const stored = async () =>
+    (
+      await sql<{ readers: string[]; copies: string[] }>`
+        select readers, receipt_copies as copies from clr_document where id = ${id}`.execute(db)
+    ).rows[0]!;
+  assert.deepEqual(await stored(), { readers: [carrier], copies: [carrier] });
+  assert.deepEqual(await recipients(guidOf(3035, 5)), [platform, carrier].sort(), 'the change’s receipt');
+  const read = async (user: string) =>
+    (
+      await tp.platform.app.inject({
+        method: 'GET',
+        url: `/api/v1/clearance/documents/${id}`,
+        headers: { authorization: `Bearer ${t[user]}` },
+      })
+    ).statusCode;
+  assert.deepEqual([await read('carrier'), await read('broker')], [200, 404]);
+
+  // A deletion without a BaseSubscribe keeps them: the carrier is told of it.
+  const deletion = message('CEB303', guidOf(3033, 6), PARTIES.platform, [
+    { ...p.order, head: { ...p.order.head, appType: '3', guid: guidOf(3035, 6) } },
+  ]);
+  assert.equal((await submitOk(tp, t.platform!, deletion)).entities[0]!.returnStatus, '100');
+  assert.deepEqual(await stored(), { readers: [carrier], copies: [carrier] });
+  assert.deepEqual(await recipients(guidOf(3035, 6)), [platform, carrier].sort());
+});

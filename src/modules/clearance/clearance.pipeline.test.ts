@@ -41,37 +41,42 @@ const SENDER_USER: Record<string, string> = {
 };
 
 /**
- * A total-sub bill names inventories by the number intake gave them, and an arrival names declared
- * parcels only: in a shuffled run each flight's arrival and bill move to just after their block's
- * inventories when the shuffle put them before (order, payment, waybill, inventory and departure
- * stay wherever it put them).
+ * A total-sub bill names inventories by the number intake gave them, an arrival names declared
+ * parcels only, and a departure names parcels bound to a bill of its billNo: in a shuffled run each
+ * flight's arrival and bill move to just after their block's inventories, and its departure to just
+ * after its bill, when the shuffle put them before (order, payment, waybill and inventory stay
+ * wherever it put them). A departure before its bill is refused (510 100), as it should be.
  */
 function declaredFirst(messages: CebMessage[]): CebMessage[] {
-  // a block is known by its first parcel: the first inventory's, arrival line's or bill line's logisticsNo
+  // a block is known by its first parcel: the first inventory's, or arrival, bill or departure line's, logisticsNo
   const blockOf = (m: CebMessage): string => {
     const e = m.entities[0]!;
     return (
-      (m.messageType === 'CEB603' ? e.head.logisticsNo : (e.lists.ArrivalList ?? e.lists.WayBillList)?.[0]?.logisticsNo) ?? ''
+      (m.messageType === 'CEB603'
+        ? e.head.logisticsNo
+        : (e.lists.ArrivalList ?? e.lists.WayBillList ?? e.lists.DepartureList)?.[0]?.logisticsNo) ?? ''
     );
   };
+  // what each message waits for in its block
+  const after: Record<string, string> = { CEB507: 'CEB603', CEB607: 'CEB603', CEB509: 'CEB607' };
   const out: CebMessage[] = [];
+  const sent = new Set<string>();
   const waiting = new Map<string, CebMessage[]>();
-  const declared = new Set<string>();
-  for (const m of messages) {
-    if (m.messageType === 'CEB507' || m.messageType === 'CEB607') {
-      const b = blockOf(m);
-      if (declared.has(b)) out.push(m);
-      else waiting.set(b, [...(waiting.get(b) ?? []), m]);
-      continue;
-    }
+  const emit = (m: CebMessage): void => {
     out.push(m);
-    if (m.messageType === 'CEB603') {
-      const b = blockOf(m);
-      declared.add(b);
-      out.push(...(waiting.get(b) ?? []));
-      waiting.delete(b);
-    }
+    const id = `${m.messageType}:${blockOf(m)}`;
+    sent.add(id);
+    const next = waiting.get(id) ?? [];
+    waiting.delete(id);
+    for (const x of next) emit(x);
+  };
+  for (const m of messages) {
+    const need = after[m.messageType];
+    const id = need ? `${need}:${blockOf(m)}` : '';
+    if (need && !sent.has(id)) waiting.set(id, [...(waiting.get(id) ?? []), m]);
+    else emit(m);
   }
+  assert.equal(waiting.size, 0);
   return out;
 }
 
@@ -206,6 +211,66 @@ async function receiptSequences(run: string): Promise<Map<string, string[]>> {
   return new Map(r.rows.map((x) => [x.order_no, x.seq]));
 }
 
+/** Parcels of a run; every tenth declared as 9710 (B2B direct export), which takes the same flow. */
+function runParcels(run: string): Parcel[] {
+  return Array.from({ length: 1000 }, (_, i) => {
+    const p = makeParcel(i + 1, run);
+    if ((i + 1) % 10 === 0) p.inventory.head.tradeMode = '9710';
+    return p;
+  });
+}
+
+/** The run's inventories by trade mode and status, e.g. `9610:899` → 900. */
+async function tradeModes(run: string): Promise<string[]> {
+  const r = await sql<{ k: string }>`
+    select i.trade_mode || ':' || d.status || ':' || count(*) as k from clr_inventory i join clr_document d on d.id = i.document_id
+    where d.business_key like ${`%|${run}-ORD-%`} group by i.trade_mode, d.status order by 1`.execute(tp.platform.database.db);
+  return r.rows.map((x) => x.k);
+}
+
+/**
+ * The receipt sequences of the run's other documents as their senders got them, counted by
+ * receipt type and sequence, e.g. `CEB304 2>120` → 1000.
+ */
+async function otherReceiptSequences(run: string): Promise<string[]> {
+  const r = await sql<{ k: string }>`
+    select s.message_type || ' ' || s.seq || ' ' || count(*) as k from (
+      select r.message_type, string_agg(r.return_status, '>' order by r.id) as seq
+      from clr_receipt r join clr_document d on d.id = r.document_id
+      where r.recipient_org_id = d.sender_org_id and d.kind <> 'inventory'
+        and d.business_key ~ ${`\\|${run}(-ORD-|-B|[0-9])`}
+      group by r.message_type, d.id) s
+    group by s.message_type, s.seq order by 1`.execute(tp.platform.database.db);
+  return r.rows.map((x) => x.k);
+}
+
+const OTHER_SEQUENCES = [
+  'CEB304 2>120 1000',
+  'CEB404 2>120 1000',
+  'CEB506 2>120 1000',
+  'CEB508 2>399 10',
+  'CEB510 2>399 10',
+  'CEB608 2>399>800 10',
+];
+
+/** The run's other documents by kind, final status and count. */
+async function otherStatuses(run: string): Promise<string[]> {
+  const r = await sql<{ kind: string; status: string; n: number }>`
+    select kind, status, count(*)::int as n from clr_document
+    where kind <> 'inventory' and business_key ~ ${`\\|${run}(-ORD-|-B|[0-9])`}
+    group by kind, status order by kind`.execute(tp.platform.database.db);
+  return r.rows.map((x) => `${x.kind}:${x.status}:${x.n}`);
+}
+
+const OTHER_STATUSES = [
+  'arrival:399:10',
+  'consolidation:800:10',
+  'departure:399:10',
+  'order:120:1000',
+  'payment:120:1000',
+  'waybill:120:1000',
+];
+
 async function drive(messages: CebMessage[], submit: (m: CebMessage) => Promise<Submitted>): Promise<void> {
   for (const [i, m] of messages.entries()) {
     const out = await submit(m);
@@ -266,22 +331,18 @@ async function cancellationStage(run: string, submit: (m: CebMessage) => Promise
   for (const [orderNo, seq] of await receiptSequences(`${run}C`)) assert.deepEqual(seq, ['2', '120', '399', '100'], orderNo);
 }
 
-test('1,000 parcels through all eight messages as CEB XML, shuffled (bills and arrivals after their inventories), all close (899) with the national receipt sequence', async () => {
-  const parcels = Array.from({ length: 1000 }, (_, i) => makeParcel(i + 1, 'X'));
+test('1,000 parcels through all eight messages as CEB XML, shuffled (bills and arrivals after their inventories, departures after their bills), all close (899) with the national receipt sequence', async () => {
+  const parcels = runParcels('X');
   await drive(declaredFirst(shuffle(messagesFor(parcels, 'X', 1), 42)), submitXml);
   const statuses = await inventoryStatuses('X');
   assert.deepEqual([...statuses], [['899', 1000]]);
+  assert.deepEqual(await tradeModes('X'), ['9610:899:900', '9710:899:100']);
   const seqs = await receiptSequences('X');
   assert.equal(seqs.size, 1000);
   for (const [orderNo, seq] of seqs) assert.deepEqual(seq, ['2', '120', '399', '800', '899'], orderNo);
-  // Every counterpart was matched and every bill released.
-  const others = await sql<{ kind: string; status: string; n: number }>`
-    select kind, status, count(*)::int as n from clr_document where kind <> 'inventory' and (business_key like '%X-ORD-%' or business_key like '%X%CN' or business_key like '%X-B%')
-    group by kind, status order by kind`.execute(tp.platform.database.db);
-  assert.deepEqual(
-    others.rows.map((r) => `${r.kind}:${r.status}:${r.n}`),
-    ['arrival:399:10', 'consolidation:800:10', 'departure:399:10', 'order:120:1000', 'payment:120:1000', 'waybill:120:1000'],
-  );
+  // Every counterpart was matched and every bill released, each with its receipt sequence.
+  assert.deepEqual(await otherStatuses('X'), OTHER_STATUSES);
+  assert.deepEqual(await otherReceiptSequences('X'), OTHER_SEQUENCES);
   // The intake tables hold their references without foreign keys (ADR 0023): nothing points nowhere.
   const orphans = await sql<{ orphan: string }>`
     select 'document' as orphan from clr_document d where not exists (select 1 from clr_message m where m.id = d.message_id)
@@ -296,13 +357,16 @@ test('1,000 parcels through all eight messages as CEB XML, shuffled (bills and a
 });
 
 test('the same through the JSON resources', async () => {
-  const parcels = Array.from({ length: 1000 }, (_, i) => makeParcel(i + 1, 'J'));
+  const parcels = runParcels('J');
   await drive(declaredFirst(shuffle(messagesFor(parcels, 'J', 500), 7)), submitJson);
   await cancellationStage('J', submitJson, 9670);
   assert.deepEqual([...(await inventoryStatuses('J'))], [['899', 1000]]);
+  assert.deepEqual(await tradeModes('J'), ['9610:899:900', '9710:899:100']);
   const seqs = await receiptSequences('J');
   assert.equal(seqs.size, 1000);
   for (const [orderNo, seq] of seqs) assert.deepEqual(seq, ['2', '120', '399', '800', '899'], orderNo);
+  assert.deepEqual(await otherStatuses('J'), OTHER_STATUSES);
+  assert.deepEqual(await otherReceiptSequences('J'), OTHER_SEQUENCES);
 });
 
 test('a retried message (same guid) is answered from the first outcome and stores nothing twice', async () => {

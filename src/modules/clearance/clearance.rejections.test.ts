@@ -374,7 +374,7 @@ test('cancellation: allowed before departure (606 399), refused after (606 100)'
 
 test('cancellation: only the inventory’s declaring agent or seller may send it; a parcel a departure names cannot be cancelled', async () => {
   const a = await declareParcel(42, 'K');
-  const b = await declareParcel(43, 'K');
+  const b = await declareParcel(43, 'K', highValue);
   const keyA = `${PARTIES.platform.code}|${a.p.orderNo}`;
   const keyB = `${PARTIES.platform.code}|${b.p.orderNo}`;
   const seller2 = { code: '3601260999', name: '赣州脐橙电商有限公司' };
@@ -410,12 +410,23 @@ test('cancellation: only the inventory’s declaring agent or seller may send it
     ['cancelled:false'],
   );
 
-  // b is decided (399), not bound to a bill so not released, yet the carrier has reported it departed.
-  await submitOk(tp, t.carrier!, siteMessages(4300, [b.p], 'K').departure);
+  // b is held for review (300): bound to a bill but not released, yet the carrier has reported its
+  // flight departed (a departure naming a parcel no bill of its billNo binds is refused at intake).
+  const site = siteMessages(4300, [b.p], 'K');
+  const before = await countDocuments(tp);
+  const unbound = await submitOk(tp, t.carrier!, site.departure);
+  assert.equal(unbound.entities[0]!.returnStatus, '100');
+  assert.match(unbound.entities[0]!.returnInfo, /not bound to any live total-sub bill \(billNo K-784-00004300\)/);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB510', site.departure.entities[0]!.head.guid!), ['100']);
+  assert.equal(await countDocuments(tp), before, 'the refused departure is not stored');
+  await submitOk(tp, t.broker!, site.consolidation);
+  const departure = siteMessages(4301, [b.p], 'K').departure;
+  departure.entities[0]!.head.billNo = site.consolidation.entities[0]!.head.billNo!;
+  assert.equal((await submitOk(tp, t.carrier!, departure)).entities[0]!.returnStatus, '2');
   await drain();
   assert.deepEqual(
     (await statusOf(tp, 'inventory', keyB)).map((d) => d.status),
-    ['399'],
+    ['300'],
   );
   await submitOk(
     tp,
@@ -428,10 +439,10 @@ test('cancellation: only the inventory’s declaring agent or seller may send it
   assert.match(late!.return_info ?? '', /has departed \(a departure names its parcel\)/);
   assert.deepEqual(
     (await statusOf(tp, 'inventory', keyB)).map((d) => `${d.status}:${d.live}`),
-    ['399:true'],
+    ['300:true'],
     'a departed parcel is not cancelled',
   );
-  assert.deepEqual(await receiptStatuses(tp, 'CEB604', b.p.inventory.head.guid!), ['2', '120', '399']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', b.p.inventory.head.guid!), ['2', '120', '300']);
 });
 
 test('a total-sub bill whose last waiting parcel is cancelled is released (608 800)', async () => {
@@ -624,12 +635,30 @@ test('manual review: a high-value parcel is held (300), the officer sees the doc
   assert.deepEqual(await receiptStatuses(tp, 'CEB604', other.p.inventory.head.guid!), ['2', '120', '300', '100']);
 });
 
-test('a 9710 (B2B direct export) inventory takes the same flow', async () => {
+test('a 9710 (B2B direct export) inventory takes the same flow: payment, arrival, bill and departure, to 899', async () => {
   const { p } = await declareParcel(60, 'B', (x) => (x.inventory.head.tradeMode = '9710'));
+  const key = `${PARTIES.platform.code}|${p.orderNo}`;
   assert.deepEqual(
-    (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status),
+    (await statusOf(tp, 'inventory', key)).map((d) => d.status),
     ['399'],
   );
+  await submitOk(tp, t.payer!, message('CEB403', nextGuid(), PARTIES.payer, [p.payment]));
+  const site = siteMessages(6000, [p], 'B');
+  await submitOk(tp, t.warehouse!, site.arrival);
+  await submitOk(tp, t.broker!, site.consolidation);
+  await submitOk(tp, t.carrier!, site.departure);
+  await drain();
+  const [row] = (
+    await sql<{ status: string; trade_mode: string }>`
+      select d.status, i.trade_mode from clr_document d join clr_inventory i on i.document_id = d.id
+      where d.kind = 'inventory' and d.business_key = ${key}`.execute(tp.platform.database.db)
+  ).rows;
+  assert.deepEqual(row, { status: '899', trade_mode: '9710' });
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', p.inventory.head.guid!), ['2', '120', '399', '800', '899']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB404', p.payment.head.guid!), ['2', '120']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB508', site.arrival.entities[0]!.head.guid!), ['2', '399']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB608', site.consolidation.entities[0]!.head.guid!), ['2', '399', '800']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB510', site.departure.entities[0]!.head.guid!), ['2', '399']);
 });
 
 test('another enterprise gets 404 for a document it is not party to', async () => {
@@ -666,7 +695,7 @@ test('every receipt the platform wrote, and its CEB900, validates against the of
   );
   assert.ok(rows.rows.length >= 15, `receipt kinds seen: ${rows.rows.length}`);
   const docs: { name: string; xml: string }[] = [];
-  for (const user of ['broker', 'carrier', 'platform', 'warehouse', 'seller', 'unfiled']) {
+  for (const user of ['broker', 'carrier', 'platform', 'payer', 'warehouse', 'seller', 'unfiled']) {
     const token = user === 'unfiled' ? await login(tp.platform, 'unfiled', 'Kiln-Glaze-7305') : t[user]!;
     const all = (
       await tp.platform.app.inject({
@@ -690,7 +719,9 @@ test('every receipt the platform wrote, and its CEB900, validates against the of
     'CEB604-100',
     'CEB304-120',
     'CEB304--304001',
+    'CEB404-120',
     'CEB506-120',
+    'CEB508-399',
     'CEB606-399',
     'CEB606-100',
     'CEB608-399',

@@ -62,6 +62,14 @@ export interface ReceiptRow {
 
 export type NewReceipt = Omit<ReceiptRow, 'id' | 'seq'>;
 
+/** A document with what deciding it needs of its inventory (nulls when it is no inventory). */
+export type DecisionRow = DocumentRow & {
+  invt_no: string | null;
+  lane: string | null;
+  review_reason: string | null;
+  decided_at: Date | null;
+};
+
 /** What matching, the decision hook and receipts read of a document: no more crosses the wire. */
 export type MatchDocument = Pick<
   DocumentRow,
@@ -109,6 +117,31 @@ const linkedInJurisdiction = (customsPrefix: string) => sql<boolean>`(
 /** An agency sees what is declared in its jurisdiction and the place-less documents linked to it. */
 const inJurisdiction = (customsPrefix: string) =>
   sql<boolean>`(d.customs_code like ${`${customsPrefix}%`} or (d.customs_code is null and ${linkedInJurisdiction(customsPrefix)}))`;
+
+/** Every kind a search key may name. */
+const SEARCH_KINDS: readonly DocKind[] = [
+  'order',
+  'payment',
+  'waybill',
+  'inventory',
+  'cancellation',
+  'arrival',
+  'consolidation',
+  'departure',
+];
+
+/**
+ * The kinds whose business key is an enterprise code, '|' and a number the search may be given
+ * alone (a cancellation's key is its invtNo alone). With a kind filter only that kind's codes are
+ * enumerated, plus the waybills' for an arrival, bill or departure (found through their parcel).
+ */
+function prefixKindsFor(kind: DocKind | undefined): DocKind[] {
+  const all: DocKind[] = ['order', 'payment', 'waybill', 'inventory', 'arrival', 'consolidation', 'departure'];
+  if (!kind) return all;
+  if (kind === 'cancellation') return [];
+  if (kind === 'arrival' || kind === 'consolidation' || kind === 'departure') return [kind, 'waybill'];
+  return [kind];
+}
 
 /** The clearance module's SQL: batch statements (hundreds of rows each), never a query per document. */
 export function createClearanceRepository(exec: Executor) {
@@ -162,18 +195,34 @@ export function createClearanceRepository(exec: Executor) {
       }
     },
 
-    /** appType 2: the declared content replaces the old, the document goes back to "declaring". */
+    /**
+     * appType 2: the declared content replaces the old, the document goes back to "declaring". The
+     * BaseSubscribe of the change names who reads it and gets its receipts from now on (readers,
+     * receipt_copies); a row without them (a deletion) keeps the document's.
+     */
     async replaceDocuments(
-      rows: { id: string; message_id: string; head: Fields; lines: Fields[]; parties: string[]; updated_at: Date }[],
+      rows: {
+        id: string;
+        message_id: string;
+        head: Fields;
+        lines: Fields[];
+        parties: string[];
+        readers?: string[] | null;
+        receipt_copies?: string[] | null;
+        updated_at: Date;
+      }[],
     ): Promise<void> {
+      const uuids = (ids: string[] | null | undefined): string | null => (ids ? `{${ids.join(',')}}` : null);
       for (const c of chunks(rows)) {
         await sql`
           update clr_document d set message_id = t.message_id, head = t.head, lines = t.lines, parties = t.parties::uuid[],
+            readers = coalesce(t.readers::uuid[], d.readers), receipt_copies = coalesce(t.receipt_copies::uuid[], d.receipt_copies),
             status = '2', return_info = null, updated_at = t.updated_at
           from unnest(${c.map((r) => r.id)}::uuid[], ${c.map((r) => r.message_id)}::uuid[], ${c.map((r) => JSON.stringify(r.head))}::jsonb[],
-                      ${c.map((r) => JSON.stringify(r.lines))}::jsonb[], ${c.map((r) => `{${r.parties.join(',')}}`)}::text[],
+                      ${c.map((r) => JSON.stringify(r.lines))}::jsonb[], ${c.map((r) => uuids(r.parties))}::text[],
+                      ${c.map((r) => uuids(r.readers))}::text[], ${c.map((r) => uuids(r.receipt_copies))}::text[],
                       ${c.map((r) => r.updated_at)}::timestamptz[])
-            as t(id, message_id, head, lines, parties, updated_at)
+            as t(id, message_id, head, lines, parties, readers, receipt_copies, updated_at)
           where d.id = t.id`.execute(db);
       }
     },
@@ -236,6 +285,27 @@ export function createClearanceRepository(exec: Executor) {
       return new Set(r.rows.map((x) => x.waybill_key));
     },
 
+    /**
+     * Of these waybill keys (logisticsCode|logisticsNo), the live total-sub bills binding each (its
+     * consolidation events): whether a bill may bind a parcel (one bill per parcel) and whether a
+     * departure names parcels of its billNo. One probe of the event key (waybill_key, kind) per key
+     * (lateral, limit: not flattened into a join, as at declaredWaybillKeys). A bill still being
+     * declared (2) binds too: intake has checked it whole, and the pipeline accepts (399) every live
+     * bill it is given; release and closure count only accepted ones (releaseCandidates).
+     */
+    async liveBills(keys: string[]): Promise<{ waybill_key: string; document_id: string; bill_no: string }[]> {
+      if (keys.length === 0) return [];
+      const r = await sql<{ waybill_key: string; document_id: string; bill_no: string }>`
+        select k.key as waybill_key, x.document_id, x.bill_no
+        from unnest(${keys}::text[]) as k(key)
+        cross join lateral (
+          select e.document_id, coalesce(e.bill_no, '') as bill_no
+          from clr_parcel_event e join clr_document d on d.id = e.document_id
+          where e.waybill_key = k.key and e.kind = 'consolidation' and d.live and d.status in ('2', '399', '800')
+          limit 8) x`.execute(db);
+      return r.rows;
+    },
+
     /** A changed arrival, bill or departure: the parcels its old lines named are no longer its events. */
     async deleteParcelEvents(documentIds: string[]): Promise<void> {
       if (documentIds.length === 0) return;
@@ -291,15 +361,33 @@ export function createClearanceRepository(exec: Executor) {
       partyOrgId?: string;
       customsPrefix?: string;
       limit: number;
-    }): Promise<(DocumentRow & { invt_no: string | null })[]> {
+    }): Promise<(DocumentRow & { invt_no: string; lane: string | null; review_reason: string | null })[]> {
       // `held_at` marks candidates; the status decides (a stale mark only costs a filtered row).
-      const r = await sql<DocumentRow & { invt_no: string | null }>`
-        select d.*, i.invt_no from clr_inventory i join clr_document d on d.id = i.document_id
+      // The lane and the officer's reason come along: the queue shows them without a read per row.
+      const r = await sql<DocumentRow & { invt_no: string; lane: string | null; review_reason: string | null }>`
+        select d.*, i.invt_no, i.lane, i.review_reason from clr_inventory i join clr_document d on d.id = i.document_id
         where i.held_at is not null and d.status = '300'
           ${opts.partyOrgId ? sql`and (d.parties @> array[${opts.partyOrgId}]::uuid[] or d.readers @> array[${opts.partyOrgId}]::uuid[])` : sql``}
           ${opts.customsPrefix !== undefined ? sql`and d.customs_code like ${`${opts.customsPrefix}%`}` : sql``}
         order by d.created_at desc, d.id desc
         limit ${opts.limit}`.execute(db);
+      return r.rows;
+    },
+
+    /**
+     * Documents about to be decided (review, inspection, the risk engine deciding again), locked in
+     * id order so two deciders never deadlock, with their inventory's number, lane, officer's
+     * reason and decision time: one statement for a whole batch (a document that is no inventory
+     * comes with nulls; an id that names nothing is absent).
+     */
+    async inventoriesForDecision(ids: string[]): Promise<DecisionRow[]> {
+      if (ids.length === 0) return [];
+      const r = await sql<DecisionRow>`
+        select d.*, i.invt_no, i.lane, i.review_reason, i.decided_at
+        from clr_document d left join clr_inventory i on i.document_id = d.id
+        where d.id = any(${ids}::uuid[])
+        order by d.id
+        for update of d`.execute(db);
       return r.rows;
     },
 
@@ -411,6 +499,16 @@ export function createClearanceRepository(exec: Executor) {
       return r.rows;
     },
 
+    /**
+     * Documents by id without locking them: for readers outside the pipeline's decisions (the
+     * outbound adapter), which must not hold row locks the serial pipeline waits on.
+     */
+    async readDocuments(ids: string[]): Promise<DocumentRow[]> {
+      if (ids.length === 0) return [];
+      const r = await sql<DocumentRow>`select * from clr_document where id = any(${ids}::uuid[]) order by id`.execute(db);
+      return r.rows;
+    },
+
     async documentsByIds(ids: string[]): Promise<DocumentRow[]> {
       if (ids.length === 0) return [];
       const r = await sql<DocumentRow>`select * from clr_document where id = any(${ids}::uuid[]) order by id for update`.execute(
@@ -425,7 +523,9 @@ export function createClearanceRepository(exec: Executor) {
      * inventories plus those whose parcels the given waybill keys name. The keys go through
      * `any(array(select …))` for the reason given at matchCandidates. Only events of arrivals,
      * bills and departures customs accepted count (live, 399 or 800): one refused, deleted or
-     * still being declared binds, delivers and departs nothing.
+     * still being declared binds, delivers and departs nothing. A departure with a billNo departs
+     * only a parcel bound to an accepted bill of that billNo (one without a billNo, any parcel it
+     * names): a parcel rebound to another master bill did not leave on the old flight.
      */
     async releaseCandidates(inventoryIds: string[], waybillKeys: string[], requireArrival: boolean) {
       const r = await sql<{
@@ -451,7 +551,9 @@ export function createClearanceRepository(exec: Executor) {
           from cand c
           cross join lateral (
             select bool_or(e.kind = 'consolidation') as bound, bool_or(e.kind = 'arrival') as arrived,
-              bool_or(e.kind = 'departure') as departed
+              coalesce(bool_or(e.kind = 'departure' and coalesce(e.bill_no, '') = '')
+                or array_agg(e.bill_no) filter (where e.kind = 'departure')
+                  && array_agg(e.bill_no) filter (where e.kind = 'consolidation'), false) as departed
             from clr_parcel_event e
             join clr_document x on x.id = e.document_id and x.live and x.status in ('399', '800')
             where e.waybill_key = c.waybill_key) x
@@ -469,7 +571,8 @@ export function createClearanceRepository(exec: Executor) {
     /**
      * For a cancellation: the live inventory by invtNo, with its declaring agent and seller (who
      * alone may cancel it) and whether a live departure (CEB509) names its parcel: the goods may
-     * have left before the inventory reached 899 (not yet released, or released in this batch).
+     * have left before the inventory reached 899 (not yet released, or released in this batch). A
+     * departure with a billNo counts when a live bill of that billNo binds the parcel.
      */
     async inventoriesByInvtNo(
       invtNos: string[],
@@ -479,7 +582,10 @@ export function createClearanceRepository(exec: Executor) {
         select d.*, i.invt_no, i.agent_code, i.ebc_code,
           exists (
             select 1 from clr_parcel_event e join clr_document x on x.id = e.document_id and x.live
-            where e.waybill_key = i.waybill_key and e.kind = 'departure') as departed
+            where e.waybill_key = i.waybill_key and e.kind = 'departure'
+              and (coalesce(e.bill_no, '') = '' or exists (
+                select 1 from clr_parcel_event b join clr_document bx on bx.id = b.document_id and bx.live
+                where b.waybill_key = i.waybill_key and b.kind = 'consolidation' and b.bill_no = e.bill_no))) as departed
         from clr_inventory i join clr_document d on d.id = i.document_id
         where i.invt_no = any(${invtNos}::text[]) and d.live
         for update of d`.execute(db);
@@ -597,6 +703,23 @@ export function createClearanceRepository(exec: Executor) {
       return r.rows[0];
     },
 
+    /**
+     * The documents a caller may see, newest first, paged by (created_at, id). With `q`, only the
+     * documents a search key names, found by bounded index probes combined by UNION (no pattern
+     * match over every document, and no index intake would have to maintain for it):
+     * - the business key as given (any kind; a cancellation's key is its invtNo);
+     * - the key after an enterprise code: an order, payment collection or inventory by orderNo, a
+     *   waybill by logisticsNo, an arrival, bill or departure by copNo. The codes are enumerated
+     *   from the live-key index itself (one probe per distinct code: the platforms, carriers,
+     *   agents and site operators), then each `code|q` is one equality probe;
+     * - the preNo (unique index);
+     * - a parcel by invtNo or logisticsNo (clr_inventory indexes) or its waybill: its inventories,
+     *   its waybill and the arrival, bill and departure listing it (clr_parcel_event by waybill key);
+     * - a master bill number: the live arrivals, bills and departures (a range of the live-key
+     *   index over those three kinds: one document per flight, not per parcel);
+     * - a message guid (clr_message's sender+guid index, per sender): the documents that message created.
+     * Scope, kind, status and the cursor then filter that small set.
+     */
     async listDocuments(opts: {
       kind?: DocKind;
       status?: string;
@@ -606,20 +729,78 @@ export function createClearanceRepository(exec: Executor) {
       before?: { created_at: Date; id: string };
       limit: number;
     }): Promise<(DocumentRow & { invt_no: string | null })[]> {
-      const r = await sql<DocumentRow & { invt_no: string | null }>`
-        select d.*, i.invt_no from clr_document d left join clr_inventory i on i.document_id = d.id
-        where true
+      const filters = sql`
           ${opts.kind ? sql`and d.kind = ${opts.kind}` : sql``}
           ${opts.status ? sql`and d.status = ${opts.status}` : sql``}
           ${opts.partyOrgId ? sql`and (d.parties @> array[${opts.partyOrgId}]::uuid[] or d.readers @> array[${opts.partyOrgId}]::uuid[])` : sql``}
           ${opts.customsPrefix !== undefined ? sql`and ${inJurisdiction(opts.customsPrefix)}` : sql``}
-          ${
-            opts.q
-              ? sql`and (d.business_key like ${`%${opts.q}%`} or d.cop_no = ${opts.q} or d.pre_no = ${opts.q} or i.invt_no = ${opts.q}
-                  or i.logistics_no = ${opts.q} or d.head->>'billNo' = ${opts.q} or lower(d.guid) = lower(${opts.q}))`
-              : sql``
-          }
-          ${opts.before ? sql`and (d.created_at, d.id) < (${opts.before.created_at}, ${opts.before.id})` : sql``}
+          ${opts.before ? sql`and (d.created_at, d.id) < (${opts.before.created_at}, ${opts.before.id})` : sql``}`;
+      if (!opts.q) {
+        const r = await sql<DocumentRow & { invt_no: string | null }>`
+          select d.*, i.invt_no from clr_document d left join clr_inventory i on i.document_id = d.id
+          where true ${filters}
+          order by d.created_at desc, d.id desc
+          limit ${opts.limit}`.execute(db);
+        return r.rows;
+      }
+      const q = opts.q.trim();
+      const r = await sql<DocumentRow & { invt_no: string | null }>`
+        with recursive prefix(kind, code) as (
+          select k.kind, (
+            select split_part(x.business_key, '|', 1) from clr_document x
+            where x.kind = k.kind and x.live order by x.business_key limit 1)
+          from unnest(${prefixKindsFor(opts.kind)}::text[]) as k(kind)
+          union
+          -- the next code: '}' sorts right after '|' (codes are digits and capitals; C and C.UTF-8 order)
+          select p.kind, (
+            select split_part(x.business_key, '|', 1) from clr_document x
+            where x.kind = p.kind and x.live and x.business_key >= p.code || '}' order by x.business_key limit 1)
+          from prefix p where p.code is not null
+        ), sender(id) as (
+          -- the organisations that sent messages: one probe of the sender+guid index each
+          select (select m.sender_org_id from clr_message m order by m.sender_org_id limit 1)
+          union all
+          select (select m.sender_org_id from clr_message m where m.sender_org_id > s.id order by m.sender_org_id limit 1)
+          from sender s where s.id is not null
+        ), keyed(id, parcel) as materialized (
+          -- each document the key names, and the waybill key of the parcel it names (if it names one)
+          select x.id, case when x.kind = 'waybill' then x.business_key end from clr_document x
+          where x.kind = any(${SEARCH_KINDS}::text[]) and x.live and x.business_key = ${q}
+          union
+          select x.id, case when x.kind = 'waybill' then x.business_key end from prefix p
+          cross join lateral (
+            select x.id, x.kind, x.business_key from clr_document x
+            where x.kind = p.kind and x.live and x.business_key = p.code || '|' || ${q}) x
+          where p.code is not null
+          union
+          select x.id, null from clr_document x where x.pre_no = ${q}
+          union
+          select i.document_id, i.waybill_key from clr_inventory i where i.invt_no = ${q}
+          union
+          (select i.document_id, i.waybill_key from clr_inventory i where i.logistics_no = ${q} limit 100)
+          union
+          select x.id, null from clr_document x
+          where x.kind = any('{arrival,consolidation,departure}'::text[]) and x.live and x.head->>'billNo' = ${q}
+          union
+          select x.id, null from sender s
+          cross join lateral (
+            -- per sender (the limit keeps the planner from turning the probes into a scan of every message)
+            select m.outcome from clr_message m
+            where m.sender_org_id = s.id and m.guid = any(array[${q}, upper(${q}), lower(${q})]) limit 3) m
+          cross join lateral jsonb_array_elements(
+            case when jsonb_typeof(m.outcome->'entities') = 'array' then m.outcome->'entities' else '[]'::jsonb end) e
+          join clr_document x on x.id = (case when e->>'documentId' ~ '^[0-9a-fA-F-]{36}$' then (e->>'documentId')::uuid end)
+        ), parcel(waybill_key) as materialized (
+          select distinct k.parcel from keyed k where k.parcel is not null
+        ), hit(id) as (
+          select id from keyed
+          union
+          select w.id from parcel p join clr_document w on w.kind = 'waybill' and w.live and w.business_key = p.waybill_key
+          union
+          select e.document_id from parcel p join clr_parcel_event e on e.waybill_key = p.waybill_key
+        )
+        select d.*, i.invt_no from clr_document d left join clr_inventory i on i.document_id = d.id
+        where d.id = any(array(select id from hit)) ${filters}
         order by d.created_at desc, d.id desc
         limit ${opts.limit}`.execute(db);
       return r.rows;

@@ -15,6 +15,7 @@ const nextGuid = (): string => guidOf(77, ++g);
 
 interface Doc {
   id: string;
+  createdAt: string;
   kind: string;
   guid: string;
   businessKey: string;
@@ -26,29 +27,38 @@ const a = makeParcel(1, 'QS');
 const b = makeParcel(2, 'QS');
 const c = makeParcel(3, 'QS');
 b.inventory.head.customsCode = '2244';
-// A guid with letters, to search for in either case.
-a.waybill.head.guid = 'ABCD0505-0000-4000-8000-00000000000A';
+// A message guid with letters, to search for in either case.
+const WAYBILL_MESSAGE = 'ABCD0505-0000-4000-8000-00000000000A';
 const ids: Record<string, string> = {};
+const preNos: Record<string, string> = {};
+const site = () => siteMessages(7001, [a], 'QS');
 
 before(async () => {
   tp = await startTestPlatform({ listen: false });
-  for (const u of ['platform', 'payer', 'carrier', 'broker', 'seller2', 'customs', 'admin']) t[u] = await login(tp.platform, u);
+  for (const u of ['platform', 'payer', 'carrier', 'broker', 'warehouse', 'seller2', 'customs', 'admin'])
+    t[u] = await login(tp.platform, u);
   const remember = (name: string, out: Awaited<ReturnType<typeof submitOk>>) =>
     out.entities.forEach((e, i) => {
       assert.ok(e.accepted, JSON.stringify(e));
       ids[`${name}${i}`] = e.documentId!;
+      if (e.preNo) preNos[`${name}${i}`] = e.preNo;
     });
   remember(
     'order',
     await submitOk(tp, t.platform!, message('CEB303', nextGuid(), PARTIES.platform, [a.order, b.order, c.order])),
   );
   remember('payment', await submitOk(tp, t.payer!, message('CEB403', nextGuid(), PARTIES.payer, [a.payment, b.payment])));
-  remember('waybill', await submitOk(tp, t.carrier!, message('CEB505', nextGuid(), PARTIES.carrier, [a.waybill, b.waybill])));
+  remember(
+    'waybill',
+    await submitOk(tp, t.carrier!, message('CEB505', WAYBILL_MESSAGE, PARTIES.carrier, [a.waybill, b.waybill])),
+  );
   const inventories = await submitOk(tp, t.broker!, message('CEB603', nextGuid(), PARTIES.broker, [a.inventory, b.inventory]));
   remember('inventory', inventories);
   // the bill names a's inventory by the number intake gave it
   a.invtNo = inventories.entities[0]!.invtNo;
-  remember('consolidation', await submitOk(tp, t.broker!, siteMessages(7001, [a], 'QS').consolidation));
+  remember('arrival', await submitOk(tp, t.warehouse!, site().arrival));
+  remember('consolidation', await submitOk(tp, t.broker!, site().consolidation));
+  remember('departure', await submitOk(tp, t.carrier!, site().departure));
   await tp.platform.settle();
 
   // A customs office in Shanghai, to look from the other side.
@@ -125,22 +135,80 @@ test('customs sees an order, payment collection or waybill only through an inven
   }
 });
 
-test('q finds a document by order number, bill number or guid, within the caller’s scope', async () => {
+test('q finds a document by order number, master bill number or message guid, within the caller’s scope', async () => {
   // The order number is in the business key of the order, payment collection and inventory.
   assert.deepEqual(idsOf(await search('customs', { q: a.orderNo })), sorted(ids.order0!, ids.payment0!, ids.inventory0!));
   assert.deepEqual(idsOf(await search('customs', { q: b.orderNo })), [], 'parcel b lies in Shanghai');
   assert.deepEqual(idsOf(await search('shanghai', { q: b.orderNo })), sorted(ids.order1!, ids.payment1!, ids.inventory1!));
-  // The master bill number of a total-sub bill (head billNo).
-  const billNo = siteMessages(7001, [a], 'QS').consolidation.entities[0]!.head.billNo!;
-  assert.deepEqual(idsOf(await search('customs', { q: billNo })), [ids.consolidation0!]);
+  assert.deepEqual(idsOf(await search('seller2', { q: a.orderNo })), [], 'not a party');
+  // So is the whole business key, as the API shows it.
+  const key = `${PARTIES.platform.code}|${a.orderNo}`;
+  assert.deepEqual(idsOf(await search('customs', { q: key })), sorted(ids.order0!, ids.payment0!, ids.inventory0!));
+  assert.deepEqual(idsOf(await search('customs', { q: key, kind: 'order' })), [ids.order0!]);
+  // The master bill number: the arrival, the total-sub bill and the departure of the flight.
+  const billNo = site().consolidation.entities[0]!.head.billNo!;
+  assert.deepEqual(idsOf(await search('customs', { q: billNo })), sorted(ids.arrival0!, ids.consolidation0!, ids.departure0!));
   assert.deepEqual(idsOf(await search('broker', { q: billNo })), [ids.consolidation0!]);
   assert.deepEqual(idsOf(await search('shanghai', { q: billNo })), []);
-  // The entity guid, whatever its case.
-  const guid = a.waybill.head.guid!;
-  for (const q of [guid, guid.toLowerCase()]) {
+  // A message's guid, whatever its case: the documents it created that the caller may see.
+  for (const q of [WAYBILL_MESSAGE, WAYBILL_MESSAGE.toLowerCase()]) {
     assert.deepEqual(idsOf(await search('customs', { q })), [ids.waybill0!], q);
-    assert.deepEqual(idsOf(await search('carrier', { q })), [ids.waybill0!], q);
+    assert.deepEqual(idsOf(await search('carrier', { q })), sorted(ids.waybill0!, ids.waybill1!), q);
     assert.deepEqual(idsOf(await search('seller2', { q })), [], 'not a party');
   }
-  assert.deepEqual(idsOf(await search('customs', { q: b.waybill.head.guid! })), []);
+});
+
+test('q finds a parcel by logisticsNo or invtNo with the arrival, bill and departure listing it; preNo and copNo', async () => {
+  const parcelA = sorted(ids.waybill0!, ids.inventory0!, ids.arrival0!, ids.consolidation0!, ids.departure0!);
+  for (const q of [a.logisticsNo, a.invtNo!]) {
+    assert.deepEqual(idsOf(await search('customs', { q })), parcelA, q);
+    assert.deepEqual(idsOf(await search('admin', { q })), parcelA, q);
+    // The carrier is a party to each of them; the broker to the inventory and its bill; the platform to the inventory.
+    assert.deepEqual(idsOf(await search('carrier', { q })), parcelA, q);
+    assert.deepEqual(idsOf(await search('broker', { q })), sorted(ids.inventory0!, ids.consolidation0!), q);
+    assert.deepEqual(idsOf(await search('platform', { q })), [ids.inventory0!], q);
+    assert.deepEqual(idsOf(await search('seller2', { q })), [], q);
+    assert.deepEqual(idsOf(await search('shanghai', { q })), [], q);
+    // With a kind, only that kind.
+    assert.deepEqual(idsOf(await search('customs', { q, kind: 'departure' })), [ids.departure0!], q);
+    assert.deepEqual(idsOf(await search('customs', { q, kind: 'waybill' })), [ids.waybill0!], q);
+  }
+  // Parcel b: declared in Shanghai, no flight yet.
+  assert.deepEqual(idsOf(await search('shanghai', { q: b.logisticsNo })), sorted(ids.waybill1!, ids.inventory1!));
+  assert.deepEqual(idsOf(await search('customs', { q: b.logisticsNo })), []);
+  // A waybill whose parcel was never declared is found by its logisticsNo too, by its carrier.
+  assert.deepEqual(idsOf(await search('carrier', { q: b.logisticsNo, kind: 'waybill' })), [ids.waybill1!]);
+
+  // The preNo intake gave a document names that document.
+  assert.ok(preNos.inventory0 && preNos.arrival0);
+  assert.deepEqual(idsOf(await search('customs', { q: preNos.inventory0! })), [ids.inventory0!]);
+  assert.deepEqual(idsOf(await search('customs', { q: preNos.arrival0! })), [ids.arrival0!]);
+  assert.deepEqual(idsOf(await search('shanghai', { q: preNos.inventory0! })), []);
+  assert.deepEqual(idsOf(await search('shanghai', { q: preNos.inventory1! })), [ids.inventory1!]);
+
+  // The copNo of the flight's documents: each sender's key.
+  const copNo = site().arrival.entities[0]!.head.copNo!;
+  assert.deepEqual(idsOf(await search('customs', { q: copNo })), sorted(ids.arrival0!, ids.consolidation0!, ids.departure0!));
+  assert.deepEqual(idsOf(await search('warehouse', { q: copNo })), [ids.arrival0!]);
+  assert.deepEqual(idsOf(await search('broker', { q: copNo })), [ids.consolidation0!]);
+  assert.deepEqual(idsOf(await search('shanghai', { q: copNo })), []);
+
+  // Paged by (created_at, id): the same five, two at a time, newest first.
+  const seen: Doc[] = [];
+  let cursor: string | null = null;
+  do {
+    const r: { status: number; body: { items: Doc[]; nextCursor: string | null } } = await apiCall(
+      tp,
+      t.customs!,
+      'GET',
+      `/api/v1/clearance/documents?${new URLSearchParams({ q: a.logisticsNo, limit: '2', ...(cursor ? { cursor } : {}) }).toString()}`,
+    );
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    seen.push(...r.body.items);
+    cursor = r.body.nextCursor;
+  } while (cursor);
+  assert.deepEqual(idsOf(seen), parcelA);
+  assert.equal(new Set(seen.map((d) => d.id)).size, 5, 'no document twice');
+  const times = seen.map((d) => d.createdAt);
+  assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
 });

@@ -6,6 +6,7 @@ import { notFound, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { Outbox } from '../../kernel/outbox.ts';
 import { requirePermission, type Principal } from '../identity/index.ts';
+import { senderCopCodes } from './ceb.forwarder.ts';
 import { createClearanceReview } from './clearance-review.service.ts';
 import { createClearanceRepository, type ReceiptRow } from './clearance.repository.ts';
 import { DOC, scopeOf, toDocumentView, visible } from './clearance.shared.ts';
@@ -127,12 +128,14 @@ export function createClearanceService(deps: { db: Db; clock: Clock; audit: Audi
       if (!d || !(await visible(repo, scopeOf(p), d))) throw notFound(DOC);
       const messageType = KIND_TO_MESSAGE[d.kind];
       const spec = DOC_KINDS[messageType];
+      // Under the code of the organisation that sent it (a seller's own CEB303 names the platform first).
+      const copCode = (await senderCopCodes(db, [d])).get(d.sender_org_id) ?? '';
       return encodeCeb({
         messageType,
         guid: d.guid,
         version: '1.0',
         entities: [{ head: d.head, lists: spec.list ? { [spec.list]: d.lines } : {} }],
-        baseTransfer: { copCode: d.head[spec.senders[0]!.field] ?? '', copName: '', dxpMode: 'DXP', dxpId: 'DXPCBECWINDOW01' },
+        baseTransfer: { copCode, copName: '', dxpMode: 'DXP', dxpId: 'DXPCBECWINDOW01' },
       });
     },
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
-import type { CebEntity } from '../../ceb/index.ts';
+import type { CebEntity, CebMessage } from '../../ceb/index.ts';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import {
   cancellationEntity,
@@ -76,6 +76,12 @@ const resent = (e: CebEntity, appType: '2' | '3', head: Record<string, string> =
   head: { ...e.head, ...head, appType, guid: nextGuid() },
   lists: structuredClone(e.lists),
 });
+
+/** A departure (CEB509) of the flight of bill `billNo`: its head names that bill. */
+function onBill(departure: CebMessage, billNo: string): CebMessage {
+  for (const e of departure.entities) e.head.billNo = billNo;
+  return departure;
+}
 
 async function eventsOf(documentGuid: string): Promise<string[]> {
   const r = await sql<{ k: string }>`
@@ -214,19 +220,154 @@ test('a bill or departure deleted, or a bill changed, before customs accepted it
   );
   assert.equal(kept.rows[0]!.n, 1, "the deleted bill's event is still there: release reads only accepted documents' events");
 
-  // d departs, but the carrier deletes the departure before the pipeline ran: d stays released.
-  const departure = siteMessages(3, [d], 'TD').departure;
-  await submitOk(tp, t.carrier!, departure);
+  // d departs on its bill's flight (its billNo), but the carrier deletes the departure before the
+  // pipeline ran: d stays released.
+  const billNo = bill.entities[0]!.head.billNo!;
+  const departure = onBill(siteMessages(3, [d], 'TD').departure, billNo);
+  assert.equal((await submitOk(tp, t.carrier!, departure)).entities[0]!.returnStatus, '2');
   await submitOk(tp, t.carrier!, message('CEB509', nextGuid(), PARTIES.carrier, [resent(departure.entities[0]!, '3')]));
   await drain();
   assert.deepEqual(await inventoryStatus(d), ['800:true'], 'a deleted departure closes nothing');
   assert.deepEqual(await receiptStatuses(tp, 'CEB604', d.inventory.head.guid!), ['2', '120', '399', '800']);
   // The bill that binds e, accepted, releases it; a real departure closes d.
   await submitOk(tp, t.broker!, siteMessages(4, [e], 'TD').consolidation);
-  await submitOk(tp, t.carrier!, siteMessages(5, [d], 'TD').departure);
+  await submitOk(tp, t.carrier!, onBill(siteMessages(5, [d], 'TD').departure, billNo));
   await drain();
   assert.deepEqual(await inventoryStatus(e), ['800:true']);
   assert.deepEqual(await inventoryStatus(d), ['899:true']);
+});
+
+test('a departure naming a parcel not bound to a live bill of its billNo, or (without a billNo) not declared, is refused whole (510 100): nothing stored, nothing closes', async () => {
+  const a = await declare(1, 'TX');
+  const b = await declare(2, 'TX');
+  const loose = await declare(3, 'TX');
+  const site = siteMessages(11, [a, b], 'TX');
+  await submitOk(tp, t.broker!, site.consolidation);
+  await drain();
+  assert.deepEqual([await inventoryStatus(a), await inventoryStatus(b)], [['800:true'], ['800:true']]);
+  const billNo = site.consolidation.entities[0]!.head.billNo!;
+  const before = await countDocuments(tp);
+  const refused = async (departure: CebMessage): Promise<string> => {
+    const guid = departure.entities[0]!.head.guid!;
+    const out = await submitOk(tp, t.carrier!, departure);
+    assert.equal(out.accepted, 0);
+    assert.equal(out.entities[0]!.returnStatus, '100');
+    assert.deepEqual(await receiptStatuses(tp, 'CEB510', guid), ['100'], 'its receipt says so');
+    const to = await sql<{ code: string }>`
+      select o.customs_code as code from clr_receipt r join organisation o on o.id = r.recipient_org_id
+      where r.message_type = 'CEB510' and r.guid = ${guid}`.execute(db());
+    assert.deepEqual(
+      to.rows.map((x) => x.code),
+      [PARTIES.carrier.code],
+    );
+    assert.deepEqual(await eventsOf(guid), [], 'no parcel event');
+    return out.entities[0]!.returnInfo;
+  };
+
+  // Under another bill's number: a and b are bound to `billNo`, not to this one.
+  const wrongBill = await refused(siteMessages(12, [a, b], 'TX').departure);
+  assert.match(
+    wrongBill,
+    /^离境单列出不能离境的运单，整单退回：第 1 行 DepartureList\/logisticsNo=TX000000001CN：未绑定提运单号 billNo=TX-784-00000012 的有效总分单（已绑定总分单 TX-784-00000011）/,
+  );
+  assert.match(
+    wrongBill,
+    /line 2 DepartureList\/logisticsNo TX000000002CN: not bound to a live total-sub bill with billNo TX-784-00000012 \(it is bound to bill TX-784-00000011\)/,
+  );
+  assert.match(wrongBill, /rule: with a billNo, each parcel must be bound to a live total-sub bill of that billNo/);
+  // Under the right number, with one parcel no bill binds: refused whole, the good line not named.
+  const unbound = await refused(onBill(siteMessages(13, [a, loose], 'TX').departure, billNo));
+  assert.match(
+    unbound,
+    /line 2 DepartureList\/logisticsNo TX000000003CN: not bound to any live total-sub bill \(billNo TX-784-00000011\)/,
+  );
+  assert.doesNotMatch(unbound, /line 1/);
+  // Without a billNo: a parcel nobody declared.
+  const noBill = siteMessages(14, [a, makeParcel(4, 'TX')], 'TX').departure;
+  delete noBill.entities[0]!.head.billNo;
+  assert.match(await refused(noBill), /line 2 DepartureList\/logisticsNo TX000000004CN: no live inventory declares this parcel/);
+
+  await drain();
+  assert.equal(await countDocuments(tp), before, 'no departure stored');
+  assert.deepEqual([await inventoryStatus(a), await inventoryStatus(b)], [['800:true'], ['800:true']], 'nothing closes');
+  assert.deepEqual(await inventoryStatus(loose), ['399:true']);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB604', a.inventory.head.guid!), ['2', '120', '399', '800']);
+
+  // The bill's own flight closes them; a departure without a billNo may name any declared parcel.
+  const right = onBill(siteMessages(15, [a, b], 'TX').departure, billNo);
+  assert.equal((await submitOk(tp, t.carrier!, right)).entities[0]!.returnStatus, '2');
+  const plain = siteMessages(16, [loose], 'TX').departure;
+  delete plain.entities[0]!.head.billNo;
+  assert.equal((await submitOk(tp, t.carrier!, plain)).entities[0]!.returnStatus, '2');
+  await drain();
+  assert.deepEqual([await inventoryStatus(a), await inventoryStatus(b)], [['899:true'], ['899:true']]);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB510', right.entities[0]!.head.guid!), ['2', '399']);
+  assert.deepEqual(await inventoryStatus(loose), ['399:true'], 'departed, but not released: no bill binds it');
+  await submitOk(tp, t.broker!, siteMessages(17, [loose], 'TX').consolidation);
+  await drain();
+  assert.deepEqual(await inventoryStatus(loose), ['899:true'], 'bound and released, it closes by the departure without a billNo');
+});
+
+test('a departure accepted under a bill that is then withdrawn departs nothing once its parcels travel under another bill', async () => {
+  const p = await declare(1, 'TW');
+  const q = await declare(2, 'TW');
+  // The bill is still being declared (2) when the departure of its flight comes: accepted.
+  const first = siteMessages(21, [p, q], 'TW');
+  await submitOk(tp, t.broker!, first.consolidation);
+  assert.equal((await submitOk(tp, t.carrier!, first.departure)).entities[0]!.returnStatus, '2');
+  // The broker withdraws the bill before customs accepted it and binds p to another flight.
+  await submitOk(tp, t.broker!, message('CEB607', nextGuid(), PARTIES.broker, [resent(first.consolidation.entities[0]!, '3')]));
+  await drain();
+  assert.deepEqual(await receiptStatuses(tp, 'CEB510', first.departure.entities[0]!.head.guid!), ['2', '399']);
+  await submitOk(tp, t.broker!, siteMessages(22, [p], 'TW').consolidation);
+  await drain();
+  assert.deepEqual(await inventoryStatus(p), ['800:true'], 'released under the new bill, not closed by the old flight');
+  // q left on no flight of a live bill: it may still be cancelled.
+  const cancel = cancellationEntity(q.invtNo!, nextGuid(), 'TW-CAN-1');
+  await submitOk(tp, t.broker!, message('CEB605', nextGuid(), PARTIES.broker, [cancel]));
+  await drain();
+  assert.deepEqual(await receiptStatuses(tp, 'CEB606', cancel.head.guid), ['2', '399']);
+  assert.deepEqual(await inventoryStatus(q), ['cancelled:false']);
+  // p's own flight closes it.
+  await submitOk(tp, t.carrier!, siteMessages(22, [p], 'TW').departure);
+  await drain();
+  assert.deepEqual(await inventoryStatus(p), ['899:true']);
+});
+
+test('a parcel bound to a live total-sub bill cannot be bound by another (608 100, nothing stored); the bill’s own change may keep it', async () => {
+  const a = await declare(1, 'TT');
+  const b = await declare(2, 'TT');
+  const first = siteMessages(31, [a], 'TT').consolidation;
+  await submitOk(tp, t.broker!, first);
+  const before = await countDocuments(tp);
+  // Still being declared (2), the first bill binds a: a second bill naming a is refused whole.
+  const second = siteMessages(32, [b, a], 'TT').consolidation;
+  const out = await submitOk(tp, t.broker!, second);
+  assert.equal(out.entities[0]!.returnStatus, '100');
+  assert.match(out.entities[0]!.returnInfo, /第 2 行（logisticsNo=TT000000001CN）已绑定总分单 TT-784-00000031/);
+  assert.match(out.entities[0]!.returnInfo, /line 2 \(logisticsNo TT000000001CN\): already bound to bill TT-784-00000031/);
+  assert.doesNotMatch(out.entities[0]!.returnInfo, /line 1/);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB608', second.entities[0]!.head.guid!), ['100']);
+  assert.deepEqual(await eventsOf(second.entities[0]!.head.guid!), []);
+  // Two bills of one message naming one parcel: the second is refused.
+  const [x, y] = [siteMessages(33, [b], 'TT').consolidation.entities[0]!, siteMessages(34, [b], 'TT').consolidation.entities[0]!];
+  const both = await submitOk(tp, t.broker!, message('CEB607', nextGuid(), PARTIES.broker, [x, y]));
+  assert.deepEqual(
+    both.entities.map((e) => e.returnStatus),
+    ['2', '100'],
+  );
+  assert.match(both.entities[1]!.returnInfo, /already bound to bill TT-784-00000033/);
+  // The first bill's own change keeps a (and adds nothing bound elsewhere).
+  const changed = resent(first.entities[0]!, '2');
+  const change = await submitOk(tp, t.broker!, message('CEB607', nextGuid(), PARTIES.broker, [changed]));
+  assert.equal(change.entities[0]!.returnStatus, '2', JSON.stringify(change.entities[0]));
+  await drain();
+  assert.equal(await countDocuments(tp), before + 1, 'only the bill of b stored');
+  assert.deepEqual([await inventoryStatus(a), await inventoryStatus(b)], [['800:true'], ['800:true']]);
+  // Once accepted (399 and released, 800) it still binds a.
+  const late = await submitOk(tp, t.broker!, siteMessages(35, [a], 'TT').consolidation);
+  assert.match(late.entities[0]!.returnInfo, /already bound to bill TT-784-00000031/);
+  assert.deepEqual(await receiptStatuses(tp, 'CEB608', changed.head.guid!), ['2', '399', '800']);
 });
 
 test('an inventory held at 300 cannot be changed (-301030, nothing changes); it may be cancelled', async () => {

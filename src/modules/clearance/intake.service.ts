@@ -16,9 +16,11 @@ import { changeRefusal, DOC_KINDS, waybillKey, type DocKindSpec } from './rules/
 import {
   arrivalLineProblems,
   billLineProblems,
+  departureLineProblems,
   joinProblems,
   productLineProblems,
   type BillTarget,
+  type BoundBill,
 } from './rules/lines.rules.ts';
 import type { Fields } from './rules/match.rules.ts';
 
@@ -93,10 +95,18 @@ export function createIntakeService(deps: {
       const messageId = newId();
       const heads = message.entities.map((e) => e.head);
       const allCodes = heads.flatMap((h) => spec.filedFields.map((f) => h[f] ?? '').filter(Boolean));
-      // The parcels total-sub bills and arrivals (new or changed) name: one query per message each.
+      // The parcels total-sub bills, arrivals and departures (new or changed) name: one query per
+      // message each, probing per parcel.
       const listed = message.entities.filter((e) => (e.head.appType ?? message.appType ?? '1') !== '3');
       const listLines = (e: (typeof listed)[number]): Fields[] => e.lists[spec.list ?? ''] ?? [];
-      const [filed, orgIds, products, billTargets, declaredParcels] = await Promise.all([
+      const parcelKeys = (es: typeof listed): string[] => [
+        ...new Set(es.flatMap((e) => listLines(e).map((l) => waybillKey(e.head.logisticsCode, l.logisticsNo)))),
+      ];
+      // A departure with a billNo names parcels of that bill; one without, declared parcels.
+      const withBill = spec.kind === 'departure' ? listed.filter((e) => e.head.billNo) : listed;
+      const mustBeDeclared =
+        spec.kind === 'arrival' ? listed : spec.kind === 'departure' ? listed.filter((e) => !e.head.billNo) : [];
+      const [filed, orgIds, products, billTargets, declaredParcels, liveBills] = await Promise.all([
         deps.filing.filedEnterprises(trx, [...new Set(allCodes)]),
         deps.directory.idsByCodes(trx, [...new Set(heads.flatMap((h) => spec.partyFields.map((f) => h[f] ?? '')))]),
         spec.productLines
@@ -118,12 +128,14 @@ export function createIntakeService(deps: {
               ),
             ])
           : Promise.resolve([]),
-        spec.kind === 'arrival'
-          ? repo.declaredWaybillKeys([
-              ...new Set(listed.flatMap((e) => listLines(e).map((l) => waybillKey(e.head.logisticsCode, l.logisticsNo)))),
-            ])
-          : Promise.resolve(new Set<string>()),
+        mustBeDeclared.length ? repo.declaredWaybillKeys(parcelKeys(mustBeDeclared)) : Promise.resolve(new Set<string>()),
+        spec.kind === 'consolidation' || spec.kind === 'departure' ? repo.liveBills(parcelKeys(withBill)) : Promise.resolve([]),
       ]);
+      // waybill key → the live bills binding it; a bill accepted from this message joins them, so
+      // two bills of one message cannot bind one parcel either.
+      const bound = new Map<string, BoundBill[]>();
+      for (const b of liveBills)
+        bound.set(b.waybill_key, [...(bound.get(b.waybill_key) ?? []), { documentId: b.document_id, billNo: b.bill_no }]);
       const bills = new Map<string, BillTarget>(
         billTargets.map((i) => [
           i.invt_no,
@@ -155,8 +167,16 @@ export function createIntakeService(deps: {
 
       const outcomes: EntityOutcome[] = [];
       const inserts: Omit<DocumentRow, 'live' | 'return_info'>[] = [];
-      const replaces: { id: string; message_id: string; head: Fields; lines: Fields[]; parties: string[]; updated_at: Date }[] =
-        [];
+      const replaces: {
+        id: string;
+        message_id: string;
+        head: Fields;
+        lines: Fields[];
+        parties: string[];
+        readers?: string[];
+        receipt_copies?: string[];
+        updated_at: Date;
+      }[] = [];
       // appType 3: like a change, the deletion's own declaration (its guid, appType 3) replaces the
       // stored one, so what is forwarded on is the deletion, not the original again.
       const deletes: typeof replaces = [];
@@ -165,11 +185,20 @@ export function createIntakeService(deps: {
 
       message.entities.forEach((entity, index) => {
         const head = entity.head;
+        const lines = spec.list ? (entity.lists[spec.list] ?? []) : [];
         const key = keys[index]!;
         const appType = head.appType ?? message.appType ?? '1';
         const parties = [
           ...new Set([senderOrg.id, ...spec.partyFields.map((f) => orgIds.get(head[f] ?? '')).filter((x): x is string => !!x)]),
         ];
+        // the parcels an accepted bill binds: a later entity of this message cannot bind them again
+        const claim = (documentId: string): void => {
+          if (spec.kind !== 'consolidation') return;
+          for (const l of lines) {
+            const k = waybillKey(head.logisticsCode, l.logisticsNo);
+            bound.set(k, [...(bound.get(k) ?? []), { documentId, billNo: head.billNo ?? '' }]);
+          }
+        };
         const reject = (status: string, zh: string, en: string): void => {
           const info = `${zh} / ${en}`;
           outcomes.push({
@@ -211,7 +240,6 @@ export function createIntakeService(deps: {
             `the sending enterprise is not filed with customs as ${roles.join(' or ')}`,
           );
         }
-        const lines = spec.list ? (entity.lists[spec.list] ?? []) : [];
         if (spec.productLines) {
           const { missing, mismatches } = productLineProblems(head.ebcCode ?? '', lines, products);
           if (missing.length) {
@@ -228,13 +256,26 @@ export function createIntakeService(deps: {
           }
         }
         if (appType !== '3' && spec.kind === 'consolidation') {
-          const problems = billLineProblems(head, lines, bills, senderCodes);
+          // a change (appType 2) replaces the bill's own stored version, whose bindings do not count
+          const self = appType === '2' ? (live.get(key)?.id ?? null) : null;
+          const problems = billLineProblems(head, lines, bills, senderCodes, { bills: bound, self });
           if (problems.length) {
             const why = joinProblems(problems);
             return reject(
               '100',
-              `总分单不能绑定以下运单，整单退回：${why.zh}（规则：每行须填本企业申报或电商企业为本企业的有效清单编号，运单号一致）`,
-              `the total-sub bill is refused as a whole: ${why.en} (rule: each line names a live inventory of the same parcel that the sender declared or sells)`,
+              `总分单不能绑定以下运单，整单退回：${why.zh}（规则：每行须填本企业申报或电商企业为本企业的有效清单编号，运单号一致，且运单未绑定其他有效总分单）`,
+              `the total-sub bill is refused as a whole: ${why.en} (rule: each line names a live inventory of the same parcel that the sender declared or sells, not bound to another live bill)`,
+            );
+          }
+        }
+        if (appType !== '3' && spec.kind === 'departure') {
+          const problems = departureLineProblems(head, lines, bound, declaredParcels);
+          if (problems.length) {
+            const why = joinProblems(problems);
+            return reject(
+              '100',
+              `离境单列出不能离境的运单，整单退回：${why.zh}（规则：填写提运单号 billNo 时，每票包裹须已绑定该提运单号的有效总分单；未填时须已有有效申报清单）`,
+              `the departure is refused as a whole: ${why.en} (rule: with a billNo, each parcel must be bound to a live total-sub bill of that billNo; without one, declared by a live inventory)`,
             );
           }
         }
@@ -258,6 +299,7 @@ export function createIntakeService(deps: {
           if (existing)
             return reject('-304001', `业务主键重复：${key}`, `duplicate business key: ${key} (a live document exists)`);
           const id = newId();
+          claim(id);
           inserts.push({
             id,
             kind: spec.kind,
@@ -308,8 +350,11 @@ export function createIntakeService(deps: {
         const refusal = changeRefusal(spec.kind, appType === '2' ? '2' : '3', existing.status);
         if (refusal) return reject('-301030', refusal.zh, refusal.en);
         const replacement = { id: existing.id, message_id: messageId, head, lines, parties, updated_at: now };
-        if (appType === '2') replaces.push(replacement);
-        else deletes.push(replacement);
+        // a change's BaseSubscribe names the readers and receipt copies from now on; a deletion keeps them
+        if (appType === '2') {
+          claim(existing.id);
+          replaces.push({ ...replacement, readers, receipt_copies: receiptCopies });
+        } else deletes.push(replacement);
         outcomes.push({
           index,
           guid: head.guid ?? '',
@@ -351,10 +396,11 @@ export function createIntakeService(deps: {
           if (spec.preNo) o.preNo = existing?.pre_no ?? numbers.preNo();
           if (spec.kind === 'inventory') o.invtNo = existing?.invt_no ?? numbers.invtNo(head.customsCode ?? '0000');
           if (spec.kind === 'cancellation' && head.invtNo) o.invtNo = head.invtNo;
+          // RET/ALL subscribers the message names get the refusals too, as they would its acceptances
           receipts.add({
             messageType: spec.messageType,
             documentId: null,
-            recipients: [senderOrg.id],
+            recipients: [senderOrg.id, ...receiptCopies],
             head,
             preNo: o.preNo ?? null,
             invtNo: o.invtNo ?? null,
@@ -365,6 +411,7 @@ export function createIntakeService(deps: {
       }
       const invtByDoc = new Map(inventoryRows.map((r) => [r.document_id, r.invt_no]));
       const docById = new Map(inserts.map((d) => [d.id, d]));
+      const changedIds = new Set(replaces.map((r) => r.id));
       for (const o of outcomes) {
         if (!o.accepted || !o.documentId) continue;
         const d = docById.get(o.documentId) ?? live.get(o.businessKey);
@@ -380,7 +427,8 @@ export function createIntakeService(deps: {
         receipts.add({
           messageType: spec.messageType,
           documentId: o.documentId,
-          recipients: recipientsOf(d),
+          // a change goes to the subscribers its own BaseSubscribe names
+          recipients: recipientsOf(changedIds.has(d.id) ? { sender_org_id: d.sender_org_id, receipt_copies: receiptCopies } : d),
           head,
           preNo: d.pre_no,
           invtNo: invt ?? null,

@@ -209,7 +209,7 @@ export function createDraftBuilderService(deps: Pick<DraftsDeps, 'db' | 'clock' 
 
     /** The seller or the named agent fills in what the order could not say; the draft is checked again. */
     async patchDraft(p: Principal | null, id: string, patch: DraftPatch): Promise<InventoryDraft> {
-      requirePermission(p, 'orders.read');
+      requirePermission(p, 'orders.declare');
       const org = enterpriseOf(p);
       const carrier = patch.logisticsCode ? await partyWithRole(patch.logisticsCode, 'logistics', 'logisticsCode') : null;
       return db.transaction().execute(async (trx) => {

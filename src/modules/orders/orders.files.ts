@@ -91,9 +91,13 @@ export async function* readRows(input: Readable, kind: FileKind): AsyncGenerator
         parseCsv({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true }),
       );
       limited.on('error', (e) => parser.destroy(e));
-      for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      // The row a spreadsheet shows is the record's ordinal (blank lines are records too), not the
+      // parser's line count: a quoted cell spanning lines (an address on two lines) is one row, and
+      // csv-parse counts a record's lines after its end.
+      let row = 0;
+      for await (const rec of parser as AsyncIterable<{ record: string[] }>) {
         guard();
-        yield { row: rec.info.lines, cells: rec.record.map((c) => c ?? '') };
+        yield { row: ++row, cells: rec.record.map((c) => c ?? '') };
       }
       return;
     }

@@ -100,6 +100,72 @@ test('generic CSV: all or nothing by default; partial=1 stores the good orders a
   for (const o of body.orders) ids[o.orderNo] = o.id;
 });
 
+/** Stored orders of these numbers: the spreadsheet row each came from, and its lines. */
+async function storedOrders(orderNos: string[]) {
+  const r = await sql<{ order_no: string; source_row: number; marketplace: string; lines: unknown[]; buyer_address: string }>`
+    select order_no, source_row, marketplace, lines, buyer_address from sales_order where order_no = any(${orderNos}::text[])
+    order by order_no`.execute(conn.db);
+  return r.rows;
+}
+
+test('eBay report with bad rows: each error names the spreadsheet row, the report’s column and the rule', async () => {
+  const orderNos = ['12-34567-90001', '12-34567-90002', '12-34567-90003', '12-34567-90004', '12-34567-90005'];
+  const before = await count('sales_order');
+  const res = await upload('seller', fixture('ebay-bad.csv'), `platformCode=${PLATFORM}`);
+  assert.equal(res.statusCode, 400, res.body);
+  const problem = res.json() as { layout: string; errors: RowErr[] };
+  assert.equal(problem.layout, 'ebay');
+  // Row 1 is the report's blank line, row 2 its header; row 6 holds a two-line address in one cell.
+  assert.deepEqual(
+    problem.errors.map((e) => `${e.row}|${e.column}|${e.rule}`),
+    ['5|Custom Label|required', '7|Quantity|number', '8|Ship To Country|codeTable', '9|Custom Label|productNotFiled'],
+  );
+  assert.equal(await count('sales_order'), before, 'nothing stored');
+
+  const partial = await upload('seller', fixture('ebay-bad.csv'), `platformCode=${PLATFORM}&partial=1`);
+  assert.equal(partial.statusCode, 201, partial.body);
+  const body = partial.json() as ImportResult;
+  assert.equal(body.imported, 1);
+  assert.equal(body.rejected, 4);
+  const stored = await storedOrders(orderNos);
+  assert.deepEqual(
+    stored.map((o) => `${o.order_no}@${o.source_row}:${o.marketplace}:${o.lines.length}`),
+    ['12-34567-90002@6:ebay:1'],
+  );
+  assert.match(stored[0]!.buyer_address, /Flat 2\nRose Court/);
+});
+
+test('AliExpress export with bad rows: each error names the row, the export’s column and the rule', async () => {
+  const orderNos = ['8123456790001', '8123456790002', '8123456790003', '8123456790004', '8123456790005'];
+  const res = await upload('seller', fixture('aliexpress-bad.csv'), `platformCode=${PLATFORM}`);
+  assert.equal(res.statusCode, 400, res.body);
+  const problem = res.json() as { layout: string; errors: RowErr[] };
+  assert.equal(problem.layout, 'aliexpress');
+  assert.deepEqual(
+    problem.errors.map((e) => `${e.row}|${e.column}|${e.rule}|${e.value ?? ''}`),
+    [
+      '3|商品总金额|arithmetic|900.00',
+      '4|数量|positive|-1',
+      '5|币种|codeTable|XYZ',
+      '7|币种|orderConsistency|502',
+      '9|订单号|required|',
+    ],
+  );
+  assert.deepEqual(await storedOrders(orderNos), [], 'nothing stored');
+
+  const partial = await upload('seller', fixture('aliexpress-bad.csv'), `platformCode=${PLATFORM}&partial=1`);
+  assert.equal(partial.statusCode, 201, partial.body);
+  assert.equal((partial.json() as ImportResult).imported, 1);
+  assert.deepEqual(
+    (await storedOrders(orderNos)).map((o) => `${o.order_no}@${o.source_row}:${o.marketplace}`),
+    ['8123456790005@8:aliexpress'],
+  );
+  // The same file again: the stored order is a duplicate, named by the export's own column.
+  const again = await upload('seller', fixture('aliexpress-bad.csv'), `platformCode=${PLATFORM}&partial=1`);
+  const dup = (again.json() as { errors: RowErr[] }).errors.find((e) => e.rule === 'duplicate');
+  assert.deepEqual(dup && `${dup.row}|${dup.column}|${dup.value}`, '8|订单号|8123456790005');
+});
+
 test('an unfiled SKU is a per-row error; XLSX is read as well; a bad platform code is refused', async () => {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Orders');
@@ -228,6 +294,69 @@ test('patch: the agent fills in what was missing; the draft becomes complete', a
   const d = done.json() as InventoryDraft;
   assert.equal(d.status, 'complete');
   assert.deepEqual(d.problems, []);
+});
+
+test('patch is a write: it needs orders.declare; a read-only caller may read the draft but not change it', async () => {
+  const route = app.routeList.find((x) => x.method === 'PATCH' && x.url === '/api/v1/inventory-drafts/:id');
+  assert.equal(route?.permission, 'orders.declare');
+  const a1 = draftOf('8123456789001');
+  const storedDraft = async () =>
+    (
+      await sql<{ head: Record<string, string>; status: string; updated_at: Date }>`
+        select head, status, updated_at from inventory_draft where id = ${a1.id}`.execute(conn.db)
+    ).rows[0]!;
+  const edits = async () =>
+    Number(
+      (
+        await sql<{ n: number }>`
+          select (select count(*) from audit_log where action = 'inventory_draft.edit' and entity_id = ${a1.id})
+            + (select count(*) from audit_pending where action = 'inventory_draft.edit' and entity_id = ${a1.id}) as n`.execute(
+          conn.db,
+        )
+      ).rows[0]!.n,
+    );
+  const before = await storedDraft();
+  const editsBefore = await edits();
+
+  // An officer has no orders permission at all.
+  assert.equal(
+    (await call('customs', { method: 'PATCH', url: `/api/v1/inventory-drafts/${a1.id}`, payload: { grossWeight: '5' } }))
+      .statusCode,
+    403,
+  );
+  // A caller that may read orders but not declare them (the broker's session, narrowed to orders.read):
+  // reading works, the edit is refused before anything is read or written.
+  const token = await tokenOf('broker');
+  const narrow = async () => {
+    const p = await tp.platform.auth.authenticate(token);
+    const perms = p!.permissions as Set<string>;
+    perms.delete('orders.declare');
+    return perms;
+  };
+  let perms = await narrow();
+  try {
+    assert.ok(perms.has('orders.read'));
+    assert.equal((await call('broker', { method: 'GET', url: `/api/v1/inventory-drafts/${a1.id}` })).statusCode, 200);
+    await narrow();
+    const refused = await call('broker', {
+      method: 'PATCH',
+      url: `/api/v1/inventory-drafts/${a1.id}`,
+      payload: { grossWeight: '5', logisticsNo: 'EA999999999CN' },
+    });
+    assert.equal(refused.statusCode, 403, refused.body);
+  } finally {
+    perms = (await tp.platform.auth.authenticate(token))!.permissions as Set<string>;
+    perms.add('orders.declare');
+  }
+  const after = await storedDraft();
+  assert.deepEqual(after, before, 'the draft is unchanged');
+  assert.equal(await edits(), editsBefore, 'no edit audited');
+  // Another seller's draft stays hidden (404) from a caller who may write drafts.
+  assert.equal(
+    (await call('seller2', { method: 'PATCH', url: `/api/v1/inventory-drafts/${a1.id}`, payload: { grossWeight: '5' } }))
+      .statusCode,
+    404,
+  );
 });
 
 test('declare: refused for incomplete drafts and for anyone but the named agent', async () => {

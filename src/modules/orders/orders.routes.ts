@@ -199,7 +199,8 @@ export function registerOrdersRoutes(app: FastifyInstance, deps: { orders: Order
   r.patch(
     '/api/v1/inventory-drafts/:id',
     {
-      config: { permission: 'orders.read' },
+      // A write: the permission that declares drafts, not the one that reads them.
+      config: { permission: 'orders.declare' },
       schema: {
         tags: ['orders'],
         summary: '补填清单草稿 / Fill in a draft (weights, waybill, carrier, legal quantities); checked again',

@@ -95,6 +95,38 @@ test('generic template: per-row errors name row, column and rule; bad orders are
   assert.ok(r.problems.every((p) => p.message.zh && p.message.en));
 });
 
+test('eBay report with bad rows: row numbers as the spreadsheet shows them (leading blank line, a two-line address cell)', async () => {
+  const r = await parse(fixture('ebay-bad.csv'), 'csv');
+  assert.equal(r.layout, 'ebay');
+  assert.deepEqual(
+    r.problems.map((p) => `${p.row}|${p.column}|${p.rule}|${p.value ?? ''}`),
+    ['5|Custom Label|required|', '7|Quantity|number|two', '8|Ship To Country|codeTable|Narnia'],
+  );
+  assert.ok(r.problems.every((p) => p.message.zh && p.message.en));
+  // The good orders; 90001 is rejected whole for its bad line, the footer lines are no orders.
+  assert.deepEqual(
+    r.orders.map((o) => `${o.orderNo}@${o.row}`),
+    ['12-34567-90002@6', '12-34567-90005@9'],
+  );
+  assert.equal(r.rejected, 3);
+  assert.match(r.orders[0]!.buyerAddress, /10 High Street, Flat 2\nRose Court, Leeds, LS1 4DY/);
+});
+
+test('AliExpress export (Chinese headers) with bad rows: row, column and rule of each', async () => {
+  const r = await parse(fixture('aliexpress-bad.csv'), 'csv');
+  assert.equal(r.layout, 'aliexpress');
+  assert.deepEqual(
+    r.problems.map((p) => `${p.row}|${p.column}|${p.rule}`),
+    ['3|商品总金额|arithmetic', '4|数量|positive', '5|币种|codeTable', '7|币种|orderConsistency', '9|订单号|required'],
+  );
+  assert.deepEqual(
+    r.orders.map((o) => `${o.orderNo}@${o.row}`),
+    ['8123456790005@8'],
+  );
+  // four orders rejected whole, and the row without an order number
+  assert.equal(r.rejected, 5);
+});
+
 test('a named layout missing a required column says which', async () => {
   const r = await parse(fixture('aliexpress.csv'), 'csv', 'generic');
   assert.equal(r.layout, '');

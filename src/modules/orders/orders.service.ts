@@ -11,7 +11,7 @@ import { readRows, tooManyRows, FILE_LIMITS, type FileKind } from './orders.file
 import { createOrdersRepository } from './orders.repository.ts';
 import type { SalesOrderStatus } from './orders.states.ts';
 import type { SalesOrderRow } from './orders.tables.ts';
-import type { LayoutId } from './rules/layouts.ts';
+import type { LayoutId, OrderField } from './rules/layouts.ts';
 import {
   createOrderAssembler,
   detectLayout,
@@ -195,7 +195,7 @@ export function createOrdersService(deps: { db: Db; clock: Clock; audit: AuditLo
         errors: problems.map(asFieldProblem),
       });
     }
-    return { layoutId, ...assembler.finish() };
+    return { layoutId, column: assembler.column, ...assembler.finish() };
   }
 
   const asFieldProblem = (e: RowProblem) => ({ field: `row ${e.row}${e.column ? `: ${e.column}` : ''}`, ...e });
@@ -214,6 +214,8 @@ export function createOrdersService(deps: { db: Db; clock: Clock; audit: AuditLo
       const parsed = await parse();
       const problems = [...parsed.problems];
       const bad = new Set<string>();
+      // A file's problems name its own column headers (as the spreadsheet shows them); the API's, its field names.
+      const columnOf = (f: OrderField): string => (marketplace === 'api' ? f : parsed.column(f));
 
       // Filed products of this seller, and orders already imported: one statement each.
       const lookup = filingLookup(db);
@@ -232,7 +234,7 @@ export function createOrdersService(deps: { db: Db; clock: Clock; audit: AuditLo
         if (existing.has(o.orderNo)) {
           problems.push({
             row: o.row,
-            column: 'orderNo',
+            column: columnOf('orderNo'),
             rule: 'duplicate',
             message: bi(
               `订单 ${o.orderNo} 已导入（平台 ${platform.code}）`,
@@ -246,7 +248,7 @@ export function createOrdersService(deps: { db: Db; clock: Clock; audit: AuditLo
           if (!products.has(productKey(seller.code, l.itemNo))) {
             problems.push({
               row: l.row,
-              column: 'itemNo',
+              column: columnOf('itemNo'),
               rule: 'productNotFiled',
               message: bi(`商品货号 ${l.itemNo} 未备案（或未审核通过）`, `SKU ${l.itemNo} is not a filed (approved) product`),
               value: l.itemNo,

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { changeRefusal } from './documents.rules.ts';
-import { arrivalLineProblems, billLineProblems, joinProblems, productLineProblems, type BillTarget } from './lines.rules.ts';
+import {
+  arrivalLineProblems,
+  billLineProblems,
+  departureLineProblems,
+  joinProblems,
+  productLineProblems,
+  type BillTarget,
+  type BoundBill,
+} from './lines.rules.ts';
 
 const bowl = { hsCode: '6911101900', legalUnit1: '011' };
 const filed = new Map([['3601260888|QHC-BOWL-01', bowl]]);
@@ -74,6 +82,52 @@ test('bill lines: a live inventory of the same parcel and carrier, declared or s
     ],
   );
   assert.match(foreign[0]!.zh, /第 1 行.*申报企业和电商企业都不是总分单的发送企业/);
+
+  // A parcel already bound to another live bill is refused; the bill's own stored version (a change) is not another.
+  const bills = new Map<string, BoundBill[]>([['3601980012|T2CN', [{ documentId: 'bill-1', billNo: '784-00000001' }]]]);
+  const twice = billLineProblems(head, ok, inventories, broker, { bills, self: null });
+  assert.deepEqual(
+    twice.map((p) => p.en),
+    ['line 2 (logisticsNo T2CN): already bound to bill 784-00000001 (inventory 40062026E000000002)'],
+  );
+  assert.match(twice[0]!.zh, /^第 2 行（logisticsNo=T2CN）已绑定总分单 784-00000001/);
+  assert.deepEqual(billLineProblems(head, ok, inventories, broker, { bills, self: 'bill-1' }), [], 'its own change');
+});
+
+test('departure lines: with a billNo each parcel is bound to a live bill of that billNo; without one, declared', () => {
+  const head = { logisticsCode: '3601980012', billNo: 'B1' };
+  const bound = new Map<string, BoundBill[]>([
+    ['3601980012|T1CN', [{ documentId: 'bill-1', billNo: 'B1' }]],
+    ['3601980012|T2CN', [{ documentId: 'bill-2', billNo: 'B2' }]],
+  ]);
+  const declared = new Set(['3601980012|T1CN', '3601980012|T2CN', '3601980012|T3CN']);
+  const lines = [
+    { gnum: '1', logisticsNo: 'T1CN' },
+    { gnum: '2', logisticsNo: 'T2CN' },
+    { gnum: '3', logisticsNo: 'T3CN' },
+  ];
+  assert.deepEqual(departureLineProblems(head, lines.slice(0, 1), bound, declared), []);
+  const wrong = departureLineProblems(head, lines, bound, declared);
+  assert.deepEqual(
+    wrong.map((p) => p.en),
+    [
+      'line 2 DepartureList/logisticsNo T2CN: not bound to a live total-sub bill with billNo B1 (it is bound to bill B2)',
+      'line 3 DepartureList/logisticsNo T3CN: not bound to any live total-sub bill (billNo B1)',
+    ],
+  );
+  assert.match(
+    wrong[0]!.zh,
+    /^第 2 行 DepartureList\/logisticsNo=T2CN：未绑定提运单号 billNo=B1 的有效总分单（已绑定总分单 B2）/,
+  );
+  // another carrier's parcel of the same number is another parcel
+  assert.equal(departureLineProblems({ ...head, logisticsCode: '3601989001' }, lines.slice(0, 1), bound, declared).length, 1);
+  // without a billNo: declared is enough, bound or not
+  const noBill = { logisticsCode: '3601980012' };
+  assert.deepEqual(departureLineProblems(noBill, lines, bound, declared), []);
+  assert.deepEqual(
+    departureLineProblems(noBill, [{ gnum: '1', logisticsNo: 'T9CN' }], bound, declared).map((p) => p.en),
+    ['line 1 DepartureList/logisticsNo T9CN: no live inventory declares this parcel of carrier 3601980012'],
+  );
 });
 
 test('arrival lines: every parcel declared by a live inventory of the head’s carrier', () => {

@@ -75,17 +75,28 @@ export interface BillTarget {
   ebcCode: string;
 }
 
+/** A live total-sub bill binding a parcel (its consolidation event), as one probe per parcel found it. */
+export interface BoundBill {
+  documentId: string;
+  /** the bill's billNo (提运单号) */
+  billNo: string;
+}
+
 /**
  * The lines of a total-sub bill (CEB607): each must name a live inventory (invtNo) of the same
  * parcel (its logisticsNo, and the bill's carrier: the binding is keyed logisticsCode|logisticsNo)
  * whose declaring agent or seller is the bill's sender (any of `senderCodes`). A bill binds only
  * parcels its sender declared: an agent cannot bind, and so release, another party's parcels.
+ * With `bound` (waybill key → live bills binding it), a parcel already bound to another live bill
+ * is refused too: a parcel travels under one master bill. The bill's own earlier version (`self`,
+ * the stored document an appType 2 change replaces) does not count.
  */
 export function billLineProblems(
   head: Fields,
   lines: readonly Fields[],
   inventories: ReadonlyMap<string, BillTarget>,
   senderCodes: ReadonlySet<string>,
+  bound?: { bills: ReadonlyMap<string, readonly BoundBill[]>; self: string | null },
 ): Bilingual[] {
   const out: Bilingual[] = [];
   lines.forEach((l, i) => {
@@ -116,6 +127,15 @@ export function billLineProblems(
         zh: `${at.zh}清单 ${l.invtNo} 的申报企业和电商企业都不是总分单的发送企业 agentCode=${head.agentCode ?? ''}`,
         en: `${at.en}: the sender agentCode ${head.agentCode ?? ''} is neither the declaring agent nor the seller of inventory ${l.invtNo}`,
       });
+    } else {
+      const others = (bound?.bills.get(inv.waybillKey) ?? []).filter((b) => b.documentId !== bound?.self);
+      if (others.length) {
+        const names = [...new Set(others.map((b) => b.billNo))].join('、');
+        out.push({
+          zh: `${at.zh}已绑定总分单 ${names}（清单 ${l.invtNo}）`,
+          en: `${at.en}: already bound to bill ${names.replaceAll('、', ', ')} (inventory ${l.invtNo})`,
+        });
+      }
     }
   });
   return out;
@@ -135,6 +155,55 @@ export function arrivalLineProblems(head: Fields, lines: readonly Fields[], decl
       zh: `第 ${gnum} 行（logisticsNo=${l.logisticsNo ?? ''}）没有物流企业 ${head.logisticsCode ?? ''} 的有效申报清单`,
       en: `line ${gnum} (logisticsNo ${l.logisticsNo ?? ''}): no live inventory declares this parcel of carrier ${head.logisticsCode ?? ''}`,
     });
+  });
+  return out;
+}
+
+/**
+ * The lines of a departure (CEB509): with a billNo in the head, each parcel (the head's
+ * logisticsCode|logisticsNo) must be bound to a live total-sub bill of that billNo (`bound`:
+ * waybill key → the live bills binding it); without one, it must at least be declared by a live
+ * inventory (`declared`). A carrier cannot report departed, and so close, parcels of another
+ * flight or parcels nobody declared.
+ */
+export function departureLineProblems(
+  head: Fields,
+  lines: readonly Fields[],
+  bound: ReadonlyMap<string, readonly BoundBill[]>,
+  declared: ReadonlySet<string>,
+): Bilingual[] {
+  const out: Bilingual[] = [];
+  const code = head.logisticsCode ?? '';
+  const billNo = head.billNo ?? '';
+  lines.forEach((l, i) => {
+    const key = `${code}|${l.logisticsNo ?? ''}`;
+    const gnum = l.gnum ?? String(i + 1);
+    const at = {
+      zh: `第 ${gnum} 行 DepartureList/logisticsNo=${l.logisticsNo ?? ''}`,
+      en: `line ${gnum} DepartureList/logisticsNo ${l.logisticsNo ?? ''}`,
+    };
+    if (!billNo) {
+      if (declared.has(key)) return;
+      out.push({
+        zh: `${at.zh}：没有物流企业 ${code} 的有效申报清单`,
+        en: `${at.en}: no live inventory declares this parcel of carrier ${code}`,
+      });
+      return;
+    }
+    const bills = bound.get(key) ?? [];
+    if (bills.some((b) => b.billNo === billNo)) return;
+    const others = [...new Set(bills.map((b) => b.billNo))];
+    out.push(
+      others.length
+        ? {
+            zh: `${at.zh}：未绑定提运单号 billNo=${billNo} 的有效总分单（已绑定总分单 ${others.join('、')}）`,
+            en: `${at.en}: not bound to a live total-sub bill with billNo ${billNo} (it is bound to bill ${others.join(', ')})`,
+          }
+        : {
+            zh: `${at.zh}：未绑定任何有效总分单（billNo=${billNo}）`,
+            en: `${at.en}: not bound to any live total-sub bill (billNo ${billNo})`,
+          },
+    );
   });
   return out;
 }

@@ -167,6 +167,8 @@ export function createOrderAssembler(map: ColumnMap) {
     get dataRows() {
       return dataRows;
     },
+    /** The column a field is read from, as the file's header names it (for problems found after parsing). */
+    column: col,
     add(cells: readonly string[], row: number): void {
       if (isBlank(cells)) return;
       const first = cells.find((c) => c.trim() !== '')?.trim() ?? '';
