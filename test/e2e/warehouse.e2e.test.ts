@@ -15,7 +15,7 @@ import { guidOf, makeParcel, message, PARTIES, type Parcel } from '../support/pa
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
 import { apiCall, declareParcel, submitOk } from '../support/clearance.ts';
 import { sql } from 'kysely';
-import { RESULTS, withBrowser, expectContains, loginAs } from '../support/browser.ts';
+import { RESULTS, withBrowser, eventually, expectContains, loginAs } from '../support/browser.ts';
 
 const WAIT_MS = 15_000;
 const BILL_NO = 'E2E-784-00000007';
@@ -64,15 +64,16 @@ test('warehouse floor: scan three parcels in, pack them into a bag, dispatch, cu
     }
     await expectContains(page.getByTestId('scan-result'), '已入库', 'received');
 
-    // pack into one bag
+    // pack into one bag, scan-first: the first scan opens the bag for the parcel's carrier (the
+    // parcels are not sorted: the route is typed)
     await page.getByTestId('tab-pack').click();
     await page.getByTestId('bag-route').fill('US');
-    await page.getByTestId('open-bag').click();
-    await page.getByTestId('current-bag').waitFor({ timeout: WAIT_MS });
     for (const [i, p] of parcels.entries()) {
       await scan(page, 'pack-scan', p.logisticsNo);
       await expectContains(page.getByTestId('bag-count'), String(i + 1), `bag holds ${i + 1}`);
     }
+    const bagNo = /BG\d+/.exec((await page.getByTestId('current-bag').textContent()) ?? '')?.[0];
+    assert.ok(bagNo, 'the bag number is shown');
     await page.getByTestId('close-bag').click();
     await page.getByTestId('open-bag').waitFor({ timeout: WAIT_MS });
 
@@ -85,8 +86,43 @@ test('warehouse floor: scan three parcels in, pack them into a bag, dispatch, cu
     await page.getByTestId('dispatch-plate').fill('赣A12345');
     await page.getByTestId('dispatch-bill').fill(BILL_NO);
     await page.getByTestId('dispatch-now').click();
-    await expectContains(page.getByTestId('dispatch-list').locator('tbody'), '2 ', 'intake accepted the arrival');
+    // the dispatch's row (by its bag) carries intake's return status on its tag
+    const dispatched = page.getByTestId('dispatch-list').locator('tbody tr.ant-table-row').filter({ hasText: bagNo });
+    await dispatched.first().waitFor({ timeout: WAIT_MS });
+    const statusTag = dispatched.first().locator('[data-testid^="dispatch-status-"]');
+    await eventually(
+      'intake accepted the arrival (return status 2)',
+      async () => (await statusTag.count()) === 1 && (await statusTag.getAttribute('data-status')) === '2',
+    );
+    const stored = await sql<{ return_status: string; parcel_count: number }>`
+      select d.return_status, d.parcel_count from whs_dispatch d join whs_bag b on b.dispatch_id = d.id
+      where b.bag_no = ${bagNo}`.execute(tp.platform.database.db);
+    assert.deepEqual(stored.rows, [{ return_status: '2', parcel_count: 3 }]);
     await page.screenshot({ path: join(RESULTS, 'warehouse-floor-dispatched.png'), fullPage: true });
+
+    // stock count: an open count survives a tab change (resumed from the server), then its
+    // discrepancy list is shown and stored
+    await page.getByTestId('tab-count').click();
+    await page.getByTestId('count-start').click();
+    await page.getByTestId('count-open').waitFor({ timeout: WAIT_MS });
+    await scan(page, 'count-scan', parcels[0]!.logisticsNo);
+    await expectContains(page.getByTestId('count-scanned'), '1', 'one scan counted');
+    await page.getByTestId('tab-receive').click();
+    await page.getByTestId('receive-scan').waitFor({ timeout: WAIT_MS });
+    await page.getByTestId('tab-count').click();
+    await expectContains(page.getByTestId('count-scanned'), '1', 'the open count is resumed');
+    await page.getByTestId('count-close').click();
+    const unexpected = page.getByTestId(`discrepancy-${parcels[0]!.logisticsNo}`);
+    await unexpected.waitFor({ timeout: WAIT_MS });
+    assert.equal(await unexpected.getAttribute('data-kind'), 'unexpected', 'a dispatched parcel is no longer in stock');
+    const countId = await page.getByTestId('count-discrepancies').getAttribute('data-count-id');
+    const count = await sql<{ status: string; discrepancies: { logisticsNo: string; kind: string }[] }>`
+      select status, discrepancies from whs_count where id = ${countId}`.execute(tp.platform.database.db);
+    assert.equal(count.rows[0]!.status, 'closed');
+    assert.ok(
+      count.rows[0]!.discrepancies.some((d) => d.logisticsNo === parcels[0]!.logisticsNo && d.kind === 'unexpected'),
+      JSON.stringify(count.rows[0]!.discrepancies),
+    );
 
     // customs: the pipeline accepts the arrival (399); the warehouse sees it on the arrivals page
     await tp.platform.settle();
@@ -170,11 +206,11 @@ test('inspection station: a parcel with an open inspection task is held on scan,
     await page.screenshot({ path: join(RESULTS, 'warehouse-inspection-held.png'), fullPage: true });
 
     // packing it is refused: the waybill number and the reason, Chinese first, then English
+    // scan-first: the scan opens a bag for the parcel's carrier, and packing it is refused
     await page.getByTestId('tab-pack').click();
     await page.getByTestId('bag-route').fill('US');
-    await page.getByTestId('open-bag').click();
-    await page.getByTestId('current-bag').waitFor({ timeout: WAIT_MS });
     await scan(page, 'pack-scan', vase.logisticsNo);
+    await page.getByTestId('current-bag').waitFor({ timeout: WAIT_MS });
     const refusal = page.getByTestId('scan-result');
     await expectContains(refusal, `包裹 ${vase.logisticsNo}`, 'the refusal names the waybill number');
     await expectContains(refusal, '有未完成的查验任务，须留在查验台', 'the reason in Chinese');

@@ -220,12 +220,17 @@ test('problem parcels: no scan for N days, returned, held', async () => {
   tokens.clear();
   const res = await call('carrier', { method: 'GET', url: '/api/v1/logistics/problems?days=5' });
   assert.equal(res.statusCode, 200, res.body);
-  const list = (res.json() as { logisticsNo: string; reason: string }[]).map((p) => `${p.logisticsNo}:${p.reason}`);
-  assert.deepEqual(list, ['EE123456785CN:no_scan', 'LX100000025CN:held', 'RR100000140CN:returned']);
+  const page = res.json() as { items: { logisticsNo: string; reason: string }[]; next: string | null };
+  // oldest scan first: in transit since 11-21, returned 11-25 01:00Z, held 11-25 02:00Z; the delivered parcel is none
+  assert.deepEqual(
+    page.items.map((p) => `${p.logisticsNo}:${p.reason}`),
+    ['EE123456785CN:no_scan', 'RR100000140CN:returned', 'LX100000025CN:held'],
+  );
+  assert.equal(page.next, null);
   clock.set(new Date('2026-11-26T09:00:00Z'));
   tokens.clear();
   const fewer = await call('carrier', { method: 'GET', url: '/api/v1/logistics/problems?days=30' });
-  assert.ok(!(fewer.json() as { reason: string }[]).some((p) => p.reason === 'no_scan'));
+  assert.ok(!(fewer.json() as { items: { reason: string }[] }).items.some((p) => p.reason === 'no_scan'));
 });
 
 test('export: documented JSON form with customs state per parcel', async () => {

@@ -8,7 +8,7 @@ import {
   EventsBody,
   IngestResult,
   LogisticsExport,
-  ProblemParcel,
+  ProblemParcels,
   ServiceInput,
   ServiceKindSchema,
   Timeline,
@@ -137,8 +137,23 @@ export function registerLogisticsRoutes(
       schema: {
         tags: ['logistics'],
         summary: '问题包裹 / Problem parcels: no scan for N days, returned, held',
-        querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })) }),
-        response: { 200: Type.Array(ProblemParcel) },
+        description:
+          'Parcels not delivered whose latest scan is within the last `window` days (default 90), oldest scan first; ' +
+          'held = held by the carrier, or the inventory under customs review (300) or inspection (500). ' +
+          "A page at a time: `after` = the previous page's `next`.",
+        querystring: Type.Object({
+          days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, description: 'no scan for this many days (default 5)' })),
+          window: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 365,
+              description: 'look back this many days since the latest scan (default 90)',
+            }),
+          ),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          after: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+        response: { 200: ProblemParcels },
       },
     },
     async (req) => logistics.problems(req.principal, req.query),
@@ -155,6 +170,7 @@ export function registerLogisticsRoutes(
           from: Type.String({ format: 'date-time' }),
           to: Type.String({ format: 'date-time' }),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+          after: Type.Optional(Type.String({ maxLength: 40, description: "the previous page's `next`" })),
         }),
         response: { 200: LogisticsExport },
       },

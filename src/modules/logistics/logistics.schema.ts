@@ -87,11 +87,21 @@ export const ProblemParcel = Type.Object({
   daysSinceScan: Type.Integer(),
 });
 
+export const ProblemParcels = Type.Object({
+  items: Type.Array(ProblemParcel),
+  next: Nullable(
+    Type.String({ description: 'pass as `after` for the next page; null when there is none (a page may be short before it)' }),
+  ),
+});
+
 export const LogisticsExport = Type.Object({
   format: Type.Literal('cbec-window.logistics/1'),
   generatedAt: Type.String({ format: 'date-time' }),
   carrier: Type.Object({ code: Type.String(), name: Type.String() }),
   period: Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }),
+  next: Nullable(
+    Type.String({ description: 'the last logisticsNo of this page: pass it as `after` for the next; null on the last page' }),
+  ),
   parcels: Type.Array(
     Type.Object({
       logisticsNo: Type.String(),
@@ -121,6 +131,10 @@ export const TrackingHook = Type.Object({
   id: Type.String(),
   url: Type.String(),
   pending: Type.Integer({ description: 'batches not yet delivered' }),
+  failed: Type.Integer({ description: 'batches given up on: still failing 72 hours after they were queued' }),
+  failingSince: Nullable(
+    Type.String({ description: 'a batch was given up on at this time and nothing was delivered since; null when healthy' }),
+  ),
   lastError: Nullable(Type.String()),
   lastDeliveredAt: Nullable(Type.String()),
   createdAt: Type.String(),

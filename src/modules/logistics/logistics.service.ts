@@ -128,6 +128,36 @@ const HELD_CUSTOMS = new Set(['300', '500']);
 
 const DAY = 86_400_000;
 const MAX_EVENTS = 5_000;
+/** Problem parcels: the default look-back (days since the latest scan), the largest page. */
+export const PROBLEM_WINDOW_DAYS = 90;
+const MAX_PROBLEMS = 1_000;
+/** Candidates read per statement, and at most per request. */
+const PROBLEM_CHUNK = 500;
+const PROBLEM_SCAN = 5_000;
+
+/** The problem list's cursor: the last scan time and number of the last parcel looked at. */
+function encodeProblemCursor(c: { at: Date; logisticsNo: string }): string {
+  return Buffer.from(`${c.at.toISOString()}|${c.logisticsNo}`, 'utf8').toString('base64url');
+}
+
+function decodeProblemCursor(text: string): { at: Date; logisticsNo: string } {
+  const raw = Buffer.from(text, 'base64url').toString('utf8');
+  const bar = raw.indexOf('|');
+  const at = new Date(raw.slice(0, bar));
+  const logisticsNo = raw.slice(bar + 1);
+  if (bar < 0 || Number.isNaN(at.getTime()) || !logisticsNo)
+    throw validationError([
+      {
+        field: 'after',
+        rule: 'cursor',
+        message: {
+          zh: '分页游标（after）无效：请使用上一页的 next',
+          en: "invalid cursor: pass the previous page's next as after",
+        },
+      },
+    ]);
+  return { at, logisticsNo };
+}
 
 export function toService(r: ServiceRow): CarrierService {
   return {
@@ -459,26 +489,65 @@ export function createLogisticsService(deps: LogisticsDeps) {
       };
     },
 
-    /** The carrier's parcels that need a look: no scan for `days`, returned, or held. */
-    async problems(p: Principal | null, q: { days?: number }): Promise<ProblemParcel[]> {
+    /**
+     * The carrier's parcels that need a look: no scan for `days`, returned, or held (by the carrier
+     * or by customs: inventory under review or inspection), among the parcels whose latest scan is
+     * within the last `window` days; oldest scan first, a page at a time (`after` = the previous
+     * page's `next`). Reads the parcels' latest events (lgx_parcel_last), never their whole history.
+     */
+    async problems(
+      p: Principal | null,
+      q: { days?: number; window?: number; limit?: number; after?: string },
+    ): Promise<{ items: ProblemParcel[]; next: string | null }> {
       requirePermission(p, 'logistics.read');
       const carrier = carrierOf(p);
       const days = q.days ?? 5;
+      const window = q.window ?? PROBLEM_WINDOW_DAYS;
+      if (window < days)
+        throw validationError([
+          {
+            field: 'window',
+            rule: 'min',
+            message: {
+              zh: `回看天数（window）不得少于无扫描天数（days = ${days}）`,
+              en: `window must be at least days (${days})`,
+            },
+          },
+        ]);
+      const limit = Math.min(Math.max(q.limit ?? 200, 1), MAX_PROBLEMS);
+      let cursor = q.after === undefined ? null : decodeProblemCursor(q.after);
       const now = clock.now();
-      const latest = await createLogisticsRepository(db).latestOfCarrier(carrier.id);
-      const states = await parcelCustomsLookup(db).states(latest.map((e) => `${carrier.code}|${e.logistics_no}`));
-      const heldByCustoms = new Set(
-        states.filter((s) => s.kind === 'inventory' && HELD_CUSTOMS.has(s.status)).map((s) => s.waybillKey.split('|')[1]),
-      );
-      const out: ProblemParcel[] = [];
-      for (const e of latest) {
-        const since = Math.floor((now.getTime() - e.at.getTime()) / DAY);
-        const base = { logisticsNo: e.logistics_no, lastCode: e.code, lastAt: e.at.toISOString(), daysSinceScan: since };
-        if (e.code === 'returned') out.push({ ...base, reason: 'returned' });
-        else if (e.code === 'held' || heldByCustoms.has(e.logistics_no)) out.push({ ...base, reason: 'held' });
-        else if (!FINAL_CODES.includes(e.code as EventCode) && since >= days) out.push({ ...base, reason: 'no_scan' });
+      const since = new Date(now.getTime() - window * DAY);
+      const repo = createLogisticsRepository(db);
+      const customs = parcelCustomsLookup(db);
+      const items: ProblemParcel[] = [];
+      // Candidates a chunk at a time, at most PROBLEM_SCAN per request: a page may come back short
+      // with a `next`, never after reading the carrier's whole history.
+      for (let scanned = 0; scanned < PROBLEM_SCAN;) {
+        const chunk = await repo.openParcels(carrier.id, since, cursor, PROBLEM_CHUNK);
+        scanned += chunk.length;
+        const asked = chunk.filter((e) => e.code !== 'returned' && e.code !== 'held');
+        const states = asked.length ? await customs.states(asked.map((e) => `${carrier.code}|${e.logistics_no}`)) : [];
+        const heldByCustoms = new Set(
+          states.filter((s) => s.kind === 'inventory' && HELD_CUSTOMS.has(s.status)).map((s) => s.waybillKey.split('|')[1]),
+        );
+        for (const [i, e] of chunk.entries()) {
+          cursor = { at: e.last_at, logisticsNo: e.logistics_no };
+          const idle = Math.floor((now.getTime() - e.last_at.getTime()) / DAY);
+          const base = { logisticsNo: e.logistics_no, lastCode: e.code, lastAt: e.last_at.toISOString(), daysSinceScan: idle };
+          let reason: ProblemParcel['reason'] | null = null;
+          if (e.code === 'returned') reason = 'returned';
+          else if (e.code === 'held' || heldByCustoms.has(e.logistics_no)) reason = 'held';
+          else if (!FINAL_CODES.includes(e.code as EventCode) && idle >= days) reason = 'no_scan';
+          if (reason) items.push({ ...base, reason });
+          if (items.length === limit) {
+            const last = i === chunk.length - 1 && chunk.length < PROBLEM_CHUNK;
+            return { items, next: last ? null : encodeProblemCursor(cursor) };
+          }
+        }
+        if (chunk.length < PROBLEM_CHUNK) return { items, next: null };
       }
-      return out.sort((a, b) => b.daysSinceScan - a.daysSinceScan || a.logisticsNo.localeCompare(b.logisticsNo));
+      return { items, next: cursor ? encodeProblemCursor(cursor) : null };
     },
 
     /**
@@ -486,7 +555,7 @@ export function createLogisticsService(deps: LogisticsDeps) {
      * form `cbec-window.logistics/1` (docs/logistics-export.md): the carrier's parcels with an
      * event in [from, to), each with its scans and its customs state.
      */
-    async exportJson(p: Principal | null, q: { from: string; to: string; limit?: number }) {
+    async exportJson(p: Principal | null, q: { from: string; to: string; limit?: number; after?: string }) {
       requirePermission(p, 'logistics.read');
       const carrier = carrierOf(p);
       const from = new Date(q.from);
@@ -500,7 +569,14 @@ export function createLogisticsService(deps: LogisticsDeps) {
           },
         ]);
       const limit = Math.min(Math.max(q.limit ?? 1000, 1), 10_000);
-      const events = await createLogisticsRepository(db).eventsOfCarrierIn(carrier.id, from, to, limit);
+      const after = q.after?.replace(/\s+/g, '').toUpperCase() || null;
+      // one parcel more than the page: whether a next page exists, without an empty last page
+      const read = await createLogisticsRepository(db).eventsOfCarrierIn(carrier.id, from, to, after, limit + 1);
+      const numbers = [...new Set(read.map((e) => e.logistics_no))];
+      const more = numbers.length > limit;
+      const lastNo = more ? numbers[limit - 1]! : null;
+      const kept = new Set(numbers.slice(0, limit));
+      const events = more ? read.filter((e) => kept.has(e.logistics_no)) : read;
       const states = await parcelCustomsLookup(db).states([...new Set(events.map((e) => `${carrier.code}|${e.logistics_no}`))]);
       const byNo = new Map<string, EventRow[]>();
       for (const e of events) byNo.set(e.logistics_no, [...(byNo.get(e.logistics_no) ?? []), e]);
@@ -509,6 +585,8 @@ export function createLogisticsService(deps: LogisticsDeps) {
         generatedAt: clock.now().toISOString(),
         carrier: { code: carrier.code, name: carrier.name },
         period: { from: from.toISOString(), to: to.toISOString() },
+        /** the `after` of the next page (the last number of this one); null on the last page */
+        next: lastNo,
         parcels: [...byNo.entries()].map(([no, evs]) => {
           const own = states.filter((s) => s.waybillKey === `${carrier.code}|${no}`);
           const inv = own.find((s) => s.kind === 'inventory');

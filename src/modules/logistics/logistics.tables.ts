@@ -33,6 +33,8 @@ export interface HookRow {
   secret: string;
   created_by: string | null;
   created_at: Date;
+  /** a batch was given up on (failing ~72 h) and nothing was delivered since; null when healthy */
+  failing_since: Date | null;
 }
 
 export interface HookDeliveryRow {
@@ -42,6 +44,8 @@ export interface HookDeliveryRow {
   attempts: number;
   next_attempt_at: Date;
   delivered_at: Date | null;
+  /** given up on: still failing ~72 h after it was queued */
+  failed_at: Date | null;
   status_code: number | null;
   last_error: string | null;
   created_at: Date;
@@ -60,6 +64,17 @@ export interface FeedEntryRow {
   recipient_org_id: string;
   seq: number;
   event_id: string;
+  /** when the event was stored (its feed batch's time): the retention job deletes by it */
+  created_at: Date;
+}
+
+/** The latest event of a parcel per carrier (kept by the statement that stores events). */
+export interface ParcelLastRow {
+  carrier_org_id: string;
+  logistics_no: string;
+  event_id: string;
+  code: string;
+  last_at: Date;
 }
 
 export interface LogisticsTables {
@@ -69,4 +84,5 @@ export interface LogisticsTables {
   lgx_hook_delivery: HookDeliveryRow;
   lgx_feed_batch: FeedBatchRow;
   lgx_feed_entry: FeedEntryRow;
+  lgx_parcel_last: ParcelLastRow;
 }

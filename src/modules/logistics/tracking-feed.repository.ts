@@ -33,17 +33,17 @@ export function createTrackingFeedRepository(exec: Executor) {
         const r = await sql<{ batches: number; orgs: string[] | null; last: number | null }>`
           with taken as (
             delete from lgx_feed_batch where id in (select id from lgx_feed_batch order by id limit ${limit})
-            returning id, event_ids, recipients
+            returning id, event_ids, recipients, created_at
           ), pairs as (
-            select t.id as batch, u.event_id, u.recipient, u.ord
+            select t.id as batch, t.created_at, u.event_id, u.recipient, u.ord
               from taken t cross join lateral unnest(t.event_ids, t.recipients) with ordinality as u(event_id, recipient, ord)
           ), events as (
             select batch, event_id, min(ord) as ord from pairs group by batch, event_id
           ), numbered as (
             select batch, event_id, nextval('lgx_feed_seq') as seq from (select * from events order by batch, ord) e
           ), appended as (
-            insert into lgx_feed_entry (recipient_org_id, seq, event_id)
-            select distinct p.recipient, n.seq, p.event_id from pairs p join numbered n using (batch, event_id)
+            insert into lgx_feed_entry (recipient_org_id, seq, event_id, created_at)
+            select distinct p.recipient, n.seq, p.event_id, p.created_at from pairs p join numbered n using (batch, event_id)
             returning recipient_org_id, seq
           )
           select (select count(*)::int from taken) as batches,
@@ -63,6 +63,18 @@ export function createTrackingFeedRepository(exec: Executor) {
           join lgx_event e on e.id = f.event_id
          order by f.seq`.execute(exec);
       return r.rows.map((x) => ({ ...x, seq: Number(x.seq) }));
+    },
+
+    /**
+     * Deletes at most `limit` feed entries stored before `before` (retention); answers how many.
+     * A stream whose cursor is older resumes at the first entry kept.
+     */
+    async purge(before: Date, limit: number): Promise<number> {
+      const r = await sql`
+        delete from lgx_feed_entry where (recipient_org_id, seq) in (
+          select recipient_org_id, seq from lgx_feed_entry where created_at < ${before}
+           limit ${limit} for update skip locked)`.execute(exec);
+      return Number(r.numAffectedRows ?? 0n);
     },
 
     /** The last position of an organisation's feed (0 before its first event). */

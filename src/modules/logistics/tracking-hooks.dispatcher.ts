@@ -9,6 +9,13 @@ const TIMEOUT_MS = 10_000;
 /** 5 s, doubling, at most an hour: a receiver that is down for a day still gets every batch. */
 export const retryDelayMs = (attempts: number): number => Math.min(5_000 * 2 ** Math.min(attempts - 1, 20), 3_600_000);
 
+/**
+ * A batch still failing this long after it was queued is given up on (failed_at), with every
+ * older batch of its hook, and the hook is flagged (failing_since) until a batch goes through:
+ * a receiver gone for good no longer holds its batches, or the dispatcher's attempts, forever.
+ */
+export const GIVE_UP_AFTER_MS = 72 * 3_600_000;
+
 export type TrackingHookDispatcher = ReturnType<typeof createTrackingHookDispatcher>;
 
 /**
@@ -51,16 +58,21 @@ export function createTrackingHookDispatcher(deps: {
           );
       const now = clock.now();
       const attempts = d.attempts + 1;
-      if (result.error === null)
+      if (result.error === null) {
         await repo.update(d.id, { attempts, delivered_at: now, status_code: result.statusCode, last_error: null });
-      else {
+        await repo.delivered(d.hook_id);
+      } else {
         await repo.update(d.id, {
           attempts,
           status_code: result.statusCode,
           last_error: result.error,
           next_attempt_at: new Date(now.getTime() + retryDelayMs(attempts)),
         });
-        log.warn({ deliveryId: d.id, hookId: d.hook_id, attempts, error: result.error }, 'tracking webhook failed');
+        const giveUpBefore = new Date(now.getTime() - GIVE_UP_AFTER_MS);
+        if (d.created_at <= giveUpBefore) {
+          const failed = await repo.giveUp(d.hook_id, giveUpBefore, now);
+          log.warn({ deliveryId: d.id, hookId: d.hook_id, attempts, failed, error: result.error }, 'tracking webhook given up');
+        } else log.warn({ deliveryId: d.id, hookId: d.hook_id, attempts, error: result.error }, 'tracking webhook failed');
       }
       return true;
     });

@@ -15,6 +15,9 @@ export interface TrackingHook {
   id: string;
   url: string;
   pending: number;
+  /** batches given up on (still failing 72 hours after they were queued) */
+  failed: number;
+  failingSince: string | null;
   lastError: string | null;
   lastDeliveredAt: string | null;
   createdAt: string;
@@ -51,6 +54,7 @@ export async function queueTrackingHooks(
         attempts: 0,
         next_attempt_at: now,
         delivered_at: null,
+        failed_at: null,
         status_code: null,
         last_error: null,
         created_at: now,
@@ -97,6 +101,7 @@ export function createTrackingHookService(deps: { db: Db; clock: Clock; audit: A
           secret: newWebhookSecret(),
           created_by: p.userId,
           created_at: now,
+          failing_since: null,
         });
         await audit.append(trx, actorOf(p), [
           { action: 'logistics.hook_created', entity: 'tracking_hook', entityId: row.id, after: { url: row.url } },
@@ -106,6 +111,8 @@ export function createTrackingHookService(deps: { db: Db; clock: Clock; audit: A
           url: row.url,
           secret: row.secret,
           pending: 0,
+          failed: 0,
+          failingSince: null,
           lastError: null,
           lastDeliveredAt: null,
           createdAt: row.created_at.toISOString(),
@@ -122,6 +129,8 @@ export function createTrackingHookService(deps: { db: Db; clock: Clock; audit: A
         id: h.id,
         url: h.url,
         pending: status.get(h.id)?.pending ?? 0,
+        failed: status.get(h.id)?.failed ?? 0,
+        failingSince: h.failing_since?.toISOString() ?? null,
         lastError: status.get(h.id)?.last_error ?? null,
         lastDeliveredAt: status.get(h.id)?.last_delivered_at?.toISOString() ?? null,
         createdAt: h.created_at.toISOString(),

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
+import { sql } from 'kysely';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { guidOf, makeParcel, message, PARTIES } from '../../../test/support/parcels.ts';
 import { SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
@@ -127,6 +128,77 @@ test('tracking events go out signed to the carrier and to the seller named on th
   // a foreign hook id answers 404; the owner removes it
   assert.equal((await call('seller2', { method: 'DELETE', url: `/api/v1/logistics/webhooks/${id}` })).statusCode, 404);
   assert.equal((await call('carrier', { method: 'DELETE', url: `/api/v1/logistics/webhooks/${id}` })).statusCode, 204);
+});
+
+test('a batch still failing 72 hours after it was queued is given up on with the older ones; the hook is flagged until a delivery', async () => {
+  const db = tp.platform.database.db;
+  clock.set(new Date('2026-11-27T00:00:00Z'));
+  tokens.clear(); // sessions idle out as the clock jumps
+  // nothing listens on port 9: every attempt fails
+  const dead = await call('carrier', {
+    method: 'POST',
+    url: '/api/v1/logistics/webhooks',
+    payload: { url: 'http://127.0.0.1:9/dead' },
+  });
+  assert.equal(dead.statusCode, 201, dead.body);
+  const hookId = (dead.json() as { id: string }).id;
+  const scan = async (code: string, at: string) => {
+    const res = await call('carrier', {
+      method: 'POST',
+      url: '/api/v1/logistics/events',
+      payload: { events: [{ logisticsNo: 'HDEAD0001', code, at }] },
+    });
+    assert.equal((res.json() as { stored: number }).stored, 1, res.body);
+  };
+  await scan('accepted', '2026-11-26T23:00:00Z');
+  await dispatcher().runOnce();
+  await scan('in_transit', '2026-11-26T23:30:00Z');
+  const state = async () =>
+    (
+      await sql<{ code: string; attempts: number; failed: boolean; delivered: boolean }>`
+        select items->0->>'code' as code, attempts, failed_at is not null as failed, delivered_at is not null as delivered
+          from lgx_hook_delivery where hook_id = ${hookId} order by created_at, items->0->>'at'`.execute(db)
+    ).rows.map((r) => `${r.code}:${r.attempts}:${r.failed ? 'failed' : r.delivered ? 'delivered' : 'waiting'}`);
+  const flag = async () =>
+    (await sql<{ f: Date | null }>`select failing_since as f from lgx_hook where id = ${hookId}`.execute(db)).rows[0]!.f;
+  assert.deepEqual(await state(), ['accepted:1:waiting', 'in_transit:0:waiting']);
+
+  // 71 hours on: still retried, not given up
+  clock.set(new Date('2026-11-29T23:00:00Z'));
+  tokens.clear();
+  await dispatcher().runOnce();
+  assert.deepEqual(await state(), ['accepted:2:waiting', 'in_transit:0:waiting']);
+  assert.equal(await flag(), null);
+
+  // 73 hours on: the failing batch and the one behind it (as old) are given up; the hook is flagged
+  clock.set(new Date('2026-11-30T01:00:00Z'));
+  tokens.clear();
+  await dispatcher().runOnce();
+  assert.deepEqual(await state(), ['accepted:3:failed', 'in_transit:0:failed']);
+  assert.equal((await flag())?.toISOString(), '2026-11-30T01:00:00.000Z');
+  const listed = (await call('carrier', { method: 'GET', url: '/api/v1/logistics/webhooks' })).json() as {
+    id: string;
+    pending: number;
+    failed: number;
+    failingSince: string | null;
+  }[];
+  assert.deepEqual(
+    listed.filter((h) => h.id === hookId).map((h) => [h.pending, h.failed, h.failingSince]),
+    [[0, 2, '2026-11-30T01:00:00.000Z']],
+  );
+  assert.equal(await dispatcher().runOnce(), 0, 'given-up batches are not attempted again');
+
+  // a new batch is not held back by the given-up ones; once the receiver answers, the flag clears
+  await scan('arrived_destination', '2026-11-30T00:30:00Z');
+  await sql`update lgx_hook set url = ${`${receiverUrl}?back`} where id = ${hookId}`.execute(db);
+  const before = received.length;
+  assert.equal(await dispatcher().runOnce(), 1);
+  assert.deepEqual(await state(), ['accepted:3:failed', 'in_transit:0:failed', 'arrived_destination:1:delivered']);
+  assert.equal(await flag(), null);
+  assert.deepEqual(
+    received.slice(before).map((r) => (JSON.parse(r.body) as Body).items.map((i) => i.code)),
+    [['arrived_destination']],
+  );
 });
 
 test('a private receiver is refused without WEBHOOK_ALLOW_PRIVATE, and nothing is stored', async () => {

@@ -213,6 +213,52 @@ export function createOverseasRepository(exec: Executor) {
           lock ? sql`select * from ovs_sale where id = ${id} for update` : sql`select * from ovs_sale where id = ${id}`,
         )
       )[0],
+    /**
+     * The sales of a return with their warehouse's provider, locked in id order in one query: two
+     * batch returns over the same sales queue instead of deadlocking.
+     */
+    lockSales: (ids: string[]) =>
+      rows<SaleRow & { provider_org_id: string }>(sql`select s.*, w.provider_org_id from ovs_sale s
+        join ovs_warehouse w on w.id = s.warehouse_id
+        where s.id = any(${ids}::uuid[]) order by s.id for update of s`),
+    /**
+     * Restocked returns: units back into qty_returned, summed per warehouse, seller and SKU in one
+     * update; the stock rows are locked first in key order, as a sale locks them (SKU order).
+     */
+    async restock(items: { warehouse_id: string; seller_org_id: string; sku: string; qty: number }[]) {
+      if (!items.length) return;
+      const w = items.map((i) => i.warehouse_id);
+      const s = items.map((i) => i.seller_org_id);
+      const k = items.map((i) => i.sku);
+      const n = items.map((i) => i.qty);
+      await sql`select 1 from ovs_stock st
+        join (select distinct * from unnest(${w}::uuid[], ${s}::uuid[], ${k}::text[]) as u(warehouse_id, seller_org_id, sku)) t
+          on st.warehouse_id = t.warehouse_id and st.seller_org_id = t.seller_org_id and st.sku = t.sku
+        order by st.warehouse_id, st.seller_org_id, st.sku for update of st`.execute(exec);
+      await sql`update ovs_stock st set qty_returned = st.qty_returned + t.qty
+        from (select warehouse_id, seller_org_id, sku, sum(qty)::int as qty
+                from unnest(${w}::uuid[], ${s}::uuid[], ${k}::text[], ${n}::int[]) as u(warehouse_id, seller_org_id, sku, qty)
+               group by 1, 2, 3) t
+        where st.warehouse_id = t.warehouse_id and st.seller_org_id = t.seller_org_id and st.sku = t.sku`.execute(exec);
+    },
+    /** Stock movements of one SKU in one warehouse, newest first, with the declaration and order they trace to. */
+    movementHistory: (q: { warehouseId: string; sku: string; sellerOrgId?: string; providerOrgId?: string }) =>
+      rows<{
+        id: string;
+        kind: string;
+        qty: number;
+        at: Date;
+        customs_record_no: string | null;
+        declaration_no: string | null;
+        order_no: string | null;
+      }>(sql`select m.id, m.kind, m.qty, m.at, m.customs_record_no, c.declaration_no, s.order_no
+        from ovs_movement m join ovs_warehouse w on w.id = m.warehouse_id
+          left join ovs_consignment c on c.id = m.consignment_id
+          left join ovs_sale s on s.id = m.sale_id
+        where m.warehouse_id = ${q.warehouseId} and m.sku = ${q.sku}
+          and (${q.sellerOrgId ?? null}::uuid is null or m.seller_org_id = ${q.sellerOrgId ?? null})
+          and (${q.providerOrgId ?? null}::uuid is null or w.provider_org_id = ${q.providerOrgId ?? null})
+        order by m.at desc, m.id limit 1000`),
     sales: (q: { sellerOrgId?: string; providerOrgId?: string }) =>
       rows<SaleRow>(sql`select s.* from ovs_sale s join ovs_warehouse w on w.id = s.warehouse_id
         where (${q.sellerOrgId ?? null}::uuid is null or s.seller_org_id = ${q.sellerOrgId ?? null})
@@ -241,11 +287,28 @@ export function createOverseasRepository(exec: Executor) {
       rows<PointRow>(sql`select * from ovs_point where active
         and (${q.country ?? null}::text is null or country = ${q.country ?? null})
         and (${q.city ?? null}::text is null or lower(city) = lower(${q.city ?? null}))
-        and (${q.service ?? null}::text is null or ${q.service ?? null} = any(services))
+        and (${q.service ?? null}::text is null or services @> array[${q.service ?? null}::text])
         and (${q.providerOrgId ?? null}::uuid is null or provider_org_id = ${q.providerOrgId ?? null})
         and (${q.q ?? null}::text is null or name ilike ${'%' + (q.q ?? '').replace(/[\\%_]/g, (c) => `\\${c}`) + '%'})
         order by country, city, name limit 500`),
-    point: async (id: string) => (await rows<PointRow>(sql`select * from ovs_point where id = ${id}`))[0],
+    point: async (id: string, lock = false) =>
+      (
+        await rows<PointRow>(
+          lock ? sql`select * from ovs_point where id = ${id} for update` : sql`select * from ovs_point where id = ${id}`,
+        )
+      )[0],
+    /** A provider's own points, retired ones too. */
+    pointsOf: (providerOrgId: string) =>
+      rows<PointRow>(sql`select * from ovs_point where provider_org_id = ${providerOrgId}
+        order by active desc, country, city, name limit 500`),
+    updatePoint: async (id: string, r: Pick<PointRow, 'name' | 'country' | 'city' | 'services' | 'contact' | 'description'>) =>
+      (
+        await rows<PointRow>(sql`update ovs_point set name = ${r.name}, country = ${r.country}, city = ${r.city},
+          services = ${r.services}::text[], contact = ${r.contact}, description = ${r.description}
+          where id = ${id} returning *`)
+      )[0]!,
+    deactivatePoint: async (id: string) =>
+      (await rows<PointRow>(sql`update ovs_point set active = false where id = ${id} returning *`))[0]!,
     insertRequest: async (r: RequestRow) =>
       (
         await rows<RequestRow>(sql`insert into ovs_request (id, point_id, requester_org_id, service, message, status, reply, created_at, updated_at)

@@ -76,6 +76,18 @@ const receive = (body: Record<string, unknown>, user = 'overseas') =>
     payload: { warehouseId, sellerCode: PARTIES.seller.code, tradeMode: '9810', lines: [{ sku: BOWL, qty: 1 }], ...body },
   });
 
+type Refusal = {
+  detailZh: string;
+  detailEn: string;
+  errors: { field: string; rule: string; message: { zh: string; en: string } }[];
+};
+/** A refusal's problems as [field, rule]; each must say it in Chinese and English. */
+const problemsOf = (r: { json(): unknown }) => {
+  const errors = json<Refusal>(r).errors;
+  for (const e of errors) assert.ok(e.message.zh && e.message.en && e.message.zh !== e.message.en, JSON.stringify(e));
+  return errors.map((e) => [e.field, e.rule]);
+};
+
 const q = async <T>(query: ReturnType<typeof sql<T>>) => (await query.execute(tp.platform.database.db)).rows;
 /** The stored lot (consignment line) of a declaration: what a sale can still draw from it. */
 const lot = async (declarationNo: string, sku = VASE) =>
@@ -370,6 +382,7 @@ test('ship, then returns within one year of release: restock or back to China; l
     payload: { items: [{ saleId: recent[0]!.id, sku: VASE, qty: 1 }], disposition: 'restock' },
   });
   assert.equal(twice.statusCode, 422, 'a unit is returned once');
+  assert.deepEqual(problemsOf(twice), [['items[0].qty', 'returnable']]);
   // the 2025 declaration was released more than a year ago
   const late = await call('overseas', {
     method: 'POST',
@@ -377,6 +390,9 @@ test('ship, then returns within one year of release: restock or back to China; l
     payload: { items: [{ saleId: old[0]!.id, sku: VASE, qty: 1 }], disposition: 'restock' },
   });
   assert.equal(late.statusCode, 422, late.body);
+  assert.deepEqual(problemsOf(late), [['items[0].saleId', 'returnWindow']]);
+  assert.match(json<Refusal>(late).errors[0]!.message.zh, new RegExp(`${OLD}.*2025-10-01.*超过一年`));
+  assert.match(json<Refusal>(late).errors[0]!.message.en, new RegExp(`${OLD} was released 2025-10-01`));
   assert.equal((await balance(VASE)).available, 2);
 });
 
@@ -558,4 +574,264 @@ test('service points: registration, public directory with filters, SME requests'
     payload: { action: 'decline' },
   });
   assert.equal(again.statusCode, 409);
+});
+
+/** A second overseas provider (its own organisation and user), registered by the operator: its ids are foreign to `overseas`. */
+let provider2 = false;
+async function secondProvider(): Promise<void> {
+  if (provider2) return;
+  const admin = async (url: string, payload: Record<string, unknown>) => {
+    const r = await call('admin', { method: 'POST', url, payload });
+    assert.equal(r.statusCode, 201, `${url}: ${r.body}`);
+    return json<{ id: string }>(r).id;
+  };
+  const orgId = await admin('/api/v1/organisations', {
+    kind: 'enterprise',
+    name: '第二海外仓（对照）',
+    nameEn: 'Second overseas provider (twin)',
+    customsCode: '3601990199',
+    roles: ['overseas'],
+    jurisdiction: '4000',
+  });
+  const password = 'Twin-Overseas-0199!';
+  await admin('/api/v1/users', {
+    username: 'overseas2',
+    displayName: '第二海外仓 客服',
+    password,
+    roles: ['enterprise_admin'],
+    organisationId: orgId,
+  });
+  tokens.set('overseas2', await login(tp.platform, 'overseas2', password));
+  provider2 = true;
+}
+
+const returns = (items: { saleId: string; sku: string; qty: number }[], user = 'overseas') =>
+  call(user, { method: 'POST', url: '/api/v1/overseas/returns', payload: { items, disposition: 'restock' } });
+const stockRow = async (wh: string, sku: string) =>
+  (
+    await q<{ qty_returned: number; qty_out: number }>(sql`select qty_returned, qty_out from ovs_stock
+      where warehouse_id = ${wh} and sku = ${sku}`)
+  )[0]!;
+
+test('batch returns lock their sales in one order: crossing batches both go through, restocked per warehouse and SKU', async () => {
+  await secondProvider();
+  const w2 = await call('overseas', {
+    method: 'PUT',
+    url: '/api/v1/overseas/warehouses',
+    payload: { code: 'LAX2', name: 'Los Angeles 2', country: 'US', city: 'Long Beach' },
+  });
+  assert.equal(w2.statusCode, 200, w2.body);
+  const lax2 = json<{ id: string }>(w2).id;
+  const a = parcel9810(6, 'OVR', [[BOWL, 4]]);
+  const b = parcel9810(7, 'OVR', [[BOWL, 2]]);
+  await closeAt('2026-11-01T02:00:00Z', [a, b], 5, 'OVR');
+  assert.equal(
+    (await receive({ declarationNo: customs.get(a.orderNo)!.invtNo, lines: [{ sku: BOWL, qty: 4 }] })).statusCode,
+    201,
+  );
+  const inLax2 = await receive({
+    declarationNo: customs.get(b.orderNo)!.invtNo,
+    warehouseId: lax2,
+    lines: [{ sku: BOWL, qty: 2 }],
+  });
+  assert.equal(inLax2.statusCode, 201, inLax2.body);
+
+  const sale = async (wh: string, orderNo: string) => {
+    const r = await call('seller', {
+      method: 'POST',
+      url: '/api/v1/overseas/sales',
+      payload: { warehouseId: wh, orderNo, lines: [{ sku: BOWL, qty: 2 }] },
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    const id = json<SaleView>(r).id;
+    assert.equal((await call('overseas', { method: 'POST', url: `/api/v1/overseas/sales/${id}/ship` })).statusCode, 200);
+    return id;
+  };
+  const [s1, s2, s3] = [await sale(warehouseId, 'RET-1'), await sale(warehouseId, 'RET-2'), await sale(lax2, 'RET-3')];
+  const before1 = await stockRow(warehouseId, BOWL);
+  const before2 = await stockRow(lax2, BOWL);
+
+  // another provider's warehouse: its sales are not found, and nothing moves
+  const foreign = await returns([{ saleId: s1, sku: BOWL, qty: 1 }], 'overseas2');
+  assert.equal(foreign.statusCode, 404, foreign.body);
+
+  // two batches over the same three sales, in opposite orders, at once
+  const forward = [s1, s2, s3].map((saleId) => ({ saleId, sku: BOWL, qty: 1 }));
+  const [x, y] = await Promise.all([returns(forward), returns([...forward].reverse())]);
+  assert.deepEqual([x.statusCode, y.statusCode], [200, 200], `${x.body} ${y.body}`);
+  assert.deepEqual(
+    await q(sql`select s.order_no, sum(l.returned)::int as returned from ovs_sale_line l join ovs_sale s on s.id = l.sale_id
+      where s.id = any(${[s1, s2, s3]}::uuid[]) group by 1 order by 1`),
+    [
+      { order_no: 'RET-1', returned: 2 },
+      { order_no: 'RET-2', returned: 2 },
+      { order_no: 'RET-3', returned: 2 },
+    ],
+  );
+  // restocked per warehouse: four units back in LAX1, two in LAX2; out unchanged
+  assert.deepEqual(await stockRow(warehouseId, BOWL), { qty_returned: before1.qty_returned + 4, qty_out: before1.qty_out });
+  assert.deepEqual(await stockRow(lax2, BOWL), { qty_returned: before2.qty_returned + 2, qty_out: before2.qty_out });
+  assert.deepEqual(
+    await q(sql`select m.warehouse_id, sum(m.qty)::int as qty from ovs_movement m
+      where m.kind = 'return' and m.sale_id = any(${[s1, s2, s3]}::uuid[]) group by 1 order by 2`),
+    [
+      { warehouse_id: lax2, qty: 2 },
+      { warehouse_id: warehouseId, qty: 4 },
+    ],
+  );
+
+  // nothing left to return: refused per item, naming the item, the rule, the order, in Chinese and English
+  const more = await returns([
+    { saleId: s3, sku: BOWL, qty: 1 },
+    { saleId: s1, sku: 'NO-SUCH-SKU', qty: 1 },
+  ]);
+  assert.equal(more.statusCode, 422, more.body);
+  assert.deepEqual(problemsOf(more), [
+    ['items[0].qty', 'returnable'],
+    ['items[1].qty', 'returnable'],
+  ]);
+  const refusal = json<Refusal>(more);
+  assert.match(refusal.errors[0]!.message.zh, /订单 RET-3 的 QHC-BOWL-01 退货 1，已售未退仅 0/);
+  assert.match(refusal.errors[0]!.message.en, /order RET-3, QHC-BOWL-01: 1 to return, only 0 sold and not yet returned/);
+  assert.ok(refusal.detailZh.includes('RET-3') && refusal.detailEn.includes('RET-3'));
+  assert.deepEqual(await stockRow(lax2, BOWL), { qty_returned: before2.qty_returned + 2, qty_out: before2.qty_out });
+});
+
+test('movement history per SKU: the seller its own, the provider its own warehouse, others nothing', async () => {
+  const url = (wh: string, sku = BOWL) => `/api/v1/overseas/movements?warehouseId=${wh}&sku=${encodeURIComponent(sku)}`;
+  type MovementView = { kind: string; qty: number; at: string; declarationNo: string | null; orderNo: string | null };
+  const mine = await call('seller', { method: 'GET', url: url(warehouseId) });
+  assert.equal(mine.statusCode, 200, mine.body);
+  const list = json<MovementView[]>(mine);
+  // RET-1: reserved 2, shipped 2, both returned (one by each crossing batch); one row per lot drawn
+  const byKind = (orderNo: string) =>
+    Object.fromEntries(
+      ['reserve', 'out', 'return'].map((k) => [
+        k,
+        list.filter((m) => m.orderNo === orderNo && m.kind === k).reduce((a, m) => a + m.qty, 0),
+      ]),
+    );
+  assert.deepEqual(byKind('RET-1'), { reserve: 2, out: 2, return: 2 });
+  assert.deepEqual(
+    list.map((m) => m.at),
+    list.map((m) => m.at).sort((a, b) => b.localeCompare(a)),
+    'newest first',
+  );
+  assert.ok(
+    list.some((m) => m.kind === 'in' && m.declarationNo && m.orderNo === null),
+    'consignments in, with their declaration',
+  );
+  assert.ok(
+    list.every((m) => m.declarationNo),
+    'each movement traces to an export declaration',
+  );
+  assert.equal(
+    list.length,
+    (await q(sql`select id from ovs_movement where warehouse_id = ${warehouseId} and sku = ${BOWL}`)).length,
+    'the seller owns all BOWL stock in LAX1',
+  );
+  assert.deepEqual(json<unknown[]>(await call('seller2', { method: 'GET', url: url(warehouseId) })), [], "another seller's none");
+  const prov = await call('overseas', { method: 'GET', url: url(warehouseId) });
+  assert.equal(json<unknown[]>(prov).length, list.length, 'the provider sees its warehouse');
+  assert.equal(
+    (await call('overseas2', { method: 'GET', url: url(warehouseId) })).statusCode,
+    404,
+    "another provider's warehouse",
+  );
+  assert.equal(
+    (await call('seller', { method: 'GET', url: url('00000000-0000-4000-8000-000000000000') })).statusCode,
+    404,
+    'no such warehouse',
+  );
+});
+
+test('service points: the provider edits and retires its own; the directory hides retired ones; foreign ids are not found', async () => {
+  await secondProvider();
+  type PointView = { id: string; name: string; country: string; city: string; services: string[]; active: boolean };
+  const stored = async (id: string) =>
+    (
+      await q<{ name: string; country: string; city: string; services: string[]; contact: string; active: boolean }>(
+        sql`select name, country, city, services, contact, active from ovs_point where id = ${id}`,
+      )
+    )[0]!;
+  const mine = json<PointView[]>(await call('overseas', { method: 'GET', url: '/api/v1/service-points/mine' }));
+  const point = mine.find((p) => p.name.includes('LA Service Point'))!;
+  assert.ok(point?.active, JSON.stringify(mine));
+  assert.deepEqual(json<unknown[]>(await call('overseas2', { method: 'GET', url: '/api/v1/service-points/mine' })), []);
+  assert.equal((await call('seller', { method: 'GET', url: '/api/v1/service-points/mine' })).statusCode, 403);
+
+  const body = {
+    name: '赣商长滩服务站 Long Beach Service Point',
+    country: 'us',
+    city: 'Long Beach',
+    services: ['legal_consulting', 'data_services'],
+    contact: 'lb@example.com',
+  };
+  const edit = (id: string, user: string, payload: Record<string, unknown> = body) =>
+    call(user, { method: 'PUT', url: `/api/v1/service-points/${id}`, payload });
+  const before = await stored(point.id);
+  assert.equal((await edit(point.id, 'overseas2')).statusCode, 404, "another provider's point");
+  assert.equal((await edit('00000000-0000-4000-8000-000000000000', 'overseas')).statusCode, 404);
+  assert.equal((await edit(point.id, 'seller')).statusCode, 403);
+  const bad = await edit(point.id, 'overseas', { ...body, country: 'U1', services: ['massage'] });
+  assert.equal(bad.statusCode, 400);
+  assert.deepEqual(
+    json<Refusal>(bad)
+      .errors.map((e) => [e.field, e.rule])
+      .sort(),
+    [
+      ['country', 'iso3166'],
+      ['services', 'enum'],
+    ],
+  );
+  assert.deepEqual(await stored(point.id), before, 'refused edits change nothing');
+  const ok = await edit(point.id, 'overseas');
+  assert.equal(ok.statusCode, 200, ok.body);
+  assert.deepEqual(await stored(point.id), {
+    name: body.name,
+    country: 'US',
+    city: 'Long Beach',
+    services: ['legal_consulting', 'data_services'],
+    contact: 'lb@example.com',
+    active: true,
+  });
+  const directory = async (query: string) =>
+    json<{ id: string }[]>(await tp.platform.app.inject({ method: 'GET', url: `/api/v1/public/service-points?${query}` })).map(
+      (p) => p.id,
+    );
+  assert.ok((await directory('service=data_services')).includes(point.id), 'the directory shows the edit');
+
+  const retire = (id: string, user: string) => call(user, { method: 'POST', url: `/api/v1/service-points/${id}/deactivate` });
+  assert.equal((await retire(point.id, 'overseas2')).statusCode, 404);
+  assert.equal((await stored(point.id)).active, true);
+  const retired = await retire(point.id, 'overseas');
+  assert.equal(retired.statusCode, 200, retired.body);
+  assert.equal((await stored(point.id)).active, false);
+  assert.ok(!(await directory('country=US')).includes(point.id), 'retired: out of the public directory');
+  const ask = await call('seller', {
+    method: 'POST',
+    url: '/api/v1/service-requests',
+    payload: { pointId: point.id, service: 'legal_consulting', message: '还在吗 still there?' },
+  });
+  assert.equal(ask.statusCode, 404, 'no new requests to a retired point');
+  assert.deepEqual(
+    json<PointView[]>(await call('overseas', { method: 'GET', url: '/api/v1/service-points/mine' }))
+      .filter((p) => p.id === point.id)
+      .map((p) => p.active),
+    [false],
+    'the provider still sees it, retired',
+  );
+  assert.equal((await retire(point.id, 'overseas')).statusCode, 409);
+  assert.equal((await edit(point.id, 'overseas')).statusCode, 409);
+  // its accepted request can still be completed
+  const open = json<{ id: string; status: string; pointId: string }[]>(
+    await call('overseas', { method: 'GET', url: '/api/v1/service-requests' }),
+  ).find((r) => r.pointId === point.id)!;
+  const done = await call('overseas', {
+    method: 'POST',
+    url: `/api/v1/service-requests/${open.id}/answer`,
+    payload: { action: 'complete' },
+  });
+  assert.equal(done.statusCode, 200, done.body);
+  assert.deepEqual(await q(sql`select status from ovs_request where id = ${open.id}`), [{ status: 'done' }]);
 });

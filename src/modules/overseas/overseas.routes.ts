@@ -11,6 +11,14 @@ const Lines = Type.Array(
   { minItems: 1, maxItems: 500 },
 );
 const ServiceKind = Type.Enum(SERVICE_KINDS);
+const PointBody = Type.Object({
+  name: Type.String({ maxLength: 100 }),
+  country: Type.String({ maxLength: 2 }),
+  city: Type.String({ maxLength: 60 }),
+  services: Type.Array(Type.String({ maxLength: 30 }), { maxItems: 10 }),
+  contact: Type.String({ maxLength: 200 }),
+  description: Type.Optional(Type.String({ maxLength: 2000 })),
+});
 const tags = ['overseas'];
 
 export function registerOverseasRoutes(app: FastifyInstance, deps: { stock: StockService; points: PointsService }): void {
@@ -168,24 +176,67 @@ export function registerOverseasRoutes(app: FastifyInstance, deps: { stock: Stoc
     async (req) => stock.returns(req.principal, req.body),
   );
 
+  r.get(
+    '/api/v1/overseas/movements',
+    {
+      config: { permission: 'overseas.read' },
+      schema: {
+        tags,
+        summary: '单个 SKU 的库存流水 / Stock movements of one SKU in one warehouse',
+        description:
+          'Newest first, with the export declaration of the lot and the retail order behind each. A seller sees its own stock only; a provider its own warehouse only (another provider’s is 404).',
+        querystring: Type.Object({
+          warehouseId: Type.String({ format: 'uuid' }),
+          sku: Type.String({ minLength: 1, maxLength: 60 }),
+        }),
+      },
+    },
+    async (req) => stock.movements(req.principal, req.query),
+  );
+
   r.post(
     '/api/v1/service-points',
     {
       config: { permission: 'servicepoints.manage' },
-      schema: {
-        tags,
-        summary: '登记境外服务网点 / Register an overseas service point',
-        body: Type.Object({
-          name: Type.String({ maxLength: 100 }),
-          country: Type.String({ maxLength: 2 }),
-          city: Type.String({ maxLength: 60 }),
-          services: Type.Array(Type.String({ maxLength: 30 }), { maxItems: 10 }),
-          contact: Type.String({ maxLength: 200 }),
-          description: Type.Optional(Type.String({ maxLength: 2000 })),
-        }),
-      },
+      schema: { tags, summary: '登记境外服务网点 / Register an overseas service point', body: PointBody },
     },
     async (req, reply) => reply.code(201).send(await points.register(req.principal, req.body)),
+  );
+  r.get(
+    '/api/v1/service-points/mine',
+    {
+      config: { permission: 'servicepoints.manage' },
+      schema: { tags, summary: '我的服务网点（含已停用）/ My service points, retired ones too' },
+    },
+    async (req) => points.mine(req.principal),
+  );
+  r.put(
+    '/api/v1/service-points/:id',
+    {
+      config: { permission: 'servicepoints.manage' },
+      schema: {
+        tags,
+        summary: '修改服务网点 / Edit my service point',
+        description: 'Same rules as registering. Another provider’s point is 404; a retired one 409.',
+        params: IdParams,
+        body: PointBody,
+      },
+    },
+    async (req) => points.edit(req.principal, req.params.id, req.body),
+  );
+  r.post(
+    '/api/v1/service-points/:id/deactivate',
+    {
+      config: { permission: 'servicepoints.manage' },
+      schema: {
+        tags,
+        summary: '停用服务网点 / Retire my service point',
+        description:
+          'It leaves the public directory and takes no new requests; open requests can still be answered. Another provider’s point is 404; an already retired one 409.',
+        params: IdParams,
+      },
+    },
+    async (req) => points.deactivate(req.principal, req.params.id),
   );
   r.get(
     '/api/v1/public/service-points',

@@ -1,16 +1,7 @@
 import { DomainError, notFound, validationError, type FieldProblem } from '../../kernel/errors.ts';
 import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
-import { createOverseasRepository, type ConsignmentLineView, type SaleRow } from './overseas.repository.ts';
-import {
-  availableOf,
-  bi,
-  checkLines,
-  movementsOf,
-  providerOf,
-  qtyBySku,
-  type Line,
-  type OverseasDeps,
-} from './overseas.shared.ts';
+import { createOverseasRepository, type ConsignmentLineView, type SaleLineRow } from './overseas.repository.ts';
+import { availableOf, bi, checkLines, movementsOf, providerOf, type Line, type OverseasDeps } from './overseas.shared.ts';
 import { withinReturnWindow } from './rules/returns.rules.ts';
 
 /** Both ways back to China need the customs record of the return. */
@@ -57,30 +48,47 @@ export function createReturnService(deps: OverseasDeps) {
       return db.transaction().execute(async (trx) => {
         const repo = createOverseasRepository(trx);
         const saleIds = [...new Set(input.items.map((i) => i.saleId))];
-        const sales: SaleRow[] = [];
-        for (const s of await Promise.all(saleIds.map((id) => repo.sale(id, true)))) {
-          const w = s ? await repo.warehouse(s.warehouse_id) : undefined;
-          if (!s || !w || w.provider_org_id !== prov.id) throw notFound(bi('销售订单', 'sale'));
-          if (s.status !== 'shipped')
-            throw new DomainError('overseas.invalid_state', bi('只能退已发货的订单', 'only shipped sales can be returned'));
-          sales.push(s);
-        }
+        // one query, sales locked in id order: batches over the same sales queue, never deadlock
+        const sales = await repo.lockSales(saleIds);
+        if (sales.length !== saleIds.length || sales.some((s) => s.provider_org_id !== prov.id))
+          throw notFound(bi('销售订单', 'sale'));
+        const notShipped = sales.find((s) => s.status !== 'shipped');
+        if (notShipped)
+          throw new DomainError(
+            'overseas.invalid_state',
+            bi(
+              `订单 ${notShipped.order_no} 处于 ${notShipped.status} 状态，只能退已发货的订单`,
+              `order ${notShipped.order_no} is ${notShipped.status}: only shipped sales can be returned`,
+            ),
+            { state: notShipped.status },
+          );
+        const saleOf = new Map(sales.map((s) => [s.id, s]));
         const lines = await repo.lockSaleLines(saleIds);
         const taken: { sale_id: string; sku: string; consignment_id: string; qty: number; declaration_no: string }[] = [];
-        const problems: { saleId: string; sku: string; reason: string }[] = [];
-        for (const item of input.items) {
-          let left = item.qty;
-          for (const l of lines.filter((x) => x.sale_id === item.saleId && x.sku === item.sku)) {
-            const already = taken
+        const problems: FieldProblem[] = [];
+        input.items.forEach((item, i) => {
+          const orderNo = saleOf.get(item.saleId)!.order_no;
+          const sku = item.sku.trim();
+          const takenFrom = (l: SaleLineRow) =>
+            taken
               .filter((t) => t.sale_id === l.sale_id && t.sku === l.sku && t.consignment_id === l.consignment_id)
               .reduce((a, t) => a + t.qty, 0);
-            const can = l.qty - l.returned - already;
+          const mine = lines.filter((x) => x.sale_id === item.saleId && x.sku === sku);
+          const returnable = mine.reduce((a, l) => a + l.qty - l.returned - takenFrom(l), 0);
+          let left = item.qty;
+          for (const l of mine) {
+            const can = l.qty - l.returned - takenFrom(l);
             if (can <= 0 || left <= 0) continue;
             if (!withinReturnWindow(l.released_at, now)) {
+              const day = l.released_at.toISOString().slice(0, 10);
               problems.push({
-                saleId: item.saleId,
-                sku: item.sku,
-                reason: `declaration ${l.declaration_no} released ${l.released_at.toISOString().slice(0, 10)}: more than one year ago`,
+                field: `items[${i}].saleId`,
+                rule: 'returnWindow',
+                message: bi(
+                  `订单 ${orderNo} 的 ${sku} 出自 ${l.declaration_no}，于 ${day} 放行，已超过一年`,
+                  `order ${orderNo}, ${sku}: ${l.declaration_no} was released ${day}, more than one year ago`,
+                ),
+                value: l.declaration_no,
               });
               left = 0;
               break;
@@ -95,25 +103,33 @@ export function createReturnService(deps: OverseasDeps) {
             });
             left -= q;
           }
-          if (left > 0) problems.push({ saleId: item.saleId, sku: item.sku, reason: 'more than sold and not yet returned' });
-        }
+          if (left > 0)
+            problems.push({
+              field: `items[${i}].qty`,
+              rule: 'returnable',
+              message: bi(
+                `订单 ${orderNo} 的 ${sku} 退货 ${item.qty}，已售未退仅 ${returnable}`,
+                `order ${orderNo}, ${sku}: ${item.qty} to return, only ${returnable} sold and not yet returned`,
+              ),
+              value: item.qty,
+            });
+        });
         if (problems.length)
           throw new DomainError(
             'overseas.unprocessable',
-            bi('退货不符合条件（超过放行后一年或超过售出数量）', 'return refused: past one year from release, or more than sold'),
-            { problems },
+            bi(
+              `退货不符合条件：${problems.map((x) => x.message.zh).join('；')}`,
+              `return refused: ${problems.map((x) => x.message.en).join('; ')}`,
+            ),
+            { errors: problems },
           );
         await repo.markReturned(taken);
-        const sale = sales[0]!;
         if (input.disposition === 'restock') {
-          for (const s of sales) {
-            const back = qtyBySku(taken.filter((t) => t.sale_id === s.id));
-            await repo.bump(
-              s.warehouse_id,
-              s.seller_org_id,
-              [...back].map(([sku, qty]) => ({ sku, returned: qty })),
-            );
-          }
+          const of = (t: (typeof taken)[number]) => saleOf.get(t.sale_id)!;
+          // summed per warehouse, seller and SKU in one update, stock rows locked in key order
+          await repo.restock(
+            taken.map((t) => ({ warehouse_id: of(t).warehouse_id, seller_org_id: of(t).seller_org_id, sku: t.sku, qty: t.qty })),
+          );
           // back to the lot it was sold from: sellable again, and still traced to that declaration
           await repo.unallocate(taken);
         }
@@ -121,19 +137,14 @@ export function createReturnService(deps: OverseasDeps) {
         const customsRecordNo = input.customsRecordNo?.trim() ?? null;
         await repo.movements(
           taken.flatMap((t) =>
-            movementsOf(
-              { ...sales.find((s) => s.id === t.sale_id)!, sale_id: t.sale_id, customs_record_no: customsRecordNo },
-              [t],
-              kind,
-              now,
-            ),
+            movementsOf({ ...saleOf.get(t.sale_id)!, sale_id: t.sale_id, customs_record_no: customsRecordNo }, [t], kind, now),
           ),
         );
         await audit.append(trx, actorOf(p), [
           {
             action: 'overseas.returned',
             entity: 'overseas_sale',
-            entityId: sale.id,
+            entityId: sales[0]!.id,
             after: { disposition: input.disposition, items: taken },
           },
         ]);

@@ -1,7 +1,7 @@
 import { SYSTEM_ACTOR, type Actor } from '../../kernel/audit.ts';
 import { parcelCustomsLookup } from '../clearance/index.ts';
 import { actorOf, requirePermission, type Principal } from '../identity/index.ts';
-import { toDispatch, type Dispatch } from './dispatch.service.ts';
+import { toDispatch, topLevelBagNos, type Dispatch } from './dispatch.service.ts';
 import { createWarehouseRepository } from './warehouse.repository.ts';
 import { warehouseOf, type WarehouseDeps } from './warehouse.shared.ts';
 
@@ -51,7 +51,7 @@ export function createDispatchRepairService(deps: Pick<WarehouseDeps, 'db' | 'cl
             s.status !== '100',
         );
         const bagIds = bags.map((b) => b.id);
-        const bagNos = bags.map((b) => b.bag_no);
+        const bagNos = topLevelBagNos(bags);
         if (arrival) {
           await repo.markDispatched(bagIds, d.created_at);
           const row = await repo.updateDispatch(d.id, {

@@ -16,7 +16,18 @@ import {
   type WarehouseDeps,
   type WarehouseParcel,
 } from './warehouse.shared.ts';
-import type { DispatchRow } from './warehouse.tables.ts';
+import type { BagRow, DispatchRow, PackageKind } from './warehouse.tables.ts';
+
+export interface OpenBagInput {
+  /** bag (parcels) or pallet (closed bags); bag unless named */
+  kind?: PackageKind;
+  route?: string;
+  logisticsCode?: string;
+  /** scan-first: the bag takes this parcel's carrier and (unless typed) its route */
+  logisticsNo?: string;
+  /** scan-first for a pallet: it takes this bag's carrier and (unless typed) its route */
+  bagNo?: string;
+}
 
 export interface DispatchInput {
   bagIds: string[];
@@ -58,6 +69,21 @@ export const toDispatch = (r: DispatchRow, bagNos: string[]): Dispatch => ({
   createdAt: r.created_at.toISOString(),
 });
 
+/** The number a parcel's package is known by in the arrival: its pallet's when its bag is on one. */
+function topLevelNos(bags: BagRow[]): Map<string, string> {
+  const noOf = new Map(bags.map((b) => [b.id, b.bag_no]));
+  return new Map(bags.map((b) => [b.id, (b.pallet_id && noOf.get(b.pallet_id)) || b.bag_no]));
+}
+
+/** The packages a dispatch counts (totalPackageNo): pallets and the bags not on a pallet. */
+export const topLevelBagNos = (bags: BagRow[]): string[] =>
+  bags
+    .filter((b) => !b.pallet_id)
+    .map((b) => b.bag_no)
+    .sort();
+
+const ROUTE = /^[A-Z0-9-]{2,20}$/;
+
 export type DispatchService = ReturnType<typeof createDispatchService>;
 
 /** Bags (totalPackageNo) and dispatch: the arrival (CEB507) goes to customs through the ArrivalPort. */
@@ -78,7 +104,7 @@ export function createDispatchService(deps: WarehouseDeps) {
     const declared = new Map(
       (await parcelCustomsLookup(db).declared(parcels.map((x) => x.logistics_no))).map((x) => [x.waybillKey, x]),
     );
-    const bagNoOf = new Map(bags.map((b) => [b.id, b.bag_no]));
+    const bagNoOf = topLevelNos(bags);
     return parcels
       .map((x) => {
         const inv = declared.get(`${carrierOf.get(dispatchOf.get(x.bag_id!)!)}|${x.logistics_no}`);
@@ -90,47 +116,118 @@ export function createDispatchService(deps: WarehouseDeps) {
   }
 
   return {
-    async openBag(p: Principal | null, input: { route: string; logisticsCode: string }): Promise<Bag> {
+    /**
+     * Opens a bag (for parcels) or a pallet (for closed bags) for one carrier and route. Scan-first:
+     * the first parcel scanned (`logisticsNo`) gives a bag its carrier and, unless typed, its route;
+     * the first bag scanned (`bagNo`) does the same for a pallet. Numbers count per China day and
+     * kind (BG… bags, PL… pallets); a centre's numbering is serialised, so clerks opening at once
+     * get distinct numbers.
+     */
+    async openBag(p: Principal | null, input: OpenBagInput): Promise<Bag> {
       requirePermission(p, 'warehouse.operate');
       const wh = warehouseOf(p);
-      const route = input.route.trim().toUpperCase();
-      if (!/^[A-Z0-9-]{2,20}$/.test(route))
-        throw validationError([
-          {
-            field: 'route',
-            rule: 'pattern',
-            message: bi('线路须为 2–20 位字母、数字或 -', 'a route is 2–20 letters, digits or -'),
-            value: input.route,
-          },
-        ]);
+      const kind: PackageKind = input.kind ?? 'bag';
+      const repo = createWarehouseRepository(db);
+      let route = input.route?.trim().toUpperCase() ?? '';
+      let carrier = input.logisticsCode?.trim() ?? '';
+      if (kind === 'bag' && input.logisticsNo) {
+        const no = normaliseScan(input.logisticsNo);
+        const rows = (await repo.parcelsNumbered(wh.id, no)).filter((r) => !carrier || r.logistics_code === carrier);
+        if (!rows.length) throw notFound(bi(`包裹 ${no}（未入库）`, `parcel ${no} (not received)`));
+        if (rows.length > 1)
+          throw new DomainError(
+            'warehouse.conflict',
+            bi(
+              `运单号 ${no} 同时属于多家承运商的包裹（${rows.map((r) => r.logistics_code).join('、')}），请输入承运商后开袋`,
+              `waybill number ${no} is borne by parcels of several carriers (${rows.map((r) => r.logistics_code).join(', ')}): name the carrier to open the bag`,
+            ),
+            {
+              errors: rows.map((r) => ({
+                field: 'logisticsCode',
+                rule: 'choose',
+                message: bi(`承运商 ${r.logistics_code}`, `carrier ${r.logistics_code}`),
+                value: r.logistics_code,
+              })),
+            },
+          );
+        carrier = rows[0]!.logistics_code;
+        route ||= rows[0]!.route ?? '';
+        if (!route)
+          throw validationError([
+            {
+              field: 'route',
+              rule: 'required',
+              message: bi(
+                `包裹 ${no} 尚未分拣到线路：请先分拣，或输入线路后扫描`,
+                `parcel ${no} is not sorted to a route: sort it first, or type the route and scan again`,
+              ),
+              value: no,
+            },
+          ]);
+      } else if (kind === 'pallet' && input.bagNo) {
+        const no = normaliseScan(input.bagNo);
+        const bag = await repo.bagByNo(wh.id, no);
+        if (!bag || bag.kind !== 'bag') throw notFound(bi(`袋 ${no}`, `bag ${no}`));
+        carrier = bag.logistics_code;
+        route ||= bag.route;
+      }
+      const problems = [];
+      if (!ROUTE.test(route))
+        problems.push({
+          field: 'route',
+          rule: route ? 'pattern' : 'required',
+          message: bi('线路须为 2–20 位字母、数字或 -', 'a route is 2–20 letters, digits or -'),
+          value: input.route ?? '',
+        });
+      if (!carrier)
+        problems.push({
+          field: 'logisticsCode',
+          rule: 'required',
+          message: bi('须填写承运商代码，或先扫描一件包裹', 'name the carrier, or scan a parcel first'),
+          value: '',
+        });
+      if (problems.length) throw validationError(problems);
       const now = clock.now();
       return db.transaction().execute(async (trx) => {
         const repo = createWarehouseRepository(trx);
-        // bag numbers count per China day
+        // numbers count per China day and kind; one clerk numbers at a time per centre
+        await repo.lockBagNumbering(wh.id);
         const dayStart = new Date(Math.floor((now.getTime() + 8 * 3600_000) / 86_400_000) * 86_400_000 - 8 * 3600_000);
-        const seq = (await repo.bagCount(wh.id, dayStart)) + 1;
+        const seq = (await repo.bagCount(wh.id, dayStart, kind)) + 1;
         const bag = await repo.insertBag({
           id: newId(),
           warehouse_org_id: wh.id,
-          bag_no: bagNo(wh.code, now, seq),
+          kind,
+          pallet_id: null,
+          bag_no: bagNo(wh.code, now, seq, kind === 'pallet' ? 'PL' : 'BG'),
           route,
-          logistics_code: input.logisticsCode,
+          logistics_code: carrier,
           status: 'open',
           dispatch_id: null,
           created_at: now,
           closed_at: null,
         });
         await audit.append(trx, actorOf(p), [
-          { action: 'warehouse.bag_opened', entity: 'warehouse_bag', entityId: bag.id, after: toBag(bag) },
+          {
+            action: kind === 'pallet' ? 'warehouse.pallet_opened' : 'warehouse.bag_opened',
+            entity: 'warehouse_bag',
+            entityId: bag.id,
+            after: toBag(bag),
+          },
         ]);
         return toBag(bag);
       });
     },
 
-    async listBags(p: Principal | null, q: { status?: 'open' | 'closed' | 'dispatched' }): Promise<Bag[]> {
+    async listBags(p: Principal | null, q: { status?: 'open' | 'closed' | 'dispatched'; topLevel?: boolean }): Promise<Bag[]> {
       requirePermission(p, 'warehouse.operate');
       const wh = warehouseOf(p);
-      return (await createWarehouseRepository(db).bags(wh.id, q.status)).map(toBag);
+      return (
+        await createWarehouseRepository(db).bags(wh.id, {
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.topLevel ? { topLevel: true } : {}),
+        })
+      ).map(toBag);
     },
 
     /**
@@ -147,6 +244,15 @@ export function createDispatchService(deps: WarehouseDeps) {
         const repo = createWarehouseRepository(trx);
         const bag = await repo.bag(bagId, true);
         if (!bag || bag.warehouse_org_id !== wh.id) throw notFound(bi('袋', 'bag'));
+        if (bag.kind === 'pallet')
+          throw new DomainError(
+            'warehouse.conflict',
+            bi(
+              `${bag.bag_no} 是板，只装已封的袋：请扫描袋号`,
+              `${bag.bag_no} is a pallet and takes closed bags: scan a bag number`,
+            ),
+            { field: 'logisticsNo', kind: bag.kind },
+          );
         if (bag.status !== 'open')
           throw new DomainError('warehouse.invalid_state', bi(`袋 ${bag.bag_no} 已封袋`, `bag ${bag.bag_no} is not open`), {
             state: bag.status,
@@ -195,8 +301,7 @@ export function createDispatchService(deps: WarehouseDeps) {
             after: toParcel(updated),
           },
         ]);
-        const [withCount] = (await repo.bags(wh.id)).filter((b) => b.id === bag.id);
-        return { bag: toBag(withCount ?? bag), parcel: toParcel(updated) };
+        return { bag: toBag((await repo.bagWithCount(bag.id)) ?? bag), parcel: toParcel(updated) };
       });
     },
 
@@ -235,8 +340,74 @@ export function createDispatchService(deps: WarehouseDeps) {
             after: toParcel(updated),
           },
         ]);
-        const [withCount] = (await repo.bags(wh.id)).filter((b) => b.id === bag.id);
-        return { bag: toBag(withCount ?? bag), parcel: toParcel(updated) };
+        return { bag: toBag((await repo.bagWithCount(bag.id)) ?? bag), parcel: toParcel(updated) };
+      });
+    },
+
+    /**
+     * Loading by scan: a closed bag goes onto the open pallet. A pallet takes one carrier's bags
+     * of one route; a bag is on one pallet at most, and leaves with it.
+     */
+    async loadBag(p: Principal | null, palletId: string, scannedBagNo: string): Promise<{ pallet: Bag; bag: Bag }> {
+      requirePermission(p, 'warehouse.operate');
+      const wh = warehouseOf(p);
+      const no = normaliseScan(scannedBagNo);
+      return db.transaction().execute(async (trx) => {
+        const repo = createWarehouseRepository(trx);
+        const found = await repo.bagByNo(wh.id, no);
+        const pallet0 = await repo.bag(palletId);
+        if (!pallet0 || pallet0.warehouse_org_id !== wh.id) throw notFound(bi('板', 'pallet'));
+        if (!found) throw notFound(bi(`袋 ${no}`, `bag ${no}`));
+        // both locked in number order, as a dispatch locks them
+        const lockedRows = await repo.bagsByIds([...new Set([palletId, found.id])]);
+        const pallet = lockedRows.find((b) => b.id === palletId)!;
+        const bag = lockedRows.find((b) => b.id === found.id)!;
+        const refuse = (zh: string, en: string, rule: string) =>
+          new DomainError('warehouse.conflict', bi(zh, en), {
+            errors: [{ field: 'bagNo', rule, message: bi(zh, en), value: no }],
+          });
+        if (pallet.kind !== 'pallet') throw refuse(`${pallet.bag_no} 不是板`, `${pallet.bag_no} is not a pallet`, 'kind');
+        if (pallet.status !== 'open')
+          throw new DomainError(
+            'warehouse.invalid_state',
+            bi(`板 ${pallet.bag_no} 已封板`, `pallet ${pallet.bag_no} is not open`),
+            {
+              state: pallet.status,
+            },
+          );
+        if (bag.kind !== 'bag') throw refuse(`${no} 是板，不能装到板上`, `${no} is a pallet: it cannot go onto a pallet`, 'kind');
+        if (bag.pallet_id === pallet.id)
+          return { pallet: toBag((await repo.bagWithCount(pallet.id))!), bag: toBag((await repo.bagWithCount(bag.id))!) };
+        if (bag.pallet_id) throw refuse(`袋 ${no} 已在另一块板上`, `bag ${no} is on another pallet`, 'onPallet');
+        if (bag.status !== 'closed')
+          throw refuse(
+            bag.status === 'open' ? `袋 ${no} 未封袋：先封袋再装板` : `袋 ${no} 已出库`,
+            bag.status === 'open' ? `bag ${no} is open: close it before loading` : `bag ${no} has left`,
+            'status',
+          );
+        if (bag.logistics_code !== pallet.logistics_code)
+          throw refuse(
+            `袋 ${no} 的承运商（${bag.logistics_code}）与板（${pallet.logistics_code}）不同`,
+            `bag ${no} belongs to another carrier (${bag.logistics_code}) than the pallet (${pallet.logistics_code})`,
+            'carrier',
+          );
+        if (bag.route !== pallet.route)
+          throw refuse(
+            `袋 ${no} 的线路 ${bag.route} 与板的线路 ${pallet.route} 不同`,
+            `bag ${no} goes to ${bag.route}, the pallet to ${pallet.route}`,
+            'route',
+          );
+        await repo.updateBags([bag.id], { pallet_id: pallet.id });
+        await audit.append(trx, actorOf(p), [
+          {
+            action: 'warehouse.bag_loaded',
+            entity: 'warehouse_bag',
+            entityId: bag.id,
+            before: { palletId: null },
+            after: { palletId: pallet.id, palletNo: pallet.bag_no },
+          },
+        ]);
+        return { pallet: toBag((await repo.bagWithCount(pallet.id))!), bag: toBag((await repo.bagWithCount(bag.id))!) };
       });
     },
 
@@ -249,14 +420,25 @@ export function createDispatchService(deps: WarehouseDeps) {
         if (!bag || bag.warehouse_org_id !== wh.id) throw notFound(bi('袋', 'bag'));
         if (bag.status !== 'open')
           throw new DomainError('warehouse.invalid_state', bi(`袋 ${bag.bag_no} 已封袋`, `bag ${bag.bag_no} is not open`));
-        const n = (await repo.parcels(wh.id, { bagId })).length;
-        if (!n) throw new DomainError('warehouse.invalid_state', bi(`袋 ${bag.bag_no} 是空袋`, `bag ${bag.bag_no} is empty`));
+        const counted = (await repo.bagWithCount(bagId))!;
+        if (bag.kind === 'pallet' ? !counted.bag_count : !counted.parcel_count)
+          throw new DomainError(
+            'warehouse.invalid_state',
+            bag.kind === 'pallet'
+              ? bi(`板 ${bag.bag_no} 上没有袋`, `pallet ${bag.bag_no} holds no bags`)
+              : bi(`袋 ${bag.bag_no} 是空袋`, `bag ${bag.bag_no} is empty`),
+          );
         const now = clock.now();
         await repo.updateBags([bagId], { status: 'closed', closed_at: now });
         await audit.append(trx, actorOf(p), [
-          { action: 'warehouse.bag_closed', entity: 'warehouse_bag', entityId: bagId, after: { parcels: n } },
+          {
+            action: bag.kind === 'pallet' ? 'warehouse.pallet_closed' : 'warehouse.bag_closed',
+            entity: 'warehouse_bag',
+            entityId: bagId,
+            after: { parcels: counted.parcel_count, bags: counted.bag_count },
+          },
         ]);
-        return toBag({ ...bag, status: 'closed', closed_at: now, parcel_count: n });
+        return toBag({ ...counted, status: 'closed', closed_at: now });
       });
     },
 
@@ -269,7 +451,7 @@ export function createDispatchService(deps: WarehouseDeps) {
       requirePermission(p, 'warehouse.operate');
       const wh = warehouseOf(p);
       const repo = createWarehouseRepository(db);
-      const d = (await repo.dispatches(wh.id)).find((x) => x.id === id);
+      const d = await repo.dispatch(wh.id, id);
       if (!d) throw notFound(bi('出库记录', 'dispatch'));
       const lines = await handoverLines([d], () => true);
       return { copNo: d.cop_no, billNo: d.bill_no, logisticsCode: d.logistics_code, WayBillList: lines };
@@ -296,13 +478,8 @@ export function createDispatchService(deps: WarehouseDeps) {
       const wh = warehouseOf(p);
       const repo = createWarehouseRepository(db);
       const rows = await repo.dispatches(wh.id);
-      const bags = await repo.bags(wh.id, 'dispatched');
-      return rows.map((r) =>
-        toDispatch(
-          r,
-          bags.filter((b) => b.dispatch_id === r.id).map((b) => b.bag_no),
-        ),
-      );
+      const bags = await repo.bagsOfDispatches(rows.map((r) => r.id));
+      return rows.map((r) => toDispatch(r, topLevelBagNos(bags.filter((b) => b.dispatch_id === r.id))));
     },
 
     /**
@@ -349,9 +526,30 @@ export function createDispatchService(deps: WarehouseDeps) {
 
       const claimed = await db.transaction().execute(async (trx) => {
         const repo = createWarehouseRepository(trx);
-        const bags = await repo.bagsByIds([...new Set(input.bagIds)]);
-        if (bags.length !== new Set(input.bagIds).size || bags.some((b) => b.warehouse_org_id !== wh.id))
+        const requested = await repo.bagsByIds([...new Set(input.bagIds)]);
+        if (requested.length !== new Set(input.bagIds).size || requested.some((b) => b.warehouse_org_id !== wh.id))
           throw notFound(bi('袋', 'bag'));
+        // a pallet leaves with its bags; a bag on a pallet only with its pallet
+        const palletIds = requested.filter((b) => b.kind === 'pallet').map((b) => b.id);
+        const stray = requested.filter((b) => b.pallet_id && !palletIds.includes(b.pallet_id));
+        if (stray.length)
+          throw new DomainError(
+            'warehouse.conflict',
+            bi(
+              `袋已装板，须随板出库：${stray.map((b) => b.bag_no).join('、')}`,
+              `bags on a pallet leave with their pallet: ${stray.map((b) => b.bag_no).join(', ')}`,
+            ),
+            {
+              errors: stray.map((b) => ({
+                field: 'bagIds',
+                rule: 'onPallet',
+                message: bi(`袋 ${b.bag_no} 已装板`, `bag ${b.bag_no} is on a pallet`),
+                value: b.id,
+              })),
+            },
+          );
+        const onPallets = await repo.bagsOnPallets(palletIds);
+        const bags = [...requested.filter((b) => !b.pallet_id), ...onPallets];
         const notReady = bags.filter((b) => b.status === 'dispatched');
         if (notReady.length)
           throw new DomainError(
@@ -368,8 +566,9 @@ export function createDispatchService(deps: WarehouseDeps) {
             bi('一次出库的袋须属于同一承运商（一份运抵单）', 'bags dispatched together must share one carrier (one arrival)'),
             { carriers },
           );
-        const parcels = (await Promise.all(bags.map((b) => repo.parcels(wh.id, { bagId: b.id })))).flat();
-        const empty = bags.filter((b) => !parcels.some((x) => x.bag_id === b.id));
+        const parcels = await repo.parcelsInBags(bags.filter((b) => b.kind === 'bag').map((b) => b.id));
+        const filled = new Set(parcels.map((x) => x.bag_id));
+        const empty = bags.filter((b) => (b.kind === 'bag' ? !filled.has(b.id) : !onPallets.some((x) => x.pallet_id === b.id)));
         if (empty.length)
           throw new DomainError(
             'warehouse.invalid_state',
@@ -414,7 +613,9 @@ export function createDispatchService(deps: WarehouseDeps) {
 
       const declared = await parcelCustomsLookup(db).declared(claimed.parcels.map((x) => x.logistics_no));
       const carrierName = declared.find((d) => d.waybillKey.startsWith(`${claimed.carrier}|`))?.logisticsName ?? claimed.carrier;
-      const bagOf = new Map(claimed.bags.map((b) => [b.id, b.bag_no]));
+      // totalPackageNo: the parcel's top-level package (its pallet, else its bag)
+      const bagOf = topLevelNos(claimed.bags);
+      const bagNos = topLevelBagNos(claimed.bags);
       const message = arrivalMessage({
         messageGuid: newId().toUpperCase(),
         entityGuid: newId().toUpperCase(),
@@ -447,11 +648,7 @@ export function createDispatchService(deps: WarehouseDeps) {
         const repo = createWarehouseRepository(trx);
         // the repair may have completed it meanwhile (a slow intake): its outcome stands
         const current = await repo.dispatchLocked(dispatchId);
-        if (current && current.return_status !== 'pending')
-          return toDispatch(
-            current,
-            claimed.bags.map((b) => b.bag_no),
-          );
+        if (current && current.return_status !== 'pending') return toDispatch(current, bagNos);
         const bagIds = claimed.bags.map((b) => b.id);
         if (outcome.accepted) await repo.markDispatched(bagIds, now);
         else await repo.updateBags(bagIds, { status: 'closed', dispatch_id: null });
@@ -461,10 +658,7 @@ export function createDispatchService(deps: WarehouseDeps) {
           return_status: outcome.returnStatus,
           return_info: outcome.returnInfo,
         });
-        const view = toDispatch(
-          row,
-          claimed.bags.map((b) => b.bag_no),
-        );
+        const view = toDispatch(row, bagNos);
         await audit.append(trx, actorOf(p), [
           {
             action: outcome.accepted ? 'warehouse.dispatched' : 'warehouse.dispatch_rejected',

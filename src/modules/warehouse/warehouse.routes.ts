@@ -10,12 +10,15 @@ import {
   Dispatch,
   DispatchInput,
   Locations,
+  OpenBagInput,
   ParcelStatusSchema,
   PutAwayInput,
   ReceiveInput,
   ReceiveResult,
   SortInput,
   StockCount,
+  StockCountSummary,
+  StockLocation,
   WarehouseParcel,
 } from './warehouse.schema.ts';
 import type { WarehouseService } from './warehouse.service.ts';
@@ -63,6 +66,18 @@ export function registerWarehouseRoutes(
       schema: { tags, summary: '登记库位 / Register storage locations', body: Locations, response: { 200: Locations } },
     },
     async (req) => warehouse.registerLocations(req.principal, req.body),
+  );
+  r.get(
+    '/api/v1/warehouse/locations',
+    {
+      config: operate,
+      schema: {
+        tags,
+        summary: '库位列表 / Registered locations, with the parcels in stock at each (the put-away choices)',
+        response: { 200: Type.Array(StockLocation) },
+      },
+    },
+    async (req) => warehouse.listLocations(req.principal),
   );
   r.get(
     '/api/v1/warehouse/parcels',
@@ -134,8 +149,10 @@ export function registerWarehouseRoutes(
       config: operate,
       schema: {
         tags,
-        summary: '开袋 / Open a bag for a route',
-        body: Type.Object({ route: Type.String({ maxLength: 20 }), logisticsCode: Type.String({ maxLength: 18 }) }),
+        summary: '开袋或开板 / Open a bag (or a pallet) for a carrier and route',
+        description:
+          'Scan-first: with logisticsNo the bag takes that parcel’s carrier and (unless route is typed) its route; with bagNo a pallet takes that bag’s. Numbers: BG… bags, PL… pallets, per centre and China day.',
+        body: OpenBagInput,
         response: { 201: Bag },
       },
     },
@@ -150,6 +167,9 @@ export function registerWarehouseRoutes(
         summary: '袋列表 / Bags',
         querystring: Type.Object({
           status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('dispatched')])),
+          topLevel: Type.Optional(
+            Type.Boolean({ description: 'only pallets and the bags not on a pallet (what a dispatch takes)' }),
+          ),
         }),
         response: { 200: Type.Array(Bag) },
       },
@@ -185,6 +205,22 @@ export function registerWarehouseRoutes(
       },
     },
     async (req) => dispatch.unpack(req.principal, req.params.id, req.body.logisticsNo),
+  );
+  r.post(
+    '/api/v1/warehouse/bags/:id/load',
+    {
+      config: operate,
+      schema: {
+        tags,
+        summary: '扫描装板 / Load a closed bag onto the pallet by scan',
+        description:
+          'The bag must be closed, not on another pallet, and of the pallet’s carrier and route; it leaves with the pallet.',
+        params: IdParams,
+        body: Type.Object({ bagNo: Type.String({ minLength: 1, maxLength: 37 }) }),
+        response: { 200: Type.Object({ pallet: Bag, bag: Bag }) },
+      },
+    },
+    async (req) => dispatch.loadBag(req.principal, req.params.id, req.body.bagNo),
   );
   r.post(
     '/api/v1/warehouse/bags/:id/close',
@@ -269,6 +305,32 @@ export function registerWarehouseRoutes(
       },
     },
     async (req, reply) => reply.code(201).send(await warehouse.startCount(req.principal, req.body)),
+  );
+  r.get(
+    '/api/v1/warehouse/counts',
+    {
+      config: operate,
+      schema: {
+        tags,
+        summary: '盘点列表 / Stock counts, newest first (resume an open one)',
+        querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])) }),
+        response: { 200: Type.Array(StockCountSummary) },
+      },
+    },
+    async (req) => warehouse.listCounts(req.principal, req.query),
+  );
+  r.get(
+    '/api/v1/warehouse/counts/:id',
+    {
+      config: operate,
+      schema: {
+        tags,
+        summary: '盘点及差异清单 / A stock count with its stored discrepancy list',
+        params: IdParams,
+        response: { 200: StockCount },
+      },
+    },
+    async (req) => warehouse.getCount(req.principal, req.params.id),
   );
   r.post(
     '/api/v1/warehouse/counts/:id/scan',

@@ -95,15 +95,43 @@ export const Locations = Type.Array(
   },
 );
 
+export const PackageKindSchema = Type.Union([Type.Literal('bag'), Type.Literal('pallet')], {
+  description: 'bag: holds parcels (BG…); pallet: holds closed bags (PL…)',
+});
+
 export const Bag = Type.Object({
   id: Type.String(),
+  kind: PackageKindSchema,
+  palletId: Nullable(Type.String({ description: 'the pallet the bag is on' })),
   bagNo: Type.String(),
   route: Type.String(),
   logisticsCode: Type.String(),
   status: Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('dispatched')]),
-  parcelCount: Type.Integer(),
+  parcelCount: Type.Integer({ description: "a pallet's: the parcels in its bags" }),
+  bagCount: Type.Integer({ description: 'the bags on a pallet (0 for a bag)' }),
   dispatchId: Nullable(Type.String()),
   createdAt: Type.String(),
+});
+
+export const OpenBagInput = Type.Object(
+  {
+    kind: Type.Optional(PackageKindSchema),
+    route: Type.Optional(Type.String({ maxLength: 20, description: 'typed; else the scanned parcel’s (or bag’s) route' })),
+    logisticsCode: Type.Optional(Type.String({ maxLength: 18, description: 'typed; else the scanned parcel’s (or bag’s)' })),
+    logisticsNo: Type.Optional(
+      Type.String({ maxLength: 60, description: 'scan-first: open the bag for this parcel’s carrier and route' }),
+    ),
+    bagNo: Type.Optional(
+      Type.String({ maxLength: 37, description: 'scan-first: open the pallet for this bag’s carrier and route' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const StockLocation = Type.Object({
+  code: Type.String(),
+  zone: Type.String(),
+  parcels: Type.Integer({ description: 'parcels in stock put away there' }),
 });
 
 export const DispatchInput = Type.Object(
@@ -129,6 +157,20 @@ export const Dispatch = Type.Object({
   parcelCount: Type.Integer(),
   bagNos: Type.Array(Type.String()),
   createdAt: Type.String(),
+});
+
+const CountFields = {
+  id: Type.String(),
+  location: Nullable(Type.String()),
+  status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+  scanned: Type.Integer(),
+  startedAt: Type.String(),
+  closedAt: Nullable(Type.String()),
+};
+
+export const StockCountSummary = Type.Object({
+  ...CountFields,
+  discrepancyCount: Nullable(Type.Integer({ description: 'null while the count is open' })),
 });
 
 export const StockCount = Type.Object({

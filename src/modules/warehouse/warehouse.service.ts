@@ -1,14 +1,15 @@
 import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { actorOf, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
+import { checkS10, looksLikeS10 } from '../logistics/index.ts';
 import { createCustomsGate, type DeclaredParcel, type ParcelCustoms } from './customs-gate.service.ts';
-import { countDiscrepancies, normaliseScan, type CountDiscrepancy } from './rules/arrival.rules.ts';
+import { normaliseScan, type CountDiscrepancy } from './rules/arrival.rules.ts';
 import { atInspection } from './rules/customs-gate.rules.ts';
 import { labelPdf } from './warehouse.label.ts';
 import { createWarehouseRepository } from './warehouse.repository.ts';
 import { bi, nextStatus, toParcel, warehouseOf, type WarehouseDeps, type WarehouseParcel } from './warehouse.shared.ts';
 import { IN_STOCK } from './warehouse.states.ts';
-import type { BookingRow, ParcelRow, ParcelStatus } from './warehouse.tables.ts';
+import type { BookingRow, CountRow, ParcelRow, ParcelStatus } from './warehouse.tables.ts';
 
 export interface BookingInput {
   warehouseCode: string;
@@ -71,6 +72,25 @@ export interface StockCount {
   discrepancies: CountDiscrepancy[];
 }
 
+/** A count in the list: the discrepancy list only counted (null while open). */
+export type StockCountSummary = Omit<StockCount, 'discrepancies'> & { discrepancyCount: number | null };
+
+/** A registered location and the parcels in stock put away there. */
+export interface StockLocation {
+  code: string;
+  zone: string;
+  parcels: number;
+}
+
+const toCount = (c: Omit<CountRow, 'discrepancies'>, scanned: number) => ({
+  id: c.id,
+  location: c.location,
+  status: c.status,
+  scanned,
+  startedAt: c.started_at.toISOString(),
+  closedAt: c.closed_at?.toISOString() ?? null,
+});
+
 const SCAN = /^[A-Z0-9-]{4,40}$/;
 
 function scanned(field: string, value: string): string {
@@ -85,6 +105,27 @@ function scanned(field: string, value: string): string {
       },
     ]);
   return v;
+}
+
+/**
+ * A number with the UPU S10 shape (2 letters, 9 digits, 2 letters: postal items) whose check
+ * digit is wrong is a misread or mistyped scan: refused (400) naming the field and the rule.
+ */
+function refuseBadS10(no: string): void {
+  if (!looksLikeS10(no)) return;
+  const c = checkS10(no);
+  if (c.ok || c.rule !== 's10CheckDigit') return;
+  throw validationError([
+    {
+      field: 'logisticsNo',
+      rule: 's10CheckDigit',
+      message: bi(
+        `运单号 ${no} 为万国邮联 S10 邮件号格式（2 字母 + 9 位数字 + 2 字母），但第 11 位校验位 ${no[10]} 错误，应为 ${c.expected}：请重新扫描`,
+        `waybill number ${no} has the UPU S10 form (2 letters, 9 digits, 2 letters) but its check digit (11th character) ${no[10]} is wrong, expected ${c.expected}: scan again`,
+      ),
+      value: no,
+    },
+  ]);
 }
 
 /**
@@ -316,6 +357,17 @@ export function createWarehouseService(deps: WarehouseDeps) {
       return (await createWarehouseRepository(db).locations(wh.id)).map((l) => ({ code: l.code, zone: l.zone }));
     },
 
+    /** The registered locations, with the parcels in stock at each: the choices of put-away. */
+    async listLocations(p: Principal | null): Promise<StockLocation[]> {
+      requirePermission(p, 'warehouse.operate');
+      const wh = warehouseOf(p);
+      return (await createWarehouseRepository(db).locationsWithStock(wh.id, IN_STOCK)).map((l) => ({
+        code: l.code,
+        zone: l.zone,
+        parcels: l.parcels ?? 0,
+      }));
+    },
+
     async listParcels(p: Principal | null, q: { status?: ParcelStatus }): Promise<WarehouseParcel[]> {
       requirePermission(p, 'warehouse.operate');
       const wh = warehouseOf(p);
@@ -340,6 +392,9 @@ export function createWarehouseService(deps: WarehouseDeps) {
         gate.declaredByNo([no]),
         createWarehouseRepository(db).parcelsNumbered(wh.id, no),
       ]);
+      // a parcel customs or the centre knows under this number is that parcel; an unknown number
+      // with the S10 form must have its check digit right (a misread scan otherwise)
+      if (!declaredAll.length && !known.length) refuseBadS10(no);
       const code = carrierOfScan(no, given, known, declaredAll);
       const [customs] = await gate.customsOf([{ logisticsCode: code, logisticsNo: no }]);
       const { declared, task } = customs!;
@@ -557,21 +612,14 @@ export function createWarehouseService(deps: WarehouseDeps) {
           status: 'open',
           started_at: now,
           closed_at: null,
+          discrepancies: null,
         });
         await audit.append(trx, actorOf(p), [
           { action: 'warehouse.count_started', entity: 'stock_count', entityId: c.id, after: c },
         ]);
         return c;
       });
-      return {
-        id: row.id,
-        location: row.location,
-        status: row.status,
-        scanned: 0,
-        startedAt: row.started_at.toISOString(),
-        closedAt: null,
-        discrepancies: [],
-      };
+      return { ...toCount(row, 0), discrepancies: [] };
     },
 
     async countScan(
@@ -592,47 +640,51 @@ export function createWarehouseService(deps: WarehouseDeps) {
         location: input.location ? normaliseScan(input.location) : c.location,
         scanned_at: clock.now(),
       });
-      return { scanned: (await repo.countScans(id)).length };
+      return { scanned: await repo.countScanCount(id) };
     },
 
-    /** Closes a count; the discrepancy list compares the scans with the parcels in stock. */
+    /**
+     * Closes a count; the discrepancy list compares the scans with the whole stock (in the
+     * database, no row cap) and is stored with the count, to be read back.
+     */
     async closeCount(p: Principal | null, id: string): Promise<StockCount> {
       requirePermission(p, 'warehouse.operate');
       const wh = warehouseOf(p);
       return db.transaction().execute(async (trx) => {
         const repo = createWarehouseRepository(trx);
-        const c = await repo.count(id);
+        const c = await repo.count(id, true);
         if (!c || c.warehouse_org_id !== wh.id) throw notFound(bi('盘点', 'stock count'));
         if (c.status !== 'open') throw new DomainError('warehouse.invalid_state', bi('盘点已结束', 'the stock count is closed'));
-        const stock = await repo.parcels(wh.id, { status: [...IN_STOCK], ...(c.location ? { location: c.location } : {}) });
-        const scans = await repo.countScans(id);
-        // a scan in a location count of a parcel kept elsewhere is misplaced, not unexpected
-        const elsewhere = c.location
-          ? (await repo.parcelsByNos(scans.map((s) => s.logistics_no))).filter(
-              (r) => r.warehouse_org_id === wh.id && IN_STOCK.includes(r.status),
-            )
-          : [];
-        const discrepancies = countDiscrepancies(
-          [...stock, ...elsewhere.filter((e) => !stock.some((s) => s.id === e.id))].map((s) => ({
-            logisticsNo: s.logistics_no,
-            location: s.location,
-          })),
-          scans.map((s) => ({ logisticsNo: s.logistics_no, location: s.location })),
-        ).filter((d) => !(c.location && d.kind === 'missing' && d.expectedLocation !== c.location));
-        const closed = await repo.closeCount(id, clock.now());
+        const closed = await repo.closeCount(c, IN_STOCK, clock.now());
+        const discrepancies = closed.discrepancies ?? [];
+        const scanned = await repo.countScanCount(id);
+        const byKind = { missing: 0, unexpected: 0, misplaced: 0 };
+        for (const d of discrepancies) byKind[d.kind] += 1;
         await audit.append(trx, actorOf(p), [
-          { action: 'warehouse.count_closed', entity: 'stock_count', entityId: id, after: { discrepancies } },
+          { action: 'warehouse.count_closed', entity: 'stock_count', entityId: id, after: { scanned, ...byKind } },
         ]);
-        return {
-          id,
-          location: closed.location,
-          status: closed.status,
-          scanned: scans.length,
-          startedAt: closed.started_at.toISOString(),
-          closedAt: closed.closed_at?.toISOString() ?? null,
-          discrepancies,
-        };
+        return { ...toCount(closed, scanned), discrepancies };
       });
+    },
+
+    /** The centre's stock counts, newest first (open ones to resume, closed ones to read). */
+    async listCounts(p: Principal | null, q: { status?: 'open' | 'closed' }): Promise<StockCountSummary[]> {
+      requirePermission(p, 'warehouse.operate');
+      const wh = warehouseOf(p);
+      return (await createWarehouseRepository(db).counts(wh.id, q.status)).map((c) => ({
+        ...toCount(c, c.scanned ?? 0),
+        discrepancyCount: c.discrepancy_count,
+      }));
+    },
+
+    /** One count with its stored discrepancy list; another centre's count is not found. */
+    async getCount(p: Principal | null, id: string): Promise<StockCount> {
+      requirePermission(p, 'warehouse.operate');
+      const wh = warehouseOf(p);
+      const repo = createWarehouseRepository(db);
+      const c = await repo.count(id);
+      if (!c || c.warehouse_org_id !== wh.id) throw notFound(bi('盘点', 'stock count'));
+      return { ...toCount(c, await repo.countScanCount(id)), discrepancies: c.discrepancies ?? [] };
     },
   };
 }

@@ -87,22 +87,32 @@ export const toParcel = (r: ParcelRow): WarehouseParcel => ({
 
 export interface Bag {
   id: string;
+  /** bag: holds parcels; pallet: holds closed bags */
+  kind: BagRow['kind'];
+  /** the pallet the bag is on */
+  palletId: string | null;
   bagNo: string;
   route: string;
   logisticsCode: string;
   status: BagRow['status'];
+  /** a pallet's: the parcels in its bags */
   parcelCount: number;
+  /** the bags on a pallet (0 for a bag) */
+  bagCount: number;
   dispatchId: string | null;
   createdAt: string;
 }
 
-export const toBag = (r: BagRow & { parcel_count?: number | null }): Bag => ({
+export const toBag = (r: BagRow & { parcel_count?: number | null; bag_count?: number | null }): Bag => ({
   id: r.id,
+  kind: r.kind,
+  palletId: r.pallet_id,
   bagNo: r.bag_no,
   route: r.route,
   logisticsCode: r.logistics_code,
   status: r.status,
   parcelCount: r.parcel_count ?? 0,
+  bagCount: r.bag_count ?? 0,
   dispatchId: r.dispatch_id,
   createdAt: r.created_at.toISOString(),
 });

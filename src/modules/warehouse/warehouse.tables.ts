@@ -32,9 +32,15 @@ export interface ParcelRow {
   held_task_id: string | null;
 }
 
+export type PackageKind = 'bag' | 'pallet';
+
 export interface BagRow {
   id: string;
   warehouse_org_id: string;
+  /** a bag holds parcels; a pallet holds closed bags */
+  kind: PackageKind;
+  /** the pallet this bag is on; null for pallets and loose bags */
+  pallet_id: string | null;
   bag_no: string;
   route: string;
   logistics_code: string;
@@ -66,6 +72,15 @@ export interface CountRow {
   status: 'open' | 'closed';
   started_at: Date;
   closed_at: Date | null;
+  /** the discrepancy list, stored when the count is closed */
+  discrepancies: CountDiscrepancyRow[] | null;
+}
+
+export interface CountDiscrepancyRow {
+  logisticsNo: string;
+  kind: 'missing' | 'unexpected' | 'misplaced';
+  expectedLocation: string | null;
+  scannedLocation: string | null;
 }
 
 export interface WarehouseTables {

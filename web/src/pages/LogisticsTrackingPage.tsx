@@ -1,5 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
-import { Card, Descriptions, Input, Table, Tag, Timeline } from 'antd';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { Button, Card, Descriptions, Input, InputNumber, Space, Table, Tag, Timeline } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
@@ -28,6 +28,11 @@ interface Problem {
   lastAt: string;
   daysSinceScan: number;
 }
+interface ProblemPage {
+  items: Problem[];
+  next: string | null;
+}
+const PAGE = 200;
 
 /** One timeline per parcel (carrier scans and customs states); carriers also see their problem parcels. */
 export default function LogisticsTrackingPage() {
@@ -42,11 +47,18 @@ export default function LogisticsTrackingPage() {
     enabled: no !== '',
     retry: false,
   });
-  const problems = useQuery({
-    queryKey: ['logistics', 'problems'],
-    queryFn: () => api<Problem[]>('/logistics/problems'),
+  // no scan for `days`, among parcels scanned within the last `window` days (the server's defaults)
+  const [days, setDays] = useState(5);
+  const [lookBack, setLookBack] = useState(90);
+  const problems = useInfiniteQuery({
+    queryKey: ['logistics', 'problems', days, lookBack],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) =>
+      api<ProblemPage>('/logistics/problems', { query: { days, window: lookBack, limit: PAGE, after: pageParam }, signal }),
+    getNextPageParam: (last) => last.next,
     enabled: carrier,
   });
+  const problemRows = problems.data?.pages.flatMap((p) => p.items) ?? [];
   const pick = (b: { zh: string; en: string }) => (locale === 'en' ? b.en : b.zh);
   return (
     <Page title={t('tracking.title')} testId="tracking-title">
@@ -79,12 +91,41 @@ export default function LogisticsTrackingPage() {
         </Card>
       ) : null}
       {carrier ? (
-        <Card className="block-gap" title={t('tracking.problems')}>
+        <Card
+          className="block-gap"
+          title={t('tracking.problems')}
+          extra={
+            <Space wrap>
+              <span>{t('tracking.noScanDays')}</span>
+              <InputNumber
+                min={1}
+                max={365}
+                value={days}
+                onChange={(v) => {
+                  if (typeof v !== 'number') return;
+                  setDays(v);
+                  if (lookBack < v) setLookBack(v);
+                }}
+                data-testid="tracking-days"
+              />
+              <span>{t('tracking.window')}</span>
+              <InputNumber
+                min={days}
+                max={365}
+                value={lookBack}
+                onChange={(v) => typeof v === 'number' && setLookBack(Math.max(v, days))}
+                data-testid="tracking-window"
+              />
+            </Space>
+          }
+        >
+          {problems.error ? <LoadError error={problems.error} onRetry={() => void problems.refetch()} /> : null}
           <Table<Problem>
             rowKey="logisticsNo"
             size="small"
+            pagination={{ pageSize: 20, showSizeChanger: false }}
             loading={problems.isLoading}
-            dataSource={problems.data ?? []}
+            dataSource={problemRows}
             data-testid="tracking-problems"
             columns={[
               { title: t('tracking.lookup'), dataIndex: 'logisticsNo' },
@@ -102,6 +143,16 @@ export default function LogisticsTrackingPage() {
               },
             ]}
           />
+          {problems.hasNextPage ? (
+            <Button
+              className="block-gap"
+              loading={problems.isFetchingNextPage}
+              onClick={() => void problems.fetchNextPage()}
+              data-testid="tracking-problems-more"
+            >
+              {t('tracking.more')}
+            </Button>
+          ) : null}
         </Card>
       ) : null}
     </Page>

@@ -1,10 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space, Table, Tabs, Tag } from 'antd';
+import { App, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
+import { hasPermission, useSession } from '../session.tsx';
 
 interface Warehouse {
   id: string;
@@ -197,6 +199,7 @@ function SalesTab() {
   const queryClient = useQueryClient();
   const [returnForm] = Form.useForm();
   const sales = useQuery({ queryKey: ['overseas', 'sales'], queryFn: () => api<Sale[]>('/overseas/sales') });
+  const shipped = (sales.data ?? []).filter((s) => s.status === 'shipped');
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['overseas'] });
   const onError = (e: unknown) => void message.error(errorMessage(e, locale));
   const ship = useMutation({
@@ -268,45 +271,298 @@ function SalesTab() {
           ]}
         />
       )}
-      <Card className="block-gap" title={t('provider.returns')}>
+      <Card className="block-gap" title={t('providerReturns.title')}>
         <Form
           form={returnForm}
-          layout="inline"
-          onFinish={(v: { saleId: string; sku: string; qty: number; disposition: string; customsRecordNo?: string }) =>
+          layout="vertical"
+          data-testid="returns-form"
+          initialValues={{ disposition: 'restock', items: [{ qty: 1 }] }}
+          onFinish={(v: {
+            items: { saleId: string; sku: string; qty: number }[];
+            disposition: string;
+            customsRecordNo?: string;
+          }) =>
             ret.mutate({
-              items: [{ saleId: v.saleId, sku: v.sku.trim(), qty: v.qty }],
+              items: v.items.map((i) => ({ saleId: i.saleId, sku: i.sku.trim(), qty: i.qty })),
               disposition: v.disposition,
-              ...(v.customsRecordNo ? { customsRecordNo: v.customsRecordNo.trim() } : {}),
+              ...(v.customsRecordNo?.trim() ? { customsRecordNo: v.customsRecordNo.trim() } : {}),
             })
           }
         >
-          <Form.Item name="saleId" rules={[{ required: true }]}>
-            <Select
-              style={{ width: 200 }}
-              placeholder={t('provider.orderNo')}
-              options={(sales.data ?? []).filter((s) => s.status === 'shipped').map((s) => ({ value: s.id, label: s.orderNo }))}
-            />
-          </Form.Item>
-          <Form.Item name="sku" rules={[{ required: true }]}>
-            <Input placeholder="SKU" style={{ width: 140 }} />
-          </Form.Item>
-          <Form.Item name="qty" rules={[{ required: true }]}>
-            <InputNumber min={1} placeholder={t('provider.qty')} />
-          </Form.Item>
-          <Form.Item name="disposition" initialValue="restock">
-            <Select
-              style={{ width: 180 }}
-              options={[
-                { value: 'restock', label: t('provider.restock') },
-                { value: 'to_china', label: t('provider.toChina') },
+          <Form.List name="items">
+            {(fields, { add, remove }) => (
+              <>
+                {fields.map((field, i) => (
+                  <Space key={field.key} align="baseline" wrap style={{ display: 'flex' }}>
+                    <Form.Item
+                      name={[field.name, 'saleId']}
+                      label={i === 0 ? t('providerReturns.sale') : undefined}
+                      rules={[{ required: true }]}
+                    >
+                      <Select
+                        style={{ width: 220 }}
+                        showSearch
+                        optionFilterProp="label"
+                        placeholder={t('provider.orderNo')}
+                        data-testid={`return-sale-${i}`}
+                        options={shipped.map((s) => ({ value: s.id, label: s.orderNo }))}
+                      />
+                    </Form.Item>
+                    <Form.Item noStyle shouldUpdate>
+                      {() => {
+                        const saleId = returnForm.getFieldValue(['items', field.name, 'saleId']) as string | undefined;
+                        const skus = [...new Set(shipped.find((s) => s.id === saleId)?.lines.map((l) => l.sku) ?? [])];
+                        return (
+                          <Form.Item
+                            name={[field.name, 'sku']}
+                            label={i === 0 ? 'SKU' : undefined}
+                            rules={[{ required: true, whitespace: true }]}
+                          >
+                            <Select
+                              style={{ width: 180 }}
+                              placeholder="SKU"
+                              data-testid={`return-sku-${i}`}
+                              options={skus.map((sku) => ({ value: sku, label: sku }))}
+                            />
+                          </Form.Item>
+                        );
+                      }}
+                    </Form.Item>
+                    <Form.Item
+                      name={[field.name, 'qty']}
+                      label={i === 0 ? t('provider.qty') : undefined}
+                      rules={[{ required: true }]}
+                    >
+                      <InputNumber min={1} precision={0} data-testid={`return-qty-${i}`} />
+                    </Form.Item>
+                    {fields.length > 1 ? (
+                      <Button type="link" danger onClick={() => remove(field.name)}>
+                        {t('providerReturns.removeRow')}
+                      </Button>
+                    ) : null}
+                  </Space>
+                ))}
+                <Space className="block-gap" wrap style={{ display: 'flex' }}>
+                  <Button
+                    type="dashed"
+                    disabled={fields.length >= 500}
+                    onClick={() => add({ qty: 1 })}
+                    data-testid="return-add-row"
+                  >
+                    {t('providerReturns.addRow')}
+                  </Button>
+                  <Typography.Text type="secondary">{t('providerReturns.rows', { count: fields.length })}</Typography.Text>
+                </Space>
+              </>
+            )}
+          </Form.List>
+          <Space wrap align="start" className="block-gap">
+            <Form.Item name="disposition" label={t('provider.returns')}>
+              <Select
+                style={{ width: 200 }}
+                options={[
+                  { value: 'restock', label: t('provider.restock') },
+                  { value: 'to_china', label: t('provider.toChina') },
+                ]}
+              />
+            </Form.Item>
+            <Form.Item
+              name="customsRecordNo"
+              label={t('provider.customsRecordNo')}
+              extra={t('providerReturns.customsHint')}
+              dependencies={['disposition']}
+              rules={[
+                ({ getFieldValue }) => ({ required: getFieldValue('disposition') === 'to_china', whitespace: true, max: 40 }),
               ]}
+            >
+              <Input style={{ width: 240 }} />
+            </Form.Item>
+          </Space>
+          <div>
+            <Button htmlType="submit" loading={ret.isPending} data-testid="return-submit">
+              {t('provider.return')}
+            </Button>
+          </div>
+        </Form>
+      </Card>
+    </>
+  );
+}
+
+const SERVICES = ['agent_operation', 'customer_service', 'warehousing', 'data_services', 'legal_consulting'] as const;
+interface ServicePoint {
+  id: string;
+  name: string;
+  country: string;
+  city: string;
+  services: (typeof SERVICES)[number][];
+  contact: string;
+  description: string;
+  active: boolean;
+}
+type PointForm = Omit<ServicePoint, 'id' | 'active'>;
+
+/**
+ * The provider's own service points (境外服务体系): register, edit, retire. A retired point leaves
+ * the public directory and takes no new requests; it stays listed here.
+ */
+function ServicePointsTab() {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const [form] = Form.useForm<PointForm>();
+  const [editing, setEditing] = useState<ServicePoint | null>(null);
+  const mine = useQuery({ queryKey: ['service-points', 'mine'], queryFn: () => api<ServicePoint[]>('/service-points/mine') });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['service-points'] });
+  const onError = (e: unknown) => void message.error(errorMessage(e, locale));
+  const save = useMutation({
+    mutationFn: (v: { id: string | null; body: PointForm }) =>
+      v.id
+        ? api<ServicePoint>(`/service-points/${v.id}`, { method: 'PUT', body: v.body })
+        : api<ServicePoint>('/service-points', { method: 'POST', body: v.body }),
+    onSuccess: async (_p, v) => {
+      void message.success(t(v.id ? 'pointsAdmin.saved' : 'pointsAdmin.registered'));
+      setEditing(null);
+      form.resetFields();
+      await refresh();
+    },
+    onError,
+  });
+  const retire = useMutation({
+    mutationFn: (id: string) => api<ServicePoint>(`/service-points/${id}/deactivate`, { method: 'POST' }),
+    onSuccess: async (_p, id) => {
+      void message.success(t('pointsAdmin.retired'));
+      if (editing?.id === id) {
+        setEditing(null);
+        form.resetFields();
+      }
+      await refresh();
+    },
+    onError,
+  });
+  const startEdit = (p: ServicePoint) => {
+    setEditing(p);
+    form.setFieldsValue({
+      name: p.name,
+      country: p.country,
+      city: p.city,
+      services: p.services,
+      contact: p.contact,
+      description: p.description,
+    });
+  };
+  return (
+    <>
+      {mine.error ? <LoadError error={mine.error} onRetry={() => void mine.refetch()} /> : null}
+      <Table<ServicePoint>
+        rowKey="id"
+        size="small"
+        loading={mine.isLoading}
+        dataSource={mine.data ?? []}
+        data-testid="my-points"
+        columns={[
+          { title: t('points.name'), dataIndex: 'name' },
+          { title: t('points.country'), dataIndex: 'country' },
+          { title: t('points.city'), dataIndex: 'city' },
+          {
+            title: t('points.service'),
+            key: 's',
+            render: (_: unknown, p) => p.services.map((s) => <Tag key={s}>{t(`points.services.${s}`)}</Tag>),
+          },
+          { title: t('points.contact'), dataIndex: 'contact' },
+          {
+            title: t('provider.status'),
+            key: 'st',
+            render: (_: unknown, p) =>
+              p.active ? <Tag color="green">{t('pointsAdmin.active')}</Tag> : <Tag>{t('pointsAdmin.inactive')}</Tag>,
+          },
+          {
+            title: t('common.actions'),
+            key: 'act',
+            render: (_: unknown, p) =>
+              p.active ? (
+                <Space size="small">
+                  <Button size="small" onClick={() => startEdit(p)} data-testid={`point-edit-${p.id}`}>
+                    {t('pointsAdmin.edit')}
+                  </Button>
+                  <Popconfirm title={t('pointsAdmin.retireConfirm')} onConfirm={() => retire.mutate(p.id)}>
+                    <Button size="small" danger data-testid={`point-retire-${p.id}`}>
+                      {t('pointsAdmin.retire')}
+                    </Button>
+                  </Popconfirm>
+                </Space>
+              ) : null,
+          },
+        ]}
+      />
+      <Card
+        className="block-gap"
+        style={{ maxWidth: 640 }}
+        title={editing ? t('pointsAdmin.editing', { name: editing.name }) : t('pointsAdmin.newPoint')}
+        extra={
+          editing ? (
+            <Button
+              size="small"
+              onClick={() => {
+                setEditing(null);
+                form.resetFields();
+              }}
+            >
+              {t('pointsAdmin.cancelEdit')}
+            </Button>
+          ) : null
+        }
+      >
+        <Form
+          form={form}
+          layout="vertical"
+          data-testid="point-form"
+          onFinish={(v) =>
+            save.mutate({
+              id: editing?.id ?? null,
+              body: {
+                name: v.name.trim(),
+                country: v.country.trim().toUpperCase(),
+                city: v.city.trim(),
+                services: v.services,
+                contact: v.contact.trim(),
+                description: v.description?.trim() ?? '',
+              },
+            })
+          }
+        >
+          <Form.Item name="name" label={t('points.name')} rules={[{ required: true, whitespace: true, max: 100 }]}>
+            <Input data-testid="point-name" />
+          </Form.Item>
+          <Space wrap align="start">
+            <Form.Item
+              name="country"
+              label={t('points.country')}
+              extra={t('pointsAdmin.countryHint')}
+              rules={[{ required: true, pattern: /^[A-Za-z]{2}$/ }]}
+            >
+              <Input maxLength={2} style={{ width: 120 }} data-testid="point-country" />
+            </Form.Item>
+            <Form.Item name="city" label={t('points.city')} rules={[{ required: true, whitespace: true, max: 60 }]}>
+              <Input style={{ width: 220 }} data-testid="point-city" />
+            </Form.Item>
+          </Space>
+          <Form.Item name="services" label={t('points.service')} rules={[{ required: true, type: 'array', min: 1 }]}>
+            <Select
+              mode="multiple"
+              data-testid="point-services"
+              options={SERVICES.map((s) => ({ value: s, label: t(`points.services.${s}`) }))}
             />
           </Form.Item>
-          <Form.Item name="customsRecordNo">
-            <Input placeholder={t('provider.customsRecordNo')} />
+          <Form.Item name="contact" label={t('points.contact')} rules={[{ required: true, whitespace: true, max: 200 }]}>
+            <Input data-testid="point-contact" />
           </Form.Item>
-          <Button htmlType="submit" loading={ret.isPending}>
-            {t('provider.return')}
+          <Form.Item name="description" label={t('pointsAdmin.description')} rules={[{ max: 2000 }]}>
+            <Input.TextArea rows={2} />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="point-save">
+            {editing ? t('pointsAdmin.save') : t('pointsAdmin.register')}
           </Button>
         </Form>
       </Card>
@@ -316,10 +572,11 @@ function SalesTab() {
 
 /**
  * The overseas-warehouse provider's desk: consignments in, the sellers' retail orders (reserved by
- * the seller against its stock) shipped, returns recorded.
+ * the seller against its stock) shipped, returns recorded; its service points kept up.
  */
 export default function OverseasProviderPage() {
   const { t } = useTranslation();
+  const session = useSession();
   return (
     <Page title={t('provider.title')} testId="provider-title">
       <Tabs
@@ -335,6 +592,9 @@ export default function OverseasProviderPage() {
             ),
           },
           { key: 'sales', label: t('provider.sales'), children: <SalesTab /> },
+          ...(hasPermission(session, 'servicepoints.manage')
+            ? [{ key: 'points', label: t('pointsAdmin.mine'), children: <ServicePointsTab /> }]
+            : []),
         ]}
       />
     </Page>

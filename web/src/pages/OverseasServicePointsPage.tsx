@@ -40,6 +40,7 @@ export default function OverseasServicePointsPage() {
   const provider = session.user.organisation?.roles.includes('overseas') ?? false;
   const [filters, setFilters] = useState<{ country?: string; city?: string; service?: Service }>({});
   const [asks, setAsks] = useState<Record<string, string>>({});
+  const [kinds, setKinds] = useState<Record<string, Service>>({});
   const points = useQuery({
     queryKey: ['service-points', filters],
     queryFn: () =>
@@ -51,8 +52,9 @@ export default function OverseasServicePointsPage() {
   const send = useMutation({
     mutationFn: (v: { pointId: string; service: Service; message: string }) =>
       api<Request>('/service-requests', { method: 'POST', body: v }),
-    onSuccess: async () => {
+    onSuccess: async (_r, v) => {
       void message.success(t('points.sent'));
+      setAsks((a) => ({ ...a, [v.pointId]: '' }));
       await queryClient.invalidateQueries({ queryKey: ['service-requests'] });
     },
     onError: (e) => void message.error(errorMessage(e, locale)),
@@ -109,10 +111,25 @@ export default function OverseasServicePointsPage() {
                   key: 'ask',
                   render: (_: unknown, p: Point) => (
                     <Space.Compact>
-                      <Input value={asks[p.id] ?? ''} onChange={(e) => setAsks((a) => ({ ...a, [p.id]: e.target.value }))} />
+                      <Select<Service>
+                        style={{ width: 130 }}
+                        value={kinds[p.id] ?? p.services[0]}
+                        onChange={(v) => setKinds((k) => ({ ...k, [p.id]: v }))}
+                        options={p.services.map((s) => ({ value: s, label: t(`points.services.${s}`) }))}
+                        data-testid={`ask-service-${p.id}`}
+                      />
+                      <Input
+                        value={asks[p.id] ?? ''}
+                        onChange={(e) => setAsks((a) => ({ ...a, [p.id]: e.target.value }))}
+                        data-testid={`ask-${p.id}`}
+                      />
                       <Button
-                        disabled={!asks[p.id]}
-                        onClick={() => send.mutate({ pointId: p.id, service: p.services[0]!, message: asks[p.id]! })}
+                        disabled={!asks[p.id]?.trim()}
+                        loading={send.isPending && send.variables?.pointId === p.id}
+                        onClick={() =>
+                          send.mutate({ pointId: p.id, service: kinds[p.id] ?? p.services[0]!, message: asks[p.id]!.trim() })
+                        }
+                        data-testid={`ask-send-${p.id}`}
                       >
                         {t('points.send')}
                       </Button>
@@ -126,7 +143,9 @@ export default function OverseasServicePointsPage() {
         <Table<Request>
           rowKey="id"
           size="small"
+          loading={requests.isLoading}
           dataSource={requests.data ?? []}
+          data-testid="requests-table"
           columns={[
             { title: t('points.name'), dataIndex: 'pointName' },
             { title: t('points.service'), key: 's', render: (_: unknown, r) => t(`points.services.${r.service}`) },

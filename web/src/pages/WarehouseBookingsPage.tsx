@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, DatePicker, Form, Input, Table, Tag } from 'antd';
+import { App, AutoComplete, Button, Card, DatePicker, Form, Input, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, apiUrl, errorMessage } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
@@ -33,8 +33,8 @@ export default function WarehouseBookingsPage() {
       api<Booking>('/warehouse/bookings', {
         method: 'POST',
         body: {
-          warehouseCode: v.warehouseCode,
-          logisticsCode: v.logisticsCode,
+          warehouseCode: v.warehouseCode.trim(),
+          logisticsCode: v.logisticsCode.trim(),
           expectedAt: v.expectedAt.format('YYYY-MM-DD'),
           logisticsNos: v.numbers.split(/[\s,，]+/).filter(Boolean),
         },
@@ -49,17 +49,29 @@ export default function WarehouseBookingsPage() {
   return (
     <Page title={t('bookings.title')} testId="bookings-title">
       <Card>
-        <Form
-          form={form}
-          layout="inline"
-          initialValues={{ warehouseCode: '3601980077', logisticsCode: '3601980012' }}
-          onFinish={(v) => create.mutate(v)}
-        >
-          <Form.Item name="warehouseCode" label={t('bookings.warehouse')} rules={[{ required: true }]}>
-            <Input style={{ width: 140 }} />
+        {/* No directory of centres and carriers is open to sellers (GET /organisations is for officers): the
+            codes are typed, the carrier's offered from the seller's earlier bookings; no demo defaults. */}
+        <Form form={form} layout="inline" onFinish={(v) => create.mutate(v)}>
+          <Form.Item
+            name="warehouseCode"
+            label={t('bookings.warehouse')}
+            tooltip={t('bookingsCodes.warehouseHint')}
+            rules={[{ required: true, whitespace: true, max: 18 }]}
+          >
+            <Input style={{ width: 140 }} data-testid="booking-warehouse" />
           </Form.Item>
-          <Form.Item name="logisticsCode" label={t('bookings.carrier')} rules={[{ required: true }]}>
-            <Input style={{ width: 140 }} />
+          <Form.Item
+            name="logisticsCode"
+            label={t('bookings.carrier')}
+            tooltip={t('bookingsCodes.carrierHint')}
+            rules={[{ required: true, whitespace: true, max: 18 }]}
+          >
+            <AutoComplete
+              style={{ width: 160 }}
+              options={[...new Set((bookings.data ?? []).map((b) => b.logisticsCode))].map((c) => ({ value: c }))}
+              filterOption={(input, o) => (o?.value ?? '').toString().startsWith(input.trim())}
+              data-testid="booking-carrier"
+            />
           </Form.Item>
           <Form.Item name="expectedAt" label={t('bookings.expectedAt')} rules={[{ required: true }]}>
             <DatePicker />

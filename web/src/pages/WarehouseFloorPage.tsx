@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Input, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Input, Segmented, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -40,11 +40,15 @@ interface Candidate {
 }
 interface Bag {
   id: string;
+  /** bag: holds parcels; pallet: holds closed bags */
+  kind: 'bag' | 'pallet';
+  palletId: string | null;
   bagNo: string;
   route: string;
   logisticsCode: string;
   status: 'open' | 'closed' | 'dispatched';
   parcelCount: number;
+  bagCount: number;
 }
 interface Dispatch {
   id: string;
@@ -88,7 +92,17 @@ function useBoth() {
 }
 
 /** A scan field: a keyboard-wedge scanner types the number and presses Enter; the field clears and keeps focus. */
-function ScanField({ onScan, testId, disabled }: { onScan: (v: string) => void; testId: string; disabled?: boolean }) {
+function ScanField({
+  onScan,
+  testId,
+  disabled,
+  placeholder,
+}: {
+  onScan: (v: string) => void;
+  testId: string;
+  disabled?: boolean;
+  placeholder?: string;
+}) {
   const { t } = useTranslation();
   const [value, setValue] = useState('');
   return (
@@ -98,7 +112,7 @@ function ScanField({ onScan, testId, disabled }: { onScan: (v: string) => void; 
       style={BIG}
       value={value}
       disabled={disabled}
-      placeholder={t('floor.scanHint')}
+      placeholder={placeholder ?? t('floor.scanHint')}
       data-testid={testId}
       onChange={(e) => setValue(e.target.value)}
       onPressEnter={() => {
@@ -227,30 +241,77 @@ function ReceiveTab() {
   );
 }
 
+/**
+ * Packing, scan-first: with no bag open, the first parcel scanned opens a bag for its carrier and
+ * route (a typed route wins: an unsorted parcel has none), then goes in; a pallet opens from the
+ * first closed bag scanned and takes bag after bag. Route and carrier may also be typed to open.
+ */
 function PackTab() {
   const { t } = useTranslation();
+  const both = useBoth();
   const queryClient = useQueryClient();
-  const [route, setRoute] = useState('US');
-  const [carrier, setCarrier] = useState('3601980012');
-  const [bag, setBag] = useState<Bag | null>(null);
+  const [kind, setKind] = useState<Bag['kind']>('bag');
+  const [route, setRoute] = useState('');
+  const [carrier, setCarrier] = useState('');
+  const [bag, setBagState] = useState<Bag | null>(null);
+  // scans may come faster than a bag opens: they all wait for the one opening
+  const current = useRef<Bag | null>(null);
+  const opening = useRef<Promise<Bag> | null>(null);
+  const setBag = (b: Bag | null) => {
+    current.current = b;
+    setBagState(b);
+  };
   // a refusal (customs, inspection) reads in both languages, Chinese first
   const [last, setLast] = useState<{ ok: boolean; text: Bi } | null>(null);
+  const fail = (e: unknown) => setLast({ ok: false, text: bilingual(e) });
+  const typed = () => ({
+    kind,
+    ...(route.trim() ? { route: route.trim() } : {}),
+    ...(carrier.trim() ? { logisticsCode: carrier.trim() } : {}),
+  });
   const open = useMutation({
-    mutationFn: () => api<Bag>('/warehouse/bags', { method: 'POST', body: { route, logisticsCode: carrier } }),
+    mutationFn: () => api<Bag>('/warehouse/bags', { method: 'POST', body: typed() }),
     onSuccess: (b) => {
       setBag(b);
       setLast(null);
     },
-    onError: (e) => setLast({ ok: false, text: bilingual(e) }),
+    onError: fail,
   });
-  const pack = useMutation({
-    mutationFn: (logisticsNo: string) =>
-      api<{ bag: Bag; parcel: Parcel }>(`/warehouse/bags/${bag!.id}/pack`, { method: 'POST', body: { logisticsNo } }),
-    onSuccess: (r) => {
-      setBag(r.bag);
-      setLast({ ok: true, text: { zh: `${r.parcel.logisticsNo} · ${t('floor.packed')}`, en: '' } });
+  const scan = useMutation({
+    mutationFn: async (value: string): Promise<{ pkg: Bag; text: Bi }> => {
+      const pkg =
+        current.current ??
+        (await (opening.current ??= api<Bag>('/warehouse/bags', {
+          method: 'POST',
+          body: { ...typed(), ...(kind === 'pallet' ? { bagNo: value } : { logisticsNo: value }) },
+        })
+          .then((b) => {
+            setBag(b);
+            return b;
+          })
+          .finally(() => {
+            opening.current = null;
+          })));
+      if (pkg.kind === 'pallet') {
+        const r = await api<{ pallet: Bag; bag: Bag }>(`/warehouse/bags/${pkg.id}/load`, {
+          method: 'POST',
+          body: { bagNo: value },
+        });
+        const done = both('floor.loaded');
+        return { pkg: r.pallet, text: { zh: `${r.bag.bagNo} · ${done.zh}`, en: `${r.bag.bagNo} · ${done.en}` } };
+      }
+      const r = await api<{ bag: Bag; parcel: Parcel }>(`/warehouse/bags/${pkg.id}/pack`, {
+        method: 'POST',
+        body: { logisticsNo: value },
+      });
+      const done = both('floor.packed');
+      return { pkg: r.bag, text: { zh: `${r.parcel.logisticsNo} · ${done.zh}`, en: `${r.parcel.logisticsNo} · ${done.en}` } };
     },
-    onError: (e) => setLast({ ok: false, text: bilingual(e) }),
+    onSuccess: (r) => {
+      setBag(r.pkg);
+      setLast({ ok: true, text: r.text });
+    },
+    onError: fail,
   });
   const close = useMutation({
     mutationFn: () => api<Bag>(`/warehouse/bags/${bag!.id}/close`, { method: 'POST' }),
@@ -258,47 +319,82 @@ function PackTab() {
       setBag(null);
       await queryClient.invalidateQueries({ queryKey: ['warehouse', 'bags'] });
     },
-    onError: (e) => setLast({ ok: false, text: bilingual(e) }),
+    onError: fail,
   });
+  const pallet = bag?.kind === 'pallet';
   return (
     <div data-testid="floor-pack">
+      <Segmented
+        size="large"
+        className="block-gap"
+        style={{ fontSize: 22 }}
+        value={bag?.kind ?? kind}
+        disabled={!!bag}
+        onChange={(v) => setKind(v as Bag['kind'])}
+        data-testid="pack-kind"
+        options={[
+          { value: 'bag', label: <span data-testid="pack-kind-bag">{t('floor.kindBag')}</span> },
+          { value: 'pallet', label: <span data-testid="pack-kind-pallet">{t('floor.kindPallet')}</span> },
+        ]}
+      />
       {!bag ? (
-        <Space wrap size="large">
-          <Input
-            size="large"
-            style={{ ...BIG, width: 200 }}
-            addonBefore={t('floor.route')}
-            value={route}
-            onChange={(e) => setRoute(e.target.value)}
-            data-testid="bag-route"
+        <>
+          <Typography.Paragraph style={{ fontSize: 20 }} data-testid="pack-scan-first">
+            {t(kind === 'pallet' ? 'floor.scanFirstPallet' : 'floor.scanFirstBag')}
+          </Typography.Paragraph>
+          <ScanField
+            testId="pack-scan"
+            placeholder={kind === 'pallet' ? t('floor.scanBagHint') : undefined}
+            onScan={(v) => scan.mutate(v)}
           />
-          <Input
-            size="large"
-            style={{ ...BIG, width: 320 }}
-            value={carrier}
-            onChange={(e) => setCarrier(e.target.value)}
-            data-testid="bag-carrier"
-          />
-          <Button
-            type="primary"
-            size="large"
-            style={BIG}
-            onClick={() => open.mutate()}
-            loading={open.isPending}
-            data-testid="open-bag"
-          >
-            {t('floor.openBag')}
-          </Button>
-        </Space>
+          <Space wrap size="large" className="block-gap">
+            <Input
+              size="large"
+              style={{ ...BIG, width: 220 }}
+              addonBefore={t('floor.route')}
+              value={route}
+              onChange={(e) => setRoute(e.target.value)}
+              data-testid="bag-route"
+            />
+            <Input
+              size="large"
+              style={{ ...BIG, width: 320 }}
+              placeholder={t('floor.carrier')}
+              value={carrier}
+              onChange={(e) => setCarrier(e.target.value)}
+              data-testid="bag-carrier"
+            />
+            <Button
+              type="primary"
+              size="large"
+              style={BIG}
+              disabled={!route.trim() || !carrier.trim()}
+              onClick={() => open.mutate()}
+              loading={open.isPending}
+              data-testid="open-bag"
+            >
+              {t(kind === 'pallet' ? 'floor.openPallet' : 'floor.openBag')}
+            </Button>
+          </Space>
+        </>
       ) : (
         <>
-          <Typography.Title level={3} data-testid="current-bag">
-            {t('floor.bag')}: {bag.bagNo} · {bag.route} · <span data-testid="bag-count">{bag.parcelCount}</span>{' '}
-            {t('floor.parcels')}
+          <Typography.Title level={3} data-testid="current-bag" data-kind={bag.kind}>
+            {t(pallet ? 'floor.pallet' : 'floor.bag')}: {bag.bagNo} · {bag.route} ·{' '}
+            {pallet ? (
+              <>
+                <span data-testid="pallet-bag-count">{bag.bagCount}</span> {t('floor.bagsOnPallet')} ·{' '}
+              </>
+            ) : null}
+            <span data-testid="bag-count">{bag.parcelCount}</span> {t('floor.parcels')}
           </Typography.Title>
-          <ScanField testId="pack-scan" onScan={(v) => pack.mutate(v)} />
+          <ScanField
+            testId="pack-scan"
+            placeholder={pallet ? t('floor.scanBagHint') : undefined}
+            onScan={(v) => scan.mutate(v)}
+          />
           <Button size="large" style={{ ...BIG, marginTop: 16 }} onClick={() => close.mutate()} data-testid="close-bag">
-            {t('floor.closeBag')}
+            {t(pallet ? 'floor.closePallet' : 'floor.closeBag')}
           </Button>
         </>
       )}
@@ -331,7 +427,8 @@ function DispatchTab() {
   const [refused, setRefused] = useState<{ summary: Bi; parcels: Refused[] } | null>(null);
   const bags = useQuery({
     queryKey: ['warehouse', 'bags'],
-    queryFn: () => api<Bag[]>('/warehouse/bags', { query: { status: 'closed' } }),
+    // what a dispatch takes: pallets and the bags not on a pallet
+    queryFn: () => api<Bag[]>('/warehouse/bags', { query: { status: 'closed', topLevel: 'true' } }),
   });
   const dispatches = useQuery({ queryKey: ['warehouse', 'dispatches'], queryFn: () => api<Dispatch[]>('/warehouse/dispatches') });
   const dispatch = useMutation({
@@ -362,6 +459,15 @@ function DispatchTab() {
       else void message.error(errorMessage(e, locale));
     },
   });
+  // dispatches left pending (a crash between intake and the outcome): completed or released
+  const repair = useMutation({
+    mutationFn: () => api<{ completed: Dispatch[]; released: Dispatch[] }>('/warehouse/dispatches/repair', { method: 'POST' }),
+    onSuccess: async (r) => {
+      void message.info(t('floor.repaired', { completed: r.completed.length, released: r.released.length }));
+      await queryClient.invalidateQueries({ queryKey: ['warehouse'] });
+    },
+    onError: (e) => void message.error(errorMessage(e, locale)),
+  });
   const unpack = useMutation({
     mutationFn: (r: Refused) =>
       api<{ bag: Bag; parcel: Parcel }>(`/warehouse/bags/${r.bagId}/unpack`, {
@@ -389,6 +495,16 @@ function DispatchTab() {
         data-testid="dispatch-bags"
         columns={[
           { title: t('floor.bag'), dataIndex: 'bagNo' },
+          {
+            title: '',
+            key: 'kind',
+            render: (_: unknown, b) =>
+              b.kind === 'pallet' ? (
+                <Tag color="blue">{`${t('floor.kindPallet')} · ${b.bagCount} ${t('floor.bagsOnPallet')}`}</Tag>
+              ) : (
+                <Tag>{t('floor.kindBag')}</Tag>
+              ),
+          },
           { title: t('floor.route'), dataIndex: 'route' },
           { title: t('floor.parcels'), dataIndex: 'parcelCount' },
         ]}
@@ -453,9 +569,14 @@ function DispatchTab() {
           }
         />
       ) : null}
-      <Typography.Title level={4} className="block-gap">
-        {t('floor.dispatches')}
-      </Typography.Title>
+      <Space wrap size="large" className="block-gap">
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {t('floor.dispatches')}
+        </Typography.Title>
+        <Button size="large" loading={repair.isPending} onClick={() => repair.mutate()} data-testid="dispatch-repair">
+          {t('floor.repair')}
+        </Button>
+      </Space>
       <Table<Dispatch>
         rowKey="id"
         pagination={false}
@@ -463,13 +584,21 @@ function DispatchTab() {
         data-testid="dispatch-list"
         columns={[
           { title: 'copNo', dataIndex: 'copNo' },
-          { title: t('floor.bag'), key: 'bags', render: (_: unknown, d) => d.bagNos.join(', ') },
+          {
+            title: t('floor.bag'),
+            key: 'bags',
+            render: (_: unknown, d) => <span data-testid={`dispatch-bags-${d.copNo}`}>{d.bagNos.join(', ')}</span>,
+          },
           { title: t('floor.parcels'), dataIndex: 'parcelCount' },
           {
             title: t('floor.returnStatus'),
             key: 'rs',
             render: (_: unknown, d) => (
-              <Tag color={d.returnStatus === '2' ? 'green' : 'red'}>{`${d.returnStatus} ${d.returnInfo}`}</Tag>
+              <Tag
+                color={d.returnStatus === '2' ? 'green' : 'red'}
+                data-testid={`dispatch-status-${d.copNo}`}
+                data-status={d.returnStatus}
+              >{`${d.returnStatus} ${d.returnInfo}`}</Tag>
             ),
           },
           { title: '', key: 'at', render: (_: unknown, d) => formatDateTime(d.createdAt, locale) },
@@ -479,20 +608,35 @@ function DispatchTab() {
   );
 }
 
-/** Sorting and put-away: set the route (or location) once, then scan parcel after parcel. */
+interface StockLocation {
+  code: string;
+  zone: string;
+  parcels: number;
+}
+
+/** Sorting and put-away: set the route (and a registered location) once, then scan parcel after parcel. */
 function SortTab() {
   const { t } = useTranslation();
-  const locale = useLocale();
-  const [route, setRoute] = useState('US');
-  const [location, setLocation] = useState('');
-  const [last, setLast] = useState<{ ok: boolean; text: string } | null>(null);
+  const [route, setRoute] = useState('');
+  const [location, setLocation] = useState<string | undefined>(undefined);
+  const [last, setLast] = useState<{ ok: boolean; text: Bi } | null>(null);
+  const locations = useQuery({
+    queryKey: ['warehouse', 'locations'],
+    queryFn: () => api<StockLocation[]>('/warehouse/locations'),
+  });
+  const queryClient = useQueryClient();
   const sort = useMutation({
     mutationFn: async (logisticsNo: string) => {
       if (location) await api<Parcel>('/warehouse/put-away', { method: 'POST', body: { logisticsNo, location } });
-      return api<Parcel>('/warehouse/sort', { method: 'POST', body: { logisticsNo, route } });
+      // put-away alone when only a location is chosen; without either, the server names the route it needs
+      return route.trim() || !location ? api<Parcel>('/warehouse/sort', { method: 'POST', body: { logisticsNo, route } }) : null;
     },
-    onSuccess: (p) => setLast({ ok: true, text: `${p.logisticsNo} → ${p.route ?? ''} ${location ? `· ${location}` : ''}` }),
-    onError: (e) => setLast({ ok: false, text: errorMessage(e, locale) }),
+    onSuccess: async (p, no) => {
+      const text = `${p?.logisticsNo ?? no.toUpperCase()}${p ? ` → ${p.route ?? ''}` : ''}${location ? ` · ${location}` : ''}`;
+      setLast({ ok: true, text: { zh: text, en: '' } });
+      if (location) await queryClient.invalidateQueries({ queryKey: ['warehouse', 'locations'] });
+    },
+    onError: (e) => setLast({ ok: false, text: bilingual(e) }),
   });
   return (
     <div data-testid="floor-sort">
@@ -503,90 +647,76 @@ function SortTab() {
           addonBefore={t('floor.route')}
           value={route}
           onChange={(e) => setRoute(e.target.value)}
+          data-testid="sort-route"
         />
-        <Input
+        <Select
           size="large"
-          style={{ ...BIG, width: 260 }}
-          addonBefore={t('floor.location')}
+          style={{ width: 320, fontSize: 22 }}
+          allowClear
+          showSearch
+          placeholder={t('floor.chooseLocation')}
           value={location}
-          onChange={(e) => setLocation(e.target.value)}
+          onChange={(v?: string) => setLocation(v)}
+          loading={locations.isLoading}
+          data-testid="sort-location"
+          options={(locations.data ?? []).map((l) => ({
+            value: l.code,
+            label: `${l.code}${l.zone ? ` (${l.zone})` : ''} · ${l.parcels} ${t('floor.inStock')}`,
+          }))}
         />
       </Space>
       <ScanField testId="sort-scan" onScan={(v) => sort.mutate(v)} />
-      {last ? <Last type={last.ok ? 'success' : 'error'}>{last.text}</Last> : null}
+      {last ? (
+        <Last type={last.ok ? 'success' : 'error'}>
+          <BiLines text={last.text} />
+        </Last>
+      ) : null}
     </div>
   );
 }
 
-interface StockCount {
+interface Discrepancy {
+  logisticsNo: string;
+  kind: 'missing' | 'unexpected' | 'misplaced';
+  expectedLocation: string | null;
+  scannedLocation: string | null;
+}
+interface StockCountSummary {
   id: string;
+  location: string | null;
   scanned: number;
   status: 'open' | 'closed';
-  discrepancies: {
-    logisticsNo: string;
-    kind: 'missing' | 'unexpected' | 'misplaced';
-    expectedLocation: string | null;
-    scannedLocation: string | null;
-  }[];
+  startedAt: string;
+  closedAt: string | null;
+  discrepancyCount: number | null;
+}
+interface StockCount extends Omit<StockCountSummary, 'discrepancyCount'> {
+  discrepancies: Discrepancy[];
 }
 
-/** Stock count: scan what is on the shelves, close, read the discrepancy list. */
-function CountTab() {
+function DiscrepancyTable({ count }: { count: StockCount }) {
   const { t } = useTranslation();
-  const locale = useLocale();
-  const [count, setCount] = useState<StockCount | null>(null);
-  const [location, setLocation] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const start = useMutation({
-    mutationFn: () => api<StockCount>('/warehouse/counts', { method: 'POST', body: {} }),
-    onSuccess: (c) => setCount(c),
-    onError: (e) => setError(errorMessage(e, locale)),
-  });
-  const scanOne = useMutation({
-    mutationFn: (logisticsNo: string) =>
-      api<{ scanned: number }>(`/warehouse/counts/${count!.id}/scan`, {
-        method: 'POST',
-        body: { logisticsNo, ...(location ? { location } : {}) },
-      }),
-    onSuccess: (r) => setCount((c) => (c ? { ...c, scanned: r.scanned } : c)),
-    onError: (e) => setError(errorMessage(e, locale)),
-  });
-  const close = useMutation({
-    mutationFn: () => api<StockCount>(`/warehouse/counts/${count!.id}/close`, { method: 'POST' }),
-    onSuccess: (c) => setCount(c),
-    onError: (e) => setError(errorMessage(e, locale)),
-  });
   return (
-    <div data-testid="floor-count">
-      {!count ? (
-        <Button type="primary" size="large" style={BIG} onClick={() => start.mutate()}>
-          {t('floor.startCount')}
-        </Button>
-      ) : count.status === 'open' ? (
-        <>
-          <Typography.Title level={3}>
-            {t('floor.counted')}: {count.scanned}
-          </Typography.Title>
-          <Input
-            size="large"
-            style={{ ...BIG, width: 260, marginBottom: 16 }}
-            addonBefore={t('floor.location')}
-            value={location}
-            onChange={(e) => setLocation(e.target.value)}
-          />
-          <ScanField testId="count-scan" onScan={(v) => scanOne.mutate(v)} />
-          <Button size="large" style={{ ...BIG, marginTop: 16 }} onClick={() => close.mutate()}>
-            {t('floor.closeCount')}
-          </Button>
-        </>
-      ) : (
-        <Table<StockCount['discrepancies'][number]>
-          rowKey="logisticsNo"
-          pagination={false}
+    <div data-testid="count-discrepancies" data-count-id={count.id}>
+      <Typography.Title level={4}>
+        {t('floor.discrepancies')} · {count.location ?? t('floor.wholeWarehouse')} · {t('floor.counted')} {count.scanned}
+      </Typography.Title>
+      {count.discrepancies.length ? (
+        <Table<Discrepancy>
+          rowKey={(d) => `${d.kind}|${d.logisticsNo}`}
+          pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
           dataSource={count.discrepancies}
           columns={[
             { title: t('tracking.lookup'), dataIndex: 'logisticsNo' },
-            { title: '', key: 'kind', render: (_: unknown, d) => <Tag color="red">{t(`floor.discrepancy.${d.kind}`)}</Tag> },
+            {
+              title: '',
+              key: 'kind',
+              render: (_: unknown, d) => (
+                <Tag color="red" data-testid={`discrepancy-${d.logisticsNo}`} data-kind={d.kind}>
+                  {t(`floor.discrepancy.${d.kind}`)}
+                </Tag>
+              ),
+            },
             {
               title: t('floor.location'),
               key: 'loc',
@@ -594,8 +724,166 @@ function CountTab() {
             },
           ]}
         />
+      ) : (
+        <Alert type="success" showIcon title={t('floor.noDiscrepancy')} />
       )}
-      {error ? <Last type="error">{error}</Last> : null}
+    </div>
+  );
+}
+
+/**
+ * Stock count: scan what is on the shelves, close, read the discrepancy list. An open count is
+ * resumed from the server (a tab change or a reload loses nothing); closed counts are read back.
+ */
+function CountTab() {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const queryClient = useQueryClient();
+  const [viewing, setViewing] = useState<string | null>(null);
+  const [scanLocation, setScanLocation] = useState<string | undefined>(undefined);
+  const [countLocation, setCountLocation] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<Bi | null>(null);
+  const fail = (e: unknown) => setError(bilingual(e));
+  const counts = useQuery({
+    queryKey: ['warehouse', 'counts'],
+    queryFn: () => api<StockCountSummary[]>('/warehouse/counts'),
+  });
+  const locations = useQuery({
+    queryKey: ['warehouse', 'locations'],
+    queryFn: () => api<StockLocation[]>('/warehouse/locations'),
+  });
+  const open = counts.data?.find((c) => c.status === 'open') ?? null;
+  const viewed = useQuery({
+    queryKey: ['warehouse', 'counts', viewing],
+    queryFn: () => api<StockCount>(`/warehouse/counts/${viewing!}`),
+    enabled: !!viewing,
+  });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['warehouse', 'counts'] });
+  const start = useMutation({
+    mutationFn: () =>
+      api<StockCount>('/warehouse/counts', { method: 'POST', body: countLocation ? { location: countLocation } : {} }),
+    onSuccess: async () => {
+      setError(null);
+      setViewing(null);
+      await refresh();
+    },
+    onError: fail,
+  });
+  const scanOne = useMutation({
+    mutationFn: (logisticsNo: string) =>
+      api<{ scanned: number }>(`/warehouse/counts/${open!.id}/scan`, {
+        method: 'POST',
+        body: { logisticsNo, ...(scanLocation ? { location: scanLocation } : {}) },
+      }),
+    onSuccess: (r) => {
+      setError(null);
+      queryClient.setQueryData<StockCountSummary[]>(['warehouse', 'counts'], (cs) =>
+        cs?.map((c) => (c.id === open?.id ? { ...c, scanned: r.scanned } : c)),
+      );
+    },
+    onError: fail,
+  });
+  const close = useMutation({
+    mutationFn: () => api<StockCount>(`/warehouse/counts/${open!.id}/close`, { method: 'POST' }),
+    onSuccess: async (c) => {
+      setError(null);
+      queryClient.setQueryData(['warehouse', 'counts', c.id], c);
+      setViewing(c.id);
+      await refresh();
+    },
+    onError: fail,
+  });
+  const locationOptions = (locations.data ?? []).map((l) => ({ value: l.code, label: l.code }));
+  return (
+    <div data-testid="floor-count">
+      {open ? (
+        <div data-testid="count-open" data-count-id={open.id}>
+          <Typography.Title level={3}>
+            {open.location ?? t('floor.wholeWarehouse')} · {t('floor.counted')}:{' '}
+            <span data-testid="count-scanned">{open.scanned}</span>
+          </Typography.Title>
+          <Select
+            size="large"
+            style={{ width: 320, marginBottom: 16 }}
+            allowClear
+            showSearch
+            placeholder={t('floor.chooseLocation')}
+            value={scanLocation}
+            onChange={(v?: string) => setScanLocation(v)}
+            options={locationOptions}
+            data-testid="count-location"
+          />
+          <ScanField testId="count-scan" onScan={(v) => scanOne.mutate(v)} />
+          <Button
+            size="large"
+            style={{ ...BIG, marginTop: 16 }}
+            loading={close.isPending}
+            onClick={() => close.mutate()}
+            data-testid="count-close"
+          >
+            {t('floor.closeCount')}
+          </Button>
+        </div>
+      ) : (
+        <Space wrap size="large">
+          <Select
+            size="large"
+            style={{ width: 320 }}
+            allowClear
+            showSearch
+            placeholder={t('floor.wholeWarehouse')}
+            value={countLocation}
+            onChange={(v?: string) => setCountLocation(v)}
+            options={locationOptions}
+            data-testid="count-start-location"
+          />
+          <Button
+            type="primary"
+            size="large"
+            style={BIG}
+            loading={start.isPending}
+            disabled={counts.isLoading}
+            onClick={() => start.mutate()}
+            data-testid="count-start"
+          >
+            {t('floor.startCount')}
+          </Button>
+        </Space>
+      )}
+      {error ? (
+        <Last type="error">
+          <BiLines text={error} />
+        </Last>
+      ) : null}
+      {viewed.data ? <DiscrepancyTable count={viewed.data} /> : null}
+      <Typography.Title level={4} className="block-gap">
+        {t('floor.countHistory')}
+      </Typography.Title>
+      <Table<StockCountSummary>
+        rowKey="id"
+        size="small"
+        pagination={{ pageSize: 10, hideOnSinglePage: true, showSizeChanger: false }}
+        dataSource={counts.data ?? []}
+        loading={counts.isLoading}
+        data-testid="count-list"
+        columns={[
+          { title: '', key: 'at', render: (_: unknown, c) => formatDateTime(c.startedAt, locale) },
+          { title: t('floor.location'), key: 'loc', render: (_: unknown, c) => c.location ?? t('floor.wholeWarehouse') },
+          { title: t('floor.counted'), dataIndex: 'scanned' },
+          {
+            title: t('floor.discrepancies'),
+            key: 'd',
+            render: (_: unknown, c) =>
+              c.status === 'open' ? (
+                <Tag color="blue">{t('floor.countOpen')}</Tag>
+              ) : (
+                <Button size="small" onClick={() => setViewing(c.id)} data-testid={`count-view-${c.id}`}>
+                  {t('floor.view')} ({c.discrepancyCount ?? 0})
+                </Button>
+              ),
+          },
+        ]}
+      />
     </div>
   );
 }

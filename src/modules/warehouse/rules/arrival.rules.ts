@@ -59,9 +59,9 @@ export function arrivalMessage(a: ArrivalInput): CebMessage {
 /** Scanners send what they read: trim, drop spaces and the odd lower case of a hand-typed number. */
 export const normaliseScan = (v: string): string => v.replace(/\s+/g, '').toUpperCase();
 
-/** A bag number: warehouse-day-sequence, ≤ 37 characters as totalPackageNo allows. */
-export const bagNo = (warehouseCode: string, now: Date, seq: number): string =>
-  `BG${warehouseCode.slice(-6)}${cebTime(now).slice(2, 8)}${String(seq).padStart(4, '0')}`;
+/** A bag (BG) or pallet (PL) number: warehouse-day-sequence, ≤ 37 characters as totalPackageNo allows. */
+export const bagNo = (warehouseCode: string, now: Date, seq: number, prefix: 'BG' | 'PL' = 'BG'): string =>
+  `${prefix}${warehouseCode.slice(-6)}${cebTime(now).slice(2, 8)}${String(seq).padStart(4, '0')}`;
 
 export interface CountDiscrepancy {
   logisticsNo: string;
