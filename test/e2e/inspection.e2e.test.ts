@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
-import { asOrange, ORANGE_SELLER } from '../support/inspection.ts';
-import { cancellationEntity, guidOf, makeParcel, message, PARTIES, recordInvtNos, type Parcel } from '../support/parcels.ts';
-import { apiCall, statusOf, submitOk } from '../support/clearance.ts';
+import { asOrange, declareAsDemo, ORANGE_SELLER } from '../support/inspection.ts';
+import { cancellationEntity, guidOf, makeParcel, message, PARTIES, type Parcel } from '../support/parcels.ts';
+import { apiCall, inventoryStatuses, submitOk } from '../support/clearance.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
 import { RESULTS, withBrowser, loginAs, expectContains, eventually } from '../support/browser.ts';
 
@@ -26,45 +26,8 @@ async function openMenu(page: Page, key: string, titleTestId: string): Promise<v
   await page.getByTestId(titleTestId).waitFor({ timeout: WAIT_MS });
 }
 
-/** Order, waybill and inventory through the real intake and pipeline. */
-async function declare(tp: TestPlatform, parcels: Parcel[]): Promise<void> {
-  const token = (u: string) => apiLogin(tp.platform, u);
-  await submitOk(
-    tp,
-    await token('platform'),
-    message(
-      'CEB303',
-      nextGuid(),
-      PARTIES.platform,
-      parcels.map((p) => p.order),
-    ),
-  );
-  await submitOk(
-    tp,
-    await token('carrier'),
-    message(
-      'CEB505',
-      nextGuid(),
-      PARTIES.carrier,
-      parcels.map((p) => p.waybill),
-    ),
-  );
-  const out = await submitOk(
-    tp,
-    await token('broker'),
-    message(
-      'CEB603',
-      nextGuid(),
-      PARTIES.broker,
-      parcels.map((p) => p.inventory),
-    ),
-  );
-  recordInvtNos(parcels, out);
-  await tp.platform.settle();
-}
-
-const statusNow = async (tp: TestPlatform, p: Parcel) =>
-  (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status);
+const declare = (tp: TestPlatform, parcels: Parcel[]) => declareAsDemo(tp, parcels, nextGuid);
+const statusNow = inventoryStatuses;
 
 /** The ledger row's quantities as the page shows them. */
 async function ledgerRow(page: Page, batchNo: string): Promise<string[]> {

@@ -15,8 +15,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import type { Locator, Page } from 'playwright-core';
-import { guidOf, makeParcel, message, PARTIES, recordInvtNos, siteMessages, type Parcel } from '../support/parcels.ts';
-import { apiCall, receiptStatuses, statusOf, submitOk } from '../support/clearance.ts';
+import { guidOf, makeParcel, siteMessages, type Parcel } from '../support/parcels.ts';
+import { apiCall, inventoryStatuses, receiptStatuses, submitOk } from '../support/clearance.ts';
+import { declareAsDemo } from '../support/inspection.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
 import { RESULTS, withBrowser, loginAs, expectContains, chooseOption } from '../support/browser.ts';
 
@@ -51,46 +52,8 @@ async function openMenu(page: Page, key: string, titleTestId: string): Promise<v
   await expectSelectedMenu(page, key);
 }
 
-/** Order, waybill and inventory of parcels through the real intake and pipeline. */
-async function declare(tp: TestPlatform, parcels: Parcel[]): Promise<void> {
-  const token = async (u: string) => apiLogin(tp.platform, u);
-  await submitOk(
-    tp,
-    await token('platform'),
-    message(
-      'CEB303',
-      nextGuid(),
-      PARTIES.platform,
-      parcels.map((p) => p.order),
-    ),
-  );
-  await submitOk(
-    tp,
-    await token('carrier'),
-    message(
-      'CEB505',
-      nextGuid(),
-      PARTIES.carrier,
-      parcels.map((p) => p.waybill),
-    ),
-  );
-  const inventories = await submitOk(
-    tp,
-    await token('broker'),
-    message(
-      'CEB603',
-      nextGuid(),
-      PARTIES.broker,
-      parcels.map((p) => p.inventory),
-    ),
-  );
-  // the broker's total-sub bill names each parcel's inventory by its number
-  recordInvtNos(parcels, inventories);
-  await tp.platform.settle();
-}
-
-const statusNow = async (tp: TestPlatform, p: Parcel) =>
-  (await statusOf(tp, 'inventory', `${PARTIES.platform.code}|${p.orderNo}`)).map((d) => d.status);
+const declare = (tp: TestPlatform, parcels: Parcel[]) => declareAsDemo(tp, parcels, nextGuid);
+const statusNow = inventoryStatuses;
 
 /** Waits until no element carries the test id (a row that left a table). */
 async function expectGone(page: Page, testId: string, what: string): Promise<void> {

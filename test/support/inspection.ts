@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { apiCall, declareParcel, inventoryStatuses, receiptStatuses } from './clearance.ts';
+import { apiCall, declareParcel, declareParcels, inventoryStatuses, receiptStatuses } from './clearance.ts';
 import { guidOf, makeParcel, PARTIES, type Parcel } from './parcels.ts';
 import { login, startTestPlatform, type TestPlatform } from './platform.ts';
 
@@ -10,6 +10,18 @@ import { login, startTestPlatform, type TestPlatform } from './platform.ts';
 
 /** The demo's second seller, of Ganzhou navel oranges: fresh fruit, a quarantine category (filed with inspection in the demo). */
 export const ORANGE_SELLER = { code: '3601260999', name: '赣州脐橙电商有限公司' } as const;
+
+/**
+ * Parcels' orders, waybills and inventories from the demo platform, carrier and broker (each logged
+ * in afresh), one message a kind through the real intake, then the pipeline run (declareParcels);
+ * each parcel keeps its inventory number. For tests that start their own platform (the browser
+ * tests), not an inspectionSuite.
+ */
+export async function declareAsDemo(tp: TestPlatform, parcels: Parcel[], nextGuid: () => string): Promise<void> {
+  const tokens: Record<string, string> = {};
+  for (const u of ['platform', 'carrier', 'broker']) tokens[u] = await login(tp.platform, u);
+  await declareParcels(tp, tokens, parcels, nextGuid);
+}
 
 /** The demo users the inspection and risk tests act as. */
 export const INSPECTION_USERS = ['platform', 'carrier', 'broker', 'seller', 'seller2', 'customs', 'inspection'] as const;

@@ -135,6 +135,7 @@ export const MENU: readonly MenuEntry[] = [
   { key: 'filing-review', path: '/filing-review', labelKey: 'menu.filingReview', icon: AuditOutlined, visible: can('filings.review'), page: lazy(() => import('./pages/FilingReviewPage.tsx')) },
   { key: 'receipts', path: '/receipts', labelKey: 'menu.receipts', icon: NotificationOutlined, visible: all(can('clearance.read'), enterprise), page: lazy(() => import('./pages/ReceiptsPage.tsx')) },
   { key: 'api-keys', path: '/api-keys', labelKey: 'menu.apiKeys', icon: KeyOutlined, visible: can('apikeys.manage'), page: lazy(() => import('./pages/ApiKeysPage.tsx')) },
+  { key: 'webhooks', path: '/webhooks', labelKey: 'menu.webhooks', icon: SendOutlined, visible: all(can('webhooks.manage'), enterprise), page: lazy(() => import('./pages/WebhooksPage.tsx')) },
   { key: 'users', path: '/users', labelKey: 'menu.users', icon: TeamOutlined, visible: can('users.manage'), page: lazy(() => import('./pages/UsersPage.tsx')) },
   { key: 'account', path: '/account', labelKey: 'account.title', icon: UserOutlined, visible: everyone, page: lazy(() => import('./pages/AccountPage.tsx')) },
   { key: 'organisations', path: '/organisations', labelKey: 'menu.organisations', icon: ApartmentOutlined, visible: can('organisations.read_all'), page: lazy(() => import('./pages/OrganisationsPage.tsx')) },

@@ -3,7 +3,8 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { PARTIES } from '../../../test/support/parcels.ts';
-import { creditLevelOf } from './index.ts';
+import type { Principal } from '../identity/index.ts';
+import { createCreditService, creditLevelOf } from './index.ts';
 
 let tp: TestPlatform;
 const tokens: Record<string, string> = {};
@@ -270,4 +271,56 @@ test('an appeal upheld against a decision not yet published publishes it: dated,
     tp.platform.database.db,
   );
   assert.equal((await creditLevelOf(tp.platform.database.db, [org.rows[0]!.id])).get(org.rows[0]!.id)?.blacklisted, true);
+});
+
+test('rating many enterprises at once is set-based: as many statements for every demo enterprise as for one, each rating stored', async () => {
+  const db = tp.platform.database.db;
+  let statements = 0;
+  const counted = db.withPlugin({
+    transformQuery: (args) => {
+      statements++;
+      return args.node;
+    },
+    transformResult: (args) => Promise.resolve(args.result),
+  });
+  const credit = createCreditService({ db: counted, clock: tp.platform.clock, audit: tp.platform.audit });
+  const operator = (await sql<{ id: string }>`select id from organisation where kind = 'operator' limit 1`.execute(db)).rows[0]!;
+  const admin: Principal = {
+    via: 'session',
+    userId: null,
+    apiKeyId: null,
+    username: 'set-based-test',
+    roles: ['admin'],
+    permissions: new Set(['credit.manage', 'credit.read']),
+    organisation: { id: operator.id, kind: 'operator', name: 'operator', roles: [], jurisdiction: null, code: null },
+  };
+  const enterprises = (
+    await sql<{ id: string }>`
+      select id from organisation where kind = 'enterprise' and (customs_code is not null or uscc is not null) order by id`.execute(
+      db,
+    )
+  ).rows.map((r) => r.id);
+  assert.ok(enterprises.length >= 3, `the demo has several enterprises (${enterprises.length})`);
+  const ratingsOf = async (ids: string[]) =>
+    (await sql<{ n: number }>`select count(*)::int as n from cr_rating where org_id = any(${ids}::uuid[])`.execute(db)).rows[0]!
+      .n;
+
+  const rate = async (ids: string[]) => {
+    const before = await ratingsOf(ids);
+    statements = 0;
+    const out = await credit.recompute(admin, ids);
+    const used = statements;
+    assert.deepEqual(
+      out.map((r) => r.orgId),
+      ids,
+      'answered in the order asked',
+    );
+    assert.equal(await ratingsOf(ids), before + ids.length, 'one new rating stored per enterprise');
+    return used;
+  };
+  const one = await rate(enterprises.slice(0, 1));
+  const all = await rate(enterprises);
+  assert.equal(all, one, `statements for ${enterprises.length} enterprises (${all}) as for one (${one})`);
+  const levels = await creditLevelOf(db, enterprises);
+  for (const id of enterprises) assert.ok(levels.get(id)?.level, `enterprise ${id} is rated`);
 });

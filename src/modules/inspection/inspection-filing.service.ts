@@ -137,8 +137,15 @@ export function createInspectionFilingService(deps: {
   const { db, clock, audit, outbox } = deps;
   const today = (): string => beijingDay(clock.now());
 
-  /** The seller's held parcels are decided again by the risk engine (in the caller's transaction). */
-  const redecide = (trx: Executor, ebcCode: string) => {
+  /**
+   * A filing came into force: the seller's held parcels are decided again by the risk engine (in
+   * the caller's transaction). The seller's filings are locked exclusively first, so every
+   * decision that read them before (and may hold a parcel for want of this filing) has committed
+   * when this transaction commits: the re-decision, run after it, sees those parcels held. A
+   * decision starting meanwhile waits and reads the filing approved (inspection.lookup.ts).
+   */
+  const redecide = async (trx: Executor, ebcCode: string) => {
+    await createInspectionRepository(trx).lockSellerFilings([ebcCode], 'exclusive');
     const payload: RedecidePayload = { ebcCodes: [ebcCode] };
     return outbox.publish(trx, [{ topic: TOPIC_REDECIDE, key: ebcCode, payload }]);
   };

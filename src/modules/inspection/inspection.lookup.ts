@@ -12,9 +12,20 @@ export function inspectionLookup(exec: Executor) {
     /**
      * `${ebcCode}|${itemNo}` among the pairs with an inspection product filing that counts for a
      * decision at `at`: approved, its enterprise's too, no certificate expired on that Beijing day.
+     * The sellers' filings are locked shared first, until the caller's transaction ends: an
+     * approval of one of them waits for this decision to commit (and its re-decision then sees
+     * what this one held), or this read waits for the approval and sees it approved.
      */
-    filedProducts: (pairs: { ebcCode: string; itemNo: string }[], at: Date = new Date()): Promise<Set<string>> =>
-      createInspectionRepository(exec).approvedProducts(pairs, beijingDay(at)),
+    async filedProducts(pairs: { ebcCode: string; itemNo: string }[], at: Date = new Date()): Promise<Set<string>> {
+      if (pairs.length === 0) return new Set();
+      const repo = createInspectionRepository(exec);
+      // Its own statement, before the read: the read's snapshot is taken once the lock is held.
+      await repo.lockSellerFilings(
+        pairs.map((p) => p.ebcCode),
+        'shared',
+      );
+      return repo.approvedProducts(pairs, beijingDay(at));
+    },
     /** Inspection task status (open, passed, failed) per inventory. */
     taskStatuses: (inventoryIds: string[]): Promise<Map<string, string>> =>
       createInspectionRepository(exec).taskStatuses(inventoryIds),

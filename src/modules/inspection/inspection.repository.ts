@@ -64,9 +64,34 @@ export interface PhotoRow extends PhotoMetaRow {
   bytes: Buffer;
 }
 
+/**
+ * Advisory lock class (two-key form, apart from the kernel's one-key locks and credit's) of a
+ * seller's inspection filings, keyed by the hash of its enterprise code: whoever decides the
+ * seller's parcels from its filings holds it shared until commit, whoever brings a filing into
+ * force holds it exclusively (`lockSellerFilings`).
+ */
+const FILING_LOCK = 0x69730001;
+
 /** The inspection module's SQL. */
 export function createInspectionRepository(db: Executor) {
   return {
+    /**
+     * Closes the "missed wake-up": a decision that read a seller's filings before one came into
+     * force must commit before that approval does, so the approval's re-decision (risk.redecide,
+     * run after it commits) sees the parcel the decision held. `shared`: a decision (many at
+     * once), taken before it reads the filings; exclusive: an approval, which then waits for every
+     * decision in flight that may have read the filing as it was, and makes a later one wait and
+     * read it approved. Transaction-scoped; one statement, in one order (no deadlock between
+     * batches of sellers).
+     */
+    async lockSellerFilings(enterpriseCodes: readonly string[], mode: 'shared' | 'exclusive'): Promise<void> {
+      const codes = [...new Set(enterpriseCodes.filter(Boolean))];
+      if (codes.length === 0) return;
+      const lock = mode === 'shared' ? sql`pg_advisory_xact_lock_shared` : sql`pg_advisory_xact_lock`;
+      await sql`select ${lock}(${FILING_LOCK}, k)
+        from (select distinct hashtext(c) as k from unnest(${codes}::text[]) as c order by 1 offset 0) s`.execute(db);
+    },
+
     async insertFiling(r: FilingRow): Promise<void> {
       await sql`
         insert into insp_filing (id, kind, organisation_id, enterprise_code, item_no, goods_name, quarantine_category, producer,

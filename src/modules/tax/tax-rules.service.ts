@@ -4,7 +4,13 @@ import type { Db } from '../../kernel/db.ts';
 import { DomainError, forbidden, validationError } from '../../kernel/errors.ts';
 import { actorOf, isAdmin, requirePermission, type Principal } from '../identity/index.ts';
 import { parseCsv } from '../forex/index.ts';
-import { checkRateTable, dayProblems, ruleVersionProblems, type RuleVersionInput } from './rules/tax-config.rules.ts';
+import {
+  checkRateTable,
+  dayProblems,
+  jurisdictionOf,
+  ruleVersionProblems,
+  type RuleVersionInput,
+} from './rules/tax-config.rules.ts';
 import { versionOn } from './tax.refunds.ts';
 import { createTaxRepository, type RateVersionSummary } from './tax.repository.ts';
 import type { TaxRuleVersionRow } from './tax.tables.ts';
@@ -17,11 +23,13 @@ import type { TaxRuleVersionRow } from './tax.tables.ts';
  * a change is a new version.
  */
 export interface RuleVersionView {
+  /** the customs district or office whose own version it is; null: the national rule */
+  jurisdiction: string | null;
   effectiveFrom: string;
   noInvoiceExemption: { enabled: boolean; pilotZones: { zone: string; customs: string[] }[] };
   note: string;
   updatedAt: string;
-  /** the version in force today */
+  /** the version in force today in its jurisdiction */
   current: boolean;
 }
 
@@ -45,6 +53,7 @@ export interface RateImportInput {
 const cstToday = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
 const ruleView = (r: TaxRuleVersionRow, current: boolean): RuleVersionView => ({
+  jurisdiction: r.jurisdiction || null,
   effectiveFrom: r.effective_from,
   noInvoiceExemption: { enabled: r.no_invoice_enabled, pilotZones: r.pilot_zones },
   note: r.note,
@@ -61,6 +70,23 @@ const rateView = (r: RateVersionSummary, current: boolean): RateVersionView => (
   updatedAt: r.updated_at.toISOString(),
   current,
 });
+
+/** Each version whether it is the one in force on `day` in its own jurisdiction. */
+function currentInJurisdiction(rows: readonly TaxRuleVersionRow[], day: string): Set<TaxRuleVersionRow> {
+  const out = new Set<TaxRuleVersionRow>();
+  for (const j of new Set(rows.map((r) => r.jurisdiction))) {
+    const v = versionOn(
+      rows.filter((r) => r.jurisdiction === j),
+      day,
+    );
+    if (v) out.add(v);
+  }
+  return out;
+}
+
+/** The audit entity id of a rule version: its date (national), or jurisdiction/date. */
+const ruleEntityId = (jurisdiction: string, effectiveFrom: string): string =>
+  jurisdiction ? `${jurisdiction}/${effectiveFrom}` : effectiveFrom;
 
 const inForce = (what: { zh: string; en: string }, day: string) =>
   new DomainError('tax.conflict', {
@@ -83,20 +109,25 @@ export function createTaxRulesService(deps: { db: Db; clock: Clock; audit: Audit
       requirePermission(p, 'tax.review');
       officer(p);
       const rows = await createTaxRepository(db).ruleVersions();
-      const current = versionOn(rows, cstToday(clock.now()));
-      return rows.map((r) => ruleView(r, r === current));
+      const current = currentInJurisdiction(rows, cstToday(clock.now()));
+      return rows.map((r) => ruleView(r, current.has(r)));
     },
 
-    /** Enters the version of the 无票免税 rule in force from `effectiveFrom` (a future one may be replaced). */
+    /**
+     * Enters the version of the 无票免税 rule in force from `effectiveFrom` in its jurisdiction (a
+     * customs district or office; none: the national rule); a future one may be replaced.
+     */
     async putRule(p: Principal | null, effectiveFrom: string, input: RuleVersionInput): Promise<RuleVersionView> {
       requirePermission(p, 'tax.review');
       officer(p);
       const problems = ruleVersionProblems(effectiveFrom, input);
       if (problems.length) throw validationError(problems);
       const today = cstToday(clock.now());
+      const jurisdiction = jurisdictionOf(input);
       return db.transaction().execute(async (trx) => {
         const repo = createTaxRepository(trx);
         const row: TaxRuleVersionRow = {
+          jurisdiction,
           effective_from: effectiveFrom,
           no_invoice_enabled: input.noInvoiceExemption.enabled,
           pilot_zones: input.noInvoiceExemption.pilotZones.map((z) => ({ zone: z.zone, customs: [...z.customs] })),
@@ -106,13 +137,22 @@ export function createTaxRulesService(deps: { db: Db; clock: Clock; audit: Audit
         };
         const before = await repo.upsertRuleVersion(row);
         if (before && before.effective_from <= today)
-          throw inForce({ zh: '无票免税规则版本', en: 'this version of the no-invoice exemption rule' }, before.effective_from);
-        const view = ruleView(row, versionOn(await repo.ruleVersions(), today)?.effective_from === effectiveFrom);
+          throw inForce(
+            jurisdiction
+              ? {
+                  zh: `海关${jurisdiction}的无票免税规则版本`,
+                  en: `customs ${jurisdiction}'s version of the no-invoice exemption rule`,
+                }
+              : { zh: '无票免税规则版本', en: 'this version of the no-invoice exemption rule' },
+            before.effective_from,
+          );
+        const own = (await repo.ruleVersions()).filter((r) => r.jurisdiction === jurisdiction);
+        const view = ruleView(row, versionOn(own, today)?.effective_from === effectiveFrom);
         await audit.append(trx, actorOf(p), [
           {
             action: 'tax.rule_version',
             entity: 'tax_rule_version',
-            entityId: effectiveFrom,
+            entityId: ruleEntityId(jurisdiction, effectiveFrom),
             before: before ? ruleView(before, false) : null,
             after: view,
           },

@@ -330,3 +330,98 @@ test('the tax desk per enterprise: declarations, outcomes, the refund estimate a
   assert.match(e.unmet[0]!.reason.zh, /资格/);
   assert.equal((await api('seller', 'GET', '/api/v1/tax/enterprises')).status, 403);
 });
+
+test('无票免税 per jurisdiction: a district’s or an office’s own version judges its declarations, the most specific in force', async () => {
+  // the small pilot-zone seller without vouchers again, declared at 4006 (district 4000); the
+  // national versions of the first test: 2026-10-20 (zone 3601 through 4003 and 4006) in force
+  await setProfile({ generalTaxpayer: false, refundQualified: false, pilotZone: '3601' });
+  await sql`delete from tax_purchase where declaration_id = ${declarationId}`.execute(db());
+  let v = await refundOf();
+  assert.deepEqual([v.verdict.outcome, v.verdict.ruleVersion, v.verdict.ruleJurisdiction], ['exemption', '2026-10-20', null]);
+  const own = async () =>
+    (
+      await sql<{ k: string }>`
+        select jurisdiction || '/' || to_char(effective_from, 'YYYY-MM-DD') as k from tax_rule_version
+        where jurisdiction <> '' order by 1`.execute(db())
+    ).rows.map((r) => r.k);
+  const version = (jurisdiction: string | null, enabled: boolean, customs: string[]) => ({
+    jurisdiction,
+    noInvoiceExemption: { enabled, pilotZones: [{ zone: '3601', customs }] },
+    note: jurisdiction ? `海关${jurisdiction}自定` : '',
+  });
+
+  // a jurisdiction is a customs district or office of the code table; GACC is the national rule
+  for (const [j, rule] of [
+    ['9999', 'codeTable'],
+    ['0000', 'level'],
+  ] as const) {
+    const bad = await api<Problem>('tax', 'PUT', '/api/v1/tax/rules/2026-10-05', version(j, false, ['4000']));
+    assert.equal(bad.status, 400, JSON.stringify(bad.body));
+    assert.deepEqual(fields(bad.body), [`jurisdiction/${rule}`]);
+    assert.match(bad.body.errors![0]!.message.zh, /^适用海关/);
+  }
+  assert.deepEqual(await own(), [], 'nothing stored by refused input');
+
+  // Nanchang district (4000) switches the rule off from 5 October: its version judges the
+  // declaration through 4006, though the national ones of 15 and 20 October are newer.
+  const district = await api<{ jurisdiction: string | null; effectiveFrom: string; current: boolean }>(
+    'tax',
+    'PUT',
+    '/api/v1/tax/rules/2026-10-05',
+    version('4000', false, ['4000']),
+  );
+  assert.equal(district.status, 200, JSON.stringify(district.body));
+  assert.deepEqual(
+    [district.body.jurisdiction, district.body.effectiveFrom, district.body.current],
+    ['4000', '2026-10-05', true],
+  );
+  v = await refundOf();
+  assert.deepEqual([v.verdict.outcome, v.verdict.ruleVersion, v.verdict.ruleJurisdiction], ['taxable', '2026-10-05', '4000']);
+  assert.match(unmet(v).find((c) => c.id === 'purchase_vouchers')!.reason!.zh, /未启用（规则版本2026-10-05，适用海关4000）/);
+
+  // The office's own version (4006) is more specific than its district's; another office's
+  // (4003) and one not yet in force on the exit day do not apply.
+  for (const [day, j, enabled] of [
+    ['2026-10-10', '4006', true],
+    ['2026-10-11', '4003', false],
+    ['2026-12-01', '4006', false],
+  ] as const)
+    assert.equal((await api('tax', 'PUT', `/api/v1/tax/rules/${day}`, version(j, enabled, [j]))).status, 200);
+  v = await refundOf();
+  assert.deepEqual([v.verdict.outcome, v.verdict.ruleVersion, v.verdict.ruleJurisdiction], ['exemption', '2026-10-10', '4006']);
+  assert.deepEqual(await own(), ['4000/2026-10-05', '4003/2026-10-11', '4006/2026-10-10', '4006/2026-12-01']);
+
+  // A jurisdiction's version in force is not replaced either; the national one of the same day is another version.
+  const again = await api('tax', 'PUT', '/api/v1/tax/rules/2026-10-10', version('4006', false, ['4006']));
+  assert.equal(again.status, 409);
+  assert.equal((await refundOf()).verdict.outcome, 'exemption', 'unchanged');
+  await tp.platform.audit.flush(db());
+  const audited = await sql<{ id: string }>`
+    select entity_id as id from audit_log where action = 'tax.rule_version' and entity_id like '%/%' order by seq`.execute(db());
+  assert.deepEqual(
+    audited.rows.map((r) => r.id),
+    ['4000/2026-10-05', '4006/2026-10-10', '4003/2026-10-11', '4006/2026-12-01'],
+  );
+
+  // The list shows each version's jurisdiction and which one is in force in it today.
+  const list = await api<{ jurisdiction: string | null; effectiveFrom: string; current: boolean }[]>(
+    'tax',
+    'GET',
+    '/api/v1/tax/rules',
+  );
+  assert.deepEqual(
+    list.body.map((r) => `${r.jurisdiction ?? '*'}:${r.effectiveFrom}:${r.current}`),
+    [
+      '*:2018-10-01:false',
+      '*:2020-01-01:false',
+      '*:2026-10-01:false',
+      '*:2026-10-15:false',
+      '*:2026-10-20:true',
+      '*:2027-01-01:false',
+      '4000:2026-10-05:true',
+      '4003:2026-10-11:true',
+      '4006:2026-10-10:true',
+      '4006:2026-12-01:false',
+    ],
+  );
+});

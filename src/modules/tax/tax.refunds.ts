@@ -1,4 +1,4 @@
-import { getCode } from '../../codes/index.ts';
+import { getCode, isWithinJurisdiction } from '../../codes/index.ts';
 import type { Executor } from '../../kernel/db.ts';
 import { declarationBankReceipts } from '../forex/index.ts';
 import { summaryLookup, type DeclarationRecord } from '../summary/index.ts';
@@ -70,11 +70,38 @@ export function versionOn<T extends { effective_from: string }>(versions: readon
   return hit;
 }
 
+/** How specific a rule version's jurisdiction is: a customs office's own 2, a district's 1, the national rule 0. */
+const specificity = (jurisdiction: string): number =>
+  jurisdiction === '' ? 0 : getCode('customs', jurisdiction)?.level === 'district' ? 1 : 2;
+
+/**
+ * The version of the 无票免税 rule that judges a declaration through customs office `customsCode`
+ * exiting on `day`: of the jurisdictions covering the office (the national rule, its district, the
+ * office itself) that have a version in force on that day, the most specific one; its latest
+ * version in force then. A district's or office's own versions thus take the national rule's
+ * place there from the first one's effective date.
+ */
+export function ruleVersionFor(
+  versions: readonly TaxRuleVersionRow[],
+  day: string,
+  customsCode: string,
+): TaxRuleVersionRow | undefined {
+  const covering = versions.filter((v) => v.jurisdiction === '' || isWithinJurisdiction(v.jurisdiction, customsCode));
+  let best: TaxRuleVersionRow | undefined;
+  for (const v of covering) {
+    if (v.effective_from > day) continue;
+    const cmp = best ? specificity(v.jurisdiction) - specificity(best.jurisdiction) : 1;
+    if (cmp > 0 || (cmp === 0 && v.effective_from > best!.effective_from)) best = v;
+  }
+  return best;
+}
+
 /** A stored version of the 无票免税 rule as the refund rules read it; none in force: the rule does not apply. */
 export const ruleConfigOf = (v: TaxRuleVersionRow | undefined): TaxRuleConfig =>
   v
     ? {
         version: v.effective_from,
+        jurisdiction: v.jurisdiction || null,
         noInvoiceExemption: { enabled: v.no_invoice_enabled, pilotZones: v.pilot_zones },
       }
     : { version: null, noInvoiceExemption: { enabled: false, pilotZones: [] } };
@@ -136,7 +163,7 @@ export async function evaluateDeclarations(
           .map((x) => ({ lineNo: x.line_no, kind: x.kind, amountExclVat: x.amount_excl_vat })),
       },
       ratesFor(d),
-      rules ?? ruleConfigOf(versionOn(ruleVersions, d.exitDay)),
+      rules ?? ruleConfigOf(ruleVersionFor(ruleVersions, d.exitDay, d.customsCode)),
     );
     return {
       declarationId: d.id,

@@ -46,23 +46,26 @@ export function createTaxRepository(exec: Executor) {
         .orderBy('invoice_no')
         .execute();
     },
-    /** Every version of the 无票免税 rule, oldest first (a handful of rows). */
+    /** Every version of the 无票免税 rule, the national ones first, each jurisdiction's oldest first (a handful of rows). */
     async ruleVersions(): Promise<TaxRuleVersionRow[]> {
       const r = await sql<TaxRuleVersionRow>`
-        select to_char(effective_from, 'YYYY-MM-DD') as effective_from, no_invoice_enabled, pilot_zones, note, updated_by, updated_at
-        from tax_rule_version order by effective_from`.execute(exec);
+        select jurisdiction, to_char(effective_from, 'YYYY-MM-DD') as effective_from, no_invoice_enabled, pilot_zones, note,
+          updated_by, updated_at
+        from tax_rule_version order by jurisdiction, effective_from`.execute(exec);
       return r.rows;
     },
-    /** Inserts or replaces the version in force from its date; answers the row it replaced. */
+    /** Inserts or replaces the version in force from its date in its jurisdiction; answers the row it replaced. */
     async upsertRuleVersion(row: TaxRuleVersionRow): Promise<TaxRuleVersionRow | undefined> {
       const before = await sql<TaxRuleVersionRow>`
-        select to_char(effective_from, 'YYYY-MM-DD') as effective_from, no_invoice_enabled, pilot_zones, note, updated_by, updated_at
-        from tax_rule_version where effective_from = ${row.effective_from}::date for update`.execute(exec);
+        select jurisdiction, to_char(effective_from, 'YYYY-MM-DD') as effective_from, no_invoice_enabled, pilot_zones, note,
+          updated_by, updated_at
+        from tax_rule_version where jurisdiction = ${row.jurisdiction} and effective_from = ${row.effective_from}::date
+        for update`.execute(exec);
       await sql`
-        insert into tax_rule_version (effective_from, no_invoice_enabled, pilot_zones, note, updated_by, updated_at)
-        values (${row.effective_from}::date, ${row.no_invoice_enabled}, ${JSON.stringify(row.pilot_zones)}::jsonb, ${row.note},
-          ${row.updated_by}, ${row.updated_at})
-        on conflict (effective_from) do update set no_invoice_enabled = excluded.no_invoice_enabled,
+        insert into tax_rule_version (jurisdiction, effective_from, no_invoice_enabled, pilot_zones, note, updated_by, updated_at)
+        values (${row.jurisdiction}, ${row.effective_from}::date, ${row.no_invoice_enabled}, ${JSON.stringify(row.pilot_zones)}::jsonb,
+          ${row.note}, ${row.updated_by}, ${row.updated_at})
+        on conflict (jurisdiction, effective_from) do update set no_invoice_enabled = excluded.no_invoice_enabled,
           pilot_zones = excluded.pilot_zones, note = excluded.note, updated_by = excluded.updated_by,
           updated_at = excluded.updated_at`.execute(exec);
       return before.rows[0];

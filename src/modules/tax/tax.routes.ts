@@ -142,7 +142,7 @@ export function registerTaxRoutes(app: FastifyInstance, deps: { tax: TaxService;
       schema: {
         tags: ['tax'],
         summary:
-          '设定无票免税规则版本 / Enter the rule version in force from a date (tax officer; a version in force is not replaced)',
+          '设定无票免税规则版本（全国或某关区、隶属海关） / Enter the rule version in force from a date, national or for a customs district or office (`jurisdiction`; tax officer; a version in force is not replaced)',
         params: Type.Object({ effectiveFrom: Type.String({ maxLength: 10, description: 'YYYY-MM-DD' }) }),
         body: RuleVersionBody,
         response: { 200: RuleVersionSchema },

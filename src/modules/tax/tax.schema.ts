@@ -27,6 +27,10 @@ export const RefundViewSchema = Type.Object({
     deadline: Str,
     rateVersion: Type.String({ description: 'refund-rate version in force on the exit day ("" when none was)' }),
     ruleVersion: Type.String({ description: '无票免税 rule version (its effective date) in force on the exit day' }),
+    ruleJurisdiction: Type.Union([Str, Type.Null()], {
+      description:
+        'the customs district or office whose own version of the rule judged the declaration (the most specific in force); null: the national rule',
+    }),
     estimate: Str,
     lines: Type.Array(
       Type.Object({
@@ -122,6 +126,13 @@ const PilotZoneSchema = Type.Object(
 );
 export const RuleVersionBody = Type.Object(
   {
+    jurisdiction: Type.Optional(
+      Type.Union([Type.String({ maxLength: 4 }), Type.Null()], {
+        description:
+          'the customs district (4000) or office (4006) whose own version this is; null, "" or absent: the national rule. ' +
+          'A declaration is judged by the most specific jurisdiction covering its customs office with a version in force on its exit day',
+      }),
+    ),
     noInvoiceExemption: Type.Object(
       { enabled: Type.Boolean(), pilotZones: Type.Array(PilotZoneSchema, { maxItems: 1000 }) },
       { additionalProperties: false },
@@ -131,6 +142,7 @@ export const RuleVersionBody = Type.Object(
   { additionalProperties: false },
 );
 export const RuleVersionSchema = Type.Object({
+  jurisdiction: Type.Union([Str, Type.Null()], { description: 'customs district or office; null: the national rule' }),
   effectiveFrom: Str,
   noInvoiceExemption: Type.Object({
     enabled: Type.Boolean(),
@@ -138,7 +150,7 @@ export const RuleVersionSchema = Type.Object({
   }),
   note: Str,
   updatedAt: Str,
-  current: Type.Boolean({ description: 'the version in force today' }),
+  current: Type.Boolean({ description: 'the version in force today in its jurisdiction' }),
 });
 
 export const RateImportBody = Type.Object(

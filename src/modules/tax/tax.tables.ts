@@ -19,8 +19,10 @@ export interface TaxPurchaseRow {
   created_at: Date;
 }
 
-/** A version of the 无票免税 rule (002), in force from its date. */
+/** A version of the 无票免税 rule (002), in force from its date in its jurisdiction (003). */
 export interface TaxRuleVersionRow {
+  /** a customs district or office code whose declarations it judges; '' the national rule */
+  jurisdiction: string;
   effective_from: string;
   no_invoice_enabled: boolean;
   pilot_zones: { zone: string; customs: string[] }[];

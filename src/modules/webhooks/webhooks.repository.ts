@@ -29,6 +29,27 @@ export function createWebhookRepository(exec: Executor) {
           .execute();
     },
 
+    /**
+     * A subscription's topics changed (the caller holds its row lock): the cursors of `removed`
+     * topics go, those of `added` start where given (replacing any left over), in two statements.
+     */
+    async changeCursors(subscriptionId: string, removed: readonly WebhookTopic[], added: readonly CursorRow[]): Promise<void> {
+      if (removed.length)
+        await db
+          .deleteFrom('whk_cursor')
+          .where('subscription_id', '=', subscriptionId)
+          .where('topic', 'in', [...removed])
+          .execute();
+      if (added.length)
+        await db
+          .insertInto('whk_cursor')
+          .values([...added])
+          .onConflict((oc) =>
+            oc.columns(['subscription_id', 'topic']).doUpdateSet((eb) => ({ cursor: eb.ref('excluded.cursor') })),
+          )
+          .execute();
+    },
+
     /** The cursors of these subscriptions (every topic), in one statement. */
     async cursors(subscriptionIds: readonly string[]): Promise<CursorRow[]> {
       if (!subscriptionIds.length) return [];

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { Delivery, NewSubscription, Subscription, SubscriptionWithSecret } from './webhooks.schema.ts';
+import { Delivery, NewSubscription, Subscription, SubscriptionPatch, SubscriptionWithSecret } from './webhooks.schema.ts';
 import type { WebhookService } from './webhooks.service.ts';
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -54,6 +54,26 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: { webhooks: We
       schema: { tags: TAGS, summary: 'Webhook 订阅详情 / One subscription', params: IdParams, response: { 200: Subscription } },
     },
     async (req) => webhooks.get(req.principal, req.params.id),
+  );
+
+  r.patch(
+    '/api/v1/webhooks/:id',
+    {
+      config: { permission: PERMISSION },
+      schema: {
+        tags: TAGS,
+        summary: '修改订阅的主题、地址或启用状态 / Change a subscription’s topics, URL or whether it is active',
+        description:
+          'Any of `topics`, `url`, `active`. A topic added starts at the current end of its feed (no history is replayed); ' +
+          'a topic removed forgets its cursor (added again later, it starts at the end again); a topic kept keeps its cursor. ' +
+          'A new URL is checked as at creation and tried at once. `active: true` resumes a paused or failing subscription, ' +
+          '`false` pauses it. The secret is unchanged.',
+        params: IdParams,
+        body: SubscriptionPatch,
+        response: { 200: Subscription },
+      },
+    },
+    async (req) => webhooks.update(req.principal, req.params.id, req.body),
   );
 
   r.delete(

@@ -53,6 +53,26 @@ export const NewSubscription = Type.Object(
 );
 export type NewSubscription = Static<typeof NewSubscription>;
 
+export const SubscriptionPatch = Type.Object(
+  {
+    topics: Type.Optional(
+      Type.Array(Topic, {
+        minItems: 1,
+        maxItems: 10,
+        uniqueItems: true,
+        description:
+          'the topics from now on: a topic added starts at the current end of its feed (no history), a topic removed forgets its cursor',
+      }),
+    ),
+    url: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 2000, description: 'https (or http) receiver; public addresses only' }),
+    ),
+    active: Type.Optional(Type.Boolean({ description: 'true: active (a paused or failing one resumes at once); false: paused' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type SubscriptionPatch = Static<typeof SubscriptionPatch>;
+
 export const Delivery = Type.Object({
   id: Type.String({ format: 'uuid', description: 'the X-CBEC-Delivery header of the attempt' }),
   attemptedAt: Type.String({ format: 'date-time' }),

@@ -8,7 +8,7 @@ import { checkWebhookTopics, orderedTopics } from './rules/topics.ts';
 import { checkWebhookUrl, type Resolve } from './rules/url.ts';
 import { createWebhookRepository, type WebhookRepository } from './webhooks.repository.ts';
 import type { WebhookTopicFeed } from './webhooks.ports.ts';
-import type { Delivery, NewSubscription, Subscription, SubscriptionWithSecret } from './webhooks.schema.ts';
+import type { Delivery, NewSubscription, Subscription, SubscriptionPatch, SubscriptionWithSecret } from './webhooks.schema.ts';
 import type { CursorRow, DeliveryRow, SubscriptionRow, WebhookTopic } from './webhooks.tables.ts';
 
 const SUBSCRIPTION: Bilingual = { zh: 'Webhook 订阅', en: 'webhook subscription' };
@@ -190,6 +190,64 @@ export function createWebhookService(deps: {
         await audit.append(trx, actorOf(p), [{ action: 'webhook.create', entity: ENTITY, entityId: row.id, after: created }]);
         return { ...created, secret };
       });
+    },
+
+    /**
+     * Changes a subscription's topics, URL or whether it is active. A topic added starts at the
+     * current end of its feed, as a new subscription does (no history is replayed); a topic removed
+     * forgets its cursor (added again later, it starts at the end again); a topic kept keeps its
+     * cursor. A new URL is checked as at creation and tried at once (failures forgotten);
+     * `active: true` resumes a paused or failing subscription, `false` pauses it.
+     */
+    async update(p: Principal | null, id: string, patch: SubscriptionPatch): Promise<Subscription> {
+      requirePermission(p, 'webhooks.manage');
+      const orgId = orgOf(p);
+      // Another organisation's (or an unknown) subscription answers 404 before its input is judged.
+      if (!(await createWebhookRepository(db).find(id, orgId))) throw notFound(SUBSCRIPTION);
+      if (patch.topics === undefined && patch.url === undefined && patch.active === undefined)
+        throw new DomainError(
+          'webhooks.validation',
+          {
+            zh: 'Webhook 订阅未修改：请至少修改主题（topics）、地址（url）或启用状态（active）之一',
+            en: 'Webhook subscription unchanged: change at least one of topics, url or active',
+          },
+          {
+            errors: [
+              {
+                field: 'body',
+                rule: 'minProperties',
+                message: { zh: '请至少修改主题、地址或启用状态之一', en: 'change at least one of topics, url or active' },
+              },
+            ],
+          },
+        );
+      if (patch.topics !== undefined) checkTopics(patch.topics);
+      if (patch.url !== undefined) await checkUrl(patch.url);
+      const asked = patch.topics === undefined ? undefined : orderedTopics(patch.topics);
+      // Where each asked topic's feed ends now: the start of a topic the subscription does not have yet.
+      const ends = new Map(
+        await Promise.all((asked ?? []).map(async (topic) => [topic, await deps.feeds[topic].end(orgId)] as const)),
+      );
+      const row = await change(p, id, 'webhook.update', async (current, repo) => {
+        const now = clock.now();
+        const set: Parameters<WebhookRepository['update']>[1] = { updated_at: now };
+        if (asked) {
+          const had = orderedTopics(current.topics);
+          await repo.changeCursors(
+            id,
+            had.filter((t) => !asked.includes(t)),
+            asked.filter((t) => !had.includes(t)).map((topic) => ({ subscription_id: id, topic, cursor: ends.get(topic)! })),
+          );
+          set.topics = asked;
+        }
+        if (patch.url !== undefined && patch.url !== current.url)
+          Object.assign(set, { url: patch.url, consecutive_failures: 0, last_error: null, next_attempt_at: now });
+        if (patch.active === true && current.status !== 'active')
+          Object.assign(set, { status: 'active', consecutive_failures: 0, next_attempt_at: now });
+        if (patch.active === false) set.status = 'paused';
+        return repo.update(id, set);
+      });
+      return row!;
     },
 
     async remove(p: Principal | null, id: string): Promise<void> {

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { closeParcels } from '../../../test/support/clearance.ts';
-import { makeParcel } from '../../../test/support/parcels.ts';
+import { makeParcel, PARTIES } from '../../../test/support/parcels.ts';
 import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { newId } from '../../kernel/ids.ts';
 import { receiptFeed } from '../clearance/index.ts';
 import { summaryReminderFeed } from '../summary/index.ts';
 import { createWebhookService, verifyWebhookSignature, type Delivery, type Subscription } from './index.ts';
@@ -277,4 +278,127 @@ test('a summary.deadline_reminder subscription gets the reminder the daily run s
     assert.deepEqual(await cursorsOf(s.id), {});
   }
   for (const r of [rxReminders, rxReceipts, rxBoth, rxHistory]) await r.close();
+});
+
+test('PATCH changes topics, URL and activity: an added topic starts at its feed’s end, a removed one forgets its cursor; foreign ids 404; refused input stores nothing', async () => {
+  const db = tp.platform.database.db;
+  for (const u of ['platform', 'seller', 'customs']) tokens[u] = await login(tp.platform, u);
+  const as = async <T = unknown>(user: string, method: 'PATCH' | 'POST', url: string, payload?: object) => {
+    const res = await tp.platform.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${tokens[user]}` },
+      ...(payload ? { payload } : {}),
+    });
+    return { status: res.statusCode, body: (res.body ? res.json() : null) as T };
+  };
+  type Problem = { code: string; detailZh: string; detailEn: string; errors: { field: string; rule: string }[] };
+  const stored = async (id: string) => {
+    const r = await sql<{ topics: string[]; url: string; status: string }>`
+      select topics, url, status from whk_subscription where id = ${id}`.execute(db);
+    return r.rows[0]!;
+  };
+  // The platform: the receipts of the orders it sent are its feed's history.
+  const platformOrg = (
+    await sql<{ id: string }>`select id from organisation where customs_code = ${PARTIES.platform.code}`.execute(db)
+  ).rows[0]!.id;
+  const receiptsEnd = await receiptFeed(db).end(platformOrg);
+  assert.ok(receiptsEnd > 0, 'the platform has receipts already');
+  const rx = await receiver();
+  const created = await as<Subscription>('platform', 'POST', '/api/v1/webhooks', { url: rx.url, topics: [REMINDER] });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+  // where the kept topic stands: a PATCH must leave it there
+  await sql`update whk_cursor set cursor = 7 where subscription_id = ${id}`.execute(db);
+  const path = `/api/v1/webhooks/${id}`;
+
+  // Another organisation's subscription, or none, answers 404; an officer without the permission 403.
+  assert.equal((await as('seller', 'PATCH', path, { topics: ['receipts'] })).status, 404);
+  assert.equal((await as('platform', 'PATCH', `/api/v1/webhooks/${newId()}`, { topics: ['receipts'] })).status, 404);
+  assert.equal((await as('customs', 'PATCH', path, { topics: ['receipts'] })).status, 403);
+  // Refused input names the field and the rule, in both languages; nothing changes.
+  for (const [body, field, rule] of [
+    [{ topics: ['receipts', 'tracking'] }, 'body.topics', 'anyOf'],
+    [{ topics: [] }, 'body.topics', 'minItems'],
+    [{ topics: ['receipts', 'receipts'] }, 'body.topics', 'uniqueItems'],
+    [{}, 'body', 'minProperties'],
+    [{ active: 'yes' }, 'body.active', 'type'],
+    [{ url: 'ftp://example.com/hook' }, 'url', 'protocol'],
+  ] as const) {
+    const r = await as<Problem>('platform', 'PATCH', path, body);
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.ok(
+      r.body.errors.some((e) => e.field.startsWith(field) && e.rule === rule),
+      `${JSON.stringify(body)}: ${JSON.stringify(r.body.errors)}`,
+    );
+    assert.ok(r.body.detailZh && r.body.detailEn);
+  }
+  assert.deepEqual(await stored(id), { topics: [REMINDER], url: rx.url, status: 'active' });
+  assert.deepEqual(await cursorsOf(id), { [REMINDER]: 7 });
+
+  // Receipts added: they start at the end of the feed (the platform's receipts so far are not
+  // replayed); the reminders keep their cursor.
+  const added = await as<Subscription>('platform', 'PATCH', path, { topics: [REMINDER, 'receipts'] });
+  assert.equal(added.status, 200, JSON.stringify(added.body));
+  assert.deepEqual(added.body.topics, ['receipts', REMINDER]);
+  assert.deepEqual(added.body.cursors, [
+    { topic: 'receipts', cursor: receiptsEnd },
+    { topic: REMINDER, cursor: 7 },
+  ]);
+  assert.deepEqual(await stored(id), { topics: ['receipts', REMINDER], url: rx.url, status: 'active' });
+  assert.deepEqual(await cursorsOf(id), { receipts: receiptsEnd, [REMINDER]: 7 });
+  for (let i = 0; i < 3; i++) {
+    await tp.platform.webhooks.runOnce();
+    clock.advance(6_000);
+  }
+  assert.equal(rx.got.length, 0, 'no receipt history delivered');
+  assert.deepEqual(await cursorsOf(id), { receipts: receiptsEnd, [REMINDER]: 7 });
+
+  // Reminders removed: their cursor goes (added again later, they would start at the end again).
+  tokens.platform = await login(tp.platform, 'platform');
+  assert.equal((await as('platform', 'PATCH', path, { topics: ['receipts'] })).status, 200);
+  assert.deepEqual(await cursorsOf(id), { receipts: receiptsEnd });
+  assert.deepEqual((await stored(id)).topics, ['receipts']);
+
+  // Paused, then resumed at another receiver.
+  assert.equal((await as('platform', 'PATCH', path, { active: false })).status, 200);
+  assert.equal((await stored(id)).status, 'paused');
+  const rx2 = await receiver();
+  const moved = await as<Subscription>('platform', 'PATCH', path, { active: true, url: rx2.url });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  assert.deepEqual([moved.body.status, moved.body.url], ['active', rx2.url]);
+  assert.deepEqual(await stored(id), { topics: ['receipts'], url: rx2.url, status: 'active' });
+
+  await tp.platform.audit.flush(db);
+  const audit = await sql<{ n: number; by: boolean }>`
+    select count(*)::int as n, bool_and(actor_user_id is not null) as by from audit_log
+    where action = 'webhook.update' and entity_id = ${id}`.execute(db);
+  assert.deepEqual([audit.rows[0]!.n, audit.rows[0]!.by], [4, true], 'each change audited, refused ones not');
+
+  // The service refuses an unknown topic itself (callers other than the route), Chinese first.
+  const end = async () => 0;
+  const service = createWebhookService({
+    db,
+    clock,
+    audit: tp.platform.audit,
+    feeds: { receipts: { end }, [REMINDER]: { end } },
+    allowPrivate: true,
+  });
+  const p = await tp.platform.auth.authenticate(tokens.platform);
+  await assert.rejects(
+    service.update(p, id, { topics: ['tracking' as 'receipts'] }),
+    (e: { code?: string; bilingual?: { zh: string; en: string }; details?: { errors?: { field: string; rule: string }[] } }) => {
+      assert.equal(e.code, 'webhooks.validation');
+      assert.deepEqual(
+        e.details?.errors?.map((x) => [x.field, x.rule]),
+        [['topics', 'enum']],
+      );
+      assert.match(e.bilingual!.zh, /^Webhook 主题不可用：未知主题 tracking/);
+      return true;
+    },
+  );
+  assert.deepEqual((await stored(id)).topics, ['receipts']);
+  assert.equal((await as('platform', 'POST', `${path}/pause`)).status, 200);
+  await rx.close();
+  await rx2.close();
 });

@@ -10,6 +10,9 @@ import { LoadError } from '../components/Page.tsx';
 const LABEL = {
   rulesTitle: { zh: '综试区无票免税规则（财税〔2018〕103号）版本', en: 'Pilot-zone no-invoice exemption rule versions' },
   effectiveFrom: { zh: '生效日期', en: 'Effective from' },
+  jurisdiction: { zh: '适用海关', en: 'Jurisdiction' },
+  jurisdictionHint: { zh: '关区或隶属海关代码，如 4000；全国留空', en: 'district or office, e.g. 4000; empty: national' },
+  national: { zh: '全国', en: 'National' },
   enabled: { zh: '启用', en: 'Enabled' },
   zones: { zh: '综试区:海关', en: 'Zone:customs' },
   zonesHint: { zh: '如 3601:4000;3607:4003,4008', en: 'e.g. 3601:4000;3607:4003,4008' },
@@ -34,6 +37,8 @@ function useLabel() {
 }
 
 interface RuleVersion {
+  /** the customs district or office whose own version it is; null: the national rule */
+  jurisdiction: string | null;
   effectiveFrom: string;
   noInvoiceExemption: { enabled: boolean; pilotZones: { zone: string; customs: string[] }[] };
   note: string;
@@ -65,10 +70,11 @@ export function TaxRulesCard() {
   const qc = useQueryClient();
   const q = useQuery({ queryKey: ['tax', 'rules'], queryFn: ({ signal }) => api<RuleVersion[]>('/tax/rules', { signal }) });
   const save = useMutation({
-    mutationFn: (v: { effectiveFrom: string; enabled: boolean; zones: string; note?: string }) =>
+    mutationFn: (v: { effectiveFrom: string; jurisdiction?: string; enabled: boolean; zones: string; note?: string }) =>
       api<RuleVersion>(`/tax/rules/${encodeURIComponent(v.effectiveFrom)}`, {
         method: 'PUT',
         body: {
+          jurisdiction: v.jurisdiction?.trim() || null,
           noInvoiceExemption: { enabled: v.enabled, pilotZones: parseZones(v.zones ?? '') },
           note: v.note ?? '',
         },
@@ -86,12 +92,20 @@ export function TaxRulesCard() {
       ) : (
         <Table<RuleVersion>
           size="small"
-          rowKey="effectiveFrom"
+          rowKey={(r) => `${r.jurisdiction ?? ''}/${r.effectiveFrom}`}
           loading={q.isLoading}
           dataSource={q.data ?? []}
           pagination={false}
           data-testid="tax-rules-table"
           columns={[
+            {
+              title: label('jurisdiction'),
+              render: (_, r) => (
+                <span data-testid={`tax-rule-jurisdiction-${r.jurisdiction ?? 'national'}-${r.effectiveFrom}`}>
+                  {r.jurisdiction ?? label('national')}
+                </span>
+              ),
+            },
             {
               title: label('effectiveFrom'),
               render: (_, r) => (
@@ -117,8 +131,22 @@ export function TaxRulesCard() {
         layout="inline"
         style={{ marginTop: 12 }}
         initialValues={{ enabled: true, zones: '3601:4000' }}
-        onFinish={(v: { effectiveFrom: string; enabled: boolean; zones: string; note?: string }) => save.mutate(v)}
+        onFinish={(v: { effectiveFrom: string; jurisdiction?: string; enabled: boolean; zones: string; note?: string }) =>
+          save.mutate(v)
+        }
       >
+        <Form.Item
+          name="jurisdiction"
+          label={label('jurisdiction')}
+          rules={[{ pattern: /^\d{4}$/, message: label('jurisdictionHint') }]}
+        >
+          <Input
+            style={{ width: 110 }}
+            placeholder={label('jurisdictionHint')}
+            title={label('jurisdictionHint')}
+            data-testid="tax-rules-jurisdiction"
+          />
+        </Form.Item>
         <Form.Item
           name="effectiveFrom"
           label={label('effectiveFrom')}

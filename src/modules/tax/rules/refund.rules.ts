@@ -62,6 +62,8 @@ export interface PilotZone {
 export interface TaxRuleConfig {
   /** the version's effective date (YYYY-MM-DD); null for a configuration given in code (tests) */
   version: string | null;
+  /** the customs district or office whose own version it is; null or absent: the national rule */
+  jurisdiction?: string | null;
   noInvoiceExemption: { enabled: boolean; pilotZones: readonly PilotZone[] };
 }
 
@@ -108,6 +110,8 @@ export interface RefundVerdict {
   rateVersion: string;
   /** the 无票免税 rule version in force on the exit day ('' for a configuration given in code) */
   ruleVersion: string;
+  /** the customs district or office whose own rule version judged it; null: the national rule */
+  ruleJurisdiction: string | null;
   estimate: string;
   lines: {
     lineNo: number;
@@ -148,8 +152,11 @@ export function refundDeadline(exitDay: string): string {
  */
 export function noInvoiceWaiverProblem(profile: TaxProfile, customsCode: string, config: TaxRuleConfig): Bilingual | null {
   const rule = config.noInvoiceExemption;
+  const j = config.jurisdiction
+    ? { zh: `，适用海关${config.jurisdiction}`, en: ` for customs ${config.jurisdiction}` }
+    : { zh: '', en: '' };
   const v = config.version
-    ? { zh: `（规则版本${config.version}）`, en: ` (rule version ${config.version})` }
+    ? { zh: `（规则版本${config.version}${j.zh}）`, en: ` (rule version ${config.version}${j.en})` }
     : { zh: '', en: '' };
   if (!rule.enabled)
     return {
@@ -298,6 +305,7 @@ export function evaluateRefund(
     deadline,
     rateVersion: rates.version ?? '',
     ruleVersion: config.version ?? '',
+    ruleJurisdiction: config.jurisdiction ?? null,
     estimate: fromS(lines.reduce((a, l) => a + toS(l.estimate), 0n)),
     lines,
   };

@@ -26,15 +26,47 @@ export function dayProblems(field: string, v: string): FieldProblem[] {
 }
 
 export interface RuleVersionInput {
+  /**
+   * The customs district (4000) or office (4006) whose own version this is; null, '' or absent:
+   * the national rule. The most specific one in force judges a declaration (tax.refunds.ts).
+   */
+  jurisdiction?: string | null;
   noInvoiceExemption: { enabled: boolean; pilotZones: PilotZone[] };
   note: string;
 }
+
+/** The jurisdiction as stored: '' for the national rule. */
+export const jurisdictionOf = (input: Pick<RuleVersionInput, 'jurisdiction'>): string => input.jurisdiction?.trim() ?? '';
 
 export const MAX_PILOT_ZONES = 200;
 
 /** A version of the 无票免税 rule: zones are 4-digit region codes, each with known customs codes. */
 export function ruleVersionProblems(effectiveFrom: string, input: RuleVersionInput): FieldProblem[] {
   const out = dayProblems('effectiveFrom', effectiveFrom);
+  const jurisdiction = jurisdictionOf(input);
+  if (jurisdiction !== '') {
+    const customs = getCode('customs', jurisdiction);
+    if (!customs)
+      out.push(
+        problem(
+          'jurisdiction',
+          'codeTable',
+          `适用海关${jurisdiction}不在关区代码表中（全国规则请留空）`,
+          `jurisdiction ${jurisdiction} is not in the customs code table (leave it empty for the national rule)`,
+          jurisdiction,
+        ),
+      );
+    else if (customs.level === 'gacc')
+      out.push(
+        problem(
+          'jurisdiction',
+          'level',
+          '适用海关应为直属海关关区或隶属海关；全国规则请留空',
+          'jurisdiction must be a customs district or office; leave it empty for the national rule',
+          jurisdiction,
+        ),
+      );
+  }
   const zones = input.noInvoiceExemption.pilotZones;
   if (zones.length > MAX_PILOT_ZONES)
     out.push(
