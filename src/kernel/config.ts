@@ -1,3 +1,5 @@
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 
@@ -29,6 +31,16 @@ export interface Config {
   cebForwardUrl: string | undefined;
   /** DXP id this platform transmits as when forwarding. */
   dxpId: string;
+  /**
+   * Outbound adapter signing (FORWARD_SIGN_KEY / FORWARD_SIGN_CERT, paths to PEM files read at
+   * start): each forwarded CEB message carries the enveloped XML-DSig `cbec sign` writes; unset = unsigned.
+   */
+  forwardSign: { keyPem: string; certPem: string } | undefined;
+  /**
+   * FORWARD_DXP=1: each forwarded message goes inside a DXP client envelope (DxpMsg) from
+   * FORWARD_DXP_SENDER (default CEB_DXP_ID) to FORWARD_DXP_RECEIVER (default DXPEDCCEB0000002).
+   */
+  forwardDxp: { senderId: string; receiverId: string } | undefined;
   /** Allow webhook URLs on loopback/private networks (tests, closed networks); off by default against SSRF. */
   webhookAllowPrivate: boolean;
   /**
@@ -116,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: env.SECURE_COOKIES !== undefined ? env.SECURE_COOKIES === '1' : nodeEnv === 'production',
     cebForwardUrl: env.CEB_FORWARD_URL?.trim() || undefined,
     dxpId: env.CEB_DXP_ID ?? 'DXPCBECWINDOW01',
+    forwardSign: forwardSignOf(env),
+    forwardDxp: forwardDxpOf(env),
     webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE === '1',
     role: roleOf(env.CBEC_ROLE),
     natsUrl: env.NATS_URL?.trim() || undefined,
@@ -126,6 +140,80 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inspectionAuthority: inspectionAuthorityOf(env.INSPECTION_AUTHORITY),
     trustProxy: trustProxyOf(env.TRUST_PROXY),
     logisticsRetentionDays: int(env, 'LOGISTICS_RETENTION_DAYS', 90),
+  };
+}
+
+/** Reads FORWARD_SIGN_KEY and FORWARD_SIGN_CERT: both or neither, readable, a matching RSA or SM2 pair. */
+function forwardSignOf(env: NodeJS.ProcessEnv): { keyPem: string; certPem: string } | undefined {
+  const keyPath = env.FORWARD_SIGN_KEY?.trim();
+  const certPath = env.FORWARD_SIGN_CERT?.trim();
+  if (!keyPath && !certPath) return undefined;
+  const missing = keyPath ? 'FORWARD_SIGN_CERT' : 'FORWARD_SIGN_KEY';
+  const given = keyPath ? 'FORWARD_SIGN_KEY' : 'FORWARD_SIGN_CERT';
+  if (!keyPath || !certPath) {
+    throw new Error(
+      `设置了 ${given} 时必须同时设置环境变量 ${missing} / ${missing} must be set when ${given} is: outbound signing needs the private key and its certificate (PEM)`,
+    );
+  }
+  const read = (name: string, file: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new Error(
+        `环境变量 ${name} 指向的文件无法读取 / ${name}: cannot read "${file}" (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      );
+    }
+  };
+  const keyPem = read('FORWARD_SIGN_KEY', keyPath);
+  const certPem = read('FORWARD_SIGN_CERT', certPath);
+  let key: KeyObject;
+  let cert: X509Certificate;
+  try {
+    key = createPrivateKey(keyPem);
+  } catch {
+    throw new Error(
+      `环境变量 FORWARD_SIGN_KEY 应指向 PEM 私钥 / FORWARD_SIGN_KEY must name a PEM private key, "${keyPath}" is not one`,
+    );
+  }
+  try {
+    cert = new X509Certificate(certPem);
+  } catch {
+    throw new Error(
+      `环境变量 FORWARD_SIGN_CERT 应指向 PEM 证书 / FORWARD_SIGN_CERT must name a PEM certificate, "${certPath}" is not one`,
+    );
+  }
+  // RSA (rsa-sha1) or SM2 (sm2-sm3; node reports no key type, the curve OID 1.2.156.10197.1.301 tells).
+  const sm2 = key.export({ format: 'der', type: 'pkcs8' }).includes(Buffer.from('06082a811ccf5501822d', 'hex'));
+  if (key.asymmetricKeyType !== 'rsa' && !sm2) {
+    throw new Error(`环境变量 FORWARD_SIGN_KEY 必须是 RSA 或 SM2 私钥 / FORWARD_SIGN_KEY must be an RSA or SM2 private key`);
+  }
+  if (!cert.checkPrivateKey(key)) {
+    throw new Error(
+      `FORWARD_SIGN_CERT 证书与 FORWARD_SIGN_KEY 私钥不匹配 / FORWARD_SIGN_CERT is not the certificate of the FORWARD_SIGN_KEY private key`,
+    );
+  }
+  if (new Date(cert.validTo).getTime() < Date.now()) {
+    throw new Error(`环境变量 FORWARD_SIGN_CERT 的证书已于 ${cert.validTo} 过期 / FORWARD_SIGN_CERT expired on ${cert.validTo}`);
+  }
+  return { keyPem, certPem };
+}
+
+/** FORWARD_DXP=1 with DXP ids of 1–16 letters and digits (the DxpMsg schema's limit). */
+function forwardDxpOf(env: NodeJS.ProcessEnv): { senderId: string; receiverId: string } | undefined {
+  const flag = env.FORWARD_DXP?.trim() ?? '';
+  if (flag === '' || flag === '0') return undefined;
+  if (flag !== '1') throw new Error(`环境变量 FORWARD_DXP 应为 1 或 0 / FORWARD_DXP must be 1 or 0, got "${flag}"`);
+  const id = (name: string, value: string): string => {
+    if (!/^[A-Za-z0-9]{1,16}$/.test(value)) {
+      throw new Error(
+        `环境变量 ${name} 应为 1–16 位字母或数字的 DXP 编号 / ${name} must be a DXP id of 1–16 letters and digits, got "${value}"`,
+      );
+    }
+    return value;
+  };
+  return {
+    senderId: id('FORWARD_DXP_SENDER', env.FORWARD_DXP_SENDER?.trim() || (env.CEB_DXP_ID ?? 'DXPCBECWINDOW01')),
+    receiverId: id('FORWARD_DXP_RECEIVER', env.FORWARD_DXP_RECEIVER?.trim() || 'DXPEDCCEB0000002'),
   };
 }
 

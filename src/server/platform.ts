@@ -316,7 +316,17 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     opts.decide ??
     createRiskEngine({ clock, ports: riskPorts, outbox: { publish: (trx, events) => outbox.publish(trx, events) } });
   const forwarder = config.cebForwardUrl
-    ? [cebForwarder({ url: config.cebForwardUrl, log, dxpId: config.dxpId, newGuid: () => newId().toUpperCase() })]
+    ? [
+        cebForwarder({
+          url: config.cebForwardUrl,
+          log,
+          dxpId: config.dxpId,
+          newGuid: () => newId().toUpperCase(),
+          sign: config.forwardSign,
+          dxp: config.forwardDxp,
+          now: () => clock.now(),
+        }),
+      ]
     : [];
   // issue 8 audit: the trace chain's links from the records that hold them — the parcel's inventory
   // (clearance), its receipt at a supervision centre (warehouse), its inspection tasks (inspection)

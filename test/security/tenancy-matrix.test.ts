@@ -72,6 +72,9 @@ const MATRIX: Readonly<Record<string, readonly string[]>> = {
   public: [...EVERYONE, 'anonymous'],
   authenticated: EVERYONE,
   'organisations.read_all': [...AGENCIES, 'admin'],
+  // the filed enterprises' codes, names and roles by role (what single windows publish): enterprises
+  // pick their centre or carrier there; agencies read their jurisdiction through read_all
+  'organisations.directory': [...ENTERPRISES, 'admin'],
   'organisations.manage': ['admin'],
   'users.manage': [...ENTERPRISES, 'admin'],
   'apikeys.manage': [...ENTERPRISES, 'admin'],

@@ -3,9 +3,31 @@ import type { Executor } from '../../kernel/db.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { OutboxEvent, OutboxHandler } from '../../kernel/outbox.ts';
 import { organisationDirectory } from '../identity/index.ts';
+import { signXml } from '../signature/index.ts';
 import { createClearanceRepository, type DocumentRow } from './clearance.repository.ts';
 import { TOPIC_RECEIVED, type ReceivedPayload } from './intake.service.ts';
 import { DOC_KINDS, KIND_TO_MESSAGE } from './rules/documents.rules.ts';
+
+const DXP_NS = 'http://www.chinaport.gov.cn/dxp';
+
+/**
+ * The DXP client envelope (终端节点报文, cbec-export-facts.md §4.3) around one CEB message: the
+ * message itself, signed or not, Base64 in Data. CopMsgId is the message guid; CreatTime is China
+ * Standard Time without a zone, as the e-port writes it. The ids are letters and digits (config).
+ */
+export function dxpEnvelope(
+  xml: string,
+  t: { copMsgId: string; senderId: string; receiverId: string; msgType: string; at: Date },
+): string {
+  const creatTime = new Date(t.at.getTime() + 8 * 3_600_000).toISOString().slice(0, 19);
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<DxpMsg ver="1.0" xmlns="${DXP_NS}">` +
+    `<TransInfo><CopMsgId>${t.copMsgId}</CopMsgId><SenderId>${t.senderId}</SenderId>` +
+    `<ReceiverIds><ReceiverId>${t.receiverId}</ReceiverId></ReceiverIds>` +
+    `<CreatTime>${creatTime}</CreatTime><MsgType>${t.msgType}</MsgType></TransInfo>` +
+    `<Data>${Buffer.from(xml, 'utf8').toString('base64')}</Data></DxpMsg>`
+  );
+}
 
 /**
  * The code each sending organisation goes by in BaseTransfer/copCode, keyed by organisation id.
@@ -43,7 +65,8 @@ export async function senderCopCodes(
  * message type and sender per batch, ≤ 100 entities each, under the sender's code; a failed POST
  * fails the batch and the outbox retries it with back-off. The receiving side dedupes by entity
  * guid. The documents are read without row locks: a POST may wait 15 s per attempt, and the
- * serial pipeline must not wait on it.
+ * serial pipeline must not wait on it. With `sign`, each message carries the enveloped XML-DSig
+ * `cbec sign` writes (content unchanged); with `dxp`, the (signed) message goes out in a DxpMsg.
  */
 export function cebForwarder(deps: {
   url: string;
@@ -52,6 +75,11 @@ export function cebForwarder(deps: {
   fetch?: typeof fetch;
   timeoutMs?: number;
   newGuid: () => string;
+  /** Key and certificate (PEM) the messages are signed with (FORWARD_SIGN_KEY / FORWARD_SIGN_CERT). */
+  sign?: { keyPem: string; certPem: string };
+  /** DXP ids of the envelope (FORWARD_DXP=1). */
+  dxp?: { senderId: string; receiverId: string };
+  now?: () => Date;
 }): OutboxHandler {
   const doFetch = deps.fetch ?? fetch;
   return {
@@ -77,13 +105,23 @@ export function cebForwarder(deps: {
         if (!copCode) throw new Error(`forwarding ${messageType}: no code for the sending organisation ${sender}`);
         for (let i = 0; i < list.length; i += 100) {
           const chunk = list.slice(i, i + 100);
-          const xml = encodeCeb({
+          const guid = deps.newGuid();
+          const cebXml = encodeCeb({
             messageType,
-            guid: deps.newGuid(),
+            guid,
             version: '1.0',
             entities: chunk.map((d) => ({ head: d.head, lists: spec.list ? { [spec.list]: d.lines } : {} })),
             baseTransfer: { copCode, copName: 'CBEC Window', dxpMode: 'DXP', dxpId: deps.dxpId },
           });
+          const signed = deps.sign ? signXml(cebXml, deps.sign.keyPem, deps.sign.certPem) : cebXml;
+          const xml = deps.dxp
+            ? dxpEnvelope(signed, {
+                copMsgId: guid,
+                ...deps.dxp,
+                msgType: `${messageType}Message`,
+                at: deps.now?.() ?? new Date(),
+              })
+            : signed;
           const res = await doFetch(deps.url, {
             method: 'POST',
             headers: { 'content-type': 'application/xml; charset=utf-8', 'x-ceb-message-type': messageType },

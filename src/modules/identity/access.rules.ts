@@ -5,6 +5,8 @@
  */
 export const ENTERPRISE_ROLES = ['ebp', 'ebc', 'logistics', 'payment', 'agent', 'warehouse', 'overseas'] as const;
 export type EnterpriseRole = (typeof ENTERPRISE_ROLES)[number];
+/** The roles the enterprise directory lists: the parties a seller names on its documents and bookings. */
+export const DIRECTORY_ROLES = ['warehouse', 'logistics', 'payment', 'agent', 'ebp'] as const satisfies readonly EnterpriseRole[];
 
 export const AGENCY_DUTIES = ['customs', 'inspection', 'tax', 'forex', 'pboc', 'commerce'] as const;
 export type AgencyDuty = (typeof AGENCY_DUTIES)[number];
@@ -24,6 +26,9 @@ export type UserRole = (typeof USER_ROLES)[number];
 
 export const PERMISSIONS = [
   'organisations.read_all',
+  // the public register of filed enterprises by role: code, name and roles only (a seller picks
+  // the supervision centre and the carrier it books with)
+  'organisations.directory',
   'organisations.manage',
   'users.manage',
   'apikeys.manage',
@@ -108,6 +113,7 @@ const ENTERPRISE_ISSUE7: Permission[] = [
 
 export const ROLE_PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>> = {
   enterprise_admin: [
+    'organisations.directory',
     'users.manage',
     'apikeys.manage',
     'filings.submit',
@@ -124,6 +130,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>>
     ...ENTERPRISE_ISSUE7,
   ],
   enterprise_clerk: [
+    'organisations.directory',
     'filings.submit',
     'ceb.submit',
     'clearance.read',

@@ -5,6 +5,8 @@ import type { ApiKeyService } from './api-key.service.ts';
 import type { AuthService } from './auth.service.ts';
 import {
   ApiKey,
+  DirectoryEntry,
+  DirectoryQuery,
   Me,
   NewOrganisation,
   NewUser,
@@ -189,6 +191,23 @@ export function registerIdentityRoutes(
       },
     },
     async (req) => orgs.list(req.principal, req.query),
+  );
+
+  r.get(
+    '/api/v1/organisations/directory',
+    {
+      config: { permission: 'organisations.directory' },
+      schema: {
+        tags: ['organisations'],
+        summary: '企业名录 / Directory of filed enterprises by role (code, name, roles; 50 at most)',
+        description:
+          'What the customs filing publishes of enterprises holding one role (supervision centres, carriers, payment ' +
+          'companies, brokers, platforms), so a seller can pick the party it books or declares with. No ids, users or contacts.',
+        querystring: DirectoryQuery,
+        response: { 200: Type.Object({ items: Type.Array(DirectoryEntry) }) },
+      },
+    },
+    async (req) => orgs.directory(req.principal, req.query),
   );
 
   r.post(

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { AGENCY_DUTIES, ENTERPRISE_ROLES, USER_ROLES } from './access.rules.ts';
+import { AGENCY_DUTIES, DIRECTORY_ROLES, ENTERPRISE_ROLES, USER_ROLES } from './access.rules.ts';
 
 export const OrgKind = Type.Union([Type.Literal('enterprise'), Type.Literal('agency'), Type.Literal('operator')]);
 
@@ -16,6 +16,30 @@ export const Organisation = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 export type Organisation = Static<typeof Organisation>;
+
+/**
+ * One entry of the enterprise directory: what the customs filing publishes (code, name, roles) and
+ * nothing else — no id, no contacts, no users, no agencies.
+ */
+export const DirectoryEntry = Type.Object(
+  {
+    code: Type.String({ description: '10-character customs code' }),
+    name: Type.String(),
+    nameEn: Type.Optional(Type.String()),
+    roles: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type DirectoryEntry = Static<typeof DirectoryEntry>;
+
+export const DirectoryQuery = Type.Object(
+  {
+    role: Type.Union(DIRECTORY_ROLES.map((r) => Type.Literal(r))),
+    q: Type.Optional(Type.String({ maxLength: 100, description: 'part of the name (Chinese or English) or of the code' })),
+  },
+  { additionalProperties: false },
+);
+export type DirectoryQuery = Static<typeof DirectoryQuery>;
 
 export const NewOrganisation = Type.Object(
   {

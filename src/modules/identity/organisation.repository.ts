@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { tables, type Executor } from '../../kernel/db.ts';
 import type { IdentityTables, OrganisationRow } from './identity.tables.ts';
 
@@ -97,6 +98,26 @@ export function createOrganisationRepository(exec: Executor) {
       if (opts.after) {
         const a = opts.after;
         q = q.where((eb) => eb.or([eb('name', '>', a.name), eb.and([eb('name', '=', a.name), eb('id', '>', a.id)])]));
+      }
+      return q.execute();
+    },
+    /**
+     * The enterprise directory: enterprises with a customs code holding `role`, by name; `q` matches
+     * part of the Chinese or English name or of the code. Only the published columns are read.
+     */
+    async directory(opts: { role: string; q?: string; limit: number }) {
+      let q = db
+        .selectFrom('organisation')
+        .select(['customs_code', 'name', 'name_en', 'roles'])
+        .where('kind', '=', 'enterprise')
+        .where('customs_code', 'is not', null)
+        .where(sql<boolean>`${opts.role} = any(roles)`)
+        .orderBy('name')
+        .orderBy('customs_code')
+        .limit(opts.limit);
+      if (opts.q) {
+        const like = `%${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        q = q.where((eb) => eb.or([eb('name', 'ilike', like), eb('name_en', 'ilike', like), eb('customs_code', 'ilike', like)]));
       }
       return q.execute();
     },

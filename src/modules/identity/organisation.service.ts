@@ -3,10 +3,10 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
 import { DomainError, forbidden, notFound, validationError, type FieldProblem } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
-import { AGENCY_DUTIES, ENTERPRISE_ROLES } from './access.rules.ts';
+import { AGENCY_DUTIES, DIRECTORY_ROLES, ENTERPRISE_ROLES } from './access.rules.ts';
 import { endUserSessions, passwordProblems, type SessionPort } from './account.service.ts';
 import { createUserAdminService, roleProblems, toUser } from './user-admin.service.ts';
-import type { NewOrganisation, NewUser, Organisation, User } from './identity.schema.ts';
+import type { DirectoryEntry, DirectoryQuery, NewOrganisation, NewUser, Organisation, User } from './identity.schema.ts';
 import type { OrganisationRow } from './identity.tables.ts';
 import { createOrganisationRepository, type OrgScope } from './organisation.repository.ts';
 import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, requirePrincipal, type Principal } from './principal.ts';
@@ -133,6 +133,37 @@ export function createOrganisationService(deps: { db: Db; clock: Clock; audit: A
       return {
         items: items.map(toOrganisation),
         nextCursor: more && last ? Buffer.from(JSON.stringify({ name: last.name, id: last.id })).toString('base64url') : null,
+      };
+    },
+
+    /**
+     * The register of filed enterprises by role, as single windows publish it: code, name and roles
+     * of every enterprise holding `role`, to whoever may name one on a document or booking (50 at most).
+     */
+    async directory(p: Principal | null, query: DirectoryQuery): Promise<{ items: DirectoryEntry[] }> {
+      requirePermission(p, 'organisations.directory');
+      if (!(DIRECTORY_ROLES as readonly string[]).includes(query.role)) {
+        throw validationError([
+          {
+            field: 'role',
+            rule: 'enum',
+            message: {
+              zh: `角色须为 ${DIRECTORY_ROLES.join('、')} 之一`,
+              en: `role must be one of ${DIRECTORY_ROLES.join(', ')}`,
+            },
+            value: query.role,
+          },
+        ]);
+      }
+      const q = query.q?.trim();
+      const rows = await createOrganisationRepository(db).directory({ role: query.role, limit: 50, ...(q ? { q } : {}) });
+      return {
+        items: rows.map((r) => ({
+          code: r.customs_code!,
+          name: r.name,
+          ...(r.name_en ? { nameEn: r.name_en } : {}),
+          roles: r.roles,
+        })),
       };
     },
 

@@ -940,8 +940,8 @@ export const en: Messages = {
     customsHint: 'required for a return to China',
   },
   bookingsCodes: {
-    warehouseHint: "The supervision centre's 10-digit customs code",
-    carrierHint: "The carrier's 10-digit customs code (or one you booked with before)",
+    warehouseHint: 'Pick the supervision centre by name or 10-digit customs code (directory of filed enterprises)',
+    carrierHint: 'Pick the carrier by name or 10-digit customs code; those you booked with before come first',
   },
   floor: {
     sort: 'Sort & put away',

@@ -900,8 +900,8 @@ export const zhCN = {
     customsHint: '退运回国时必填',
   },
   bookingsCodes: {
-    warehouseHint: '监管中心的 10 位海关编码',
-    carrierHint: '承运商的 10 位海关编码（可选用以往预约过的）',
+    warehouseHint: '按名称或 10 位海关编码选择监管中心（已备案企业名录）',
+    carrierHint: '按名称或 10 位海关编码选择承运商，以往预约过的排在前面',
   },
   floor: {
     sort: '分拣上架',

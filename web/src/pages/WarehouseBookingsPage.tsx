@@ -1,5 +1,6 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, AutoComplete, Button, Card, DatePicker, Form, Input, Table, Tag } from 'antd';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Card, DatePicker, Form, Input, Select, Table, Tag } from 'antd';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, apiUrl, errorMessage } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
@@ -18,6 +19,62 @@ interface Booking {
   expectedAt: string;
   parcels: { logisticsNo: string; status: string }[];
   createdAt: string;
+}
+
+/** One filed enterprise as GET /organisations/directory publishes it. */
+interface DirectoryEntry {
+  code: string;
+  name: string;
+  nameEn?: string;
+  roles: string[];
+}
+
+/**
+ * A supervision centre or carrier picked from the directory of filed enterprises, searched on the
+ * server by name or code (Chinese name first, code shown); `preferred` codes come first.
+ */
+function PartySelect(props: {
+  role: 'warehouse' | 'logistics';
+  testId: string;
+  preferred?: readonly string[];
+  value?: string;
+  onChange?: (code: string) => void;
+}) {
+  const [search, setSearch] = useState('');
+  const [q, setQ] = useState('');
+  const [chosen, setChosen] = useState<DirectoryEntry | null>(null);
+  useEffect(() => {
+    const timer = setTimeout(() => setQ(search.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [search]);
+  const found = useQuery({
+    queryKey: ['organisations', 'directory', props.role, q],
+    queryFn: () => api<{ items: DirectoryEntry[] }>('/organisations/directory', { query: { role: props.role, q } }),
+    placeholderData: keepPreviousData,
+    staleTime: 60_000,
+  });
+  const items = found.data?.items ?? [];
+  const preferred = new Set(props.preferred ?? []);
+  const entries = [
+    ...(chosen && chosen.code === props.value && !items.some((e) => e.code === chosen.code) ? [chosen] : []),
+    ...items.filter((e) => preferred.has(e.code)),
+    ...items.filter((e) => !preferred.has(e.code)),
+  ];
+  return (
+    <Select<string>
+      style={{ width: 300 }}
+      data-testid={props.testId}
+      value={props.value}
+      loading={found.isFetching}
+      showSearch={{ filterOption: false, onSearch: setSearch, searchValue: search }}
+      onChange={(code) => {
+        setChosen(entries.find((e) => e.code === code) ?? null);
+        setSearch('');
+        props.onChange?.(code);
+      }}
+      options={entries.map((e) => ({ value: e.code, label: `${e.name} · ${e.code}`, title: e.nameEn ?? e.name }))}
+    />
+  );
 }
 
 /** The seller books parcels into the supervision centre and prints their labels. */
@@ -49,8 +106,8 @@ export default function WarehouseBookingsPage() {
   return (
     <Page title={t('bookings.title')} testId="bookings-title">
       <Card>
-        {/* No directory of centres and carriers is open to sellers (GET /organisations is for officers): the
-            codes are typed, the carrier's offered from the seller's earlier bookings; no demo defaults. */}
+        {/* Centres and carriers come from the directory of filed enterprises (code, name, roles); carriers the
+            seller booked with before come first; no demo defaults. */}
         <Form form={form} layout="inline" onFinish={(v) => create.mutate(v)}>
           <Form.Item
             name="warehouseCode"
@@ -58,7 +115,7 @@ export default function WarehouseBookingsPage() {
             tooltip={t('bookingsCodes.warehouseHint')}
             rules={[{ required: true, whitespace: true, max: 18 }]}
           >
-            <Input style={{ width: 140 }} data-testid="booking-warehouse" />
+            <PartySelect role="warehouse" testId="booking-warehouse" />
           </Form.Item>
           <Form.Item
             name="logisticsCode"
@@ -66,11 +123,10 @@ export default function WarehouseBookingsPage() {
             tooltip={t('bookingsCodes.carrierHint')}
             rules={[{ required: true, whitespace: true, max: 18 }]}
           >
-            <AutoComplete
-              style={{ width: 160 }}
-              options={[...new Set((bookings.data ?? []).map((b) => b.logisticsCode))].map((c) => ({ value: c }))}
-              filterOption={(input, o) => (o?.value ?? '').toString().startsWith(input.trim())}
-              data-testid="booking-carrier"
+            <PartySelect
+              role="logistics"
+              testId="booking-carrier"
+              preferred={[...new Set((bookings.data ?? []).map((b) => b.logisticsCode))]}
             />
           </Form.Item>
           <Form.Item name="expectedAt" label={t('bookings.expectedAt')} rules={[{ required: true }]}>
