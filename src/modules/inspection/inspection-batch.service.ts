@@ -87,9 +87,18 @@ export function createInspectionBatchService(deps: {
       ]);
     const view = await db.transaction().execute(async (trx) => {
       const ledger = createLedgerRepository(trx);
+      // Another jurisdiction's batch answers as a missing one (seller and enterprise never change).
+      const seen = await ledger.batch(id);
+      if (!seen || !(await coversEnterprise(trx, p, seen.organisation_id))) throw notFound(BATCH);
+      // Accepting brings quantity into force, as approving a filing does (inspection-filing.service.ts
+      // `redecide`): the seller's lock is taken exclusively, before the batch row (the order a
+      // decision takes them in, inspection.lookup.ts `drawOnBatches`), so every decision that drew
+      // for the seller before — even one that looked before this batch was declared, and so never
+      // locked its row — has committed when this does: the re-decision asked for below sees the
+      // parcels it held. A decision starting meanwhile waits and draws on the accepted batch.
+      if (event === 'accept') await createInspectionRepository(trx).lockSellerFilings([seen.enterprise_code], 'exclusive');
       const b = await ledger.batch(id, true);
-      // Another jurisdiction's batch answers as a missing one.
-      if (!b || !(await coversEnterprise(trx, p, b.organisation_id))) throw notFound(BATCH);
+      if (!b) throw notFound(BATCH);
       const t = batchLifecycle.transition(b.status, event);
       if (!t.ok)
         throw new DomainError('inspection.invalid_state', {

@@ -133,7 +133,9 @@ export function createLedgerRepository(db: Executor) {
      * deadlock), until the caller commits: two concurrent draws cannot overdraw a batch (the
      * table's check is the last guard), and quantity given back or a batch accepted concurrently
      * commits after this decision, so the re-decision it asks for (`risk.redecide`) sees a parcel
-     * left uncovered here held — no parcel waits while its batch has balance. Answers the
+     * left uncovered here held — no parcel waits while its batch has balance. (A batch declared
+     * after this lock is not among its rows: its acceptance waits on the seller's advisory lock,
+     * taken shared by the caller, inspection.lookup.ts.) Answers the
      * `${inventoryId}|${gnum}` keys covered, also by an earlier draw (a replayed decision draws
      * nothing twice). One statement per quarantine line: they are few, and each must see the
      * balance the previous one left.

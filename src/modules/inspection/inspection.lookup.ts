@@ -116,10 +116,21 @@ export function inspectionLookup(exec: Executor) {
     /**
      * Reserves quarantine lines on the seller's accepted batches at decision; answers the lines
      * covered. What is reserved counts as released once the parcel reaches 399 (`inspection.tasks`).
+     * The sellers are locked shared first (as in `filedProducts`; a no-op where that ran already in
+     * this transaction), until the caller's transaction ends: the acceptance of a batch declared
+     * after this draw looked (so not among the batch rows it locks) waits for this decision to
+     * commit, and its re-decision then sees what this one held (inspection-batch.service.ts).
      */
-    drawOnBatches: (
+    async drawOnBatches(
       lines: { inventoryId: string; gnum: string; ebcCode: string; itemNo: string; qty: number }[],
       at: Date,
-    ): Promise<Set<string>> => createLedgerRepository(exec).drawOnBatches(lines, at),
+    ): Promise<Set<string>> {
+      if (lines.length === 0) return new Set();
+      await createInspectionRepository(exec).lockSellerFilings(
+        lines.map((l) => l.ebcCode),
+        'shared',
+      );
+      return createLedgerRepository(exec).drawOnBatches(lines, at);
+    },
   };
 }

@@ -66,9 +66,9 @@ export interface PhotoRow extends PhotoMetaRow {
 
 /**
  * Advisory lock class (two-key form, apart from the kernel's one-key locks and credit's) of a
- * seller's inspection filings, keyed by the hash of its enterprise code: whoever decides the
- * seller's parcels from its filings holds it shared until commit, whoever brings a filing into
- * force holds it exclusively (`lockSellerFilings`).
+ * seller's inspection filings and batches, keyed by the hash of its enterprise code: whoever
+ * decides the seller's parcels from its filings or draws on its batches holds it shared until
+ * commit, whoever brings a filing or a batch into force holds it exclusively (`lockSellerFilings`).
  */
 const FILING_LOCK = 0x69730001;
 

@@ -80,11 +80,11 @@ export default function LogisticsTrackingPage() {
             items={timeline.data.entries.map((e) => ({
               color: e.source === 'customs' ? 'blue' : 'green',
               content: (
-                <>
+                <span data-testid="tracking-entry" data-source={e.source} data-code={e.code} data-at={e.at}>
                   <Tag>{e.source === 'customs' ? t('tracking.customs') : t('tracking.carrier')}</Tag>
                   {pick(e.label)} · {formatDateTime(e.at, locale)} {e.location ? `· ${e.location}` : ''}{' '}
                   {e.detail ? `· ${e.detail}` : ''}
-                </>
+                </span>
               ),
             }))}
           />

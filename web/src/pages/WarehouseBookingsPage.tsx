@@ -130,7 +130,7 @@ export default function WarehouseBookingsPage() {
             />
           </Form.Item>
           <Form.Item name="expectedAt" label={t('bookings.expectedAt')} rules={[{ required: true }]}>
-            <DatePicker />
+            <DatePicker data-testid="booking-expected-at" />
           </Form.Item>
           <Form.Item name="numbers" label={t('bookings.numbers')} rules={[{ required: true }]}>
             <Input.TextArea rows={2} style={{ width: 320 }} data-testid="booking-numbers" />
@@ -155,12 +155,18 @@ export default function WarehouseBookingsPage() {
             key: 'parcels',
             render: (_: unknown, b) =>
               b.parcels.map((p) => (
-                <Tag key={p.logisticsNo} color={p.status === 'expected' ? 'default' : 'green'}>
+                <Tag
+                  key={p.logisticsNo}
+                  color={p.status === 'expected' ? 'default' : 'green'}
+                  data-testid={`booking-parcel-${p.logisticsNo}`}
+                  data-status={p.status}
+                >
                   {p.logisticsNo} · {t(`bookings.status.${p.status as 'expected'}`)} ·{' '}
                   <a
                     href={apiUrl(`/warehouse/parcels/${encodeURIComponent(p.logisticsNo)}/label.pdf`)}
                     target="_blank"
                     rel="noreferrer"
+                    data-testid={`booking-label-${p.logisticsNo}`}
                   >
                     {t('floor.label')}
                   </a>
