@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { submitOk } from '../../../test/support/clearance.ts';
+import { lockWaits } from '../../../test/support/lock-waits.ts';
 import { asOrange, inspectionSuite } from '../../../test/support/inspection.ts';
 import { makeParcel, message, PARTIES } from '../../../test/support/parcels.ts';
 import { DEMO_BATCH_NO } from './inspection.demo.ts';
@@ -20,28 +20,7 @@ import { DEMO_BATCH_NO } from './inspection.demo.ts';
 const { tp, t, api, statusNow, nextGuid, ledgerOf } = inspectionSuite({ guids: 87 });
 const db = () => tp.platform.database.db;
 
-/** How many of this database's backends wait for a lock of this kind ('relation', 'advisory'). */
-async function waitingFor(kind: 'relation' | 'advisory'): Promise<number> {
-  const r = await sql<{ n: number }>`
-    select count(*)::int as n from pg_stat_activity
-    where datname = current_database() and wait_event_type = 'Lock' and wait_event = ${kind}`.execute(db());
-  return r.rows[0]!.n;
-}
-
-async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await sleep(25);
-  }
-}
-
-/** Events the handler has still to deliver. */
-async function pending(handler: string): Promise<number[]> {
-  const r = await sql<{ id: string }>`
-    select event_id as id from outbox_delivery where handler = ${handler} and status = 0 order by event_id`.execute(db());
-  return r.rows.map((x) => Number(x.id));
-}
+const { waitingFor, until, pending } = lockWaits(db);
 
 test('a parcel decided while its seller’s new batch is accepted is decided again and draws on it, not left held', async () => {
   // The demo season's batch is closed: the seller's orange parcels find no batch to draw on.

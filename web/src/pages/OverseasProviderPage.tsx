@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
+import { pointColumns, SERVICES, type Point } from '../components/servicePoints.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
 import { hasPermission, useSession } from '../session.tsx';
@@ -389,15 +390,7 @@ function SalesTab() {
   );
 }
 
-const SERVICES = ['agent_operation', 'customer_service', 'warehousing', 'data_services', 'legal_consulting'] as const;
-interface ServicePoint {
-  id: string;
-  name: string;
-  country: string;
-  city: string;
-  services: (typeof SERVICES)[number][];
-  contact: string;
-  description: string;
+interface ServicePoint extends Point {
   active: boolean;
 }
 type PointForm = Omit<ServicePoint, 'id' | 'active'>;
@@ -462,15 +455,7 @@ function ServicePointsTab() {
         dataSource={mine.data ?? []}
         data-testid="my-points"
         columns={[
-          { title: t('points.name'), dataIndex: 'name' },
-          { title: t('points.country'), dataIndex: 'country' },
-          { title: t('points.city'), dataIndex: 'city' },
-          {
-            title: t('points.service'),
-            key: 's',
-            render: (_: unknown, p) => p.services.map((s) => <Tag key={s}>{t(`points.services.${s}`)}</Tag>),
-          },
-          { title: t('points.contact'), dataIndex: 'contact' },
+          ...pointColumns<ServicePoint>(t),
           {
             title: t('provider.status'),
             key: 'st',

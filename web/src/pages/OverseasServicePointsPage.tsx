@@ -4,22 +4,11 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { Page } from '../components/Page.tsx';
+import { pointColumns, SERVICES, type Point, type Service } from '../components/servicePoints.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
 import { useSession } from '../session.tsx';
 
-const SERVICES = ['agent_operation', 'customer_service', 'warehousing', 'data_services', 'legal_consulting'] as const;
-type Service = (typeof SERVICES)[number];
-
-interface Point {
-  id: string;
-  name: string;
-  country: string;
-  city: string;
-  services: Service[];
-  contact: string;
-  description: string;
-}
 interface Request {
   id: string;
   pointName: string | null;
@@ -94,15 +83,7 @@ export default function OverseasServicePointsPage() {
         dataSource={points.data ?? []}
         data-testid="points-table"
         columns={[
-          { title: t('points.name'), dataIndex: 'name' },
-          { title: t('points.country'), dataIndex: 'country' },
-          { title: t('points.city'), dataIndex: 'city' },
-          {
-            title: t('points.service'),
-            key: 's',
-            render: (_: unknown, p) => p.services.map((s) => <Tag key={s}>{t(`points.services.${s}`)}</Tag>),
-          },
-          { title: t('points.contact'), dataIndex: 'contact' },
+          ...pointColumns<Point>(t),
           ...(provider
             ? []
             : [

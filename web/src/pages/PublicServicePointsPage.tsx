@@ -1,24 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Input, Layout, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Input, Layout, Select, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, errorMessage } from '../api.ts';
 import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
+import { pointColumns, SERVICES, type Point, type Service } from '../components/servicePoints.tsx';
 import { useLocale } from '../i18n/index.ts';
-
-const SERVICES = ['agent_operation', 'customer_service', 'warehousing', 'data_services', 'legal_consulting'] as const;
-type Service = (typeof SERVICES)[number];
-
-interface Point {
-  id: string;
-  name: string;
-  country: string;
-  city: string;
-  services: Service[];
-  contact: string;
-  description: string;
-}
 
 /**
  * The overseas service-point directory for anyone, without logging in (境外服务体系 is meant to
@@ -87,18 +75,7 @@ export default function PublicServicePointsPage() {
           dataSource={points.data ?? []}
           data-testid="public-points-table"
           locale={{ emptyText: t('publicPoints.empty') }}
-          columns={[
-            { title: t('points.name'), dataIndex: 'name' },
-            { title: t('points.country'), dataIndex: 'country' },
-            { title: t('points.city'), dataIndex: 'city' },
-            {
-              title: t('points.service'),
-              key: 's',
-              render: (_: unknown, p) => p.services.map((s) => <Tag key={s}>{t(`points.services.${s}`)}</Tag>),
-            },
-            { title: t('points.contact'), dataIndex: 'contact' },
-            { title: t('publicPoints.description'), dataIndex: 'description' },
-          ]}
+          columns={[...pointColumns<Point>(t), { title: t('publicPoints.description'), dataIndex: 'description' }]}
         />
         <Typography.Paragraph type="secondary" style={{ marginTop: 16 }}>
           {t('publicPoints.askHint')}
