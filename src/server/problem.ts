@@ -26,10 +26,37 @@ const RULE_ZH: Record<string, string> = {
   uniqueItems: '有重复项',
 };
 
-/** Fastify/Ajv schema errors → one FieldProblem per field, bilingual, naming field and rule. */
+/** How a value list reads in a message: at most twelve values, then an ellipsis. */
+function listOf(values: unknown[], sep: string): string {
+  const shown = values.slice(0, 12).map((x) => JSON.stringify(x));
+  return shown.join(sep) + (values.length > 12 ? `${sep}…` : '');
+}
+
+/**
+ * Fastify/Ajv schema errors → one FieldProblem per field, bilingual, naming field and rule. A union
+ * of literals (TypeBox `Type.Union([Type.Literal(…), …])`) fails as one `const` error per member
+ * and an `anyOf`: those become one problem with rule `enum` that lists the allowed values.
+ */
 export function ajvToProblems(validation: AjvError[], context: string | undefined): FieldProblem[] {
-  return validation.map((v) => {
-    let field = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  const byPath = new Map<string, AjvError[]>();
+  for (const v of validation) {
+    const path = v.instancePath ?? '';
+    byPath.set(path, [...(byPath.get(path) ?? []), v]);
+  }
+  const literalUnions = new Map<string, unknown[]>();
+  for (const [path, errors] of byPath) {
+    const consts = errors.filter((e) => e.keyword === 'const' && e.params && 'allowedValue' in e.params);
+    if (consts.length > 0 && errors.every((e) => e.keyword === 'const' || e.keyword === 'anyOf'))
+      literalUnions.set(
+        path,
+        consts.map((e) => e.params!.allowedValue),
+      );
+  }
+  const done = new Set<string>();
+  const out: FieldProblem[] = [];
+  for (const v of validation) {
+    const path = v.instancePath ?? '';
+    let field = path.replace(/^\//, '').replace(/\//g, '.');
     const params = v.params ?? {};
     if (v.keyword === 'required' && typeof params.missingProperty === 'string') {
       field = field ? `${field}.${params.missingProperty}` : params.missingProperty;
@@ -37,14 +64,30 @@ export function ajvToProblems(validation: AjvError[], context: string | undefine
     if (v.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
       field = field ? `${field}.${params.additionalProperty}` : params.additionalProperty;
     }
-    const rule = v.keyword ?? 'invalid';
     const full = [context ?? 'body', field].filter(Boolean).join('.');
-    return {
+    const allowed =
+      literalUnions.get(path) ?? (v.keyword === 'enum' && Array.isArray(params.allowedValues) ? params.allowedValues : null);
+    if (allowed) {
+      if (done.has(path)) continue;
+      done.add(path);
+      out.push({
+        field: full,
+        rule: 'enum',
+        message: {
+          zh: `${full}：不在允许的取值中（允许：${listOf(allowed, '、')}）`,
+          en: `${full} must be one of ${listOf(allowed, ', ')}`,
+        },
+      });
+      continue;
+    }
+    const rule = v.keyword ?? 'invalid';
+    out.push({
       field: full,
       rule,
       message: { zh: `${full}：${RULE_ZH[rule] ?? '无效'}`, en: `${full} ${v.message ?? 'is invalid'}` },
-    };
-  });
+    });
+  }
+  return out;
 }
 
 export function sendProblem(reply: FastifyReply, err: DomainError, req: FastifyRequest): FastifyReply {
