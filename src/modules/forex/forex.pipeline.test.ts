@@ -5,6 +5,7 @@ import { fillInvtNos, type CebMessage } from '../../ceb/index.ts';
 import { fixedClock, login, startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { guidOf, makeParcel, message, PARTIES, siteMessages, type Parcel } from '../../../test/support/parcels.ts';
 import { SENDER_USER, submitOk } from '../../../test/support/clearance.ts';
+import { toScaled } from '../../kernel/decimal.ts';
 
 // From parcels to a summary declaration to the forex reconciliation and the PBoC desk.
 const clock = fixedClock(new Date('2026-10-20T02:00:00Z'));
@@ -88,6 +89,8 @@ interface Recon {
     receivedCeb403: string;
     receivedBank: string;
     receivedRmb: string;
+    received: string;
+    uncovered: string;
     status: string;
   }[];
   unmatched: { receipts: number; totals: { month: string; currency: string; receipts: number; amount: string }[] };
@@ -209,11 +212,31 @@ test('RMB settlements: the PBoC desk lists those lacking trade-authenticity evid
   );
   assert.equal((await api('forex', 'GET', '/api/v1/pboc/settlements-lacking-evidence')).status, 403);
   // The settlement naming a declared order is proceeds of October's declaration (in CNY); the
-  // one naming nothing is proceeds of none.
+  // one naming nothing is proceeds of none. That order's CEB403 collection saw its payment too:
+  // the order counts once, as the larger of the two, so October is over by the settlement less
+  // that collection, not by the whole settlement added on top.
+  const oct = (x: Recon) => x.periods.find((p) => p.period === '2026-10' && p.currency === '142')!;
   const r = (await api<Recon>('seller', 'GET', '/api/v1/forex/reconciliation')).body;
-  const oct = r.periods.find((x) => x.period === '2026-10' && x.currency === '142')!;
-  assert.equal(oct.receivedRmb, '5000.00');
-  assert.equal(oct.status, 'over_received', 'the CEB403 collections already covered the declared value');
+  const charge = (p: Parcel) => toScaled(String(p.payment.head.charge));
+  assert.equal(oct(r).receivedRmb, '5000.00');
+  assert.equal(oct(r).receivedCeb403, oct(r).declared);
+  assert.equal(toScaled(oct(r).received), toScaled(oct(r).declared) - charge(ps[0]!) + toScaled('5000'));
+  assert.deepEqual([oct(r).status, oct(r).uncovered], ['over_received', '0']);
+
+  // A settlement of another order for what its CEB403 collection said is the same money: the
+  // RMB channel shows it, what was received does not change.
+  const same = await api('payer', 'POST', '/api/v1/forex/rmb-settlements', {
+    refNo: 'DUP-1',
+    ebcCode: PARTIES.seller.code,
+    amount: String(ps[1]!.payment.head.charge),
+    settledOn: '2026-11-08',
+    orderNo: ps[1]!.orderNo,
+  });
+  assert.equal(same.status, 201, JSON.stringify(same.body));
+  const r2 = (await api<Recon>('seller', 'GET', '/api/v1/forex/reconciliation')).body;
+  assert.equal(toScaled(oct(r2).receivedRmb), toScaled('5000') + charge(ps[1]!));
+  assert.equal(oct(r2).received, oct(r).received, 'counted once for its order');
+  assert.equal(oct(r2).status, 'over_received');
 });
 
 test('a payment record of a transaction already declared as CEB403 (same payNo) is refused per row, not counted twice', async () => {

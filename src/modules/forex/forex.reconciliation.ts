@@ -1,4 +1,5 @@
 import type { Executor } from '../../kernel/db.ts';
+import { fromScaled, toScaled } from '../../kernel/decimal.ts';
 import type { DeclarationRecord } from '../summary/index.ts';
 import { declaredOrdersOf } from './forex.lookup.ts';
 import { createForexRepository } from './forex.repository.ts';
@@ -8,6 +9,8 @@ import {
   CNY,
   matchReceipts,
   matchSettlements,
+  orderCoverage,
+  proceedsPerDeclaration,
   reconcile,
   type Reconciliation,
   type UnmatchedReceipt,
@@ -19,7 +22,8 @@ import {
  * the declarations of that month, whenever it arrived — CEB403 collections of their orders, bank
  * and payment-institution receipts matched by order number, and cross-border RMB settlements
  * naming one of their orders (or the declaration). Receipts matched to no declaration are listed
- * apart, never added to a period.
+ * apart, never added to a period. The same payment seen in several channels counts once for its
+ * order (orderCoverage), and an order's surplus never covers another order.
  */
 export interface PeriodReconciliation extends Reconciliation {
   receivedRmb: string;
@@ -74,14 +78,19 @@ export interface EnterpriseReconciliation {
 const UNMATCHED_LISTED = 100;
 const OVER_CAP_LISTED = 100;
 
-/** Decimal strings summed exactly per key, to the cent. */
+/**
+ * Decimal strings summed exactly per key, shown with at least two places ("5000.00"): a CEB403
+ * charge may carry five, and cutting them to the cent would let declared and received drift apart.
+ */
 function sumBy(rows: { key: string; v: string }[]): Map<string, string> {
   const m = new Map<string, bigint>();
-  for (const r of rows) {
-    const [i, f = ''] = r.v.split('.');
-    m.set(r.key, (m.get(r.key) ?? 0n) + BigInt(i || '0') * 100n + BigInt((f + '00').slice(0, 2)));
-  }
-  return new Map([...m].map(([k, n]) => [k, `${n / 100n}.${(n % 100n).toString().padStart(2, '0')}`]));
+  for (const r of rows) m.set(r.key, (m.get(r.key) ?? 0n) + toScaled(r.v));
+  return new Map(
+    [...m].map(([k, n]) => {
+      const [int, frac = ''] = fromScaled(n).split('.');
+      return [k, `${int}.${frac.padEnd(2, '0')}`];
+    }),
+  );
 }
 
 function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
@@ -103,7 +112,7 @@ function countBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, numb
 /**
  * Declared against received for `orgIds` from `decls` (their summary declarations) and the
  * receipts stored for them; `names` places enterprises that have receipts but no declaration.
- * Read-only: five statements whatever the number of enterprises.
+ * Read-only: six statements whatever the number of enterprises.
  */
 export async function reconciliations(
   exec: Executor,
@@ -117,6 +126,7 @@ export async function reconciliations(
   const { matched, unmatched } = matchReceipts(await repo.receipts(orgIds), orders);
   const rmb = matchSettlements(await repo.rmbSettlements(orgIds), orders, decls);
   const overCap = await createCollectionRepository(exec).overCap(orgIds);
+  const figures = await repo.inventoryFigures(orders.flatMap((o) => (o.inventoryId ? [o.inventoryId] : [])));
 
   // Everything received counts toward the period of the declaration it belongs to.
   const periodOf = new Map(decls.map((d) => [d.id, d.period]));
@@ -125,6 +135,20 @@ export async function reconciliations(
   const c403 = sumBy(decls.flatMap((d) => Object.entries(d.received).map(([cur, v]) => ({ key: key(d.orgId, d.id, cur), v }))));
   const viaBank = sumBy(matched.map((m) => ({ key: key(m.orgId, m.declarationId, m.currency), v: m.amount })));
   const viaRmb = sumBy(rmb.map((s) => ({ key: key(s.orgId, s.declarationId, CNY), v: s.amount })));
+  // Each declaration's receipts counted per order (the same money once), then summed per period.
+  const counted: { key: string; v: string }[] = [];
+  const covering: { key: string; v: string }[] = [];
+  const perDeclaration = proceedsPerDeclaration(orders, figures, matched, rmb);
+  for (const d of decls) {
+    const p = perDeclaration.get(d.id);
+    if (!p) continue;
+    for (const [cur, c] of Object.entries(orderCoverage(p.proceeds, p.values))) {
+      counted.push({ key: key(d.orgId, d.id, cur), v: c.received });
+      covering.push({ key: key(d.orgId, d.id, cur), v: c.covered });
+    }
+  }
+  const received = sumBy(counted);
+  const covered = sumBy(covering);
   const bankCount = countBy(matched, (m) => key(m.orgId, m.declarationId, m.currency));
   const rmbCount = countBy(rmb, (s) => key(s.orgId, s.declarationId, CNY));
 
@@ -149,6 +173,8 @@ export async function reconciliations(
           receivedCeb403: c403.get(k) ?? '0',
           receivedBank: viaBank.get(k) ?? '0',
           receivedRmb: viaRmb.get(k) ?? '0',
+          received: received.get(k) ?? '0',
+          covered: covered.get(k) ?? '0',
         };
       }),
       today,

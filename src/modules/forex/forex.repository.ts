@@ -1,7 +1,16 @@
 import { sql } from 'kysely';
 import { tables, type Executor } from '../../kernel/db.ts';
+import { closedInventoryLines, inventoryCollections } from '../clearance/index.ts';
 import type { StoredReceipt, StoredSettlement } from './rules/receipts.rules.ts';
 import type { ForexTables, FxReceiptRow, FxSettlementRow } from './forex.tables.ts';
+
+/** A closed inventory's declared value and CEB403 collections in one currency (decimal text). */
+export interface InventoryFigures {
+  inventoryId: string;
+  currency: string;
+  declared: string;
+  collected: string;
+}
 
 export function createForexRepository(exec: Executor) {
   const db = tables<ForexTables>(exec);
@@ -53,6 +62,27 @@ export function createForexRepository(exec: Executor) {
               : sql``
           }
         order by settled_on, institution_code, ref_no`.execute(exec);
+      return r.rows;
+    },
+    /**
+     * Per closed inventory and currency: its declared value (the sum of its lines' totalPrice) and
+     * the CEB403 collections of its order; one statement. What the
+     * per-order coverage of a declaration reads (an order's value caps what its receipts cover).
+     */
+    async inventoryFigures(inventoryIds: readonly string[]): Promise<InventoryFigures[]> {
+      const ids = [...new Set(inventoryIds)];
+      if (!ids.length) return [];
+      const r = await sql<InventoryFigures>`
+        with v as (
+          select inventory_id, currency, sum(total_price) as declared
+          from (${closedInventoryLines({ inventoryIds: ids })}) l group by inventory_id, currency
+        ), c as (
+          select inventory_id, currency, sum(charge) as collected from (${inventoryCollections(sql`select unnest(${ids}::uuid[])`)}) c group by inventory_id, currency
+        )
+        select coalesce(v.inventory_id, c.inventory_id)::text as "inventoryId", coalesce(v.currency, c.currency) as currency,
+          trim_scale(coalesce(v.declared, 0))::text as declared, trim_scale(coalesce(c.collected, 0))::text as collected
+        from v full join c on c.inventory_id = v.inventory_id and c.currency = v.currency
+        order by 1, 2`.execute(exec);
       return r.rows;
     },
     async insertSettlement(row: FxSettlementRow): Promise<void> {

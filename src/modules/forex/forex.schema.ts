@@ -65,10 +65,18 @@ const Period = Type.Object(
     receivedRmb: Type.String({
       description: 'cross-border RMB settlements (CNY) naming an order or the entryId of a declaration of the period',
     }),
-    received: Str,
-    difference: Str,
+    received: Type.String({
+      description:
+        'what was received, each order once: the same payment seen in several channels (CEB403, bank / payment-institution record, RMB settlement) counts for its order once, as the largest of them',
+    }),
+    difference: Type.String({ description: 'received − declared' }),
+    uncovered: Type.String({
+      description:
+        'declared value no receipt covers: each order covers at most its own declared value, so an order paid over its value does not make up for an unpaid one',
+    }),
     status: Type.String({
-      description: 'matched | under_received | over_received | undeclared (received in a currency not declared)',
+      description:
+        'matched | under_received (some declared value uncovered) | over_received (all covered, more received than declared) | undeclared (received in a currency not declared)',
     }),
     overdue: Type.Boolean({ description: 'under-received after 30 April of the year after export' }),
     matchedReceipts: Type.Integer({ description: 'receipts matched by orderNo to a declaration of the period' }),

@@ -2,12 +2,25 @@ export { createForexService, type ForexService } from './forex.service.ts';
 export { registerForexRoutes } from './forex.routes.ts';
 export { createSettlementAccountService, type SettlementAccountService } from './settlement-account.service.ts';
 export { registerSettlementAccountRoutes } from './settlement-account.routes.ts';
-export { checkReceipt, capFinding, reconcile, parseCsv, PAYMENT_INSTITUTION_CAP_USD, USD_RATES } from './rules/receipts.rules.ts';
+export {
+  checkReceipt,
+  capFinding,
+  reconcile,
+  orderCoverage,
+  parseCsv,
+  PAYMENT_INSTITUTION_CAP_USD,
+  USD_RATES,
+  type CurrencyCoverage,
+  type OrderValue,
+  type Proceed,
+  type ProceedsChannel,
+} from './rules/receipts.rules.ts';
 export { migrationsDir as forexMigrations } from './forex.migrations.ts';
 export {
   forexReceiptRates,
   forexReceiptTotals,
-  declarationBankReceipts,
+  declarationProceeds,
+  type DeclarationProceeds,
   declaredOrdersOf,
   orderProceeds,
   type OrderProceeds,

@@ -1,6 +1,7 @@
 import { getCode, isWithinJurisdiction } from '../../codes/index.ts';
 import type { Executor } from '../../kernel/db.ts';
-import { declarationBankReceipts } from '../forex/index.ts';
+import { fromScaled, toScaled } from '../../kernel/decimal.ts';
+import { declarationProceeds, orderCoverage } from '../forex/index.ts';
 import { summaryLookup, type DeclarationRecord } from '../summary/index.ts';
 import {
   evaluateRefund,
@@ -23,7 +24,7 @@ export interface RefundView {
   declSeqNo: string;
   customsCode: string;
   declaredValue: Record<string, string>;
-  /** CEB403 collections and matched bank / payment-institution receipts together */
+  /** CEB403 collections, matched bank / payment-institution receipts and RMB settlements together, each order once */
   received: Record<string, string>;
   receivedCeb403: Record<string, string>;
   receivedBank: Record<string, string>;
@@ -51,17 +52,17 @@ export const toProfile = (r: TaxProfileRow | undefined): TaxProfile =>
       }
     : UNKNOWN_PROFILE;
 
-// display only: the verdict sums exactly in refund.rules.ts
+/** Sums per currency, exact, shown to the fen (half away from zero): the verdict compares the unrounded values. */
 function display(parts: { currency: string; value: string }[]): Record<string, string> {
-  const out: Record<string, number> = {};
-  for (const x of parts) out[x.currency] = (out[x.currency] ?? 0) + Number(x.value);
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, String(Math.round(v * 100) / 100)]));
+  const out: Record<string, bigint> = {};
+  for (const x of parts) out[x.currency] = (out[x.currency] ?? 0n) + toScaled(x.value);
+  // scaled by 10^5: to the fen is to a multiple of 1000
+  const fen = (n: bigint): bigint => (n < 0n ? -fen(-n) : ((n + 500n) / 1000n) * 1000n);
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, fromScaled(fen(v))]));
 }
 
 const declaredValue = (d: DeclarationRecord): Record<string, string> =>
   display(d.lines.map((l) => ({ currency: l.currency, value: l.totalPrice })));
-
-const entries = (m: Record<string, string>) => Object.entries(m).map(([currency, value]) => ({ currency, value }));
 
 /** The version in force on `day`: the latest one effective on or before it (none before the first). */
 export function versionOn<T extends { effective_from: string }>(versions: readonly T[], day: string): T | undefined {
@@ -140,12 +141,12 @@ export async function evaluateDeclarations(
   };
   const profiles = new Map((await repo.profiles([...new Set(decls.map((d) => d.orgId))])).map((r) => [r.org_id, r]));
   const purchases = await repo.purchases(decls.map((d) => d.id));
-  // customs data: the closed inventories that fed each declaration; proceeds: bank records by order
+  // customs data: the closed inventories that fed each declaration; proceeds: every channel by order
   const differences = await summaryLookup(exec).customsDifferences(decls.map((d) => d.id));
-  const bank = await declarationBankReceipts(exec, decls);
+  const proceedsOf = await declarationProceeds(exec, decls);
   return decls.map((d) => {
     const row = profiles.get(d.orgId);
-    const viaBank = bank.get(d.id);
+    const got = proceedsOf.get(d.id) ?? { proceeds: [], orderValues: [], receivedBank: {}, lastBankReceiptDay: null };
     const verdict = evaluateRefund(
       toProfile(row),
       {
@@ -154,10 +155,10 @@ export async function evaluateDeclarations(
         customsCode: d.customsCode,
         lines: d.lines,
         customsDifferences: differences.get(d.id) ?? [],
-        received: d.received,
+        proceeds: got.proceeds,
+        orderValues: got.orderValues,
         lastReceiptDay: d.lastReceiptDay,
-        receivedBank: viaBank?.received ?? {},
-        lastBankReceiptDay: viaBank?.lastReceiptDay ?? null,
+        lastBankReceiptDay: got.lastBankReceiptDay,
         purchases: purchases
           .filter((x) => x.declaration_id === d.id)
           .map((x) => ({ lineNo: x.line_no, kind: x.kind, amountExclVat: x.amount_excl_vat })),
@@ -176,9 +177,13 @@ export async function evaluateDeclarations(
       declSeqNo: d.declSeqNo,
       customsCode: d.customsCode,
       declaredValue: declaredValue(d),
-      received: viaBank ? display([...entries(d.received), ...entries(viaBank.received)]) : d.received,
+      received: display(
+        Object.entries(orderCoverage(got.proceeds, got.orderValues))
+          .filter(([, c]) => c.received !== '0')
+          .map(([currency, c]) => ({ currency, value: c.received })),
+      ),
       receivedCeb403: d.received,
-      receivedBank: viaBank?.received ?? {},
+      receivedBank: got.receivedBank,
       profileKnown: row !== undefined,
       verdict,
     };

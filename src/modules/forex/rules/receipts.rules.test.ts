@@ -6,10 +6,15 @@ import {
   csvShapeProblems,
   matchReceipts,
   matchSettlements,
+  orderCoverage,
   parseCsv,
+  proceedsPerDeclaration,
   receivedPerDeclaration,
   reconcile,
   type DeclaredOrder,
+  type OrderValue,
+  type Proceed,
+  type ProceedsChannel,
   type ReceiptInput,
   type StoredReceipt,
   type StoredSettlement,
@@ -113,76 +118,106 @@ test('CSV: quotes, doubled quotes, CRLF, BOM, blank lines', () => {
   ]);
 });
 
+// received: each order once; covered: each order at most its declared value (see orderCoverage)
 const recon: {
   name: string;
   declared: string;
-  c403: string;
-  bank: string;
+  received: string;
+  covered: string;
   today: string;
   status: string;
   diff: string;
+  uncovered: string;
   overdue: boolean;
 }[] = [
   {
     name: 'received in full',
     declared: '100',
-    c403: '60',
-    bank: '40',
+    received: '100',
+    covered: '100',
     today: '2026-12-01',
     status: 'matched',
     diff: '0',
+    uncovered: '0',
     overdue: false,
   },
   {
     name: 'short, in time',
     declared: '100',
-    c403: '60',
-    bank: '0',
+    received: '60',
+    covered: '60',
     today: '2026-12-01',
     status: 'under_received',
     diff: '-40',
+    uncovered: '40',
     overdue: false,
   },
   {
     name: 'short after 30 April next year',
     declared: '100',
-    c403: '60',
-    bank: '0',
+    received: '60',
+    covered: '60',
     today: '2027-05-01',
     status: 'under_received',
     diff: '-40',
+    uncovered: '40',
     overdue: true,
   },
   {
     name: 'more than declared',
     declared: '100',
-    c403: '100',
-    bank: '0.5',
+    received: '100.5',
+    covered: '100',
     today: '2026-12-01',
     status: 'over_received',
     diff: '0.5',
+    uncovered: '0',
     overdue: false,
+  },
+  {
+    name: "enough in total, but one order's surplus does not cover another order: short",
+    declared: '100',
+    received: '100',
+    covered: '60',
+    today: '2027-05-01',
+    status: 'under_received',
+    diff: '0',
+    uncovered: '40',
+    overdue: true,
   },
   {
     name: 'received without a declaration',
     declared: '0',
-    c403: '0',
-    bank: '10',
+    received: '10',
+    covered: '0',
     today: '2026-12-01',
     status: 'undeclared',
     diff: '10',
+    uncovered: '0',
     overdue: false,
   },
 ];
 for (const c of recon) {
   test(`reconciliation: ${c.name}`, () => {
     const [r] = reconcile(
-      [{ period: '2026-10', currency: '142', declared: c.declared, receivedCeb403: c.c403, receivedBank: c.bank }],
+      [
+        {
+          period: '2026-10',
+          currency: '142',
+          declared: c.declared,
+          // channel totals are shown, not added: they cannot change the verdict
+          receivedCeb403: c.received,
+          receivedBank: c.received,
+          received: c.received,
+          covered: c.covered,
+        },
+      ],
       c.today,
     );
-    assert.equal(r!.status, c.status);
-    assert.equal(r!.difference, c.diff);
-    assert.equal(r!.overdue, c.overdue);
+    assert.deepEqual(
+      [r!.status, r!.difference, r!.uncovered, r!.overdue, r!.received],
+      [c.status, c.diff, c.uncovered, c.overdue, c.received],
+    );
   });
 }
 
@@ -291,15 +326,173 @@ test('RMB settlements count for the declaration whose order (or entryId) they na
     decls,
   );
   assert.deepEqual(
-    got.map((s) => `${s.refNo}:${s.declarationId}`),
-    ['S-order:D1', 'S-entry:D2', 'S-both:D1'],
+    got.map((s) => `${s.refNo}:${s.declarationId}:${s.matchedOrderNo}`),
+    ['S-order:D1:O-2', 'S-entry:D2:null', 'S-both:D1:O-1'],
+    'a settlement matched by entryId is proceeds of no one order',
   );
 });
 
-test('reconciliation: RMB settlements add to what was received', () => {
-  const [r] = reconcile(
-    [{ period: '2026-10', currency: '142', declared: '100', receivedCeb403: '40', receivedBank: '10', receivedRmb: '50' }],
-    '2027-06-01',
+// One declaration of two orders, O-1 worth 100 and O-2 worth 50 (CNY), declared 150 in all.
+const VALUES: OrderValue[] = [
+  { orderNo: 'O-1', currency: '142', value: '100' },
+  { orderNo: 'O-2', currency: '142', value: '50' },
+];
+const paid = (orderNo: string | null, channel: ProceedsChannel, amount: string, currency = '142'): Proceed => ({
+  orderNo,
+  channel,
+  currency,
+  amount,
+});
+const coverageCases: {
+  name: string;
+  proceeds: Proceed[];
+  received: string;
+  covered: string;
+  short: string[];
+  status: string;
+}[] = [
+  {
+    name: 'each order paid once, through different channels',
+    proceeds: [paid('O-1', 'ceb403', '100'), paid('O-2', 'bank', '50')],
+    received: '150',
+    covered: '150',
+    short: [],
+    status: 'matched',
+  },
+  {
+    name: 'the same order via CEB403 + bank + RMB settlement counts once',
+    proceeds: [paid('O-1', 'ceb403', '100'), paid('O-1', 'bank', '100'), paid('O-1', 'rmb', '100'), paid('O-2', 'ceb403', '50')],
+    received: '150',
+    covered: '150',
+    short: [],
+    status: 'matched',
+  },
+  {
+    name: 'the same order via CEB403 + payment-institution record + bank counts once',
+    proceeds: [
+      paid('O-1', 'ceb403', '100'),
+      paid('O-1', 'payment', '100'),
+      paid('O-1', 'bank', '100'),
+      paid('O-2', 'bank', '50'),
+    ],
+    received: '150',
+    covered: '150',
+    short: [],
+    status: 'matched',
+  },
+  {
+    name: 'order A paid through three channels cannot cover unpaid order B',
+    proceeds: [paid('O-1', 'ceb403', '100'), paid('O-1', 'bank', '100'), paid('O-1', 'rmb', '100')],
+    received: '100',
+    covered: '100',
+    short: ['O-2:50:0'],
+    status: 'under_received',
+  },
+  {
+    name: 'order A over-paid in one channel cannot cover unpaid order B either (its surplus stays visible)',
+    proceeds: [paid('O-1', 'ceb403', '150')],
+    received: '150',
+    covered: '100',
+    short: ['O-2:50:0'],
+    status: 'under_received',
+  },
+  {
+    name: 'instalments within one channel add up',
+    proceeds: [paid('O-1', 'bank', '60'), paid('O-1', 'bank', '40'), paid('O-2', 'payment', '50')],
+    received: '150',
+    covered: '150',
+    short: [],
+    status: 'matched',
+  },
+  {
+    name: 'across channels the largest stands (a partial CEB403, the full bank credit)',
+    proceeds: [paid('O-1', 'ceb403', '60'), paid('O-1', 'bank', '100'), paid('O-2', 'rmb', '30'), paid('O-2', 'ceb403', '20')],
+    received: '130',
+    covered: '130',
+    short: ['O-2:50:30'],
+    status: 'under_received',
+  },
+  {
+    name: 'a settlement naming only the declaration counts on its own, in full',
+    proceeds: [paid('O-1', 'ceb403', '100'), paid(null, 'rmb', '50')],
+    received: '150',
+    covered: '150',
+    short: ['O-2:50:0'],
+    status: 'matched',
+  },
+  {
+    name: 'a payment in another currency covers nothing in this one',
+    proceeds: [paid('O-1', 'ceb403', '100'), paid('O-2', 'bank', '50', '502')],
+    received: '100',
+    covered: '100',
+    short: ['O-2:50:0'],
+    status: 'under_received',
+  },
+  {
+    name: 'an order of the declaration without a declared value covers nothing, though it was received',
+    proceeds: [paid('O-1', 'ceb403', '100'), paid('O-9', 'bank', '50')],
+    received: '150',
+    covered: '100',
+    short: ['O-2:50:0'],
+    status: 'under_received',
+  },
+  {
+    name: 'a five-place CEB403 charge is exact',
+    proceeds: [paid('O-1', 'ceb403', '99.99999'), paid('O-1', 'bank', '0.00001'), paid('O-2', 'ceb403', '50')],
+    received: '149.99999',
+    covered: '149.99999',
+    short: ['O-1:100:99.99999'],
+    status: 'under_received',
+  },
+];
+for (const c of coverageCases) {
+  test(`per-order coverage: ${c.name}`, () => {
+    const cny = orderCoverage(c.proceeds, VALUES)['142']!;
+    assert.deepEqual(
+      [cny.received, cny.covered, cny.short.map((o) => `${o.orderNo}:${o.declared}:${o.received}`)],
+      [c.received, c.covered, c.short],
+    );
+    const [r] = reconcile(
+      [
+        {
+          period: '2026-10',
+          currency: '142',
+          declared: '150',
+          receivedCeb403: '0',
+          receivedBank: '0',
+          received: cny.received,
+          covered: cny.covered,
+        },
+      ],
+      '2026-12-01',
+    );
+    assert.equal(r!.status, c.status);
+  });
+}
+
+test("per-order coverage: the declaration's proceeds by order and channel, from the matched receipts and settlements", () => {
+  const orders: DeclaredOrder[] = [
+    { orgId: ORG, orderNo: 'O-1', declarationId: 'D1', entryId: 'E1', inventoryId: 'I1' },
+    { orgId: ORG, orderNo: 'O-2', declarationId: 'D1', entryId: 'E1', inventoryId: 'I2' },
+    { orgId: ORG, orderNo: 'O-3', declarationId: 'D2', entryId: 'E2', inventoryId: 'I3' },
+  ];
+  const per = proceedsPerDeclaration(
+    orders,
+    [
+      { inventoryId: 'I1', currency: '142', declared: '100', collected: '100' },
+      { inventoryId: 'I2', currency: '142', declared: '50', collected: '0' },
+      { inventoryId: 'I3', currency: '142', declared: '70', collected: '70' },
+    ],
+    [{ declarationId: 'D1', orderNo: 'O-1', institutionKind: 'bank', currency: '142', amount: '100' }],
+    [
+      { declarationId: 'D1', matchedOrderNo: 'O-1', amount: '100' },
+      { declarationId: 'D2', matchedOrderNo: null, amount: '5' },
+    ],
   );
-  assert.deepEqual([r!.received, r!.status, r!.overdue], ['100', 'matched', false]);
+  assert.deepEqual(per.get('D1'), {
+    proceeds: [paid('O-1', 'ceb403', '100'), paid('O-1', 'bank', '100'), paid('O-1', 'rmb', '100')],
+    values: VALUES,
+  });
+  assert.deepEqual(orderCoverage(per.get('D1')!.proceeds, per.get('D1')!.values)['142']!.covered, '100');
+  assert.deepEqual(per.get('D2')!.proceeds, [paid('O-3', 'ceb403', '70'), paid(null, 'rmb', '5')]);
 });

@@ -1,3 +1,4 @@
+import { fromScaled, normalizeDecimal, toScaled } from '../../../kernel/decimal.ts';
 import type { FieldProblem } from '../../../kernel/errors.ts';
 
 /**
@@ -32,12 +33,15 @@ export interface ReceiptRow extends Omit<ReceiptInput, 'institutionKind'> {
 
 export const PAYMENT_INSTITUTION_CAP_USD = 50000;
 
-/** Units of currency per 1 USD (reference, versioned data; the platform is no rate source). */
-export const USD_RATES: { version: string; effectiveFrom: string; perUsd: Readonly<Record<string, number>> }[] = [
+/**
+ * Units of currency per 1 USD (reference, versioned data; the platform is no rate source), as
+ * exact decimals: a rate such as 7.1 has no exact binary float, and the cap is judged on the quotient.
+ */
+export const USD_RATES: { version: string; effectiveFrom: string; perUsd: Readonly<Record<string, string>> }[] = [
   {
     version: '2026-01',
     effectiveFrom: '2026-01-01',
-    perUsd: { '502': 1, '142': 7.1, '300': 0.92, '303': 0.79, '116': 150, '110': 7.8 },
+    perUsd: { '502': '1', '142': '7.1', '300': '0.92', '303': '0.79', '116': '150', '110': '7.8' },
   },
 ];
 
@@ -68,10 +72,31 @@ function ratesOn(day: string): (typeof USD_RATES)[number] {
   );
 }
 
-export function toUsd(amount: string, currency: string, day: string): number | null {
+/**
+ * amount ÷ (units per USD) as an exact fraction num / den of scaled integers (both N19,5 scaled by
+ * 10^5, so the scales cancel); null: no reference rate for the currency.
+ */
+function usdFraction(amount: string, currency: string, day: string): { num: bigint; den: bigint } | null {
   const per = ratesOn(day).perUsd[currency];
-  return per === undefined ? null : Math.round((Number(amount) / per) * 100) / 100;
+  return per === undefined ? null : { num: toScaled(amount), den: toScaled(per) };
 }
+
+/** USD cents of an exact fraction, half away from zero (Math.round's result for the positive amounts here). */
+function centsOf(f: { num: bigint; den: bigint }): bigint {
+  const n = f.num * 100n;
+  const a = n < 0n ? -n : n;
+  const c = (2n * a + f.den) / (2n * f.den);
+  return n < 0n ? -c : c;
+}
+
+/** The USD value at the reference rate in force on `day`, to the cent (canonical text); null: no rate. */
+export function toUsd(amount: string, currency: string, day: string): string | null {
+  const f = usdFraction(amount, currency, day);
+  return f === null ? null : fromScaled(centsOf(f) * 1000n);
+}
+
+/** The cap in the quotient's terms: amount ÷ per > 50,000 ⇔ amount > 50,000 × per (per > 0). */
+const CAP = BigInt(PAYMENT_INSTITUTION_CAP_USD);
 
 /** A receipt against the payment institutions' single-transaction cap (汇发〔2015〕7号). */
 export interface CapFinding {
@@ -87,12 +112,15 @@ export interface CapFinding {
  * bank has no such cap. The USD value uses the reference rate table in force on the day received.
  */
 export function capFinding(institutionKind: 'bank' | 'payment', amount: string, currency: string, day: string): CapFinding {
-  const usd = toUsd(amount, currency, day);
-  if (usd === null) return { usdAmount: null, rateVersion: null, overCap: false };
+  const f = usdFraction(amount, currency, day);
+  if (f === null) return { usdAmount: null, rateVersion: null, overCap: false };
+  const cents = centsOf(f);
   return {
-    usdAmount: usd.toFixed(2),
+    usdAmount: `${cents / 100n}.${(cents % 100n).toString().padStart(2, '0')}`,
     rateVersion: ratesOn(day).version,
-    overCap: institutionKind === 'payment' && usd > PAYMENT_INSTITUTION_CAP_USD,
+    // Judged on the exact quotient, not the cent-rounded value shown: CNY 355,000.01 at 7.1 is
+    // USD 50,000.0014, over the cap though it shows as 50000.00.
+    overCap: institutionKind === 'payment' && f.num > CAP * f.den,
   };
 }
 
@@ -189,7 +217,7 @@ export function checkReceipt(row: number, r: ReceiptInput): { ok: ReceiptRow } |
       ...r,
       accountNo,
       institutionKind: kind,
-      usdAmount: cap.usdAmount === null ? null : String(Number(cap.usdAmount)),
+      usdAmount: cap.usdAmount === null ? null : normalizeDecimal(cap.usdAmount),
       overCap: cap.overCap,
       rateVersion: cap.rateVersion,
     },
@@ -249,31 +277,30 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const cents = (v: string): bigint => {
-  const [i, f = ''] = v.split('.');
-  return BigInt(i || '0') * 100n + BigInt((f + '00').slice(0, 2));
-};
-const money = (n: bigint): string => {
-  const neg = n < 0n;
-  const a = neg ? -n : n;
-  const f = (a % 100n).toString().padStart(2, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${a / 100n}${f ? `.${f}` : ''}`;
-};
-
 export interface PeriodFigures {
   /** the declarations' period (month of export); receipts count toward the period of the declaration they match */
   period: string;
   currency: string;
   declared: string;
+  /**
+   * Each channel's own total (CEB403 collections, bank / payment-institution records, RMB
+   * settlements): the same money may be in several of them, so they are shown, never added up.
+   */
   receivedCeb403: string;
   receivedBank: string;
   /** cross-border RMB settlements naming a declared order or the declaration (CNY only) */
   receivedRmb?: string;
+  /** what was received, each order once (see orderCoverage) */
+  received: string;
+  /** the part of the declared value the receipts cover, each order at most its declared value (see orderCoverage) */
+  covered: string;
 }
 
 export interface Reconciliation extends PeriodFigures {
-  received: string;
+  /** received − declared */
   difference: string;
+  /** declared value no receipt covers (0 when covered): orders short, whatever other orders' surplus */
+  uncovered: string;
   status: 'matched' | 'under_received' | 'over_received' | 'undeclared';
   overdue: boolean;
 }
@@ -297,6 +324,8 @@ export interface DeclaredOrder {
   orderNo: string;
   declarationId: string;
   entryId: string;
+  /** the closed inventory (clearance document) of the order that fed the declaration */
+  inventoryId?: string;
 }
 
 export interface MatchedReceipt extends StoredReceipt {
@@ -358,6 +387,8 @@ export interface StoredSettlement {
 
 export interface MatchedSettlement extends StoredSettlement {
   declarationId: string;
+  /** the declared order it was matched by; null: matched by the declaration's entryId (proceeds of no one order) */
+  matchedOrderNo: string | null;
 }
 
 /** CNY in the customs currency table: RMB settlements are in it. */
@@ -380,10 +411,10 @@ export function matchSettlements(
   for (const d of declarations)
     if (d.entryId && !byEntry.has(`${d.orgId}|${d.entryId}`)) byEntry.set(`${d.orgId}|${d.entryId}`, d.id);
   return settlements.flatMap((s) => {
-    const id =
-      (s.orderNo ? byOrder.get(`${s.orgId}|${s.orderNo}`) : undefined) ??
-      (s.entryId ? byEntry.get(`${s.orgId}|${s.entryId}`) : undefined);
-    return id ? [{ ...s, declarationId: id }] : [];
+    const viaOrder = s.orderNo ? byOrder.get(`${s.orgId}|${s.orderNo}`) : undefined;
+    if (viaOrder) return [{ ...s, declarationId: viaOrder, matchedOrderNo: s.orderNo }];
+    const viaEntry = s.entryId ? byEntry.get(`${s.orgId}|${s.entryId}`) : undefined;
+    return viaEntry ? [{ ...s, declarationId: viaEntry, matchedOrderNo: null }] : [];
   });
 }
 
@@ -394,33 +425,152 @@ export function receivedPerDeclaration(
   const sums = new Map<string, { cur: Map<string, bigint>; last: string | null }>();
   for (const m of matched) {
     const s = sums.get(m.declarationId) ?? { cur: new Map<string, bigint>(), last: null };
-    s.cur.set(m.currency, (s.cur.get(m.currency) ?? 0n) + cents(m.amount));
+    s.cur.set(m.currency, (s.cur.get(m.currency) ?? 0n) + toScaled(m.amount));
     if (s.last === null || m.receivedOn > s.last) s.last = m.receivedOn;
     sums.set(m.declarationId, s);
   }
   return new Map(
     [...sums].map(([id, s]) => [
       id,
-      { received: Object.fromEntries([...s.cur].map(([c, v]) => [c, money(v)])), lastReceiptDay: s.last },
+      { received: Object.fromEntries([...s.cur].map(([c, v]) => [c, fromScaled(v)])), lastReceiptDay: s.last },
     ]),
   );
 }
 
 /**
+ * Where money for a declaration was seen: a CEB403 collection, a payment-institution or a bank
+ * record, or a cross-border RMB settlement. A payment institution collects from the buyer (CEB403,
+ * or its own record), remits to the exporter's bank (a bank record), and the bank may settle it
+ * as RMB: one payment can appear in each, so channels of one order are never added together.
+ */
+export type ProceedsChannel = 'ceb403' | 'payment' | 'bank' | 'rmb';
+
+/** Money received for a declaration: for one of its orders, or (orderNo null) for the declaration as a whole. */
+export interface Proceed {
+  orderNo: string | null;
+  channel: ProceedsChannel;
+  currency: string;
+  amount: string;
+}
+
+/** An order's declared value in one currency: the lines of its closed inventory. */
+export interface OrderValue {
+  orderNo: string;
+  currency: string;
+  value: string;
+}
+
+/** One currency of a declaration's proceeds (decimal text). */
+export interface CurrencyCoverage {
+  /** each order once (its largest channel), plus what names no order */
+  received: string;
+  /** as received, but each order at most its declared value in the currency */
+  covered: string;
+  /** declared orders of the currency whose receipts do not reach their declared value, in order-number order */
+  short: { orderNo: string; declared: string; received: string }[];
+}
+
+/**
+ * Per-order coverage of one declaration's proceeds, per currency. An order's received amount is
+ * counted once: within a channel its receipts add up (instalments), across channels the largest
+ * channel total stands (the same payment seen again). Receipts naming no order (an RMB settlement
+ * naming only the entryId) count on their own, in full.
+ *
+ * Each order covers at most its own declared value: proceeds of one order are not proceeds of
+ * another, so an order paid over its value (its charge including freight, or paid twice) cannot
+ * make up for an unpaid order of the same declaration (财税〔2013〕96号 asks for the proceeds of the
+ * goods declared). `received` keeps the surplus, so over-receipt stays visible to SAFE's 总量核查.
+ * An order without a declared value in a currency covers nothing in it.
+ */
+export function orderCoverage(proceeds: readonly Proceed[], values: readonly OrderValue[]): Record<string, CurrencyCoverage> {
+  const byOrder = new Map<string, Map<ProceedsChannel, bigint>>();
+  const loose = new Map<string, bigint>();
+  for (const p of proceeds) {
+    const amount = toScaled(p.amount);
+    if (!p.orderNo) {
+      loose.set(p.currency, (loose.get(p.currency) ?? 0n) + amount);
+      continue;
+    }
+    const k = `${p.currency}|${p.orderNo}`;
+    const channels = byOrder.get(k) ?? new Map<ProceedsChannel, bigint>();
+    channels.set(p.channel, (channels.get(p.channel) ?? 0n) + amount);
+    byOrder.set(k, channels);
+  }
+  const declared = new Map<string, bigint>();
+  for (const v of values)
+    declared.set(`${v.currency}|${v.orderNo}`, (declared.get(`${v.currency}|${v.orderNo}`) ?? 0n) + toScaled(v.value));
+
+  const out = new Map<string, { received: bigint; covered: bigint; short: CurrencyCoverage['short'] }>();
+  const of = (cur: string) => out.get(cur) ?? out.set(cur, { received: 0n, covered: 0n, short: [] }).get(cur)!;
+  for (const [cur, amount] of loose) {
+    of(cur).received += amount;
+    of(cur).covered += amount;
+  }
+  for (const k of [...new Set([...byOrder.keys(), ...declared.keys()])].sort()) {
+    const bar = k.indexOf('|');
+    const [cur, orderNo] = [k.slice(0, bar), k.slice(bar + 1)];
+    const got = [...(byOrder.get(k)?.values() ?? [])].reduce((a, b) => (b > a ? b : a), 0n);
+    const value = declared.get(k) ?? 0n;
+    const c = of(cur);
+    c.received += got;
+    c.covered += got < value ? got : value;
+    if (got < value) c.short.push({ orderNo, declared: fromScaled(value), received: fromScaled(got) });
+  }
+  return Object.fromEntries(
+    [...out].map(([cur, c]) => [cur, { received: fromScaled(c.received), covered: fromScaled(c.covered), short: c.short }]),
+  );
+}
+
+/**
+ * Each declaration's proceeds by order and channel, and its orders' declared values, from the
+ * declared orders (with their closed inventories), the figures of those inventories (declared
+ * value and CEB403 collections per currency), the receipts matched by order number and the RMB
+ * settlements matched by order or entryId: what orderCoverage reads, per declaration.
+ */
+export function proceedsPerDeclaration(
+  orders: readonly DeclaredOrder[],
+  inventories: readonly { inventoryId: string; currency: string; declared: string; collected: string }[],
+  receipts: readonly Pick<MatchedReceipt, 'declarationId' | 'orderNo' | 'institutionKind' | 'currency' | 'amount'>[],
+  settlements: readonly Pick<MatchedSettlement, 'declarationId' | 'matchedOrderNo' | 'amount'>[],
+): Map<string, { proceeds: Proceed[]; values: OrderValue[] }> {
+  const out = new Map<string, { proceeds: Proceed[]; values: OrderValue[] }>();
+  const of = (id: string) => out.get(id) ?? out.set(id, { proceeds: [], values: [] }).get(id)!;
+  const figures = new Map<string, typeof inventories>();
+  for (const f of inventories) figures.set(f.inventoryId, [...(figures.get(f.inventoryId) ?? []), f]);
+  for (const o of orders)
+    for (const f of o.inventoryId ? (figures.get(o.inventoryId) ?? []) : []) {
+      const d = of(o.declarationId);
+      d.values.push({ orderNo: o.orderNo, currency: f.currency, value: f.declared });
+      if (toScaled(f.collected) !== 0n)
+        d.proceeds.push({ orderNo: o.orderNo, channel: 'ceb403', currency: f.currency, amount: f.collected });
+    }
+  for (const r of receipts)
+    of(r.declarationId).proceeds.push({ orderNo: r.orderNo, channel: r.institutionKind, currency: r.currency, amount: r.amount });
+  for (const s of settlements)
+    of(s.declarationId).proceeds.push({ orderNo: s.matchedOrderNo, channel: 'rmb', currency: CNY, amount: s.amount });
+  return out;
+}
+
+/**
  * Declared against received per period and currency. Proceeds are due by 30 April of the year
  * after export (the refund deadline, 财税〔2013〕96号 condition 3): short after that is overdue.
+ * A period is short while any of its declared value is uncovered, whatever another order's
+ * surplus; over when, every order covered, more was received than declared.
  */
 export function reconcile(rows: PeriodFigures[], today: string): Reconciliation[] {
   return rows.map((r) => {
-    const declared = cents(r.declared);
-    const received = cents(r.receivedCeb403) + cents(r.receivedBank) + cents(r.receivedRmb ?? '0');
-    const diff = received - declared;
-    const status = declared === 0n ? 'undeclared' : diff === 0n ? 'matched' : diff < 0n ? 'under_received' : 'over_received';
+    const declared = toScaled(r.declared);
+    const received = toScaled(r.received);
+    const uncovered = declared - toScaled(r.covered);
+    const status =
+      declared === 0n ? 'undeclared' : uncovered > 0n ? 'under_received' : received > declared ? 'over_received' : 'matched';
     const due = `${Number(r.period.slice(0, 4)) + 1}-04-30`;
     return {
       ...r,
-      received: money(received),
-      difference: money(diff),
+      received: fromScaled(received),
+      covered: fromScaled(toScaled(r.covered)),
+      difference: fromScaled(received - declared),
+      uncovered: fromScaled(uncovered > 0n ? uncovered : 0n),
       status,
       overdue: status === 'under_received' && today > due,
     };

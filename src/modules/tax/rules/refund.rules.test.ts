@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rateTableOn, ratesOf, refundRate, REFUND_RATE_TABLES } from './refund-rates.data.ts';
+import type { Proceed, ProceedsChannel } from '../../forex/index.ts';
 import { evaluateRefund, type DeclarationFacts, type TaxProfile, type TaxRuleConfig } from './refund.rules.ts';
 
 const okProfile: TaxProfile = {
@@ -10,6 +11,14 @@ const okProfile: TaxProfile = {
   tradingCompany: true,
   pilotZone: null,
 };
+// CNY received for an order (null: for the declaration as a whole) through one channel
+const paid = (orderNo: string | null, channel: ProceedsChannel, amount: string, currency = '142'): Proceed => ({
+  orderNo,
+  channel,
+  currency,
+  amount,
+});
+// Two orders, O-1 worth 1500 and O-2 worth 800, each paid by its CEB403 collection.
 const okFacts: DeclarationFacts = {
   entryId: '400620260000000001',
   exitDay: '2026-10-20',
@@ -19,9 +28,12 @@ const okFacts: DeclarationFacts = {
     { lineNo: 2, gcode: '6913100000', currency: '142', totalPrice: '800' },
   ],
   customsDifferences: [],
-  received: { '142': '2300' },
+  proceeds: [paid('O-1', 'ceb403', '1500'), paid('O-2', 'ceb403', '800')],
+  orderValues: [
+    { orderNo: 'O-1', currency: '142', value: '1500' },
+    { orderNo: 'O-2', currency: '142', value: '800' },
+  ],
   lastReceiptDay: '2026-10-25',
-  receivedBank: {},
   lastBankReceiptDay: null,
   purchases: [
     { lineNo: 1, kind: 'vat_special', amountExclVat: '1000' },
@@ -62,14 +74,14 @@ const cases: {
   },
   {
     name: 'proceeds short → exemption, naming the amounts',
-    facts: { received: { '142': '2000' } },
+    facts: { proceeds: [paid('O-1', 'ceb403', '1500'), paid('O-2', 'ceb403', '500')] },
     outcome: 'exemption',
     unmet: ['proceeds_received'],
-    reason: /申报2300，已收2000/,
+    reason: /申报2300，已收2000，未收足订单: O-2（申报800，已收500）/,
   },
   {
     name: 'proceeds in another currency do not count',
-    facts: { received: { '502': '2300' } },
+    facts: { proceeds: [paid('O-1', 'ceb403', '1500', '502'), paid('O-2', 'ceb403', '800', '502')] },
     outcome: 'exemption',
     unmet: ['proceeds_received'],
   },
@@ -82,36 +94,101 @@ const cases: {
   },
   {
     name: 'paid by bank only: matched bank / payment-institution receipts count as proceeds',
-    facts: { received: {}, lastReceiptDay: null, receivedBank: { '142': '2300' }, lastBankReceiptDay: '2026-11-03' },
+    facts: {
+      proceeds: [paid('O-1', 'bank', '1500'), paid('O-2', 'payment', '800')],
+      lastReceiptDay: null,
+      lastBankReceiptDay: '2026-11-03',
+    },
     outcome: 'refund',
     unmet: [],
   },
   {
     name: 'CEB403 and bank receipts together make the declared value',
-    facts: { received: { '142': '1500' }, receivedBank: { '142': '800' }, lastBankReceiptDay: '2027-04-30' },
+    facts: { proceeds: [paid('O-1', 'ceb403', '1500'), paid('O-2', 'bank', '800')], lastBankReceiptDay: '2027-04-30' },
     outcome: 'refund',
     unmet: [],
   },
   {
     name: 'CEB403 and bank together still short → exemption, naming both sources',
-    facts: { received: { '142': '1500' }, receivedBank: { '142': '500' }, lastBankReceiptDay: '2026-11-03' },
+    facts: { proceeds: [paid('O-1', 'ceb403', '1500'), paid('O-2', 'bank', '500')], lastBankReceiptDay: '2026-11-03' },
     outcome: 'exemption',
     unmet: ['proceeds_received'],
-    reason: /申报2300，已收2000（收款单1500，银行\/支付机构500）/,
+    reason: /申报2300，已收2000（收款单1500，银行\/支付机构500），未收足订单: O-2（申报800，已收500）/,
   },
   {
     name: 'a bank receipt in another currency does not count',
-    facts: { received: {}, lastReceiptDay: null, receivedBank: { '502': '2300' }, lastBankReceiptDay: '2026-11-03' },
+    facts: {
+      proceeds: [paid('O-1', 'bank', '1500', '502'), paid('O-2', 'bank', '800', '502')],
+      lastReceiptDay: null,
+      lastBankReceiptDay: '2026-11-03',
+    },
     outcome: 'exemption',
     unmet: ['proceeds_received'],
     reason: /已收0/,
   },
   {
     name: 'a bank receipt after 30 April of the next year → exemption',
-    facts: { received: { '142': '1500' }, receivedBank: { '142': '800' }, lastBankReceiptDay: '2027-05-01' },
+    facts: { proceeds: [paid('O-1', 'ceb403', '1500'), paid('O-2', 'bank', '800')], lastBankReceiptDay: '2027-05-01' },
     outcome: 'exemption',
     unmet: ['proceeds_received'],
     reason: /2027-04-30（最后一笔2027-05-01）/,
+  },
+  // Each order counted once across channels, and at most its own declared value.
+  {
+    name: 'the same order via CEB403 + bank + RMB settlement counts once: received in full',
+    facts: {
+      proceeds: [
+        paid('O-1', 'ceb403', '1500'),
+        paid('O-1', 'bank', '1500'),
+        paid('O-1', 'rmb', '1500'),
+        paid('O-2', 'ceb403', '800'),
+      ],
+      lastBankReceiptDay: '2026-11-03',
+    },
+    outcome: 'refund',
+    unmet: [],
+  },
+  {
+    name: 'order A paid via CEB403 + bank + RMB settlement cannot cover unpaid order B',
+    facts: {
+      proceeds: [paid('O-1', 'ceb403', '1500'), paid('O-1', 'bank', '1500'), paid('O-1', 'rmb', '1500')],
+      lastBankReceiptDay: '2026-11-03',
+    },
+    outcome: 'exemption',
+    unmet: ['proceeds_received'],
+    reason: /申报2300，已收1500（收款单1500，银行\/支付机构3000），未收足订单: O-2（申报800，已收0）/,
+  },
+  {
+    name: 'order A double-paid through the same payment institution (CEB403 and its record) cannot cover order B',
+    facts: {
+      proceeds: [paid('O-1', 'ceb403', '1500'), paid('O-1', 'payment', '1500')],
+      lastBankReceiptDay: '2026-11-03',
+    },
+    outcome: 'exemption',
+    unmet: ['proceeds_received'],
+    reason: /O-2（申报800，已收0）/,
+  },
+  {
+    name: 'order A over-paid in one channel cannot cover order B, short by what B lacks',
+    facts: { proceeds: [paid('O-1', 'ceb403', '2300'), paid('O-2', 'ceb403', '300')] },
+    outcome: 'exemption',
+    unmet: ['proceeds_received'],
+    reason: /申报2300，已收1800，未收足订单: O-2（申报800，已收300）/,
+  },
+  {
+    name: 'the largest channel of an order stands: a partial CEB403, then the full bank credit',
+    facts: {
+      proceeds: [paid('O-1', 'ceb403', '1000'), paid('O-1', 'bank', '1500'), paid('O-2', 'ceb403', '800')],
+      lastBankReceiptDay: '2026-11-03',
+    },
+    outcome: 'refund',
+    unmet: [],
+  },
+  {
+    name: 'an RMB settlement naming only the declaration counts in full, for no one order',
+    facts: { proceeds: [paid('O-1', 'ceb403', '1500'), paid(null, 'rmb', '800')], lastBankReceiptDay: '2026-11-03' },
+    outcome: 'refund',
+    unmet: [],
   },
   {
     name: 'declaration quantity differs from its inventories → exemption (the declaration exists)',
@@ -247,7 +324,8 @@ const cases: {
     name: 'excluded goods → taxable',
     facts: {
       lines: [{ lineNo: 1, gcode: '2710121000', currency: '142', totalPrice: '100' }],
-      received: { '142': '100' },
+      proceeds: [paid('O-1', 'ceb403', '100')],
+      orderValues: [{ orderNo: 'O-1', currency: '142', value: '100' }],
       purchases: [{ lineNo: 1, kind: 'vat_special', amountExclVat: '80' }],
     },
     outcome: 'taxable',

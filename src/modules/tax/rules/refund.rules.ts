@@ -1,5 +1,6 @@
 import { isWithinJurisdiction } from '../../../codes/index.ts';
 import type { Bilingual } from '../../../kernel/errors.ts';
+import { orderCoverage, type OrderValue, type Proceed } from '../../forex/index.ts';
 
 /**
  * Refund or exemption of VAT on a CBEC retail export declaration, per 财税〔2013〕96号:
@@ -34,11 +35,16 @@ export interface DeclarationFacts {
   lines: { lineNo: number; gcode: string; currency: string; totalPrice: string }[];
   /** differences between the declaration and the customs data it was formed from (none: it matches) */
   customsDifferences: CustomsDifference[];
-  /** value received as CEB403 collections per currency, and the day of the last one */
-  received: Record<string, string>;
+  /**
+   * everything received for the declaration by order and channel (CEB403 collections, bank /
+   * payment-institution records, RMB settlements; orderNo null: naming the declaration only)
+   */
+  proceeds: Proceed[];
+  /** its orders' declared values per currency: what each order's receipts cover at most */
+  orderValues: OrderValue[];
+  /** the day of the last CEB403 collection */
   lastReceiptDay: string | null;
-  /** bank / payment-institution receipts matched by order number, per currency, and the last day */
-  receivedBank: Record<string, string>;
+  /** the day of the last bank / payment-institution receipt or RMB settlement */
   lastBankReceiptDay: string | null;
   /** purchase records per declaration line */
   purchases: { lineNo: number; kind: 'vat_special' | 'import_vat' | 'consumption_cert' | 'ordinary'; amountExclVat: string }[];
@@ -192,19 +198,39 @@ export function evaluateRefund(
 
   const declared: Record<string, bigint> = {};
   for (const l of facts.lines) declared[l.currency] = (declared[l.currency] ?? 0n) + toS(l.totalPrice);
-  const got = (cur: string): bigint => toS(facts.received[cur] ?? '0') + toS(facts.receivedBank[cur] ?? '0');
+  // Each order counted once whatever the channels that saw its payment, and at most its own
+  // declared value: a double-counted or over-paid order must not pass an unpaid one off as received.
+  const coverage = orderCoverage(facts.proceeds, facts.orderValues);
+  const got = (cur: string): bigint => toS(coverage[cur]?.covered ?? '0');
   const short = Object.entries(declared).filter(([cur, v]) => got(cur) < v);
+  const channel = (cur: string, ceb403: boolean): bigint =>
+    facts.proceeds
+      .filter((p) => p.currency === cur && (p.channel === 'ceb403') === ceb403)
+      .reduce((a, p) => a + toS(p.amount), 0n);
   const lastDay = [facts.lastReceiptDay, facts.lastBankReceiptDay]
     .filter((d): d is string => d !== null)
     .sort()
     .pop();
   const late = lastDay !== undefined && lastDay > deadline;
-  const parts = (cur: string, zh: boolean): string =>
-    facts.receivedBank[cur] === undefined
-      ? ''
-      : zh
-        ? `（收款单${facts.received[cur] ?? '0'}，银行/支付机构${facts.receivedBank[cur]}）`
-        : ` (CEB403 ${facts.received[cur] ?? '0'}, bank/payment institution ${facts.receivedBank[cur]})`;
+  const parts = (cur: string, zh: boolean): string => {
+    if (!facts.proceeds.some((p) => p.currency === cur && p.channel !== 'ceb403')) return '';
+    const [c403, bank] = [fromS(channel(cur, true)), fromS(channel(cur, false))];
+    return zh ? `（收款单${c403}，银行/支付机构${bank}）` : ` (CEB403 ${c403}, bank/payment institution ${bank})`;
+  };
+  // the orders short in a currency, the first five named
+  const shortOrders = (cur: string, zh: boolean): string => {
+    const list = coverage[cur]?.short ?? [];
+    if (!list.length) return '';
+    const named = list
+      .slice(0, 5)
+      .map((o) =>
+        zh
+          ? `${o.orderNo}（申报${o.declared}，已收${o.received}）`
+          : `${o.orderNo} (declared ${o.declared}, received ${o.received})`,
+      );
+    const more = list.length > 5 ? (zh ? `等${list.length}单` : ` and ${list.length - 5} more`) : '';
+    return zh ? `，未收足订单: ${named.join('、')}${more}` : `, orders short: ${named.join(', ')}${more}`;
+  };
   const diffs = facts.customsDifferences;
   const FIELD_ZH = { gcode: '商品编码', currency: '币制', qty: '数量', totalPrice: '总价', lines: '清单商品项' } as const;
   const diffZh = diffs
@@ -257,10 +283,10 @@ export function evaluateRefund(
     cond('proceeds_received', short.length === 0 && !late, {
       zh: late
         ? `收汇晚于退税申报期限${deadline}（最后一笔${lastDay}）`
-        : `未足额收汇: ${short.map(([c, v]) => `币制${c}申报${fromS(v)}，已收${fromS(got(c))}${parts(c, true)}`).join('；')}`,
+        : `未足额收汇（每笔订单只计一次且以其申报值为限）: ${short.map(([c, v]) => `币制${c}申报${fromS(v)}，已收${fromS(got(c))}${parts(c, true)}${shortOrders(c, true)}`).join('；')}`,
       en: late
         ? `proceeds received after the refund deadline ${deadline} (last on ${lastDay})`
-        : `proceeds not fully received: ${short.map(([c, v]) => `currency ${c} declared ${fromS(v)}, received ${fromS(got(c))}${parts(c, false)}`).join('; ')}`,
+        : `proceeds not fully received (each order counted once, up to its declared value): ${short.map(([c, v]) => `currency ${c} declared ${fromS(v)}, received ${fromS(got(c))}${parts(c, false)}${shortOrders(c, false)}`).join('; ')}`,
     }),
     cond('purchase_invoices', !profile.tradingCompany || noInvoice.length === 0, {
       zh: `外贸企业缺少与报关单对应的增值税专用发票等进货凭证: 第${noInvoice.map((l) => l.lineNo).join(',')}项`,
