@@ -21,6 +21,11 @@ import { verifyPack } from '../../src/modules/evidence/index.ts';
 
 const WAIT_MS = 20_000;
 
+interface Reasoned {
+  met: boolean;
+  reason: { zh: string; en: string } | null;
+}
+
 /** Six parcels through the real pipeline to 899, then dated back into last month. */
 async function closeParcelsLastMonth(tp: TestPlatform): Promise<string> {
   const tokens: Record<string, string> = {};
@@ -128,7 +133,7 @@ test('the seller previews and submits the summary; the tax officer sees refund e
     const app = (
       (await (
         await fetch(`${tp.baseUrl}/api/v1/summary/applications`, { headers: { authorization: `Bearer ${sellerToken}` } })
-      ).json()) as { id: string; declarations: { id: string; lines: { sourceCount: number }[] }[] }[]
+      ).json()) as { id: string; declarations: { id: string; entryId: string; lines: { sourceCount: number }[] }[] }[]
     )[0]!;
     const fed = (await (
       await fetch(
@@ -191,11 +196,37 @@ test('the seller previews and submits the summary; the tax officer sees refund e
     await page.getByTestId('menu-tax-desk').click();
     await page.getByTestId('tax-desk').waitFor({ timeout: WAIT_MS });
     const table = page.getByTestId('tax-desk-table');
-    await table.getByText('景德镇青花瓷业进出口有限公司').first().waitFor({ timeout: WAIT_MS });
-    const text = (await table.textContent()) ?? '';
-    // no tax profile recorded yet: taxed, with the reasons named
-    assert.match(text, /征税/);
-    assert.match(text, /一般纳税人/);
+    // No tax profile recorded yet: each declaration just submitted is taxed, its own row naming
+    // the reasons the server gives (other sellers' declarations may be listed too).
+    const desk = (await (
+      await fetch(`${tp.baseUrl}/api/v1/tax/declarations`, {
+        headers: { authorization: `Bearer ${await apiLogin(tp.platform, 'tax')}` },
+      })
+    ).json()) as {
+      entryId: string;
+      verdict: { outcome: string; refund: Reasoned[]; exemption: Reasoned[] };
+    }[];
+    assert.ok(app.declarations.length > 0);
+    for (const d of app.declarations) {
+      const verdict = desk.find((x) => x.entryId === d.entryId)?.verdict;
+      assert.ok(verdict, `${d.entryId} on the tax desk`);
+      assert.equal(verdict.outcome, 'taxable');
+      // `has` is matched inside each row: the outcome's locator from the page, not from the table
+      const outcome = page.getByTestId(`refund-outcome-${d.entryId}`);
+      assert.equal((await outcome.textContent({ timeout: WAIT_MS }))?.trim(), '征税');
+      const row = table.locator('tr', { has: outcome });
+      assert.equal(await row.count(), 1, `one row for ${d.entryId}`);
+      const rowText = (await row.textContent()) ?? '';
+      assert.ok(rowText.includes(d.entryId) && rowText.includes(PARTIES.seller.name), `${d.entryId}: its own row`);
+      const reasons = ((await row.getByTestId(`refund-reasons-${d.entryId}`).textContent()) ?? '').trim();
+      const expected = [...verdict.refund, ...verdict.exemption]
+        .filter((c) => !c.met && c.reason)
+        .map((c) => c.reason!.zh)
+        .filter((v, i, a) => a.indexOf(v) === i);
+      assert.equal(reasons, expected.join('；'), `${d.entryId}: the reasons the server gives`);
+      assert.match(reasons, /企业不是增值税一般纳税人/);
+      assert.match(reasons, /企业未办理税务登记/);
+    }
     await page.screenshot({ path: join(RESULTS, 'tax-desk.png'), fullPage: true });
 
     // The officer records the seller as a qualified trading company (the profile form has its own

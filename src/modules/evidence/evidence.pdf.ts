@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
+import { DomainError } from '../../kernel/errors.ts';
 import type { EvidencePack } from './rules/pack.rules.ts';
 
 /** Helvetica has no Chinese glyphs: a CJK font is required (Debian fonts-wqy-zenhei, or CJK_FONT). */
@@ -13,9 +14,14 @@ const FAMILY: Record<string, string> = {
   'NotoSansCJK-Regular.ttc': 'NotoSansCJKsc-Regular',
 };
 
-export function cjkFont(): { path: string; family: string | undefined } {
-  const path = FONT_CANDIDATES.find((f) => existsSync(f));
-  if (!path) throw new Error('no CJK font found: install fonts-wqy-zenhei or set CJK_FONT');
+export function cjkFont(candidates: readonly string[] = FONT_CANDIDATES): { path: string; family: string | undefined } {
+  const path = candidates.find((f) => existsSync(f));
+  // A missing font is the server's setup, not the caller's request: 503 with what to install.
+  if (!path)
+    throw new DomainError('evidence.unavailable', {
+      zh: '服务器未安装中文字体，无法生成PDF证据包：请安装 fonts-wqy-zenhei（或 fonts-noto-cjk），或在 CJK_FONT 中指定一个中文字体文件；JSON证据包不受影响',
+      en: 'no CJK font installed on the server, so the PDF evidence pack cannot be made: install fonts-wqy-zenhei (or fonts-noto-cjk), or set CJK_FONT to a CJK font file; the JSON pack is not affected',
+    });
   const base = path.split('/').pop() ?? '';
   return { path, family: FAMILY[base] };
 }

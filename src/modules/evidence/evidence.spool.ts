@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { canonicalJson } from '../../kernel/audit.ts';
-import { manifestHash, type EvidencePack, type EvidencePart } from './rules/pack.rules.ts';
+import { PACK_FORMAT, sealPack, type EvidencePack, type EvidencePart } from './rules/pack.rules.ts';
 
 /**
  * A pack too large to hold in memory (a month's declaration may cover hundreds of thousands of
@@ -96,6 +96,7 @@ const preview = (v: unknown): unknown =>
 export interface SpooledPack {
   subject: EvidencePack['subject'];
   createdAt: string;
+  headSha256: EvidencePack['headSha256'];
   manifest: EvidencePack['manifest'];
   packSha256: string;
   /** rows per array part (all of them, also those beyond the PDF's) */
@@ -126,7 +127,7 @@ export async function finishPack(
     for await (const chunk of canonicalChunks(part.data)) h.update(chunk);
     manifest.push({ name: part.name, sha256: h.digest('hex') });
   }
-  const packSha256 = manifestHash(manifest);
+  const { headSha256, packSha256 } = sealPack(subject, createdAt, manifest);
   const rowCounts = new Map<string, number>();
   for (const part of parts)
     if (part.data instanceof ArraySpool) rowCounts.set(part.name, part.data.count);
@@ -135,7 +136,7 @@ export async function finishPack(
   const disposeOnce = (): Promise<void> => (disposed ??= dispose());
   async function* json(): AsyncGenerator<string | Buffer> {
     try {
-      const head = { format: 'cbec-evidence/1', subject, createdAt, manifest, packSha256 };
+      const head = { format: PACK_FORMAT, subject, createdAt, headSha256, manifest, packSha256 };
       yield `${JSON.stringify(head).slice(0, -1)},"parts":[`;
       for (const [i, part] of parts.entries()) {
         yield `${i ? ',' : ''}{"name":${JSON.stringify(part.name)},"title":${JSON.stringify(part.title)},"data":`;
@@ -150,6 +151,7 @@ export async function finishPack(
   return {
     subject,
     createdAt,
+    headSha256,
     manifest,
     packSha256,
     rowCounts,
@@ -160,9 +162,10 @@ export async function finishPack(
       return s;
     },
     preview: () => ({
-      format: 'cbec-evidence/1',
+      format: PACK_FORMAT,
       subject,
       createdAt,
+      headSha256,
       manifest,
       packSha256,
       parts: parts.map((p) => ({ ...p, data: preview(p.data) })),

@@ -44,12 +44,19 @@ async function api<T>(
   return { status: res.statusCode, body: res.json() as T };
 }
 
-/** The in-memory reference grouping over the same closed inventories (what the SQL must equal). */
-async function reference(rsId: string): Promise<ReturnType<typeof groupLines>> {
+/**
+ * The in-memory reference grouping over the same closed inventories (what the SQL must equal),
+ * under the rule set's default flags unless given; `ps` the parcels as the summary's copy holds them.
+ */
+async function reference(
+  rsId: string,
+  flags?: { summaryFlag: '1' | '2'; itemNameFlag: '1' | '' },
+  ps: readonly Parcel[] = parcels,
+): Promise<ReturnType<typeof groupLines>> {
   const r = await sql<{ document_id: string; invt_no: string; logistics_no: string }>`
     select document_id, invt_no, logistics_no from clr_inventory where logistics_no like 'S%'`.execute(tp.platform.database.db);
   const byLogistics = new Map(r.rows.map((x) => [x.logistics_no, x]));
-  const input: InventoryLineInput[] = parcels.flatMap((p) => {
+  const input: InventoryLineInput[] = ps.flatMap((p) => {
     const h = p.inventory.head;
     const row = byLogistics.get(p.logisticsNo)!;
     return p.inventory.lists.InventoryList!.map((l) => ({
@@ -83,7 +90,7 @@ async function reference(rsId: string): Promise<ReturnType<typeof groupLines>> {
     }));
   });
   const rs = ruleSetById(rsId)!;
-  return groupLines(rs, { summaryFlag: rs.defaultSummaryFlag, itemNameFlag: '' }, input);
+  return groupLines(rs, flags ?? { summaryFlag: rs.defaultSummaryFlag, itemNameFlag: '' }, input);
 }
 
 const comparable = (
@@ -158,6 +165,64 @@ test('replaying the month under the 2016 rule set keeps units in the line key an
   assert.deepEqual(res.body.keys.line, ['country', 'gcode', 'currency', 'unit']);
   assert.equal(res.body.deadline, '2026-11-10');
   assert.deepEqual(comparable(res.body.declarations), comparable(await reference('gacc-2016-26')));
+});
+
+test('the SQL grouping equals the reference under either summaryFlag and either itemNameFlag', async () => {
+  // The parcels share one producer (生产销售单位) and one item name per HS code, under which the
+  // flags change nothing. Here some get another producer and some lines another own item name, in
+  // the summary's copy of the lines and in the reference alike; restored afterwards (the submit
+  // below summarises the month as closed).
+  const db = tp.platform.database.db;
+  const reowned = (p: Parcel) => p.n % 5 === 1;
+  const renamed = (p: Parcel) => p.n % 4 === 2;
+  const varied = parcels.map((p) => {
+    const v = structuredClone(p);
+    if (reowned(v)) v.inventory.head.ownerCode = '3601960777';
+    if (renamed(v)) v.inventory.lists.InventoryList![0]!.itemName += '（礼盒装）';
+    return v;
+  });
+  const before = await sql<{ logistics_no: string; gnum: number; owner_code: string | null; item_name: string | null }>`
+    select logistics_no, gnum, owner_code, item_name from sum_source_line where logistics_no like 'S%'`.execute(db);
+  assert.equal(before.rows.length, parcels.flatMap((p) => p.inventory.lists.InventoryList!).length, 'every line copied');
+  await sql`update sum_source_line set owner_code = '3601960777'
+    where logistics_no = any(${parcels.filter(reowned).map((p) => p.logisticsNo)}::text[])`.execute(db);
+  await sql`update sum_source_line set item_name = item_name || '（礼盒装）'
+    where gnum = 1 and logistics_no = any(${parcels.filter(renamed).map((p) => p.logisticsNo)}::text[])`.execute(db);
+  try {
+    const shape: Record<string, { declarations: number; lines: number }> = {};
+    for (const summaryFlag of ['1', '2'] as const)
+      for (const itemNameFlag of ['', '1'] as const) {
+        const res = await api<SummaryPreview>('seller', 'POST', '/api/v1/summary/preview', {
+          period: '2026-10',
+          summaryFlag,
+          itemNameFlag,
+        });
+        const flags = `summaryFlag=${summaryFlag} itemNameFlag=${itemNameFlag || "''"}`;
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        assert.equal(res.body.ruleSet.id, 'gacc-2018-194');
+        assert.equal(res.body.keys.head.includes('ownerCode'), summaryFlag === '2', flags);
+        assert.equal(res.body.keys.line.includes('itemName'), itemNameFlag === '1', flags);
+        assert.deepEqual(
+          comparable(res.body.declarations),
+          comparable(await reference('gacc-2018-194', { summaryFlag, itemNameFlag }, varied)),
+          flags,
+        );
+        shape[summaryFlag + itemNameFlag] = {
+          declarations: res.body.declarations.length,
+          lines: res.body.declarations.reduce((a, d) => a + d.lines.length, 0),
+        };
+      }
+    // the variation reaches the keys: by producer more declarations, by own item name more lines
+    assert.ok(shape['2']!.declarations > shape['1']!.declarations, JSON.stringify(shape));
+    assert.ok(shape['11']!.lines > shape['1']!.lines, JSON.stringify(shape));
+  } finally {
+    await sql`update sum_source_line s set owner_code = o.owner_code, item_name = o.item_name
+      from jsonb_to_recordset(${JSON.stringify(before.rows)}::jsonb)
+        as o(logistics_no text, gnum integer, owner_code text, item_name text)
+      where s.logistics_no = o.logistics_no and s.gnum = o.gnum`.execute(db);
+  }
+  const restored = await api<SummaryPreview>('seller', 'POST', '/api/v1/summary/preview', { period: '2026-10' });
+  assert.deepEqual(comparable(restored.body.declarations), comparable(await reference('gacc-2018-194')));
 });
 
 test('bad input names the field and the rule', async () => {

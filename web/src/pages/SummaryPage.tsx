@@ -56,6 +56,17 @@ interface RuleSet {
   source: string;
   defaultSummaryFlag: '1' | '2';
 }
+/** CEB amounts have up to 5 decimals (N19,5): summed as scaled integers, not floats. */
+const SCALE = 100000n;
+function toScaled(v: string): bigint {
+  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(v.trim());
+  if (!m) return 0n;
+  const n = BigInt(m[2] || '0') * SCALE + BigInt((m[3] ?? '').padEnd(5, '0').slice(0, 5) || '0');
+  return m[1] ? -n : n;
+}
+/** A bar's height: the exact sum, turned into a number only to be drawn. */
+const fromScaled = (n: bigint): number => Number(n) / Number(SCALE);
+
 /** What a preview was asked with: the submit sends the same, with the preview's resultHash. */
 interface SummaryRequest {
   period: string;
@@ -131,15 +142,24 @@ export default function SummaryPage() {
     },
     onError: (e) => void message.error(errorMessage(e, locale)),
   });
+  // Currency is part of the line key: a declaration's value is one sum per currency, one series
+  // per currency, never added across currencies (nor stacked, which would add them visually).
   const chart = useMemo(() => {
     const ds = preview?.result.declarations ?? apps.data?.[0]?.declarations ?? [];
+    const currencies = [...new Set(ds.flatMap((d) => d.lines.map((l) => l.currency)))].sort();
     return {
-      tooltip: {},
+      tooltip: { trigger: 'axis' },
+      legend: { data: currencies.map((c) => `${t('sumx.value')} ${c}`) },
       xAxis: { type: 'category', data: ds.map((d) => d.entryId ?? `#${d.seq}`) },
       yAxis: { type: 'value' },
-      series: [
-        { type: 'bar', name: t('sumx.value'), data: ds.map((d) => d.lines.reduce((a, l) => a + Number(l.totalPrice), 0)) },
-      ],
+      series: currencies.map((c) => ({
+        type: 'bar',
+        name: `${t('sumx.value')} ${c}`,
+        data: ds.map((d) => {
+          const lines = d.lines.filter((l) => l.currency === c);
+          return lines.length ? fromScaled(lines.reduce((a, l) => a + toScaled(l.totalPrice), 0n)) : null;
+        }),
+      })),
     };
   }, [preview, apps.data, t]);
 

@@ -100,12 +100,15 @@ function RefundTable({
               { title: t('sumx.estimate'), render: (_, r) => r.verdict.estimate },
               {
                 title: t('sumx.reasons'),
-                render: (_, r) =>
-                  [...r.verdict.refund, ...r.verdict.exemption]
-                    .filter((c) => !c.met && c.reason)
-                    .map((c) => (i18n.language === 'en' ? c.reason!.en : c.reason!.zh))
-                    .filter((v, i, a) => a.indexOf(v) === i)
-                    .join('；'),
+                render: (_, r) => (
+                  <span data-testid={`refund-reasons-${r.entryId}`}>
+                    {[...r.verdict.refund, ...r.verdict.exemption]
+                      .filter((c) => !c.met && c.reason)
+                      .map((c) => (i18n.language === 'en' ? c.reason!.en : c.reason!.zh))
+                      .filter((v, i, a) => a.indexOf(v) === i)
+                      .join('；')}
+                  </span>
+                ),
               },
               {
                 title: label('copy'),
