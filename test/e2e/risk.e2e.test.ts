@@ -3,7 +3,9 @@
  * rule (a bad parameter first refused with the server's reason), reads its version history, edits a
  * rule and dry-runs it against last month's inventories, saves it; a parcel hits it (and an
  * inspection rule too: one joint task); the customs officer and the inspection officer each
- * record their finding on the same task, scanned by waybill number; the parcel is released.
+ * record their finding on the same task, scanned by waybill number, the task card showing the rules
+ * that selected it and its decision history; the parcel is released. The seller files its enterprise
+ * with the inspection authority on the web and the inspection officer approves it.
  * Second journey: parcels with a vague description wait in the risk-hit queue; the officer approves
  * two in bulk (one decided meanwhile by someone else: its failure is shown, the other still
  * approved) and rejects one, then reads the risk measures on the customs dashboard.
@@ -15,7 +17,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import type { Locator, Page } from 'playwright-core';
-import { guidOf, makeParcel, siteMessages, type Parcel } from '../support/parcels.ts';
+import { guidOf, makeParcel, PARTIES, siteMessages, type Parcel } from '../support/parcels.ts';
 import { apiCall, inventoryStatuses, receiptStatuses, submitOk } from '../support/clearance.ts';
 import { declareAsDemo } from '../support/inspection.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
@@ -122,6 +124,48 @@ void test(
       assert.deepEqual(await statusNow(tp, earlier), ['399']);
       // Inspection selects porcelain bowls (HS 6911) for a check: a rule of the inspection agency.
       const customsToken = await apiLogin(tp.platform, 'customs');
+
+      // 0. The seller files its enterprise with the inspection authority (a product filing counts
+      // only while the enterprise filing is in force too): nothing filed yet, then under review.
+      await loginAs(page, baseUrl, 'seller');
+      await openMenu(page, 'inspection-filings', 'inspection-filings-title');
+      await expectContains(page.getByTestId('insp-enterprise-filing-state'), '未备案', 'the seller has no enterprise filing');
+      await page.getByTestId('insp-enterprise-producer').fill('景德镇青花瓷业 生产厂');
+      await page.getByTestId('insp-enterprise-cert-type').fill('出口食品接触产品生产企业备案');
+      await page.getByTestId('insp-enterprise-cert-no').fill('3600CZ0042');
+      await page.getByTestId('insp-enterprise-cert-valid-until').fill('2029-06-30');
+      await page.getByTestId('insp-enterprise-submit').click();
+      await expectContains(page.getByTestId('insp-enterprise-filing-state'), '待审核', 'filed, awaiting review');
+      await expectContains(
+        page.getByTestId(`insp-filing-status-${PARTIES.seller.code}`),
+        '待审核',
+        'listed with the seller’s filings',
+      );
+      await page.getByTestId('insp-enterprise-submit').waitFor({ state: 'detached', timeout: WAIT_MS });
+      const enterpriseFiling = async () =>
+        (
+          await sql<{
+            kind: string;
+            item_no: string | null;
+            producer: string;
+            certificates: unknown;
+            status: string;
+            reviewed: boolean;
+          }>`
+            select kind, item_no, producer, certificates, status, reviewed_at is not null as reviewed
+            from insp_filing where enterprise_code = ${PARTIES.seller.code}`.execute(tp.platform.database.db)
+        ).rows;
+      assert.deepEqual(await enterpriseFiling(), [
+        {
+          kind: 'enterprise',
+          item_no: null,
+          producer: '景德镇青花瓷业 生产厂',
+          certificates: [{ type: '出口食品接触产品生产企业备案', number: '3600CZ0042', validUntil: '2029-06-30' }],
+          status: 'submitted',
+          reviewed: false,
+        },
+      ]);
+      await logout(page);
       const ciq = await fetch(`${baseUrl}/api/v1/risk/rules`, {
         method: 'POST',
         headers: { authorization: `Bearer ${customsToken}`, 'content-type': 'application/json' },
@@ -214,6 +258,13 @@ void test(
         'the officer sees which rule hit',
       );
       await expectContains(page.getByTestId(`risk-hit-${parcel.logisticsNo}`), 'R-CIQ-PORCELAIN', 'and the inspection rule');
+      // Its decision history, from the queue: decided once, both rules with why.
+      await page.getByTestId(`risk-history-${parcel.logisticsNo}`).click();
+      await expectContains(page.getByTestId('risk-decision-current'), 'R-DESTINATION', 'the decision in force, from the queue');
+      await expectContains(page.getByTestId('risk-decision-current'), '瓷器抽样检验', 'with the inspection rule explained');
+      assert.equal(await page.getByTestId('risk-decision-earlier-0').count(), 0, 'decided once');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('risk-decision-current').waitFor({ state: 'hidden', timeout: WAIT_MS });
       await page.screenshot({ path: join(RESULTS, 'risk-hits.png'), fullPage: true, animations: 'disabled' });
       // The manual-review queue shows the parcel but offers no approval: the inspection releases it.
       await openMenu(page, 'reviews', 'review-title');
@@ -231,9 +282,23 @@ void test(
       assert.deepEqual(photos.rows, [{ n: 1, bytes: PHOTO.length }], 'the customs finding names the uploaded photo, stored once');
       await logout(page);
 
-      // 4. The inspection officer records on the same task: released once.
+      // 4. The inspection officer records on the same task: released once. The card shows why the
+      // parcel was selected: each rule, its explanation and lane; the decision history opens from it.
       await loginAs(page, baseUrl, 'inspection');
       await recordFinding(page, parcel.logisticsNo, 'Q00', '未见有害生物');
+      const why = page.getByTestId('task-hits-R-CIQ-PORCELAIN');
+      await expectContains(why, '瓷器抽样检验', 'the inspection officer sees the inspection rule’s explanation');
+      await expectContains(why, '查验', 'and its lane');
+      await expectContains(why, '6911', 'and what in the parcel hit it');
+      await expectContains(page.getByTestId('task-hits-R-DESTINATION'), '运往该国的包裹布控查验', 'and the customs rule');
+      await page.getByTestId('task-decision-history').click();
+      await expectContains(
+        page.getByTestId('risk-decision-current'),
+        'R-CIQ-PORCELAIN',
+        'the decision history from the task card',
+      );
+      await page.keyboard.press('Escape');
+      await page.getByTestId('risk-decision-current').waitFor({ state: 'hidden', timeout: WAIT_MS });
       await expectContains(page.getByTestId('task-status'), '通过', 'task passed');
       await page.screenshot({ path: join(RESULTS, 'inspection-task.png'), fullPage: true, animations: 'disabled' });
       await tp.platform.settle();
@@ -241,6 +306,19 @@ void test(
       // The inspection desk's other screens: the demo orange filing and its batch ledger.
       await openMenu(page, 'inspection-filings', 'inspection-filings-title');
       await expectContains(page.getByTestId('insp-filing-status-GZ-ORANGE-5KG'), '已备案', 'demo orange filed with inspection');
+      // The seller's enterprise filing awaits the desk: approved.
+      await expectContains(
+        page.getByTestId(`insp-filing-status-${PARTIES.seller.code}`),
+        '待审核',
+        'the seller’s filing awaits review',
+      );
+      await page.getByTestId(`insp-filing-approve-${PARTIES.seller.code}`).click();
+      await expectContains(page.getByTestId(`insp-filing-status-${PARTIES.seller.code}`), '已备案', 'approved');
+      const approved = await enterpriseFiling();
+      assert.deepEqual(
+        approved.map((f) => [f.kind, f.status, f.reviewed]),
+        [['enterprise', 'approved', true]],
+      );
       await openMenu(page, 'inspection-batches', 'inspection-batches-title');
       await expectContains(page.getByTestId('batch-balance-GZ-2026-NAVEL-01'), '100000', 'demo batch balance');
       await openMenu(page, 'inspection-declarations', 'inspection-declarations-title');

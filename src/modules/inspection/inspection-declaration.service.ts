@@ -1,6 +1,7 @@
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
+import { fromScaled, toScaled } from '../../kernel/decimal.ts';
 import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
 import { actorOf, isAdmin, jurisdictionPrefix, requirePermission, type Principal } from '../identity/index.ts';
 import {
@@ -49,35 +50,28 @@ const toParcelView = (r: DeclaredParcelRow, draws: DrawRow[]) => ({
   }),
 });
 
-/** The seller batches a declaration's parcels drew on, with the quantity per draw state. */
-function batchesOf(draws: DrawRow[]) {
-  const out = new Map<
-    string,
-    { batchNo: string; itemNo: string; reserved: number; released: number; writtenOff: number; returned: number }
-  >();
+/**
+ * The seller batches a declaration's parcels drew on, with the quantity per draw state. Quantities
+ * are N19,5 decimals: summed exactly (kernel/decimal.ts), a float sum of 0.1-kg lines drifts.
+ */
+export function batchesOf(draws: DrawRow[]) {
+  const out = new Map<string, { batchNo: string; itemNo: string; qty: Record<DrawRow['state'], bigint> }>();
   for (const d of draws) {
     const b = out.get(d.batch_no) ?? {
       batchNo: d.batch_no,
       itemNo: d.item_no,
-      reserved: 0,
-      released: 0,
-      writtenOff: 0,
-      returned: 0,
+      qty: { reserved: 0n, released: 0n, written_off: 0n, returned: 0n },
     };
-    const q = Number(d.qty);
-    if (d.state === 'reserved') b.reserved += q;
-    else if (d.state === 'released') b.released += q;
-    else if (d.state === 'written_off') b.writtenOff += q;
-    else b.returned += q;
+    b.qty[d.state] += toScaled(d.qty);
     out.set(d.batch_no, b);
   }
   return [...out.values()].map((b) => ({
     batchNo: b.batchNo,
     itemNo: b.itemNo,
-    reserved: String(b.reserved),
-    released: String(b.released),
-    writtenOff: String(b.writtenOff),
-    returned: String(b.returned),
+    reserved: fromScaled(b.qty.reserved),
+    released: fromScaled(b.qty.released),
+    writtenOff: fromScaled(b.qty.written_off),
+    returned: fromScaled(b.qty.returned),
   }));
 }
 

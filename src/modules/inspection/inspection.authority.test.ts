@@ -75,6 +75,13 @@ test('joint inspection across two agencies: one task, both clearances recorded o
   // n = 4: one line, a bowl (6911). The inspection agency's officer sees the task in its district's
   // list and opens it by waybill.
   const { p, id, invtNo, taskId } = await jointTask(4, 'AG', 'inspection');
+  // The separate agency's officer reads why the parcel was selected: the decision behind its task.
+  const why = await api('inspection', 'GET', `/api/v1/risk/decisions/${id}`);
+  assert.equal(why.status, 200, JSON.stringify(why.body));
+  assert.ok(
+    (why.body.hits as { rule: string; agency: string }[]).some((h) => h.rule === 'R-CIQ-PORCELAIN' && h.agency === 'inspection'),
+    JSON.stringify(why.body.hits),
+  );
 
   // Neither agency's officer records for the other.
   const finding = { result: 'pass', codes: ['C01'], photos: [] };

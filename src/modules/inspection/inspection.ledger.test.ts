@@ -3,14 +3,23 @@ import { test } from 'node:test';
 import { sql } from 'kysely';
 import { submitOk } from '../../../test/support/clearance.ts';
 import { asOrange, inspectionSuite, ORANGE_SELLER } from '../../../test/support/inspection.ts';
-import { cancellationEntity, makeParcel, message, PARTIES, recordInvtNos, type Parcel } from '../../../test/support/parcels.ts';
+import {
+  cancellationEntity,
+  makeParcel,
+  message,
+  PARTIES,
+  recordInvtNos,
+  siteMessages,
+  type Parcel,
+} from '../../../test/support/parcels.ts';
 import { loadConfig } from '../../kernel/config.ts';
+import { fromScaled, toScaled } from '../../kernel/decimal.ts';
 import { createPlatform, type Platform } from '../../server/platform.ts';
 
 // The batch write-off ledger (分批核销) through the real intake and pipeline: reserved at decision,
 // released at 399, given back (reserved or released) on rejection or cancellation, never negative
-// and always adding up, with several outbox workers racing; quantity given back lets held parcels
-// draw on it (risk.redecide).
+// and always adding up, with several outbox workers racing (decisions against cancellations,
+// releases against departures); quantity given back lets held parcels draw on it (risk.redecide).
 
 const suite = inspectionSuite({ guids: 73 });
 const { tp, t, nextGuid, api, statusNow, acceptedBatch, ledgerOf } = suite;
@@ -258,3 +267,166 @@ test('quantity back on a batch decides held parcels again; a cancellation gives 
   assert.deepEqual(await ledgerOf('seller2', 'GZ-L-01'), ['1', '0', '0', '2', '0']);
   assert.equal((await api('customs', 'POST', '/api/v1/risk/rules', { ...rule, enabled: false })).status, 201);
 });
+
+/** One batch's quantities as stored, read in one statement (one consistent row), scaled exactly. */
+async function storedLedger(batchNo: string) {
+  const r = await sql<Record<'declared' | 'reserved' | 'released' | 'written_off' | 'returned', string>>`
+    select declared_qty::text as declared, reserved_qty::text as reserved, released_qty::text as released,
+           written_off_qty::text as written_off, returned_qty::text as returned
+    from insp_batch where batch_no = ${batchNo}`.execute(db());
+  const row = r.rows[0]!;
+  return {
+    declared: toScaled(row.declared),
+    reserved: toScaled(row.reserved),
+    released: toScaled(row.released),
+    writtenOff: toScaled(row.written_off),
+    returned: toScaled(row.returned),
+  };
+}
+type StoredLedger = Awaited<ReturnType<typeof storedLedger>>;
+const show = (l: StoredLedger): string =>
+  JSON.stringify(Object.fromEntries(Object.entries(l).map(([k, v]) => [k, fromScaled(v)])));
+
+test(
+  '16 quarantine parcels against a batch of 10, eight flights departing while three outbox workers decide and release: written off ≤ released ≤ declared, never negative, exact at the end',
+  { timeout: 600_000 },
+  async () => {
+    await closeOrangeBatches();
+    await acceptedBatch('GZ-L-D10', '10');
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+    const workers: Platform[] = [];
+    for (let i = 0; i < 3; i++) workers.push(await createPlatform({ config, databaseUrl: tp.database.url, migrate: false }));
+    const snapshots: StoredLedger[] = [];
+    let sampling = true;
+    try {
+      for (const w of workers) w.outbox.start();
+      const sampler = (async () => {
+        while (sampling) {
+          snapshots.push(await storedLedger('GZ-L-D10'));
+          await sleep(5);
+        }
+      })();
+
+      const parcels = Array.from({ length: 16 }, (_, i) => {
+        const p = makeParcel(i + 1, 'LD');
+        asOrange(p);
+        return p;
+      });
+      await submitOk(
+        tp,
+        t.platform!,
+        message(
+          'CEB303',
+          nextGuid(),
+          PARTIES.platform,
+          parcels.map((p) => p.order),
+        ),
+      );
+      await submitOk(
+        tp,
+        t.carrier!,
+        message(
+          'CEB505',
+          nextGuid(),
+          PARTIES.carrier,
+          parcels.map((p) => p.waybill),
+        ),
+      );
+      // Eight flights of two, a flight starting every 250 ms: each flight's inventories, then its
+      // total-sub bill and its departure, while the workers are still deciding the flights before
+      // and after it. A parcel is released (399 → 800) and departs (899) as soon as it is decided
+      // green; its draw is released and written off by whichever worker gets the events first,
+      // in whichever order, while other workers draw for the later flights.
+      const flights = Array.from({ length: 8 }, (_, f) => parcels.slice(f * 2, f * 2 + 2));
+      await Promise.all(
+        flights.map(async (flight, f) => {
+          await sleep(f * 250);
+          const out = await submitOk(
+            tp,
+            t.broker!,
+            message(
+              'CEB603',
+              nextGuid(),
+              PARTIES.broker,
+              flight.map((p) => p.inventory),
+            ),
+          );
+          assert.equal(out.rejected, 0, JSON.stringify(out.entities));
+          recordInvtNos(flight, out);
+          const site = siteMessages(60 + f, flight, 'LD');
+          const bill = await submitOk(tp, t.broker!, site.consolidation);
+          assert.equal(bill.rejected, 0, JSON.stringify(bill.entities));
+          const departure = await submitOk(tp, t.carrier!, site.departure);
+          assert.equal(departure.rejected, 0, JSON.stringify(departure.entities));
+        }),
+      );
+
+      const deadline = Date.now() + 240_000;
+      let quiet = 0;
+      while (quiet < 2) {
+        assert.ok(Date.now() < deadline, `the workers settle: ${JSON.stringify(await pendingDeliveries())}`);
+        quiet = (await pendingDeliveries()).pending === 0 ? quiet + 1 : 0;
+        await sleep(300);
+      }
+      sampling = false;
+      await sampler;
+      assert.equal((await pendingDeliveries()).dead, 0, 'no event given up on');
+
+      // Every stored state while the workers raced: written off ≤ released ≤ declared, reserved +
+      // released ≤ declared (the balance never negative), nothing returned, nothing ever shrinking
+      // but reserved (nothing is given back here).
+      assert.ok(snapshots.length > 5, `sampled while the workers ran (${snapshots.length})`);
+      snapshots.forEach((l, i) => {
+        const at = `snapshot ${i} ${show(l)}`;
+        assert.equal(l.declared, toScaled('10'), at);
+        for (const v of [l.reserved, l.released, l.writtenOff, l.returned]) assert.ok(v >= 0n, `${at}: never negative`);
+        assert.ok(l.writtenOff <= l.released, `${at}: written off ≤ released`);
+        assert.ok(l.released <= l.declared, `${at}: released ≤ declared`);
+        assert.ok(l.declared - l.reserved - l.released >= 0n, `${at}: balance never negative`);
+        assert.equal(l.returned, 0n, `${at}: nothing returned`);
+        const prev = snapshots[i - 1];
+        if (prev) {
+          assert.ok(l.released >= prev.released, `${at}: released never shrinks`);
+          assert.ok(l.writtenOff >= prev.writtenOff, `${at}: written off never shrinks`);
+        }
+      });
+
+      // Final: exactly 10 drew, were released and departed (899); 6 found nothing left and wait (300).
+      const statuses = await Promise.all(parcels.map(async (p) => (await statusNow(p)).at(-1)));
+      const byStatus = (s: string) => statuses.filter((x) => x === s).length;
+      assert.deepEqual([byStatus('899'), byStatus('300')], [10, 6], JSON.stringify(statuses));
+      const final = await storedLedger('GZ-L-D10');
+      assert.equal(
+        show(final),
+        JSON.stringify({ declared: '10', reserved: '0', released: '10', writtenOff: '10', returned: '0' }),
+      );
+      // Draw by draw: each departed parcel's one unit released and written off once; the held ones drew nothing.
+      const draws = await sql<{ logistics_no: string; qty: string; released: boolean; written_off: boolean; returned: boolean }>`
+        select i.logistics_no, u.qty::text as qty, u.released_at is not null as released,
+               u.written_off_at is not null as written_off, u.returned_at is not null as returned
+        from insp_batch_use u join insp_batch b on b.id = u.batch_id
+        join clr_inventory i on i.document_id = u.inventory_id
+        where b.batch_no = 'GZ-L-D10' order by i.logistics_no`.execute(db());
+      const departed = parcels.filter((_, i) => statuses[i] === '899').map((p) => p.logisticsNo);
+      assert.deepEqual(
+        draws.rows.map((d) => d.logistics_no),
+        [...departed].sort(),
+        'the departed parcels, and only they, drew on the batch',
+      );
+      for (const d of draws.rows)
+        assert.deepEqual(
+          [toScaled(d.qty), d.released, d.written_off, d.returned],
+          [toScaled('1'), true, true, false],
+          d.logistics_no,
+        );
+      // The batch's figures are the sums of its draws.
+      assert.equal(
+        final.writtenOff,
+        draws.rows.map((d) => toScaled(d.qty)).reduce((a, b) => a + b, 0n),
+      );
+    } finally {
+      sampling = false;
+      for (const w of workers) await w.close();
+    }
+  },
+);

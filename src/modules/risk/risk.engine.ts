@@ -14,6 +14,7 @@ import {
   isBuyerKey,
   rulesInForce,
   splitKeyOf,
+  SPLIT_KEY_FIELDS,
   type CreditLevel,
   type LineFacts,
   type ParcelFacts,
@@ -34,9 +35,21 @@ const orderKey = (h: Record<string, string>): string => `${h.ebcCode ?? ''}|${h.
 const goodsSummary = (lines: Doc['lines']): string =>
   lines.map((l) => `${l.gname ?? l.itemName ?? ''} ×${l.qty ?? ''}`).join('; ');
 
+/**
+ * The split counts' key fields, window and value limit: those of the split-shipment rule in
+ * force. Saving a second one in force at the same time is refused (risk.service.ts saveRule,
+ * `splitRuleClash`), so the first is the only one. Key fields are checked when saved; a stored
+ * one unknown (saved before the check) is left out, and none left means the defaults, never a
+ * key of '' that every parcel would share.
+ */
 function splitParams(rules: readonly RiskRule[]) {
   const r = rules.find((x) => x.kind === 'split_shipment');
-  const keyFields = Array.isArray(r?.params.keyFields) ? (r.params.keyFields as string[]) : [...DEFAULT_SPLIT_KEY_FIELDS];
+  const given = Array.isArray(r?.params.keyFields)
+    ? (r.params.keyFields as unknown[]).filter(
+        (k): k is string => typeof k === 'string' && (SPLIT_KEY_FIELDS as readonly string[]).includes(k),
+      )
+    : [];
+  const keyFields = given.length ? given : [...DEFAULT_SPLIT_KEY_FIELDS];
   return { keyFields, windowHours: Number(r?.params.windowHours ?? 24), maxValue: Number(r?.params.maxValue ?? Infinity) };
 }
 

@@ -81,6 +81,11 @@ export function createRiskRepository(db: Executor) {
       return rows[0]?.v ?? 0;
     },
 
+    /** Serialises saves of split-shipment rules: at most one may be in force at a time (risk.service.ts). */
+    async lockSplitRules(): Promise<void> {
+      await sql`select pg_advisory_xact_lock(hashtext('rsk_rule:kind:split_shipment'))`.execute(db);
+    },
+
     async insertRule(r: RiskRule, createdBy: string | null, at: Date): Promise<void> {
       await sql`
         insert into rsk_rule (id, version, effective_from, kind, lane, params, explain_zh, explain_en, enabled, created_by, created_at)

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
-import { notFound, validationError, type FieldProblem } from '../../kernel/errors.ts';
+import { DomainError, notFound, validationError, type FieldProblem } from '../../kernel/errors.ts';
 import type { Outbox } from '../../kernel/outbox.ts';
 import { actorOf, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
 import { createRiskCreditRepository } from './risk-credit.repository.ts';
@@ -11,7 +11,7 @@ import type { ClearancePort, RiskPorts } from './risk.ports.ts';
 import { createRiskRepository, type DecisionRow } from './risk.repository.ts';
 import { checkRule, prefixOf, problem, type RuleInput } from './risk.shared.ts';
 import { CREDIT_OVERRIDE_DAYS } from './rules/credit.rules.ts';
-import { beijingDay, CREDIT_LEVELS, rulesInForce, type CreditLevel } from './rules/risk.rules.ts';
+import { beijingDay, CREDIT_LEVELS, rulesInForce, splitRuleClash, type CreditLevel, type RiskRule } from './rules/risk.rules.ts';
 
 export { checkRule, type RuleInput } from './risk.shared.ts';
 
@@ -39,6 +39,18 @@ function parseCursor(cursor: string): { decidedAt: string; inventoryId: string }
       ),
     ]);
   return { decidedAt: at, inventoryId: id };
+}
+
+/** A second split-shipment rule in force at the same time as another: refused, naming both and the day. */
+function splitClashError(id: string, other: RiskRule, day: string): DomainError {
+  return new DomainError(
+    'risk.conflict',
+    {
+      zh: `拆单规则 ${id} 不能生效：拆单规则 ${other.id}（第 ${other.version} 版，${other.effectiveFrom} 起生效）在 ${day} 也生效。风险引擎只按一条拆单规则的键字段、时间窗和金额计数，同一时间只能有一条拆单规则生效；请编辑 ${other.id}，或先保存一个停用的 ${other.id} 新版本`,
+      en: `split shipment rule ${id} cannot be in force: split shipment rule ${other.id} (version ${other.version}, effective ${other.effectiveFrom}) is in force on ${day} too. The risk engine counts split parcels with one split rule's key fields, window and value, so only one split shipment rule may be in force at a time; edit ${other.id}, or first save a new version of ${other.id} switched off`,
+    },
+    { ruleId: id, conflictsWith: other.id, conflictVersion: other.version, day },
+  );
 }
 
 function toDecisionView(d: DecisionRow) {
@@ -103,6 +115,12 @@ export function createRiskService(deps: {
         const version = (await repo.lastVersion(draft.id)) + 1;
         const rule = { ...draft, version };
         const now = clock.now();
+        if (rule.kind === 'split_shipment' && rule.enabled) {
+          // Two officers saving two split rules at once would each see the other's missing.
+          await repo.lockSplitRules();
+          const clash = splitRuleClash(await repo.allRules(), rule, beijingDay(now));
+          if (clash) throw splitClashError(rule.id, clash.other, clash.day);
+        }
         await repo.insertRule(rule, p.userId, now);
         const held = rule.effectiveFrom <= beijingDay(now) ? await repo.heldByRule(rule.id) : [];
         if (held.length) {

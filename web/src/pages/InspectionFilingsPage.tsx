@@ -8,7 +8,7 @@ import {
   StopOutlined,
 } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
+import { Alert, App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -51,6 +51,23 @@ interface FormValues {
   certValidUntil?: string;
 }
 
+/** The enterprise's own filing: its production or packing enterprise and, optionally, a registration. */
+interface EnterpriseValues {
+  producer: string;
+  certType?: string;
+  certNo?: string;
+  certValidUntil?: string;
+}
+
+/** A certificate the form names, or none: an enterprise filing needs none. */
+const certificatesOf = (v: { certType?: string; certNo?: string; certValidUntil?: string }) =>
+  v.certType?.trim() || v.certNo?.trim()
+    ? [{ type: v.certType ?? '', number: v.certNo ?? '', validUntil: v.certValidUntil || null }]
+    : [];
+
+/** A filing's key on the page (test ids): its item number, the enterprise code for an enterprise filing. */
+const keyOf = (r: InspFiling): string => r.itemNo ?? r.enterpriseCode;
+
 // Keep in step with QUARANTINE_CATEGORIES in src/modules/filing/rules/product.ts.
 const CATEGORIES = [
   'fresh_fruit',
@@ -74,8 +91,9 @@ const STATUS_COLOR: Record<FilingStatus, string> = {
 };
 
 /**
- * Sellers file quarantine products with the inspection authority and amend them (back to review);
- * the inspection desk approves or rejects, suspends, reinstates or revokes.
+ * Sellers file themselves (the enterprise filing) and their quarantine products with the inspection
+ * authority and amend them (back to review): a product filing counts only while the enterprise
+ * filing is in force too. The inspection desk approves or rejects, suspends, reinstates or revokes.
  */
 export default function InspectionFilingsPage() {
   const { t } = useTranslation();
@@ -84,6 +102,7 @@ export default function InspectionFilingsPage() {
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [form] = Form.useForm<FormValues>();
+  const [enterpriseForm] = Form.useForm<EnterpriseValues>();
   const [acting, setActing] = useState<{ filing: InspFiling; act: ReasonedAct } | null>(null);
   const [amending, setAmending] = useState<InspFiling | null>(null);
   const [amendForm] = Form.useForm<Omit<FormValues, 'itemNo' | 'quarantineCategory'>>();
@@ -97,6 +116,24 @@ export default function InspectionFilingsPage() {
     queryFn: () => api<{ items: InspFiling[] }>('/inspection/filings'),
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['inspection', 'filings'] });
+  // The seller's own enterprise filing (at most one: the server keys it by the enterprise).
+  const enterpriseFiling = isEnterprise ? (list.data?.items.find((f) => f.kind === 'enterprise') ?? null) : null;
+  // None yet, or one to correct and resubmit: the form is offered. One under review or in force is
+  // not filed again (an approved or suspended one is amended from the table).
+  const canFileEnterprise = !enterpriseFiling || enterpriseFiling.status === 'rejected' || enterpriseFiling.status === 'revoked';
+
+  const submitEnterprise = useMutation({
+    mutationFn: (v: EnterpriseValues) =>
+      api<InspFiling>('/inspection/filings', {
+        method: 'POST',
+        body: { kind: 'enterprise', producer: v.producer, certificates: certificatesOf(v) },
+      }),
+    onSuccess: async () => {
+      void message.success(t('inspection.submitted'));
+      enterpriseForm.resetFields();
+      await refresh();
+    },
+  });
 
   const submit = useMutation({
     mutationFn: (v: FormValues) =>
@@ -152,7 +189,7 @@ export default function InspectionFilingsPage() {
         body: {
           ...(input.v.goodsName ? { goodsName: input.v.goodsName } : {}),
           producer: input.v.producer,
-          certificates: [{ type: input.v.certType, number: input.v.certNo, validUntil: input.v.certValidUntil || null }],
+          certificates: certificatesOf(input.v),
         },
       }),
     onSuccess: async () => {
@@ -184,11 +221,7 @@ export default function InspectionFilingsPage() {
       width: 110,
       render: (s: FilingStatus, r) => (
         <>
-          <Tag
-            color={STATUS_COLOR[s]}
-            data-testid={`insp-filing-status-${r.itemNo ?? r.enterpriseCode}`}
-            title={r.reason ?? undefined}
-          >
+          <Tag color={STATUS_COLOR[s]} data-testid={`insp-filing-status-${keyOf(r)}`} title={r.reason ?? undefined}>
             {t(`inspection.filingStatus.${s}`)}
           </Tag>
           {r.expired ? <Tag color="red">{t('inspection.expired')}</Tag> : null}
@@ -217,10 +250,17 @@ export default function InspectionFilingsPage() {
                       type="primary"
                       icon={<CheckOutlined />}
                       onClick={() => decide.mutate({ id: r.id, approve: true })}
+                      data-testid={`insp-filing-approve-${keyOf(r)}`}
                     >
                       {t('inspection.approve')}
                     </Button>
-                    <Button size="small" danger icon={<CloseOutlined />} onClick={() => setActing({ filing: r, act: 'reject' })}>
+                    <Button
+                      size="small"
+                      danger
+                      icon={<CloseOutlined />}
+                      onClick={() => setActing({ filing: r, act: 'reject' })}
+                      data-testid={`insp-filing-reject-${keyOf(r)}`}
+                    >
                       {t('inspection.reject')}
                     </Button>
                   </>
@@ -230,7 +270,7 @@ export default function InspectionFilingsPage() {
                     size="small"
                     icon={<PauseOutlined />}
                     onClick={() => setActing({ filing: r, act: 'suspend' })}
-                    data-testid={`insp-filing-suspend-${r.itemNo ?? r.enterpriseCode}`}
+                    data-testid={`insp-filing-suspend-${keyOf(r)}`}
                   >
                     {t('inspection.suspend')}
                   </Button>
@@ -240,7 +280,7 @@ export default function InspectionFilingsPage() {
                     size="small"
                     icon={<RedoOutlined />}
                     onClick={() => measure.mutate({ id: r.id, act: 'reinstate' })}
-                    data-testid={`insp-filing-reinstate-${r.itemNo ?? r.enterpriseCode}`}
+                    data-testid={`insp-filing-reinstate-${keyOf(r)}`}
                   >
                     {t('inspection.reinstate')}
                   </Button>
@@ -251,7 +291,7 @@ export default function InspectionFilingsPage() {
                     danger
                     icon={<StopOutlined />}
                     onClick={() => setActing({ filing: r, act: 'revoke' })}
-                    data-testid={`insp-filing-revoke-${r.itemNo ?? r.enterpriseCode}`}
+                    data-testid={`insp-filing-revoke-${keyOf(r)}`}
                   >
                     {t('inspection.revoke')}
                   </Button>
@@ -272,6 +312,7 @@ export default function InspectionFilingsPage() {
                 <Button
                   size="small"
                   icon={<EditOutlined />}
+                  data-testid={`insp-filing-amend-${keyOf(r)}`}
                   onClick={() => {
                     amendForm.setFieldsValue({
                       goodsName: r.goodsName ?? '',
@@ -293,6 +334,73 @@ export default function InspectionFilingsPage() {
 
   return (
     <Page title={t('inspection.filingsTitle')} testId="inspection-filings-title">
+      {isEnterprise ? (
+        <Card size="small" title={t('inspection.enterpriseFiling')} className="block-gap" data-testid="insp-enterprise-filing">
+          <Space wrap className="block-gap">
+            <span>{t('inspection.status')}:</span>
+            {enterpriseFiling ? (
+              <>
+                <Tag color={STATUS_COLOR[enterpriseFiling.status]} data-testid="insp-enterprise-filing-state">
+                  {t(`inspection.filingStatus.${enterpriseFiling.status}`)}
+                </Tag>
+                {enterpriseFiling.expired ? <Tag color="red">{t('inspection.expired')}</Tag> : null}
+                <span>{enterpriseFiling.producer}</span>
+                {enterpriseFiling.reason ? <Typography.Text type="danger">{enterpriseFiling.reason}</Typography.Text> : null}
+              </>
+            ) : (
+              <Tag data-testid="insp-enterprise-filing-state">{t('inspection.enterpriseNotFiled')}</Tag>
+            )}
+          </Space>
+          {enterpriseFiling?.inForce ? null : (
+            <Alert type="info" showIcon className="block-gap" title={t('inspection.enterpriseFilingHint')} />
+          )}
+          {canFileEnterprise ? (
+            <>
+              {submitEnterprise.error ? (
+                <Alert type="error" showIcon className="block-gap" title={errorMessage(submitEnterprise.error, locale)} />
+              ) : null}
+              <Form form={enterpriseForm} layout="inline" onFinish={(v) => submitEnterprise.mutate(v)}>
+                <Form.Item name="producer" rules={[{ required: true }]}>
+                  <Input
+                    placeholder={t('inspection.enterpriseProducer')}
+                    style={{ width: 280 }}
+                    data-testid="insp-enterprise-producer"
+                  />
+                </Form.Item>
+                <Form.Item name="certType">
+                  <Input placeholder={t('inspection.enterpriseCertType')} data-testid="insp-enterprise-cert-type" />
+                </Form.Item>
+                <Form.Item
+                  name="certNo"
+                  dependencies={['certType']}
+                  rules={[
+                    ({ getFieldValue }) => ({
+                      required: !!(getFieldValue('certType') as string | undefined)?.trim(),
+                    }),
+                  ]}
+                >
+                  <Input placeholder={t('inspection.certNo')} data-testid="insp-enterprise-cert-no" />
+                </Form.Item>
+                <Form.Item name="certValidUntil">
+                  <Input
+                    placeholder={`${t('inspection.certValidUntil')} yyyy-mm-dd`}
+                    data-testid="insp-enterprise-cert-valid-until"
+                  />
+                </Form.Item>
+                <Button
+                  type="primary"
+                  htmlType="submit"
+                  icon={<SendOutlined />}
+                  loading={submitEnterprise.isPending}
+                  data-testid="insp-enterprise-submit"
+                >
+                  {t('inspection.fileEnterprise')}
+                </Button>
+              </Form>
+            </>
+          ) : null}
+        </Card>
+      ) : null}
       {isEnterprise ? (
         <Card size="small" title={t('inspection.fileProduct')} className="block-gap">
           {submit.error ? <Alert type="error" showIcon className="block-gap" title={errorMessage(submit.error, locale)} /> : null}
@@ -361,22 +469,29 @@ export default function InspectionFilingsPage() {
       </Modal>
       <Modal
         open={amending !== null}
-        title={`${t('inspection.amendTitle')} ${amending?.itemNo ?? ''}`}
+        title={`${t('inspection.amendTitle')} ${amending ? (amending.itemNo ?? t('inspection.kinds.enterprise')) : ''}`}
         onCancel={() => setAmending(null)}
         onOk={() => amendForm.submit()}
         confirmLoading={amend.isPending}
       >
         <Form form={amendForm} layout="vertical" onFinish={(v) => amending && amend.mutate({ id: amending.id, v })}>
-          <Form.Item name="goodsName" label={t('inspection.goodsName')}>
+          {amending?.kind === 'enterprise' ? null : (
+            <Form.Item name="goodsName" label={t('inspection.goodsName')}>
+              <Input />
+            </Form.Item>
+          )}
+          <Form.Item
+            name="producer"
+            label={t(amending?.kind === 'enterprise' ? 'inspection.enterpriseProducer' : 'inspection.producer')}
+            rules={[{ required: true }]}
+          >
             <Input />
           </Form.Item>
-          <Form.Item name="producer" label={t('inspection.producer')} rules={[{ required: true }]}>
+          {/* a quarantine product needs a certificate; an enterprise filing may have none */}
+          <Form.Item name="certType" label={t('inspection.certType')} rules={[{ required: amending?.kind !== 'enterprise' }]}>
             <Input />
           </Form.Item>
-          <Form.Item name="certType" label={t('inspection.certType')} rules={[{ required: true }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="certNo" label={t('inspection.certNo')} rules={[{ required: true }]}>
+          <Form.Item name="certNo" label={t('inspection.certNo')} rules={[{ required: amending?.kind !== 'enterprise' }]}>
             <Input />
           </Form.Item>
           <Form.Item name="certValidUntil" label={`${t('inspection.certValidUntil')} yyyy-mm-dd`}>

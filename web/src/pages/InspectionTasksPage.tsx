@@ -25,7 +25,8 @@ import { api, apiUrl, errorMessage } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
-import { useSession } from '../session.tsx';
+import { hasPermission, useSession } from '../session.tsx';
+import { DecisionHistoryButton, RuleHits, useRiskDecision } from './RiskDecisionHistory.tsx';
 
 type Agency = 'customs' | 'inspection';
 
@@ -121,6 +122,10 @@ function TaskCard({ task, myAgencies }: { task: Task; myAgencies: Agency[] }) {
   const locale = useLocale();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
+  // Why the parcel was selected: the risk decision behind the task (officers with risk.read, of
+  // the task's jurisdiction, as the server checks it).
+  const canReadRisk = hasPermission(useSession(), 'risk.read');
+  const decision = useRiskDecision(task.inventoryId, canReadRisk);
   const [form] = Form.useForm<{ result: 'pass' | 'fail'; codes: string; notes: string }>();
   const mine = myAgencies.filter((a) => task.pending.includes(a));
   const result = (Form.useWatch('result', form) as 'pass' | 'fail' | undefined) ?? 'pass';
@@ -196,6 +201,21 @@ function TaskCard({ task, myAgencies }: { task: Task; myAgencies: Agency[] }) {
           <span data-testid="task-pending">{task.pending.map((a) => t(`inspection.agency.${a}`)).join('、') || '—'}</span>
         </Descriptions.Item>
       </Descriptions>
+      {canReadRisk ? (
+        <div className="block-gap" data-testid="task-why">
+          <Space wrap>
+            <Typography.Text strong>{t('inspection.whySelected')}</Typography.Text>
+            <DecisionHistoryButton inventoryId={task.inventoryId} label={task.logisticsNo} testId="task-decision-history" />
+          </Space>
+          {decision.isError ? (
+            <div>
+              <Typography.Text type="secondary">{errorMessage(decision.error, locale)}</Typography.Text>
+            </div>
+          ) : decision.data ? (
+            <RuleHits hits={decision.data.hits} testId="task-hits" />
+          ) : null}
+        </div>
+      ) : null}
       {task.findings.map((f) => (
         <Alert
           key={f.agency}

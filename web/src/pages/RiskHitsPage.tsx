@@ -1,4 +1,4 @@
-import { CheckOutlined, CloseOutlined, ReloadOutlined } from '@ant-design/icons';
+import { CheckOutlined, CloseOutlined, HistoryOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Empty, Input, Modal, Space, Table, Tag } from 'antd';
 import type { TableColumnsType } from 'antd';
@@ -9,6 +9,7 @@ import { LoadError, Page } from '../components/Page.tsx';
 import { RiskMeasuresCard } from '../components/RiskMeasuresCard.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
+import { RiskDecisionDrawer } from './RiskDecisionHistory.tsx';
 import { LANE_COLOR } from './RiskRulesPage.tsx';
 
 interface Hit {
@@ -52,6 +53,8 @@ export default function RiskHitsPage() {
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
   const [failures, setFailures] = useState<(BulkOutcome & { label: string })[]>([]);
+  // the parcel whose decision history is open
+  const [history, setHistory] = useState<HitRow | null>(null);
   // Oldest held parcels first (the server's order: officers work first in, first out), 200 a page:
   // the queue may be long after a busy day.
   const list = useInfiniteQuery({
@@ -124,6 +127,21 @@ export default function RiskHitsPage() {
       key: 'decidedAt',
       width: 170,
       render: (v: string) => formatDateTime(v, locale),
+    },
+    {
+      title: '',
+      key: 'history',
+      width: 110,
+      render: (_: unknown, r) => (
+        <Button
+          size="small"
+          icon={<HistoryOutlined />}
+          onClick={() => setHistory(r)}
+          data-testid={`risk-history-${r.logisticsNo ?? r.inventoryId}`}
+        >
+          {t('risk.decisionHistory')}
+        </Button>
+      ),
     },
   ];
 
@@ -209,6 +227,11 @@ export default function RiskHitsPage() {
           )}
         />
       )}
+      <RiskDecisionDrawer
+        inventoryId={history?.inventoryId ?? null}
+        title={history?.logisticsNo ?? history?.inventoryId ?? ''}
+        onClose={() => setHistory(null)}
+      />
       <Modal
         open={rejecting}
         title={t('risk.reject')}

@@ -12,6 +12,8 @@ import {
   rulesInForce,
   sampleBucket,
   splitKeyOf,
+  splitRuleClash,
+  SPLIT_KEY_FIELDS,
   type LineFacts,
   type ParcelFacts,
   type RiskRule,
@@ -538,4 +540,151 @@ test('split keys: the buyer replaces the other fields when known, else they are 
     ['buyer only, known', ['buyer'], fp, `buyer:${fp}`],
   ];
   for (const [name, fields, buyer, want] of cases) assert.equal(splitKeyOf(head, fields, buyer), want, name);
+});
+
+test('split shipment keyFields: a non-empty list of known fields, each once', () => {
+  const base = { windowHours: 24, minCount: 5, maxValue: '5000' };
+  const cases: { keyFields: unknown; problem: { zh: RegExp; en: RegExp } | null }[] = [
+    { keyFields: ['ebcCode'], problem: null },
+    { keyFields: ['buyer'], problem: null },
+    { keyFields: ['buyer', 'ebcCode', 'country', 'POD'], problem: null },
+    { keyFields: [...SPLIT_KEY_FIELDS], problem: null },
+    { keyFields: undefined, problem: { zh: /keyFields 必须是字段名列表/, en: /keyFields must be a list of field names/ } },
+    { keyFields: 'ebcCode', problem: { zh: /字段名列表/, en: /list of field names/ } },
+    { keyFields: ['ebcCode', 7], problem: { zh: /字段名列表/, en: /list of field names/ } },
+    { keyFields: [], problem: { zh: /keyFields 不能为空/, en: /keyFields must not be empty/ } },
+    { keyFields: ['sellerCode'], problem: { zh: /键字段 sellerCode 不存在/, en: /unknown key field sellerCode \(/ } },
+    {
+      keyFields: ['ebcCode', 'pod', 'Country'],
+      problem: { zh: /键字段 pod、Country 不存在/, en: /unknown key fields pod, Country/ },
+    },
+    { keyFields: ['ebcCode', 'country', 'ebcCode'], problem: { zh: /键字段 ebcCode 重复/, en: /key field ebcCode given twice/ } },
+  ];
+  for (const c of cases) {
+    const problems = checkParams('split_shipment', { ...base, keyFields: c.keyFields });
+    const what = JSON.stringify(c.keyFields);
+    if (!c.problem) {
+      assert.deepEqual(problems, [], what);
+      continue;
+    }
+    assert.equal(problems.length, 1, `${what}: ${JSON.stringify(problems)}`);
+    assert.equal(problems[0]!.field, 'params.keyFields', what);
+    assert.match(problems[0]!.zh, c.problem.zh, what);
+    assert.match(problems[0]!.en, c.problem.en, what);
+    // The officer is told which fields there are (a repeated one is simply named).
+    if (!/twice/.test(problems[0]!.en)) assert.match(problems[0]!.en, /one of buyer, ebcCode, ebpCode/, what);
+  }
+});
+
+test('a second split shipment rule in force at the same time as another is a clash, from today on', () => {
+  const TODAY = '2026-11-26';
+  const split = (id: string, version: number, effectiveFrom: string, enabled = true): RiskRule => ({
+    ...rule('split_shipment', { windowHours: 24, minCount: 5, maxValue: '5000', keyFields: ['ebcCode'] }),
+    id,
+    version,
+    effectiveFrom,
+    enabled,
+  });
+  const other = (id: string, version: number, effectiveFrom: string): RiskRule => ({
+    ...rule('hs_list', { hsPrefixes: ['6911'] }),
+    id,
+    version,
+    effectiveFrom,
+  });
+  const cases: {
+    what: string;
+    stored: RiskRule[];
+    draft: RiskRule;
+    clash: { id: string; version: number; day: string } | null;
+  }[] = [
+    { what: 'the only split rule', stored: [other('R-HS', 1, '2018-06-30')], draft: split('R-A', 1, TODAY), clash: null },
+    {
+      what: 'a new version of the split rule in force',
+      stored: [split('R-A', 1, '2018-06-30')],
+      draft: split('R-A', 2, TODAY),
+      clash: null,
+    },
+    {
+      what: 'another split rule in force today',
+      stored: [split('R-A', 1, '2018-06-30')],
+      draft: split('R-B', 1, TODAY),
+      clash: { id: 'R-A', version: 1, day: TODAY },
+    },
+    {
+      what: 'a draft dated in the past still clashes today',
+      stored: [split('R-A', 1, '2018-06-30')],
+      draft: split('R-B', 1, '2020-01-01'),
+      clash: { id: 'R-A', version: 1, day: TODAY },
+    },
+    {
+      what: 'a draft in force from next month clashes then',
+      stored: [split('R-A', 1, '2018-06-30')],
+      draft: split('R-B', 1, '2026-12-01'),
+      clash: { id: 'R-A', version: 1, day: '2026-12-01' },
+    },
+    {
+      what: 'the other one comes into force later',
+      stored: [split('R-A', 1, '2027-03-01')],
+      draft: split('R-B', 1, TODAY),
+      clash: { id: 'R-A', version: 1, day: '2027-03-01' },
+    },
+    {
+      what: 'the other one is switched off by a later version',
+      stored: [split('R-A', 1, '2018-06-30'), split('R-A', 2, '2020-01-01', false)],
+      draft: split('R-B', 1, TODAY),
+      clash: null,
+    },
+    {
+      what: 'the other one is switched off from the day the draft starts',
+      stored: [split('R-A', 1, '2018-06-30'), split('R-A', 2, '2027-01-01', false)],
+      draft: split('R-B', 1, '2027-01-01'),
+      clash: null,
+    },
+    {
+      what: 'the other one is switched off only after the draft starts',
+      stored: [split('R-A', 1, '2018-06-30'), split('R-A', 2, '2027-01-02', false)],
+      draft: split('R-B', 1, '2027-01-01'),
+      clash: { id: 'R-A', version: 1, day: '2027-01-01' },
+    },
+    {
+      what: 'the other one was a split rule only in the past (now another kind)',
+      stored: [split('R-A', 1, '2018-06-30'), other('R-A', 2, '2020-01-01')],
+      draft: split('R-B', 1, TODAY),
+      clash: null,
+    },
+    {
+      what: 'a later version of another kind turns into a split rule next year',
+      stored: [other('R-A', 1, '2018-06-30'), split('R-A', 2, '2027-06-01')],
+      draft: split('R-B', 1, TODAY),
+      clash: { id: 'R-A', version: 2, day: '2027-06-01' },
+    },
+    {
+      what: 'the other one is disabled (the seeded R-SPLIT)',
+      stored: [split('R-SPLIT', 1, '2018-06-30', false)],
+      draft: split('R-B', 1, TODAY),
+      clash: null,
+    },
+    {
+      what: 'the draft itself is switched off',
+      stored: [split('R-A', 1, '2018-06-30')],
+      draft: split('R-B', 1, TODAY, false),
+      clash: null,
+    },
+    {
+      what: 'the draft switches its own id from another kind to split while another split rule is in force',
+      stored: [split('R-A', 1, '2018-06-30'), other('R-B', 1, '2018-06-30')],
+      draft: split('R-B', 2, TODAY),
+      clash: { id: 'R-A', version: 1, day: TODAY },
+    },
+    {
+      what: 'the draft is of another kind',
+      stored: [split('R-A', 1, '2018-06-30')],
+      draft: other('R-B', 1, TODAY),
+      clash: null,
+    },
+  ];
+  for (const c of cases) {
+    const got = splitRuleClash(c.stored, c.draft, TODAY);
+    assert.deepEqual(got ? { id: got.other.id, version: got.other.version, day: got.day } : null, c.clash, c.what);
+  }
 });

@@ -249,7 +249,11 @@ const EVALUATORS: Record<RuleKind, (r: RiskRule, f: ParcelFacts) => Why> = {
  * Beijing day (a rule effective 2026-12-01 is in force from 2026-11-30T16:00Z).
  */
 export function rulesInForce(all: readonly RiskRule[], day: Date): RiskRule[] {
-  const iso = beijingDay(day);
+  return rulesInForceOn(all, beijingDay(day));
+}
+
+/** The versions in force on a Beijing day (yyyy-mm-dd): `rulesInForce` for a day, not an instant. */
+export function rulesInForceOn(all: readonly RiskRule[], iso: string): RiskRule[] {
   const best = new Map<string, RiskRule>();
   for (const r of all) {
     if (r.effectiveFrom > iso) continue;
@@ -319,7 +323,7 @@ export function checkParams(kind: RuleKind, params: Record<string, unknown>): { 
     positive('windowHours');
     positive('minCount');
     positive('maxValue');
-    list('keyFields');
+    splitKeyFieldProblems(params.keyFields).forEach((e) => out.push(e));
   } else if (kind === 'credit_sampling') {
     const rates = params.ratesPct;
     if (typeof rates !== 'object' || rates === null) {
@@ -424,3 +428,89 @@ export function splitKeyOf(
 export const isBuyerKey = (key: string): boolean => key.startsWith(BUYER_KEY_PREFIX);
 
 export const DEFAULT_SPLIT_KEY_FIELDS = ['ebcCode', 'country', 'POD'] as const;
+
+/**
+ * The fields a split-shipment rule may key on: `buyer`, and the inventory head fields that name a
+ * party, a place or a destination. Any other name is read as '' from every head, so every parcel
+ * would share one key and the rule would count the whole traffic as one seller's split.
+ */
+export const SPLIT_KEY_FIELDS = [
+  BUYER_KEY_FIELD,
+  'ebcCode',
+  'ebpCode',
+  'ownerCode',
+  'agentCode',
+  'logisticsCode',
+  'customsCode',
+  'portCode',
+  'country',
+  'POD',
+] as const;
+
+/** keyFields of a split-shipment rule: a non-empty list of known fields, each once. */
+function splitKeyFieldProblems(v: unknown): { field: string; zh: string; en: string }[] {
+  const field = 'params.keyFields';
+  const known = SPLIT_KEY_FIELDS.join(', ');
+  if (!Array.isArray(v) || strings(v).length !== v.length)
+    return [
+      {
+        field,
+        zh: `拆单规则的 keyFields 必须是字段名列表（可选：${known}）`,
+        en: `split shipment rule: keyFields must be a list of field names (one of ${known})`,
+      },
+    ];
+  if (v.length === 0)
+    return [
+      {
+        field,
+        zh: `拆单规则的 keyFields 不能为空：没有键字段时所有包裹同一个键，全部流量会被算作一家拆单；可选：${known}`,
+        en: `split shipment rule: keyFields must not be empty (without a key field every parcel shares one key and all traffic counts as one split); one of ${known}`,
+      },
+    ];
+  const names = v as string[];
+  const unknown = names.filter((k) => !(SPLIT_KEY_FIELDS as readonly string[]).includes(k));
+  if (unknown.length)
+    return [
+      {
+        field,
+        zh: `拆单规则的键字段 ${unknown.join('、')} 不存在（未知字段对每个包裹都取空值）；可选：${known}`,
+        en: `split shipment rule: unknown key field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (an unknown field reads empty on every parcel); one of ${known}`,
+      },
+    ];
+  const twice = names.filter((k, i) => names.indexOf(k) !== i);
+  if (twice.length)
+    return [
+      {
+        field,
+        zh: `拆单规则的键字段 ${[...new Set(twice)].join('、')} 重复`,
+        en: `split shipment rule: key field${twice.length > 1 ? 's' : ''} ${[...new Set(twice)].join(', ')} given twice`,
+      },
+    ];
+  return [];
+}
+
+/**
+ * The other split-shipment rule in force on a day the draft would be in force, from `today` on
+ * (Beijing days). The engine counts split parcels with one rule's key fields, window and value
+ * (risk.engine.ts splitParams), so two split rules in force at once would have the second one
+ * counted with the first one's parameters. Versions in force change only on effective dates,
+ * so checking `today` and every later effective date covers every day. Days before today are
+ * not checked: no parcel is decided on them any more. Null when there is no clash.
+ */
+export function splitRuleClash(
+  all: readonly RiskRule[],
+  draft: RiskRule,
+  today: string,
+): { other: RiskRule; day: string } | null {
+  if (draft.kind !== 'split_shipment' || !draft.enabled) return null;
+  const rules = [...all.filter((r) => r.id !== draft.id || r.version < draft.version), draft];
+  const from = draft.effectiveFrom > today ? draft.effectiveFrom : today;
+  const days = [...new Set([from, ...rules.map((r) => r.effectiveFrom).filter((d) => d > from)])].sort();
+  for (const day of days) {
+    const inForce = rulesInForceOn(rules, day);
+    if (!inForce.some((r) => r.id === draft.id && r.version === draft.version)) continue;
+    const other = inForce.find((r) => r.kind === 'split_shipment' && r.id !== draft.id);
+    if (other) return { other, day };
+  }
+  return null;
+}
