@@ -3,7 +3,9 @@
  * scanned in, packed into one bag and dispatched; the arrival (CEB507) goes to customs, and the
  * arrivals page shows it accepted (399) to the warehouse and to the customs officer. Then the
  * inspection station (issue 7 audit): a parcel with an open inspection task is held when scanned,
- * its task shows on the floor, and packing it is refused in both languages.
+ * its task shows on the floor, and packing it is refused in both languages. Locations: the
+ * operator registers locations and retires one on the floor's locations tab, then a parcel is put
+ * away at a registered one (put-away and sorting are separate tabs, one action each).
  *
  *   npx vite build --config web/vite.config.ts && node --import tsx --test test/e2e/warehouse.e2e.test.ts
  */
@@ -15,7 +17,7 @@ import { guidOf, makeParcel, message, PARTIES, type Parcel } from '../support/pa
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
 import { apiCall, declareParcel, submitOk } from '../support/clearance.ts';
 import { sql } from 'kysely';
-import { RESULTS, withBrowser, eventually, expectContains, loginAs } from '../support/browser.ts';
+import { RESULTS, withBrowser, eventually, expectContains, firstText, loginAs } from '../support/browser.ts';
 
 const WAIT_MS = 15_000;
 const BILL_NO = 'E2E-784-00000007';
@@ -36,6 +38,26 @@ async function declare(tp: TestPlatform, parcels: Parcel[]): Promise<void> {
   await send('CEB505', 'carrier', (p) => p.waybill);
   await send('CEB603', 'broker', (p) => p.inventory);
   await tp.platform.settle();
+}
+
+/** Picks a location in a searchable select: types the code, clicks the option (again if the click was lost). */
+async function pickLocation(page: Page, testId: string, code: string): Promise<void> {
+  const select = page.getByTestId(testId);
+  await eventually(`location ${code} picked in ${testId}`, async () => {
+    if ((await firstText(select)).includes(code)) return true;
+    await select.click({ timeout: 5_000 }).catch(() => undefined);
+    await select
+      .locator('input')
+      .fill(code, { timeout: 5_000 })
+      .catch(() => undefined);
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option')
+      .filter({ hasText: code })
+      .first()
+      .click({ timeout: 5_000 })
+      .catch(() => undefined);
+    return (await firstText(select)).includes(code);
+  });
 }
 
 async function scan(page: Page, testId: string, value: string): Promise<void> {
@@ -203,6 +225,16 @@ test('inspection station: a parcel with an open inspection task is held on scan,
     await expectContains(held, '包裹已扣留在查验台', 'held, in Chinese');
     await expectContains(held, 'Held at the inspection station', 'held, in English');
     assert.equal(await page.getByTestId('inspection-task').getAttribute('data-task-id'), task.body.id, 'the parcel’s task');
+    // where to bring it and which task, read-only: the task page needs inspection.read, which the floor has not
+    const card = page.getByTestId('scan-inspection');
+    await expectContains(card.getByTestId('inspection-bring-to'), '查验台', 'where to bring it, in Chinese');
+    await expectContains(card.getByTestId('inspection-bring-to'), 'inspection station', 'where to bring it, in English');
+    assert.equal(
+      (await card.getByTestId('inspection-task-no').textContent())?.trim(),
+      (task.body.id as string).slice(-8).toUpperCase(),
+      'the task number',
+    );
+    assert.equal(await card.locator('a').count(), 0, 'no link to a page the floor may not open');
     await page.screenshot({ path: join(RESULTS, 'warehouse-inspection-held.png'), fullPage: true });
 
     // packing it is refused: the waybill number and the reason, Chinese first, then English
@@ -225,5 +257,92 @@ test('inspection station: a parcel with an open inspection task is held on scan,
       tp.platform.database.db,
     );
     assert.deepEqual(row.rows, [{ status: 'received', bag_id: null, held_task_id: task.body.id }]);
+  });
+});
+
+test('locations: registered and retired on the floor, a parcel put away at one, the stored state read back from the API', async (t) => {
+  await withBrowser(t, async (page, tp) => {
+    const parcel = makeParcel(4, 'L');
+    await declare(tp, [parcel]);
+    const token = await apiLogin(tp.platform, 'warehouse');
+
+    await loginAs(page, tp.baseUrl, 'warehouse');
+    await page.getByTestId('menu-warehouse-floor').click();
+    await page.getByTestId('floor-title').waitFor({ timeout: WAIT_MS });
+    await scan(page, 'receive-scan', parcel.logisticsNo);
+    await expectContains(page.getByTestId('scan-result'), '已入库', 'received');
+
+    // register two locations at once, in zone E (typed in lower case: the field upper-cases)
+    await page.getByTestId('tab-locations').click();
+    await page.getByTestId('location-codes').fill('e2e-01 e2e-02');
+    await page.getByTestId('location-zone').fill('E');
+    await page.getByTestId('location-save').click();
+    await page.getByTestId('location-row-E2E-02').waitFor({ timeout: WAIT_MS });
+    assert.equal(await page.getByTestId('location-status-E2E-01').getAttribute('data-active'), 'true');
+
+    // retire E2E-02: no longer a put-away choice
+    await page.getByTestId('location-retire-E2E-02').click();
+    await eventually(
+      'E2E-02 shows retired',
+      async () => (await page.getByTestId('location-status-E2E-02').getAttribute('data-active')) === 'false',
+    );
+    const registered = await apiCall<{ code: string; zone: string; parcels: number; active: boolean }[]>(
+      tp,
+      token,
+      'GET',
+      '/api/v1/warehouse/locations?all=true',
+    );
+    assert.deepEqual(
+      registered.body.filter((l) => l.code.startsWith('E2E-')),
+      [
+        { code: 'E2E-01', zone: 'E', parcels: 0, active: true },
+        { code: 'E2E-02', zone: 'E', parcels: 0, active: false },
+      ],
+    );
+
+    // put-away is its own tab: choose the location once, then scan
+    await page.getByTestId('tab-putAway').click();
+    await page.getByTestId('putaway-location').click();
+    await page.getByTestId('putaway-location').locator('input').fill('E2E');
+    const offered = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
+    await offered.filter({ hasText: 'E2E-01' }).first().waitFor({ timeout: WAIT_MS });
+    assert.equal(await offered.filter({ hasText: 'E2E-02' }).count(), 0, 'a retired location is not offered');
+    await page.keyboard.press('Escape');
+    await pickLocation(page, 'putaway-location', 'E2E-01');
+    await scan(page, 'putaway-scan', parcel.logisticsNo);
+    await expectContains(page.getByTestId('scan-result'), `${parcel.logisticsNo} · 已上架至 E2E-01`, 'put away, in Chinese');
+    await expectContains(page.getByTestId('scan-result'), 'put away at E2E-01', 'put away, in English');
+    await page.screenshot({ path: join(RESULTS, 'warehouse-put-away.png'), fullPage: true });
+
+    // the stored state, from the API: the parcel at E2E-01, still received (put-away is not sorting)
+    const parcels = await apiCall<{ logisticsNo: string; status: string; location: string | null; route: string | null }[]>(
+      tp,
+      token,
+      'GET',
+      '/api/v1/warehouse/parcels',
+    );
+    assert.deepEqual(
+      parcels.body
+        .filter((p) => p.logisticsNo === parcel.logisticsNo)
+        .map((p) => ({ status: p.status, location: p.location, route: p.route })),
+      [{ status: 'received', location: 'E2E-01', route: null }],
+    );
+    const stock = await apiCall<{ code: string; parcels: number }[]>(tp, token, 'GET', '/api/v1/warehouse/locations');
+    assert.equal(stock.body.find((l) => l.code === 'E2E-01')?.parcels, 1);
+
+    // a location holding stock is not retired: the button says why and stays disabled
+    await page.getByTestId('tab-locations').click();
+    await expectContains(page.getByTestId('location-parcels-E2E-01'), '1', 'one parcel in stock at E2E-01');
+    assert.ok(await page.getByTestId('location-retire-E2E-01').isDisabled(), 'retiring E2E-01 is not offered');
+    await page.screenshot({ path: join(RESULTS, 'warehouse-locations.png'), fullPage: true });
+
+    // sorting is the other tab: one request, the route only
+    await page.getByTestId('tab-sort').click();
+    await page.getByTestId('sort-route').fill('US');
+    await scan(page, 'sort-scan', parcel.logisticsNo);
+    await expectContains(page.getByTestId('scan-result'), 'sorted to route US', 'sorted');
+    const row = await sql<{ status: string; route: string | null; location: string | null }>`
+      select status, route, location from whs_parcel where logistics_no = ${parcel.logisticsNo}`.execute(tp.platform.database.db);
+    assert.deepEqual(row.rows, [{ status: 'sorted', route: 'US', location: 'E2E-01' }]);
   });
 });

@@ -120,13 +120,33 @@ export function createWarehouseRepository(exec: Executor) {
         .where('bag_id', 'in', bagIds)
         .execute(),
 
-    locationExists: async (warehouseOrgId: string, code: string) =>
-      !!(await db
-        .selectFrom('whs_location')
-        .select('code')
+    /**
+     * One of a centre's locations, retired or not. A retirement locks it for update and a
+     * put-away for share: a parcel is never put away at a location being retired.
+     */
+    location: (warehouseOrgId: string, code: string, lock?: 'update' | 'share') => {
+      const q = db.selectFrom('whs_location').selectAll().where('warehouse_org_id', '=', warehouseOrgId).where('code', '=', code);
+      return (lock === 'update' ? q.forUpdate() : lock === 'share' ? q.forShare() : q).executeTakeFirst();
+    },
+    setLocationActive: (warehouseOrgId: string, code: string, active: boolean) =>
+      db
+        .updateTable('whs_location')
+        .set({ active })
         .where('warehouse_org_id', '=', warehouseOrgId)
         .where('code', '=', code)
-        .executeTakeFirst()),
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    /** Parcels in stock put away at a location. */
+    async stockAt(warehouseOrgId: string, code: string, inStock: readonly ParcelStatus[]): Promise<number> {
+      const r = await db
+        .selectFrom('whs_parcel')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('warehouse_org_id', '=', warehouseOrgId)
+        .where('location', '=', code)
+        .where('status', 'in', [...inStock])
+        .executeTakeFirstOrThrow();
+      return r.n;
+    },
     addLocations: (rows: { warehouse_org_id: string; code: string; zone: string }[]) =>
       rows.length
         ? db
@@ -137,11 +157,11 @@ export function createWarehouseRepository(exec: Executor) {
         : Promise.resolve([]),
     locations: (warehouseOrgId: string) =>
       db.selectFrom('whs_location').selectAll().where('warehouse_org_id', '=', warehouseOrgId).orderBy('code').execute(),
-    /** The registered locations with the parcels in stock put away at each. */
-    locationsWithStock: (warehouseOrgId: string, inStock: readonly ParcelStatus[]) =>
+    /** The registered locations (the active ones unless `all`) with the parcels in stock put away at each. */
+    locationsWithStock: (warehouseOrgId: string, inStock: readonly ParcelStatus[], all = false) =>
       db
         .selectFrom('whs_location as l')
-        .select(['l.code', 'l.zone'])
+        .select(['l.code', 'l.zone', 'l.active'])
         .select((eb) =>
           eb
             .selectFrom('whs_parcel as p')
@@ -152,6 +172,7 @@ export function createWarehouseRepository(exec: Executor) {
             .as('parcels'),
         )
         .where('l.warehouse_org_id', '=', warehouseOrgId)
+        .$if(!all, (q) => q.where('l.active', '=', true))
         .orderBy('l.code')
         .execute(),
 

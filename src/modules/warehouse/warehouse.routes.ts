@@ -24,6 +24,7 @@ import {
 import type { WarehouseService } from './warehouse.service.ts';
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const LocationParams = Type.Object({ locationCode: Type.String({ minLength: 1, maxLength: 20 }) });
 const tags = ['warehouse'];
 
 export function registerWarehouseRoutes(
@@ -74,10 +75,42 @@ export function registerWarehouseRoutes(
       schema: {
         tags,
         summary: '库位列表 / Registered locations, with the parcels in stock at each (the put-away choices)',
+        querystring: Type.Object({
+          all: Type.Optional(Type.Boolean({ description: 'also the retired locations (default: the active ones only)' })),
+        }),
         response: { 200: Type.Array(StockLocation) },
       },
     },
-    async (req) => warehouse.listLocations(req.principal),
+    async (req) => warehouse.listLocations(req.principal, req.query),
+  );
+  r.post(
+    '/api/v1/warehouse/locations/:locationCode/deactivate',
+    {
+      config: operate,
+      schema: {
+        tags,
+        summary: '停用库位 / Retire a storage location',
+        description:
+          'It is no longer a put-away choice; parcels and counts keep naming it. 409 while parcels in stock are put away there, or when already retired; another centre’s location is 404.',
+        params: LocationParams,
+        response: { 200: StockLocation },
+      },
+    },
+    async (req) => warehouse.deactivateLocation(req.principal, req.params.locationCode),
+  );
+  r.post(
+    '/api/v1/warehouse/locations/:locationCode/activate',
+    {
+      config: operate,
+      schema: {
+        tags,
+        summary: '启用库位 / Bring a retired storage location back into use',
+        description: '409 when it is already in use; another centre’s location is 404.',
+        params: LocationParams,
+        response: { 200: StockLocation },
+      },
+    },
+    async (req) => warehouse.activateLocation(req.principal, req.params.locationCode),
   );
   r.get(
     '/api/v1/warehouse/parcels',

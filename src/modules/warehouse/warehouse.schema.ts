@@ -132,6 +132,7 @@ export const StockLocation = Type.Object({
   code: Type.String(),
   zone: Type.String(),
   parcels: Type.Integer({ description: 'parcels in stock put away there' }),
+  active: Type.Boolean({ description: 'false: retired, no longer a put-away choice' }),
 });
 
 export const DispatchInput = Type.Object(

@@ -80,7 +80,11 @@ export interface StockLocation {
   code: string;
   zone: string;
   parcels: number;
+  /** false: retired, no longer a put-away choice */
+  active: boolean;
 }
+
+const LOCATION = /^[A-Z0-9-]{1,20}$/;
 
 const toCount = (c: Omit<CountRow, 'discrepancies'>, scanned: number) => ({
   id: c.id,
@@ -228,6 +232,46 @@ export function createWarehouseService(deps: WarehouseDeps) {
     return rows[0]!;
   }
 
+  async function setActive(p: Principal | null, input: string, active: boolean): Promise<StockLocation> {
+    requirePermission(p, 'warehouse.operate');
+    const wh = warehouseOf(p);
+    const code = normaliseScan(input);
+    return db.transaction().execute(async (trx) => {
+      const repo = createWarehouseRepository(trx);
+      const before = await repo.location(wh.id, code, 'update');
+      if (!before) throw notFound(bi(`库位 ${code}`, `location ${code}`));
+      if (before.active === active)
+        throw new DomainError(
+          'warehouse.invalid_state',
+          active
+            ? bi(`库位 ${code} 已在使用中`, `location ${code} is already in use`)
+            : bi(`库位 ${code} 已停用`, `location ${code} is already retired`),
+          { location: code, active },
+        );
+      const parcels = await repo.stockAt(wh.id, code, IN_STOCK);
+      if (!active && parcels > 0)
+        throw new DomainError(
+          'warehouse.invalid_state',
+          bi(
+            `库位 ${code} 仍有 ${parcels} 件在库包裹，不能停用：请先将包裹上架到其他库位`,
+            `location ${code} still holds ${parcels} parcel(s) in stock and cannot be retired: put them away elsewhere first`,
+          ),
+          { location: code, parcels },
+        );
+      const after = await repo.setLocationActive(wh.id, code, active);
+      await audit.append(trx, actorOf(p), [
+        {
+          action: active ? 'warehouse.location_activated' : 'warehouse.location_deactivated',
+          entity: 'warehouse_location',
+          entityId: wh.id,
+          before: { code, zone: before.zone, active: before.active },
+          after: { code, zone: after.zone, active: after.active },
+        },
+      ]);
+      return { code, zone: after.zone, parcels, active: after.active };
+    });
+  }
+
   return {
     async createBooking(p: Principal | null, input: BookingInput): Promise<Booking> {
       requirePermission(p, 'warehouse.book');
@@ -336,16 +380,25 @@ export function createWarehouseService(deps: WarehouseDeps) {
     ): Promise<{ code: string; zone: string }[]> {
       requirePermission(p, 'warehouse.operate');
       const wh = warehouseOf(p);
-      const bad = locations.filter((l) => !/^[A-Z0-9-]{1,20}$/.test(l.code));
-      if (bad.length)
-        throw validationError(
-          bad.map((l) => ({
-            field: 'code',
-            rule: 'pattern',
-            message: bi('库位码须为 1–20 位大写字母、数字或 -', 'a location code is 1–20 capitals, digits or -'),
-            value: l.code,
-          })),
-        );
+      const problems = locations
+        .filter((l) => !LOCATION.test(l.code))
+        .map((l) => ({
+          field: 'code',
+          rule: 'pattern',
+          message: bi('库位码须为 1–20 位大写字母、数字或 -', 'a location code is 1–20 capitals, digits or -'),
+          value: l.code,
+        }));
+      // one statement upserts the list: a code twice in it would be written twice (a 500, not a 400)
+      const twice = [...new Set(locations.map((l) => l.code).filter((c, i, all) => all.indexOf(c) !== i))];
+      problems.push(
+        ...twice.map((c) => ({
+          field: 'code',
+          rule: 'unique',
+          message: bi(`库位码 ${c} 在列表中重复`, `location code ${c} appears more than once in the list`),
+          value: c,
+        })),
+      );
+      if (problems.length) throw validationError(problems);
       await db.transaction().execute(async (trx) => {
         await createWarehouseRepository(trx).addLocations(
           locations.map((l) => ({ warehouse_org_id: wh.id, code: l.code, zone: l.zone ?? '' })),
@@ -357,15 +410,33 @@ export function createWarehouseService(deps: WarehouseDeps) {
       return (await createWarehouseRepository(db).locations(wh.id)).map((l) => ({ code: l.code, zone: l.zone }));
     },
 
-    /** The registered locations, with the parcels in stock at each: the choices of put-away. */
-    async listLocations(p: Principal | null): Promise<StockLocation[]> {
+    /**
+     * The registered locations, with the parcels in stock at each: the active ones are the choices
+     * of put-away; `all` adds the retired ones (the locations screen).
+     */
+    async listLocations(p: Principal | null, q: { all?: boolean } = {}): Promise<StockLocation[]> {
       requirePermission(p, 'warehouse.operate');
       const wh = warehouseOf(p);
-      return (await createWarehouseRepository(db).locationsWithStock(wh.id, IN_STOCK)).map((l) => ({
+      return (await createWarehouseRepository(db).locationsWithStock(wh.id, IN_STOCK, q.all)).map((l) => ({
         code: l.code,
         zone: l.zone,
         parcels: l.parcels ?? 0,
+        active: l.active,
       }));
+    },
+
+    /**
+     * Retires a location: it is no longer a put-away choice. Refused while parcels in stock are
+     * put away there (the shelf would hold parcels nobody may put away to or find in the list);
+     * another centre's location is not found.
+     */
+    async deactivateLocation(p: Principal | null, code: string): Promise<StockLocation> {
+      return setActive(p, code, false);
+    },
+
+    /** Brings a retired location back into use. */
+    async activateLocation(p: Principal | null, code: string): Promise<StockLocation> {
+      return setActive(p, code, true);
     },
 
     async listParcels(p: Principal | null, q: { status?: ParcelStatus }): Promise<WarehouseParcel[]> {
@@ -491,16 +562,20 @@ export function createWarehouseService(deps: WarehouseDeps) {
       const wh = warehouseOf(p);
       const no = scanned('logisticsNo', input.logisticsNo);
       const location = normaliseScan(input.location);
-      if (!(await createWarehouseRepository(db).locationExists(wh.id, location)))
-        throw validationError([
-          {
-            field: 'location',
-            rule: 'exists',
-            message: bi(`库位 ${location} 未登记`, `location ${location} is not registered`),
-            value: location,
-          },
-        ]);
       return db.transaction().execute(async (trx) => {
+        // locked for share: a retirement of the location waits for this put-away, or this one sees it retired
+        const at = await createWarehouseRepository(trx).location(wh.id, location, 'share');
+        if (!at || !at.active)
+          throw validationError([
+            {
+              field: 'location',
+              rule: at ? 'active' : 'exists',
+              message: at
+                ? bi(`库位 ${location} 已停用，请选择其他库位`, `location ${location} is retired: choose another`)
+                : bi(`库位 ${location} 未登记`, `location ${location} is not registered`),
+              value: location,
+            },
+          ]);
         const row = await locked(trx, wh.id, no, input.logisticsCode);
         if (!IN_STOCK.includes(row.status) || row.status === 'packed')
           throw new DomainError(

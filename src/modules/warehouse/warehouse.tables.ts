@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 export interface BookingRow {
   id: string;
   booking_no: string;
@@ -65,6 +67,14 @@ export interface DispatchRow {
   created_at: Date;
 }
 
+export interface LocationRow {
+  warehouse_org_id: string;
+  code: string;
+  zone: string;
+  /** false: retired, no longer a put-away choice (the row stays: parcels and counts name it) */
+  active: Generated<boolean>;
+}
+
 export interface CountRow {
   id: string;
   warehouse_org_id: string;
@@ -88,7 +98,7 @@ export interface WarehouseTables {
   whs_parcel: ParcelRow;
   whs_bag: BagRow;
   whs_dispatch: DispatchRow;
-  whs_location: { warehouse_org_id: string; code: string; zone: string };
+  whs_location: LocationRow;
   whs_count: CountRow;
   whs_count_scan: { count_id: string; logistics_no: string; location: string | null; scanned_at: Date };
 }

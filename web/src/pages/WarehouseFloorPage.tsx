@@ -1,13 +1,24 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Input, Segmented, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
-import { useRef, useState, type ReactNode } from 'react';
+import { Alert, App, Button, Card, Input, Segmented, Space, Table, Tabs, Tag, Typography, type InputRef } from 'antd';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
 import { api, ApiError, apiUrl, errorMessage } from '../api.ts';
 import { Page } from '../components/Page.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
-import type { MessageKey } from '../i18n/zh-CN.ts';
+import {
+  BIG,
+  bilingual,
+  BiLines,
+  Last,
+  LocationSelect,
+  OutcomeLine,
+  ScanField,
+  useBoth,
+  type Bi,
+  type Outcome,
+} from './WarehouseFloorParts.tsx';
+import { LocationsTab } from './WarehouseLocations.tsx';
 
 interface Parcel {
   logisticsNo: string;
@@ -60,75 +71,11 @@ interface Dispatch {
   createdAt: string;
 }
 
-const BIG = { fontSize: 28, height: 64 };
-
-/** A message as the server gave it: Chinese first, English second (one line each on the floor). */
-interface Bi {
-  zh: string;
-  en: string;
-}
-
-function bilingual(e: unknown): Bi {
-  if (e instanceof ApiError) return { zh: e.detailZh, en: e.detailEn };
-  const text = e instanceof Error ? e.message : String(e);
-  return { zh: text, en: '' };
-}
-
-function BiLines({ text, testId }: { text: Bi; testId?: string }) {
-  return (
-    <span data-testid={testId}>
-      <span style={{ display: 'block' }}>{text.zh}</span>
-      {text.en && text.en !== text.zh ? <span style={{ display: 'block', fontSize: '0.8em' }}>{text.en}</span> : null}
-    </span>
-  );
-}
-
-/** A floor text in both languages, Chinese first, whatever the user's language. */
-function useBoth() {
-  const { i18n } = useTranslation();
-  const zh = i18n.getFixedT('zh-CN');
-  const en = i18n.getFixedT('en');
-  return (key: MessageKey): Bi => ({ zh: zh(key), en: en(key) });
-}
-
-/** A scan field: a keyboard-wedge scanner types the number and presses Enter; the field clears and keeps focus. */
-function ScanField({
-  onScan,
-  testId,
-  disabled,
-  placeholder,
-}: {
-  onScan: (v: string) => void;
-  testId: string;
-  disabled?: boolean;
-  placeholder?: string;
-}) {
-  const { t } = useTranslation();
-  const [value, setValue] = useState('');
-  return (
-    <Input
-      autoFocus
-      size="large"
-      style={BIG}
-      value={value}
-      disabled={disabled}
-      placeholder={placeholder ?? t('floor.scanHint')}
-      data-testid={testId}
-      onChange={(e) => setValue(e.target.value)}
-      onPressEnter={() => {
-        const v = value.trim();
-        setValue('');
-        if (v) onScan(v);
-      }}
-    />
-  );
-}
-
-function Last({ children, type }: { children: ReactNode; type: 'success' | 'error' | 'warning' }) {
-  return <Alert type={type} showIcon className="block-gap" style={{ fontSize: 22 }} title={children} data-testid="scan-result" />;
-}
-
-/** The inspection station: the task the scan opened, and the hold until it is completed. */
+/**
+ * The inspection hold as floor staff need it: the parcel stays at the inspection station, which
+ * task it waits for and for which agencies. Read-only: the task itself is the officers' (they open
+ * it by the waybill number at the station); the floor has no right to it.
+ */
 function InspectionCard({ no, task, both }: { no: string; task: InspectionTask | null; both: ReturnType<typeof useBoth> }) {
   const { t } = useTranslation();
   const agency = (a: string) => (a === 'customs' || a === 'inspection' ? t(`floorInspection.agency.${a}`) : a);
@@ -142,15 +89,18 @@ function InspectionCard({ no, task, both }: { no: string; task: InspectionTask |
       title={<BiLines text={both('floorInspection.held')} testId="scan-held" />}
       description={
         <div style={{ fontSize: 20 }}>
+          <div style={{ fontWeight: 600 }} data-testid="inspection-bring-to">
+            <BiLines text={both('floorInspection.bringTo')} />
+          </div>
           {task ? (
             <div data-testid="inspection-task" data-task-id={task.id}>
-              {t('floorInspection.task')} {task.id.slice(-8).toUpperCase()}
+              {t('floorInspection.task')} <strong data-testid="inspection-task-no">{task.id.slice(-8).toUpperCase()}</strong>
+              {' · '}
+              {t('floorInspection.waybill')} <strong>{no}</strong>
               {' · '}
               {task.joint ? `${t('floorInspection.joint')} · ` : ''}
               {task.agencies.map(agency).join(' + ')}
               {task.pending.length ? ` · ${t('floorInspection.pending')}: ${task.pending.map(agency).join(' + ')}` : ''}
-              {' · '}
-              <Link to={`/inspection/tasks?waybill=${encodeURIComponent(no)}`}>{t('floorInspection.openTask')}</Link>
             </div>
           ) : (
             <BiLines text={both('floorInspection.selected')} />
@@ -262,7 +212,7 @@ function PackTab() {
     setBagState(b);
   };
   // a refusal (customs, inspection) reads in both languages, Chinese first
-  const [last, setLast] = useState<{ ok: boolean; text: Bi } | null>(null);
+  const [last, setLast] = useState<Outcome>(null);
   const fail = (e: unknown) => setLast({ ok: false, text: bilingual(e) });
   const typed = () => ({
     kind,
@@ -338,71 +288,63 @@ function PackTab() {
         ]}
       />
       {!bag ? (
-        <>
-          <Typography.Paragraph style={{ fontSize: 20 }} data-testid="pack-scan-first">
-            {t(kind === 'pallet' ? 'floor.scanFirstPallet' : 'floor.scanFirstBag')}
-          </Typography.Paragraph>
-          <ScanField
-            testId="pack-scan"
-            placeholder={kind === 'pallet' ? t('floor.scanBagHint') : undefined}
-            onScan={(v) => scan.mutate(v)}
-          />
-          <Space wrap size="large" className="block-gap">
-            <Input
-              size="large"
-              style={{ ...BIG, width: 220 }}
-              addonBefore={t('floor.route')}
-              value={route}
-              onChange={(e) => setRoute(e.target.value)}
-              data-testid="bag-route"
-            />
-            <Input
-              size="large"
-              style={{ ...BIG, width: 320 }}
-              placeholder={t('floor.carrier')}
-              value={carrier}
-              onChange={(e) => setCarrier(e.target.value)}
-              data-testid="bag-carrier"
-            />
-            <Button
-              type="primary"
-              size="large"
-              style={BIG}
-              disabled={!route.trim() || !carrier.trim()}
-              onClick={() => open.mutate()}
-              loading={open.isPending}
-              data-testid="open-bag"
-            >
-              {t(kind === 'pallet' ? 'floor.openPallet' : 'floor.openBag')}
-            </Button>
-          </Space>
-        </>
+        <Typography.Paragraph style={{ fontSize: 20 }} data-testid="pack-scan-first">
+          {t(kind === 'pallet' ? 'floor.scanFirstPallet' : 'floor.scanFirstBag')}
+        </Typography.Paragraph>
       ) : (
-        <>
-          <Typography.Title level={3} data-testid="current-bag" data-kind={bag.kind}>
-            {t(pallet ? 'floor.pallet' : 'floor.bag')}: {bag.bagNo} · {bag.route} ·{' '}
-            {pallet ? (
-              <>
-                <span data-testid="pallet-bag-count">{bag.bagCount}</span> {t('floor.bagsOnPallet')} ·{' '}
-              </>
-            ) : null}
-            <span data-testid="bag-count">{bag.parcelCount}</span> {t('floor.parcels')}
-          </Typography.Title>
-          <ScanField
-            testId="pack-scan"
-            placeholder={pallet ? t('floor.scanBagHint') : undefined}
-            onScan={(v) => scan.mutate(v)}
-          />
-          <Button size="large" style={{ ...BIG, marginTop: 16 }} onClick={() => close.mutate()} data-testid="close-bag">
-            {t(pallet ? 'floor.closePallet' : 'floor.closeBag')}
-          </Button>
-        </>
+        <Typography.Title level={3} data-testid="current-bag" data-kind={bag.kind}>
+          {t(pallet ? 'floor.pallet' : 'floor.bag')}: {bag.bagNo} · {bag.route} ·{' '}
+          {pallet ? (
+            <>
+              <span data-testid="pallet-bag-count">{bag.bagCount}</span> {t('floor.bagsOnPallet')} ·{' '}
+            </>
+          ) : null}
+          <span data-testid="bag-count">{bag.parcelCount}</span> {t('floor.parcels')}
+        </Typography.Title>
       )}
-      {last ? (
-        <Last type={last.ok ? 'success' : 'error'}>
-          <BiLines text={last.text} />
-        </Last>
-      ) : null}
+      <ScanField
+        // a new field when a bag opens or closes: it takes the focus back from the open/close button
+        key={bag ? 'open' : 'none'}
+        testId="pack-scan"
+        placeholder={(bag?.kind ?? kind) === 'pallet' ? t('floor.scanBagHint') : undefined}
+        onScan={(v) => scan.mutate(v)}
+      />
+      {!bag ? (
+        <Space wrap size="large" className="block-gap">
+          <Input
+            size="large"
+            style={{ ...BIG, width: 220 }}
+            addonBefore={t('floor.route')}
+            value={route}
+            onChange={(e) => setRoute(e.target.value)}
+            data-testid="bag-route"
+          />
+          <Input
+            size="large"
+            style={{ ...BIG, width: 320 }}
+            placeholder={t('floor.carrier')}
+            value={carrier}
+            onChange={(e) => setCarrier(e.target.value)}
+            data-testid="bag-carrier"
+          />
+          <Button
+            type="primary"
+            size="large"
+            style={BIG}
+            disabled={!route.trim() || !carrier.trim()}
+            onClick={() => open.mutate()}
+            loading={open.isPending}
+            data-testid="open-bag"
+          >
+            {t(kind === 'pallet' ? 'floor.openPallet' : 'floor.openBag')}
+          </Button>
+        </Space>
+      ) : (
+        <Button size="large" style={{ ...BIG, marginTop: 16 }} onClick={() => close.mutate()} data-testid="close-bag">
+          {t(pallet ? 'floor.closePallet' : 'floor.closeBag')}
+        </Button>
+      )}
+      <OutcomeLine outcome={last} />
     </div>
   );
 }
@@ -608,33 +550,67 @@ function DispatchTab() {
   );
 }
 
-interface StockLocation {
-  code: string;
-  zone: string;
-  parcels: number;
+/**
+ * Put-away, scan-first: choose the location once (only the ones in use), then scan parcel after
+ * parcel; each scan is one put-away and nothing else.
+ */
+function PutAwayTab() {
+  const { t } = useTranslation();
+  const both = useBoth();
+  const queryClient = useQueryClient();
+  const [location, setLocation] = useState<string | undefined>(undefined);
+  const [last, setLast] = useState<Outcome>(null);
+  const scanField = useRef<InputRef>(null);
+  const putAway = useMutation({
+    mutationFn: (v: { logisticsNo: string; location: string }) =>
+      api<Parcel & { location: string }>('/warehouse/put-away', { method: 'POST', body: v }),
+    onSuccess: async (p) => {
+      const done = both('floor.putAwayDone', { location: p.location });
+      setLast({ ok: true, text: { zh: `${p.logisticsNo} · ${done.zh}`, en: `${p.logisticsNo} · ${done.en}` } });
+      await queryClient.invalidateQueries({ queryKey: ['warehouse', 'locations'] });
+    },
+    onError: (e) => setLast({ ok: false, text: bilingual(e) }),
+  });
+  return (
+    <div data-testid="floor-putaway">
+      <Space wrap size="large" className="block-gap">
+        <LocationSelect
+          big
+          withStock
+          testId="putaway-location"
+          placeholder={t('floor.putAwayLocation')}
+          value={location}
+          onChange={(v) => {
+            setLocation(v);
+            scanField.current?.focus();
+          }}
+        />
+      </Space>
+      <ScanField
+        ref={scanField}
+        testId="putaway-scan"
+        onScan={(no) =>
+          location
+            ? putAway.mutate({ logisticsNo: no, location })
+            : setLast({ ok: false, text: both('floor.chooseLocationFirst') })
+        }
+      />
+      <OutcomeLine outcome={last} />
+    </div>
+  );
 }
 
-/** Sorting and put-away: set the route (and a registered location) once, then scan parcel after parcel. */
+/** Sorting, scan-first: type the route (or flight) once, then scan parcel after parcel. */
 function SortTab() {
   const { t } = useTranslation();
+  const both = useBoth();
   const [route, setRoute] = useState('');
-  const [location, setLocation] = useState<string | undefined>(undefined);
-  const [last, setLast] = useState<{ ok: boolean; text: Bi } | null>(null);
-  const locations = useQuery({
-    queryKey: ['warehouse', 'locations'],
-    queryFn: () => api<StockLocation[]>('/warehouse/locations'),
-  });
-  const queryClient = useQueryClient();
+  const [last, setLast] = useState<Outcome>(null);
   const sort = useMutation({
-    mutationFn: async (logisticsNo: string) => {
-      if (location) await api<Parcel>('/warehouse/put-away', { method: 'POST', body: { logisticsNo, location } });
-      // put-away alone when only a location is chosen; without either, the server names the route it needs
-      return route.trim() || !location ? api<Parcel>('/warehouse/sort', { method: 'POST', body: { logisticsNo, route } }) : null;
-    },
-    onSuccess: async (p, no) => {
-      const text = `${p?.logisticsNo ?? no.toUpperCase()}${p ? ` → ${p.route ?? ''}` : ''}${location ? ` · ${location}` : ''}`;
-      setLast({ ok: true, text: { zh: text, en: '' } });
-      if (location) await queryClient.invalidateQueries({ queryKey: ['warehouse', 'locations'] });
+    mutationFn: (v: { logisticsNo: string; route: string }) => api<Parcel>('/warehouse/sort', { method: 'POST', body: v }),
+    onSuccess: (p) => {
+      const done = both('floor.sortedTo', { route: p.route ?? '' });
+      setLast({ ok: true, text: { zh: `${p.logisticsNo} · ${done.zh}`, en: `${p.logisticsNo} · ${done.en}` } });
     },
     onError: (e) => setLast({ ok: false, text: bilingual(e) }),
   });
@@ -649,28 +625,16 @@ function SortTab() {
           onChange={(e) => setRoute(e.target.value)}
           data-testid="sort-route"
         />
-        <Select
-          size="large"
-          style={{ width: 320, fontSize: 22 }}
-          allowClear
-          showSearch
-          placeholder={t('floor.chooseLocation')}
-          value={location}
-          onChange={(v?: string) => setLocation(v)}
-          loading={locations.isLoading}
-          data-testid="sort-location"
-          options={(locations.data ?? []).map((l) => ({
-            value: l.code,
-            label: `${l.code}${l.zone ? ` (${l.zone})` : ''} · ${l.parcels} ${t('floor.inStock')}`,
-          }))}
-        />
       </Space>
-      <ScanField testId="sort-scan" onScan={(v) => sort.mutate(v)} />
-      {last ? (
-        <Last type={last.ok ? 'success' : 'error'}>
-          <BiLines text={last.text} />
-        </Last>
-      ) : null}
+      <ScanField
+        testId="sort-scan"
+        onScan={(no) =>
+          route.trim()
+            ? sort.mutate({ logisticsNo: no, route: route.trim() })
+            : setLast({ ok: false, text: both('floor.typeRouteFirst') })
+        }
+      />
+      <OutcomeLine outcome={last} />
     </div>
   );
 }
@@ -748,10 +712,6 @@ function CountTab() {
     queryKey: ['warehouse', 'counts'],
     queryFn: () => api<StockCountSummary[]>('/warehouse/counts'),
   });
-  const locations = useQuery({
-    queryKey: ['warehouse', 'locations'],
-    queryFn: () => api<StockLocation[]>('/warehouse/locations'),
-  });
   const open = counts.data?.find((c) => c.status === 'open') ?? null;
   const viewed = useQuery({
     queryKey: ['warehouse', 'counts', viewing],
@@ -793,7 +753,6 @@ function CountTab() {
     },
     onError: fail,
   });
-  const locationOptions = (locations.data ?? []).map((l) => ({ value: l.code, label: l.code }));
   return (
     <div data-testid="floor-count">
       {open ? (
@@ -802,17 +761,14 @@ function CountTab() {
             {open.location ?? t('floor.wholeWarehouse')} · {t('floor.counted')}:{' '}
             <span data-testid="count-scanned">{open.scanned}</span>
           </Typography.Title>
-          <Select
-            size="large"
-            style={{ width: 320, marginBottom: 16 }}
-            allowClear
-            showSearch
-            placeholder={t('floor.chooseLocation')}
-            value={scanLocation}
-            onChange={(v?: string) => setScanLocation(v)}
-            options={locationOptions}
-            data-testid="count-location"
-          />
+          <div style={{ marginBottom: 16 }}>
+            <LocationSelect
+              testId="count-location"
+              placeholder={t('floor.chooseLocation')}
+              value={scanLocation}
+              onChange={setScanLocation}
+            />
+          </div>
           <ScanField testId="count-scan" onScan={(v) => scanOne.mutate(v)} />
           <Button
             size="large"
@@ -826,16 +782,11 @@ function CountTab() {
         </div>
       ) : (
         <Space wrap size="large">
-          <Select
-            size="large"
-            style={{ width: 320 }}
-            allowClear
-            showSearch
+          <LocationSelect
+            testId="count-start-location"
             placeholder={t('floor.wholeWarehouse')}
             value={countLocation}
-            onChange={(v?: string) => setCountLocation(v)}
-            options={locationOptions}
-            data-testid="count-start-location"
+            onChange={setCountLocation}
           />
           <Button
             type="primary"
@@ -850,11 +801,7 @@ function CountTab() {
           </Button>
         </Space>
       )}
-      {error ? (
-        <Last type="error">
-          <BiLines text={error} />
-        </Last>
-      ) : null}
+      <OutcomeLine outcome={error && { ok: false, text: error }} />
       {viewed.data ? <DiscrepancyTable count={viewed.data} /> : null}
       <Typography.Title level={4} className="block-gap">
         {t('floor.countHistory')}
@@ -907,10 +854,12 @@ export default function WarehouseFloorPage() {
           items={(
             [
               ['receive', <ReceiveTab />],
+              ['putAway', <PutAwayTab />],
               ['sort', <SortTab />],
               ['pack', <PackTab />],
               ['dispatch', <DispatchTab />],
               ['count', <CountTab />],
+              ['locations', <LocationsTab />],
             ] as const
           ).map(([k, children]) => ({
             key: k,
