@@ -8,9 +8,12 @@
  *   attendance from the course's roster, undoes a wrong mark, issues the certificate (after which
  *   the mark stands), exports the roster and the applications to Excel, reviews the seller's
  *   application by weighted criteria, rejecting it with a reason, and publishes a programme with
- *   its own criteria (weights adding up to 100);
- * - the seller reads the decision and its reason under "my applications" and downloads the
- *   certificate under "my training".
+ *   its own criteria (weights adding up to 100) and eligibility rules from the rules editor
+ *   (figure, comparison, threshold per row), edits it and closes it;
+ * - the commerce officer edits a park and a course (a server refusal shown in the dialog), and
+ *   closes a course and the park: stored as closed, their buttons off;
+ * - the seller reads the decision and its reason under "my applications", downloads the
+ *   certificate under "my training", and cannot enrol in the closed course.
  * Every step is checked in the database, not only on the screen.
  *
  *   npm test -- test/e2e/parks-programmes.e2e.test.ts
@@ -24,13 +27,14 @@ import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { PARTIES } from '../support/parcels.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
-import { eventually, firstText, loginAs, RESULTS, withBrowser } from '../support/browser.ts';
+import { chooseOption, eventually, firstText, loginAs, RESULTS, withBrowser } from '../support/browser.ts';
 
 const text = firstText;
 const SELLER2 = { code: '3601260999', name: '赣州脐橙电商有限公司' };
 const PARK = '上饶跨境电商E2E产业园';
 const COURSE = '跨境电商 E2E 结业课程';
 const PROGRAMME = 'E2E 人才培训补贴';
+const SPARE = 'E2E 停办对接会';
 
 async function post(tp: TestPlatform, token: string, url: string, payload: Record<string, unknown>): Promise<string> {
   const res = await tp.platform.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload });
@@ -39,6 +43,31 @@ async function post(tp: TestPlatform, token: string, url: string, payload: Recor
 }
 
 const row = (page: Page, table: string, hasText: string) => page.getByTestId(table).locator('tr', { hasText });
+
+/**
+ * Clicks a button guarded by a pop-up confirmation and confirms, until `done` holds: under load
+ * the pop-up may still be opening when its button is clicked.
+ */
+async function confirmed(page: Page, testId: string, what: string, done: () => Promise<boolean>): Promise<void> {
+  await eventually(
+    what,
+    async () => {
+      if (await done()) return true;
+      const confirm = page.locator('.ant-popconfirm:visible .ant-btn-primary');
+      if (!(await confirm.count()))
+        await page
+          .getByTestId(testId)
+          .click({ timeout: 5_000 })
+          .catch(() => undefined);
+      await confirm
+        .first()
+        .click({ timeout: 5_000 })
+        .catch(() => undefined);
+      return done();
+    },
+    30_000,
+  );
+}
 
 /** Clicks a download button and reads the workbook it saves. */
 async function downloadXlsx(page: Page, testId: string, file: string): Promise<ExcelJS.Worksheet> {
@@ -70,6 +99,14 @@ test('parks, roster and certificates, programme review: commerce and the seller,
       endsAt: '2099-05-10T09:00:00Z',
       place: '上饶',
       capacity: 5,
+    });
+    const spare = await post(tp, commerce, '/api/v1/offerings', {
+      kind: 'event',
+      title: SPARE,
+      startsAt: '2099-06-10T01:00:00Z',
+      endsAt: '2099-06-10T05:00:00Z',
+      place: '上饶',
+      capacity: 20,
     });
     const programme = await post(tp, commerce, '/api/v1/programmes', {
       name: PROGRAMME,
@@ -181,6 +218,50 @@ test('parks, roster and certificates, programme review: commerce and the seller,
     await eventually('the removed member leaves the list', async () => !(await text(members)).includes(SELLER2.name));
     assert.deepEqual(await stored(), [PARTIES.seller.code]);
 
+    // --- commerce: edit a park and a course, close a course ----------------------------------------------
+    const RENAMED = `${PARK}（二期）`;
+    const parkRow = async () =>
+      (
+        await sql<{ name: string; address: string | null; status: string }>`
+          select name, address, status from pk_park where id = ${park}`.execute(db)
+      ).rows[0]!;
+    await page.getByTestId(`park-edit-${park}`).click();
+    await page.getByTestId('park-edit-name').fill(RENAMED);
+    await page.getByTestId('park-edit-address').fill('上饶市信州区');
+    await page.getByTestId('edit-save').click();
+    await eventually('the park is renamed', async () => (await parkRow()).name === RENAMED);
+    assert.deepEqual(await parkRow(), { name: RENAMED, address: '上饶市信州区', status: 'open' });
+    await eventually('listed under its new name', async () => (await text(page.getByTestId('parks-table'))).includes(RENAMED));
+    const courseRow = async () =>
+      (
+        await sql<{ ends_at: Date; place: string; capacity: number; status: string }>`
+          select ends_at, place, capacity, status from pk_offering where id = ${course}`.execute(db)
+      ).rows[0]!;
+    await page.getByTestId(`offering-edit-${course}`).click();
+    // the course starts at 09:00 China Standard Time: an end before it is refused by the server, in the dialog
+    await page.getByTestId('offering-edit-ends').fill('2099-05-10T08:00');
+    await page.getByTestId('offering-edit-place').fill('上饶市 培训中心');
+    await page.getByTestId('edit-save').click();
+    await eventually('the refusal is shown', async () => (await text(page.getByTestId('edit-error'))).includes('须晚于开始时间'));
+    assert.equal((await courseRow()).place, '上饶', 'nothing stored');
+    await page.getByTestId('offering-edit-ends').fill('2099-05-10T18:00');
+    await page.getByTestId('offering-edit-capacity').fill('4');
+    await page.getByTestId('edit-save').click();
+    await eventually('the course is rescheduled', async () => (await courseRow()).capacity === 4);
+    assert.deepEqual(await courseRow(), {
+      ends_at: new Date('2099-05-10T10:00:00Z'),
+      place: '上饶市 培训中心',
+      capacity: 4,
+      status: 'open',
+    });
+    await eventually('seats left shown', async () => (await text(row(page, 'offerings-table', COURSE))).includes('3 / 4'));
+    const spareStatus = async () =>
+      (await sql<{ status: string }>`select status from pk_offering where id = ${spare}`.execute(db)).rows[0]!.status;
+    await confirmed(page, `offering-close-${spare}`, 'the event is closed', async () => (await spareStatus()) === 'closed');
+    await eventually('shown as closed', async () => (await text(row(page, 'offerings-table', SPARE))).includes('已关闭'));
+    assert.equal(await page.getByTestId(`offering-edit-${spare}`).isDisabled(), true, 'a closed event is not edited');
+    assert.equal(await page.getByTestId(`offering-close-${spare}`).isDisabled(), true);
+
     // --- commerce: roster, attendance, certificate -----------------------------------------------------
     await page.getByTestId(`offering-roster-${course}`).click();
     const roster = page.getByTestId('roster-table');
@@ -278,10 +359,28 @@ test('parks, roster and certificates, programme review: commerce and the seller,
       true,
       'decided: its criteria are fixed',
     );
+    // the applied-to programme's rules are shown, fixed
+    await page.getByTestId(`programme-edit-${programme}`).click();
+    const editor = page.locator('.ant-modal:visible').getByTestId('rules-editor');
+    await eventually('the rules are fixed', async () => (await text(editor)).includes('已有企业申报：资格规则不能再修改'));
+    assert.equal(await editor.getByTestId('rule-add').isDisabled(), true);
+    await page.keyboard.press('Escape');
+    await eventually('the dialog is closed', async () => (await page.locator('.ant-modal:visible').count()) === 0);
+
     const NEW = 'E2E 新业态扶持';
     await page.getByTestId('programme-admin-name').fill(NEW);
     await page.getByTestId('programme-admin-opens').fill('2020-01-01');
     await page.getByTestId('programme-admin-closes').fill('2099-12-31');
+    // eligibility rules as rows: a figure, a comparison (≥ by default), a threshold
+    const create = page.getByTestId('rules-editor').first();
+    await create.getByTestId('rule-add').click();
+    await chooseOption(page, create.getByTestId('rule-metric-0'), '包裹数');
+    await create.getByTestId('rule-value-0').fill('5');
+    await create.getByTestId('rule-add').click();
+    await chooseOption(page, create.getByTestId('rule-metric-1'), '信用等级分');
+    await chooseOption(page, create.getByTestId('rule-op-1'), '≤ 不高于');
+    await create.getByTestId('rule-value-1').fill('4');
+    await page.screenshot({ path: join(RESULTS, 'programme-admin-rules.png'), fullPage: true });
     const rows: [string, string, number, number][] = [
       ['模式创新', 'New business model', 60, 10],
       ['业务规模', 'Scale', 30, 5],
@@ -300,6 +399,11 @@ test('parks, roster and certificates, programme review: commerce and the seller,
     );
     const newProgramme = async () =>
       (await sql<{ criteria: unknown }>`select criteria from pk_programme where name = ${NEW}`.execute(db)).rows;
+    const storedProgrammes = async () =>
+      (
+        await sql<{ id: string; name: string; rules: unknown; closes_on: string; status: string }>`
+          select id::text, name, rules, closes_on::text, status from pk_programme where name like ${`${NEW}%`}`.execute(db)
+      ).rows;
     assert.deepEqual(await newProgramme(), [], 'nothing published');
     await page.getByTestId('criterion-weight-1').first().fill('40');
     await page.getByTestId('programme-admin-create').click();
@@ -309,6 +413,55 @@ test('parks, roster and certificates, programme review: commerce and the seller,
       { key: 'c2', name: '业务规模', nameEn: 'Scale', weight: 40, max: 5 },
     ]);
     await eventually('listed with its criteria', async () => (await text(admin)).includes('模式创新 60%'));
+    const [published] = await storedProgrammes();
+    assert.deepEqual(published!.rules, [
+      { metric: 'parcels', op: '>=', value: 5 },
+      { metric: 'creditLevelRank', op: '<=', value: 4 },
+    ]);
+    await eventually('listed with its rules', async () =>
+      (await text(page.getByTestId(`programme-rules-${published!.id}`))).includes('包裹数 ≥ 5'),
+    );
+
+    // edit it: a window closing before it opens is refused by the server, named in the dialog
+    await page.getByTestId(`programme-edit-${published!.id}`).click();
+    const dialog = page.locator('.ant-modal:visible');
+    await dialog.getByTestId('programme-edit-closes').fill('2019-12-31');
+    await page.getByTestId('programme-edit-save').click();
+    await eventually('the refusal names the field', async () =>
+      (await text(page.getByTestId('programme-edit-error'))).includes('申报截止日（2019-12-31）不能早于开始日（2020-01-01）'),
+    );
+    assert.equal((await storedProgrammes())[0]!.closes_on, '2099-12-31', 'nothing stored');
+    await dialog.getByTestId('programme-edit-closes').fill('2098-12-31');
+    await dialog.getByTestId('programme-edit-name').fill(`${NEW}（修订）`);
+    await dialog.getByTestId('rule-remove-0').click();
+    await dialog.getByTestId('rule-value-0').fill('3');
+    await page.screenshot({ path: join(RESULTS, 'programme-edit.png') });
+    await page.getByTestId('programme-edit-save').click();
+    await eventually('the edit is stored', async () => (await storedProgrammes())[0]!.name === `${NEW}（修订）`);
+    assert.deepEqual(await storedProgrammes(), [
+      {
+        id: published!.id,
+        name: `${NEW}（修订）`,
+        rules: [{ metric: 'creditLevelRank', op: '<=', value: 3 }],
+        closes_on: '2098-12-31',
+        status: 'open',
+      },
+    ]);
+    // and close it: no more applications
+    await confirmed(
+      page,
+      `programme-close-${published!.id}`,
+      'the programme is closed',
+      async () => (await storedProgrammes())[0]!.status === 'closed',
+    );
+    await eventually('its buttons are off', async () => await page.getByTestId(`programme-edit-${published!.id}`).isDisabled());
+    assert.equal(await page.getByTestId(`programme-close-${published!.id}`).isDisabled(), true);
+
+    // the park is closed last (the application above counted it): kept, marked closed
+    await page.goto(`${tp.baseUrl}/parks`);
+    await confirmed(page, `park-close-${park}`, 'the park is closed', async () => (await parkRow()).status === 'closed');
+    await eventually('the park shown as closed', async () => (await text(row(page, 'parks-table', RENAMED))).includes('已关闭'));
+    assert.equal(await page.getByTestId(`park-edit-${park}`).isDisabled(), true);
 
     // --- the seller: my applications, my training and the certificate ---------------------------------
     await loginAs(page, tp.baseUrl, 'seller');
@@ -334,6 +487,13 @@ test('parks, roster and certificates, programme review: commerce and the seller,
     const bytes = await pdf.body();
     assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
     assert.ok(bytes.toString('latin1').includes(cert!.certificate_no!), 'the PDF is this certificate');
+
+    // the closed event: listed as closed, no enrolment offered
+    await page.goto(`${tp.baseUrl}/parks`);
+    await eventually('the closed event is marked', async () =>
+      (await text(row(page, 'offerings-table', SPARE))).includes('已关闭'),
+    );
+    assert.equal(await page.getByTestId(`offering-enrol-${spare}`).isDisabled(), true);
 
     // in English too
     await page.getByTestId('lang-en').click();

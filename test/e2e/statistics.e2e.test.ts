@@ -2,7 +2,8 @@
  * Browser test of issue 8 ("Done when"): the commerce officer opens the statistics dashboard,
  * filters by destination country and month, then by a day range and by customs office, carrier,
  * seller, seller's region and HS heading, and exports Excel with those filters; a buyer abroad
- * scans a trace code and sees the product's chain in English.
+ * scans a trace code on a phone of their own (a fresh browser: no cookies, no log-in, its language
+ * English) and sees the product's chain in English, without asking for it (no ?lang).
  *
  *   npm run build:web && node --import tsx --test test/e2e/statistics.e2e.test.ts
  */
@@ -11,13 +12,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import ExcelJS from 'exceljs';
-import type { Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { fillInvtNos } from '../../src/ceb/index.ts';
 import { DEMO_PRODUCTS } from '../../src/modules/filing/index.ts';
 import { guidOf, makeParcel, message, PARTIES, siteMessages } from '../support/parcels.ts';
 import { SENDER_USER, submitOk } from '../support/clearance.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
-import { RESULTS, withBrowser, loginAs } from '../support/browser.ts';
+import { CHROMIUM, RESULTS, withBrowser, loginAs } from '../support/browser.ts';
 
 const WAIT_MS = 15_000;
 
@@ -199,13 +200,47 @@ test('commerce filters the statistics by country and month and exports Excel; a 
       body: JSON.stringify({ kind: 'departure', logisticsNo: makeParcel(1, 'E').logisticsNo }),
     });
     assert.equal(departed.status, 201, await departed.text());
-    await page.goto(`${tp.baseUrl}/t/${code}?lang=en`);
-    await page.getByTestId('trace-chain').waitFor({ timeout: WAIT_MS });
-    const chain = (await page.getByTestId('trace-chain').textContent()) ?? '';
-    for (const step of ['Product filed with customs', 'Produced', 'Left China'])
-      assert.ok(chain.includes(step), `chain shows "${step}": ${chain}`);
-    assert.equal((await page.getByTestId('trace-code').textContent())?.trim(), code);
-    await page.screenshot({ path: join(RESULTS, 'trace-verification.png'), fullPage: true });
+    // The buyer's own phone: another browser, never logged in, its language English (en-US), and
+    // the label's address as printed (no ?lang): the page speaks the browser's language.
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const scan = async (locale: string) => {
+        const context = await browser.newContext({ locale, viewport: { width: 390, height: 844 } });
+        const buyer = await context.newPage();
+        const errors: string[] = [];
+        buyer.on('pageerror', (err) => errors.push(err.message));
+        assert.deepEqual(await context.cookies(), [], 'a fresh browser: no cookies');
+        const res = await buyer.goto(`${tp.baseUrl}/t/${code}`);
+        assert.equal(res?.status(), 200);
+        assert.ok(
+          (await res!.request().allHeaders())['accept-language']?.startsWith(locale),
+          `the browser asks for ${locale}: ${JSON.stringify(await res!.request().allHeaders())}`,
+        );
+        await buyer.getByTestId('trace-chain').waitFor({ timeout: WAIT_MS });
+        assert.deepEqual(await context.cookies(), [], 'the page sets no cookie: still no session');
+        assert.deepEqual(errors, [], 'no uncaught errors on the buyer page');
+        return { buyer, context };
+      };
+      const { buyer, context } = await scan('en-US');
+      assert.equal(new URL(buyer.url()).search, '', 'no ?lang');
+      assert.equal(await buyer.locator('html').getAttribute('lang'), 'en');
+      const chain = (await buyer.getByTestId('trace-chain').textContent()) ?? '';
+      for (const step of ['Product filed with customs', 'Produced', 'Left China'])
+        assert.ok(chain.includes(step), `chain shows "${step}": ${chain}`);
+      assert.equal((await buyer.getByTestId('trace-code').textContent())?.trim(), code);
+      await buyer.screenshot({ path: join(RESULTS, 'trace-verification.png'), fullPage: true });
+      await context.close();
+      // The browser's language decides, not the parcel's destination (the USA, English too): a
+      // browser in Chinese reads the same label in Chinese.
+      const zh = await scan('zh-CN');
+      assert.equal(await zh.buyer.locator('html').getAttribute('lang'), 'zh');
+      const zhChain = (await zh.buyer.getByTestId('trace-chain').textContent()) ?? '';
+      for (const step of ['商品备案', '生产', '离境']) assert.ok(zhChain.includes(step), `chain shows "${step}": ${zhChain}`);
+      assert.ok(!zhChain.includes('Left China'), `the Chinese chain: ${zhChain}`);
+      await zh.context.close();
+    } finally {
+      await browser.close();
+    }
 
     // Without any log-in (a buyer's phone): the page and its report form, in Chinese too.
     await page.context().clearCookies();

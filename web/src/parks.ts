@@ -1,6 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, apiUrl } from './api.ts';
 
+/** Parks, courses and events, and programmes are closed (archived), never deleted. */
+export type ParksStatus = 'open' | 'closed';
+
 /** The public catalogues of issue 8 (parks, courses and events, support programmes), as the API gives them. */
 export interface Park {
   id: string;
@@ -10,6 +13,7 @@ export interface Park {
   kind: string;
   address: string | null;
   members: number;
+  status: ParksStatus;
 }
 export interface Offering {
   id: string;
@@ -22,6 +26,7 @@ export interface Offering {
   capacity: number;
   enrolled: number;
   seatsLeft: number;
+  status: ParksStatus;
 }
 export interface Programme {
   id: string;
@@ -29,6 +34,24 @@ export interface Programme {
   category: string;
   opensOn: string;
   closesOn: string;
+  status: ParksStatus;
+}
+
+/** The platform figures a programme's eligibility rules compare (the server's FIGURES). */
+export const FIGURES = ['exportsCny', 'exportsUsd', 'parcels', 'refundsCny', 'creditLevelRank', 'parkMember'] as const;
+export type Figure = (typeof FIGURES)[number];
+/** The comparisons a rule may make, with their i18n keys. */
+export const OPS = [
+  { op: '>=', key: 'gte' },
+  { op: '<=', key: 'lte' },
+  { op: '=', key: 'eq' },
+] as const;
+export type RuleOp = (typeof OPS)[number]['op'];
+/** One eligibility rule as the server stores it. */
+export interface EligibilityRule {
+  metric: Figure;
+  op: RuleOp;
+  value: number;
 }
 
 /** A park's member enterprise (commerce department only; never on the public pages). */
@@ -48,7 +71,10 @@ export interface Criterion {
 }
 /** A programme as the commerce department's admin list gives it. */
 export interface AdminProgramme extends Programme {
-  rules: unknown[];
+  rules: EligibilityRule[];
+  /** an enterprise applied: the eligibility rules are fixed */
+  rulesLocked: boolean;
+  closedAt: string | null;
   criteria: Criterion[];
   /** no criteria of its own: the standard rubric */
   standardCriteria: boolean;

@@ -54,7 +54,7 @@ after(async () => {
   await tp.stop();
 });
 
-async function api(user: string | null, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) {
+async function api(user: string | null, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) {
   const res = await tp.platform.app.inject({
     method,
     url,
@@ -355,6 +355,34 @@ test('programmes: lists filtered by owner; criteria and decisions on another’s
   const mine = (await api('seller', 'GET', '/api/v1/applications')).json<{ items: { id: string; status: string }[] }>().items;
   assert.equal(mine.find((a) => a.id === applied.gz)?.status, 'approved');
   assert.equal(mine.find((a) => a.id === applied.nc)?.status, 'submitted');
+});
+
+test('another department’s park, course or programme: not edited or closed (404, nothing stored or audited); the operator may', async () => {
+  const gz = await createAll('commerce.gz', '广州编辑');
+  const edits: [string, string, Record<string, unknown>][] = [
+    ['pk_park', `/api/v1/parks/${gz.park}`, { name: '改名' }],
+    ['pk_offering', `/api/v1/offerings/${gz.course}`, { capacity: 20 }],
+    ['pk_programme', `/api/v1/programmes/${gz.programme}`, { name: '改名' }],
+  ];
+  const before = await parksState();
+  const audited = await auditedBy(org.commerce!);
+  for (const [, url, body] of edits) {
+    const edit = await api('commerce', 'PATCH', url, body);
+    assert.equal(edit.status, 404, `${url}: ${edit.body}`);
+    // an invalid body too: the ownership check comes first
+    if (url.includes('programmes')) assert.equal((await api('commerce', 'PATCH', url, { rules: ['x'] })).status, 404);
+    assert.equal((await api('commerce', 'POST', `${url}/close`)).status, 404, `${url}/close`);
+  }
+  assert.deepEqual(await parksState(), before, 'nothing stored');
+  assert.deepEqual(await auditedBy(org.commerce!), audited, 'nothing audited');
+  // the operator edits and closes any department's
+  for (const [table, url, body] of edits) {
+    assert.equal((await api('admin', 'PATCH', url, body)).status, 200, url);
+    assert.equal((await api('admin', 'POST', `${url}/close`)).status, 200, `${url}/close`);
+    const [row] = await q(sql<{ status: string; owner: string }>`
+      select status, owner_org_id::text as owner from ${sql.table(table)} where id = ${url.split('/').pop()!}`);
+    assert.deepEqual(row, { status: 'closed', owner: org['commerce.gz'] }, `${table}: closed, still the department's`);
+  }
 });
 
 test('the public pages list every department’s parks, courses and programmes', async () => {

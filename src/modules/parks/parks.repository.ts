@@ -13,6 +13,39 @@ export interface OfferingRow {
   created_at: Date;
   /** the agency organisation that created it (null: from before ownership, the operator's alone) */
   owner_org_id: string | null;
+  /** closed: cancelled or archived, takes no enrolment (migration 005) */
+  status: Status;
+  closed_at: Date | null;
+}
+
+/** Parks, offerings and programmes are closed, never deleted (migration 005). */
+export type Status = 'open' | 'closed';
+
+export interface ParkRow {
+  id: string;
+  name: string;
+  name_en: string | null;
+  region: string;
+  kind: 'park' | 'distribution_centre';
+  address: string | null;
+  created_at: Date;
+  owner_org_id: string | null;
+  status: Status;
+  closed_at: Date | null;
+}
+
+export interface ProgrammeRow {
+  id: string;
+  name: string;
+  category: 'park' | 'training' | 'overseas_service' | 'new_model';
+  rules: unknown;
+  criteria: unknown;
+  opens_on: Date | string;
+  closes_on: Date | string;
+  created_at: Date;
+  owner_org_id: string | null;
+  status: Status;
+  closed_at: Date | null;
 }
 
 /**
@@ -66,8 +99,9 @@ export function createParksRepository(exec: Executor) {
         kind: string;
         address: string | null;
         members: number;
+        status: Status;
       }>`
-        select p.id, p.name, p.name_en, p.region, p.kind, p.address, count(m.org_id)::int as members
+        select p.id, p.name, p.name_en, p.region, p.kind, p.address, count(m.org_id)::int as members, p.status
         from pk_park p left join pk_park_member m on m.park_id = p.id group by p.id order by p.region, p.name`
         .execute(exec)
         .then((r) => r.rows),
@@ -103,8 +137,24 @@ export function createParksRepository(exec: Executor) {
       if (owner !== undefined) q = q.where('owner_org_id', '=', owner);
       return !!(await q.forUpdate().executeTakeFirst());
     },
+    /** Whether the enterprise is in a park that is open: a closed park's members are no longer in a park. */
     isMember: async (orgId: string) =>
-      !!(await exec.selectFrom('pk_park_member').select('org_id').where('org_id', '=', orgId).limit(1).executeTakeFirst()),
+      !!(await exec
+        .selectFrom('pk_park_member as m')
+        .innerJoin('pk_park as p', 'p.id', 'm.park_id')
+        .select('m.org_id')
+        .where('m.org_id', '=', orgId)
+        .where('p.status', '=', 'open')
+        .limit(1)
+        .executeTakeFirst()),
+    /** The park, if the owner's, locked: an edit or close and a membership change run one after the other. */
+    lockParkRow: async (id: string, owner: Owner) => {
+      let q = exec.selectFrom('pk_park').selectAll().where('id', '=', id);
+      if (owner !== undefined) q = q.where('owner_org_id', '=', owner);
+      return (await q.forUpdate().executeTakeFirst()) as ParkRow | undefined;
+    },
+    updatePark: async (id: string, patch: Partial<Omit<ParkRow, 'id' | 'created_at' | 'owner_org_id'>>) =>
+      (await exec.updateTable('pk_park').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow()) as ParkRow,
     /** Whether the park exists and is the owner's. */
     parkExists: async (id: string, owner: Owner) => {
       let q = exec.selectFrom('pk_park').select('id').where('id', '=', id);
@@ -118,28 +168,42 @@ export function createParksRepository(exec: Executor) {
       if (owner !== undefined) q = q.where('owner_org_id', '=', owner);
       return !!(await q.executeTakeFirst());
     },
-    /** A course or event: any (enterprises, the public), or only the owner's. */
-    offering: async (id: string, owner?: Owner | 'any') => {
+    /** A course or event: any (enterprises, the public), or only the owner's; `update` locks it. */
+    offering: async (id: string, owner?: Owner | 'any', lock?: 'update') => {
       let q = exec.selectFrom('pk_offering').selectAll().where('id', '=', id);
       if (owner !== undefined && owner !== 'any') q = q.where('owner_org_id', '=', owner);
-      return (await q.executeTakeFirst()) as OfferingRow | undefined;
+      return (await (lock === 'update' ? q.forUpdate() : q).executeTakeFirst()) as OfferingRow | undefined;
     },
-    insertOffering: (row: OfferingRow) => exec.insertInto('pk_offering').values(row).execute(),
+    updateOffering: async (
+      id: string,
+      patch: Partial<Omit<OfferingRow, 'id' | 'kind' | 'enrolled' | 'created_at' | 'owner_org_id'>>,
+    ) =>
+      (await exec
+        .updateTable('pk_offering')
+        .set(patch)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow()) as OfferingRow,
+    /** A new offering is open (the column's default) unless the row says otherwise. */
+    insertOffering: (row: Omit<OfferingRow, 'status' | 'closed_at'> & Partial<Pick<OfferingRow, 'status' | 'closed_at'>>) =>
+      exec.insertInto('pk_offering').values(row).execute(),
     offerings: async (kind?: 'course' | 'event') => {
       let b = exec.selectFrom('pk_offering').selectAll();
       if (kind) b = b.where('kind', '=', kind);
       return (await b.orderBy('starts_at').limit(500).execute()) as OfferingRow[];
     },
-    /** Takes a seat only while one is free: a single conditional update, safe under concurrency. */
-    async takeSeat(offeringId: string): Promise<'ok' | 'full' | 'missing'> {
+    /**
+     * Takes a seat only while one is free and the offering open: a single conditional update, safe
+     * under concurrency (a close committed meanwhile is seen: the update re-reads the row).
+     */
+    async takeSeat(offeringId: string): Promise<'ok' | 'full' | 'closed' | 'missing'> {
       const r = await sql<{
         id: string;
-      }>`update pk_offering set enrolled = enrolled + 1 where id = ${offeringId} and enrolled < capacity returning id`.execute(
-        exec,
-      );
+      }>`update pk_offering set enrolled = enrolled + 1
+          where id = ${offeringId} and enrolled < capacity and status = 'open' returning id`.execute(exec);
       if (r.rows.length) return 'ok';
-      const exists = await exec.selectFrom('pk_offering').select('id').where('id', '=', offeringId).executeTakeFirst();
-      return exists ? 'full' : 'missing';
+      const row = await exec.selectFrom('pk_offering').select('status').where('id', '=', offeringId).executeTakeFirst();
+      return !row ? 'missing' : row.status === 'closed' ? 'closed' : 'full';
     },
     /** Gives back the seat of a withdrawn enrolment. */
     async releaseSeat(offeringId: string): Promise<void> {
@@ -235,16 +299,34 @@ export function createParksRepository(exec: Executor) {
     },
 
     insertProgramme: (row: Record<string, unknown>) => exec.insertInto('pk_programme').values(row).execute(),
-    programmes: () => exec.selectFrom('pk_programme').selectAll().orderBy('closes_on', 'desc').execute(),
+    programmes: async () =>
+      (await exec.selectFrom('pk_programme').selectAll().orderBy('closes_on', 'desc').execute()) as ProgrammeRow[],
     /**
      * A programme (any, or only the owner's), optionally locked: `update` to change its criteria,
      * `share` to score against them.
      */
-    programme: (id: string, owner: Owner | 'any', lock?: 'update' | 'share') => {
+    programme: async (id: string, owner: Owner | 'any', lock?: 'update' | 'share') => {
       let q = exec.selectFrom('pk_programme').selectAll().where('id', '=', id);
       if (owner !== undefined && owner !== 'any') q = q.where('owner_org_id', '=', owner);
-      return (lock === 'update' ? q.forUpdate() : lock === 'share' ? q.forShare() : q).executeTakeFirst();
+      return (await (lock === 'update' ? q.forUpdate() : lock === 'share' ? q.forShare() : q).executeTakeFirst()) as
+        ProgrammeRow | undefined;
     },
+    updateProgramme: async (
+      id: string,
+      patch: Partial<Omit<ProgrammeRow, 'id' | 'criteria' | 'created_at' | 'owner_org_id' | 'rules'>> & { rules?: string },
+    ) =>
+      (await exec
+        .updateTable('pk_programme')
+        .set(patch)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow()) as ProgrammeRow,
+    /** How many applications were made to the programme, whatever their state. */
+    applicationCount: async (programmeId: string) =>
+      (
+        await sql<{ n: number }>`
+          select count(*)::int as n from pk_application where programme_id = ${programmeId}`.execute(exec)
+      ).rows[0]!.n,
     /** The owner's programmes with how many of their applications wait for review and how many were decided. */
     programmesWithCounts: (owner: Owner) =>
       sql<{
@@ -256,10 +338,12 @@ export function createParksRepository(exec: Executor) {
         opens_on: Date | string;
         closes_on: Date | string;
         owner_org_id: string | null;
+        status: Status;
+        closed_at: Date | null;
         submitted: number;
         decided: number;
       }>`
-        select p.id, p.name, p.category, p.rules, p.criteria, p.opens_on, p.closes_on, p.owner_org_id,
+        select p.id, p.name, p.category, p.rules, p.criteria, p.opens_on, p.closes_on, p.owner_org_id, p.status, p.closed_at,
                count(a.id) filter (where a.status = 'submitted')::int as submitted,
                count(a.id) filter (where a.status <> 'submitted')::int as decided
           from pk_programme p left join pk_application a on a.programme_id = p.id

@@ -15,6 +15,12 @@ const sendPdf = (reply: FastifyReply, c: { certificateNo: string; pdf: Buffer })
     .header('content-disposition', `inline; filename="${c.certificateNo}.pdf"`)
     .send(c.pdf);
 const Kind = Type.Union([Type.Literal('course'), Type.Literal('event')]);
+const ParkKind = Type.Union([Type.Literal('park'), Type.Literal('distribution_centre')]);
+const Category = Type.Union(['park', 'training', 'overseas_service', 'new_model'].map((c) => Type.Literal(c)));
+/** A text that null clears (the English name, the address). */
+const Clearable = (maxLength: number) => Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()]));
+const RULES_DESCRIPTION =
+  '[{metric, op, value}]: metric exportsCny | exportsUsd | parcels | refundsCny | creditLevelRank | parkMember; op >= | <= | =; value a number';
 const Lang = Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')], { description: 'column headings, default zh' }));
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** An Excel workbook, saved under `name`. */
@@ -68,13 +74,48 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
           name: Type.String({ minLength: 1, maxLength: 200 }),
           nameEn: Type.Optional(Type.String({ maxLength: 200 })),
           region: Type.String({ minLength: 1, maxLength: 10 }),
-          kind: Type.Union([Type.Literal('park'), Type.Literal('distribution_centre')]),
+          kind: ParkKind,
           address: Type.Optional(Type.String({ maxLength: 300 })),
           memberCodes: Type.Optional(Type.Array(Type.String({ maxLength: 18 }), { maxItems: 1000 })),
         }),
       },
     },
     async (req, reply) => reply.code(201).send(await parks.createPark(req.principal, req.body)),
+  );
+  r.patch(
+    '/api/v1/parks/:id',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary: '修改园区信息（已关闭的不可改）/ Edit a park (the fields given; null clears nameEn or address)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            nameEn: Clearable(200),
+            region: Type.Optional(Type.String({ minLength: 1, maxLength: 10 })),
+            kind: Type.Optional(ParkKind),
+            address: Clearable(300),
+          },
+          { minProperties: 1, additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => parks.updatePark(req.principal, req.params.id, req.body),
+  );
+  r.post(
+    '/api/v1/parks/:id/close',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary:
+          '关闭园区（归档，不删除；不再接受入驻）/ Close (archive) a park: kept with its members, no new members, no longer a park for eligibility',
+        params: IdParams,
+      },
+    },
+    async (req) => parks.closePark(req.principal, req.params.id),
   );
   r.get(
     '/api/v1/parks/:id/members',
@@ -130,6 +171,43 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
       },
     },
     async (req, reply) => reply.code(201).send(await parks.createOffering(req.principal, req.body)),
+  );
+  r.patch(
+    '/api/v1/offerings/:id',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary:
+          '修改课程或活动（名额不少于已报名人数；已关闭的不可改）/ Edit a course or event (capacity not below the seats taken)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            titleEn: Clearable(200),
+            startsAt: Type.Optional(Type.String({ format: 'date-time' })),
+            endsAt: Type.Optional(Type.String({ format: 'date-time' })),
+            place: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+          },
+          { minProperties: 1, additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => parks.updateOffering(req.principal, req.params.id, req.body),
+  );
+  r.post(
+    '/api/v1/offerings/:id/close',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary:
+          '关闭课程或活动（停办或归档；不再接受报名）/ Close a course or event (cancelled or archived): no more enrolments, the roster stays',
+        params: IdParams,
+      },
+    },
+    async (req) => parks.closeOffering(req.principal, req.params.id),
   );
   r.get(
     '/api/v1/offerings/:id/roster',
@@ -216,8 +294,8 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         summary: '发布扶持项目（资格规则为数据）/ Publish a support programme (eligibility rules as data)',
         body: Type.Object({
           name: Type.String({ minLength: 1, maxLength: 200 }),
-          category: Type.Union(['park', 'training', 'overseas_service', 'new_model'].map((c) => Type.Literal(c))),
-          rules: Type.Array(Type.Unknown(), { maxItems: 50 }),
+          category: Category,
+          rules: Type.Array(Type.Unknown(), { maxItems: 50, description: RULES_DESCRIPTION }),
           criteria: Type.Optional(
             Type.Array(Type.Unknown(), {
               maxItems: 20,
@@ -234,6 +312,43 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
       reply
         .code(201)
         .send(await parks.createProgramme(req.principal, req.body as Parameters<ParksService['createProgramme']>[1])),
+  );
+  r.patch(
+    '/api/v1/programmes/:id',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary:
+          '修改扶持项目（资格规则在有申报后不可改；已关闭的不可改）/ Edit a programme (its eligibility rules are fixed once an enterprise applied)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            category: Type.Optional(Category),
+            rules: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 50, description: RULES_DESCRIPTION })),
+            opensOn: Type.Optional(Type.String({ format: 'date' })),
+            closesOn: Type.Optional(Type.String({ format: 'date' })),
+          },
+          { minProperties: 1, additionalProperties: false },
+        ),
+      },
+    },
+    async (req) =>
+      parks.updateProgramme(req.principal, req.params.id, req.body as Parameters<ParksService['updateProgramme']>[2]),
+  );
+  r.post(
+    '/api/v1/programmes/:id/close',
+    {
+      config: { permission: 'parks.manage' },
+      schema: {
+        tags: TAGS,
+        summary:
+          '关闭扶持项目（归档；不再受理申报，已有申报照常评审）/ Close a programme: no more applications; those made are still reviewed',
+        params: IdParams,
+      },
+    },
+    async (req) => parks.closeProgramme(req.principal, req.params.id),
   );
   r.get(
     '/api/v1/programmes',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../../kernel/audit.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../kernel/db.ts';
-import { DomainError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
+import { DomainError, forbidden, notFound, validationError, type Bilingual } from '../../kernel/errors.ts';
 import { actorOf, isAdmin, organisationDirectory, requirePermission, type Principal } from '../identity/index.ts';
 import { certificatePdf } from './parks.certificate.ts';
 import { applicationsWorkbook, rosterWorkbook } from './parks.export.ts';
@@ -13,8 +13,10 @@ import {
   type ListedApplicationRow,
   type OfferingRow,
   type Owner,
+  type ParkRow,
+  type ProgrammeRow,
 } from './parks.repository.ts';
-import { checkEligibility, isRule, type EligibilityRule, type Figures } from './rules/eligibility.rules.ts';
+import { checkEligibility, checkRules, type EligibilityRule, type Figures, type RuleProblem } from './rules/eligibility.rules.ts';
 import { checkCriteria, criteriaOf, scoreAgainst, type ScoreProblem } from './rules/scoring.rules.ts';
 
 /** The platform figures an application carries (statistics, tax refunds, credit), wired in platform.ts. */
@@ -41,6 +43,18 @@ const offeringView = (o: OfferingRow) => ({
   capacity: o.capacity,
   enrolled: o.enrolled,
   seatsLeft: o.capacity - o.enrolled,
+  // public (the catalogue): whether it takes enrolments; when it was closed is in the audit log
+  status: o.status,
+});
+const parkView = (p: ParkRow) => ({
+  id: p.id,
+  name: p.name,
+  nameEn: p.name_en,
+  region: p.region,
+  kind: p.kind,
+  address: p.address,
+  status: p.status,
+  closedAt: iso(p.closed_at),
 });
 const appView = (a: ApplicationRow) => ({
   id: a.id,
@@ -59,8 +73,50 @@ const appView = (a: ApplicationRow) => ({
   decidedAt: iso(a.decided_at),
 });
 const PROGRAMME = { zh: '扶持项目', en: 'programme' };
-const asProblems = (ps: ScoreProblem[]) => ps.map((x) => ({ field: x.field, rule: x.rule, message: { zh: x.zh, en: x.en } }));
+const asProblems = (ps: (ScoreProblem | RuleProblem)[]) =>
+  ps.map((x) => ({
+    field: x.field,
+    rule: x.rule,
+    message: { zh: x.zh, en: x.en },
+    ...('value' in x && x.value !== undefined ? { value: x.value } : {}),
+  }));
 const day = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
+/** A programme's editable fields as the admin page and an update answer them. */
+const programmeView = (x: ProgrammeRow) => ({
+  id: x.id,
+  name: x.name,
+  category: x.category,
+  rules: rulesOf(x.rules),
+  opensOn: day(x.opens_on),
+  closesOn: day(x.closes_on),
+  status: x.status,
+  closedAt: iso(x.closed_at),
+});
+/** Stored rules as {metric, op, value} in that order (jsonb keeps its own key order). */
+const rulesOf = (v: unknown): EligibilityRule[] =>
+  (Array.isArray(v) ? (v as EligibilityRule[]) : []).map((r) => ({ metric: r.metric, op: r.op, value: r.value }));
+const sameRules = (a: unknown, b: unknown) => JSON.stringify(rulesOf(a)) === JSON.stringify(rulesOf(b));
+/** An application window whose end is before its start names closesOn. */
+function checkWindow(opensOn: string, closesOn: string): void {
+  if (closesOn < opensOn)
+    throw validationError([
+      {
+        field: 'closesOn',
+        rule: 'after',
+        message: {
+          zh: `申报截止日（${closesOn}）不能早于开始日（${opensOn}）`,
+          en: `closesOn (${closesOn}) must not be before opensOn (${opensOn})`,
+        },
+        value: closesOn,
+      },
+    ]);
+}
+/** The rules as sent, checked field by field; stored as {metric, op, value} only. */
+function validRules(input: readonly unknown[]): EligibilityRule[] {
+  const { rules, problems } = checkRules(input);
+  if (problems.length) throw validationError(asProblems(problems));
+  return rules;
+}
 /** A roster line: who enrolled (names as taken at enrolment), attendance and certificate. */
 const rosterView = (e: EnrolmentRow) => ({
   userId: e.user_id,
@@ -78,6 +134,24 @@ const OFFERING = { zh: '课程或活动', en: 'course or event' };
 const CST_MS = 8 * 3_600_000;
 /** A time as the organisers mean it: China Standard Time, YYYY-MM-DD HH:mm. */
 const cstTime = (d: Date): string => new Date(d.getTime() + CST_MS).toISOString().slice(0, 16).replace('T', ' ');
+
+/**
+ * What is closed stays as it was closed (migration 005): an edit, a second close, a new member,
+ * an enrolment or an application refuse it, saying what and since when.
+ */
+function refuseClosed(what: Bilingual, closedAt: Date | null, refused: Bilingual, field = 'status'): never {
+  const when = closedAt
+    ? { zh: `已于 ${cstTime(closedAt)}（北京时间）关闭`, en: `was closed at ${cstTime(closedAt)} (China Standard Time)` }
+    : { zh: '已关闭', en: 'was closed' };
+  throw new DomainError(
+    'parks.invalid_state',
+    { zh: `该${what.zh}${when.zh}，${refused.zh}`, en: `the ${what.en} ${when.en}: ${refused.en}` },
+    { field, rule: 'open', closedAt: iso(closedAt) },
+  );
+}
+const READ_ONLY = { zh: '不能再修改或关闭', en: 'it can no longer be changed or closed' };
+const NO_ENROLMENT = { zh: '不再接受报名', en: 'it takes no enrolment' };
+const NO_APPLICATION = { zh: '不再受理申报', en: 'it accepts no application' };
 
 /**
  * Enrolment closes when a course or event starts (报名截止于开始时间): no one enrols in, or
@@ -181,14 +255,14 @@ export function createParksService(deps: ParksServiceDeps) {
     const prog = await repo.programme(programmeId, 'any');
     if (!prog) throw notFound(PROGRAMME);
     const today = clock.now().toISOString().slice(0, 10);
-    const open = today >= day(prog.opens_on) && today <= day(prog.closes_on);
+    const open = prog.status === 'open' && today >= day(prog.opens_on) && today <= day(prog.closes_on);
     const [figs, member, alreadyApplied] = await Promise.all([
       deps.figures.figuresOf({ id: org.id, code: org.code }),
       repo.isMember(org.id),
       repo.hasApplied(programmeId, org.id),
     ]);
     const figures: Figures = { ...figs, parkMember: member ? 1 : 0 };
-    const eligibility = checkEligibility(prog.rules as EligibilityRule[], figures);
+    const eligibility = checkEligibility(rulesOf(prog.rules), figures);
     return { org: { id: org.id, code: org.code }, prog, open, alreadyApplied, figures, eligibility };
   }
 
@@ -230,6 +304,59 @@ export function createParksService(deps: ParksServiceDeps) {
       return { id };
     },
 
+    /** Corrects a park's name, region, kind or address (null clears the English name or the address). */
+    async updatePark(
+      p: Principal | null | undefined,
+      parkId: string,
+      input: {
+        name?: string;
+        nameEn?: string | null;
+        region?: string;
+        kind?: 'park' | 'distribution_centre';
+        address?: string | null;
+      },
+    ) {
+      requirePermission(p, 'parks.manage');
+      const owner = parksOwnerOf(p);
+      return db.transaction().execute(async (trx) => {
+        const repo = createParksRepository(trx);
+        const before = await repo.lockParkRow(parkId, owner);
+        if (!before) throw notFound(PARK);
+        if (before.status === 'closed') refuseClosed(PARK, before.closed_at, READ_ONLY);
+        const after = await repo.updatePark(parkId, {
+          ...(input.name !== undefined ? { name: input.name } : {}),
+          ...(input.nameEn !== undefined ? { name_en: input.nameEn || null } : {}),
+          ...(input.region !== undefined ? { region: input.region } : {}),
+          ...(input.kind !== undefined ? { kind: input.kind } : {}),
+          ...(input.address !== undefined ? { address: input.address || null } : {}),
+        });
+        await deps.audit.append(trx, actorOf(p), [
+          { action: 'park.update', entity: 'pk_park', entityId: parkId, before: parkView(before), after: parkView(after) },
+        ]);
+        return parkView(after);
+      });
+    },
+
+    /**
+     * Closes a park (archived, not deleted): its members stay listed, it takes no new ones, and
+     * none of them counts as a park member in an application from then on.
+     */
+    async closePark(p: Principal | null | undefined, parkId: string) {
+      requirePermission(p, 'parks.manage');
+      const owner = parksOwnerOf(p);
+      return db.transaction().execute(async (trx) => {
+        const repo = createParksRepository(trx);
+        const before = await repo.lockParkRow(parkId, owner);
+        if (!before) throw notFound(PARK);
+        if (before.status === 'closed') refuseClosed(PARK, before.closed_at, READ_ONLY);
+        const after = await repo.updatePark(parkId, { status: 'closed', closed_at: clock.now() });
+        await deps.audit.append(trx, actorOf(p), [
+          { action: 'park.close', entity: 'pk_park', entityId: parkId, before: parkView(before), after: parkView(after) },
+        ]);
+        return parkView(after);
+      });
+    },
+
     /** A park's member enterprises with their current names (never on the public pages). */
     async members(p: Principal | null | undefined, parkId: string) {
       requirePermission(p, 'parks.manage');
@@ -254,7 +381,10 @@ export function createParksService(deps: ParksServiceDeps) {
       const orgs = await enterprisesByCodes('codes', codes);
       const added = await db.transaction().execute(async (trx) => {
         const repo = createParksRepository(trx);
-        if (!(await repo.lockPark(parkId, owner))) throw notFound(PARK);
+        const park = await repo.lockParkRow(parkId, owner);
+        if (!park) throw notFound(PARK);
+        if (park.status === 'closed')
+          refuseClosed(PARK, park.closed_at, { zh: '不能再有企业入驻', en: 'no enterprise can join it' }, 'codes');
         const n = await repo.addMembers(parkId, orgs, clock.now());
         await deps.audit.append(trx, actorOf(p), [
           { action: 'park.members.add', entity: 'pk_park', entityId: parkId, after: { codes, added: n } },
@@ -310,6 +440,8 @@ export function createParksService(deps: ParksServiceDeps) {
         enrolled: 0,
         created_at: clock.now(),
         owner_org_id: owner,
+        status: 'open',
+        closed_at: null,
       };
       await db.transaction().execute(async (trx) => {
         await createParksRepository(trx).insertOffering(row);
@@ -318,6 +450,100 @@ export function createParksService(deps: ParksServiceDeps) {
         ]);
       });
       return offeringView(row);
+    },
+
+    /**
+     * Reschedules or corrects a course or event (its kind stays). Seats cannot drop below those
+     * taken: the people enrolled keep theirs.
+     */
+    async updateOffering(
+      p: Principal | null | undefined,
+      offeringId: string,
+      input: {
+        title?: string;
+        titleEn?: string | null;
+        startsAt?: string;
+        endsAt?: string;
+        place?: string;
+        capacity?: number;
+      },
+    ) {
+      requirePermission(p, 'parks.manage');
+      const owner = parksOwnerOf(p);
+      return db.transaction().execute(async (trx) => {
+        const repo = createParksRepository(trx);
+        // locked: an enrolment taking a seat waits, so the capacity is checked against the seats taken
+        const before = await repo.offering(offeringId, owner, 'update');
+        if (!before) throw notFound(OFFERING);
+        if (before.status === 'closed') refuseClosed(OFFERING, before.closed_at, READ_ONLY);
+        const startsAt = input.startsAt !== undefined ? new Date(input.startsAt) : before.starts_at;
+        const endsAt = input.endsAt !== undefined ? new Date(input.endsAt) : before.ends_at;
+        const problems = [];
+        if (endsAt <= startsAt)
+          problems.push({
+            field: input.endsAt !== undefined ? 'endsAt' : 'startsAt',
+            rule: 'after',
+            message: {
+              zh: `结束时间（${cstTime(endsAt)}）须晚于开始时间（${cstTime(startsAt)}，北京时间）`,
+              en: `endsAt (${cstTime(endsAt)}) must be after startsAt (${cstTime(startsAt)}, China Standard Time)`,
+            },
+          });
+        if (input.capacity !== undefined && input.capacity < before.enrolled)
+          problems.push({
+            field: 'capacity',
+            rule: 'minimum',
+            message: {
+              zh: `名额（${input.capacity}）不能少于已报名人数（${before.enrolled}）`,
+              en: `capacity (${input.capacity}) cannot be below the ${before.enrolled} seat(s) already taken`,
+            },
+            value: input.capacity,
+          });
+        if (problems.length) throw validationError(problems);
+        const after = await repo.updateOffering(offeringId, {
+          ...(input.title !== undefined ? { title: input.title } : {}),
+          ...(input.titleEn !== undefined ? { title_en: input.titleEn || null } : {}),
+          ...(input.startsAt !== undefined ? { starts_at: startsAt } : {}),
+          ...(input.endsAt !== undefined ? { ends_at: endsAt } : {}),
+          ...(input.place !== undefined ? { place: input.place } : {}),
+          ...(input.capacity !== undefined ? { capacity: input.capacity } : {}),
+        });
+        await deps.audit.append(trx, actorOf(p), [
+          {
+            action: `${before.kind}.update`,
+            entity: 'pk_offering',
+            entityId: offeringId,
+            before: offeringView(before),
+            after: offeringView(after),
+          },
+        ]);
+        return offeringView(after);
+      });
+    },
+
+    /**
+     * Closes (cancels or archives) a course or event: it takes no enrolment from then on; the roster,
+     * attendance and certificates stay.
+     */
+    async closeOffering(p: Principal | null | undefined, offeringId: string) {
+      requirePermission(p, 'parks.manage');
+      const owner = parksOwnerOf(p);
+      return db.transaction().execute(async (trx) => {
+        const repo = createParksRepository(trx);
+        const before = await repo.offering(offeringId, owner, 'update');
+        if (!before) throw notFound(OFFERING);
+        if (before.status === 'closed') refuseClosed(OFFERING, before.closed_at, READ_ONLY);
+        const after = await repo.updateOffering(offeringId, { status: 'closed', closed_at: clock.now() });
+        await deps.audit.append(trx, actorOf(p), [
+          {
+            action: `${before.kind}.close`,
+            entity: 'pk_offering',
+            entityId: offeringId,
+            before: offeringView(before),
+            after: offeringView(after),
+          },
+        ]);
+        return offeringView(after);
+      });
     },
 
     /**
@@ -331,6 +557,7 @@ export function createParksService(deps: ParksServiceDeps) {
         const repo = createParksRepository(trx);
         const offering = await repo.offering(offeringId, 'any');
         if (!offering) throw notFound(OFFERING);
+        if (offering.status === 'closed') refuseClosed(OFFERING, offering.closed_at, NO_ENROLMENT, 'offeringId');
         refuseOnceStarted(offering, clock.now(), 'enrol');
         const inserted = await repo
           .insertEnrolment({
@@ -350,6 +577,10 @@ export function createParksService(deps: ParksServiceDeps) {
         if (!inserted) return { enrolled: true, already: true };
         const seat = await repo.takeSeat(offeringId);
         if (seat === 'missing') throw notFound(OFFERING);
+        if (seat === 'closed') {
+          const now = await repo.offering(offeringId, 'any');
+          refuseClosed(OFFERING, now?.closed_at ?? null, NO_ENROLMENT, 'offeringId');
+        }
         if (seat === 'full') throw new DomainError('parks.conflict', { zh: '名额已满', en: 'no seats left' }, { offeringId });
         await deps.audit.append(trx, actorOf(p), [{ action: 'enrolment.create', entity: 'pk_enrolment', entityId: offeringId }]);
         return { enrolled: true, already: false };
@@ -561,12 +792,13 @@ export function createParksService(deps: ParksServiceDeps) {
 
     async programmes() {
       return (await createParksRepository(db).programmes()).map((x) => ({
-        id: x.id as string,
-        name: x.name as string,
-        category: x.category as string,
-        rules: x.rules as EligibilityRule[],
-        opensOn: String(x.opens_on instanceof Date ? x.opens_on.toISOString().slice(0, 10) : x.opens_on),
-        closesOn: String(x.closes_on instanceof Date ? x.closes_on.toISOString().slice(0, 10) : x.closes_on),
+        id: x.id,
+        name: x.name,
+        category: x.category,
+        rules: rulesOf(x.rules),
+        opensOn: day(x.opens_on),
+        closesOn: day(x.closes_on),
+        status: x.status,
       }));
     },
     async createProgramme(
@@ -585,23 +817,15 @@ export function createParksService(deps: ParksServiceDeps) {
       const owner = creatorOf(p);
       const { criteria, problems } = checkCriteria(input.criteria ?? []);
       if (problems.length) throw validationError(asProblems(problems));
-      const bad = input.rules.findIndex((r) => !isRule(r));
-      if (bad >= 0)
-        throw validationError([
-          {
-            field: `rules[${bad}]`,
-            rule: 'format',
-            message: { zh: '规则应为 {metric, op, value}', en: 'a rule is {metric, op (>=, <=, =), value}' },
-            value: input.rules[bad],
-          },
-        ]);
+      const rules = validRules(input.rules);
+      checkWindow(input.opensOn, input.closesOn);
       const id = randomUUID();
       await db.transaction().execute(async (trx) => {
         await createParksRepository(trx).insertProgramme({
           id,
           name: input.name,
           category: input.category,
-          rules: JSON.stringify(input.rules),
+          rules: JSON.stringify(rules),
           criteria: criteria.length ? JSON.stringify(criteria) : null,
           opens_on: input.opensOn,
           closes_on: input.closesOn,
@@ -609,10 +833,93 @@ export function createParksService(deps: ParksServiceDeps) {
           owner_org_id: owner,
         });
         await deps.audit.append(trx, actorOf(p), [
-          { action: 'programme.create', entity: 'pk_programme', entityId: id, after: input },
+          { action: 'programme.create', entity: 'pk_programme', entityId: id, after: { ...input, rules } },
         ]);
       });
       return { id };
+    },
+
+    /**
+     * Edits a programme's name, category, application window or eligibility rules. The rules are
+     * fixed once an enterprise applied: its application was checked against them.
+     */
+    async updateProgramme(
+      p: Principal | null | undefined,
+      programmeId: string,
+      input: {
+        name?: string;
+        category?: ProgrammeRow['category'];
+        rules?: unknown[];
+        opensOn?: string;
+        closesOn?: string;
+      },
+    ) {
+      requirePermission(p, 'parks.manage');
+      const owner = parksOwnerOf(p);
+      return db.transaction().execute(async (trx) => {
+        const repo = createParksRepository(trx);
+        // locked: an application checking against the rules (a shared lock) waits, or this waits for it
+        const before = await repo.programme(programmeId, owner, 'update');
+        if (!before) throw notFound(PROGRAMME);
+        if (before.status === 'closed') refuseClosed(PROGRAMME, before.closed_at, READ_ONLY);
+        const rules = input.rules !== undefined ? validRules(input.rules) : undefined;
+        checkWindow(input.opensOn ?? day(before.opens_on), input.closesOn ?? day(before.closes_on));
+        if (rules && !sameRules(rules, before.rules)) {
+          const applied = await repo.applicationCount(programmeId);
+          if (applied > 0)
+            throw new DomainError(
+              'parks.invalid_state',
+              {
+                zh: `该项目已有 ${applied} 份申报按现行资格规则审核，资格规则不能再修改`,
+                en: `${applied} application(s) were checked against this programme's eligibility rules: the rules can no longer change`,
+              },
+              { field: 'rules', rule: 'noApplications', applications: applied },
+            );
+        }
+        const after = await repo.updateProgramme(programmeId, {
+          ...(input.name !== undefined ? { name: input.name } : {}),
+          ...(input.category !== undefined ? { category: input.category } : {}),
+          ...(rules !== undefined ? { rules: JSON.stringify(rules) } : {}),
+          ...(input.opensOn !== undefined ? { opens_on: input.opensOn } : {}),
+          ...(input.closesOn !== undefined ? { closes_on: input.closesOn } : {}),
+        });
+        await deps.audit.append(trx, actorOf(p), [
+          {
+            action: 'programme.update',
+            entity: 'pk_programme',
+            entityId: programmeId,
+            before: programmeView(before),
+            after: programmeView(after),
+          },
+        ]);
+        return programmeView(after);
+      });
+    },
+
+    /**
+     * Closes a programme (archived, not deleted): it accepts no application from then on; those
+     * made stay, and are reviewed and decided as before.
+     */
+    async closeProgramme(p: Principal | null | undefined, programmeId: string) {
+      requirePermission(p, 'parks.manage');
+      const owner = parksOwnerOf(p);
+      return db.transaction().execute(async (trx) => {
+        const repo = createParksRepository(trx);
+        const before = await repo.programme(programmeId, owner, 'update');
+        if (!before) throw notFound(PROGRAMME);
+        if (before.status === 'closed') refuseClosed(PROGRAMME, before.closed_at, READ_ONLY);
+        const after = await repo.updateProgramme(programmeId, { status: 'closed', closed_at: clock.now() });
+        await deps.audit.append(trx, actorOf(p), [
+          {
+            action: 'programme.close',
+            entity: 'pk_programme',
+            entityId: programmeId,
+            before: programmeView(before),
+            after: programmeView(after),
+          },
+        ]);
+        return programmeView(after);
+      });
     },
 
     /**
@@ -626,14 +933,18 @@ export function createParksService(deps: ParksServiceDeps) {
         id: x.id,
         name: x.name,
         category: x.category,
-        rules: x.rules as EligibilityRule[],
+        rules: rulesOf(x.rules),
         opensOn: day(x.opens_on),
         closesOn: day(x.closes_on),
         criteria: criteriaOf(x.criteria),
         standardCriteria: !Array.isArray(x.criteria) || x.criteria.length === 0,
         applications: { submitted: x.submitted, decided: x.decided },
         criteriaLocked: x.decided > 0,
+        /** an enterprise applied: the eligibility rules are fixed */
+        rulesLocked: x.submitted + x.decided > 0,
         ownerOrgId: x.owner_org_id,
+        status: x.status,
+        closedAt: iso(x.closed_at),
       }));
     },
 
@@ -686,11 +997,12 @@ export function createParksService(deps: ParksServiceDeps) {
       const a = await assess(p, programmeId);
       return {
         programme: {
-          id: a.prog.id as string,
-          name: a.prog.name as string,
-          category: a.prog.category as string,
+          id: a.prog.id,
+          name: a.prog.name,
+          category: a.prog.category,
           opensOn: day(a.prog.opens_on),
           closesOn: day(a.prog.closes_on),
+          status: a.prog.status,
         },
         open: a.open,
         alreadyApplied: a.alreadyApplied,
@@ -703,7 +1015,8 @@ export function createParksService(deps: ParksServiceDeps) {
     /** An enterprise applies; its platform figures and the eligibility check are attached then. */
     async apply(p: Principal | null | undefined, programmeId: string, statement: string) {
       requirePermission(p, 'parks.apply');
-      const { org, open, figures, eligibility } = await assess(p, programmeId);
+      const { org, prog, open, figures, eligibility } = await assess(p, programmeId);
+      if (prog.status === 'closed') refuseClosed(PROGRAMME, prog.closed_at, NO_APPLICATION, 'programmeId');
       if (!open)
         throw new DomainError('parks.invalid_state', { zh: '不在申报期内', en: 'the programme is not open for applications' });
       const text = statement.trim();
@@ -737,7 +1050,21 @@ export function createParksService(deps: ParksServiceDeps) {
           { eligibility, figures },
         );
       await db.transaction().execute(async (trx) => {
-        if (!(await createParksRepository(trx).insertApplication(row)))
+        const repo = createParksRepository(trx);
+        // shared lock: a close or a change of rules waits for this application, or this sees it
+        const now = await repo.programme(programmeId, 'any', 'share');
+        if (!now) throw notFound(PROGRAMME);
+        if (now.status === 'closed') refuseClosed(PROGRAMME, now.closed_at, NO_APPLICATION, 'programmeId');
+        if (!sameRules(now.rules, prog.rules))
+          throw new DomainError(
+            'parks.conflict',
+            {
+              zh: '资格规则刚刚修改，请重新预览后再申报',
+              en: "the programme's eligibility rules just changed: preview the application again",
+            },
+            { field: 'rules', rule: 'unchanged' },
+          );
+        if (!(await repo.insertApplication(row)))
           throw new DomainError('parks.duplicate', { zh: '已申报过该项目', en: 'already applied to this programme' });
         await deps.audit.append(trx, actorOf(p), [
           { action: 'application.submit', entity: 'pk_application', entityId: row.id, after: appView(row) },

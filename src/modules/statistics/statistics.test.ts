@@ -16,10 +16,22 @@ const COUNTRIES = ['502', '303', '116'];
 // China Standard Time days on which each batch closes: two months, three ISO weeks
 const DAYS = ['2026-10-30T03:00:00Z', '2026-10-31T20:00:00Z', '2026-11-02T01:00:00Z'];
 // Two parcels per batch declared by the demo seller under its USCC (91360100…, registered in
-// 南昌市 360100) instead of its customs code: 6 of the 96 inventories.
+// 南昌市 360100) instead of its customs code: 6 of the 105 inventories.
 const USCC_PER_BATCH = 2;
-const INVENTORIES = DAYS.length * (30 + USCC_PER_BATCH);
+// Three parcels per batch declared in US dollars (order, payment and inventory lines): valued in
+// CNY at the rate of the closing day (7.1, then 7.25 from 31 October), 9 of the 105.
+const USD_PER_BATCH = 3;
+const INVENTORIES = DAYS.length * (30 + USCC_PER_BATCH + USD_PER_BATCH);
 let sellerUscc = '';
+
+/** A parcel declared in US dollars throughout: order, its lines, payment, inventory lines. */
+function inUsd(p: Parcel): Parcel {
+  p.order.head.currency = '502';
+  for (const l of p.order.lists.OrderList!) l.currency = '502';
+  p.payment.head.currency = '502';
+  for (const l of p.inventory.lists.InventoryList!) l.currency = '502';
+  return p;
+}
 
 /** Parcel n declared by the demo seller under its USCC. */
 function usccParcel(n: number): Parcel {
@@ -69,6 +81,11 @@ before(async () => {
       return p;
     });
     for (let i = 0; i < USCC_PER_BATCH; i++) parcels.push(usccParcel(++n));
+    for (let i = 0; i < USD_PER_BATCH; i++) {
+      const p = inUsd(makeParcel(++n, 'S'));
+      p.inventory.head.country = COUNTRIES[n % 3]!;
+      parcels.push(p);
+    }
     await closeBatch(b + 1, parcels, at);
   }
   const closed = await sql<{
@@ -123,14 +140,23 @@ const RECOUNT_EXPR: Record<string, string> = {
   day: `to_char(day, 'YYYY-MM-DD')`,
 };
 
+/**
+ * A line's value in CNY, rounded to the fen: in CNY as declared (no currency: CNY), in any other
+ * currency at the rate in force on the inventory's closing day `day`.
+ */
+const LINE_CNY = `round((l->>'totalPrice')::numeric * case when coalesce(l->>'currency', '142') = '142' then 1 else
+  (select cny_per_unit from stat_fx_rate r where r.currency = l->>'currency' and r.valid_from <= day
+    order by r.valid_from desc limit 1) end, 2)`;
+
 async function recount(by: string, where = 'true'): Promise<Map<string, Row>> {
   const r = await sql<{ key: string; n: number; cny: string; usd: string; kg: string }>`
-    with inv as (
+    with dated as (
       select i.trade_mode, d.head->>'country' as country, i.ebc_code, d.customs_code, d.head->>'logisticsCode' as carrier,
-        (i.closed_at at time zone 'Asia/Shanghai')::date as day,
-        (select sum(round((l->>'totalPrice')::numeric, 2)) from jsonb_array_elements(d.lines) l) as cny,
+        (i.closed_at at time zone 'Asia/Shanghai')::date as day, d.lines,
         (d.head->>'grossWeight')::numeric as kg
       from clr_document d join clr_inventory i on i.document_id = d.id where d.kind = 'inventory' and d.status = '899'),
+    inv as (
+      select dated.*, (select sum(${sql.raw(LINE_CNY)}) from jsonb_array_elements(dated.lines) l) as cny from dated),
     valued as (
       select inv.*, round(cny / (select cny_per_unit from stat_fx_rate r where r.currency = '502' and r.valid_from <= inv.day
         order by valid_from desc limit 1), 2) as usd from inv)
@@ -211,6 +237,36 @@ test('the rebuild derives the region as the fold does (stat_region_of = regionOf
   );
 });
 
+test('the parcels in US dollars are recounted at the rate of their closing day', async () => {
+  const usd = await sql<{ day: string; rate: string; n: number }>`
+    select to_char((i.closed_at at time zone 'Asia/Shanghai')::date, 'YYYY-MM-DD') as day,
+      (select cny_per_unit from stat_fx_rate r where r.currency = '502'
+        and r.valid_from <= (i.closed_at at time zone 'Asia/Shanghai')::date order by valid_from desc limit 1)::text as rate,
+      count(*)::int as n
+    from clr_document d join clr_inventory i on i.document_id = d.id, jsonb_array_elements(d.lines) l
+    where d.kind = 'inventory' and d.status = '899' and l->>'currency' = '502' group by 1, 2 order by 1`.execute(
+    tp.platform.database.db,
+  );
+  // every batch has its dollar parcels, closed under both rates
+  assert.deepEqual(
+    usd.rows.map((r) => [r.day, Number(r.rate)]),
+    [
+      ['2026-10-30', 7.1],
+      ['2026-11-01', 7.25],
+      ['2026-11-02', 7.25],
+    ],
+  );
+  // their CNY is not their declared amount: a recount taking every line as CNY would be wrong
+  const asDeclared = await sql<{ cny: string }>`
+    select sum(round((l->>'totalPrice')::numeric, 2))::numeric(20,2)::text as cny
+    from clr_document d, jsonb_array_elements(d.lines) l where d.kind = 'inventory' and d.status = '899'`.execute(
+    tp.platform.database.db,
+  );
+  const t = await table('commerce', 'mode');
+  assert.equal(t.totals.valueCny, [...(await recount('mode')).values()][0]!.valueCny);
+  assert.notEqual(t.totals.valueCny, asDeclared.rows[0]!.cny);
+});
+
 test('random filter samples (country × month, county × day) equal the recount', async () => {
   let seed = 7;
   const rnd = (n: number) => {
@@ -228,14 +284,30 @@ test('random filter samples (country × month, county × day) equal the recount'
     const want = await recount('day', `country = '${country}' and to_char(day, 'YYYY-MM') = '${month}'`);
     assert.deepEqual(new Map(got.rows.map((x) => [x.key, strip(x)])), want, `${country} ${month}`);
   }
+  // a region (county, or a city by its first four digits) on one closing day, by country; the
+  // last day is one on which nothing closed
+  const counties = ['36012', '36019', '3601'];
+  const days = ['2026-10-30', '2026-11-01', '2026-11-02', '2026-10-31'];
+  let sampled = 0;
+  for (let i = 0; i < 8; i++) {
+    const county = counties[rnd(counties.length)]!;
+    const day = i < days.length ? days[i]! : days[rnd(days.length)]!;
+    const r = await api('commerce', 'GET', `/api/v1/statistics?by=country&from=${day}&to=${day}&county=${county}`);
+    assert.equal(r.status, 200, r.body);
+    const got = r.json() as unknown as { rows: Row[] };
+    const want = await recount('country', `(${RECOUNT_EXPR.county}) like '${county}%' and to_char(day, 'YYYY-MM-DD') = '${day}'`);
+    assert.deepEqual(new Map(got.rows.map((x) => [x.key, strip(x)])), want, `${county} ${day}`);
+    sampled += want.size;
+  }
+  assert.ok(sampled > 0, 'the county × day samples found inventories');
 });
 
 test('HS tables: inventories and values per heading and chapter equal a recount of the lines', async () => {
   const r = await sql<{ key: string; n: number; cny: string }>`
-    select left(l->>'gcode', 4) as key, count(distinct d.id)::int as n, sum(round((l->>'totalPrice')::numeric, 2))::numeric(20,2)::text as cny
-    from clr_document d, jsonb_array_elements(d.lines) l where d.kind = 'inventory' and d.status = '899' group by 1`.execute(
-    tp.platform.database.db,
-  );
+    select left(l->>'gcode', 4) as key, count(distinct d.id)::int as n, sum(${sql.raw(LINE_CNY)})::numeric(20,2)::text as cny
+    from clr_document d join clr_inventory i on i.document_id = d.id,
+      lateral (select (i.closed_at at time zone 'Asia/Shanghai')::date as day) c, jsonb_array_elements(d.lines) l
+    where d.kind = 'inventory' and d.status = '899' group by 1`.execute(tp.platform.database.db);
   const t = await table('commerce', 'hs_heading');
   assert.deepEqual(
     new Map(t.rows.map((x) => [x.key, [x.inventories, x.valueCny]])),

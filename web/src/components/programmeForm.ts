@@ -1,40 +1,32 @@
-import type { FormRule } from 'antd';
-import type { TFunction } from 'i18next';
+import type { EligibilityRule } from '../parks.ts';
+import { toRules, type RuleRow } from './EligibilityRulesEditor.tsx';
 
 /**
- * The fields every form that publishes a support programme has (the parks page's quick form, the
- * programme administration page): name, category, application window, and the eligibility rules
- * as the JSON text of an array.
+ * The fields every form that publishes or edits a support programme has (the parks page's quick
+ * form, the programme administration page): name, category, application window, and the
+ * eligibility rules as rows of the rules editor.
  */
 export interface ProgrammeBasics {
   name: string;
   category: string;
   opensOn: string;
   closesOn: string;
-  rules: string;
+  rules: RuleRow[];
 }
 
-/** Those fields as POST /programmes takes them: the rules parsed from their text (none: an empty list). */
-export function programmeBody(v: ProgrammeBasics) {
+/** Those fields as POST /programmes (and PATCH /programmes/:id) take them: the rules as the server stores them. */
+export function programmeBody(v: ProgrammeBasics): {
+  name: string;
+  category: string;
+  opensOn: string;
+  closesOn: string;
+  rules: EligibilityRule[];
+} {
   return {
     name: v.name,
     category: v.category,
     opensOn: v.opensOn,
     closesOn: v.closesOn,
-    rules: JSON.parse(v.rules || '[]') as unknown[],
-  };
-}
-
-/** The check of the rules' text: a JSON array (empty text counts as none), else the bilingual message. */
-export function rulesJsonRule(t: TFunction): FormRule {
-  return {
-    validator: (_: unknown, v: string | undefined) => {
-      try {
-        if (Array.isArray(JSON.parse(v || '[]'))) return Promise.resolve();
-      } catch {
-        // falls through to the bilingual message
-      }
-      return Promise.reject(new Error(t('parksAdmin.rulesInvalid')));
-    },
+    rules: toRules(v.rules),
   };
 }

@@ -21,11 +21,12 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, errorMessage } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
-import { ParksAdminForms } from '../components/ParksAdminForms.tsx';
+import { OfferingEditModal, ParkEditModal, ParksAdminForms, useCloseAction } from '../components/ParksAdminForms.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
 import {
   cstTime,
+  FIGURES,
   useParkCatalogues,
   type Application,
   type MyEnrolment,
@@ -123,7 +124,11 @@ function ParkMembers({ park }: { park: Park }) {
   );
 }
 
-const FIGURES = ['exportsCny', 'exportsUsd', 'parcels', 'refundsCny', 'creditLevelRank', 'parkMember'] as const;
+/** Open or closed (archived): closed ones take no enrolment, application or member. */
+function StatusTag({ status }: { status: Park['status'] }) {
+  const { t } = useTranslation();
+  return status === 'closed' ? <Tag data-testid="status-closed">{t('parksEdit.closed')}</Tag> : null;
+}
 
 /** What `GET /programmes/:id/apply-preview` answers: the dry run of an application. */
 interface ApplyPreview {
@@ -260,6 +265,10 @@ export default function ParksPage() {
   const canManage = hasPermission(session, 'parks.manage');
   const { parks, offerings, programmes } = useParkCatalogues();
   const [applying, setApplying] = useState<Programme | null>(null);
+  const [editingPark, setEditingPark] = useState<Park | null>(null);
+  const [editingOffering, setEditingOffering] = useState<Offering | null>(null);
+  const closePark = useCloseAction('parks');
+  const closeOffering = useCloseAction('offerings');
   // the signed-in person's enrolments: withdraw instead of enrol (same cache as "my training")
   const mine = useQuery({
     queryKey: ['my-enrolments'],
@@ -302,10 +311,50 @@ export default function ParksPage() {
           dataSource={parks.data?.items ?? []}
           {...(canManage ? { expandable: { expandedRowRender: (p: Park) => <ParkMembers park={p} /> } } : {})}
           columns={[
-            { title: t('parks.name'), dataIndex: 'name' },
+            {
+              title: t('parks.name'),
+              dataIndex: 'name',
+              render: (v: string, r) => (
+                <Space size={4}>
+                  {v}
+                  <StatusTag status={r.status} />
+                </Space>
+              ),
+            },
             { title: t('parks.region'), dataIndex: 'region' },
             { title: t('parks.kind'), dataIndex: 'kind', render: (k: string) => <Tag>{k}</Tag> },
             { title: t('parks.members'), dataIndex: 'members' },
+            ...(canManage
+              ? [
+                  {
+                    key: 'manage',
+                    align: 'right' as const,
+                    render: (_: unknown, r: Park) => (
+                      <Space size={4}>
+                        <Button
+                          size="small"
+                          disabled={r.status === 'closed'}
+                          onClick={() => setEditingPark(r)}
+                          data-testid={`park-edit-${r.id}`}
+                        >
+                          {t('parksEdit.edit')}
+                        </Button>
+                        <Popconfirm title={t('parksEdit.closeParkConfirm')} onConfirm={() => closePark.mutate(r.id)}>
+                          <Button
+                            size="small"
+                            danger
+                            disabled={r.status === 'closed'}
+                            loading={closePark.isPending && closePark.variables === r.id}
+                            data-testid={`park-close-${r.id}`}
+                          >
+                            {t('parksEdit.close')}
+                          </Button>
+                        </Popconfirm>
+                      </Space>
+                    ),
+                  },
+                ]
+              : []),
           ]}
         />
       </Card>
@@ -319,7 +368,12 @@ export default function ParksPage() {
             {
               title: t('parks.name'),
               dataIndex: 'title',
-              render: (v: string, r) => (locale === 'en' && r.titleEn ? r.titleEn : v),
+              render: (v: string, r) => (
+                <Space size={4}>
+                  {locale === 'en' && r.titleEn ? r.titleEn : v}
+                  <StatusTag status={r.status} />
+                </Space>
+              ),
             },
             { title: t('parks.kind'), dataIndex: 'kind', render: (k: string) => <Tag>{k}</Tag> },
             { title: t('parks.startsAt'), dataIndex: 'startsAt', render: (v: string) => cstTime(v) },
@@ -345,7 +399,7 @@ export default function ParksPage() {
                   ) : canApply ? (
                     <Button
                       size="small"
-                      disabled={r.seatsLeft === 0 || started(r)}
+                      disabled={r.seatsLeft === 0 || started(r) || r.status === 'closed'}
                       loading={enrol.isPending && enrol.variables === r.id}
                       onClick={() => enrol.mutate(r.id)}
                       data-testid={`offering-enrol-${r.id}`}
@@ -354,9 +408,30 @@ export default function ParksPage() {
                     </Button>
                   ) : null}
                   {canManage ? (
-                    <Link to={`/parks/roster?offering=${r.id}`} data-testid={`offering-roster-${r.id}`}>
-                      {t('parksWork.rosterLink')}
-                    </Link>
+                    <>
+                      <Link to={`/parks/roster?offering=${r.id}`} data-testid={`offering-roster-${r.id}`}>
+                        {t('parksWork.rosterLink')}
+                      </Link>
+                      <Button
+                        size="small"
+                        disabled={r.status === 'closed'}
+                        onClick={() => setEditingOffering(r)}
+                        data-testid={`offering-edit-${r.id}`}
+                      >
+                        {t('parksEdit.edit')}
+                      </Button>
+                      <Popconfirm title={t('parksEdit.closeOfferingConfirm')} onConfirm={() => closeOffering.mutate(r.id)}>
+                        <Button
+                          size="small"
+                          danger
+                          disabled={r.status === 'closed'}
+                          loading={closeOffering.isPending && closeOffering.variables === r.id}
+                          data-testid={`offering-close-${r.id}`}
+                        >
+                          {t('parksEdit.close')}
+                        </Button>
+                      </Popconfirm>
+                    </>
                   ) : null}
                 </Space>
               ),
@@ -381,14 +456,28 @@ export default function ParksPage() {
           data-testid="programmes-table"
           dataSource={programmes.data?.items ?? []}
           columns={[
-            { title: t('parks.name'), dataIndex: 'name' },
+            {
+              title: t('parks.name'),
+              dataIndex: 'name',
+              render: (v: string, r) => (
+                <Space size={4}>
+                  {v}
+                  <StatusTag status={r.status} />
+                </Space>
+              ),
+            },
             { title: t('parks.kind'), dataIndex: 'category' },
             { title: t('parks.period'), key: 'period', render: (_: unknown, r) => `${r.opensOn} ~ ${r.closesOn}` },
             {
               key: 'apply',
               render: (_: unknown, r) =>
                 canApply ? (
-                  <Button size="small" onClick={() => setApplying(r)} data-testid={`programme-apply-${r.id}`}>
+                  <Button
+                    size="small"
+                    disabled={r.status === 'closed'}
+                    onClick={() => setApplying(r)}
+                    data-testid={`programme-apply-${r.id}`}
+                  >
                     {t('parks.apply')}
                   </Button>
                 ) : null,
@@ -397,6 +486,8 @@ export default function ParksPage() {
         />
       </Card>
       {applying ? <ApplyModal programme={applying} onClose={() => setApplying(null)} /> : null}
+      {editingPark ? <ParkEditModal park={editingPark} onClose={() => setEditingPark(null)} /> : null}
+      {editingOffering ? <OfferingEditModal offering={editingOffering} onClose={() => setEditingOffering(null)} /> : null}
     </Page>
   );
 }

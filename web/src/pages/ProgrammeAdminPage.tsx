@@ -11,6 +11,7 @@ import {
   Input,
   InputNumber,
   Modal,
+  Popconfirm,
   Row,
   Select,
   Space,
@@ -23,7 +24,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
-import { programmeBody, rulesJsonRule, type ProgrammeBasics } from '../components/programmeForm.ts';
+import { EligibilityRulesEditor, useRuleText } from '../components/EligibilityRulesEditor.tsx';
+import { useCloseAction } from '../components/ParksAdminForms.tsx';
+import { programmeBody, type ProgrammeBasics } from '../components/programmeForm.ts';
 import { useLocale } from '../i18n/index.ts';
 import type { AdminProgramme, Criterion } from '../parks.ts';
 
@@ -205,9 +208,108 @@ function CriteriaModal({ programme, onClose }: { programme: AdminProgramme; onCl
   );
 }
 
+/** Name, category and application window: publishing and editing a programme alike. */
+function BasicsFields({ testIds }: { testIds: 'programme-admin' | 'programme-edit' }) {
+  const { t } = useTranslation();
+  return (
+    <Row gutter={16}>
+      <Col xs={24} md={8}>
+        <Form.Item name="name" label={t('parksAdmin.name')} rules={[{ required: true, whitespace: true, max: 200 }]}>
+          <Input data-testid={`${testIds}-name`} />
+        </Form.Item>
+      </Col>
+      <Col xs={24} md={6}>
+        <Form.Item name="category" label={t('parksAdmin.category')}>
+          <Select options={CATEGORIES.map((c) => ({ value: c, label: t(`programmeAdmin.categories.${c}`) }))} />
+        </Form.Item>
+      </Col>
+      <Col xs={12} md={5}>
+        <Form.Item name="opensOn" label={t('parksAdmin.opensOn')} rules={[{ required: true }]}>
+          <Input type="date" data-testid={`${testIds}-opens`} />
+        </Form.Item>
+      </Col>
+      <Col xs={12} md={5}>
+        <Form.Item name="closesOn" label={t('parksAdmin.closesOn')} rules={[{ required: true }]}>
+          <Input type="date" data-testid={`${testIds}-closes`} />
+        </Form.Item>
+      </Col>
+    </Row>
+  );
+}
+
+/**
+ * Edits a programme's name, category, window and eligibility rules; once an enterprise applied
+ * the rules are shown but fixed (and not sent), as the server holds them.
+ */
+function ProgrammeEditModal({ programme, onClose }: { programme: AdminProgramme; onClose: () => void }) {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<ProgrammeBasics>();
+  const save = useMutation({
+    mutationFn: (v: ProgrammeBasics) => {
+      const { rules, ...rest } = programmeBody(v);
+      return api(`/programmes/${programme.id}`, {
+        method: 'PATCH',
+        body: programme.rulesLocked ? rest : { ...rest, rules },
+      });
+    },
+    onSuccess: () => {
+      void message.success(t('parksEdit.saved'));
+      void qc.invalidateQueries({ queryKey: ['admin-programmes'] });
+      void qc.invalidateQueries({ queryKey: ['programmes'] });
+      onClose();
+    },
+  });
+  return (
+    <Modal
+      open
+      title={t('parksEdit.editProgramme', { name: programme.name })}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={t('parksEdit.save')}
+      okButtonProps={{ 'data-testid': 'programme-edit-save' } as ButtonProps}
+      confirmLoading={save.isPending}
+      destroyOnHidden
+      width={820}
+    >
+      {save.error ? (
+        <Alert
+          type="error"
+          showIcon
+          className="block-gap"
+          title={errorMessage(save.error, locale)}
+          data-testid="programme-edit-error"
+        />
+      ) : null}
+      <Form<ProgrammeBasics>
+        form={form}
+        layout="vertical"
+        initialValues={{
+          name: programme.name,
+          category: programme.category,
+          opensOn: programme.opensOn,
+          closesOn: programme.closesOn,
+          rules: programme.rules,
+        }}
+        onFinish={(v) => save.mutate(v)}
+      >
+        <BasicsFields testIds="programme-edit" />
+        <EligibilityRulesEditor
+          label={<Typography.Text strong>{t('parksEdit.rules')}</Typography.Text>}
+          disabled={programme.rulesLocked}
+          extra={programme.rulesLocked ? t('parksEdit.rulesLocked') : undefined}
+        />
+      </Form>
+    </Modal>
+  );
+}
+
 /**
  * 扶持项目管理: the commerce department publishes support programmes with their eligibility rules
- * and scoring criteria, and edits the criteria until an application is decided.
+ * and scoring criteria, edits them (the rules until an enterprise applies, the criteria until an
+ * application is decided) and closes them (no more applications; archived, not deleted).
  */
 export default function ProgrammeAdminPage() {
   const { t } = useTranslation();
@@ -216,6 +318,9 @@ export default function ProgrammeAdminPage() {
   const qc = useQueryClient();
   const [form] = Form.useForm<ProgrammeForm>();
   const [editing, setEditing] = useState<AdminProgramme | null>(null);
+  const [editingBasics, setEditingBasics] = useState<AdminProgramme | null>(null);
+  const close = useCloseAction('programmes');
+  const ruleText = useRuleText();
   const list = useQuery({
     queryKey: ['admin-programmes'],
     queryFn: ({ signal }) => api<{ items: AdminProgramme[] }>('/programmes', { signal }),
@@ -243,34 +348,12 @@ export default function ProgrammeAdminPage() {
         <Form<ProgrammeForm>
           form={form}
           layout="vertical"
-          initialValues={{ category: 'training', rules: '[]', criteria: [] }}
+          initialValues={{ category: 'training', rules: [], criteria: [] }}
           onFinish={(v) => create.mutate(v)}
         >
-          <Row gutter={16}>
-            <Col xs={24} md={8}>
-              <Form.Item name="name" label={t('parksAdmin.name')} rules={[{ required: true, whitespace: true, max: 200 }]}>
-                <Input data-testid="programme-admin-name" />
-              </Form.Item>
-            </Col>
-            <Col xs={24} md={6}>
-              <Form.Item name="category" label={t('parksAdmin.category')}>
-                <Select options={CATEGORIES.map((c) => ({ value: c, label: t(`programmeAdmin.categories.${c}`) }))} />
-              </Form.Item>
-            </Col>
-            <Col xs={12} md={5}>
-              <Form.Item name="opensOn" label={t('parksAdmin.opensOn')} rules={[{ required: true }]}>
-                <Input type="date" data-testid="programme-admin-opens" />
-              </Form.Item>
-            </Col>
-            <Col xs={12} md={5}>
-              <Form.Item name="closesOn" label={t('parksAdmin.closesOn')} rules={[{ required: true }]}>
-                <Input type="date" data-testid="programme-admin-closes" />
-              </Form.Item>
-            </Col>
-          </Row>
-          <Form.Item name="rules" label={t('parksAdmin.rules')} rules={[rulesJsonRule(t)]}>
-            <Input.TextArea rows={2} placeholder='[{"metric": "exportsCny", "op": ">=", "value": 100000}]' />
-          </Form.Item>
+          <BasicsFields testIds="programme-admin" />
+          <Typography.Title level={5}>{t('parksEdit.rules')}</Typography.Title>
+          <EligibilityRulesEditor />
           <Typography.Title level={5}>{t('programmeAdmin.criteria')}</Typography.Title>
           <CriteriaEditor form={form} />
           <Button
@@ -321,6 +404,25 @@ export default function ProgrammeAdminPage() {
                 render: (_: unknown, r) => <span className="nowrap">{`${r.opensOn} ~ ${r.closesOn}`}</span>,
               },
               {
+                title: t('parksEdit.status'),
+                dataIndex: 'status',
+                render: (v: AdminProgramme['status']) => (
+                  <Tag color={v === 'closed' ? 'default' : 'green'}>{t(`parksEdit.${v}`)}</Tag>
+                ),
+              },
+              {
+                title: t('parksEdit.rules'),
+                key: 'rules',
+                render: (_: unknown, r) => (
+                  <Space size={[4, 4]} wrap data-testid={`programme-rules-${r.id}`}>
+                    {r.rules.length === 0 ? <Tag>{t('parksEdit.noRulesTag')}</Tag> : null}
+                    {r.rules.map((x, i) => (
+                      <Tag key={i}>{ruleText(x)}</Tag>
+                    ))}
+                  </Space>
+                ),
+              },
+              {
                 title: t('programmeAdmin.criteria'),
                 key: 'criteria',
                 render: (_: unknown, r) => (
@@ -349,16 +451,37 @@ export default function ProgrammeAdminPage() {
                 key: 'actions',
                 align: 'right',
                 render: (_: unknown, r) => (
-                  <Tooltip title={r.criteriaLocked ? t('programmeAdmin.locked') : undefined}>
+                  <Space size={4}>
                     <Button
                       size="small"
-                      disabled={r.criteriaLocked}
-                      onClick={() => setEditing(r)}
-                      data-testid={`programme-edit-criteria-${r.id}`}
+                      disabled={r.status === 'closed'}
+                      onClick={() => setEditingBasics(r)}
+                      data-testid={`programme-edit-${r.id}`}
                     >
-                      {t('programmeAdmin.editCriteria')}
+                      {t('parksEdit.edit')}
                     </Button>
-                  </Tooltip>
+                    <Tooltip title={r.criteriaLocked ? t('programmeAdmin.locked') : undefined}>
+                      <Button
+                        size="small"
+                        disabled={r.criteriaLocked}
+                        onClick={() => setEditing(r)}
+                        data-testid={`programme-edit-criteria-${r.id}`}
+                      >
+                        {t('programmeAdmin.editCriteria')}
+                      </Button>
+                    </Tooltip>
+                    <Popconfirm title={t('parksEdit.closeProgrammeConfirm')} onConfirm={() => close.mutate(r.id)}>
+                      <Button
+                        size="small"
+                        danger
+                        disabled={r.status === 'closed'}
+                        loading={close.isPending && close.variables === r.id}
+                        data-testid={`programme-close-${r.id}`}
+                      >
+                        {t('parksEdit.close')}
+                      </Button>
+                    </Popconfirm>
+                  </Space>
                 ),
               },
             ]}
@@ -366,6 +489,7 @@ export default function ProgrammeAdminPage() {
         )}
       </Card>
       {editing ? <CriteriaModal programme={editing} onClose={() => setEditing(null)} /> : null}
+      {editingBasics ? <ProgrammeEditModal programme={editingBasics} onClose={() => setEditingBasics(null)} /> : null}
     </Page>
   );
 }

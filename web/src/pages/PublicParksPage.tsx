@@ -16,7 +16,8 @@ const LOGIN_TO_PARKS = `/login?next=${encodeURIComponent('/parks')}`;
  * Parks, training and support programmes for anyone, without logging in (产业集聚、人才培养、
  * 对接会 and 扶持资金 are meant to be found before an enterprise has an account): parks and
  * distribution centres, courses and events not yet over with their seats left, and programmes
- * with their application window. Enrolling and applying need a log-in.
+ * with their application window. Enrolling and applying need a log-in. Closed (archived) parks and
+ * courses are left out; a closed programme is shown as closed.
  */
 export default function PublicParksPage() {
   const { t } = useTranslation();
@@ -24,7 +25,8 @@ export default function PublicParksPage() {
   const en = locale === 'en';
   const { parks, offerings, programmes } = useParkCatalogues();
   const now = Date.now();
-  const upcoming = (offerings.data?.items ?? []).filter((o) => new Date(o.endsAt).getTime() > now);
+  const upcoming = (offerings.data?.items ?? []).filter((o) => o.status !== 'closed' && new Date(o.endsAt).getTime() > now);
+  const openParks = (parks.data?.items ?? []).filter((p) => p.status !== 'closed');
   const today = cstToday();
   const errors = [parks, offerings, programmes].filter((q) => q.isError);
 
@@ -56,7 +58,7 @@ export default function PublicParksPage() {
             rowKey="id"
             loading={parks.isLoading}
             data-testid="public-parks-table"
-            dataSource={parks.data?.items ?? []}
+            dataSource={openParks}
             locale={{ emptyText: t('publicParks.noParks') }}
             columns={[
               { title: t('publicParks.name'), key: 'name', render: (_: unknown, p) => (en && p.name_en ? p.name_en : p.name) },
@@ -135,9 +137,9 @@ export default function PublicParksPage() {
                 title: t('publicParks.status'),
                 key: 'status',
                 render: (_: unknown, r) =>
-                  today < r.opensOn ? (
+                  r.status !== 'closed' && today < r.opensOn ? (
                     <Tag>{t('publicParks.upcoming')}</Tag>
-                  ) : today > r.closesOn ? (
+                  ) : r.status === 'closed' || today > r.closesOn ? (
                     <Tag color="default">{t('publicParks.closed')}</Tag>
                   ) : (
                     <Tag color="green">{t('publicParks.open')}</Tag>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkEligibility, isRule, type EligibilityRule, type Figures } from './eligibility.rules.ts';
+import { checkEligibility, checkRules, isRule, type EligibilityRule, type Figures } from './eligibility.rules.ts';
 
 const F: Figures = {
   exportsCny: 150_000,
@@ -45,4 +45,44 @@ test('all rules must hold; each result says what was compared', () => {
   assert.equal(isRule({ metric: 'refundsCny', op: '>=', value: 1 }), true);
   assert.equal(isRule({ metric: 'salary', op: '>=', value: 1 }), false);
   assert.equal(isRule({ metric: 'parcels', op: '>', value: 1 }), false);
+});
+
+test('rules are checked field by field: each problem names rule index and field, both languages', () => {
+  const ok = checkRules([
+    { value: 100_000, metric: 'exportsCny', op: '>=' },
+    { metric: 'parkMember', op: '=', value: 1 },
+  ]);
+  assert.deepEqual(ok.problems, []);
+  // stored as {metric, op, value}, in that order, whatever order they came in
+  assert.equal(
+    JSON.stringify(ok.rules),
+    '[{"metric":"exportsCny","op":">=","value":100000},{"metric":"parkMember","op":"=","value":1}]',
+  );
+  const bad = checkRules([
+    { metric: 'exportsCny', op: '>=', value: 1 },
+    { metric: 'salary', op: '>', value: '5' },
+    [],
+    { metric: 'parcels', op: '<=', value: 3, unit: 'pcs' },
+    { metric: 'parcels', op: '<=' },
+  ]);
+  assert.deepEqual(
+    bad.problems.map((p) => [p.field, p.rule]),
+    [
+      ['rules[1].metric', 'enum'],
+      ['rules[1].op', 'enum'],
+      ['rules[1].value', 'type'],
+      ['rules[2]', 'type'],
+      ['rules[3].unit', 'additionalProperties'],
+      ['rules[4].value', 'type'],
+    ],
+  );
+  assert.deepEqual(bad.rules, [{ metric: 'exportsCny', op: '>=', value: 1 }], 'only the valid rules are kept');
+  const metric = bad.problems[0]!;
+  assert.match(metric.zh, /^第 2 条规则的指标（metric）无效，应为：exportsCny（出口额（人民币））、/);
+  assert.equal(
+    metric.en,
+    'rule 2: metric must be one of exportsCny, exportsUsd, parcels, refundsCny, creditLevelRank, parkMember',
+  );
+  assert.equal(metric.value, 'salary');
+  for (const p of bad.problems) assert.ok(p.zh && p.en, p.field);
 });
