@@ -168,3 +168,40 @@ describe('hostile or wrong input is refused with a clear error', () => {
     );
   });
 });
+
+test('a field the spec does not have is kept and refused by name (the XSD refuses it too), in heads and lines', () => {
+  const xml = encodeCeb(SAMPLE_MESSAGES.CEB603)
+    .replace('<ceb:grossWeight>', '<ceb:grossWieght>1.5</ceb:grossWieght><ceb:grossWeight>')
+    .replace('<ceb:gnum>1</ceb:gnum>', '<ceb:gnum>1</ceb:gnum><ceb:brand>青花</ceb:brand>');
+  const { message } = decodeCeb(xml);
+  assert.equal(message.entities[0]?.head.grossWieght, '1.5');
+  assert.deepEqual(
+    validateCeb(message).map((p) => [p.field, p.rule]),
+    [
+      ['Inventory[1]/InventoryHead/grossWieght', 'unknownField'],
+      ['Inventory[1]/InventoryList[1]/brand', 'unknownField'],
+    ],
+  );
+  // elements of another namespace are not the sender's fields: still ignored
+  const foreign = encodeCeb(SAMPLE_MESSAGES.CEB603).replace(
+    '<ceb:grossWeight>',
+    '<x:weight xmlns:x="urn:example">1</x:weight><ceb:grossWeight>',
+  );
+  assert.deepEqual(validateCeb(decodeCeb(foreign).message), []);
+});
+
+test('a field named __proto__ or constructor is a field like any other: refused by name, nothing polluted', () => {
+  const xml = encodeCeb(SAMPLE_MESSAGES.CEB603).replace(
+    '<ceb:grossWeight>',
+    '<ceb:__proto__>1</ceb:__proto__><ceb:constructor>2</ceb:constructor><ceb:grossWeight>',
+  );
+  const { message } = decodeCeb(xml);
+  assert.deepEqual(
+    validateCeb(message).map((p) => [p.field, p.rule]),
+    [
+      ['Inventory[1]/InventoryHead/__proto__', 'unknownField'],
+      ['Inventory[1]/InventoryHead/constructor', 'unknownField'],
+    ],
+  );
+  assert.equal(Object.getPrototypeOf(message.entities[0]?.head), Object.prototype);
+});

@@ -392,7 +392,10 @@ export function fastScan(xml: string, limits: DecodeLimits, allowEnvelope: boole
             const l = local(name);
             if (l === undefined) break;
             const fi = (parent.plan as RecordPlan).index.get(l);
-            if (fi !== undefined && parent.slots[fi] === undefined) openText(frame, fi);
+            // A field the spec does not have is refused by validation (as the XSD would): the
+            // general path carries it into the record, so it is named in the error.
+            if (fi === undefined) return undefined;
+            if (parent.slots[fi] === undefined) openText(frame, fi);
             break;
           }
           case K_ENV_ROOT: {

@@ -204,6 +204,21 @@ function record(node: XmlNode, prefix: string, block: { fields: BlockSpec['field
     const c = children(node, prefix, f.name)[0];
     if (c !== undefined) out[f.name] = textOf(c);
   }
+  // An element of the message's namespace that the spec does not have (a misspelt or invented
+  // field) is kept, so validation refuses it by name as the XSD would, instead of dropping its
+  // value unseen. Elements of other namespaces stay ignored.
+  for (const key of Object.keys(node)) {
+    if (key.startsWith('@') || key.startsWith('#')) continue;
+    const colon = key.indexOf(':');
+    const keyPrefix = colon < 0 ? '' : key.slice(0, colon);
+    if (keyPrefix !== prefix) continue;
+    const name = colon < 0 ? key : key.slice(colon + 1);
+    if (Object.hasOwn(out, name) || block.fields.some((f) => f.name === name)) continue;
+    const c = children(node, prefix, name)[0];
+    // defined, not assigned: a field named __proto__ must stay a field, to be refused by name
+    if (c !== undefined)
+      Object.defineProperty(out, name, { value: textOf(c), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 

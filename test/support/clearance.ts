@@ -56,6 +56,82 @@ export async function countDocuments(tp: TestPlatform): Promise<number> {
   return r.rows[0]!.n;
 }
 
+/** Row count, highest id and a hash of the columns that carry state, of one table. */
+export interface TableState {
+  rows: number;
+  maxId: string | null;
+  hash: string | null;
+}
+
+/** What intake and the pipeline write: documents, inventories, receipts and the outbox. */
+export interface ClearanceSnapshot {
+  clr_document: TableState;
+  clr_inventory: TableState;
+  clr_receipt: TableState;
+  outbox_event: TableState;
+}
+
+/**
+ * The state of the clearance tables, taken to prove a refusal changed nothing: a stored or
+ * deleted row moves the count or the highest id, a changed status (or head, lines, lane, hold …)
+ * the hash. Receipts and outbox events are never updated, so their ids and kinds are enough.
+ */
+export async function snapshotClearance(tp: TestPlatform): Promise<ClearanceSnapshot> {
+  const r = await sql<{ name: keyof ClearanceSnapshot; rows: number; max_id: string | null; hash: string | null }>`
+    select 'clr_document' as name, count(*)::int as rows, max(id::text) as max_id,
+      md5(string_agg(concat_ws('|', id, status, live, return_info, updated_at, md5(head::text), md5(lines::text), readers, receipt_copies), ',' order by id)) as hash
+    from clr_document
+    union all
+    select 'clr_inventory', count(*)::int, max(document_id::text),
+      md5(string_agg(concat_ws('|', document_id, invt_no, order_key, waybill_key, lane, review_reason, held_at, decided_at, released_at, closed_at), ',' order by document_id))
+    from clr_inventory
+    union all
+    select 'clr_receipt', count(*)::int, max(id)::text,
+      md5(string_agg(concat_ws('|', id, message_type, guid, return_status, document_id), ',' order by id))
+    from clr_receipt
+    union all
+    select 'outbox_event', count(*)::int, max(id)::text, md5(string_agg(concat_ws('|', id, topic), ',' order by id))
+    from outbox_event`.execute(tp.platform.database.db);
+  return Object.fromEntries(
+    r.rows.map((x) => [x.name, { rows: x.rows, maxId: x.max_id, hash: x.hash }]),
+  ) as unknown as ClearanceSnapshot;
+}
+
+/** A receipt as the refusal tests name it: its type, the entity's guid and the status. */
+export interface ReceiptKey {
+  messageType: string;
+  guid: string;
+  returnStatus: string;
+}
+
+/** Receipts written after `since` was taken, one per type, guid and status (copies to several recipients count once). */
+export async function receiptsSince(tp: TestPlatform, since: ClearanceSnapshot): Promise<ReceiptKey[]> {
+  const r = await sql<{ message_type: string; guid: string; return_status: string }>`
+    select message_type, guid, return_status from clr_receipt where id > ${Number(since.clr_receipt.maxId ?? 0)}
+    group by message_type, guid, return_status order by min(id)`.execute(tp.platform.database.db);
+  return r.rows.map((x) => ({ messageType: x.message_type, guid: x.guid, returnStatus: x.return_status }));
+}
+
+/**
+ * Asserts that since `before` nothing changed in documents, inventories or the outbox, and that the
+ * only receipts written are `receipts` (the refusal receipts themselves; none for a message
+ * refused as a whole, whose CEB900 goes back in the answer and is not stored).
+ */
+export async function assertOnlyReceipts(
+  tp: TestPlatform,
+  before: ClearanceSnapshot,
+  receipts: readonly ReceiptKey[],
+  label = '',
+): Promise<void> {
+  const after = await snapshotClearance(tp);
+  const at = label ? `${label}: ` : '';
+  assert.deepEqual(after.clr_document, before.clr_document, `${at}no document stored or changed`);
+  assert.deepEqual(after.clr_inventory, before.clr_inventory, `${at}no inventory stored or changed`);
+  assert.deepEqual(after.outbox_event, before.outbox_event, `${at}nothing announced`);
+  assert.deepEqual(await receiptsSince(tp, before), receipts, `${at}the receipts written`);
+  if (receipts.length === 0) assert.deepEqual(after.clr_receipt, before.clr_receipt, `${at}no receipt`);
+}
+
 export async function statusOf(
   tp: TestPlatform,
   kind: string,
