@@ -5,9 +5,13 @@
 // exits 0 within 30 s.
 // After a restart every message that got a 2xx is stored once, nothing refused is, and once the
 // client resends what was refused every parcel closes (899) with its receipts in order, none twice.
+// In process: while shutting down, /readyz answers 503 to a load balancer's open connection.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { sql, type RawBuilder } from 'kysely';
@@ -20,6 +24,7 @@ import { createLogger } from '../../src/kernel/logger.ts';
 import { seedDemo } from '../../src/server/platform.ts';
 import { requireNats } from '../support/nats.ts';
 import { need } from '../support/needs.ts';
+import { login, startTestPlatform } from '../support/platform.ts';
 import { blockMessages, makeParcel, PARTIES, sendBlock, type DemoSender, type Parcel } from '../support/parcels.ts';
 import { signalWithBatchOpen } from './batch-at-signal.ts';
 import {
@@ -433,6 +438,87 @@ async function workerShutdownRun(kind: 'embedded' | 'server', log: (line: string
     if (kind === 'server') await store.remove();
   }
 }
+
+/** Whether a new connection to the port is refused (the server has stopped listening). */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+  });
+}
+
+test('while shutting down, /readyz answers 503 on a connection still open; the request being served is answered', async () => {
+  const tp = await startTestPlatform();
+  const port = Number(new URL(tp.baseUrl).port);
+  // One kept-alive connection: a load balancer's probe comes on one it already has open.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const ready = (): Promise<{ status: number; connection: string | undefined; socket: net.Socket }> =>
+    new Promise((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: '/readyz', agent }, (res) => {
+          const socket = res.socket;
+          res.resume();
+          res.once('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, socket }));
+        })
+        .once('error', reject);
+    });
+  let closing: Promise<void> | undefined;
+  let upload: http.ClientRequest | undefined;
+  try {
+    const token = await login(tp.platform, 'platform');
+    const before = await ready();
+    assert.equal(before.status, 200, 'ready before the shutdown');
+
+    // A request being served holds the shutdown open: an upload whose body has not all arrived.
+    const body = Buffer.from('<ceb:CEB303Message unclosed');
+    upload = http.request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/api/v1/ceb',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml', 'content-length': body.length },
+    });
+    const uploaded = new Promise<number>((resolve, reject) => {
+      upload!.once('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      upload!.once('error', reject);
+    });
+    // Settled either way from here on, so a failure below is reported as itself.
+    uploaded.catch(() => undefined);
+    const received = once(tp.platform.app.server, 'request');
+    upload.write(body.subarray(0, 5));
+    await received;
+
+    closing = tp.platform.close();
+    // Shutting down once new connections are refused (the platform's preClose stops listening).
+    const deadline = Date.now() + 10_000;
+    while (!(await refused(port))) {
+      assert.ok(Date.now() < deadline, 'the server stops taking connections');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const during = await ready();
+    assert.equal(during.socket, before.socket, 'asked on the connection opened before the shutdown');
+    assert.equal(during.status, 503, 'not ready while shutting down');
+    assert.equal(during.connection, 'close', 'and that connection closes');
+
+    // The request in flight is answered (a malformed message: 400), then the shutdown completes.
+    upload.end(body.subarray(5));
+    assert.equal(await uploaded, 400, 'the upload in flight was answered');
+    await closing;
+    assert.ok(await refused(port), 'closed');
+  } finally {
+    upload?.destroy();
+    agent.destroy();
+    await (closing ?? tp.platform.close()).catch(() => undefined);
+    await tp.database.drop();
+  }
+});
 
 test('embedded PostgreSQL: SIGTERM under load finishes in-flight work and loses nothing', { timeout: 180_000 }, (t) =>
   shutdownRun('embedded', (l) => t.diagnostic(l)),

@@ -241,7 +241,7 @@ const PUBLIC_ROUTES: Record<string, PublicRoute> = {
           'parks',
         ),
         ...(items.some((p) => p.id === f.park) ? [] : ['parks: the registered park is missing (control)']),
-        ...extraKeys(items, ['id', 'name', 'name_en', 'region', 'kind', 'address', 'members'], 'parks'),
+        ...extraKeys(items, ['id', 'name', 'name_en', 'region', 'kind', 'address', 'members', 'status'], 'parks'),
       ];
     },
   },
@@ -262,7 +262,7 @@ const PUBLIC_ROUTES: Record<string, PublicRoute> = {
         ...(items.some((o) => o.id === f.offering) ? [] : ['offerings: the registered course is missing (control)']),
         ...extraKeys(
           items,
-          ['id', 'kind', 'title', 'titleEn', 'startsAt', 'endsAt', 'place', 'capacity', 'enrolled', 'seatsLeft'],
+          ['id', 'kind', 'title', 'titleEn', 'startsAt', 'endsAt', 'place', 'capacity', 'enrolled', 'seatsLeft', 'status'],
           'offerings',
         ),
       ];
@@ -282,7 +282,7 @@ const PUBLIC_ROUTES: Record<string, PublicRoute> = {
           'programmes',
         ),
         ...(items.some((p) => p.id === f.programme) ? [] : ['programmes: the registered programme is missing (control)']),
-        ...extraKeys(items, ['id', 'name', 'category', 'rules', 'opensOn', 'closesOn'], 'programmes'),
+        ...extraKeys(items, ['id', 'name', 'category', 'rules', 'opensOn', 'closesOn', 'status'], 'programmes'),
       ];
     },
   },

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql, type RawBuilder } from 'kysely';
 import type { RegisteredRoute } from '../../src/server/app.ts';
@@ -21,9 +22,12 @@ import { SchemaSampler, type JsonSchema, type OpenApiDoc } from './schema-sample
  * 2. Tenancy: every route with an `:id` is called by every enterprise and agency with ids of rows
  *    that are not theirs (another organisation's, or outside the agency's jurisdiction), found in
  *    every table of the database. The answer must be 404 (or a refusal), never a 2xx, and the
- *    database must be byte-for-byte unchanged afterwards. Writes carry the smallest body their
- *    route's schema accepts (schema-sample.ts), so the call reaches the service: a 400 from a
- *    failed schema is no proof that the ownership check exists.
+ *    same (status and problem code) as for a random id of the same shape that names no row: a
+ *    foreign id is answered as a missing one, so an answer cannot tell that the row exists —
+ *    to an enterprise 404, or the 403 its role gets for any id. The database must be
+ *    byte-for-byte unchanged afterwards. Writes carry the smallest body their route's schema
+ *    accepts (schema-sample.ts), so the call reaches the service: a 400 from a failed schema is
+ *    no proof that the ownership check exists.
  * 3. Business keys: every path parameter that is not an id (logisticsNo, orderNo, a trace code,
  *    an enterprise code) has a walker that feeds other parties' keys; a new one fails the test
  *    until it has one.
@@ -203,6 +207,12 @@ const NIL = '00000000-0000-7000-8000-000000000000';
 
 /** Route parameters that hold a row's uuid; the rest are business keys (logisticsNo, code …). */
 const isIdParam = (name: string): boolean => name === 'id' || name.endsWith('Id');
+
+/** A random uuid of the same shape as `id` (its version and variant kept): in all likelihood no row's. */
+function lookalike(id: string): string {
+  const hex = '0123456789abcdef';
+  return id.replace(/[0-9a-f]/gi, (c, at: number) => (at === 14 || at === 19 ? c : hex[randomInt(16)]!));
+}
 
 function fill(url: string, id = NIL, key = 'x'): string {
   return url.replace(/\*$/, 'x').replace(/:(\w+)/g, (_m, name: string) => (isIdParam(name) ? id : key));
@@ -844,7 +854,7 @@ describe('duties: who passes the access hook, by permission', () => {
   });
 });
 
-describe('tenancy: foreign ids are refused (404, or 403 by role) and change nothing', () => {
+describe('tenancy: foreign ids are refused as missing ones and change nothing', () => {
   test('every :id route, every enterprise and agency (and far twin), ids from every table that are not theirs', async (t) => {
     const rows = await ownedRows();
     const tablesSeen = new Set(rows.map((r) => r.table));
@@ -862,6 +872,8 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
     const before = await fingerprint();
     const leaks: Finding[] = [];
     let calls = 0;
+    /** Enterprises refused by role, as for a missing id (listed, not failed). */
+    const byRole = new Map<string, Set<string>>();
     /** Control, per far twin: reads its demo twin answered 200 with the very id it was refused. */
     const nearSaw = new Map<string, Set<string>>();
     // Every route keyed by a row's uuid, whatever its parameter is called (:id, :orgId, :sessionId …).
@@ -880,6 +892,13 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
       const allowed = allowedOn(r);
       for (const who of [...ENTERPRISES, ...AGENCIES, ...FAR]) {
         if (!allowed.has(who)) continue;
+        // The answer for an id that names no row, one per id shape (uuid version and variant).
+        const missing = new Map<string, Promise<Answer>>();
+        const missingLike = (id: string, p: Probe): Promise<Answer> => {
+          const shape = `${id[14]}${id[19]}`;
+          if (!missing.has(shape)) missing.set(shape, callValid(r, who, p, lookalike(id), undefined, p.query));
+          return missing.get(shape)!;
+        };
         // A handful per table keeps the walk short; the ids differ per user.
         const perTable = new Map<string, OwnedRow[]>();
         for (const row of foreignTo(who, rows)) {
@@ -890,12 +909,23 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
         // A few calls at a time: the walk is long, and a refusal is a refusal in any order.
         await inPool([...perTable.values()].flat(), 6, async (row) => {
           const a = await callValid(r, who, p, row.id, undefined, p.query);
+          const none = await missingLike(row.id, p);
           calls++;
           // 2xx is a leak, 5xx a crash; 404 (not yours) and 403 (your role may not) are refusals.
           // A write carries a body its schema accepts, so a 400 means the service judged the
           // body of a row the caller may not see: the ownership check must come first.
           if (a.status !== 404 && a.status !== 403) {
             leaks.push({ route: routeKey(r), who, what: row.table, example: row.id, answer: answered(a) });
+          } else if (a.status !== none.status || a.code !== none.code) {
+            // Told apart from a missing row, the answer says the row exists (a 403 "not yours"
+            // beside a 404 "no such row"): the ownership check must answer as the lookup does.
+            const answer = `${answered(a)}, a missing id ${answered(none)}`;
+            leaks.push({ route: routeKey(r), who, what: row.table, example: row.id, answer });
+          } else if (orgOf[who]!.kind === 'enterprise' && a.status !== 404) {
+            // A 403 the caller gets for an id that names no row too: its organisation's role may
+            // not use the route at all (a seller on a warehouse's bag), whichever row is named.
+            const key = `${routeKey(r)} → ${answered(a)}`;
+            byRole.set(key, (byRole.get(key) ?? new Set()).add(who));
           } else if (FAR.includes(who) && r.method === 'GET') {
             const near = await call(r, nearTwin(who), row.id, undefined, p.query);
             if (near.status === 200) nearSaw.set(who, (nearSaw.get(who) ?? new Set()).add(`${routeKey(r)} ${row.table}`));
@@ -905,6 +935,8 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
     }
     assert.ok(calls > 500, `only ${calls} foreign-id calls`);
     for (const v of validatesFirst) t.diagnostic(`judges the body before the ownership check: ${v}`);
+    for (const [v, who] of byRole)
+      t.diagnostic(`refuses by role whatever the id, a missing one too: ${v} as ${[...who].join(',')}`);
     for (const [who, seen] of nearSaw) t.diagnostic(`${who}: refused what ${nearTwin(who)} reads: ${[...seen].join('; ')}`);
     // The far twins were refused rows their demo twins do read: the walk reaches district 4000.
     assert.deepEqual(
@@ -943,6 +975,9 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
     const enterprises = await sql<{ key: string; orgs: string[]; place: string | null }>`
       select customs_code as key, array[id::text] as orgs, jurisdiction as place
       from organisation where kind = 'enterprise' and customs_code is not null`.execute(db);
+    // A storage location's code names it within its supervision centre's warehouse.
+    const locations = await sql<{ key: string; orgs: string[] }>`
+      select code as key, array[warehouse_org_id::text] as orgs from whs_location`.execute(db);
     type Keyed = { key: string; orgs: string[]; place?: string | null; query?: string };
     /** The walkers, by parameter name; `applies` narrows a name used for something else elsewhere. */
     const walkers: Record<string, { keys: Keyed[]; applies?: (url: string) => boolean }> = {
@@ -951,6 +986,7 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
       // `:code` is a trace code under /trace/ (under /codes/ it names an entry of a code table).
       code: { keys: codes.rows, applies: (url) => url.startsWith('/api/v1/trace/') },
       enterpriseCode: { keys: enterprises.rows },
+      locationCode: { keys: locations.rows },
     };
     /** Path parameters that name shared reference data, owned by nobody: the customs code tables. */
     const reference = (url: string, name: string): boolean =>
@@ -1093,14 +1129,26 @@ describe('tenancy: foreign ids are refused (404, or 403 by role) and change noth
       (r) => r.table === 'clr_document' && r.orgs.includes(orgOf.broker!.id) && !r.orgs.includes(orgOf.seller2!.id),
     );
     assert.ok(doc);
-    const get = (who: string) =>
+    const get = (who: string, id = doc.id) =>
       tp.platform.app.inject({
         method: 'GET',
-        url: `/api/v1/clearance/documents/${doc.id}`,
+        url: `/api/v1/clearance/documents/${id}`,
         headers: { authorization: `Bearer ${tokens[who]}` },
       });
     assert.equal((await get('broker')).statusCode, 200);
     assert.equal((await get('seller2')).statusCode, 404);
+    // The id of no row the walk compares with: the same shape (uuid version and variant), not the same id.
+    const none = lookalike(doc.id);
+    assert.notEqual(none, doc.id);
+    assert.match(none, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.deepEqual([none[14], none[19]], [doc.id[14], doc.id[19]]);
+    const missing = await get('seller2', none);
+    const foreign = await get('seller2');
+    assert.deepEqual(
+      [foreign.statusCode, (foreign.json() as { code: string }).code],
+      [missing.statusCode, (missing.json() as { code: string }).code],
+    );
+    assert.equal((await get('broker', none)).statusCode, 404, 'to its owner too, the lookalike names no row');
     const hook = rows.find((r) => r.table === 'whk_subscription' && r.orgs.includes(orgOf.seller!.id));
     assert.ok(hook);
     const pause = (who: string) =>
