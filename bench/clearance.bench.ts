@@ -9,6 +9,8 @@
  */
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -21,6 +23,7 @@ import { enrolBenchParties } from './bench-parties.ts';
 import { makeBenchParcel } from './parcel-messages.ts';
 import type { WireMessage } from './parcel-source.worker.ts';
 import { openBenchDb } from './bench-db.ts';
+import { soakVerdict, type SoakVerdict } from './soak-verdict.ts';
 
 export interface BenchOptions {
   parcels: number;
@@ -36,6 +39,8 @@ export interface BenchOptions {
    * gigabytes: the senders then generate on the fly in their thread.
    */
   spool?: boolean;
+  /** A soak of this many minutes at `rate`: the result then carries its verdict. */
+  minutes?: number;
 }
 
 export interface BenchResult {
@@ -52,9 +57,14 @@ export interface BenchResult {
   ratio: number;
   rowsWritten: Record<string, number>;
   peakRssMb: number;
-  /** Peak RSS and V8 heap in use, per tenth of the run: flat means no growth with N (the soak). */
-  memoryTimelineMb: { rss: number; heapUsed: number }[];
+  /**
+   * Peak RSS and V8 heap in use after a full collection, per tenth of the run, with the benchmark
+   * client's own backlog (decided orders waiting for its carriers, held in this process).
+   */
+  memoryTimelineMb: { rss: number; heapUsed: number; clientBacklog: number }[];
   cores: number;
+  /** With --minutes: whether the soak held (offered load kept, no error, heap flat). */
+  soak?: SoakVerdict;
 }
 
 const RESOURCE: Record<string, string> = {
@@ -125,18 +135,22 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
   const database = await openBenchDb(opts.db, 'cbec-bench');
   let peakRss = 0;
   let slicePeak = 0;
-  const timeline: { rss: number; heapUsed: number }[] = [];
+  const timeline: { rss: number; heapUsed: number; clientBacklog: number }[] = [];
+  // A real full collection before each tenth's heap figure, also when node was started without --expose-gc.
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
   const rssTimer = setInterval(() => {
     const rss = process.memoryUsage().rss;
     peakRss = Math.max(peakRss, rss);
     slicePeak = Math.max(slicePeak, rss);
   }, 100);
-  /** Closes a tenth of the run: its peak RSS, and the heap in use after a full collection when --expose-gc. */
-  const sliceDone = (): void => {
-    (globalThis as { gc?: () => void }).gc?.();
+  /** Closes a tenth of the run: its peak RSS, and the heap in use after a full collection. */
+  const sliceDone = (clientBacklog: number): void => {
+    gc();
     timeline.push({
       rss: Math.round(slicePeak / 1024 / 1024),
       heapUsed: Math.round(process.memoryUsage().heapUsed / 1024 / 1024),
+      clientBacklog,
     });
     slicePeak = 0;
   };
@@ -319,10 +333,11 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
         for (const m of await blockMessages(b)) await submit(m.messageType, m.sender, m.payload);
         submitted += 100;
         progress('submitted', Math.min(submitted, parcels.length), parcels.length);
-        if (submitted % Math.max(100, Math.ceil(blockCount / 10) * 100) === 0) sliceDone();
+        if (submitted % Math.max(100, Math.ceil(blockCount / 10) * 100) === 0) sliceDone(decidedOrders.length);
       }
     };
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
+    const submitSeconds = (performance.now() - start) / 1000;
 
     while (closedCount < parcels.length) {
       progress('closed', closedCount, parcels.length);
@@ -392,6 +407,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       peakRssMb: Math.round(peakRss / 1024 / 1024),
       memoryTimelineMb: timeline,
       cores: os.availableParallelism(),
+      ...(opts.minutes === undefined ? {} : { soak: soakVerdict(opts.minutes, submitSeconds, timeline) }),
     };
   } finally {
     clearInterval(rssTimer);
@@ -426,7 +442,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     concurrency: Number(values.concurrency),
     statements: values.statements,
     spool: values.minutes === undefined,
+    ...(values.minutes === undefined ? {} : { minutes: Number(values.minutes) }),
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
-  process.exit(0);
+  process.exit(result.soak && !result.soak.passed ? 1 : 0);
 }
