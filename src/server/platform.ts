@@ -92,7 +92,15 @@ import {
   traceMigrations,
   type ChainSourcesPort,
 } from '../modules/trace/index.ts';
-import { createParksService, LEVEL_RANK, parksMigrations, registerParksRoutes, seedParksDemo } from '../modules/parks/index.ts';
+import {
+  createOfferingService,
+  createParkService,
+  createProgrammeService,
+  LEVEL_RANK,
+  parksMigrations,
+  registerParksRoutes,
+  seedParksDemo,
+} from '../modules/parks/index.ts';
 import {
   createRiskEngine,
   createRiskService,
@@ -531,7 +539,9 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     departures: { departed: (nos) => parcelCustomsLookup(db).departed(nos) },
     sources: traceSources,
   });
-  const parks = createParksService({
+  const parks = createParkService({ db, clock, audit });
+  const offerings = createOfferingService({ db, clock, audit });
+  const programmes = createProgrammeService({
     db,
     clock,
     audit,
@@ -670,7 +680,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       (a) => registerStatisticsRoutes(a, { statistics }),
       (a) => registerCreditRoutes(a, { credit }),
       (a) => registerTraceRoutes(a, { trace, trustedGeoHeader: config.trustedGeoHeader, publicBaseUrl: config.publicBaseUrl }),
-      (a) => registerParksRoutes(a, { parks }),
+      (a) => registerParksRoutes(a, { parks, offerings, programmes }),
     ],
   });
 

@@ -1,4 +1,6 @@
-export { createParksService, type ParksService, type FiguresPort } from './parks.service.ts';
+export { createParkService, type ParkService } from './parks-park.service.ts';
+export { createOfferingService, type OfferingService } from './parks-offering.service.ts';
+export { createProgrammeService, type ProgrammeService, type FiguresPort } from './parks-programme.service.ts';
 export { registerParksRoutes } from './parks.routes.ts';
 export { checkEligibility, LEVEL_RANK, FIGURES, type EligibilityRule, type Figures } from './rules/eligibility.rules.ts';
 export { migrationsDir as parksMigrations } from './parks.migrations.ts';

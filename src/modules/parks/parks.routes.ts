@@ -1,7 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import type { ParksService } from './parks.service.ts';
+import type { OfferingService } from './parks-offering.service.ts';
+import type { ParkService } from './parks-park.service.ts';
+import type { ProgrammeService } from './parks-programme.service.ts';
 
 const TAGS = ['parks'];
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -27,9 +29,12 @@ const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.s
 const sendXlsx = (reply: FastifyReply, name: string, body: Buffer) =>
   reply.header('content-type', XLSX_TYPE).header('content-disposition', `attachment; filename="${name}"`).send(body);
 
-export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksService }): void {
+export function registerParksRoutes(
+  app: FastifyInstance,
+  deps: { parks: ParkService; offerings: OfferingService; programmes: ProgrammeService },
+): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { parks } = deps;
+  const { parks, offerings, programmes } = deps;
 
   // --- public pages: parks, courses and events, programmes ----------------------------------------
   r.get(
@@ -52,13 +57,13 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         querystring: Type.Object({ kind: Type.Optional(Kind) }),
       },
     },
-    async (req) => ({ items: await parks.offerings(req.query.kind) }),
+    async (req) => ({ items: await offerings.offerings(req.query.kind) }),
   );
   r.get(
     '/api/v1/public/programmes',
     { config: { permission: 'public' }, schema: { tags: TAGS, summary: '扶持项目 / Support programmes' } },
     async () => ({
-      items: await parks.programmes(),
+      items: await programmes.programmes(),
     }),
   );
 
@@ -170,7 +175,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         }),
       },
     },
-    async (req, reply) => reply.code(201).send(await parks.createOffering(req.principal, req.body)),
+    async (req, reply) => reply.code(201).send(await offerings.createOffering(req.principal, req.body)),
   );
   r.patch(
     '/api/v1/offerings/:id',
@@ -194,7 +199,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         ),
       },
     },
-    async (req) => parks.updateOffering(req.principal, req.params.id, req.body),
+    async (req) => offerings.updateOffering(req.principal, req.params.id, req.body),
   );
   r.post(
     '/api/v1/offerings/:id/close',
@@ -207,7 +212,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         params: IdParams,
       },
     },
-    async (req) => parks.closeOffering(req.principal, req.params.id),
+    async (req) => offerings.closeOffering(req.principal, req.params.id),
   );
   r.get(
     '/api/v1/offerings/:id/roster',
@@ -219,7 +224,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         params: IdParams,
       },
     },
-    async (req) => parks.roster(req.principal, req.params.id),
+    async (req) => offerings.roster(req.principal, req.params.id),
   );
   r.get(
     '/api/v1/offerings/:id/roster.xlsx',
@@ -233,7 +238,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
       },
     },
     async (req, reply) =>
-      sendXlsx(reply, `roster-${req.params.id}.xlsx`, await parks.exportRoster(req.principal, req.params.id, req.query.lang)),
+      sendXlsx(reply, `roster-${req.params.id}.xlsx`, await offerings.exportRoster(req.principal, req.params.id, req.query.lang)),
   );
   r.get(
     '/api/v1/offerings/:id/roster/:userId/certificate.pdf',
@@ -245,7 +250,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         params: Type.Object({ id: Uuid, userId: Uuid }),
       },
     },
-    async (req, reply) => sendPdf(reply, await parks.certificate(req.principal, req.params.id, req.params.userId)),
+    async (req, reply) => sendPdf(reply, await offerings.certificate(req.principal, req.params.id, req.params.userId)),
   );
   r.post(
     '/api/v1/offerings/:id/attendance',
@@ -258,7 +263,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         body: Type.Object({ userIds: Type.Array(Uuid, { maxItems: 10_000 }) }),
       },
     },
-    async (req) => parks.recordAttendance(req.principal, req.params.id, req.body.userIds),
+    async (req) => offerings.recordAttendance(req.principal, req.params.id, req.body.userIds),
   );
   r.delete(
     '/api/v1/offerings/:id/attendance/:userId',
@@ -270,7 +275,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         params: Type.Object({ id: Uuid, userId: Uuid }),
       },
     },
-    async (req) => parks.unmarkAttendance(req.principal, req.params.id, req.params.userId),
+    async (req) => offerings.unmarkAttendance(req.principal, req.params.id, req.params.userId),
   );
   r.post(
     '/api/v1/offerings/:id/certificates',
@@ -283,7 +288,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         body: Type.Object({ userIds: Type.Optional(Type.Array(Uuid, { maxItems: 10_000 })) }),
       },
     },
-    async (req) => parks.issueCertificates(req.principal, req.params.id, req.body.userIds),
+    async (req) => offerings.issueCertificates(req.principal, req.params.id, req.body.userIds),
   );
   r.post(
     '/api/v1/programmes',
@@ -311,7 +316,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
     async (req, reply) =>
       reply
         .code(201)
-        .send(await parks.createProgramme(req.principal, req.body as Parameters<ParksService['createProgramme']>[1])),
+        .send(await programmes.createProgramme(req.principal, req.body as Parameters<ProgrammeService['createProgramme']>[1])),
   );
   r.patch(
     '/api/v1/programmes/:id',
@@ -335,7 +340,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
       },
     },
     async (req) =>
-      parks.updateProgramme(req.principal, req.params.id, req.body as Parameters<ParksService['updateProgramme']>[2]),
+      programmes.updateProgramme(req.principal, req.params.id, req.body as Parameters<ProgrammeService['updateProgramme']>[2]),
   );
   r.post(
     '/api/v1/programmes/:id/close',
@@ -348,7 +353,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         params: IdParams,
       },
     },
-    async (req) => parks.closeProgramme(req.principal, req.params.id),
+    async (req) => programmes.closeProgramme(req.principal, req.params.id),
   );
   r.get(
     '/api/v1/programmes',
@@ -359,7 +364,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         summary: '扶持项目管理（含评分项与申报数）/ Programmes with their scoring criteria and application counts (commerce)',
       },
     },
-    async (req) => ({ items: await parks.programmesAdmin(req.principal) }),
+    async (req) => ({ items: await programmes.programmesAdmin(req.principal) }),
   );
   r.put(
     '/api/v1/programmes/:id/criteria',
@@ -379,7 +384,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         }),
       },
     },
-    async (req) => parks.setCriteria(req.principal, req.params.id, req.body.criteria),
+    async (req) => programmes.setCriteria(req.principal, req.params.id, req.body.criteria),
   );
   r.get(
     '/api/v1/review/applications',
@@ -391,7 +396,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         querystring: Type.Object({ programmeId: Type.Optional(Uuid), status: Type.Optional(Status) }),
       },
     },
-    async (req) => ({ items: await parks.applications(req.principal, req.query.programmeId, req.query.status) }),
+    async (req) => ({ items: await programmes.applications(req.principal, req.query.programmeId, req.query.status) }),
   );
   r.get(
     '/api/v1/review/applications/export.xlsx',
@@ -403,7 +408,8 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         querystring: Type.Object({ programmeId: Type.Optional(Uuid), status: Type.Optional(Status), lang: Lang }),
       },
     },
-    async (req, reply) => sendXlsx(reply, 'support-applications.xlsx', await parks.exportApplications(req.principal, req.query)),
+    async (req, reply) =>
+      sendXlsx(reply, 'support-applications.xlsx', await programmes.exportApplications(req.principal, req.query)),
   );
   r.post(
     '/api/v1/applications/:id/decision',
@@ -425,7 +431,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         }),
       },
     },
-    async (req) => parks.decide(req.principal, req.params.id, req.body),
+    async (req) => programmes.decide(req.principal, req.params.id, req.body),
   );
 
   // --- enterprises ----------------------------------------------------------------------------------
@@ -448,7 +454,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         ]),
       },
     },
-    async (req) => parks.enrol(req.principal, req.params.id, req.body?.name),
+    async (req) => offerings.enrol(req.principal, req.params.id, req.body?.name),
   );
   r.delete(
     '/api/v1/offerings/:id/enrol',
@@ -460,7 +466,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         params: IdParams,
       },
     },
-    async (req) => parks.withdraw(req.principal, req.params.id),
+    async (req) => offerings.withdraw(req.principal, req.params.id),
   );
   r.get(
     '/api/v1/enrolments',
@@ -468,7 +474,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
       config: { permission: 'parks.apply' },
       schema: { tags: TAGS, summary: '我的培训与活动（证书）/ My enrolments, attendance and certificates' },
     },
-    async (req) => parks.myEnrolments(req.principal),
+    async (req) => offerings.myEnrolments(req.principal),
   );
   r.get(
     '/api/v1/offerings/:id/certificate.pdf',
@@ -476,7 +482,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
       config: { permission: 'parks.apply' },
       schema: { tags: TAGS, summary: '下载本人证书 / My certificate (PDF)', params: IdParams },
     },
-    async (req, reply) => sendPdf(reply, await parks.certificate(req.principal, req.params.id)),
+    async (req, reply) => sendPdf(reply, await offerings.certificate(req.principal, req.params.id)),
   );
   r.get(
     '/api/v1/programmes/:id/apply-preview',
@@ -489,7 +495,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         params: IdParams,
       },
     },
-    async (req) => parks.previewApplication(req.principal, req.params.id),
+    async (req) => programmes.previewApplication(req.principal, req.params.id),
   );
   r.post(
     '/api/v1/programmes/:id/apply',
@@ -502,7 +508,7 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         body: Type.Object({ statement: Type.String({ minLength: 1, maxLength: 4000 }) }),
       },
     },
-    async (req, reply) => reply.code(201).send(await parks.apply(req.principal, req.params.id, req.body.statement)),
+    async (req, reply) => reply.code(201).send(await programmes.apply(req.principal, req.params.id, req.body.statement)),
   );
   r.get(
     '/api/v1/applications',
@@ -514,6 +520,6 @@ export function registerParksRoutes(app: FastifyInstance, deps: { parks: ParksSe
         querystring: Type.Object({ programmeId: Type.Optional(Uuid), status: Type.Optional(Status) }),
       },
     },
-    async (req) => ({ items: await parks.applications(req.principal, req.query.programmeId, req.query.status) }),
+    async (req) => ({ items: await programmes.applications(req.principal, req.query.programmeId, req.query.status) }),
   );
 }

@@ -15,8 +15,8 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import type { ButtonProps } from 'antd';
-import { useState } from 'react';
+import type { ButtonProps, SpaceProps } from 'antd';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, errorMessage } from '../api.ts';
@@ -128,6 +128,16 @@ function ParkMembers({ park }: { park: Park }) {
 function StatusTag({ status }: { status: Park['status'] }) {
   const { t } = useTranslation();
   return status === 'closed' ? <Tag data-testid="status-closed">{t('parksEdit.closed')}</Tag> : null;
+}
+
+/** A park's, course's or programme's name in its table, tagged once closed. */
+function Named({ status, children }: { status: Park['status']; children: ReactNode }) {
+  return (
+    <Space size={4}>
+      {children}
+      <StatusTag status={status} />
+    </Space>
+  );
 }
 
 /** What `GET /programmes/:id/apply-preview` answers: the dry run of an application. */
@@ -254,6 +264,47 @@ function ApplyModal({ programme, onClose }: { programme: Programme; onClose: () 
   );
 }
 
+/**
+ * A park's or a course's edit and close buttons for the commerce officer, both off once it is
+ * closed (the server refuses a change then).
+ */
+function EditCloseButtons({
+  row,
+  testId,
+  confirm,
+  onEdit,
+  close,
+  size = 4,
+}: {
+  row: Park | Offering;
+  testId: 'park' | 'offering';
+  confirm: string;
+  onEdit: () => void;
+  close: ReturnType<typeof useCloseAction>;
+  size?: SpaceProps['size'];
+}) {
+  const { t } = useTranslation();
+  const closed = row.status === 'closed';
+  return (
+    <Space size={size}>
+      <Button size="small" disabled={closed} onClick={onEdit} data-testid={`${testId}-edit-${row.id}`}>
+        {t('parksEdit.edit')}
+      </Button>
+      <Popconfirm title={confirm} onConfirm={() => close.mutate(row.id)}>
+        <Button
+          size="small"
+          danger
+          disabled={closed}
+          loading={close.isPending && close.variables === row.id}
+          data-testid={`${testId}-close-${row.id}`}
+        >
+          {t('parksEdit.close')}
+        </Button>
+      </Popconfirm>
+    </Space>
+  );
+}
+
 /** 园区与培训: parks, courses and events (enrol), support programmes (apply). */
 export default function ParksPage() {
   const { t } = useTranslation();
@@ -314,12 +365,7 @@ export default function ParksPage() {
             {
               title: t('parks.name'),
               dataIndex: 'name',
-              render: (v: string, r) => (
-                <Space size={4}>
-                  {v}
-                  <StatusTag status={r.status} />
-                </Space>
-              ),
+              render: (v: string, r) => <Named status={r.status}>{v}</Named>,
             },
             { title: t('parks.region'), dataIndex: 'region' },
             { title: t('parks.kind'), dataIndex: 'kind', render: (k: string) => <Tag>{k}</Tag> },
@@ -330,27 +376,13 @@ export default function ParksPage() {
                     key: 'manage',
                     align: 'right' as const,
                     render: (_: unknown, r: Park) => (
-                      <Space size={4}>
-                        <Button
-                          size="small"
-                          disabled={r.status === 'closed'}
-                          onClick={() => setEditingPark(r)}
-                          data-testid={`park-edit-${r.id}`}
-                        >
-                          {t('parksEdit.edit')}
-                        </Button>
-                        <Popconfirm title={t('parksEdit.closeParkConfirm')} onConfirm={() => closePark.mutate(r.id)}>
-                          <Button
-                            size="small"
-                            danger
-                            disabled={r.status === 'closed'}
-                            loading={closePark.isPending && closePark.variables === r.id}
-                            data-testid={`park-close-${r.id}`}
-                          >
-                            {t('parksEdit.close')}
-                          </Button>
-                        </Popconfirm>
-                      </Space>
+                      <EditCloseButtons
+                        row={r}
+                        testId="park"
+                        confirm={t('parksEdit.closeParkConfirm')}
+                        onEdit={() => setEditingPark(r)}
+                        close={closePark}
+                      />
                     ),
                   },
                 ]
@@ -368,12 +400,7 @@ export default function ParksPage() {
             {
               title: t('parks.name'),
               dataIndex: 'title',
-              render: (v: string, r) => (
-                <Space size={4}>
-                  {locale === 'en' && r.titleEn ? r.titleEn : v}
-                  <StatusTag status={r.status} />
-                </Space>
-              ),
+              render: (v: string, r) => <Named status={r.status}>{locale === 'en' && r.titleEn ? r.titleEn : v}</Named>,
             },
             { title: t('parks.kind'), dataIndex: 'kind', render: (k: string) => <Tag>{k}</Tag> },
             { title: t('parks.startsAt'), dataIndex: 'startsAt', render: (v: string) => cstTime(v) },
@@ -412,25 +439,14 @@ export default function ParksPage() {
                       <Link to={`/parks/roster?offering=${r.id}`} data-testid={`offering-roster-${r.id}`}>
                         {t('parksWork.rosterLink')}
                       </Link>
-                      <Button
+                      <EditCloseButtons
+                        row={r}
+                        testId="offering"
                         size="small"
-                        disabled={r.status === 'closed'}
-                        onClick={() => setEditingOffering(r)}
-                        data-testid={`offering-edit-${r.id}`}
-                      >
-                        {t('parksEdit.edit')}
-                      </Button>
-                      <Popconfirm title={t('parksEdit.closeOfferingConfirm')} onConfirm={() => closeOffering.mutate(r.id)}>
-                        <Button
-                          size="small"
-                          danger
-                          disabled={r.status === 'closed'}
-                          loading={closeOffering.isPending && closeOffering.variables === r.id}
-                          data-testid={`offering-close-${r.id}`}
-                        >
-                          {t('parksEdit.close')}
-                        </Button>
-                      </Popconfirm>
+                        confirm={t('parksEdit.closeOfferingConfirm')}
+                        onEdit={() => setEditingOffering(r)}
+                        close={closeOffering}
+                      />
                     </>
                   ) : null}
                 </Space>
@@ -459,12 +475,7 @@ export default function ParksPage() {
             {
               title: t('parks.name'),
               dataIndex: 'name',
-              render: (v: string, r) => (
-                <Space size={4}>
-                  {v}
-                  <StatusTag status={r.status} />
-                </Space>
-              ),
+              render: (v: string, r) => <Named status={r.status}>{v}</Named>,
             },
             { title: t('parks.kind'), dataIndex: 'category' },
             { title: t('parks.period'), key: 'period', render: (_: unknown, r) => `${r.opensOn} ~ ${r.closesOn}` },
