@@ -1,10 +1,11 @@
 import { PlusOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Input, Popconfirm, Space, Table, Tag, Typography, Upload } from 'antd';
+import { App, Button, Card, Form, Input, Space, Tag, Typography, Upload } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
-import { LoadError, Page } from '../components/Page.tsx';
+import { ConfirmDanger, FormError, ListCard } from '../components/ListCard.tsx';
+import { Page } from '../components/Page.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
 
@@ -151,16 +152,15 @@ export default function CertificatesPage() {
       align: 'right',
       render: (_: unknown, c) =>
         c.revokedAt ? null : (
-          <Popconfirm
+          <ConfirmDanger
             title={label('revoke')}
             description={<div className="confirm-text">{label('revokeConfirm')}</div>}
-            okButtonProps={{ danger: true, loading: revoke.isPending && revoke.variables === c.id }}
+            loading={revoke.isPending && revoke.variables === c.id}
             onConfirm={() => revoke.mutateAsync(c.id).catch(() => undefined)}
+            testId={`certificate-revoke-${c.id}`}
           >
-            <Button danger size="small" data-testid={`certificate-revoke-${c.id}`}>
-              {label('revoke')}
-            </Button>
-          </Popconfirm>
+            {label('revoke')}
+          </ConfirmDanger>
         ),
     },
   ];
@@ -175,34 +175,11 @@ export default function CertificatesPage() {
         </Button>
       }
     >
-      <Card>
-        <Typography.Paragraph type="secondary">{label('intro')}</Typography.Paragraph>
-        {list.isError ? (
-          <LoadError error={list.error} onRetry={() => void list.refetch()} />
-        ) : (
-          <Table<Certificate>
-            rowKey="id"
-            loading={list.isPending}
-            columns={columns}
-            dataSource={list.data?.items ?? []}
-            pagination={false}
-            locale={{ emptyText: label('empty') }}
-            data-testid="certificates-table"
-          />
-        )}
-      </Card>
+      <ListCard intro={label('intro')} list={list} columns={columns} emptyText={label('empty')} testId="certificates-table" />
 
       <Card title={label('registerTitle')} style={{ marginTop: 16 }}>
         <Form form={form} layout="vertical" onFinish={(v) => register.mutate(v.certificate)} data-testid="certificate-form">
-          {register.isError ? (
-            <Alert
-              type="error"
-              showIcon
-              title={errorMessage(register.error, locale)}
-              className="form-error"
-              data-testid="certificate-error"
-            />
-          ) : null}
+          <FormError of={register} testId="certificate-error" />
           <Form.Item
             name="certificate"
             label={label('pem')}

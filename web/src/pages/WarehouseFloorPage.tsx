@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Input, Segmented, Space, Table, Tabs, Tag, Typography, type InputRef } from 'antd';
+import { Alert, App, Button, Card, Segmented, Space, Table, Tabs, Tag, Typography, type InputRef } from 'antd';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, apiUrl, errorMessage } from '../api.ts';
@@ -10,8 +10,10 @@ import {
   BIG,
   bilingual,
   BiLines,
+  FloorInput,
   Last,
   LocationSelect,
+  MainButton,
   OutcomeLine,
   ScanField,
   useBoth,
@@ -311,33 +313,23 @@ function PackTab() {
       />
       {!bag ? (
         <Space wrap size="large" className="block-gap">
-          <Input
-            size="large"
-            style={{ ...BIG, width: 220 }}
-            addonBefore={t('floor.route')}
-            value={route}
-            onChange={(e) => setRoute(e.target.value)}
-            data-testid="bag-route"
-          />
-          <Input
-            size="large"
-            style={{ ...BIG, width: 320 }}
+          <FloorInput big width={220} label={t('floor.route')} value={route} onChange={setRoute} testId="bag-route" />
+          <FloorInput
+            big
+            width={320}
             placeholder={t('floor.carrier')}
             value={carrier}
-            onChange={(e) => setCarrier(e.target.value)}
-            data-testid="bag-carrier"
+            onChange={setCarrier}
+            testId="bag-carrier"
           />
-          <Button
-            type="primary"
-            size="large"
-            style={BIG}
+          <MainButton
             disabled={!route.trim() || !carrier.trim()}
             onClick={() => open.mutate()}
             loading={open.isPending}
-            data-testid="open-bag"
+            testId="open-bag"
           >
             {t(kind === 'pallet' ? 'floor.openPallet' : 'floor.openBag')}
-          </Button>
+          </MainButton>
         </Space>
       ) : (
         <Button size="large" style={{ ...BIG, marginTop: 16 }} onClick={() => close.mutate()} data-testid="close-bag">
@@ -452,33 +444,23 @@ function DispatchTab() {
         ]}
       />
       <Space wrap size="large" className="block-gap">
-        <Input
-          size="large"
-          style={{ ...BIG, width: 260 }}
+        <FloorInput
+          big
+          width={260}
           placeholder={t('floor.domesticTrafNo')}
           value={plate}
-          onChange={(e) => setPlate(e.target.value)}
-          data-testid="dispatch-plate"
+          onChange={setPlate}
+          testId="dispatch-plate"
         />
-        <Input
-          size="large"
-          style={{ ...BIG, width: 300 }}
-          placeholder={t('floor.billNo')}
-          value={billNo}
-          onChange={(e) => setBillNo(e.target.value)}
-          data-testid="dispatch-bill"
-        />
-        <Button
-          type="primary"
-          size="large"
-          style={BIG}
+        <FloorInput big width={300} placeholder={t('floor.billNo')} value={billNo} onChange={setBillNo} testId="dispatch-bill" />
+        <MainButton
           disabled={!selected.length || !plate}
           loading={dispatch.isPending}
           onClick={() => dispatch.mutate()}
-          data-testid="dispatch-now"
+          testId="dispatch-now"
         >
           {t('floor.dispatchNow')}
-        </Button>
+        </MainButton>
       </Space>
       {refused ? (
         <Alert
@@ -617,14 +599,7 @@ function SortTab() {
   return (
     <div data-testid="floor-sort">
       <Space wrap size="large" className="block-gap">
-        <Input
-          size="large"
-          style={{ ...BIG, width: 220 }}
-          addonBefore={t('floor.route')}
-          value={route}
-          onChange={(e) => setRoute(e.target.value)}
-          data-testid="sort-route"
-        />
+        <FloorInput big width={220} label={t('floor.route')} value={route} onChange={setRoute} testId="sort-route" />
       </Space>
       <ScanField
         testId="sort-scan"
@@ -788,17 +763,9 @@ function CountTab() {
             value={countLocation}
             onChange={setCountLocation}
           />
-          <Button
-            type="primary"
-            size="large"
-            style={BIG}
-            loading={start.isPending}
-            disabled={counts.isLoading}
-            onClick={() => start.mutate()}
-            data-testid="count-start"
-          >
+          <MainButton loading={start.isPending} disabled={counts.isLoading} onClick={() => start.mutate()} testId="count-start">
             {t('floor.startCount')}
-          </Button>
+          </MainButton>
         </Space>
       )}
       <OutcomeLine outcome={error && { ok: false, text: error }} />

@@ -1,9 +1,10 @@
 /**
  * What the supervision-centre floor's tabs share: big type, messages in both languages (Chinese
- * first), the scan field, the outcome of the last scan, and the registered locations.
+ * first), the scan field, typed fields and the main action button, the outcome of the last scan,
+ * and the registered locations.
  */
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Input, Select, type InputRef } from 'antd';
+import { Alert, Button, Input, Select, type ButtonProps, type InputRef } from 'antd';
 import { useState, type ReactNode, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api.ts';
@@ -75,6 +76,45 @@ export function ScanField({
       }}
     />
   );
+}
+
+/**
+ * A typed field (route, carrier, plate…): the text as typed, named by a label before it or a
+ * placeholder in it; `big` in the floor's big type.
+ */
+export function FloorInput({
+  value,
+  onChange,
+  testId,
+  width,
+  label,
+  placeholder,
+  big,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  testId: string;
+  width: number;
+  label?: string;
+  placeholder?: string;
+  big?: boolean;
+}) {
+  return (
+    <Input
+      size="large"
+      style={big ? { ...BIG, width } : { width }}
+      addonBefore={label}
+      placeholder={placeholder}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      data-testid={testId}
+    />
+  );
+}
+
+/** A tab's main action (open a bag, dispatch, start a count): big and primary. */
+export function MainButton({ testId, ...props }: Omit<ButtonProps, 'type' | 'size' | 'style'> & { testId: string }) {
+  return <Button type="primary" size="large" style={BIG} data-testid={testId} {...props} />;
 }
 
 export function Last({ children, type }: { children: ReactNode; type: 'success' | 'error' | 'warning' }) {

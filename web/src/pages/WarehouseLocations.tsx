@@ -3,7 +3,7 @@ import { Alert, App, Button, Input, Space, Table, Tag, Tooltip, Typography } fro
 import { useState, type HTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api.ts';
-import { bilingual, BiLines, useBoth, useLocations, type Bi, type StockLocation } from './WarehouseFloorParts.tsx';
+import { bilingual, BiLines, FloorInput, useBoth, useLocations, type Bi, type StockLocation } from './WarehouseFloorParts.tsx';
 
 /** Codes as typed: several at once (space, comma or new line between), upper case, each once. */
 function codesOf(typed: string): string[] {
@@ -73,14 +73,7 @@ export function LocationsTab() {
           onChange={(e) => setCodes(e.target.value.toUpperCase())}
           data-testid="location-codes"
         />
-        <Input
-          size="large"
-          style={{ width: 220 }}
-          addonBefore={t('floorLocations.zone')}
-          value={zone}
-          onChange={(e) => setZone(e.target.value)}
-          data-testid="location-zone"
-        />
+        <FloorInput width={220} label={t('floorLocations.zone')} value={zone} onChange={setZone} testId="location-zone" />
         <Button
           type="primary"
           size="large"

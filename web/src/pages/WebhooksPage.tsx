@@ -1,12 +1,13 @@
 import { CopyOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Form, Input, Modal, Select, Space, Switch, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { copyText } from '../copy.ts';
-import { LoadError, Page } from '../components/Page.tsx';
+import { ConfirmDanger, FormError, ListCard } from '../components/ListCard.tsx';
+import { Page } from '../components/Page.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
 
@@ -173,16 +174,14 @@ export default function WebhooksPage() {
           <Button size="small" onClick={() => open(r)} data-testid={`webhook-edit-${r.id}`}>
             {label('edit')}
           </Button>
-          <Popconfirm
+          <ConfirmDanger
             title={label('remove')}
             description={label('removeConfirm')}
-            okButtonProps={{ danger: true }}
             onConfirm={() => remove.mutateAsync(r.id).catch(() => undefined)}
+            testId={`webhook-delete-${r.id}`}
           >
-            <Button size="small" danger data-testid={`webhook-delete-${r.id}`}>
-              {label('remove')}
-            </Button>
-          </Popconfirm>
+            {label('remove')}
+          </ConfirmDanger>
         </Space>
       ),
     },
@@ -201,23 +200,14 @@ export default function WebhooksPage() {
         </Space>
       }
     >
-      <Card>
-        <Typography.Paragraph type="secondary">{label('intro')}</Typography.Paragraph>
-        {list.isError ? (
-          <LoadError error={list.error} onRetry={() => void list.refetch()} />
-        ) : (
-          <Table<Subscription>
-            rowKey="id"
-            size="small"
-            loading={list.isPending}
-            columns={columns}
-            dataSource={list.data?.items ?? []}
-            pagination={false}
-            locale={{ emptyText: label('empty') }}
-            data-testid="webhooks-table"
-          />
-        )}
-      </Card>
+      <ListCard
+        intro={label('intro')}
+        list={list}
+        columns={columns}
+        emptyText={label('empty')}
+        testId="webhooks-table"
+        size="small"
+      />
 
       <Modal
         open={editing !== null}
@@ -230,15 +220,7 @@ export default function WebhooksPage() {
         forceRender
       >
         <Form<EditValues> form={form} layout="vertical" name="webhook" onFinish={(v) => save.mutate(v)}>
-          {save.isError ? (
-            <Alert
-              type="error"
-              showIcon
-              title={errorMessage(save.error, locale)}
-              className="form-error"
-              data-testid="webhook-error"
-            />
-          ) : null}
+          <FormError of={save} testId="webhook-error" />
           <Form.Item
             name="url"
             label={label('url')}
