@@ -155,7 +155,14 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     slicePeak = 0;
   };
   let spoolFile: string | null = null;
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DEMO: '0', LOGIN_MAX_FAILURES: '1000' });
+  // PREPARED_STATEMENTS=0 in the environment compares a run without named statements (ADR 0027).
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DEMO: '0',
+    LOGIN_MAX_FAILURES: '1000',
+    PREPARED_STATEMENTS: process.env.PREPARED_STATEMENTS,
+  });
   const platform = await createPlatform({ config, databaseUrl: database.url, log: createLogger('warn') });
   try {
     await seedDemo(platform);

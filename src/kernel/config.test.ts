@@ -61,3 +61,9 @@ test('TRUST_PROXY: hops or proxy addresses, anything else refused naming the var
     assert.throws(() => loadConfig({ TRUST_PROXY: bad }), /环境变量 TRUST_PROXY.*\/ TRUST_PROXY must be/, bad);
   }
 });
+
+test('PREPARED_STATEMENTS: named statements on unless set to 0 (ADR 0027)', () => {
+  assert.equal(loadConfig({}).preparedStatements, true);
+  assert.equal(loadConfig({ PREPARED_STATEMENTS: '1' }).preparedStatements, true);
+  assert.equal(loadConfig({ PREPARED_STATEMENTS: '0' }).preparedStatements, false);
+});

@@ -13,6 +13,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Port of the embedded PostgreSQL; 0 picks a free one. */
   embeddedPgPort: number;
+  /** Recurring statements sent as named (prepared) statements (ADR 0027); PREPARED_STATEMENTS=0 turns it off. */
+  preparedStatements: boolean;
   demo: boolean;
   logLevel: string;
   bodyLimitBytes: number;
@@ -113,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR ?? 'data'),
     databaseUrl,
     embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 0),
+    preparedStatements: env.PREPARED_STATEMENTS !== '0',
     demo,
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024),

@@ -258,7 +258,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   if (config.role !== 'all' && !config.natsUrl) {
     throw new Error(`CBEC_ROLE=${config.role} 需要 NATS_URL / CBEC_ROLE=${config.role} needs NATS_URL (NATS with JetStream)`);
   }
-  const database = connect(opts.databaseUrl, { max: 20 });
+  const database = connect(opts.databaseUrl, { max: 20, preparedStatements: config.preparedStatements });
   const db = database.db;
   if (opts.migrate !== false) await runMigrations(db, MIGRATIONS, log);
   // One process keeps the in-process dispatcher; API and worker processes meet through NATS.

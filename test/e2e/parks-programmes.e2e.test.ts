@@ -213,10 +213,27 @@ test('parks, roster and certificates, programme review: commerce and the seller,
         await sql<{ org_code: string }>`select org_code from pk_park_member where park_id = ${park} order by org_code`.execute(db)
       ).rows.map((r) => r.org_code);
     assert.deepEqual(await stored(), [PARTIES.seller.code, SELLER2.code].sort());
-    await members.getByTestId(`park-member-remove-${SELLER2.code}`).click();
-    await page.locator('.ant-popconfirm:visible .ant-btn-primary').click();
-    await eventually('the removed member leaves the list', async () => !(await text(members)).includes(SELLER2.name));
+    // Under load the pop-up may still be opening when its button is clicked: confirm until stored.
+    await eventually(
+      'the member is removed',
+      async () => {
+        if ((await stored()).length === 1) return true;
+        const confirm = page.locator('.ant-popconfirm:visible .ant-btn-primary');
+        if (!(await confirm.count()))
+          await members
+            .getByTestId(`park-member-remove-${SELLER2.code}`)
+            .click({ timeout: 5_000 })
+            .catch(() => undefined);
+        await confirm
+          .first()
+          .click({ timeout: 5_000 })
+          .catch(() => undefined);
+        return (await stored()).length === 1;
+      },
+      30_000,
+    );
     assert.deepEqual(await stored(), [PARTIES.seller.code]);
+    await eventually('the removed member leaves the list', async () => !(await text(members)).includes(SELLER2.name));
 
     // --- commerce: edit a park and a course, close a course ----------------------------------------------
     const RENAMED = `${PARK}（二期）`;

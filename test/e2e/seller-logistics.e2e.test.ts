@@ -240,6 +240,25 @@ test('seller: books parcels into the supervision centre, opens a label, follows 
       'the whole timeline is in time order',
     );
     await expectContains(page.getByTestId('tracking-timeline'), parcels[0]!.invtNo!, 'the inventory number is shown');
+
+    // live: the page listens to the seller's tracking stream; a scan the carrier sends now appears
+    // on the open timeline without another search
+    await page.getByTestId('tracking-live').waitFor({ timeout: WAIT_MS });
+    const later = await apiCall(tp, tokens.carrier!, 'POST', '/api/v1/logistics/events', {
+      events: [
+        { logisticsNo: first, code: 'arrived_destination', at: new Date().toISOString(), location: 'Los Angeles', country: 'US' },
+      ],
+    });
+    assert.equal(later.status, 200, JSON.stringify(later.body));
+    await eventually(
+      'the new scan appears on the open timeline',
+      async () =>
+        (await entries.evaluateAll((els) => els.map((e) => e.getAttribute('data-code')))).includes('arrived_destination'),
+      WAIT_MS,
+    );
+    const last = entries.last();
+    assert.equal(await last.getAttribute('data-code'), 'arrived_destination', 'the newest scan is last');
+    assert.ok(((await last.textContent()) ?? '').includes('到达目的国'), 'with its Chinese label');
     await page.screenshot({ path: join(RESULTS, 'seller-tracking.png'), fullPage: true });
   });
 });

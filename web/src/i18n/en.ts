@@ -1026,6 +1026,7 @@ export const en: Messages = {
   floorLocations: {
     hint: 'A registered location is a choice under “Put away”; a retired one is not. A location still holding parcels in stock cannot be retired.',
     codesHint: 'Location codes, several at once (space or new line between), e.g. A-01 A-02',
+    status: 'Status',
     zone: 'Zone',
     register: 'Register',
     saveZone: 'Save the zone',
@@ -1039,6 +1040,7 @@ export const en: Messages = {
   },
   tracking: {
     title: 'Tracking',
+    live: 'Live: new scans appear as the carrier sends them',
     lookup: 'Waybill number',
     invtNo: 'Inventory no.',
     customsStatus: 'Customs status',

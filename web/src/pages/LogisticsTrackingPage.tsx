@@ -1,8 +1,8 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { Button, Card, Descriptions, Input, InputNumber, Space, Table, Tag, Timeline } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api.ts';
+import { api, apiUrl } from '../api.ts';
 import { LoadError, Page } from '../components/Page.tsx';
 import { formatDateTime } from '../format.ts';
 import { useLocale } from '../i18n/index.ts';
@@ -47,6 +47,36 @@ export default function LogisticsTrackingPage() {
     enabled: no !== '',
     retry: false,
   });
+  // Live: the caller's tracking stream (SSE) names each new event's parcel; one for the parcel on
+  // screen reloads its timeline. Without a stream (closed, or a proxy that drops it) the page
+  // stays as it was loaded.
+  const [live, setLive] = useState(false);
+  const { refetch } = timeline;
+  useEffect(() => {
+    if (no === '' || typeof EventSource === 'undefined') return undefined;
+    const source = new EventSource(apiUrl('/logistics/events/stream'), { withCredentials: true });
+    source.onopen = () => {
+      setLive(true);
+      // the stream starts at the end of the feed: an event stored since the timeline was read is in this reload
+      void refetch();
+    };
+    source.addEventListener('tracking', (e) => {
+      try {
+        const event = JSON.parse((e as MessageEvent<string>).data) as { logisticsNo?: string };
+        if (event.logisticsNo === no) void refetch();
+      } catch {
+        // an event that is not JSON changes nothing on screen
+      }
+    });
+    source.onerror = () => {
+      source.close();
+      setLive(false);
+    };
+    return () => {
+      source.close();
+      setLive(false);
+    };
+  }, [no, refetch]);
   // no scan for `days`, among parcels scanned within the last `window` days (the server's defaults)
   const [days, setDays] = useState(5);
   const [lookBack, setLookBack] = useState(90);
@@ -71,7 +101,17 @@ export default function LogisticsTrackingPage() {
       />
       {timeline.error ? <LoadError error={timeline.error} /> : null}
       {timeline.data ? (
-        <Card className="block-gap" data-testid="tracking-timeline">
+        <Card
+          className="block-gap"
+          data-testid="tracking-timeline"
+          extra={
+            live ? (
+              <Tag color="green" data-testid="tracking-live">
+                {t('tracking.live')}
+              </Tag>
+            ) : null
+          }
+        >
           <Descriptions size="small" column={2}>
             <Descriptions.Item label={t('tracking.invtNo')}>{timeline.data.invtNo ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('tracking.customsStatus')}>{timeline.data.customsStatus ?? '—'}</Descriptions.Item>

@@ -137,7 +137,7 @@ export function LocationsTab() {
             render: (_: unknown, l) => <span data-testid={`location-parcels-${l.code}`}>{l.parcels}</span>,
           },
           {
-            title: '',
+            title: t('floorLocations.status'),
             key: 'active',
             render: (_: unknown, l) => (
               <Tag color={l.active ? 'green' : 'default'} data-testid={`location-status-${l.code}`} data-active={l.active}>
