@@ -50,7 +50,12 @@ function splitParams(rules: readonly RiskRule[]) {
       )
     : [];
   const keyFields = given.length ? given : [...DEFAULT_SPLIT_KEY_FIELDS];
-  return { keyFields, windowHours: Number(r?.params.windowHours ?? 24), maxValue: Number(r?.params.maxValue ?? Infinity) };
+  return {
+    inForce: r !== undefined,
+    keyFields,
+    windowHours: Number(r?.params.windowHours ?? 24),
+    maxValue: Number(r?.params.maxValue ?? Infinity),
+  };
 }
 
 /**
@@ -144,7 +149,11 @@ export async function assess(
   const [credit, history, splitDb, medians, products, inspected, wasFirstTime] = await Promise.all([
     createRiskCreditRepository(exec).creditLevels(sellers, now, aliases),
     repo.sellersWithHistory(sellers, opts.excludeFromHistory, aliases, opts.replay?.historyBefore),
-    repo.splitCounts([...new Set(keys)], since, split.maxValue, opts.excludeFromHistory),
+    // Only the split-shipment rule reads the counts; with none in force (the shipped R-SPLIT is off)
+    // the window is not counted at all.
+    split.inForce
+      ? repo.splitCounts([...new Set(keys)], since, split.maxValue, opts.excludeFromHistory)
+      : new Map<string, number>(),
     repo.hsMedians(hsKeys, new Date(now.getTime() - HS_MEDIAN_DAYS * 86_400_000)),
     ports.products(exec, pairs),
     ports.inspectionFiled(exec, pairs),

@@ -116,14 +116,26 @@ export function createRiskRepository(db: Executor) {
       return new Set(rows.map((r) => r.ebc_code));
     },
 
-    /** Per split key: earlier low-value parcels decided since `since` (not counting `exclude`). */
+    /**
+     * Per split key: earlier low-value parcels decided since `since` (not counting `exclude`). The
+     * window's count and the excluded ids' own count are taken apart and subtracted: tested row by
+     * row, `not (inventory_id = any(exclude))` compared every decision of the window with every id
+     * of the batch (500 × the window, growing with the day's traffic).
+     */
     async splitCounts(keys: string[], since: Date, maxValue: number, exclude: string[]): Promise<Map<string, number>> {
       if (keys.length === 0) return new Map();
       const { rows } = await sql<{ split_key: string; n: string }>`
-        select split_key, count(*) as n from rsk_decision
-        where split_key = any(${keys}::text[]) and decided_at >= ${since} and total < ${maxValue}
-          and not (inventory_id = any(${exclude}::uuid[]))
-        group by split_key`.execute(db);
+        with windowed as (
+          select split_key, count(*) as n from rsk_decision
+          where split_key = any(${keys}::text[]) and decided_at >= ${since} and total < ${maxValue}
+          group by split_key
+        ), excluded as (
+          select split_key, count(*) as n from rsk_decision
+          where inventory_id = any(${exclude}::uuid[]) and split_key = any(${keys}::text[]) and decided_at >= ${since} and total < ${maxValue}
+          group by split_key
+        )
+        select w.split_key, w.n - coalesce(e.n, 0) as n from windowed w left join excluded e on e.split_key = w.split_key
+        where w.n - coalesce(e.n, 0) > 0`.execute(db);
       return new Map(rows.map((r) => [r.split_key, Number(r.n)]));
     },
 
