@@ -201,14 +201,18 @@ export function customsEntries(states: ParcelCustomsState[]): TimelineEntry[] {
     const kind = KIND_LABELS[s.kind];
     const status = CUSTOMS_LABELS[s.status] ?? { zh: s.status, en: s.status };
     const detail = s.invtNo ?? s.billNo ?? s.returnInfo;
-    out.push({
-      at: s.at.toISOString(),
-      source: 'customs',
-      code: `${s.kind}.${s.status}`,
-      label: { zh: `${kind.zh}：${status.zh}`, en: `${kind.en}: ${status.en}` },
-      detail,
-      location: null,
-    });
+    // A released or closed inventory's state is that moment, told below at its own time: shown
+    // again at the state's time it read as a second release or closure.
+    const toldBelow = (s.status === '800' && s.releasedAt) || (s.status === '899' && s.closedAt);
+    if (!toldBelow)
+      out.push({
+        at: s.at.toISOString(),
+        source: 'customs',
+        code: `${s.kind}.${s.status}`,
+        label: { zh: `${kind.zh}：${status.zh}`, en: `${kind.en}: ${status.en}` },
+        detail,
+        location: null,
+      });
     if (s.releasedAt)
       out.push({
         at: s.releasedAt.toISOString(),

@@ -1027,6 +1027,7 @@ export const en: Messages = {
     hint: 'A registered location is a choice under “Put away”; a retired one is not. A location still holding parcels in stock cannot be retired.',
     codesHint: 'Location codes, several at once (space or new line between), e.g. A-01 A-02',
     status: 'Status',
+    inStock: 'In stock',
     zone: 'Zone',
     register: 'Register',
     saveZone: 'Save the zone',

@@ -986,6 +986,7 @@ export const zhCN = {
     hint: '登记库位后即可在“上架”中选用；停用的库位不再作为上架选项，库内仍有包裹的库位不能停用。',
     codesHint: '库位码，可一次输入多个（空格或换行分隔），如 A-01 A-02',
     status: '状态',
+    inStock: '在库件数',
     zone: '库区',
     register: '登记库位',
     saveZone: '保存库区',

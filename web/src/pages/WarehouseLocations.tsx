@@ -132,7 +132,7 @@ export function LocationsTab() {
           { title: t('floor.location'), dataIndex: 'code' },
           { title: t('floorLocations.zone'), dataIndex: 'zone', render: (z: string) => z || '—' },
           {
-            title: t('floor.inStock'),
+            title: t('floorLocations.inStock'),
             key: 'parcels',
             render: (_: unknown, l) => <span data-testid={`location-parcels-${l.code}`}>{l.parcels}</span>,
           },
