@@ -27,7 +27,7 @@ import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { PARTIES } from '../support/parcels.ts';
 import { login as apiLogin, type TestPlatform } from '../support/platform.ts';
-import { chooseOption, eventually, firstText, loginAs, RESULTS, withBrowser } from '../support/browser.ts';
+import { chooseOption, confirmUntil, eventually, firstText, loginAs, RESULTS, withBrowser } from '../support/browser.ts';
 
 const text = firstText;
 const SELLER2 = { code: '3601260999', name: '赣州脐橙电商有限公司' };
@@ -43,31 +43,6 @@ async function post(tp: TestPlatform, token: string, url: string, payload: Recor
 }
 
 const row = (page: Page, table: string, hasText: string) => page.getByTestId(table).locator('tr', { hasText });
-
-/**
- * Clicks a button guarded by a pop-up confirmation and confirms, until `done` holds: under load
- * the pop-up may still be opening when its button is clicked.
- */
-async function confirmed(page: Page, testId: string, what: string, done: () => Promise<boolean>): Promise<void> {
-  await eventually(
-    what,
-    async () => {
-      if (await done()) return true;
-      const confirm = page.locator('.ant-popconfirm:visible .ant-btn-primary');
-      if (!(await confirm.count()))
-        await page
-          .getByTestId(testId)
-          .click({ timeout: 5_000 })
-          .catch(() => undefined);
-      await confirm
-        .first()
-        .click({ timeout: 5_000 })
-        .catch(() => undefined);
-      return done();
-    },
-    30_000,
-  );
-}
 
 /** Clicks a download button and reads the workbook it saves. */
 async function downloadXlsx(page: Page, testId: string, file: string): Promise<ExcelJS.Worksheet> {
@@ -134,24 +109,11 @@ test('parks, roster and certificates, programme review: commerce and the seller,
     const [enrolled] = await enrolment();
     assert.deepEqual([enrolled!.participant_name, enrolled!.org_name], ['青花瓷业 业务员', PARTIES.seller.name]);
     assert.equal(await seatsTaken(), 1);
-    // Under load the pop-up may still be opening when its button is clicked: confirm until stored.
-    await eventually(
+    await confirmUntil(
+      page,
       'the enrolment is withdrawn',
-      async () => {
-        if ((await enrolment()).length === 0) return true;
-        const confirm = page.locator('.ant-popconfirm:visible .ant-btn-primary');
-        if (!(await confirm.count()))
-          await page
-            .getByTestId(`offering-withdraw-${course}`)
-            .click({ timeout: 5_000 })
-            .catch(() => undefined);
-        await confirm
-          .first()
-          .click({ timeout: 5_000 })
-          .catch(() => undefined);
-        return (await enrolment()).length === 0;
-      },
-      30_000,
+      page.getByTestId(`offering-withdraw-${course}`),
+      async () => (await enrolment()).length === 0,
     );
     assert.equal(await seatsTaken(), 0, 'the seat is given back');
     await eventually('seats left shown again', async () => (await text(row(page, 'offerings-table', COURSE))).includes('5 / 5'));
@@ -213,24 +175,11 @@ test('parks, roster and certificates, programme review: commerce and the seller,
         await sql<{ org_code: string }>`select org_code from pk_park_member where park_id = ${park} order by org_code`.execute(db)
       ).rows.map((r) => r.org_code);
     assert.deepEqual(await stored(), [PARTIES.seller.code, SELLER2.code].sort());
-    // Under load the pop-up may still be opening when its button is clicked: confirm until stored.
-    await eventually(
+    await confirmUntil(
+      page,
       'the member is removed',
-      async () => {
-        if ((await stored()).length === 1) return true;
-        const confirm = page.locator('.ant-popconfirm:visible .ant-btn-primary');
-        if (!(await confirm.count()))
-          await members
-            .getByTestId(`park-member-remove-${SELLER2.code}`)
-            .click({ timeout: 5_000 })
-            .catch(() => undefined);
-        await confirm
-          .first()
-          .click({ timeout: 5_000 })
-          .catch(() => undefined);
-        return (await stored()).length === 1;
-      },
-      30_000,
+      members.getByTestId(`park-member-remove-${SELLER2.code}`),
+      async () => (await stored()).length === 1,
     );
     assert.deepEqual(await stored(), [PARTIES.seller.code]);
     await eventually('the removed member leaves the list', async () => !(await text(members)).includes(SELLER2.name));
@@ -274,7 +223,12 @@ test('parks, roster and certificates, programme review: commerce and the seller,
     await eventually('seats left shown', async () => (await text(row(page, 'offerings-table', COURSE))).includes('3 / 4'));
     const spareStatus = async () =>
       (await sql<{ status: string }>`select status from pk_offering where id = ${spare}`.execute(db)).rows[0]!.status;
-    await confirmed(page, `offering-close-${spare}`, 'the event is closed', async () => (await spareStatus()) === 'closed');
+    await confirmUntil(
+      page,
+      'the event is closed',
+      page.getByTestId(`offering-close-${spare}`),
+      async () => (await spareStatus()) === 'closed',
+    );
     await eventually('shown as closed', async () => (await text(row(page, 'offerings-table', SPARE))).includes('已关闭'));
     assert.equal(await page.getByTestId(`offering-edit-${spare}`).isDisabled(), true, 'a closed event is not edited');
     assert.equal(await page.getByTestId(`offering-close-${spare}`).isDisabled(), true);
@@ -465,10 +419,10 @@ test('parks, roster and certificates, programme review: commerce and the seller,
       },
     ]);
     // and close it: no more applications
-    await confirmed(
+    await confirmUntil(
       page,
-      `programme-close-${published!.id}`,
       'the programme is closed',
+      page.getByTestId(`programme-close-${published!.id}`),
       async () => (await storedProgrammes())[0]!.status === 'closed',
     );
     await eventually('its buttons are off', async () => await page.getByTestId(`programme-edit-${published!.id}`).isDisabled());
@@ -476,7 +430,12 @@ test('parks, roster and certificates, programme review: commerce and the seller,
 
     // the park is closed last (the application above counted it): kept, marked closed
     await page.goto(`${tp.baseUrl}/parks`);
-    await confirmed(page, `park-close-${park}`, 'the park is closed', async () => (await parkRow()).status === 'closed');
+    await confirmUntil(
+      page,
+      'the park is closed',
+      page.getByTestId(`park-close-${park}`),
+      async () => (await parkRow()).status === 'closed',
+    );
     await eventually('the park shown as closed', async () => (await text(row(page, 'parks-table', RENAMED))).includes('已关闭'));
     assert.equal(await page.getByTestId(`park-edit-${park}`).isDisabled(), true);
 

@@ -98,6 +98,27 @@ export async function eventually(what: string, check: () => Promise<boolean>, ms
   assert.fail(what);
 }
 
+/**
+ * Clicks `trigger` and the visible pop-confirm's OK until `done` holds: under load the pop-up may
+ * still be opening when its button is clicked, and the click is then lost.
+ */
+export async function confirmUntil(page: Page, what: string, trigger: Locator, done: () => Promise<boolean>): Promise<void> {
+  await eventually(
+    what,
+    async () => {
+      if (await done()) return true;
+      const confirm = page.locator('.ant-popconfirm:visible .ant-btn-primary');
+      if (!(await confirm.count())) await trigger.click({ timeout: 5_000 }).catch(() => undefined);
+      await confirm
+        .first()
+        .click({ timeout: 5_000 })
+        .catch(() => undefined);
+      return done();
+    },
+    30_000,
+  );
+}
+
 /** The text of the locator's first element, '' when there is none. */
 export const firstText = async (l: Locator): Promise<string> =>
   (await l.count()) ? ((await l.first().textContent()) ?? '') : '';
