@@ -56,9 +56,7 @@ export async function checkCollections(
   for (let i = 0; i < maxBatches; i++) {
     const rows = await repo.unchecked({ ...q, limit: BATCH });
     if (!rows.length) break;
-    const exporters = new Map<string, { id: string; jurisdiction: string | null }>();
-    for (const o of await organisationDirectory(exec).byCodes([...new Set(rows.map((r) => r.ebc_code))]))
-      for (const c of [o.customs_code, o.uscc]) if (c) exporters.set(c, { id: o.id, jurisdiction: o.jurisdiction });
+    const exporters = await exportersOf(exec, rows);
     await repo.setChecked(
       rows.map((r) => check(r, exporters.get(r.ebc_code))),
       now,
@@ -67,6 +65,17 @@ export async function checkCollections(
     if (rows.length < BATCH) break;
   }
   return checked;
+}
+
+/** The filed enterprises the collections name as exporter (ebcCode), by customs code and USCC. */
+async function exportersOf(
+  exec: Executor,
+  rows: readonly CollectionRow[],
+): Promise<Map<string, { id: string; jurisdiction: string | null }>> {
+  const exporters = new Map<string, { id: string; jurisdiction: string | null }>();
+  for (const o of await organisationDirectory(exec).byCodes([...new Set(rows.map((r) => r.ebc_code))]))
+    for (const c of [o.customs_code, o.uscc]) if (c) exporters.set(c, { id: o.id, jurisdiction: o.jurisdiction });
+  return exporters;
 }
 
 /**
@@ -90,8 +99,13 @@ export function forexCollectionsFolder(deps: { clock: Clock }): OutboxHandler {
         ),
       ];
       if (!ids.length) return;
-      await createCollectionRepository(trx).copy(ids);
-      await checkCollections(trx, deps.clock.now(), { documentIds: ids }, Number.MAX_SAFE_INTEGER);
+      const repo = createCollectionRepository(trx);
+      const sources = await repo.sources(ids);
+      const exporters = await exportersOf(trx, sources);
+      await repo.upsertChecked(
+        sources.map((s) => ({ ...s, ...check(s, exporters.get(s.ebc_code)) })),
+        deps.clock.now(),
+      );
     },
   };
 }

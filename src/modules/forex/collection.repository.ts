@@ -15,6 +15,13 @@ export interface CollectionRow {
   doc_created_at: Date;
 }
 
+/** A collection as clearance holds it: the copy's every column before the check. */
+export interface CollectionSource extends CollectionRow {
+  ebp_code: string;
+  order_no: string;
+  pay_name: string;
+}
+
 /** What the check stores with a collection. */
 export interface CollectionCheck {
   document_id: string;
@@ -48,21 +55,37 @@ const COPIED = sql.raw(
 
 export function createCollectionRepository(exec: Executor) {
   return {
+    /** The CEB403 collections (new, changed or deleted) as clearance holds them now: what the copy keeps. */
+    async sources(documentIds: readonly string[]): Promise<CollectionSource[]> {
+      if (!documentIds.length) return [];
+      const r = await sql<CollectionSource>`
+        select document_id, live, ebc_code, ebp_code, order_no, pay_code, pay_no, pay_name, charge, currency, accounting_date,
+          created_at as doc_created_at
+        from (${collectionDocuments(documentIds)}) c`.execute(exec);
+      return r.rows;
+    },
+
     /**
-     * Copies CEB403 collections (new, changed or deleted) from clearance, one statement; a copy
-     * whose document changed is checked again (checked_at cleared).
+     * Stores copies with their check in one statement, new or replacing the earlier copy (a changed
+     * or deleted collection, a replay). Written checked: an insert followed by the check's update
+     * made every copy a second, non-HOT row version (the unchecked index names checked_at), and
+     * left the unchecked index a dead entry per collection that every later lookup walked.
      */
-    async copy(documentIds: readonly string[]): Promise<void> {
-      if (!documentIds.length) return;
+    async upsertChecked(rows: readonly (CollectionSource & CollectionCheck)[], at: Date): Promise<void> {
+      if (!rows.length) return;
       await sql`
-        insert into fx_collection (${COPIED})
-        select document_id, live, ebc_code, ebp_code, order_no, pay_code, pay_no, pay_name, charge, currency, accounting_date, created_at
-        from (${collectionDocuments(documentIds)}) c
+        insert into fx_collection (${COPIED}, org_id, jurisdiction, amount, received_on, usd_amount, rate_version, over_cap, checked_at)
+        select ${COPIED}, org_id, jurisdiction, amount, received_on, usd_amount, rate_version, over_cap, ${at}::timestamptz
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as t(document_id uuid, live boolean, ebc_code text, ebp_code text,
+          order_no text, pay_code text, pay_no text, pay_name text, charge text, currency text, accounting_date text,
+          doc_created_at timestamptz, org_id uuid, jurisdiction text, amount numeric, received_on date, usd_amount numeric,
+          rate_version text, over_cap boolean)
         on conflict (document_id) do update set live = excluded.live, ebc_code = excluded.ebc_code, ebp_code = excluded.ebp_code,
           order_no = excluded.order_no, pay_code = excluded.pay_code, pay_no = excluded.pay_no, pay_name = excluded.pay_name,
-          charge = excluded.charge, currency = excluded.currency, accounting_date = excluded.accounting_date, checked_at = null`.execute(
-        exec,
-      );
+          charge = excluded.charge, currency = excluded.currency, accounting_date = excluded.accounting_date,
+          doc_created_at = excluded.doc_created_at, org_id = excluded.org_id, jurisdiction = excluded.jurisdiction,
+          amount = excluded.amount, received_on = excluded.received_on, usd_amount = excluded.usd_amount,
+          rate_version = excluded.rate_version, over_cap = excluded.over_cap, checked_at = excluded.checked_at`.execute(exec);
     },
 
     /** Copies not checked yet: these documents, or any (of these exporters' codes), first `limit`. */

@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import { makeParcel } from '../../../../test/support/parcels.ts';
 import { ruleSetOn, type ClearanceRuleSet } from './clearance.rulesets.ts';
 import { fromScaled, toScaled } from './decimal.ts';
-import { describeMismatches, matchInventory, type DocForMatch, type MatchOutcome, type Mismatch } from './match.rules.ts';
+import {
+  describeMismatches,
+  MATCH_HEAD_FIELDS,
+  matchInventory,
+  type DocForMatch,
+  type MatchOutcome,
+  type Mismatch,
+} from './match.rules.ts';
 
 // The rule set in force on the test parcels' day, and the same with the payment collection required.
 const shipped = ruleSetOn(new Date('2026-11-26T10:30:00Z'));
@@ -353,4 +360,35 @@ test('decimals the CEB validator accepts (trailing zeros beyond 5 places) are co
   const d = docs();
   line(d.inventory, '2').qty = '3.000000';
   assert.deepEqual(run(d), { ok: true });
+});
+
+test('the match reads no counterpart head field beyond MATCH_HEAD_FIELDS (the pipeline fetches those alone)', () => {
+  const read = { order: new Set<string>(), waybill: new Set<string>(), payment: new Set<string>() };
+  const watched = (kind: keyof typeof read, d: DocForMatch): DocForMatch => ({
+    lines: d.lines,
+    head: new Proxy(d.head, {
+      get(target, key, receiver) {
+        if (typeof key === 'string') read[kind].add(key);
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    }),
+  });
+  // a consistent parcel and one that differs everywhere: every comparison runs
+  const d = docs();
+  const bad = docs(2);
+  for (const [o, w, p] of [
+    [d.order, d.waybill, d.payment],
+    [bad.order, bad.waybill, bad.payment],
+  ] as const) {
+    matchInventory(withPayment, d.inventory, watched('order', o), watched('waybill', w), watched('payment', p));
+  }
+  for (const kind of ['order', 'waybill', 'payment'] as const) {
+    const allowed = new Set<string>(MATCH_HEAD_FIELDS[kind]);
+    assert.deepEqual(
+      [...read[kind]].filter((f) => !allowed.has(f)),
+      [],
+      `${kind} fields read beyond MATCH_HEAD_FIELDS`,
+    );
+    assert.ok(read[kind].size > 0, `${kind} head was read`);
+  }
 });

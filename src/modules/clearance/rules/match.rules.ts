@@ -32,6 +32,13 @@ function differ(field: string, a: string | undefined, b: string | undefined, zh:
 const sameNumber = (a: string | undefined, b: string | undefined): boolean =>
   a !== undefined && b !== undefined && toScaled(a) === toScaled(b);
 
+/** The head fields `matchInventory` reads of each counterpart: the pipeline fetches no others for matching. */
+export const MATCH_HEAD_FIELDS = {
+  order: ['ebcCode', 'goodsValue', 'freight', 'currency'],
+  waybill: ['grossWeight', 'ebcCode'],
+  payment: ['charge', 'currency'],
+} as const satisfies Record<'order' | 'waybill' | 'payment', readonly string[]>;
+
 export function matchInventory(
   rules: ClearanceRuleSet,
   inventory: DocForMatch,

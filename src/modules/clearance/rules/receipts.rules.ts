@@ -30,6 +30,15 @@ const COLUMN_FIELDS = new Set(['guid', 'returnStatus', 'returnInfo', 'returnTime
 const RETURN_INFO_MAX = 1000;
 
 /**
+ * The document head fields a receipt of this message reads (its guid and the fields it copies),
+ * so a reader of many documents fetches those alone.
+ */
+export function receiptHeadFields(messageType: ExportMessageType): string[] {
+  const spec = MESSAGE_SPECS[receiptTypeOf(messageType)];
+  return ['guid', ...spec.entity.head.map((f) => f.name).filter((n) => !COLUMN_FIELDS.has(n))];
+}
+
+/**
  * What a receipt stores beside its columns: every other field the receipt spec names, taken from
  * the document head and the numbers the platform assigned; required fields the document lacks
  * are stored empty. The columns' fields are put back, in spec order, by `receiptRecord`.
