@@ -275,7 +275,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
 
   const audit = createAuditLog({ clock });
   // The risk engine decides (issue 5); tests may pass their own hook (`decideByRuleSet` is one).
-  const sellerCounts = enterpriseCountsCache({ ttlMs: 60_000, exactBelow: 500 });
+  const sellerCounts = enterpriseCountsCache({ ttlMs: 600_000, exactBelow: 500 });
   const riskPorts: RiskPorts = {
     products: async (exec, pairs) => {
       const filed = await filingLookup(exec).filedProducts(pairs);
