@@ -7,6 +7,7 @@
  *
  *   npm run bench -- --parcels 20000 --db embedded --format xml --rate 0
  */
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import v8 from 'node:v8';
@@ -23,6 +24,7 @@ import { enrolBenchParties } from './bench-parties.ts';
 import { makeBenchParcel } from './parcel-messages.ts';
 import type { WireMessage } from './parcel-source.worker.ts';
 import { openBenchDb } from './bench-db.ts';
+import { receiptFeedEntriesAfter } from '../src/modules/clearance/index.ts';
 import { soakVerdict, type SoakVerdict } from './soak-verdict.ts';
 
 export interface BenchOptions {
@@ -63,6 +65,13 @@ export interface BenchResult {
    */
   memoryTimelineMb: { rss: number; heapUsed: number; clientBacklog: number }[];
   cores: number;
+  /**
+   * CPU time of the whole machine (every process: Node, PostgreSQL, the client's threads; from
+   * /proc/stat) per parcel, end to end and for the baseline's INSERTs, and the share of the
+   * machine's cores busy during the run. Steadier than parcels/s across machines and loads: a
+   * change that removes work shows here even when the wall clock's noise hides it.
+   */
+  cpu?: { pipelineMsPerParcel: number; baselineMsPerParcel: number; busyShare: number };
   /** With --minutes: whether the soak held (offered load kept, no error, heap flat). */
   soak?: SoakVerdict;
 }
@@ -101,8 +110,22 @@ async function tokens(p: Platform, keys: Map<string, string>): Promise<Map<strin
   return out;
 }
 
+/** Busy and total CPU time of the machine so far (ms, all cores; null where /proc/stat is missing). */
+function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already in user)
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    const idle = f[3]! + f[4]!;
+    const tick = 1000 / 100; // USER_HZ is 100 on Linux
+    return { busy: (total - idle) * tick, total: total * tick };
+  } catch {
+    return null;
+  }
+}
+
 /** Plain multi-row INSERTs of the same documents (up to 50,000 parcels' worth), no validation or matching. */
-async function baseline(p: Platform, count: number): Promise<number> {
+async function baseline(p: Platform, count: number): Promise<{ perSecond: number; cpuMs: number | null }> {
   const db = p.database.db;
   await sql`create table bench_baseline (id bigint generated always as identity primary key, kind text, business_key text, head jsonb, lines jsonb)`.execute(
     db,
@@ -110,6 +133,7 @@ async function baseline(p: Platform, count: number): Promise<number> {
   // Generated 250 parcels (1,000 rows) at a time, as the pipeline's client does: memory stays flat.
   // Generation is outside the clock; only the INSERTs are timed.
   let ms = 0;
+  let cpuMs: number | null = 0;
   for (let from = 0; from < count; from += 250) {
     const c = Array.from({ length: Math.min(250, count - from) }, (_, i) => makeBenchParcel(from + i + 1)).flatMap(
       (x) =>
@@ -121,14 +145,17 @@ async function baseline(p: Platform, count: number): Promise<number> {
         ] as const,
     );
     const t = performance.now();
+    const c0 = machineCpu();
     await sql`insert into bench_baseline (kind, business_key, head, lines)
       select * from unnest(${c.map((r) => r[0])}::text[], ${c.map((r) => r[1])}::text[], ${c.map((r) => JSON.stringify(r[2]))}::jsonb[], ${c.map(
         (r) => JSON.stringify(r[3]),
       )}::jsonb[])`.execute(db);
     ms += performance.now() - t;
+    const c1 = machineCpu();
+    cpuMs = c0 && c1 && cpuMs !== null ? cpuMs + c1.busy - c0.busy : null;
   }
   await sql`drop table bench_baseline`.execute(db);
-  return count / (ms / 1000);
+  return { perSecond: count / (ms / 1000), cpuMs };
 }
 
 export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult> {
@@ -246,6 +273,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     platform.startWorkers();
     const db = platform.database.db;
     const start = performance.now();
+    const cpuAtStart = machineCpu();
     let submitted = 0;
     let done = false;
 
@@ -270,8 +298,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
           select f.seq, r.message_type as type, r.return_status as status,
             case when r.message_type = 'CEB604' and r.return_status = '399' then d.head->>'orderNo' end as order_no,
             r.invt_no
-          from (select seq, receipt_id, receipt_created_at from clr_receipt_feed_entry
-                where recipient_org_id = ${brokerOrg} and seq > ${feedCursor} order by seq limit 5000) f
+          from (${receiptFeedEntriesAfter(brokerOrg, feedCursor, 5000)}) f
           cross join lateral (
             select message_type, return_status, document_id, fields->>'invtNo' as invt_no from clr_receipt r
             where r.id = f.receipt_id and r.created_at = f.receipt_created_at limit 1
@@ -351,6 +378,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       await new Promise((res) => setTimeout(res, 100));
     }
     const seconds = (performance.now() - start) / 1000;
+    const cpuAtEnd = machineCpu();
     done = true;
     await carrier;
     source.postMessage({ kind: 'close' });
@@ -394,7 +422,8 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       for (const w of widths.rows)
         process.stderr.write(`${w.kind.padEnd(14)} row ${w.row} B (head ${w.head}, lines ${w.lines}); over 2 kB: ${w.over}\n`);
     }
-    const base = await baseline(platform, Math.min(opts.parcels, 50_000));
+    const baseCount = Math.min(opts.parcels, 50_000);
+    const { perSecond: base, cpuMs: baseCpuMs } = await baseline(platform, baseCount);
     const documents = parcels.length * 4 + siteDocuments;
     const pps = parcels.length / seconds;
     const l = lat.rows[0]!;
@@ -414,6 +443,15 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       peakRssMb: Math.round(peakRss / 1024 / 1024),
       memoryTimelineMb: timeline,
       cores: os.availableParallelism(),
+      ...(cpuAtStart && cpuAtEnd && baseCpuMs !== null
+        ? {
+            cpu: {
+              pipelineMsPerParcel: Math.round(((cpuAtEnd.busy - cpuAtStart.busy) / parcels.length) * 100) / 100,
+              baselineMsPerParcel: Math.round((baseCpuMs / baseCount) * 100) / 100,
+              busyShare: Math.round(((cpuAtEnd.busy - cpuAtStart.busy) / (cpuAtEnd.total - cpuAtStart.total)) * 100) / 100,
+            },
+          }
+        : {}),
       ...(opts.minutes === undefined ? {} : { soak: soakVerdict(opts.minutes, submitSeconds, timeline) }),
     };
   } finally {

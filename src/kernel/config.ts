@@ -62,6 +62,11 @@ export interface Config {
    * ZZ (unknown), and no client-supplied country is believed.
    */
   trustedGeoHeader: string | undefined;
+  /**
+   * Bearer token a Prometheus scraper must send to `/metrics`; unset = `/metrics` answers only
+   * requests made directly from this host (no forwarding header), 403 otherwise.
+   */
+  metricsToken: string | undefined;
   /** The public address printed in trace QR labels, e.g. `https://window.example.gov.cn`; unset = from the request. */
   publicBaseUrl: string | undefined;
   /**
@@ -139,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     natsPrefix: natsPrefixOf(env.NATS_PREFIX),
     natsAckWaitMs: int(env, 'NATS_ACK_WAIT_MS', 30_000),
     trustedGeoHeader: headerNameOf(env.TRUSTED_GEO_HEADER),
+    metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     publicBaseUrl: baseUrlOf(env.PUBLIC_BASE_URL),
     inspectionAuthority: inspectionAuthorityOf(env.INSPECTION_AUTHORITY),
     trustProxy: trustProxyOf(env.TRUST_PROXY),

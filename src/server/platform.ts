@@ -621,7 +621,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     metrics,
     rateLimitDb: db,
     routes: [
-      (a) => registerSystemRoutes(a, { db, audit, outbox, metrics, metricsToken: process.env.METRICS_TOKEN }),
+      (a) => registerSystemRoutes(a, { db, audit, outbox, metrics, metricsToken: config.metricsToken }),
       (a) =>
         registerIdentityRoutes(a, {
           auth,

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { timingSafeEqual } from 'node:crypto';
@@ -48,6 +48,17 @@ export function createPlatformMetrics(): PlatformMetrics {
       registers: [registry],
     }),
   };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** A request from a loopback address that no proxy relayed (no forwarding header). */
+function fromThisHostDirectly(req: FastifyRequest): boolean {
+  return (
+    LOOPBACK.has(req.socket.remoteAddress ?? '') &&
+    req.headers['x-forwarded-for'] === undefined &&
+    req.headers.forwarded === undefined
+  );
 }
 
 export function registerSystemRoutes(
@@ -165,7 +176,7 @@ export function registerSystemRoutes(
         tags: ['system'],
         summary: 'Prometheus 指标 / Prometheus metrics (text exposition format)',
         description:
-          'intake rate (cbec_intake_messages_total), pipeline lag (cbec_pipeline_lag_seconds), decisions by lane (cbec_decisions_by_lane), errors (cbec_errors_total, cbec_outbox_dead). Protect with METRICS_TOKEN or at the proxy.',
+          'intake rate (cbec_intake_messages_total), pipeline lag (cbec_pipeline_lag_seconds), decisions by lane (cbec_decisions_by_lane), errors (cbec_errors_total, cbec_outbox_dead). Without METRICS_TOKEN only requests made directly from the host itself are answered (403 otherwise); with it, Authorization: Bearer <token> is required.',
       },
     },
     async (req, reply) => {
@@ -175,6 +186,16 @@ export function registerSystemRoutes(
         if (given.length !== want.length || !timingSafeEqual(given, want)) {
           return reply.code(401).type('text/plain').send('metrics token required\n');
         }
+      } else if (!fromThisHostDirectly(req)) {
+        // Secure by default: with no token the counts stay on the machine (a scraper on the host,
+        // or a proxy that passes no forwarding header); anything relayed or remote is refused.
+        return reply
+          .code(403)
+          .type('text/plain; charset=utf-8')
+          .send(
+            '未设置 METRICS_TOKEN：/metrics 只回答本机直接发来的请求；请设置 METRICS_TOKEN 并以 Authorization: Bearer <token> 抓取 / ' +
+              'METRICS_TOKEN is unset: /metrics answers only requests made directly from this host; set METRICS_TOKEN and scrape with Authorization: Bearer <token>\n',
+          );
       }
       if (!cached || Date.now() - cached.at > 5_000) cached = { at: Date.now(), value: refresh() };
       try {

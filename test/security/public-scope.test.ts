@@ -324,9 +324,9 @@ const PUBLIC_ROUTES: Record<string, PublicRoute> = {
   'GET /readyz': { shows: 'readiness', probes: () => [get('/readyz')], check: ([a]) => status(a!, 200) },
   'GET /healthz': { shows: 'health', probes: () => [get('/healthz')], check: ([a]) => status(a!, 200) },
   'GET /metrics': {
-    shows: 'Prometheus counters and gauges (protected by METRICS_TOKEN when set); no records',
+    shows: 'nothing to a remote caller: Prometheus counts need METRICS_TOKEN or a request from the host itself',
     probes: () => [get('/metrics')],
-    check: ([a]) => status(a!, 200),
+    check: ([a]) => status(a!, 403),
   },
   'GET /api/docs': { shows: 'the API documentation (Swagger UI)', probes: () => [get('/api/docs')] },
   'GET /api/docs/json': { shows: 'the OpenAPI document', probes: () => [get('/api/docs/json')], check: ([a]) => status(a!, 200) },

@@ -233,4 +233,54 @@ describe('liveness, readiness, metrics', () => {
     assert.equal(value(text, ERRORS_500), errorsBefore + 1);
     assert.match(text, /^cbec_http_request_duration_seconds_bucket/m);
   });
+  test('/metrics without METRICS_TOKEN answers this host only: a remote or proxied scrape gets 403 with the fix, bilingual', async () => {
+    const remote = await tp.platform.app.inject({ url: '/metrics', remoteAddress: '203.0.113.7' });
+    assert.equal(remote.statusCode, 403);
+    assert.match(remote.body, /METRICS_TOKEN/);
+    assert.match(remote.body, /只回答本机/);
+    assert.doesNotMatch(remote.body, /cbec_/, 'no counts leak');
+    const relayed = await tp.platform.app.inject({
+      url: '/metrics',
+      remoteAddress: '127.0.0.1',
+      headers: { 'x-forwarded-for': '198.51.100.4' },
+    });
+    assert.equal(relayed.statusCode, 403, 'a proxy on the same host relays the world: refused');
+    const forwarded = await tp.platform.app.inject({
+      url: '/metrics',
+      remoteAddress: '::1',
+      headers: { forwarded: 'for=198.51.100.4' },
+    });
+    assert.equal(forwarded.statusCode, 403);
+    const local = await tp.platform.app.inject({ url: '/metrics', remoteAddress: '::ffff:127.0.0.1' });
+    assert.equal(local.statusCode, 200);
+    assert.match(local.body, /^# TYPE cbec_errors_total counter$/m);
+  });
+
+  test('/metrics with METRICS_TOKEN: the token from anywhere, nothing without it', async () => {
+    const p = await createPlatform({
+      config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', METRICS_TOKEN: 'scrape-secret-7' }),
+      databaseUrl: 'postgres://nobody@127.0.0.1:1/none',
+      migrate: false,
+    });
+    try {
+      await p.app.ready();
+      const none = await p.app.inject({ url: '/metrics', remoteAddress: '127.0.0.1' });
+      assert.equal(none.statusCode, 401, 'a set token is asked of loopback too');
+      const wrong = await p.app.inject({
+        url: '/metrics',
+        remoteAddress: '203.0.113.7',
+        headers: { authorization: 'Bearer scrape-secret-8' },
+      });
+      assert.equal(wrong.statusCode, 401);
+      const right = await p.app.inject({
+        url: '/metrics',
+        remoteAddress: '203.0.113.7',
+        headers: { authorization: 'Bearer scrape-secret-7' },
+      });
+      assert.equal(right.statusCode, 200);
+      assert.match(right.body, /^# TYPE cbec_errors_total counter$/m);
+    } finally {
+      await p.close();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { login, startTestPlatform, type TestPlatform } from '../../../test/suppo
 import { guidOf, makeParcel, message, PARTIES } from '../../../test/support/parcels.ts';
 import { submitOk } from '../../../test/support/clearance.ts';
 import { assertXsdValid, xmllintMissing } from '../../../test/support/xsd.ts';
+import { createClearanceRepository } from './clearance.repository.ts';
 
 let tp: TestPlatform;
 const t: Record<string, string> = {};
@@ -254,4 +255,62 @@ test('BaseSubscribe: a refused entity’s receipt goes to the RET/ALL subscriber
   assert.equal((await submitOk(tp, t.platform!, deletion)).entities[0]!.returnStatus, '100');
   assert.deepEqual(await stored(), { readers: [carrier], copies: [carrier] });
   assert.deepEqual(await recipients(guidOf(3035, 6)), [platform, carrier].sort());
+});
+
+test('the feed as runs: one statement’s receipts for two recipients page to each in id order, every position once, and a document’s receipts show the same positions', async () => {
+  const db = tp.platform.database.db;
+  const orgs = (
+    await sql<{ id: string; code: string }>`select id, customs_code as code from organisation
+      where customs_code in (${PARTIES.seller.code}, ${PARTIES.platform.code})`.execute(db)
+  ).rows;
+  const seller = orgs.find((o) => o.code === PARTIES.seller.code)!.id;
+  const platform = orgs.find((o) => o.code === PARTIES.platform.code)!.id;
+  await tp.platform.sequencer.flush();
+  const repo = createClearanceRepository(db);
+  const before = { seller: await repo.feedEnd(seller), platform: await repo.feedEnd(platform) };
+  const documentId = '00000000-0000-4000-8000-00000000f010';
+  // Interleaved recipients in one INSERT: one batch, two runs. A second statement: a second batch.
+  const recipients = [seller, platform, seller, platform, seller, seller, platform];
+  const insert = (from: number) =>
+    sql`
+    insert into clr_receipt (recipient_org_id, message_type, document_id, guid, return_status, return_info, return_time, fields, created_at)
+    select r, 'CEB304', ${documentId}::uuid, 'RUN-' || (${from}::int + o), '2', 'probe', '20261126120000000', '{}'::jsonb, now()
+    from unnest(${recipients}::uuid[]) with ordinality as u(r, o)`.execute(db);
+  await insert(0);
+  await insert(100);
+  await tp.platform.sequencer.flush();
+  const runs = await sql<{ n: number }>`select count(*)::int as n from clr_receipt_feed_run f
+    where exists (select 1 from clr_receipt r where r.guid like 'RUN-%' and r.id = any(f.receipt_ids))`.execute(db);
+  assert.equal(runs.rows[0]!.n, 4, 'two statements, two recipients each: four runs');
+
+  for (const [org, start] of [
+    [seller, before.seller],
+    [platform, before.platform],
+  ] as const) {
+    const paged: { seq: number; id: number; guid: string }[] = [];
+    // Pages of two cut across runs.
+    for (let after = start; ;) {
+      const page = await repo.receiptsAfter(org, after, 2);
+      paged.push(...page.map((r) => ({ seq: r.seq!, id: r.id, guid: r.guid })));
+      if (page.length < 2) break;
+      after = page[page.length - 1]!.seq!;
+    }
+    const mine = paged.filter((p) => p.guid.startsWith('RUN-'));
+    const expected = 2 * recipients.filter((r) => r === org).length;
+    assert.equal(mine.length, expected, `${expected} receipts in the feed of ${org}: ${JSON.stringify(paged)}`);
+    assert.deepEqual(
+      mine.map((p) => p.id),
+      [...mine.map((p) => p.id)].sort((a, b) => a - b),
+      'in id order',
+    );
+    assert.equal(new Set(paged.map((p) => p.seq)).size, paged.length, 'every position once');
+    for (let i = 1; i < paged.length; i++) assert.ok(paged[i]!.seq > paged[i - 1]!.seq, 'positions increase');
+    assert.equal(await repo.feedEnd(org), paged[paged.length - 1]!.seq);
+    const ofDocument = await repo.receiptsOfDocument(documentId, org);
+    assert.deepEqual(
+      ofDocument.map((r) => [r.id, r.seq]),
+      mine.map((p) => [p.id, p.seq]),
+      'the document view shows each receipt at its feed position',
+    );
+  }
 });

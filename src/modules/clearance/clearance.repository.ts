@@ -138,6 +138,31 @@ function receiptsJson(rows: readonly NewReceipt[]): string {
 }
 
 /**
+ * An organisation's feed entries after a position, in order: (seq, receipt_id, receipt_created_at),
+ * at most `limit`. The feed is stored as runs (migration 010); `limit` runs hold at least `limit`
+ * entries, so the runs are cut by their index before they are unnested.
+ */
+export function receiptFeedEntriesAfter(orgId: string, after: number, limit: number) {
+  return sql<{ seq: number; receipt_id: number; receipt_created_at: Date }>`
+    select k.first_seq + u.ord - 1 as seq, u.receipt_id, u.receipt_created_at
+    from (select first_seq, receipt_ids, receipt_created_ats from clr_receipt_feed_run
+          where recipient_org_id = ${orgId} and last_seq > ${after} order by last_seq limit ${limit}) k
+    cross join lateral unnest(k.receipt_ids, k.receipt_created_ats) with ordinality as u(receipt_id, receipt_created_at, ord)
+    where k.first_seq + u.ord - 1 > ${after}
+    order by 1 limit ${limit}`;
+}
+
+/**
+ * The feed position of receipt `r` for its recipient, null while unsequenced: its run is the
+ * first of the recipient's whose id range, read upwards from the receipt's id, holds it.
+ */
+const seqOfReceipt = sql<number | null>`(
+  select f.first_seq + array_position(f.receipt_ids, r.id) - 1 from clr_receipt_feed_run f
+  where f.recipient_org_id = r.recipient_org_id and f.max_receipt_id >= r.id and f.min_receipt_id <= r.id
+    and r.id = any(f.receipt_ids)
+  order by f.max_receipt_id limit 1)`;
+
+/**
  * A document that names no customs office (order, payment collection, waybill) lies where the
  * inventories that name it lie: an order or payment by the inventory's order key, a waybill by its
  * waybill key. True when one such inventory is declared at an office under `customsPrefix`.
@@ -673,8 +698,7 @@ export function createClearanceRepository(exec: Executor) {
     async receiptsAfter(orgId: string, after: number, limit: number): Promise<ReceiptRow[]> {
       const r = await sql<ReceiptRow>`
         select r.*, f.seq
-        from (select seq, receipt_id, receipt_created_at from clr_receipt_feed_entry
-              where recipient_org_id = ${orgId} and seq > ${after} order by seq limit ${limit}) f
+        from (${receiptFeedEntriesAfter(orgId, after, limit)}) f
         cross join lateral (
           select * from clr_receipt r where r.id = f.receipt_id and r.created_at = f.receipt_created_at limit 1
         ) r
@@ -685,7 +709,7 @@ export function createClearanceRepository(exec: Executor) {
     /** The last feed position of an organisation (0 before its first receipt). */
     async feedEnd(orgId: string): Promise<number> {
       const r = await sql<{ n: number | null }>`
-        select max(seq) as n from clr_receipt_feed_entry where recipient_org_id = ${orgId}`.execute(db);
+        select max(last_seq) as n from clr_receipt_feed_run where recipient_org_id = ${orgId}`.execute(db);
       return Number(r.rows[0]?.n ?? 0);
     },
 
@@ -705,18 +729,28 @@ export function createClearanceRepository(exec: Executor) {
     async sequenceReceipts(limit: number): Promise<number> {
       return db.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(4242610002)`.execute(trx);
+        // One run per batch and recipient (migration 010), its positions a block of the sequence
+        // taken in one step: setval is safe because every pass holds the advisory lock above.
         const r = await sql<{ batches: number }>`
           with taken as (
             delete from clr_receipt_batch where id in (
               select id from clr_receipt_batch order by id limit ${limit})
             returning id, receipt_ids, recipients, created_ats
-          ), ordered as (
-            select u.receipt_id, u.recipient, u.created_at
+          ), runs as materialized (
+            select t.id as batch, u.recipient, count(*)::int as n,
+              array_agg(u.receipt_id order by u.receipt_id) as ids, array_agg(u.created_at order by u.receipt_id) as ats,
+              min(u.receipt_id) as min_id, max(u.receipt_id) as max_id, max(u.created_at) as last_at
             from taken t cross join lateral unnest(t.receipt_ids, t.recipients, t.created_ats) as u(receipt_id, recipient, created_at)
-            order by t.id, u.receipt_id
+            group by t.id, u.recipient
+          ), placed as materialized (
+            select r.*, sum(r.n) over (order by r.batch, r.min_id) as upto, sum(r.n) over () as total from runs r
+          ), block as materialized (
+            select setval('clr_receipt_seq', nextval('clr_receipt_seq') + max(total) - 1) as last from placed having count(*) > 0
           ), appended as (
-            insert into clr_receipt_feed_entry (recipient_org_id, seq, receipt_id, receipt_created_at)
-            select recipient, nextval('clr_receipt_seq'), receipt_id, created_at from ordered
+            insert into clr_receipt_feed_run
+              (recipient_org_id, first_seq, last_seq, receipt_ids, receipt_created_ats, min_receipt_id, max_receipt_id, last_receipt_created_at)
+            select p.recipient, b.last - p.total + p.upto - p.n + 1, b.last - p.total + p.upto, p.ids, p.ats, p.min_id, p.max_id, p.last_at
+            from placed p cross join block b
           )
           select count(*)::int as batches from taken`.execute(trx);
         return r.rows[0]?.batches ?? 0;
@@ -732,11 +766,11 @@ export function createClearanceRepository(exec: Executor) {
     async receiptsOfDocument(documentId: string, orgId: string | null): Promise<ReceiptRow[]> {
       const r = orgId
         ? await sql<ReceiptRow>`
-            select r.*, f.seq from clr_receipt r left join clr_receipt_feed_entry f on f.receipt_id = r.id
+            select r.*, ${seqOfReceipt} as seq from clr_receipt r
             where r.document_id = ${documentId} and r.recipient_org_id = ${orgId} order by r.id`.execute(db)
         : await sql<ReceiptRow>`
-            select distinct on (r.message_type, r.return_status, r.guid) r.*, f.seq
-            from clr_receipt r left join clr_receipt_feed_entry f on f.receipt_id = r.id where r.document_id = ${documentId}
+            select distinct on (r.message_type, r.return_status, r.guid) r.*, ${seqOfReceipt} as seq
+            from clr_receipt r where r.document_id = ${documentId}
             order by r.message_type, r.return_status, r.guid, r.id`.execute(db);
       return r.rows.sort((a, b) => a.id - b.id);
     },

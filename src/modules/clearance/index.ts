@@ -34,6 +34,7 @@ export {
 } from './clearance.lookup.ts';
 export { parcelCustomsLookup, type ParcelCustomsState } from './clearance.lookup.ts';
 export { closedInventoryLines } from './clearance.lookup.ts';
+export { receiptFeedEntriesAfter } from './clearance.repository.ts';
 export { closedInventoryFactLines } from './clearance.lookup.ts';
 export { inventoryCollections } from './clearance.lookup.ts';
 export { collectionDocuments } from './clearance.lookup.ts';
