@@ -24,6 +24,7 @@ import { enrolBenchParties } from './bench-parties.ts';
 import { makeBenchParcel } from './parcel-messages.ts';
 import type { WireMessage } from './parcel-source.worker.ts';
 import { openBenchDb } from './bench-db.ts';
+import type { HandlerWork } from '../src/kernel/outbox.ts';
 import { receiptFeedEntriesAfter } from '../src/modules/clearance/index.ts';
 import { soakVerdict, type SoakVerdict } from './soak-verdict.ts';
 
@@ -72,6 +73,11 @@ export interface BenchResult {
    * change that removes work shows here even when the wall clock's noise hides it.
    */
   cpu?: { pipelineMsPerParcel: number; baselineMsPerParcel: number; busyShare: number };
+  /**
+   * The serial clearance pipeline over the run: its batches, the events they carried and the
+   * share of the wall time it was inside a batch (near 1: the pipeline is the limit).
+   */
+  pipeline: { batches: number; events: number; busyShare: number };
   /** With --minutes: whether the soak held (offered load kept, no error, heap flat). */
   soak?: SoakVerdict;
 }
@@ -274,6 +280,8 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     const db = platform.database.db;
     const start = performance.now();
     const cpuAtStart = machineCpu();
+    const pipelineWork = (): HandlerWork => platform.outbox.work().find((w) => w.handler === 'clearance.pipeline')!;
+    const pipelineAtStart = pipelineWork();
     let submitted = 0;
     let done = false;
 
@@ -379,6 +387,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     }
     const seconds = (performance.now() - start) / 1000;
     const cpuAtEnd = machineCpu();
+    const pipelineAtEnd = pipelineWork();
     done = true;
     await carrier;
     source.postMessage({ kind: 'close' });
@@ -443,6 +452,11 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       peakRssMb: Math.round(peakRss / 1024 / 1024),
       memoryTimelineMb: timeline,
       cores: os.availableParallelism(),
+      pipeline: {
+        batches: pipelineAtEnd.batches - pipelineAtStart.batches,
+        events: pipelineAtEnd.events - pipelineAtStart.events,
+        busyShare: Math.round(((pipelineAtEnd.busySeconds - pipelineAtStart.busySeconds) / seconds) * 100) / 100,
+      },
       ...(cpuAtStart && cpuAtEnd && baseCpuMs !== null
         ? {
             cpu: {

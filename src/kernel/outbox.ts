@@ -40,6 +40,13 @@ export interface OutboxHandler {
   handle(events: OutboxEvent[], trx: Executor): Promise<void>;
 }
 
+export interface HandlerWork {
+  handler: string;
+  batches: number;
+  events: number;
+  busySeconds: number;
+}
+
 export interface Outbox {
   publish(trx: Executor, events: NewEvent[]): Promise<number[]>;
   /** Wake the dispatcher now (call after the publishing transaction commits). */
@@ -54,6 +61,12 @@ export interface Outbox {
   /** Runs every handler until nothing is due; for tests and the CLI. */
   drain(): Promise<number>;
   stats(): ReturnType<ReturnType<typeof createOutboxRepository>['stats']>;
+  /**
+   * What each handler has done in this process since it started: batches committed, events in
+   * them, and the wall time spent in their transactions (claim, handler, delivery, commit). A
+   * serial handler busy nearly all the time is the platform's limit (docs/performance.md).
+   */
+  work(): HandlerWork[];
   /** Deletes events that every handler has delivered, older than `olderThanHours`. */
   prune(olderThanHours?: number): Promise<number>;
 }
@@ -99,6 +112,7 @@ export function createOutbox(deps: {
 
   const DEFAULT_BATCH = 500;
   const byName = new Map(deps.handlers.map((h) => [h.name, h]));
+  const work = new Map(deps.handlers.map((h) => [h.name, { batches: 0, events: 0, busyMs: 0 }]));
 
   async function lockIfSerial(trx: Executor, h: OutboxHandler): Promise<void> {
     if (h.serial) await repo.lockHandler(trx, h.name);
@@ -128,6 +142,7 @@ export function createOutbox(deps: {
    */
   async function step(h: OutboxHandler, ids?: number[]): Promise<number> {
     let claimed: PendingEvent[] = [];
+    const started = performance.now();
     try {
       await db.transaction().execute(async (trx) => {
         await lockIfSerial(trx, h);
@@ -140,6 +155,12 @@ export function createOutbox(deps: {
           claimed.map((c) => c.id),
         );
       });
+      if (claimed.length > 0) {
+        const w = work.get(h.name)!;
+        w.batches++;
+        w.events += claimed.length;
+        w.busyMs += performance.now() - started;
+      }
       return claimed.length;
     } catch (e) {
       if (claimed.length === 0) throw e;
@@ -216,6 +237,13 @@ export function createOutbox(deps: {
       }
     },
     stats: () => repo.stats(db),
+    work: () =>
+      [...work].map(([handler, w]) => ({
+        handler,
+        batches: w.batches,
+        events: w.events,
+        busySeconds: Math.round(w.busyMs) / 1000,
+      })),
     prune: (olderThanHours = retentionHours) => repo.prune(db, olderThanHours),
   };
 }

@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { timingSafeEqual } from 'node:crypto';
 import type { AuditLog } from '../kernel/audit.ts';
 import { ping, type Db } from '../kernel/db.ts';
-import type { Outbox } from '../kernel/outbox.ts';
+import type { HandlerWork, Outbox } from '../kernel/outbox.ts';
 import { requirePermission } from '../modules/identity/index.ts';
 import { createMetricsRepository } from './metrics.repository.ts';
 
@@ -101,6 +101,35 @@ export function registerSystemRoutes(
     labelNames: ['lane'],
     registers: [metrics.registry],
   });
+  // This process's own work per handler, read from memory at each scrape (no database): with
+  // rate(), the share of time a handler is busy; a serial handler near 1 is the pipeline's limit.
+  const handlerWork: [string, string, (w: HandlerWork) => number][] = [
+    [
+      'cbec_outbox_handler_busy_seconds_total',
+      'Wall time spent in committed outbox batches, per handler (this process)',
+      (w) => w.busySeconds,
+    ],
+    [
+      'cbec_outbox_handler_events_total',
+      'Events delivered in committed outbox batches, per handler (this process)',
+      (w) => w.events,
+    ],
+    ['cbec_outbox_handler_batches_total', 'Committed outbox batches, per handler (this process)', (w) => w.batches],
+  ];
+  for (const [name, help, value] of handlerWork) {
+    metrics.registry.registerMetric(
+      new Counter({
+        name,
+        help,
+        labelNames: ['handler'],
+        registers: [],
+        collect() {
+          this.reset();
+          for (const w of deps.outbox.work()) this.inc({ handler: w.handler }, value(w));
+        },
+      }),
+    );
+  }
   const refresh = async (): Promise<void> => {
     const [ob, dl] = await Promise.all([repo.outboxLag(), repo.decisionsByLane()]);
     lag.reset();

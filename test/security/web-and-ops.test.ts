@@ -232,6 +232,14 @@ describe('liveness, readiness, metrics', () => {
     assert.match(text, /^# TYPE cbec_errors_total counter$/m);
     assert.equal(value(text, ERRORS_500), errorsBefore + 1);
     assert.match(text, /^cbec_http_request_duration_seconds_bucket/m);
+    // The pipeline's own work in this process: its batches, their events (the four messages'),
+    // and the time they took, for rate() to give the share of time it is busy.
+    const pipeline = (metric: string): number =>
+      value(text, new RegExp(`^cbec_outbox_handler_${metric}\\{handler="clearance\\.pipeline"\\} ([\\d.e+-]+)$`, 'm'));
+    assert.ok(pipeline('events_total') >= 4, text);
+    assert.ok(pipeline('batches_total') >= 1 && pipeline('batches_total') <= pipeline('events_total'), text);
+    assert.ok(pipeline('busy_seconds_total') > 0, text);
+    assert.match(text, /^# TYPE cbec_outbox_handler_busy_seconds_total counter$/m);
   });
   test('/metrics without METRICS_TOKEN answers this host only: a remote or proxied scrape gets 403 with the fix, bilingual', async () => {
     const remote = await tp.platform.app.inject({ url: '/metrics', remoteAddress: '203.0.113.7' });
