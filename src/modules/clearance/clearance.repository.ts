@@ -684,7 +684,7 @@ export function createClearanceRepository(exec: Executor) {
         await sql`
           insert into clr_receipt (recipient_org_id, message_type, document_id, guid, return_status, return_info, return_time, fields, created_at)
           select r, m, d, g, s, i, t, f, c
-          from jsonb_to_recordset(${receiptsJson(c)}::jsonb) as x(r uuid, m text, d uuid, g text, s text, i text, t text, f jsonb, c timestamptz)`.execute(
+          from json_to_recordset(${receiptsJson(c)}::json) as x(r uuid, m text, d uuid, g text, s text, i text, t text, f json, c timestamptz)`.execute(
           db,
         );
       }
