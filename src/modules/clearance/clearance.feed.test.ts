@@ -314,3 +314,22 @@ test('the feed as runs: one statement’s receipts for two recipients page to ea
     );
   }
 });
+
+test('a cursor past any feed position is refused with 400 naming the field, not a server error', async () => {
+  for (const after of ['99999999999999999999', '9007199254740993', '-1', 'abc']) {
+    const res = await tp.platform.app.inject({
+      method: 'GET',
+      url: `/api/v1/ceb/receipts?after=${after}`,
+      headers: { authorization: `Bearer ${t.seller}` },
+    });
+    assert.equal(res.statusCode, 400, `after=${after}: ${res.body}`);
+    assert.match(res.body, /querystring\.after/);
+  }
+  const ok = await tp.platform.app.inject({
+    method: 'GET',
+    url: `/api/v1/ceb/receipts?after=${Number.MAX_SAFE_INTEGER}`,
+    headers: { authorization: `Bearer ${t.seller}` },
+  });
+  assert.equal(ok.statusCode, 200, ok.body);
+  assert.deepEqual((ok.json() as { items: unknown[] }).items, []);
+});

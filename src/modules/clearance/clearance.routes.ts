@@ -214,7 +214,7 @@ export function registerClearanceRoutes(
         tags: ['ceb'],
         summary: '拉取回执 / Pull my receipts after a cursor (oldest first)',
         querystring: Type.Object({
-          after: Type.Optional(Type.Integer({ minimum: 0 })),
+          after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
         }),
         response: { 200: Type.Object({ items: Type.Array(Receipt), next: Type.Integer() }) },
@@ -232,14 +232,14 @@ export function registerClearanceRoutes(
         summary: '回执实时推送（SSE）/ Live receipts as server-sent events',
         description:
           'text/event-stream; each event has `id` = the receipt feed position (seq) and JSON data as in /api/v1/ceb/receipts. Reconnects resume from Last-Event-ID (or ?after=).',
-        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })) }),
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })) }),
       },
     },
     async (req, reply) => {
       requirePrincipal(req.principal);
       const principal = req.principal;
       const lastId = Number(req.headers['last-event-id']);
-      let cursor = Number.isInteger(lastId) && lastId >= 0 ? lastId : (req.query.after ?? 0);
+      let cursor = Number.isSafeInteger(lastId) && lastId >= 0 ? lastId : (req.query.after ?? 0);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

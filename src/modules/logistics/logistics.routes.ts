@@ -189,7 +189,7 @@ export function registerLogisticsRoutes(
           "text/event-stream; event `tracking`, `id` = the position in the caller's tracking feed, data as the events of a timeline with the event `id` and `seq`. " +
           'Events of parcels the caller carries or is a party to, whichever process stored them. A new stream starts at the end of the feed; ' +
           'reconnects resume from Last-Event-ID (or ?after=) with every event missed.',
-        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })) }),
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })) }),
       },
     },
     async (req, reply) => {

@@ -100,7 +100,7 @@ export function registerSummaryRoutes(app: FastifyInstance, deps: { summaries: S
         tags: ['summary'],
         summary: '汇总申报期限提醒 / Deadline reminders sent to my enterprise (summary.deadline_reminder), after a feed position',
         querystring: Type.Object({
-          after: Type.Optional(Type.Integer({ minimum: 0 })),
+          after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
         }),
         response: { 200: ReminderFeedSchema },
