@@ -7,7 +7,7 @@
  *
  *   npm run bench -- --parcels 20000 --db embedded --format xml --rate 0
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import v8 from 'node:v8';
@@ -72,7 +72,18 @@ export interface BenchResult {
    * machine's cores busy during the run. Steadier than parcels/s across machines and loads: a
    * change that removes work shows here even when the wall clock's noise hides it.
    */
-  cpu?: { pipelineMsPerParcel: number; baselineMsPerParcel: number; busyShare: number };
+  cpu?: {
+    pipelineMsPerParcel: number;
+    baselineMsPerParcel: number;
+    busyShare: number;
+    /**
+     * The pipeline's CPU per parcel by who spent it (ms, from /proc per thread and process): the
+     * platform's main thread (HTTP, intake, the pipeline's JavaScript, the read models), its other
+     * threads (V8's garbage collection and compilers, libuv), the benchmark's senders, every
+     * PostgreSQL process on the machine, and the rest of the machine.
+     */
+    byRole?: CpuByRole;
+  };
   /**
    * The serial clearance pipeline over the run: its batches, the events they carried and the
    * share of the wall time it was inside a batch (near 1: the pipeline is the limit).
@@ -128,6 +139,74 @@ function machineCpu(): { busy: number; total: number } | null {
   } catch {
     return null;
   }
+}
+
+type CpuByRole = { nodeMain: number; nodeHelpers: number; client: number; postgres: number; other: number };
+
+/** utime + stime (ms) of a /proc stat line: fields 14 and 15, counted after the command's closing parenthesis. */
+function statCpuMs(stat: string): number {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10; // USER_HZ is 100
+}
+
+function readOr(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time so far (ms) of this process's main thread, its other threads, the senders' thread and
+ * every process named postgres (a backend that exits takes its time with it; the platform's pool
+ * keeps its backends). Null where /proc is missing.
+ */
+function cpuByRole(clientTid: number | null): Omit<CpuByRole, 'other'> | null {
+  let tasks: string[];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return null;
+  }
+  const out = { nodeMain: 0, nodeHelpers: 0, client: 0, postgres: 0 };
+  for (const t of tasks) {
+    const stat = readOr(`/proc/self/task/${t}/stat`);
+    if (stat === null) continue;
+    const ms = statCpuMs(stat);
+    if (Number(t) === process.pid) out.nodeMain += ms;
+    else if (Number(t) === clientTid) out.client += ms;
+    else out.nodeHelpers += ms;
+  }
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || readOr(`/proc/${p}/comm`)?.trim() !== 'postgres') continue;
+    const stat = readOr(`/proc/${p}/stat`);
+    if (stat !== null) out.postgres += statCpuMs(stat);
+  }
+  return out;
+}
+
+function perParcelByRole(
+  a: Omit<CpuByRole, 'other'>,
+  b: Omit<CpuByRole, 'other'>,
+  machineBusyMs: number,
+  parcels: number,
+): CpuByRole {
+  const per = (ms: number): number => Math.round((ms / parcels) * 100) / 100;
+  const d = {
+    nodeMain: b.nodeMain - a.nodeMain,
+    nodeHelpers: b.nodeHelpers - a.nodeHelpers,
+    client: b.client - a.client,
+    postgres: b.postgres - a.postgres,
+  };
+  const other = Math.max(0, machineBusyMs - d.nodeMain - d.nodeHelpers - d.client - d.postgres);
+  return {
+    nodeMain: per(d.nodeMain),
+    nodeHelpers: per(d.nodeHelpers),
+    client: per(d.client),
+    postgres: per(d.postgres),
+    other: per(other),
+  };
 }
 
 /** Plain multi-row INSERTs of the same documents (up to 50,000 parcels' worth), no validation or matching. */
@@ -232,6 +311,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(workerUrl)}); });`,
       { eval: true, workerData: { format: opts.format, total: opts.parcels, spool } },
     );
+    let clientTid: number | null = null;
     const waiting = new Map<number, (m: WireMessage[]) => void>();
     const ready = new Map<number, WireMessage[]>();
     const siteWaiting = new Map<number, (m: WireMessage[]) => void>();
@@ -244,14 +324,16 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       (
         r:
           | { kind: 'progress'; done: number }
-          | { kind: 'ready' }
+          | { kind: 'ready'; tid: number | null }
           | { kind: 'closed' }
           | { kind: 'block'; block: number; messages: WireMessage[] }
           | { kind: 'site'; id: number; messages: WireMessage[] },
       ) => {
         if (r.kind === 'progress') progress('generated', r.done, opts.parcels);
-        else if (r.kind === 'ready') sourceReady();
-        else if (r.kind === 'closed') sourceClosed();
+        else if (r.kind === 'ready') {
+          clientTid = r.tid;
+          sourceReady();
+        } else if (r.kind === 'closed') sourceClosed();
         else if (r.kind === 'site') {
           siteWaiting.get(r.id)?.(r.messages);
           siteWaiting.delete(r.id);
@@ -280,6 +362,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     const db = platform.database.db;
     const start = performance.now();
     const cpuAtStart = machineCpu();
+    const rolesAtStart = cpuByRole(clientTid);
     const pipelineWork = (): HandlerWork => platform.outbox.work().find((w) => w.handler === 'clearance.pipeline')!;
     const pipelineAtStart = pipelineWork();
     let submitted = 0;
@@ -387,6 +470,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     }
     const seconds = (performance.now() - start) / 1000;
     const cpuAtEnd = machineCpu();
+    const rolesAtEnd = cpuByRole(clientTid);
     const pipelineAtEnd = pipelineWork();
     done = true;
     await carrier;
@@ -463,6 +547,9 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
               pipelineMsPerParcel: Math.round(((cpuAtEnd.busy - cpuAtStart.busy) / parcels.length) * 100) / 100,
               baselineMsPerParcel: Math.round((baseCpuMs / baseCount) * 100) / 100,
               busyShare: Math.round(((cpuAtEnd.busy - cpuAtStart.busy) / (cpuAtEnd.total - cpuAtStart.total)) * 100) / 100,
+              ...(rolesAtStart && rolesAtEnd
+                ? { byRole: perParcelByRole(rolesAtStart, rolesAtEnd, cpuAtEnd.busy - cpuAtStart.busy, parcels.length) }
+                : {}),
             },
           }
         : {}),

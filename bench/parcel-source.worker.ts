@@ -9,10 +9,10 @@
  * Messages in: `{ kind: 'block', block }` and `{ kind: 'site', id, batch, orders }` (the carrier's
  * arrivals, bills and departures for decided orders, each `{ orderNo, invtNo }`: the bill names the
  * inventory by the number its CEB604 gave it). Messages out: `{ kind: 'progress', done }`
- * and `{ kind: 'ready' }` while spooling, `{ kind: 'block', block, messages }`, `{ kind: 'site', id,
+ * and `{ kind: 'ready', tid }` (its thread's kernel id) while spooling, `{ kind: 'block', block, messages }`, `{ kind: 'site', id,
  * messages }`.
  */
-import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, readlinkSync, rmSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CebMessage } from '../src/ceb/index.ts';
 import {
@@ -62,6 +62,15 @@ function unpack(buf: Buffer): WireMessage[] {
   });
 }
 
+/** This thread's kernel id, so that the benchmark can tell its CPU time from the platform's (null off Linux). */
+function ownThreadId(): number | null {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return null;
+  }
+}
+
 /** A buffer with an ArrayBuffer of its own (never a slice of Node's shared pool): safe to transfer. */
 function ownBuffer(b: Buffer): Buffer {
   const own = Buffer.from(new ArrayBuffer(b.length));
@@ -82,8 +91,8 @@ if (spool) {
     if (b % 20 === 19 || b === blockCount - 1)
       parentPort!.postMessage({ kind: 'progress', done: Math.min((b + 1) * 100, total) });
   }
-  parentPort!.postMessage({ kind: 'ready' });
-} else parentPort!.postMessage({ kind: 'ready' });
+  parentPort!.postMessage({ kind: 'ready', tid: ownThreadId() });
+} else parentPort!.postMessage({ kind: 'ready', tid: ownThreadId() });
 
 function readBlock(block: number): Buffer {
   if (fd === null) return ownBuffer(pack(encodeBlock(block)));
