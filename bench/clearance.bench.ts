@@ -14,6 +14,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { PerformanceObserver, constants as perfConstants, type PerformanceEntry } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../src/kernel/config.ts';
@@ -61,8 +62,8 @@ export interface BenchResult {
   rowsWritten: Record<string, number>;
   peakRssMb: number;
   /**
-   * Peak RSS and V8 heap in use after a full collection, per tenth of the run, with the benchmark
-   * client's own backlog (decided orders waiting for its carriers, held in this process).
+   * Peak RSS and V8 heap in use after a full collection (V8's own latest; a forced one in a soak),
+   * per tenth of the run, with the benchmark client's own backlog (decided orders waiting for its carriers, held in this process).
    */
   memoryTimelineMb: { rss: number; heapUsed: number; clientBacklog: number }[];
   cores: number;
@@ -248,9 +249,20 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
   let peakRss = 0;
   let slicePeak = 0;
   const timeline: { rss: number; heapUsed: number; clientBacklog: number }[] = [];
-  // A real full collection before each tenth's heap figure, also when node was started without --expose-gc.
+  // The heap figure of a tenth is the heap in use after a full collection. A throughput run takes
+  // it after V8's own latest full collection: a forced one (gc()) in reduce-memory mode discards
+  // the optimised code of every function, and re-optimising after each of ten cost ~7 % of the
+  // run's CPU (0.25-0.3 ms a parcel, 2,450 TurboFan compilations against 1,640). A soak, whose
+  // verdict is the heap, forces one per tenth for the exact figure.
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
+  let heapAfterFullGc: number | null = null;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR)
+        heapAfterFullGc = v8.getHeapStatistics().used_heap_size;
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const rssTimer = setInterval(() => {
     const rss = process.memoryUsage().rss;
     peakRss = Math.max(peakRss, rss);
@@ -258,10 +270,12 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
   }, 100);
   /** Closes a tenth of the run: its peak RSS, and the heap in use after a full collection. */
   const sliceDone = (clientBacklog: number): void => {
-    gc();
+    if (opts.minutes !== undefined) gc();
+    const heap =
+      opts.minutes !== undefined ? process.memoryUsage().heapUsed : (heapAfterFullGc ?? process.memoryUsage().heapUsed);
     timeline.push({
       rss: Math.round(slicePeak / 1024 / 1024),
-      heapUsed: Math.round(process.memoryUsage().heapUsed / 1024 / 1024),
+      heapUsed: Math.round(heap / 1024 / 1024),
       clientBacklog,
     });
     slicePeak = 0;
@@ -493,14 +507,22 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       select 'audit_log', count(*)::int from audit_log`.execute(db);
     await platform.outbox.stop();
     if (opts.statements) {
-      const top = await sql<{ ms: number; calls: number; rows: number; q: string }>`
-        select round(total_exec_time)::int as ms, calls::int, rows::int, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) as q
+      // WAL per statement: every byte is built, checksummed and written by a backend, and a
+      // full-page image (fpi) copies a whole 8 kB page the first time it changes after a checkpoint.
+      const top = await sql<{ ms: number; calls: number; rows: number; walMb: number; fpi: number; q: string }>`
+        select round(total_exec_time)::int as ms, calls::int, rows::int, round(wal_bytes / 1048576.0, 1)::float8 as "walMb",
+          wal_fpi::int as fpi, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 140) as q
         from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
-        order by total_exec_time desc limit 20`.execute(db);
+        order by total_exec_time desc limit 24`.execute(db);
       for (const r of top.rows)
         process.stderr.write(
-          `${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(6)} calls ${String(r.rows).padStart(8)} rows  ${r.q}\n`,
+          `${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(6)} calls ${String(r.rows).padStart(8)} rows ${String(r.walMb).padStart(7)} MB WAL ${String(r.fpi).padStart(6)} fpi  ${r.q}\n`,
         );
+      const wal = await sql<{ walMb: number; fpi: number; ms: number }>`
+        select round(sum(wal_bytes) / 1048576.0)::float8 as "walMb", sum(wal_fpi)::float8 as fpi, round(sum(total_exec_time))::float8 as ms
+        from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`.execute(db);
+      const w = wal.rows[0]!;
+      process.stderr.write(`all statements: ${w.ms} ms, ${w.walMb} MB WAL, ${w.fpi} full-page images\n`);
       // A status change that touches an indexed column (or one an index predicate reads) cannot be
       // HOT: it writes an entry in every index of the table.
       const hot = await sql<{ t: string; upd: number; hot: number }>`
@@ -557,6 +579,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     };
   } finally {
     clearInterval(rssTimer);
+    gcObserver.disconnect();
     if (spoolFile) await rm(spoolFile, { force: true });
     await platform.close();
     await database.drop();
