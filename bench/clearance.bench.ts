@@ -7,7 +7,6 @@
  *
  *   npm run bench -- --parcels 20000 --db embedded --format xml --rate 0
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import v8 from 'node:v8';
@@ -25,6 +24,7 @@ import { enrolBenchParties } from './bench-parties.ts';
 import { makeBenchParcel } from './parcel-messages.ts';
 import type { WireMessage } from './parcel-source.worker.ts';
 import { openBenchDb } from './bench-db.ts';
+import { machineCpuMs, ownThreadsCpuMs, postgresCpuMs } from './proc-cpu.ts';
 import type { HandlerWork } from '../src/kernel/outbox.ts';
 import { receiptFeedEntriesAfter } from '../src/modules/clearance/index.ts';
 import { soakVerdict, type SoakVerdict } from './soak-verdict.ts';
@@ -128,61 +128,17 @@ async function tokens(p: Platform, keys: Map<string, string>): Promise<Map<strin
   return out;
 }
 
-/** Busy and total CPU time of the machine so far (ms, all cores; null where /proc/stat is missing). */
-function machineCpu(): { busy: number; total: number } | null {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal (guest time is already in user)
-    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    const idle = f[3]! + f[4]!;
-    const tick = 1000 / 100; // USER_HZ is 100 on Linux
-    return { busy: (total - idle) * tick, total: total * tick };
-  } catch {
-    return null;
-  }
-}
-
 type CpuByRole = { nodeMain: number; nodeHelpers: number; client: number; postgres: number; other: number };
 
-/** utime + stime (ms) of a /proc stat line: fields 14 and 15, counted after the command's closing parenthesis. */
-function statCpuMs(stat: string): number {
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10; // USER_HZ is 100
-}
-
-function readOr(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
-/**
- * CPU time so far (ms) of this process's main thread, its other threads, the senders' thread and
- * every process named postgres (a backend that exits takes its time with it; the platform's pool
- * keeps its backends). Null where /proc is missing.
- */
+/** CPU time so far (ms) of this process's main thread, its other threads, the senders' thread and PostgreSQL. */
 function cpuByRole(clientTid: number | null): Omit<CpuByRole, 'other'> | null {
-  let tasks: string[];
-  try {
-    tasks = readdirSync('/proc/self/task');
-  } catch {
-    return null;
-  }
-  const out = { nodeMain: 0, nodeHelpers: 0, client: 0, postgres: 0 };
-  for (const t of tasks) {
-    const stat = readOr(`/proc/self/task/${t}/stat`);
-    if (stat === null) continue;
-    const ms = statCpuMs(stat);
-    if (Number(t) === process.pid) out.nodeMain += ms;
-    else if (Number(t) === clientTid) out.client += ms;
+  const threads = ownThreadsCpuMs();
+  if (threads === null) return null;
+  const out = { nodeMain: 0, nodeHelpers: 0, client: 0, postgres: postgresCpuMs() };
+  for (const [tid, ms] of threads) {
+    if (tid === process.pid) out.nodeMain += ms;
+    else if (tid === clientTid) out.client += ms;
     else out.nodeHelpers += ms;
-  }
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p) || readOr(`/proc/${p}/comm`)?.trim() !== 'postgres') continue;
-    const stat = readOr(`/proc/${p}/stat`);
-    if (stat !== null) out.postgres += statCpuMs(stat);
   }
   return out;
 }
@@ -231,13 +187,13 @@ async function baseline(p: Platform, count: number): Promise<{ perSecond: number
         ] as const,
     );
     const t = performance.now();
-    const c0 = machineCpu();
+    const c0 = machineCpuMs();
     await sql`insert into bench_baseline (kind, business_key, head, lines)
       select * from unnest(${c.map((r) => r[0])}::text[], ${c.map((r) => r[1])}::text[], ${c.map((r) => JSON.stringify(r[2]))}::jsonb[], ${c.map(
         (r) => JSON.stringify(r[3]),
       )}::jsonb[])`.execute(db);
     ms += performance.now() - t;
-    const c1 = machineCpu();
+    const c1 = machineCpuMs();
     cpuMs = c0 && c1 && cpuMs !== null ? cpuMs + c1.busy - c0.busy : null;
   }
   await sql`drop table bench_baseline`.execute(db);
@@ -375,7 +331,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
     platform.startWorkers();
     const db = platform.database.db;
     const start = performance.now();
-    const cpuAtStart = machineCpu();
+    const cpuAtStart = machineCpuMs();
     const rolesAtStart = cpuByRole(clientTid);
     const pipelineWork = (): HandlerWork => platform.outbox.work().find((w) => w.handler === 'clearance.pipeline')!;
     const pipelineAtStart = pipelineWork();
@@ -483,7 +439,7 @@ export async function runClearanceBench(opts: BenchOptions): Promise<BenchResult
       await new Promise((res) => setTimeout(res, 100));
     }
     const seconds = (performance.now() - start) / 1000;
-    const cpuAtEnd = machineCpu();
+    const cpuAtEnd = machineCpuMs();
     const rolesAtEnd = cpuByRole(clientTid);
     const pipelineAtEnd = pipelineWork();
     done = true;

@@ -7,7 +7,6 @@
  *
  *   npm run bench:scale -- --apis 2 --workers 2 --parcels 20000
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -19,35 +18,9 @@ import { connect } from '../src/kernel/db.ts';
 import { createLogger } from '../src/kernel/logger.ts';
 import { createPlatform, seedDemo } from '../src/server/platform.ts';
 import { serverDatabase } from '../test/support/db.ts';
+import { postgresCpuMs, processCpuMs } from './proc-cpu.ts';
 import { blockMessages, makeParcel, sendBlock, type Parcel } from '../test/support/parcels.ts';
 import { httpLogin, startPlatformProcess, type PlatformProcess } from '../test/support/processes.ts';
-
-const TICKS = 100; // USER_HZ on Linux
-
-/** utime + stime of a process, seconds. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds of every process named `postgres` on the machine (the database's share). */
-function postgresCpuSeconds(): number {
-  let total = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(d));
-    } catch {
-      // gone
-    }
-  }
-  return total;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -114,8 +87,8 @@ async function main(): Promise<void> {
     };
 
     const blocks = Math.ceil(parcelCount / 100);
-    const cpuBefore = new Map(procs.map((p) => [p.child.pid!, cpuSeconds(p.child.pid!)]));
-    const pgBefore = postgresCpuSeconds();
+    const cpuBefore = new Map(procs.map((p) => [p.child.pid!, processCpuMs(p.child.pid!) / 1000]));
+    const pgBefore = postgresCpuMs() / 1000;
     const t0 = performance.now();
     let next = 0;
     const client = async (): Promise<void> => {
@@ -147,8 +120,8 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     await db.close();
     const cpu = { api: 0, worker: 0 };
-    for (const p of procs) cpu[p.role as 'api' | 'worker'] += cpuSeconds(p.child.pid!) - cpuBefore.get(p.child.pid!)!;
-    const pgCpu = postgresCpuSeconds() - pgBefore;
+    for (const p of procs) cpu[p.role as 'api' | 'worker'] += processCpuMs(p.child.pid!) / 1000 - cpuBefore.get(p.child.pid!)!;
+    const pgCpu = postgresCpuMs() / 1000 - pgBefore;
     const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
     process.stdout.write(
       `${JSON.stringify({
